@@ -1,0 +1,302 @@
+/**
+ * The executor contract and the registry.
+ *
+ * An executor is flyteshim's counterpart of flytekit's `ShimTaskExecutor.execute_from_model`: it
+ * receives the task template (with `custom` decoded and parsed into its own config), the task's
+ * inputs as typed values and a context, and returns the outputs by name, or a literal map when
+ * it wants full control. Executors register explicitly, by value; built-in ones load lazily.
+ *
+ * @example A small executor and a registry
+ * ```ts
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const echo = defineExecutor({
+ *   id: "example.echo",
+ *   taskTypes: ["echo"],
+ *   parseConfig: (custom) => ({ prefix: String(custom.prefix ?? "") }),
+ *   execute: (config, inputs) => Promise.resolve({ out: `${config.prefix}${inputs.text}` }),
+ * });
+ * const registry = createExecutorRegistry([echo]);
+ * assertEquals((await registry.get("example.echo")).id, "example.echo");
+ * ```
+ *
+ * @module
+ */
+
+import { ExecutorNotFoundError } from "../errors.ts";
+import type { JsonValue, LiteralMap, TaskTemplate } from "../idl/mod.ts";
+import type { Storage } from "../storage/mod.ts";
+
+/** Who and what is running, from the environment propeller sets (`FLYTE_INTERNAL_*`). */
+export interface ExecutionIdentity {
+  /** Execution project. */
+  project: string;
+  /** Execution domain. */
+  domain: string;
+  /** Execution name. */
+  name: string;
+  /** Workflow name. */
+  workflow: string;
+  /** Launch plan name. */
+  launchPlan: string;
+  /** Task project, domain, name and version. */
+  task: { project: string; domain: string; name: string; version: string };
+  /** Attempt number, starting at 0 (`FLYTE_ATTEMPT_NUMBER`). */
+  attempt: number;
+}
+
+/** One line per event; fields must never hold secrets. */
+export interface Logger {
+  /** Detail for debugging. */
+  debug(message: string, fields?: Record<string, unknown>): void;
+  /** Normal progress. */
+  info(message: string, fields?: Record<string, unknown>): void;
+  /** Something odd that does not fail the task. */
+  warn(message: string, fields?: Record<string, unknown>): void;
+  /** A failure. */
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Where a secret is looked up, as in `flyteidl.core.Secret`. */
+export interface SecretRef {
+  /** Secret group (Kubernetes secret name). */
+  group: string;
+  /** Key inside the group. */
+  key: string;
+  /** Group version, for the secret managers that use it. */
+  groupVersion?: string;
+}
+
+/** Secret lookup, as Flyte mounts secrets (environment variables, then files). */
+export interface Secrets {
+  /**
+   * Returns the trimmed value of a secret.
+   *
+   * @throws {UserError} With code `USER:SecretNotFound`, naming the group and key, never a value.
+   */
+  get(ref: SecretRef): Promise<string>;
+}
+
+/** Checkpoints across attempts (`--checkpoint-path`, `--prev-checkpoint`). */
+export interface Checkpoint {
+  /** Where this attempt saves (a URI). */
+  readonly destination: string;
+  /** The previous attempt's checkpoint (a URI), if any. */
+  readonly previous?: string;
+  /** Downloads the previous checkpoint into a local folder once and returns it, or `undefined`. */
+  restore(): Promise<string | undefined>;
+  /** Uploads a local file (to `<destination>/<name>`) or folder (below `<destination>`). */
+  save(localPath: string): Promise<void>;
+  /** The bytes of the single file of the previous checkpoint, or `undefined`. */
+  read(): Promise<Uint8Array | undefined>;
+  /** Saves bytes as the checkpoint (`<destination>/_dst_cp`, as flytekit). */
+  write(data: Uint8Array): Promise<void>;
+}
+
+/** What an executor gets besides its config and inputs. */
+export interface ExecutorContext {
+  /** The task template, as loaded. */
+  template: TaskTemplate;
+  /** Who and what is running. */
+  execution: ExecutionIdentity;
+  /** Where data (files, folders, datasets) goes; no trailing slash. */
+  rawOutputPrefix: string;
+  /** A fresh `<raw output prefix>/<32 hex>` URI for one output, as flytekit names them. */
+  newRawOutputUri(): string;
+  /** Storage for every URI scheme. */
+  storage: Storage;
+  /** Secret lookup. */
+  secrets: Secrets;
+  /** Checkpoints, when propeller passed a checkpoint path. */
+  checkpoint?: Checkpoint;
+  /** The run's logger. */
+  logger: Logger;
+  /** Aborted on SIGTERM or timeout: stop work and reject. */
+  signal: AbortSignal;
+  /** A local scratch folder, removed after the run. */
+  workDir: string;
+}
+
+/** Outputs given as a ready literal map, bypassing conversion (see {@linkcode literalOutputs}). */
+export interface LiteralOutputs {
+  /** Marks the object. */
+  readonly kind: "literals";
+  /** The literal map written to `outputs.pb` as it is. */
+  readonly literals: LiteralMap;
+}
+
+/**
+ * Wraps a literal map so that the runtime writes it to `outputs.pb` as it is.
+ *
+ * @example
+ * ```ts
+ * import { literalOutputs } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(literalOutputs({ literals: {} }).kind, "literals");
+ * ```
+ */
+export function literalOutputs(literals: LiteralMap): LiteralOutputs {
+  return { kind: "literals", literals };
+}
+
+/** What `execute` returns: outputs by name (converted per the interface), a literal map, or nothing. */
+export type ExecutorOutputs = Record<string, unknown> | LiteralOutputs | void;
+
+/** The parts an executor author writes. */
+export interface ExecutorSpec<C> {
+  /** The executor's id, as named in container args (for example `flyteshim.sqlite3`). */
+  id: string;
+  /** The task types it serves (`TaskTemplate.type`). */
+  taskTypes: readonly string[];
+  /** Other ids that find it, such as flytekit's Python executor path. */
+  aliases?: readonly string[];
+  /** One line for `describe`. */
+  description?: string;
+  /**
+   * Parses `TaskTemplate.custom` (numbers arrive as doubles); throws `UserError` with code
+   * `USER:InvalidConfig` on a missing or mistyped key.
+   */
+  parseConfig(custom: { [key: string]: JsonValue }, template: TaskTemplate): C;
+  /** Runs the task. Throw `UserError`/`SystemError` to choose how a failure is reported. */
+  execute(
+    config: C,
+    inputs: Record<string, unknown>,
+    context: ExecutorContext,
+  ): Promise<ExecutorOutputs>;
+}
+
+/** A registered executor. */
+export interface Executor<C = unknown> extends ExecutorSpec<C> {
+  /** Always `"executor"`. */
+  readonly kind: "executor";
+}
+
+/**
+ * Builds an executor from its parts.
+ *
+ * @example
+ * ```ts
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({ id: "x.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * assertEquals(noop.taskTypes, ["noop"]);
+ * ```
+ */
+export function defineExecutor<C>(spec: ExecutorSpec<C>): Executor<C> {
+  if (!spec.id) throw new TypeError("Cannot define executor: id is empty");
+  return { ...spec, kind: "executor" };
+}
+
+/** What the registry knows of an executor before loading it. */
+export interface ExecutorEntry {
+  /** The executor's id. */
+  id: string;
+  /** The task types it serves. */
+  taskTypes: readonly string[];
+  /** Other ids that find it. */
+  aliases: readonly string[];
+  /** One line for `describe`. */
+  description: string;
+  /** Loads the executor (an `import()` for built-ins). */
+  load(): Promise<Executor<unknown>>;
+}
+
+/**
+ * Describes an executor that is imported only when a template needs it.
+ *
+ * @example
+ * ```ts
+ * import { lazyExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const entry = lazyExecutor({ id: "x.lazy", taskTypes: ["lazy"] }, () => import("./mod.ts").then(() => {
+ *   throw new Error("not loaded in this example");
+ * }));
+ * assertEquals(entry.aliases, []);
+ * ```
+ */
+export function lazyExecutor(
+  meta: {
+    id: string;
+    taskTypes: readonly string[];
+    aliases?: readonly string[];
+    description?: string;
+  },
+  load: () => Promise<Executor<unknown>>,
+): ExecutorEntry {
+  return { aliases: [], description: "", ...meta, load };
+}
+
+/** Finds executors by id or alias. */
+export interface ExecutorRegistry {
+  /** Loads the executor registered under an id or alias. @throws {ExecutorNotFoundError} */
+  get(idOrAlias: string): Promise<Executor<unknown>>;
+  /** Whether an id or alias is registered. */
+  has(idOrAlias: string): boolean;
+  /** Every entry, in registration order. */
+  entries(): readonly ExecutorEntry[];
+}
+
+function toEntry(item: Executor<unknown> | ExecutorEntry): ExecutorEntry {
+  if ("kind" in item && item.kind === "executor") {
+    const executor = item;
+    return {
+      id: executor.id,
+      taskTypes: executor.taskTypes,
+      aliases: executor.aliases ?? [],
+      description: executor.description ?? "",
+      load: () => Promise.resolve(executor),
+    };
+  }
+  return item as ExecutorEntry;
+}
+
+/**
+ * Builds a registry from a list of executors or lazy entries.
+ *
+ * @throws {TypeError} When two entries share an id or alias.
+ * @example Duplicates are refused
+ * ```ts
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const a = defineExecutor({ id: "x.a", taskTypes: ["a"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * assertThrows(() => createExecutorRegistry([a, a]), TypeError);
+ * ```
+ */
+export function createExecutorRegistry(
+  items: readonly (Executor<unknown> | ExecutorEntry)[],
+): ExecutorRegistry {
+  const entries = items.map(toEntry);
+  const byName = new Map<string, ExecutorEntry>();
+  for (const entry of entries) {
+    for (const name of [entry.id, ...entry.aliases]) {
+      if (byName.has(name)) {
+        throw new TypeError(
+          `Cannot register executor "${entry.id}": "${name}" is already registered`,
+        );
+      }
+      byName.set(name, entry);
+    }
+  }
+  const loaded = new Map<string, Promise<Executor<unknown>>>();
+  return {
+    get(idOrAlias) {
+      const entry = byName.get(idOrAlias);
+      if (!entry) {
+        return Promise.reject(new ExecutorNotFoundError(idOrAlias, entries.map((e) => e.id)));
+      }
+      let executor = loaded.get(entry.id);
+      if (!executor) {
+        executor = entry.load();
+        loaded.set(entry.id, executor);
+      }
+      return executor;
+    },
+    has: (idOrAlias) => byName.has(idOrAlias),
+    entries: () => entries,
+  };
+}

@@ -1,0 +1,59 @@
+// int64 <-> bigint without precision loss. protobufjs decodes int64 fields as `Long` objects (or
+// plain numbers when no Long implementation is present) and encodes from either.
+import $protobuf from "protobufjs/minimal.js";
+
+import type { Long } from "./gen/flyteidl.js";
+
+/** An int64 as protobufjs gives it: a `Long` or a number. */
+export type Int64 = number | Long;
+
+/**
+ * Converts an int64 field as decoded by protobufjs to a `bigint`, losslessly.
+ *
+ * @example
+ * ```ts
+ * import { fromInt64 } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(fromInt64({ low: 0, high: 1 }), 4294967296n);
+ * assertEquals(fromInt64(undefined), 0n);
+ * ```
+ */
+export function fromInt64(value: Int64 | null | undefined): bigint {
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === "number") return BigInt(value);
+  const low = BigInt(value.low >>> 0);
+  const high = value.unsigned ? BigInt(value.high >>> 0) : BigInt(value.high | 0);
+  return (high << 32n) + low;
+}
+
+/**
+ * Converts a `bigint` (or a safe integer) into the int64 form protobufjs encodes.
+ *
+ * @throws {RangeError} When the value does not fit in a signed 64-bit integer, or is a number
+ * that is not a safe integer.
+ * @example
+ * ```ts
+ * import { fromInt64, toInt64 } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(fromInt64(toInt64(-(2n ** 63n))), -(2n ** 63n));
+ * ```
+ */
+export function toInt64(value: bigint | number): Int64 {
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) {
+      throw new RangeError(`Cannot encode ${value} as int64: not a safe integer`);
+    }
+    value = BigInt(value);
+  }
+  if (value < -(2n ** 63n) || value >= 2n ** 63n) {
+    throw new RangeError(`Cannot encode ${value} as int64: out of range`);
+  }
+  const u = BigInt.asUintN(64, value);
+  const low = Number(u & 0xffffffffn) | 0;
+  const high = Number(u >> 32n) | 0;
+  const Long =
+    ($protobuf.util as unknown as { Long?: new (l: number, h: number, u: boolean) => Int64 }).Long;
+  return Long ? new Long(low, high, false) : { low, high, unsigned: false };
+}

@@ -1,0 +1,23 @@
+import { assertEquals } from "@std/assert";
+import { decodeLiteralMap, decodeTaskTemplate, fromInt64, structToJson } from "./mod.ts";
+
+const FIXTURES = new URL("../../shared/fixtures/flytekit-sqlite3/", import.meta.url);
+
+Deno.test("decodeTaskTemplate() reads flytekit's SQLite3Task template", async () => {
+  const template = decodeTaskTemplate(await Deno.readFile(new URL("template.pb", FIXTURES)));
+  assertEquals(template.type, "sqlite");
+  assertEquals(structToJson(template.custom), {
+    compressed: false,
+    query_template: "select TrackId, Name from tracks limit {{ .inputs.limit }}",
+    uri: "chinook-mini.db",
+  });
+  assertEquals(
+    template.container?.args?.at(-1),
+    "flytekit.extras.sqlite3.task.SQLite3TaskExecutor",
+  );
+});
+
+Deno.test("decodeLiteralMap() reads flytekit's inputs.pb", async () => {
+  const inputs = decodeLiteralMap(await Deno.readFile(new URL("inputs.pb", FIXTURES)));
+  assertEquals(fromInt64(inputs.literals?.limit.scalar?.primitive?.integer), 10n);
+});

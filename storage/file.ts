@@ -1,0 +1,101 @@
+// Local paths and file:// URIs.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { StorageError, type StorageOperation } from "../errors.ts";
+import type { DownloadOptions, StorageBackend, StorageCallOptions, UploadOptions } from "./mod.ts";
+import { walkFiles } from "./_fs.ts";
+
+/** Converts a local path or `file://` URI to a path. */
+export function toPath(uri: string): string {
+  return uri.startsWith("file://") ? fileURLToPath(uri) : uri;
+}
+
+function fail(operation: StorageOperation, uri: string, cause: unknown): StorageError {
+  if (cause instanceof StorageError) return cause;
+  if (cause instanceof Deno.errors.NotFound) {
+    return new StorageError(operation, uri, "no such file", {
+      origin: "user",
+      code: "USER:NotFound",
+      cause,
+    });
+  }
+  if (cause instanceof Deno.errors.PermissionDenied || cause instanceof Deno.errors.NotCapable) {
+    return new StorageError(operation, uri, "permission denied", {
+      origin: "user",
+      code: "USER:AccessDenied",
+      cause,
+    });
+  }
+  if (cause instanceof Deno.errors.IsADirectory) {
+    return new StorageError(operation, uri, "is a directory", {
+      origin: "user",
+      code: "USER:NotFound",
+      cause,
+    });
+  }
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new StorageError(operation, uri, detail, { cause });
+}
+
+/** The backend for local paths and `file://` URIs. */
+export class FileStorage implements StorageBackend {
+  async read(uri: string, options?: StorageCallOptions): Promise<Uint8Array> {
+    try {
+      return await Deno.readFile(toPath(uri), { signal: options?.signal });
+    } catch (cause) {
+      throw fail("read", uri, cause);
+    }
+  }
+
+  async download(uri: string, localPath: string, options?: DownloadOptions): Promise<void> {
+    try {
+      const source = toPath(uri);
+      await Deno.mkdir(dirname(localPath), { recursive: true });
+      await Deno.copyFile(source, localPath);
+      const size = (await Deno.stat(localPath)).size;
+      options?.onProgress?.(size, size);
+    } catch (cause) {
+      throw fail("download", uri, cause);
+    }
+  }
+
+  async write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void> {
+    try {
+      const path = toPath(uri);
+      await Deno.mkdir(dirname(path), { recursive: true });
+      await Deno.writeFile(path, data, { signal: options?.signal });
+    } catch (cause) {
+      throw fail("write", uri, cause);
+    }
+  }
+
+  async upload(localPath: string, uri: string): Promise<void> {
+    try {
+      const path = toPath(uri);
+      await Deno.mkdir(dirname(path), { recursive: true });
+      await Deno.copyFile(localPath, path);
+    } catch (cause) {
+      throw fail("upload", uri, cause);
+    }
+  }
+
+  async exists(uri: string): Promise<boolean> {
+    try {
+      await Deno.stat(toPath(uri));
+      return true;
+    } catch (cause) {
+      if (cause instanceof Deno.errors.NotFound) return false;
+      throw fail("exists", uri, cause);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const dir = toPath(prefix).replace(/\/+$/, "");
+    try {
+      return (await walkFiles(dir)).map((rel) => join(dir, rel));
+    } catch (cause) {
+      if (cause instanceof Deno.errors.NotFound) return [];
+      throw fail("list", prefix, cause);
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * One storage interface over local paths, `file://`, `s3://` and `http(s)://` URIs. Backends are
+ * chosen by URI scheme and imported only when a URI needs them, so a run on local files never
+ * loads the S3 client.
+ *
+ * @example Write and read a local object
+ * ```ts
+ * import { createStorage, joinUri } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const storage = createStorage();
+ * const dir = await Deno.makeTempDir();
+ * const uri = joinUri(dir, "a/b.txt");
+ * await storage.write(uri, new TextEncoder().encode("hi"));
+ * assertEquals(new TextDecoder().decode(await storage.read(uri)), "hi");
+ * ```
+ *
+ * @module
+ */
+
+import { StorageError, type StorageOperation } from "../errors.ts";
+import type { S3Config } from "./config.ts";
+
+export type { S3Config } from "./config.ts";
+export { s3ConfigFromEnv } from "./config.ts";
+
+/** Options shared by every storage operation. */
+export interface StorageCallOptions {
+  /** Aborts the operation. */
+  signal?: AbortSignal;
+}
+
+/** Options of downloads. */
+export interface DownloadOptions extends StorageCallOptions {
+  /** Called as bytes arrive, with the total when it is known. */
+  onProgress?: (received: number, total: number | undefined) => void;
+}
+
+/** Options of writes and uploads. */
+export interface UploadOptions extends StorageCallOptions {
+  /** MIME type of the object, where the backend stores one. */
+  contentType?: string;
+}
+
+/**
+ * What every storage backend does. URIs are absolute (`s3://bucket/key`, `file:///tmp/x`,
+ * `/tmp/x`, `https://host/path`); a "directory" is every object below a prefix.
+ */
+export interface StorageBackend {
+  /** Reads a whole object. */
+  read(uri: string, options?: StorageCallOptions): Promise<Uint8Array>;
+  /** Streams an object into a local file, creating its parent folders. */
+  download(uri: string, localPath: string, options?: DownloadOptions): Promise<void>;
+  /** Writes bytes as an object, replacing it. */
+  write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void>;
+  /** Uploads a local file as an object (multipart above a threshold where the backend has it). */
+  upload(localPath: string, uri: string, options?: UploadOptions): Promise<void>;
+  /** Whether an object exists. */
+  exists(uri: string, options?: StorageCallOptions): Promise<boolean>;
+  /** Lists the object URIs below a prefix, recursively. */
+  list(prefix: string, options?: StorageCallOptions): Promise<string[]>;
+}
+
+/** The storage the runtime and executors use: every backend, chosen by URI, plus folders. */
+export interface Storage extends StorageBackend {
+  /** Uploads every file below a local folder to `<uri>/<relative path>`. */
+  uploadDir(localDir: string, uri: string, options?: UploadOptions): Promise<void>;
+  /** Downloads every object below a prefix into a local folder. */
+  downloadDir(uri: string, localDir: string, options?: DownloadOptions): Promise<void>;
+}
+
+/** Options of {@linkcode createStorage}. */
+export interface StorageOptions {
+  /** S3 settings; by default read from the environment when the first `s3://` URI appears. */
+  s3?: S3Config;
+  /** Object metadata added to every upload (flytekit's `flyte-execution-*` keys). */
+  metadata?: Record<string, string>;
+  /**
+   * How many objects a folder upload or download moves at once.
+   *
+   * @default {8}
+   */
+  concurrency?: number;
+}
+
+/** The schemes flyteshim reads and writes. */
+export const SUPPORTED_SCHEMES: readonly string[] = ["file", "s3", "http", "https"];
+
+/**
+ * The scheme of a URI, or `file` for a plain path.
+ *
+ * @example
+ * ```ts
+ * import { schemeOf } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(schemeOf("s3://b/k"), "s3");
+ * assertEquals(schemeOf("/tmp/x"), "file");
+ * ```
+ */
+export function schemeOf(uri: string): string {
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(uri);
+  return match ? match[1].toLowerCase() : "file";
+}
+
+/**
+ * Joins a URI prefix and path parts with single slashes.
+ *
+ * @example
+ * ```ts
+ * import { joinUri } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(joinUri("s3://b/prefix/", "/outputs.pb"), "s3://b/prefix/outputs.pb");
+ * ```
+ */
+export function joinUri(prefix: string, ...parts: string[]): string {
+  let out = prefix.replace(/\/+$/, "");
+  for (const part of parts) {
+    const trimmed = part.replace(/^\/+/, "").replace(/\/+$/, "");
+    if (trimmed) out += `/${trimmed}`;
+  }
+  return out;
+}
+
+/**
+ * Creates the storage: each backend is imported on the first URI of its scheme.
+ *
+ * @example
+ * ```ts
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(await createStorage().exists("/definitely/not/here"), false);
+ * ```
+ */
+export function createStorage(options: StorageOptions = {}): Storage {
+  const loaded = new Map<string, Promise<StorageBackend>>();
+  const backendFor = (uri: string, operation: StorageOperation): Promise<StorageBackend> => {
+    const scheme = schemeOf(uri);
+    const key = scheme === "https" ? "http" : scheme;
+    let backend = loaded.get(key);
+    if (!backend) {
+      if (!["file", "s3", "http"].includes(key)) {
+        return Promise.reject(resolveError(operation, uri, scheme));
+      }
+      backend = loadBackend(key, options).catch((cause) => {
+        loaded.delete(key);
+        throw cause;
+      });
+      loaded.set(key, backend);
+    }
+    return backend;
+  };
+  const concurrency = options.concurrency ?? 8;
+  const storage: Storage = {
+    read: async (uri, o) => (await backendFor(uri, "read")).read(uri, o),
+    download: async (uri, path, o) => (await backendFor(uri, "download")).download(uri, path, o),
+    write: async (uri, data, o) => (await backendFor(uri, "write")).write(uri, data, o),
+    upload: async (path, uri, o) => (await backendFor(uri, "upload")).upload(path, uri, o),
+    exists: async (uri, o) => (await backendFor(uri, "exists")).exists(uri, o),
+    list: async (prefix, o) => (await backendFor(prefix, "list")).list(prefix, o),
+    async uploadDir(localDir, uri, o) {
+      const { walkFiles } = await import("./_fs.ts");
+      const files = await walkFiles(localDir);
+      await pool(
+        files,
+        concurrency,
+        (rel) => storage.upload(`${localDir}/${rel}`, joinUri(uri, rel), o),
+      );
+    },
+    async downloadDir(uri, localDir, o) {
+      const prefix = joinUri(uri);
+      const objects = await storage.list(prefix, o);
+      const { safeJoin } = await import("./_fs.ts");
+      await pool(objects, concurrency, (objectUri) => {
+        const rel = objectUri.slice(prefix.length).replace(/^\/+/, "");
+        return storage.download(objectUri, safeJoin(localDir, rel, objectUri), o);
+      });
+    },
+  };
+  return storage;
+}
+
+function resolveError(operation: StorageOperation, uri: string, scheme: string): StorageError {
+  return new StorageError(
+    operation,
+    uri,
+    `unsupported scheme "${scheme}://": flyteshim supports local paths, file://, s3://, http:// and https://`,
+    { origin: "user", code: "USER:UnsupportedScheme" },
+  );
+}
+
+async function loadBackend(key: string, options: StorageOptions): Promise<StorageBackend> {
+  switch (key) {
+    case "file":
+      return new (await import("./file.ts")).FileStorage();
+    case "s3":
+      return (await import("./s3.ts")).createS3Storage(options);
+    case "http":
+      return new (await import("./http.ts")).HttpStorage();
+    default:
+      // Never reached: createStorage refuses other schemes before loading.
+      throw new TypeError(`No storage backend for "${key}"`);
+  }
+}
+
+async function pool<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) await run(items[next++]);
+  });
+  await Promise.all(workers);
+}
