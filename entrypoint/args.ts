@@ -1,0 +1,209 @@
+// Command-line parsing: the one module that knows the argument syntax (node:util parseArgs), so
+// that moving to @std/cli touches only this file.
+import { parseArgs } from "node:util";
+import { UserError } from "../errors.ts";
+
+/** The program names under which the process behaves as flytekit's `pyflyte-execute`. */
+export const PYFLYTE_EXECUTE = "pyflyte-execute";
+
+/** The options of the `execute` command, exactly those of flytekit's `pyflyte-execute`. */
+export interface ExecuteArgs {
+  /** URI of `inputs.pb` (`--inputs`). */
+  inputs: string;
+  /** Where `outputs.pb` / `error.pb` go (`--output-prefix`). */
+  outputPrefix: string;
+  /** Where data goes (`--raw-output-data-prefix`); absent when not rendered. */
+  rawOutputDataPrefix?: string;
+  /** Checkpoint destination (`--checkpoint-path`). */
+  checkpointPath?: string;
+  /** Previous attempt's checkpoint (`--prev-checkpoint`). */
+  prevCheckpoint?: string;
+  /** Dry run: load the task, log it and stop (`--test`). */
+  test: boolean;
+  /** Fast-registration code archive (`--dynamic-addl-distro`); accepted and logged, unused. */
+  dynamicAddlDistro?: string;
+  /** Fast-registration destination (`--dynamic-dest-dir`); accepted and logged, unused. */
+  dynamicDestDir?: string;
+  /** The resolver (`--resolver`). */
+  resolver?: string;
+  /** The resolver's arguments, after `--`. */
+  resolverArgs: string[];
+}
+
+/** A parsed command line. */
+export type Command =
+  | { command: "execute"; args: ExecuteArgs }
+  | { command: "help"; topic?: string }
+  | { command: "version" };
+
+/** The subcommands, by name. `pyflyte-execute` is an alias of `execute`. */
+export const COMMANDS: readonly string[] = ["execute", "help", "version"];
+
+/**
+ * Whether a value is what propeller leaves for "nothing": empty, the two characters `""`, or an
+ * unrendered `{{.placeholder}}`.
+ */
+export function isAbsent(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const v = value.trim();
+  return v === "" || v === '""' || /^\{\{\s*[.$][A-Za-z0-9_.]+\s*\}\}$/.test(v);
+}
+
+function present(value: string | undefined): string | undefined {
+  return isAbsent(value) ? undefined : value;
+}
+
+/**
+ * Parses the arguments of `execute` (everything after the command name).
+ *
+ * @throws {UserError} With code `USER:InvalidArguments` on an unknown option, a missing value
+ * or a missing required option.
+ */
+export function parseExecuteArgs(argv: readonly string[]): ExecuteArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        inputs: { type: "string" },
+        "output-prefix": { type: "string" },
+        "raw-output-data-prefix": { type: "string" },
+        "checkpoint-path": { type: "string" },
+        "prev-checkpoint": { type: "string" },
+        test: { type: "boolean", default: false },
+        "dynamic-addl-distro": { type: "string" },
+        "dynamic-dest-dir": { type: "string" },
+        resolver: { type: "string" },
+      },
+    });
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const detail = message.split(/\.\s/)[0].replace(/\.$/, "");
+    throw new UserError(`Cannot parse arguments: ${detail}`, {
+      code: "USER:InvalidArguments",
+      cause,
+    });
+  }
+  const v = parsed.values;
+  const inputs = present(v.inputs);
+  const outputPrefix = present(v["output-prefix"]);
+  if (!inputs || !outputPrefix) {
+    const missing = [!inputs && "--inputs", !outputPrefix && "--output-prefix"].filter(Boolean);
+    throw new UserError(
+      `Cannot parse arguments: missing required option ${
+        missing.map((m) => `"${m}"`).join(" and ")
+      }`,
+      { code: "USER:InvalidArguments" },
+    );
+  }
+  return {
+    inputs,
+    outputPrefix,
+    rawOutputDataPrefix: present(v["raw-output-data-prefix"]),
+    checkpointPath: present(v["checkpoint-path"]),
+    prevCheckpoint: present(v["prev-checkpoint"]),
+    test: v.test === true,
+    dynamicAddlDistro: present(v["dynamic-addl-distro"]),
+    dynamicDestDir: present(v["dynamic-dest-dir"]),
+    resolver: present(v.resolver),
+    resolverArgs: parsed.positionals,
+  };
+}
+
+/**
+ * Finds `--output-prefix` in arguments that may not parse, so that even a bad command line can
+ * be reported in `error.pb`.
+ */
+export function findOutputPrefix(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") break;
+    if (arg === "--output-prefix") return present(argv[i + 1]);
+    if (arg.startsWith("--output-prefix=")) return present(arg.slice("--output-prefix=".length));
+  }
+  return undefined;
+}
+
+/** The last path segment of a program path, without a Windows `.exe`. */
+function basename(path: string): string {
+  return path.replace(/\\/g, "/").replace(/\/+$/, "").split("/").pop()!.replace(/\.exe$/i, "");
+}
+
+/** Options of {@linkcode parseCommand}. */
+export interface ParseCommandOptions {
+  /** The path the program was started as (`argv[0]`); `pyflyte-execute` implies `execute`. */
+  programName?: string;
+}
+
+/**
+ * Parses a whole command line: a subcommand and its arguments. Started as `pyflyte-execute`, or
+ * given `pyflyte-execute` as the first argument (flytekit templates put it first in the container
+ * args), the program runs `execute`.
+ *
+ * @throws {UserError} With code `USER:InvalidArguments` on an unknown command or bad options.
+ */
+export function parseCommand(argv: readonly string[], options: ParseCommandOptions = {}): Command {
+  if (options.programName && basename(options.programName) === PYFLYTE_EXECUTE) {
+    if (argv[0] !== PYFLYTE_EXECUTE && argv[0] !== "execute") {
+      return { command: "execute", args: parseExecuteArgs(argv) };
+    }
+  }
+  const [name, ...rest] = argv;
+  switch (name) {
+    case "execute":
+    case PYFLYTE_EXECUTE:
+      if (rest.includes("--help") && !rest.slice(0, rest.indexOf("--help")).includes("--")) {
+        return { command: "help", topic: "execute" };
+      }
+      return { command: "execute", args: parseExecuteArgs(rest) };
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      return { command: "help", topic: rest[0] };
+    case "version":
+    case "--version":
+      return { command: "version" };
+    default:
+      throw new UserError(
+        `Cannot parse arguments: unknown command "${name}": expected one of ${
+          [...COMMANDS, PYFLYTE_EXECUTE].map((c) => `"${c}"`).join(", ")
+        }`,
+        { code: "USER:InvalidArguments" },
+      );
+  }
+}
+
+/** The text `help` prints. */
+export function usage(topic?: string): string {
+  const execute = `Usage: flyteshim execute --inputs URI --output-prefix URI [options] -- ARGS...
+       pyflyte-execute --inputs URI --output-prefix URI [options] -- ARGS...
+
+Runs one task the way Flyte's propeller starts it (flytekit's pyflyte-execute contract).
+
+Options:
+  --inputs URI                  inputs.pb to read (required)
+  --output-prefix URI           where outputs.pb or error.pb is written (required)
+  --raw-output-data-prefix URI  where data (files, folders, datasets) is written
+  --checkpoint-path URI         where this attempt saves checkpoints
+  --prev-checkpoint URI         the previous attempt's checkpoint
+  --test                        load the task and stop
+  --dynamic-addl-distro URI     accepted for compatibility, unused
+  --dynamic-dest-dir PATH       accepted for compatibility, unused
+  --resolver NAME               flyteshim.resolver, or flytekit's
+                                flytekit.core.python_customized_container_task.default_task_template_resolver
+  -- TEMPLATE_URI EXECUTOR      the resolver's arguments
+
+Unrendered {{.placeholders}} and "" count as absent.`;
+  if (topic === "execute" || topic === PYFLYTE_EXECUTE) return execute;
+  return `Usage: flyteshim <command> [options]
+
+Commands:
+  execute          run one task (alias: pyflyte-execute)
+  help [command]   show help
+  version          print the version
+
+${execute}`;
+}

@@ -1,0 +1,139 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { UserError } from "../errors.ts";
+import { findOutputPrefix, isAbsent, parseCommand, parseExecuteArgs, usage } from "./args.ts";
+
+const FLYTEKIT_ARGS = [
+  "pyflyte-execute",
+  "--inputs",
+  "s3://b/n0/data/inputs.pb",
+  "--output-prefix",
+  "s3://b/n0/data/0",
+  "--raw-output-data-prefix",
+  "s3://b/data/k3/x-n0-0",
+  "--resolver",
+  "flytekit.core.python_customized_container_task.default_task_template_resolver",
+  "--",
+  "s3://b/n0/data/task.pb",
+  "flytekit.extras.sqlite3.task.SQLite3TaskExecutor",
+];
+
+Deno.test("args: flytekit's container args with pyflyte-execute first", () => {
+  const command = parseCommand(FLYTEKIT_ARGS);
+  assertEquals(command, {
+    command: "execute",
+    args: {
+      inputs: "s3://b/n0/data/inputs.pb",
+      outputPrefix: "s3://b/n0/data/0",
+      rawOutputDataPrefix: "s3://b/data/k3/x-n0-0",
+      checkpointPath: undefined,
+      prevCheckpoint: undefined,
+      test: false,
+      dynamicAddlDistro: undefined,
+      dynamicDestDir: undefined,
+      resolver: "flytekit.core.python_customized_container_task.default_task_template_resolver",
+      resolverArgs: ["s3://b/n0/data/task.pb", "flytekit.extras.sqlite3.task.SQLite3TaskExecutor"],
+    },
+  });
+});
+
+Deno.test("args: invoked as pyflyte-execute (program name), and as execute", () => {
+  const rest = FLYTEKIT_ARGS.slice(1);
+  const expected = parseCommand(FLYTEKIT_ARGS);
+  assertEquals(parseCommand(rest, { programName: "/usr/local/bin/pyflyte-execute" }), expected);
+  assertEquals(
+    parseCommand(FLYTEKIT_ARGS, { programName: "/usr/local/bin/pyflyte-execute" }),
+    expected,
+  );
+  assertEquals(parseCommand(["execute", ...rest]), expected);
+});
+
+Deno.test('args: placeholders and "" are absent', () => {
+  const args = parseExecuteArgs([
+    "--inputs=/in/inputs.pb",
+    "--output-prefix",
+    "/out",
+    "--raw-output-data-prefix",
+    "{{.rawOutputDataPrefix}}",
+    "--checkpoint-path",
+    "{{ .checkpointOutputPrefix }}",
+    "--prev-checkpoint",
+    '""',
+    "--dynamic-addl-distro",
+    "",
+    "--test",
+    "--",
+    "t",
+    "e",
+  ]);
+  assertEquals(args.rawOutputDataPrefix, undefined);
+  assertEquals(args.checkpointPath, undefined);
+  assertEquals(args.prevCheckpoint, undefined);
+  assertEquals(args.dynamicAddlDistro, undefined);
+  assertEquals(args.test, true);
+  assertEquals(args.resolverArgs, ["t", "e"]);
+  assertEquals([isAbsent("{{$Input}}"), isAbsent("s3://b/{{.x}}"), isAbsent(" ")], [
+    true,
+    false,
+    true,
+  ]);
+});
+
+Deno.test("args: checkpoint options", () => {
+  const args = parseExecuteArgs([
+    "--inputs",
+    "i",
+    "--output-prefix",
+    "o",
+    "--checkpoint-path",
+    "s3://b/raw/_flytecheckpoints",
+    "--prev-checkpoint",
+    "s3://b/raw0/_flytecheckpoints",
+    "--",
+    "t",
+    "e",
+  ]);
+  assertEquals(args.checkpointPath, "s3://b/raw/_flytecheckpoints");
+  assertEquals(args.prevCheckpoint, "s3://b/raw0/_flytecheckpoints");
+});
+
+Deno.test("args: resolver args may start with dashes after --", () => {
+  assertEquals(
+    parseExecuteArgs(["--inputs", "i", "--output-prefix", "o", "--", "--weird", "e"]).resolverArgs,
+    ["--weird", "e"],
+  );
+});
+
+Deno.test("args: errors are USER:InvalidArguments", () => {
+  for (
+    const argv of [
+      ["--inputs", "i"],
+      ["--inputs", "i", "--output-prefix", "{{.outputPrefix}}"],
+      ["--inputs", "i", "--output-prefix", "o", "--max-concurrency", "3"],
+      ["--inputs"],
+    ]
+  ) {
+    const err = assertThrows(() => parseExecuteArgs(argv), UserError);
+    assertEquals(err.code, "USER:InvalidArguments");
+  }
+  const err = assertThrows(
+    () => parseCommand(["frobnicate"]),
+    UserError,
+    'unknown command "frobnicate"',
+  );
+  assertEquals(err.code, "USER:InvalidArguments");
+});
+
+Deno.test("args: help and version", () => {
+  assertEquals(parseCommand([]), { command: "help", topic: undefined });
+  assertEquals(parseCommand(["help", "execute"]), { command: "help", topic: "execute" });
+  assertEquals(parseCommand(["execute", "--help"]), { command: "help", topic: "execute" });
+  assertEquals(parseCommand(["--version"]), { command: "version" });
+  assertEquals(usage("execute").includes("--raw-output-data-prefix"), true);
+});
+
+Deno.test("args: the output prefix is found in a bad command line", () => {
+  assertEquals(findOutputPrefix(["--bogus", "--output-prefix", "/o"]), "/o");
+  assertEquals(findOutputPrefix(["--output-prefix=/o2"]), "/o2");
+  assertEquals(findOutputPrefix(["--", "--output-prefix", "/o"]), undefined);
+  assertEquals(findOutputPrefix(["--output-prefix", "{{.outputPrefix}}"]), undefined);
+});

@@ -1,0 +1,59 @@
+// Array tasks (contract §4.11): a sub-node reads its parent's inputs.pb and takes element `index`
+// of every collection input; inputs of non-collection type are bound and pass as they are.
+import { UserError } from "../errors.ts";
+import { decodeLiteral, type Literal, type LiteralMap, type Variable } from "../idl/mod.ts";
+import type { Storage } from "../storage/mod.ts";
+
+/** Options of {@linkcode selectArrayElement}. */
+export interface SelectArrayElementOptions {
+  /** The index of this sub-node. */
+  index: number;
+  /** Reads offloaded collections. */
+  storage: Storage;
+  /** Aborts reads. */
+  signal?: AbortSignal;
+}
+
+async function resolveOffloaded(literal: Literal, options: SelectArrayElementOptions) {
+  const uri = literal.offloadedMetadata?.uri;
+  if (!uri) return literal;
+  return decodeLiteral(await options.storage.read(uri, { signal: options.signal }));
+}
+
+/**
+ * Picks element `index` of every collection-typed input and narrows its declared type to the
+ * element type, as propeller's ArrayNode and flytekit's map tasks do.
+ *
+ * @throws {UserError} With code `USER:InvalidInput` when an input is not a collection or is
+ * shorter than the index.
+ */
+export async function selectArrayElement(
+  inputs: LiteralMap,
+  variables: Record<string, Variable>,
+  options: SelectArrayElementOptions,
+): Promise<{ inputs: LiteralMap; variables: Record<string, Variable> }> {
+  const literals: NonNullable<LiteralMap["literals"]> = { ...inputs.literals };
+  const narrowed: Record<string, Variable> = { ...variables };
+  for (const [name, variable] of Object.entries(variables)) {
+    const elementType = variable.type?.collectionType;
+    const literal = literals[name];
+    if (!elementType || !literal) continue;
+    const resolved = await resolveOffloaded(literal, options);
+    const items = resolved.collection?.literals;
+    if (!items) {
+      throw new UserError(
+        `Cannot select element ${options.index} of input "${name}": it is not a collection`,
+        { code: "USER:InvalidInput" },
+      );
+    }
+    if (options.index >= items.length) {
+      throw new UserError(
+        `Cannot select element ${options.index} of input "${name}": it has ${items.length} elements`,
+        { code: "USER:InvalidInput" },
+      );
+    }
+    literals[name] = items[options.index];
+    narrowed[name] = { ...variable, type: elementType };
+  }
+  return { inputs: { literals }, variables: narrowed };
+}

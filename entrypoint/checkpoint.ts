@@ -1,0 +1,76 @@
+// Checkpoints across attempts (--checkpoint-path / --prev-checkpoint), as flytekit's SyncCheckpoint.
+import { UserError } from "../errors.ts";
+import type { Checkpoint } from "../executors/mod.ts";
+import { joinUri, type Storage } from "../storage/mod.ts";
+
+/** The file name `write(bytes)` saves to, as flytekit. */
+export const CHECKPOINT_BYTES_FILE = "_dst_cp";
+
+/** Options of {@linkcode createCheckpoint}. */
+export interface CheckpointOptions {
+  /** Where this attempt saves (a URI). */
+  destination: string;
+  /** The previous attempt's checkpoint (a URI), if any. */
+  previous?: string;
+  /** Storage for both. */
+  storage: Storage;
+  /** A local scratch folder for the restored copy. */
+  workDir: string;
+  /** Aborts transfers. */
+  signal?: AbortSignal;
+}
+
+/** Creates the checkpoint an executor restores from and saves to. */
+export function createCheckpoint(options: CheckpointOptions): Checkpoint {
+  const { destination, previous, storage, workDir, signal } = options;
+  let restored: Promise<string | undefined> | undefined;
+  let scratch = 0;
+  const restore = (): Promise<string | undefined> => {
+    restored ??= (async () => {
+      if (!previous) return undefined;
+      const dir = `${workDir}/prev_cp`;
+      await Deno.mkdir(dir, { recursive: true });
+      await storage.downloadDir(previous, dir, { signal });
+      for await (const _ of Deno.readDir(dir)) return dir;
+      return undefined; // the previous attempt saved nothing
+    })();
+    return restored;
+  };
+  return {
+    destination,
+    previous,
+    restore,
+    async save(localPath) {
+      const info = await Deno.stat(localPath);
+      if (info.isDirectory) {
+        await storage.uploadDir(localPath, destination, { signal });
+      } else {
+        const name = localPath.replace(/\\/g, "/").split("/").pop()!;
+        await storage.upload(localPath, joinUri(destination, name), { signal });
+      }
+    },
+    async read() {
+      const dir = await restore();
+      if (!dir) return undefined;
+      const files: string[] = [];
+      for await (const entry of Deno.readDir(dir)) files.push(entry.name);
+      if (files.length === 0) return undefined;
+      if (files.length > 1) {
+        throw new UserError(
+          `Cannot read checkpoint "${previous}": it holds ${files.length} files, expected one`,
+          { code: "USER:InvalidCheckpoint" },
+        );
+      }
+      return await Deno.readFile(`${dir}/${files[0]}`);
+    },
+    async write(data) {
+      const path = `${workDir}/cp_write_${scratch++}`;
+      await Deno.writeFile(path, data);
+      try {
+        await storage.upload(path, joinUri(destination, CHECKPOINT_BYTES_FILE), { signal });
+      } finally {
+        await Deno.remove(path).catch(() => {});
+      }
+    },
+  };
+}

@@ -1,0 +1,184 @@
+// Configuration from the environment, read in one place: pure functions of an env map.
+import { UserError } from "../errors.ts";
+import type { ExecutionIdentity } from "../executors/mod.ts";
+import { type S3Config, s3ConfigFromEnv } from "../storage/config.ts";
+import { secretsOptionsFromEnv } from "../secrets/mod.ts";
+
+/** An environment as a plain map (`Deno.env.toObject()` or a test's own). */
+export type Env = Record<string, string | undefined>;
+
+/** How failures are reported: which file, which worker, which exit code. Never fails to read. */
+export interface ErrorReporting {
+  /** `error.pb`, or `error-<32 hex>.pb` under a distributed error strategy (`_F_DES`). */
+  errorFileName: string;
+  /** The worker name written to the error document (`_F_WN`, only with `_F_DES`). */
+  worker: string;
+  /** Exit 1 after writing an error document (`FLYTE_FAIL_ON_ERROR` = `true`, `t` or `1`). */
+  failOnError: boolean;
+}
+
+/** Literal offloading thresholds, in bytes (`_F_L_MIN_SIZE_MB`, `_F_L_MAX_SIZE_MB`). */
+export interface OffloadConfig {
+  /** Literals this large or larger go to `<output prefix>/<name>_offloaded_metadata.pb`. */
+  minBytes: number;
+  /** Literals this large or larger fail the task. */
+  maxBytes: number;
+}
+
+/** Log verbosity. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Everything the runtime reads from the environment. */
+export interface RuntimeConfig extends ErrorReporting {
+  /** Execution identity (`FLYTE_INTERNAL_*` with the `_F_*` fallbacks, `FLYTE_ATTEMPT_NUMBER`). */
+  execution: ExecutionIdentity;
+  /** Offloading thresholds; absent when `_F_L_MIN_SIZE_MB` is unset (offloading disabled). */
+  offload?: OffloadConfig;
+  /** Array task index (`BATCH_JOB_ARRAY_INDEX_VAR_NAME` + `BATCH_JOB_ARRAY_INDEX_OFFSET`). */
+  arrayIndex?: number;
+  /** Secret lookup settings (`FLYTE_SECRETS_*`). */
+  secrets: { envPrefix: string; dirs: readonly string[]; filePrefix: string };
+  /** S3 settings (`FLYTE_AWS_*`, `AWS_REGION`). */
+  s3: S3Config;
+  /** Object metadata for uploads, unless `FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA` is false. */
+  storageMetadata?: Record<string, string>;
+  /** Log verbosity (`FLYTESHIM_LOG_LEVEL`). @default {"info"} */
+  logLevel: LogLevel;
+}
+
+/** Options of {@linkcode configFromEnv} and {@linkcode errorReportingFromEnv}. */
+export interface ConfigOptions {
+  /** Produces the random part of `error-<hex>.pb`. @default {crypto.randomUUID without dashes} */
+  randomId?: () => string;
+}
+
+/** flytekit's `get_one_of`: the first variable that is set (even if empty), else `""`. */
+function oneOf(env: Env, ...names: string[]): string {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined) return value;
+  }
+  return "";
+}
+
+/** flytekit's `str2bool`: `true`, `t` and `1`, in any case. */
+export function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && ["true", "t", "1"].includes(value.trim().toLowerCase());
+}
+
+/**
+ * How failures are reported, from the environment. Reads only strings and flags, so it never
+ * fails: the runtime calls it first to know where an error document goes.
+ */
+export function errorReportingFromEnv(env: Env, options: ConfigOptions = {}): ErrorReporting {
+  const strategy = oneOf(env, "FLYTE_INTERNAL_DIST_ERROR_STRATEGY", "_F_DES");
+  const randomId = options.randomId ?? (() => crypto.randomUUID().replaceAll("-", ""));
+  return {
+    errorFileName: strategy ? `error-${randomId()}.pb` : "error.pb",
+    worker: strategy ? oneOf(env, "FLYTE_INTERNAL_WORKER_NAME", "_F_WN") : "",
+    failOnError: isTruthy(env.FLYTE_FAIL_ON_ERROR),
+  };
+}
+
+function invalid(name: string, value: string, expected: string): UserError {
+  return new UserError(
+    `Cannot read environment variable "${name}": "${value}" is not ${expected}`,
+    { code: "USER:InvalidEnvironment" },
+  );
+}
+
+function nonNegative(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw invalid(name, raw, "a non-negative number");
+  return value;
+}
+
+function integer(name: string, raw: string): number {
+  if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw invalid(name, raw, "an integer");
+  return Number(raw);
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Reads the runtime configuration from an environment map. Pure: no `Deno.env`, no I/O.
+ *
+ * @throws {UserError} With code `USER:InvalidEnvironment` when a numeric setting is not a number
+ * or the array index variable is missing.
+ */
+export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeConfig {
+  const execution: ExecutionIdentity = {
+    project: oneOf(env, "FLYTE_INTERNAL_EXECUTION_PROJECT", "_F_PRJ"),
+    domain: oneOf(env, "FLYTE_INTERNAL_EXECUTION_DOMAIN", "_F_DM"),
+    name: oneOf(env, "FLYTE_INTERNAL_EXECUTION_ID", "_F_NM"),
+    workflow: oneOf(env, "FLYTE_INTERNAL_EXECUTION_WORKFLOW", "_F_WF"),
+    launchPlan: oneOf(env, "FLYTE_INTERNAL_EXECUTION_LAUNCHPLAN", "_F_LP"),
+    task: {
+      project: oneOf(env, "FLYTE_INTERNAL_TASK_PROJECT", "_F_TK_PRJ"),
+      domain: oneOf(env, "FLYTE_INTERNAL_TASK_DOMAIN", "_F_TK_DM"),
+      name: oneOf(env, "FLYTE_INTERNAL_TASK_NAME", "_F_TK_NM"),
+      version: oneOf(env, "FLYTE_INTERNAL_TASK_VERSION", "_F_TK_V"),
+    },
+    attempt: env.FLYTE_ATTEMPT_NUMBER?.trim()
+      ? integer("FLYTE_ATTEMPT_NUMBER", env.FLYTE_ATTEMPT_NUMBER)
+      : 0,
+  };
+
+  let offload: OffloadConfig | undefined;
+  if (env._F_L_MIN_SIZE_MB !== undefined) {
+    offload = {
+      minBytes: Math.round(nonNegative(env, "_F_L_MIN_SIZE_MB", 10) * MB),
+      maxBytes: Math.round(nonNegative(env, "_F_L_MAX_SIZE_MB", 1000) * MB),
+    };
+  }
+
+  let arrayIndex: number | undefined;
+  const indexVar = env.BATCH_JOB_ARRAY_INDEX_VAR_NAME;
+  if (indexVar) {
+    const raw = env[indexVar];
+    if (raw === undefined) {
+      throw new UserError(
+        `Cannot compute the array index: environment variable "${indexVar}" named by "BATCH_JOB_ARRAY_INDEX_VAR_NAME" is not set`,
+        { code: "USER:InvalidEnvironment" },
+      );
+    }
+    const offset = env.BATCH_JOB_ARRAY_INDEX_OFFSET?.trim()
+      ? integer("BATCH_JOB_ARRAY_INDEX_OFFSET", env.BATCH_JOB_ARRAY_INDEX_OFFSET)
+      : 0;
+    arrayIndex = offset + integer(indexVar, raw);
+    if (arrayIndex < 0) throw invalid(indexVar, raw, "a non-negative index");
+  }
+
+  const attach = env.FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA;
+  const storageMetadata = attach === undefined || isTruthy(attach)
+    ? {
+      "flyte-execution-project": execution.project,
+      "flyte-execution-domain": execution.domain,
+      "flyte-execution-launchplan": execution.launchPlan,
+      "flyte-execution-workflow": execution.workflow,
+      "flyte-execution-name": execution.name,
+    }
+    : undefined;
+
+  const level = (env.FLYTESHIM_LOG_LEVEL ?? "info").trim().toLowerCase();
+  if (!["debug", "info", "warn", "error"].includes(level)) {
+    throw invalid(
+      "FLYTESHIM_LOG_LEVEL",
+      env.FLYTESHIM_LOG_LEVEL ?? "",
+      "debug, info, warn or error",
+    );
+  }
+
+  return {
+    ...errorReportingFromEnv(env, options),
+    execution,
+    offload,
+    arrayIndex,
+    secrets: secretsOptionsFromEnv(env),
+    s3: s3ConfigFromEnv(env),
+    storageMetadata,
+    logLevel: level as LogLevel,
+  };
+}

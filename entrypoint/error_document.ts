@@ -1,0 +1,94 @@
+// Error documents (error.pb): from any thrown value to a classified flyteidl.core.ErrorDocument.
+import { FlyteshimError, SystemError } from "../errors.ts";
+import { type ErrorDocument, flyteidl, toInt64 } from "../idl/mod.ts";
+
+/** The name of the error document propeller reads, unless a distributed strategy renames it. */
+export const ERROR_FILE = "error.pb";
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException &&
+    (error.name === "AbortError" || error.name === "TimeoutError");
+}
+
+/**
+ * Normalizes anything thrown into a classified error: flyteshim errors stay as they are, an
+ * abort becomes `SYSTEM:Aborted` (recoverable), anything else is an unexpected internal failure,
+ * `SYSTEM:Unknown` (recoverable), keeping the original as `cause`.
+ */
+export function classifyError(error: unknown): FlyteshimError {
+  if (error instanceof FlyteshimError) return error;
+  if (isAbort(error)) {
+    const reason = error instanceof Error && error.message ? `: ${error.message}` : "";
+    return new SystemError(`Task was aborted${reason}`, { code: "SYSTEM:Aborted", cause: error });
+  }
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new SystemError(`Unexpected internal failure: ${detail}`, {
+    code: "SYSTEM:Unknown",
+    cause: error,
+  });
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}
+
+/**
+ * The message of an error document: the error's message, then its causes, then for unexpected
+ * internal failures the stack of the original error.
+ */
+export function errorMessage(error: FlyteshimError): string {
+  const lines = [error.message];
+  const seen = new Set<unknown>([error]);
+  let cause = error.cause;
+  while (cause !== undefined && !seen.has(cause)) {
+    seen.add(cause);
+    const own = cause instanceof Error ? cause.message : String(cause);
+    // A cause whose message is already told adds nothing.
+    if (!lines.some((line) => line === own || line.endsWith(`: ${own}`))) {
+      lines.push(`Caused by: ${describeCause(cause)}`);
+    }
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  if (error.code === "SYSTEM:Unknown") {
+    const original = error.cause instanceof Error ? error.cause : error;
+    if (original.stack) lines.push("", "Stack:", original.stack);
+  }
+  return lines.join("\n");
+}
+
+/** Options of {@linkcode toErrorDocument}. */
+export interface ErrorDocumentOptions {
+  /** The worker name (`_F_WN` under a distributed error strategy). @default {""} */
+  worker?: string;
+  /** When the failure happened. @default {new Date()} */
+  now?: Date;
+  /** Removes secret values from the message. */
+  redact?: (text: string) => string;
+}
+
+/**
+ * Builds the `flyteidl.core.ErrorDocument` for a failure: `code` is the error's stable code,
+ * `kind` RECOVERABLE or NON_RECOVERABLE, `origin` USER or SYSTEM.
+ */
+export function toErrorDocument(error: unknown, options: ErrorDocumentOptions = {}): ErrorDocument {
+  const classified = classifyError(error);
+  const now = options.now ?? new Date();
+  const millis = now.getTime();
+  const seconds = Math.floor(millis / 1000);
+  const message = errorMessage(classified);
+  return {
+    error: {
+      code: classified.code,
+      message: options.redact ? options.redact(message) : message,
+      kind: classified.recoverable
+        ? flyteidl.core.ContainerError.Kind.RECOVERABLE
+        : flyteidl.core.ContainerError.Kind.NON_RECOVERABLE,
+      origin: classified.origin === "user"
+        ? flyteidl.core.ExecutionError.ErrorKind.USER
+        : flyteidl.core.ExecutionError.ErrorKind.SYSTEM,
+      timestamp: { seconds: toInt64(BigInt(seconds)), nanos: (millis - seconds * 1000) * 1e6 },
+      worker: options.worker ?? "",
+    },
+  };
+}

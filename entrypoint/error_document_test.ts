@@ -1,0 +1,85 @@
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { StorageError, SystemError, UserError } from "../errors.ts";
+import { decodeErrorDocument, encodeErrorDocument, flyteidl, fromInt64 } from "../idl/mod.ts";
+import { classifyError, errorMessage, toErrorDocument } from "./error_document.ts";
+
+const { RECOVERABLE, NON_RECOVERABLE } = flyteidl.core.ContainerError.Kind;
+const { USER, SYSTEM } = flyteidl.core.ExecutionError.ErrorKind;
+
+function roundTrip(error: unknown, options = {}) {
+  return decodeErrorDocument(encodeErrorDocument(toErrorDocument(error, options))).error!;
+}
+
+Deno.test("error document: user error is USER, non-recoverable, with its code", () => {
+  const doc = roundTrip(
+    new UserError("Cannot run query: no such table: trackz", { code: "USER:SqlError" }),
+    {
+      now: new Date(1700000000123),
+      worker: "w0",
+    },
+  );
+  assertEquals(doc.code, "USER:SqlError");
+  assertEquals(doc.kind, NON_RECOVERABLE);
+  assertEquals(doc.origin, USER);
+  assertEquals(doc.message, "Cannot run query: no such table: trackz");
+  assertEquals(fromInt64(doc.timestamp!.seconds), 1700000000n);
+  assertEquals(doc.timestamp!.nanos, 123_000_000);
+  assertEquals(doc.worker, "w0");
+});
+
+Deno.test("error document: storage error is SYSTEM, recoverable, with the cause", () => {
+  const cause = new Error("connection reset");
+  const doc = roundTrip(new StorageError("read", "s3://b/k", "network error", { cause }));
+  assertEquals([doc.code, doc.kind, doc.origin], ["SYSTEM:StorageError", RECOVERABLE, SYSTEM]);
+  assertEquals(
+    doc.message,
+    'Cannot read "s3://b/k": network error\nCaused by: Error: connection reset',
+  );
+});
+
+Deno.test("error document: unexpected failure is SYSTEM:Unknown, recoverable, with the stack", () => {
+  let thrown: unknown;
+  try {
+    (null as unknown as { x: number }).x;
+  } catch (e) {
+    thrown = e;
+  }
+  const doc = roundTrip(thrown);
+  assertEquals([doc.code, doc.kind, doc.origin], ["SYSTEM:Unknown", RECOVERABLE, SYSTEM]);
+  assertStringIncludes(doc.message!, "Unexpected internal failure: TypeError:");
+  assertStringIncludes(doc.message!, "Stack:");
+  assertStringIncludes(doc.message!, "error_document_test.ts");
+  assertEquals(
+    roundTrip("a string").message!.startsWith("Unexpected internal failure: a string"),
+    true,
+  );
+});
+
+Deno.test("error document: abort is SYSTEM:Aborted, recoverable", () => {
+  const err = classifyError(new DOMException("received SIGTERM", "AbortError"));
+  assertEquals([err.code, err.origin, err.recoverable], ["SYSTEM:Aborted", "system", true]);
+  assertEquals(err.message, "Task was aborted: received SIGTERM");
+});
+
+Deno.test("error document: system error may be non-recoverable", () => {
+  const doc = roundTrip(
+    new SystemError("Bad output", { code: "SYSTEM:InvalidOutput", recoverable: false }),
+  );
+  assertEquals([doc.kind, doc.origin], [NON_RECOVERABLE, SYSTEM]);
+});
+
+Deno.test("error document: messages are redacted", () => {
+  const doc = roundTrip(new UserError("password hunter2 rejected"), {
+    redact: (t: string) => t.replaceAll("hunter2", "***"),
+  });
+  assertEquals(doc.message, "password *** rejected");
+});
+
+Deno.test("error document: cause chains are not repeated", () => {
+  const err = new UserError("Cannot do it: boom", { cause: new Error("boom") });
+  assertEquals(errorMessage(err), "Cannot do it: boom");
+  const chained = new UserError("Cannot do it", {
+    cause: new Error("a", { cause: new Error("b") }),
+  });
+  assertEquals(errorMessage(chained), "Cannot do it\nCaused by: Error: a\nCaused by: Error: b");
+});

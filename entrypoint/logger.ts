@@ -1,0 +1,84 @@
+// One JSON line per event: debug and info to stdout, warn and error to stderr. Every line passes
+// through a redactor that removes the secret values looked up during the run.
+import type { Logger } from "../executors/mod.ts";
+import type { LogLevel } from "./config.ts";
+
+/** Removes known secret values from text. */
+export interface Redactor {
+  /** Registers a value to hide. */
+  add(value: string): void;
+  /** Replaces every registered value with `***`. */
+  redact(text: string): string;
+}
+
+/** Creates an empty {@linkcode Redactor}. */
+export function createRedactor(): Redactor {
+  const values = new Set<string>();
+  return {
+    add(value) {
+      if (!value) return;
+      values.add(value);
+      // Also as it appears inside a JSON string.
+      values.add(JSON.stringify(value).slice(1, -1));
+    },
+    redact(text) {
+      let out = text;
+      // Longest first, so that a secret containing another is hidden whole.
+      for (const value of [...values].sort((a, b) => b.length - a.length)) {
+        out = out.replaceAll(value, "***");
+      }
+      return out;
+    },
+  };
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Options of {@linkcode createLogger}. */
+export interface LoggerOptions {
+  /** The lowest level written. @default {"info"} */
+  level?: LogLevel;
+  /** Hides secret values. */
+  redactor?: Redactor;
+  /** Fields added to every line (for example the executor id). */
+  fields?: Record<string, unknown>;
+  /** Writes one line; by default debug/info go to stdout and warn/error to stderr. */
+  write?: (level: LogLevel, line: string) => void;
+  /** The clock. @default {() => new Date()} */
+  now?: () => Date;
+}
+
+const encoder = new TextEncoder();
+
+function defaultWrite(level: LogLevel, line: string): void {
+  const bytes = encoder.encode(line + "\n");
+  try {
+    if (level === "warn" || level === "error") Deno.stderr.writeSync(bytes);
+    else Deno.stdout.writeSync(bytes);
+  } catch {
+    // A closed stdout/stderr must never fail the task.
+  }
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  return value;
+}
+
+/** Creates the run's logger: one JSON object per line (`time`, `level`, `message`, fields). */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const min = LEVELS[options.level ?? "info"];
+  const write = options.write ?? defaultWrite;
+  const now = options.now ?? (() => new Date());
+  const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[level] < min) return;
+    let line = JSON.stringify(
+      { time: now().toISOString(), level, message, ...options.fields, ...fields },
+      replacer,
+    );
+    if (options.redactor) line = options.redactor.redact(line);
+    write(level, line);
+  };
+  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+}

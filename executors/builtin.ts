@@ -1,0 +1,44 @@
+/**
+ * The executors flyteshim ships, as lazy entries: a run imports only the executor its template
+ * names. Each answers to its flyteshim id and to flytekit's Python executor path, so that
+ * templates serialized by flytekit find it.
+ *
+ * @example A registry of the built-in executors
+ * ```ts
+ * import { BUILTIN_EXECUTORS } from "@flyteshim/flyteshim/executors/builtin";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assert } from "@std/assert";
+ *
+ * const registry = createExecutorRegistry(BUILTIN_EXECUTORS);
+ * assert(registry.has("flytekit.extras.sqlite3.task.SQLite3TaskExecutor"));
+ * ```
+ *
+ * @module
+ */
+
+import { type ExecutorEntry, lazyExecutor } from "./mod.ts";
+
+/** flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type `sqlite`). */
+export const SQLITE3_EXECUTOR: ExecutorEntry = lazyExecutor(
+  {
+    id: "flyteshim.sqlite3",
+    taskTypes: ["sqlite"],
+    aliases: ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"],
+    description: "Runs a SQL query on a SQLite database file and returns a structured dataset",
+  },
+  () => import("./sqlite3/mod.ts").then((m) => m.sqlite3Executor),
+);
+
+/** flyteshim's SQL executor (flytekit's `SQLAlchemyTask`, task type `sqlalchemy`). */
+export const SQL_EXECUTOR: ExecutorEntry = lazyExecutor(
+  {
+    id: "flyteshim.sql",
+    taskTypes: ["sqlalchemy"],
+    aliases: ["flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"],
+    description: "Runs a SQL query on a database server and returns a structured dataset",
+  },
+  () => import("./sql/mod.ts").then((m) => m.sqlExecutor),
+);
+
+/** Every built-in executor, in registration order. */
+export const BUILTIN_EXECUTORS: readonly ExecutorEntry[] = [SQLITE3_EXECUTOR, SQL_EXECUTOR];
