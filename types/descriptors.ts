@@ -1,0 +1,280 @@
+// Type descriptors for task authors: each holds a LiteralType and, as a phantom, the TypeScript
+// types of the value an executor receives and of what an author may pass in.
+import { flyteidl, jsonToStruct, type LiteralType } from "../idl/mod.ts";
+import { MSGPACK_ANNOTATION } from "./struct.ts";
+import type {
+  Duration,
+  FlyteDirectory,
+  FlyteFile,
+  StructuredDataset,
+  Timestamp,
+} from "./values.ts";
+
+/**
+ * A literal type with the TypeScript types it converts to: `V` for values read from literals,
+ * `I` for values given to be written (often wider, e.g. `number | bigint` for integers).
+ *
+ * @example
+ * ```ts
+ * import { type InferValue, Types, type TypeDescriptor } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const limit: TypeDescriptor<bigint, bigint | number> = Types.integer;
+ * const value: InferValue<typeof limit> = 10n;
+ * assertEquals(typeof value, "bigint");
+ * ```
+ */
+export interface TypeDescriptor<V = unknown, I = V> {
+  /** The Flyte literal type. */
+  readonly literalType: LiteralType;
+  /** Phantom field carrying the value type; never set. */
+  readonly __value?: V;
+  /** Phantom field carrying the input type; never set. */
+  readonly __input?: I;
+}
+
+/**
+ * The value type a descriptor converts literals to.
+ *
+ * @example
+ * ```ts
+ * import { type InferValue, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const xs: InferValue<ReturnType<typeof Types.list<typeof Types.string>>> = ["a"];
+ * assertEquals(xs.length, 1);
+ * ```
+ */
+export type InferValue<T> = T extends TypeDescriptor<infer V, unknown> ? V : never;
+
+/**
+ * The type an author may give for a descriptor (e.g. `number | bigint` for integers).
+ *
+ * @example
+ * ```ts
+ * import { type InferInput, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const n: InferInput<typeof Types.integer> = 3;
+ * assertEquals(n, 3);
+ * ```
+ */
+export type InferInput<T> = T extends TypeDescriptor<unknown, infer I> ? I : never;
+
+/**
+ * Values by name for a record of descriptors, e.g. `{ limit: bigint }`.
+ *
+ * @example
+ * ```ts
+ * import { type InferValues, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs = { limit: Types.integer, name: Types.string };
+ * const values: InferValues<typeof inputs> = { limit: 1n, name: "a" };
+ * assertEquals(values.limit, 1n);
+ * ```
+ */
+export type InferValues<T extends Record<string, TypeDescriptor>> = {
+  [K in keyof T]: InferValue<T[K]>;
+};
+
+/**
+ * Inputs by name for a record of descriptors, e.g. `{ limit: bigint | number }`.
+ *
+ * @example
+ * ```ts
+ * import { type InferInputs, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const given: InferInputs<{ limit: typeof Types.integer }> = { limit: 5 };
+ * assertEquals(given.limit, 5);
+ * ```
+ */
+export type InferInputs<T extends Record<string, TypeDescriptor>> = {
+  [K in keyof T]: InferInput<T[K]>;
+};
+
+/** A column of a dataset descriptor: a descriptor or a raw literal type. */
+export type ColumnType = TypeDescriptor | LiteralType;
+
+/** Options of {@linkcode Types.structuredDataset}. */
+export interface StructuredDatasetTypeOptions {
+  /** Columns by name, in order. @default {} */
+  columns?: Record<string, ColumnType>;
+  /** Storage format. @default "parquet" */
+  format?: string;
+}
+
+/** Options of {@linkcode Types.struct}. */
+export interface StructTypeOptions {
+  /**
+   * `msgpack` (flytekit 1.14+, annotated STRUCT written as msgpack binary) or `generic`
+   * (protobuf Struct, older flytekit). @default "msgpack"
+   */
+  format?: "msgpack" | "generic";
+}
+
+/** The type descriptor builders. */
+export interface TypesBuilder {
+  /** `INTEGER`: int64 as bigint; authors may give safe-integer numbers. */
+  readonly integer: TypeDescriptor<bigint, bigint | number>;
+  /** `FLOAT`: a double. */
+  readonly float: TypeDescriptor<number>;
+  /** `STRING`. */
+  readonly string: TypeDescriptor<string>;
+  /** `BOOLEAN`. */
+  readonly boolean: TypeDescriptor<boolean>;
+  /** `DATETIME` as a {@linkcode Timestamp}; authors may give a `Date`. */
+  readonly datetime: TypeDescriptor<Timestamp, Timestamp | Date>;
+  /** `DURATION` as a {@linkcode Duration}. */
+  readonly duration: TypeDescriptor<Duration>;
+  /** `NONE`: `null`. */
+  readonly none: TypeDescriptor<null, null | undefined>;
+  /** A single-file blob, optionally with a format (e.g. `csv`). */
+  file(format?: string): TypeDescriptor<FlyteFile, FlyteFile | string>;
+  /** A multipart blob (a folder). */
+  directory(format?: string): TypeDescriptor<FlyteDirectory, FlyteDirectory | string>;
+  /** A structured dataset (a dataframe), e.g. parquet with declared columns. */
+  structuredDataset(options?: StructuredDatasetTypeOptions): TypeDescriptor<StructuredDataset>;
+  /** The legacy schema type (read and written as a structured dataset). */
+  schema(columns?: Record<string, TypeDescriptor>): TypeDescriptor<StructuredDataset>;
+  /** A STRUCT: a plain JSON-like object (flytekit's untyped `dict`). */
+  struct(options?: StructTypeOptions): TypeDescriptor<Record<string, unknown>>;
+  /** A collection of items of one type. */
+  list<T extends TypeDescriptor>(item: T): TypeDescriptor<InferValue<T>[], InferInput<T>[]>;
+  /** A map with string keys. */
+  map<T extends TypeDescriptor>(
+    value: T,
+  ): TypeDescriptor<Record<string, InferValue<T>>, Record<string, InferInput<T>>>;
+  /** An enum of strings. */
+  enum<const V extends readonly string[]>(values: V): TypeDescriptor<V[number]>;
+  /** A union of variants (the value decides the variant). */
+  union<const T extends readonly TypeDescriptor[]>(
+    ...variants: T
+  ): TypeDescriptor<InferValue<T[number]>, InferInput<T[number]>>;
+  /** `Optional[T]`: a union of the type and `NONE`, as flytekit writes it. */
+  optional<T extends TypeDescriptor>(
+    type: T,
+  ): TypeDescriptor<InferValue<T> | null, InferInput<T> | null | undefined>;
+  /** Wraps a raw literal type (values are untyped). */
+  of(literalType: LiteralType): TypeDescriptor;
+}
+
+const S = flyteidl.core.SimpleType;
+const MULTIPART = flyteidl.core.BlobType.BlobDimensionality.MULTIPART;
+
+/** flytekit's transformer names, written to `structure.tag` of union variants. */
+const TAGS: Record<number, string> = {
+  [S.INTEGER]: "int",
+  [S.FLOAT]: "float",
+  [S.STRING]: "str",
+  [S.BOOLEAN]: "bool",
+  [S.DATETIME]: "datetime",
+  [S.DURATION]: "timedelta",
+  [S.NONE]: "none",
+};
+
+/** The tag flytekit gives a variant of this type, if it has one. */
+export function transformerTag(type: LiteralType): string | undefined {
+  if (type.simple !== null && type.simple !== undefined) return TAGS[type.simple];
+  if (type.collectionType) return "Typed List";
+  if (type.mapValueType) return "Typed Dict";
+  if (type.blob) return type.blob.dimensionality === MULTIPART ? "FlyteDirectory" : "FlyteFilePath";
+  if (type.structuredDatasetType || type.schema) return "StructuredDataset Transformer";
+  return undefined;
+}
+
+function descriptor<V, I = V>(literalType: LiteralType): TypeDescriptor<V, I> {
+  return { literalType };
+}
+
+function columnType(column: ColumnType): LiteralType {
+  return "literalType" in column && column.literalType ? column.literalType : column as LiteralType;
+}
+
+const SCHEMA_COLUMN: Record<number, flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType> = {
+  [S.INTEGER]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.INTEGER,
+  [S.FLOAT]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.FLOAT,
+  [S.STRING]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.STRING,
+  [S.BOOLEAN]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.BOOLEAN,
+  [S.DATETIME]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.DATETIME,
+  [S.DURATION]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.DURATION,
+};
+
+function withTag(type: LiteralType): LiteralType {
+  const tag = transformerTag(type);
+  return tag && !type.structure?.tag ? { ...type, structure: { ...type.structure, tag } } : type;
+}
+
+/**
+ * Builders of type descriptors for task interfaces.
+ *
+ * @example Declare inputs and outputs
+ * ```ts
+ * import { type InferValues, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs = { limit: Types.integer, tags: Types.list(Types.string), when: Types.optional(Types.datetime) };
+ * const values: InferValues<typeof inputs> = { limit: 10n, tags: ["a"], when: null };
+ * assertEquals(Types.list(Types.string).literalType, { collectionType: { simple: 3 } });
+ * assertEquals(values.limit, 10n);
+ * ```
+ */
+export const Types: TypesBuilder = {
+  integer: descriptor({ simple: S.INTEGER }),
+  float: descriptor({ simple: S.FLOAT }),
+  string: descriptor({ simple: S.STRING }),
+  boolean: descriptor({ simple: S.BOOLEAN }),
+  datetime: descriptor({ simple: S.DATETIME }),
+  duration: descriptor({ simple: S.DURATION }),
+  none: descriptor({ simple: S.NONE }),
+  file: (format) => descriptor({ blob: format ? { format } : {} }),
+  directory: (format) =>
+    descriptor({
+      blob: format ? { format, dimensionality: MULTIPART } : { dimensionality: MULTIPART },
+    }),
+  structuredDataset: (options = {}) => {
+    const columns = Object.entries(options.columns ?? {}).map(([name, type]) => ({
+      name,
+      literalType: columnType(type),
+    }));
+    const sdt: flyteidl.core.StructuredDatasetType.$Properties = {};
+    if (columns.length) sdt.columns = columns;
+    sdt.format = options.format ?? "parquet";
+    return descriptor({ structuredDatasetType: sdt });
+  },
+  schema: (columns = {}) => {
+    const list = Object.entries(columns).map(([name, type]) => {
+      const simple = type.literalType.simple;
+      const columnType = simple === null || simple === undefined
+        ? undefined
+        : SCHEMA_COLUMN[simple];
+      if (columnType === undefined) {
+        throw new TypeError(
+          `Cannot use column "${name}" in a schema: only simple primitive types are allowed`,
+        );
+      }
+      return columnType === 0 ? { name } : { name, type: columnType };
+    });
+    return descriptor({ schema: list.length ? { columns: list } : {} });
+  },
+  struct: (options = {}) =>
+    descriptor(
+      (options.format ?? "msgpack") === "msgpack"
+        ? {
+          simple: S.STRUCT,
+          annotation: { annotations: jsonToStruct(MSGPACK_ANNOTATION as Record<string, never>) },
+        }
+        : { simple: S.STRUCT },
+    ),
+  list: (item) => descriptor({ collectionType: item.literalType }),
+  map: (value) => descriptor({ mapValueType: value.literalType }),
+  enum: (values) => descriptor({ enumType: { values: [...values] } }),
+  union: (...variants) =>
+    descriptor({ unionType: { variants: variants.map((v) => withTag(v.literalType)) } }),
+  optional: (type) =>
+    descriptor({
+      unionType: { variants: [withTag(type.literalType), withTag({ simple: S.NONE })] },
+    }),
+  of: (literalType) => descriptor(literalType),
+};
