@@ -1,0 +1,286 @@
+// Running one resolved task: read inputs, convert, run the executor, convert outputs, offload
+// large literals, then write outputs.pb LAST, as the commit marker.
+import { FlyteshimError, StorageError, SystemError, UserError } from "../errors.ts";
+import type {
+  Checkpoint,
+  ExecutionIdentity,
+  Executor,
+  ExecutorContext,
+  ExecutorOutputs,
+  LiteralOutputs,
+  Logger,
+  Secrets,
+} from "../executors/mod.ts";
+import {
+  decodeLiteralMap,
+  encodeLiteralMap,
+  type JsonValue,
+  type LiteralMap,
+  structToJson,
+  type TaskTemplate,
+  type Variable,
+} from "../idl/mod.ts";
+import { joinUri, type Storage } from "../storage/mod.ts";
+import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
+import type { ResolvedTask } from "../resolver/mod.ts";
+import { selectArrayElement } from "./array.ts";
+import type { OffloadConfig } from "./config.ts";
+import { offloadLiterals, PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
+
+/** The file propeller reads outputs from. */
+export const OUTPUTS_FILE = "outputs.pb";
+
+/** A silent logger, the default of the library functions. */
+export const NULL_LOGGER: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+/** An execution identity with every field empty, for local runs. */
+export const LOCAL_EXECUTION: ExecutionIdentity = {
+  project: "",
+  domain: "",
+  name: "",
+  workflow: "",
+  launchPlan: "",
+  task: { project: "", domain: "", name: "", version: "" },
+  attempt: 0,
+};
+
+/** Options of {@linkcode executeTask}. */
+export interface ExecuteTaskOptions {
+  /** Storage for data, offloaded literals and uploads. */
+  storage: Storage;
+  /** Where data (files, folders, datasets) goes. */
+  rawOutputPrefix: string;
+  /** Secret lookup. */
+  secrets: Secrets;
+  /** Aborts the run. */
+  signal?: AbortSignal;
+  /** The run's logger. @default {a silent logger} */
+  logger?: Logger;
+  /** Who and what is running. @default {empty identity, attempt 0} */
+  execution?: ExecutionIdentity;
+  /** Checkpoints, when the run has them. */
+  checkpoint?: Checkpoint;
+  /** A local scratch folder; one is created and removed when absent. */
+  workDir?: string;
+  /** Array task index: run element `index` of every collection input. */
+  arrayIndex?: number;
+}
+
+function variablesOf(
+  map: { variables?: { [k: string]: Variable } | null } | null | undefined,
+): Record<string, Variable> {
+  return { ...(map?.variables ?? {}) };
+}
+
+function isLiteralOutputs(value: ExecutorOutputs): value is LiteralOutputs {
+  return typeof value === "object" && value !== null &&
+    (value as LiteralOutputs).kind === "literals" &&
+    "literals" in value;
+}
+
+function randomHex(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+function parseConfig(executor: Executor<unknown>, template: TaskTemplate): unknown {
+  const custom = (template.custom ? structToJson(template.custom) : {}) as {
+    [key: string]: JsonValue;
+  };
+  try {
+    return executor.parseConfig(custom, template);
+  } catch (cause) {
+    if (cause instanceof FlyteshimError) throw cause;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new UserError(`Cannot read the task's custom config: ${detail}`, {
+      code: "USER:InvalidConfig",
+      cause,
+    });
+  }
+}
+
+/**
+ * The outputs of an executor as a literal map. A value that does not fit the declared interface is
+ * the executor's bug, not the user's: `SYSTEM:InvalidOutput`, non-recoverable. Storage failures
+ * while uploading keep their own classification.
+ */
+async function convertOutputs(
+  result: ExecutorOutputs,
+  task: ResolvedTask,
+  options: ExecuteTaskOptions,
+): Promise<LiteralMap> {
+  if (isLiteralOutputs(result)) return result.literals;
+  const values = (result ?? {}) as Record<string, unknown>;
+  try {
+    return await valuesToLiteralMap(values, variablesOf(task.template.interface?.outputs), {
+      storage: options.storage,
+      rawOutputPrefix: options.rawOutputPrefix,
+      signal: options.signal,
+    });
+  } catch (cause) {
+    if (cause instanceof StorageError || cause instanceof SystemError) throw cause;
+    if (isAbort(cause)) throw cause;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new SystemError(
+      `Cannot convert the outputs of executor "${task.executor.id}": ${detail}`,
+      { code: "SYSTEM:InvalidOutput", recoverable: false, cause },
+    );
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException &&
+    (error.name === "AbortError" || error.name === "TimeoutError");
+}
+
+/**
+ * Runs a resolved task on an input literal map and returns its output literal map: selects the
+ * array element, converts inputs to values, parses the executor's config, runs it and converts
+ * its outputs (uploading files, folders and datasets under the raw output prefix). Writes no
+ * `outputs.pb`: this is the part local runs share with {@linkcode dispatch}.
+ */
+export async function executeTask(
+  task: ResolvedTask,
+  inputs: LiteralMap,
+  options: ExecuteTaskOptions,
+): Promise<LiteralMap> {
+  const { template, executor } = task;
+  const logger = options.logger ?? NULL_LOGGER;
+  const signal = options.signal ?? new AbortController().signal;
+  let variables = variablesOf(template.interface?.inputs);
+  if (options.arrayIndex !== undefined) {
+    ({ inputs, variables } = await selectArrayElement(inputs, variables, {
+      index: options.arrayIndex,
+      storage: options.storage,
+      signal,
+    }));
+  }
+  const values = await literalMapToValues(inputs, variables, {
+    storage: options.storage,
+    signal,
+  });
+  const config = parseConfig(executor, template);
+  const ownWorkDir = options.workDir === undefined;
+  const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "flyteshim-" });
+  const rawOutputPrefix = joinUri(options.rawOutputPrefix);
+  const context: ExecutorContext = {
+    template,
+    execution: options.execution ?? LOCAL_EXECUTION,
+    rawOutputPrefix,
+    newRawOutputUri: () => joinUri(rawOutputPrefix, randomHex()),
+    storage: options.storage,
+    secrets: options.secrets,
+    checkpoint: options.checkpoint,
+    logger,
+    signal,
+    workDir,
+  };
+  try {
+    let result: ExecutorOutputs;
+    try {
+      result = await executor.execute(config, values, context);
+    } catch (cause) {
+      // Whatever the executor threw, an abort is reported as one.
+      if (signal.aborted) throw signal.reason ?? cause;
+      throw cause;
+    }
+    signal.throwIfAborted();
+    return await convertOutputs(result, task, { ...options, rawOutputPrefix, signal });
+  } finally {
+    if (ownWorkDir) await Deno.remove(workDir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Options of {@linkcode dispatch}. */
+export interface DispatchOptions extends ExecuteTaskOptions {
+  /** URI of `inputs.pb`. */
+  inputs: string;
+  /** Where `outputs.pb` and offloaded literals go. */
+  outputPrefix: string;
+  /** Offloading thresholds; no offloading when absent. */
+  offload?: OffloadConfig;
+  /** Called once, just before `outputs.pb` is written: from then on the run commits. */
+  onCommit?: () => void;
+}
+
+/** What {@linkcode dispatch} wrote. */
+export interface DispatchResult {
+  /** The URI of `outputs.pb`. */
+  outputsUri: string;
+  /** The literal map written to it. */
+  outputs: LiteralMap;
+  /** The URIs of offloaded literals. */
+  offloaded: string[];
+}
+
+async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise<LiteralMap> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await options.storage.read(options.inputs, { signal: options.signal });
+  } catch (cause) {
+    // A task without inputs runs without an inputs.pb.
+    const declared = Object.keys(variablesOf(task.template.interface?.inputs));
+    if (cause instanceof StorageError && cause.code === "USER:NotFound" && declared.length === 0) {
+      return { literals: {} };
+    }
+    throw cause;
+  }
+  try {
+    return decodeLiteralMap(bytes);
+  } catch (cause) {
+    throw new UserError(
+      `Cannot read inputs "${options.inputs}": not a binary flyteidl.core.LiteralMap`,
+      { code: "USER:InvalidInput", cause },
+    );
+  }
+}
+
+/**
+ * The whole task run behind `execute`: reads `inputs.pb`, runs {@linkcode executeTask}, offloads
+ * large literals, and writes `outputs.pb` last, so that it exists only when everything it refers
+ * to does.
+ */
+export async function dispatch(
+  task: ResolvedTask,
+  options: DispatchOptions,
+): Promise<DispatchResult> {
+  const logger = options.logger ?? NULL_LOGGER;
+  const inputs = await readInputs(task, options);
+  logger.info("Running task", {
+    executor: task.executor.id,
+    task: task.template.id?.name ?? "",
+    inputs: Object.keys(inputs.literals ?? {}),
+    ...(options.arrayIndex === undefined ? {} : { arrayIndex: options.arrayIndex }),
+  });
+  let outputs = await executeTask(task, inputs, options);
+  let offloaded: string[] = [];
+  if (options.offload) {
+    const types = Object.fromEntries(
+      Object.entries(variablesOf(task.template.interface?.outputs)).map(([k, v]) => [k, v.type]),
+    );
+    ({ literals: outputs, offloaded } = await offloadLiterals(outputs, {
+      ...options.offload,
+      outputPrefix: options.outputPrefix,
+      types,
+      storage: options.storage,
+      signal: options.signal,
+    }));
+    if (offloaded.length) logger.info("Offloaded large outputs", { uris: offloaded });
+  }
+  const bytes = encodeLiteralMap(outputs);
+  if (bytes.length > PROPELLER_OUTPUTS_LIMIT) {
+    logger.warn("outputs.pb is larger than propeller's default limit; enable literal offloading", {
+      bytes: bytes.length,
+      limit: PROPELLER_OUTPUTS_LIMIT,
+    });
+  }
+  options.signal?.throwIfAborted();
+  options.onCommit?.();
+  const outputsUri = joinUri(options.outputPrefix, OUTPUTS_FILE);
+  await options.storage.write(outputsUri, bytes);
+  return { outputsUri, outputs, offloaded };
+}

@@ -1,0 +1,12 @@
+// The flyteshim binary: the built-in executors behind the command line. Run it as
+// `flyteshim execute ...`, `flyteshim pyflyte-execute ...` or under the name `pyflyte-execute`.
+import { main } from "./mod.ts";
+import { createExecutorRegistry } from "../executors/mod.ts";
+import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
+
+Deno.exit(
+  await main(Deno.args, {
+    registry: createExecutorRegistry(BUILTIN_EXECUTORS),
+    programName: Deno.execPath(),
+  }),
+);

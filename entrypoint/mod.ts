@@ -1,0 +1,198 @@
+/**
+ * The command-line runtime: flytekit's `pyflyte-execute` contract on flyteshim executors.
+ *
+ * {@linkcode main} is the whole program (argument parsing, subcommands, signals), so a third
+ * party's entrypoint with its own executors is three lines:
+ *
+ * ```ts ignore
+ * import { main } from "@flyteshim/flyteshim/entrypoint";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * Deno.exit(await main(Deno.args, { registry: createExecutorRegistry([myExecutor]) }));
+ * ```
+ *
+ * {@linkcode runExecute} runs the `execute` command on parsed arguments and an explicit
+ * environment, and {@linkcode dispatch} / {@linkcode executeTask} run a resolved task (local runs
+ * reuse them).
+ *
+ * @example Run a task end to end on local files
+ * ```ts
+ * import { main } from "@flyteshim/flyteshim/entrypoint";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { decodeLiteralMap, encodeLiteralMap, encodeTaskTemplate } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const greet = defineExecutor({
+ *   id: "example.greet",
+ *   taskTypes: ["greet"],
+ *   parseConfig: (custom) => ({ greeting: String(custom.greeting) }),
+ *   execute: (config, inputs) => Promise.resolve({ out: `${config.greeting}, ${inputs.name}` }),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const string = { simple: 3 }; // SimpleType.STRING
+ * await Deno.writeFile(`${dir}/task.pb`, encodeTaskTemplate({
+ *   type: "greet",
+ *   custom: { fields: { greeting: { stringValue: "Hello" } } },
+ *   interface: {
+ *     inputs: { variables: { name: { type: string } } },
+ *     outputs: { variables: { out: { type: string } } },
+ *   },
+ * }));
+ * await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap({
+ *   literals: { name: { scalar: { primitive: { stringValue: "Flyte" } } } },
+ * }));
+ * const code = await main([
+ *   "pyflyte-execute", "--inputs", `${dir}/inputs.pb`, "--output-prefix", `${dir}/out`,
+ *   "--raw-output-data-prefix", "{{.rawOutputDataPrefix}}",
+ *   "--resolver", "flyteshim.resolver", "--", `${dir}/task.pb`, "example.greet",
+ * ], { registry: createExecutorRegistry([greet]), env: {}, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+ * assertEquals(code, 0);
+ * const outputs = decodeLiteralMap(await Deno.readFile(`${dir}/out/outputs.pb`));
+ * assertEquals(outputs.literals?.out.scalar?.primitive?.stringValue, "Hello, Flyte");
+ * ```
+ *
+ * @module
+ */
+
+import { UserError } from "../errors.ts";
+import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
+import type { Storage } from "../storage/mod.ts";
+import { type Command, findOutputPrefix, parseCommand, usage } from "./args.ts";
+import type { Env } from "./config.ts";
+import { EXIT_OK, EXIT_UNREPORTED, reportFailure, runExecute } from "./execute.ts";
+
+export {
+  type Command,
+  type ExecuteArgs,
+  isAbsent,
+  parseCommand,
+  type ParseCommandOptions,
+  parseExecuteArgs,
+  PYFLYTE_EXECUTE,
+} from "./args.ts";
+export {
+  configFromEnv,
+  type ConfigOptions,
+  type Env,
+  type ErrorReporting,
+  errorReportingFromEnv,
+  type LogLevel,
+  type OffloadConfig,
+  type RuntimeConfig,
+} from "./config.ts";
+export {
+  dispatch,
+  type DispatchOptions,
+  type DispatchResult,
+  executeTask,
+  type ExecuteTaskOptions,
+  LOCAL_EXECUTION,
+  NULL_LOGGER,
+  OUTPUTS_FILE,
+} from "./dispatch.ts";
+export {
+  classifyError,
+  ERROR_FILE,
+  type ErrorDocumentOptions,
+  toErrorDocument,
+} from "./error_document.ts";
+export {
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_UNREPORTED,
+  runExecute,
+  type RunExecuteOptions,
+} from "./execute.ts";
+export { createLogger, createRedactor, type LoggerOptions, type Redactor } from "./logger.ts";
+export { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
+
+/** Options of {@linkcode main}. */
+export interface MainOptions {
+  /** Where executors are found. */
+  registry: ExecutorRegistry;
+  /** The environment. @default {Deno.env.toObject()} */
+  env?: Env;
+  /** The path the program was started as; `pyflyte-execute` implies the `execute` command. */
+  programName?: string;
+  /** Storage; by default created from the environment. */
+  storage?: Storage;
+  /** The logger; by default JSON lines to stdout/stderr. */
+  logger?: Logger;
+  /**
+   * Abort on SIGTERM and SIGINT: the run writes a `SYSTEM:Aborted` error document and returns.
+   *
+   * @default {true}
+   */
+  handleSignals?: boolean;
+  /** Writes `help` and `version` text. @default {console.log} */
+  print?: (text: string) => void;
+}
+
+function listenForSignals(controller: AbortController): () => void {
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const listener = () => controller.abort(new DOMException(`received ${signal}`, "AbortError"));
+    try {
+      Deno.addSignalListener(signal, listener);
+      listeners.push([signal, listener]);
+    } catch {
+      // Signals are not supported on this platform.
+    }
+  }
+  return () => {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  };
+}
+
+/**
+ * The flyteshim program: parses a command line and runs it, returning the exit code. Started as
+ * `pyflyte-execute`, or with `pyflyte-execute` as its first argument, it runs `execute`.
+ */
+export async function main(argv: readonly string[], options: MainOptions): Promise<number> {
+  const env = options.env ?? Deno.env.toObject();
+  const print = options.print ?? console.log;
+  let command: Command;
+  try {
+    command = parseCommand(argv, { programName: options.programName });
+  } catch (error) {
+    // Even a bad command line is reported in error.pb when the output prefix can be found.
+    const outputPrefix = findOutputPrefix(
+      argv[0] === "execute" || argv[0] === "pyflyte-execute" ? argv.slice(1) : argv,
+    );
+    if (outputPrefix) {
+      return await reportFailure(error, {
+        outputPrefix,
+        env,
+        storage: options.storage,
+        logger: options.logger,
+      });
+    }
+    const message = error instanceof UserError ? error.message : String(error);
+    console.error(`${message}\n\n${usage()}`);
+    return EXIT_UNREPORTED;
+  }
+  switch (command.command) {
+    case "help":
+      print(usage(command.topic));
+      return EXIT_OK;
+    case "version": {
+      const { default: config } = await import("../deno.json", { with: { type: "json" } });
+      print(`flyteshim ${config.version}`);
+      return EXIT_OK;
+    }
+    case "execute": {
+      const controller = new AbortController();
+      const stop = options.handleSignals === false ? () => {} : listenForSignals(controller);
+      try {
+        return await runExecute(command.args, {
+          env,
+          registry: options.registry,
+          storage: options.storage,
+          logger: options.logger,
+          signal: controller.signal,
+        });
+      } finally {
+        stop();
+      }
+    }
+  }
+}
