@@ -164,7 +164,7 @@ async function report(
     code: classified.code,
     origin: classified.origin,
     recoverable: classified.recoverable,
-    message: doc.error?.message,
+    detail: doc.error?.message,
   });
   try {
     await context.storage.write(uri, encodeErrorDocument(doc), {

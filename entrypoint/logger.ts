@@ -73,10 +73,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const now = options.now ?? (() => new Date());
   const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < min) return;
-    let line = JSON.stringify(
-      { time: now().toISOString(), level, message, ...options.fields, ...fields },
-      replacer,
-    );
+    const record: Record<string, unknown> = { time: now().toISOString(), level, message };
+    for (const [key, value] of Object.entries({ ...options.fields, ...fields })) {
+      // The three fixed keys cannot be overridden by fields.
+      if (!(key in record)) record[key] = value;
+    }
+    let line = JSON.stringify(record, replacer);
     if (options.redactor) line = options.redactor.redact(line);
     write(level, line);
   };
