@@ -1,0 +1,102 @@
+// Static checks of the Dockerfile and of the build tasks it relies on (no Docker engine here), and
+// the compiled binary itself where `deno compile` can run.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+
+const root = new URL("../", import.meta.url);
+const dockerfile = await Deno.readTextFile(new URL("Dockerfile", root));
+const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+const tasks: Record<string, string> = denoJson.tasks;
+
+interface Stage {
+  from: string;
+  name?: string;
+  lines: string[];
+}
+
+/** Splits the Dockerfile into stages, joining continued lines and dropping comments. */
+function stages(text: string): Stage[] {
+  const logical = text.replace(/\\\n/g, " ").split("\n").map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  const out: Stage[] = [];
+  for (const line of logical) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) out.push({ from: from[1], name: from[2], lines: [] });
+    else out.at(-1)?.lines.push(line);
+  }
+  return out;
+}
+
+/** The `--allow-*`, `--include` and `--v8-flags` flags of a task command. */
+function flags(command: string, prefix: RegExp): string[] {
+  return command.split(/\s+/).filter((f) => prefix.test(f)).sort();
+}
+
+const [build, runtime, ...extra] = stages(dockerfile);
+
+Deno.test("Dockerfile has a pinned Deno builder and a distroless final stage", () => {
+  assertEquals(extra.length, 0);
+  assertMatch(build.from, /^denoland\/deno:(debian-|bin-|distroless-)?2\.9\.6$/);
+  assertEquals(build.name, "build");
+  assertEquals(runtime.from, "gcr.io/distroless/cc-debian12:nonroot");
+});
+
+Deno.test("Dockerfile builds with `deno task compile` and no flags of its own", () => {
+  const run = build.lines.filter((l) => l.startsWith("RUN")).join(" ");
+  assertStringIncludes(run, "deno task compile");
+  const all = [...build.lines, ...runtime.lines].join("\n");
+  assert(!/deno compile/.test(all), "the Dockerfile must not repeat the compile flags");
+});
+
+Deno.test("the image has the binary as flyteshim and as pyflyte-execute on PATH", () => {
+  const run = build.lines.filter((l) => l.startsWith("RUN")).join(" ");
+  assertMatch(run, /cp dist\/flyteshim \/out\/bin\/flyteshim/);
+  assertMatch(run, /ln -s flyteshim \/out\/bin\/pyflyte-execute/);
+  assert(runtime.lines.includes("COPY --from=build /out/bin/ /usr/local/bin/"));
+});
+
+Deno.test("the image runs as non-root with an exec-form entrypoint (SIGTERM reaches the runtime)", () => {
+  assert(runtime.lines.some((l) => /^USER\s+nonroot(:nonroot)?$/.test(l)));
+  assert(runtime.lines.includes('ENTRYPOINT ["/usr/local/bin/flyteshim"]'));
+  assertMatch(runtime.lines.find((l) => l.startsWith("ENV")) ?? "", /DENO_TLS_CA_STORE=system/);
+});
+
+Deno.test("`deno task compile` has the same permissions as `deno task execute` and includes every executor", async () => {
+  const compile = tasks.compile;
+  assertMatch(compile, /^deno compile /);
+  assertMatch(compile, /--output dist\/flyteshim /);
+  assertMatch(compile, / entrypoint\/main\.ts$/);
+  assertEquals(flags(compile, /^--allow-/), flags(tasks.execute, /^--allow-/));
+  assert(!compile.includes("-A ") && !compile.includes("--allow-all"));
+  // Every lazily loaded built-in executor is named with --include, so the compiler sees it.
+  const builtin = await Deno.readTextFile(new URL("executors/builtin.ts", root));
+  const lazy = [...builtin.matchAll(/import\("\.\/([^"]+)"\)/g)].map((m) => `executors/${m[1]}`);
+  assert(lazy.length >= 2, "expected the built-in executors to be imported lazily");
+  const included = [...compile.matchAll(/--include (\S+)/g)].map((m) => m[1]).sort();
+  assertEquals(included, lazy.sort());
+});
+
+Deno.test("`deno task bundle` splits code so lazy imports stay lazy", () => {
+  assertMatch(tasks.bundle, /^deno bundle .*--code-splitting/);
+  assertMatch(tasks.bundle, /--outdir dist\/bundle/);
+  assertMatch(tasks.bundle, / entrypoint\/main\.ts$/);
+});
+
+const denort = Deno.env.get("DENORT_BIN");
+Deno.test({
+  name: denort
+    ? "the compiled binary describes itself"
+    : "the compiled binary describes itself (skipped: deno compile cannot fetch its runtime here; set DENORT_BIN)",
+  ignore: !denort,
+  async fn() {
+    const compile = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "compile"],
+      cwd: root,
+      stderr: "piped",
+    }).output();
+    assert(compile.success, new TextDecoder().decode(compile.stderr));
+    const out = await new Deno.Command(new URL("dist/flyteshim", root), { args: ["describe"] })
+      .output();
+    assert(out.success);
+    assertStringIncludes(new TextDecoder().decode(out.stdout), "flyteshim.sqlite3");
+  },
+});
