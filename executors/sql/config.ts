@@ -1,0 +1,79 @@
+/**
+ * The SQL executor's configuration, read from `TaskTemplate.custom` as flytekit's
+ * `SQLAlchemyTask.get_custom` writes it.
+ *
+ * @module
+ */
+
+import { UserError } from "../../errors.ts";
+import type { JsonValue } from "../../idl/mod.ts";
+import type { SecretRef } from "../mod.ts";
+import { parseSqlUrl, type SqlUrl } from "./url.ts";
+
+/** What the executor needs from `custom`. */
+export interface SqlConfig {
+  /** The query template (`custom.query_template`). */
+  queryTemplate: string;
+  /** The SQLAlchemy URL as written (`custom.uri`); holds a password at most in its user info. */
+  uri: string;
+  /** The parsed URL. */
+  url: SqlUrl;
+  /** `custom.connect_args` (numbers arrive as doubles). */
+  connectArgs: Record<string, JsonValue>;
+  /** `custom.secret_connect_args`: connection option name to the secret that holds its value. */
+  secretConnectArgs: Record<string, SecretRef>;
+}
+
+function invalid(detail: string): UserError {
+  return new UserError(`Cannot read the SQL task configuration: ${detail}`, {
+    code: "USER:InvalidConfig",
+  });
+}
+
+function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses `custom`: `query_template` and `uri` are required strings; `connect_args` an object or
+ * null; `secret_connect_args` null or `{ arg: { group, key, group_version?, mount_requirement? } }`.
+ *
+ * @throws {UserError} With code `USER:InvalidConfig` naming the key at fault.
+ * @example
+ * ```ts
+ * import { parseSqlConfig } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config = parseSqlConfig({
+ *   query_template: "select 1",
+ *   uri: "postgresql://app@db/app",
+ *   connect_args: {},
+ *   secret_connect_args: { password: { group: "db", key: "password", mount_requirement: 1 } },
+ * });
+ * assertEquals(config.secretConnectArgs.password, { group: "db", key: "password" });
+ * ```
+ */
+export function parseSqlConfig(custom: { [key: string]: JsonValue }): SqlConfig {
+  const queryTemplate = custom.query_template;
+  if (typeof queryTemplate !== "string" || queryTemplate.trim() === "") {
+    throw invalid(`"query_template" must be a non-empty string`);
+  }
+  const uri = custom.uri;
+  if (typeof uri !== "string" || uri === "") throw invalid(`"uri" must be a non-empty string`);
+  const connectArgs = custom.connect_args ?? {};
+  if (!isObject(connectArgs)) throw invalid(`"connect_args" must be an object`);
+  const secretConnectArgs: Record<string, SecretRef> = {};
+  const secrets = custom.secret_connect_args ?? {};
+  if (!isObject(secrets)) throw invalid(`"secret_connect_args" must be an object or null`);
+  for (const [arg, spec] of Object.entries(secrets)) {
+    if (!isObject(spec) || typeof spec.key !== "string" || spec.key === "") {
+      throw invalid(`"secret_connect_args.${arg}" must be an object with a "key"`);
+    }
+    if (spec.group !== undefined && spec.group !== null && typeof spec.group !== "string") {
+      throw invalid(`"secret_connect_args.${arg}.group" must be a string`);
+    }
+    // flytekit's executor passes group and key only; group_version is not used (contract §7).
+    secretConnectArgs[arg] = { group: (spec.group as string | undefined) ?? "", key: spec.key };
+  }
+  return { queryTemplate, uri, url: parseSqlUrl(uri), connectArgs, secretConnectArgs };
+}

@@ -1,0 +1,79 @@
+/**
+ * The interface every database driver of the SQL executor implements (PostgreSQL, MySQL).
+ *
+ * A driver opens one connection, runs one statement with bound parameters and streams the
+ * result in batches of rows whose values are already converted to the column kinds below, so
+ * the parquet side never sees a driver's own value types.
+ *
+ * @module
+ */
+
+import type { ConnectOptions } from "./connect_options.ts";
+
+/**
+ * How a result column is stored, and the JavaScript value a driver produces for it:
+ * `boolean` boolean; `int32` number; `int64` bigint; `float32`/`float64` number;
+ * `string` string; `bytes` Uint8Array; `date` number of days since 1970-01-01;
+ * `timestamp` (no zone) and `timestamptz` (UTC) bigint microseconds since 1970-01-01.
+ * `null` stands for SQL NULL in every kind.
+ */
+export type ColumnKind =
+  | "boolean"
+  | "int32"
+  | "int64"
+  | "float32"
+  | "float64"
+  | "string"
+  | "bytes"
+  | "date"
+  | "timestamp"
+  | "timestamptz";
+
+/** A result column. */
+export interface SqlColumn {
+  /** Column name as the server reports it. */
+  name: string;
+  /** How values are stored. */
+  kind: ColumnKind;
+  /** The server's type name (`int8`, `numeric`, `LONGLONG`), for messages and docs. */
+  serverType: string;
+}
+
+/** Receives a result: the columns once, then batches of rows (arrays in column order). */
+export interface ResultSink {
+  /** Called once, before the first batch (or alone for an empty result). */
+  columns(columns: readonly SqlColumn[]): void | Promise<void>;
+  /** Called per batch; the driver waits for it before fetching more (backpressure). */
+  rows(batch: readonly unknown[][]): void | Promise<void>;
+}
+
+/** Options of {@linkcode SqlConnection.query}. */
+export interface QueryOptions {
+  /** Rows fetched per round trip and handed to the sink per batch. @default 10000 */
+  batchRows?: number;
+  /** Cancels the running statement on the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/** One open connection. */
+export interface SqlConnection {
+  /** Runs a statement and streams its rows into `sink`; resolves when the result has ended. */
+  query(
+    sql: string,
+    params: readonly unknown[],
+    sink: ResultSink,
+    options?: QueryOptions,
+  ): Promise<void>;
+  /** Runs a statement and discards any rows. */
+  execute(sql: string, params: readonly unknown[], options?: QueryOptions): Promise<void>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}
+
+/** A database driver. */
+export interface SqlDriver {
+  /** Bound-parameter style of its SQL: `$1` (PostgreSQL) or `?` (MySQL). */
+  readonly placeholder: "dollar" | "question";
+  /** Opens a connection; failures are classified errors (see `errors.ts`). */
+  connect(options: ConnectOptions, signal?: AbortSignal): Promise<SqlConnection>;
+}

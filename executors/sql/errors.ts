@@ -1,0 +1,208 @@
+/**
+ * Classification of database failures into flyteshim errors.
+ *
+ * | what | code | origin | recoverable |
+ * | --- | --- | --- | --- |
+ * | connection refused, reset or lost; server shutting down or starting; too many connections; out of resources; deadlock or serialization failure | `SYSTEM:DatabaseUnavailable` | system | yes |
+ * | the running statement was cancelled because the task was aborted (SIGTERM) | `SYSTEM:Aborted` | system | yes |
+ * | authentication failed (wrong user or password) | `USER:AuthenticationFailed` | user | no |
+ * | permission denied | `USER:AccessDenied` | user | no |
+ * | the statement ran longer than `statement_timeout` | `USER:StatementTimeout` | user | no |
+ * | any other SQL error (syntax, missing table, bad value, constraint) | `USER:SqlError` | user | no |
+ *
+ * Messages carry the server's message, never a password: {@linkcode scrubSecrets} removes
+ * every known secret value from a message before it leaves the executor.
+ *
+ * @module
+ */
+
+import { FlyteshimError, SystemError, UserError } from "../../errors.ts";
+
+/** Error codes introduced by the SQL executor. */
+export const SQL_ERROR_CODES = {
+  unavailable: "SYSTEM:DatabaseUnavailable",
+  aborted: "SYSTEM:Aborted",
+  authentication: "USER:AuthenticationFailed",
+  accessDenied: "USER:AccessDenied",
+  statementTimeout: "USER:StatementTimeout",
+  sql: "USER:SqlError",
+} as const;
+
+/** What went on when a failure happened, for the message. */
+export interface FailureContext {
+  /** `connect` or `query`. */
+  phase: "connect" | "query";
+  /** `host:port/database`, without credentials. */
+  target: string;
+  /** The task's signal: when aborted, a cancelled statement is reported as `SYSTEM:Aborted`. */
+  signal?: AbortSignal;
+  /** Set when the client-side statement timer fired. */
+  timedOut?: boolean;
+}
+
+/** Network-level failures of a socket (Node error codes), all transient. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+]);
+
+function head(ctx: FailureContext): string {
+  return ctx.phase === "connect"
+    ? `Cannot connect to "${ctx.target}"`
+    : `Cannot run query on "${ctx.target}"`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message.replace(/\s+/g, " ").trim().replace(/\.$/, "");
+  return String(error);
+}
+
+/** Builds the error for an abort of the task's signal. */
+export function abortedError(ctx: FailureContext, cause?: unknown): SystemError {
+  return new SystemError(`${head(ctx)}: the task was aborted and the statement cancelled`, {
+    code: SQL_ERROR_CODES.aborted,
+    cause,
+  });
+}
+
+/**
+ * Classifies a PostgreSQL failure (a server error with a SQLSTATE, or a socket failure).
+ *
+ * @example
+ * ```ts
+ * import { classifyPostgresError } from "./errors.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const err = Object.assign(new Error("password authentication failed for user \"bob\""), { code: "28P01" });
+ * const out = classifyPostgresError(err, { phase: "connect", target: "db:5432/app" });
+ * assertEquals([out.code, out.recoverable], ["USER:AuthenticationFailed", false]);
+ * ```
+ */
+export function classifyPostgresError(error: unknown, ctx: FailureContext): FlyteshimError {
+  if (error instanceof FlyteshimError) return error;
+  const code = String((error as { code?: unknown })?.code ?? "");
+  const message = describe(error);
+  const detail = `${head(ctx)}: ${message}`;
+  const isServer = (error as { name?: string })?.name === "PostgresError";
+  if (code === "57014") {
+    if (ctx.signal?.aborted) return abortedError(ctx, error);
+    if (ctx.timedOut || /statement timeout/.test(message)) {
+      return new UserError(detail, { code: SQL_ERROR_CODES.statementTimeout, cause: error });
+    }
+    return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
+  }
+  if (ctx.signal?.aborted) return abortedError(ctx, error);
+  if (code === "28P01" || code === "28000" || code === "SASL_SIGNATURE_MISMATCH") {
+    return new UserError(detail, { code: SQL_ERROR_CODES.authentication, cause: error });
+  }
+  if (NETWORK_CODES.has(code) || (!isServer && !/^[0-9A-Z]{5}$/.test(code))) {
+    return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
+  }
+  if (code === "42501") {
+    return new UserError(detail, { code: SQL_ERROR_CODES.accessDenied, cause: error });
+  }
+  // 08 connection exception, 53 insufficient resources, 57P0x shutdown/starting/crash,
+  // 58 system error, 40001/40P01 serialization failure and deadlock, XX internal error.
+  if (/^(08|53|57P|58|XX)/.test(code) || code === "40001" || code === "40P01") {
+    return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
+  }
+  return new UserError(detail, { code: SQL_ERROR_CODES.sql, cause: error });
+}
+
+/** MySQL/MariaDB server error numbers that mean a transient failure. */
+const MYSQL_TRANSIENT = new Set([
+  1040, // too many connections
+  1041, // out of memory
+  1053, // server shutdown in progress
+  1077, // normal shutdown
+  1078, // got signal
+  1079, // shutdown complete
+  1152, // aborted connection
+  1184, // aborted new connection
+  1205, // lock wait timeout
+  1213, // deadlock
+  1927, // connection was killed (MariaDB)
+  2002, // can't connect through socket
+  2003, // can't connect to server
+  2006, // server has gone away
+  2013, // lost connection during query
+]);
+const MYSQL_AUTH = new Set([1045, 1698, 1251, 1862]);
+const MYSQL_DENIED = new Set([1044, 1142, 1143, 1227, 1370]);
+/** MySQL `max_execution_time` (3024) and MariaDB `max_statement_time` (1969) exceeded. */
+const MYSQL_TIMEOUT = new Set([3024, 1969]);
+
+/**
+ * Classifies a MySQL/MariaDB failure (`mysql2` errors carry `errno` and `code`).
+ *
+ * @example
+ * ```ts
+ * import { classifyMysqlError } from "./errors.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const err = Object.assign(new Error("Table 'app.nope' doesn't exist"), { errno: 1146, code: "ER_NO_SUCH_TABLE" });
+ * assertEquals(classifyMysqlError(err, { phase: "query", target: "db:3306/app" }).code, "USER:SqlError");
+ * ```
+ */
+export function classifyMysqlError(error: unknown, ctx: FailureContext): FlyteshimError {
+  if (error instanceof FlyteshimError) return error;
+  const { errno, code } = error as { errno?: number; code?: string };
+  const detail = `${head(ctx)}: ${describe(error)}`;
+  if (ctx.signal?.aborted) return abortedError(ctx, error);
+  if (errno === 1317 || MYSQL_TIMEOUT.has(errno ?? 0)) {
+    if (ctx.timedOut || MYSQL_TIMEOUT.has(errno ?? 0)) {
+      return new UserError(detail, { code: SQL_ERROR_CODES.statementTimeout, cause: error });
+    }
+    return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
+  }
+  if (ctx.timedOut) {
+    return new UserError(detail, { code: SQL_ERROR_CODES.statementTimeout, cause: error });
+  }
+  if (NETWORK_CODES.has(code ?? "") || MYSQL_TRANSIENT.has(errno ?? 0) || errno === undefined) {
+    return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
+  }
+  if (MYSQL_AUTH.has(errno)) {
+    return new UserError(detail, { code: SQL_ERROR_CODES.authentication, cause: error });
+  }
+  if (MYSQL_DENIED.has(errno)) {
+    return new UserError(detail, { code: SQL_ERROR_CODES.accessDenied, cause: error });
+  }
+  return new UserError(detail, { code: SQL_ERROR_CODES.sql, cause: error });
+}
+
+/**
+ * Replaces every occurrence of the given secret values (and their percent-encoded forms) in a
+ * text by `***`. Values shorter than 3 characters are left alone to keep messages readable.
+ *
+ * @example
+ * ```ts
+ * import { scrubSecrets } from "./errors.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(scrubSecrets("bad dsn password=hunter2", ["hunter2"]), "bad dsn password=***");
+ * ```
+ */
+export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret || secret.length < 3) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      out = out.split(form).join("***");
+    }
+  }
+  return out;
+}

@@ -1,0 +1,157 @@
+/**
+ * The SQL executor: flytekit's `SQLAlchemyTask` (task type `sqlalchemy`) on PostgreSQL and
+ * MySQL/MariaDB servers.
+ *
+ * It reads `custom.query_template`, `custom.uri` (a SQLAlchemy URL), `custom.connect_args` and
+ * `custom.secret_connect_args`; resolves the secrets through the context; renders the query with
+ * bound parameters (never pasting an input into SQL); and, when the task declares an output,
+ * streams the result from a server-side cursor into a parquet file `<raw>/<32 hex>/00000`
+ * returned as a structured dataset. Without a declared output it only executes the statement.
+ * Driver modules load lazily: a PostgreSQL run never imports the MySQL client.
+ *
+ * @example The executor's identity
+ * ```ts
+ * import { sqlExecutor } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(sqlExecutor.taskTypes, ["sqlalchemy"]);
+ * assertEquals(sqlExecutor.aliases, ["flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"]);
+ * ```
+ *
+ * @module
+ */
+
+import { FlyteshimError } from "../../errors.ts";
+import { defineExecutor, type ExecutorContext } from "../mod.ts";
+import { renderQuery } from "../_sql/template.ts";
+import { StructuredDataset } from "../../types/values.ts";
+import { parseSqlConfig, type SqlConfig } from "./config.ts";
+import { type ConnectOptions, resolveConnectOptions } from "./connect_options.ts";
+import type { SqlDriver } from "./driver.ts";
+import { scrubSecrets } from "./errors.ts";
+import { LITERAL_TYPE, ParquetFileSink } from "./parquet_sink.ts";
+import { queryParam } from "./params.ts";
+import type { SqlDialect } from "./url.ts";
+
+export type { SqlConfig } from "./config.ts";
+
+/** Rows fetched per round trip from the server-side cursor. */
+const BATCH_ROWS = 10_000;
+
+async function loadDriver(dialect: SqlDialect): Promise<SqlDriver> {
+  return dialect === "postgresql"
+    ? (await import("./postgres.ts")).postgresDriver
+    : (await import("./mysql.ts")).mysqlDriver;
+}
+
+async function resolveSecrets(
+  config: SqlConfig,
+  ctx: ExecutorContext,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [arg, ref] of Object.entries(config.secretConnectArgs)) {
+    out[arg] = await ctx.secrets.get(ref);
+  }
+  return out;
+}
+
+async function run(
+  config: SqlConfig,
+  inputs: Record<string, unknown>,
+  ctx: ExecutorContext,
+  secrets: Record<string, string>,
+  options: ConnectOptions,
+) {
+  const driver = await loadDriver(config.url.dialect);
+  const rendered = renderQuery(config.queryTemplate, inputs, {
+    dialect: config.url.dialect === "postgresql" ? "postgres" : "mysql",
+  });
+  const params = rendered.params.map((v) => queryParam(v, config.url.dialect));
+  const outputs = Object.keys(ctx.template.interface?.outputs?.variables ?? {});
+  const target = `${options.host}:${options.port}/${options.database ?? ""}`;
+  ctx.logger.info("Connecting to the database", {
+    dialect: config.url.dialect,
+    target,
+    user: options.user,
+    secretArgs: Object.keys(secrets),
+  });
+  const connection = await driver.connect(options, ctx.signal);
+  try {
+    if (outputs.length === 0) {
+      await connection.execute(rendered.sql, params, { signal: ctx.signal });
+      ctx.logger.info("Statement executed; the task declares no output");
+      return;
+    }
+    const uri = ctx.newRawOutputUri();
+    const local = `${ctx.workDir}/sql-result-${crypto.randomUUID()}.parquet`;
+    const sink = new ParquetFileSink(local, { signal: ctx.signal });
+    try {
+      await connection.query(rendered.sql, params, sink, {
+        batchRows: BATCH_ROWS,
+        signal: ctx.signal,
+      });
+      await sink.close();
+    } catch (error) {
+      sink.abort();
+      await Deno.remove(local).catch(() => {});
+      throw error;
+    }
+    ctx.logger.info("Query result written", { rows: sink.rowCount, uri });
+    await ctx.storage.upload(local, `${uri}/00000`, { signal: ctx.signal });
+    await Deno.remove(local).catch(() => {});
+    const dataset = new StructuredDataset({
+      uri,
+      format: "parquet",
+      columns: sink.resultColumns.map((c) => ({ name: c.name, type: LITERAL_TYPE[c.kind] })),
+    });
+    return { [outputs[0]]: dataset };
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+/**
+ * flyteshim's SQL executor (`flyteshim.sql`), also found under flytekit's executor path
+ * `flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor`.
+ *
+ * @example Parsing a template's custom field
+ * ```ts
+ * import { sqlExecutor } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config = sqlExecutor.parseConfig(
+ *   { query_template: "select 1", uri: "postgresql+psycopg2://app@db/app", connect_args: { port: 5433.0 } },
+ *   {},
+ * );
+ * assertEquals(config.url.dialect, "postgresql");
+ * ```
+ */
+export const sqlExecutor = defineExecutor<SqlConfig>({
+  id: "flyteshim.sql",
+  taskTypes: ["sqlalchemy"],
+  aliases: ["flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"],
+  description: "Runs a SQL query on a database server and returns a structured dataset",
+  parseConfig: (custom) => parseSqlConfig(custom),
+  async execute(config, inputs, ctx) {
+    let secrets: Record<string, string> = {};
+    let options: ConnectOptions | undefined;
+    try {
+      secrets = await resolveSecrets(config, ctx);
+      options = resolveConnectOptions(config.url, {
+        connectArgs: config.connectArgs,
+        secretArgs: secrets,
+      });
+      return await run(config, inputs, ctx, secrets, options);
+    } catch (error) {
+      // No message leaves with a password or a secret's value in it.
+      if (error instanceof FlyteshimError) {
+        error.message = scrubSecrets(error.message, [
+          ...Object.values(secrets),
+          config.url.password,
+          options?.password,
+        ]);
+      }
+      throw error;
+    }
+  },
+});

