@@ -31,10 +31,20 @@ export const PROGRAM_PERMISSIONS: readonly string[] = [
   "--allow-sys",
 ];
 
-/** `deno run <permissions> <entry>`, the command before the rendered container args. */
+/**
+ * The flags the program runs with: its permissions, plus lazy loading of dynamic imports (Deno
+ * otherwise loads the module graph of every `import("./literal.ts")` at start-up, executors and
+ * storage backends included, even when they never run).
+ */
+export const PROGRAM_FLAGS: readonly string[] = [
+  "--unstable-lazy-dynamic-imports",
+  ...PROGRAM_PERMISSIONS,
+];
+
+/** `deno run <flags> <entry>`, the command before the rendered container args. */
 export function denoProgram(entry: string): string[] {
   const path = entry.startsWith("/") ? entry : `${ROOT_DIR}/${entry}`;
-  return [Deno.execPath(), "run", "--quiet", "--no-prompt", ...PROGRAM_PERMISSIONS, path];
+  return [Deno.execPath(), "run", "--quiet", "--no-prompt", ...PROGRAM_FLAGS, path];
 }
 
 /** The shipped entrypoint with the built-in executors. */

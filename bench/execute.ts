@@ -1,0 +1,129 @@
+// Whole-process start-up benchmark of `execute`: a trivial task on local files, next to an empty
+// `deno run`, in the same run. Runs are interleaved (each round runs every variant once, in
+// rotating order) so that machine noise hits all variants alike; reports medians and ratios.
+//
+//   deno run -A bench/execute.ts [--rounds N]
+import { parseArgs } from "node:util";
+import { encodeLiteralMap, encodeTaskTemplate } from "../idl/mod.ts";
+import { Types, valuesToLiteralMap } from "../types/mod.ts";
+import { denoProgram, flytekitContainerArgs, nodePaths, renderArgs } from "../tests/_propeller.ts";
+import { testTemplate } from "../tests/_runtime_fixtures.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { rounds: { type: "string", default: "21" } },
+});
+const rounds = Number(values.rounds);
+const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-" });
+
+// An empty script, run with the same flags as the program.
+const empty = `${root}/empty.ts`;
+await Deno.writeTextFile(empty, "");
+
+async function layout(name: string, template: ReturnType<typeof testTemplate>, inputs: Uint8Array) {
+  const paths = nodePaths(`${root}/${name}`, {});
+  await Deno.mkdir(paths.dataDir, { recursive: true });
+  await Deno.writeFile(paths.taskTemplate, encodeTaskTemplate(template));
+  await Deno.writeFile(paths.inputs, inputs);
+  return {
+    paths,
+    args: renderArgs(template.container!.args!, {
+      input: paths.inputs,
+      inputPrefix: paths.dataDir,
+      outputPrefix: paths.outputPrefix,
+      rawOutputDataPrefix: paths.rawOutputPrefix,
+      prevCheckpointPrefix: "",
+      checkpointOutputPrefix: paths.checkpoint,
+      perRetryUniqueKey: "bench",
+      taskTemplatePath: paths.taskTemplate,
+    }),
+  };
+}
+
+const io = { s: Types.string, n: Types.integer };
+const echo = await layout(
+  "echo",
+  testTemplate("echo", "tests.echo", {
+    inputs: { s: io.s.literalType, n: io.n.literalType },
+    outputs: { s: io.s.literalType, n: io.n.literalType },
+  }),
+  encodeLiteralMap(await valuesToLiteralMap({ s: "hello", n: 42n }, io)),
+);
+const unknown = await layout(
+  "unknown",
+  testTemplate("echo", "x", { args: flytekitContainerArgs("no.such.Executor") }),
+  new Uint8Array(),
+);
+
+interface Variant {
+  name: string;
+  cmd: string[];
+  check?: () => Promise<void>;
+}
+
+const variants: Variant[] = [
+  { name: "empty deno run", cmd: [Deno.execPath(), "run", empty] },
+  { name: "empty deno run, program flags", cmd: denoProgram(empty) },
+  {
+    name: "execute: trivial task (string + integer echo), test entrypoint",
+    cmd: [...denoProgram("tests/_executors_main.ts"), ...echo.args],
+    check: async () => {
+      await Deno.stat(`${echo.paths.outputPrefix}/outputs.pb`);
+      await Deno.remove(echo.paths.outputPrefix, { recursive: true });
+    },
+  },
+  {
+    name: "execute: unknown executor -> error.pb, shipped entrypoint",
+    cmd: [...denoProgram("entrypoint/main.ts"), ...unknown.args],
+    check: async () => {
+      await Deno.stat(`${unknown.paths.outputPrefix}/error.pb`);
+      await Deno.remove(unknown.paths.outputPrefix, { recursive: true });
+    },
+  },
+];
+
+async function once(variant: Variant): Promise<number> {
+  const started = performance.now();
+  const { code, stderr } = await new Deno.Command(variant.cmd[0], {
+    args: variant.cmd.slice(1),
+    stdout: "null",
+    stderr: "piped",
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+  }).output();
+  const ms = performance.now() - started;
+  if (code !== 0) {
+    throw new Error(`${variant.name} exited ${code}: ${new TextDecoder().decode(stderr)}`);
+  }
+  await variant.check?.();
+  return ms;
+}
+
+const times = new Map(variants.map((v) => [v.name, [] as number[]]));
+for (const v of variants) await once(v); // warm the module cache
+for (let round = 0; round < rounds; round++) {
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[(round + i) % variants.length];
+    times.get(v.name)!.push(await once(v));
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const base = median(times.get(variants[0].name)!);
+console.log(
+  `bench/execute.ts: ${rounds} interleaved rounds, whole-process wall time (Deno ${Deno.version.deno})`,
+);
+console.log("| variant | median ms | min ms | ratio to empty deno run |");
+console.log("| --- | ---: | ---: | ---: |");
+for (const v of variants) {
+  const xs = times.get(v.name)!;
+  console.log(
+    `| ${v.name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${
+      (median(xs) / base).toFixed(2)
+    }x |`,
+  );
+}
+await Deno.remove(root, { recursive: true });
