@@ -5,14 +5,21 @@ import { UserError } from "../errors.ts";
 import { flyteidl, type Literal, type LiteralType } from "../idl/mod.ts";
 import { type Ctx, describeLiteral, describeValue, mismatch } from "./_context.ts";
 
-function sameType(a: LiteralType, b: LiteralType): boolean {
-  const tagA = a.structure?.tag;
-  const tagB = b.structure?.tag;
-  if (tagA && tagB) return tagA === tagB;
-  const encode = (t: LiteralType) => flyteidl.core.LiteralType.encode(t).finish();
-  const x = encode(a);
-  const y = encode(b);
+function sameBytes(a: LiteralType, b: LiteralType): boolean {
+  const x = flyteidl.core.LiteralType.encode(a).finish();
+  const y = flyteidl.core.LiteralType.encode(b).finish();
   return x.length === y.length && x.every((byte, i) => byte === y[i]);
+}
+
+/**
+ * The declared variant a union literal's stored type names: by flytekit's `structure.tag` (then
+ * by the whole type when several variants share the tag), or by an identical type.
+ */
+function storedVariant(variants: LiteralType[], stored: LiteralType): LiteralType | undefined {
+  const tag = stored.structure?.tag;
+  const tagged = tag ? variants.filter((v) => v.structure?.tag === tag) : [];
+  if (tagged.length === 1) return tagged[0];
+  return (tagged.length ? tagged : variants).find((v) => sameBytes(v, stored));
 }
 
 function isMismatch(error: unknown): boolean {
@@ -49,8 +56,7 @@ export async function readUnion(literal: Literal, type: LiteralType, ctx: Ctx): 
   const union = literal.scalar?.union;
   const inner = union ? union.value ?? {} : literal;
   if (union?.type) {
-    const stored = union.type;
-    const variant = variants.find((v) => sameType(v, stored));
+    const variant = storedVariant(variants, union.type);
     if (variant) return await ctx.read(inner, variant, { ...ctx, strict: false });
   }
   const found = await firstOf(variants, ctx, (variant, c) => ctx.read(inner, variant, c));

@@ -1,0 +1,91 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { structToJson } from "../idl/mod.ts";
+import {
+  type InferInput,
+  type InferInputs,
+  type InferValue,
+  type InferValues,
+  literalMapToValues,
+  type Timestamp,
+  Types,
+  valuesToLiteralMap,
+} from "./mod.ts";
+
+Deno.test("descriptors build the literal types flytekit declares", () => {
+  assertEquals(Types.integer.literalType, { simple: 1 });
+  assertEquals(Types.file().literalType, { blob: {} });
+  assertEquals(Types.directory("zip").literalType, { blob: { format: "zip", dimensionality: 1 } });
+  assertEquals(Types.map(Types.list(Types.float)).literalType, {
+    mapValueType: { collectionType: { simple: 2 } },
+  });
+  assertEquals(Types.enum(["a", "b"]).literalType, { enumType: { values: ["a", "b"] } });
+  assertEquals(Types.optional(Types.list(Types.string)).literalType, {
+    unionType: {
+      variants: [
+        { collectionType: { simple: 3 }, structure: { tag: "Typed List" } },
+        { simple: 0, structure: { tag: "none" } },
+      ],
+    },
+  });
+  const struct = Types.struct().literalType;
+  assertEquals(struct.simple, 9);
+  assertEquals(structToJson(struct.annotation?.annotations), {
+    "cache-key-metadata": { "serialization-format": "msgpack" },
+  });
+  assertEquals(Types.structuredDataset({ columns: { id: Types.integer } }).literalType, {
+    structuredDatasetType: {
+      columns: [{ name: "id", literalType: { simple: 1 } }],
+      format: "parquet",
+    },
+  });
+  assertEquals(Types.schema({ id: Types.integer, at: Types.datetime }).literalType, {
+    schema: { columns: [{ name: "id" }, { name: "at", type: 4 }] },
+  });
+  assertEquals(Types.of({ simple: 6 }).literalType, { simple: 6 });
+});
+
+Deno.test("a schema column must be a simple primitive", () => {
+  assertThrows(
+    () => Types.schema({ xs: Types.list(Types.integer) }),
+    TypeError,
+    'Cannot use column "xs" in a schema: only simple primitive types are allowed',
+  );
+});
+
+Deno.test("descriptors carry the TypeScript types of values and inputs", async () => {
+  const inputs = {
+    limit: Types.integer,
+    tags: Types.list(Types.string),
+    when: Types.optional(Types.datetime),
+    color: Types.enum(["red", "green"]),
+    either: Types.union(Types.integer, Types.string),
+  };
+  const given: InferInputs<typeof inputs> = {
+    limit: 10,
+    tags: ["a"],
+    when: new Date(0),
+    color: "red",
+    either: 2,
+  };
+  const map = await valuesToLiteralMap(given, inputs);
+  const values: InferValues<typeof inputs> = await literalMapToValues(map, inputs);
+  const limit: bigint = values.limit;
+  const when: Timestamp | null = values.when;
+  const color: "red" | "green" = values.color;
+  const either: bigint | string = values.either;
+  assertEquals([limit, when?.toISOString(), color, either], [
+    10n,
+    "1970-01-01T00:00:00.000000Z",
+    "red",
+    2n,
+  ]);
+
+  // Compile-time checks: these lines fail `deno check` (run by `deno test`) if the types drift.
+  const n: InferValue<typeof Types.integer> = 1n;
+  const i: InferInput<typeof Types.integer> = 1;
+  // @ts-expect-error an integer value is a bigint, never a number
+  const wrong: InferValue<typeof Types.integer> = 1;
+  // @ts-expect-error enum values are the declared strings only
+  const blue: InferValue<typeof inputs.color> = "blue";
+  assertEquals([n, i, wrong, blue], [1n, 1, 1, "blue"]);
+});
