@@ -253,7 +253,7 @@ export function toLiteral<D extends TypeDescriptor>(
 /**
  * Converts a value to a literal of a `LiteralType` or interface `Variable`.
  *
- * @example
+ * @example Convert with a raw literal type
  * ```ts
  * import { toLiteral } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
@@ -358,7 +358,7 @@ export async function literalMapToValues(
  * error.
  *
  * @throws {UserError} Code `USER:InvalidInput`, naming the variable.
- * @example
+ * @example Write outputs with descriptors
  * ```ts
  * import { Types, valuesToLiteralMap } from "@flyteshim/flyteshim/types";
  * import { fromInt64 } from "@flyteshim/flyteshim/idl";
@@ -376,7 +376,7 @@ export function valuesToLiteralMap<T extends Record<string, TypeDescriptor>>(
 /**
  * Converts values by name to a literal map, guided by a task interface's variables.
  *
- * @example
+ * @example Write outputs with a template interface
  * ```ts
  * import { valuesToLiteralMap } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";

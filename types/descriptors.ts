@@ -14,7 +14,7 @@ import type {
  * A literal type with the TypeScript types it converts to: `V` for values read from literals,
  * `I` for values given to be written (often wider, e.g. `number | bigint` for integers).
  *
- * @example
+ * @example Annotate a descriptor
  * ```ts
  * import { type InferValue, Types, type TypeDescriptor } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
@@ -36,7 +36,7 @@ export interface TypeDescriptor<V = unknown, I = V> {
 /**
  * The value type a descriptor converts literals to.
  *
- * @example
+ * @example Value type of a list
  * ```ts
  * import { type InferValue, Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
@@ -50,7 +50,7 @@ export type InferValue<T> = T extends TypeDescriptor<infer V, unknown> ? V : nev
 /**
  * The type an author may give for a descriptor (e.g. `number | bigint` for integers).
  *
- * @example
+ * @example Integers may be given as numbers
  * ```ts
  * import { type InferInput, Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
@@ -64,7 +64,7 @@ export type InferInput<T> = T extends TypeDescriptor<unknown, infer I> ? I : nev
 /**
  * Values by name for a record of descriptors, e.g. `{ limit: bigint }`.
  *
- * @example
+ * @example Values of a task interface
  * ```ts
  * import { type InferValues, Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
@@ -81,7 +81,7 @@ export type InferValues<T extends Record<string, TypeDescriptor>> = {
 /**
  * Inputs by name for a record of descriptors, e.g. `{ limit: bigint | number }`.
  *
- * @example
+ * @example Inputs of a task interface
  * ```ts
  * import { type InferInputs, Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";

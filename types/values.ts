@@ -50,7 +50,7 @@ export class Timestamp {
   /**
    * Creates a timestamp from a `Date` (millisecond precision).
    *
-   * @example
+   * @example From a Date
    * ```ts
    * import { Timestamp } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
@@ -70,7 +70,7 @@ export class Timestamp {
    * is read as UTC, as in flytekit's containers.
    *
    * @throws {SyntaxError} When the text is not an ISO 8601 date-time.
-   * @example
+   * @example Parse with an offset
    * ```ts
    * import { Timestamp } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
@@ -101,7 +101,7 @@ export class Timestamp {
   /**
    * Returns a `Date` (millisecond precision: finer digits are dropped).
    *
-   * @example
+   * @example To a Date
    * ```ts
    * import { Timestamp } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
@@ -116,7 +116,7 @@ export class Timestamp {
   /**
    * Formats as ISO 8601 in UTC with microsecond precision, as flytekit prints datetimes.
    *
-   * @example
+   * @example Microseconds
    * ```ts
    * import { Timestamp } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
@@ -174,7 +174,7 @@ export class Duration {
   /**
    * Creates a duration from milliseconds (fractions keep up to nanosecond precision).
    *
-   * @example
+   * @example Fractional milliseconds
    * ```ts
    * import { Duration } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
@@ -191,7 +191,7 @@ export class Duration {
   /**
    * Returns the duration in milliseconds, as a number.
    *
-   * @example
+   * @example To milliseconds
    * ```ts
    * import { Duration } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
@@ -266,7 +266,7 @@ export class FlyteFile {
   /**
    * A local file that the engine uploads to `<raw output prefix>/<32 hex>/<file name>`.
    *
-   * @example
+   * @example A local file with a format
    * ```ts
    * import { FlyteFile } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
@@ -284,7 +284,7 @@ export class FlyteFile {
  * `storage.downloadDir(dir.uri, localDir)`; return `FlyteDirectory.fromLocal(dir)` to upload a
  * local folder under the raw output prefix.
  *
- * @example
+ * @example A folder reference
  * ```ts
  * import { FlyteDirectory } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
@@ -310,7 +310,7 @@ export class FlyteDirectory {
   /**
    * A local folder that the engine uploads to `<raw output prefix>/<32 hex>/<folder name>`.
    *
-   * @example
+   * @example A local folder
    * ```ts
    * import { FlyteDirectory } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
@@ -346,7 +346,7 @@ export interface StructuredDatasetInit {
  * columns. An executor writes the data itself (e.g. parquet at `<ctx.newRawOutputUri()>/00000`)
  * and returns `new StructuredDataset({ uri, format: "parquet", columns })`.
  *
- * @example
+ * @example A dataset reference
  * ```ts
  * import { StructuredDataset } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
