@@ -1,0 +1,306 @@
+/**
+ * Streams query rows into a local parquet file in row groups, so memory stays flat in the
+ * number of rows. Column types are decided from the first row group (see `columns.ts`). Small
+ * results are written on the calling thread; from the second row group on, compression and
+ * file writes move to a worker so that reading rows and encoding pages use two cores.
+ *
+ * @example
+ * ```ts
+ * import { DatasetWriter } from "./dataset_writer.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = `${await Deno.makeTempDir()}/00000`;
+ * const writer = new DatasetWriter({ path, columns: [{ name: "id" }, { name: "name" }] });
+ * for (const row of [[1n, "a"], [2n, null]]) if (writer.push(row)) await writer.flush();
+ * const result = await writer.close();
+ * assertEquals(result.rows, 2);
+ * assertEquals(result.columns.map((c) => c.kind), ["int64", "string"]);
+ * ```
+ *
+ * @module
+ */
+
+import { SystemError, UserError } from "../../errors.ts";
+import { inferColumnKind } from "./columns.ts";
+import {
+  ColumnChunkBuilder,
+  type ColumnKind,
+  type EncodedColumn,
+  ParquetAssembler,
+  type ParquetCodec,
+  type ParquetColumn,
+} from "./parquet.ts";
+
+/** A result column as the database describes it. */
+export interface ResultColumn {
+  /** Column name. */
+  name: string;
+  /** Declared type, when the column comes straight from a table column. */
+  declaredType?: string | null;
+  /**
+   * The parquet kind, when the database reports column types (PostgreSQL, MySQL); given for
+   * every column, it replaces the inference from values.
+   */
+  kind?: ColumnKind;
+}
+
+/** Options of {@linkcode DatasetWriter}. */
+export interface DatasetWriterOptions {
+  /** The local file to write. */
+  path: string;
+  /** The result columns. */
+  columns: readonly ResultColumn[];
+  /** Rows per row group. @default {131072} */
+  rowGroupRows?: number;
+  /** Encoded bytes that close a row group early (large text or blobs). @default {67108864} */
+  rowGroupBytes?: number;
+  /** Page compression. @default {"SNAPPY"} */
+  codec?: ParquetCodec;
+  /** Move compression and writes to a worker from the second row group on. @default {true} */
+  worker?: boolean;
+  /** Aborts the write at the next row group. */
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode DatasetWriter.close} returns. */
+export interface DatasetWriteResult {
+  /** Rows written. */
+  rows: number;
+  /** The columns, with their parquet kinds. */
+  columns: ParquetColumn[];
+}
+
+interface WorkerReply {
+  type: "ack" | "closed" | "error";
+  message?: string;
+  /** The values buffers of the written row group, given back for reuse. */
+  buffers?: ArrayBuffer[];
+}
+
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Writes rows to a parquet file: `push` each row (an array of values), `await flush()` when
+ * `push` returns `true`, then `close()`.
+ *
+ * @example
+ * ```ts
+ * import { DatasetWriter } from "./dataset_writer.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const writer = new DatasetWriter({ path: `${await Deno.makeTempDir()}/00000`, columns: [{ name: "x", declaredType: "REAL" }] });
+ * assertEquals((await writer.close()).columns, [{ name: "x", kind: "double" }]);
+ * ```
+ */
+export class DatasetWriter {
+  #options: DatasetWriterOptions;
+  #rowGroupRows: number;
+  #rowGroupBytes: number;
+  #pending: unknown[][] | undefined = [];
+  #pendingBytes = 0;
+  #builders: ColumnChunkBuilder[] = [];
+  #columns: ParquetColumn[] = [];
+  #groupRows = 0;
+  #rows = 0;
+  #file: Deno.FsFile | undefined;
+  #assembler: ParquetAssembler | undefined;
+  #worker: Worker | undefined;
+  #inFlight = 0;
+  #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  #workerError: unknown;
+  #closed = false;
+
+  /** Creates a writer; nothing is written before the first row group or `close()`. */
+  constructor(options: DatasetWriterOptions) {
+    this.#options = options;
+    this.#rowGroupRows = options.rowGroupRows ?? 131072;
+    this.#rowGroupBytes = options.rowGroupBytes ?? 64 * 1024 * 1024;
+    const seen = new Set<string>();
+    for (const c of options.columns) {
+      if (seen.has(c.name)) {
+        throw new UserError(
+          `Cannot write dataset: the query returns two columns named "${c.name}"; give them distinct names (AS ...)`,
+          { code: "USER:DuplicateColumn" },
+        );
+      }
+      seen.add(c.name);
+    }
+  }
+
+  /** Rows pushed so far. */
+  get rows(): number {
+    return this.#rows + this.#groupRows;
+  }
+
+  /** Appends a row; returns `true` when a row group is full and `flush()` should be awaited. */
+  push(row: readonly unknown[]): boolean {
+    this.#groupRows++;
+    const pending = this.#pending;
+    if (pending) {
+      pending.push(row as unknown[]);
+      for (let j = 0; j < row.length; j++) {
+        const v = row[j];
+        this.#pendingBytes += typeof v === "string"
+          ? v.length
+          : v instanceof Uint8Array
+          ? v.length
+          : 8;
+      }
+      return this.#groupRows >= this.#rowGroupRows || this.#pendingBytes >= this.#rowGroupBytes;
+    }
+    const builders = this.#builders;
+    for (let j = 0; j < builders.length; j++) builders[j].append(row[j]);
+    if (this.#groupRows >= this.#rowGroupRows) return true;
+    if ((this.#groupRows & 1023) === 0) {
+      let bytes = 0;
+      for (const b of builders) bytes += b.byteLength;
+      return bytes >= this.#rowGroupBytes;
+    }
+    return false;
+  }
+
+  /** Writes the rows pushed so far as a row group (more rows may follow). */
+  async flush(): Promise<void> {
+    await this.#writeGroup(false);
+  }
+
+  /** Writes the last row group and the footer, and closes the file. */
+  async close(): Promise<DatasetWriteResult> {
+    if (this.#closed) throw new TypeError("Cannot close dataset writer: already closed");
+    await this.#writeGroup(true);
+    this.#closed = true;
+    if (this.#worker) {
+      await this.#post({ type: "close" }, [], true);
+      this.#worker.terminate();
+      this.#worker = undefined;
+    } else {
+      const assembler = this.#ensureAssembler();
+      this.#write(assembler.footer());
+      this.#file!.close();
+      this.#file = undefined;
+    }
+    return { rows: this.#rows, columns: this.#columns };
+  }
+
+  /** Stops writing: ends the worker and closes the file (which is left incomplete). */
+  abort(): void {
+    this.#closed = true;
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    try {
+      this.#file?.close();
+    } catch { /* already closed */ }
+    this.#file = undefined;
+  }
+
+  #checkAbort(): void {
+    const signal = this.#options.signal;
+    if (signal?.aborted) {
+      this.abort();
+      throw new SystemError("Cannot finish the query: the task was aborted", {
+        code: "SYSTEM:Aborted",
+        cause: signal.reason,
+      });
+    }
+  }
+
+  #decideColumns(): void {
+    const pending = this.#pending!;
+    this.#columns = this.#options.columns.map((c, j) => ({
+      name: c.name,
+      kind: c.kind ?? inferColumnKind(columnValues(pending, j), c.declaredType),
+    }));
+    this.#builders = this.#columns.map((c) => new ColumnChunkBuilder(c));
+    for (const row of pending) {
+      for (let j = 0; j < this.#builders.length; j++) this.#builders[j].append(row[j]);
+    }
+    this.#pending = undefined;
+  }
+
+  async #writeGroup(last: boolean): Promise<void> {
+    this.#checkAbort();
+    if (this.#pending) this.#decideColumns();
+    if (this.#workerError) throw this.#workerError;
+    if (this.#groupRows === 0) return;
+    const chunks = this.#builders.map((b) => b.finish());
+    this.#rows += this.#groupRows;
+    this.#groupRows = 0;
+    if (!last && this.#options.worker !== false && !this.#worker && !this.#assembler) {
+      this.#startWorker();
+    }
+    if (this.#worker) {
+      const transfer = chunks.map((c) => c.values.buffer as ArrayBuffer);
+      await this.#post({ type: "group", chunks }, transfer, false);
+    } else {
+      this.#ensureAssembler().rowGroup(chunks, (bytes) => this.#write(bytes));
+      chunks.forEach((c, j) => this.#builders[j].recycle(c.values.buffer));
+    }
+  }
+
+  #ensureAssembler(): ParquetAssembler {
+    if (!this.#assembler) {
+      this.#assembler = new ParquetAssembler(this.#columns, { codec: this.#options.codec });
+      this.#file = Deno.openSync(this.#options.path, { write: true, create: true, truncate: true });
+      this.#write(this.#assembler.header());
+    }
+    return this.#assembler;
+  }
+
+  #write(bytes: Uint8Array): void {
+    let off = 0;
+    while (off < bytes.length) off += this.#file!.writeSync(bytes.subarray(off));
+  }
+
+  #startWorker(): void {
+    const worker = new Worker(new URL("./parquet_worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+      const reply = e.data;
+      if (reply.type === "error") {
+        this.#workerError = new SystemError(`Cannot write parquet file: ${reply.message}`, {
+          code: "SYSTEM:ParquetWriteError",
+        });
+        for (const w of this.#waiters.splice(0)) w.reject(this.#workerError);
+        return;
+      }
+      reply.buffers?.forEach((b, j) => this.#builders[j].recycle(b));
+      this.#inFlight--;
+      this.#waiters.shift()?.resolve();
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.#workerError = new SystemError(`Cannot write parquet file: ${e.message}`, {
+        code: "SYSTEM:ParquetWriteError",
+      });
+      for (const w of this.#waiters.splice(0)) w.reject(this.#workerError);
+    };
+    worker.postMessage({
+      type: "open",
+      path: this.#options.path,
+      columns: this.#columns,
+      codec: this.#options.codec ?? "SNAPPY",
+    });
+    this.#worker = worker;
+  }
+
+  /** Posts a message; waits while too many row groups are in flight (or for all, `drain`). */
+  async #post(message: unknown, transfer: ArrayBuffer[], drain: boolean): Promise<void> {
+    this.#worker!.postMessage(message, transfer);
+    this.#inFlight++;
+    while (this.#inFlight > (drain ? 0 : MAX_IN_FLIGHT)) {
+      await new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    }
+    if (this.#workerError) throw this.#workerError;
+  }
+}
+
+function* columnValues(rows: unknown[][], j: number): Generator<unknown> {
+  for (const row of rows) yield row[j];
+}
+
+/** The message a worker gets for one row group. */
+export interface RowGroupMessage {
+  /** Always `"group"`. */
+  type: "group";
+  /** One encoded chunk per column. */
+  chunks: EncodedColumn[];
+}

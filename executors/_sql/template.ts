@@ -1,0 +1,712 @@
+/**
+ * Query templating with flytekit's syntax (`{{ .inputs.name }}`), without ever pasting an input
+ * into SQL text unescaped. A small tokenizer finds strings, quoted identifiers, comments and
+ * placeholders, and each placeholder is rendered by where it stands:
+ *
+ * - where an expression may start (after an operator, `(`, `,`, or a keyword such as `WHERE`,
+ *   `AND`, `LIMIT`, `SELECT`): a bound parameter;
+ * - inside a quoted SQL string (`'%{{ .inputs.name }}%'`): the string is rebuilt with the value
+ *   (as Python's `str()` renders it) escaped inside;
+ * - inside a quoted identifier: the identifier is rebuilt with the value escaped inside;
+ * - inside a comment: left as it is (the input still counts as used);
+ * - anywhere else (after `FROM`, `JOIN`, `INTO`, `UPDATE`, `TABLE`, `AS`, `BY`, next to a dot or
+ *   glued to a word, after a name): the value must be a plain identifier
+ *   (`[A-Za-z_][A-Za-z0-9_]*`), else `USER:UnsafeInput`.
+ *
+ * @example Value, string and identifier positions
+ * ```ts
+ * import { renderQuery } from "./template.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const q = renderQuery(
+ *   "select * from {{ .inputs.table }} where name like '{{.inputs.p}}%' and n < {{ .inputs.n }}",
+ *   { table: "tracks", p: "O'B", n: 10n },
+ * );
+ * assertEquals(q.sql, "select * from tracks where name like 'O''B%' and n < ?");
+ * assertEquals(q.params, [10n]);
+ * ```
+ *
+ * @module
+ */
+
+import { UserError } from "../../errors.ts";
+import { pyStr } from "./py_str.ts";
+
+/** SQL dialects the tokenizer knows. */
+export type SqlDialect = "sqlite" | "postgres" | "mysql";
+
+/** Options of {@linkcode renderQuery}. */
+export interface RenderQueryOptions {
+  /**
+   * The dialect: SQLite (`?` parameters, `[x]` and `` `x` `` identifiers), MySQL/MariaDB (`?`
+   * parameters, backslash escapes in `'...'` and `"..."` strings, `` `x` `` identifiers, `#`
+   * comments; the driver keeps `ANSI_QUOTES` and `NO_BACKSLASH_ESCAPES` off) or PostgreSQL (`$1`
+   * parameters, `E'...'` strings, dollar quoting, nested block comments).
+   *
+   * @default {"sqlite"}
+   */
+  dialect?: SqlDialect;
+}
+
+/** A rendered query: SQL text and the values of its parameters, in order. */
+export interface RenderedQuery {
+  /** SQL text with `?` (SQLite) or `$n` (PostgreSQL) parameters. */
+  sql: string;
+  /** The input values bound to the parameters, as given (see {@linkcode sqliteParam}). */
+  params: unknown[];
+  /** The inputs the template references. */
+  used: string[];
+}
+
+/** One `{{ .inputs.x }}` occurrence in the template. */
+export interface Placeholder {
+  /** Offset of `{{` in the template. */
+  start: number;
+  /** Offset after `}}`. */
+  end: number;
+  /** The input name, as written. */
+  name: string;
+}
+
+// flytekit's pattern `({{\s*.inputs.(\w+)\s*}})` (re.IGNORECASE): the dots are unescaped, so they
+// match any character but a newline; \w is Unicode-aware in Python 3.
+const PLACEHOLDER = /\{\{\s*[^\n]inputs[^\n]([\p{L}\p{N}_]+)\s*\}\}/iuy;
+const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const IDENTIFIER_TAIL = /^[A-Za-z0-9_]+$/;
+
+/**
+ * Finds flytekit placeholders anywhere in a template (strings and comments included).
+ *
+ * @example
+ * ```ts
+ * import { findPlaceholders } from "./template.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(findPlaceholders("a {{.Inputs.x}} b {{ .inputs.y }}").map((p) => p.name), ["x", "y"]);
+ * ```
+ */
+export function findPlaceholders(template: string): Placeholder[] {
+  const out: Placeholder[] = [];
+  for (let i = template.indexOf("{{"); i >= 0; i = template.indexOf("{{", i + 1)) {
+    const match = matchAt(template, i);
+    if (match) {
+      out.push(match);
+      i = match.end - 1;
+    }
+  }
+  return out;
+}
+
+function matchAt(text: string, at: number): Placeholder | undefined {
+  if (text.charCodeAt(at) !== 123 || text.charCodeAt(at + 1) !== 123) return undefined;
+  PLACEHOLDER.lastIndex = at;
+  const m = PLACEHOLDER.exec(text);
+  return m ? { start: at, end: at + m[0].length, name: m[1] } : undefined;
+}
+
+type TokenKind =
+  | "space"
+  | "comment"
+  | "string"
+  | "quoted"
+  | "dollar"
+  | "word"
+  | "number"
+  | "param"
+  | "op"
+  | "placeholder";
+
+interface Token {
+  kind: TokenKind;
+  start: number;
+  end: number;
+  /** Placeholders inside a string, quoted identifier, dollar string or comment. */
+  inner?: Placeholder[];
+  /** For placeholders: the input name. */
+  name?: string;
+  /** For strings: the prefix (`E`, `X`, `N`, ...) and quote, and where the body starts and ends. */
+  bodyStart?: number;
+  bodyEnd?: number;
+}
+
+/** Splits a template into tokens; placeholders inside strings and comments are collected. */
+function tokenize(text: string, dialect: SqlDialect): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const n = text.length;
+  // Scans to `close` (a closing quote), collecting placeholders; `doubled` quotes escape it.
+  const scanQuoted = (from: number, close: string, backslash: boolean) => {
+    const inner: Placeholder[] = [];
+    let j = from;
+    while (j < n) {
+      const p = matchAt(text, j);
+      if (p) {
+        inner.push(p);
+        j = p.end;
+        continue;
+      }
+      const c = text[j];
+      if (backslash && c === "\\") {
+        j += 2;
+        continue;
+      }
+      if (c === close) {
+        if (close !== "]" && text[j + 1] === close) {
+          j += 2;
+          continue;
+        }
+        if (close === "]" && text[j + 1] === "]") {
+          j += 2;
+          continue;
+        }
+        return { bodyEnd: j, end: j + 1, inner };
+      }
+      j++;
+    }
+    throw new UserError(
+      `Cannot parse query template: unterminated ${
+        close === "'" ? "string" : "quoted identifier"
+      } at offset ${from - 1}`,
+      { code: "USER:InvalidTemplate" },
+    );
+  };
+  while (i < n) {
+    const start = i;
+    const c = text[i];
+    const placeholder = matchAt(text, i);
+    if (placeholder) {
+      tokens.push({ kind: "placeholder", start, end: placeholder.end, name: placeholder.name });
+      i = placeholder.end;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      while (i < n && /\s/.test(text[i]) && !matchAt(text, i)) i++;
+      tokens.push({ kind: "space", start, end: i });
+      continue;
+    }
+    // MySQL: `#` comments, and `--` starts a comment only before whitespace.
+    if (
+      (c === "-" && text[i + 1] === "-" &&
+        (dialect !== "mysql" || i + 2 >= n || /\s/.test(text[i + 2]))) ||
+      (c === "#" && dialect === "mysql")
+    ) {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? n : nl;
+      tokens.push({
+        kind: "comment",
+        start,
+        end: i,
+        inner: findPlaceholders(text.slice(start, i)).map((p) => shift(p, start)),
+      });
+      continue;
+    }
+    if (c === "/" && text[i + 1] === "*") {
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (text[i] === "*" && text[i + 1] === "/") {
+          depth--;
+          i += 2;
+        } else if (dialect === "postgres" && text[i] === "/" && text[i + 1] === "*") {
+          depth++;
+          i += 2;
+        } else i++;
+      }
+      tokens.push({
+        kind: "comment",
+        start,
+        end: i,
+        inner: findPlaceholders(text.slice(start, i)).map((p) => shift(p, start)),
+      });
+      continue;
+    }
+    // String literals, with an optional prefix: E'..' (PostgreSQL escapes), X'..', B'..', N'..'.
+    const prefixed = /[eExXbBnN]/.test(c) && text[i + 1] === "'" && !isWordChar(text[i - 1]);
+    if (c === "'" || prefixed) {
+      const backslash = (dialect === "postgres" && (c === "e" || c === "E")) ||
+        dialect === "mysql";
+      const bodyStart = i + (prefixed ? 2 : 1);
+      const r = scanQuoted(bodyStart, "'", backslash);
+      tokens.push({
+        kind: "string",
+        start,
+        end: r.end,
+        inner: r.inner,
+        bodyStart,
+        bodyEnd: r.bodyEnd,
+      });
+      i = r.end;
+      continue;
+    }
+    if (c === '"' && dialect === "mysql") {
+      // A string in MySQL's default mode, with backslash escapes.
+      const r = scanQuoted(i + 1, '"', true);
+      tokens.push({
+        kind: "string",
+        start,
+        end: r.end,
+        inner: r.inner,
+        bodyStart: i + 1,
+        bodyEnd: r.bodyEnd,
+      });
+      i = r.end;
+      continue;
+    }
+    if (
+      c === '"' || (dialect === "sqlite" && (c === "`" || c === "[")) ||
+      (dialect === "mysql" && c === "`")
+    ) {
+      const close = c === "[" ? "]" : c;
+      const r = scanQuoted(i + 1, close, false);
+      tokens.push({
+        kind: "quoted",
+        start,
+        end: r.end,
+        inner: r.inner,
+        bodyStart: i + 1,
+        bodyEnd: r.bodyEnd,
+      });
+      i = r.end;
+      continue;
+    }
+    if (c === "$" && dialect === "postgres") {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64));
+      if (tag && !isWordChar(text[i - 1])) {
+        const close = text.indexOf(tag[0], i + tag[0].length);
+        if (close < 0) {
+          throw new UserError(
+            `Cannot parse query template: unterminated dollar-quoted string at offset ${i}`,
+            { code: "USER:InvalidTemplate" },
+          );
+        }
+        const bodyStart = i + tag[0].length;
+        tokens.push({
+          kind: "dollar",
+          start,
+          end: close + tag[0].length,
+          bodyStart,
+          bodyEnd: close,
+          inner: findPlaceholders(text.slice(bodyStart, close)).map((p) => shift(p, bodyStart)),
+        });
+        i = close + tag[0].length;
+        continue;
+      }
+      if (/^\$\d/.test(text.slice(i, i + 2))) {
+        i++;
+        while (i < n && /\d/.test(text[i])) i++;
+        tokens.push({ kind: "param", start, end: i });
+        continue;
+      }
+    }
+    if (
+      (dialect === "sqlite" &&
+        (c === "?" || ((c === ":" || c === "@" || c === "$") && isWordStart(text[i + 1])))) ||
+      (dialect === "mysql" && c === "?")
+    ) {
+      i++;
+      while (i < n && isWordChar(text[i])) i++;
+      tokens.push({ kind: "param", start, end: i });
+      continue;
+    }
+    if (isWordStart(c)) {
+      while (i < n && (isWordChar(text[i]) || text[i] === "$") && !matchAt(text, i)) i++;
+      tokens.push({ kind: "word", start, end: i });
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
+      const m = /^(?:0[xX][0-9A-Fa-f]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/.exec(
+        text.slice(i, i + 400),
+      );
+      i += m ? m[0].length : 1;
+      tokens.push({ kind: "number", start, end: i });
+      continue;
+    }
+    tokens.push({ kind: "op", start, end: i + 1 });
+    i++;
+  }
+  return tokens;
+}
+
+function shift(p: Placeholder, by: number): Placeholder {
+  return { start: p.start + by, end: p.end + by, name: p.name };
+}
+
+function isWordStart(c: string | undefined): boolean {
+  return c !== undefined && /[A-Za-z_\u0080-\uffff]/.test(c);
+}
+
+function isWordChar(c: string | undefined): boolean {
+  return c !== undefined && /[A-Za-z0-9_\u0080-\uffff]/.test(c);
+}
+
+// Keywords after which an expression starts: a placeholder there becomes a bound parameter.
+const VALUE_KEYWORDS = new Set([
+  "SELECT",
+  "WHERE",
+  "AND",
+  "OR",
+  "NOT",
+  "ON",
+  "HAVING",
+  "LIMIT",
+  "OFFSET",
+  "WHEN",
+  "THEN",
+  "ELSE",
+  "CASE",
+  "IN",
+  "LIKE",
+  "ILIKE",
+  "GLOB",
+  "REGEXP",
+  "MATCH",
+  "IS",
+  "BETWEEN",
+  "ESCAPE",
+  "DISTINCT",
+  "ALL",
+  "ANY",
+  "SOME",
+  "RETURN",
+  "RETURNING",
+  "DEFAULT",
+  "EXISTS",
+  "VALUES",
+  "FETCH",
+  "FIRST",
+  "NEXT",
+  "SIMILAR",
+  "TO",
+  "ARRAY",
+]);
+// Keywords that never end an operand (so a name-less keyword before a placeholder is not a name).
+const CLAUSE_KEYWORDS = new Set([
+  ...VALUE_KEYWORDS,
+  "FROM",
+  "JOIN",
+  "INTO",
+  "UPDATE",
+  "TABLE",
+  "VIEW",
+  "INDEX",
+  "TRIGGER",
+  "AS",
+  "BY",
+  "COLLATE",
+  "PRAGMA",
+  "SCHEMA",
+  "DATABASE",
+  "SET",
+  "USING",
+  "INSERT",
+  "DELETE",
+  "CREATE",
+  "DROP",
+  "ALTER",
+  "GROUP",
+  "ORDER",
+  "PARTITION",
+  "WITH",
+  "UNION",
+  "INTERSECT",
+  "EXCEPT",
+  "INNER",
+  "LEFT",
+  "RIGHT",
+  "FULL",
+  "OUTER",
+  "CROSS",
+  "NATURAL",
+  "INTERVAL",
+  "DATE",
+  "TIME",
+  "TIMESTAMP",
+]);
+// Operator characters after which an expression starts.
+const VALUE_OPS = new Set([
+  "=",
+  "<",
+  ">",
+  "!",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "|",
+  "&",
+  "~",
+  "^",
+  ",",
+  "(",
+  ";",
+  "[",
+]);
+
+interface Frame {
+  /** Whether this parenthesis holds a list of names (`insert into t (a, b)`). */
+  names: boolean;
+  /** The last clause keyword seen at this depth. */
+  clause: string;
+}
+
+/**
+ * Renders a flytekit query template with inputs: placeholders become bound parameters, escaped
+ * text inside SQL strings, or checked plain identifiers (see the module documentation).
+ *
+ * @throws {UserError} `USER:InvalidTemplate` for a reference to an unknown input, an input the
+ * template never uses, an unterminated string or a parameter marker of its own;
+ * `USER:UnsafeInput` for a value that cannot stand where its placeholder is.
+ * @example
+ * ```ts
+ * import { renderQuery } from "./template.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const q = renderQuery("select * from t where a = {{ .inputs.a }}", { a: "x" }, { dialect: "postgres" });
+ * assertEquals([q.sql, q.params], ["select * from t where a = $1", ["x"]]);
+ * ```
+ */
+export function renderQuery(
+  template: string,
+  inputs: Record<string, unknown>,
+  options: RenderQueryOptions = {},
+): RenderedQuery {
+  const dialect = options.dialect ?? "sqlite";
+  const used = new Set<string>();
+  for (const p of findPlaceholders(template)) {
+    if (!Object.hasOwn(inputs, p.name)) {
+      throw new UserError(
+        `Cannot render query template: it references "${p.name}", which is not an input (inputs: ${
+          Object.keys(inputs).map((k) => `"${k}"`).join(", ") || "none"
+        })`,
+        { code: "USER:InvalidTemplate" },
+      );
+    }
+    used.add(p.name);
+  }
+  const unused = Object.keys(inputs).filter((k) => !used.has(k));
+  if (unused.length) {
+    throw new UserError(
+      `Cannot render query template: inputs ${
+        unused.map((k) => `"${k}"`).join(", ")
+      } have no match in the query`,
+      { code: "USER:InvalidTemplate" },
+    );
+  }
+  const tokens = tokenize(template, dialect);
+  const params: unknown[] = [];
+  const frames: Frame[] = [{ names: false, clause: "" }];
+  let out = "";
+  let prev: Token | undefined; // previous significant token
+  let prevPrev: Token | undefined;
+  let prevPrevPrev: Token | undefined;
+  const word = (t: Token | undefined) =>
+    t?.kind === "word" ? template.slice(t.start, t.end).toUpperCase() : "";
+  const textOf = (t: Token | undefined) => t ? template.slice(t.start, t.end) : "";
+
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    switch (t.kind) {
+      case "space":
+      case "comment":
+        out += textOf(t);
+        continue;
+      case "param":
+        throw new UserError(
+          `Cannot render query template: it has its own parameter marker "${
+            textOf(t)
+          }" at offset ${t.start}; use {{ .inputs.name }} placeholders`,
+          { code: "USER:InvalidTemplate" },
+        );
+      case "string":
+        out += t.inner!.length ? rebuildString(template, t, inputs, dialect) : textOf(t);
+        break;
+      case "dollar":
+        out += t.inner!.length ? rebuildDollar(template, t, inputs) : textOf(t);
+        break;
+      case "quoted":
+        out += t.inner!.length ? rebuildQuoted(template, t, inputs) : textOf(t);
+        break;
+      case "placeholder": {
+        const value = inputs[t.name!];
+        const before = tokens[k - 1];
+        const after = tokens[k + 1];
+        const gluedBefore = before !== undefined &&
+          (before.kind === "word" || before.kind === "number" || before.kind === "placeholder" ||
+            textOf(before) === ".");
+        const gluedAfter = after !== undefined &&
+          (after.kind === "word" || after.kind === "number" || after.kind === "placeholder" ||
+            textOf(after) === ".");
+        if (!gluedBefore && !gluedAfter && isValuePosition(prev, frames, template)) {
+          params.push(value);
+          out += dialect === "postgres" ? `$${params.length}` : "?";
+        } else {
+          const text = pyStr(value);
+          const tail = before?.kind === "word" || before?.kind === "number" ||
+            before?.kind === "placeholder";
+          if (!(tail ? IDENTIFIER_TAIL : PLAIN_IDENTIFIER).test(text)) {
+            throw new UserError(
+              `Cannot use input "${t.name}" in the query: its value ${
+                quoteForMessage(text)
+              } stands where only a plain identifier ([A-Za-z_][A-Za-z0-9_]*) is accepted, at offset ${t.start}`,
+              { code: "USER:UnsafeInput" },
+            );
+          }
+          out += text;
+        }
+        break;
+      }
+      case "op": {
+        const c = textOf(t);
+        if (c === "(") {
+          // `insert into t (a, b)`, `create table t (...)`, `using (a, b)`: a list of names.
+          const w1 = word(prev);
+          const names = w1 === "USING" ||
+            (prev?.kind === "word" && !CLAUSE_KEYWORDS.has(w1) &&
+              ["INTO", "TABLE", "EXISTS"].includes(word(prevPrev))) ||
+            (prev?.kind === "quoted" && ["INTO", "TABLE"].includes(word(prevPrev))) ||
+            (prev?.kind === "word" && textOf(prevPrev) === "." &&
+              ["INTO", "TABLE"].includes(word(prevPrevPrev)));
+          frames.push({ names, clause: "" });
+        } else if (c === ")") {
+          if (frames.length > 1) frames.pop();
+        }
+        out += c;
+        break;
+      }
+      case "word": {
+        const w = word(t);
+        if (CLAUSE_KEYWORDS.has(w)) frames[frames.length - 1].clause = w;
+        out += textOf(t);
+        break;
+      }
+      default:
+        out += textOf(t);
+    }
+    prevPrevPrev = prevPrev;
+    prevPrev = prev;
+    prev = t;
+  }
+  return { sql: out, params, used: [...used] };
+}
+
+function isValuePosition(prev: Token | undefined, frames: Frame[], template: string): boolean {
+  if (!prev) return false;
+  const text = template.slice(prev.start, prev.end);
+  const frame = frames[frames.length - 1];
+  if (prev.kind === "op") {
+    if (text === ",") return !frame.names && !["BY", "SET", "FROM", "JOIN"].includes(frame.clause);
+    if (text === "(") return !frame.names;
+    return VALUE_OPS.has(text);
+  }
+  if (prev.kind === "word") return VALUE_KEYWORDS.has(text.toUpperCase());
+  return false;
+}
+
+function quoteForMessage(text: string): string {
+  const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  return JSON.stringify(shown);
+}
+
+function checkNul(name: string, text: string): void {
+  if (text.includes("\0")) {
+    throw new UserError(
+      `Cannot use input "${name}" in the query: its value holds a NUL character`,
+      {
+        code: "USER:UnsafeInput",
+      },
+    );
+  }
+}
+
+/** Rebuilds a `'...'` (or `E'...'`, `X'...'`) literal with values escaped inside. */
+function rebuildString(
+  template: string,
+  t: Token,
+  inputs: Record<string, unknown>,
+  dialect: SqlDialect,
+): string {
+  const prefix = template.slice(t.start, t.bodyStart! - 1);
+  const quote = template[t.bodyStart! - 1];
+  const eString = prefix.toUpperCase() === "E" || dialect === "mysql";
+  const parts: { text: string; value: boolean }[] = [];
+  let at = t.bodyStart!;
+  for (const p of t.inner!) {
+    parts.push({ text: template.slice(at, p.start), value: false });
+    const text = pyStr(inputs[p.name]);
+    checkNul(p.name, text);
+    parts.push({ text, value: true });
+    at = p.end;
+  }
+  parts.push({ text: template.slice(at, t.bodyEnd!), value: false });
+  // PostgreSQL: a backslash in a value is only unambiguous in an E'' string; turn the literal
+  // into one (escaping the template's own backslashes) when a value holds one.
+  const toE = dialect === "postgres" && !eString && prefix === "" &&
+    parts.some((p) => p.value && p.text.includes("\\"));
+  const backslashes = eString || toE;
+  let body = "";
+  for (const p of parts) {
+    if (p.value) {
+      let v = p.text;
+      if (backslashes) v = v.replace(/\\/g, "\\\\");
+      body += v.replaceAll(quote, quote + quote);
+    } else body += toE ? p.text.replace(/\\/g, "\\\\") : p.text;
+  }
+  return `${toE ? "E" : prefix}${quote}${body}${quote}`;
+}
+
+/** Rebuilds a quoted identifier (`"..."`, `` `...` ``, `[...]`) with values escaped inside. */
+function rebuildQuoted(template: string, t: Token, inputs: Record<string, unknown>): string {
+  const open = template[t.start];
+  const close = open === "[" ? "]" : open;
+  let body = "";
+  let at = t.bodyStart!;
+  for (const p of t.inner!) {
+    body += template.slice(at, p.start);
+    const text = pyStr(inputs[p.name]);
+    checkNul(p.name, text);
+    body += text.replaceAll(close, close + close);
+    at = p.end;
+  }
+  body += template.slice(at, t.bodyEnd!);
+  return `${open}${body}${close}`;
+}
+
+/** Turns a dollar-quoted string with placeholders into an escaped standard literal. */
+function rebuildDollar(template: string, t: Token, inputs: Record<string, unknown>): string {
+  let body = "";
+  let at = t.bodyStart!;
+  for (const p of t.inner!) {
+    body += template.slice(at, p.start);
+    const text = pyStr(inputs[p.name]);
+    checkNul(p.name, text);
+    body += text;
+    at = p.end;
+  }
+  body += template.slice(at, t.bodyEnd!);
+  const quoted = body.replace(/'/g, "''");
+  return body.includes("\\") ? `E'${quoted.replace(/\\/g, "\\\\")}'` : `'${quoted}'`;
+}
+
+/**
+ * Converts an input value to what `node:sqlite` binds: integers stay bigint, booleans become 1
+ * or 0 (SQLite's `TRUE`/`FALSE`), bytes stay bytes, and everything else is bound as the text
+ * Python's `str()` gives (datetimes, durations, lists...).
+ *
+ * @example
+ * ```ts
+ * import { sqliteParam } from "./template.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals([sqliteParam(true), sqliteParam(2.5), sqliteParam(null)], [1n, 2.5, null]);
+ * ```
+ */
+export function sqliteParam(value: unknown): null | bigint | number | string | Uint8Array {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint" || typeof value === "number" || typeof value === "string") {
+    return value;
+  }
+  if (typeof value === "boolean") return value ? 1n : 0n;
+  if (value instanceof Uint8Array) return value;
+  return pyStr(value);
+}

@@ -1,0 +1,144 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { UserError } from "../../errors.ts";
+import { Timestamp } from "../../types/values.ts";
+import { findPlaceholders, renderQuery, sqliteParam } from "./template.ts";
+
+function code(fn: () => unknown): string {
+  return assertThrows(fn, UserError).code;
+}
+
+Deno.test("findPlaceholders() follows flytekit's pattern", () => {
+  const names = (t: string) => findPlaceholders(t).map((p) => p.name);
+  assertEquals(names("{{.inputs.a}} {{ .inputs.b }} {{   .INPUTS.c\n}}"), ["a", "b", "c"]);
+  // flytekit's dots are unescaped: any character but a newline stands for them.
+  assertEquals(names("{{ inputs.a }} {{ xinputs_b }}"), ["a", "b"]);
+  assertEquals(names("{{ .rawOutputDataPrefix }} {{ .inputs. }} {{.inputs\n.x}}"), []);
+  assertEquals(names("{{ .inputs.naïve_1 }}"), ["naïve_1"]);
+});
+
+Deno.test("renderQuery() binds values where an expression starts", () => {
+  const q = renderQuery(
+    "select {{.inputs.a}} as a from t where x = {{.inputs.b}} and y in ({{.inputs.c}}, {{.inputs.d}}) limit {{ .inputs.n }}",
+    { a: 1n, b: "s", c: 2.5, d: null, n: 10n },
+  );
+  assertEquals(q.sql, "select ? as a from t where x = ? and y in (?, ?) limit ?");
+  assertEquals(q.params, [1n, "s", 2.5, null, 10n]);
+  const pg = renderQuery("select * from t where a = {{.inputs.a}} or b = {{.inputs.b}}", {
+    a: 1n,
+    b: 2n,
+  }, { dialect: "postgres" });
+  assertEquals(pg.sql, "select * from t where a = $1 or b = $2");
+});
+
+Deno.test("renderQuery() rebuilds quoted strings with the value escaped", () => {
+  const q = renderQuery(
+    "select * from t where name = '{{.inputs.name}}' and tag like '%{{ .inputs.tag }}%'",
+    { name: "O'Brien", tag: "' OR 1=1 --" },
+  );
+  assertEquals(q.sql, "select * from t where name = 'O''Brien' and tag like '%'' OR 1=1 --%'");
+  assertEquals(q.params, []);
+  const typed = renderQuery("select '{{.inputs.f}}|{{.inputs.b}}|{{.inputs.t}}'", {
+    f: 1.0,
+    b: true,
+    t: Timestamp.parse("2024-01-02T03:04:05Z"),
+  });
+  assertEquals(typed.sql, "select '1.0|True|2024-01-02 03:04:05+00:00'");
+});
+
+Deno.test("renderQuery() keeps newlines, comments and other braces", () => {
+  const q = renderQuery(
+    "select 1 -- {{ .inputs.a }}\n, {{ .rawOutputDataPrefix }} /* {{.inputs.a}} */",
+    {
+      a: "x",
+    },
+  );
+  assertEquals(
+    q.sql,
+    "select 1 -- {{ .inputs.a }}\n, {{ .rawOutputDataPrefix }} /* {{.inputs.a}} */",
+  );
+});
+
+Deno.test("renderQuery() accepts only plain identifiers where no value can go", () => {
+  const q = renderQuery(
+    "select {{.inputs.col}}_x from {{.inputs.schema}}.{{.inputs.table}} join t2 as {{.inputs.alias}} on 1 order by {{.inputs.col}} {{.inputs.dir}}, events_{{.inputs.year}}",
+    { col: "c", schema: "main", table: "tracks", alias: "b", dir: "desc", year: 2024n },
+  );
+  assertEquals(
+    q.sql,
+    "select c_x from main.tracks join t2 as b on 1 order by c desc, events_2024",
+  );
+  const attacks = [
+    ["select * from {{.inputs.t}}", "tracks; drop table tracks"],
+    ["select * from {{.inputs.t}}", "tracks --"],
+    ["select * from t where a = 1 {{.inputs.t}}", "or 1=1"],
+    ["select * from t order by a {{.inputs.t}}", "desc; delete from t"],
+    ["insert into t ({{.inputs.t}}) values (1)", "a) select 1 --"],
+    ["update t set {{.inputs.t}} = 1", "a = 2, b"],
+    ["select * from t where x = '' {{.inputs.t}}", "or 1"],
+    ["select * from s.{{.inputs.t}}", "x y"],
+    ["select * from x_{{.inputs.t}}", "1 union select 2"],
+  ];
+  for (const [template, value] of attacks) {
+    assertEquals(code(() => renderQuery(template, { t: value })), "USER:UnsafeInput", template);
+  }
+});
+
+Deno.test("renderQuery() escapes values inside quoted identifiers", () => {
+  assertEquals(
+    renderQuery('select "{{.inputs.c}}" from t', { c: 'a"b' }).sql,
+    'select "a""b" from t',
+  );
+  assertEquals(
+    renderQuery("select [{{.inputs.c}}] from t", { c: "a]b" }).sql,
+    "select [a]]b] from t",
+  );
+  assertEquals(
+    renderQuery("select `{{.inputs.c}}` from t", { c: "a`b" }).sql,
+    "select `a``b` from t",
+  );
+});
+
+Deno.test("renderQuery() handles PostgreSQL strings", () => {
+  const pg = { dialect: "postgres" } as const;
+  assertEquals(
+    renderQuery(
+      "select interval '{{.inputs.d}} days', E'a\\n{{.inputs.s}}'",
+      { d: 3n, s: "\\'" },
+      pg,
+    )
+      .sql,
+    "select interval '3 days', E'a\\n\\\\'''",
+  );
+  assertEquals(
+    renderQuery("select 'c:\\{{.inputs.s}}'", { s: "x\\y" }, pg).sql,
+    "select E'c:\\\\x\\\\y'",
+  );
+  assertEquals(
+    renderQuery("select $tag$it's {{.inputs.s}}$tag$, $$ {{.inputs.s}} $$", { s: "a'b" }, pg).sql,
+    "select 'it''s a''b', ' a''b '",
+  );
+  assertEquals(
+    renderQuery("select x::int from t /* a /* nested */ {{.inputs.s}} */", { s: "1" }, pg).sql,
+    "select x::int from t /* a /* nested */ {{.inputs.s}} */",
+  );
+});
+
+Deno.test("renderQuery() reports unknown and unused inputs as flytekit does", () => {
+  assertEquals(code(() => renderQuery("select {{.inputs.a}}", {})), "USER:InvalidTemplate");
+  assertEquals(code(() => renderQuery("select 1", { a: 1n })), "USER:InvalidTemplate");
+  assertEquals(code(() => renderQuery("select ? from t", {})), "USER:InvalidTemplate");
+  assertEquals(code(() => renderQuery("select :a from t", {})), "USER:InvalidTemplate");
+  assertEquals(code(() => renderQuery("select 'abc", {})), "USER:InvalidTemplate");
+  assertEquals(
+    code(() => renderQuery("select '{{.inputs.a}}'", { a: "x\0y" })),
+    "USER:UnsafeInput",
+  );
+});
+
+Deno.test("sqliteParam() maps values to what node:sqlite binds", () => {
+  assertEquals(sqliteParam(false), 0n);
+  assertEquals(sqliteParam(5n), 5n);
+  assertEquals(sqliteParam("x"), "x");
+  assertEquals(sqliteParam(Timestamp.parse("2024-01-02T03:04:05Z")), "2024-01-02 03:04:05+00:00");
+  assertEquals(sqliteParam(new Uint8Array([1])), new Uint8Array([1]));
+});
