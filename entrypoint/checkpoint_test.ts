@@ -1,0 +1,72 @@
+import { assertEquals, assertRejects } from "@std/assert";
+import { UserError } from "../errors.ts";
+import { createStorage } from "../storage/mod.ts";
+import { CHECKPOINT_BYTES_FILE, createCheckpoint } from "./checkpoint.ts";
+
+async function setup(previous?: (dir: string) => Promise<void>) {
+  const root = await Deno.makeTempDir();
+  const prev = `${root}/prev`;
+  if (previous) {
+    await Deno.mkdir(prev, { recursive: true });
+    await previous(prev);
+  }
+  const workDir = `${root}/work`;
+  await Deno.mkdir(workDir);
+  const checkpoint = createCheckpoint({
+    destination: `${root}/dest`,
+    previous: previous ? prev : undefined,
+    storage: createStorage(),
+    workDir,
+  });
+  return { root, checkpoint };
+}
+
+Deno.test("checkpoint: no previous checkpoint restores nothing", async () => {
+  const { checkpoint } = await setup();
+  assertEquals(await checkpoint.restore(), undefined);
+  assertEquals(await checkpoint.read(), undefined);
+});
+
+Deno.test("checkpoint: restore downloads the previous folder once", async () => {
+  const { checkpoint } = await setup(async (dir) => {
+    await Deno.mkdir(`${dir}/a`);
+    await Deno.writeTextFile(`${dir}/a/b.txt`, "B");
+  });
+  const dir = await checkpoint.restore();
+  assertEquals(await Deno.readTextFile(`${dir}/a/b.txt`), "B");
+  assertEquals(await checkpoint.restore(), dir);
+});
+
+Deno.test("checkpoint: an empty previous checkpoint restores nothing", async () => {
+  const { checkpoint } = await setup(() => Promise.resolve());
+  assertEquals(await checkpoint.restore(), undefined);
+});
+
+Deno.test("checkpoint: write and read bytes as flytekit (_dst_cp)", async () => {
+  const { root, checkpoint } = await setup(async (dir) => {
+    await Deno.writeFile(`${dir}/${CHECKPOINT_BYTES_FILE}`, new Uint8Array([1, 2, 3]));
+  });
+  assertEquals(await checkpoint.read(), new Uint8Array([1, 2, 3]));
+  await checkpoint.write(new Uint8Array([4, 5]));
+  assertEquals(await Deno.readFile(`${root}/dest/_dst_cp`), new Uint8Array([4, 5]));
+});
+
+Deno.test("checkpoint: save a file and a folder", async () => {
+  const { root, checkpoint } = await setup();
+  await Deno.writeTextFile(`${root}/state.json`, "{}");
+  await checkpoint.save(`${root}/state.json`);
+  assertEquals(await Deno.readTextFile(`${root}/dest/state.json`), "{}");
+  await Deno.mkdir(`${root}/dir/x`, { recursive: true });
+  await Deno.writeTextFile(`${root}/dir/x/y.txt`, "y");
+  await checkpoint.save(`${root}/dir`);
+  assertEquals(await Deno.readTextFile(`${root}/dest/x/y.txt`), "y");
+});
+
+Deno.test("checkpoint: read refuses a checkpoint of several files", async () => {
+  const { checkpoint } = await setup(async (dir) => {
+    await Deno.writeTextFile(`${dir}/one`, "1");
+    await Deno.writeTextFile(`${dir}/two`, "2");
+  });
+  const err = await assertRejects(() => checkpoint.read(), UserError);
+  assertEquals(err.code, "USER:InvalidCheckpoint");
+});
