@@ -61,12 +61,23 @@ const NETWORK_CODES = new Set([
 ]);
 
 function head(ctx: FailureContext): string {
+  if (ctx.timedOut) return `Cannot run query on "${ctx.target}": statement_timeout exceeded`;
   return ctx.phase === "connect"
     ? `Cannot connect to "${ctx.target}"`
     : `Cannot run query on "${ctx.target}"`;
 }
 
+/** Readable text for the client-side connection codes of `npm:postgres`. */
+const CLIENT_CODES: Record<string, string> = {
+  CONNECTION_CLOSED: "the server closed the connection",
+  CONNECTION_ENDED: "the connection was ended",
+  CONNECTION_DESTROYED: "the connection was destroyed",
+  CONNECT_TIMEOUT: "timed out while connecting",
+};
+
 function describe(error: unknown): string {
+  const code = String((error as { code?: unknown })?.code ?? "");
+  if (CLIENT_CODES[code]) return `${CLIENT_CODES[code]} (${code})`;
   if (error instanceof Error) return error.message.replace(/\s+/g, " ").trim().replace(/\.$/, "");
   return String(error);
 }

@@ -1,0 +1,106 @@
+// The SQL executor end to end: a template as flytekit's SQLAlchemyTask serializes it (contract
+// §7), run by the real program through the propeller harness under flytekit's executor path,
+// against a real PostgreSQL; the dataset is read back with DuckDB.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
+import { Types, valuesToLiteralMap } from "../types/mod.ts";
+import { readParquet } from "./_duckdb.ts";
+import { startPostgres } from "./_postgres.ts";
+import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
+
+const PASSWORD = "e2e-Secret-4d1f";
+const EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
+
+function sqlalchemyTemplate(custom: Record<string, unknown>): TaskTemplate {
+  return {
+    id: {
+      resourceType: 1,
+      project: "flytesnacks",
+      domain: "development",
+      name: "sql.q",
+      version: "v1",
+    },
+    type: "sqlalchemy",
+    metadata: { runtime: { type: 1, version: "1.16.10", flavor: "python" } },
+    interface: {
+      inputs: { variables: { limit: { type: Types.integer.literalType, description: "limit" } } },
+      outputs: { variables: { results: { type: { schema: {} }, description: "results" } } },
+    },
+    custom: jsonToStruct(custom as never),
+    container: {
+      image: "flyteshim:test",
+      args: flytekitContainerArgs(EXECUTOR),
+    },
+  };
+}
+
+Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on PostgreSQL", async (t) => {
+  const pg = await startPostgres({ password: PASSWORD });
+  try {
+    await pg.sql(`
+      create table tracks (id int8 primary key, name text, price numeric(10,2), at timestamptz);
+      insert into tracks
+        select g, 'track ' || g, g * 0.25, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour'
+        from generate_series(1, 50) g;
+    `);
+    const custom = {
+      query_template:
+        "select id, name, price, at from tracks order by id limit {{ .inputs.limit }}",
+      uri: `postgresql+psycopg2://${pg.host}/postgres`,
+      // As flytekit writes them: numbers became doubles in the protobuf Struct.
+      connect_args: { port: pg.port + 0.0, connect_timeout: 5.0, sslmode: "disable" },
+      secret_connect_args: {
+        username: { group: "db", key: "user", group_version: null, mount_requirement: 1 },
+        password: { group: "db", key: "password", group_version: null, mount_requirement: 1 },
+      },
+    };
+    const inputs = await valuesToLiteralMap({ limit: 20n }, { limit: Types.integer.literalType });
+
+    await t.step("20 rows to a parquet structured dataset", async () => {
+      const run = await runPropeller({
+        template: sqlalchemyTemplate(custom),
+        inputs,
+        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
+      });
+      assertEquals(run.code, 0, run.stderr);
+      assertEquals(run.error, undefined, run.error?.message ?? "");
+      assert(!run.stdout.includes(PASSWORD) && !run.stderr.includes(PASSWORD));
+      const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
+      assertMatch(sd.uri!, new RegExp(`^${run.paths.rawOutputPrefix}/[0-9a-f]{32}$`));
+      assertEquals(sd.metadata?.structuredDatasetType?.format, "parquet");
+      const table = await readParquet(`${sd.uri}/00000`);
+      assertEquals(table.columns.map((c) => c.type), [
+        "BIGINT",
+        "VARCHAR",
+        "DOUBLE",
+        "TIMESTAMP WITH TIME ZONE",
+      ]);
+      assertEquals(table.rows.length, 20);
+      assertEquals(table.rows[19].slice(0, 3), [20n, "track 20", 5]);
+    });
+
+    await t.step("a wrong password: USER, non-recoverable error document", async () => {
+      const run = await runPropeller({
+        template: sqlalchemyTemplate(custom),
+        inputs,
+        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: "not-the-password" },
+      });
+      assertEquals(run.code, 0, run.stderr);
+      assert(run.error, "no error document");
+      assertEquals(run.error.code, "USER:AuthenticationFailed");
+      assertEquals(run.error.kind, 0); // NON_RECOVERABLE
+      assertEquals(run.error.origin, 1); // USER
+      assertStringIncludes(run.error.message ?? "", "password authentication failed");
+      assert(!(run.error.message ?? "").includes("not-the-password"));
+      assert(!run.stderr.includes("not-the-password") && !run.stdout.includes("not-the-password"));
+    });
+
+    await t.step("a missing secret names group and key", async () => {
+      const run = await runPropeller({ template: sqlalchemyTemplate(custom), inputs, env: {} });
+      assertEquals(run.error?.code, "USER:SecretNotFound");
+      assertStringIncludes(run.error?.message ?? "", '"user"');
+    });
+  } finally {
+    await pg.stop();
+  }
+});
