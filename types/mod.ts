@@ -33,14 +33,8 @@
 
 export type { Literal, LiteralMap, LiteralType, Variable } from "../idl/mod.ts";
 export type { ConvertOptions, LiteralStorage, LiteralStorageCallOptions } from "./_context.ts";
-export {
-  type DeclaredType,
-  fromLiteral,
-  literalMapToValues,
-  toLiteral,
-  valuesToLiteralMap,
-  type VariableTypes,
-} from "./convert.ts";
+export { type DeclaredType, fromLiteral, toLiteral } from "./convert.ts";
+export { literalMapToValues, valuesToLiteralMap, type VariableTypes } from "./literal_map.ts";
 export {
   type ColumnType,
   type InferInput,
