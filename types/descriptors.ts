@@ -172,6 +172,7 @@ const TAGS: Record<number, string> = {
   [S.DATETIME]: "datetime",
   [S.DURATION]: "timedelta",
   [S.NONE]: "none",
+  [S.STRUCT]: "Typed Dict",
 };
 
 /** The tag flytekit gives a variant of this type, if it has one. */
@@ -181,6 +182,7 @@ export function transformerTag(type: LiteralType): string | undefined {
   if (type.mapValueType) return "Typed Dict";
   if (type.blob) return type.blob.dimensionality === MULTIPART ? "FlyteDirectory" : "FlyteFilePath";
   if (type.structuredDatasetType || type.schema) return "StructuredDataset Transformer";
+  if (type.enumType) return "DefaultEnumTransformer";
   return undefined;
 }
 

@@ -27,6 +27,14 @@ Deno.test("descriptors build the literal types flytekit declares", () => {
       ],
     },
   });
+  const tags = Types.union(
+    Types.struct(),
+    Types.enum(["a"]),
+    Types.map(Types.integer),
+    Types.directory(),
+  )
+    .literalType.unionType!.variants!.map((v) => v.structure?.tag);
+  assertEquals(tags, ["Typed Dict", "DefaultEnumTransformer", "Typed Dict", "FlyteDirectory"]);
   const struct = Types.struct().literalType;
   assertEquals(struct.simple, 9);
   assertEquals(structToJson(struct.annotation?.annotations), {
