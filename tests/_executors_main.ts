@@ -1,4 +1,5 @@
 // A third-party style entrypoint: the test executors next to the built-in ones.
+import process from "node:process";
 import { main } from "../entrypoint/mod.ts";
 import { createExecutorRegistry } from "../executors/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
@@ -7,6 +8,6 @@ import { TEST_EXECUTORS } from "./_executors.ts";
 Deno.exit(
   await main(Deno.args, {
     registry: createExecutorRegistry([...BUILTIN_EXECUTORS, ...TEST_EXECUTORS]),
-    programName: Deno.execPath(),
+    programName: process.argv0,
   }),
 );

@@ -182,6 +182,20 @@ Deno.test("execute: the `execute` command and flyteshim's resolver name work too
   assertEquals(run.outputs!.literals!.s.scalar!.primitive!.stringValue, "x");
 });
 
+Deno.test("execute: started under the name pyflyte-execute, no command needed", async () => {
+  const dir = await Deno.makeTempDir();
+  const link = `${dir}/pyflyte-execute`;
+  await Deno.symlink(Deno.execPath(), link);
+  const template = testTemplate("echo", "tests.echo", { outputs: {} });
+  const run = await runPropeller({
+    program: [link, ...TEST_PROGRAM.slice(1)],
+    template,
+    args: template.container!.args!.slice(1), // without the leading "pyflyte-execute"
+  });
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(run.files, ["outputs.pb"]);
+});
+
 Deno.test("execute: an executor may return a literal map as it is", async () => {
   const run = await runPropeller({
     program: TEST_PROGRAM,
