@@ -29,7 +29,14 @@ export function readPrimitive(literal: Literal, type: LiteralType, ctx: Ctx): un
       break;
     case S.FLOAT:
       if (p && isSet(p.floatValue)) return p.floatValue;
-      if (p && isSet(p.integer) && !ctx.strict) return Number(fromInt64(p.integer));
+      if (p && isSet(p.integer) && !ctx.strict) {
+        const big = fromInt64(p.integer);
+        const n = Number(big);
+        if (BigInt(n) !== big) {
+          throw invalid(ctx, `integer ${big} cannot be held exactly by a float`);
+        }
+        return n;
+      }
       break;
     case S.STRING:
       if (p && isSet(p.stringValue)) return p.stringValue;

@@ -50,6 +50,12 @@ Deno.test("an integral float literal is read as INTEGER, a fractional one is ref
 
 Deno.test("an integer literal is read as FLOAT, and exact bigints are written as FLOAT", async () => {
   assertEquals(await fromLiteral(int(4), Types.float), 4);
+  assertEquals(await fromLiteral(int(2n ** 60n), Types.float), 2 ** 60);
+  await assertRejects(
+    () => fromLiteral(int(2n ** 53n + 1n), Types.float, opts),
+    UserError,
+    'Cannot convert input "x": integer 9007199254740993 cannot be held exactly by a float',
+  );
   assertEquals(await toLiteral(4n as unknown as number, Types.float), float(4));
   await assertRejects(
     () => toLiteral((2n ** 53n + 1n) as unknown as number, Types.float, opts),
