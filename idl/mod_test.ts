@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { decodeLiteralMap, decodeTaskTemplate, fromInt64, structToJson } from "./mod.ts";
 
-const FIXTURES = new URL("../../shared/fixtures/flytekit-sqlite3/", import.meta.url);
+const FIXTURES = new URL("../testdata/idl/flytekit-sqlite3/", import.meta.url);
 
 Deno.test("decodeTaskTemplate() reads flytekit's SQLite3Task template", async () => {
   const template = decodeTaskTemplate(await Deno.readFile(new URL("template.pb", FIXTURES)));
