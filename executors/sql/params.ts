@@ -40,10 +40,10 @@ export function queryParam(value: unknown, dialect: SqlDialect): unknown {
   if (value instanceof Uint8Array) return value;
   if (value instanceof Timestamp) {
     const us = micros(value.seconds, value.nanos);
-    const ms = Number(us / 1000n);
-    const frac = String(((us % 1_000_000n) + 1_000_000n) % 1_000_000n).padStart(6, "0");
-    const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
-    const text = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${frac}`;
+    const frac = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n;
+    const seconds = (us - frac) / 1_000_000n; // floor, also before 1970
+    const iso = new Date(Number(seconds) * 1000).toISOString();
+    const text = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(frac).padStart(6, "0")}`;
     return dialect === "postgresql" ? `${text}+00:00` : text;
   }
   if (value instanceof Duration) {

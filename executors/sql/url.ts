@@ -50,6 +50,17 @@ export const SUPPORTED_URL_SCHEMES: Readonly<
   },
 };
 
+/** Splits `scheme://[userinfo@]rest`; userinfo ends at the last `@` before the query. */
+function splitUserinfo(uri: string): { head: string; userinfo?: string; rest: string } | undefined {
+  const m = /^([\w+.-]+:\/\/)(.*)$/s.exec(uri);
+  if (!m) return undefined;
+  const body = m[2];
+  const query = body.indexOf("?");
+  const at = body.lastIndexOf("@", query < 0 ? body.length : query);
+  if (at < 0) return { head: m[1], rest: body };
+  return { head: m[1], userinfo: body.slice(0, at), rest: body.slice(at + 1) };
+}
+
 /**
  * Replaces the password of a URL by `***`, for messages and logs.
  *
@@ -62,11 +73,15 @@ export const SUPPORTED_URL_SCHEMES: Readonly<
  * ```
  */
 export function redactUrl(uri: string): string {
-  return uri.replace(/^([^:/?#]+:\/\/[^:/@?#]*):[^@/]*@/, "$1:***@");
+  const parts = splitUserinfo(uri);
+  if (!parts?.userinfo) return parts ? uri : uri.replace(/:[^:@/]*@/, ":***@");
+  const colon = parts.userinfo.indexOf(":");
+  if (colon < 0) return uri;
+  return `${parts.head}${parts.userinfo.slice(0, colon)}:***@${parts.rest}`;
 }
 
-const URL_PATTERN =
-  /^(?<scheme>[\w+.-]+):\/\/(?:(?<username>[^:/@?]*)(?::(?<password>[^@]*))?@)?(?:\[(?<ipv6>[^\]/?]+)\]|(?<host>[^/:?]+))?(?::(?<port>[^/?]*))?(?:\/(?<database>[^?]*))?(?:\?(?<query>.*))?$/s;
+const REST_PATTERN =
+  /^(?:\[(?<ipv6>[^\]/?]+)\]|(?<host>[^/:?]+))?(?::(?<port>[^/?]*))?(?:\/(?<database>[^?]*))?(?:\?(?<query>.*))?$/s;
 
 function decode(part: string, what: string, uri: string): string {
   try {
@@ -102,8 +117,9 @@ function supportedList(): string {
  * ```
  */
 export function parseSqlUrl(uri: string): SqlUrl {
-  const match = URL_PATTERN.exec(uri.trim());
-  if (!match?.groups) {
+  const parts = splitUserinfo(uri.trim());
+  const match = parts && REST_PATTERN.exec(parts.rest);
+  if (!parts || !match?.groups) {
     throw new UserError(
       `Cannot parse database URL "${
         redactUrl(uri)
@@ -111,8 +127,14 @@ export function parseSqlUrl(uri: string): SqlUrl {
       { code: "USER:InvalidConfig" },
     );
   }
-  const g = match.groups;
-  const scheme = g.scheme.toLowerCase();
+  const colon = parts.userinfo?.indexOf(":") ?? -1;
+  const g: Record<string, string | undefined> = {
+    ...match.groups,
+    scheme: parts.head.slice(0, -3),
+    username: colon < 0 ? parts.userinfo : parts.userinfo!.slice(0, colon),
+    password: colon < 0 ? undefined : parts.userinfo!.slice(colon + 1),
+  };
+  const scheme = g.scheme!.toLowerCase();
   const [name, driver] = scheme.split("+", 2);
   const known = SUPPORTED_URL_SCHEMES[name];
   if (!known || (driver !== undefined && !known.drivers.includes(driver))) {
