@@ -240,6 +240,7 @@ Deno.test("valuesToLiteralMap() writes outputs and names mismatches", async () =
     "no value given",
   );
   await assertRejects(() => valuesToLiteralMap({ x: 1 }, {}), UserError, "not declared");
+  assertEquals(await valuesToLiteralMap({ x: undefined }, {}), { literals: {} });
 });
 
 Deno.test("fromLiteral() with a descriptor infers the value type", async () => {

@@ -129,7 +129,7 @@ export async function valuesToLiteralMap(
 ): Promise<LiteralMap> {
   const opts: ConvertOptions = { role: "output", ...options };
   const declared = variables ?? {};
-  checkDeclared(Object.keys(values), declared, opts);
+  checkDeclared(Object.keys(values).filter((k) => values[k] !== undefined), declared, opts);
   const literals: Record<string, Literal> = {};
   for (const [name, variable] of Object.entries(declared)) {
     const type = literalTypeOfDeclared(variable);
