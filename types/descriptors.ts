@@ -78,21 +78,28 @@ export type InferValues<T extends Record<string, TypeDescriptor>> = {
   [K in keyof T]: InferValue<T[K]>;
 };
 
+/** The keys of a descriptor record whose input may be left out (it accepts `undefined`). */
+export type OptionalInputKeys<T extends Record<string, TypeDescriptor>> = {
+  [K in keyof T]: undefined extends InferInput<T[K]> ? K : never;
+}[keyof T];
+
 /**
- * Inputs by name for a record of descriptors, e.g. `{ limit: bigint | number }`.
+ * Inputs by name for a record of descriptors, e.g. `{ limit: bigint | number }`; keys whose type
+ * accepts none (`Types.optional(...)`, `Types.none`) may be left out.
  *
- * @example Inputs of a task interface
+ * @example Optional inputs may be omitted
  * ```ts
  * import { type InferInputs, Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
- * const given: InferInputs<{ limit: typeof Types.integer }> = { limit: 5 };
+ * const inputs = { limit: Types.integer, note: Types.optional(Types.string) };
+ * const given: InferInputs<typeof inputs> = { limit: 5 };
  * assertEquals(given.limit, 5);
  * ```
  */
-export type InferInputs<T extends Record<string, TypeDescriptor>> = {
-  [K in keyof T]: InferInput<T[K]>;
-};
+export type InferInputs<T extends Record<string, TypeDescriptor>> =
+  & { [K in Exclude<keyof T, OptionalInputKeys<T>>]: InferInput<T[K]> }
+  & { [K in OptionalInputKeys<T>]?: InferInput<T[K]> };
 
 /** A column of a dataset descriptor: a descriptor or a raw literal type. */
 export type ColumnType = TypeDescriptor | LiteralType;

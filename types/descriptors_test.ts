@@ -89,6 +89,10 @@ Deno.test("descriptors carry the TypeScript types of values and inputs", async (
   ]);
 
   // Compile-time checks: these lines fail `deno check` (run by `deno test`) if the types drift.
+  const partial: InferInputs<typeof inputs> = { limit: 1n, tags: [], color: "green", either: "x" };
+  // @ts-expect-error a required input cannot be left out
+  const missing: InferInputs<typeof inputs> = { tags: [], color: "green", either: "x" };
+  assertEquals([partial.when, missing.limit], [undefined, undefined]);
   const n: InferValue<typeof Types.integer> = 1n;
   const i: InferInput<typeof Types.integer> = 1;
   // @ts-expect-error an integer value is a bigint, never a number

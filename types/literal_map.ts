@@ -66,7 +66,7 @@ export async function literalMapToValues(
   variables: VariableTypes | null | undefined,
   options: ConvertOptions = {},
 ): Promise<Record<string, unknown>> {
-  const opts: ConvertOptions = { role: "input", ...options };
+  const opts: ConvertOptions = { ...options, role: options.role ?? "input" };
   const declared = variables ?? {};
   const literals = map?.literals ?? {};
   checkDeclared(Object.keys(literals), declared, opts);
@@ -127,7 +127,7 @@ export async function valuesToLiteralMap(
   variables: VariableTypes | null | undefined,
   options: ConvertOptions = {},
 ): Promise<LiteralMap> {
-  const opts: ConvertOptions = { role: "output", ...options };
+  const opts: ConvertOptions = { ...options, role: options.role ?? "output" };
   const declared = variables ?? {};
   checkDeclared(Object.keys(values).filter((k) => values[k] !== undefined), declared, opts);
   const literals: Record<string, Literal> = {};

@@ -41,6 +41,7 @@ export {
   type InferInputs,
   type InferValue,
   type InferValues,
+  type OptionalInputKeys,
   type StructTypeOptions,
   type StructuredDatasetTypeOptions,
   type TypeDescriptor,
