@@ -3,7 +3,17 @@
 import { parseArgs } from "node:util";
 import { UserError } from "../errors.ts";
 
-/** The program names under which the process behaves as flytekit's `pyflyte-execute`. */
+/**
+ * The program names under which the process behaves as flytekit's `pyflyte-execute`.
+ *
+ * @example The alias
+ * ```ts
+ * import { PYFLYTE_EXECUTE } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(PYFLYTE_EXECUTE, "pyflyte-execute");
+ * ```
+ */
 export const PYFLYTE_EXECUTE = "pyflyte-execute";
 
 /** The options of the `execute` command, exactly those of flytekit's `pyflyte-execute`. */
@@ -36,12 +46,32 @@ export type Command =
   | { command: "help"; topic?: string }
   | { command: "version" };
 
-/** The subcommands, by name. `pyflyte-execute` is an alias of `execute`. */
+/**
+ * The subcommands, by name. `pyflyte-execute` is an alias of `execute`.
+ *
+ * @example The commands
+ * ```ts
+ * import { COMMANDS } from "./args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(COMMANDS.includes("execute"), true);
+ * ```
+ */
 export const COMMANDS: readonly string[] = ["execute", "help", "version"];
 
 /**
  * Whether a value is what propeller leaves for "nothing": empty, the two characters `""`, or an
  * unrendered `{{.placeholder}}`.
+ *
+ * @example Absent values
+ * ```ts
+ * import { isAbsent } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(isAbsent('""'), true);
+ * assertEquals(isAbsent("{{.prevCheckpointPrefix}}"), true);
+ * assertEquals(isAbsent("s3://bucket/cp"), false);
+ * ```
  */
 export function isAbsent(value: string | undefined): boolean {
   if (value === undefined) return true;
@@ -58,6 +88,19 @@ function present(value: string | undefined): string | undefined {
  *
  * @throws {UserError} With code `USER:InvalidArguments` on an unknown option, a missing value
  * or a missing required option.
+ *
+ * @example flytekit's options
+ * ```ts
+ * import { parseExecuteArgs } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const args = parseExecuteArgs([
+ *   "--inputs", "s3://b/inputs.pb", "--output-prefix", "s3://b/0",
+ *   "--raw-output-data-prefix", "{{.rawOutputDataPrefix}}", "--", "s3://b/task.pb", "flyteshim.sqlite3",
+ * ]);
+ * assertEquals(args.rawOutputDataPrefix, undefined);
+ * assertEquals(args.resolverArgs, ["s3://b/task.pb", "flyteshim.sqlite3"]);
+ * ```
  */
 export function parseExecuteArgs(argv: readonly string[]): ExecuteArgs {
   let parsed;
@@ -115,6 +158,14 @@ export function parseExecuteArgs(argv: readonly string[]): ExecuteArgs {
 /**
  * Finds `--output-prefix` in arguments that may not parse, so that even a bad command line can
  * be reported in `error.pb`.
+ *
+ * @example A command line with an unknown option
+ * ```ts
+ * import { findOutputPrefix } from "./args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(findOutputPrefix(["--bogus", "--output-prefix", "/out"]), "/out");
+ * ```
  */
 export function findOutputPrefix(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -143,6 +194,16 @@ export interface ParseCommandOptions {
  * args), the program runs `execute`.
  *
  * @throws {UserError} With code `USER:InvalidArguments` on an unknown command or bad options.
+ *
+ * @example pyflyte-execute as the first argument
+ * ```ts
+ * import { parseCommand } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const command = parseCommand(["pyflyte-execute", "--inputs", "i", "--output-prefix", "o", "--", "t", "e"]);
+ * assertEquals(command.command, "execute");
+ * assertEquals(parseCommand(["--inputs", "i", "--output-prefix", "o"], { programName: "/bin/pyflyte-execute" }).command, "execute");
+ * ```
  */
 export function parseCommand(argv: readonly string[], options: ParseCommandOptions = {}): Command {
   if (options.programName && basename(options.programName) === PYFLYTE_EXECUTE) {
@@ -176,7 +237,17 @@ export function parseCommand(argv: readonly string[], options: ParseCommandOptio
   }
 }
 
-/** The text `help` prints. */
+/**
+ * The text `help` prints.
+ *
+ * @example Help for execute
+ * ```ts
+ * import { usage } from "./args.ts";
+ * import { assertStringIncludes } from "@std/assert";
+ *
+ * assertStringIncludes(usage("execute"), "--output-prefix");
+ * ```
+ */
 export function usage(topic?: string): string {
   const execute = `Usage: flyteshim execute --inputs URI --output-prefix URI [options] -- ARGS...
        pyflyte-execute --inputs URI --output-prefix URI [options] -- ARGS...

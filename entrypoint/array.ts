@@ -26,6 +26,22 @@ async function resolveOffloaded(literal: Literal, options: SelectArrayElementOpt
  *
  * @throws {UserError} With code `USER:InvalidInput` when an input is not a collection or is
  * shorter than the index.
+ *
+ * @example Element 1 of a list input
+ * ```ts
+ * import { selectArrayElement } from "./array.ts";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const n = (v: number) => ({ scalar: { primitive: { floatValue: v } } });
+ * const { inputs, variables } = await selectArrayElement(
+ *   { literals: { xs: { collection: { literals: [n(1), n(2)] } } } },
+ *   { xs: { type: { collectionType: { simple: 2 } } } },
+ *   { index: 1, storage: createStorage() },
+ * );
+ * assertEquals(inputs.literals?.xs.scalar?.primitive?.floatValue, 2);
+ * assertEquals(variables.xs.type, { simple: 2 });
+ * ```
  */
 export async function selectArrayElement(
   inputs: LiteralMap,

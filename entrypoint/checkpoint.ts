@@ -3,7 +3,17 @@ import { UserError } from "../errors.ts";
 import type { Checkpoint } from "../executors/mod.ts";
 import { joinUri, type Storage } from "../storage/mod.ts";
 
-/** The file name `write(bytes)` saves to, as flytekit. */
+/**
+ * The file name `write(bytes)` saves to, as flytekit.
+ *
+ * @example flytekit's name
+ * ```ts
+ * import { CHECKPOINT_BYTES_FILE } from "./checkpoint.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(CHECKPOINT_BYTES_FILE, "_dst_cp");
+ * ```
+ */
 export const CHECKPOINT_BYTES_FILE = "_dst_cp";
 
 /** Options of {@linkcode createCheckpoint}. */
@@ -20,7 +30,23 @@ export interface CheckpointOptions {
   signal?: AbortSignal;
 }
 
-/** Creates the checkpoint an executor restores from and saves to. */
+/**
+ * Creates the checkpoint an executor restores from and saves to.
+ *
+ * @example Save and restore
+ * ```ts
+ * import { createCheckpoint } from "@flyteshim/flyteshim/entrypoint";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const storage = createStorage();
+ * const first = createCheckpoint({ destination: `${dir}/cp0`, storage, workDir: dir });
+ * await first.write(new TextEncoder().encode("step 3"));
+ * const second = createCheckpoint({ destination: `${dir}/cp1`, previous: `${dir}/cp0`, storage, workDir: dir });
+ * assertEquals(new TextDecoder().decode(await second.read()), "step 3");
+ * ```
+ */
 export function createCheckpoint(options: CheckpointOptions): Checkpoint {
   const { destination, previous, storage, workDir, signal } = options;
   let restored: Promise<string | undefined> | undefined;

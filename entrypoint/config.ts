@@ -61,7 +61,17 @@ function oneOf(env: Env, ...names: string[]): string {
   return "";
 }
 
-/** flytekit's `str2bool`: `true`, `t` and `1`, in any case. */
+/**
+ * flytekit's `str2bool`: `true`, `t` and `1`, in any case.
+ *
+ * @example flytekit's str2bool
+ * ```ts
+ * import { isTruthy } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(["true", "T", "1", "yes"].map(isTruthy), [true, true, true, false]);
+ * ```
+ */
 export function isTruthy(value: string | undefined): boolean {
   return value !== undefined && ["true", "t", "1"].includes(value.trim().toLowerCase());
 }
@@ -69,6 +79,15 @@ export function isTruthy(value: string | undefined): boolean {
 /**
  * How failures are reported, from the environment. Reads only strings and flags, so it never
  * fails: the runtime calls it first to know where an error document goes.
+ *
+ * @example A distributed error strategy
+ * ```ts
+ * import { errorReportingFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const reporting = errorReportingFromEnv({ _F_DES: "earliest", _F_WN: "w1" }, { randomId: () => "ab" });
+ * assertEquals(reporting, { errorFileName: "error-ab.pb", worker: "w1", failOnError: false });
+ * ```
  */
 export function errorReportingFromEnv(env: Env, options: ConfigOptions = {}): ErrorReporting {
   const strategy = oneOf(env, "FLYTE_INTERNAL_DIST_ERROR_STRATEGY", "_F_DES");
@@ -107,6 +126,22 @@ const MB = 1024 * 1024;
  *
  * @throws {UserError} With code `USER:InvalidEnvironment` when a numeric setting is not a number
  * or the array index variable is missing.
+ *
+ * @example Propeller's environment
+ * ```ts
+ * import { configFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config = configFromEnv({
+ *   FLYTE_INTERNAL_EXECUTION_ID: "f6a2b8c1d9e0",
+ *   FLYTE_ATTEMPT_NUMBER: "1",
+ *   BATCH_JOB_ARRAY_INDEX_VAR_NAME: "FLYTE_K8S_ARRAY_INDEX",
+ *   FLYTE_K8S_ARRAY_INDEX: "4",
+ *   _F_L_MIN_SIZE_MB: "1",
+ * });
+ * assertEquals([config.execution.name, config.execution.attempt, config.arrayIndex], ["f6a2b8c1d9e0", 1, 4]);
+ * assertEquals(config.offload?.minBytes, 1024 * 1024);
+ * ```
  */
 export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeConfig {
   const execution: ExecutionIdentity = {

@@ -27,10 +27,29 @@ import { selectArrayElement } from "./array.ts";
 import type { OffloadConfig } from "./config.ts";
 import { offloadLiterals, PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
 
-/** The file propeller reads outputs from. */
+/**
+ * The file propeller reads outputs from.
+ *
+ * @example The file name
+ * ```ts
+ * import { OUTPUTS_FILE } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(OUTPUTS_FILE, "outputs.pb");
+ * ```
+ */
 export const OUTPUTS_FILE = "outputs.pb";
 
-/** A silent logger, the default of the library functions. */
+/**
+ * A silent logger, the default of the library functions.
+ *
+ * @example Silence
+ * ```ts
+ * import { NULL_LOGGER } from "@flyteshim/flyteshim/entrypoint";
+ *
+ * NULL_LOGGER.info("nobody hears this");
+ * ```
+ */
 export const NULL_LOGGER: Logger = {
   debug() {},
   info() {},
@@ -38,7 +57,17 @@ export const NULL_LOGGER: Logger = {
   error() {},
 };
 
-/** An execution identity with every field empty, for local runs. */
+/**
+ * An execution identity with every field empty, for local runs.
+ *
+ * @example Local identity
+ * ```ts
+ * import { LOCAL_EXECUTION } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(LOCAL_EXECUTION.attempt, 0);
+ * ```
+ */
 export const LOCAL_EXECUTION: ExecutionIdentity = {
   project: "",
   domain: "",
@@ -142,6 +171,36 @@ function isAbort(error: unknown): boolean {
  * array element, converts inputs to values, parses the executor's config, runs it and converts
  * its outputs (uploading files, folders and datasets under the raw output prefix). Writes no
  * `outputs.pb`: this is the part local runs share with {@linkcode dispatch}.
+ *
+ * @example A local run on literals
+ * ```ts
+ * import { executeTask } from "@flyteshim/flyteshim/entrypoint";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const double = defineExecutor({
+ *   id: "example.double",
+ *   taskTypes: ["double"],
+ *   parseConfig: () => ({}),
+ *   execute: (_config, inputs) => Promise.resolve({ y: (inputs.x as bigint) * 2n }),
+ * });
+ * const INTEGER = { simple: 1 };
+ * const outputs = await executeTask(
+ *   {
+ *     template: { type: "double", interface: {
+ *       inputs: { variables: { x: { type: INTEGER } } },
+ *       outputs: { variables: { y: { type: INTEGER } } },
+ *     } },
+ *     templateUri: "memory:",
+ *     executor: double,
+ *   },
+ *   { literals: { x: { scalar: { primitive: { integer: 21 } } } } },
+ *   { storage: createStorage(), rawOutputPrefix: await Deno.makeTempDir(), secrets: createSecrets() },
+ * );
+ * assertEquals(Number(outputs.literals?.y.scalar?.primitive?.integer), 42);
+ * ```
  */
 export async function executeTask(
   task: ResolvedTask,
@@ -243,6 +302,41 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
  * The whole task run behind `execute`: reads `inputs.pb`, runs {@linkcode executeTask}, offloads
  * large literals, and writes `outputs.pb` last, so that it exists only when everything it refers
  * to does.
+ *
+ * @example Read inputs.pb, write outputs.pb
+ * ```ts
+ * import { dispatch } from "@flyteshim/flyteshim/entrypoint";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { decodeLiteralMap, encodeLiteralMap } from "@flyteshim/flyteshim/idl";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const hello = defineExecutor({
+ *   id: "example.hello",
+ *   taskTypes: ["hello"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve({ out: "hello" }),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap({ literals: {} }));
+ * const result = await dispatch(
+ *   {
+ *     template: { type: "hello", interface: { outputs: { variables: { out: { type: { simple: 3 } } } } } },
+ *     templateUri: "memory:",
+ *     executor: hello,
+ *   },
+ *   {
+ *     inputs: `${dir}/inputs.pb`,
+ *     outputPrefix: `${dir}/out`,
+ *     rawOutputPrefix: `${dir}/raw`,
+ *     storage: createStorage(),
+ *     secrets: createSecrets(),
+ *   },
+ * );
+ * const written = decodeLiteralMap(await Deno.readFile(result.outputsUri));
+ * assertEquals(written.literals?.out.scalar?.primitive?.stringValue, "hello");
+ * ```
  */
 export async function dispatch(
   task: ResolvedTask,

@@ -2,7 +2,17 @@
 import { FlyteshimError, SystemError } from "../errors.ts";
 import { type ErrorDocument, flyteidl, toInt64 } from "../idl/mod.ts";
 
-/** The name of the error document propeller reads, unless a distributed strategy renames it. */
+/**
+ * The name of the error document propeller reads, unless a distributed strategy renames it.
+ *
+ * @example The file name
+ * ```ts
+ * import { ERROR_FILE } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(ERROR_FILE, "error.pb");
+ * ```
+ */
 export const ERROR_FILE = "error.pb";
 
 function isAbort(error: unknown): boolean {
@@ -14,6 +24,15 @@ function isAbort(error: unknown): boolean {
  * Normalizes anything thrown into a classified error: flyteshim errors stay as they are, an
  * abort becomes `SYSTEM:Aborted` (recoverable), anything else is an unexpected internal failure,
  * `SYSTEM:Unknown` (recoverable), keeping the original as `cause`.
+ *
+ * @example Anything thrown gets a code
+ * ```ts
+ * import { classifyError } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(classifyError(new TypeError("x")).code, "SYSTEM:Unknown");
+ * assertEquals(classifyError(new DOMException("stop", "AbortError")).code, "SYSTEM:Aborted");
+ * ```
  */
 export function classifyError(error: unknown): FlyteshimError {
   if (error instanceof FlyteshimError) return error;
@@ -36,6 +55,16 @@ function describeCause(cause: unknown): string {
 /**
  * The message of an error document: the error's message, then its causes, then for unexpected
  * internal failures the stack of the original error.
+ *
+ * @example Message with its cause
+ * ```ts
+ * import { errorMessage } from "./error_document.ts";
+ * import { SystemError } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const err = new SystemError("Cannot connect", { cause: new Error("ECONNRESET") });
+ * assertEquals(errorMessage(err), "Cannot connect\nCaused by: Error: ECONNRESET");
+ * ```
  */
 export function errorMessage(error: FlyteshimError): string {
   const lines = [error.message];
@@ -70,6 +99,19 @@ export interface ErrorDocumentOptions {
 /**
  * Builds the `flyteidl.core.ErrorDocument` for a failure: `code` is the error's stable code,
  * `kind` RECOVERABLE or NON_RECOVERABLE, `origin` USER or SYSTEM.
+ *
+ * @example A user error
+ * ```ts
+ * import { toErrorDocument } from "@flyteshim/flyteshim/entrypoint";
+ * import { UserError } from "@flyteshim/flyteshim";
+ * import { flyteidl } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const doc = toErrorDocument(new UserError("Cannot run query: no such table: t", { code: "USER:SqlError" }));
+ * assertEquals(doc.error?.code, "USER:SqlError");
+ * assertEquals(doc.error?.kind, flyteidl.core.ContainerError.Kind.NON_RECOVERABLE);
+ * assertEquals(doc.error?.origin, flyteidl.core.ExecutionError.ErrorKind.USER);
+ * ```
  */
 export function toErrorDocument(error: unknown, options: ErrorDocumentOptions = {}): ErrorDocument {
   const classified = classifyError(error);

@@ -11,14 +11,54 @@ import { dispatch } from "./dispatch.ts";
 import { classifyError, toErrorDocument } from "./error_document.ts";
 import { createLogger, createRedactor, type Redactor } from "./logger.ts";
 
-/** Exit code: success, or a failure reported in `error.pb`. */
+/**
+ * Exit code: success, or a failure reported in `error.pb`.
+ *
+ * @example Exit codes
+ * ```ts
+ * import { EXIT_FAILED, EXIT_OK, EXIT_UNREPORTED } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals([EXIT_OK, EXIT_FAILED, EXIT_UNREPORTED], [0, 1, 2]);
+ * ```
+ */
 export const EXIT_OK = 0;
-/** Exit code: a failure reported in `error.pb` with `FLYTE_FAIL_ON_ERROR` set. */
+/**
+ * Exit code: a failure reported in `error.pb` with `FLYTE_FAIL_ON_ERROR` set.
+ *
+ * @example With FLYTE_FAIL_ON_ERROR
+ * ```ts
+ * import { EXIT_FAILED } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(EXIT_FAILED, 1);
+ * ```
+ */
 export const EXIT_FAILED = 1;
-/** Exit code: a failure that could not be reported in `error.pb`. */
+/**
+ * Exit code: a failure that could not be reported in `error.pb`.
+ *
+ * @example When error.pb cannot be written
+ * ```ts
+ * import { EXIT_UNREPORTED } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(EXIT_UNREPORTED, 2);
+ * ```
+ */
 export const EXIT_UNREPORTED = 2;
 
-/** How long writing `error.pb` may take after an abort, in milliseconds. */
+/**
+ * How long writing `error.pb` may take after an abort, in milliseconds.
+ *
+ * @example The budget
+ * ```ts
+ * import { ERROR_WRITE_TIMEOUT_MS } from "./execute.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(ERROR_WRITE_TIMEOUT_MS, 10_000);
+ * ```
+ */
 export const ERROR_WRITE_TIMEOUT_MS = 10_000;
 
 /** Options of {@linkcode runExecute}. */
@@ -52,6 +92,20 @@ function untilAborted(signal: AbortSignal): Promise<never> {
  * Runs the `execute` command and returns the process exit code: 0 after `outputs.pb` or
  * `error.pb`, 1 after `error.pb` when `FLYTE_FAIL_ON_ERROR` is set, 2 when not even `error.pb`
  * could be written.
+ *
+ * @example An unknown executor ends in error.pb, exit 0
+ * ```ts
+ * import { NULL_LOGGER, parseExecuteArgs, runExecute } from "@flyteshim/flyteshim/entrypoint";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { decodeErrorDocument } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const args = parseExecuteArgs(["--inputs", `${dir}/inputs.pb`, "--output-prefix", dir, "--", `${dir}/task.pb`, "x.y"]);
+ * const code = await runExecute(args, { env: {}, registry: createExecutorRegistry([]), logger: NULL_LOGGER });
+ * assertEquals(code, 0);
+ * assertEquals(decodeErrorDocument(await Deno.readFile(`${dir}/error.pb`)).error?.code, "USER:ExecutorNotFound");
+ * ```
  */
 export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions): Promise<number> {
   const { env, registry } = options;
@@ -181,6 +235,18 @@ async function report(
 /**
  * Reports a failure that happened before `execute` could start (a bad command line) in
  * `<output prefix>/error.pb`, and returns the exit code.
+ *
+ * @example Report a bad command line
+ * ```ts
+ * import { reportFailure } from "./execute.ts";
+ * import { NULL_LOGGER } from "@flyteshim/flyteshim/entrypoint";
+ * import { UserError } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const error = new UserError("Cannot parse arguments", { code: "USER:InvalidArguments" });
+ * assertEquals(await reportFailure(error, { outputPrefix: dir, env: {}, logger: NULL_LOGGER }), 0);
+ * ```
  */
 export function reportFailure(
   error: unknown,

@@ -11,7 +11,19 @@ export interface Redactor {
   redact(text: string): string;
 }
 
-/** Creates an empty {@linkcode Redactor}. */
+/**
+ * Creates an empty {@linkcode Redactor}.
+ *
+ * @example Hide a secret
+ * ```ts
+ * import { createRedactor } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const redactor = createRedactor();
+ * redactor.add("hunter2");
+ * assertEquals(redactor.redact("password=hunter2"), "password=***");
+ * ```
+ */
 export function createRedactor(): Redactor {
   const values = new Set<string>();
   return {
@@ -66,7 +78,20 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Creates the run's logger: one JSON object per line (`time`, `level`, `message`, fields). */
+/**
+ * Creates the run's logger: one JSON object per line (`time`, `level`, `message`, fields).
+ *
+ * @example Capture lines
+ * ```ts
+ * import { createLogger } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lines: string[] = [];
+ * const logger = createLogger({ write: (_level, line) => lines.push(line), now: () => new Date(0) });
+ * logger.info("Wrote outputs", { n: 1 });
+ * assertEquals(lines, ['{"time":"1970-01-01T00:00:00.000Z","level":"info","message":"Wrote outputs","n":1}']);
+ * ```
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const min = LEVELS[options.level ?? "info"];
   const write = options.write ?? defaultWrite;

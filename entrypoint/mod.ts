@@ -146,6 +146,18 @@ function listenForSignals(controller: AbortController): () => void {
 /**
  * The flyteshim program: parses a command line and runs it, returning the exit code. Started as
  * `pyflyte-execute`, or with `pyflyte-execute` as its first argument, it runs `execute`.
+ *
+ * @example Help
+ * ```ts
+ * import { main } from "@flyteshim/flyteshim/entrypoint";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals, assertStringIncludes } from "@std/assert";
+ *
+ * let text = "";
+ * const code = await main(["help"], { registry: createExecutorRegistry([]), env: {}, print: (t) => text = t });
+ * assertEquals(code, 0);
+ * assertStringIncludes(text, "pyflyte-execute");
+ * ```
  */
 export async function main(argv: readonly string[], options: MainOptions): Promise<number> {
   const env = options.env ?? Deno.env.toObject();

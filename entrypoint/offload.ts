@@ -5,10 +5,30 @@ import { encodeLiteral, type LiteralMap, type LiteralType, toInt64 } from "../id
 import { joinUri, type Storage } from "../storage/mod.ts";
 import type { OffloadConfig } from "./config.ts";
 
-/** Propeller's default limit on `outputs.pb` (`storage.limits.maxDownloadMBs`, 2 MB). */
+/**
+ * Propeller's default limit on `outputs.pb` (`storage.limits.maxDownloadMBs`, 2 MB).
+ *
+ * @example Propeller's limit
+ * ```ts
+ * import { PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(PROPELLER_OUTPUTS_LIMIT, 2 * 1024 * 1024);
+ * ```
+ */
 export const PROPELLER_OUTPUTS_LIMIT = 2 * 1024 * 1024;
 
-/** The file an offloaded output goes to, below the output prefix. */
+/**
+ * The file an offloaded output goes to, below the output prefix.
+ *
+ * @example The file of an output
+ * ```ts
+ * import { offloadedFileName } from "./offload.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(offloadedFileName("results"), "results_offloaded_metadata.pb");
+ * ```
+ */
 export function offloadedFileName(name: string): string {
   return `${name}_offloaded_metadata.pb`;
 }
@@ -36,6 +56,21 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
  * `size_bytes`, `inferred_type`) carrying the literal's hash (its own, or the SHA-256 of its bytes).
  *
  * @throws {UserError} With code `USER:OutputTooLarge` when a literal reaches `maxBytes`.
+ *
+ * @example Offload everything of 10 bytes or more
+ * ```ts
+ * import { offloadLiterals } from "./offload.ts";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const { literals, offloaded } = await offloadLiterals(
+ *   { literals: { s: { scalar: { primitive: { stringValue: "a long enough string" } } } } },
+ *   { minBytes: 10, maxBytes: 1000, outputPrefix: dir, types: { s: { simple: 3 } }, storage: createStorage() },
+ * );
+ * assertEquals(offloaded, [`${dir}/s_offloaded_metadata.pb`]);
+ * assertEquals(literals.literals?.s.offloadedMetadata?.uri, `${dir}/s_offloaded_metadata.pb`);
+ * ```
  */
 export async function offloadLiterals(
   map: LiteralMap,

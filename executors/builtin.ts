@@ -18,7 +18,17 @@
 
 import { type ExecutorEntry, lazyExecutor } from "./mod.ts";
 
-/** flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type `sqlite`). */
+/**
+ * flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type `sqlite`).
+ *
+ * @example flytekit's executor path finds it
+ * ```ts
+ * import { SQLITE3_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(SQLITE3_EXECUTOR.aliases, ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"]);
+ * ```
+ */
 export const SQLITE3_EXECUTOR: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.sqlite3",
@@ -29,7 +39,17 @@ export const SQLITE3_EXECUTOR: ExecutorEntry = lazyExecutor(
   () => import("./sqlite3/mod.ts").then((m) => m.sqlite3Executor),
 );
 
-/** flyteshim's SQL executor (flytekit's `SQLAlchemyTask`, task type `sqlalchemy`). */
+/**
+ * flyteshim's SQL executor (flytekit's `SQLAlchemyTask`, task type `sqlalchemy`).
+ *
+ * @example flytekit's executor path finds it
+ * ```ts
+ * import { SQL_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(SQL_EXECUTOR.taskTypes, ["sqlalchemy"]);
+ * ```
+ */
 export const SQL_EXECUTOR: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.sql",
@@ -40,5 +60,15 @@ export const SQL_EXECUTOR: ExecutorEntry = lazyExecutor(
   () => import("./sql/mod.ts").then((m) => m.sqlExecutor),
 );
 
-/** Every built-in executor, in registration order. */
+/**
+ * Every built-in executor, in registration order.
+ *
+ * @example Ids
+ * ```ts
+ * import { BUILTIN_EXECUTORS } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(BUILTIN_EXECUTORS.map((e) => e.id), ["flyteshim.sqlite3", "flyteshim.sql"]);
+ * ```
+ */
 export const BUILTIN_EXECUTORS: readonly ExecutorEntry[] = [SQLITE3_EXECUTOR, SQL_EXECUTOR];

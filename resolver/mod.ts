@@ -38,12 +38,42 @@ import type { Executor, ExecutorRegistry } from "../executors/mod.ts";
 import { decodeTaskTemplate, type TaskTemplate } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 
-/** flyteshim's own resolver name. */
+/**
+ * flyteshim's own resolver name.
+ *
+ * @example The names
+ * ```ts
+ * import { FLYTEKIT_TEMPLATE_RESOLVER, FLYTESHIM_RESOLVER, RESOLVERS } from "@flyteshim/flyteshim/resolver";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(RESOLVERS, [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLATE_RESOLVER]);
+ * ```
+ */
 export const FLYTESHIM_RESOLVER = "flyteshim.resolver";
-/** flytekit's resolver for prebuilt-container tasks, answered to by the same resolver. */
+/**
+ * flytekit's resolver for prebuilt-container tasks, answered to by the same resolver.
+ *
+ * @example flytekit's name
+ * ```ts
+ * import { FLYTEKIT_TEMPLATE_RESOLVER } from "@flyteshim/flyteshim/resolver";
+ * import { assertStringIncludes } from "@std/assert";
+ *
+ * assertStringIncludes(FLYTEKIT_TEMPLATE_RESOLVER, "default_task_template_resolver");
+ * ```
+ */
 export const FLYTEKIT_TEMPLATE_RESOLVER =
   "flytekit.core.python_customized_container_task.default_task_template_resolver";
-/** Every resolver name flyteshim answers to. */
+/**
+ * Every resolver name flyteshim answers to.
+ *
+ * @example Every name
+ * ```ts
+ * import { RESOLVERS } from "@flyteshim/flyteshim/resolver";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(RESOLVERS.length, 2);
+ * ```
+ */
 export const RESOLVERS: readonly string[] = [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLATE_RESOLVER];
 
 /** A template and the executor that runs it. */
@@ -70,7 +100,7 @@ export interface ResolveOptions {
  * Checks that a resolver name is one flyteshim answers to; an absent name means flyteshim's own.
  *
  * @throws {UserError} With code `USER:UnknownResolver` for any other resolver.
- * @example
+ * @example Known and unknown resolvers
  * ```ts
  * import { checkResolver } from "@flyteshim/flyteshim/resolver";
  * import { assertThrows } from "@std/assert";
@@ -94,7 +124,7 @@ export function checkResolver(name: string | undefined): void {
  *
  * @throws {UserError} With code `USER:InvalidTemplate` when the bytes are not a template; storage
  * failures keep their own classification.
- * @example
+ * @example A missing template
  * ```ts
  * import { readTaskTemplate } from "@flyteshim/flyteshim/resolver";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
@@ -137,6 +167,20 @@ async function loadExecutor(registry: ExecutorRegistry, id: string): Promise<Exe
  *
  * @throws {UserError} `USER:UnknownResolver`, `USER:InvalidResolverArgs`, `USER:InvalidTemplate`,
  * `USER:ExecutorNotFound`, or the storage error of a missing or unreadable template.
+ *
+ * @example An unknown executor
+ * ```ts
+ * import { resolveTask } from "@flyteshim/flyteshim/resolver";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertRejects } from "@std/assert";
+ *
+ * await assertRejects(
+ *   () => resolveTask(undefined, ["/tmp/task.pb", "no.such.Executor"], { storage: createStorage(), registry: createExecutorRegistry([]) }),
+ *   Error,
+ *   'Cannot find executor "no.such.Executor"',
+ * );
+ * ```
  */
 export async function resolveTask(
   resolver: string | undefined,

@@ -22,11 +22,41 @@ import type { SecretRef, Secrets } from "../executors/mod.ts";
 
 export type { SecretRef, Secrets } from "../executors/mod.ts";
 
-/** The environment variable prefix Flyte's webhook uses (`FLYTE_SECRETS_ENV_PREFIX`). */
+/**
+ * The environment variable prefix Flyte's webhook uses (`FLYTE_SECRETS_ENV_PREFIX`).
+ *
+ * @example The prefix
+ * ```ts
+ * import { DEFAULT_SECRETS_ENV_PREFIX } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(DEFAULT_SECRETS_ENV_PREFIX, "_FSEC_");
+ * ```
+ */
 export const DEFAULT_SECRETS_ENV_PREFIX = "_FSEC_";
-/** Where Flyte's webhook mounts secret files (`FLYTE_SECRETS_DEFAULT_DIR`). */
+/**
+ * Where Flyte's webhook mounts secret files (`FLYTE_SECRETS_DEFAULT_DIR`).
+ *
+ * @example The folder
+ * ```ts
+ * import { DEFAULT_SECRETS_DIR } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(DEFAULT_SECRETS_DIR, "/etc/flyte/secrets");
+ * ```
+ */
 export const DEFAULT_SECRETS_DIR = "/etc/flyte/secrets";
-/** flytekit's own default secrets folder, searched after the configured one. */
+/**
+ * flytekit's own default secrets folder, searched after the configured one.
+ *
+ * @example flytekit's folder
+ * ```ts
+ * import { FLYTEKIT_SECRETS_DIR } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(FLYTEKIT_SECRETS_DIR, "/etc/secrets");
+ * ```
+ */
 export const FLYTEKIT_SECRETS_DIR = "/etc/secrets";
 
 /** Options of {@linkcode createSecrets}. */
@@ -47,7 +77,7 @@ export interface SecretsOptions {
  * The settings of {@linkcode createSecrets} from environment variables, as flytekit reads them
  * (`FLYTE_SECRETS_ENV_PREFIX`, `FLYTE_SECRETS_DEFAULT_DIR`, `FLYTE_SECRETS_FILE_PREFIX`).
  *
- * @example
+ * @example Default settings
  * ```ts
  * import { secretsOptionsFromEnv } from "@flyteshim/flyteshim/secrets";
  * import { assertEquals } from "@std/assert";
@@ -73,7 +103,7 @@ export function secretsOptionsFromEnv(
  * With a group version, the versioned names (flytekit's) come first, then the unversioned ones
  * Flyte's Kubernetes webhook actually creates.
  *
- * @example
+ * @example Where a secret is looked for
  * ```ts
  * import { secretLocations } from "@flyteshim/flyteshim/secrets";
  * import { assertEquals } from "@std/assert";
