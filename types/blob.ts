@@ -1,7 +1,7 @@
 // Blob literals: single files (FlyteFile) and multipart folders (FlyteDirectory). Local values
 // are uploaded under the raw output prefix at `<prefix>/<32 hex>/<name>`, as flytekit does.
 import { flyteidl, type Literal, type LiteralType } from "../idl/mod.ts";
-import { type Ctx, describeLiteral, describeValue, invalid, mismatch } from "./_context.ts";
+import { type Ctx, describeLiteral, describeValue, mismatch } from "./_context.ts";
 import { FlyteDirectory, FlyteFile } from "./values.ts";
 
 const MULTIPART = flyteidl.core.BlobType.BlobDimensionality.MULTIPART;
@@ -50,7 +50,9 @@ export async function writeBlob(value: unknown, type: LiteralType, ctx: Ctx): Pr
   if (ref.localPath !== undefined) {
     const { storage, rawOutputPrefix, signal } = ctx.options;
     if (!storage || rawOutputPrefix === undefined) {
-      throw invalid(ctx, `cannot upload "${ref.localPath}": no storage or raw output prefix given`);
+      throw new TypeError(
+        `Cannot upload "${ref.localPath}": no storage or raw output prefix given`,
+      );
     }
     uri = `${rawOutputPrefix.replace(/\/+$/, "")}/${randomHex()}/${basename(ref.localPath)}`;
     if (multipart) await storage.uploadDir(ref.localPath, uri, { signal });

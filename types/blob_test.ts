@@ -64,8 +64,8 @@ Deno.test("a string is a remote reference when it has a scheme, a local path to 
 Deno.test("uploads need storage and a prefix, and report storage failures", async () => {
   await assertRejects(
     () => toLiteral(FlyteFile.fromLocal("/x/y.txt"), Types.file(), { name: "out", role: "output" }),
-    UserError,
-    'Cannot convert output "out": cannot upload "/x/y.txt": no storage or raw output prefix given',
+    TypeError,
+    'Cannot upload "/x/y.txt": no storage or raw output prefix given',
   );
   await withDir(async (dir) => {
     const error = await assertRejects(
