@@ -11,6 +11,7 @@ export type { ConvertOptions, DeclaredType };
  * the literal holds). Offloaded literals are fetched through `options.storage`.
  *
  * @throws {UserError} Code `USER:InvalidInput` when the literal does not fit the type.
+ * @throws {TypeError} When an offloaded literal is met and no `options.storage` was given.
  * @example Read an integer
  * ```ts
  * import { fromLiteral, Types } from "@flyteshim/flyteshim/types";
@@ -55,6 +56,8 @@ export function fromLiteral(
  * (`FlyteFile.fromLocal`) are uploaded under `options.rawOutputPrefix` through `options.storage`.
  *
  * @throws {UserError} Code `USER:InvalidInput` when the value does not fit the type.
+ * @throws {TypeError} When a local file or folder must be uploaded without `options.storage`
+ * and `options.rawOutputPrefix`.
  * @example Write a list
  * ```ts
  * import { toLiteral, Types } from "@flyteshim/flyteshim/types";
