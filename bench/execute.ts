@@ -16,9 +16,14 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-" });
 
-// An empty script, run with the same flags as the program.
+// An empty script, and one that only imports the flyteidl module (the floor every run pays).
 const empty = `${root}/empty.ts`;
 await Deno.writeTextFile(empty, "");
+const idlOnly = `${root}/idl_only.ts`;
+await Deno.writeTextFile(
+  idlOnly,
+  `import ${JSON.stringify(new URL("../idl/mod.ts", import.meta.url).href)};`,
+);
 
 async function layout(name: string, template: ReturnType<typeof testTemplate>, inputs: Uint8Array) {
   const paths = nodePaths(`${root}/${name}`, {});
@@ -55,6 +60,17 @@ const unknown = await layout(
   new Uint8Array(),
 );
 
+/** Runs a script outside the checkout with the checkout's import map. */
+function withConfig(cmd: string[]): string[] {
+  return [
+    cmd[0],
+    cmd[1],
+    "--config",
+    new URL("../deno.json", import.meta.url).pathname,
+    ...cmd.slice(2),
+  ];
+}
+
 interface Variant {
   name: string;
   cmd: string[];
@@ -64,6 +80,10 @@ interface Variant {
 const variants: Variant[] = [
   { name: "empty deno run", cmd: [Deno.execPath(), "run", empty] },
   { name: "empty deno run, program flags", cmd: denoProgram(empty) },
+  {
+    name: "import idl/mod.ts only (protobufjs + generated code)",
+    cmd: withConfig(denoProgram(idlOnly)),
+  },
   {
     name: "execute: trivial task (string + integer echo), test entrypoint",
     cmd: [...denoProgram("tests/_executors_main.ts"), ...echo.args],
