@@ -125,6 +125,8 @@ export class DatasetWriter {
       }
       seen.add(c.name);
     }
+    // Kinds reported by the database: no rows are held back for inference.
+    if (options.columns.length > 0 && options.columns.every((c) => c.kind)) this.#decideColumns();
   }
 
   /** Rows pushed so far. */

@@ -1,0 +1,110 @@
+// Whole-process benchmark of the SQL executor on PostgreSQL: the real program, run the way
+// propeller runs it (flytekit's SQLAlchemyTask template, secret password from the environment),
+// on a 1,000,000-row table, for results of 20, 100,000 and 1,000,000 rows. Reports median wall
+// time, peak RSS of the program process (GNU time) and parquet bytes; runs are interleaved so that
+// machine noise hits all sizes alike.
+//
+//   deno run -A bench/sql.ts [--rounds N] [--rows N]
+import { parseArgs } from "node:util";
+import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
+import { Types, valuesToLiteralMap } from "../types/mod.ts";
+import { startPostgres } from "../tests/_postgres.ts";
+import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../tests/_propeller.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "3" },
+    rows: { type: "string", default: "1000000" },
+  },
+});
+const rounds = Number(values.rounds);
+const tableRows = Number(values.rows);
+const PASSWORD = "bench-pw";
+
+const pg = await startPostgres({ password: PASSWORD });
+try {
+  const t0 = performance.now();
+  await pg.sql(`
+    create table events (id int8 primary key, user_id int4, amount float8, label text, flag bool,
+                         created_at timestamptz);
+    insert into events
+      select g, g % 1000, g * 0.5, 'label-' || g, g % 2 = 0,
+             timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second'
+      from generate_series(1, ${tableRows}) g;
+  `);
+  await pg.sql("vacuum analyze events");
+  console.log(
+    `table: ${tableRows} rows loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+
+  const template: TaskTemplate = {
+    id: { resourceType: 1, project: "p", domain: "d", name: "sql.bench", version: "v1" },
+    type: "sqlalchemy",
+    interface: {
+      inputs: { variables: { limit: { type: Types.integer.literalType } } },
+      outputs: { variables: { results: { type: { schema: {} } } } },
+    },
+    custom: jsonToStruct({
+      query_template: "select * from events order by id limit {{ .inputs.limit }}",
+      uri: `postgresql+psycopg2://${pg.user}@${pg.host}:${pg.port}/postgres`,
+      connect_args: { connect_timeout: 5.0 },
+      secret_connect_args: {
+        password: { group: "db", key: "password", group_version: null, mount_requirement: 1 },
+      },
+    }),
+    container: {
+      image: "flyteshim",
+      args: flytekitContainerArgs("flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"),
+    },
+  };
+
+  const sizes = [20, 100_000, tableRows];
+  const results = new Map<number, { wall: number[]; rss: number[]; bytes: number }>();
+  const timeFile = await Deno.makeTempFile();
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < sizes.length; k++) {
+      const limit = sizes[(k + round) % sizes.length];
+      const inputs = await valuesToLiteralMap({ limit: BigInt(limit) }, {
+        limit: Types.integer.literalType,
+      });
+      const run = await runPropeller({
+        template,
+        inputs,
+        program: ["/usr/bin/time", "-f", "%M %e", "-o", timeFile, ...DEFAULT_PROGRAM],
+        env: { _FSEC_DB_PASSWORD: PASSWORD },
+        timeoutMs: 300_000,
+      });
+      if (run.code !== 0 || run.error) {
+        throw new Error(`run failed: ${run.error?.message ?? run.stderr}`);
+      }
+      const [rssKb, wall] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!.split(
+        " ",
+      );
+      const uri = run.outputs!.literals!.results.scalar!.structuredDataset!.uri!;
+      const bytes = (await Deno.stat(`${uri}/00000`)).size;
+      const entry = results.get(limit) ?? { wall: [], rss: [], bytes };
+      entry.wall.push(Number(wall));
+      entry.rss.push(Number(rssKb) / 1024);
+      results.set(limit, entry);
+      await Deno.remove(run.paths.dataDir.replace(/\/metadata\/.*$/, ""), { recursive: true })
+        .catch(() => {});
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const small = results.get(20)!;
+  console.log(`\nrows returned | wall (median of ${rounds}) | peak RSS | parquet bytes`);
+  console.log("--- | --- | --- | ---");
+  for (const limit of sizes) {
+    const r = results.get(limit)!;
+    console.log(
+      `${limit.toLocaleString("en")} | ${median(r.wall).toFixed(2)} s (x${
+        (median(r.wall) / median(small.wall)).toFixed(1)
+      }) | ${median(r.rss).toFixed(0)} MiB (x${(median(r.rss) / median(small.rss)).toFixed(2)}) | ${
+        r.bytes.toLocaleString("en")
+      }`,
+    );
+  }
+} finally {
+  await pg.stop();
+}
