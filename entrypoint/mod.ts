@@ -123,6 +123,13 @@ export interface MainOptions {
    * @default {true}
    */
   handleSignals?: boolean;
+  /**
+   * End the run on an error nobody catches (an unhandled rejection, an exception in a timer),
+   * reporting it in `error.pb` instead of crashing without one.
+   *
+   * @default {true}
+   */
+  captureUncaught?: boolean;
   /** Writes `help` and `version` text. @default {console.log} */
   print?: (text: string) => void;
 }
@@ -144,6 +151,28 @@ function listenForSignals(controller: AbortController): () => void {
 }
 
 /**
+ * Turns an error nobody catches (a rejected promise nobody awaits, an exception in a timer) into
+ * the end of the run: the run is aborted with that error, which is reported in `error.pb`
+ * (`SYSTEM:Unknown` with the stack, or the error's own code), instead of a crash without one.
+ */
+function listenForUncaught(controller: AbortController): () => void {
+  const onRejection = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    if (!controller.signal.aborted) controller.abort(event.reason);
+  };
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    if (!controller.signal.aborted) controller.abort(event.error ?? new Error(event.message));
+  };
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  globalThis.addEventListener("error", onError);
+  return () => {
+    globalThis.removeEventListener("unhandledrejection", onRejection);
+    globalThis.removeEventListener("error", onError);
+  };
+}
+
+/**
  * The flyteshim program: parses a command line and runs it, returning the exit code. Started as
  * `pyflyte-execute`, or with `pyflyte-execute` as its first argument, it runs `execute`.
  *
@@ -160,6 +189,16 @@ function listenForSignals(controller: AbortController): () => void {
  * ```
  */
 export async function main(argv: readonly string[], options: MainOptions): Promise<number> {
+  try {
+    return await runCommandLine(argv, options);
+  } catch (error) {
+    // Never reached by design (every failure is reported in error.pb); the last safety net.
+    console.error(`flyteshim: unexpected failure: ${error instanceof Error ? error.stack : error}`);
+    return EXIT_UNREPORTED;
+  }
+}
+
+async function runCommandLine(argv: readonly string[], options: MainOptions): Promise<number> {
   const env = options.env ?? Deno.env.toObject();
   const print = options.print ?? console.log;
   let command: Command;
@@ -193,7 +232,14 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
     }
     case "execute": {
       const controller = new AbortController();
-      const stop = options.handleSignals === false ? () => {} : listenForSignals(controller);
+      const stopSignals = options.handleSignals === false ? () => {} : listenForSignals(controller);
+      const stopUncaught = options.captureUncaught === false
+        ? () => {}
+        : listenForUncaught(controller);
+      const stop = () => {
+        stopSignals();
+        stopUncaught();
+      };
       try {
         return await runExecute(command.args, {
           env,

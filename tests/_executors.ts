@@ -48,7 +48,9 @@ type FailKind =
   | "storage"
   | "internal"
   | "bad-output"
-  | "string-throw";
+  | "string-throw"
+  | "unhandled-rejection"
+  | "timer-throw";
 
 const FAIL_KINDS: readonly FailKind[] = [
   "user",
@@ -58,6 +60,8 @@ const FAIL_KINDS: readonly FailKind[] = [
   "internal",
   "bad-output",
   "string-throw",
+  "unhandled-rejection",
+  "timer-throw",
 ];
 
 /** Fails in the way its config names (`custom.kind`). */
@@ -92,6 +96,15 @@ export const failExecutor = defineExecutor({
         return Promise.resolve({ n: "not an integer" });
       case "string-throw":
         return Promise.reject("a bare string");
+      case "unhandled-rejection":
+        // A detached promise fails; the executor itself would wait forever.
+        Promise.reject(new UserError("Background job failed", { code: "USER:Background" }));
+        return new Promise(() => {});
+      case "timer-throw":
+        setTimeout(() => {
+          throw new TypeError("Timer callback failed");
+        }, 1);
+        return new Promise(() => {});
     }
   },
 });

@@ -74,6 +74,14 @@ Deno.test("errors: an unexpected failure is SYSTEM:Unknown, recoverable, with th
   assertError(await failWith("string-throw"), ["SYSTEM:Unknown", RECOVERABLE, SYSTEM]);
 });
 
+Deno.test("errors: an error nobody catches ends the run with error.pb, not a crash", async () => {
+  const rejection = await failWith("unhandled-rejection");
+  assertError(rejection, ["USER:Background", NON_RECOVERABLE, USER]);
+  const timer = await failWith("timer-throw");
+  assertError(timer, ["SYSTEM:Unknown", RECOVERABLE, SYSTEM]);
+  assertStringIncludes(timer.error!.message!, "Timer callback failed");
+});
+
 Deno.test("errors: outputs that do not fit the interface are SYSTEM:InvalidOutput, non-recoverable", async () => {
   const run = await failWith("bad-output");
   assertError(run, ["SYSTEM:InvalidOutput", NON_RECOVERABLE, SYSTEM]);
