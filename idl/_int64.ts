@@ -15,7 +15,7 @@ export type Int64 = number | Long;
  * import { fromInt64 } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(fromInt64({ low: 0, high: 1 }), 4294967296n);
+ * assertEquals(fromInt64({ low: 0, high: 1, unsigned: false }), 4294967296n);
  * assertEquals(fromInt64(undefined), 0n);
  * ```
  */
