@@ -61,7 +61,11 @@ function decodeWith<T>(cls: MessageClass<T>, name: string, bytes: Uint8Array): T
 }
 
 function encodeWith<T>(cls: MessageClass<T>, message: T): Uint8Array {
-  return cls.encode(message).finish();
+  const bytes = cls.encode(message).finish();
+  // protobufjs hands out a Node Buffer where one exists; callers get a plain Uint8Array view.
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
