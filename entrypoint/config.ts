@@ -1,7 +1,12 @@
 // Configuration from the environment, read in one place: pure functions of an env map.
 import { UserError } from "../errors.ts";
 import type { ExecutionIdentity } from "../executors/mod.ts";
-import { type S3Config, s3ConfigFromEnv } from "../storage/config.ts";
+import {
+  attachExecutionMetadataFromEnv,
+  executionMetadata,
+  type S3Config,
+  s3ConfigFromEnv,
+} from "../storage/config.ts";
 import { secretsOptionsFromEnv } from "../secrets/mod.ts";
 
 /** An environment as a plain map (`Deno.env.toObject()` or a test's own). */
@@ -186,15 +191,14 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
     if (arrayIndex < 0) throw invalid(indexVar, raw, "a non-negative index");
   }
 
-  const attach = env.FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA;
-  const storageMetadata = attach === undefined || isTruthy(attach)
-    ? {
-      "flyte-execution-project": execution.project,
-      "flyte-execution-domain": execution.domain,
-      "flyte-execution-launchplan": execution.launchPlan,
-      "flyte-execution-workflow": execution.workflow,
-      "flyte-execution-name": execution.name,
-    }
+  const storageMetadata = attachExecutionMetadataFromEnv(env)
+    ? executionMetadata({
+      project: execution.project,
+      domain: execution.domain,
+      launchplan: execution.launchPlan,
+      workflow: execution.workflow,
+      name: execution.name,
+    })
     : undefined;
 
   const level = (env.FLYTESHIM_LOG_LEVEL ?? "info").trim().toLowerCase();

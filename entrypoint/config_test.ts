@@ -46,13 +46,17 @@ Deno.test("config: defaults", () => {
   assertEquals(config.worker, "");
   assertEquals(config.logLevel, "info");
   assertEquals(config.secrets.envPrefix, "_FSEC_");
-  assertEquals(Object.keys(config.storageMetadata ?? {}).sort(), [
-    "flyte-execution-domain",
-    "flyte-execution-launchplan",
-    "flyte-execution-name",
-    "flyte-execution-project",
-    "flyte-execution-workflow",
-  ]);
+  assertEquals(config.storageMetadata, {});
+  assertEquals(
+    configFromEnv({ _F_PRJ: "p", _F_DM: "d", _F_NM: "n", _F_WF: "w", _F_LP: "l" }).storageMetadata,
+    {
+      "flyte-execution-project": "p",
+      "flyte-execution-domain": "d",
+      "flyte-execution-launchplan": "l",
+      "flyte-execution-workflow": "w",
+      "flyte-execution-name": "n",
+    },
+  );
 });
 
 Deno.test("config: fail on error accepts true, t and 1", () => {

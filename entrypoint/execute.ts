@@ -3,7 +3,7 @@ import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/mod.ts";
 import { resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
-import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
+import { createStorage, joinUri, s3ConfigFromEnv, type Storage } from "../storage/mod.ts";
 import type { ExecuteArgs } from "./args.ts";
 import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";
@@ -192,8 +192,17 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       reporting,
       redactor,
       logger,
-      storage: storage ?? createStorage(),
+      storage: storage ?? fallbackStorage(env),
     });
+  }
+}
+
+/** Storage for reporting a failure that happened before the configuration was read. */
+function fallbackStorage(env: Env): Storage {
+  try {
+    return createStorage({ s3: s3ConfigFromEnv(env) });
+  } catch {
+    return createStorage();
   }
 }
 
@@ -258,6 +267,6 @@ export function reportFailure(
     reporting: errorReportingFromEnv(options.env),
     redactor,
     logger: options.logger ?? createLogger({ level: safeLevel(options.env), redactor }),
-    storage: options.storage ?? createStorage(),
+    storage: options.storage ?? fallbackStorage(options.env),
   });
 }
