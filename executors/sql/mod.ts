@@ -22,7 +22,7 @@
  */
 
 import { FlyteshimError } from "../../errors.ts";
-import { defineExecutor, type ExecutorContext } from "../mod.ts";
+import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { renderQuery } from "../_sql/template.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { parseSqlConfig, type SqlConfig } from "./config.ts";
@@ -34,6 +34,9 @@ import { queryParam } from "./params.ts";
 import type { SqlDialect } from "./url.ts";
 
 export type { SqlConfig } from "./config.ts";
+export type { SqlDialect, SqlUrl } from "./url.ts";
+export type { SecretRef } from "../mod.ts";
+export type { JsonValue } from "../../idl/mod.ts";
 
 /** Rows fetched per round trip from the server-side cursor. */
 const BATCH_ROWS = 10_000;
@@ -72,7 +75,7 @@ async function run(
   ctx.logger.info("Connecting to the database", {
     dialect: config.url.dialect,
     target,
-    user: options.user,
+    user: "user" in secrets || "username" in secrets ? "(from a secret)" : options.user,
     secretArgs: Object.keys(secrets),
   });
   const connection = await driver.connect(options, ctx.signal);
@@ -85,6 +88,7 @@ async function run(
     const uri = ctx.newRawOutputUri();
     const local = `${ctx.workDir}/sql-result-${crypto.randomUUID()}.parquet`;
     const sink = new ParquetFileSink(local, { signal: ctx.signal });
+    ctx.logger.info("Running query", { parameters: params.length });
     try {
       await connection.query(rendered.sql, params, sink, {
         batchRows: BATCH_ROWS,
@@ -126,7 +130,7 @@ async function run(
  * assertEquals(config.url.dialect, "postgresql");
  * ```
  */
-export const sqlExecutor = defineExecutor<SqlConfig>({
+export const sqlExecutor: Executor<SqlConfig> = defineExecutor<SqlConfig>({
   id: "flyteshim.sql",
   taskTypes: ["sqlalchemy"],
   aliases: ["flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"],
