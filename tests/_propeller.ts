@@ -348,10 +348,23 @@ async function collect(
   return text;
 }
 
+/** A node laid out in storage, ready to run. */
+export interface PreparedNode {
+  /** Where propeller put things. */
+  paths: NodePaths;
+  /** The rendered container args. */
+  args: string[];
+  /** The environment propeller sets. */
+  env: Record<string, string>;
+  /** Storage the node was laid out with. */
+  storage: Storage;
+}
+
 /**
- * Runs one task node the way propeller does and returns what it left under the output prefix.
+ * Lays out a node as propeller does, without running anything: uploads `task.pb` and
+ * `inputs.pb`, renders the args and builds the environment.
  */
-export async function runPropeller(options: PropellerRunOptions): Promise<PropellerRunResult> {
+export async function prepareNode(options: PropellerRunOptions): Promise<PreparedNode> {
   const root = options.root ?? await Deno.makeTempDir({ prefix: "flyteshim-propeller-" });
   const storage = options.storage ?? createStorage();
   const paths = nodePaths(root, options);
@@ -378,7 +391,25 @@ export async function runPropeller(options: PropellerRunOptions): Promise<Propel
     taskTemplatePath: paths.taskTemplate,
     inputs: options.inputs ?? undefined,
   });
-  const env = propellerEnv(options.template, options);
+  return { paths, args, env: propellerEnv(options.template, options), storage };
+}
+
+/** Options of {@linkcode runNode}. */
+export type RunNodeOptions = Pick<PropellerRunOptions, "program" | "interrupt" | "timeoutMs">;
+
+/**
+ * Runs one task node the way propeller does and returns what it left under the output prefix.
+ */
+export async function runPropeller(options: PropellerRunOptions): Promise<PropellerRunResult> {
+  return await runNode(await prepareNode(options), options);
+}
+
+/** Runs the program on a prepared node and reads back what it left under the output prefix. */
+export async function runNode(
+  node: PreparedNode,
+  options: RunNodeOptions = {},
+): Promise<PropellerRunResult> {
+  const { paths, args, env, storage } = node;
   const program = options.program ?? DEFAULT_PROGRAM;
   const started = performance.now();
   const child = new Deno.Command(program[0], {
