@@ -1,0 +1,168 @@
+// Ready-made definitions for the built-in executors: flytekit's SQLite3Task and SQLAlchemyTask,
+// with typed configs that serialize to exactly the `custom` flytekit's `get_custom` writes.
+import { type TypeDescriptor, Types } from "../types/descriptors.ts";
+import type { StructuredDataset } from "../types/values.ts";
+import {
+  defineTask,
+  type PrebuiltTask,
+  type SecretRequest,
+  type TaskOptions,
+  type VariableDescriptors,
+} from "./define.ts";
+
+/** flytekit's executor class for `SQLite3Task`. */
+export const FLYTEKIT_SQLITE3_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
+/** flytekit's executor class for `SQLAlchemyTask`. */
+export const FLYTEKIT_SQLALCHEMY_EXECUTOR =
+  "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
+
+/** The default output of the SQL tasks: `results`, a parquet structured dataset. */
+export type DefaultSqlOutputs = { results: TypeDescriptor<StructuredDataset> };
+
+/** What every SQL task definition shares: the generic task options minus what the helper sets. */
+export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends VariableDescriptors> = Omit<
+  TaskOptions<I, O>,
+  "taskType" | "executor" | "flytekitExecutor" | "config"
+>;
+
+/** Options of {@linkcode sqlite3Task}. */
+export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
+  extends SqlTaskBaseOptions<I, O> {
+  /**
+   * The query; `{{ .inputs.name }}` placeholders are replaced by the inputs (as bound values,
+   * never pasted into the SQL). Written as given: newlines are kept.
+   */
+  queryTemplate: string;
+  /** The database file: a local path, `file://`, `s3://` or `http(s)://` URI. */
+  uri: string;
+  /** Whether `uri` is an archive (zip, tar, tar.gz, ...) holding one database file. @default false */
+  compressed?: boolean;
+}
+
+/**
+ * A SQLite3 task (flytekit's `SQLite3Task`, task type `sqlite`, executor `flyteshim.sqlite3`):
+ * runs a query on a SQLite database file and returns the rows as a parquet structured dataset
+ * named `results` (or the outputs given).
+ *
+ * @example
+ * ```ts
+ * import { sqlite3Task, toTaskTemplate, Types } from "@flyteshim/flyteshim";
+ * import { structToJson } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const tracks = sqlite3Task({
+ *   name: "sql.tracks",
+ *   image: "ghcr.io/acme/flyteshim:0.1.0",
+ *   queryTemplate: "select TrackId, Name from tracks limit {{ .inputs.limit }}",
+ *   uri: "https://example.org/chinook.zip",
+ *   compressed: true,
+ *   inputs: { limit: Types.integer },
+ * });
+ * const template = toTaskTemplate(tracks);
+ * assertEquals(template.type, "sqlite");
+ * assertEquals(structToJson(template.custom).compressed, true);
+ * ```
+ */
+export function sqlite3Task<
+  const I extends VariableDescriptors = Record<never, TypeDescriptor>,
+  const O extends VariableDescriptors = DefaultSqlOutputs,
+>(options: Sqlite3TaskOptions<I, O>): PrebuiltTask<I, O> {
+  const { queryTemplate, uri, compressed, ...rest } = options;
+  if (!queryTemplate?.trim()) {
+    throw new TypeError(`Cannot define task "${options.name}": the query template is empty`);
+  }
+  if (!uri) throw new TypeError(`Cannot define task "${options.name}": the database uri is empty`);
+  return defineTask<I, O>({
+    ...rest,
+    outputs: (rest.outputs ?? { results: Types.structuredDataset() }) as O,
+    taskType: "sqlite",
+    executor: "flyteshim.sqlite3",
+    flytekitExecutor: FLYTEKIT_SQLITE3_EXECUTOR,
+    config: { query_template: queryTemplate, uri, compressed: compressed ?? false },
+  });
+}
+
+/** Options of {@linkcode sqlTask}. */
+export interface SqlTaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
+  extends SqlTaskBaseOptions<I, O> {
+  /** The query; `{{ .inputs.name }}` placeholders become bound parameters. */
+  queryTemplate: string;
+  /**
+   * A SQLAlchemy URL (`postgresql://user@host:5432/db`, `mysql+pymysql://...`); keep passwords
+   * out of it and use `secretConnectArgs`.
+   */
+  uri: string;
+  /** Extra connection options (numbers become doubles on the wire). @default {} */
+  connectArgs?: Record<string, string | number | boolean | null>;
+  /**
+   * Connection options read from secrets, e.g. `{ password: { group: "db", key: "password" } }`.
+   * Each is also added to the task's secret requests, so that Flyte injects it.
+   */
+  secretConnectArgs?: Record<string, SecretRequest>;
+}
+
+const MOUNT_NUMBER = { any: 0, env_var: 1, file: 2 } as const;
+
+/**
+ * A SQL task (flytekit's `SQLAlchemyTask`, task type `sqlalchemy`, executor `flyteshim.sql`):
+ * runs a query on a PostgreSQL or MySQL server and returns the rows as a parquet structured
+ * dataset named `results`; with `outputs: {}` it only executes the statement.
+ *
+ * @example
+ * ```ts
+ * import { sqlTask, toTaskTemplate } from "@flyteshim/flyteshim";
+ * import { structToJson } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const users = sqlTask({
+ *   name: "sql.users",
+ *   image: "ghcr.io/acme/flyteshim:0.1.0",
+ *   queryTemplate: "select id, name from users",
+ *   uri: "postgresql://app@db:5432/app",
+ *   secretConnectArgs: { password: { group: "db", key: "password" } },
+ * });
+ * const template = toTaskTemplate(users);
+ * assertEquals(structToJson(template.custom).secret_connect_args, {
+ *   password: { group: "db", key: "password", group_version: null, mount_requirement: 0 },
+ * });
+ * assertEquals(template.securityContext?.secrets?.[0].key, "password");
+ * ```
+ */
+export function sqlTask<
+  const I extends VariableDescriptors = Record<never, TypeDescriptor>,
+  const O extends VariableDescriptors = DefaultSqlOutputs,
+>(options: SqlTaskOptions<I, O>): PrebuiltTask<I, O> {
+  const { queryTemplate, uri, connectArgs, secretConnectArgs, ...rest } = options;
+  if (!queryTemplate?.trim()) {
+    throw new TypeError(`Cannot define task "${options.name}": the query template is empty`);
+  }
+  if (!uri) throw new TypeError(`Cannot define task "${options.name}": the database uri is empty`);
+  const secretArgs = Object.entries(secretConnectArgs ?? {});
+  const secrets = [...(rest.secrets ?? [])];
+  for (const [, s] of secretArgs) {
+    const known = secrets.some((r) => r.group === s.group && r.key === s.key);
+    if (!known) secrets.push(s);
+  }
+  return defineTask<I, O>({
+    ...rest,
+    outputs: (rest.outputs ?? { results: Types.structuredDataset() }) as O,
+    secrets,
+    taskType: "sqlalchemy",
+    executor: "flyteshim.sql",
+    flytekitExecutor: FLYTEKIT_SQLALCHEMY_EXECUTOR,
+    // The shape flytekit's SQLAlchemyTask.get_custom writes.
+    config: {
+      query_template: queryTemplate,
+      uri,
+      connect_args: connectArgs ?? {},
+      secret_connect_args: secretArgs.length
+        ? Object.fromEntries(secretArgs.map(([arg, s]) => [arg, {
+          group: s.group,
+          key: s.key,
+          group_version: s.groupVersion ?? null,
+          mount_requirement: MOUNT_NUMBER[s.mount ?? "any"],
+        }]))
+        : null,
+    },
+  });
+}

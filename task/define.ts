@@ -1,0 +1,242 @@
+// Task definitions: what a task author declares about a prebuilt container task. Serialization
+// (serialize.ts) turns a definition into a TaskTemplate; local runs (run.ts) execute it in-process.
+import type { Executor, ExecutorEntry, ExecutorRegistry, Logger } from "../executors/mod.ts";
+import type { JsonValue } from "../idl/mod.ts";
+import type { Storage } from "../storage/mod.ts";
+import type { Duration } from "../types/values.ts";
+import type { InferInputs, InferValues, TypeDescriptor } from "../types/descriptors.ts";
+
+/** Declared variables by name: the task's inputs or outputs. */
+export type VariableDescriptors = Record<string, TypeDescriptor>;
+
+/** How a secret reaches the pod (`flyteidl.core.Secret.MountType`). */
+export type SecretMount = "any" | "env_var" | "file";
+
+/** A secret the task needs; Flyte's webhook injects it into the pod (`security_context`). */
+export interface SecretRequest {
+  /** Secret group (the Kubernetes secret name). */
+  group: string;
+  /** Key inside the group. */
+  key: string;
+  /** Group version, for secret managers that use one (the Kubernetes injector ignores it). */
+  groupVersion?: string;
+  /** How the secret is mounted. @default "any" */
+  mount?: SecretMount;
+  /** An environment variable that receives the value (ENV_VAR) or the file path (FILE). */
+  envVar?: string;
+}
+
+/** Kubernetes resource quantities, as strings (`"500m"`, `"1Gi"`) or plain numbers. */
+export interface ResourceSpec {
+  /** CPU cores (`"1"`, `"500m"`). */
+  cpu?: string | number;
+  /** Memory (`"512Mi"`, `"2Gi"`). */
+  memory?: string;
+  /** GPUs. */
+  gpu?: string | number;
+  /** Ephemeral storage (`"10Gi"`). */
+  ephemeralStorage?: string;
+}
+
+/** Cache settings (`TaskMetadata.discoverable` and friends). */
+export interface CacheSettings {
+  /** The cache version; bump it to invalidate earlier results (`discovery_version`). */
+  version: string;
+  /** Let only one execution with the same inputs compute at a time (`cache_serializable`). @default false */
+  serialize?: boolean;
+  /** Inputs left out of the cache key (`cache_ignore_input_vars`). @default [] */
+  ignoreInputs?: readonly string[];
+}
+
+/** Where a task's executor comes from: an id looked up in a registry, or the executor itself. */
+export type ExecutorRef = string | Executor<unknown> | ExecutorEntry;
+
+/**
+ * Everything a prebuilt container task declares. Only `name`, `taskType` and `executor` are
+ * required; `image` is required to package or serialize it (not for local runs).
+ */
+export interface TaskOptions<
+  I extends VariableDescriptors = VariableDescriptors,
+  O extends VariableDescriptors = VariableDescriptors,
+> {
+  /** The task name (`TaskTemplate.id.name`), e.g. `sql.tracks`. */
+  name: string;
+  /** The task type (`TaskTemplate.type`), e.g. `sqlite`. */
+  taskType: string;
+  /** The executor that runs it: its id (named in the container args) or the executor value. */
+  executor: ExecutorRef;
+  /**
+   * The dotted path of flytekit's executor class, emitted instead of the executor id when
+   * serializing with `flytekitCompatible: true`.
+   */
+  flytekitExecutor?: string;
+  /** The container image that runs the task. */
+  image?: string;
+  /** Input variables. @default {} */
+  inputs?: I;
+  /** Output variables. @default {} */
+  outputs?: O;
+  /**
+   * The executor's configuration, written to `TaskTemplate.custom` (a protobuf Struct). It must
+   * be JSON: every number becomes a double on the wire (a port `5432` is read back as the
+   * double `5432`, and integers above 2^53 lose precision), `undefined` keys are dropped.
+   * @default {}
+   */
+  config?: { [key: string]: JsonValue | undefined };
+  /** Resource requests. */
+  requests?: ResourceSpec;
+  /** Resource limits. */
+  limits?: ResourceSpec;
+  /** Environment variables of the container. */
+  environment?: Record<string, string>;
+  /** Secrets Flyte injects into the pod. */
+  secrets?: readonly SecretRequest[];
+  /** Retries on user errors that are recoverable. @default 0 */
+  retries?: number;
+  /** How long a run may take: seconds, or a `Duration`. */
+  timeout?: number | Duration;
+  /** Whether the task may run on interruptible (spot) nodes. */
+  interruptible?: boolean;
+  /** Cache results by inputs. */
+  cache?: CacheSettings;
+  /** A one-line description, shown in the Flyte console (`TaskSpec.description`). */
+  description?: string;
+}
+
+/** Options of {@linkcode PrebuiltTask.run}. */
+export interface RunOptions {
+  /**
+   * A folder for the run's files (`task.pb`, `inputs.pb`, `outputs/`, `raw/`); kept afterwards,
+   * since file and dataset outputs live there. @default {a new temporary folder}
+   */
+  dir?: string;
+  /** Where executors named by id are found. @default {the built-in executors} */
+  registry?: ExecutorRegistry;
+  /** Storage for inputs, outputs and data. @default {createStorage()} */
+  storage?: Storage;
+  /** The environment secrets are looked up in. @default {Deno.env.toObject()} */
+  env?: Record<string, string | undefined>;
+  /** The run's logger. @default {a silent logger} */
+  logger?: Logger;
+  /** Aborts the run. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@linkcode PrebuiltTask.toTaskTemplate}. */
+export interface SerializeOptions {
+  /** The image, overriding the task's own. */
+  image?: string;
+  /**
+   * Emit flytekit's resolver and executor path in the container args, so that the template
+   * runs on flytekit's image as well as on flyteshim's. @default false
+   */
+  flytekitCompatible?: boolean;
+  /** Project of the template id. @default "" (filled by flytectl at registration) */
+  project?: string;
+  /** Domain of the template id. @default "" */
+  domain?: string;
+  /** Version of the template id. @default "" */
+  version?: string;
+}
+
+/**
+ * A prebuilt container task: a definition that serializes to a `TaskTemplate` and runs locally
+ * through the same code path as in the container. Build one with {@linkcode defineTask}.
+ */
+export interface PrebuiltTask<
+  I extends VariableDescriptors = VariableDescriptors,
+  O extends VariableDescriptors = VariableDescriptors,
+> {
+  /** Always `"task"`. */
+  readonly kind: "task";
+  /** The definition, as given (with empty inputs and outputs filled in). */
+  readonly options: Readonly<TaskOptions<I, O> & { inputs: I; outputs: O }>;
+  /** The task name. */
+  readonly name: string;
+  /** The executor id named in the container args. */
+  readonly executorId: string;
+  /**
+   * Runs the task in-process: serializes the template, turns the inputs into literals, runs the
+   * executor through the runtime's dispatch against a local folder, and returns typed outputs.
+   */
+  run(inputs: InferInputs<I>, options?: RunOptions): Promise<InferValues<O>>;
+}
+
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function checkCount(name: string, what: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+    throw new RangeError(`Cannot define task "${name}": ${what} must be a non-negative integer`);
+  }
+}
+
+/**
+ * Defines a prebuilt container task: the counterpart of subclassing flytekit's
+ * `PythonCustomizedContainerTask`. Input and output TypeScript types are inferred from the
+ * type descriptors.
+ *
+ * @throws {TypeError} On an empty or malformed name, task type or executor id, or a cache
+ * setting that names an unknown input.
+ * @throws {RangeError} On negative or fractional retries.
+ * @example Define a task and run it locally with its own executor
+ * ```ts
+ * import { defineTask, Types } from "@flyteshim/flyteshim";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shout = defineExecutor({
+ *   id: "example.shout",
+ *   taskTypes: ["shout"],
+ *   parseConfig: (custom) => ({ times: Number(custom.times) }),
+ *   execute: (config, inputs) =>
+ *     Promise.resolve({ out: String(inputs.text).toUpperCase().repeat(config.times) }),
+ * });
+ * const task = defineTask({
+ *   name: "example.shout",
+ *   taskType: "shout",
+ *   executor: shout,
+ *   inputs: { text: Types.string },
+ *   outputs: { out: Types.string },
+ *   config: { times: 2 },
+ * });
+ * const { out } = await task.run({ text: "hi" });
+ * assertEquals(out, "HIHI");
+ * ```
+ */
+export function defineTask<
+  const I extends VariableDescriptors = Record<never, TypeDescriptor>,
+  const O extends VariableDescriptors = Record<never, TypeDescriptor>,
+>(options: TaskOptions<I, O>): PrebuiltTask<I, O> {
+  const { name, taskType } = options;
+  if (typeof name !== "string" || !NAME.test(name)) {
+    throw new TypeError(
+      `Cannot define task "${name}": the name must be letters, digits, "_", "." or "-"`,
+    );
+  }
+  if (typeof taskType !== "string" || taskType.trim() === "") {
+    throw new TypeError(`Cannot define task "${name}": the task type is empty`);
+  }
+  const executorId = typeof options.executor === "string" ? options.executor : options.executor?.id;
+  if (!executorId) throw new TypeError(`Cannot define task "${name}": the executor id is empty`);
+  checkCount(name, "retries", options.retries);
+  const inputs = (options.inputs ?? {}) as I;
+  const outputs = (options.outputs ?? {}) as O;
+  for (const ignored of options.cache?.ignoreInputs ?? []) {
+    if (!(ignored in inputs)) {
+      throw new TypeError(
+        `Cannot define task "${name}": cache.ignoreInputs names "${ignored}", which is not an input`,
+      );
+    }
+  }
+  const frozen = Object.freeze({ ...options, inputs, outputs });
+  return {
+    kind: "task",
+    options: frozen,
+    name,
+    executorId,
+    async run(values, runOptions) {
+      const { runTask } = await import("./run.ts");
+      return await runTask(this, values, runOptions);
+    },
+  };
+}

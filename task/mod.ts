@@ -1,0 +1,68 @@
+/**
+ * Task authoring: define a prebuilt container task (image, task type, executor, typed
+ * interface, config, resources, secrets, retries, cache), serialize it to a `TaskTemplate` or a
+ * registration package, and run it locally through the same code path as in the container.
+ *
+ * @example Define, serialize and package a SQLite3 task
+ * ```ts
+ * import { sqlite3Task, toTaskTemplate, Types, writePackage } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const tracks = sqlite3Task({
+ *   name: "sql.tracks",
+ *   image: "ghcr.io/acme/flyteshim:0.1.0",
+ *   queryTemplate: "select TrackId, Name from tracks limit {{ .inputs.limit }}",
+ *   uri: "https://example.org/chinook.zip",
+ *   compressed: true,
+ *   inputs: { limit: Types.integer },
+ * });
+ * assertEquals(toTaskTemplate(tracks).container?.args?.at(-1), "flyteshim.sqlite3");
+ * const path = `${await Deno.makeTempDir()}/flyte-package.tgz`;
+ * assertEquals(await writePackage([tracks], path), ["0_sql.tracks_1.pb"]);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type CacheSettings,
+  defineTask,
+  type ExecutorRef,
+  type PrebuiltTask,
+  type ResourceSpec,
+  type RunOptions,
+  type SecretMount,
+  type SecretRequest,
+  type SerializeOptions,
+  type TaskOptions,
+  type VariableDescriptors,
+} from "./define.ts";
+export {
+  containerArgs,
+  type ContainerArgsOptions,
+  RUNTIME_FLAVOR,
+  toTaskSpec,
+  toTaskTemplate,
+  VERSION,
+} from "./serialize.ts";
+export {
+  type DefaultSqlOutputs,
+  FLYTEKIT_SQLALCHEMY_EXECUTOR,
+  FLYTEKIT_SQLITE3_EXECUTOR,
+  sqlite3Task,
+  type Sqlite3TaskOptions,
+  sqlTask,
+  type SqlTaskBaseOptions,
+  type SqlTaskOptions,
+} from "./builtin.ts";
+export {
+  LOCAL_IMAGE,
+  runTask,
+  runTemplate,
+  type RunTemplateOptions,
+  type TemplateRunResult,
+} from "./run.ts";
+export { type DatasetRows, readDataset, type ReadDatasetOptions } from "./dataset.ts";
+export { packageEntryName, type PackageOptions, writePackage } from "./package.ts";
+export { toProto3Json } from "./proto_json.ts";
+export { Types } from "../types/mod.ts";

@@ -1,0 +1,68 @@
+// Registration packages: a flat gzip tar of `admin.TaskSpec` files, as `pyflyte package` writes
+// them and `flytectl register files` reads them (contract §11).
+import { encodeTaskSpec } from "../idl/mod.ts";
+import type { PrebuiltTask, SerializeOptions } from "./define.ts";
+import { toTaskSpec } from "./serialize.ts";
+import { tar } from "./_tar.ts";
+
+/** Options of {@linkcode writePackage}. */
+export type PackageOptions = SerializeOptions;
+
+/**
+ * The name of entry `index` of `count` in a package: `<index>_<name>_1.pb`, the index
+ * zero-padded to `ceil(log10(count))` digits as flytekit pads it (so that names sort in order),
+ * `_1` marking a `TaskSpec`.
+ *
+ * @example
+ * ```ts
+ * import { packageEntryName } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(packageEntryName(0, 1, "tracks"), "0_tracks_1.pb");
+ * assertEquals(packageEntryName(3, 11, "tracks"), "03_tracks_1.pb");
+ * ```
+ */
+export function packageEntryName(index: number, count: number, name: string): string {
+  const digits = count <= 1 ? 0 : Math.ceil(Math.log10(count));
+  return `${String(index).padStart(digits, "0")}_${name}_1.pb`;
+}
+
+/**
+ * Writes a registration package: one `flyteidl.admin.TaskSpec` per task, named
+ * `<idx>_<name>_1.pb`, in a flat `.tgz`. Identifiers keep project, domain and version empty for
+ * `flytectl register files --project P --domain D --version V` to fill. Returns the entry names.
+ *
+ * @throws {TypeError} When two tasks share a name, or a task cannot be serialized (no image).
+ * @example
+ * ```ts
+ * import { defineTask, writePackage } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop" });
+ * const path = `${await Deno.makeTempDir()}/flyte-package.tgz`;
+ * assertEquals(await writePackage([task], path, { image: "example:1" }), ["0_noop_1.pb"]);
+ * assertEquals((await Deno.readFile(path)).subarray(0, 2), new Uint8Array([0x1f, 0x8b]));
+ * ```
+ */
+export async function writePackage(
+  tasks: readonly PrebuiltTask[],
+  path: string,
+  options: PackageOptions = {},
+): Promise<string[]> {
+  const seen = new Set<string>();
+  for (const task of tasks) {
+    if (seen.has(task.name)) {
+      throw new TypeError(`Cannot package tasks: the name "${task.name}" is used twice`);
+    }
+    seen.add(task.name);
+  }
+  const mtime = Math.floor(Date.now() / 1000);
+  const entries = tasks.map((task, index) => ({
+    name: packageEntryName(index, tasks.length, task.name),
+    data: encodeTaskSpec(toTaskSpec(task, options)),
+    mtime,
+  }));
+  const { gzipSync } = await import("node:zlib");
+  await Deno.writeFile(path, new Uint8Array(gzipSync(tar(entries))));
+  return entries.map((e) => e.name);
+}

@@ -1,0 +1,164 @@
+// Local runs: the template is serialized and written as task.pb, the inputs as inputs.pb, and the
+// runtime's own resolver and dispatch run it, exactly as `pyflyte-execute` does in the container.
+import { dispatch } from "../entrypoint/dispatch.ts";
+import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
+import { createExecutorRegistry, type ExecutorRegistry } from "../executors/mod.ts";
+import {
+  decodeLiteralMap,
+  encodeLiteralMap,
+  encodeTaskTemplate,
+  type LiteralMap,
+  type TaskTemplate,
+  type Variable,
+} from "../idl/mod.ts";
+import { FLYTESHIM_RESOLVER, resolveTask } from "../resolver/mod.ts";
+import { createSecrets } from "../secrets/mod.ts";
+import { createStorage, joinUri } from "../storage/mod.ts";
+import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
+import type { InferInputs, InferValues } from "../types/descriptors.ts";
+import type { PrebuiltTask, RunOptions, VariableDescriptors } from "./define.ts";
+import { toTaskTemplate } from "./serialize.ts";
+
+/** The image written into templates of local runs of a task that has none. */
+export const LOCAL_IMAGE = "flyteshim.local/placeholder:local";
+
+/** Options of {@linkcode runTemplate}. */
+export interface RunTemplateOptions extends RunOptions {
+  /** The executor id or alias named in the container args, looked up in `registry`. */
+  executor: string;
+}
+
+/** What {@linkcode runTemplate} returns. */
+export interface TemplateRunResult {
+  /** Outputs by name, converted by the template's output types. */
+  outputs: Record<string, unknown>;
+  /** The literal map of `outputs.pb`, as propeller would read it. */
+  literals: LiteralMap;
+  /** The run's folder (`task.pb`, `inputs.pb`, `outputs/outputs.pb`, `raw/`). */
+  dir: string;
+}
+
+function variablesOf(
+  map: { variables?: { [key: string]: Variable } | null } | null | undefined,
+): Record<string, Variable> {
+  return { ...(map?.variables ?? {}) };
+}
+
+/**
+ * Runs a task template in-process: writes it to `<dir>/task.pb` and the inputs (values) as a
+ * literal map to `<dir>/inputs.pb`, loads both through flyteshim's resolver and the runtime's
+ * `dispatch` (the container's code path) with `<dir>/raw` as the raw output prefix, then reads
+ * `<dir>/outputs/outputs.pb` back into values.
+ *
+ * @throws {FlyteshimError} Whatever the run fails with, classified as it would be in `error.pb`.
+ * @example Run a template with an executor of one's own
+ * ```ts
+ * import { runTemplate } from "@flyteshim/flyteshim/task";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const add = defineExecutor({
+ *   id: "example.add",
+ *   taskTypes: ["add"],
+ *   parseConfig: () => ({}),
+ *   execute: (_config, inputs) => Promise.resolve({ sum: (inputs.a as bigint) + (inputs.b as bigint) }),
+ * });
+ * const integer = { simple: 1 };
+ * const result = await runTemplate({
+ *   type: "add",
+ *   interface: {
+ *     inputs: { variables: { a: { type: integer }, b: { type: integer } } },
+ *     outputs: { variables: { sum: { type: integer } } },
+ *   },
+ * }, { a: 2, b: 3 }, { executor: "example.add", registry: createExecutorRegistry([add]) });
+ * assertEquals(result.outputs.sum, 5n);
+ * ```
+ */
+export async function runTemplate(
+  template: TaskTemplate,
+  inputs: Record<string, unknown>,
+  options: RunTemplateOptions,
+): Promise<TemplateRunResult> {
+  const storage = options.storage ?? createStorage();
+  const registry = options.registry ?? createExecutorRegistry(BUILTIN_EXECUTORS);
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "flyteshim-run-" });
+  await Deno.mkdir(dir, { recursive: true });
+  const templateUri = joinUri(dir, "task.pb");
+  const inputsUri = joinUri(dir, "inputs.pb");
+  const outputPrefix = joinUri(dir, "outputs");
+  const rawOutputPrefix = joinUri(dir, "raw");
+  await storage.write(templateUri, encodeTaskTemplate(template));
+  const literals = await valuesToLiteralMap(
+    inputs,
+    variablesOf(template.interface?.inputs),
+    { storage, rawOutputPrefix: joinUri(dir, "inputs"), signal: options.signal },
+  );
+  await storage.write(inputsUri, encodeLiteralMap(literals));
+  const task = await resolveTask(FLYTESHIM_RESOLVER, [templateUri, options.executor], {
+    storage,
+    registry,
+    signal: options.signal,
+  });
+  const result = await dispatch(task, {
+    inputs: inputsUri,
+    outputPrefix,
+    rawOutputPrefix,
+    storage,
+    secrets: createSecrets({ env: options.env ?? Deno.env.toObject() }),
+    logger: options.logger,
+    signal: options.signal,
+  });
+  // Read outputs.pb back as propeller would, rather than trusting the in-memory map.
+  const written = decodeLiteralMap(await storage.read(result.outputsUri));
+  const outputs = await literalMapToValues(written, variablesOf(task.template.interface?.outputs), {
+    storage,
+    signal: options.signal,
+  });
+  return { outputs, literals: written, dir };
+}
+
+/** The registry a task's local run uses: the task's own executor value, or the given one. */
+export function registryFor(
+  task: PrebuiltTask,
+  options: Pick<RunOptions, "registry">,
+): ExecutorRegistry {
+  const executor = task.options.executor;
+  if (typeof executor !== "string") return createExecutorRegistry([executor]);
+  return options.registry ?? createExecutorRegistry(BUILTIN_EXECUTORS);
+}
+
+/**
+ * Runs a task definition locally (what `task.run(inputs)` does): the template goes through the
+ * binary encoding, so `custom` is read back exactly as on the cluster (numbers as doubles).
+ *
+ * @example
+ * ```ts
+ * import { defineTask, runTask, Types } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const port = defineExecutor({
+ *   id: "example.port",
+ *   taskTypes: ["port"],
+ *   parseConfig: (custom) => ({ port: custom.port }),
+ *   execute: (config) => Promise.resolve({ kind: typeof config.port }),
+ * });
+ * const task = defineTask({
+ *   name: "port", taskType: "port", executor: port, config: { port: 5432 }, outputs: { kind: Types.string },
+ * });
+ * assertEquals(await runTask(task, {}), { kind: "number" });
+ * ```
+ */
+export async function runTask<I extends VariableDescriptors, O extends VariableDescriptors>(
+  task: PrebuiltTask<I, O>,
+  inputs: InferInputs<I>,
+  options: RunOptions = {},
+): Promise<InferValues<O>> {
+  const template = toTaskTemplate(task, { image: task.options.image ?? LOCAL_IMAGE });
+  const { outputs } = await runTemplate(template, inputs as Record<string, unknown>, {
+    ...options,
+    executor: task.executorId,
+    registry: registryFor(task, options),
+  });
+  return outputs as InferValues<O>;
+}
