@@ -133,6 +133,14 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           taskTypes: task.executor.taskTypes,
         });
       }
+      if (args.dynamicAddlDistro || args.dynamicDestDir) {
+        logger.warn(
+          "Ignoring --dynamic-addl-distro/--dynamic-dest-dir: prebuilt tasks need no code",
+          {
+            distro: args.dynamicAddlDistro ?? "",
+          },
+        );
+      }
       if (args.test) {
         logger.info("Loaded task (--test: not running it)", {
           executor: task.executor.id,
