@@ -95,6 +95,43 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
       assert(!run.stderr.includes("not-the-password") && !run.stdout.includes("not-the-password"));
     });
 
+    await t.step("SIGTERM cancels the running statement on the server", async () => {
+      const activeSleeps = () =>
+        pg.sql(
+          "select pid from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
+        );
+      // A storage root of its own, so that this run's process is found by its arguments.
+      const root = await Deno.makeTempDir({ prefix: "flyteshim-sql-sigterm-" });
+      const running = runPropeller({
+        root,
+        template: sqlalchemyTemplate({
+          ...custom,
+          query_template: "select pg_sleep(30), {{ .inputs.limit }} as n",
+        }),
+        inputs,
+        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
+        timeoutMs: 40_000,
+      });
+      // Wait until the statement runs on the server, then SIGTERM the program, as the kubelet.
+      for (let i = 0; i < 100 && (await activeSleeps()).length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const pgrep = await new Deno.Command("pgrep", { args: ["-f", root] }).output();
+      const pids = new TextDecoder().decode(pgrep.stdout).trim().split(/\s+/).filter(Boolean);
+      assert(pids.length > 0, "program not found");
+      for (const pid of pids) Deno.kill(Number(pid), "SIGTERM");
+      const run = await running;
+      assert(run.ms < 15_000, `took ${run.ms} ms`);
+      assertEquals(run.error?.code, "SYSTEM:Aborted", run.stderr);
+      let active: Record<string, unknown>[] = [];
+      for (let i = 0; i < 30; i++) {
+        active = await activeSleeps();
+        if (active.length === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assertEquals(active, [], "the statement still runs on the server");
+    });
+
     await t.step("a missing secret names group and key", async () => {
       const run = await runPropeller({ template: sqlalchemyTemplate(custom), inputs, env: {} });
       assertEquals(run.error?.code, "USER:SecretNotFound");
