@@ -227,7 +227,10 @@ export class DatasetWriter {
     const chunks = this.#builders.map((b) => b.finish());
     this.#rows += this.#groupRows;
     this.#groupRows = 0;
-    if (!last && this.#options.worker !== false && !this.#worker && !this.#assembler) {
+    if (
+      !last && this.#options.worker !== false && !this.#worker && !this.#assembler &&
+      workerAvailable()
+    ) {
       this.#startWorker();
     }
     if (this.#worker) {
@@ -254,7 +257,7 @@ export class DatasetWriter {
   }
 
   #startWorker(): void {
-    const worker = new Worker(new URL("./parquet_worker.ts", import.meta.url), { type: "module" });
+    const worker = new Worker(WORKER_URL, { type: "module" });
     worker.onmessage = (e: MessageEvent<WorkerReply>) => {
       const reply = e.data;
       if (reply.type === "error") {
@@ -293,6 +296,21 @@ export class DatasetWriter {
     }
     if (this.#workerError) throw this.#workerError;
   }
+}
+
+const WORKER_URL = new URL("./parquet_worker.ts", import.meta.url);
+let workerFound: boolean | undefined;
+
+/** Whether the worker module is there (a bundle or binary may leave it out): else write inline. */
+function workerAvailable(): boolean {
+  if (workerFound === undefined) {
+    try {
+      workerFound = WORKER_URL.protocol !== "file:" || Deno.statSync(WORKER_URL).isFile;
+    } catch {
+      workerFound = false;
+    }
+  }
+  return workerFound;
 }
 
 function* columnValues(rows: unknown[][], j: number): Generator<unknown> {

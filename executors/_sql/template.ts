@@ -46,6 +46,13 @@ export interface RenderQueryOptions {
    * @default {"sqlite"}
    */
   dialect?: SqlDialect;
+  /**
+   * Refuse a template with more than one statement (a trailing `;` is allowed), as Python's
+   * `sqlite3` does; drivers otherwise run the first one and silently drop the rest.
+   *
+   * @default {true}
+   */
+  singleStatement?: boolean;
 }
 
 /** A rendered query: SQL text and the values of its parameters, in order. */
@@ -500,17 +507,30 @@ export function renderQuery(
   let prev: Token | undefined; // previous significant token
   let prevPrev: Token | undefined;
   let prevPrevPrev: Token | undefined;
+  let ended = false; // a top-level `;` was seen
   const word = (t: Token | undefined) =>
     t?.kind === "word" ? template.slice(t.start, t.end).toUpperCase() : "";
   const textOf = (t: Token | undefined) => t ? template.slice(t.start, t.end) : "";
 
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k];
+    if (t.kind === "space" || t.kind === "comment") {
+      out += textOf(t);
+      continue;
+    }
+    if (ended && options.singleStatement !== false) {
+      throw new UserError(
+        `Cannot render query template: it holds more than one statement (text after ";" at offset ${t.start}); run one statement per task`,
+        { code: "USER:InvalidTemplate" },
+      );
+    }
+    if (t.kind === "op" && textOf(t) === ";" && frames.length === 1) {
+      if (options.singleStatement !== false) {
+        ended = true;
+        continue; // dropped: node:sqlite and drivers take one statement
+      }
+    }
     switch (t.kind) {
-      case "space":
-      case "comment":
-        out += textOf(t);
-        continue;
       case "param":
         throw new UserError(
           `Cannot render query template: it has its own parameter marker "${

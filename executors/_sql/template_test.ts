@@ -129,6 +129,13 @@ Deno.test("renderQuery() reports unknown and unused inputs as flytekit does", ()
   assertEquals(code(() => renderQuery("select ? from t", {})), "USER:InvalidTemplate");
   assertEquals(code(() => renderQuery("select :a from t", {})), "USER:InvalidTemplate");
   assertEquals(code(() => renderQuery("select 'abc", {})), "USER:InvalidTemplate");
+  assertEquals(code(() => renderQuery("select 1; drop table t", {})), "USER:InvalidTemplate");
+  assertEquals(renderQuery("select 1; -- done\n", {}).sql, "select 1 -- done\n");
+  assertEquals(renderQuery("select ';'", {}).sql, "select ';'");
+  assertEquals(
+    renderQuery("select 1; select 2", {}, { singleStatement: false }).sql,
+    "select 1; select 2",
+  );
   assertEquals(
     code(() => renderQuery("select '{{.inputs.a}}'", { a: "x\0y" })),
     "USER:UnsafeInput",

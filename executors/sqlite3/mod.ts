@@ -1,0 +1,285 @@
+/**
+ * flyteshim's SQLite3 executor, a drop-in for flytekit's `SQLite3Task` (task type `sqlite`,
+ * executor path `flytekit.extras.sqlite3.task.SQLite3TaskExecutor`): it fetches the database
+ * named by `custom.uri` into the work folder (unpacking it when `custom.compressed`), renders
+ * `custom.query_template` with the inputs without pasting any into SQL text unescaped, runs it
+ * read-only on the local copy, and streams the rows into a parquet structured dataset.
+ *
+ * @example Run a query on a local database
+ * ```ts
+ * import { sqlite3Executor } from "./mod.ts";
+ * import { createStorage } from "../../storage/mod.ts";
+ * import { DatabaseSync } from "node:sqlite";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const db = new DatabaseSync(`${dir}/t.db`);
+ * db.exec("create table t(id integer, name text); insert into t values (1, 'a'), (2, 'b')");
+ * db.close();
+ * const template = {
+ *   type: "sqlite",
+ *   interface: { outputs: { variables: { results: { type: { schema: {} } } } } },
+ * };
+ * const config = sqlite3Executor.parseConfig(
+ *   { query_template: "select * from t where id > {{ .inputs.min }}", uri: `${dir}/t.db`, compressed: false },
+ *   template,
+ * );
+ * const outputs = await sqlite3Executor.execute(config, { min: 1n }, {
+ *   template,
+ *   execution: { project: "", domain: "", name: "", workflow: "", launchPlan: "", attempt: 0, task: { project: "", domain: "", name: "", version: "" } },
+ *   rawOutputPrefix: `${dir}/raw`,
+ *   newRawOutputUri: () => `${dir}/raw/0123456789abcdef0123456789abcdef`,
+ *   storage: createStorage(),
+ *   secrets: { get: () => Promise.reject(new Error("no secrets")) },
+ *   logger: { debug() {}, info() {}, warn() {}, error() {} },
+ *   signal: new AbortController().signal,
+ *   workDir: await Deno.makeTempDir(),
+ * }) as Record<string, { uri: string }>;
+ * assertEquals(outputs.results.uri, `${dir}/raw/0123456789abcdef0123456789abcdef`);
+ * ```
+ *
+ * @module
+ */
+
+import { SystemError, UserError } from "../../errors.ts";
+import type { LiteralType, TaskTemplate } from "../../idl/mod.ts";
+import { joinUri } from "../../storage/mod.ts";
+import { declaredColumns } from "../../types/dataset.ts";
+import { StructuredDataset } from "../../types/values.ts";
+import type { SQLInputValue } from "node:sqlite";
+import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
+import { parseSqlite3Config, type Sqlite3Config } from "./config.ts";
+
+export type { Sqlite3Config } from "./config.ts";
+
+/** Options of {@linkcode createSqlite3Executor}. */
+export interface Sqlite3ExecutorOptions {
+  /** The most bytes a compressed database may unpack to. @default {8589934592} (8 GiB) */
+  maxUnpackedBytes?: number;
+  /** Rows per parquet row group. @default {131072} */
+  rowGroupRows?: number;
+  /** Encode parquet pages on a worker thread for large results. @default {true} */
+  worker?: boolean;
+}
+
+/** The file name flytekit gives the one parquet file of a dataset. */
+export const PARQUET_FILE = "00000";
+
+function outputOf(template: TaskTemplate): { name: string; type: LiteralType } | undefined {
+  const variables = template.interface?.outputs?.variables ?? {};
+  const names = Object.keys(variables);
+  if (names.length === 0) return undefined;
+  if (names.length > 1) {
+    throw new UserError(
+      `Cannot run the SQLite3 task: it declares ${names.length} outputs (${
+        names.map((n) => `"${n}"`).join(", ")
+      }); a query has one result`,
+      { code: "USER:InvalidConfig" },
+    );
+  }
+  const type = variables[names[0]].type ?? {};
+  if (!type.structuredDatasetType && !type.schema) {
+    throw new UserError(
+      `Cannot run the SQLite3 task: output "${names[0]}" must be a structured dataset or a schema`,
+      { code: "USER:InvalidConfig" },
+    );
+  }
+  return { name: names[0], type };
+}
+
+function sqlError(cause: unknown, doing: string): unknown {
+  if (cause instanceof UserError || cause instanceof SystemError) return cause;
+  const e = cause as { code?: string; message?: string };
+  if (e?.code === "ERR_SQLITE_ERROR" || e?.code?.startsWith?.("ERR_SQLITE")) {
+    return new UserError(`Cannot ${doing}: ${e.message}`, { code: "USER:SqlError", cause });
+  }
+  return cause;
+}
+
+function baseName(uri: string): string {
+  const path = uri.replace(/[?#].*$/, "").replace(/\/+$/, "");
+  const name = decodeURIComponent(path.slice(path.lastIndexOf("/") + 1));
+  return /^[A-Za-z0-9._-]+$/.test(name) && name !== "." && name !== ".." ? name : "database";
+}
+
+const RESULT_TABLE = "flyteshim_result";
+const CHUNK_ROWS = 8192;
+
+type Row = unknown[];
+
+/**
+ * The result rows, in chunks. A SELECT (or WITH) runs once into a temporary table, then is read
+ * back in chunks with `all()`: errors while stepping surface with SQLite's message (Deno 2.9's
+ * `StatementSync.iterate()` ends silently on an error, truncating the result), and chunked
+ * reads are about twice as fast as iterating row by row. Other statements that return rows
+ * (PRAGMA, VALUES, EXPLAIN) are small and read at once.
+ */
+function* readRows(
+  db: import("node:sqlite").DatabaseSync,
+  stmt: import("node:sqlite").StatementSync,
+  sql: string,
+  params: SQLInputValue[],
+): Generator<Row[]> {
+  const arrays = (s: import("node:sqlite").StatementSync) => {
+    // setReturnArrays exists in Deno 2.9's node:sqlite, not yet in its type declarations.
+    (s as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+    s.setReadBigInts(true);
+    return s;
+  };
+  if (!/^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(select|with)\b/i.test(sql)) {
+    try {
+      yield arrays(stmt).all(...params) as unknown as Row[];
+    } catch (cause) {
+      throw sqlError(cause, "run the query");
+    }
+    return;
+  }
+  let chunk;
+  try {
+    db.exec(`drop table if exists temp.${RESULT_TABLE}`);
+    db.prepare(`create temp table ${RESULT_TABLE} as ${sql}`).run(...params);
+    chunk = arrays(db.prepare(`select * from temp.${RESULT_TABLE} where rowid > ? and rowid <= ?`));
+  } catch (cause) {
+    throw sqlError(cause, "run the query");
+  }
+  for (let from = 0;; from += CHUNK_ROWS) {
+    const rows = chunk.all(from, from + CHUNK_ROWS) as unknown as Row[];
+    if (rows.length === 0) break;
+    yield rows;
+  }
+  db.exec(`drop table temp.${RESULT_TABLE}`);
+}
+
+/** Fetches the database into the work folder and returns the local path of a private copy. */
+async function fetchDatabase(
+  config: Sqlite3Config,
+  ctx: ExecutorContext,
+  options: Sqlite3ExecutorOptions,
+): Promise<string> {
+  const dir = await Deno.makeTempDir({ dir: ctx.workDir, prefix: "sqlite3-" });
+  const local = `${dir}/${baseName(config.uri)}`;
+  ctx.logger.info("Fetching the database", { uri: config.uri });
+  await ctx.storage.download(config.uri, local, { signal: ctx.signal });
+  if (!config.compressed) return local;
+  const { extractSingleFile } = await import("./archive.ts");
+  try {
+    return await extractSingleFile(local, `${dir}/unpacked`, {
+      maxBytes: options.maxUnpackedBytes,
+      signal: ctx.signal,
+    });
+  } finally {
+    await Deno.remove(local).catch(() => {});
+  }
+}
+
+async function openDatabase(path: string) {
+  const { DatabaseSync } = await import("node:sqlite");
+  try {
+    return new DatabaseSync(path, { readOnly: true });
+  } catch (cause) {
+    throw sqlError(cause, "open the database");
+  }
+}
+
+async function runQuery(
+  config: Sqlite3Config,
+  inputs: Record<string, unknown>,
+  ctx: ExecutorContext,
+  options: Sqlite3ExecutorOptions,
+): Promise<Record<string, unknown>> {
+  const output = outputOf(ctx.template);
+  const { renderQuery, sqliteParam } = await import("../_sql/template.ts");
+  const query = renderQuery(config.queryTemplate, inputs, { dialect: "sqlite" });
+  const params = query.params.map(sqliteParam);
+  const path = await fetchDatabase(config, ctx, options);
+  const db = await openDatabase(path);
+  try {
+    ctx.logger.info("Running the query", {
+      database: config.uri,
+      query: query.sql,
+      params: params.length,
+    });
+    let stmt;
+    try {
+      stmt = db.prepare(query.sql);
+    } catch (cause) {
+      throw sqlError(cause, "run the query");
+    }
+    if (!output) {
+      try {
+        stmt.run(...params);
+      } catch (cause) {
+        throw sqlError(cause, "run the query");
+      }
+      return {};
+    }
+    const columns = stmt.columns();
+    if (columns.length === 0) {
+      throw new UserError(
+        `Cannot return the query result as output "${output.name}": the statement returns no columns`,
+        { code: "USER:SqlError" },
+      );
+    }
+    const { DatasetWriter } = await import("../_sql/dataset_writer.ts");
+    const localFile = `${path}.parquet`;
+    const writer = new DatasetWriter({
+      path: localFile,
+      columns: columns.map((c) => ({ name: c.name, declaredType: c.type })),
+      rowGroupRows: options.rowGroupRows,
+      worker: options.worker,
+      signal: ctx.signal,
+    });
+    try {
+      for (const rows of readRows(db, stmt, query.sql, params)) {
+        for (const row of rows) if (writer.push(row)) await writer.flush();
+      }
+      const result = await writer.close();
+      ctx.logger.info("Query done", { rows: result.rows });
+    } catch (error) {
+      writer.abort();
+      throw error;
+    }
+    const uri = ctx.newRawOutputUri();
+    await ctx.storage.upload(localFile, joinUri(uri, PARQUET_FILE), { signal: ctx.signal });
+    await Deno.remove(localFile).catch(() => {});
+    return {
+      [output.name]: new StructuredDataset({
+        uri,
+        format: "parquet",
+        columns: declaredColumns(output.type),
+      }),
+    };
+  } finally {
+    db.close();
+    await Deno.remove(path).catch(() => {});
+  }
+}
+
+/**
+ * Creates a SQLite3 executor with its limits.
+ *
+ * @example
+ * ```ts
+ * import { createSqlite3Executor } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const executor = createSqlite3Executor({ maxUnpackedBytes: 1024 ** 3 });
+ * assertEquals(executor.taskTypes, ["sqlite"]);
+ * ```
+ */
+export function createSqlite3Executor(
+  options: Sqlite3ExecutorOptions = {},
+): Executor<Sqlite3Config> {
+  return defineExecutor<Sqlite3Config>({
+    id: "flyteshim.sqlite3",
+    taskTypes: ["sqlite"],
+    aliases: ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"],
+    description: "Runs a SQL query on a SQLite database file and returns a structured dataset",
+    parseConfig: (custom) => parseSqlite3Config(custom),
+    // Failed downloads surface as the storage error they are; SQL errors as USER:SqlError.
+    execute: (config, inputs, ctx) => runQuery(config, inputs, ctx, options),
+  });
+}
+
+/** The SQLite3 executor with default limits (what `executors/builtin.ts` loads). */
+export const sqlite3Executor: Executor<Sqlite3Config> = createSqlite3Executor();

@@ -1,0 +1,273 @@
+// The SQLite3 executor with a real context: flytekit's fixture, archives, value kinds, errors.
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { StorageError, SystemError, UserError } from "../errors.ts";
+import { decodeTaskTemplate, structToJson } from "../idl/mod.ts";
+import { Timestamp } from "../types/values.ts";
+import { readParquet } from "./_duckdb.ts";
+import { tar, tarGz, zip } from "./_archives.ts";
+import { FIXTURE_DIR, makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
+
+const CHINOOK = `${FIXTURE_DIR}chinook-mini.db`;
+
+Deno.test("flytekit's fixture template yields flytekit's rows and column types", async () => {
+  const template = decodeTaskTemplate(await Deno.readFile(`${FIXTURE_DIR}template.pb`));
+  const custom = structToJson(template.custom!) as {
+    query_template: string;
+    uri: string;
+    compressed: boolean;
+  };
+  const { dataset, table } = await runSqlite3({ ...custom, uri: CHINOOK }, { limit: 10n }, {
+    template,
+  });
+  const expected = await readParquet(`${FIXTURE_DIR}expected-results.parquet`);
+  assertEquals(table!.columns, expected.columns);
+  assertEquals(table!.columns, [{ name: "TrackId", type: "BIGINT" }, {
+    name: "Name",
+    type: "VARCHAR",
+  }]);
+  assertEquals(table!.rows, expected.rows);
+  assertEquals(dataset!.format, "parquet");
+  assertEquals(dataset!.columns, []); // a bare schema output, as flytekit writes it
+  assertEquals(dataset!.uri.length - dataset!.uri.lastIndexOf("/") - 1, 32);
+});
+
+Deno.test("declared structured dataset columns are carried into the dataset", async () => {
+  const output = {
+    structuredDatasetType: {
+      format: "parquet",
+      columns: [{ name: "TrackId", literalType: { simple: 1 } }, {
+        name: "Name",
+        literalType: { simple: 3 },
+      }],
+    },
+  };
+  const custom = { query_template: "select TrackId, Name from tracks limit 2", uri: CHINOOK };
+  const { dataset } = await runSqlite3(custom, {}, {
+    template: sqliteTemplate(custom, { output }),
+  });
+  assertEquals(dataset!.columns.map((c) => c.name), ["TrackId", "Name"]);
+});
+
+for (const [format, build] of [["zip", zip], ["tar", tar], ["tar.gz", tarGz]] as const) {
+  Deno.test(`a ${format} database is unpacked and queried`, async () => {
+    const dir = await Deno.makeTempDir();
+    const bytes = await build([{
+      name: "chinook-mini.db",
+      data: await Deno.readFile(CHINOOK),
+      deflate: true,
+    }]);
+    await Deno.writeFile(`${dir}/chinook.${format}`, bytes);
+    const { table } = await runSqlite3({
+      query_template: "select count(*) as n from tracks where AlbumId = {{ .inputs.album }}",
+      uri: `file://${dir}/chinook.${format}`,
+      compressed: true,
+    }, { album: 1n });
+    assertEquals(table!.rows.length, 1);
+    assert((table!.rows[0][0] as bigint) > 0n);
+    // The archive at the URI is untouched.
+    assertEquals(await Deno.readFile(`${dir}/chinook.${format}`), bytes);
+  });
+}
+
+Deno.test("a bad archive is a USER:BadArchive error", async () => {
+  const err = await assertRejects(
+    () => runSqlite3({ query_template: "select 1", uri: CHINOOK, compressed: true }),
+    UserError,
+  );
+  assertEquals([err.code, err.recoverable], ["USER:BadArchive", false]);
+  const dir = await Deno.makeTempDir();
+  await Deno.writeFile(`${dir}/evil.zip`, await zip([{ name: "../evil.db", data: "x" }]));
+  const escaped = await assertRejects(
+    () => runSqlite3({ query_template: "select 1", uri: `${dir}/evil.zip`, compressed: true }),
+    UserError,
+  );
+  assertEquals(escaped.code, "USER:BadArchive");
+});
+
+Deno.test("NULLs, blobs, big integers, unicode and mixed columns are typed and kept", async () => {
+  const path = await makeDatabase(`
+    create table t (i integer, r real, s text, b blob, n, m);
+    insert into t values (9223372036854775807, 1.5, 'héllo 😀 世界', x'00ff10', null, 1);
+    insert into t values (-9223372036854775808, null, null, null, null, 2.5);
+    insert into t values (9007199254740993, 0.25, '', x'', null, null);
+  `);
+  const { table } = await runSqlite3({
+    query_template: "select * from t order by rowid",
+    uri: path,
+  });
+  assertEquals(table!.columns.map((c) => c.type), [
+    "BIGINT",
+    "DOUBLE",
+    "VARCHAR",
+    "BLOB",
+    "VARCHAR",
+    "DOUBLE",
+  ]);
+  const rows = table!.rows.map((r) => r.map((v) => (v instanceof Uint8Array ? Array.from(v) : v)));
+  assertEquals(rows, [
+    [9223372036854775807n, 1.5, "héllo 😀 世界", [0, 255, 16], null, 1],
+    [-9223372036854775808n, null, null, null, null, 2.5],
+    [9007199254740993n, 0.25, "", [], null, null],
+  ]);
+});
+
+Deno.test("expressions without a declared type follow their values", async () => {
+  const { table } = await runSqlite3({
+    query_template: "select 1 as i, 1.5 as r, 'x' as s, x'01' as b, null as n, 1 || 'a' as c",
+    uri: CHINOOK,
+  });
+  assertEquals(table!.columns.map((c) => c.type), [
+    "BIGINT",
+    "DOUBLE",
+    "VARCHAR",
+    "BLOB",
+    "VARCHAR",
+    "VARCHAR",
+  ]);
+});
+
+Deno.test("an empty result is a valid parquet file with the columns and no rows", async () => {
+  const { table } = await runSqlite3({
+    query_template: "select TrackId, Name, UnitPrice from tracks where 0",
+    uri: CHINOOK,
+  });
+  assertEquals(table!.rows, []);
+  const types = Object.fromEntries(table!.columns.map((c) => [c.name, c.type]));
+  assertEquals(types.TrackId, "BIGINT");
+  assertEquals(types.Name, "VARCHAR");
+});
+
+Deno.test("large results stream through several row groups and the worker", async () => {
+  const { table } = await runSqlite3(
+    {
+      query_template:
+        "with recursive n(x) as (select 1 union all select x + 1 from n where x < {{ .inputs.n }}) select x, 'row ' || x as s, x / 3.0 as d from n",
+      uri: CHINOOK,
+    },
+    { n: 25_000n },
+    {
+      executor: { rowGroupRows: 4096 },
+      query: "select count(*), sum(x), count(distinct s), max(d) from t",
+    },
+  );
+  assertEquals(table!.rows, [[25000n, 312512500n, 25000n, 25000 / 3]]);
+});
+
+Deno.test("a column that changes type after the first row group is a USER:MixedTypes error", async () => {
+  const err = await assertRejects(
+    () =>
+      runSqlite3(
+        {
+          query_template:
+            "with recursive n(x) as (select 1 union all select x + 1 from n where x < 5000) select case when x < 4000 then x else 'text' end as v from n",
+          uri: CHINOOK,
+        },
+        {},
+        { executor: { rowGroupRows: 1000 } },
+      ),
+    UserError,
+  );
+  assertEquals(err.code, "USER:MixedTypes");
+});
+
+Deno.test("SQL errors are USER:SqlError with SQLite's message", async () => {
+  const err = await assertRejects(
+    () => runSqlite3({ query_template: "select * from trackz", uri: CHINOOK }),
+    UserError,
+  );
+  assertEquals([err.code, err.recoverable], ["USER:SqlError", false]);
+  assertEquals(err.message, "Cannot run the query: no such table: trackz");
+  const runtime = await assertRejects(
+    () => runSqlite3({ query_template: "select json('{bad') from tracks", uri: CHINOOK }),
+    UserError,
+  );
+  assertEquals(runtime.message, "Cannot run the query: malformed JSON");
+  const notDb = await makeDatabase("");
+  await Deno.writeTextFile(notDb, "this is not a database, at all, not even close".repeat(20));
+  const open = await assertRejects(
+    () => runSqlite3({ query_template: "select * from t", uri: notDb }),
+    UserError,
+  );
+  assertEquals(open.code, "USER:SqlError");
+});
+
+Deno.test("a failed download is the storage error as it is", async () => {
+  const err = await assertRejects(
+    () => runSqlite3({ query_template: "select 1", uri: "/nonexistent/chinook.db" }),
+    StorageError,
+  );
+  assertEquals(err.uri, "/nonexistent/chinook.db");
+});
+
+Deno.test("without a declared output the statement just runs, on a read-only copy", async () => {
+  const path = await makeDatabase("create table t (x integer); insert into t values (1);");
+  const custom = { query_template: "select count(*) from t where x = {{ .inputs.x }}", uri: path };
+  const run = await runSqlite3(custom, { x: 1n }, {
+    template: sqliteTemplate(custom, { output: null }),
+  });
+  assertEquals(run.outputs, {});
+  const write = { query_template: "delete from t", uri: path };
+  const err = await assertRejects(
+    () => runSqlite3(write, {}, { template: sqliteTemplate(write, { output: null }) }),
+    UserError,
+  );
+  assertEquals(err.message, "Cannot run the query: attempt to write a readonly database");
+});
+
+Deno.test("the config is checked key by key", async () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [
+      { uri: "x.db", compressed: false },
+      '"query_template" must be a non-empty string, found missing',
+    ],
+    [
+      { query_template: "select 1", uri: 3, compressed: false },
+      '"uri" must be a non-empty string, found a number',
+    ],
+    [
+      { query_template: "select 1", uri: "x.db", compressed: "yes" },
+      '"compressed" must be a boolean, found a string',
+    ],
+    [{ query_template: "select 1", uri: "x.db" }, '"compressed" must be a boolean, found missing'],
+  ];
+  const { sqlite3Executor } = await import("../executors/sqlite3/mod.ts");
+  for (const [custom, message] of cases) {
+    const err = await assertRejects(
+      // deno-lint-ignore no-explicit-any
+      () => Promise.resolve().then(() => sqlite3Executor.parseConfig(custom as any, {})),
+      UserError,
+    );
+    assertEquals(err.code, "USER:InvalidConfig");
+    assertEquals(err.message, `Cannot read the SQLite3 task config: ${message}`);
+  }
+  const two = sqliteTemplate({ query_template: "select 1", uri: CHINOOK });
+  two.interface!.outputs!.variables!.other = { type: { schema: {} } };
+  const err = await assertRejects(
+    () => runSqlite3({ query_template: "select 1", uri: CHINOOK }, {}, { template: two }),
+    UserError,
+  );
+  assertEquals(err.code, "USER:InvalidConfig");
+});
+
+Deno.test("inputs render as flytekit renders them inside strings", async () => {
+  const { table } = await runSqlite3({
+    query_template:
+      "select '{{ .inputs.b }}' as b, '{{ .inputs.f }}' as f, '{{ .inputs.t }}' as t, {{ .inputs.b }} as bb, {{ .inputs.f }} as ff",
+    uri: CHINOOK,
+  }, { b: true, f: 1e-5, t: Timestamp.parse("2024-01-02T03:04:05Z") });
+  assertEquals(table!.rows, [["True", "1e-05", "2024-01-02 03:04:05+00:00", 1n, 1e-5]]);
+});
+
+Deno.test("an aborted run stops with SYSTEM:Aborted", async () => {
+  const controller = new AbortController();
+  controller.abort();
+  const err = await assertRejects(
+    () =>
+      runSqlite3(
+        { query_template: "select * from tracks", uri: CHINOOK },
+        {},
+        { signal: controller.signal },
+      ),
+  );
+  assert(err instanceof SystemError || (err instanceof DOMException && err.name === "AbortError"));
+});
