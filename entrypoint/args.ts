@@ -177,6 +177,22 @@ export function findOutputPrefix(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether an argument names a command (so the program name does not matter).
+ *
+ * @example Commands and options
+ * ```ts
+ * import { isCommandName } from "./args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(["pyflyte-execute", "help", "--inputs"].map(isCommandName), [true, true, false]);
+ * ```
+ */
+export function isCommandName(arg: string | undefined): boolean {
+  return arg === undefined ||
+    [...COMMANDS, PYFLYTE_EXECUTE, "--help", "-h", "--version"].includes(arg);
+}
+
 /** The last path segment of a program path, without a Windows `.exe`. */
 function basename(path: string): string {
   return path.replace(/\\/g, "/").replace(/\/+$/, "").split("/").pop()!.replace(/\.exe$/i, "");

@@ -1,7 +1,7 @@
 // The flyteshim binary: the built-in executors behind the command line. Run it as
 // `flyteshim execute ...`, `flyteshim pyflyte-execute ...` or under the name `pyflyte-execute`
-// (a symlink: `process.argv0` keeps the name it was started as, `Deno.execPath()` does not).
-import process from "node:process";
+// (a symlink: `process.argv0` keeps the name it was started as, `Deno.execPath()` does not;
+// node:process is imported only when the first argument is not a command).
 import { main } from "./mod.ts";
 import { createExecutorRegistry } from "../executors/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
@@ -9,6 +9,6 @@ import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 Deno.exit(
   await main(Deno.args, {
     registry: createExecutorRegistry(BUILTIN_EXECUTORS),
-    programName: process.argv0,
+    programName: async () => (await import("node:process")).default.argv0,
   }),
 );

@@ -56,7 +56,7 @@
 import { UserError } from "../errors.ts";
 import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
 import type { Storage } from "../storage/mod.ts";
-import { type Command, findOutputPrefix, parseCommand, usage } from "./args.ts";
+import { type Command, findOutputPrefix, isCommandName, parseCommand, usage } from "./args.ts";
 import type { Env } from "./config.ts";
 import { EXIT_OK, EXIT_UNREPORTED, reportFailure, runExecute } from "./execute.ts";
 
@@ -111,8 +111,12 @@ export interface MainOptions {
   registry: ExecutorRegistry;
   /** The environment. @default {Deno.env.toObject()} */
   env?: Env;
-  /** The path the program was started as; `pyflyte-execute` implies the `execute` command. */
-  programName?: string;
+  /**
+   * The path the program was started as (`argv[0]`); `pyflyte-execute` implies the `execute`
+   * command. A function is called only when the first argument is not a command name, so a
+   * binary can read `process.argv0` (which costs a Node.js start-up) only when it needs it.
+   */
+  programName?: string | (() => string | Promise<string>);
   /** Storage; by default created from the environment. */
   storage?: Storage;
   /** The logger; by default JSON lines to stdout/stderr. */
@@ -203,7 +207,11 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
   const print = options.print ?? console.log;
   let command: Command;
   try {
-    command = parseCommand(argv, { programName: options.programName });
+    const name = options.programName;
+    const programName = typeof name === "function"
+      ? (isCommandName(argv[0]) ? undefined : await name())
+      : name;
+    command = parseCommand(argv, { programName });
   } catch (error) {
     // Even a bad command line is reported in error.pb when the output prefix can be found.
     const outputPrefix = findOutputPrefix(

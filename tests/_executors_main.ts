@@ -1,5 +1,4 @@
 // A third-party style entrypoint: the test executors next to the built-in ones.
-import process from "node:process";
 import { main } from "../entrypoint/mod.ts";
 import { createExecutorRegistry } from "../executors/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
@@ -8,6 +7,6 @@ import { TEST_EXECUTORS } from "./_executors.ts";
 Deno.exit(
   await main(Deno.args, {
     registry: createExecutorRegistry([...BUILTIN_EXECUTORS, ...TEST_EXECUTORS]),
-    programName: process.argv0,
+    programName: async () => (await import("node:process")).default.argv0,
   }),
 );
