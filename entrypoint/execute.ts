@@ -80,6 +80,30 @@ function safeLevel(env: Env): LogLevel {
   return level === "debug" || level === "warn" || level === "error" ? level : "info";
 }
 
+/**
+ * How long an aborted run waits for its executor to wind down (cancel server-side work) before
+ * reporting `SYSTEM:Aborted`; well inside Kubernetes' 30 s termination grace period.
+ *
+ * @example
+ * ```ts
+ * import { ABORT_GRACE_MS } from "./execute.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(ABORT_GRACE_MS, 2_000);
+ * ```
+ */
+export const ABORT_GRACE_MS = 2_000;
+
+/** Resolves when the work settles or after `ms`, whichever comes first. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    work.then(() => {}, () => {}),
+    new Promise<void>((resolve) => timer = setTimeout(resolve, ms)),
+  ]);
+  clearTimeout(timer);
+}
+
 /** Rejects as soon as the signal aborts, whatever the work is doing. */
 function untilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
@@ -191,7 +215,12 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     } catch (error) {
       // An abort while outputs.pb is being written lets the commit finish.
       if (signal.aborted && committing) await work;
-      else throw error;
+      else {
+        // Give the executor a moment to stop what it started elsewhere (a statement running on
+        // a database server is cancelled through a second connection) before the process exits.
+        if (signal.aborted) await settledWithin(work, ABORT_GRACE_MS);
+        throw error;
+      }
     }
     return EXIT_OK;
   } catch (error) {
