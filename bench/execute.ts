@@ -4,7 +4,14 @@
 //
 //   deno run -A bench/execute.ts [--rounds N]
 import { parseArgs } from "node:util";
-import { encodeLiteralMap, encodeTaskTemplate } from "../idl/mod.ts";
+import {
+  decodeTaskTemplate,
+  encodeLiteralMap,
+  encodeTaskTemplate,
+  jsonToStruct,
+  type JsonValue,
+  structToJson,
+} from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { denoProgram, flytekitContainerArgs, nodePaths, renderArgs } from "../tests/_propeller.ts";
 import { testTemplate } from "../tests/_runtime_fixtures.ts";
@@ -71,6 +78,28 @@ function withConfig(cmd: string[]): string[] {
   ];
 }
 
+// flytekit's own SQLite3Task template and inputs (select 10 rows), on a 5,000-row database.
+const dbPath = `${root}/tracks.db`;
+{
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(dbPath);
+  db.exec("create table tracks (TrackId integer primary key, Name text)");
+  const insert = db.prepare("insert into tracks (Name) values (?)");
+  db.exec("begin");
+  for (let i = 0; i < 5000; i++) insert.run(`Track ${i}`);
+  db.exec("commit");
+  db.close();
+}
+const fixtures = new URL("../testdata/idl/flytekit-sqlite3/", import.meta.url);
+const sqliteTemplate = decodeTaskTemplate(await Deno.readFile(new URL("template.pb", fixtures)));
+const custom = structToJson(sqliteTemplate.custom) as Record<string, JsonValue>;
+sqliteTemplate.custom = jsonToStruct({ ...custom, uri: dbPath });
+const sqlite = await layout(
+  "sqlite",
+  sqliteTemplate as ReturnType<typeof testTemplate>,
+  await Deno.readFile(new URL("inputs.pb", fixtures)),
+);
+
 interface Variant {
   name: string;
   cmd: string[];
@@ -90,6 +119,15 @@ const variants: Variant[] = [
     check: async () => {
       await Deno.stat(`${echo.paths.outputPrefix}/outputs.pb`);
       await Deno.remove(echo.paths.outputPrefix, { recursive: true });
+    },
+  },
+  {
+    name: "execute: flytekit's SQLite3Task (10 of 5,000 rows to parquet), shipped entrypoint",
+    cmd: [...denoProgram("entrypoint/main.ts"), ...sqlite.args],
+    check: async () => {
+      await Deno.stat(`${sqlite.paths.outputPrefix}/outputs.pb`);
+      await Deno.remove(sqlite.paths.outputPrefix, { recursive: true });
+      await Deno.remove(sqlite.paths.rawOutputPrefix, { recursive: true });
     },
   },
   {
