@@ -25,12 +25,14 @@ const KINDS = {
   file: Types.file("csv"),
   dir: Types.directory(),
   sd: Types.structuredDataset({ columns: { id: Types.integer, name: Types.string } }),
+  schema: Types.schema({ id: Types.integer, label: Types.string }),
   xs: Types.list(Types.integer),
   m: Types.map(Types.string),
   st: Types.struct(),
   gen: Types.struct({ format: "generic" }),
   e: Types.enum(["red", "green"]),
   u: Types.optional(Types.string),
+  either: Types.union(Types.integer, Types.string),
   nested: Types.list(Types.map(Types.float)),
 };
 
@@ -54,12 +56,14 @@ async function kindInputs(dir: string): Promise<LiteralMap> {
     file: new FlyteFile({ uri: `${dir}/data.csv`, format: "csv" }),
     dir: new FlyteDirectory({ uri: `${dir}/folder` }),
     sd: new StructuredDataset({ uri: "s3://bucket/data/ab/cd", format: "parquet" }),
+    schema: new StructuredDataset({ uri: "s3://bucket/data/ef/gh" }),
     xs: [1n, 2n, 3n],
     m: { a: "x", b: "y" },
     st: { k: [1, "two", { three: true }] },
     gen: { a: 1, b: "c" },
     e: "green",
     u: "maybe",
+    either: 7n,
     nested: [{ a: 1.5 }, {}],
   }, literalTypes);
 }
