@@ -99,8 +99,10 @@ Deno.test("execute: every literal kind round-trips through the whole path", asyn
       "gen",
       "e",
       "u",
+      "either",
       "nested",
       "sd",
+      "schema",
     ]
   ) {
     assertEquals(encodeLiteral(out[name]), encodeLiteral(inputs.literals![name]), name);
