@@ -35,11 +35,13 @@ export interface PostgresServer {
   user: string;
   /** The superuser password. */
   password: string;
+  /** With `ssl`: the CA certificate (PEM file) that signed the server's certificate. */
+  caCert?: string;
   /** Runs SQL as the superuser through a fresh connection (for fixtures and checks). */
   sql(query: string): Promise<Record<string, unknown>[]>;
   /** Fast shutdown and removal of the data folder. */
   stop(): Promise<void>;
-  /** SIGKILL of the postmaster (and, through the lost postmaster, its backends), then cleanup. */
+  /** SIGKILL of the postmaster and every backend at once (a crash), then cleanup. */
   kill(): Promise<void>;
 }
 
@@ -49,6 +51,61 @@ export interface StartPostgresOptions {
   password?: string;
   /** Seconds to wait for the server to accept connections. @default 20 */
   timeoutSeconds?: number;
+  /** Serve TLS too, with a throwaway CA and a certificate for 127.0.0.1 and localhost. */
+  ssl?: boolean;
+}
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  const out = await new Deno.Command("openssl", { args, cwd, stdout: "null", stderr: "piped" })
+    .output();
+  if (!out.success) throw new Error(`openssl failed: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** A CA and a server certificate it signed (SAN IP:127.0.0.1, DNS:localhost), in `dir`. */
+async function makeCertificates(dir: string): Promise<void> {
+  const key = ["-newkey", "rsa:2048", "-nodes"];
+  await openssl([
+    "req",
+    "-x509",
+    ...key,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=flyteshim test CA",
+  ], dir);
+  await openssl([
+    "req",
+    ...key,
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+    "-subj",
+    "/CN=localhost",
+  ], dir);
+  await Deno.writeTextFile(`${dir}/san.ext`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await openssl([
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "san.ext",
+  ], dir);
+  await Deno.chmod(`${dir}/server.key`, 0o600);
 }
 
 function freePort(): number {
@@ -102,6 +159,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const socket = `${root}/socket`;
   await Deno.mkdir(socket);
   await Deno.writeTextFile(`${root}/pwfile`, password + "\n");
+  if (options.ssl) await makeCertificates(root);
   await chownToServerUser(root);
   const [initCmd, initArgs] = asServerUser(initdbBin, [
     "-D",
@@ -138,6 +196,16 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     "full_page_writes=off",
     "-c",
     "synchronous_commit=off",
+    ...(options.ssl
+      ? [
+        "-c",
+        "ssl=on",
+        "-c",
+        `ssl_cert_file=${root}/server.crt`,
+        "-c",
+        `ssl_key_file=${root}/server.key`,
+      ]
+      : []),
   ]);
   const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).spawn();
   const stderr: string[] = [];
@@ -183,6 +251,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     port,
     user,
     password,
+    ...(options.ssl ? { caCert: `${root}/ca.crt` } : {}),
     async sql(query) {
       const { default: postgres } = await import("postgres");
       const client = postgres(url, { max: 1, onnotice: () => {} });

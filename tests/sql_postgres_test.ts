@@ -246,13 +246,15 @@ Deno.test("sql executor on PostgreSQL", async (t) => {
 
     await t.step("flyte issue 6416: username from a secret, numbers as doubles", async () => {
       const { table } = await runSql({
-        query: "select current_user as u, current_setting('application_name') as app",
+        query: "select current_user as u, current_setting('application_name') as app," +
+          " current_setting('search_path') as path",
         uri: `postgresql+psycopg2://${pg.host}/postgres`,
         connectArgs: {
           port: pg.port + 0.0,
           connect_timeout: 5.0,
           sslmode: "disable",
           application_name: "flyte-6416",
+          options: "-c search_path=flyte,public",
         },
         secretConnectArgs: {
           username: { group: "db", key: "user" },
@@ -260,7 +262,7 @@ Deno.test("sql executor on PostgreSQL", async (t) => {
         },
         env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
       });
-      assertEquals(table?.rows, [["postgres", "flyte-6416"]]);
+      assertEquals(table?.rows, [["postgres", "flyte-6416", "flyte,public"]]);
     });
 
     await t.step("a missing secret names group and key", async () => {
@@ -387,6 +389,41 @@ Deno.test("sql executor: a server killed mid-query is SYSTEM and recoverable", a
     assertEquals(error.origin, "system");
     // And the server being gone is the same class of failure.
     await expectError(runSql({ query: "select 1", uri }), "SYSTEM:DatabaseUnavailable", true);
+  } finally {
+    await pg.stop();
+  }
+});
+
+Deno.test("sql executor: TLS with sslmode and sslrootcert", async (t) => {
+  const pg = await startPostgres({ password: PASSWORD, ssl: true });
+  const uri = `postgresql://${pg.user}:${
+    encodeURIComponent(PASSWORD)
+  }@${pg.host}:${pg.port}/postgres`;
+  const query = "select ssl from pg_stat_ssl where pid = pg_backend_pid()";
+  try {
+    await t.step("require: encrypted, certificate not checked", async () => {
+      const { table } = await runSql({ query, uri, connectArgs: { sslmode: "require" } });
+      assertEquals(table?.rows, [[true]]);
+    });
+    await t.step("verify-full with the CA: encrypted and verified", async () => {
+      const { table } = await runSql({
+        query,
+        uri: `${uri}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.caCert!)}`,
+      });
+      assertEquals(table?.rows, [[true]]);
+    });
+    await t.step("disable: plain connection", async () => {
+      const { table } = await runSql({ query, uri, connectArgs: { sslmode: "disable" } });
+      assertEquals(table?.rows, [[false]]);
+    });
+    await t.step("verify-full without the CA: USER:InvalidConfig", async () => {
+      const error = await expectError(
+        runSql({ query, uri, connectArgs: { sslmode: "verify-full" } }),
+        "USER:InvalidConfig",
+        false,
+      );
+      assertStringIncludes(error.message, "TLS certificate was not accepted");
+    });
   } finally {
     await pg.stop();
   }

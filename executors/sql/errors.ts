@@ -9,6 +9,7 @@
  * | permission denied | `USER:AccessDenied` | user | no |
  * | the statement ran longer than `statement_timeout` | `USER:StatementTimeout` | user | no |
  * | any other SQL error (syntax, missing table, bad value, constraint) | `USER:SqlError` | user | no |
+ * | the server's TLS certificate fails verification (`sslmode=verify-*`, `sslrootcert`) | `USER:InvalidConfig` | user | no |
  *
  * Messages carry the server's message, never a password: {@linkcode scrubSecrets} removes
  * every known secret value from a message before it leaves the executor.
@@ -82,6 +83,16 @@ function describe(error: unknown): string {
   return String(error);
 }
 
+/** Node's certificate verification failures (`sslmode` verify-ca/verify-full, `sslrootcert`). */
+const TLS_VERIFY = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT/;
+
+function tlsError(ctx: FailureContext, cause: unknown): UserError {
+  return new UserError(
+    `${head(ctx)}: the server's TLS certificate was not accepted: ${describe(cause)}`,
+    { code: "USER:InvalidConfig", cause },
+  );
+}
+
 /** Builds the error for an abort of the task's signal. */
 export function abortedError(ctx: FailureContext, cause?: unknown): SystemError {
   return new SystemError(`${head(ctx)}: the task was aborted and the statement cancelled`, {
@@ -120,6 +131,7 @@ export function classifyPostgresError(error: unknown, ctx: FailureContext): Flyt
   if (code === "28P01" || code === "28000" || code === "SASL_SIGNATURE_MISMATCH") {
     return new UserError(detail, { code: SQL_ERROR_CODES.authentication, cause: error });
   }
+  if (TLS_VERIFY.test(code)) return tlsError(ctx, error);
   if (NETWORK_CODES.has(code) || (!isServer && !/^[0-9A-Z]{5}$/.test(code))) {
     return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
   }
@@ -183,6 +195,7 @@ export function classifyMysqlError(error: unknown, ctx: FailureContext): Flytesh
   if (ctx.timedOut) {
     return new UserError(detail, { code: SQL_ERROR_CODES.statementTimeout, cause: error });
   }
+  if (TLS_VERIFY.test(code ?? "")) return tlsError(ctx, error);
   if (NETWORK_CODES.has(code ?? "") || MYSQL_TRANSIENT.has(errno ?? 0) || errno === undefined) {
     return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
   }
