@@ -264,6 +264,8 @@ export interface DispatchOptions extends ExecuteTaskOptions {
   offload?: OffloadConfig;
   /** Called once, just before `outputs.pb` is written: from then on the run commits. */
   onCommit?: () => void;
+  /** The bytes of `inputs.pb`, when the caller started reading them early (in parallel). */
+  inputsBytes?: Promise<Uint8Array>;
 }
 
 /** What {@linkcode dispatch} wrote. */
@@ -279,7 +281,8 @@ export interface DispatchResult {
 async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise<LiteralMap> {
   let bytes: Uint8Array;
   try {
-    bytes = await options.storage.read(options.inputs, { signal: options.signal });
+    bytes = await (options.inputsBytes ??
+      options.storage.read(options.inputs, { signal: options.signal }));
   } catch (cause) {
     // A task without inputs runs without an inputs.pb.
     const declared = Object.keys(variablesOf(task.template.interface?.inputs));

@@ -144,6 +144,9 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     const config = configFromEnv(env);
     storage ??= createStorage({ s3: config.s3, metadata: config.storageMetadata });
     const secrets = createSecrets({ env, ...config.secrets, onValue: (v) => redactor.add(v) });
+    // inputs.pb is read while the template loads: one storage round trip less on S3.
+    const inputsBytes = storage.read(args.inputs, { signal });
+    inputsBytes.catch(() => {}); // reported when dispatch awaits it
     const work = (async () => {
       const task = await resolveTask(args.resolver, args.resolverArgs, {
         storage: storage!,
@@ -186,6 +189,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           : undefined;
         const result = await dispatch(task, {
           inputs: args.inputs,
+          inputsBytes,
           outputPrefix: args.outputPrefix,
           rawOutputPrefix,
           storage: storage!,
