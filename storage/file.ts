@@ -1,5 +1,5 @@
 // Local paths and file:// URIs.
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StorageError, type StorageOperation } from "../errors.ts";
 import type { DownloadOptions, StorageBackend, StorageCallOptions, UploadOptions } from "./mod.ts";
@@ -12,6 +12,9 @@ export function toPath(uri: string): string {
 
 function fail(operation: StorageOperation, uri: string, cause: unknown): StorageError {
   if (cause instanceof StorageError) return cause;
+  if ((cause as Error)?.name === "AbortError") {
+    return new StorageError(operation, uri, "aborted", { code: "SYSTEM:Aborted", cause });
+  }
   if (cause instanceof Deno.errors.NotFound) {
     return new StorageError(operation, uri, "no such file", {
       origin: "user",
@@ -91,8 +94,10 @@ export class FileStorage implements StorageBackend {
 
   async list(prefix: string): Promise<string[]> {
     const dir = toPath(prefix).replace(/\/+$/, "");
+    // Answer in the caller's form (path or file:// URI) so names below the prefix slice off cleanly.
+    const base = prefix.replace(/\/+$/, "");
     try {
-      return (await walkFiles(dir)).map((rel) => join(dir, rel));
+      return (await walkFiles(dir)).map((rel) => `${base}/${rel}`);
     } catch (cause) {
       if (cause instanceof Deno.errors.NotFound) return [];
       throw fail("list", prefix, cause);

@@ -1,25 +1,245 @@
-// Placeholder until the HTTP backend lands (issue 4).
-import { StorageError } from "../errors.ts";
-import type { StorageBackend } from "./mod.ts";
+// The read-only http:// and https:// backend (SQLite databases and other files published on a web
+// server). Uses the runtime's fetch; retries 5xx, 429, timeouts and connection failures.
+import { dirname } from "node:path";
+import { StorageError, type StorageOperation } from "../errors.ts";
+import type { HttpConfig } from "./config.ts";
+import type { DownloadOptions, StorageBackend, StorageCallOptions } from "./mod.ts";
+import { type RetryPolicy, retryPolicy, withRetry } from "./_retry.ts";
 
-/** The read-only backend for http:// and https:// URIs. */
+/**
+ * A URI fit for messages: credentials in the authority and the query string (signed URLs carry
+ * their signature there) are replaced.
+ */
+export function redactUri(uri: string): string {
+  try {
+    const url = new URL(uri);
+    if (url.username || url.password) {
+      url.username = "***";
+      url.password = "";
+    }
+    if (url.search) url.search = "?***";
+    return url.toString();
+  } catch {
+    return uri.replace(/\?.*$/, "?***");
+  }
+}
+
+/** An answer or failure that a retry may fix. */
+class TransientError extends Error {
+  constructor(readonly detail: string, options?: ErrorOptions & { retryAfterMs?: number }) {
+    super(detail, options);
+    this.name = "TransientError";
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+  readonly retryAfterMs?: number;
+}
+
+/** The read-only backend for `http://` and `https://` URIs. */
 export class HttpStorage implements StorageBackend {
-  read(uri: string): Promise<Uint8Array> {
-    return Promise.reject(new StorageError("read", uri, "the HTTP backend is not built yet"));
+  readonly #policy: RetryPolicy;
+  readonly #timeoutMs: number;
+
+  /** Creates the backend with retry and timeout settings. */
+  constructor(config: HttpConfig = {}) {
+    this.#policy = retryPolicy(config);
+    this.#timeoutMs = (config.timeoutSeconds ?? 60) * 1000;
   }
-  download(uri: string): Promise<void> {
-    return Promise.reject(new StorageError("download", uri, "the HTTP backend is not built yet"));
+
+  read(uri: string, options?: StorageCallOptions): Promise<Uint8Array> {
+    return this.#run("read", uri, options?.signal, async (signal, touch) => {
+      const res = await this.#fetch("read", uri, "GET", signal);
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      await this.#body(res, (chunk) => {
+        touch();
+        parts.push(chunk);
+        size += chunk.length;
+      });
+      const out = new Uint8Array(size);
+      let at = 0;
+      for (const part of parts) {
+        out.set(part, at);
+        at += part.length;
+      }
+      return out;
+    });
   }
+
+  async download(uri: string, localPath: string, options?: DownloadOptions): Promise<void> {
+    await this.#run("download", uri, options?.signal, async (signal, touch) => {
+      const res = await this.#fetch("download", uri, "GET", signal);
+      const total = Number(res.headers.get("content-length") ?? NaN);
+      await Deno.mkdir(dirname(localPath), { recursive: true });
+      using file = await Deno.open(localPath, { write: true, create: true, truncate: true });
+      let received = 0;
+      await this.#body(res, async (chunk) => {
+        touch();
+        for (let done = 0; done < chunk.length;) {
+          done += await file.write(done ? chunk.subarray(done) : chunk);
+        }
+        received += chunk.length;
+        options?.onProgress?.(received, Number.isFinite(total) ? total : undefined);
+      });
+    });
+  }
+
   write(uri: string): Promise<void> {
-    return Promise.reject(new StorageError("write", uri, "http(s) URIs are read-only"));
+    return Promise.reject(readOnly("write", uri));
   }
-  upload(_path: string, uri: string): Promise<void> {
-    return Promise.reject(new StorageError("upload", uri, "http(s) URIs are read-only"));
+
+  upload(_localPath: string, uri: string): Promise<void> {
+    return Promise.reject(readOnly("upload", uri));
   }
-  exists(uri: string): Promise<boolean> {
-    return Promise.reject(new StorageError("exists", uri, "the HTTP backend is not built yet"));
+
+  exists(uri: string, options?: StorageCallOptions): Promise<boolean> {
+    return this.#run("exists", uri, options?.signal, async (signal) => {
+      let res = await this.#fetch("exists", uri, "HEAD", signal, true);
+      if (res.status === 405 || res.status === 501) {
+        // No HEAD on this server: ask for the first byte instead.
+        res = await this.#fetch("exists", uri, "GET", signal, true, { range: "bytes=0-0" });
+        await res.body?.cancel();
+      }
+      return res.ok;
+    });
   }
+
   list(uri: string): Promise<string[]> {
-    return Promise.reject(new StorageError("list", uri, "http(s) URIs cannot be listed"));
+    return Promise.reject(
+      new StorageError("list", redactUri(uri), "http(s) URIs cannot be listed", {
+        origin: "user",
+        code: "USER:UnsupportedOperation",
+      }),
+    );
   }
+
+  /** Sends one request; 404/410 (when `missingOk`) pass, other failures throw classified. */
+  async #fetch(
+    operation: StorageOperation,
+    uri: string,
+    method: string,
+    signal: AbortSignal,
+    missingOk = false,
+    headers?: Record<string, string>,
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(uri, { method, signal, headers, redirect: "follow" });
+    } catch (cause) {
+      if (signal.aborted) throw cause;
+      // fetch rejects with a TypeError on refused or reset connections and DNS failures.
+      throw new TransientError(cause instanceof Error ? cause.message : String(cause), { cause });
+    }
+    if (res.ok || (missingOk && (res.status === 404 || res.status === 410))) return res;
+    await res.body?.cancel();
+    const what = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
+    if (res.status >= 500 || res.status === 429 || res.status === 408) {
+      const retryAfter = Number(res.headers.get("retry-after"));
+      throw new TransientError(what, {
+        retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined,
+      });
+    }
+    const safe = redactUri(uri);
+    if (res.status === 404 || res.status === 410) {
+      throw new StorageError(operation, safe, `object does not exist (${what})`, {
+        origin: "user",
+        code: "USER:NotFound",
+      });
+    }
+    if (res.status === 401 || res.status === 403) {
+      throw new StorageError(operation, safe, `access denied (${what})`, {
+        origin: "user",
+        code: "USER:AccessDenied",
+      });
+    }
+    throw new StorageError(operation, safe, `request refused (${what})`, { origin: "user" });
+  }
+
+  /** Reads a body chunk by chunk; a failure mid-body is transient. */
+  async #body(res: Response, onChunk: (chunk: Uint8Array) => void | Promise<void>) {
+    if (!res.body) return;
+    const reader = res.body.getReader();
+    try {
+      while (true) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (cause) {
+          throw new TransientError(cause instanceof Error ? cause.message : String(cause), {
+            cause,
+          });
+        }
+        if (next.done) return;
+        await onChunk(next.value);
+      }
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  }
+
+  /**
+   * Runs one operation with retries. Each attempt gets a signal that aborts after `timeoutSeconds`
+   * without progress (`touch()` marks progress) or when the caller's signal aborts.
+   */
+  async #run<T>(
+    operation: StorageOperation,
+    uri: string,
+    outer: AbortSignal | undefined,
+    attempt: (signal: AbortSignal, touch: () => void) => Promise<T>,
+  ): Promise<T> {
+    let retries = 0;
+    try {
+      return await withRetry(async () => {
+        const idle = new AbortController();
+        let timer = setTimeout(() => idle.abort(), this.#timeoutMs);
+        const touch = () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => idle.abort(), this.#timeoutMs);
+        };
+        const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
+        try {
+          return await attempt(signal, touch);
+        } catch (error) {
+          if (idle.signal.aborted && !outer?.aborted) {
+            throw new TransientError(`no progress for ${this.#timeoutMs / 1000} s`, {
+              cause: error,
+            });
+          }
+          if (error instanceof TransientError) retries++;
+          throw error;
+        } finally {
+          clearTimeout(timer);
+        }
+      }, {
+        policy: this.#policy,
+        signal: outer,
+        isTransient: (error) => error instanceof TransientError,
+        retryAfterMs: (error) => (error as TransientError).retryAfterMs,
+      });
+    } catch (error) {
+      if (error instanceof StorageError) throw error;
+      const safe = redactUri(uri);
+      if (outer?.aborted) {
+        throw new StorageError(operation, safe, "aborted", {
+          code: "SYSTEM:Aborted",
+          cause: error,
+        });
+      }
+      const detail = error instanceof Error ? error.message : String(error);
+      const attempts = retries > 1 ? ` (after ${retries} attempts)` : "";
+      throw new StorageError(operation, safe, `${detail}${attempts}`, {
+        origin: "system",
+        code: "SYSTEM:StorageError",
+        cause: error,
+      });
+    }
+  }
+}
+
+function readOnly(operation: StorageOperation, uri: string): StorageError {
+  return new StorageError(
+    operation,
+    redactUri(uri),
+    "http(s) URIs are read-only: write to an s3:// URI or a local path instead",
+    { origin: "user", code: "USER:ReadOnly" },
+  );
 }

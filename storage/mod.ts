@@ -19,10 +19,10 @@
  */
 
 import { StorageError, type StorageOperation } from "../errors.ts";
-import type { S3Config } from "./config.ts";
+import type { HttpConfig, S3Config } from "./config.ts";
 
-export type { S3Config } from "./config.ts";
-export { s3ConfigFromEnv } from "./config.ts";
+export type { ExecutionMetadata, HttpConfig, S3Config } from "./config.ts";
+export { attachExecutionMetadataFromEnv, executionMetadata, s3ConfigFromEnv } from "./config.ts";
 
 /** Options shared by every storage operation. */
 export interface StorageCallOptions {
@@ -40,6 +40,8 @@ export interface DownloadOptions extends StorageCallOptions {
 export interface UploadOptions extends StorageCallOptions {
   /** MIME type of the object, where the backend stores one. */
   contentType?: string;
+  /** Object metadata for this upload, added to {@linkcode StorageOptions.metadata} (S3 only). */
+  metadata?: Record<string, string>;
 }
 
 /**
@@ -73,6 +75,8 @@ export interface Storage extends StorageBackend {
 export interface StorageOptions {
   /** S3 settings; by default read from the environment when the first `s3://` URI appears. */
   s3?: S3Config;
+  /** Retry and timeout settings of `http(s)://` reads. */
+  http?: HttpConfig;
   /** Object metadata added to every upload (flytekit's `flyte-execution-*` keys). */
   metadata?: Record<string, string>;
   /**
@@ -198,7 +202,7 @@ async function loadBackend(key: string, options: StorageOptions): Promise<Storag
     case "s3":
       return (await import("./s3.ts")).createS3Storage(options);
     case "http":
-      return new (await import("./http.ts")).HttpStorage();
+      return new (await import("./http.ts")).HttpStorage(options.http);
     default:
       // Never reached: createStorage refuses other schemes before loading.
       throw new TypeError(`No storage backend for "${key}"`);

@@ -1,0 +1,49 @@
+// Local paths and file:// URIs through the shared storage conformance suite.
+import { pathToFileURL } from "node:url";
+import { assertEquals } from "@std/assert";
+import { createStorage } from "../storage/mod.ts";
+import { assertStorageError, storageConformance } from "./_storage_conformance.ts";
+
+Deno.test("file storage (plain paths) conforms", async (t) => {
+  const root = await Deno.makeTempDir({ prefix: "storage-file-" });
+  let n = 0;
+  try {
+    await storageConformance(t, { storage: createStorage(), prefix: () => `${root}/case${n++}` });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("file storage (file:// URIs) conforms", async (t) => {
+  const root = await Deno.makeTempDir({ prefix: "storage-fileuri-" });
+  let n = 0;
+  try {
+    await storageConformance(t, {
+      storage: createStorage(),
+      prefix: () => pathToFileURL(`${root}/case${n++}`).href,
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("unsupported schemes fail with a USER error naming the supported ones", async () => {
+  const storage = createStorage();
+  for (const uri of ["gs://bucket/key", "abfs://c@a.dfs.core.windows.net/k", "abfss://c@a/k"]) {
+    const scheme = uri.slice(0, uri.indexOf(":"));
+    const error = await assertStorageError(storage.read(uri), {
+      code: "USER:UnsupportedScheme",
+      operation: "read",
+      uri,
+      recoverable: false,
+    });
+    assertEquals(
+      error.message,
+      `Cannot read "${uri}": unsupported scheme "${scheme}://": flyteshim supports local paths, file://, s3://, http:// and https://`,
+    );
+  }
+  await assertStorageError(storage.write("gs://b/k", new Uint8Array()), {
+    code: "USER:UnsupportedScheme",
+    operation: "write",
+  });
+});
