@@ -114,9 +114,11 @@ class PostgresConnection implements SqlConnection {
     const ctx: FailureContext = { phase: "query", target: this.#target, signal: options.signal };
     options.signal?.throwIfAborted();
     // Without parameters the simple protocol runs scripts of several statements, as psycopg2.
-    const query = params.length === 0
-      ? this.#sql.unsafe(text).simple()
-      : this.#sql.unsafe(text, this.#bind(params), { prepare: false });
+    // Rows, if any, are dropped as they arrive (forEach), never collected.
+    const query =
+      (params.length === 0
+        ? this.#sql.unsafe(text).simple()
+        : this.#sql.unsafe(text, this.#bind(params), { prepare: false })).forEach(() => {});
     const onAbort = () => query.cancel();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
