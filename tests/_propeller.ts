@@ -348,6 +348,26 @@ async function collect(
   return text;
 }
 
+const tempRoots: string[] = [];
+
+/** A temporary storage root, removed when the process ends. */
+async function tempRoot(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-propeller-" });
+  if (tempRoots.length === 0) {
+    globalThis.addEventListener("unload", () => {
+      for (const d of tempRoots) {
+        try {
+          Deno.removeSync(d, { recursive: true });
+        } catch {
+          // Already gone.
+        }
+      }
+    });
+  }
+  tempRoots.push(dir);
+  return dir;
+}
+
 /** A node laid out in storage, ready to run. */
 export interface PreparedNode {
   /** Where propeller put things. */
@@ -365,7 +385,7 @@ export interface PreparedNode {
  * `inputs.pb`, renders the args and builds the environment.
  */
 export async function prepareNode(options: PropellerRunOptions): Promise<PreparedNode> {
-  const root = options.root ?? await Deno.makeTempDir({ prefix: "flyteshim-propeller-" });
+  const root = options.root ?? await tempRoot();
   const storage = options.storage ?? createStorage();
   const paths = nodePaths(root, options);
   const template = options.arrayIndex === undefined
