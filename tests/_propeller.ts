@@ -241,6 +241,8 @@ export interface PropellerRunResult {
   error?: ErrorDocument["error"];
   /** Its file name. */
   errorFile?: string;
+  /** From the interrupt signal to the end of the process, in milliseconds. */
+  msAfterInterrupt?: number;
   /** Wall time of the process, in milliseconds. */
   ms: number;
   /** Reads and decodes `<output prefix>/<name>` as a literal (offloaded outputs). */
@@ -441,9 +443,11 @@ export async function runNode(
     stderr: "piped",
   }).spawn();
   let interrupted = false;
+  let interruptedAt: number | undefined;
   const onLine = (line: string) => {
     if (!interrupted && options.interrupt?.when.test(line)) {
       interrupted = true;
+      interruptedAt = performance.now();
       child.kill(options.interrupt.signal ?? "SIGTERM");
     }
   };
@@ -454,7 +458,8 @@ export async function runNode(
     child.status,
   ]);
   clearTimeout(timer);
-  const ms = performance.now() - started;
+  const ended = performance.now();
+  const ms = ended - started;
 
   const prefix = joinUri(paths.outputPrefix);
   const files = (await storage.list(prefix).catch(() => [] as string[]))
@@ -481,6 +486,7 @@ export async function runNode(
     error,
     errorFile,
     ms,
+    msAfterInterrupt: interruptedAt === undefined ? undefined : ended - interruptedAt,
     readLiteral: async (name) => decodeLiteral(await storage.read(joinUri(prefix, name))),
     storage,
   };
