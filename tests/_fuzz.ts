@@ -103,7 +103,8 @@ export const MUTATORS: Readonly<Record<string, Mutator>> = {
   /** Replaces a byte by a long varint (a huge length or tag). */
   hugeVarint(input, rng) {
     const varint = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01);
-    return splice(input, rng.int(input.length + 1), input.length ? 1 : 0, varint);
+    const at = rng.int(input.length + 1);
+    return splice(input, at, at < input.length ? 1 : 0, varint);
   },
 };
 

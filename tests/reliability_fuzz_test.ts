@@ -1,0 +1,227 @@
+// Fuzzing: valid task.pb and inputs.pb bytes, mutated thousands of times (seeded, bounded in count
+// and in time), run through the library (`runExecute`: decode, resolve, convert, dispatch, error
+// documents) in process, and a smaller number through the real program in a subprocess.
+// Invariant: every run ends in exit code 0 with exactly one of a decodable outputs.pb that fits
+// the interface or a classified error document; never an uncaught exception, never
+// SYSTEM:Unknown (an unexpected internal failure), never a run longer than its bound.
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
+import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
+import { createExecutorRegistry } from "../executors/mod.ts";
+import {
+  decodeErrorDocument,
+  decodeLiteralMap,
+  decodeTaskTemplate,
+  encodeLiteralMap,
+  encodeTaskTemplate,
+  type TaskTemplate,
+} from "../idl/mod.ts";
+import { Types, valuesToLiteralMap } from "../types/mod.ts";
+import { literalMapToValues } from "../types/mod.ts";
+import { TEST_EXECUTORS } from "./_executors.ts";
+import { type FuzzCase, mutate, Prng } from "./_fuzz.ts";
+import { flytekitContainerArgs } from "./_propeller.ts";
+import { echoSeeds, runWithBytes } from "./_reliability.ts";
+import { makeDatabase, sqliteTemplate } from "./_sqlite3.ts";
+
+const SEED = Number(Deno.env.get("FLYTESHIM_FUZZ_SEED") ?? 20261128);
+const IN_PROCESS_CASES = Number(Deno.env.get("FLYTESHIM_FUZZ_CASES") ?? 5000);
+const IN_PROCESS_MS = 30_000;
+const SUBPROCESS_CASES = 30;
+const SUBPROCESS_MS = 40_000;
+/** The most one in-process run may take. */
+const CASE_BOUND_MS = 5_000;
+
+const SQLITE_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
+const registry = createExecutorRegistry([...BUILTIN_EXECUTORS, ...TEST_EXECUTORS]);
+
+interface Seed {
+  name: string;
+  executor: string;
+  task: Uint8Array;
+  inputs: Uint8Array;
+}
+
+async function seeds(): Promise<Seed[]> {
+  const echo = await echoSeeds();
+  const db = await makeDatabase(
+    "create table t(id integer primary key, name text, score real);" +
+      "insert into t values (1, 'ann', 1.5), (2, 'bob', null), (3, 'o''hara', -2);",
+  );
+  const sqlite: TaskTemplate = {
+    ...sqliteTemplate({
+      query_template:
+        "select id, name, score from t where id <= {{ .inputs.limit }} and name like '%{{ .inputs.pat }}%'",
+      uri: db,
+      compressed: false,
+    }, { inputs: { limit: Types.integer.literalType, pat: Types.string.literalType } }),
+    id: { resourceType: 1, project: "p", domain: "d", name: "sqlite_fuzz", version: "v1" },
+    container: { image: "x", args: flytekitContainerArgs(SQLITE_EXECUTOR) },
+  };
+  const sqliteInputs = await valuesToLiteralMap({ limit: 2n, pat: "b" }, {
+    limit: Types.integer,
+    pat: Types.string,
+  });
+  return [
+    { name: "echo", executor: "tests.echo", ...echo },
+    {
+      name: "sqlite",
+      executor: SQLITE_EXECUTOR,
+      task: encodeTaskTemplate(sqlite),
+      inputs: encodeLiteralMap(sqliteInputs),
+    },
+  ];
+}
+
+/** What one case ended in. */
+type Outcome = { kind: "outputs" } | { kind: "error"; code: string };
+
+/** Checks the invariant on what a run left in `out`. */
+async function checkResult(out: string, code: number, task: Uint8Array): Promise<Outcome> {
+  assertEquals(code, 0, "exit code");
+  const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  if (files.includes("outputs.pb")) {
+    assertEquals(files, ["outputs.pb"], "outputs.pb next to an error document");
+    const outputs = decodeLiteralMap(await Deno.readFile(`${out}/outputs.pb`));
+    // What was written fits the (possibly mutated) template's output interface.
+    const template = decodeTaskTemplate(task);
+    const variables = template.interface?.outputs?.variables ?? {};
+    await literalMapToValues(outputs, variables);
+    return { kind: "outputs" };
+  }
+  assertEquals(files, ["error.pb"], "neither outputs.pb nor error.pb");
+  const error = decodeErrorDocument(await Deno.readFile(`${out}/error.pb`)).error!;
+  assertMatch(error.code!, /^(USER|SYSTEM):[A-Za-z]+$/);
+  assert(error.code !== "SYSTEM:Unknown", `unexpected internal failure: ${error.message}`);
+  assert(error.message, "error document without a message");
+  return { kind: "error", code: error.code! };
+}
+
+function count(tally: Map<string, number>, key: string) {
+  tally.set(key, (tally.get(key) ?? 0) + 1);
+}
+
+function report(name: string, tally: Map<string, number>, cases: number, ms: number) {
+  const summary = [...tally].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(" ");
+  console.log(`${name}: ${cases} cases in ${Math.round(ms)} ms (seed ${SEED}): ${summary}`);
+}
+
+Deno.test("fuzz: mutated task.pb and inputs.pb in process end in outputs.pb or a classified error.pb", async () => {
+  const all = await seeds();
+  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-" });
+  const rng = new Prng(SEED);
+  const tally = new Map<string, number>();
+  const started = performance.now();
+  let cases = 0;
+  let slowest = 0;
+  try {
+    while (cases < IN_PROCESS_CASES && performance.now() - started < IN_PROCESS_MS) {
+      const seed = rng.pick(all);
+      // Damage inputs.pb (half the cases), task.pb (a quarter) or both, 1-2 mutations each.
+      const which = rng.int(4);
+      const task = which < 2 ? seed.task : mutate(seed.task, rng, 2).bytes;
+      const inputs = which === 2 ? seed.inputs : mutate(seed.inputs, rng, 2).bytes;
+      const dir = `${root}/c`;
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.mkdir(`${dir}/out`, { recursive: true });
+      await Deno.writeFile(`${dir}/task.pb`, task);
+      await Deno.writeFile(`${dir}/inputs.pb`, inputs);
+      const args = parseExecuteArgs([
+        "--inputs",
+        `${dir}/inputs.pb`,
+        "--output-prefix",
+        `${dir}/out`,
+        "--raw-output-data-prefix",
+        `${dir}/raw`,
+        "--",
+        `${dir}/task.pb`,
+        seed.executor,
+      ]);
+      const t0 = performance.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const code = await Promise.race([
+        runExecute(args, { env: {}, registry, logger: NULL_LOGGER }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`case ${cases} (${seed.name}) ran over ${CASE_BOUND_MS} ms`)),
+            CASE_BOUND_MS,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
+      slowest = Math.max(slowest, performance.now() - t0);
+      try {
+        const outcome = await checkResult(`${dir}/out`, code, task);
+        count(tally, `${seed.name}:${outcome.kind === "outputs" ? "outputs" : outcome.code}`);
+      } catch (error) {
+        const keep = `${root}/failed-${cases}`;
+        await Deno.rename(dir, keep);
+        throw new Error(`case ${cases} (seed ${SEED}, ${seed.name}) kept in ${keep}`, {
+          cause: error,
+        });
+      }
+      cases++;
+    }
+  } finally {
+    report("in process", tally, cases, performance.now() - started);
+    console.log(`slowest case: ${Math.round(slowest)} ms`);
+  }
+  await Deno.remove(root, { recursive: true });
+  // The bound is a ceiling, not the target: the run must have done real work.
+  assert(cases >= Math.min(IN_PROCESS_CASES, 1000), `only ${cases} cases in ${IN_PROCESS_MS} ms`);
+  // Both outcomes were reached: the mutations are neither all fatal nor all harmless.
+  const keys = [...tally.keys()];
+  assert(keys.some((k) => k.endsWith(":outputs")), "no case succeeded");
+  assert(keys.some((k) => k.includes(":USER:")), "no case failed");
+});
+
+Deno.test("fuzz: 30 mutated cases through the real program in a subprocess", async () => {
+  const all = await seeds();
+  const rng = new Prng(SEED ^ 0x5eed);
+  const tally = new Map<string, number>();
+  const started = performance.now();
+  let cases = 0;
+  while (cases < SUBPROCESS_CASES && performance.now() - started < SUBPROCESS_MS) {
+    const seed = all[cases % all.length];
+    const task = cases % 3 === 1 ? seed.task : mutate(seed.task, rng).bytes;
+    const inputs = cases % 3 === 0 ? seed.inputs : mutate(seed.inputs, rng).bytes;
+    // The harness lays out the node; the damaged bytes replace task.pb and inputs.pb.
+    const template = decodeTaskTemplate(seed.task);
+    const run = await runWithBytes({
+      template: {
+        ...template,
+        container: { ...template.container, args: flytekitContainerArgs(seed.executor) },
+      },
+      task,
+      inputsBytes: inputs,
+      timeoutMs: 20_000,
+    });
+    const what = `case ${cases} (seed ${SEED}, ${seed.name})`;
+    assertEquals(run.signal, null, `${what} was killed\n${run.stderr}`);
+    assertEquals(run.code, 0, `${what}\n${run.stderr}`);
+    // Every log line is one JSON object.
+    for (const line of (run.stdout + run.stderr).split("\n").filter(Boolean)) JSON.parse(line);
+    if (run.outputs) {
+      assertEquals(run.files, ["outputs.pb"], what);
+      count(tally, `${seed.name}:outputs`);
+    } else {
+      assert(run.error, `${what}: no error document; files ${run.files}\n${run.stderr}`);
+      assert(run.error.code !== "SYSTEM:Unknown", `${what}: ${run.error.message}`);
+      assertEquals(run.files.includes("outputs.pb"), false);
+      count(tally, `${seed.name}:${run.error.code}`);
+    }
+    cases++;
+  }
+  report("subprocess", tally, cases, performance.now() - started);
+  assertEquals(cases, SUBPROCESS_CASES, "the time bound cut the subprocess cases short");
+});
+
+Deno.test("fuzz: the mutators are deterministic for a seed", () => {
+  const input = new Uint8Array(64).map((_, i) => i);
+  const a = Array.from({ length: 50 }, (_, i): FuzzCase => ({
+    index: i,
+    ...mutate(input, new Prng(i)),
+  }));
+  const b = Array.from({ length: 50 }, (_, i) => mutate(input, new Prng(i)));
+  assertEquals(a.map((c) => c.bytes), b.map((c) => c.bytes));
+  assert(a.some((c) => c.bytes.length !== input.length));
+});
