@@ -210,6 +210,8 @@ export async function executeTask(
   const { template, executor } = task;
   const logger = options.logger ?? NULL_LOGGER;
   const signal = options.signal ?? new AbortController().signal;
+  // The config first: a bad one fails before any input is downloaded.
+  const config = parseConfig(executor, template);
   let variables = variablesOf(template.interface?.inputs);
   if (options.arrayIndex !== undefined) {
     ({ inputs, variables } = await selectArrayElement(inputs, variables, {
@@ -222,7 +224,6 @@ export async function executeTask(
     storage: options.storage,
     signal,
   });
-  const config = parseConfig(executor, template);
   const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "flyteshim-" });
   const rawOutputPrefix = joinUri(options.rawOutputPrefix);
