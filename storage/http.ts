@@ -93,12 +93,17 @@ export class HttpStorage implements StorageBackend {
 
   exists(uri: string, options?: StorageCallOptions): Promise<boolean> {
     return this.#run("exists", uri, options?.signal, async (signal) => {
-      let res = await this.#fetch("exists", uri, "HEAD", signal, true);
+      let res = await this.#fetch("exists", uri, "HEAD", signal, {
+        pass: [404, 410, 405, 501],
+      });
       if (res.status === 405 || res.status === 501) {
         // No HEAD on this server: ask for the first byte instead.
-        res = await this.#fetch("exists", uri, "GET", signal, true, { range: "bytes=0-0" });
-        await res.body?.cancel();
+        res = await this.#fetch("exists", uri, "GET", signal, {
+          pass: [404, 410],
+          headers: { range: "bytes=0-0" },
+        });
       }
+      await res.body?.cancel();
       return res.ok;
     });
   }
@@ -112,14 +117,13 @@ export class HttpStorage implements StorageBackend {
     );
   }
 
-  /** Sends one request; 404/410 (when `missingOk`) pass, other failures throw classified. */
+  /** Sends one request; statuses in `pass` are returned, other failures throw classified. */
   async #fetch(
     operation: StorageOperation,
     uri: string,
     method: string,
     signal: AbortSignal,
-    missingOk = false,
-    headers?: Record<string, string>,
+    { pass = [], headers }: { pass?: number[]; headers?: Record<string, string> } = {},
   ): Promise<Response> {
     let res: Response;
     try {
@@ -129,7 +133,7 @@ export class HttpStorage implements StorageBackend {
       // fetch rejects with a TypeError on refused or reset connections and DNS failures.
       throw new TransientError(cause instanceof Error ? cause.message : String(cause), { cause });
     }
-    if (res.ok || (missingOk && (res.status === 404 || res.status === 410))) return res;
+    if (res.ok || pass.includes(res.status)) return res;
     await res.body?.cancel();
     const what = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
