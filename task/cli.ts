@@ -309,18 +309,21 @@ async function printOutputs(
   }
 }
 
-async function run(
+/** What a run needs, worked out before it starts: any failure here is a usage error. */
+async function prepareRun(
   command: RunCommand,
-  options: Required<Omit<CliOptions, "registry">> & {
-    registry?: ExecutorRegistry;
-  },
-): Promise<number> {
+  options: { cwd: string; storage: Storage; registry?: ExecutorRegistry },
+): Promise<{
+  template: TaskTemplate;
+  executor: string;
+  registry: ExecutorRegistry;
+  inputs: Record<string, unknown>;
+}> {
   let template: TaskTemplate;
   let executor: string | undefined;
   let registry = options.registry;
   if (command.template) {
-    const uri = pathOf(options.cwd, command.template);
-    const bytes = await options.storage.read(uri);
+    const bytes = await options.storage.read(pathOf(options.cwd, command.template));
     try {
       template = decodeTaskTemplate(bytes);
     } catch (cause) {
@@ -331,10 +334,8 @@ async function run(
     }
     executor = command.executor ?? executorOfTemplate(template);
     registry ??= createExecutorRegistry(BUILTIN_EXECUTORS);
-    if (!executor) {
-      // No container args naming one: the executor serving the task type.
-      executor = registry.entries().find((e) => e.taskTypes.includes(template.type ?? ""))?.id;
-    }
+    // No container args naming one: the executor serving the task type.
+    executor ??= registry.entries().find((e) => e.taskTypes.includes(template.type ?? ""))?.id;
     if (!executor) {
       throw new UserError(
         `Cannot run template "${command.template}": its args name no executor and none serves task type "${template.type}"; pass --executor`,
@@ -348,10 +349,24 @@ async function run(
     registry = registryFor(task, { registry });
   }
   const inputs = await readInputs(command, template, options);
+  return { template, executor, registry, inputs };
+}
+
+async function run(
+  command: RunCommand,
+  options: Required<Omit<CliOptions, "registry">> & { registry?: ExecutorRegistry },
+): Promise<number> {
+  let prepared;
+  try {
+    prepared = await prepareRun(command, options);
+  } catch (error) {
+    options.stderr(`${describeError(error)}\n`);
+    return CLI_USAGE;
+  }
   const storage = withProgress(options.storage, { write: options.stderr, tty: options.tty });
-  const result = await runTemplate(template, inputs, {
-    executor,
-    registry,
+  const result = await runTemplate(prepared.template, prepared.inputs, {
+    executor: prepared.executor,
+    registry: prepared.registry,
     storage,
     dir: command.dir ? pathOf(options.cwd, command.dir) : undefined,
     env: options.env,

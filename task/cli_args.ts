@@ -114,6 +114,10 @@ function parseRun(argv: string[]): RunCommand | { command: "help"; topic: string
     if (value === undefined && next?.kind === "positional" && token.rawName.startsWith("--")) {
       value = next.value;
       consumed.add(next.index);
+    } else if (value === undefined && next?.kind === "option" && /^-[\d.]/.test(next.rawName)) {
+      // A negative number is a value, not a group of short options.
+      value = argv[next.index];
+      while (tokens[i + 1]?.index === next.index) i++;
     }
     if (!token.rawName.startsWith("--")) {
       throw usageError(`Cannot parse arguments: unknown option "${token.rawName}"`);

@@ -1,7 +1,7 @@
 // Reading a structured dataset output back as rows. The parquet reader (hyparquet, pure JS) is
 // imported only when rows are asked for, so running a task never loads it.
 import { UserError } from "../errors.ts";
-import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
+import { createStorage, joinUri, schemeOf, type Storage } from "../storage/mod.ts";
 import type { StructuredDataset } from "../types/values.ts";
 
 /** Options of {@linkcode readDataset}. */
@@ -24,6 +24,12 @@ export interface DatasetRows {
   totalRows: number;
 }
 
+async function isLocalDirectory(uri: string): Promise<boolean> {
+  if (schemeOf(uri) !== "file") return false;
+  const path = uri.startsWith("file://") ? decodeURIComponent(new URL(uri).pathname) : uri;
+  return (await Deno.stat(path).catch(() => undefined))?.isDirectory === true;
+}
+
 async function parquetFiles(dataset: StructuredDataset, storage: Storage, signal?: AbortSignal) {
   const prefix = joinUri(dataset.uri);
   // A dataset is a folder of parquet files (as flytekit writes it), or one parquet file.
@@ -31,7 +37,9 @@ async function parquetFiles(dataset: StructuredDataset, storage: Storage, signal
     uri,
   ) => !uri.slice(prefix.length).split("/").some((p) => p.startsWith(".") || p.startsWith("_")));
   if (listed.length) return listed.sort();
-  if (await storage.exists(prefix, { signal })) return [prefix];
+  if (await storage.exists(prefix, { signal }) && !(await isLocalDirectory(prefix))) {
+    return [prefix];
+  }
   throw new UserError(`Cannot read dataset "${dataset.uri}": it holds no files`, {
     code: "USER:NotFound",
   });

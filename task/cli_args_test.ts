@@ -1,0 +1,115 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { UserError } from "../errors.ts";
+import { parseCliArgs } from "./cli_args.ts";
+
+Deno.test("run: module, export, input flags in every spelling, and known options", () => {
+  assertEquals(
+    parseCliArgs([
+      "run",
+      "tasks.ts",
+      "tracks",
+      "--limit",
+      "10",
+      "--name=a b",
+      "--on",
+      "--rows",
+      "3",
+      "--json",
+    ]),
+    {
+      command: "run",
+      module: "tasks.ts",
+      exportName: "tracks",
+      template: undefined,
+      executor: undefined,
+      inputsFile: undefined,
+      inputFlags: { limit: "10", name: "a b", on: "true" },
+      dir: undefined,
+      rows: 3,
+      json: true,
+    },
+  );
+  const negative = parseCliArgs(["run", "m.ts", "t", "--x", "-1.5", "--y", "-2"]);
+  assertEquals(negative.command === "run" && negative.inputFlags, { x: "-1.5", y: "-2" });
+  const bare = parseCliArgs(["tasks.ts", "tracks", "--inputs", "in.json"]);
+  assertEquals(bare.command === "run" && [bare.module, bare.inputsFile], ["tasks.ts", "in.json"]);
+});
+
+Deno.test("run --template takes no module; the executor may be named", () => {
+  const c = parseCliArgs([
+    "run",
+    "--template",
+    "task.pb",
+    "--executor",
+    "flyteshim.sqlite3",
+    "--limit",
+    "1",
+  ]);
+  assertEquals(c.command === "run" && [c.template, c.executor, c.module, c.inputFlags], [
+    "task.pb",
+    "flyteshim.sqlite3",
+    undefined,
+    { limit: "1" },
+  ]);
+});
+
+Deno.test("package and serialize: exports, output, image, flytekit compatibility", () => {
+  assertEquals(parseCliArgs(["package", "tasks.ts"]), {
+    command: "package",
+    module: "tasks.ts",
+    exports: [],
+    image: undefined,
+    flytekitCompatible: false,
+    output: "flyte-package.tgz",
+  });
+  assertEquals(
+    parseCliArgs([
+      "serialize",
+      "tasks.ts",
+      "a",
+      "b",
+      "--output-dir",
+      "out",
+      "--flytekit-compatible",
+      "--image",
+      "i:1",
+    ]),
+    {
+      command: "serialize",
+      module: "tasks.ts",
+      exports: ["a", "b"],
+      image: "i:1",
+      flytekitCompatible: true,
+      outputDir: "out",
+    },
+  );
+});
+
+Deno.test("help in every spelling", () => {
+  assertEquals(parseCliArgs([]), { command: "help", topic: undefined });
+  assertEquals(parseCliArgs(["--help"]), { command: "help", topic: undefined });
+  assertEquals(parseCliArgs(["help", "package"]), { command: "help", topic: "package" });
+  assertEquals(parseCliArgs(["run", "--help"]), { command: "help", topic: "run" });
+  assertEquals(parseCliArgs(["package", "-h"]), { command: "help", topic: "package" });
+});
+
+Deno.test("malformed command lines are user errors that say what is wrong", () => {
+  const cases: [string[], string][] = [
+    [["deploy"], 'unknown command "deploy"'],
+    [["run"], "give a module and a task export, or --template"],
+    [["run", "--template", "t.pb", "extra"], 'unexpected "extra"'],
+    [["run", "m.ts", "t", "x"], 'unexpected "x"'],
+    [["run", "m.ts", "t", "--rows", "many"], '"--rows" must be a whole number'],
+    [["run", "m.ts", "t", "--inputs"], 'option "--inputs" needs a value'],
+    [["run", "m.ts", "t", "--a", "1", "--a", "2"], 'input "--a" is given twice'],
+    [["run", "m.ts", "t", "-q"], 'unknown option "-q"'],
+    [["package"], '"package" needs a module'],
+    [["package", "m.ts", "--output-dir", "x"], 'use "--output"'],
+    [["serialize", "m.ts", "--nope"], "Cannot parse arguments: Unknown option '--nope'"],
+  ];
+  for (const [argv, message] of cases) {
+    const error = assertThrows(() => parseCliArgs(argv), UserError);
+    assertEquals(error.code, "USER:InvalidArguments");
+    assertEquals(error.message.includes(message), true, `${error.message} lacks ${message}`);
+  }
+});
