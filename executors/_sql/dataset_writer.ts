@@ -50,7 +50,7 @@ export interface DatasetWriterOptions {
   path: string;
   /** The result columns. */
   columns: readonly ResultColumn[];
-  /** Rows per row group. @default {131072} */
+  /** Rows per row group (small groups keep peak memory low). @default {32768} */
   rowGroupRows?: number;
   /** Encoded bytes that close a row group early (large text or blobs). @default {67108864} */
   rowGroupBytes?: number;
@@ -113,7 +113,7 @@ export class DatasetWriter {
   /** Creates a writer; nothing is written before the first row group or `close()`. */
   constructor(options: DatasetWriterOptions) {
     this.#options = options;
-    this.#rowGroupRows = options.rowGroupRows ?? 131072;
+    this.#rowGroupRows = options.rowGroupRows ?? 32768;
     this.#rowGroupBytes = options.rowGroupBytes ?? 64 * 1024 * 1024;
     const seen = new Set<string>();
     for (const c of options.columns) {

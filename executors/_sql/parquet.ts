@@ -26,11 +26,9 @@
  */
 
 import { UserError } from "../../errors.ts";
-import { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
-import { writePageHeader } from "hyparquet-writer/src/datapage.js";
-import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import { pyFloat } from "./py_str.ts";
 import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
+import { encodeStruct, T, type ThriftStruct } from "./thrift.ts";
 
 /**
  * The column types the writer produces: `int64` (INT64), `double` (DOUBLE), `string` (UTF-8
@@ -346,53 +344,50 @@ interface ChunkMeta {
   count: number;
 }
 
-function schemaElement(column: ParquetColumn): Record<string, unknown> {
-  const base = { name: column.name, repetition_type: "OPTIONAL" };
-  switch (column.kind) {
+// parquet.thrift enums and unions.
+const PHYSICAL = { BOOLEAN: 0, INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
+const CONVERTED = { UTF8: 0, DATE: 6, TIMESTAMP_MICROS: 10 } as const;
+const OPTIONAL = 1;
+const EMPTY: ThriftStruct = [];
+const STRING_TYPE: ThriftStruct = [[1, T.STRUCT, EMPTY]];
+const DATE_TYPE: ThriftStruct = [[6, T.STRUCT, EMPTY]];
+const timestampType = (utc: boolean): ThriftStruct => [
+  [8, T.STRUCT, [[1, T.BOOL, utc], [2, T.STRUCT, [[2, T.STRUCT, EMPTY]]]]], // MICROS
+];
+
+/** Physical type, converted type and logical type of a column kind. */
+function typeOf(kind: ColumnKind): [number, number | undefined, ThriftStruct | undefined] {
+  switch (kind) {
     case "int64":
-      return { ...base, type: "INT64" };
+      return [PHYSICAL.INT64, undefined, undefined];
     case "double":
-      return { ...base, type: "DOUBLE" };
+      return [PHYSICAL.DOUBLE, undefined, undefined];
     case "string":
-      return {
-        ...base,
-        type: "BYTE_ARRAY",
-        converted_type: "UTF8",
-        logical_type: { type: "STRING" },
-      };
+      return [PHYSICAL.BYTE_ARRAY, CONVERTED.UTF8, STRING_TYPE];
     case "binary":
-      return { ...base, type: "BYTE_ARRAY" };
+      return [PHYSICAL.BYTE_ARRAY, undefined, undefined];
     case "boolean":
-      return { ...base, type: "BOOLEAN" };
+      return [PHYSICAL.BOOLEAN, undefined, undefined];
     case "timestamp":
-      return {
-        ...base,
-        type: "INT64",
-        converted_type: "TIMESTAMP_MICROS",
-        logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
-      };
+      return [PHYSICAL.INT64, CONVERTED.TIMESTAMP_MICROS, timestampType(true)];
     case "timestamp_ntz":
       // No converted type: TIMESTAMP_MICROS implies UTC-adjusted values.
-      return {
-        ...base,
-        type: "INT64",
-        logical_type: { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "MICROS" },
-      };
+      return [PHYSICAL.INT64, undefined, timestampType(false)];
     case "date":
-      return { ...base, type: "INT32", converted_type: "DATE", logical_type: { type: "DATE" } };
+      return [PHYSICAL.INT32, CONVERTED.DATE, DATE_TYPE];
   }
 }
 
-const PHYSICAL: Record<ColumnKind, string> = {
-  int64: "INT64",
-  double: "DOUBLE",
-  string: "BYTE_ARRAY",
-  binary: "BYTE_ARRAY",
-  boolean: "BOOLEAN",
-  timestamp: "INT64",
-  timestamp_ntz: "INT64",
-  date: "INT32",
-};
+function schemaElement(column: ParquetColumn): ThriftStruct {
+  const [physical, converted, logical] = typeOf(column.kind);
+  return [
+    [1, T.I32, physical],
+    [3, T.I32, OPTIONAL],
+    [4, T.BINARY, column.name],
+    [6, T.I32, converted],
+    [10, T.STRUCT, logical],
+  ];
+}
 
 /** Options of {@linkcode ParquetAssembler}. */
 export interface ParquetAssemblerOptions {
@@ -474,20 +469,17 @@ export class ParquetAssembler {
         }
         page = this.#compressed.subarray(0, snappyCompressInto(body, this.#compressed));
       }
-      const header = new ByteWriter(64);
-      writePageHeader(header, {
-        type: "DATA_PAGE",
-        uncompressed_page_size: size,
-        compressed_page_size: page.length,
-        data_page_header: {
-          num_values: chunk.count,
-          encoding: "PLAIN",
-          definition_level_encoding: "RLE",
-          repetition_level_encoding: "RLE",
-        },
-        // deno-lint-ignore no-explicit-any
-      } as any);
-      const headerBytes = header.getBytes();
+      const headerBytes = encodeStruct([
+        [1, T.I32, 0], // DATA_PAGE
+        [2, T.I32, size],
+        [3, T.I32, page.length],
+        [5, T.STRUCT, [
+          [1, T.I32, chunk.count],
+          [2, T.I32, 0], // PLAIN
+          [3, T.I32, 3], // RLE definition levels
+          [4, T.I32, 3], // RLE repetition levels
+        ]],
+      ]);
       metas.push({
         offset: this.#offset,
         compressed: headerBytes.length + page.length,
@@ -509,51 +501,57 @@ export class ParquetAssembler {
 
   /** The footer (schema, row group metadata, length, magic). */
   footer(): Uint8Array {
-    const writer = new ByteWriter(1024 + this.#groups.length * this.columns.length * 64);
-    const schema = [
-      { name: "schema", num_children: this.columns.length },
+    const schema: ThriftStruct[] = [
+      [[4, T.BINARY, "schema"], [5, T.I32, this.columns.length]],
       ...this.columns.map(schemaElement),
     ];
-    const row_groups = this.#groups.map((g) => {
+    const rowGroups: ThriftStruct[] = this.#groups.map((g) => {
       let uncompressed = 0;
       let compressed = 0;
-      const columns = g.chunks.map((m, j) => {
+      const columns: ThriftStruct[] = g.chunks.map((m, j) => {
         uncompressed += m.uncompressed;
         compressed += m.compressed;
-        return {
-          file_offset: BigInt(m.offset),
-          meta_data: {
-            type: PHYSICAL[this.columns[j].kind],
-            encodings: ["PLAIN", "RLE"],
-            path_in_schema: [this.columns[j].name],
-            codec: this.#codec,
-            num_values: BigInt(m.count),
-            total_uncompressed_size: BigInt(m.uncompressed),
-            total_compressed_size: BigInt(m.compressed),
-            data_page_offset: BigInt(m.offset),
-          },
-        };
+        const column = this.columns[j];
+        return [
+          [2, T.I64, m.offset],
+          [3, T.STRUCT, [
+            [1, T.I32, typeOf(column.kind)[0]],
+            [2, T.LIST, { type: T.I32, items: [0, 3] }], // PLAIN, RLE
+            [3, T.LIST, { type: T.BINARY, items: [column.name] }],
+            [4, T.I32, this.#codec === "SNAPPY" ? 1 : 0],
+            [5, T.I64, m.count],
+            [6, T.I64, m.uncompressed],
+            [7, T.I64, m.compressed],
+            [9, T.I64, m.offset],
+          ]],
+        ];
       });
-      return {
-        columns,
-        total_byte_size: BigInt(uncompressed),
-        num_rows: BigInt(g.rows),
-        file_offset: BigInt(g.start),
-        total_compressed_size: BigInt(compressed),
-      };
+      return [
+        [1, T.LIST, { type: T.STRUCT, items: columns }],
+        [2, T.I64, uncompressed],
+        [3, T.I64, g.rows],
+        [5, T.I64, g.start],
+        [6, T.I64, compressed],
+      ];
     });
-    writeMetadata(writer, {
-      version: 1,
-      created_by: "flyteshim",
-      schema,
-      num_rows: BigInt(this.#rows),
-      row_groups,
-      key_value_metadata: this.#metadata
-        ? Object.entries(this.#metadata).map(([key, value]) => ({ key, value }))
-        : undefined,
-      // deno-lint-ignore no-explicit-any
-    } as any);
-    writer.appendUint32(0x31524150);
-    return writer.getBytes().slice();
+    const kv = this.#metadata
+      ? Object.entries(this.#metadata).map((
+        [k, v],
+      ): ThriftStruct => [[1, T.BINARY, k], [2, T.BINARY, v]])
+      : undefined;
+    const meta = encodeStruct([
+      [1, T.I32, 1],
+      [2, T.LIST, { type: T.STRUCT, items: schema }],
+      [3, T.I64, this.#rows],
+      [4, T.LIST, { type: T.STRUCT, items: rowGroups }],
+      [5, T.LIST, kv && { type: T.STRUCT, items: kv }],
+      [6, T.BINARY, "flyteshim"],
+    ]);
+    const out = new Uint8Array(meta.length + 8);
+    out.set(meta);
+    const view = new DataView(out.buffer);
+    view.setUint32(meta.length, meta.length, true);
+    view.setUint32(meta.length + 4, 0x31524150, true);
+    return out;
   }
 }

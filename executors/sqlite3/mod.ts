@@ -43,7 +43,7 @@
 
 import { SystemError, UserError } from "../../errors.ts";
 import type { LiteralType, TaskTemplate } from "../../idl/mod.ts";
-import { joinUri } from "../../storage/mod.ts";
+import { joinUri, schemeOf } from "../../storage/mod.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import type { SQLInputValue } from "node:sqlite";
@@ -56,7 +56,7 @@ export type { Sqlite3Config } from "./config.ts";
 export interface Sqlite3ExecutorOptions {
   /** The most bytes a compressed database may unpack to. @default {8589934592} (8 GiB) */
   maxUnpackedBytes?: number;
-  /** Rows per parquet row group. @default {131072} */
+  /** Rows per parquet row group. @default {32768} */
   rowGroupRows?: number;
   /** Encode parquet pages on a worker thread for large results. @default {true} */
   worker?: boolean;
@@ -150,6 +150,24 @@ function* readRows(
   db.exec(`drop table temp.${RESULT_TABLE}`);
 }
 
+/**
+ * A local database is not copied (a 174 MB copy costs more than the whole query): the work
+ * folder gets a hard link to it, which the executor only ever opens read-only, so the file is
+ * never written. Returns `false` (then the database is copied) for remote URIs, or when a link
+ * cannot be made (another file system, no permission).
+ */
+async function linkLocal(uri: string, local: string): Promise<boolean> {
+  if (schemeOf(uri) !== "file") return false;
+  const source = uri.startsWith("file://") ? decodeURIComponent(new URL(uri).pathname) : uri;
+  try {
+    if (!(await Deno.stat(source)).isFile) return false;
+    await Deno.link(source, local);
+    return true;
+  } catch {
+    return false; // the download reports a missing file as the storage error it is
+  }
+}
+
 /** Fetches the database into the work folder and returns the local path of a private copy. */
 async function fetchDatabase(
   config: Sqlite3Config,
@@ -159,7 +177,9 @@ async function fetchDatabase(
   const dir = await Deno.makeTempDir({ dir: ctx.workDir, prefix: "sqlite3-" });
   const local = `${dir}/${baseName(config.uri)}`;
   ctx.logger.info("Fetching the database", { uri: config.uri });
-  await ctx.storage.download(config.uri, local, { signal: ctx.signal });
+  if (config.compressed || !(await linkLocal(config.uri, local))) {
+    await ctx.storage.download(config.uri, local, { signal: ctx.signal });
+  }
   if (!config.compressed) return local;
   const { extractSingleFile } = await import("./archive.ts");
   try {

@@ -1,0 +1,233 @@
+// Whole-process benchmark of the SQLite3 executor against flytekit's figures: `execute` of
+// `select * from events limit N` on a deterministic 3,000,000-row table, through the
+// pyflyte-execute contract, next to an empty `deno run` measured in the same run. Reports the
+// median wall time and peak RSS per variant, and ratios.
+//
+//   deno run -A bench/sqlite3.ts [--rounds 3] [--rows 10,100000,1000000,3000000]
+import { DatabaseSync } from "node:sqlite";
+import { parseArgs } from "node:util";
+import {
+  encodeLiteralMap,
+  encodeTaskTemplate,
+  jsonToStruct,
+  type TaskTemplate,
+} from "../idl/mod.ts";
+import { denoProgram, flytekitContainerArgs, nodePaths, renderArgs } from "../tests/_propeller.ts";
+import { Types, valuesToLiteralMap } from "../types/mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "3" },
+    rows: { type: "string", default: "10,100000,1000000,3000000" },
+  },
+});
+const rounds = Number(values.rounds);
+const sizes = values.rows.split(",").map(Number);
+const TOTAL = 3_000_000;
+
+// flytekit 1.16.10 pyflyte-execute on the same table (environment.md): wall s, peak MiB.
+const FLYTEKIT: Record<number, [number, number]> = {
+  10: [1.71, 172],
+  100000: [2.31, 278],
+  1000000: [5.29, 758],
+  3000000: [15.68, 1944],
+};
+
+const cacheDir = new URL("../.tmp/bench/", import.meta.url).pathname;
+await Deno.mkdir(cacheDir, { recursive: true });
+const dbPath = `${cacheDir}events-${TOTAL}.db`;
+
+/** Generates the events table deterministically (an LCG seeded with a constant), once. */
+function ensureDatabase(): void {
+  try {
+    const db = new DatabaseSync(dbPath, { readOnly: true });
+    const row = db.prepare("select count(*) as n from events").get() as { n: number };
+    db.close();
+    if (row.n === TOTAL) return;
+  } catch { /* (re)generate below */ }
+  const started = performance.now();
+  for (const stale of [dbPath, `${dbPath}.tmp`]) {
+    try {
+      Deno.removeSync(stale);
+    } catch { /* absent */ }
+  }
+  const db = new DatabaseSync(`${dbPath}.tmp`);
+  db.exec(`pragma journal_mode = off; pragma synchronous = off;
+    create table events (id INTEGER PRIMARY KEY, user_id INTEGER, amount REAL, label TEXT,
+      flag INTEGER, created_at TEXT)`);
+  const insert = db.prepare("insert into events values (?, ?, ?, ?, ?, ?)");
+  const labels = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const t0 = Date.UTC(2024, 0, 1);
+  db.exec("begin");
+  for (let i = 1; i <= TOTAL; i++) {
+    insert.run(
+      i,
+      Math.floor(next() * 100_000),
+      Math.round(next() * 1e6) / 100,
+      `${labels[i % 8]}-${Math.floor(next() * 1000)}`,
+      i % 2,
+      new Date(t0 + i * 1000).toISOString().slice(0, 19).replace("T", " "),
+    );
+  }
+  db.exec("commit");
+  db.close();
+  Deno.renameSync(`${dbPath}.tmp`, dbPath);
+  console.log(`generated ${dbPath} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+ensureDatabase();
+
+const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-sqlite3-" });
+const empty = `${root}/empty.ts`;
+await Deno.writeTextFile(empty, "");
+
+const limit = { limit: Types.integer };
+function template(): TaskTemplate {
+  return {
+    id: { resourceType: 1, project: "bench", domain: "development", name: "events", version: "v1" },
+    type: "sqlite",
+    interface: {
+      inputs: { variables: { limit: { type: limit.limit.literalType, description: "limit" } } },
+      outputs: { variables: { results: { type: { schema: {} }, description: "results" } } },
+    },
+    custom: jsonToStruct({
+      query_template: "select * from events limit {{ .inputs.limit }}",
+      uri: dbPath,
+      compressed: false,
+    }),
+    container: {
+      image: "flyteshim",
+      args: flytekitContainerArgs("flytekit.extras.sqlite3.task.SQLite3TaskExecutor"),
+    },
+  };
+}
+
+async function layout(n: number): Promise<{ args: string[]; raw: string }> {
+  const paths = nodePaths(`${root}/n${n}`, {});
+  await Deno.mkdir(paths.dataDir, { recursive: true });
+  const t = template();
+  await Deno.writeFile(paths.taskTemplate, encodeTaskTemplate(t));
+  await Deno.writeFile(
+    paths.inputs,
+    encodeLiteralMap(await valuesToLiteralMap({ limit: BigInt(n) }, limit)),
+  );
+  const args = renderArgs(t.container!.args!, {
+    input: paths.inputs,
+    inputPrefix: paths.dataDir,
+    outputPrefix: paths.outputPrefix,
+    rawOutputDataPrefix: paths.rawOutputPrefix,
+    prevCheckpointPrefix: "",
+    checkpointOutputPrefix: paths.checkpoint,
+    perRetryUniqueKey: "bench",
+    taskTemplatePath: paths.taskTemplate,
+  });
+  return { args, raw: paths.rawOutputPrefix };
+}
+
+const hasTime = (() => {
+  try {
+    return Deno.statSync("/usr/bin/time").isFile;
+  } catch {
+    return false;
+  }
+})();
+
+interface Sample {
+  ms: number;
+  peakKiB: number;
+}
+
+/** Runs a command; peak RSS from /usr/bin/time, else from polling /proc/<pid>/status VmHWM. */
+async function measure(cmd: string[]): Promise<Sample> {
+  const timeFile = `${root}/time.txt`;
+  const full = hasTime ? ["/usr/bin/time", "-f", "%M", "-o", timeFile, ...cmd] : cmd;
+  const started = performance.now();
+  const child = new Deno.Command(full[0], {
+    args: full.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let polled = 0;
+  const poll = hasTime ? undefined : setInterval(() => {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+      polled = Math.max(polled, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+    } catch { /* exited */ }
+  }, 5);
+  const out = await child.output();
+  const ms = performance.now() - started;
+  if (poll) clearInterval(poll);
+  if (!out.success) {
+    throw new Error(`${cmd.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+  const peakKiB = hasTime
+    ? Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop())
+    : polled;
+  return { ms, peakKiB };
+}
+
+async function parquetBytes(raw: string): Promise<number> {
+  let total = 0;
+  for await (const dir of Deno.readDir(raw)) {
+    total += (await Deno.stat(`${raw}/${dir.name}/00000`)).size;
+    await Deno.remove(`${raw}/${dir.name}`, { recursive: true });
+  }
+  return total;
+}
+
+const program = denoProgram("entrypoint/main.ts");
+const variants: { name: string; n?: number; cmd: string[]; raw?: string }[] = [
+  { name: "empty deno run", cmd: [Deno.execPath(), "run", "--quiet", empty] },
+];
+for (const n of sizes) {
+  const { args, raw } = await layout(n);
+  variants.push({ name: `execute, ${n} rows`, n, cmd: [...program, ...args], raw });
+}
+
+// Warm-up (module cache, page cache), then interleaved rounds.
+for (const v of variants) {
+  await measure(v.cmd);
+  if (v.raw) await parquetBytes(v.raw);
+}
+const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
+const bytes = new Map<string, number>();
+for (let r = 0; r < rounds; r++) {
+  for (let k = 0; k < variants.length; k++) {
+    const v = variants[(k + r) % variants.length];
+    samples.get(v.name)!.push(await measure(v.cmd));
+    if (v.raw) bytes.set(v.name, await parquetBytes(v.raw));
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const emptyMs = median(samples.get("empty deno run")!.map((s) => s.ms));
+console.log(
+  `deno ${Deno.version.deno}, ${rounds} rounds, medians; peak RSS ${
+    hasTime ? "from /usr/bin/time" : "from VmHWM polling"
+  }`,
+);
+console.log(
+  "| variant | wall | vs empty run | flytekit wall | speed-up | peak RSS | flytekit peak | parquet bytes |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const v of variants) {
+  const s = samples.get(v.name)!;
+  const ms = median(s.map((x) => x.ms));
+  const mib = median(s.map((x) => x.peakKiB)) / 1024;
+  const ref = v.n !== undefined ? FLYTEKIT[v.n] : undefined;
+  console.log(
+    `| ${v.name} | ${(ms / 1000).toFixed(3)} s | ${(ms / emptyMs).toFixed(1)}x | ${
+      ref ? `${ref[0]} s` : "-"
+    } | ${ref ? `${(ref[0] * 1000 / ms).toFixed(1)}x` : "-"} | ${mib.toFixed(0)} MiB | ${
+      ref ? `${ref[1]} MiB` : "-"
+    } | ${bytes.get(v.name)?.toLocaleString("en-US") ?? "-"} |`,
+  );
+}
+await Deno.remove(root, { recursive: true });
