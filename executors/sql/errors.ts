@@ -74,6 +74,8 @@ const CLIENT_CODES: Record<string, string> = {
   CONNECTION_ENDED: "the connection was ended",
   CONNECTION_DESTROYED: "the connection was destroyed",
   CONNECT_TIMEOUT: "timed out while connecting",
+  EPIPE: "the server closed the connection",
+  ECONNRESET: "the server reset the connection",
 };
 
 function describe(error: unknown): string {
