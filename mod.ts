@@ -2,7 +2,8 @@
  * flyteshim: Flyte's prebuilt container tasks in TypeScript, on Deno.
  *
  * This is the SDK surface: the errors that reach `error.pb`, the literal type descriptors and
- * values, and (as they land) task authoring and local runs.
+ * values, task authoring (`defineTask`, `sqlite3Task`, `sqlTask`), serialization to
+ * `TaskTemplate` and registration packages, and local runs (`task.run(inputs)`).
  *
  * @example Classify a failure
  * ```ts
@@ -10,6 +11,22 @@
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(new UserError("Bad limit").recoverable, false);
+ * ```
+ *
+ * @example Author a SQLite3 task and serialize it
+ * ```ts
+ * import { sqlite3Task, toTaskTemplate, Types } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const tracks = sqlite3Task({
+ *   name: "sql.tracks",
+ *   image: "ghcr.io/acme/flyteshim:0.1.0",
+ *   queryTemplate: "select TrackId, Name from tracks limit {{ .inputs.limit }}",
+ *   uri: "https://example.org/chinook.zip",
+ *   compressed: true,
+ *   inputs: { limit: Types.integer },
+ * });
+ * assertEquals(toTaskTemplate(tracks).type, "sqlite");
  * ```
  *
  * @module
