@@ -39,6 +39,8 @@ export interface SqlRun {
   env?: Record<string, string>;
   secretDirs?: string[];
   signal?: AbortSignal;
+  /** Read the parquet file back with DuckDB. @default true */
+  read?: boolean;
 }
 
 /** The outputs, the dataset's local parquet path (if any) and a DuckDB reading of it. */
@@ -99,5 +101,5 @@ export async function runSql(run: SqlRun): Promise<SqlRunResult> {
   const uri = outputs.literals?.results?.scalar?.structuredDataset?.uri;
   if (!uri) return { outputs };
   const parquet = `${uri}/00000`;
-  return { outputs, parquet, table: await readParquet(parquet) };
+  return { outputs, parquet, table: run.read === false ? undefined : await readParquet(parquet) };
 }
