@@ -103,7 +103,7 @@ export function s3ConfigFromEnv(env: Record<string, string | undefined>): S3Conf
  * Whether uploads carry `flyte-execution-*` object metadata
  * (`FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA`, default true).
  *
- * @example
+ * @example Switch metadata off as flytekit does
  * ```ts
  * import { attachExecutionMetadataFromEnv } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
@@ -121,7 +121,7 @@ export function attachExecutionMetadataFromEnv(env: Record<string, string | unde
  * The object metadata flytekit attaches to uploads: `flyte-execution-{project,domain,launchplan,workflow,name}`,
  * leaving out unknown fields.
  *
- * @example
+ * @example Tag uploads with the execution
  * ```ts
  * import { executionMetadata } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
