@@ -1,0 +1,240 @@
+// The SDK command line's `run`: a task module's export or a serialized template, run locally
+// through `runTemplate`, outputs printed (datasets as tables). Imported only by `run`.
+import { UserError } from "../errors.ts";
+import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
+import { createExecutorRegistry, type ExecutorRegistry } from "../executors/mod.ts";
+import { decodeTaskTemplate, type LiteralType, type TaskTemplate } from "../idl/mod.ts";
+import type { Storage } from "../storage/mod.ts";
+import {
+  Duration,
+  FlyteDirectory,
+  FlyteFile,
+  StructuredDataset,
+  Timestamp,
+} from "../types/values.ts";
+import { CLI_OK, CLI_USAGE, describeError, pathOf, tasksOf } from "./_cli_common.ts";
+import type { RunCommand } from "./cli_args.ts";
+import { readDataset } from "./dataset.ts";
+import { describeType, inputFromJson, inputFromText } from "./inputs.ts";
+import { withProgress } from "./progress.ts";
+import { LOCAL_IMAGE, registryFor, runTemplate } from "./run.ts";
+import { toTaskTemplate } from "./serialize.ts";
+
+/** What `run` needs from the command line's options. */
+export interface RunContext {
+  /** The folder paths are relative to. */
+  cwd: string;
+  /** The environment, for secrets. */
+  env: Record<string, string | undefined>;
+  /** Writes normal output. */
+  stdout: (text: string) => void;
+  /** Writes progress and errors. */
+  stderr: (text: string) => void;
+  /** Whether stderr is a terminal. */
+  tty: boolean;
+  /** Storage. */
+  storage: Storage;
+  /** Where executors named by id are found. */
+  registry?: ExecutorRegistry;
+}
+
+/** The executor a template's container args name (after `--`), if any. */
+function executorOfTemplate(template: TaskTemplate): string | undefined {
+  const args = template.container?.args ?? [];
+  const dash = args.indexOf("--");
+  return dash >= 0 ? args[dash + 2] : undefined;
+}
+
+async function readInputs(
+  command: RunCommand,
+  template: TaskTemplate,
+  options: { cwd: string; storage: Storage },
+): Promise<Record<string, unknown>> {
+  const variables = template.interface?.inputs?.variables ?? {};
+  const typeOf = (name: string): LiteralType => {
+    const variable = variables[name];
+    if (!variable) {
+      const known = Object.keys(variables);
+      throw new UserError(
+        `Cannot use input "${name}": the task has ${
+          known.length ? `inputs ${known.map((k) => `"${k}"`).join(", ")}` : "no inputs"
+        }`,
+        { code: "USER:InvalidInput" },
+      );
+    }
+    return variable.type ?? {};
+  };
+  const values: Record<string, unknown> = {};
+  if (command.inputsFile) {
+    const bytes = await options.storage.read(pathOf(options.cwd, command.inputsFile));
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (cause) {
+      throw new UserError(`Cannot parse inputs file "${command.inputsFile}": not JSON`, {
+        code: "USER:InvalidInput",
+        cause,
+      });
+    }
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+      throw new UserError(
+        `Cannot parse inputs file "${command.inputsFile}": expected a JSON object of inputs by name`,
+        { code: "USER:InvalidInput" },
+      );
+    }
+    for (const [name, value] of Object.entries(json)) {
+      values[name] = inputFromJson(value, typeOf(name), name);
+    }
+  }
+  for (const [name, text] of Object.entries(command.inputFlags)) {
+    values[name] = inputFromText(text, typeOf(name), name);
+  }
+  const missing = Object.keys(variables).filter((name) => !(name in values));
+  if (missing.length) {
+    throw new UserError(
+      `Cannot run the task: missing ${
+        missing.map((m) => `"--${m}" (${describeType(variables[m].type)})`).join(", ")
+      }`,
+      { code: "USER:InvalidInput" },
+    );
+  }
+  return values;
+}
+
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
+  }
+  if (value instanceof Timestamp) return value.toISOString();
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Duration) {
+    return `${value.seconds}${
+      value.nanos ? `.${String(Math.abs(value.nanos)).padStart(9, "0")}` : ""
+    }s`;
+  }
+  if (value instanceof FlyteFile || value instanceof FlyteDirectory) return value.uri;
+  if (value instanceof StructuredDataset) return { uri: value.uri, format: value.format };
+  if (value instanceof Uint8Array) return `<${value.length} bytes>`;
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+function cell(value: unknown): string {
+  const p = plain(value);
+  const text = typeof p === "string"
+    ? p
+    : p === null || p === undefined
+    ? "null"
+    : JSON.stringify(p);
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > 40 ? `${flat.slice(0, 37)}...` : flat;
+}
+
+/** Renders rows as a text table with a header line. */
+export function formatTable(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): string {
+  const cells = rows.map((row) => columns.map((c) => cell(row[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (values: string[]) =>
+    values.map((v, i) => v.padEnd(widths[i])).join(" | ").trimEnd();
+  return [line([...columns]), widths.map((w) => "-".repeat(w)).join("-+-"), ...cells.map(line)]
+    .join("\n");
+}
+
+async function printOutputs(
+  outputs: Record<string, unknown>,
+  command: RunCommand,
+  options: { storage: Storage; stdout: (text: string) => void },
+): Promise<void> {
+  if (command.json) {
+    options.stdout(JSON.stringify(plain(outputs), null, 2) + "\n");
+    return;
+  }
+  const names = Object.keys(outputs);
+  if (!names.length) options.stdout("The task has no outputs\n");
+  for (const name of names) {
+    const value = outputs[name];
+    if (value instanceof StructuredDataset) {
+      options.stdout(`${name}: structured dataset (${value.format}) at ${value.uri}\n`);
+      if (command.rows === 0) continue;
+      const data = await readDataset(value, { limit: command.rows, storage: options.storage });
+      options.stdout(`${formatTable(data.columns, data.rows)}\n`);
+      options.stdout(
+        `(${data.rows.length} of ${data.totalRows} row${data.totalRows === 1 ? "" : "s"})\n`,
+      );
+    } else {
+      const p = plain(value);
+      options.stdout(`${name}: ${typeof p === "string" ? p : JSON.stringify(p)}\n`);
+    }
+  }
+}
+
+/** What a run needs, worked out before it starts: any failure here is a usage error. */
+async function prepareRun(
+  command: RunCommand,
+  options: { cwd: string; storage: Storage; registry?: ExecutorRegistry },
+): Promise<{
+  template: TaskTemplate;
+  executor: string;
+  registry: ExecutorRegistry;
+  inputs: Record<string, unknown>;
+}> {
+  let template: TaskTemplate;
+  let executor: string | undefined;
+  let registry = options.registry;
+  if (command.template) {
+    const bytes = await options.storage.read(pathOf(options.cwd, command.template));
+    try {
+      template = decodeTaskTemplate(bytes);
+    } catch (cause) {
+      throw new UserError(
+        `Cannot load task template "${command.template}": not a binary flyteidl.core.TaskTemplate`,
+        { code: "USER:InvalidTemplate", cause },
+      );
+    }
+    executor = command.executor ?? executorOfTemplate(template);
+    registry ??= createExecutorRegistry(BUILTIN_EXECUTORS);
+    // No container args naming one: the executor serving the task type.
+    executor ??= registry.entries().find((e) => e.taskTypes.includes(template.type ?? ""))?.id;
+    if (!executor) {
+      throw new UserError(
+        `Cannot run template "${command.template}": its args name no executor and none serves task type "${template.type}"; pass --executor`,
+        { code: "USER:ExecutorNotFound" },
+      );
+    }
+  } else {
+    const [task] = await tasksOf(options.cwd, command.module!, [command.exportName ?? "default"]);
+    template = toTaskTemplate(task, { image: task.options.image ?? LOCAL_IMAGE });
+    executor = command.executor ?? task.executorId;
+    registry = registryFor(task, { registry });
+  }
+  const inputs = await readInputs(command, template, options);
+  return { template, executor, registry, inputs };
+}
+
+/** Runs the `run` command; returns the exit code (task failures reject). */
+export async function runCommand(command: RunCommand, options: RunContext): Promise<number> {
+  let prepared;
+  try {
+    prepared = await prepareRun(command, options);
+  } catch (error) {
+    options.stderr(`${describeError(error)}\n`);
+    return CLI_USAGE;
+  }
+  const storage = withProgress(options.storage, { write: options.stderr, tty: options.tty });
+  const result = await runTemplate(prepared.template, prepared.inputs, {
+    executor: prepared.executor,
+    registry: prepared.registry,
+    storage,
+    dir: command.dir ? pathOf(options.cwd, command.dir) : undefined,
+    env: options.env,
+  });
+  options.stderr(`Run folder: ${result.dir}\n`);
+  await printOutputs(result.outputs, command, { storage: options.storage, stdout: options.stdout });
+  return CLI_OK;
+}
