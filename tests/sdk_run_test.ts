@@ -24,7 +24,9 @@ async function database(): Promise<{ dir: string; db: string }> {
   const sqlite = new DatabaseSync(db);
   sqlite.exec("create table tracks(TrackId integer primary key, Name text, Price real)");
   const insert = sqlite.prepare("insert into tracks values (?, ?, ?)");
+  sqlite.exec("begin");
   for (let i = 1; i <= 40; i++) insert.run(i, `Track ${i}`, i / 4);
+  sqlite.exec("commit");
   sqlite.close();
   return { dir, db };
 }
@@ -179,4 +181,46 @@ Deno.test("deno task run --template runs flytekit's own SQLite3Task template unc
   assertStringIncludes(failed.stderr, "nope");
   const notTemplate = await cli(["run", "--template", "tasks.json"], dir);
   assertEquals(notTemplate.code, 2);
+});
+
+Deno.test("a large database download shows progress lines (a bar on a terminal)", async () => {
+  const { dir, db } = await database();
+  const sqlite = new DatabaseSync(db);
+  sqlite.exec("create table pad(x text); begin");
+  const insert = sqlite.prepare("insert into pad values (?)");
+  for (let i = 0; i < 3000; i++) insert.run("x".repeat(1000));
+  sqlite.exec("commit");
+  sqlite.close();
+  const bytes = await Deno.readFile(db);
+  assert(bytes.length > 2 * 1024 * 1024);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(bytes, { headers: { "content-length": String(bytes.length) } }),
+  );
+  try {
+    const uri = `http://127.0.0.1:${server.addr.port}/music.db`;
+    await Deno.writeTextFile(
+      `${dir}/remote.ts`,
+      `import { sqlite3Task } from "${MOD}";
+export const first = sqlite3Task({ name: "first", queryTemplate: "select TrackId from tracks limit 1", uri: "${uri}" });
+`,
+    );
+    const plain = await cli(["run", "remote.ts", "first"], dir);
+    assertEquals(plain.code, 0, plain.stderr);
+    assertStringIncludes(plain.stderr, `Downloading ${uri}: `);
+    assertStringIncludes(plain.stderr, `(100%)\nDownloaded ${uri}: `);
+    let stderr = "";
+    const tty = await runCli(["run", "remote.ts", "first", "--rows", "0"], {
+      cwd: dir,
+      env: {},
+      stdout: () => {},
+      stderr: (t) => stderr += t,
+      tty: true,
+    });
+    assertEquals(tty, 0);
+    assertStringIncludes(stderr, "\r\x1b[2Kmusic.db [");
+    assertStringIncludes(stderr, "100%");
+  } finally {
+    await server.shutdown();
+  }
 });
