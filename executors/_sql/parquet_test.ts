@@ -113,3 +113,31 @@ Deno.test("ColumnChunkBuilder converts lossless mixes and refuses the others", (
     UserError,
   );
 });
+
+Deno.test("ParquetAssembler files read in hyparquet too (a second independent reader)", async () => {
+  const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
+  const columns: ParquetColumn[] = [
+    { name: "i", kind: "int64" },
+    { name: "s", kind: "string" },
+    { name: "d", kind: "date" },
+    { name: "t", kind: "timestamp" },
+  ];
+  const path = await writeTable(columns, [[
+    [1n, "a", new Date(Date.UTC(2024, 0, 2)), new Date(1000)],
+    [null, null, null, null],
+  ]]);
+  const buffer = (await Deno.readFile(path)).buffer;
+  const meta = parquetMetadata(buffer);
+  assertEquals(meta.key_value_metadata, [{ key: "k", value: "v" }]);
+  assertEquals(meta.schema.slice(1).map((s) => s.logical_type?.type), [
+    undefined,
+    "STRING",
+    "DATE",
+    "TIMESTAMP",
+  ]);
+  const rows = await parquetReadObjects({ file: buffer });
+  assertEquals(rows[0].i, 1n);
+  assertEquals(rows[0].s, "a");
+  assertEquals((rows[0].t as Date).getTime(), 1000);
+  assertEquals(rows[1], { i: null, s: null, d: null, t: null });
+});
