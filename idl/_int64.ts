@@ -1,6 +1,6 @@
 // int64 <-> bigint without precision loss. protobufjs decodes int64 fields as `Long` objects (or
 // plain numbers when no Long implementation is present) and encodes from either.
-import $protobuf from "protobufjs/minimal.js";
+import $protobuf from "./gen/protobuf_runtime.js";
 
 import type { Long } from "./gen/flyteidl.js";
 
