@@ -66,7 +66,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
     const cwd = fromFileUrl(new URL("..", import.meta.url));
     await new Deno.Command(Deno.execPath(), { args: ["install", "--quiet"], cwd }).output();
   }
-  const child = new Deno.Command("node", {
+  const command = new Deno.Command("node", {
     args: [
       "--openssl-legacy-provider",
       "-e",
@@ -79,7 +79,13 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
-  }).spawn();
+  });
+  let child: Deno.ChildProcess;
+  try {
+    child = command.spawn();
+  } catch (cause) {
+    throw new Error("Cannot start s3rver: Node.js (`node`) is not on PATH", { cause });
+  }
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
   let port = 0;
