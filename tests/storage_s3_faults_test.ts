@@ -165,3 +165,28 @@ Deno.test("s3: aborting during retries stops at once with SYSTEM:Aborted", async
     assert(performance.now() - started < 1000, "abort did not interrupt the backoff");
   });
 });
+
+Deno.test("s3: aborting a multipart upload stops it and leaves no object", async () => {
+  await withProxy(async (s3, proxy, config) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeFile(`${dir}/big.bin`, pattern(12 * 1024 * 1024));
+      const storage = createStorage({ s3: { ...config, partSize: 5 * 1024 * 1024 } });
+      // Create goes through, then the parts hang until the abort.
+      proxy.fail(6, "stall", { after: 1 });
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 300);
+      await assertStorageError(
+        storage.upload(`${dir}/big.bin`, `s3://${BUCKET}/aborted.bin`, {
+          signal: controller.signal,
+        }),
+        { code: "SYSTEM:Aborted", operation: "upload" },
+      );
+      clearTimeout(timer);
+      const direct = createStorage({ s3: s3.config });
+      assertEquals(await direct.exists(`s3://${BUCKET}/aborted.bin`), false);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
