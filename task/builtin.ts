@@ -64,8 +64,8 @@ export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends Var
  * ```
  */
 export function sqlite3Task<
-  const I extends VariableDescriptors = Record<never, TypeDescriptor>,
-  const O extends VariableDescriptors = DefaultSqlOutputs,
+  I extends VariableDescriptors = Record<never, TypeDescriptor>,
+  O extends VariableDescriptors = DefaultSqlOutputs,
 >(options: Sqlite3TaskOptions<I, O>): PrebuiltTask<I, O> {
   const { queryTemplate, uri, compressed, ...rest } = options;
   if (!queryTemplate?.trim()) {
@@ -129,8 +129,8 @@ const MOUNT_NUMBER = { any: 0, env_var: 1, file: 2 } as const;
  * ```
  */
 export function sqlTask<
-  const I extends VariableDescriptors = Record<never, TypeDescriptor>,
-  const O extends VariableDescriptors = DefaultSqlOutputs,
+  I extends VariableDescriptors = Record<never, TypeDescriptor>,
+  O extends VariableDescriptors = DefaultSqlOutputs,
 >(options: SqlTaskOptions<I, O>): PrebuiltTask<I, O> {
   const { queryTemplate, uri, connectArgs, secretConnectArgs, ...rest } = options;
   if (!queryTemplate?.trim()) {

@@ -204,8 +204,8 @@ function checkCount(name: string, what: string, value: number | undefined): void
  * ```
  */
 export function defineTask<
-  const I extends VariableDescriptors = Record<never, TypeDescriptor>,
-  const O extends VariableDescriptors = Record<never, TypeDescriptor>,
+  I extends VariableDescriptors = Record<never, TypeDescriptor>,
+  O extends VariableDescriptors = Record<never, TypeDescriptor>,
 >(options: TaskOptions<I, O>): PrebuiltTask<I, O> {
   const { name, taskType } = options;
   if (typeof name !== "string" || !NAME.test(name)) {
