@@ -83,11 +83,11 @@ async function readInputs(
       );
     }
     for (const [name, value] of Object.entries(json)) {
-      values[name] = inputFromJson(value, typeOf(name), name);
+      values[name] = inputFromJson(value, typeOf(name), name, { cwd: options.cwd });
     }
   }
   for (const [name, text] of Object.entries(command.inputFlags)) {
-    values[name] = inputFromText(text, typeOf(name), name);
+    values[name] = inputFromText(text, typeOf(name), name, { cwd: options.cwd });
   }
   const missing = Object.keys(variables).filter((name) => !(name in values));
   if (missing.length) {

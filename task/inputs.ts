@@ -34,6 +34,17 @@ export function describeType(type: LiteralType | null | undefined): string {
   return "any";
 }
 
+/** Options of {@linkcode inputFromJson} and {@linkcode inputFromText}. */
+export interface InputOptions {
+  /** The folder relative file, folder and dataset paths are taken from. */
+  cwd?: string;
+}
+
+function resolvePath(path: string, options: InputOptions): string {
+  if (!options.cwd || /^[a-z][a-z0-9+.-]*:\/\//i.test(path) || path.startsWith("/")) return path;
+  return `${options.cwd.replace(/\/+$/, "")}/${path}`;
+}
+
 const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
 function parseDuration(text: string): Duration | undefined {
@@ -56,7 +67,12 @@ function parseBoolean(text: string): boolean | undefined {
  * @throws {UserError} Code `USER:InvalidInput`, naming the input, the expected type and what
  * was found.
  */
-export function inputFromJson(value: unknown, type: LiteralType, name: string): unknown {
+export function inputFromJson(
+  value: unknown,
+  type: LiteralType,
+  name: string,
+  options: InputOptions = {},
+): unknown {
   const expected = describeType(type);
   if (type.simple !== null && type.simple !== undefined) {
     switch (type.simple) {
@@ -108,7 +124,9 @@ export function inputFromJson(value: unknown, type: LiteralType, name: string): 
   }
   if (type.collectionType) {
     if (!Array.isArray(value)) throw invalid(name, `a JSON array (${expected})`, value);
-    return value.map((item, i) => inputFromJson(item, type.collectionType!, `${name}[${i}]`));
+    return value.map((item, i) =>
+      inputFromJson(item, type.collectionType!, `${name}[${i}]`, options)
+    );
   }
   if (type.mapValueType) {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -117,11 +135,11 @@ export function inputFromJson(value: unknown, type: LiteralType, name: string): 
     return Object.fromEntries(
       Object.entries(value).map((
         [k, v],
-      ) => [k, inputFromJson(v, type.mapValueType!, `${name}.${k}`)]),
+      ) => [k, inputFromJson(v, type.mapValueType!, `${name}.${k}`, options)]),
     );
   }
   if (type.blob) {
-    if (typeof value === "string" && value !== "") return value;
+    if (typeof value === "string" && value !== "") return resolvePath(value, options);
     throw invalid(name, `a ${expected} path or URI`, value);
   }
   if (type.structuredDatasetType || type.schema) {
@@ -141,7 +159,7 @@ export function inputFromJson(value: unknown, type: LiteralType, name: string): 
   if (type.unionType) {
     for (const variant of type.unionType.variants ?? []) {
       try {
-        return inputFromJson(value, variant, name);
+        return inputFromJson(value, variant, name, options);
       } catch {
         // try the next variant
       }
@@ -158,7 +176,12 @@ export function inputFromJson(value: unknown, type: LiteralType, name: string): 
  *
  * @throws {UserError} Code `USER:InvalidInput`.
  */
-export function inputFromText(text: string, type: LiteralType, name: string): unknown {
+export function inputFromText(
+  text: string,
+  type: LiteralType,
+  name: string,
+  options: InputOptions = {},
+): unknown {
   const jsonShaped = type.collectionType || type.mapValueType ||
     type.simple === S.STRUCT;
   if (jsonShaped) {
@@ -168,7 +191,7 @@ export function inputFromText(text: string, type: LiteralType, name: string): un
     } catch (cause) {
       throw invalid(name, `JSON (${describeType(type)})`, text, cause);
     }
-    return inputFromJson(parsed, type, name);
+    return inputFromJson(parsed, type, name, options);
   }
   if (type.simple === S.NONE && ["", "null", "none"].includes(text.trim().toLowerCase())) {
     return null;
@@ -177,12 +200,12 @@ export function inputFromText(text: string, type: LiteralType, name: string): un
     const variants = type.unionType.variants ?? [];
     for (const variant of variants) {
       try {
-        return inputFromText(text, variant, name);
+        return inputFromText(text, variant, name, options);
       } catch {
         // try the next variant
       }
     }
     throw invalid(name, describeType(type), text);
   }
-  return inputFromJson(text, type, name);
+  return inputFromJson(text, type, name, options);
 }

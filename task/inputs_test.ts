@@ -78,3 +78,18 @@ Deno.test("types are described in words for help and errors", () => {
   assertEquals(describeType(t(Types.directory())), "directory");
   assertEquals(describeType(undefined), "any");
 });
+
+Deno.test("relative file, folder and dataset paths are taken from the given folder", () => {
+  const cwd = { cwd: "/home/me/project/" };
+  assertEquals(
+    inputFromText("data/a.csv", t(Types.file()), "f", cwd),
+    "/home/me/project/data/a.csv",
+  );
+  assertEquals(inputFromText("/abs/a.csv", t(Types.file()), "f", cwd), "/abs/a.csv");
+  assertEquals(inputFromText("s3://b/k", t(Types.directory()), "d", cwd), "s3://b/k");
+  const ds = inputFromJson("out", t(Types.structuredDataset()), "d", cwd) as StructuredDataset;
+  assertEquals(ds.uri, "/home/me/project/out");
+  assertEquals(inputFromText('["x"]', t(Types.list(Types.file())), "l", cwd), [
+    "/home/me/project/x",
+  ]);
+});

@@ -236,6 +236,11 @@ export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {
   if (o.secrets?.length) {
     template.securityContext = {
       secrets: o.secrets.map((s) => {
+        if (!s.group || !s.key) {
+          throw new TypeError(
+            `Cannot serialize task "${task.name}": a secret request needs a group and a key`,
+          );
+        }
         const secret: flyteidl.core.Secret.$Properties = { group: s.group, key: s.key };
         if (s.groupVersion) secret.groupVersion = s.groupVersion;
         const mount = MOUNTS[s.mount ?? "any"];

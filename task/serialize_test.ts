@@ -205,6 +205,11 @@ Deno.test("misuse is refused with built-in errors", () => {
     "Cannot serialize the config",
   );
   assertThrows(() => toTaskTemplate(tracks({ timeout: -1 })), RangeError);
+  assertThrows(
+    () => toTaskTemplate(tracks({ secrets: [{ group: "", key: "k" }] })),
+    TypeError,
+    "group and a key",
+  );
   assertThrows(() => defineTask({ name: "a b", taskType: "t", executor: "x" }), TypeError);
   assertThrows(() => defineTask({ name: "a", taskType: "", executor: "x" }), TypeError);
   assertThrows(() => defineTask({ name: "a", taskType: "t", executor: "" }), TypeError);
