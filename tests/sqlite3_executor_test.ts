@@ -153,21 +153,30 @@ Deno.test("large results stream through several row groups and the worker", asyn
   assertEquals(table!.rows, [[25000n, 312512500n, 25000n, 25000 / 3]]);
 });
 
-Deno.test("a column that changes type after the first row group is a USER:MixedTypes error", async () => {
-  const err = await assertRejects(
-    () =>
-      runSqlite3(
-        {
-          query_template:
-            "with recursive n(x) as (select 1 union all select x + 1 from n where x < 5000) select case when x < 4000 then x else 'text' end as v from n",
-          uri: CHINOOK,
-        },
-        {},
-        { executor: { rowGroupRows: 1000 } },
-      ),
-    UserError,
-  );
-  assertEquals(err.code, "USER:MixedTypes");
+Deno.test("a column whose values change type after the first row group is widened", async () => {
+  const query = (late: string) =>
+    `with recursive n(x) as (select 1 union all select x + 1 from n where x < 5000)
+     select x, case when x < 4000 then x else ${late} end as v from n`;
+  const cases: [string, string, unknown][] = [
+    ["x + 0.5", "DOUBLE", 4000.5],
+    ["'text'", "VARCHAR", "text"],
+    ["x'01'", "BLOB", new Uint8Array([1])],
+  ];
+  for (const [late, type, value] of cases) {
+    const { table, context } = await runSqlite3(
+      { query_template: query(late), uri: CHINOOK },
+      {},
+      {
+        executor: { rowGroupRows: 1000 },
+        query: "select * from t where x in (1, 4000) order by x",
+      },
+    );
+    assertEquals(table!.columns.map((c) => c.type), ["BIGINT", type], late);
+    const got = table!.rows.map((r) => r[1] instanceof Uint8Array ? new Uint8Array(r[1]) : r[1]);
+    const first = type === "DOUBLE" ? 1 : type === "VARCHAR" ? "1" : new TextEncoder().encode("1");
+    assertEquals(got, [first, value], late);
+    assert(context.logs.some((l) => l.includes("Widening")), late);
+  }
 });
 
 Deno.test("SQL errors are USER:SqlError with SQLite's message", async () => {

@@ -25,7 +25,7 @@
  */
 
 import { flyteidl, type LiteralType } from "../../idl/mod.ts";
-import type { ColumnKind } from "./parquet.ts";
+import type { ColumnKind, ValueKind } from "./parquet.ts";
 
 /**
  * The column kind for a declared SQL type, by SQLite's affinity rules (used for columns that
@@ -121,4 +121,33 @@ export function literalTypeForKind(kind: ColumnKind): LiteralType {
     date: S.DATETIME,
   }[kind];
   return { simple };
+}
+
+/**
+ * The kind a column widens to when a value of `found` kind turns up after its kind was decided,
+ * by the same rules as {@linkcode inferColumnKind} (`int64` → `double` for reals, → `string` for
+ * text, → `binary` for blobs); `undefined` when no widening holds it.
+ *
+ * @example
+ * ```ts
+ * import { widenKind } from "./columns.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals([widenKind("int64", "real"), widenKind("double", "text"), widenKind("string", "blob")],
+ *   ["double", "string", "binary"]);
+ * ```
+ */
+export function widenKind(kind: ColumnKind, found: ValueKind): ColumnKind | undefined {
+  if (found === "blob") return kind === "binary" ? undefined : "binary";
+  if (found === "text" || found === "boolean") {
+    return kind === "string" || kind === "binary" ? undefined : "string";
+  }
+  if (found === "real" && kind === "int64") return "double";
+  if (
+    (found === "real" || found === "integer") &&
+    (kind === "boolean" || kind.startsWith("time") || kind === "date")
+  ) {
+    return "string";
+  }
+  return undefined;
 }

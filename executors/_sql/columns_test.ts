@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { inferColumnKind, kindForDeclaredType, literalTypeForKind } from "./columns.ts";
+import { inferColumnKind, kindForDeclaredType, literalTypeForKind, widenKind } from "./columns.ts";
 import { flyteidl } from "../../idl/mod.ts";
 
 Deno.test("inferColumnKind() decides by values, then by declared type", () => {
@@ -39,4 +39,16 @@ Deno.test("literalTypeForKind() maps to Flyte simple types", () => {
   assertEquals(literalTypeForKind("double"), { simple: S.FLOAT });
   assertEquals(literalTypeForKind("binary"), { simple: S.BINARY });
   assertEquals(literalTypeForKind("timestamp"), { simple: S.DATETIME });
+});
+
+Deno.test("widenKind() widens as inference would have decided", () => {
+  assertEquals(widenKind("int64", "real"), "double");
+  assertEquals(widenKind("int64", "text"), "string");
+  assertEquals(widenKind("double", "text"), "string");
+  assertEquals(widenKind("int64", "blob"), "binary");
+  assertEquals(widenKind("string", "blob"), "binary");
+  assertEquals(widenKind("boolean", "integer"), "string");
+  assertEquals(widenKind("binary", "text"), undefined);
+  assertEquals(widenKind("double", "integer"), undefined);
+  assertEquals(widenKind("string", "other"), undefined);
 });

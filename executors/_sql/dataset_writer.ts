@@ -129,6 +129,11 @@ export class DatasetWriter {
     if (options.columns.length > 0 && options.columns.every((c) => c.kind)) this.#decideColumns();
   }
 
+  /** The columns with their kinds, once decided (at the first row group); else empty. */
+  get columns(): readonly ParquetColumn[] {
+    return this.#columns;
+  }
+
   /** Rows pushed so far. */
   get rows(): number {
     return this.#rows + this.#groupRows;

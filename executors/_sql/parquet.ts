@@ -249,22 +249,8 @@ export class ColumnChunkBuilder {
     this.#pos = j;
   }
 
-  #mismatch(value: unknown): UserError {
-    const what = value instanceof Uint8Array
-      ? "a BLOB"
-      : typeof value === "bigint"
-      ? "an INTEGER"
-      : typeof value === "number"
-      ? "a REAL"
-      : typeof value === "string"
-      ? "a TEXT"
-      : `a ${typeof value}`;
-    return new UserError(
-      `Cannot write column "${this.column.name}": row ${
-        this.rowOffset + this.#count + 1
-      } holds ${what} value in a column of ${this.column.kind} values; cast the column in the query (for example CAST(x AS TEXT))`,
-      { code: "USER:MixedTypes" },
-    );
+  #mismatch(value: unknown): MixedTypesError {
+    return new MixedTypesError(this.column, valueKind(value), this.rowOffset + this.#count + 1);
   }
 
   /**
@@ -300,6 +286,71 @@ export class ColumnChunkBuilder {
     if (!this.#spare || this.#spare.byteLength < buffer.byteLength) {
       this.#spare = new Uint8Array(buffer);
     }
+  }
+}
+
+/** What kind of value a database returned: `integer` (bigint), `real`, `text`, `blob`, ... */
+export type ValueKind = "integer" | "real" | "text" | "blob" | "boolean" | "other";
+
+function valueKind(value: unknown): ValueKind {
+  if (value instanceof Uint8Array) return "blob";
+  switch (typeof value) {
+    case "bigint":
+      return "integer";
+    case "number":
+      return "real";
+    case "string":
+      return "text";
+    case "boolean":
+      return "boolean";
+    default:
+      return "other";
+  }
+}
+
+const ARTICLE: Record<ValueKind, string> = {
+  integer: "an INTEGER",
+  real: "a REAL",
+  text: "a TEXT",
+  blob: "a BLOB",
+  boolean: "a BOOLEAN",
+  other: "an unsupported",
+};
+
+/**
+ * A value that its column's kind cannot hold (code `USER:MixedTypes`), with the column and the
+ * kind of value found, so that a writer can widen the column and write again.
+ *
+ * @example
+ * ```ts
+ * import { ColumnChunkBuilder, MixedTypesError } from "./parquet.ts";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const b = new ColumnChunkBuilder({ name: "x", kind: "int64" });
+ * const err = assertThrows(() => b.append(1.5), MixedTypesError);
+ * if (err.found !== "real") throw new Error(err.found);
+ * ```
+ */
+export class MixedTypesError extends UserError {
+  /** The column. */
+  readonly column: ParquetColumn;
+  /** The kind of the value that did not fit. */
+  readonly found: ValueKind;
+  /** The row (1-based, in the whole result). */
+  readonly row: number;
+
+  /** Creates the error. */
+  constructor(column: ParquetColumn, found: ValueKind, row: number) {
+    super(
+      `Cannot write column "${column.name}": row ${row} holds ${
+        ARTICLE[found]
+      } value in a column of ${column.kind} values; cast the column in the query (for example CAST(x AS TEXT))`,
+      { code: "USER:MixedTypes" },
+    );
+    this.name = "MixedTypesError";
+    this.column = column;
+    this.found = found;
+    this.row = row;
   }
 }
 

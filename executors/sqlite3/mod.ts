@@ -47,6 +47,7 @@ import { joinUri, schemeOf } from "../../storage/mod.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import type { SQLInputValue } from "node:sqlite";
+import type { ColumnKind } from "../_sql/parquet.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { parseSqlite3Config, type Sqlite3Config } from "./config.ts";
 
@@ -108,18 +109,19 @@ const CHUNK_ROWS = 8192;
 type Row = unknown[];
 
 /**
- * The result rows, in chunks. A SELECT (or WITH) runs once into a temporary table, then is read
- * back in chunks with `all()`: errors while stepping surface with SQLite's message (Deno 2.9's
- * `StatementSync.iterate()` ends silently on an error, truncating the result), and chunked
- * reads are about twice as fast as iterating row by row. Other statements that return rows
- * (PRAGMA, VALUES, EXPLAIN) are small and read at once.
+ * The result rows, in chunks, readable more than once. A SELECT (or WITH) runs once into a
+ * temporary table, then is read back in chunks with `all()`: errors while stepping surface with
+ * SQLite's message (Deno 2.9's `StatementSync.iterate()` ends silently on an error, truncating the
+ * result), chunked reads are about twice as fast as iterating row by row, and the rows can be read
+ * again when a column must be widened. Other statements that return rows (PRAGMA, VALUES,
+ * EXPLAIN) are small and read at once.
  */
-function* readRows(
+function openRows(
   db: import("node:sqlite").DatabaseSync,
   stmt: import("node:sqlite").StatementSync,
   sql: string,
   params: SQLInputValue[],
-): Generator<Row[]> {
+): () => Generator<Row[]> {
   const arrays = (s: import("node:sqlite").StatementSync) => {
     // setReturnArrays exists in Deno 2.9's node:sqlite, not yet in its type declarations.
     (s as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
@@ -127,14 +129,17 @@ function* readRows(
     return s;
   };
   if (!/^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(select|with)\b/i.test(sql)) {
+    let rows: Row[];
     try {
-      yield arrays(stmt).all(...params) as unknown as Row[];
+      rows = arrays(stmt).all(...params) as unknown as Row[];
     } catch (cause) {
       throw sqlError(cause, "run the query");
     }
-    return;
+    return function* () {
+      yield rows;
+    };
   }
-  let chunk;
+  let chunk: import("node:sqlite").StatementSync;
   try {
     db.exec(`drop table if exists temp.${RESULT_TABLE}`);
     db.prepare(`create temp table ${RESULT_TABLE} as ${sql}`).run(...params);
@@ -142,12 +147,13 @@ function* readRows(
   } catch (cause) {
     throw sqlError(cause, "run the query");
   }
-  for (let from = 0;; from += CHUNK_ROWS) {
-    const rows = chunk.all(from, from + CHUNK_ROWS) as unknown as Row[];
-    if (rows.length === 0) break;
-    yield rows;
-  }
-  db.exec(`drop table temp.${RESULT_TABLE}`);
+  return function* () {
+    for (let from = 0;; from += CHUNK_ROWS) {
+      const rows = chunk.all(from, from + CHUNK_ROWS) as unknown as Row[];
+      if (rows.length === 0) return;
+      yield rows;
+    }
+  };
 }
 
 /**
@@ -240,24 +246,44 @@ async function runQuery(
         { code: "USER:SqlError" },
       );
     }
-    const { DatasetWriter } = await import("../_sql/dataset_writer.ts");
+    const [{ DatasetWriter }, { widenKind }, { MixedTypesError }] = await Promise.all([
+      import("../_sql/dataset_writer.ts"),
+      import("../_sql/columns.ts"),
+      import("../_sql/parquet.ts"),
+    ]);
     const localFile = `${path}.parquet`;
-    const writer = new DatasetWriter({
-      path: localFile,
-      columns: columns.map((c) => ({ name: c.name, declaredType: c.type })),
-      rowGroupRows: options.rowGroupRows,
-      worker: options.worker,
-      signal: ctx.signal,
-    });
-    try {
-      for (const rows of readRows(db, stmt, query.sql, params)) {
-        for (const row of rows) if (writer.push(row)) await writer.flush();
+    const rows = openRows(db, stmt, query.sql, params);
+    // Kinds are decided by the first row group; a later value that does not fit widens its
+    // column (int64 -> double -> string -> binary) and the rows are written again.
+    let kinds: (ColumnKind | undefined)[] = columns.map(() => undefined);
+    for (let attempt = 0;; attempt++) {
+      const writer = new DatasetWriter({
+        path: localFile,
+        columns: columns.map((c, j) => ({ name: c.name, declaredType: c.type, kind: kinds[j] })),
+        rowGroupRows: options.rowGroupRows,
+        worker: options.worker,
+        signal: ctx.signal,
+      });
+      try {
+        for (const chunk of rows()) {
+          for (const row of chunk) if (writer.push(row)) await writer.flush();
+        }
+        const result = await writer.close();
+        ctx.logger.info("Query done", { rows: result.rows });
+        break;
+      } catch (error) {
+        writer.abort();
+        if (!(error instanceof MixedTypesError)) throw error;
+        const j = columns.findIndex((c) => c.name === error.column.name);
+        const wider = widenKind(error.column.kind, error.found);
+        if (j < 0 || !wider || attempt >= 3 * columns.length) throw error;
+        kinds = writer.columns.map((c) => c.kind);
+        kinds[j] = wider;
+        ctx.logger.warn("Widening a column that holds mixed values; writing again", {
+          column: columns[j].name,
+          kind: wider,
+        });
       }
-      const result = await writer.close();
-      ctx.logger.info("Query done", { rows: result.rows });
-    } catch (error) {
-      writer.abort();
-      throw error;
     }
     const uri = ctx.newRawOutputUri();
     await ctx.storage.upload(localFile, joinUri(uri, PARQUET_FILE), { signal: ctx.signal });
