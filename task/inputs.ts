@@ -145,7 +145,7 @@ export function inputFromJson(
   if (type.structuredDatasetType || type.schema) {
     if (typeof value === "string" && value !== "") {
       return new StructuredDataset({
-        uri: value,
+        uri: resolvePath(value, options),
         format: type.structuredDatasetType?.format || "parquet",
       });
     }
