@@ -44,7 +44,8 @@ export interface ExecuteArgs {
 export type Command =
   | { command: "execute"; args: ExecuteArgs }
   | { command: "help"; topic?: string }
-  | { command: "version" };
+  | { command: "version" }
+  | { command: "describe"; json: boolean };
 
 /**
  * The subcommands, by name. `pyflyte-execute` is an alias of `execute`.
@@ -57,7 +58,7 @@ export type Command =
  * assertEquals(COMMANDS.includes("execute"), true);
  * ```
  */
-export const COMMANDS: readonly string[] = ["execute", "help", "version"];
+export const COMMANDS: readonly string[] = ["execute", "describe", "help", "version"];
 
 /**
  * Whether a value is what propeller leaves for "nothing": empty, the two characters `""`, or an
@@ -228,7 +229,20 @@ export function parseCommand(argv: readonly string[], options: ParseCommandOptio
     }
   }
   const [name, ...rest] = argv;
+  // An option first means the program was started as pyflyte-execute under another name (a
+  // symlink whose name the platform does not report, or `command: [pyflyte-execute]`).
+  if (name?.startsWith("--") && !["--help", "--version"].includes(name)) {
+    return { command: "execute", args: parseExecuteArgs(argv) };
+  }
   switch (name) {
+    case "describe":
+      if (rest.some((a) => a !== "--json")) {
+        throw new UserError(
+          `Cannot parse arguments: describe takes only "--json", got "${rest.join(" ")}"`,
+          { code: "USER:InvalidArguments" },
+        );
+      }
+      return { command: "describe", json: rest.includes("--json") };
     case "execute":
     case PYFLYTE_EXECUTE:
       if (rest.includes("--help") && !rest.slice(0, rest.indexOf("--help")).includes("--")) {
@@ -289,6 +303,7 @@ Unrendered {{.placeholders}} and "" count as absent.`;
 
 Commands:
   execute          run one task (alias: pyflyte-execute)
+  describe         list the executors, their task types and flytekit aliases (--json for JSON)
   help [command]   show help
   version          print the version
 

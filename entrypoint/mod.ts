@@ -102,6 +102,7 @@ export {
   runExecute,
   type RunExecuteOptions,
 } from "./execute.ts";
+export { describeRegistry, type Description, formatDescription } from "./describe.ts";
 export { createLogger, createRedactor, type LoggerOptions, type Redactor } from "./logger.ts";
 export { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
 
@@ -236,6 +237,13 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
     case "version": {
       const { default: config } = await import("../deno.json", { with: { type: "json" } });
       print(`flyteshim ${config.version}`);
+      return EXIT_OK;
+    }
+    case "describe": {
+      const { default: config } = await import("../deno.json", { with: { type: "json" } });
+      const { describeRegistry, formatDescription } = await import("./describe.ts");
+      const description = describeRegistry(options.registry, config.version);
+      print(command.json ? JSON.stringify(description, null, 2) : formatDescription(description));
       return EXIT_OK;
     }
     case "execute": {

@@ -65,7 +65,11 @@ Deno.test("`deno task compile` has the same permissions as `deno task execute` a
   assertMatch(compile, /^deno compile /);
   assertMatch(compile, /--output dist\/flyteshim /);
   assertMatch(compile, / entrypoint\/main\.ts$/);
-  assertEquals(flags(compile, /^--allow-/), flags(tasks.execute, /^--allow-/));
+  // Permissions and runtime flags are those of `deno task execute` (what tests run).
+  assertEquals(
+    flags(compile, /^--(allow-|unstable-|v8-flags)/),
+    flags(tasks.execute, /^--(allow-|unstable-|v8-flags)/),
+  );
   assert(!compile.includes("-A ") && !compile.includes("--allow-all"));
   // Every lazily loaded built-in executor is named with --include, so the compiler sees it.
   const builtin = await Deno.readTextFile(new URL("executors/builtin.ts", root));

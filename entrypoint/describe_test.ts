@@ -1,0 +1,49 @@
+import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
+import { UserError } from "../errors.ts";
+import { createExecutorRegistry } from "../executors/mod.ts";
+import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
+import { parseCommand } from "./args.ts";
+import { main } from "./mod.ts";
+
+Deno.test("describe lists the built-in executors with their task types and flytekit aliases", async () => {
+  const printed: string[] = [];
+  const code = await main(["describe", "--json"], {
+    registry: createExecutorRegistry(BUILTIN_EXECUTORS),
+    env: {},
+    print: (text) => printed.push(text),
+  });
+  assertEquals(code, 0);
+  const d = JSON.parse(printed[0]);
+  assertEquals(
+    d.version,
+    JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).version,
+  );
+  assertEquals(
+    d.executors.map((
+      e: { id: string; taskTypes: string[]; aliases: string[] },
+    ) => [e.id, e.taskTypes, e.aliases]),
+    [
+      ["flyteshim.sqlite3", ["sqlite"], ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"]],
+      ["flyteshim.sql", ["sqlalchemy"], ["flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"]],
+    ],
+  );
+  assertStringIncludes(d.resolvers.join(" "), "default_task_template_resolver");
+});
+
+Deno.test("describe prints text by default and refuses other options", async () => {
+  const printed: string[] = [];
+  await main(["describe"], {
+    registry: createExecutorRegistry(BUILTIN_EXECUTORS),
+    env: {},
+    print: (text) => printed.push(text),
+  });
+  assertStringIncludes(printed[0], "aliases:    flytekit.extras.sqlite3.task.SQLite3TaskExecutor");
+  assertThrows(() => parseCommand(["describe", "--yaml"]), UserError, '"--yaml"');
+});
+
+Deno.test("an option first means execute (pyflyte-execute under a name the platform hides)", () => {
+  const command = parseCommand(["--inputs", "i.pb", "--output-prefix", "out", "--", "t.pb", "x"]);
+  assertEquals(command.command, "execute");
+  assertEquals(parseCommand(["--help"]).command, "help");
+  assertEquals(parseCommand(["--version"]).command, "version");
+});
