@@ -143,9 +143,19 @@ export class S3Storage implements StorageBackend {
     });
   }
 
-  async write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void> {
-    const { bucket, key } = parseS3Uri(uri, "write");
-    await this.#run("write", uri, options?.signal, () =>
+  write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void> {
+    return this.#put("write", uri, data, options);
+  }
+
+  /** One PutObject; the body is in memory, so the SDK can retry it. */
+  async #put(
+    operation: StorageOperation,
+    uri: string,
+    data: Uint8Array,
+    options?: UploadOptions,
+  ): Promise<void> {
+    const { bucket, key } = parseS3Uri(uri, operation);
+    await this.#run(operation, uri, options?.signal, () =>
       this.#client.send(
         new PutObjectCommand({
           Bucket: bucket,
@@ -172,8 +182,8 @@ export class S3Storage implements StorageBackend {
       });
     }
     if (size <= this.#partSize) {
-      // One request; the body is in memory (at most one part) so the SDK can retry it.
-      return this.write(uri, await Deno.readFile(localPath), options);
+      // One request with the file in memory: at most one part.
+      return this.#put("upload", uri, await Deno.readFile(localPath), options);
     }
     await this.#run("upload", uri, options?.signal, async () => {
       const { Upload } = await import("@aws-sdk/lib-storage");

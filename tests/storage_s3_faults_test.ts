@@ -83,6 +83,18 @@ Deno.test("s3: failures that outlast the retries become recoverable SYSTEM error
     assertStringIncludes(error.message, "HTTP 503 ServiceUnavailable");
     assertStringIncludes(error.message, "after 3 attempts");
     assertEquals(proxy.requests - before, 3, "bounded in count: 1 attempt + 2 retries");
+    // A small upload (one request) fails as an upload.
+    const file = await Deno.makeTempFile();
+    try {
+      await Deno.writeFile(file, pattern(100));
+      await assertStorageError(storage.upload(file, `s3://${BUCKET}/small.bin`), {
+        code: "SYSTEM:StorageError",
+        operation: "upload",
+        uri: `s3://${BUCKET}/small.bin`,
+      });
+    } finally {
+      await Deno.remove(file);
+    }
   });
 });
 
