@@ -46,8 +46,11 @@ import type { LiteralType, TaskTemplate } from "../../idl/mod.ts";
 import { joinUri, schemeOf } from "../../storage/mod.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
-import type { SQLInputValue } from "node:sqlite";
-import type { ColumnKind } from "../_sql/parquet.ts";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { widenKind } from "../_sql/columns.ts";
+import { DatasetWriter } from "../_sql/dataset_writer.ts";
+import { type ColumnKind, MixedTypesError } from "../_sql/parquet.ts";
+import { renderQuery, sqliteParam } from "../_sql/template.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { parseSqlite3Config, type Sqlite3Config } from "./config.ts";
 
@@ -117,12 +120,12 @@ type Row = unknown[];
  * EXPLAIN) are small and read at once.
  */
 function openRows(
-  db: import("node:sqlite").DatabaseSync,
-  stmt: import("node:sqlite").StatementSync,
+  db: DatabaseSync,
+  stmt: StatementSync,
   sql: string,
   params: SQLInputValue[],
 ): () => Generator<Row[]> {
-  const arrays = (s: import("node:sqlite").StatementSync) => {
+  const arrays = (s: StatementSync) => {
     // setReturnArrays exists in Deno 2.9's node:sqlite, not yet in its type declarations.
     (s as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
     s.setReadBigInts(true);
@@ -139,7 +142,7 @@ function openRows(
       yield rows;
     };
   }
-  let chunk: import("node:sqlite").StatementSync;
+  let chunk: StatementSync;
   try {
     db.exec(`drop table if exists temp.${RESULT_TABLE}`);
     db.prepare(`create temp table ${RESULT_TABLE} as ${sql}`).run(...params);
@@ -198,8 +201,7 @@ async function fetchDatabase(
   }
 }
 
-async function openDatabase(path: string) {
-  const { DatabaseSync } = await import("node:sqlite");
+function openDatabase(path: string): DatabaseSync {
   try {
     return new DatabaseSync(path, { readOnly: true });
   } catch (cause) {
@@ -214,11 +216,10 @@ async function runQuery(
   options: Sqlite3ExecutorOptions,
 ): Promise<Record<string, unknown>> {
   const output = outputOf(ctx.template);
-  const { renderQuery, sqliteParam } = await import("../_sql/template.ts");
   const query = renderQuery(config.queryTemplate, inputs, { dialect: "sqlite" });
   const params = query.params.map(sqliteParam);
   const path = await fetchDatabase(config, ctx, options);
-  const db = await openDatabase(path);
+  const db = openDatabase(path);
   try {
     ctx.logger.info("Running the query", {
       database: config.uri,
@@ -246,11 +247,6 @@ async function runQuery(
         { code: "USER:SqlError" },
       );
     }
-    const [{ DatasetWriter }, { widenKind }, { MixedTypesError }] = await Promise.all([
-      import("../_sql/dataset_writer.ts"),
-      import("../_sql/columns.ts"),
-      import("../_sql/parquet.ts"),
-    ]);
     const localFile = `${path}.parquet`;
     const rows = openRows(db, stmt, query.sql, params);
     // Kinds are decided by the first row group; a later value that does not fit widens its
