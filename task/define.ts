@@ -229,14 +229,16 @@ export function defineTask<
     }
   }
   const frozen = Object.freeze({ ...options, inputs, outputs });
-  return {
-    kind: "task",
+  const task: PrebuiltTask<I, O> = Object.freeze({
+    kind: "task" as const,
     options: frozen,
     name,
     executorId,
-    async run(values, runOptions) {
+    // Imported on demand: definitions alone need none of the runtime.
+    async run(values: InferInputs<I>, runOptions?: RunOptions): Promise<InferValues<O>> {
       const { runTask } = await import("./run.ts");
-      return await runTask(this, values, runOptions);
+      return await runTask(task, values, runOptions);
     },
-  };
+  });
+  return task;
 }
