@@ -1,0 +1,394 @@
+// Faults through the real program (and, where a setting has no environment variable, through
+// `runExecute` in process): an S3 server stopped, answering 5xx, resetting or cutting connections
+// during the database download and during the result upload (s3rver behind the faulty proxy);
+// a stalled S3 server; PostgreSQL killed mid-query; SIGTERM mid-query on SQLite and PostgreSQL.
+// Each ends in the right error document and no outputs.pb, or, for transient faults, in an
+// outputs.pb whose data exists.
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
+import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
+import { createExecutorRegistry } from "../executors/mod.ts";
+import {
+  decodeErrorDocument,
+  decodeLiteralMap,
+  jsonToStruct,
+  type TaskTemplate,
+} from "../idl/mod.ts";
+import { createStorage, type Storage } from "../storage/mod.ts";
+import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
+import { startPostgres } from "./_postgres.ts";
+import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
+import { assertFailed, systemError, userError } from "./_reliability.ts";
+import { testTemplate } from "./_runtime_fixtures.ts";
+import { startS3rver } from "./_s3rver.ts";
+import { makeDatabase } from "./_sqlite3.ts";
+
+const SQLITE = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
+const SQL = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
+const BUCKET = "faults";
+const ROWS = 500;
+
+const DB_PATH = await makeDatabase(
+  `create table t(id integer primary key, name text);
+   with recursive c(x) as (select 1 union all select x + 1 from c where x < ${ROWS})
+   insert into t select x, 'row-' || x from c;`,
+);
+
+function sqliteTemplate(uri: string, query = "select * from t"): TaskTemplate {
+  return {
+    ...testTemplate("sqlite", SQLITE, {
+      outputs: { results: { schema: {} } },
+      args: flytekitContainerArgs(SQLITE),
+    }),
+    custom: jsonToStruct({ query_template: query, uri, compressed: false }),
+  };
+}
+
+/** The S3 settings of the program, pointed at `endpoint`, with quick retries. */
+function s3Env(endpoint: string): Record<string, string> {
+  return {
+    FLYTE_AWS_ENDPOINT: endpoint,
+    FLYTE_AWS_ACCESS_KEY_ID: "S3RVER",
+    FLYTE_AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_REGION: "us-east-1",
+    FLYTE_AWS_RETRIES: "2",
+    FLYTE_AWS_BACKOFF_SECONDS: "0.05",
+  };
+}
+
+/** Container args with the raw output prefix replaced. */
+function withRawPrefix(raw: string): string[] {
+  return flytekitContainerArgs(SQLITE).map((a) => a === "{{.rawOutputDataPrefix}}" ? raw : a);
+}
+
+/** A successful run's dataset exists, with its parquet file. */
+async function assertOutputsComplete(run: PropellerRunResult, storage: Storage) {
+  assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.stderr);
+  const uri = run.outputs!.literals!.results.scalar!.schema?.uri ??
+    run.outputs!.literals!.results.scalar!.structuredDataset?.uri;
+  assert(uri, "no dataset uri");
+  assert(await storage.exists(`${uri}/00000`), `outputs.pb points at missing "${uri}/00000"`);
+}
+
+Deno.test("faults: S3 faults while downloading the database", async (t) => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  const direct = createStorage({ s3: s3.config });
+  const dbUri = `s3://${BUCKET}/db/victim.db`;
+  await direct.upload(DB_PATH, dbUri);
+  try {
+    for (const fault of ["503", "500", "slowdown", "reset", "truncate"] as Fault[]) {
+      await t.step(`persistent ${fault}: SYSTEM:StorageError, recoverable`, async () => {
+        const proxy = startFaultyProxy(s3.port);
+        try {
+          proxy.fail(100, fault);
+          const run = await runPropeller({
+            template: sqliteTemplate(dbUri),
+            inputs: { literals: {} },
+            env: s3Env(proxy.endpoint),
+          });
+          assertFailed(run, systemError("SYSTEM:StorageError"), 0);
+          assertStringIncludes(run.error!.message!, dbUri);
+          // Bounded: 1 attempt + 2 retries per request (a read may issue a HEAD and a GET).
+          assert(proxy.requests <= 9, `${proxy.requests} requests`);
+        } finally {
+          await proxy.stop();
+        }
+      });
+      await t.step(`transient ${fault} (2 requests): retried, complete outputs`, async () => {
+        const proxy = startFaultyProxy(s3.port);
+        try {
+          proxy.fail(2, fault);
+          const run = await runPropeller({
+            template: sqliteTemplate(dbUri),
+            inputs: { literals: {} },
+            env: s3Env(proxy.endpoint),
+          });
+          await assertOutputsComplete(run, createStorage());
+          assertEquals(proxy.pending, 0);
+        } finally {
+          await proxy.stop();
+        }
+      });
+    }
+    await t.step("server stopped: SYSTEM:StorageError, recoverable", async () => {
+      const proxy = startFaultyProxy(s3.port);
+      await proxy.stop(); // nothing listens on its port any more
+      const run = await runPropeller({
+        template: sqliteTemplate(dbUri),
+        inputs: { literals: {} },
+        env: s3Env(proxy.endpoint),
+      });
+      assertFailed(run, systemError("SYSTEM:StorageError"), 0);
+      assertStringIncludes(run.error!.message!, "ECONNREFUSED");
+    });
+    await t.step("a missing object is USER:NotFound, not retried", async () => {
+      const proxy = startFaultyProxy(s3.port);
+      try {
+        const run = await runPropeller({
+          template: sqliteTemplate(`s3://${BUCKET}/db/missing.db`),
+          inputs: { literals: {} },
+          env: s3Env(proxy.endpoint),
+        });
+        assertFailed(run, userError("USER:NotFound"), 0);
+        assert(proxy.requests <= 2, `${proxy.requests} requests`);
+      } finally {
+        await proxy.stop();
+      }
+    });
+  } finally {
+    await s3.stop();
+  }
+});
+
+Deno.test("faults: S3 faults while uploading the result", async (t) => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  const direct = createStorage({ s3: s3.config });
+  try {
+    for (const fault of ["503", "500", "reset"] as Fault[]) {
+      await t.step(`persistent ${fault}: SYSTEM:StorageError, no outputs.pb`, async () => {
+        const proxy = startFaultyProxy(s3.port);
+        try {
+          proxy.fail(100, fault);
+          const raw = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
+          const run = await runPropeller({
+            template: sqliteTemplate(DB_PATH),
+            args: withRawPrefix(raw),
+            inputs: { literals: {} },
+            env: s3Env(proxy.endpoint),
+          });
+          assertFailed(run, systemError("SYSTEM:StorageError"), 0);
+          assertStringIncludes(run.error!.message!, raw);
+        } finally {
+          await proxy.stop();
+        }
+      });
+      await t.step(
+        `transient ${fault}: retried, outputs.pb points at the uploaded file`,
+        async () => {
+          const proxy = startFaultyProxy(s3.port);
+          try {
+            proxy.fail(2, fault);
+            const run = await runPropeller({
+              template: sqliteTemplate(DB_PATH),
+              args: withRawPrefix(`s3://${BUCKET}/raw/${crypto.randomUUID()}`),
+              inputs: { literals: {} },
+              env: s3Env(proxy.endpoint),
+            });
+            await assertOutputsComplete(run, direct);
+          } finally {
+            await proxy.stop();
+          }
+        },
+      );
+    }
+    await t.step("server stopped before the upload: SYSTEM:StorageError", async () => {
+      const proxy = startFaultyProxy(s3.port);
+      await proxy.stop();
+      const run = await runPropeller({
+        template: sqliteTemplate(DB_PATH),
+        args: withRawPrefix(`s3://${BUCKET}/raw/${crypto.randomUUID()}`),
+        inputs: { literals: {} },
+        env: s3Env(proxy.endpoint),
+      });
+      assertFailed(run, systemError("SYSTEM:StorageError"), 0);
+    });
+  } finally {
+    await s3.stop();
+  }
+});
+
+Deno.test("faults: S3 holding the whole node stopped: no error.pb can be written, exit 2", async () => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  const proxy = startFaultyProxy(s3.port);
+  try {
+    const storage = createStorage({ s3: { ...s3.config, endpoint: proxy.endpoint } });
+    // The node is laid out, then the proxy stops answering and resets everything.
+    proxy.fail(2, "reset", { after: 2 }); // task.pb and inputs.pb go through
+    proxy.fail(1000, "reset");
+    const run = await runPropeller({
+      root: `s3://${BUCKET}/node`,
+      storage,
+      template: sqliteTemplate(DB_PATH),
+      inputs: { literals: {} },
+      env: s3Env(proxy.endpoint),
+    });
+    assertEquals(run.code, 2, run.stderr);
+    assertStringIncludes(run.stderr, "Cannot write the error document");
+    const files = await createStorage({ s3: s3.config }).list(run.paths.outputPrefix);
+    assertEquals(files, [], "something was written under the output prefix");
+  } finally {
+    await proxy.stop();
+    await s3.stop();
+  }
+});
+
+Deno.test("faults: a stalled S3 server is timed out and retried (in process)", async () => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  const proxy = startFaultyProxy(s3.port);
+  const registry = createExecutorRegistry(BUILTIN_EXECUTORS);
+  const dbUri = `s3://${BUCKET}/db/victim.db`;
+  await createStorage({ s3: s3.config }).upload(DB_PATH, dbUri);
+  const storage = createStorage({
+    s3: { ...s3.config, endpoint: proxy.endpoint, timeoutSeconds: 0.5, retries: 2 },
+  });
+  const run = async (template: TaskTemplate) => {
+    const dir = await Deno.makeTempDir({ prefix: "flyteshim-stall-" });
+    await Deno.writeFile(
+      `${dir}/task.pb`,
+      (await import("../idl/mod.ts")).encodeTaskTemplate(template),
+    );
+    const started = performance.now();
+    const code = await runExecute(
+      parseExecuteArgs([
+        "--inputs",
+        `${dir}/inputs.pb`,
+        "--output-prefix",
+        `${dir}/out`,
+        "--raw-output-data-prefix",
+        `${dir}/raw`,
+        "--",
+        `${dir}/task.pb`,
+        SQLITE,
+      ]),
+      { env: {}, registry, storage, logger: NULL_LOGGER },
+    );
+    const files = await Array.fromAsync(Deno.readDir(`${dir}/out`)).catch(() => []);
+    return { code, dir, ms: performance.now() - started, files: files.map((f) => f.name).sort() };
+  };
+  try {
+    // One stalled request: the run waits out the timeout, retries, and completes.
+    proxy.fail(1, "stall");
+    const slow = await run(sqliteTemplate(dbUri));
+    assertEquals([slow.code, slow.files], [0, ["outputs.pb"]]);
+    assert(slow.ms >= 450, `no timeout happened (${slow.ms} ms)`);
+    const outputs = decodeLiteralMap(await Deno.readFile(`${slow.dir}/out/outputs.pb`));
+    assert(outputs.literals?.results, "no results");
+    // Stalled for good: bounded by timeout x attempts, then a recoverable SYSTEM error.
+    proxy.fail(100, "stall");
+    const stuck = await run(sqliteTemplate(dbUri));
+    assertEquals([stuck.code, stuck.files], [0, ["error.pb"]]);
+    const error = decodeErrorDocument(await Deno.readFile(`${stuck.dir}/out/error.pb`)).error!;
+    assertEquals([error.code, error.kind, error.origin], systemError("SYSTEM:StorageError"));
+    assert(stuck.ms < 10_000, `took ${stuck.ms} ms`);
+  } finally {
+    await proxy.stop();
+    await s3.stop();
+  }
+});
+
+function sqlTemplate(uri: string, query: string): TaskTemplate {
+  return {
+    ...testTemplate("sqlalchemy", SQL, {
+      outputs: { results: { schema: {} } },
+      args: flytekitContainerArgs(SQL),
+    }),
+    custom: jsonToStruct({
+      query_template: query,
+      uri,
+      connect_args: {},
+      secret_connect_args: null,
+    }),
+  };
+}
+
+/** Waits until PostgreSQL runs a statement matching `like`; returns false after `ms`. */
+async function waitForQuery(
+  pg: Awaited<ReturnType<typeof startPostgres>>,
+  like: string,
+  ms = 15_000,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const rows = await pg.sql(
+      `select count(*)::int as n from pg_stat_activity where state = 'active' and query like '${like}'`,
+    );
+    if ((rows[0].n as number) > 0) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+Deno.test("faults: PostgreSQL killed mid-query is SYSTEM:DatabaseUnavailable", async () => {
+  const pg = await startPostgres();
+  let killed = false;
+  try {
+    const running = runPropeller({
+      template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
+      inputs: { literals: {} },
+    });
+    assert(await waitForQuery(pg, "select pg_sleep(30)%"), "the query never started");
+    await pg.kill();
+    killed = true;
+    const run = await running;
+    assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);
+    assert(run.ms < 20_000, `took ${run.ms} ms`);
+  } finally {
+    if (!killed) await pg.stop();
+  }
+});
+
+Deno.test("faults: SIGTERM mid-query on PostgreSQL is SYSTEM:Aborted at once; the query is cancelled", async () => {
+  const pg = await startPostgres();
+  try {
+    const run = await runPropeller({
+      template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
+      inputs: { literals: {} },
+      interrupt: { when: /Running query/ },
+    });
+    assertFailed(run, systemError("SYSTEM:Aborted"), 0);
+    assert(run.ms < 10_000, `took ${run.ms} ms`);
+    // The server is not left running the statement for the full 30 s.
+    const deadline = Date.now() + 5_000;
+    let active = 1;
+    while (active > 0 && Date.now() < deadline) {
+      const rows = await pg.sql(
+        "select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
+      );
+      active = rows[0].n as number;
+      if (active) await new Promise((r) => setTimeout(r, 100));
+    }
+    assertEquals(active, 0, "the query still runs on the server");
+  } finally {
+    await pg.stop();
+  }
+});
+
+Deno.test("faults: SIGTERM mid-query on SQLite ends in SYSTEM:Aborted once the blocking step returns", async () => {
+  // node:sqlite runs a statement synchronously: the signal is handled when the step returns.
+  const query =
+    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) select count(*) as n from c";
+  const full = await runPropeller({
+    template: sqliteTemplate(DB_PATH, query),
+    inputs: { literals: {} },
+  });
+  assertEquals(full.files, ["outputs.pb"], full.stderr);
+  const run = await runPropeller({
+    template: sqliteTemplate(DB_PATH, query),
+    inputs: { literals: {} },
+    interrupt: { when: /Running the query/ },
+  });
+  assertFailed(run, systemError("SYSTEM:Aborted"), 0);
+  assertStringIncludes(run.error!.message!, "SIGTERM");
+  console.log(
+    `blocking SQLite step: full run ${Math.round(full.ms)} ms, SIGTERM'd run ${
+      Math.round(run.ms)
+    } ms`,
+  );
+});
+
+Deno.test("faults: SIGTERM while streaming a large SQLite result ends promptly, no outputs.pb", async () => {
+  const big = await makeDatabase(
+    `create table t(id integer primary key, name text);
+     with recursive c(x) as (select 1 union all select x + 1 from c where x < 400000)
+     insert into t select x, 'row-' || x from c;`,
+  );
+  const run = await runPropeller({
+    template: sqliteTemplate(
+      big,
+      "select a.id, a.name, b.name as other from t a join t b on b.id = a.id",
+    ),
+    inputs: { literals: {} },
+    interrupt: { when: /Running the query/ },
+  });
+  assertFailed(run, systemError("SYSTEM:Aborted"), 0);
+});
