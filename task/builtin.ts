@@ -44,7 +44,7 @@ export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends Var
  * runs a query on a SQLite database file and returns the rows as a parquet structured dataset
  * named `results` (or the outputs given).
  *
- * @example
+ * @example A SQLite3 task on a zipped database
  * ```ts
  * import { sqlite3Task, toTaskTemplate, Types } from "@flyteshim/flyteshim";
  * import { structToJson } from "@flyteshim/flyteshim/idl";
@@ -108,7 +108,7 @@ const MOUNT_NUMBER = { any: 0, env_var: 1, file: 2 } as const;
  * runs a query on a PostgreSQL or MySQL server and returns the rows as a parquet structured
  * dataset named `results`; with `outputs: {}` it only executes the statement.
  *
- * @example
+ * @example A PostgreSQL query with its password from a secret
  * ```ts
  * import { sqlTask, toTaskTemplate } from "@flyteshim/flyteshim";
  * import { structToJson } from "@flyteshim/flyteshim/idl";

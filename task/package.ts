@@ -13,7 +13,7 @@ export type PackageOptions = SerializeOptions;
  * zero-padded to `ceil(log10(count))` digits as flytekit pads it (so that names sort in order),
  * `_1` marking a `TaskSpec`.
  *
- * @example
+ * @example Names sort in creation order
  * ```ts
  * import { packageEntryName } from "@flyteshim/flyteshim/task";
  * import { assertEquals } from "@std/assert";
@@ -33,7 +33,7 @@ export function packageEntryName(index: number, count: number, name: string): st
  * `flytectl register files --project P --domain D --version V` to fill. Returns the entry names.
  *
  * @throws {TypeError} When two tasks share a name, or a task cannot be serialized (no image).
- * @example
+ * @example Package one task
  * ```ts
  * import { defineTask, writePackage } from "@flyteshim/flyteshim/task";
  * import { assertEquals } from "@std/assert";

@@ -137,7 +137,7 @@ function encodeMessage(message: Message, type: string): { [key: string]: JsonVal
  * Covers `flyteidl.admin.TaskSpec`, `flyteidl.core.TaskTemplate` and every message they hold.
  *
  * @throws {TypeError} For a message type outside that set.
- * @example
+ * @example A template as proto3 JSON
  * ```ts
  * import { toProto3Json } from "@flyteshim/flyteshim/task";
  * import { toInt64 } from "@flyteshim/flyteshim/idl";

@@ -131,7 +131,7 @@ export function registryFor(
  * Runs a task definition locally (what `task.run(inputs)` does): the template goes through the
  * binary encoding, so `custom` is read back exactly as on the cluster (numbers as doubles).
  *
- * @example
+ * @example Numbers in custom come back as doubles
  * ```ts
  * import { defineTask, runTask, Types } from "@flyteshim/flyteshim/task";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";

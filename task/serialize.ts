@@ -167,7 +167,7 @@ function executorFor(task: PrebuiltTask, flytekitCompatible: boolean): string {
  *
  * @throws {TypeError} When no image is set, the config is not JSON, or `flytekitCompatible` is
  * asked for a task without `flytekitExecutor`.
- * @example
+ * @example Serialize a SQLite3 task
  * ```ts
  * import { defineTask, toTaskTemplate, Types } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
@@ -262,7 +262,7 @@ export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {
  * Serializes a task to a `flyteidl.admin.TaskSpec`: the template and, when the task has one,
  * its description. This is what a registration package holds (see `writePackage`).
  *
- * @example
+ * @example A task spec with its description
  * ```ts
  * import { defineTask, toTaskSpec } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
