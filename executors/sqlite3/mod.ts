@@ -91,18 +91,29 @@ function outputOf(template: TaskTemplate): { name: string; type: LiteralType } |
   return { name: names[0], type };
 }
 
+// SQLite result codes that come from the machine, not the query or the database file:
+// BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN (of temporary files).
+const SYSTEM_CODES = new Set([5, 6, 7, 10, 13, 14]);
+
+/** SQLite errors as `USER:SqlError` with SQLite's message (machine failures: `SYSTEM:SqlError`). */
 function sqlError(cause: unknown, doing: string): unknown {
   if (cause instanceof UserError || cause instanceof SystemError) return cause;
-  const e = cause as { code?: string; message?: string };
-  if (e?.code === "ERR_SQLITE_ERROR" || e?.code?.startsWith?.("ERR_SQLITE")) {
-    return new UserError(`Cannot ${doing}: ${e.message}`, { code: "USER:SqlError", cause });
+  const e = cause as { code?: string; errcode?: number; message?: string };
+  if (typeof e?.code === "string" && e.code.startsWith("ERR_SQLITE")) {
+    const message = `Cannot ${doing}: ${e.message}`;
+    return SYSTEM_CODES.has((e.errcode ?? 0) & 0xff)
+      ? new SystemError(message, { code: "SYSTEM:SqlError", cause })
+      : new UserError(message, { code: "USER:SqlError", cause });
   }
   return cause;
 }
 
 function baseName(uri: string): string {
   const path = uri.replace(/[?#].*$/, "").replace(/\/+$/, "");
-  const name = decodeURIComponent(path.slice(path.lastIndexOf("/") + 1));
+  let name = path.slice(path.lastIndexOf("/") + 1);
+  try {
+    name = decodeURIComponent(name);
+  } catch { /* keep it encoded */ }
   return /^[A-Za-z0-9._-]+$/.test(name) && name !== "." && name !== ".." ? name : "database";
 }
 
