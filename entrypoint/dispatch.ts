@@ -287,8 +287,13 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
   } catch (cause) {
     // A task without inputs runs without an inputs.pb.
     const declared = Object.keys(variablesOf(task.template.interface?.inputs));
-    if (cause instanceof StorageError && cause.code === "USER:NotFound" && declared.length === 0) {
-      return { literals: {} };
+    if (cause instanceof StorageError && cause.code === "USER:NotFound") {
+      if (declared.length === 0) return { literals: {} };
+      // Propeller writes inputs.pb before it starts the pod: its absence is the platform's.
+      throw new SystemError(`Cannot read inputs "${options.inputs}": no such object`, {
+        code: "SYSTEM:InputsNotFound",
+        cause,
+      });
     }
     throw cause;
   }

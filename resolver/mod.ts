@@ -166,7 +166,8 @@ async function loadExecutor(registry: ExecutorRegistry, id: string): Promise<Exe
  * Loads the template named by the resolver args and finds its executor.
  *
  * @throws {UserError} `USER:UnknownResolver`, `USER:InvalidResolverArgs`, `USER:InvalidTemplate`,
- * `USER:ExecutorNotFound`, or the storage error of a missing or unreadable template.
+ * `USER:ExecutorNotFound`, `SYSTEM:TemplateNotFound` (propeller writes the template, so a missing
+ * one is the platform's problem, retried), or the storage error of an unreadable template.
  *
  * @example An unknown executor
  * ```ts
@@ -211,8 +212,9 @@ export async function resolveTask(
     loadExecutor(options.registry, executorId),
     readTaskTemplate(templateUri, options).catch((cause) => {
       if (cause instanceof StorageError && cause.code === "USER:NotFound") {
-        throw new UserError(`Cannot load task template "${templateUri}": no such object`, {
-          code: "USER:TemplateNotFound",
+        // Propeller uploads task.pb before it starts the pod: its absence is the platform's.
+        throw new SystemError(`Cannot load task template "${templateUri}": no such object`, {
+          code: "SYSTEM:TemplateNotFound",
           cause,
         });
       }

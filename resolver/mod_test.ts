@@ -70,7 +70,7 @@ Deno.test("resolver: failures are classified", async () => {
   assertEquals(await code(resolveTask(undefined, [path, "nope"], opts)), "USER:ExecutorNotFound");
   assertEquals(
     await code(resolveTask(undefined, ["/no/such.pb", "t.noop"], opts)),
-    "USER:TemplateNotFound",
+    "SYSTEM:TemplateNotFound",
   );
   const garbage = await Deno.makeTempFile();
   await Deno.writeFile(garbage, new Uint8Array([0x0a, 0xff, 0xff]));

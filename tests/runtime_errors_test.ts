@@ -104,13 +104,13 @@ Deno.test("errors: an input of the wrong kind is USER:InvalidInput naming the va
   assertStringIncludes(run.error!.message!, '"limit"');
 });
 
-Deno.test("errors: a missing inputs.pb for a task with inputs is USER:NotFound", async () => {
+Deno.test("errors: a missing inputs.pb for a task with inputs is SYSTEM:InputsNotFound", async () => {
   const run = await runPropeller({
     program: TEST_PROGRAM,
     template: testTemplate("echo", "tests.echo", { inputs: { limit: Types.integer.literalType } }),
     inputs: null,
   });
-  assertError(run, ["USER:NotFound", NON_RECOVERABLE, USER]);
+  assertError(run, ["SYSTEM:InputsNotFound", RECOVERABLE, SYSTEM]);
   assertStringIncludes(run.error!.message!, "inputs.pb");
 });
 
@@ -148,7 +148,7 @@ Deno.test("errors: resolver problems are reported in error.pb", async () => {
   const template404 = await withArgs((a) =>
     a.map((x) => x === "{{.taskTemplatePath}}" ? "/no/such/task.pb" : x)
   );
-  assertError(template404, ["USER:TemplateNotFound", NON_RECOVERABLE, USER]);
+  assertError(template404, ["SYSTEM:TemplateNotFound", RECOVERABLE, SYSTEM]);
   assertStringIncludes(template404.error!.message!, '"/no/such/task.pb"');
 
   const argCount = await withArgs((a) => a.slice(0, -1));

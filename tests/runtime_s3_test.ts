@@ -57,7 +57,7 @@ Deno.test("s3: a task runs on propeller's layout in a bucket", async (t) => {
       assertEquals(run.error?.code, "USER:SqlError");
     });
 
-    await t.step("a missing inputs.pb in S3 is USER:NotFound", async () => {
+    await t.step("a missing inputs.pb in S3 is SYSTEM:InputsNotFound (retried)", async () => {
       const run = await runPropeller({
         program: TEST_PROGRAM,
         template: testTemplate("echo", "tests.echo", { inputs: { n: Types.integer.literalType } }),
@@ -67,8 +67,8 @@ Deno.test("s3: a task runs on propeller's layout in a bucket", async (t) => {
         env: s3.env,
       });
       assertEquals([run.error?.code, run.error?.kind], [
-        "USER:NotFound",
-        flyteidl.core.ContainerError.Kind.NON_RECOVERABLE,
+        "SYSTEM:InputsNotFound",
+        flyteidl.core.ContainerError.Kind.RECOVERABLE,
       ]);
     });
   } finally {
