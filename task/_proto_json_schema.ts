@@ -1,8 +1,9 @@
 // Field tables of the flyteidl messages reachable from `admin.TaskSpec` and `core.TaskTemplate`
 // (flyteidl 1.16.5), as proto3 JSON needs them: JSON name, type, and flags ("r" repeated, "m"
 // map with string keys, "o" member of a oneof, whose default value is still written). Derived
-// from the protos' descriptor set (`protoc --descriptor_set_out`); `proto_json_test.ts` checks
-// the encoder built on it against protobuf's own `json_format`.
+// from the protos' descriptor set (`protoc --descriptor_set_out`); `proto_json_test.ts` derives
+// it again from the protos in node_modules and checks the encoder against protobuf's own
+// `json_format`.
 
 /** `[jsonName, type, flags?]`. */
 export type FieldSpec = readonly [string, string, string?];

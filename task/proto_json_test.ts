@@ -11,6 +11,7 @@ import { Types } from "../types/descriptors.ts";
 import { Duration } from "../types/values.ts";
 import { sqlite3Task, sqlTask } from "./builtin.ts";
 import { toProto3Json } from "./proto_json.ts";
+import { MESSAGES } from "./_proto_json_schema.ts";
 import { toTaskSpec, toTaskTemplate } from "./serialize.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -26,6 +27,50 @@ for f in fds.file:
     pool.Add(f)
 cls = message_factory.MessageFactory(pool).GetPrototype(pool.FindMessageTypeByName(sys.argv[2]))
 print(json_format.MessageToJson(cls.FromString(open(sys.argv[3], "rb").read())))
+`;
+
+/** The field table, derived from the descriptor set the same way `_proto_json_schema.ts` was. */
+const TABLE = `
+import json, sys
+from google.protobuf import descriptor_pb2
+fds = descriptor_pb2.FileDescriptorSet.FromString(open(sys.argv[1], "rb").read())
+msgs = {}
+def walk(prefix, m):
+    name = prefix + "." + m.name
+    msgs[name] = m
+    for n in m.nested_type:
+        walk(name, n)
+for f in fds.file:
+    for m in f.message_type:
+        walk("." + f.package, m)
+T = {1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 8: "bool", 9: "string",
+     12: "bytes", 13: "uint32", 17: "sint32", 18: "sint64", 7: "fixed32", 6: "fixed64",
+     15: "sfixed32", 16: "sfixed64"}
+WKT = {".google.protobuf." + n for n in ["Struct", "Value", "ListValue", "Duration", "Timestamp", "BoolValue"]}
+out = {}
+def visit(n):
+    if n in out or n in WKT:
+        return
+    out[n] = None
+    fields = []
+    for f in msgs[n].field:
+        flags = ("r" if f.label == 3 else "") + ("o" if f.HasField("oneof_index") else "")
+        if f.type == 11 and msgs[f.type_name].options.map_entry:
+            v = msgs[f.type_name].field[1]
+            t, flags = (v.type_name if v.type in (11, 14) else T[v.type]), "m"
+            if v.type == 11:
+                visit(v.type_name)
+        elif f.type in (11, 14):
+            t = f.type_name
+            if f.type == 11:
+                visit(t)
+        else:
+            t = T[f.type]
+        fields.append([f.json_name, t[1:] if t.startswith(".") else t] + ([flags] if flags else []))
+    out[n] = fields
+for root in [".flyteidl.admin.TaskSpec", ".flyteidl.core.TaskTemplate"]:
+    visit(root)
+print(json.dumps({k[1:]: v for k, v in out.items()}))
 `;
 
 let descriptorSet: Promise<string> | undefined;
@@ -139,4 +184,11 @@ Deno.test("proto3 JSON spelling: enum names, int64 strings, camelCase, defaults 
   assertEquals((json.id as Record<string, unknown>).resourceType, "TASK");
   assertEquals("project" in (json.id as Record<string, unknown>), false);
   assertThrows(() => toProto3Json({}, "flyteidl.core.Literal"), TypeError);
+});
+
+Deno.test("the field table matches the flyteidl protos' descriptor set", async () => {
+  const script = await Deno.makeTempFile({ suffix: ".py" });
+  await Deno.writeTextFile(script, TABLE);
+  const derived = JSON.parse(await run("/usr/bin/python3", [script, await buildDescriptorSet()]));
+  assertEquals(JSON.parse(JSON.stringify(MESSAGES)), derived);
 });
