@@ -280,3 +280,34 @@ Deno.test("an aborted run stops with SYSTEM:Aborted", async () => {
   );
   assert(err instanceof SystemError || (err instanceof DOMException && err.name === "AbortError"));
 });
+
+Deno.test("a database over http(s) is downloaded and queried", async () => {
+  const db = await Deno.readFile(CHINOOK);
+  const archive = await zip([{ name: "chinook.db", data: db, deflate: true }]);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/chinook.db") return new Response(db);
+    if (path === "/chinook.zip") return new Response(archive as Uint8Array<ArrayBuffer>);
+    return new Response("not found", { status: 404 });
+  });
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const plain = await runSqlite3({
+      query_template: "select count(*) from artists",
+      uri: `${base}/chinook.db`,
+    });
+    assertEquals(plain.table!.rows, [[200n]]);
+    const zipped = await runSqlite3({
+      query_template: "select count(*) from albums",
+      uri: `${base}/chinook.zip`,
+      compressed: true,
+    });
+    assertEquals(zipped.table!.rows, [[500n]]);
+    await assertRejects(
+      () => runSqlite3({ query_template: "select 1", uri: `${base}/missing.db` }),
+      StorageError,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
