@@ -174,15 +174,15 @@ async function printOutputs(
   }
 }
 
-/** What a run needs, worked out before it starts: any failure here is a usage error. */
-async function prepareRun(
+/** The template and executor a run names: any failure here is a usage error. */
+async function resolveRun(
   command: RunCommand,
   options: { cwd: string; storage: Storage; registry?: ExecutorRegistry },
 ): Promise<{
   template: TaskTemplate;
   executor: string;
   registry: ExecutorRegistry;
-  inputs: Record<string, unknown>;
+  invocation: string;
 }> {
   let template: TaskTemplate;
   let executor: string | undefined;
@@ -208,20 +208,65 @@ async function prepareRun(
       );
     }
   } else {
-    const [task] = await tasksOf(options.cwd, command.module!, [command.exportName ?? "default"]);
+    const [task] = command.exportName
+      ? await tasksOf(options.cwd, command.module!, [command.exportName])
+      : await onlyTask(options.cwd, command.module!);
     template = toTaskTemplate(task, { image: task.options.image ?? LOCAL_IMAGE });
     executor = command.executor ?? task.executorId;
     registry = registryFor(task, { registry });
   }
-  const inputs = await readInputs(command, template, options);
-  return { template, executor, registry, inputs };
+  const invocation = command.template
+    ? `--template ${command.template}`
+    : `${command.module} ${command.exportName ?? ""}`.trimEnd();
+  return { template, executor, registry, invocation };
+}
+
+/** A module's one task, when no export is named. */
+async function onlyTask(cwd: string, module: string) {
+  const tasks = await tasksOf(cwd, module, []);
+  if (tasks.length > 1) {
+    throw new UserError(
+      `Cannot choose a task in "${module}": it exports ${tasks.length}; name one (${
+        tasks.map((t) => `"${t.name}"`).join(", ")
+      } by their export names)`,
+      { code: "USER:InvalidArguments" },
+    );
+  }
+  return tasks;
+}
+
+/** A task's own help: what it is, its inputs as flags and its outputs. */
+export function describeTask(template: TaskTemplate, executor: string, invocation: string): string {
+  const inputs = Object.entries(template.interface?.inputs?.variables ?? {});
+  const outputs = Object.entries(template.interface?.outputs?.variables ?? {});
+  const flags = inputs.map(([name, v]) => `--${name} <${describeType(v.type)}>`);
+  return [
+    `Task "${template.id?.name ?? ""}" (type ${template.type}, executor ${executor})`,
+    "",
+    "Inputs:",
+    ...(inputs.length ? flags.map((f) => `  ${f}`) : ["  (none)"]),
+    "",
+    "Outputs:",
+    ...(outputs.length
+      ? outputs.map(([name, v]) => `  ${name}: ${describeType(v.type)}`)
+      : ["  (none)"]),
+    "",
+    `Run: deno task run ${invocation}${flags.length ? ` ${flags.join(" ")}` : ""}`,
+  ].join("\n");
 }
 
 /** Runs the `run` command; returns the exit code (task failures reject). */
 export async function runCommand(command: RunCommand, options: RunContext): Promise<number> {
   let prepared;
   try {
-    prepared = await prepareRun(command, options);
+    const resolved = await resolveRun(command, options);
+    if (command.help) {
+      options.stdout(
+        `${describeTask(resolved.template, resolved.executor, resolved.invocation)}\n`,
+      );
+      return CLI_OK;
+    }
+    prepared = { ...resolved, inputs: await readInputs(command, resolved.template, options) };
   } catch (error) {
     options.stderr(`${describeError(error)}\n`);
     return CLI_USAGE;

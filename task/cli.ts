@@ -46,6 +46,8 @@ Usage:
   deno task run --template <task.pb> [--<input> <value> ...] [options]
 
   <module.ts> <export>  a task defined with defineTask / sqlite3Task / sqlTask and exported
+                        (the export may be left out when the module has one task);
+                        add --help to see the task's inputs and outputs
   --template FILE       a serialized flyteidl.core.TaskTemplate (binary), e.g. from
                         \`pyflyte serialize\`/\`package\` or \`deno task serialize\`; flytekit's
                         SQLite3Task and SQLAlchemyTask templates run unchanged

@@ -25,6 +25,8 @@ export interface RunCommand {
   rows: number;
   /** Print outputs as one JSON object (`--json`). */
   json: boolean;
+  /** Describe the task (its inputs and outputs) instead of running it (`--help`). */
+  help: boolean;
 }
 
 /** `package`: a registration package of a module's tasks. */
@@ -127,9 +129,10 @@ function parseRun(argv: string[]): RunCommand | { command: "help"; topic: string
     }
     inputFlags[token.name] = value ?? "true";
   }
-  if (known.help) return { command: "help", topic: "run" };
   const template = known.template as string | undefined;
   const [module, exportName, ...extra] = positionals;
+  // `--help` alone is the command's help; with a task it describes the task.
+  if (known.help && !template && !module) return { command: "help", topic: "run" };
   if (template ? positionals.length > 0 : extra.length > 0) {
     throw usageError(
       `Cannot parse arguments: unexpected ${
@@ -158,6 +161,7 @@ function parseRun(argv: string[]): RunCommand | { command: "help"; topic: string
     dir: known.dir as string | undefined,
     rows,
     json: known.json === true,
+    help: known.help === true,
   };
 }
 

@@ -27,6 +27,7 @@ Deno.test("run: module, export, input flags in every spelling, and known options
       dir: undefined,
       rows: 3,
       json: true,
+      help: false,
     },
   );
   const negative = parseCliArgs(["run", "m.ts", "t", "--x", "-1.5", "--y", "-2"]);
@@ -91,6 +92,12 @@ Deno.test("help in every spelling", () => {
   assertEquals(parseCliArgs(["help", "package"]), { command: "help", topic: "package" });
   assertEquals(parseCliArgs(["run", "--help"]), { command: "help", topic: "run" });
   assertEquals(parseCliArgs(["package", "-h"]), { command: "help", topic: "package" });
+  // With a task, --help describes the task.
+  const described = parseCliArgs(["run", "tasks.ts", "tracks", "--help"]);
+  assertEquals(described.command === "run" && [described.module, described.help], [
+    "tasks.ts",
+    true,
+  ]);
 });
 
 Deno.test("malformed command lines are user errors that say what is wrong", () => {

@@ -168,6 +168,9 @@ Deno.test("registration commands explain a wrong module, export or flag", async 
   const noModule = await cli(["serialize", "missing.ts"], dir);
   assertEquals(noModule.code, 2);
   assertStringIncludes(noModule.stderr, 'Cannot load module "missing.ts"');
+  const ambiguous = await cli(["run", "tasks.ts"], dir);
+  assertEquals(ambiguous.code, 2);
+  assertStringIncludes(ambiguous.stderr, 'Cannot choose a task in "tasks.ts": it exports 2');
   const badFlag = await cli(["package", "tasks.ts", "--bogus"], dir);
   assertEquals(badFlag.code, 2);
   assertStringIncludes(badFlag.stderr, "USER:InvalidArguments");

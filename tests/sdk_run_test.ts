@@ -132,6 +132,16 @@ export const tracks = sqlite3Task({
   const missing = await cli(["run", "tasks.ts", "tracks", "--limit", "1"], dir);
   assertEquals(missing.code, 2);
   assertStringIncludes(missing.stderr, 'missing "--after" (integer)');
+  const described = await cli(["run", "tasks.ts", "tracks", "--help"], dir);
+  assertEquals(described.code, 0);
+  assertStringIncludes(
+    described.stdout,
+    'Task "sql.tracks" (type sqlite, executor flyteshim.sqlite3)\n\nInputs:\n  --limit <integer>\n  --after <integer>\n\nOutputs:\n  results: structured dataset\n',
+  );
+  // A module with one task runs it without naming the export.
+  const only = await cli(["run", "tasks.ts", "--limit", "1", "--after", "0"], dir);
+  assertEquals(only.code, 0, only.stderr);
+  assertStringIncludes(only.stdout, "(1 of 1 row)");
   const unknown = await cli([
     "run",
     "tasks.ts",
