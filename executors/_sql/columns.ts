@@ -12,7 +12,7 @@
  * | booleans / timestamps (other databases) | `boolean` / `timestamp` |
  * | nulls only | from the declared type: SQLite affinity INTEGER → `int64`, REAL or NUMERIC → `double`, TEXT → `string`, BLOB → `binary`; no declared type → `string` |
  *
- * @example
+ * @example Values decide, the declared type fills in
  * ```ts
  * import { inferColumnKind } from "./columns.ts";
  * import { assertEquals } from "@std/assert";
@@ -31,7 +31,7 @@ import type { ColumnKind, ValueKind } from "./parquet.ts";
  * The column kind for a declared SQL type, by SQLite's affinity rules (used for columns that
  * hold only nulls); `undefined` or empty (an expression) gives `string`.
  *
- * @example
+ * @example SQLite affinity
  * ```ts
  * import { kindForDeclaredType } from "./columns.ts";
  * import { assertEquals } from "@std/assert";
@@ -55,7 +55,7 @@ export function kindForDeclaredType(declared: string | null | undefined): Column
  * The kind of one column from its values (first row group) and declared type; see the module
  * documentation for the rules.
  *
- * @example
+ * @example Text with numbers is text
  * ```ts
  * import { inferColumnKind } from "./columns.ts";
  * import { assertEquals } from "@std/assert";
@@ -100,7 +100,7 @@ const S = flyteidl.core.SimpleType;
  * The Flyte literal type of a column kind (`int64` → INTEGER, `double` → FLOAT, `string` →
  * STRING, `binary` → BINARY, `boolean` → BOOLEAN, `timestamp` → DATETIME).
  *
- * @example
+ * @example Simple types
  * ```ts
  * import { literalTypeForKind } from "./columns.ts";
  * import { flyteidl } from "../../idl/mod.ts";
@@ -128,7 +128,7 @@ export function literalTypeForKind(kind: ColumnKind): LiteralType {
  * by the same rules as {@linkcode inferColumnKind} (`int64` → `double` for reals, → `string` for
  * text, → `binary` for blobs); `undefined` when no widening holds it.
  *
- * @example
+ * @example Widening
  * ```ts
  * import { widenKind } from "./columns.ts";
  * import { assertEquals } from "@std/assert";

@@ -4,7 +4,7 @@
  * results are written on the calling thread; from the second row group on, compression and
  * file writes move to a worker so that reading rows and encoding pages use two cores.
  *
- * @example
+ * @example Two rows to a parquet file
  * ```ts
  * import { DatasetWriter } from "./dataset_writer.ts";
  * import { assertEquals } from "@std/assert";
@@ -83,7 +83,7 @@ const MAX_IN_FLIGHT = 2;
  * Writes rows to a parquet file: `push` each row (an array of values), `await flush()` when
  * `push` returns `true`, then `close()`.
  *
- * @example
+ * @example An empty result keeps its declared types
  * ```ts
  * import { DatasetWriter } from "./dataset_writer.ts";
  * import { assertEquals } from "@std/assert";

@@ -76,7 +76,7 @@ const encoder = new TextEncoder();
  * the column's kind are converted where it loses nothing (integers in a double column, numbers
  * in a string column as text, text in a binary column as UTF-8) and refused otherwise.
  *
- * @example
+ * @example Conversions
  * ```ts
  * import { ColumnChunkBuilder } from "./parquet.ts";
  * import { assertEquals } from "@std/assert";
@@ -321,7 +321,7 @@ const ARTICLE: Record<ValueKind, string> = {
  * A value that its column's kind cannot hold (code `USER:MixedTypes`), with the column and the
  * kind of value found, so that a writer can widen the column and write again.
  *
- * @example
+ * @example The column and the value kind
  * ```ts
  * import { ColumnChunkBuilder, MixedTypesError } from "./parquet.ts";
  * import { assertThrows } from "@std/assert";

@@ -2,7 +2,7 @@
  * Renders input values as Python's `str()` would, so that flytekit query templates keep their
  * meaning where a value becomes text (inside a quoted SQL string, or as an identifier).
  *
- * @example
+ * @example Values as flytekit renders them
  * ```ts
  * import { pyStr } from "./py_str.ts";
  * import { assertEquals } from "@std/assert";
@@ -19,7 +19,7 @@ import { Duration, Timestamp } from "../../types/values.ts";
  * Python's `repr()` of a float (the shortest round-trip digits; scientific notation below 1e-4
  * and from 1e16 on, with a two-digit exponent at least).
  *
- * @example
+ * @example Floats
  * ```ts
  * import { pyFloat } from "./py_str.ts";
  * import { assertEquals } from "@std/assert";
@@ -56,7 +56,7 @@ function pad(value: number | bigint, width = 2): string {
  * Python's `str()` of a timezone-aware UTC `datetime`: `2024-01-02 03:04:05+00:00`, with
  * `.ffffff` microseconds when they are not zero (nanoseconds are truncated).
  *
- * @example
+ * @example A datetime
  * ```ts
  * import { pyDatetime } from "./py_str.ts";
  * import { Timestamp } from "../../types/values.ts";
@@ -76,7 +76,7 @@ export function pyDatetime(value: Timestamp): string {
 /**
  * Python's `str()` of a `timedelta`: `1 day, 2:03:04`, `-1 day, 23:59:59`, `0:00:00.500000`.
  *
- * @example
+ * @example Timedeltas
  * ```ts
  * import { pyTimedelta } from "./py_str.ts";
  * import { Duration } from "../../types/values.ts";
@@ -123,7 +123,7 @@ function pyRepr(value: unknown): string {
  * integers (bigint) in decimal, floats as `repr`, datetimes and timedeltas as Python prints
  * them, lists and dicts as Python prints them, files, folders and datasets as their URI.
  *
- * @example
+ * @example None and lists
  * ```ts
  * import { pyStr } from "./py_str.ts";
  * import { assertEquals } from "@std/assert";

@@ -2,7 +2,7 @@
  * Snappy compression (the raw block format parquet uses) into a caller-provided buffer, so that
  * compressing page after page allocates nothing.
  *
- * @example
+ * @example Compress into a buffer
  * ```ts
  * import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
  * import { assert } from "@std/assert";
@@ -22,7 +22,7 @@ const table = new Uint16Array(1 << HASH_BITS);
 /**
  * The largest size Snappy can produce for `n` input bytes.
  *
- * @example
+ * @example The bound for no input
  * ```ts
  * import { maxCompressedLength } from "./snappy.ts";
  * import { assertEquals } from "@std/assert";
@@ -103,7 +103,7 @@ function emitCopy(offset: number, length: number, out: Uint8Array, o: number): n
  * Compresses `input` into `out` (at least {@linkcode maxCompressedLength} bytes) and returns the
  * compressed length.
  *
- * @example
+ * @example A literal-only block
  * ```ts
  * import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
  * import { assertEquals } from "@std/assert";

@@ -84,7 +84,7 @@ const IDENTIFIER_TAIL = /^[A-Za-z0-9_]+$/;
 /**
  * Finds flytekit placeholders anywhere in a template (strings and comments included).
  *
- * @example
+ * @example Placeholders anywhere
  * ```ts
  * import { findPlaceholders } from "./template.ts";
  * import { assertEquals } from "@std/assert";
@@ -464,7 +464,7 @@ interface Frame {
  * @throws {UserError} `USER:InvalidTemplate` for a reference to an unknown input, an input the
  * template never uses, an unterminated string or a parameter marker of its own;
  * `USER:UnsafeInput` for a value that cannot stand where its placeholder is.
- * @example
+ * @example PostgreSQL parameters
  * ```ts
  * import { renderQuery } from "./template.ts";
  * import { assertEquals } from "@std/assert";
@@ -713,7 +713,7 @@ function rebuildDollar(template: string, t: Token, inputs: Record<string, unknow
  * or 0 (SQLite's `TRUE`/`FALSE`), bytes stay bytes, and everything else is bound as the text
  * Python's `str()` gives (datetimes, durations, lists...).
  *
- * @example
+ * @example Bound values
  * ```ts
  * import { sqliteParam } from "./template.ts";
  * import { assertEquals } from "@std/assert";

@@ -2,7 +2,7 @@
  * A minimal Thrift compact-protocol writer, enough for parquet page headers and file footers.
  * Structs are lists of `[field id, type, value]`; absent (undefined) values are skipped.
  *
- * @example
+ * @example Two fields
  * ```ts
  * import { encodeStruct, T } from "./thrift.ts";
  * import { assertEquals } from "@std/assert";

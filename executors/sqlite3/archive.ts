@@ -4,7 +4,7 @@
  * or `..` paths, links and special files, encrypted members, more than one file, and archives
  * that expand beyond a limit (counted as bytes are written, not as the archive declares them).
  *
- * @example
+ * @example A plain database is not an archive
  * ```ts
  * import { extractSingleFile } from "./archive.ts";
  * import { UserError } from "../../errors.ts";
@@ -46,7 +46,7 @@ function bad(archive: string, detail: string, cause?: unknown): UserError {
 /**
  * Detects the format of an archive from its first bytes.
  *
- * @example
+ * @example Formats by their first bytes
  * ```ts
  * import { detectArchiveFormat } from "./archive.ts";
  * import { assertEquals } from "@std/assert";
@@ -116,7 +116,7 @@ function fileName(path: string): string {
  *
  * @throws {UserError} Code `USER:BadArchive` for an unknown format, an unsafe or special member,
  * no file or more than one, or an archive that expands beyond `maxBytes`.
- * @example
+ * @example A tar archive with one file
  * ```ts
  * import { extractSingleFile } from "./archive.ts";
  * import { assertEquals } from "@std/assert";

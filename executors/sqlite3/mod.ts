@@ -311,7 +311,7 @@ async function runQuery(
 /**
  * Creates a SQLite3 executor with its limits.
  *
- * @example
+ * @example With a smaller unpacking limit
  * ```ts
  * import { createSqlite3Executor } from "./mod.ts";
  * import { assertEquals } from "@std/assert";
