@@ -7,10 +7,11 @@ import { FlyteshimError } from "../errors.ts";
 import {
   decodeLiteralMap,
   decodeTaskTemplate,
+  encodeLiteralMap,
   encodeTaskTemplate,
   jsonToStruct,
 } from "../idl/mod.ts";
-import { readDataset, sqlite3Task, Types } from "../task/mod.ts";
+import { readDataset, sqlite3Task, toTaskTemplate, Types } from "../task/mod.ts";
 import { runCli } from "../task/cli.ts";
 import { StructuredDataset } from "../types/mod.ts";
 import { readParquet } from "./_duckdb.ts";
@@ -232,5 +233,48 @@ export const first = sqlite3Task({ name: "first", queryTemplate: "select TrackId
     assertStringIncludes(stderr, "100%");
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("the serialized template runs in the container entrypoint with its own args, both flavors", async () => {
+  const { dir, db } = await database();
+  const task = sqlite3Task({
+    name: "sql.tracks",
+    image: "ghcr.io/acme/flyteshim:0.1.0",
+    queryTemplate: "select TrackId from tracks limit {{ .inputs.limit }}",
+    uri: db,
+    inputs: { limit: Types.integer },
+  });
+  for (const flytekitCompatible of [false, true]) {
+    const work = `${dir}/pod-${flytekitCompatible}`;
+    await Deno.mkdir(work);
+    const template = toTaskTemplate(task, { flytekitCompatible });
+    await Deno.writeFile(`${work}/task.pb`, encodeTaskTemplate(template));
+    await Deno.writeFile(
+      `${work}/inputs.pb`,
+      encodeLiteralMap({ literals: { limit: { scalar: { primitive: { integer: 2 } } } } }),
+    );
+    // What propeller renders into the args (an empty previous checkpoint is `""`).
+    const fill: Record<string, string> = {
+      "{{.input}}": `${work}/inputs.pb`,
+      "{{.outputPrefix}}": `${work}/out`,
+      "{{.rawOutputDataPrefix}}": `${work}/raw`,
+      "{{.checkpointOutputPrefix}}": `${work}/cp`,
+      "{{.prevCheckpointPrefix}}": '""',
+      "{{.taskTemplatePath}}": `${work}/task.pb`,
+    };
+    const args = (template.container?.args ?? []).map((a) => fill[a] ?? a);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("../entrypoint/main.ts", import.meta.url).pathname, ...args],
+      env: { FLYTESHIM_LOG_LEVEL: "error" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    const outputs = decodeLiteralMap(await Deno.readFile(`${work}/out/outputs.pb`));
+    const uri = outputs.literals?.results.scalar?.structuredDataset?.uri ?? "";
+    assert(uri.startsWith(`${work}/raw/`), uri);
+    const { rows } = await readDataset(new StructuredDataset({ uri }));
+    assertEquals(rows, [{ TrackId: 1n }, { TrackId: 2n }]);
   }
 });
