@@ -8,9 +8,10 @@ import { createStorage, type Storage } from "../storage/mod.ts";
 import type { StructuredDataset } from "../types/values.ts";
 import { type ParquetTable, readParquet } from "./_duckdb.ts";
 
-/** The flytekit fixture folder. */
-export const FIXTURE_DIR =
-  new URL("../../shared/fixtures/flytekit-sqlite3/", import.meta.url).pathname;
+/** flytekit's database and result parquet (testdata/sqlite3/). */
+export const FIXTURE_DIR = new URL("../testdata/sqlite3/", import.meta.url).pathname;
+/** flytekit's task template and inputs (testdata/idl/flytekit-sqlite3/). */
+export const TEMPLATE_DIR = new URL("../testdata/idl/flytekit-sqlite3/", import.meta.url).pathname;
 
 /** A context like the runtime's: real storage, a temp work folder and raw output prefix. */
 export async function makeContext(

@@ -5,12 +5,12 @@ import { decodeTaskTemplate, structToJson } from "../idl/mod.ts";
 import { Timestamp } from "../types/values.ts";
 import { readParquet } from "./_duckdb.ts";
 import { tar, tarGz, zip } from "./_archives.ts";
-import { FIXTURE_DIR, makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
+import { FIXTURE_DIR, makeDatabase, runSqlite3, sqliteTemplate, TEMPLATE_DIR } from "./_sqlite3.ts";
 
 const CHINOOK = `${FIXTURE_DIR}chinook-mini.db`;
 
 Deno.test("flytekit's fixture template yields flytekit's rows and column types", async () => {
-  const template = decodeTaskTemplate(await Deno.readFile(`${FIXTURE_DIR}template.pb`));
+  const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
   const custom = structToJson(template.custom!) as {
     query_template: string;
     uri: string;

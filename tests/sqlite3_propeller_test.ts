@@ -14,12 +14,12 @@ import { tarGz, zip } from "./_archives.ts";
 import { readParquet } from "./_duckdb.ts";
 import { runPropeller } from "./_propeller.ts";
 import { startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR } from "./_sqlite3.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
 
 const CHINOOK = `${FIXTURE_DIR}chinook-mini.db`;
 
 async function fixtureTemplate(custom: Record<string, unknown> = {}): Promise<TaskTemplate> {
-  const template = decodeTaskTemplate(await Deno.readFile(`${FIXTURE_DIR}template.pb`));
+  const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
   const json = structToJson(template.custom!) as Record<string, unknown>;
   // flytekit resolves the relative uri against the working directory; point it at the fixture.
   // deno-lint-ignore no-explicit-any
@@ -34,7 +34,7 @@ async function readDataset(storage: Storage, uri: string) {
 }
 
 Deno.test("flytekit's fixture runs through pyflyte-execute and matches expected-results.parquet", async () => {
-  const inputs = decodeLiteralMap(await Deno.readFile(`${FIXTURE_DIR}inputs.pb`));
+  const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({ template: await fixtureTemplate(), inputs });
   assertEquals(run.code, 0, run.stderr);
   assertEquals(run.files, ["outputs.pb"], run.error?.message ?? "");
@@ -49,7 +49,7 @@ Deno.test("flytekit's fixture runs through pyflyte-execute and matches expected-
 });
 
 Deno.test("a query on a missing table writes a USER error document", async () => {
-  const inputs = decodeLiteralMap(await Deno.readFile(`${FIXTURE_DIR}inputs.pb`));
+  const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({
     template: await fixtureTemplate({
       query_template: "select * from trackz limit {{ .inputs.limit }}",
@@ -73,7 +73,7 @@ Deno.test("zip and tar.gz databases on S3 run end to end", async () => {
       "chinook.zip": await zip([{ name: "chinook.db", data: db, deflate: true }]),
       "chinook.tar.gz": await tarGz([{ name: "chinook.db", data: db }]),
     };
-    const inputs = decodeLiteralMap(await Deno.readFile(`${FIXTURE_DIR}inputs.pb`));
+    const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
     for (const [name, bytes] of Object.entries(archives)) {
       await storage.write(`s3://my-s3-bucket/dbs/${name}`, bytes);
       const run = await runPropeller({
