@@ -225,3 +225,115 @@ Deno.test("fuzz: the mutators are deterministic for a seed", () => {
   assertEquals(a.map((c) => c.bytes), b.map((c) => c.bytes));
   assert(a.some((c) => c.bytes.length !== input.length));
 });
+
+const ARCHIVE_CASES = 2000;
+const ARCHIVE_MS = 20_000;
+
+Deno.test("fuzz: mutated zip, tar and tar.gz archives unpack inside the folder or are USER:BadArchive", async () => {
+  const { extractSingleFile } = await import("../executors/sqlite3/archive.ts");
+  const { tar, tarGz, zip } = await import("./_archives.ts");
+  const data = new Uint8Array(3000).map((_, i) => (i * 7) & 0xff);
+  const seedsByFormat = [
+    await zip([{ name: "db/a.db", data, deflate: true }]),
+    await zip([{ name: "a.db", data }]),
+    tar([{ name: "folder/", type: "5" }, { name: "folder/a.db", data }]),
+    await tarGz([{ name: "a.db", data }]),
+  ];
+  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-archive-" });
+  const rng = new Prng(SEED ^ 0xa5c1);
+  const tally = new Map<string, number>();
+  const started = performance.now();
+  let cases = 0;
+  while (cases < ARCHIVE_CASES && performance.now() - started < ARCHIVE_MS) {
+    const { bytes } = mutate(rng.pick(seedsByFormat), rng, 2);
+    const dir = `${root}/c${cases % 4}`;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.mkdir(dir);
+    await Deno.writeFile(`${dir}/archive`, bytes);
+    try {
+      const path = await extractSingleFile(`${dir}/archive`, `${dir}/out`, {
+        maxBytes: 64 * 1024,
+        maxMembers: 100,
+      });
+      const real = await Deno.realPath(path);
+      assert(real.startsWith(`${await Deno.realPath(dir)}/out/`), `case ${cases}: ${real}`);
+      assert((await Deno.lstat(path)).isFile, `case ${cases}: not a plain file`);
+      count(tally, "unpacked");
+    } catch (error) {
+      const { UserError } = await import("../errors.ts");
+      if (!(error instanceof UserError) || error.code !== "USER:BadArchive") {
+        throw new Error(`case ${cases} (seed ${SEED}): ${error}`, { cause: error });
+      }
+      count(tally, "USER:BadArchive");
+    }
+    // Nothing next to the archive but the archive and the target folder.
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n !== "out");
+    assertEquals(names, ["archive"], `case ${cases}`);
+    cases++;
+  }
+  report("archives", tally, cases, performance.now() - started);
+  await Deno.remove(root, { recursive: true });
+  assert(cases >= Math.min(ARCHIVE_CASES, 500), `only ${cases} cases`);
+});
+
+const TEMPLATE_CASES = 50_000;
+const TEMPLATE_MS = 10_000;
+
+Deno.test("fuzz: query templates and hostile inputs render or are refused as USER errors", async () => {
+  const { renderQuery } = await import("../executors/_sql/template.ts");
+  const { FlyteshimError } = await import("../errors.ts");
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const templates = [
+    "select * from t where a = {{ .inputs.x }} and b like '%{{ .inputs.y }}%'",
+    'select "{{ .inputs.x }}", [{{.inputs.y}}] from {{ .inputs.x }} -- {{ .inputs.y }}\n',
+    "select $q${{ .inputs.x }}$q$, E'{{ .inputs.y }}' /* {{ .inputs.x }} */ limit {{ .inputs.y }}",
+    "select `{{ .inputs.x }}` from t where c in ({{ .inputs.x }}, {{ .inputs.y }}) # x",
+  ].map((t) => enc.encode(t));
+  const values = [
+    "'",
+    "''",
+    "\\",
+    "\\'",
+    '"',
+    "`",
+    "]",
+    "$q$",
+    "--",
+    "/*",
+    "*/",
+    "\n",
+    "\u0000",
+    "{{",
+    "ok_name",
+  ];
+  const rng = new Prng(SEED ^ 0x7e3);
+  const tally = new Map<string, number>();
+  const started = performance.now();
+  let cases = 0;
+  while (cases < TEMPLATE_CASES && performance.now() - started < TEMPLATE_MS) {
+    const template = dec.decode(mutate(rng.pick(templates), rng, 2).bytes);
+    const value = () => {
+      const kind = rng.int(4);
+      if (kind === 0) return BigInt(rng.int(1000) - 500);
+      if (kind === 1) return rng.next() * 100;
+      return Array.from({ length: 1 + rng.int(4) }, () => rng.pick(values)).join("");
+    };
+    const dialect = rng.pick(["sqlite", "postgres", "mysql"] as const);
+    try {
+      const query = renderQuery(template, { x: value(), y: value() }, { dialect });
+      assert(typeof query.sql === "string");
+      count(tally, "rendered");
+    } catch (error) {
+      if (!(error instanceof FlyteshimError) || error.origin !== "user") {
+        throw new Error(`case ${cases} (seed ${SEED}, ${dialect}): ${JSON.stringify(template)}`, {
+          cause: error,
+        });
+      }
+      count(tally, error.code);
+    }
+    cases++;
+  }
+  report("templates", tally, cases, performance.now() - started);
+  assert(cases >= 1000, `only ${cases} cases`);
+});
