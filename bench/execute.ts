@@ -100,6 +100,25 @@ const sqlite = await layout(
   await Deno.readFile(new URL("inputs.pb", fixtures)),
 );
 
+// The same graph as the image's binary, built with `deno task bundle`'s command into `root`.
+const bundleDir = `${root}/bundle`;
+{
+  const task: string = JSON.parse(
+    await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
+  ).tasks.bundle;
+  const args = task.split(/\s+/).slice(1).map((a) => a === "dist/bundle" ? bundleDir : a);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: new URL("..", import.meta.url).pathname,
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+}
+let bundleBytes = 0;
+for (const entry of Deno.readDirSync(bundleDir)) {
+  bundleBytes += Deno.statSync(`${bundleDir}/${entry.name}`).size;
+}
+
 interface Variant {
   name: string;
   cmd: string[];
@@ -124,6 +143,15 @@ const variants: Variant[] = [
   {
     name: "execute: flytekit's SQLite3Task (10 of 5,000 rows to parquet), shipped entrypoint",
     cmd: [...denoProgram("entrypoint/main.ts"), ...sqlite.args],
+    check: async () => {
+      await Deno.stat(`${sqlite.paths.outputPrefix}/outputs.pb`);
+      await Deno.remove(sqlite.paths.outputPrefix, { recursive: true });
+      await Deno.remove(sqlite.paths.rawOutputPrefix, { recursive: true });
+    },
+  },
+  {
+    name: "execute: flytekit's SQLite3Task, bundle (deno task bundle)",
+    cmd: [...denoProgram(`${bundleDir}/main.js`), ...sqlite.args],
     check: async () => {
       await Deno.stat(`${sqlite.paths.outputPrefix}/outputs.pb`);
       await Deno.remove(sqlite.paths.outputPrefix, { recursive: true });
@@ -184,4 +212,9 @@ for (const v of variants) {
     }x |`,
   );
 }
+console.log(
+  `\nbundle: ${(bundleBytes / 1024 / 1024).toFixed(2)} MiB in ${
+    [...Deno.readDirSync(bundleDir)].length
+  } files (main.js ${(Deno.statSync(`${bundleDir}/main.js`).size / 1024).toFixed(1)} KiB)`,
+);
 await Deno.remove(root, { recursive: true });
