@@ -322,6 +322,7 @@ Deno.test("faults: PostgreSQL killed mid-query is SYSTEM:DatabaseUnavailable", a
     const run = await running;
     assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);
     assert(run.ms < 20_000, `took ${run.ms} ms`);
+    console.log(`PostgreSQL killed mid-query: the run ended after ${Math.round(run.ms)} ms`);
   } finally {
     if (!killed) await pg.stop();
   }
@@ -337,6 +338,7 @@ Deno.test("faults: SIGTERM mid-query on PostgreSQL is SYSTEM:Aborted at once; th
     });
     assertFailed(run, systemError("SYSTEM:Aborted"), 0);
     assert(run.ms < 10_000, `took ${run.ms} ms`);
+    console.log(`SIGTERM during a PostgreSQL query: the run ended after ${Math.round(run.ms)} ms`);
     // The server is not left running the statement for the full 30 s.
     const deadline = Date.now() + 5_000;
     let active = 1;
