@@ -3,7 +3,7 @@
 // pyflyte-execute contract, next to an empty `deno run` measured in the same run. Reports the
 // median wall time and peak RSS per variant, and ratios.
 //
-//   deno run -A bench/sqlite3.ts [--rounds 3] [--rows 10,100000,1000000,3000000]
+//   deno run -A bench/sqlite3.ts [--rounds 3] [--rows 10,100000,1000000,3000000] [--no-zip]
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import {
@@ -20,6 +20,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "3" },
     rows: { type: "string", default: "10,100000,1000000,3000000" },
+    "no-zip": { type: "boolean", default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -32,6 +33,7 @@ const FLYTEKIT: Record<number, [number, number]> = {
   100000: [2.31, 278],
   1000000: [5.29, 758],
   3000000: [15.68, 1944],
+  [-1]: [6.30, 758], // 1,000,000 rows from the zipped database
 };
 
 const cacheDir = new URL("../.tmp/bench/", import.meta.url).pathname;
@@ -80,12 +82,29 @@ function ensureDatabase(): void {
 
 ensureDatabase();
 
+// The same database zipped (flytekit's figure for `compressed=True`), built once.
+const zipPath = `${cacheDir}events-${TOTAL}.zip`;
+if (!values["no-zip"]) {
+  try {
+    Deno.statSync(zipPath);
+  } catch {
+    const { zip } = await import("../tests/_archives.ts");
+    const bytes = await zip([{
+      name: "events.db",
+      data: await Deno.readFile(dbPath),
+      deflate: true,
+    }]);
+    await Deno.writeFile(`${zipPath}.tmp`, bytes);
+    Deno.renameSync(`${zipPath}.tmp`, zipPath);
+  }
+}
+
 const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-sqlite3-" });
 const empty = `${root}/empty.ts`;
 await Deno.writeTextFile(empty, "");
 
 const limit = { limit: Types.integer };
-function template(): TaskTemplate {
+function template(uri = dbPath, compressed = false): TaskTemplate {
   return {
     id: { resourceType: 1, project: "bench", domain: "development", name: "events", version: "v1" },
     type: "sqlite",
@@ -95,8 +114,8 @@ function template(): TaskTemplate {
     },
     custom: jsonToStruct({
       query_template: "select * from events limit {{ .inputs.limit }}",
-      uri: dbPath,
-      compressed: false,
+      uri,
+      compressed,
     }),
     container: {
       image: "flyteshim",
@@ -105,10 +124,10 @@ function template(): TaskTemplate {
   };
 }
 
-async function layout(n: number): Promise<{ args: string[]; raw: string }> {
-  const paths = nodePaths(`${root}/n${n}`, {});
+async function layout(n: number, zipped = false): Promise<{ args: string[]; raw: string }> {
+  const paths = nodePaths(`${root}/n${n}${zipped ? "z" : ""}`, {});
   await Deno.mkdir(paths.dataDir, { recursive: true });
-  const t = template();
+  const t = zipped ? template(zipPath, true) : template();
   await Deno.writeFile(paths.taskTemplate, encodeTaskTemplate(t));
   await Deno.writeFile(
     paths.inputs,
@@ -185,6 +204,15 @@ const variants: { name: string; n?: number; cmd: string[]; raw?: string }[] = [
 for (const n of sizes) {
   const { args, raw } = await layout(n);
   variants.push({ name: `execute, ${n} rows`, n, cmd: [...program, ...args], raw });
+}
+if (!values["no-zip"]) {
+  const { args, raw } = await layout(1_000_000, true);
+  variants.push({
+    name: "execute, 1000000 rows, zipped database",
+    n: -1,
+    cmd: [...program, ...args],
+    raw,
+  });
 }
 
 // Warm-up (module cache, page cache), then interleaved rounds.
