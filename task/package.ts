@@ -1,6 +1,6 @@
 // Registration packages: a flat gzip tar of `admin.TaskSpec` files, as `pyflyte package` writes
 // them and `flytectl register files` reads them (contract §11).
-import { encodeTaskSpec } from "../idl/mod.ts";
+import { encodeTaskSpec } from "../idl/admin.ts";
 import type { PrebuiltTask, SerializeOptions } from "./define.ts";
 import { toTaskSpec } from "./serialize.ts";
 import { tar } from "./_tar.ts";

@@ -1,6 +1,6 @@
 // Packages are read back with GNU tar (an independent reader), then decoded.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { decodeTaskSpec } from "../idl/mod.ts";
+import { decodeTaskSpec } from "../idl/admin.ts";
 import { defineTask } from "./define.ts";
 import { packageEntryName, writePackage } from "./package.ts";
 import { checkMemberName, tar } from "./_tar.ts";

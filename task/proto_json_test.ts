@@ -1,12 +1,8 @@
 // The proto3 JSON encoder against protobuf's own `json_format` (Debian's python3-protobuf, with
 // message classes built from the flyteidl protos' descriptor set by Debian's protoc).
 import { assertEquals, assertThrows } from "@std/assert";
-import {
-  decodeTaskSpec,
-  decodeTaskTemplate,
-  encodeTaskSpec,
-  encodeTaskTemplate,
-} from "../idl/mod.ts";
+import { decodeTaskTemplate, encodeTaskTemplate } from "../idl/mod.ts";
+import { decodeTaskSpec, encodeTaskSpec } from "../idl/admin.ts";
 import { Types } from "../types/descriptors.ts";
 import { Duration } from "../types/values.ts";
 import { sqlite3Task, sqlTask } from "./builtin.ts";

@@ -1,0 +1,26 @@
+// Decoding and encoding through the generated message classes, shared by idl/mod.ts and idl/admin.ts.
+
+/** The generated class of one message type, as the decode and encode helpers need it. */
+export interface MessageClass<T> {
+  decode(reader: Uint8Array): T;
+  encode(message: T): { finish(): Uint8Array };
+}
+
+/** Decodes with a generated class, turning failures into `SyntaxError`. */
+export function decodeWith<T>(cls: MessageClass<T>, name: string, bytes: Uint8Array): T {
+  try {
+    return cls.decode(bytes);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new SyntaxError(`Cannot parse ${name}: ${detail}`, { cause });
+  }
+}
+
+/** Encodes with a generated class into a plain `Uint8Array`. */
+export function encodeWith<T>(cls: MessageClass<T>, message: T): Uint8Array {
+  const bytes = cls.encode(message).finish();
+  // protobufjs hands out a Node Buffer where one exists; callers get a plain Uint8Array view.
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
