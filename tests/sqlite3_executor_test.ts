@@ -5,7 +5,15 @@ import { decodeTaskTemplate, structToJson } from "../idl/mod.ts";
 import { Timestamp } from "../types/values.ts";
 import { readParquet } from "./_duckdb.ts";
 import { tar, tarGz, zip } from "./_archives.ts";
-import { FIXTURE_DIR, makeDatabase, runSqlite3, sqliteTemplate, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { DatabaseSync } from "node:sqlite";
+import {
+  fileHash,
+  FIXTURE_DIR,
+  makeDatabase,
+  runSqlite3,
+  sqliteTemplate,
+  TEMPLATE_DIR,
+} from "./_sqlite3.ts";
 
 const CHINOOK = `${FIXTURE_DIR}chinook-mini.db`;
 
@@ -309,5 +317,22 @@ Deno.test("a database over http(s) is downloaded and queried", async () => {
     );
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("a WAL-mode database, even with a live writer, is read from a copy", async () => {
+  const path = await makeDatabase(
+    "pragma journal_mode = wal; create table t (x); insert into t values (1), (2);",
+  );
+  const writer = new DatabaseSync(path);
+  try {
+    writer.exec("pragma wal_autocheckpoint = 0; insert into t values (3)");
+    const before = await fileHash(path);
+    const { table } = await runSqlite3({ query_template: "select count(*) from t", uri: path });
+    // What is in the database file (the WAL is the writer's own), as a copy of it shows.
+    assertEquals(table!.rows, [[2n]]);
+    assertEquals(await fileHash(path), before);
+  } finally {
+    writer.close();
   }
 });

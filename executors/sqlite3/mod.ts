@@ -173,18 +173,38 @@ function openRows(
 /**
  * A local database is not copied (a 174 MB copy costs more than the whole query): the work
  * folder gets a hard link to it, which the executor only ever opens read-only, so the file is
- * never written. Returns `false` (then the database is copied) for remote URIs, or when a link
- * cannot be made (another file system, no permission).
+ * never written. Returns `false` (then the database is copied) for remote URIs, WAL-mode
+ * databases, or when a link cannot be made (another file system, no permission).
  */
 async function linkLocal(uri: string, local: string): Promise<boolean> {
   if (schemeOf(uri) !== "file") return false;
   const source = uri.startsWith("file://") ? decodeURIComponent(new URL(uri).pathname) : uri;
   try {
-    if (!(await Deno.stat(source)).isFile) return false;
+    if (!(await Deno.stat(source)).isFile || await isWalDatabase(source)) return false;
     await Deno.link(source, local);
     return true;
   } catch {
     return false; // the download reports a missing file as the storage error it is
+  }
+}
+
+/**
+ * Whether a database is in WAL mode (header bytes 18-19). Those are copied, not linked: SQLite
+ * shares locks per file (inode), so a link would meet a writer of the original in this process.
+ */
+async function isWalDatabase(path: string): Promise<boolean> {
+  const file = await Deno.open(path);
+  try {
+    const head = new Uint8Array(20);
+    let n = 0;
+    while (n < head.length) {
+      const r = await file.read(head.subarray(n));
+      if (r === null) break;
+      n += r;
+    }
+    return n === 20 && (head[18] === 2 || head[19] === 2);
+  } finally {
+    file.close();
   }
 }
 
