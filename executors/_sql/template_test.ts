@@ -149,3 +149,38 @@ Deno.test("sqliteParam() maps values to what node:sqlite binds", () => {
   assertEquals(sqliteParam(Timestamp.parse("2024-01-02T03:04:05Z")), "2024-01-02 03:04:05+00:00");
   assertEquals(sqliteParam(new Uint8Array([1])), new Uint8Array([1]));
 });
+
+Deno.test("renderQuery() keeps any random value exactly inside strings and identifiers (SQLite)", async () => {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(":memory:");
+  db.exec("create table t (a text)");
+  const alphabet = [..."'\"`;-/*\\\n\r\t ]$?:@[{}()%_aZ0é😀", "--", "/*", "*/", "''", "{{", "}}"];
+  let seed = 11;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (let i = 0; i < 500; i++) {
+    const v = Array.from(
+      { length: 1 + Math.floor(next() * 12) },
+      () => alphabet[Math.floor(next() * alphabet.length)],
+    ).join("");
+    // String context: the literal is exactly the value.
+    const echo = renderQuery("select '{{ .inputs.v }}' as s", { v });
+    const stmt = db.prepare(echo.sql);
+    assertEquals((stmt.get() as { s: string }).s, v, JSON.stringify(v));
+    // Value context: bound, never SQL text.
+    db.exec("delete from t");
+    db.prepare("insert into t values (?)").run(v);
+    const q = renderQuery(
+      "select count(*) as n from t where a = {{ .inputs.v }} or a = '{{ .inputs.v }}'",
+      { v },
+    );
+    assertEquals(
+      (db.prepare(q.sql).get(...(q.params as string[])) as { n: number }).n,
+      1,
+      JSON.stringify(v),
+    );
+    // Quoted identifier context: the identifier is exactly the value.
+    const ident = renderQuery('select 1 as "{{ .inputs.v }}"', { v });
+    assertEquals(db.prepare(ident.sql).columns()[0].name, v, JSON.stringify(v));
+  }
+  db.close();
+});
