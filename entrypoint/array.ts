@@ -14,10 +14,22 @@ export interface SelectArrayElementOptions {
   signal?: AbortSignal;
 }
 
-async function resolveOffloaded(literal: Literal, options: SelectArrayElementOptions) {
+async function resolveOffloaded(
+  literal: Literal,
+  name: string,
+  options: SelectArrayElementOptions,
+): Promise<Literal> {
   const uri = literal.offloadedMetadata?.uri;
   if (!uri) return literal;
-  return decodeLiteral(await options.storage.read(uri, { signal: options.signal }));
+  const bytes = await options.storage.read(uri, { signal: options.signal });
+  try {
+    return decodeLiteral(bytes);
+  } catch (cause) {
+    throw new UserError(
+      `Cannot read input "${name}" offloaded to "${uri}": not a binary flyteidl.core.Literal`,
+      { code: "USER:InvalidInput", cause },
+    );
+  }
 }
 
 /**
@@ -54,7 +66,7 @@ export async function selectArrayElement(
     const elementType = variable.type?.collectionType;
     const literal = literals[name];
     if (!elementType || !literal) continue;
-    const resolved = await resolveOffloaded(literal, options);
+    const resolved = await resolveOffloaded(literal, name, options);
     const items = resolved.collection?.literals;
     if (!items) {
       throw new UserError(

@@ -393,3 +393,60 @@ Deno.test("inputs: the undamaged seeds succeed (the corpus is not failing for an
   assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.stderr);
   assertEquals(encodeLiteralMap(run.outputs!), seeds.inputs);
 });
+
+// Regressions: offloaded literals (contract: flytekit unwraps one level).
+
+async function offloadedTo(write: (uri: string) => Uint8Array): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-offloaded-" });
+  const uri = `${dir}/literal.pb`;
+  await Deno.writeFile(uri, write(uri));
+  return uri;
+}
+
+const integerTask = testTemplate("echo", "tests.echo", {
+  inputs: { n: Types.integer.literalType },
+  outputs: { n: Types.integer.literalType },
+});
+
+Deno.test("inputs: an offloaded literal that points at itself is USER:InvalidInput, not a hang", async () => {
+  const uri = await offloadedTo((self) =>
+    encodeLiteral({ offloadedMetadata: { uri: self, sizeBytes: 10, inferredType: { simple: 1 } } })
+  );
+  const run = await runWithBytes({
+    template: integerTask,
+    inputs: { literals: { n: { offloadedMetadata: { uri, sizeBytes: 10 } } } },
+    timeoutMs: 15_000,
+  });
+  assertEquals(run.signal, null, "killed: the run looped");
+  assertFailed(run, userError("USER:InvalidInput"), 0);
+  assertStringIncludes(run.error!.message!, "holds another offloaded literal");
+});
+
+Deno.test("inputs: an offloaded collection whose element points back at it is USER:InvalidInput", async () => {
+  const uri = await offloadedTo((self) =>
+    encodeLiteral({ collection: { literals: [{ offloadedMetadata: { uri: self } }] } })
+  );
+  const run = await runWithBytes({
+    template: testTemplate("echo", "tests.echo", {
+      inputs: { n: Types.list(Types.list(Types.integer)).literalType },
+    }),
+    inputs: { literals: { n: { offloadedMetadata: { uri } } } },
+    timeoutMs: 15_000,
+  });
+  assertEquals(run.signal, null, "killed: the run looped");
+  assertFailed(run, userError("USER:InvalidInput"), 0);
+});
+
+Deno.test("inputs: an array task whose offloaded collection is garbage is USER:InvalidInput", async () => {
+  const uri = await offloadedTo(() => new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]));
+  const run = await runWithBytes({
+    template: testTemplate("echo", "tests.echo", {
+      inputs: { xs: Types.list(Types.integer).literalType },
+      outputs: { xs: Types.list(Types.integer).literalType },
+    }),
+    inputs: { literals: { xs: { offloadedMetadata: { uri } } } },
+    arrayIndex: 0,
+  });
+  assertFailed(run, userError("USER:InvalidInput"), 0);
+  assertStringIncludes(run.error!.message!, '"xs"');
+});

@@ -46,6 +46,8 @@ export interface Ctx {
   path: string;
   /** Inside a union: accept only values of the variant's natural kind. */
   strict: boolean;
+  /** Inside the literal read from this offloaded literal's URI (offloading is one level deep). */
+  offloaded?: string;
   /** Converts a nested literal. */
   read(literal: Literal, type: LiteralType, ctx: Ctx): Promise<unknown>;
   /** Converts a nested value. */

@@ -57,7 +57,20 @@ async function readOffloaded(literal: Literal, ctx: Ctx): Promise<Literal> {
 }
 
 export async function read(literal: Literal, type: LiteralType, ctx: Ctx): Promise<unknown> {
-  if (literal.offloadedMetadata) return read(await readOffloaded(literal, ctx), type, ctx);
+  if (literal.offloadedMetadata) {
+    // flytekit unwraps one level: what an offloaded literal holds is never offloaded again, and
+    // following such a chain could loop forever (a file that points at itself).
+    if (ctx.offloaded !== undefined) {
+      throw invalid(
+        ctx,
+        `the offloaded literal "${ctx.offloaded}" holds another offloaded literal "${
+          literal.offloadedMetadata.uri ?? ""
+        }"`,
+      );
+    }
+    const inner = await readOffloaded(literal, ctx);
+    return read(inner, type, { ...ctx, offloaded: literal.offloadedMetadata.uri ?? "" });
+  }
   const kind = kindOf(type);
   if (kind !== "union" && literal.scalar?.union) {
     return read(literal.scalar.union.value ?? {}, type, ctx);
