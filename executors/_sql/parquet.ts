@@ -102,7 +102,7 @@ export class ColumnChunkBuilder {
   rowOffset = 0;
 
   /** Creates an empty builder. */
-  constructor(column: ParquetColumn, initialBytes = 1 << 16) {
+  constructor(column: ParquetColumn, initialBytes = 4096) {
     this.column = column;
     this.#buf = new Uint8Array(initialBytes);
     this.#view = new DataView(this.#buf.buffer);
