@@ -40,10 +40,24 @@ function fail(operation: StorageOperation, uri: string, cause: unknown): Storage
   return new StorageError(operation, uri, detail, { cause });
 }
 
+/**
+ * Refuses FIFOs, devices and sockets before they are opened: reading one never ends (a FIFO
+ * without a writer blocks in open, `/dev/zero` fills memory or the disk).
+ */
+async function assertReadable(operation: StorageOperation, uri: string, path: string) {
+  const info = await Deno.stat(path);
+  if (!info.isFile && !info.isDirectory) {
+    throw new StorageError(operation, uri, "not a regular file (a FIFO, device or socket)", {
+      origin: "user",
+    });
+  }
+}
+
 /** The backend for local paths and `file://` URIs. */
 export class FileStorage implements StorageBackend {
   async read(uri: string, options?: StorageCallOptions): Promise<Uint8Array> {
     try {
+      await assertReadable("read", uri, toPath(uri));
       return await Deno.readFile(toPath(uri), { signal: options?.signal });
     } catch (cause) {
       throw fail("read", uri, cause);
@@ -53,6 +67,7 @@ export class FileStorage implements StorageBackend {
   async download(uri: string, localPath: string, options?: DownloadOptions): Promise<void> {
     try {
       const source = toPath(uri);
+      await assertReadable("download", uri, source);
       await Deno.mkdir(dirname(localPath), { recursive: true });
       await Deno.copyFile(source, localPath);
       const size = (await Deno.stat(localPath)).size;

@@ -450,3 +450,36 @@ Deno.test("inputs: an array task whose offloaded collection is garbage is USER:I
   assertFailed(run, userError("USER:InvalidInput"), 0);
   assertStringIncludes(run.error!.message!, '"xs"');
 });
+
+// Regressions: local paths that are not regular files (reading a FIFO without a writer blocked
+// forever; a device such as /dev/zero would fill memory or the disk).
+
+async function fifo(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-fifo-" });
+  const out = await new Deno.Command("mkfifo", { args: [`${dir}/fifo`] }).output();
+  assert(out.success, "mkfifo failed");
+  return `${dir}/fifo`;
+}
+
+Deno.test("inputs: SQLite3 uri naming a FIFO is a USER storage error, not a hang", async () => {
+  const path = await fifo();
+  const run = await runWithBytes({
+    template: sqliteTemplate({ query_template: "select 1", uri: path, compressed: false }),
+    inputs: NO_INPUTS,
+    timeoutMs: 15_000,
+  });
+  assertEquals(run.signal, null, "killed: the run blocked");
+  assertFailed(run, userError("USER:StorageError"), 0);
+  assertStringIncludes(run.error!.message!, "not a regular file");
+});
+
+Deno.test("inputs: --inputs naming a FIFO is a USER storage error, not a hang", async () => {
+  const path = await fifo();
+  const run = await runWithBytes({
+    template,
+    args: template.container!.args!.map((a) => a === "{{.input}}" ? path : a),
+    timeoutMs: 15_000,
+  });
+  assertEquals(run.signal, null, "killed: the run blocked");
+  assertFailed(run, userError("USER:StorageError"), 0);
+});
