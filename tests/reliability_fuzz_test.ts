@@ -337,3 +337,136 @@ Deno.test("fuzz: query templates and hostile inputs render or are refused as USE
   report("templates", tally, cases, performance.now() - started);
   assert(cases >= 1000, `only ${cases} cases`);
 });
+
+const DB_CASES = 3000;
+const DB_MS = 20_000;
+
+Deno.test("fuzz: damaged SQLite database files end in rows or USER:SqlError, never a crash", async () => {
+  const { createSqlite3Executor } = await import("../executors/sqlite3/mod.ts");
+  const { FlyteshimError } = await import("../errors.ts");
+  const { makeContext } = await import("./_sqlite3.ts");
+  const db = await Deno.readFile(
+    await makeDatabase(
+      `create table t(id integer primary key, name text, score real);
+       create index t_name on t(name);
+       with recursive c(x) as (select 1 union all select x + 1 from c where x < 300)
+       insert into t select x, 'name-' || x, x / 7.0 from c;`,
+    ),
+  );
+  const executor = createSqlite3Executor({ worker: false });
+  const rng = new Prng(SEED ^ 0xdb);
+  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-db-" });
+  const tally = new Map<string, number>();
+  const started = performance.now();
+  let cases = 0;
+  while (cases < DB_CASES && performance.now() - started < DB_MS) {
+    // Damage a few bytes anywhere: header, b-tree pages, index, free space.
+    const bytes = db.slice();
+    for (let i = 0, n = 1 + rng.int(16); i < n; i++) bytes[rng.int(bytes.length)] = rng.int(256);
+    const path = `${root}/db${cases % 8}.sqlite`;
+    await Deno.writeFile(path, bytes);
+    const custom = {
+      query_template: rng.pick([
+        "select * from t",
+        "select name, count(*) from t group by name order by 2 desc",
+        "select * from t where name like 'name-1%' order by score",
+      ]),
+      uri: path,
+      compressed: false,
+    };
+    const template = sqliteTemplate(custom);
+    const context = await makeContext(template);
+    try {
+      await executor.execute(executor.parseConfig(custom, template), {}, context);
+      count(tally, "rows");
+    } catch (error) {
+      if (!(error instanceof FlyteshimError) || error.code !== "USER:SqlError") {
+        throw new Error(`case ${cases} (seed ${SEED})`, { cause: error });
+      }
+      count(tally, error.code);
+    } finally {
+      await Deno.remove(context.workDir, { recursive: true }).catch(() => {});
+    }
+    cases++;
+  }
+  report("databases", tally, cases, performance.now() - started);
+  await Deno.remove(root, { recursive: true });
+  assert(cases >= 50, `only ${cases} cases`);
+});
+
+Deno.test("fuzz: hostile environment values end in outputs.pb or USER:InvalidEnvironment", async () => {
+  const echo = await echoSeeds();
+  const names = [
+    "FLYTE_ATTEMPT_NUMBER",
+    "_F_L_MIN_SIZE_MB",
+    "_F_L_MAX_SIZE_MB",
+    "BATCH_JOB_ARRAY_INDEX_OFFSET",
+    "FLYTE_FAIL_ON_ERROR",
+    "FLYTESHIM_LOG_LEVEL",
+    "_F_DES",
+    "_F_WN",
+    "FLYTE_SECRETS_ENV_PREFIX",
+    "FLYTE_SECRETS_DEFAULT_DIR",
+    "FLYTE_INTERNAL_EXECUTION_ID",
+  ];
+  const values = [
+    "",
+    " ",
+    "abc",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "0x10",
+    " 5 ",
+    "99999999999999999999",
+    "\u0000",
+    "../../x",
+    "é",
+  ];
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-env-" });
+  await Deno.writeFile(`${dir}/task.pb`, echo.task);
+  await Deno.writeFile(`${dir}/inputs.pb`, echo.inputs);
+  const tally = new Map<string, number>();
+  let cases = 0;
+  for (const name of names) {
+    for (const value of values) {
+      await Deno.remove(`${dir}/out`, { recursive: true }).catch(() => {});
+      await Deno.mkdir(`${dir}/out`);
+      const code = await runExecute(
+        parseExecuteArgs([
+          "--inputs",
+          `${dir}/inputs.pb`,
+          "--output-prefix",
+          `${dir}/out`,
+          "--",
+          `${dir}/task.pb`,
+          "tests.echo",
+        ]),
+        { env: { [name]: value }, registry, logger: NULL_LOGGER },
+      );
+      const what = `${name}=${JSON.stringify(value)}`;
+      assert(code === 0 || (code === 1 && name === "FLYTE_FAIL_ON_ERROR"), `${what}: exit ${code}`);
+      const files = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).filter((n) =>
+        n !== "raw"
+      );
+      if (files.includes("outputs.pb")) {
+        // With offloading enabled (min 0 MB), offloaded literals sit next to outputs.pb.
+        assert(
+          files.every((f) => f === "outputs.pb" || f.endsWith("_offloaded_metadata.pb")),
+          what,
+        );
+        count(tally, "outputs");
+      } else {
+        assertEquals(files.length, 1, `${what}: ${files}`);
+        assertMatch(files[0], /^error(-[0-9a-f]{32})?\.pb$/, what);
+        const error = decodeErrorDocument(await Deno.readFile(`${dir}/out/${files[0]}`)).error!;
+        assert(error.code !== "SYSTEM:Unknown", `${what}: ${error.message}`);
+        count(tally, error.code!);
+      }
+      cases++;
+    }
+  }
+  report("environment", tally, cases, 0);
+  await Deno.remove(dir, { recursive: true });
+});
