@@ -75,8 +75,20 @@ Deno.test("`deno task compile` has the same permissions as `deno task execute` a
   const builtin = await Deno.readTextFile(new URL("executors/builtin.ts", root));
   const lazy = [...builtin.matchAll(/import\("\.\/([^"]+)"\)/g)].map((m) => `executors/${m[1]}`);
   assert(lazy.length >= 2, "expected the built-in executors to be imported lazily");
+  // Workers are started from a URL the compiler cannot follow: each must be included too.
+  const workers: string[] = [];
+  for await (const dir of ["executors/_sql", "executors/sqlite3", "executors/sql"]) {
+    for (const entry of Deno.readDirSync(new URL(dir, root))) {
+      if (!entry.name.endsWith(".ts")) continue;
+      const code = await Deno.readTextFile(new URL(`${dir}/${entry.name}`, root));
+      for (const m of code.matchAll(/new URL\("\.\/([\w.]+_worker\.ts)", import\.meta\.url\)/g)) {
+        workers.push(`${dir}/${m[1]}`);
+      }
+    }
+  }
+  assert(workers.length >= 1, "expected the parquet worker");
   const included = [...compile.matchAll(/--include (\S+)/g)].map((m) => m[1]).sort();
-  assertEquals(included, lazy.sort());
+  assertEquals(included, [...lazy, ...workers].sort());
 });
 
 Deno.test("`deno task bundle` splits code so lazy imports stay lazy", () => {
