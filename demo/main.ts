@@ -6,15 +6,9 @@ import { DatabaseSync } from "node:sqlite";
 import { main } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type Logger } from "../executors/mod.ts";
-import {
-  decodeLiteralMap,
-  encodeLiteralMap,
-  encodeTaskTemplate,
-  jsonToStruct,
-  type TaskTemplate,
-} from "../idl/mod.ts";
-import { readDataset } from "../task/dataset.ts";
-import { StructuredDataset, Types, valuesToLiteralMap } from "../types/mod.ts";
+import { decodeLiteralMap, encodeLiteralMap, encodeTaskTemplate } from "../idl/mod.ts";
+import { readDataset, sqlite3Task, toTaskTemplate, Types } from "../task/mod.ts";
+import { StructuredDataset, valuesToLiteralMap } from "../types/mod.ts";
 
 const root = new URL("../.tmp/demo/", import.meta.url).pathname;
 await Deno.remove(root, { recursive: true }).catch(() => {});
@@ -68,7 +62,8 @@ const dbPath = `${root}music.db`;
   db.close();
 }
 
-// 2. The task as flytekit serializes a SQLite3Task (task type "sqlite", pyflyte-execute args).
+// 2. The task as flytekit serializes a SQLite3Task (task type "sqlite", pyflyte-execute args),
+// defined and serialized with the SDK.
 const query = `-- tracks by one composer, longest first
 select t.TrackId, t.Name, a.Title as Album, t.Composer, t.Milliseconds / 1000.0 as Seconds, t.UnitPrice
 from tracks t join albums a on a.AlbumId = t.AlbumId
@@ -76,43 +71,22 @@ where t.Composer = '{{ .inputs.composer }}' and t.Milliseconds > {{ .inputs.min_
 order by t.Milliseconds desc
 limit {{ .inputs.limit }}`;
 const inputTypes = { composer: Types.string, min_ms: Types.integer, limit: Types.integer };
-const template: TaskTemplate = {
-  id: {
-    resourceType: 1,
-    project: "flytesnacks",
-    domain: "development",
-    name: "demo.tracks_by",
-    version: "v1",
-  },
-  type: "sqlite",
-  metadata: { runtime: { type: 1, version: "1.16.10", flavor: "python" } },
-  interface: {
-    inputs: {
-      variables: Object.fromEntries(
-        Object.entries(inputTypes).map(([k, t]) => [k, { type: t.literalType, description: k }]),
-      ),
-    },
-    outputs: { variables: { results: { type: { schema: {} }, description: "results" } } },
-  },
-  custom: jsonToStruct({ query_template: query, uri: dbPath, compressed: false }),
-  container: {
-    image: "flyteshim",
-    args: [
-      "pyflyte-execute",
-      "--inputs",
-      "{{.input}}",
-      "--output-prefix",
-      "{{.outputPrefix}}",
-      "--raw-output-data-prefix",
-      "{{.rawOutputDataPrefix}}",
-      "--resolver",
-      "flytekit.core.python_customized_container_task.default_task_template_resolver",
-      "--",
-      "{{.taskTemplatePath}}",
-      "flytekit.extras.sqlite3.task.SQLite3TaskExecutor",
-    ],
-  },
-};
+const task = sqlite3Task({
+  name: "demo.tracks_by",
+  image: "flyteshim",
+  queryTemplate: query,
+  uri: dbPath,
+  compressed: false,
+  inputs: inputTypes,
+  // flytekit's SQLite3Task returns a FlyteSchema.
+  outputs: { results: Types.schema() },
+});
+const template = toTaskTemplate(task, {
+  flytekitCompatible: true,
+  project: "flytesnacks",
+  domain: "development",
+  version: "v1",
+});
 
 // 3. Propeller's layout on local folders: task.pb and inputs.pb uploaded, args rendered.
 const data = `${root}metadata/propeller/flytesnacks-development-demo/n0/data`;
