@@ -18,7 +18,9 @@ import {
   type LiteralMap,
   type TaskTemplate,
 } from "../idl/mod.ts";
+import { FLYTEKIT_TEMPLATE_RESOLVER } from "../resolver/mod.ts";
 import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
+import { containerArgs } from "../task/serialize.ts";
 
 const ROOT_DIR = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -51,28 +53,15 @@ export function denoProgram(entry: string): string[] {
 export const DEFAULT_PROGRAM: readonly string[] = denoProgram("entrypoint/main.ts");
 
 /** flytekit's resolver for prebuilt-container tasks. */
-export const FLYTEKIT_RESOLVER =
-  "flytekit.core.python_customized_container_task.default_task_template_resolver";
+export const FLYTEKIT_RESOLVER: string = FLYTEKIT_TEMPLATE_RESOLVER;
 
 /**
  * The container args flytekit's `PythonCustomizedContainerTask` serializes (contract §1.4), with
- * `pyflyte-execute` first.
+ * `pyflyte-execute` first: the SDK's flytekit-compatible args. Hand-crafted or odd args for
+ * negative tests go through `runPropeller`'s `args` option instead.
  */
 export function flytekitContainerArgs(executor: string): string[] {
-  return [
-    "pyflyte-execute",
-    "--inputs",
-    "{{.input}}",
-    "--output-prefix",
-    "{{.outputPrefix}}",
-    "--raw-output-data-prefix",
-    "{{.rawOutputDataPrefix}}",
-    "--resolver",
-    FLYTEKIT_RESOLVER,
-    "--",
-    "{{.taskTemplatePath}}",
-    executor,
-  ];
+  return containerArgs(executor, { flytekitCompatible: true });
 }
 
 /** The same, plus the checkpoint flags flytekit gives ordinary Python tasks. */
