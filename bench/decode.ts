@@ -11,6 +11,8 @@
  * @module
  */
 
+import { interleave, median, timeCommand } from "./_measure.ts";
+
 const ROOT = new URL("../", import.meta.url);
 const FIXTURE = new URL("testdata/idl/flytekit-sqlite3/", ROOT);
 
@@ -23,27 +25,6 @@ async function child(idlOnly: boolean): Promise<void> {
   const { literalMapToValues } = await import("../types/mod.ts");
   const values = await literalMapToValues(inputs, template.interface?.inputs?.variables);
   if (values.limit !== 10n) throw new Error(`Unexpected inputs: ${String(values.limit)}`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-async function timeRun(args: string[]): Promise<number> {
-  const start = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    stdout: "null",
-    stderr: "piped",
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-  }).output();
-  const ms = performance.now() - start;
-  if (!out.success) {
-    throw new Error(`deno ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return ms;
 }
 
 async function main(): Promise<void> {
@@ -62,16 +43,11 @@ async function main(): Promise<void> {
     ];
     const emptyArgs = ["run", "--config", config, "-A", empty];
     const idlArgs = [...decodeArgs, "--idl-only"];
-    await timeRun(decodeArgs); // warm the module cache
-    await timeRun(emptyArgs);
-    const decode: number[] = [];
-    const idl: number[] = [];
-    const base: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      base.push(await timeRun(emptyArgs));
-      idl.push(await timeRun(idlArgs));
-      decode.push(await timeRun(decodeArgs));
-    }
+    const [base, idl, decode] = await interleave(
+      [emptyArgs, idlArgs, decodeArgs],
+      runs,
+      async (args) => (await timeCommand([Deno.execPath(), ...args])).ms,
+    );
     const d = median(decode);
     const x = median(idl);
     const e = median(base);

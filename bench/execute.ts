@@ -5,16 +5,18 @@
 //   deno run -A bench/execute.ts [--rounds N]
 import { parseArgs } from "node:util";
 import {
+  decodeLiteralMap,
   decodeTaskTemplate,
-  encodeLiteralMap,
-  encodeTaskTemplate,
   jsonToStruct,
   type JsonValue,
+  type LiteralMap,
   structToJson,
+  type TaskTemplate,
 } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { denoProgram, flytekitContainerArgs, nodePaths, renderArgs } from "../tests/_propeller.ts";
+import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
 import { testTemplate } from "../tests/_runtime_fixtures.ts";
+import { interleave, markdownTable, median, timeCommand } from "./_measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,24 +34,9 @@ await Deno.writeTextFile(
   `import ${JSON.stringify(new URL("../idl/mod.ts", import.meta.url).href)};`,
 );
 
-async function layout(name: string, template: ReturnType<typeof testTemplate>, inputs: Uint8Array) {
-  const paths = nodePaths(`${root}/${name}`, {});
-  await Deno.mkdir(paths.dataDir, { recursive: true });
-  await Deno.writeFile(paths.taskTemplate, encodeTaskTemplate(template));
-  await Deno.writeFile(paths.inputs, inputs);
-  return {
-    paths,
-    args: renderArgs(template.container!.args!, {
-      input: paths.inputs,
-      inputPrefix: paths.dataDir,
-      outputPrefix: paths.outputPrefix,
-      rawOutputDataPrefix: paths.rawOutputPrefix,
-      prevCheckpointPrefix: "",
-      checkpointOutputPrefix: paths.checkpoint,
-      perRetryUniqueKey: "bench",
-      taskTemplatePath: paths.taskTemplate,
-    }),
-  };
+/** Lays out a node as propeller does and renders its container args. */
+function layout(name: string, template: TaskTemplate, inputs: LiteralMap) {
+  return prepareNode({ template, inputs, root: `${root}/${name}` });
 }
 
 const io = { s: Types.string, n: Types.integer };
@@ -59,12 +46,12 @@ const echo = await layout(
     inputs: { s: io.s.literalType, n: io.n.literalType },
     outputs: { s: io.s.literalType, n: io.n.literalType },
   }),
-  encodeLiteralMap(await valuesToLiteralMap({ s: "hello", n: 42n }, io)),
+  await valuesToLiteralMap({ s: "hello", n: 42n }, io),
 );
 const unknown = await layout(
   "unknown",
   testTemplate("echo", "x", { args: flytekitContainerArgs("no.such.Executor") }),
-  new Uint8Array(),
+  { literals: {} },
 );
 
 /** Runs a script outside the checkout with the checkout's import map. */
@@ -96,8 +83,8 @@ const custom = structToJson(sqliteTemplate.custom) as Record<string, JsonValue>;
 sqliteTemplate.custom = jsonToStruct({ ...custom, uri: dbPath });
 const sqlite = await layout(
   "sqlite",
-  sqliteTemplate as ReturnType<typeof testTemplate>,
-  await Deno.readFile(new URL("inputs.pb", fixtures)),
+  sqliteTemplate,
+  decodeLiteralMap(await Deno.readFile(new URL("inputs.pb", fixtures))),
 );
 
 // The same graph as the image's binary, built with `deno task bundle`'s command into `root`.
@@ -168,50 +155,25 @@ const variants: Variant[] = [
   },
 ];
 
-async function once(variant: Variant): Promise<number> {
-  const started = performance.now();
-  const { code, stderr } = await new Deno.Command(variant.cmd[0], {
-    args: variant.cmd.slice(1),
-    stdout: "null",
-    stderr: "piped",
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-  }).output();
-  const ms = performance.now() - started;
-  if (code !== 0) {
-    throw new Error(`${variant.name} exited ${code}: ${new TextDecoder().decode(stderr)}`);
-  }
-  await variant.check?.();
+const times = await interleave(variants, rounds, async (v) => {
+  const { ms } = await timeCommand(v.cmd, { name: v.name });
+  await v.check?.();
   return ms;
-}
-
-const times = new Map(variants.map((v) => [v.name, [] as number[]]));
-for (const v of variants) await once(v); // warm the module cache
-for (let round = 0; round < rounds; round++) {
-  for (let i = 0; i < variants.length; i++) {
-    const v = variants[(round + i) % variants.length];
-    times.get(v.name)!.push(await once(v));
-  }
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-const base = median(times.get(variants[0].name)!);
+});
+const base = median(times[0]);
 console.log(
   `bench/execute.ts: ${rounds} interleaved rounds, whole-process wall time (Deno ${Deno.version.deno})`,
 );
-console.log("| variant | median ms | min ms | ratio to empty deno run |");
-console.log("| --- | ---: | ---: | ---: |");
-for (const v of variants) {
-  const xs = times.get(v.name)!;
-  console.log(
-    `| ${v.name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${
-      (median(xs) / base).toFixed(2)
-    }x |`,
-  );
-}
+console.log(markdownTable(
+  ["variant", "median ms", "min ms", "ratio to empty deno run"],
+  variants.map((v, i) => [
+    v.name,
+    median(times[i]).toFixed(1),
+    Math.min(...times[i]).toFixed(1),
+    `${(median(times[i]) / base).toFixed(2)}x`,
+  ]),
+  ["l", "r", "r", "r"],
+));
 console.log(
   `\nbundle: ${(bundleBytes / 1024 / 1024).toFixed(2)} MiB in ${
     [...Deno.readDirSync(bundleDir)].length

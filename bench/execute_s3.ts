@@ -15,6 +15,7 @@ import {
 import { createStorage } from "../storage/mod.ts";
 import { type PreparedNode, prepareNode, runNode } from "../tests/_propeller.ts";
 import { startS3rver } from "../tests/_s3rver.ts";
+import { interleave, markdownTable, median } from "./_measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -85,34 +86,21 @@ try {
     return run.ms;
   };
 
-  const times = new Map(variants.map((v) => [v.name, [] as number[]]));
-  for (const v of variants) await once(v); // warm the module cache
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < variants.length; i++) {
-      const v = variants[(round + i) % variants.length];
-      times.get(v.name)!.push(await once(v));
-    }
-  }
-
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  };
-  const base = median(times.get(variants[0].name)!);
+  const times = await interleave(variants, rounds, once);
+  const base = median(times[0]);
   console.log(
     `bench/execute_s3.ts: ${rounds} interleaved rounds, whole-process wall time of flytekit's SQLite3Task (Deno ${Deno.version.deno}, s3rver on loopback)`,
   );
-  console.log("| variant | median ms | min ms | ratio to local files |");
-  console.log("| --- | ---: | ---: | ---: |");
-  for (const v of variants) {
-    const xs = times.get(v.name)!;
-    console.log(
-      `| ${v.name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${
-        (median(xs) / base).toFixed(2)
-      }x |`,
-    );
-  }
+  console.log(markdownTable(
+    ["variant", "median ms", "min ms", "ratio to local files"],
+    variants.map((v, i) => [
+      v.name,
+      median(times[i]).toFixed(1),
+      Math.min(...times[i]).toFixed(1),
+      `${(median(times[i]) / base).toFixed(2)}x`,
+    ]),
+    ["l", "r", "r", "r"],
+  ));
 } finally {
   await s3.stop();
   await Deno.remove(root, { recursive: true });

@@ -10,6 +10,7 @@ import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { startPostgres } from "../tests/_postgres.ts";
 import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../tests/_propeller.ts";
+import { markdownTable, median } from "./_measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -91,20 +92,20 @@ try {
         .catch(() => {});
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const small = results.get(20)!;
-  console.log(`\nrows returned | wall (median of ${rounds}) | peak RSS | parquet bytes`);
-  console.log("--- | --- | --- | ---");
-  for (const limit of sizes) {
-    const r = results.get(limit)!;
-    console.log(
-      `${limit.toLocaleString("en")} | ${median(r.wall).toFixed(2)} s (x${
-        (median(r.wall) / median(small.wall)).toFixed(1)
-      }) | ${median(r.rss).toFixed(0)} MiB (x${(median(r.rss) / median(small.rss)).toFixed(2)}) | ${
-        r.bytes.toLocaleString("en")
-      }`,
-    );
-  }
+  console.log("");
+  console.log(markdownTable(
+    ["rows returned", `wall (median of ${rounds})`, "peak RSS", "parquet bytes"],
+    sizes.map((limit) => {
+      const r = results.get(limit)!;
+      return [
+        limit.toLocaleString("en"),
+        `${median(r.wall).toFixed(2)} s (x${(median(r.wall) / median(small.wall)).toFixed(1)})`,
+        `${median(r.rss).toFixed(0)} MiB (x${(median(r.rss) / median(small.rss)).toFixed(2)})`,
+        r.bytes.toLocaleString("en"),
+      ];
+    }),
+  ));
 } finally {
   await pg.stop();
 }

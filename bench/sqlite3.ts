@@ -6,14 +6,10 @@
 //   deno run -A bench/sqlite3.ts [--rounds 3] [--rows 10,100000,1000000,3000000] [--no-zip]
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
-import {
-  encodeLiteralMap,
-  encodeTaskTemplate,
-  jsonToStruct,
-  type TaskTemplate,
-} from "../idl/mod.ts";
-import { denoProgram, flytekitContainerArgs, nodePaths, renderArgs } from "../tests/_propeller.ts";
+import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
+import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
+import { HAS_GNU_TIME, interleave, markdownTable, median, timeCommand } from "./_measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -125,67 +121,12 @@ function template(uri = dbPath, compressed = false): TaskTemplate {
 }
 
 async function layout(n: number, zipped = false): Promise<{ args: string[]; raw: string }> {
-  const paths = nodePaths(`${root}/n${n}${zipped ? "z" : ""}`, {});
-  await Deno.mkdir(paths.dataDir, { recursive: true });
-  const t = zipped ? template(zipPath, true) : template();
-  await Deno.writeFile(paths.taskTemplate, encodeTaskTemplate(t));
-  await Deno.writeFile(
-    paths.inputs,
-    encodeLiteralMap(await valuesToLiteralMap({ limit: BigInt(n) }, limit)),
-  );
-  const args = renderArgs(t.container!.args!, {
-    input: paths.inputs,
-    inputPrefix: paths.dataDir,
-    outputPrefix: paths.outputPrefix,
-    rawOutputDataPrefix: paths.rawOutputPrefix,
-    prevCheckpointPrefix: "",
-    checkpointOutputPrefix: paths.checkpoint,
-    perRetryUniqueKey: "bench",
-    taskTemplatePath: paths.taskTemplate,
+  const { paths, args } = await prepareNode({
+    template: zipped ? template(zipPath, true) : template(),
+    inputs: await valuesToLiteralMap({ limit: BigInt(n) }, limit),
+    root: `${root}/n${n}${zipped ? "z" : ""}`,
   });
   return { args, raw: paths.rawOutputPrefix };
-}
-
-const hasTime = (() => {
-  try {
-    return Deno.statSync("/usr/bin/time").isFile;
-  } catch {
-    return false;
-  }
-})();
-
-interface Sample {
-  ms: number;
-  peakKiB: number;
-}
-
-/** Runs a command; peak RSS from /usr/bin/time, else from polling /proc/<pid>/status VmHWM. */
-async function measure(cmd: string[]): Promise<Sample> {
-  const timeFile = `${root}/time.txt`;
-  const full = hasTime ? ["/usr/bin/time", "-f", "%M", "-o", timeFile, ...cmd] : cmd;
-  const started = performance.now();
-  const child = new Deno.Command(full[0], {
-    args: full.slice(1),
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let polled = 0;
-  const poll = hasTime ? undefined : setInterval(() => {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-      polled = Math.max(polled, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch { /* exited */ }
-  }, 5);
-  const out = await child.output();
-  const ms = performance.now() - started;
-  if (poll) clearInterval(poll);
-  if (!out.success) {
-    throw new Error(`${cmd.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
-  const peakKiB = hasTime
-    ? Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop())
-    : polled;
-  return { ms, peakKiB };
 }
 
 async function parquetBytes(raw: string): Promise<number> {
@@ -216,46 +157,44 @@ if (!values["no-zip"]) {
 }
 
 // Warm-up (module cache, page cache), then interleaved rounds.
-for (const v of variants) {
-  await measure(v.cmd);
-  if (v.raw) await parquetBytes(v.raw);
-}
-const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
 const bytes = new Map<string, number>();
-for (let r = 0; r < rounds; r++) {
-  for (let k = 0; k < variants.length; k++) {
-    const v = variants[(k + r) % variants.length];
-    samples.get(v.name)!.push(await measure(v.cmd));
-    if (v.raw) bytes.set(v.name, await parquetBytes(v.raw));
-  }
-}
+const samples = await interleave(variants, rounds, async (v) => {
+  const sample = await timeCommand(v.cmd, { peakRss: true });
+  if (v.raw) bytes.set(v.name, await parquetBytes(v.raw));
+  return sample;
+});
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-const emptyMs = median(samples.get("empty deno run")!.map((s) => s.ms));
+const emptyMs = median(samples[0].map((s) => s.ms));
 console.log(
   `deno ${Deno.version.deno}, ${rounds} rounds, medians; peak RSS ${
-    hasTime ? "from /usr/bin/time" : "from VmHWM polling"
+    HAS_GNU_TIME ? "from /usr/bin/time" : "from VmHWM polling"
   }`,
 );
-console.log(
-  "| variant | wall | vs empty run | flytekit wall | speed-up | peak RSS | flytekit peak | parquet bytes |",
-);
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
-for (const v of variants) {
-  const s = samples.get(v.name)!;
-  const ms = median(s.map((x) => x.ms));
-  const mib = median(s.map((x) => x.peakKiB)) / 1024;
-  const ref = v.n !== undefined ? FLYTEKIT[v.n] : undefined;
-  console.log(
-    `| ${v.name} | ${(ms / 1000).toFixed(3)} s | ${(ms / emptyMs).toFixed(1)}x | ${
-      ref ? `${ref[0]} s` : "-"
-    } | ${ref ? `${(ref[0] * 1000 / ms).toFixed(1)}x` : "-"} | ${mib.toFixed(0)} MiB | ${
-      ref ? `${ref[1]} MiB` : "-"
-    } | ${bytes.get(v.name)?.toLocaleString("en-US") ?? "-"} |`,
-  );
-}
+console.log(markdownTable(
+  [
+    "variant",
+    "wall",
+    "vs empty run",
+    "flytekit wall",
+    "speed-up",
+    "peak RSS",
+    "flytekit peak",
+    "parquet bytes",
+  ],
+  variants.map((v, i) => {
+    const ms = median(samples[i].map((x) => x.ms));
+    const mib = median(samples[i].map((x) => x.peakKiB)) / 1024;
+    const ref = v.n !== undefined ? FLYTEKIT[v.n] : undefined;
+    return [
+      v.name,
+      `${(ms / 1000).toFixed(3)} s`,
+      `${(ms / emptyMs).toFixed(1)}x`,
+      ref ? `${ref[0]} s` : "-",
+      ref ? `${(ref[0] * 1000 / ms).toFixed(1)}x` : "-",
+      `${mib.toFixed(0)} MiB`,
+      ref ? `${ref[1]} MiB` : "-",
+      bytes.get(v.name)?.toLocaleString("en-US") ?? "-",
+    ];
+  }),
+));
 await Deno.remove(root, { recursive: true });

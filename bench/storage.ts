@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { startS3rver } from "../tests/_s3rver.ts";
+import { markdownTable, median } from "./_measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -88,26 +89,19 @@ try {
     }
   }
 
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  };
   console.log(
     `bench/storage.ts: ${rounds} rounds, medians (Deno ${Deno.version.deno}, s3rver on loopback)`,
   );
-  console.log("| case | file ms | s3 ms | file rate | s3 rate | s3/file time |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-  for (const c of cases) {
-    const f = median(times.get(`${c.name}|file`)!);
-    const s = median(times.get(`${c.name}|s3`)!);
-    const rate = (ms: number) => `${(c.amount / (ms / 1000)).toFixed(0)} ${c.unit}`;
-    console.log(
-      `| ${c.name} | ${f.toFixed(0)} | ${s.toFixed(0)} | ${rate(f)} | ${rate(s)} | ${
-        (s / f).toFixed(1)
-      }x |`,
-    );
-  }
+  console.log(markdownTable(
+    ["case", "file ms", "s3 ms", "file rate", "s3 rate", "s3/file time"],
+    cases.map((c) => {
+      const f = median(times.get(`${c.name}|file`)!);
+      const s = median(times.get(`${c.name}|s3`)!);
+      const rate = (ms: number) => `${(c.amount / (ms / 1000)).toFixed(0)} ${c.unit}`;
+      return [c.name, f.toFixed(0), s.toFixed(0), rate(f), rate(s), `${(s / f).toFixed(1)}x`];
+    }),
+    ["l", "r", "r", "r", "r", "r"],
+  ));
 } finally {
   await s3.stop();
   await Deno.remove(root, { recursive: true });

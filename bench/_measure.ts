@@ -1,0 +1,104 @@
+// Measurement helpers shared by the whole-process benchmarks: timed child processes (wall time
+// and, on request, peak RSS), interleaved rounds, medians and markdown tables.
+
+/** The median; the mean of the two middle values for an even count. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Runs every variant once to warm the caches, then `rounds` rounds in which each variant runs
+ * once, in an order rotating by one per round, so that machine noise hits all variants alike.
+ * Returns the samples of each variant, in the order of `variants`.
+ */
+export async function interleave<V, S>(
+  variants: readonly V[],
+  rounds: number,
+  once: (variant: V) => Promise<S>,
+): Promise<S[][]> {
+  for (const v of variants) await once(v);
+  const samples: S[][] = variants.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < variants.length; i++) {
+      const k = (round + i) % variants.length;
+      samples[k].push(await once(variants[k]));
+    }
+  }
+  return samples;
+}
+
+/** A markdown table; `align` marks right-aligned (`"r"`) columns. */
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly ("l" | "r")[] = [],
+): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  const rule = header.map((_, i) => (align[i] === "r" ? "---:" : "---"));
+  return [line(header), line(rule), ...rows.map(line)].join("\n");
+}
+
+/** Whether GNU time is there to report peak RSS. */
+export const HAS_GNU_TIME: boolean = (() => {
+  try {
+    return Deno.statSync("/usr/bin/time").isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** One timed run of a command. */
+export interface Sample {
+  /** Wall time, in milliseconds. */
+  ms: number;
+  /** Peak resident set size in KiB, when asked for. */
+  peakKiB: number;
+}
+
+/**
+ * Runs a command to completion and times it; throws when it fails. With `peakRss`, the peak RSS
+ * comes from GNU time (`/usr/bin/time -f %M`), else from polling `/proc/<pid>/status` VmHWM.
+ */
+export async function timeCommand(
+  cmd: readonly string[],
+  options: { peakRss?: boolean; name?: string } = {},
+): Promise<Sample> {
+  const timeFile = options.peakRss && HAS_GNU_TIME ? await Deno.makeTempFile() : undefined;
+  const full = timeFile ? ["/usr/bin/time", "-f", "%M", "-o", timeFile, ...cmd] : cmd;
+  const started = performance.now();
+  const child = new Deno.Command(full[0], {
+    args: full.slice(1),
+    stdout: "null",
+    stderr: "piped",
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+  }).spawn();
+  let polled = 0;
+  const poll = options.peakRss && !timeFile
+    ? setInterval(() => {
+      try {
+        const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+        polled = Math.max(polled, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      } catch { /* exited */ }
+    }, 5)
+    : undefined;
+  const out = await child.output();
+  const ms = performance.now() - started;
+  if (poll) clearInterval(poll);
+  try {
+    if (!out.success) {
+      throw new Error(
+        `${options.name ?? cmd.join(" ")} exited ${out.code}:\n${
+          new TextDecoder().decode(out.stderr)
+        }`,
+      );
+    }
+    const peakKiB = timeFile
+      ? Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop())
+      : polled;
+    return { ms, peakKiB };
+  } finally {
+    if (timeFile) await Deno.remove(timeFile);
+  }
+}
