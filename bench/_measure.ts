@@ -1,5 +1,15 @@
 // Measurement helpers shared by the whole-process benchmarks: timed child processes (wall time
-// and, on request, peak RSS), interleaved rounds, medians and markdown tables.
+// and, on request, peak RSS), interleaved rounds, medians and markdown tables; and the fixture
+// they share (flytekit's SQLite3Task template and inputs, a small tracks database).
+import {
+  decodeLiteralMap,
+  decodeTaskTemplate,
+  jsonToStruct,
+  type JsonValue,
+  type LiteralMap,
+  structToJson,
+  type TaskTemplate,
+} from "../idl/mod.ts";
 
 /** The median; the mean of the two middle values for an even count. */
 export function median(xs: readonly number[]): number {
@@ -101,4 +111,31 @@ export async function timeCommand(
   } finally {
     if (timeFile) await Deno.remove(timeFile);
   }
+}
+
+const FLYTEKIT_SQLITE3 = new URL("../testdata/idl/flytekit-sqlite3/", import.meta.url);
+
+/** Writes a 5,000-row `tracks (TrackId, Name)` SQLite database at `path`. */
+export async function writeTracksDatabase(path: string): Promise<void> {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(path);
+  db.exec("create table tracks (TrackId integer primary key, Name text)");
+  const insert = db.prepare("insert into tracks (Name) values (?)");
+  db.exec("begin");
+  for (let i = 0; i < 5000; i++) insert.run(`Track ${i}`);
+  db.exec("commit");
+  db.close();
+}
+
+/** flytekit's own SQLite3Task template (testdata/idl/flytekit-sqlite3/), on the database `uri`. */
+export function flytekitSqlite3Template(uri: string): TaskTemplate {
+  const template = decodeTaskTemplate(Deno.readFileSync(new URL("template.pb", FLYTEKIT_SQLITE3)));
+  const custom = structToJson(template.custom) as Record<string, JsonValue>;
+  template.custom = jsonToStruct({ ...custom, uri });
+  return template;
+}
+
+/** flytekit's inputs for that template (`limit` 10). */
+export function flytekitSqlite3Inputs(): LiteralMap {
+  return decodeLiteralMap(Deno.readFileSync(new URL("inputs.pb", FLYTEKIT_SQLITE3)));
 }

@@ -4,19 +4,19 @@
 //
 //   deno run -A bench/execute.ts [--rounds N]
 import { parseArgs } from "node:util";
-import {
-  decodeLiteralMap,
-  decodeTaskTemplate,
-  jsonToStruct,
-  type JsonValue,
-  type LiteralMap,
-  structToJson,
-  type TaskTemplate,
-} from "../idl/mod.ts";
+import type { LiteralMap, TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
 import { testTemplate } from "../tests/_runtime_fixtures.ts";
-import { interleave, markdownTable, median, timeCommand } from "./_measure.ts";
+import {
+  flytekitSqlite3Inputs,
+  flytekitSqlite3Template,
+  interleave,
+  markdownTable,
+  median,
+  timeCommand,
+  writeTracksDatabase,
+} from "./_measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -67,25 +67,8 @@ function withConfig(cmd: string[]): string[] {
 
 // flytekit's own SQLite3Task template and inputs (select 10 rows), on a 5,000-row database.
 const dbPath = `${root}/tracks.db`;
-{
-  const { DatabaseSync } = await import("node:sqlite");
-  const db = new DatabaseSync(dbPath);
-  db.exec("create table tracks (TrackId integer primary key, Name text)");
-  const insert = db.prepare("insert into tracks (Name) values (?)");
-  db.exec("begin");
-  for (let i = 0; i < 5000; i++) insert.run(`Track ${i}`);
-  db.exec("commit");
-  db.close();
-}
-const fixtures = new URL("../testdata/idl/flytekit-sqlite3/", import.meta.url);
-const sqliteTemplate = decodeTaskTemplate(await Deno.readFile(new URL("template.pb", fixtures)));
-const custom = structToJson(sqliteTemplate.custom) as Record<string, JsonValue>;
-sqliteTemplate.custom = jsonToStruct({ ...custom, uri: dbPath });
-const sqlite = await layout(
-  "sqlite",
-  sqliteTemplate,
-  decodeLiteralMap(await Deno.readFile(new URL("inputs.pb", fixtures))),
-);
+await writeTracksDatabase(dbPath);
+const sqlite = await layout("sqlite", flytekitSqlite3Template(dbPath), flytekitSqlite3Inputs());
 
 // The same graph as the image's binary, built with `deno task bundle`'s command into `root`.
 const bundleDir = `${root}/bundle`;

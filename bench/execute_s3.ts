@@ -5,17 +5,17 @@
 //
 //   deno run -A bench/execute_s3.ts [--rounds N]
 import { parseArgs } from "node:util";
-import {
-  decodeLiteralMap,
-  decodeTaskTemplate,
-  jsonToStruct,
-  type JsonValue,
-  structToJson,
-} from "../idl/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { type PreparedNode, prepareNode, runNode } from "../tests/_propeller.ts";
 import { startS3rver } from "../tests/_s3rver.ts";
-import { interleave, markdownTable, median } from "./_measure.ts";
+import {
+  flytekitSqlite3Inputs,
+  flytekitSqlite3Template,
+  interleave,
+  markdownTable,
+  median,
+  writeTracksDatabase,
+} from "./_measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -27,39 +27,24 @@ const s3 = await startS3rver({ buckets: ["bench"] });
 
 try {
   const dbPath = `${root}/tracks.db`;
-  {
-    const { DatabaseSync } = await import("node:sqlite");
-    const db = new DatabaseSync(dbPath);
-    db.exec("create table tracks (TrackId integer primary key, Name text)");
-    const insert = db.prepare("insert into tracks (Name) values (?)");
-    db.exec("begin");
-    for (let i = 0; i < 5000; i++) insert.run(`Track ${i}`);
-    db.exec("commit");
-    db.close();
-  }
+  await writeTracksDatabase(dbPath);
   const s3Storage = createStorage({ s3: s3.config });
   await s3Storage.upload(dbPath, "s3://bench/dbs/tracks.db");
-
-  const fixtures = new URL("../testdata/idl/flytekit-sqlite3/", import.meta.url);
-  const inputs = decodeLiteralMap(await Deno.readFile(new URL("inputs.pb", fixtures)));
-  const template = (uri: string) => {
-    const t = decodeTaskTemplate(
-      Deno.readFileSync(new URL("template.pb", fixtures)),
-    );
-    const custom = structToJson(t.custom) as Record<string, JsonValue>;
-    t.custom = jsonToStruct({ ...custom, uri });
-    return t;
-  };
+  const inputs = flytekitSqlite3Inputs();
 
   const variants: { name: string; node: PreparedNode }[] = [
     {
       name: "local files (database and every prefix)",
-      node: await prepareNode({ template: template(dbPath), inputs, root: `${root}/local` }),
+      node: await prepareNode({
+        template: flytekitSqlite3Template(dbPath),
+        inputs,
+        root: `${root}/local`,
+      }),
     },
     {
       name: "every prefix on s3://, database local",
       node: await prepareNode({
-        template: template(dbPath),
+        template: flytekitSqlite3Template(dbPath),
         inputs,
         root: "s3://bench/prefixes",
         storage: s3Storage,
@@ -69,7 +54,7 @@ try {
     {
       name: "every prefix and the database on s3://",
       node: await prepareNode({
-        template: template("s3://bench/dbs/tracks.db"),
+        template: flytekitSqlite3Template("s3://bench/dbs/tracks.db"),
         inputs,
         root: "s3://bench/all",
         storage: s3Storage,
