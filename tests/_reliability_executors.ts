@@ -80,7 +80,19 @@ export const leakExecutor = defineExecutor({
   },
 });
 
+/**
+ * Returns a string output holding a lone surrogate (an executor that cut a string in the middle
+ * of a surrogate pair), which UTF-8 cannot encode.
+ */
+export const loneSurrogateExecutor = defineExecutor({
+  id: "tests.lone-surrogate",
+  taskTypes: ["lone-surrogate"],
+  parseConfig: () => ({}),
+  execute: () => Promise.resolve({ s: "emoji cut in half: \ud83d" }),
+});
+
 /** Every reliability test executor. */
 export const RELIABILITY_EXECUTORS: readonly Executor<unknown>[] = [
   leakExecutor,
+  loneSurrogateExecutor,
 ] as readonly Executor<unknown>[];

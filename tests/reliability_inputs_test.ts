@@ -13,7 +13,7 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { flytekitContainerArgs } from "./_propeller.ts";
+import { denoProgram, flytekitContainerArgs, runPropeller } from "./_propeller.ts";
 import {
   assertFailed,
   echoInputs,
@@ -22,6 +22,7 @@ import {
   type Expected,
   lengthDelimited,
   runWithBytes,
+  systemError,
   userError,
 } from "./_reliability.ts";
 import { testTemplate } from "./_runtime_fixtures.ts";
@@ -482,4 +483,15 @@ Deno.test("inputs: --inputs naming a FIFO is a USER storage error, not a hang", 
   });
   assertEquals(run.signal, null, "killed: the run blocked");
   assertFailed(run, userError("USER:StorageError"), 0);
+});
+
+Deno.test("outputs: a string output with a lone surrogate is SYSTEM:InvalidOutput, not an unreadable outputs.pb", async () => {
+  const run = await runPropeller({
+    program: denoProgram("tests/_reliability_main.ts"),
+    template: testTemplate("lone-surrogate", "tests.lone-surrogate", {
+      outputs: { s: Types.string.literalType },
+    }),
+  });
+  assertFailed(run, systemError("SYSTEM:InvalidOutput", false), 0);
+  assertStringIncludes(run.error!.message!, "lone surrogate");
 });

@@ -114,7 +114,14 @@ export function writePrimitive(value: unknown, type: LiteralType, ctx: Ctx): Lit
       }
       break;
     case S.STRING:
-      if (typeof value === "string") return primitive({ stringValue: value });
+      if (typeof value === "string") {
+        // Protobuf strings are UTF-8: a lone surrogate would be written as bytes that no reader
+        // (propeller included) accepts, making the whole literal map unreadable.
+        if (!value.isWellFormed()) {
+          throw invalid(ctx, "the string holds a lone surrogate (it is not well-formed Unicode)");
+        }
+        return primitive({ stringValue: value });
+      }
       break;
     case S.BOOLEAN:
       if (typeof value === "boolean") return primitive({ boolean: value });
