@@ -81,14 +81,20 @@ export const leakExecutor = defineExecutor({
 });
 
 /**
- * Returns a string output holding a lone surrogate (an executor that cut a string in the middle
- * of a surrogate pair), which UTF-8 cannot encode.
+ * Returns a string output (or, with `custom.where: "map-key"`, a map key) holding a lone
+ * surrogate (an executor that cut a string in the middle of a surrogate pair), which UTF-8
+ * cannot encode.
  */
 export const loneSurrogateExecutor = defineExecutor({
   id: "tests.lone-surrogate",
   taskTypes: ["lone-surrogate"],
-  parseConfig: () => ({}),
-  execute: () => Promise.resolve({ s: "emoji cut in half: \ud83d" }),
+  parseConfig: (custom) => ({ where: custom.where === "map-key" ? "map-key" : "string" }),
+  execute: (config) =>
+    Promise.resolve(
+      config.where === "map-key"
+        ? { m: { "key cut in half: \ud83d": 1n } }
+        : { s: "emoji cut in half: \ud83d" },
+    ),
 });
 
 /** Every reliability test executor. */

@@ -485,13 +485,18 @@ Deno.test("inputs: --inputs naming a FIFO is a USER storage error, not a hang", 
   assertFailed(run, userError("USER:StorageError"), 0);
 });
 
-Deno.test("outputs: a string output with a lone surrogate is SYSTEM:InvalidOutput, not an unreadable outputs.pb", async () => {
-  const run = await runPropeller({
-    program: denoProgram("tests/_reliability_main.ts"),
-    template: testTemplate("lone-surrogate", "tests.lone-surrogate", {
-      outputs: { s: Types.string.literalType },
-    }),
+for (const where of ["string", "map-key"]) {
+  Deno.test(`outputs: a ${where} with a lone surrogate is SYSTEM:InvalidOutput, not an unreadable outputs.pb`, async () => {
+    const run = await runPropeller({
+      program: denoProgram("tests/_reliability_main.ts"),
+      template: testTemplate("lone-surrogate", "tests.lone-surrogate", {
+        custom: { where },
+        outputs: where === "string"
+          ? { s: Types.string.literalType }
+          : { m: Types.map(Types.integer).literalType },
+      }),
+    });
+    assertFailed(run, systemError("SYSTEM:InvalidOutput", false), 0);
+    assertStringIncludes(run.error!.message!, "lone surrogate");
   });
-  assertFailed(run, systemError("SYSTEM:InvalidOutput", false), 0);
-  assertStringIncludes(run.error!.message!, "lone surrogate");
-});
+}

@@ -1,6 +1,6 @@
 // Collections (arrays) and maps (plain objects with string keys).
 import type { Literal, LiteralType } from "../idl/mod.ts";
-import { child, type Ctx, describeLiteral, describeValue, mismatch } from "./_context.ts";
+import { child, type Ctx, describeLiteral, describeValue, invalid, mismatch } from "./_context.ts";
 
 /** Reads a `collection` literal into an array. */
 export async function readCollection(
@@ -65,6 +65,13 @@ export async function writeMap(value: unknown, type: LiteralType, ctx: Ctx): Pro
   }
   const literals: Record<string, Literal> = {};
   for (const [key, item] of entries) {
+    // Keys are protobuf strings (UTF-8): a lone surrogate would make the literal unreadable.
+    if (!key.isWellFormed()) {
+      throw invalid(
+        child(ctx, key),
+        "the key holds a lone surrogate (it is not well-formed Unicode)",
+      );
+    }
     literals[key] = await ctx.write(item, type.mapValueType!, child(ctx, key));
   }
   return { map: { literals } };
