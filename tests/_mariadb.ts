@@ -15,6 +15,8 @@
  * @module
  */
 
+import { asServerUser, chownToServerUser, freePort, spawnServer } from "./_service.ts";
+
 /** A running server. */
 export interface MariadbServer {
   /** `mysql://flyteshim:password@127.0.0.1:port/app`. */
@@ -43,18 +45,6 @@ export function hasMariadb(): boolean {
   } catch {
     return false;
   }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-function asServerUser(cmd: string, args: string[]): [string, string[]] {
-  if (Deno.uid() !== 0) return [cmd, args];
-  return ["setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", cmd, ...args]];
 }
 
 async function runClient(socket: string, query: string): Promise<string> {
@@ -95,9 +85,7 @@ export async function startMariadb(options: { password?: string } = {}): Promise
   const root = await Deno.makeTempDir({ prefix: "flyteshim-maria-" });
   const data = `${root}/data`;
   const socket = `${root}/sock`;
-  if (Deno.uid() === 0) {
-    await new Deno.Command("chown", { args: ["nobody:nogroup", root] }).output();
-  }
+  await chownToServerUser(root);
   const [initCmd, initArgs] = asServerUser("mariadb-install-db", [
     "--no-defaults",
     `--datadir=${data}`,
@@ -130,16 +118,7 @@ export async function startMariadb(options: { password?: string } = {}): Promise
     "--character-set-server=utf8mb4",
     "--collation-server=utf8mb4_general_ci",
   ]);
-  const child = new Deno.Command(cmd, { args, cwd: "/", stdout: "null", stderr: "piped" }).spawn();
-  const log: string[] = [];
-  const drain = (async () => {
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      log.push(chunk);
-      if (log.length > 200) log.shift();
-    }
-  })();
-  let exited = false;
-  child.status.then(() => exited = true);
+  const server = spawnServer(cmd, args, root, { cwd: "/" });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
@@ -147,14 +126,9 @@ export async function startMariadb(options: { password?: string } = {}): Promise
       await runClient(socket, "select 1");
       break;
     } catch (error) {
-      if (exited || Date.now() > deadline) {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-        await child.status;
-        await drain;
-        await Deno.remove(root, { recursive: true });
-        throw new Error(`MariaDB did not start: ${(error as Error).message} ${log.join("")}`);
+      if (server.exited() || Date.now() > deadline) {
+        await server.finish("SIGKILL");
+        throw new Error(`MariaDB did not start: ${(error as Error).message} ${server.log()}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -164,17 +138,6 @@ export async function startMariadb(options: { password?: string } = {}): Promise
     `CREATE DATABASE app; CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';` +
       ` GRANT ALL ON *.* TO '${user}'@'%';`,
   );
-  let stopped = false;
-  async function finish(signal: Deno.Signal) {
-    if (stopped) return;
-    stopped = true;
-    try {
-      child.kill(signal);
-    } catch { /* gone */ }
-    await child.status;
-    await drain;
-    await Deno.remove(root, { recursive: true });
-  }
   return {
     url: `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/app`,
     host: "127.0.0.1",
@@ -182,7 +145,7 @@ export async function startMariadb(options: { password?: string } = {}): Promise
     user,
     password,
     sql: (query) => runClient(socket, query),
-    stop: () => finish("SIGTERM"),
-    kill: () => finish("SIGKILL"),
+    stop: () => server.finish("SIGTERM"),
+    kill: () => server.finish("SIGKILL"),
   };
 }

