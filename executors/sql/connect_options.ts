@@ -51,37 +51,25 @@ export interface ConnectOptions {
   charset?: string;
 }
 
+/** The option names both dialects accept, after aliases. */
+const COMMON: readonly string[] = [
+  "user",
+  "password",
+  "host",
+  "port",
+  "dbname",
+  "sslmode",
+  "sslrootcert",
+  "sslcert",
+  "sslkey",
+  "connect_timeout",
+  "statement_timeout",
+];
+
 /** The option names accepted per dialect, after aliases. */
 const ACCEPTED: Record<SqlDialect, readonly string[]> = {
-  postgresql: [
-    "user",
-    "password",
-    "host",
-    "port",
-    "dbname",
-    "sslmode",
-    "sslrootcert",
-    "sslcert",
-    "sslkey",
-    "connect_timeout",
-    "statement_timeout",
-    "application_name",
-    "options",
-  ],
-  mysql: [
-    "user",
-    "password",
-    "host",
-    "port",
-    "dbname",
-    "sslmode",
-    "sslrootcert",
-    "sslcert",
-    "sslkey",
-    "connect_timeout",
-    "statement_timeout",
-    "charset",
-  ],
+  postgresql: [...COMMON, "application_name", "options"],
+  mysql: [...COMMON, "charset"],
 };
 
 const ALIASES: Record<string, string> = {
