@@ -24,6 +24,7 @@ import { joinUri, type Storage } from "../storage/mod.ts";
 import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
 import type { ResolvedTask } from "../resolver/mod.ts";
 import { selectArrayElement } from "./array.ts";
+import { isAbort } from "./error_document.ts";
 import type { OffloadConfig } from "./config.ts";
 import { offloadLiterals, PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
 
@@ -159,11 +160,6 @@ async function convertOutputs(
       { code: "SYSTEM:InvalidOutput", recoverable: false, cause },
     );
   }
-}
-
-function isAbort(error: unknown): boolean {
-  return error instanceof DOMException &&
-    (error.name === "AbortError" || error.name === "TimeoutError");
 }
 
 /**

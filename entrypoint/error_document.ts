@@ -15,7 +15,8 @@ import { type ErrorDocument, flyteidl, toInt64 } from "../idl/mod.ts";
  */
 export const ERROR_FILE = "error.pb";
 
-function isAbort(error: unknown): boolean {
+/** Whether `error` is an abort (`AbortError`) or a timeout (`TimeoutError`) `DOMException`. */
+export function isAbort(error: unknown): boolean {
   return error instanceof DOMException &&
     (error.name === "AbortError" || error.name === "TimeoutError");
 }
