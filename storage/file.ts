@@ -29,6 +29,17 @@ function fail(operation: StorageOperation, uri: string, cause: unknown): Storage
       cause,
     });
   }
+  // fileURLToPath: a file:// URI with a host, or with an encoded slash.
+  if (
+    cause instanceof TypeError &&
+    /^ERR_INVALID_(FILE_URL|URL)/.test((cause as { code?: string }).code ?? "")
+  ) {
+    return new StorageError(operation, uri, `not a valid file URI: ${cause.message}`, {
+      origin: "user",
+      code: "USER:InvalidInput",
+      cause,
+    });
+  }
   if (cause instanceof Deno.errors.IsADirectory) {
     return new StorageError(operation, uri, "is a directory", {
       origin: "user",
@@ -41,12 +52,18 @@ function fail(operation: StorageOperation, uri: string, cause: unknown): Storage
 }
 
 /**
- * Refuses FIFOs, devices and sockets before they are opened: reading one never ends (a FIFO
- * without a writer blocks in open, `/dev/zero` fills memory or the disk).
+ * Refuses folders, FIFOs, devices and sockets before they are opened: reading one never ends (a
+ * FIFO without a writer blocks in open, `/dev/zero` fills memory or the disk).
  */
 async function assertReadable(operation: StorageOperation, uri: string, path: string) {
   const info = await Deno.stat(path);
-  if (!info.isFile && !info.isDirectory) {
+  if (info.isDirectory) {
+    throw new StorageError(operation, uri, "is a directory", {
+      origin: "user",
+      code: "USER:NotFound",
+    });
+  }
+  if (!info.isFile) {
     throw new StorageError(operation, uri, "not a regular file (a FIFO, device or socket)", {
       origin: "user",
     });

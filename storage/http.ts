@@ -125,6 +125,13 @@ export class HttpStorage implements StorageBackend {
     signal: AbortSignal,
     { pass = [], headers }: { pass?: number[]; headers?: Record<string, string> } = {},
   ): Promise<Response> {
+    if (!URL.canParse(uri)) {
+      // Not worth a retry: the same text never becomes a URL.
+      throw new StorageError(operation, redactUri(uri), "not a valid URL", {
+        origin: "user",
+        code: "USER:InvalidInput",
+      });
+    }
     let res: Response;
     try {
       res = await fetch(uri, { method, signal, headers, redirect: "follow" });

@@ -500,3 +500,58 @@ for (const where of ["string", "map-key"]) {
     assertStringIncludes(run.error!.message!, "lone surrogate");
   });
 }
+
+// Regressions: malformed or non-file database URIs are the user's mistake, reported at once
+// (folders and bad URLs were SYSTEM:StorageError, recoverable; bad http URLs were retried).
+const URI_CASES: [uri: string, code: string][] = [
+  ["file://", "USER:NotFound"],
+  ["file:///", "USER:NotFound"],
+  ["/", "USER:NotFound"],
+  ["..", "USER:NotFound"],
+  ["file://host/db.sqlite", "USER:InvalidInput"],
+  ["http://", "USER:InvalidInput"],
+  ["https://[::1", "USER:InvalidInput"],
+  ["s3://", "USER:InvalidInput"],
+  ["ftp://host/db.sqlite", "USER:UnsupportedScheme"],
+  ["relative/missing.db", "USER:NotFound"],
+  ["/dev/null", "USER:StorageError"],
+];
+
+Deno.test("inputs: SQLite3 uri that is malformed, a folder or not a file is a USER error at once", async () => {
+  const { NULL_LOGGER, parseExecuteArgs, runExecute } = await import("../entrypoint/mod.ts");
+  const { createExecutorRegistry } = await import("../executors/mod.ts");
+  const { BUILTIN_EXECUTORS } = await import("../executors/builtin.ts");
+  const { decodeErrorDocument } = await import("../idl/mod.ts");
+  const registry = createExecutorRegistry(BUILTIN_EXECUTORS);
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-uris-" });
+  for (const [uri, code] of URI_CASES) {
+    await Deno.remove(`${dir}/out`, { recursive: true }).catch(() => {});
+    await Deno.writeFile(
+      `${dir}/task.pb`,
+      encodeTaskTemplate(sqliteTemplate({ query_template: "select 1", uri, compressed: false })),
+    );
+    const started = performance.now();
+    const exit = await runExecute(
+      parseExecuteArgs([
+        "--inputs",
+        `${dir}/inputs.pb`,
+        "--output-prefix",
+        `${dir}/out`,
+        "--",
+        `${dir}/task.pb`,
+        "flyteshim.sqlite3",
+      ]),
+      { env: {}, registry, logger: NULL_LOGGER },
+    );
+    const ms = performance.now() - started;
+    assertEquals(exit, 0, uri);
+    assertEquals([...Deno.readDirSync(`${dir}/out`)].map((e) => e.name), ["error.pb"], uri);
+    const error = decodeErrorDocument(await Deno.readFile(`${dir}/out/error.pb`)).error!;
+    assertEquals(
+      [error.code, error.kind, error.origin],
+      userError(code),
+      `${uri}: ${error.message}`,
+    );
+    assert(ms < 1_000, `${uri}: ${ms} ms (retried?)`);
+  }
+});
