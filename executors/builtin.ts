@@ -19,6 +19,33 @@
 import { type ExecutorEntry, lazyExecutor } from "./mod.ts";
 
 /**
+ * flytekit's executor class for `SQLite3Task`, an alias of {@linkcode SQLITE3_EXECUTOR}.
+ *
+ * @example The dotted path in flytekit's container args
+ * ```ts
+ * import { FLYTEKIT_SQLITE3_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(FLYTEKIT_SQLITE3_EXECUTOR, "flytekit.extras.sqlite3.task.SQLite3TaskExecutor");
+ * ```
+ */
+export const FLYTEKIT_SQLITE3_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
+
+/**
+ * flytekit's executor class for `SQLAlchemyTask`, an alias of {@linkcode SQL_EXECUTOR}.
+ *
+ * @example The dotted path in flytekit's container args
+ * ```ts
+ * import { FLYTEKIT_SQLALCHEMY_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(FLYTEKIT_SQLALCHEMY_EXECUTOR, "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor");
+ * ```
+ */
+export const FLYTEKIT_SQLALCHEMY_EXECUTOR =
+  "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
+
+/**
  * flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type `sqlite`).
  *
  * @example flytekit's executor path finds it
@@ -33,7 +60,7 @@ export const SQLITE3_EXECUTOR: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.sqlite3",
     taskTypes: ["sqlite"],
-    aliases: ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"],
+    aliases: [FLYTEKIT_SQLITE3_EXECUTOR],
     description: "Runs a SQL query on a SQLite database file and returns a structured dataset",
   },
   () => import("./sqlite3/mod.ts").then((m) => m.sqlite3Executor),
@@ -54,7 +81,7 @@ export const SQL_EXECUTOR: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.sql",
     taskTypes: ["sqlalchemy"],
-    aliases: ["flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"],
+    aliases: [FLYTEKIT_SQLALCHEMY_EXECUTOR],
     description: "Runs a SQL query on a database server and returns a structured dataset",
   },
   () => import("./sql/mod.ts").then((m) => m.sqlExecutor),

@@ -1,5 +1,11 @@
 // Ready-made definitions for the built-in executors: flytekit's SQLite3Task and SQLAlchemyTask,
 // with typed configs that serialize to exactly the `custom` flytekit's `get_custom` writes.
+import {
+  FLYTEKIT_SQLALCHEMY_EXECUTOR,
+  FLYTEKIT_SQLITE3_EXECUTOR,
+  SQL_EXECUTOR,
+  SQLITE3_EXECUTOR,
+} from "../executors/builtin.ts";
 import { type TypeDescriptor, Types } from "../types/descriptors.ts";
 import type { StructuredDataset } from "../types/values.ts";
 import {
@@ -10,11 +16,7 @@ import {
   type VariableDescriptors,
 } from "./define.ts";
 
-/** flytekit's executor class for `SQLite3Task`. */
-export const FLYTEKIT_SQLITE3_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
-/** flytekit's executor class for `SQLAlchemyTask`. */
-export const FLYTEKIT_SQLALCHEMY_EXECUTOR =
-  "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
+export { FLYTEKIT_SQLALCHEMY_EXECUTOR, FLYTEKIT_SQLITE3_EXECUTOR };
 
 /** The default output of the SQL tasks: `results`, a parquet structured dataset. */
 export type DefaultSqlOutputs = { results: TypeDescriptor<StructuredDataset> };
@@ -76,7 +78,7 @@ export function sqlite3Task<
     ...rest,
     outputs: (rest.outputs ?? { results: Types.structuredDataset() }) as O,
     taskType: "sqlite",
-    executor: "flyteshim.sqlite3",
+    executor: SQLITE3_EXECUTOR.id,
     flytekitExecutor: FLYTEKIT_SQLITE3_EXECUTOR,
     config: { query_template: queryTemplate, uri, compressed: compressed ?? false },
   });
@@ -148,7 +150,7 @@ export function sqlTask<
     outputs: (rest.outputs ?? { results: Types.structuredDataset() }) as O,
     secrets,
     taskType: "sqlalchemy",
-    executor: "flyteshim.sql",
+    executor: SQL_EXECUTOR.id,
     flytekitExecutor: FLYTEKIT_SQLALCHEMY_EXECUTOR,
     // The shape flytekit's SQLAlchemyTask.get_custom writes.
     config: {
