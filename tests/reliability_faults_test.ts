@@ -394,3 +394,46 @@ Deno.test("faults: SIGTERM while streaming a large SQLite result ends promptly, 
   });
   assertFailed(run, systemError("SYSTEM:Aborted"), 0);
 });
+
+Deno.test("faults: stdout and stderr closed (log collector gone): outputs.pb or error.pb is still written", async () => {
+  const { encodeLiteralMap, encodeTaskTemplate } = await import("../idl/mod.ts");
+  const { echoInputs, echoTemplate } = await import("./_reliability.ts");
+  const { TEST_PROGRAM } = await import("./_runtime_fixtures.ts");
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-pipes-" });
+  await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap(await echoInputs()));
+  const good = echoTemplate();
+  // Without declared inputs, the same inputs.pb fails: USER:InvalidInput.
+  const bad = { ...good, interface: { ...good.interface, inputs: { variables: {} } } };
+  for (const [template, expected] of [[good, "outputs.pb"], [bad, "error.pb"]] as const) {
+    await Deno.writeFile(`${dir}/task.pb`, encodeTaskTemplate(template));
+    for (const closed of ["stdout", "stderr", "both"]) {
+      await Deno.remove(`${dir}/out`, { recursive: true }).catch(() => {});
+      const child = new Deno.Command(TEST_PROGRAM[0], {
+        args: [
+          ...TEST_PROGRAM.slice(1),
+          "pyflyte-execute",
+          "--inputs",
+          `${dir}/inputs.pb`,
+          "--output-prefix",
+          `${dir}/out`,
+          "--",
+          `${dir}/task.pb`,
+          "tests.echo",
+        ],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const drain = (stream: ReadableStream<Uint8Array>, close: boolean) =>
+        close ? stream.cancel() : stream.pipeTo(new WritableStream());
+      const drains = [
+        drain(child.stdout, closed !== "stderr"),
+        drain(child.stderr, closed !== "stdout"),
+      ];
+      const status = await child.status;
+      await Promise.all(drains);
+      const files = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name);
+      assertEquals([status.code, status.signal, files], [0, null, [expected]], closed);
+    }
+  }
+});
