@@ -87,7 +87,17 @@ export interface StorageOptions {
   concurrency?: number;
 }
 
-/** The schemes flyteshim reads and writes. */
+/**
+ * The schemes flyteshim reads and writes.
+ *
+ * @example Is a scheme supported?
+ * ```ts
+ * import { schemeOf, SUPPORTED_SCHEMES } from "@flyteshim/flyteshim/storage";
+ * import { assert } from "@std/assert";
+ *
+ * assert(SUPPORTED_SCHEMES.includes(schemeOf("s3://bucket/key")));
+ * ```
+ */
 export const SUPPORTED_SCHEMES: readonly string[] = ["file", "s3", "http", "https"];
 
 /**
@@ -205,7 +215,7 @@ async function loadBackend(key: string, options: StorageOptions): Promise<Storag
       return new (await import("./http.ts")).HttpStorage(options.http);
     default:
       // Never reached: createStorage refuses other schemes before loading.
-      throw new TypeError(`No storage backend for "${key}"`);
+      throw new TypeError(`Cannot load storage backend "${key}": no such backend`);
   }
 }
 

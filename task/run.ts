@@ -19,7 +19,17 @@ import type { InferInputs, InferValues } from "../types/descriptors.ts";
 import type { PrebuiltTask, RunOptions, VariableDescriptors } from "./define.ts";
 import { toTaskTemplate } from "./serialize.ts";
 
-/** The image written into templates of local runs of a task that has none. */
+/**
+ * The image written into templates of local runs of a task that has none.
+ *
+ * @example The placeholder image
+ * ```ts
+ * import { LOCAL_IMAGE } from "@flyteshim/flyteshim/task";
+ * import { assertStringIncludes } from "@std/assert";
+ *
+ * assertStringIncludes(LOCAL_IMAGE, "placeholder");
+ * ```
+ */
 export const LOCAL_IMAGE = "flyteshim.local/placeholder:local";
 
 /** Options of {@linkcode runTemplate}. */

@@ -19,10 +19,31 @@ import type {
   VariableDescriptors,
 } from "./define.ts";
 
-/** flyteshim's version, written to `metadata.runtime.version`. */
+/**
+ * flyteshim's version, written to `metadata.runtime.version`.
+ *
+ * @example The version in a template
+ * ```ts
+ * import { defineTask, toTaskTemplate, VERSION } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop", image: "example:1" });
+ * assertEquals(toTaskTemplate(task).metadata?.runtime?.version, VERSION);
+ * ```
+ */
 export const VERSION: string = denoConfig.version;
 
-/** The runtime flavor written to `metadata.runtime.flavor`. */
+/**
+ * The runtime flavor written to `metadata.runtime.flavor`.
+ *
+ * @example The flavor
+ * ```ts
+ * import { RUNTIME_FLAVOR } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(RUNTIME_FLAVOR, "flyteshim");
+ * ```
+ */
 export const RUNTIME_FLAVOR = "flyteshim";
 
 const ResourceName = flyteidl.core.Resources.ResourceName;
