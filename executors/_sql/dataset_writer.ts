@@ -31,6 +31,19 @@ import {
   type ParquetColumn,
 } from "./parquet.ts";
 
+/**
+ * The file name flytekit gives the one parquet file of a dataset it writes.
+ *
+ * @example Where the parquet file of a dataset goes
+ * ```ts
+ * import { PARQUET_FILE } from "./dataset_writer.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(`s3://bucket/raw/abc/${PARQUET_FILE}`, "s3://bucket/raw/abc/00000");
+ * ```
+ */
+export const PARQUET_FILE = "00000";
+
 /** A result column as the database describes it. */
 export interface ResultColumn {
   /** Column name. */

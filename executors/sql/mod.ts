@@ -23,7 +23,9 @@
 
 import { FlyteshimError } from "../../errors.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
+import { PARQUET_FILE } from "../_sql/dataset_writer.ts";
 import { renderQuery } from "../_sql/template.ts";
+import { joinUri } from "../../storage/mod.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { parseSqlConfig, type SqlConfig } from "./config.ts";
 import { type ConnectOptions, resolveConnectOptions } from "./connect_options.ts";
@@ -101,7 +103,7 @@ async function run(
       throw error;
     }
     ctx.logger.info("Query result written", { rows: sink.rowCount, uri });
-    await ctx.storage.upload(local, `${uri}/00000`, { signal: ctx.signal });
+    await ctx.storage.upload(local, joinUri(uri, PARQUET_FILE), { signal: ctx.signal });
     await Deno.remove(local).catch(() => {});
     const dataset = new StructuredDataset({
       uri,

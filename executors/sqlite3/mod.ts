@@ -48,7 +48,7 @@ import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { widenKind } from "../_sql/columns.ts";
-import { DatasetWriter } from "../_sql/dataset_writer.ts";
+import { DatasetWriter, PARQUET_FILE } from "../_sql/dataset_writer.ts";
 import { type ColumnKind, MixedTypesError } from "../_sql/parquet.ts";
 import { renderQuery, sqliteParam } from "../_sql/template.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
@@ -66,8 +66,7 @@ export interface Sqlite3ExecutorOptions {
   worker?: boolean;
 }
 
-/** The file name flytekit gives the one parquet file of a dataset. */
-export const PARQUET_FILE = "00000";
+export { PARQUET_FILE } from "../_sql/dataset_writer.ts";
 
 function outputOf(template: TaskTemplate): { name: string; type: LiteralType } | undefined {
   const variables = template.interface?.outputs?.variables ?? {};
