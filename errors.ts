@@ -29,7 +29,7 @@ export interface FlyteshimErrorOptions extends ErrorOptions {
 /**
  * Base class of the errors that become an error document.
  *
- * @example
+ * @example A classified error
  * ```ts
  * import { FlyteshimError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
@@ -60,7 +60,7 @@ export class FlyteshimError extends Error {
  * A failure caused by the task's user: an invalid input, a bad configuration, a SQL error, a
  * missing secret. Non-recoverable unless told otherwise.
  *
- * @example
+ * @example Default code
  * ```ts
  * import { UserError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
@@ -80,7 +80,7 @@ export class UserError extends FlyteshimError {
  * A failure of the infrastructure (storage, network, a lost database connection) or of
  * flyteshim itself. Recoverable unless told otherwise.
  *
- * @example
+ * @example Recoverable by default
  * ```ts
  * import { SystemError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
@@ -118,7 +118,7 @@ export interface StorageErrorOptions extends FlyteshimErrorOptions {
  * Transient failures are `SYSTEM` and recoverable (code `SYSTEM:StorageError`); missing objects
  * and denied access are `USER` and non-recoverable (code `USER:StorageError` by default).
  *
- * @example
+ * @example A missing object
  * ```ts
  * import { StorageError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
@@ -155,7 +155,7 @@ export class StorageError extends FlyteshimError {
 /**
  * No registered executor answers to the id a template names.
  *
- * @example
+ * @example An unknown executor id
  * ```ts
  * import { ExecutorNotFoundError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";

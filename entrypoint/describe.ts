@@ -20,7 +20,7 @@ export interface Description {
 /**
  * Describes the executors of a registry (without loading them) and the resolvers.
  *
- * @example
+ * @example The built-in executors
  * ```ts
  * import { describeRegistry } from "@flyteshim/flyteshim/entrypoint";
  * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
@@ -47,7 +47,7 @@ export function describeRegistry(registry: ExecutorRegistry, version: string): D
 /**
  * Renders a {@linkcode Description} as text for a terminal.
  *
- * @example
+ * @example Text for a terminal
  * ```ts
  * import { formatDescription } from "@flyteshim/flyteshim/entrypoint";
  * import { assertStringIncludes } from "@std/assert";

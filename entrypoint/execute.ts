@@ -84,7 +84,7 @@ function safeLevel(env: Env): LogLevel {
  * How long an aborted run waits for its executor to wind down (cancel server-side work) before
  * reporting `SYSTEM:Aborted`; well inside Kubernetes' 30 s termination grace period.
  *
- * @example
+ * @example The grace period
  * ```ts
  * import { ABORT_GRACE_MS } from "./execute.ts";
  * import { assertEquals } from "@std/assert";

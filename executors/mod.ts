@@ -129,7 +129,7 @@ export interface LiteralOutputs {
 /**
  * Wraps a literal map so that the runtime writes it to `outputs.pb` as it is.
  *
- * @example
+ * @example Outputs as a ready literal map
  * ```ts
  * import { literalOutputs } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
@@ -176,7 +176,7 @@ export interface Executor<C = unknown> extends ExecutorSpec<C> {
 /**
  * Builds an executor from its parts.
  *
- * @example
+ * @example An executor that does nothing
  * ```ts
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
@@ -207,7 +207,7 @@ export interface ExecutorEntry {
 /**
  * Describes an executor that is imported only when a template needs it.
  *
- * @example
+ * @example An entry loaded on first use
  * ```ts
  * import { lazyExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";

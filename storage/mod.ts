@@ -103,7 +103,7 @@ export const SUPPORTED_SCHEMES: readonly string[] = ["file", "s3", "http", "http
 /**
  * The scheme of a URI, or `file` for a plain path.
  *
- * @example
+ * @example URIs and plain paths
  * ```ts
  * import { schemeOf } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
@@ -120,7 +120,7 @@ export function schemeOf(uri: string): string {
 /**
  * Joins a URI prefix and path parts with single slashes.
  *
- * @example
+ * @example Slashes are folded
  * ```ts
  * import { joinUri } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
@@ -140,7 +140,7 @@ export function joinUri(prefix: string, ...parts: string[]): string {
 /**
  * Creates the storage: each backend is imported on the first URI of its scheme.
  *
- * @example
+ * @example Local files
  * ```ts
  * import { createStorage } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";

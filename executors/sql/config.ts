@@ -39,7 +39,7 @@ function isObject(value: JsonValue | undefined): value is { [key: string]: JsonV
  * null; `secret_connect_args` null or `{ arg: { group, key, group_version?, mount_requirement? } }`.
  *
  * @throws {UserError} With code `USER:InvalidConfig` naming the key at fault.
- * @example
+ * @example A PostgreSQL config
  * ```ts
  * import { parseSqlConfig } from "./config.ts";
  * import { assertEquals } from "@std/assert";

@@ -106,7 +106,7 @@ export function abortedError(ctx: FailureContext, cause?: unknown): SystemError 
 /**
  * Classifies a PostgreSQL failure (a server error with a SQLSTATE, or a socket failure).
  *
- * @example
+ * @example A wrong password
  * ```ts
  * import { classifyPostgresError } from "./errors.ts";
  * import { assertEquals } from "@std/assert";
@@ -174,7 +174,7 @@ const MYSQL_TIMEOUT = new Set([3024, 1969]);
 /**
  * Classifies a MySQL/MariaDB failure (`mysql2` errors carry `errno` and `code`).
  *
- * @example
+ * @example A missing table
  * ```ts
  * import { classifyMysqlError } from "./errors.ts";
  * import { assertEquals } from "@std/assert";
@@ -214,7 +214,7 @@ export function classifyMysqlError(error: unknown, ctx: FailureContext): Flytesh
  * Replaces every occurrence of the given secret values (and their percent-encoded forms) in a
  * text by `***`. Values shorter than 3 characters are left alone to keep messages readable.
  *
- * @example
+ * @example A password in a message
  * ```ts
  * import { scrubSecrets } from "./errors.ts";
  * import { assertEquals } from "@std/assert";

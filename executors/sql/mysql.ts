@@ -218,7 +218,7 @@ class MysqlConnection implements SqlConnection {
 /**
  * The MySQL/MariaDB driver.
  *
- * @example
+ * @example Placeholders
  * ```ts
  * import { mysqlDriver } from "./mysql.ts";
  * import { assertEquals } from "@std/assert";

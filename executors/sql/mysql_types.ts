@@ -91,7 +91,7 @@ const toTimestamp: MysqlDecoder = (v) => {
 /**
  * The column kind, server type name and converter of a `mysql2` field.
  *
- * @example
+ * @example Integers and binary strings
  * ```ts
  * import { mysqlType } from "./mysql_types.ts";
  * import { assertEquals } from "@std/assert";

@@ -20,7 +20,7 @@ function micros(seconds: bigint, nanos: number): bigint {
  * interval) or seconds (MySQL); anything else as the text Python's `str()` gives, as flytekit
  * would paste it.
  *
- * @example
+ * @example Timestamps and booleans
  * ```ts
  * import { queryParam } from "./params.ts";
  * import { Timestamp } from "../../types/values.ts";

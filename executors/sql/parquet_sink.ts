@@ -53,7 +53,7 @@ export interface ParquetFileSinkOptions {
  * Writes a streamed result to a parquet file through the shared {@linkcode DatasetWriter}, with
  * the column kinds the server reported (no inference from values).
  *
- * @example
+ * @example Write two rows
  * ```ts
  * import { ParquetFileSink } from "./parquet_sink.ts";
  * import { assertEquals } from "@std/assert";

@@ -138,7 +138,7 @@ class PostgresConnection implements SqlConnection {
 /**
  * The PostgreSQL driver.
  *
- * @example
+ * @example Placeholders
  * ```ts
  * import { postgresDriver } from "./postgres.ts";
  * import { assertEquals } from "@std/assert";

@@ -66,7 +66,7 @@ function parts(text: string, what: string) {
 /**
  * Decodes a `date` text to days since 1970-01-01.
  *
- * @example
+ * @example Days since the epoch
  * ```ts
  * import { decodeDate } from "./postgres_types.ts";
  * import { assertEquals } from "@std/assert";
@@ -85,7 +85,7 @@ export function decodeDate(text: string): number {
  * Decodes a `timestamp` or `timestamptz` text to microseconds since 1970-01-01 (UTC for
  * `timestamptz`: the offset is applied).
  *
- * @example
+ * @example Microseconds since the epoch
  * ```ts
  * import { decodeTimestamp } from "./postgres_types.ts";
  * import { assertEquals } from "@std/assert";
@@ -139,7 +139,7 @@ const TYPES: Record<number, PgType> = {
  * The decoders of every mapped OID, in the shape of `npm:postgres`'s `types` option (parsers
  * only, so parameters keep the client's own serialization).
  *
- * @example
+ * @example 64-bit integers stay exact
  * ```ts
  * import { postgresClientTypes } from "./postgres_types.ts";
  * import { assertEquals } from "@std/assert";
@@ -162,7 +162,7 @@ export function postgresClientTypes(): Record<
  * The column kind, server type name and decoder of a PostgreSQL type OID; unknown OIDs are
  * strings in the server's text form.
  *
- * @example
+ * @example Column kinds by OID
  * ```ts
  * import { postgresType } from "./postgres_types.ts";
  * import { assertEquals } from "@std/assert";

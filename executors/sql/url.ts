@@ -64,7 +64,7 @@ function splitUserinfo(uri: string): { head: string; userinfo?: string; rest: st
 /**
  * Replaces the password of a URL by `***`, for messages and logs.
  *
- * @example
+ * @example Hide the password
  * ```ts
  * import { redactUrl } from "./url.ts";
  * import { assertEquals } from "@std/assert";
