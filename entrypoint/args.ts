@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 import { UserError } from "../errors.ts";
 
 /**
- * The program names under which the process behaves as flytekit's `pyflyte-execute`.
+ * The program name under which the process behaves as flytekit's `pyflyte-execute` (also
+ * accepted as the first argument).
  *
  * @example The alias
  * ```ts

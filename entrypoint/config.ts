@@ -129,8 +129,8 @@ const MB = 1024 * 1024;
 /**
  * Reads the runtime configuration from an environment map. Pure: no `Deno.env`, no I/O.
  *
- * @throws {UserError} With code `USER:InvalidEnvironment` when a numeric setting is not a number
- * or the array index variable is missing.
+ * @throws {UserError} With code `USER:InvalidEnvironment` when a numeric setting is not a number,
+ * the array index variable is missing, or `FLYTESHIM_LOG_LEVEL` is not a level.
  *
  * @example Propeller's environment
  * ```ts

@@ -56,7 +56,14 @@
 import { UserError } from "../errors.ts";
 import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
 import type { Storage } from "../storage/mod.ts";
-import { type Command, findOutputPrefix, isCommandName, parseCommand, usage } from "./args.ts";
+import {
+  type Command,
+  findOutputPrefix,
+  isCommandName,
+  parseCommand,
+  PYFLYTE_EXECUTE,
+  usage,
+} from "./args.ts";
 import type { Env } from "./config.ts";
 import { EXIT_OK, EXIT_UNREPORTED, reportFailure, runExecute } from "./execute.ts";
 
@@ -135,7 +142,7 @@ export interface MainOptions {
    * @default {true}
    */
   captureUncaught?: boolean;
-  /** Writes `help` and `version` text. @default {console.log} */
+  /** Writes the text of `help`, `version` and `describe`. @default {console.log} */
   print?: (text: string) => void;
 }
 
@@ -216,7 +223,7 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
   } catch (error) {
     // Even a bad command line is reported in error.pb when the output prefix can be found.
     const outputPrefix = findOutputPrefix(
-      argv[0] === "execute" || argv[0] === "pyflyte-execute" ? argv.slice(1) : argv,
+      argv[0] === "execute" || argv[0] === PYFLYTE_EXECUTE ? argv.slice(1) : argv,
     );
     if (outputPrefix) {
       return await reportFailure(error, {
