@@ -60,7 +60,9 @@ function variablesOf(
  * `dispatch` (the container's code path) with `<dir>/raw` as the raw output prefix, then reads
  * `<dir>/outputs/outputs.pb` back into values.
  *
- * @throws {FlyteshimError} Whatever the run fails with, classified as it would be in `error.pb`.
+ * @throws {FlyteshimError} What the run fails with, with the code it would have in `error.pb`;
+ * anything else an executor throws (a plain `TypeError`, say) comes out as it is, unclassified
+ * (`classifyError` from the entrypoint gives its `error.pb` code, `SYSTEM:Unknown`).
  * @example Run a template with an executor of one's own
  * ```ts
  * import { runTemplate } from "@flyteshim/flyteshim/task";
