@@ -222,7 +222,7 @@ export function defineTask<
   const inputs = (options.inputs ?? {}) as I;
   const outputs = (options.outputs ?? {}) as O;
   for (const ignored of options.cache?.ignoreInputs ?? []) {
-    if (!(ignored in inputs)) {
+    if (!Object.hasOwn(inputs, ignored)) {
       throw new TypeError(
         `Cannot define task "${name}": cache.ignoreInputs names "${ignored}", which is not an input`,
       );

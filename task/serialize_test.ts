@@ -222,6 +222,12 @@ Deno.test("misuse is refused with built-in errors", () => {
     TypeError,
     '"nope"',
   );
+  // Not fooled by what every object inherits.
+  assertThrows(
+    () => tracks({ cache: { version: "1", ignoreInputs: ["toString"] } }),
+    TypeError,
+    '"toString"',
+  );
   assertThrows(() => sqlite3Task({ name: "a", queryTemplate: " ", uri: "x" }), TypeError);
   assertThrows(
     () =>
