@@ -14,6 +14,8 @@ import { createStorage } from "../storage/mod.ts";
 import { valuesToLiteralMap } from "../types/mod.ts";
 import { sqlExecutor } from "../executors/sql/mod.ts";
 import { type ParquetTable, readParquet } from "./_duckdb.ts";
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { FlyteshimError } from "../errors.ts";
 
 const S = flyteidl.core.SimpleType;
 
@@ -102,4 +104,19 @@ export async function runSql(run: SqlRun): Promise<SqlRunResult> {
   if (!uri) return { outputs };
   const parquet = `${uri}/00000`;
   return { outputs, parquet, table: run.read === false ? undefined : await readParquet(parquet) };
+}
+
+/**
+ * An assertion that a run fails with a `FlyteshimError` of the given code and recoverability,
+ * whose message never holds `password`.
+ */
+export function errorExpectation(
+  password: string,
+): (promise: Promise<unknown>, code: string, recoverable: boolean) => Promise<FlyteshimError> {
+  return async (promise, code, recoverable) => {
+    const error = await assertRejects(() => promise, FlyteshimError);
+    assertEquals([error.code, error.recoverable], [code, recoverable], error.message);
+    assert(!error.message.includes(password), `password in message: ${error.message}`);
+    return error;
+  };
 }

@@ -1,23 +1,13 @@
 // The SQL executor against a real MariaDB (Debian's mariadb-server, installed by .ci/setup),
 // results read back with DuckDB as an independent parquet reader.
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
-import { FlyteshimError } from "../errors.ts";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { Timestamp } from "../types/mod.ts";
 import { hasMariadb, startMariadb } from "./_mariadb.ts";
-import { runSql, T } from "./_sql_run.ts";
+import { errorExpectation, runSql, T } from "./_sql_run.ts";
 
 const PASSWORD = "maria-Secret-9b2c!";
 
-async function expectError(
-  promise: Promise<unknown>,
-  code: string,
-  recoverable: boolean,
-): Promise<FlyteshimError> {
-  const error = await assertRejects(() => promise, FlyteshimError);
-  assertEquals([error.code, error.recoverable], [code, recoverable], error.message);
-  assert(!error.message.includes(PASSWORD), `password in message: ${error.message}`);
-  return error;
-}
+const expectError = errorExpectation(PASSWORD);
 
 function bytes(row: unknown[]): unknown[] {
   return row.map((v) => v instanceof Uint8Array ? new Uint8Array(v) : v);

@@ -7,23 +7,13 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
-import { FlyteshimError } from "../errors.ts";
 import { Duration, Timestamp } from "../types/mod.ts";
 import { startPostgres } from "./_postgres.ts";
-import { runSql, T } from "./_sql_run.ts";
+import { errorExpectation, runSql, T } from "./_sql_run.ts";
 
 const PASSWORD = "pg-Secret-7f3a!";
 
-async function expectError(
-  promise: Promise<unknown>,
-  code: string,
-  recoverable: boolean,
-): Promise<FlyteshimError> {
-  const error = await assertRejects(() => promise, FlyteshimError);
-  assertEquals([error.code, error.recoverable], [code, recoverable], error.message);
-  assert(!error.message.includes(PASSWORD), `password in message: ${error.message}`);
-  return error;
-}
+const expectError = errorExpectation(PASSWORD);
 
 Deno.test("sql executor on PostgreSQL", async (t) => {
   const pg = await startPostgres({ password: PASSWORD });
