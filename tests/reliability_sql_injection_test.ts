@@ -5,6 +5,7 @@
 // SQLite, same tables, row counts and content checksums for PostgreSQL; no file appears.
 import { assert, assertEquals } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
+import { hasMariadb, startMariadb } from "./_mariadb.ts";
 import { startPostgres } from "./_postgres.ts";
 import { runSql, T } from "./_sql_run.ts";
 import { fileHash, makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
@@ -56,44 +57,70 @@ const PAYLOADS: readonly string[] = [
   ":x",
   "users; --",
   "users",
+  "' OR 1=1 #",
+  "\\' OR 1=1 -- ",
+  "\\\\' OR 1=1 #",
+  "'; SELECT SLEEP(0); #",
+  "' UNION SELECT id, secret FROM users INTO OUTFILE '/tmp/flyteshim-outfile' #",
+  "\u00bf' OR 1=1 -- ",
 ];
 
 /** Query templates, one per placeholder position. */
-const TEMPLATES: readonly { name: string; sql: string; dialects: ("sqlite" | "postgres")[] }[] = [
+type Dialect = "sqlite" | "postgres" | "mysql";
+const ALL: Dialect[] = ["sqlite", "postgres", "mysql"];
+
+const TEMPLATES: readonly { name: string; sql: string; dialects: Dialect[] }[] = [
   {
     name: "value",
     sql: "select id, name from users where name = {{ .inputs.x }}",
-    dialects: ["sqlite", "postgres"],
+    dialects: ALL,
   },
   {
     name: "quoted string",
     sql: "select id, name from users where name = '{{ .inputs.x }}'",
-    dialects: ["sqlite", "postgres"],
+    dialects: ALL,
   },
   {
     name: "LIKE pattern",
     sql: "select id, name from users where name like '%{{ .inputs.x }}%' and id > 100",
-    dialects: ["sqlite", "postgres"],
+    dialects: ALL,
   },
   {
     name: "IN list",
     sql: "select id, name from users where name in ({{ .inputs.x }}, 'nobody')",
-    dialects: ["sqlite", "postgres"],
+    dialects: ALL,
   },
   {
     name: "identifier (table name)",
     sql: "select id, name from {{ .inputs.x }} where id > 100",
-    dialects: ["sqlite", "postgres"],
+    dialects: ALL,
   },
   {
     name: "quoted identifier",
     sql: 'select id, name from users where "{{ .inputs.x }}" = 1',
+    // In MySQL "..." is a string, and "1 OR 1=1" = 1 is true by MySQL's string-to-number cast (a
+    // literal reading of the input, not an injection): the backtick template covers identifiers.
     dialects: ["sqlite", "postgres"],
   },
   {
     name: "comment",
     sql: "select id, name from users where id > 100 -- {{ .inputs.x }}\n",
-    dialects: ["sqlite", "postgres"],
+    dialects: ALL,
+  },
+  {
+    name: "double-quoted string (MySQL)",
+    sql: 'select id, name from users where name = "{{ .inputs.x }}"',
+    dialects: ["mysql"],
+  },
+  {
+    name: "backtick identifier (MySQL)",
+    sql: "select id, name from users where `{{ .inputs.x }}` = 1",
+    dialects: ["mysql"],
+  },
+  {
+    name: "hash comment (MySQL)",
+    sql: "select id, name from users where id > 100 # {{ .inputs.x }}\n",
+    dialects: ["mysql"],
   },
   {
     name: "E-string",
@@ -241,4 +268,55 @@ Deno.test("injection: SQL executor on PostgreSQL, every payload in every positio
   } finally {
     await pg.stop();
   }
+});
+
+Deno.test({
+  name: "injection: SQL executor on MariaDB, every payload in every position",
+  ignore: !hasMariadb() && !Deno.env.get("CI"),
+  async fn() {
+    const db = await startMariadb();
+    try {
+      await db.sql(`use app; ${SETUP.replaceAll("integer primary key", "int primary key")}`);
+      const fingerprint = () =>
+        db.sql(`
+          select group_concat(table_name order by table_name) from information_schema.tables
+            where table_schema = 'app';
+          select count(*) from app.users; select count(*) from app.audit;
+          checksum table app.users, app.audit extended;
+        `);
+      const before = await fingerprint();
+      assert(before.includes("audit,users"), before);
+      const counts = new Map<string, number>();
+      for (const template of TEMPLATES.filter((t) => t.dialects.includes("mysql"))) {
+        for (const payload of PAYLOADS) {
+          const what = `${template.name} <- ${JSON.stringify(payload)}`;
+          let outcome: Outcome;
+          try {
+            const { table } = await runSql({
+              query: template.sql,
+              uri: db.url,
+              inputs: { x: [T.str, payload] },
+            });
+            outcome = { rows: table!.rows };
+          } catch (error) {
+            if (!(error instanceof FlyteshimError)) throw new Error(what, { cause: error });
+            assertEquals(error.origin, "user", `${what}: ${error.message}`);
+            outcome = { code: error.code };
+          }
+          tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
+        }
+        assertEquals(await fingerprint(), before, `${template.name}: the database changed`);
+      }
+      const { table } = await runSql({
+        query: "select id, name from users where name = '{{ .inputs.x }}'",
+        uri: db.url,
+        inputs: { x: [T.str, "o'hara"] },
+      });
+      assertEquals(table!.rows, [[3n, "o'hara"]]);
+      assertEquals(await exists("/tmp/flyteshim-outfile"), false, "INTO OUTFILE wrote a file");
+      console.log([...counts].map(([k, v]) => `${k} x${v}`).join("\n"));
+    } finally {
+      await db.stop();
+    }
+  },
 });
