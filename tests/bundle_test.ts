@@ -13,7 +13,7 @@ import { createStorage } from "../storage/mod.ts";
 import { readParquet } from "./_duckdb.ts";
 import { denoProgram, runPropeller } from "./_propeller.ts";
 import { startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR } from "./_sqlite3.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const bundleTask: string = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.bundle;
@@ -33,7 +33,7 @@ globalThis.addEventListener("unload", () => Deno.removeSync(outdir, { recursive:
 const program = denoProgram(`${outdir}/main.js`);
 
 async function fixtureTemplate(custom: Record<string, JsonValue> = {}): Promise<TaskTemplate> {
-  const template = decodeTaskTemplate(await Deno.readFile(`${FIXTURE_DIR}template.pb`));
+  const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
   template.custom = jsonToStruct({
     ...structToJson(template.custom),
     uri: `${FIXTURE_DIR}chinook-mini.db`,
@@ -69,7 +69,7 @@ Deno.test("the bundle keeps executors, S3 and npm clients out of its start-up gr
 });
 
 Deno.test("the bundled executor runs flytekit's fixture and matches expected-results.parquet", async () => {
-  const inputs = decodeLiteralMap(await Deno.readFile(`${FIXTURE_DIR}inputs.pb`));
+  const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({ template: await fixtureTemplate(), inputs, program });
   assertEquals(run.code, 0, run.stderr);
   assertEquals(run.files, ["outputs.pb"], run.error?.message ?? "");
@@ -86,7 +86,7 @@ Deno.test("the bundled executor writes a USER error document for a bad query", a
     template: await fixtureTemplate({
       query_template: "select * from trackz limit {{.inputs.limit}}",
     }),
-    inputs: decodeLiteralMap(await Deno.readFile(`${FIXTURE_DIR}inputs.pb`)),
+    inputs: decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`)),
     program,
   });
   assertEquals([run.code, run.files], [0, ["error.pb"]]);
@@ -104,7 +104,7 @@ Deno.test("the bundled executor runs with every prefix on S3 (the lazy S3 chunk 
     );
     const run = await runPropeller({
       template: await fixtureTemplate({ uri: "s3://my-s3-bucket/dbs/chinook.db" }),
-      inputs: decodeLiteralMap(await Deno.readFile(`${FIXTURE_DIR}inputs.pb`)),
+      inputs: decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`)),
       root: "s3://my-s3-bucket/bundle",
       storage,
       env: s3.env,

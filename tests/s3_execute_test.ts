@@ -14,7 +14,7 @@ import type { Storage } from "../storage/mod.ts";
 import { readParquet } from "./_duckdb.ts";
 import { runPropeller } from "./_propeller.ts";
 import { type S3rverHandle, startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR } from "./_sqlite3.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
 
 const BUCKET = "my-s3-bucket";
 
@@ -96,7 +96,7 @@ print(json.dumps(keys))`,
 }
 
 async function fixtureTemplate(databaseUri: string): Promise<TaskTemplate> {
-  const template = decodeTaskTemplate(await Deno.readFile(`${FIXTURE_DIR}template.pb`));
+  const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
   const custom = structToJson(template.custom!) as Record<string, unknown>;
   // deno-lint-ignore no-explicit-any
   template.custom = jsonToStruct({ ...custom, uri: databaseUri } as any);
@@ -130,7 +130,7 @@ async function checkResults(storage: Storage, datasetUri: string) {
 Deno.test("execute with every prefix on s3://, node laid out and read back by boto3", async (t) => {
   const s3 = await startS3rver({ buckets: [BUCKET] });
   const storage = boto3Storage(s3);
-  const inputs = decodeLiteralMap(await Deno.readFile(`${FIXTURE_DIR}inputs.pb`));
+  const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   try {
     await t.step("database on s3://", async () => {
       await storage.write(
