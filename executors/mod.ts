@@ -291,7 +291,11 @@ export function createExecutorRegistry(
       }
       let executor = loaded.get(entry.id);
       if (!executor) {
-        executor = entry.load();
+        // A failed load is not remembered: a later call tries again.
+        executor = entry.load().catch((cause) => {
+          loaded.delete(entry.id);
+          throw cause;
+        });
         loaded.set(entry.id, executor);
       }
       return executor;

@@ -89,7 +89,7 @@ async function readInputs(
   for (const [name, text] of Object.entries(command.inputFlags)) {
     values[name] = inputFromText(text, typeOf(name), name, { cwd: options.cwd });
   }
-  const missing = Object.keys(variables).filter((name) => !(name in values));
+  const missing = Object.keys(variables).filter((name) => !Object.hasOwn(values, name));
   if (missing.length) {
     throw new UserError(
       `Cannot run the task: missing ${

@@ -24,14 +24,16 @@
 import { FlyteshimError } from "../../errors.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { PARQUET_FILE } from "../_sql/dataset_writer.ts";
+import { datasetOutputOf } from "../_sql/output.ts";
 import { renderQuery } from "../_sql/template.ts";
 import { joinUri } from "../../storage/mod.ts";
+import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { parseSqlConfig, type SqlConfig } from "./config.ts";
 import { type ConnectOptions, resolveConnectOptions } from "./connect_options.ts";
 import type { SqlDriver } from "./driver.ts";
 import { scrubSecrets } from "./errors.ts";
-import { LITERAL_TYPE, ParquetFileSink } from "./parquet_sink.ts";
+import { ParquetFileSink } from "./parquet_sink.ts";
 import { queryParam } from "./params.ts";
 import type { SqlDialect } from "./url.ts";
 
@@ -72,7 +74,7 @@ async function run(
     dialect: config.url.dialect === "postgresql" ? "postgres" : "mysql",
   });
   const params = rendered.params.map((v) => queryParam(v, config.url.dialect));
-  const outputs = Object.keys(ctx.template.interface?.outputs?.variables ?? {});
+  const output = datasetOutputOf(ctx.template, "SQL");
   const target = `${options.host}:${options.port}/${options.database ?? ""}`;
   ctx.logger.info("Connecting to the database", {
     dialect: config.url.dialect,
@@ -82,7 +84,7 @@ async function run(
   });
   const connection = await driver.connect(options, ctx.signal);
   try {
-    if (outputs.length === 0) {
+    if (!output) {
       await connection.execute(rendered.sql, params, { signal: ctx.signal });
       ctx.logger.info("Statement executed; the task declares no output");
       return;
@@ -105,12 +107,13 @@ async function run(
     ctx.logger.info("Query result written", { rows: sink.rowCount, uri });
     await ctx.storage.upload(local, joinUri(uri, PARQUET_FILE), { signal: ctx.signal });
     await Deno.remove(local).catch(() => {});
+    // As flytekit: the declared columns (none for its default schema output).
     const dataset = new StructuredDataset({
       uri,
       format: "parquet",
-      columns: sink.resultColumns.map((c) => ({ name: c.name, type: LITERAL_TYPE[c.kind] })),
+      columns: declaredColumns(output.type),
     });
-    return { [outputs[0]]: dataset };
+    return { [output.name]: dataset };
   } finally {
     await connection.close().catch(() => {});
   }

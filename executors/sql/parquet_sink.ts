@@ -7,8 +7,6 @@
 
 import { DatasetWriter } from "../_sql/dataset_writer.ts";
 import type { ColumnKind as ParquetKind } from "../_sql/parquet.ts";
-import type { LiteralType } from "../../idl/mod.ts";
-import { flyteidl } from "../../idl/mod.ts";
 import type { ColumnKind, ResultSink, SqlColumn } from "./driver.ts";
 
 /** How each driver column kind is stored in parquet (see the README's type table). */
@@ -23,22 +21,6 @@ export const PARQUET_KIND: Readonly<Record<ColumnKind, ParquetKind>> = {
   date: "date",
   timestamp: "timestamp_ntz",
   timestamptz: "timestamp",
-};
-
-const S = flyteidl.core.SimpleType;
-
-/** The Flyte literal type of a column kind, for the dataset's column list. */
-export const LITERAL_TYPE: Readonly<Record<ColumnKind, LiteralType>> = {
-  boolean: { simple: S.BOOLEAN },
-  int32: { simple: S.INTEGER },
-  int64: { simple: S.INTEGER },
-  float32: { simple: S.FLOAT },
-  float64: { simple: S.FLOAT },
-  string: { simple: S.STRING },
-  bytes: { simple: S.BINARY },
-  date: { simple: S.DATETIME },
-  timestamp: { simple: S.DATETIME },
-  timestamptz: { simple: S.DATETIME },
 };
 
 /** Options of {@linkcode ParquetFileSink}. */

@@ -42,7 +42,7 @@
  */
 
 import { SystemError, UserError } from "../../errors.ts";
-import type { LiteralType, TaskTemplate } from "../../idl/mod.ts";
+import type { TaskTemplate } from "../../idl/mod.ts";
 import { joinUri, schemeOf } from "../../storage/mod.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
@@ -50,6 +50,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { widenKind } from "../_sql/columns.ts";
 import { DatasetWriter, PARQUET_FILE } from "../_sql/dataset_writer.ts";
 import { type ColumnKind, MixedTypesError } from "../_sql/parquet.ts";
+import { datasetOutputOf } from "../_sql/output.ts";
 import { renderQuery, sqliteParam } from "../_sql/template.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { parseSqlite3Config, type Sqlite3Config } from "./config.ts";
@@ -67,28 +68,6 @@ export interface Sqlite3ExecutorOptions {
 }
 
 export { PARQUET_FILE } from "../_sql/dataset_writer.ts";
-
-function outputOf(template: TaskTemplate): { name: string; type: LiteralType } | undefined {
-  const variables = template.interface?.outputs?.variables ?? {};
-  const names = Object.keys(variables);
-  if (names.length === 0) return undefined;
-  if (names.length > 1) {
-    throw new UserError(
-      `Cannot run the SQLite3 task: it declares ${names.length} outputs (${
-        names.map((n) => `"${n}"`).join(", ")
-      }); a query has one result`,
-      { code: "USER:InvalidConfig" },
-    );
-  }
-  const type = variables[names[0]].type ?? {};
-  if (!type.structuredDatasetType && !type.schema) {
-    throw new UserError(
-      `Cannot run the SQLite3 task: output "${names[0]}" must be a structured dataset or a schema`,
-      { code: "USER:InvalidConfig" },
-    );
-  }
-  return { name: names[0], type };
-}
 
 // SQLite result codes that come from the machine, not the query or the database file:
 // BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN (of temporary files).
@@ -245,7 +224,7 @@ async function runQuery(
   ctx: ExecutorContext,
   options: Sqlite3ExecutorOptions,
 ): Promise<Record<string, unknown>> {
-  const output = outputOf(ctx.template);
+  const output = datasetOutputOf(ctx.template, "SQLite3");
   const query = renderQuery(config.queryTemplate, inputs, { dialect: "sqlite" });
   const params = query.params.map(sqliteParam);
   const path = await fetchDatabase(config, ctx, options);
