@@ -78,16 +78,19 @@ export function createCheckpoint(options: CheckpointOptions): Checkpoint {
     async read() {
       const dir = await restore();
       if (!dir) return undefined;
-      const files: string[] = [];
-      for await (const entry of Deno.readDir(dir)) files.push(entry.name);
-      if (files.length === 0) return undefined;
-      if (files.length > 1) {
+      const entries: Deno.DirEntry[] = [];
+      for await (const entry of Deno.readDir(dir)) entries.push(entry);
+      if (entries.length === 0) return undefined;
+      if (entries.length > 1 || !entries[0].isFile) {
+        const what = entries.length > 1
+          ? `${entries.length} entries`
+          : `the folder "${entries[0].name}"`;
         throw new UserError(
-          `Cannot read checkpoint "${previous}": it holds ${files.length} files, expected one`,
+          `Cannot read checkpoint "${previous}": it holds ${what}, expected one file`,
           { code: "USER:InvalidCheckpoint" },
         );
       }
-      return await Deno.readFile(`${dir}/${files[0]}`);
+      return await Deno.readFile(`${dir}/${entries[0].name}`);
     },
     async write(data) {
       const path = `${workDir}/cp_write_${scratch++}`;

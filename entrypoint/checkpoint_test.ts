@@ -70,3 +70,12 @@ Deno.test("checkpoint: read refuses a checkpoint of several files", async () => 
   const err = await assertRejects(() => checkpoint.read(), UserError);
   assertEquals(err.code, "USER:InvalidCheckpoint");
 });
+
+Deno.test("checkpoint: read refuses a checkpoint that holds one folder", async () => {
+  const { checkpoint } = await setup(async (dir) => {
+    await Deno.mkdir(`${dir}/state`);
+    await Deno.writeTextFile(`${dir}/state/a`, "1");
+  });
+  const err = await assertRejects(() => checkpoint.read(), UserError, 'the folder "state"');
+  assertEquals(err.code, "USER:InvalidCheckpoint");
+});
