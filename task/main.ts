@@ -2,4 +2,8 @@
 // starts it in the folder of deno.json; paths are taken from where the user ran it (INIT_CWD).
 import { runCli } from "./cli.ts";
 
-Deno.exit(await runCli(Deno.args, { cwd: Deno.env.get("INIT_CWD") || Deno.cwd() }));
+const cwd = Deno.env.get("INIT_CWD") || Deno.cwd();
+// Relative URIs inside templates (a SQLite `uri: "chinook.db"`) resolve against the working
+// directory, as flytekit resolves them: make it the user's.
+Deno.chdir(cwd);
+Deno.exit(await runCli(Deno.args, { cwd }));
