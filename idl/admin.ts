@@ -2,8 +2,7 @@
  * The registration and dynamic-task messages: `flyteidl.admin.TaskSpec` (the `<idx>_<name>_1.pb`
  * files of a registration package) and `flyteidl.core.DynamicJobSpec` (`futures.pb`).
  *
- * Kept apart from `@flyteshim/flyteshim/idl` because their generated code (with the workflow
- * messages they reach) would double what every task run loads at start-up.
+ * Kept apart from `@flyteshim/flyteshim/idl`, whose functions every task run uses.
  *
  * @example Write and read a TaskSpec
  * ```ts
@@ -17,7 +16,7 @@
  * @module
  */
 
-import { flyteidl } from "./gen/flyteidl_admin.js";
+import { flyteidl } from "./gen/flyteidl.js";
 import { decodeWith, encodeWith } from "./_codec.ts";
 import type { TaskSpec } from "./mod.ts";
 

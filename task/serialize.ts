@@ -1,14 +1,9 @@
 // Serialization of a task definition to flyteidl.core.TaskTemplate and flyteidl.admin.TaskSpec,
 // as flytekit's `PythonCustomizedContainerTask.serialize_to_model` and translator do it.
 import denoConfig from "../deno.json" with { type: "json" };
-import {
-  flyteidl,
-  jsonToStruct,
-  type JsonValue,
-  type TaskSpec,
-  type TaskTemplate,
-} from "../idl/mod.ts";
+import { flyteidl, jsonToStruct, type JsonValue, type TaskTemplate } from "../idl/mod.ts";
 import { toInt64 } from "../idl/mod.ts";
+import type { TaskSpec } from "../idl/admin.ts";
 import { FLYTEKIT_TEMPLATE_RESOLVER, FLYTESHIM_RESOLVER } from "../resolver/mod.ts";
 import { Duration } from "../types/values.ts";
 import type {

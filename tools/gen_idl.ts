@@ -13,8 +13,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = join(ROOT, "idl", "gen");
 const PROTOS = join(ROOT, "node_modules", "@flyteorg", "flyteidl", "protos");
-/** The protos every task run needs (imports follow): the start-up path loads only these. */
-const RUNTIME_FILES = [
+/** The protos the runtime and the registration packages need (imports follow). */
+const FILES = [
   "flyteidl/core/tasks.proto",
   "flyteidl/core/literals.proto",
   "flyteidl/core/types.proto",
@@ -23,10 +23,6 @@ const RUNTIME_FILES = [
   "flyteidl/core/security.proto",
   "flyteidl/core/identifier.proto",
   "flyteidl/core/execution.proto",
-];
-/** Registration and dynamic tasks add these (and the workflow protos they import). */
-const ADMIN_FILES = [
-  ...RUNTIME_FILES,
   "flyteidl/core/dynamic_job.proto",
   "flyteidl/admin/task.proto",
 ];
@@ -113,8 +109,7 @@ async function generate(): Promise<Map<string, string>> {
   const tmp = await Deno.makeTempDir({ prefix: "flyteshim-gen-" });
   try {
     return new Map([
-      ...await generateModule(tmp, "flyteidl", "flyteshim", RUNTIME_FILES),
-      ...await generateModule(tmp, "flyteidl_admin", "flyteshim_admin", ADMIN_FILES),
+      ...await generateModule(tmp, "flyteidl", "flyteshim", FILES),
       ["protobuf_runtime.js", await bundleRuntime(tmp)],
       ["protobuf_runtime.d.ts", RUNTIME_DECLARATION],
     ]);

@@ -42,7 +42,6 @@
  */
 
 import { SystemError, UserError } from "../../errors.ts";
-import type { TaskTemplate } from "../../idl/mod.ts";
 import { joinUri, schemeOf } from "../../storage/mod.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";

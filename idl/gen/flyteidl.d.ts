@@ -6895,6 +6895,4838 @@ export namespace flyteidl {
                 LOW = 3
             }
         }
+
+        /**
+         * Properties of a DynamicJobSpec.
+         * @deprecated Use flyteidl.core.DynamicJobSpec.$Properties instead.
+         */
+        interface IDynamicJobSpec extends flyteidl.core.DynamicJobSpec.$Properties {
+        }
+
+        /** Represents a DynamicJobSpec. */
+        class DynamicJobSpec {
+
+            /**
+             * Constructs a new DynamicJobSpec.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.DynamicJobSpec.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DynamicJobSpec nodes. */
+            nodes: flyteidl.core.Node.$Properties[];
+
+            /** DynamicJobSpec minSuccesses. */
+            minSuccesses: (number|Long);
+
+            /** DynamicJobSpec outputs. */
+            outputs: flyteidl.core.Binding.$Properties[];
+
+            /** DynamicJobSpec tasks. */
+            tasks: flyteidl.core.TaskTemplate.$Properties[];
+
+            /** DynamicJobSpec subworkflows. */
+            subworkflows: flyteidl.core.WorkflowTemplate.$Properties[];
+
+            /**
+             * Encodes the specified DynamicJobSpec message. Does not implicitly {@link flyteidl.core.DynamicJobSpec.verify|verify} messages.
+             * @param message DynamicJobSpec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.DynamicJobSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DynamicJobSpec message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.DynamicJobSpec & flyteidl.core.DynamicJobSpec.$Shape} DynamicJobSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.DynamicJobSpec & flyteidl.core.DynamicJobSpec.$Shape;
+        }
+
+        /** Types nested in `DynamicJobSpec`. */
+        namespace DynamicJobSpec {
+
+            /** Properties of a DynamicJobSpec. */
+            interface $Properties {
+
+                /** DynamicJobSpec nodes */
+                nodes?: (flyteidl.core.Node.$Properties[]|null);
+
+                /** DynamicJobSpec minSuccesses */
+                minSuccesses?: (number|Long|null);
+
+                /** DynamicJobSpec outputs */
+                outputs?: (flyteidl.core.Binding.$Properties[]|null);
+
+                /** DynamicJobSpec tasks */
+                tasks?: (flyteidl.core.TaskTemplate.$Properties[]|null);
+
+                /** DynamicJobSpec subworkflows */
+                subworkflows?: (flyteidl.core.WorkflowTemplate.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DynamicJobSpec. */
+            type $Shape = {
+              nodes?: flyteidl.core.Node.$Shape[]|null;
+              minSuccesses?: number|Long|null;
+              outputs?: flyteidl.core.Binding.$Shape[]|null;
+              tasks?: flyteidl.core.TaskTemplate.$Shape[]|null;
+              subworkflows?: flyteidl.core.WorkflowTemplate.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of an IfBlock.
+         * @deprecated Use flyteidl.core.IfBlock.$Properties instead.
+         */
+        interface IIfBlock extends flyteidl.core.IfBlock.$Properties {
+        }
+
+        /** Represents an IfBlock. */
+        class IfBlock {
+
+            /**
+             * Constructs a new IfBlock.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.IfBlock.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** IfBlock condition. */
+            condition?: (flyteidl.core.BooleanExpression.$Properties|null);
+
+            /** IfBlock thenNode. */
+            thenNode?: (flyteidl.core.Node.$Properties|null);
+
+            /**
+             * Encodes the specified IfBlock message. Does not implicitly {@link flyteidl.core.IfBlock.verify|verify} messages.
+             * @param message IfBlock message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.IfBlock.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an IfBlock message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.IfBlock & flyteidl.core.IfBlock.$Shape} IfBlock
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.IfBlock & flyteidl.core.IfBlock.$Shape;
+        }
+
+        /** Types nested in `IfBlock`. */
+        namespace IfBlock {
+
+            /** Properties of an IfBlock. */
+            interface $Properties {
+
+                /** IfBlock condition */
+                condition?: (flyteidl.core.BooleanExpression.$Properties|null);
+
+                /** IfBlock thenNode */
+                thenNode?: (flyteidl.core.Node.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an IfBlock. */
+            type $Shape = {
+              condition?: flyteidl.core.BooleanExpression.$Shape|null;
+              thenNode?: flyteidl.core.Node.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of an IfElseBlock.
+         * @deprecated Use flyteidl.core.IfElseBlock.$Properties instead.
+         */
+        interface IIfElseBlock extends flyteidl.core.IfElseBlock.$Properties {
+        }
+
+        /** Represents an IfElseBlock. */
+        class IfElseBlock {
+
+            /**
+             * Constructs a new IfElseBlock.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.IfElseBlock.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** IfElseBlock case. */
+            case?: (flyteidl.core.IfBlock.$Properties|null);
+
+            /** IfElseBlock other. */
+            other: flyteidl.core.IfBlock.$Properties[];
+
+            /** IfElseBlock elseNode. */
+            elseNode?: (flyteidl.core.Node.$Properties|null);
+
+            /** IfElseBlock error. */
+            error?: (flyteidl.core.Error.$Properties|null);
+
+            /** IfElseBlock default. */
+            default_?: ("elseNode"|"error");
+
+            /**
+             * Encodes the specified IfElseBlock message. Does not implicitly {@link flyteidl.core.IfElseBlock.verify|verify} messages.
+             * @param message IfElseBlock message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.IfElseBlock.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an IfElseBlock message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.IfElseBlock & flyteidl.core.IfElseBlock.$Shape} IfElseBlock
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.IfElseBlock & flyteidl.core.IfElseBlock.$Shape;
+        }
+
+        /** Types nested in `IfElseBlock`. */
+        namespace IfElseBlock {
+
+            /** Properties of an IfElseBlock. */
+            interface $Properties {
+
+                /** IfElseBlock case */
+                "case"?: (flyteidl.core.IfBlock.$Properties|null);
+
+                /** IfElseBlock other */
+                other?: (flyteidl.core.IfBlock.$Properties[]|null);
+
+                /** IfElseBlock elseNode */
+                elseNode?: (flyteidl.core.Node.$Properties|null);
+
+                /** IfElseBlock error */
+                error?: (flyteidl.core.Error.$Properties|null);
+
+                /** IfElseBlock default */
+                default?: ("elseNode"|"error");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of an IfElseBlock. */
+            type $Shape = {
+              "case"?: flyteidl.core.IfBlock.$Shape|null;
+              other?: flyteidl.core.IfBlock.$Shape[]|null;
+              elseNode?: flyteidl.core.Node.$Shape|null;
+              error?: flyteidl.core.Error.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ "default"?: undefined; elseNode?: null; error?: null }|{ "default"?: "elseNode"; elseNode: flyteidl.core.Node.$Shape; error?: null }|{ "default"?: "error"; elseNode?: null; error: flyteidl.core.Error.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a BranchNode.
+         * @deprecated Use flyteidl.core.BranchNode.$Properties instead.
+         */
+        interface IBranchNode extends flyteidl.core.BranchNode.$Properties {
+        }
+
+        /** Represents a BranchNode. */
+        class BranchNode {
+
+            /**
+             * Constructs a new BranchNode.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.BranchNode.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BranchNode ifElse. */
+            ifElse?: (flyteidl.core.IfElseBlock.$Properties|null);
+
+            /**
+             * Encodes the specified BranchNode message. Does not implicitly {@link flyteidl.core.BranchNode.verify|verify} messages.
+             * @param message BranchNode message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.BranchNode.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BranchNode message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.BranchNode & flyteidl.core.BranchNode.$Shape} BranchNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.BranchNode & flyteidl.core.BranchNode.$Shape;
+        }
+
+        /** Types nested in `BranchNode`. */
+        namespace BranchNode {
+
+            /** Properties of a BranchNode. */
+            interface $Properties {
+
+                /** BranchNode ifElse */
+                ifElse?: (flyteidl.core.IfElseBlock.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a BranchNode. */
+            type $Shape = {
+              ifElse?: flyteidl.core.IfElseBlock.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a TaskNode.
+         * @deprecated Use flyteidl.core.TaskNode.$Properties instead.
+         */
+        interface ITaskNode extends flyteidl.core.TaskNode.$Properties {
+        }
+
+        /** Represents a TaskNode. */
+        class TaskNode {
+
+            /**
+             * Constructs a new TaskNode.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.TaskNode.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TaskNode referenceId. */
+            referenceId?: (flyteidl.core.Identifier.$Properties|null);
+
+            /** TaskNode overrides. */
+            overrides?: (flyteidl.core.TaskNodeOverrides.$Properties|null);
+
+            /** TaskNode reference. */
+            reference?: "referenceId";
+
+            /**
+             * Encodes the specified TaskNode message. Does not implicitly {@link flyteidl.core.TaskNode.verify|verify} messages.
+             * @param message TaskNode message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.TaskNode.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskNode message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.TaskNode & flyteidl.core.TaskNode.$Shape} TaskNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.TaskNode & flyteidl.core.TaskNode.$Shape;
+        }
+
+        /** Types nested in `TaskNode`. */
+        namespace TaskNode {
+
+            /** Properties of a TaskNode. */
+            interface $Properties {
+
+                /** TaskNode referenceId */
+                referenceId?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** TaskNode overrides */
+                overrides?: (flyteidl.core.TaskNodeOverrides.$Properties|null);
+
+                /** TaskNode reference */
+                reference?: "referenceId";
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a TaskNode. */
+            type $Shape = {
+              referenceId?: flyteidl.core.Identifier.$Shape|null;
+              overrides?: flyteidl.core.TaskNodeOverrides.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ reference?: undefined; referenceId?: null }|{ reference?: "referenceId"; referenceId: flyteidl.core.Identifier.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a WorkflowNode.
+         * @deprecated Use flyteidl.core.WorkflowNode.$Properties instead.
+         */
+        interface IWorkflowNode extends flyteidl.core.WorkflowNode.$Properties {
+        }
+
+        /** Represents a WorkflowNode. */
+        class WorkflowNode {
+
+            /**
+             * Constructs a new WorkflowNode.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.WorkflowNode.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** WorkflowNode launchplanRef. */
+            launchplanRef?: (flyteidl.core.Identifier.$Properties|null);
+
+            /** WorkflowNode subWorkflowRef. */
+            subWorkflowRef?: (flyteidl.core.Identifier.$Properties|null);
+
+            /** WorkflowNode reference. */
+            reference?: ("launchplanRef"|"subWorkflowRef");
+
+            /**
+             * Encodes the specified WorkflowNode message. Does not implicitly {@link flyteidl.core.WorkflowNode.verify|verify} messages.
+             * @param message WorkflowNode message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.WorkflowNode.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a WorkflowNode message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.WorkflowNode & flyteidl.core.WorkflowNode.$Shape} WorkflowNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.WorkflowNode & flyteidl.core.WorkflowNode.$Shape;
+        }
+
+        /** Types nested in `WorkflowNode`. */
+        namespace WorkflowNode {
+
+            /** Properties of a WorkflowNode. */
+            interface $Properties {
+
+                /** WorkflowNode launchplanRef */
+                launchplanRef?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** WorkflowNode subWorkflowRef */
+                subWorkflowRef?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** WorkflowNode reference */
+                reference?: ("launchplanRef"|"subWorkflowRef");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a WorkflowNode. */
+            type $Shape = {
+              launchplanRef?: flyteidl.core.Identifier.$Shape|null;
+              subWorkflowRef?: flyteidl.core.Identifier.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ reference?: undefined; launchplanRef?: null; subWorkflowRef?: null }|{ reference?: "launchplanRef"; launchplanRef: flyteidl.core.Identifier.$Shape; subWorkflowRef?: null }|{ reference?: "subWorkflowRef"; launchplanRef?: null; subWorkflowRef: flyteidl.core.Identifier.$Shape })
+            );
+        }
+
+        /**
+         * Properties of an ApproveCondition.
+         * @deprecated Use flyteidl.core.ApproveCondition.$Properties instead.
+         */
+        interface IApproveCondition extends flyteidl.core.ApproveCondition.$Properties {
+        }
+
+        /** Represents an ApproveCondition. */
+        class ApproveCondition {
+
+            /**
+             * Constructs a new ApproveCondition.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.ApproveCondition.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ApproveCondition signalId. */
+            signalId: string;
+
+            /**
+             * Encodes the specified ApproveCondition message. Does not implicitly {@link flyteidl.core.ApproveCondition.verify|verify} messages.
+             * @param message ApproveCondition message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.ApproveCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an ApproveCondition message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.ApproveCondition & flyteidl.core.ApproveCondition.$Shape} ApproveCondition
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.ApproveCondition & flyteidl.core.ApproveCondition.$Shape;
+        }
+
+        /** Types nested in `ApproveCondition`. */
+        namespace ApproveCondition {
+
+            /** Properties of an ApproveCondition. */
+            interface $Properties {
+
+                /** ApproveCondition signalId */
+                signalId?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an ApproveCondition. */
+            type $Shape = flyteidl.core.ApproveCondition.$Properties;
+        }
+
+        /**
+         * Properties of a SignalCondition.
+         * @deprecated Use flyteidl.core.SignalCondition.$Properties instead.
+         */
+        interface ISignalCondition extends flyteidl.core.SignalCondition.$Properties {
+        }
+
+        /** Represents a SignalCondition. */
+        class SignalCondition {
+
+            /**
+             * Constructs a new SignalCondition.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.SignalCondition.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SignalCondition signalId. */
+            signalId: string;
+
+            /** SignalCondition type. */
+            type?: (flyteidl.core.LiteralType.$Properties|null);
+
+            /** SignalCondition outputVariableName. */
+            outputVariableName: string;
+
+            /**
+             * Encodes the specified SignalCondition message. Does not implicitly {@link flyteidl.core.SignalCondition.verify|verify} messages.
+             * @param message SignalCondition message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.SignalCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SignalCondition message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.SignalCondition & flyteidl.core.SignalCondition.$Shape} SignalCondition
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.SignalCondition & flyteidl.core.SignalCondition.$Shape;
+        }
+
+        /** Types nested in `SignalCondition`. */
+        namespace SignalCondition {
+
+            /** Properties of a SignalCondition. */
+            interface $Properties {
+
+                /** SignalCondition signalId */
+                signalId?: (string|null);
+
+                /** SignalCondition type */
+                type?: (flyteidl.core.LiteralType.$Properties|null);
+
+                /** SignalCondition outputVariableName */
+                outputVariableName?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SignalCondition. */
+            type $Shape = {
+              signalId?: string|null;
+              type?: flyteidl.core.LiteralType.$Shape|null;
+              outputVariableName?: string|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a SleepCondition.
+         * @deprecated Use flyteidl.core.SleepCondition.$Properties instead.
+         */
+        interface ISleepCondition extends flyteidl.core.SleepCondition.$Properties {
+        }
+
+        /** Represents a SleepCondition. */
+        class SleepCondition {
+
+            /**
+             * Constructs a new SleepCondition.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.SleepCondition.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SleepCondition duration. */
+            duration?: (google.protobuf.Duration.$Properties|null);
+
+            /**
+             * Encodes the specified SleepCondition message. Does not implicitly {@link flyteidl.core.SleepCondition.verify|verify} messages.
+             * @param message SleepCondition message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.SleepCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SleepCondition message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.SleepCondition & flyteidl.core.SleepCondition.$Shape} SleepCondition
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.SleepCondition & flyteidl.core.SleepCondition.$Shape;
+        }
+
+        /** Types nested in `SleepCondition`. */
+        namespace SleepCondition {
+
+            /** Properties of a SleepCondition. */
+            interface $Properties {
+
+                /** SleepCondition duration */
+                duration?: (google.protobuf.Duration.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SleepCondition. */
+            type $Shape = flyteidl.core.SleepCondition.$Properties;
+        }
+
+        /**
+         * Properties of a GateNode.
+         * @deprecated Use flyteidl.core.GateNode.$Properties instead.
+         */
+        interface IGateNode extends flyteidl.core.GateNode.$Properties {
+        }
+
+        /** Represents a GateNode. */
+        class GateNode {
+
+            /**
+             * Constructs a new GateNode.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.GateNode.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** GateNode approve. */
+            approve?: (flyteidl.core.ApproveCondition.$Properties|null);
+
+            /** GateNode signal. */
+            signal?: (flyteidl.core.SignalCondition.$Properties|null);
+
+            /** GateNode sleep. */
+            sleep?: (flyteidl.core.SleepCondition.$Properties|null);
+
+            /** GateNode condition. */
+            condition?: ("approve"|"signal"|"sleep");
+
+            /**
+             * Encodes the specified GateNode message. Does not implicitly {@link flyteidl.core.GateNode.verify|verify} messages.
+             * @param message GateNode message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.GateNode.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a GateNode message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.GateNode & flyteidl.core.GateNode.$Shape} GateNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.GateNode & flyteidl.core.GateNode.$Shape;
+        }
+
+        /** Types nested in `GateNode`. */
+        namespace GateNode {
+
+            /** Properties of a GateNode. */
+            interface $Properties {
+
+                /** GateNode approve */
+                approve?: (flyteidl.core.ApproveCondition.$Properties|null);
+
+                /** GateNode signal */
+                signal?: (flyteidl.core.SignalCondition.$Properties|null);
+
+                /** GateNode sleep */
+                sleep?: (flyteidl.core.SleepCondition.$Properties|null);
+
+                /** GateNode condition */
+                condition?: ("approve"|"signal"|"sleep");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a GateNode. */
+            type $Shape = {
+              approve?: flyteidl.core.ApproveCondition.$Shape|null;
+              signal?: flyteidl.core.SignalCondition.$Shape|null;
+              sleep?: flyteidl.core.SleepCondition.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ condition?: undefined; approve?: null; signal?: null; sleep?: null }|{ condition?: "approve"; approve: flyteidl.core.ApproveCondition.$Shape; signal?: null; sleep?: null }|{ condition?: "signal"; approve?: null; signal: flyteidl.core.SignalCondition.$Shape; sleep?: null }|{ condition?: "sleep"; approve?: null; signal?: null; sleep: flyteidl.core.SleepCondition.$Shape })
+            );
+        }
+
+        /**
+         * Properties of an ArrayNode.
+         * @deprecated Use flyteidl.core.ArrayNode.$Properties instead.
+         */
+        interface IArrayNode extends flyteidl.core.ArrayNode.$Properties {
+        }
+
+        /** Represents an ArrayNode. */
+        class ArrayNode {
+
+            /**
+             * Constructs a new ArrayNode.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.ArrayNode.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ArrayNode node. */
+            node?: (flyteidl.core.Node.$Properties|null);
+
+            /** ArrayNode parallelism. */
+            parallelism?: (number|null);
+
+            /** ArrayNode minSuccesses. */
+            minSuccesses?: (number|null);
+
+            /** ArrayNode minSuccessRatio. */
+            minSuccessRatio?: (number|null);
+
+            /** ArrayNode executionMode. */
+            executionMode: flyteidl.core.ArrayNode.ExecutionMode;
+
+            /** ArrayNode isOriginalSubNodeInterface. */
+            isOriginalSubNodeInterface?: (google.protobuf.BoolValue.$Properties|null);
+
+            /** ArrayNode dataMode. */
+            dataMode: flyteidl.core.ArrayNode.DataMode;
+
+            /** ArrayNode boundInputs. */
+            boundInputs: string[];
+
+            /** ArrayNode runAllSubNodes. */
+            runAllSubNodes: boolean;
+
+            /** ArrayNode parallelismOption. */
+            parallelismOption?: "parallelism";
+
+            /** ArrayNode successCriteria. */
+            successCriteria?: ("minSuccesses"|"minSuccessRatio");
+
+            /**
+             * Encodes the specified ArrayNode message. Does not implicitly {@link flyteidl.core.ArrayNode.verify|verify} messages.
+             * @param message ArrayNode message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.ArrayNode.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an ArrayNode message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.ArrayNode & flyteidl.core.ArrayNode.$Shape} ArrayNode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.ArrayNode & flyteidl.core.ArrayNode.$Shape;
+        }
+
+        /** Types nested in `ArrayNode`. */
+        namespace ArrayNode {
+
+            /** Properties of an ArrayNode. */
+            interface $Properties {
+
+                /** ArrayNode node */
+                node?: (flyteidl.core.Node.$Properties|null);
+
+                /** ArrayNode parallelism */
+                parallelism?: (number|null);
+
+                /** ArrayNode minSuccesses */
+                minSuccesses?: (number|null);
+
+                /** ArrayNode minSuccessRatio */
+                minSuccessRatio?: (number|null);
+
+                /** ArrayNode executionMode */
+                executionMode?: (flyteidl.core.ArrayNode.ExecutionMode|null);
+
+                /** ArrayNode isOriginalSubNodeInterface */
+                isOriginalSubNodeInterface?: (google.protobuf.BoolValue.$Properties|null);
+
+                /** ArrayNode dataMode */
+                dataMode?: (flyteidl.core.ArrayNode.DataMode|null);
+
+                /** ArrayNode boundInputs */
+                boundInputs?: (string[]|null);
+
+                /** ArrayNode runAllSubNodes */
+                runAllSubNodes?: (boolean|null);
+
+                /** ArrayNode parallelismOption */
+                parallelismOption?: "parallelism";
+
+                /** ArrayNode successCriteria */
+                successCriteria?: ("minSuccesses"|"minSuccessRatio");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of an ArrayNode. */
+            type $Shape = {
+              node?: flyteidl.core.Node.$Shape|null;
+              parallelism?: number|null;
+              minSuccesses?: number|null;
+              minSuccessRatio?: number|null;
+              executionMode?: flyteidl.core.ArrayNode.ExecutionMode|null;
+              isOriginalSubNodeInterface?: google.protobuf.BoolValue.$Shape|null;
+              dataMode?: flyteidl.core.ArrayNode.DataMode|null;
+              boundInputs?: string[]|null;
+              runAllSubNodes?: boolean|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ parallelismOption?: undefined; parallelism?: null }|{ parallelismOption?: "parallelism"; parallelism: number })
+            ) & (
+              ({ successCriteria?: undefined; minSuccesses?: null; minSuccessRatio?: null }|{ successCriteria?: "minSuccesses"; minSuccesses: number; minSuccessRatio?: null }|{ successCriteria?: "minSuccessRatio"; minSuccesses?: null; minSuccessRatio: number })
+            );
+
+            /** ExecutionMode enum. */
+            enum ExecutionMode {
+
+                /** MINIMAL_STATE value */
+                MINIMAL_STATE = 0,
+
+                /** FULL_STATE value */
+                FULL_STATE = 1
+            }
+
+            /** DataMode enum. */
+            enum DataMode {
+
+                /** SINGLE_INPUT_FILE value */
+                SINGLE_INPUT_FILE = 0,
+
+                /** INDIVIDUAL_INPUT_FILES value */
+                INDIVIDUAL_INPUT_FILES = 1
+            }
+        }
+
+        /**
+         * Properties of a NodeMetadata.
+         * @deprecated Use flyteidl.core.NodeMetadata.$Properties instead.
+         */
+        interface INodeMetadata extends flyteidl.core.NodeMetadata.$Properties {
+        }
+
+        /** Represents a NodeMetadata. */
+        class NodeMetadata {
+
+            /**
+             * Constructs a new NodeMetadata.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.NodeMetadata.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NodeMetadata name. */
+            name: string;
+
+            /** NodeMetadata timeout. */
+            timeout?: (google.protobuf.Duration.$Properties|null);
+
+            /** NodeMetadata retries. */
+            retries?: (flyteidl.core.RetryStrategy.$Properties|null);
+
+            /** NodeMetadata interruptible. */
+            interruptible?: (boolean|null);
+
+            /** NodeMetadata cacheable. */
+            cacheable?: (boolean|null);
+
+            /** NodeMetadata cacheVersion. */
+            cacheVersion?: (string|null);
+
+            /** NodeMetadata cacheSerializable. */
+            cacheSerializable?: (boolean|null);
+
+            /** NodeMetadata config. */
+            config: { [k: string]: string };
+
+            /** NodeMetadata interruptibleValue. */
+            interruptibleValue?: "interruptible";
+
+            /** NodeMetadata cacheableValue. */
+            cacheableValue?: "cacheable";
+
+            /** NodeMetadata cacheVersionValue. */
+            cacheVersionValue?: "cacheVersion";
+
+            /** NodeMetadata cacheSerializableValue. */
+            cacheSerializableValue?: "cacheSerializable";
+
+            /**
+             * Encodes the specified NodeMetadata message. Does not implicitly {@link flyteidl.core.NodeMetadata.verify|verify} messages.
+             * @param message NodeMetadata message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.NodeMetadata.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NodeMetadata message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.NodeMetadata & flyteidl.core.NodeMetadata.$Shape} NodeMetadata
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.NodeMetadata & flyteidl.core.NodeMetadata.$Shape;
+        }
+
+        /** Types nested in `NodeMetadata`. */
+        namespace NodeMetadata {
+
+            /** Properties of a NodeMetadata. */
+            interface $Properties {
+
+                /** NodeMetadata name */
+                name?: (string|null);
+
+                /** NodeMetadata timeout */
+                timeout?: (google.protobuf.Duration.$Properties|null);
+
+                /** NodeMetadata retries */
+                retries?: (flyteidl.core.RetryStrategy.$Properties|null);
+
+                /** NodeMetadata interruptible */
+                interruptible?: (boolean|null);
+
+                /** NodeMetadata cacheable */
+                cacheable?: (boolean|null);
+
+                /** NodeMetadata cacheVersion */
+                cacheVersion?: (string|null);
+
+                /** NodeMetadata cacheSerializable */
+                cacheSerializable?: (boolean|null);
+
+                /** NodeMetadata config */
+                config?: ({ [k: string]: string }|null);
+
+                /** NodeMetadata interruptibleValue */
+                interruptibleValue?: "interruptible";
+
+                /** NodeMetadata cacheableValue */
+                cacheableValue?: "cacheable";
+
+                /** NodeMetadata cacheVersionValue */
+                cacheVersionValue?: "cacheVersion";
+
+                /** NodeMetadata cacheSerializableValue */
+                cacheSerializableValue?: "cacheSerializable";
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a NodeMetadata. */
+            type $Shape = {
+              name?: string|null;
+              timeout?: google.protobuf.Duration.$Shape|null;
+              retries?: flyteidl.core.RetryStrategy.$Shape|null;
+              interruptible?: boolean|null;
+              cacheable?: boolean|null;
+              cacheVersion?: string|null;
+              cacheSerializable?: boolean|null;
+              config?: { [k: string]: string }|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ interruptibleValue?: undefined; interruptible?: null }|{ interruptibleValue?: "interruptible"; interruptible: boolean })
+            ) & (
+              ({ cacheableValue?: undefined; cacheable?: null }|{ cacheableValue?: "cacheable"; cacheable: boolean })
+            ) & (
+              ({ cacheVersionValue?: undefined; cacheVersion?: null }|{ cacheVersionValue?: "cacheVersion"; cacheVersion: string })
+            ) & (
+              ({ cacheSerializableValue?: undefined; cacheSerializable?: null }|{ cacheSerializableValue?: "cacheSerializable"; cacheSerializable: boolean })
+            );
+        }
+
+        /**
+         * Properties of an Alias.
+         * @deprecated Use flyteidl.core.Alias.$Properties instead.
+         */
+        interface IAlias extends flyteidl.core.Alias.$Properties {
+        }
+
+        /** Represents an Alias. */
+        class Alias {
+
+            /**
+             * Constructs a new Alias.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.Alias.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Alias var. */
+            var: string;
+
+            /** Alias alias. */
+            alias: string;
+
+            /**
+             * Encodes the specified Alias message. Does not implicitly {@link flyteidl.core.Alias.verify|verify} messages.
+             * @param message Alias message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.Alias.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Alias message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.Alias & flyteidl.core.Alias.$Shape} Alias
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.Alias & flyteidl.core.Alias.$Shape;
+        }
+
+        /** Types nested in `Alias`. */
+        namespace Alias {
+
+            /** Properties of an Alias. */
+            interface $Properties {
+
+                /** Alias var */
+                "var"?: (string|null);
+
+                /** Alias alias */
+                alias?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Alias. */
+            type $Shape = flyteidl.core.Alias.$Properties;
+        }
+
+        /**
+         * Properties of a Node.
+         * @deprecated Use flyteidl.core.Node.$Properties instead.
+         */
+        interface INode extends flyteidl.core.Node.$Properties {
+        }
+
+        /** Represents a Node. */
+        class Node {
+
+            /**
+             * Constructs a new Node.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.Node.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Node id. */
+            id: string;
+
+            /** Node metadata. */
+            metadata?: (flyteidl.core.NodeMetadata.$Properties|null);
+
+            /** Node inputs. */
+            inputs: flyteidl.core.Binding.$Properties[];
+
+            /** Node upstreamNodeIds. */
+            upstreamNodeIds: string[];
+
+            /** Node outputAliases. */
+            outputAliases: flyteidl.core.Alias.$Properties[];
+
+            /** Node taskNode. */
+            taskNode?: (flyteidl.core.TaskNode.$Properties|null);
+
+            /** Node workflowNode. */
+            workflowNode?: (flyteidl.core.WorkflowNode.$Properties|null);
+
+            /** Node branchNode. */
+            branchNode?: (flyteidl.core.BranchNode.$Properties|null);
+
+            /** Node gateNode. */
+            gateNode?: (flyteidl.core.GateNode.$Properties|null);
+
+            /** Node arrayNode. */
+            arrayNode?: (flyteidl.core.ArrayNode.$Properties|null);
+
+            /** Node target. */
+            target?: ("taskNode"|"workflowNode"|"branchNode"|"gateNode"|"arrayNode");
+
+            /**
+             * Encodes the specified Node message. Does not implicitly {@link flyteidl.core.Node.verify|verify} messages.
+             * @param message Node message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.Node.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Node message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.Node & flyteidl.core.Node.$Shape} Node
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.Node & flyteidl.core.Node.$Shape;
+        }
+
+        /** Types nested in `Node`. */
+        namespace Node {
+
+            /** Properties of a Node. */
+            interface $Properties {
+
+                /** Node id */
+                id?: (string|null);
+
+                /** Node metadata */
+                metadata?: (flyteidl.core.NodeMetadata.$Properties|null);
+
+                /** Node inputs */
+                inputs?: (flyteidl.core.Binding.$Properties[]|null);
+
+                /** Node upstreamNodeIds */
+                upstreamNodeIds?: (string[]|null);
+
+                /** Node outputAliases */
+                outputAliases?: (flyteidl.core.Alias.$Properties[]|null);
+
+                /** Node taskNode */
+                taskNode?: (flyteidl.core.TaskNode.$Properties|null);
+
+                /** Node workflowNode */
+                workflowNode?: (flyteidl.core.WorkflowNode.$Properties|null);
+
+                /** Node branchNode */
+                branchNode?: (flyteidl.core.BranchNode.$Properties|null);
+
+                /** Node gateNode */
+                gateNode?: (flyteidl.core.GateNode.$Properties|null);
+
+                /** Node arrayNode */
+                arrayNode?: (flyteidl.core.ArrayNode.$Properties|null);
+
+                /** Node target */
+                target?: ("taskNode"|"workflowNode"|"branchNode"|"gateNode"|"arrayNode");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a Node. */
+            type $Shape = {
+              id?: string|null;
+              metadata?: flyteidl.core.NodeMetadata.$Shape|null;
+              inputs?: flyteidl.core.Binding.$Shape[]|null;
+              upstreamNodeIds?: string[]|null;
+              outputAliases?: flyteidl.core.Alias.$Shape[]|null;
+              taskNode?: flyteidl.core.TaskNode.$Shape|null;
+              workflowNode?: flyteidl.core.WorkflowNode.$Shape|null;
+              branchNode?: flyteidl.core.BranchNode.$Shape|null;
+              gateNode?: flyteidl.core.GateNode.$Shape|null;
+              arrayNode?: flyteidl.core.ArrayNode.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ target?: undefined; taskNode?: null; workflowNode?: null; branchNode?: null; gateNode?: null; arrayNode?: null }|{ target?: "taskNode"; taskNode: flyteidl.core.TaskNode.$Shape; workflowNode?: null; branchNode?: null; gateNode?: null; arrayNode?: null }|{ target?: "workflowNode"; taskNode?: null; workflowNode: flyteidl.core.WorkflowNode.$Shape; branchNode?: null; gateNode?: null; arrayNode?: null }|{ target?: "branchNode"; taskNode?: null; workflowNode?: null; branchNode: flyteidl.core.BranchNode.$Shape; gateNode?: null; arrayNode?: null }|{ target?: "gateNode"; taskNode?: null; workflowNode?: null; branchNode?: null; gateNode: flyteidl.core.GateNode.$Shape; arrayNode?: null }|{ target?: "arrayNode"; taskNode?: null; workflowNode?: null; branchNode?: null; gateNode?: null; arrayNode: flyteidl.core.ArrayNode.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a WorkflowMetadata.
+         * @deprecated Use flyteidl.core.WorkflowMetadata.$Properties instead.
+         */
+        interface IWorkflowMetadata extends flyteidl.core.WorkflowMetadata.$Properties {
+        }
+
+        /** Represents a WorkflowMetadata. */
+        class WorkflowMetadata {
+
+            /**
+             * Constructs a new WorkflowMetadata.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.WorkflowMetadata.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** WorkflowMetadata qualityOfService. */
+            qualityOfService?: (flyteidl.core.QualityOfService.$Properties|null);
+
+            /** WorkflowMetadata onFailure. */
+            onFailure: flyteidl.core.WorkflowMetadata.OnFailurePolicy;
+
+            /** WorkflowMetadata tags. */
+            tags: { [k: string]: string };
+
+            /**
+             * Encodes the specified WorkflowMetadata message. Does not implicitly {@link flyteidl.core.WorkflowMetadata.verify|verify} messages.
+             * @param message WorkflowMetadata message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.WorkflowMetadata.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a WorkflowMetadata message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.WorkflowMetadata & flyteidl.core.WorkflowMetadata.$Shape} WorkflowMetadata
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.WorkflowMetadata & flyteidl.core.WorkflowMetadata.$Shape;
+        }
+
+        /** Types nested in `WorkflowMetadata`. */
+        namespace WorkflowMetadata {
+
+            /** Properties of a WorkflowMetadata. */
+            interface $Properties {
+
+                /** WorkflowMetadata qualityOfService */
+                qualityOfService?: (flyteidl.core.QualityOfService.$Properties|null);
+
+                /** WorkflowMetadata onFailure */
+                onFailure?: (flyteidl.core.WorkflowMetadata.OnFailurePolicy|null);
+
+                /** WorkflowMetadata tags */
+                tags?: ({ [k: string]: string }|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a WorkflowMetadata. */
+            type $Shape = {
+              qualityOfService?: flyteidl.core.QualityOfService.$Shape|null;
+              onFailure?: flyteidl.core.WorkflowMetadata.OnFailurePolicy|null;
+              tags?: { [k: string]: string }|null;
+              $unknowns?: Uint8Array[];
+            };
+
+            /** OnFailurePolicy enum. */
+            enum OnFailurePolicy {
+
+                /** FAIL_IMMEDIATELY value */
+                FAIL_IMMEDIATELY = 0,
+
+                /** FAIL_AFTER_EXECUTABLE_NODES_COMPLETE value */
+                FAIL_AFTER_EXECUTABLE_NODES_COMPLETE = 1
+            }
+        }
+
+        /**
+         * Properties of a WorkflowMetadataDefaults.
+         * @deprecated Use flyteidl.core.WorkflowMetadataDefaults.$Properties instead.
+         */
+        interface IWorkflowMetadataDefaults extends flyteidl.core.WorkflowMetadataDefaults.$Properties {
+        }
+
+        /** Represents a WorkflowMetadataDefaults. */
+        class WorkflowMetadataDefaults {
+
+            /**
+             * Constructs a new WorkflowMetadataDefaults.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.WorkflowMetadataDefaults.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** WorkflowMetadataDefaults interruptible. */
+            interruptible: boolean;
+
+            /**
+             * Encodes the specified WorkflowMetadataDefaults message. Does not implicitly {@link flyteidl.core.WorkflowMetadataDefaults.verify|verify} messages.
+             * @param message WorkflowMetadataDefaults message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.WorkflowMetadataDefaults.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a WorkflowMetadataDefaults message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.WorkflowMetadataDefaults & flyteidl.core.WorkflowMetadataDefaults.$Shape} WorkflowMetadataDefaults
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.WorkflowMetadataDefaults & flyteidl.core.WorkflowMetadataDefaults.$Shape;
+        }
+
+        /** Types nested in `WorkflowMetadataDefaults`. */
+        namespace WorkflowMetadataDefaults {
+
+            /** Properties of a WorkflowMetadataDefaults. */
+            interface $Properties {
+
+                /** WorkflowMetadataDefaults interruptible */
+                interruptible?: (boolean|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a WorkflowMetadataDefaults. */
+            type $Shape = flyteidl.core.WorkflowMetadataDefaults.$Properties;
+        }
+
+        /**
+         * Properties of a WorkflowTemplate.
+         * @deprecated Use flyteidl.core.WorkflowTemplate.$Properties instead.
+         */
+        interface IWorkflowTemplate extends flyteidl.core.WorkflowTemplate.$Properties {
+        }
+
+        /** Represents a WorkflowTemplate. */
+        class WorkflowTemplate {
+
+            /**
+             * Constructs a new WorkflowTemplate.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.WorkflowTemplate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** WorkflowTemplate id. */
+            id?: (flyteidl.core.Identifier.$Properties|null);
+
+            /** WorkflowTemplate metadata. */
+            metadata?: (flyteidl.core.WorkflowMetadata.$Properties|null);
+
+            /** WorkflowTemplate interface. */
+            interface?: (flyteidl.core.TypedInterface.$Properties|null);
+
+            /** WorkflowTemplate nodes. */
+            nodes: flyteidl.core.Node.$Properties[];
+
+            /** WorkflowTemplate outputs. */
+            outputs: flyteidl.core.Binding.$Properties[];
+
+            /** WorkflowTemplate failureNode. */
+            failureNode?: (flyteidl.core.Node.$Properties|null);
+
+            /** WorkflowTemplate metadataDefaults. */
+            metadataDefaults?: (flyteidl.core.WorkflowMetadataDefaults.$Properties|null);
+
+            /**
+             * Encodes the specified WorkflowTemplate message. Does not implicitly {@link flyteidl.core.WorkflowTemplate.verify|verify} messages.
+             * @param message WorkflowTemplate message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.WorkflowTemplate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a WorkflowTemplate message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.WorkflowTemplate & flyteidl.core.WorkflowTemplate.$Shape} WorkflowTemplate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.WorkflowTemplate & flyteidl.core.WorkflowTemplate.$Shape;
+        }
+
+        /** Types nested in `WorkflowTemplate`. */
+        namespace WorkflowTemplate {
+
+            /** Properties of a WorkflowTemplate. */
+            interface $Properties {
+
+                /** WorkflowTemplate id */
+                id?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** WorkflowTemplate metadata */
+                metadata?: (flyteidl.core.WorkflowMetadata.$Properties|null);
+
+                /** WorkflowTemplate interface */
+                "interface"?: (flyteidl.core.TypedInterface.$Properties|null);
+
+                /** WorkflowTemplate nodes */
+                nodes?: (flyteidl.core.Node.$Properties[]|null);
+
+                /** WorkflowTemplate outputs */
+                outputs?: (flyteidl.core.Binding.$Properties[]|null);
+
+                /** WorkflowTemplate failureNode */
+                failureNode?: (flyteidl.core.Node.$Properties|null);
+
+                /** WorkflowTemplate metadataDefaults */
+                metadataDefaults?: (flyteidl.core.WorkflowMetadataDefaults.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a WorkflowTemplate. */
+            type $Shape = {
+              id?: flyteidl.core.Identifier.$Shape|null;
+              metadata?: flyteidl.core.WorkflowMetadata.$Shape|null;
+              "interface"?: flyteidl.core.TypedInterface.$Shape|null;
+              nodes?: flyteidl.core.Node.$Shape[]|null;
+              outputs?: flyteidl.core.Binding.$Shape[]|null;
+              failureNode?: flyteidl.core.Node.$Shape|null;
+              metadataDefaults?: flyteidl.core.WorkflowMetadataDefaults.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a TaskNodeOverrides.
+         * @deprecated Use flyteidl.core.TaskNodeOverrides.$Properties instead.
+         */
+        interface ITaskNodeOverrides extends flyteidl.core.TaskNodeOverrides.$Properties {
+        }
+
+        /** Represents a TaskNodeOverrides. */
+        class TaskNodeOverrides {
+
+            /**
+             * Constructs a new TaskNodeOverrides.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.TaskNodeOverrides.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TaskNodeOverrides resources. */
+            resources?: (flyteidl.core.Resources.$Properties|null);
+
+            /** TaskNodeOverrides extendedResources. */
+            extendedResources?: (flyteidl.core.ExtendedResources.$Properties|null);
+
+            /** TaskNodeOverrides containerImage. */
+            containerImage: string;
+
+            /** TaskNodeOverrides podTemplate. */
+            podTemplate?: (flyteidl.core.K8sPod.$Properties|null);
+
+            /**
+             * Encodes the specified TaskNodeOverrides message. Does not implicitly {@link flyteidl.core.TaskNodeOverrides.verify|verify} messages.
+             * @param message TaskNodeOverrides message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.TaskNodeOverrides.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskNodeOverrides message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.TaskNodeOverrides & flyteidl.core.TaskNodeOverrides.$Shape} TaskNodeOverrides
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.TaskNodeOverrides & flyteidl.core.TaskNodeOverrides.$Shape;
+        }
+
+        /** Types nested in `TaskNodeOverrides`. */
+        namespace TaskNodeOverrides {
+
+            /** Properties of a TaskNodeOverrides. */
+            interface $Properties {
+
+                /** TaskNodeOverrides resources */
+                resources?: (flyteidl.core.Resources.$Properties|null);
+
+                /** TaskNodeOverrides extendedResources */
+                extendedResources?: (flyteidl.core.ExtendedResources.$Properties|null);
+
+                /** TaskNodeOverrides containerImage */
+                containerImage?: (string|null);
+
+                /** TaskNodeOverrides podTemplate */
+                podTemplate?: (flyteidl.core.K8sPod.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TaskNodeOverrides. */
+            type $Shape = {
+              resources?: flyteidl.core.Resources.$Shape|null;
+              extendedResources?: flyteidl.core.ExtendedResources.$Shape|null;
+              containerImage?: string|null;
+              podTemplate?: flyteidl.core.K8sPod.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a LaunchPlanTemplate.
+         * @deprecated Use flyteidl.core.LaunchPlanTemplate.$Properties instead.
+         */
+        interface ILaunchPlanTemplate extends flyteidl.core.LaunchPlanTemplate.$Properties {
+        }
+
+        /** Represents a LaunchPlanTemplate. */
+        class LaunchPlanTemplate {
+
+            /**
+             * Constructs a new LaunchPlanTemplate.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.LaunchPlanTemplate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LaunchPlanTemplate id. */
+            id?: (flyteidl.core.Identifier.$Properties|null);
+
+            /** LaunchPlanTemplate interface. */
+            interface?: (flyteidl.core.TypedInterface.$Properties|null);
+
+            /** LaunchPlanTemplate fixedInputs. */
+            fixedInputs?: (flyteidl.core.LiteralMap.$Properties|null);
+
+            /**
+             * Encodes the specified LaunchPlanTemplate message. Does not implicitly {@link flyteidl.core.LaunchPlanTemplate.verify|verify} messages.
+             * @param message LaunchPlanTemplate message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.LaunchPlanTemplate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LaunchPlanTemplate message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.LaunchPlanTemplate & flyteidl.core.LaunchPlanTemplate.$Shape} LaunchPlanTemplate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.LaunchPlanTemplate & flyteidl.core.LaunchPlanTemplate.$Shape;
+        }
+
+        /** Types nested in `LaunchPlanTemplate`. */
+        namespace LaunchPlanTemplate {
+
+            /** Properties of a LaunchPlanTemplate. */
+            interface $Properties {
+
+                /** LaunchPlanTemplate id */
+                id?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** LaunchPlanTemplate interface */
+                "interface"?: (flyteidl.core.TypedInterface.$Properties|null);
+
+                /** LaunchPlanTemplate fixedInputs */
+                fixedInputs?: (flyteidl.core.LiteralMap.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LaunchPlanTemplate. */
+            type $Shape = {
+              id?: flyteidl.core.Identifier.$Shape|null;
+              "interface"?: flyteidl.core.TypedInterface.$Shape|null;
+              fixedInputs?: flyteidl.core.LiteralMap.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a ComparisonExpression.
+         * @deprecated Use flyteidl.core.ComparisonExpression.$Properties instead.
+         */
+        interface IComparisonExpression extends flyteidl.core.ComparisonExpression.$Properties {
+        }
+
+        /** Represents a ComparisonExpression. */
+        class ComparisonExpression {
+
+            /**
+             * Constructs a new ComparisonExpression.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.ComparisonExpression.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ComparisonExpression operator. */
+            operator: flyteidl.core.ComparisonExpression.Operator;
+
+            /** ComparisonExpression leftValue. */
+            leftValue?: (flyteidl.core.Operand.$Properties|null);
+
+            /** ComparisonExpression rightValue. */
+            rightValue?: (flyteidl.core.Operand.$Properties|null);
+
+            /**
+             * Encodes the specified ComparisonExpression message. Does not implicitly {@link flyteidl.core.ComparisonExpression.verify|verify} messages.
+             * @param message ComparisonExpression message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.ComparisonExpression.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ComparisonExpression message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.ComparisonExpression & flyteidl.core.ComparisonExpression.$Shape} ComparisonExpression
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.ComparisonExpression & flyteidl.core.ComparisonExpression.$Shape;
+        }
+
+        /** Types nested in `ComparisonExpression`. */
+        namespace ComparisonExpression {
+
+            /** Properties of a ComparisonExpression. */
+            interface $Properties {
+
+                /** ComparisonExpression operator */
+                operator?: (flyteidl.core.ComparisonExpression.Operator|null);
+
+                /** ComparisonExpression leftValue */
+                leftValue?: (flyteidl.core.Operand.$Properties|null);
+
+                /** ComparisonExpression rightValue */
+                rightValue?: (flyteidl.core.Operand.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ComparisonExpression. */
+            type $Shape = {
+              operator?: flyteidl.core.ComparisonExpression.Operator|null;
+              leftValue?: flyteidl.core.Operand.$Shape|null;
+              rightValue?: flyteidl.core.Operand.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+
+            /** Operator enum. */
+            enum Operator {
+
+                /** EQ value */
+                EQ = 0,
+
+                /** NEQ value */
+                NEQ = 1,
+
+                /** GT value */
+                GT = 2,
+
+                /** GTE value */
+                GTE = 3,
+
+                /** LT value */
+                LT = 4,
+
+                /** LTE value */
+                LTE = 5
+            }
+        }
+
+        /**
+         * Properties of an Operand.
+         * @deprecated Use flyteidl.core.Operand.$Properties instead.
+         */
+        interface IOperand extends flyteidl.core.Operand.$Properties {
+        }
+
+        /** Represents an Operand. */
+        class Operand {
+
+            /**
+             * Constructs a new Operand.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.Operand.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Operand primitive. */
+            primitive?: (flyteidl.core.Primitive.$Properties|null);
+
+            /** Operand var. */
+            var?: (string|null);
+
+            /** Operand scalar. */
+            scalar?: (flyteidl.core.Scalar.$Properties|null);
+
+            /** Operand val. */
+            val?: ("primitive"|"var"|"scalar");
+
+            /**
+             * Encodes the specified Operand message. Does not implicitly {@link flyteidl.core.Operand.verify|verify} messages.
+             * @param message Operand message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.Operand.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Operand message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.Operand & flyteidl.core.Operand.$Shape} Operand
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.Operand & flyteidl.core.Operand.$Shape;
+        }
+
+        /** Types nested in `Operand`. */
+        namespace Operand {
+
+            /** Properties of an Operand. */
+            interface $Properties {
+
+                /** Operand primitive */
+                primitive?: (flyteidl.core.Primitive.$Properties|null);
+
+                /** Operand var */
+                "var"?: (string|null);
+
+                /** Operand scalar */
+                scalar?: (flyteidl.core.Scalar.$Properties|null);
+
+                /** Operand val */
+                val?: ("primitive"|"var"|"scalar");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of an Operand. */
+            type $Shape = {
+              primitive?: flyteidl.core.Primitive.$Shape|null;
+              "var"?: string|null;
+              scalar?: flyteidl.core.Scalar.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ val?: undefined; primitive?: null; "var"?: null; scalar?: null }|{ val?: "primitive"; primitive: flyteidl.core.Primitive.$Shape; "var"?: null; scalar?: null }|{ val?: "var"; primitive?: null; "var": string; scalar?: null }|{ val?: "scalar"; primitive?: null; "var"?: null; scalar: flyteidl.core.Scalar.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a BooleanExpression.
+         * @deprecated Use flyteidl.core.BooleanExpression.$Properties instead.
+         */
+        interface IBooleanExpression extends flyteidl.core.BooleanExpression.$Properties {
+        }
+
+        /** Represents a BooleanExpression. */
+        class BooleanExpression {
+
+            /**
+             * Constructs a new BooleanExpression.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.BooleanExpression.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BooleanExpression conjunction. */
+            conjunction?: (flyteidl.core.ConjunctionExpression.$Properties|null);
+
+            /** BooleanExpression comparison. */
+            comparison?: (flyteidl.core.ComparisonExpression.$Properties|null);
+
+            /** BooleanExpression expr. */
+            expr?: ("conjunction"|"comparison");
+
+            /**
+             * Encodes the specified BooleanExpression message. Does not implicitly {@link flyteidl.core.BooleanExpression.verify|verify} messages.
+             * @param message BooleanExpression message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.BooleanExpression.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BooleanExpression message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.BooleanExpression & flyteidl.core.BooleanExpression.$Shape} BooleanExpression
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.BooleanExpression & flyteidl.core.BooleanExpression.$Shape;
+        }
+
+        /** Types nested in `BooleanExpression`. */
+        namespace BooleanExpression {
+
+            /** Properties of a BooleanExpression. */
+            interface $Properties {
+
+                /** BooleanExpression conjunction */
+                conjunction?: (flyteidl.core.ConjunctionExpression.$Properties|null);
+
+                /** BooleanExpression comparison */
+                comparison?: (flyteidl.core.ComparisonExpression.$Properties|null);
+
+                /** BooleanExpression expr */
+                expr?: ("conjunction"|"comparison");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a BooleanExpression. */
+            type $Shape = {
+              conjunction?: flyteidl.core.ConjunctionExpression.$Shape|null;
+              comparison?: flyteidl.core.ComparisonExpression.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ expr?: undefined; conjunction?: null; comparison?: null }|{ expr?: "conjunction"; conjunction: flyteidl.core.ConjunctionExpression.$Shape; comparison?: null }|{ expr?: "comparison"; conjunction?: null; comparison: flyteidl.core.ComparisonExpression.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a ConjunctionExpression.
+         * @deprecated Use flyteidl.core.ConjunctionExpression.$Properties instead.
+         */
+        interface IConjunctionExpression extends flyteidl.core.ConjunctionExpression.$Properties {
+        }
+
+        /** Represents a ConjunctionExpression. */
+        class ConjunctionExpression {
+
+            /**
+             * Constructs a new ConjunctionExpression.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.ConjunctionExpression.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ConjunctionExpression operator. */
+            operator: flyteidl.core.ConjunctionExpression.LogicalOperator;
+
+            /** ConjunctionExpression leftExpression. */
+            leftExpression?: (flyteidl.core.BooleanExpression.$Properties|null);
+
+            /** ConjunctionExpression rightExpression. */
+            rightExpression?: (flyteidl.core.BooleanExpression.$Properties|null);
+
+            /**
+             * Encodes the specified ConjunctionExpression message. Does not implicitly {@link flyteidl.core.ConjunctionExpression.verify|verify} messages.
+             * @param message ConjunctionExpression message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.ConjunctionExpression.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ConjunctionExpression message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.ConjunctionExpression & flyteidl.core.ConjunctionExpression.$Shape} ConjunctionExpression
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.ConjunctionExpression & flyteidl.core.ConjunctionExpression.$Shape;
+        }
+
+        /** Types nested in `ConjunctionExpression`. */
+        namespace ConjunctionExpression {
+
+            /** Properties of a ConjunctionExpression. */
+            interface $Properties {
+
+                /** ConjunctionExpression operator */
+                operator?: (flyteidl.core.ConjunctionExpression.LogicalOperator|null);
+
+                /** ConjunctionExpression leftExpression */
+                leftExpression?: (flyteidl.core.BooleanExpression.$Properties|null);
+
+                /** ConjunctionExpression rightExpression */
+                rightExpression?: (flyteidl.core.BooleanExpression.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ConjunctionExpression. */
+            type $Shape = {
+              operator?: flyteidl.core.ConjunctionExpression.LogicalOperator|null;
+              leftExpression?: flyteidl.core.BooleanExpression.$Shape|null;
+              rightExpression?: flyteidl.core.BooleanExpression.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+
+            /** LogicalOperator enum. */
+            enum LogicalOperator {
+
+                /** AND value */
+                AND = 0,
+
+                /** OR value */
+                OR = 1
+            }
+        }
+
+        /**
+         * Properties of a ConnectionSet.
+         * @deprecated Use flyteidl.core.ConnectionSet.$Properties instead.
+         */
+        interface IConnectionSet extends flyteidl.core.ConnectionSet.$Properties {
+        }
+
+        /** Represents a ConnectionSet. */
+        class ConnectionSet {
+
+            /**
+             * Constructs a new ConnectionSet.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.ConnectionSet.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ConnectionSet downstream. */
+            downstream: { [k: string]: flyteidl.core.ConnectionSet.IdList.$Properties };
+
+            /** ConnectionSet upstream. */
+            upstream: { [k: string]: flyteidl.core.ConnectionSet.IdList.$Properties };
+
+            /**
+             * Encodes the specified ConnectionSet message. Does not implicitly {@link flyteidl.core.ConnectionSet.verify|verify} messages.
+             * @param message ConnectionSet message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.ConnectionSet.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ConnectionSet message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.ConnectionSet & flyteidl.core.ConnectionSet.$Shape} ConnectionSet
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.ConnectionSet & flyteidl.core.ConnectionSet.$Shape;
+        }
+
+        /** Types nested in `ConnectionSet`. */
+        namespace ConnectionSet {
+
+            /** Properties of a ConnectionSet. */
+            interface $Properties {
+
+                /** ConnectionSet downstream */
+                downstream?: ({ [k: string]: flyteidl.core.ConnectionSet.IdList.$Properties }|null);
+
+                /** ConnectionSet upstream */
+                upstream?: ({ [k: string]: flyteidl.core.ConnectionSet.IdList.$Properties }|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ConnectionSet. */
+            type $Shape = flyteidl.core.ConnectionSet.$Properties;
+
+            /**
+             * Properties of an IdList.
+             * @deprecated Use flyteidl.core.ConnectionSet.IdList.$Properties instead.
+             */
+            interface IIdList extends flyteidl.core.ConnectionSet.IdList.$Properties {
+            }
+
+            /** Represents an IdList. */
+            class IdList {
+
+                /**
+                 * Constructs a new IdList.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: flyteidl.core.ConnectionSet.IdList.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** IdList ids. */
+                ids: string[];
+
+                /**
+                 * Encodes the specified IdList message. Does not implicitly {@link flyteidl.core.ConnectionSet.IdList.verify|verify} messages.
+                 * @param message IdList message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: flyteidl.core.ConnectionSet.IdList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes an IdList message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {flyteidl.core.ConnectionSet.IdList & flyteidl.core.ConnectionSet.IdList.$Shape} IdList
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.ConnectionSet.IdList & flyteidl.core.ConnectionSet.IdList.$Shape;
+            }
+
+            /** Types nested in `IdList`. */
+            namespace IdList {
+
+                /** Properties of an IdList. */
+                interface $Properties {
+
+                    /** IdList ids */
+                    ids?: (string[]|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of an IdList. */
+                type $Shape = flyteidl.core.ConnectionSet.IdList.$Properties;
+            }
+        }
+
+        /**
+         * Properties of a CompiledWorkflow.
+         * @deprecated Use flyteidl.core.CompiledWorkflow.$Properties instead.
+         */
+        interface ICompiledWorkflow extends flyteidl.core.CompiledWorkflow.$Properties {
+        }
+
+        /** Represents a CompiledWorkflow. */
+        class CompiledWorkflow {
+
+            /**
+             * Constructs a new CompiledWorkflow.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.CompiledWorkflow.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CompiledWorkflow template. */
+            template?: (flyteidl.core.WorkflowTemplate.$Properties|null);
+
+            /** CompiledWorkflow connections. */
+            connections?: (flyteidl.core.ConnectionSet.$Properties|null);
+
+            /**
+             * Encodes the specified CompiledWorkflow message. Does not implicitly {@link flyteidl.core.CompiledWorkflow.verify|verify} messages.
+             * @param message CompiledWorkflow message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.CompiledWorkflow.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CompiledWorkflow message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.CompiledWorkflow & flyteidl.core.CompiledWorkflow.$Shape} CompiledWorkflow
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.CompiledWorkflow & flyteidl.core.CompiledWorkflow.$Shape;
+        }
+
+        /** Types nested in `CompiledWorkflow`. */
+        namespace CompiledWorkflow {
+
+            /** Properties of a CompiledWorkflow. */
+            interface $Properties {
+
+                /** CompiledWorkflow template */
+                template?: (flyteidl.core.WorkflowTemplate.$Properties|null);
+
+                /** CompiledWorkflow connections */
+                connections?: (flyteidl.core.ConnectionSet.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CompiledWorkflow. */
+            type $Shape = {
+              template?: flyteidl.core.WorkflowTemplate.$Shape|null;
+              connections?: flyteidl.core.ConnectionSet.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a CompiledLaunchPlan.
+         * @deprecated Use flyteidl.core.CompiledLaunchPlan.$Properties instead.
+         */
+        interface ICompiledLaunchPlan extends flyteidl.core.CompiledLaunchPlan.$Properties {
+        }
+
+        /** Represents a CompiledLaunchPlan. */
+        class CompiledLaunchPlan {
+
+            /**
+             * Constructs a new CompiledLaunchPlan.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.CompiledLaunchPlan.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CompiledLaunchPlan template. */
+            template?: (flyteidl.core.LaunchPlanTemplate.$Properties|null);
+
+            /**
+             * Encodes the specified CompiledLaunchPlan message. Does not implicitly {@link flyteidl.core.CompiledLaunchPlan.verify|verify} messages.
+             * @param message CompiledLaunchPlan message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.CompiledLaunchPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CompiledLaunchPlan message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.CompiledLaunchPlan & flyteidl.core.CompiledLaunchPlan.$Shape} CompiledLaunchPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.CompiledLaunchPlan & flyteidl.core.CompiledLaunchPlan.$Shape;
+        }
+
+        /** Types nested in `CompiledLaunchPlan`. */
+        namespace CompiledLaunchPlan {
+
+            /** Properties of a CompiledLaunchPlan. */
+            interface $Properties {
+
+                /** CompiledLaunchPlan template */
+                template?: (flyteidl.core.LaunchPlanTemplate.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CompiledLaunchPlan. */
+            type $Shape = {
+              template?: flyteidl.core.LaunchPlanTemplate.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a CompiledTask.
+         * @deprecated Use flyteidl.core.CompiledTask.$Properties instead.
+         */
+        interface ICompiledTask extends flyteidl.core.CompiledTask.$Properties {
+        }
+
+        /** Represents a CompiledTask. */
+        class CompiledTask {
+
+            /**
+             * Constructs a new CompiledTask.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.CompiledTask.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CompiledTask template. */
+            template?: (flyteidl.core.TaskTemplate.$Properties|null);
+
+            /**
+             * Encodes the specified CompiledTask message. Does not implicitly {@link flyteidl.core.CompiledTask.verify|verify} messages.
+             * @param message CompiledTask message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.CompiledTask.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CompiledTask message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.CompiledTask & flyteidl.core.CompiledTask.$Shape} CompiledTask
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.CompiledTask & flyteidl.core.CompiledTask.$Shape;
+        }
+
+        /** Types nested in `CompiledTask`. */
+        namespace CompiledTask {
+
+            /** Properties of a CompiledTask. */
+            interface $Properties {
+
+                /** CompiledTask template */
+                template?: (flyteidl.core.TaskTemplate.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CompiledTask. */
+            type $Shape = {
+              template?: flyteidl.core.TaskTemplate.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a CompiledWorkflowClosure.
+         * @deprecated Use flyteidl.core.CompiledWorkflowClosure.$Properties instead.
+         */
+        interface ICompiledWorkflowClosure extends flyteidl.core.CompiledWorkflowClosure.$Properties {
+        }
+
+        /** Represents a CompiledWorkflowClosure. */
+        class CompiledWorkflowClosure {
+
+            /**
+             * Constructs a new CompiledWorkflowClosure.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.core.CompiledWorkflowClosure.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CompiledWorkflowClosure primary. */
+            primary?: (flyteidl.core.CompiledWorkflow.$Properties|null);
+
+            /** CompiledWorkflowClosure subWorkflows. */
+            subWorkflows: flyteidl.core.CompiledWorkflow.$Properties[];
+
+            /** CompiledWorkflowClosure tasks. */
+            tasks: flyteidl.core.CompiledTask.$Properties[];
+
+            /** CompiledWorkflowClosure launchPlans. */
+            launchPlans: flyteidl.core.CompiledLaunchPlan.$Properties[];
+
+            /**
+             * Encodes the specified CompiledWorkflowClosure message. Does not implicitly {@link flyteidl.core.CompiledWorkflowClosure.verify|verify} messages.
+             * @param message CompiledWorkflowClosure message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.core.CompiledWorkflowClosure.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CompiledWorkflowClosure message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.core.CompiledWorkflowClosure & flyteidl.core.CompiledWorkflowClosure.$Shape} CompiledWorkflowClosure
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.core.CompiledWorkflowClosure & flyteidl.core.CompiledWorkflowClosure.$Shape;
+        }
+
+        /** Types nested in `CompiledWorkflowClosure`. */
+        namespace CompiledWorkflowClosure {
+
+            /** Properties of a CompiledWorkflowClosure. */
+            interface $Properties {
+
+                /** CompiledWorkflowClosure primary */
+                primary?: (flyteidl.core.CompiledWorkflow.$Properties|null);
+
+                /** CompiledWorkflowClosure subWorkflows */
+                subWorkflows?: (flyteidl.core.CompiledWorkflow.$Properties[]|null);
+
+                /** CompiledWorkflowClosure tasks */
+                tasks?: (flyteidl.core.CompiledTask.$Properties[]|null);
+
+                /** CompiledWorkflowClosure launchPlans */
+                launchPlans?: (flyteidl.core.CompiledLaunchPlan.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CompiledWorkflowClosure. */
+            type $Shape = {
+              primary?: flyteidl.core.CompiledWorkflow.$Shape|null;
+              subWorkflows?: flyteidl.core.CompiledWorkflow.$Shape[]|null;
+              tasks?: flyteidl.core.CompiledTask.$Shape[]|null;
+              launchPlans?: flyteidl.core.CompiledLaunchPlan.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+    }
+
+    /** Namespace admin. */
+    namespace admin {
+
+        /**
+         * Properties of a TaskCreateRequest.
+         * @deprecated Use flyteidl.admin.TaskCreateRequest.$Properties instead.
+         */
+        interface ITaskCreateRequest extends flyteidl.admin.TaskCreateRequest.$Properties {
+        }
+
+        /** Represents a TaskCreateRequest. */
+        class TaskCreateRequest {
+
+            /**
+             * Constructs a new TaskCreateRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.TaskCreateRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TaskCreateRequest id. */
+            id?: (flyteidl.core.Identifier.$Properties|null);
+
+            /** TaskCreateRequest spec. */
+            spec?: (flyteidl.admin.TaskSpec.$Properties|null);
+
+            /**
+             * Encodes the specified TaskCreateRequest message. Does not implicitly {@link flyteidl.admin.TaskCreateRequest.verify|verify} messages.
+             * @param message TaskCreateRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.TaskCreateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskCreateRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.TaskCreateRequest & flyteidl.admin.TaskCreateRequest.$Shape} TaskCreateRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.TaskCreateRequest & flyteidl.admin.TaskCreateRequest.$Shape;
+        }
+
+        /** Types nested in `TaskCreateRequest`. */
+        namespace TaskCreateRequest {
+
+            /** Properties of a TaskCreateRequest. */
+            interface $Properties {
+
+                /** TaskCreateRequest id */
+                id?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** TaskCreateRequest spec */
+                spec?: (flyteidl.admin.TaskSpec.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TaskCreateRequest. */
+            type $Shape = {
+              id?: flyteidl.core.Identifier.$Shape|null;
+              spec?: flyteidl.admin.TaskSpec.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a TaskCreateResponse.
+         * @deprecated Use flyteidl.admin.TaskCreateResponse.$Properties instead.
+         */
+        interface ITaskCreateResponse extends flyteidl.admin.TaskCreateResponse.$Properties {
+        }
+
+        /** Represents a TaskCreateResponse. */
+        class TaskCreateResponse {
+
+            /**
+             * Constructs a new TaskCreateResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.TaskCreateResponse.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /**
+             * Encodes the specified TaskCreateResponse message. Does not implicitly {@link flyteidl.admin.TaskCreateResponse.verify|verify} messages.
+             * @param message TaskCreateResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.TaskCreateResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskCreateResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.TaskCreateResponse & flyteidl.admin.TaskCreateResponse.$Shape} TaskCreateResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.TaskCreateResponse & flyteidl.admin.TaskCreateResponse.$Shape;
+        }
+
+        /** Types nested in `TaskCreateResponse`. */
+        namespace TaskCreateResponse {
+
+            /** Properties of a TaskCreateResponse. */
+            interface $Properties {
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TaskCreateResponse. */
+            type $Shape = flyteidl.admin.TaskCreateResponse.$Properties;
+        }
+
+        /**
+         * Properties of a Task.
+         * @deprecated Use flyteidl.admin.Task.$Properties instead.
+         */
+        interface ITask extends flyteidl.admin.Task.$Properties {
+        }
+
+        /** Represents a Task. */
+        class Task {
+
+            /**
+             * Constructs a new Task.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.Task.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Task id. */
+            id?: (flyteidl.core.Identifier.$Properties|null);
+
+            /** Task closure. */
+            closure?: (flyteidl.admin.TaskClosure.$Properties|null);
+
+            /** Task shortDescription. */
+            shortDescription: string;
+
+            /**
+             * Encodes the specified Task message. Does not implicitly {@link flyteidl.admin.Task.verify|verify} messages.
+             * @param message Task message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.Task.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Task message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.Task & flyteidl.admin.Task.$Shape} Task
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.Task & flyteidl.admin.Task.$Shape;
+        }
+
+        /** Types nested in `Task`. */
+        namespace Task {
+
+            /** Properties of a Task. */
+            interface $Properties {
+
+                /** Task id */
+                id?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** Task closure */
+                closure?: (flyteidl.admin.TaskClosure.$Properties|null);
+
+                /** Task shortDescription */
+                shortDescription?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Task. */
+            type $Shape = {
+              id?: flyteidl.core.Identifier.$Shape|null;
+              closure?: flyteidl.admin.TaskClosure.$Shape|null;
+              shortDescription?: string|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a TaskList.
+         * @deprecated Use flyteidl.admin.TaskList.$Properties instead.
+         */
+        interface ITaskList extends flyteidl.admin.TaskList.$Properties {
+        }
+
+        /** Represents a TaskList. */
+        class TaskList {
+
+            /**
+             * Constructs a new TaskList.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.TaskList.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TaskList tasks. */
+            tasks: flyteidl.admin.Task.$Properties[];
+
+            /** TaskList token. */
+            token: string;
+
+            /**
+             * Encodes the specified TaskList message. Does not implicitly {@link flyteidl.admin.TaskList.verify|verify} messages.
+             * @param message TaskList message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.TaskList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskList message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.TaskList & flyteidl.admin.TaskList.$Shape} TaskList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.TaskList & flyteidl.admin.TaskList.$Shape;
+        }
+
+        /** Types nested in `TaskList`. */
+        namespace TaskList {
+
+            /** Properties of a TaskList. */
+            interface $Properties {
+
+                /** TaskList tasks */
+                tasks?: (flyteidl.admin.Task.$Properties[]|null);
+
+                /** TaskList token */
+                token?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TaskList. */
+            type $Shape = {
+              tasks?: flyteidl.admin.Task.$Shape[]|null;
+              token?: string|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a TaskSpec.
+         * @deprecated Use flyteidl.admin.TaskSpec.$Properties instead.
+         */
+        interface ITaskSpec extends flyteidl.admin.TaskSpec.$Properties {
+        }
+
+        /** Represents a TaskSpec. */
+        class TaskSpec {
+
+            /**
+             * Constructs a new TaskSpec.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.TaskSpec.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TaskSpec template. */
+            template?: (flyteidl.core.TaskTemplate.$Properties|null);
+
+            /** TaskSpec description. */
+            description?: (flyteidl.admin.DescriptionEntity.$Properties|null);
+
+            /**
+             * Encodes the specified TaskSpec message. Does not implicitly {@link flyteidl.admin.TaskSpec.verify|verify} messages.
+             * @param message TaskSpec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.TaskSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskSpec message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.TaskSpec & flyteidl.admin.TaskSpec.$Shape} TaskSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.TaskSpec & flyteidl.admin.TaskSpec.$Shape;
+        }
+
+        /** Types nested in `TaskSpec`. */
+        namespace TaskSpec {
+
+            /** Properties of a TaskSpec. */
+            interface $Properties {
+
+                /** TaskSpec template */
+                template?: (flyteidl.core.TaskTemplate.$Properties|null);
+
+                /** TaskSpec description */
+                description?: (flyteidl.admin.DescriptionEntity.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TaskSpec. */
+            type $Shape = {
+              template?: flyteidl.core.TaskTemplate.$Shape|null;
+              description?: flyteidl.admin.DescriptionEntity.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a TaskClosure.
+         * @deprecated Use flyteidl.admin.TaskClosure.$Properties instead.
+         */
+        interface ITaskClosure extends flyteidl.admin.TaskClosure.$Properties {
+        }
+
+        /** Represents a TaskClosure. */
+        class TaskClosure {
+
+            /**
+             * Constructs a new TaskClosure.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.TaskClosure.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TaskClosure compiledTask. */
+            compiledTask?: (flyteidl.core.CompiledTask.$Properties|null);
+
+            /** TaskClosure createdAt. */
+            createdAt?: (google.protobuf.Timestamp.$Properties|null);
+
+            /**
+             * Encodes the specified TaskClosure message. Does not implicitly {@link flyteidl.admin.TaskClosure.verify|verify} messages.
+             * @param message TaskClosure message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.TaskClosure.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskClosure message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.TaskClosure & flyteidl.admin.TaskClosure.$Shape} TaskClosure
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.TaskClosure & flyteidl.admin.TaskClosure.$Shape;
+        }
+
+        /** Types nested in `TaskClosure`. */
+        namespace TaskClosure {
+
+            /** Properties of a TaskClosure. */
+            interface $Properties {
+
+                /** TaskClosure compiledTask */
+                compiledTask?: (flyteidl.core.CompiledTask.$Properties|null);
+
+                /** TaskClosure createdAt */
+                createdAt?: (google.protobuf.Timestamp.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TaskClosure. */
+            type $Shape = {
+              compiledTask?: flyteidl.core.CompiledTask.$Shape|null;
+              createdAt?: google.protobuf.Timestamp.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a DescriptionEntity.
+         * @deprecated Use flyteidl.admin.DescriptionEntity.$Properties instead.
+         */
+        interface IDescriptionEntity extends flyteidl.admin.DescriptionEntity.$Properties {
+        }
+
+        /** Represents a DescriptionEntity. */
+        class DescriptionEntity {
+
+            /**
+             * Constructs a new DescriptionEntity.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.DescriptionEntity.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DescriptionEntity id. */
+            id?: (flyteidl.core.Identifier.$Properties|null);
+
+            /** DescriptionEntity shortDescription. */
+            shortDescription: string;
+
+            /** DescriptionEntity longDescription. */
+            longDescription?: (flyteidl.admin.Description.$Properties|null);
+
+            /** DescriptionEntity sourceCode. */
+            sourceCode?: (flyteidl.admin.SourceCode.$Properties|null);
+
+            /** DescriptionEntity tags. */
+            tags: string[];
+
+            /**
+             * Encodes the specified DescriptionEntity message. Does not implicitly {@link flyteidl.admin.DescriptionEntity.verify|verify} messages.
+             * @param message DescriptionEntity message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.DescriptionEntity.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DescriptionEntity message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.DescriptionEntity & flyteidl.admin.DescriptionEntity.$Shape} DescriptionEntity
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.DescriptionEntity & flyteidl.admin.DescriptionEntity.$Shape;
+        }
+
+        /** Types nested in `DescriptionEntity`. */
+        namespace DescriptionEntity {
+
+            /** Properties of a DescriptionEntity. */
+            interface $Properties {
+
+                /** DescriptionEntity id */
+                id?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** DescriptionEntity shortDescription */
+                shortDescription?: (string|null);
+
+                /** DescriptionEntity longDescription */
+                longDescription?: (flyteidl.admin.Description.$Properties|null);
+
+                /** DescriptionEntity sourceCode */
+                sourceCode?: (flyteidl.admin.SourceCode.$Properties|null);
+
+                /** DescriptionEntity tags */
+                tags?: (string[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DescriptionEntity. */
+            type $Shape = {
+              id?: flyteidl.core.Identifier.$Shape|null;
+              shortDescription?: string|null;
+              longDescription?: flyteidl.admin.Description.$Shape|null;
+              sourceCode?: flyteidl.admin.SourceCode.$Shape|null;
+              tags?: string[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /** DescriptionFormat enum. */
+        enum DescriptionFormat {
+
+            /** DESCRIPTION_FORMAT_UNKNOWN value */
+            DESCRIPTION_FORMAT_UNKNOWN = 0,
+
+            /** DESCRIPTION_FORMAT_MARKDOWN value */
+            DESCRIPTION_FORMAT_MARKDOWN = 1,
+
+            /** DESCRIPTION_FORMAT_HTML value */
+            DESCRIPTION_FORMAT_HTML = 2,
+
+            /** DESCRIPTION_FORMAT_RST value */
+            DESCRIPTION_FORMAT_RST = 3
+        }
+
+        /**
+         * Properties of a Description.
+         * @deprecated Use flyteidl.admin.Description.$Properties instead.
+         */
+        interface IDescription extends flyteidl.admin.Description.$Properties {
+        }
+
+        /** Represents a Description. */
+        class Description {
+
+            /**
+             * Constructs a new Description.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.Description.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Description value. */
+            value?: (string|null);
+
+            /** Description uri. */
+            uri?: (string|null);
+
+            /** Description format. */
+            format: flyteidl.admin.DescriptionFormat;
+
+            /** Description iconLink. */
+            iconLink: string;
+
+            /** Description content. */
+            content?: ("value"|"uri");
+
+            /**
+             * Encodes the specified Description message. Does not implicitly {@link flyteidl.admin.Description.verify|verify} messages.
+             * @param message Description message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.Description.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Description message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.Description & flyteidl.admin.Description.$Shape} Description
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.Description & flyteidl.admin.Description.$Shape;
+        }
+
+        /** Types nested in `Description`. */
+        namespace Description {
+
+            /** Properties of a Description. */
+            interface $Properties {
+
+                /** Description value */
+                value?: (string|null);
+
+                /** Description uri */
+                uri?: (string|null);
+
+                /** Description format */
+                format?: (flyteidl.admin.DescriptionFormat|null);
+
+                /** Description iconLink */
+                iconLink?: (string|null);
+
+                /** Description content */
+                content?: ("value"|"uri");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a Description. */
+            type $Shape = {
+              value?: string|null;
+              uri?: string|null;
+              format?: flyteidl.admin.DescriptionFormat|null;
+              iconLink?: string|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ content?: undefined; value?: null; uri?: null }|{ content?: "value"; value: string; uri?: null }|{ content?: "uri"; value?: null; uri: string })
+            );
+        }
+
+        /**
+         * Properties of a SourceCode.
+         * @deprecated Use flyteidl.admin.SourceCode.$Properties instead.
+         */
+        interface ISourceCode extends flyteidl.admin.SourceCode.$Properties {
+        }
+
+        /** Represents a SourceCode. */
+        class SourceCode {
+
+            /**
+             * Constructs a new SourceCode.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.SourceCode.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SourceCode link. */
+            link: string;
+
+            /**
+             * Encodes the specified SourceCode message. Does not implicitly {@link flyteidl.admin.SourceCode.verify|verify} messages.
+             * @param message SourceCode message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.SourceCode.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SourceCode message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.SourceCode & flyteidl.admin.SourceCode.$Shape} SourceCode
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.SourceCode & flyteidl.admin.SourceCode.$Shape;
+        }
+
+        /** Types nested in `SourceCode`. */
+        namespace SourceCode {
+
+            /** Properties of a SourceCode. */
+            interface $Properties {
+
+                /** SourceCode link */
+                link?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SourceCode. */
+            type $Shape = flyteidl.admin.SourceCode.$Properties;
+        }
+
+        /**
+         * Properties of a DescriptionEntityList.
+         * @deprecated Use flyteidl.admin.DescriptionEntityList.$Properties instead.
+         */
+        interface IDescriptionEntityList extends flyteidl.admin.DescriptionEntityList.$Properties {
+        }
+
+        /** Represents a DescriptionEntityList. */
+        class DescriptionEntityList {
+
+            /**
+             * Constructs a new DescriptionEntityList.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.DescriptionEntityList.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DescriptionEntityList descriptionEntities. */
+            descriptionEntities: flyteidl.admin.DescriptionEntity.$Properties[];
+
+            /** DescriptionEntityList token. */
+            token: string;
+
+            /**
+             * Encodes the specified DescriptionEntityList message. Does not implicitly {@link flyteidl.admin.DescriptionEntityList.verify|verify} messages.
+             * @param message DescriptionEntityList message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.DescriptionEntityList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DescriptionEntityList message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.DescriptionEntityList & flyteidl.admin.DescriptionEntityList.$Shape} DescriptionEntityList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.DescriptionEntityList & flyteidl.admin.DescriptionEntityList.$Shape;
+        }
+
+        /** Types nested in `DescriptionEntityList`. */
+        namespace DescriptionEntityList {
+
+            /** Properties of a DescriptionEntityList. */
+            interface $Properties {
+
+                /** DescriptionEntityList descriptionEntities */
+                descriptionEntities?: (flyteidl.admin.DescriptionEntity.$Properties[]|null);
+
+                /** DescriptionEntityList token */
+                token?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DescriptionEntityList. */
+            type $Shape = {
+              descriptionEntities?: flyteidl.admin.DescriptionEntity.$Shape[]|null;
+              token?: string|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a DescriptionEntityListRequest.
+         * @deprecated Use flyteidl.admin.DescriptionEntityListRequest.$Properties instead.
+         */
+        interface IDescriptionEntityListRequest extends flyteidl.admin.DescriptionEntityListRequest.$Properties {
+        }
+
+        /** Represents a DescriptionEntityListRequest. */
+        class DescriptionEntityListRequest {
+
+            /**
+             * Constructs a new DescriptionEntityListRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.DescriptionEntityListRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DescriptionEntityListRequest resourceType. */
+            resourceType: flyteidl.core.ResourceType;
+
+            /** DescriptionEntityListRequest id. */
+            id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+            /** DescriptionEntityListRequest limit. */
+            limit: number;
+
+            /** DescriptionEntityListRequest token. */
+            token: string;
+
+            /** DescriptionEntityListRequest filters. */
+            filters: string;
+
+            /** DescriptionEntityListRequest sortBy. */
+            sortBy?: (flyteidl.admin.Sort.$Properties|null);
+
+            /**
+             * Encodes the specified DescriptionEntityListRequest message. Does not implicitly {@link flyteidl.admin.DescriptionEntityListRequest.verify|verify} messages.
+             * @param message DescriptionEntityListRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.DescriptionEntityListRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DescriptionEntityListRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.DescriptionEntityListRequest & flyteidl.admin.DescriptionEntityListRequest.$Shape} DescriptionEntityListRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.DescriptionEntityListRequest & flyteidl.admin.DescriptionEntityListRequest.$Shape;
+        }
+
+        /** Types nested in `DescriptionEntityListRequest`. */
+        namespace DescriptionEntityListRequest {
+
+            /** Properties of a DescriptionEntityListRequest. */
+            interface $Properties {
+
+                /** DescriptionEntityListRequest resourceType */
+                resourceType?: (flyteidl.core.ResourceType|null);
+
+                /** DescriptionEntityListRequest id */
+                id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+                /** DescriptionEntityListRequest limit */
+                limit?: (number|null);
+
+                /** DescriptionEntityListRequest token */
+                token?: (string|null);
+
+                /** DescriptionEntityListRequest filters */
+                filters?: (string|null);
+
+                /** DescriptionEntityListRequest sortBy */
+                sortBy?: (flyteidl.admin.Sort.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DescriptionEntityListRequest. */
+            type $Shape = flyteidl.admin.DescriptionEntityListRequest.$Properties;
+        }
+
+        /**
+         * Properties of a NamedEntityIdentifier.
+         * @deprecated Use flyteidl.admin.NamedEntityIdentifier.$Properties instead.
+         */
+        interface INamedEntityIdentifier extends flyteidl.admin.NamedEntityIdentifier.$Properties {
+        }
+
+        /** Represents a NamedEntityIdentifier. */
+        class NamedEntityIdentifier {
+
+            /**
+             * Constructs a new NamedEntityIdentifier.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityIdentifier.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntityIdentifier project. */
+            project: string;
+
+            /** NamedEntityIdentifier domain. */
+            domain: string;
+
+            /** NamedEntityIdentifier name. */
+            name: string;
+
+            /** NamedEntityIdentifier org. */
+            org: string;
+
+            /**
+             * Encodes the specified NamedEntityIdentifier message. Does not implicitly {@link flyteidl.admin.NamedEntityIdentifier.verify|verify} messages.
+             * @param message NamedEntityIdentifier message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityIdentifier.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityIdentifier message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityIdentifier & flyteidl.admin.NamedEntityIdentifier.$Shape} NamedEntityIdentifier
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityIdentifier & flyteidl.admin.NamedEntityIdentifier.$Shape;
+        }
+
+        /** Types nested in `NamedEntityIdentifier`. */
+        namespace NamedEntityIdentifier {
+
+            /** Properties of a NamedEntityIdentifier. */
+            interface $Properties {
+
+                /** NamedEntityIdentifier project */
+                project?: (string|null);
+
+                /** NamedEntityIdentifier domain */
+                domain?: (string|null);
+
+                /** NamedEntityIdentifier name */
+                name?: (string|null);
+
+                /** NamedEntityIdentifier org */
+                org?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityIdentifier. */
+            type $Shape = flyteidl.admin.NamedEntityIdentifier.$Properties;
+        }
+
+        /** NamedEntityState enum. */
+        enum NamedEntityState {
+
+            /** NAMED_ENTITY_ACTIVE value */
+            NAMED_ENTITY_ACTIVE = 0,
+
+            /** NAMED_ENTITY_ARCHIVED value */
+            NAMED_ENTITY_ARCHIVED = 1,
+
+            /** SYSTEM_GENERATED value */
+            SYSTEM_GENERATED = 2
+        }
+
+        /**
+         * Properties of a NamedEntityMetadata.
+         * @deprecated Use flyteidl.admin.NamedEntityMetadata.$Properties instead.
+         */
+        interface INamedEntityMetadata extends flyteidl.admin.NamedEntityMetadata.$Properties {
+        }
+
+        /** Represents a NamedEntityMetadata. */
+        class NamedEntityMetadata {
+
+            /**
+             * Constructs a new NamedEntityMetadata.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityMetadata.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntityMetadata description. */
+            description: string;
+
+            /** NamedEntityMetadata state. */
+            state: flyteidl.admin.NamedEntityState;
+
+            /**
+             * Encodes the specified NamedEntityMetadata message. Does not implicitly {@link flyteidl.admin.NamedEntityMetadata.verify|verify} messages.
+             * @param message NamedEntityMetadata message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityMetadata.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityMetadata message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityMetadata & flyteidl.admin.NamedEntityMetadata.$Shape} NamedEntityMetadata
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityMetadata & flyteidl.admin.NamedEntityMetadata.$Shape;
+        }
+
+        /** Types nested in `NamedEntityMetadata`. */
+        namespace NamedEntityMetadata {
+
+            /** Properties of a NamedEntityMetadata. */
+            interface $Properties {
+
+                /** NamedEntityMetadata description */
+                description?: (string|null);
+
+                /** NamedEntityMetadata state */
+                state?: (flyteidl.admin.NamedEntityState|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityMetadata. */
+            type $Shape = flyteidl.admin.NamedEntityMetadata.$Properties;
+        }
+
+        /**
+         * Properties of a NamedEntity.
+         * @deprecated Use flyteidl.admin.NamedEntity.$Properties instead.
+         */
+        interface INamedEntity extends flyteidl.admin.NamedEntity.$Properties {
+        }
+
+        /** Represents a NamedEntity. */
+        class NamedEntity {
+
+            /**
+             * Constructs a new NamedEntity.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntity.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntity resourceType. */
+            resourceType: flyteidl.core.ResourceType;
+
+            /** NamedEntity id. */
+            id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+            /** NamedEntity metadata. */
+            metadata?: (flyteidl.admin.NamedEntityMetadata.$Properties|null);
+
+            /**
+             * Encodes the specified NamedEntity message. Does not implicitly {@link flyteidl.admin.NamedEntity.verify|verify} messages.
+             * @param message NamedEntity message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntity.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntity message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntity & flyteidl.admin.NamedEntity.$Shape} NamedEntity
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntity & flyteidl.admin.NamedEntity.$Shape;
+        }
+
+        /** Types nested in `NamedEntity`. */
+        namespace NamedEntity {
+
+            /** Properties of a NamedEntity. */
+            interface $Properties {
+
+                /** NamedEntity resourceType */
+                resourceType?: (flyteidl.core.ResourceType|null);
+
+                /** NamedEntity id */
+                id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+                /** NamedEntity metadata */
+                metadata?: (flyteidl.admin.NamedEntityMetadata.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntity. */
+            type $Shape = flyteidl.admin.NamedEntity.$Properties;
+        }
+
+        /**
+         * Properties of a Sort.
+         * @deprecated Use flyteidl.admin.Sort.$Properties instead.
+         */
+        interface ISort extends flyteidl.admin.Sort.$Properties {
+        }
+
+        /** Represents a Sort. */
+        class Sort {
+
+            /**
+             * Constructs a new Sort.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.Sort.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Sort key. */
+            key: string;
+
+            /** Sort direction. */
+            direction: flyteidl.admin.Sort.Direction;
+
+            /**
+             * Encodes the specified Sort message. Does not implicitly {@link flyteidl.admin.Sort.verify|verify} messages.
+             * @param message Sort message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.Sort.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Sort message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.Sort & flyteidl.admin.Sort.$Shape} Sort
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.Sort & flyteidl.admin.Sort.$Shape;
+        }
+
+        /** Types nested in `Sort`. */
+        namespace Sort {
+
+            /** Properties of a Sort. */
+            interface $Properties {
+
+                /** Sort key */
+                key?: (string|null);
+
+                /** Sort direction */
+                direction?: (flyteidl.admin.Sort.Direction|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Sort. */
+            type $Shape = flyteidl.admin.Sort.$Properties;
+
+            /** Direction enum. */
+            enum Direction {
+
+                /** DESCENDING value */
+                DESCENDING = 0,
+
+                /** ASCENDING value */
+                ASCENDING = 1
+            }
+        }
+
+        /**
+         * Properties of a NamedEntityIdentifierListRequest.
+         * @deprecated Use flyteidl.admin.NamedEntityIdentifierListRequest.$Properties instead.
+         */
+        interface INamedEntityIdentifierListRequest extends flyteidl.admin.NamedEntityIdentifierListRequest.$Properties {
+        }
+
+        /** Represents a NamedEntityIdentifierListRequest. */
+        class NamedEntityIdentifierListRequest {
+
+            /**
+             * Constructs a new NamedEntityIdentifierListRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityIdentifierListRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntityIdentifierListRequest project. */
+            project: string;
+
+            /** NamedEntityIdentifierListRequest domain. */
+            domain: string;
+
+            /** NamedEntityIdentifierListRequest limit. */
+            limit: number;
+
+            /** NamedEntityIdentifierListRequest token. */
+            token: string;
+
+            /** NamedEntityIdentifierListRequest sortBy. */
+            sortBy?: (flyteidl.admin.Sort.$Properties|null);
+
+            /** NamedEntityIdentifierListRequest filters. */
+            filters: string;
+
+            /** NamedEntityIdentifierListRequest org. */
+            org: string;
+
+            /**
+             * Encodes the specified NamedEntityIdentifierListRequest message. Does not implicitly {@link flyteidl.admin.NamedEntityIdentifierListRequest.verify|verify} messages.
+             * @param message NamedEntityIdentifierListRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityIdentifierListRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityIdentifierListRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityIdentifierListRequest & flyteidl.admin.NamedEntityIdentifierListRequest.$Shape} NamedEntityIdentifierListRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityIdentifierListRequest & flyteidl.admin.NamedEntityIdentifierListRequest.$Shape;
+        }
+
+        /** Types nested in `NamedEntityIdentifierListRequest`. */
+        namespace NamedEntityIdentifierListRequest {
+
+            /** Properties of a NamedEntityIdentifierListRequest. */
+            interface $Properties {
+
+                /** NamedEntityIdentifierListRequest project */
+                project?: (string|null);
+
+                /** NamedEntityIdentifierListRequest domain */
+                domain?: (string|null);
+
+                /** NamedEntityIdentifierListRequest limit */
+                limit?: (number|null);
+
+                /** NamedEntityIdentifierListRequest token */
+                token?: (string|null);
+
+                /** NamedEntityIdentifierListRequest sortBy */
+                sortBy?: (flyteidl.admin.Sort.$Properties|null);
+
+                /** NamedEntityIdentifierListRequest filters */
+                filters?: (string|null);
+
+                /** NamedEntityIdentifierListRequest org */
+                org?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityIdentifierListRequest. */
+            type $Shape = flyteidl.admin.NamedEntityIdentifierListRequest.$Properties;
+        }
+
+        /**
+         * Properties of a NamedEntityListRequest.
+         * @deprecated Use flyteidl.admin.NamedEntityListRequest.$Properties instead.
+         */
+        interface INamedEntityListRequest extends flyteidl.admin.NamedEntityListRequest.$Properties {
+        }
+
+        /** Represents a NamedEntityListRequest. */
+        class NamedEntityListRequest {
+
+            /**
+             * Constructs a new NamedEntityListRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityListRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntityListRequest resourceType. */
+            resourceType: flyteidl.core.ResourceType;
+
+            /** NamedEntityListRequest project. */
+            project: string;
+
+            /** NamedEntityListRequest domain. */
+            domain: string;
+
+            /** NamedEntityListRequest limit. */
+            limit: number;
+
+            /** NamedEntityListRequest token. */
+            token: string;
+
+            /** NamedEntityListRequest sortBy. */
+            sortBy?: (flyteidl.admin.Sort.$Properties|null);
+
+            /** NamedEntityListRequest filters. */
+            filters: string;
+
+            /** NamedEntityListRequest org. */
+            org: string;
+
+            /**
+             * Encodes the specified NamedEntityListRequest message. Does not implicitly {@link flyteidl.admin.NamedEntityListRequest.verify|verify} messages.
+             * @param message NamedEntityListRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityListRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityListRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityListRequest & flyteidl.admin.NamedEntityListRequest.$Shape} NamedEntityListRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityListRequest & flyteidl.admin.NamedEntityListRequest.$Shape;
+        }
+
+        /** Types nested in `NamedEntityListRequest`. */
+        namespace NamedEntityListRequest {
+
+            /** Properties of a NamedEntityListRequest. */
+            interface $Properties {
+
+                /** NamedEntityListRequest resourceType */
+                resourceType?: (flyteidl.core.ResourceType|null);
+
+                /** NamedEntityListRequest project */
+                project?: (string|null);
+
+                /** NamedEntityListRequest domain */
+                domain?: (string|null);
+
+                /** NamedEntityListRequest limit */
+                limit?: (number|null);
+
+                /** NamedEntityListRequest token */
+                token?: (string|null);
+
+                /** NamedEntityListRequest sortBy */
+                sortBy?: (flyteidl.admin.Sort.$Properties|null);
+
+                /** NamedEntityListRequest filters */
+                filters?: (string|null);
+
+                /** NamedEntityListRequest org */
+                org?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityListRequest. */
+            type $Shape = flyteidl.admin.NamedEntityListRequest.$Properties;
+        }
+
+        /**
+         * Properties of a NamedEntityIdentifierList.
+         * @deprecated Use flyteidl.admin.NamedEntityIdentifierList.$Properties instead.
+         */
+        interface INamedEntityIdentifierList extends flyteidl.admin.NamedEntityIdentifierList.$Properties {
+        }
+
+        /** Represents a NamedEntityIdentifierList. */
+        class NamedEntityIdentifierList {
+
+            /**
+             * Constructs a new NamedEntityIdentifierList.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityIdentifierList.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntityIdentifierList entities. */
+            entities: flyteidl.admin.NamedEntityIdentifier.$Properties[];
+
+            /** NamedEntityIdentifierList token. */
+            token: string;
+
+            /**
+             * Encodes the specified NamedEntityIdentifierList message. Does not implicitly {@link flyteidl.admin.NamedEntityIdentifierList.verify|verify} messages.
+             * @param message NamedEntityIdentifierList message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityIdentifierList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityIdentifierList message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityIdentifierList & flyteidl.admin.NamedEntityIdentifierList.$Shape} NamedEntityIdentifierList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityIdentifierList & flyteidl.admin.NamedEntityIdentifierList.$Shape;
+        }
+
+        /** Types nested in `NamedEntityIdentifierList`. */
+        namespace NamedEntityIdentifierList {
+
+            /** Properties of a NamedEntityIdentifierList. */
+            interface $Properties {
+
+                /** NamedEntityIdentifierList entities */
+                entities?: (flyteidl.admin.NamedEntityIdentifier.$Properties[]|null);
+
+                /** NamedEntityIdentifierList token */
+                token?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityIdentifierList. */
+            type $Shape = flyteidl.admin.NamedEntityIdentifierList.$Properties;
+        }
+
+        /**
+         * Properties of a NamedEntityList.
+         * @deprecated Use flyteidl.admin.NamedEntityList.$Properties instead.
+         */
+        interface INamedEntityList extends flyteidl.admin.NamedEntityList.$Properties {
+        }
+
+        /** Represents a NamedEntityList. */
+        class NamedEntityList {
+
+            /**
+             * Constructs a new NamedEntityList.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityList.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntityList entities. */
+            entities: flyteidl.admin.NamedEntity.$Properties[];
+
+            /** NamedEntityList token. */
+            token: string;
+
+            /**
+             * Encodes the specified NamedEntityList message. Does not implicitly {@link flyteidl.admin.NamedEntityList.verify|verify} messages.
+             * @param message NamedEntityList message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityList message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityList & flyteidl.admin.NamedEntityList.$Shape} NamedEntityList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityList & flyteidl.admin.NamedEntityList.$Shape;
+        }
+
+        /** Types nested in `NamedEntityList`. */
+        namespace NamedEntityList {
+
+            /** Properties of a NamedEntityList. */
+            interface $Properties {
+
+                /** NamedEntityList entities */
+                entities?: (flyteidl.admin.NamedEntity.$Properties[]|null);
+
+                /** NamedEntityList token */
+                token?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityList. */
+            type $Shape = flyteidl.admin.NamedEntityList.$Properties;
+        }
+
+        /**
+         * Properties of a NamedEntityGetRequest.
+         * @deprecated Use flyteidl.admin.NamedEntityGetRequest.$Properties instead.
+         */
+        interface INamedEntityGetRequest extends flyteidl.admin.NamedEntityGetRequest.$Properties {
+        }
+
+        /** Represents a NamedEntityGetRequest. */
+        class NamedEntityGetRequest {
+
+            /**
+             * Constructs a new NamedEntityGetRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityGetRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntityGetRequest resourceType. */
+            resourceType: flyteidl.core.ResourceType;
+
+            /** NamedEntityGetRequest id. */
+            id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+            /**
+             * Encodes the specified NamedEntityGetRequest message. Does not implicitly {@link flyteidl.admin.NamedEntityGetRequest.verify|verify} messages.
+             * @param message NamedEntityGetRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityGetRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityGetRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityGetRequest & flyteidl.admin.NamedEntityGetRequest.$Shape} NamedEntityGetRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityGetRequest & flyteidl.admin.NamedEntityGetRequest.$Shape;
+        }
+
+        /** Types nested in `NamedEntityGetRequest`. */
+        namespace NamedEntityGetRequest {
+
+            /** Properties of a NamedEntityGetRequest. */
+            interface $Properties {
+
+                /** NamedEntityGetRequest resourceType */
+                resourceType?: (flyteidl.core.ResourceType|null);
+
+                /** NamedEntityGetRequest id */
+                id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityGetRequest. */
+            type $Shape = flyteidl.admin.NamedEntityGetRequest.$Properties;
+        }
+
+        /**
+         * Properties of a NamedEntityUpdateRequest.
+         * @deprecated Use flyteidl.admin.NamedEntityUpdateRequest.$Properties instead.
+         */
+        interface INamedEntityUpdateRequest extends flyteidl.admin.NamedEntityUpdateRequest.$Properties {
+        }
+
+        /** Represents a NamedEntityUpdateRequest. */
+        class NamedEntityUpdateRequest {
+
+            /**
+             * Constructs a new NamedEntityUpdateRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityUpdateRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NamedEntityUpdateRequest resourceType. */
+            resourceType: flyteidl.core.ResourceType;
+
+            /** NamedEntityUpdateRequest id. */
+            id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+            /** NamedEntityUpdateRequest metadata. */
+            metadata?: (flyteidl.admin.NamedEntityMetadata.$Properties|null);
+
+            /**
+             * Encodes the specified NamedEntityUpdateRequest message. Does not implicitly {@link flyteidl.admin.NamedEntityUpdateRequest.verify|verify} messages.
+             * @param message NamedEntityUpdateRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityUpdateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityUpdateRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityUpdateRequest & flyteidl.admin.NamedEntityUpdateRequest.$Shape} NamedEntityUpdateRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityUpdateRequest & flyteidl.admin.NamedEntityUpdateRequest.$Shape;
+        }
+
+        /** Types nested in `NamedEntityUpdateRequest`. */
+        namespace NamedEntityUpdateRequest {
+
+            /** Properties of a NamedEntityUpdateRequest. */
+            interface $Properties {
+
+                /** NamedEntityUpdateRequest resourceType */
+                resourceType?: (flyteidl.core.ResourceType|null);
+
+                /** NamedEntityUpdateRequest id */
+                id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+                /** NamedEntityUpdateRequest metadata */
+                metadata?: (flyteidl.admin.NamedEntityMetadata.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityUpdateRequest. */
+            type $Shape = flyteidl.admin.NamedEntityUpdateRequest.$Properties;
+        }
+
+        /**
+         * Properties of a NamedEntityUpdateResponse.
+         * @deprecated Use flyteidl.admin.NamedEntityUpdateResponse.$Properties instead.
+         */
+        interface INamedEntityUpdateResponse extends flyteidl.admin.NamedEntityUpdateResponse.$Properties {
+        }
+
+        /** Represents a NamedEntityUpdateResponse. */
+        class NamedEntityUpdateResponse {
+
+            /**
+             * Constructs a new NamedEntityUpdateResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.NamedEntityUpdateResponse.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /**
+             * Encodes the specified NamedEntityUpdateResponse message. Does not implicitly {@link flyteidl.admin.NamedEntityUpdateResponse.verify|verify} messages.
+             * @param message NamedEntityUpdateResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.NamedEntityUpdateResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NamedEntityUpdateResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.NamedEntityUpdateResponse & flyteidl.admin.NamedEntityUpdateResponse.$Shape} NamedEntityUpdateResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.NamedEntityUpdateResponse & flyteidl.admin.NamedEntityUpdateResponse.$Shape;
+        }
+
+        /** Types nested in `NamedEntityUpdateResponse`. */
+        namespace NamedEntityUpdateResponse {
+
+            /** Properties of a NamedEntityUpdateResponse. */
+            interface $Properties {
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NamedEntityUpdateResponse. */
+            type $Shape = flyteidl.admin.NamedEntityUpdateResponse.$Properties;
+        }
+
+        /**
+         * Properties of an ObjectGetRequest.
+         * @deprecated Use flyteidl.admin.ObjectGetRequest.$Properties instead.
+         */
+        interface IObjectGetRequest extends flyteidl.admin.ObjectGetRequest.$Properties {
+        }
+
+        /** Represents an ObjectGetRequest. */
+        class ObjectGetRequest {
+
+            /**
+             * Constructs a new ObjectGetRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.ObjectGetRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ObjectGetRequest id. */
+            id?: (flyteidl.core.Identifier.$Properties|null);
+
+            /**
+             * Encodes the specified ObjectGetRequest message. Does not implicitly {@link flyteidl.admin.ObjectGetRequest.verify|verify} messages.
+             * @param message ObjectGetRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.ObjectGetRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an ObjectGetRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.ObjectGetRequest & flyteidl.admin.ObjectGetRequest.$Shape} ObjectGetRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.ObjectGetRequest & flyteidl.admin.ObjectGetRequest.$Shape;
+        }
+
+        /** Types nested in `ObjectGetRequest`. */
+        namespace ObjectGetRequest {
+
+            /** Properties of an ObjectGetRequest. */
+            interface $Properties {
+
+                /** ObjectGetRequest id */
+                id?: (flyteidl.core.Identifier.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an ObjectGetRequest. */
+            type $Shape = flyteidl.admin.ObjectGetRequest.$Properties;
+        }
+
+        /**
+         * Properties of a ResourceListRequest.
+         * @deprecated Use flyteidl.admin.ResourceListRequest.$Properties instead.
+         */
+        interface IResourceListRequest extends flyteidl.admin.ResourceListRequest.$Properties {
+        }
+
+        /** Represents a ResourceListRequest. */
+        class ResourceListRequest {
+
+            /**
+             * Constructs a new ResourceListRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.ResourceListRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ResourceListRequest id. */
+            id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+            /** ResourceListRequest limit. */
+            limit: number;
+
+            /** ResourceListRequest token. */
+            token: string;
+
+            /** ResourceListRequest filters. */
+            filters: string;
+
+            /** ResourceListRequest sortBy. */
+            sortBy?: (flyteidl.admin.Sort.$Properties|null);
+
+            /**
+             * Encodes the specified ResourceListRequest message. Does not implicitly {@link flyteidl.admin.ResourceListRequest.verify|verify} messages.
+             * @param message ResourceListRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.ResourceListRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ResourceListRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.ResourceListRequest & flyteidl.admin.ResourceListRequest.$Shape} ResourceListRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.ResourceListRequest & flyteidl.admin.ResourceListRequest.$Shape;
+        }
+
+        /** Types nested in `ResourceListRequest`. */
+        namespace ResourceListRequest {
+
+            /** Properties of a ResourceListRequest. */
+            interface $Properties {
+
+                /** ResourceListRequest id */
+                id?: (flyteidl.admin.NamedEntityIdentifier.$Properties|null);
+
+                /** ResourceListRequest limit */
+                limit?: (number|null);
+
+                /** ResourceListRequest token */
+                token?: (string|null);
+
+                /** ResourceListRequest filters */
+                filters?: (string|null);
+
+                /** ResourceListRequest sortBy */
+                sortBy?: (flyteidl.admin.Sort.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ResourceListRequest. */
+            type $Shape = flyteidl.admin.ResourceListRequest.$Properties;
+        }
+
+        /**
+         * Properties of an EmailNotification.
+         * @deprecated Use flyteidl.admin.EmailNotification.$Properties instead.
+         */
+        interface IEmailNotification extends flyteidl.admin.EmailNotification.$Properties {
+        }
+
+        /** Represents an EmailNotification. */
+        class EmailNotification {
+
+            /**
+             * Constructs a new EmailNotification.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.EmailNotification.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** EmailNotification recipientsEmail. */
+            recipientsEmail: string[];
+
+            /** EmailNotification template. */
+            template: string;
+
+            /**
+             * Encodes the specified EmailNotification message. Does not implicitly {@link flyteidl.admin.EmailNotification.verify|verify} messages.
+             * @param message EmailNotification message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.EmailNotification.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an EmailNotification message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.EmailNotification & flyteidl.admin.EmailNotification.$Shape} EmailNotification
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.EmailNotification & flyteidl.admin.EmailNotification.$Shape;
+        }
+
+        /** Types nested in `EmailNotification`. */
+        namespace EmailNotification {
+
+            /** Properties of an EmailNotification. */
+            interface $Properties {
+
+                /** EmailNotification recipientsEmail */
+                recipientsEmail?: (string[]|null);
+
+                /** EmailNotification template */
+                template?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an EmailNotification. */
+            type $Shape = flyteidl.admin.EmailNotification.$Properties;
+        }
+
+        /**
+         * Properties of a PagerDutyNotification.
+         * @deprecated Use flyteidl.admin.PagerDutyNotification.$Properties instead.
+         */
+        interface IPagerDutyNotification extends flyteidl.admin.PagerDutyNotification.$Properties {
+        }
+
+        /** Represents a PagerDutyNotification. */
+        class PagerDutyNotification {
+
+            /**
+             * Constructs a new PagerDutyNotification.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.PagerDutyNotification.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PagerDutyNotification recipientsEmail. */
+            recipientsEmail: string[];
+
+            /** PagerDutyNotification template. */
+            template: string;
+
+            /**
+             * Encodes the specified PagerDutyNotification message. Does not implicitly {@link flyteidl.admin.PagerDutyNotification.verify|verify} messages.
+             * @param message PagerDutyNotification message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.PagerDutyNotification.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PagerDutyNotification message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.PagerDutyNotification & flyteidl.admin.PagerDutyNotification.$Shape} PagerDutyNotification
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.PagerDutyNotification & flyteidl.admin.PagerDutyNotification.$Shape;
+        }
+
+        /** Types nested in `PagerDutyNotification`. */
+        namespace PagerDutyNotification {
+
+            /** Properties of a PagerDutyNotification. */
+            interface $Properties {
+
+                /** PagerDutyNotification recipientsEmail */
+                recipientsEmail?: (string[]|null);
+
+                /** PagerDutyNotification template */
+                template?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PagerDutyNotification. */
+            type $Shape = flyteidl.admin.PagerDutyNotification.$Properties;
+        }
+
+        /**
+         * Properties of a SlackNotification.
+         * @deprecated Use flyteidl.admin.SlackNotification.$Properties instead.
+         */
+        interface ISlackNotification extends flyteidl.admin.SlackNotification.$Properties {
+        }
+
+        /** Represents a SlackNotification. */
+        class SlackNotification {
+
+            /**
+             * Constructs a new SlackNotification.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.SlackNotification.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SlackNotification recipientsEmail. */
+            recipientsEmail: string[];
+
+            /** SlackNotification template. */
+            template: string;
+
+            /**
+             * Encodes the specified SlackNotification message. Does not implicitly {@link flyteidl.admin.SlackNotification.verify|verify} messages.
+             * @param message SlackNotification message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.SlackNotification.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SlackNotification message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.SlackNotification & flyteidl.admin.SlackNotification.$Shape} SlackNotification
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.SlackNotification & flyteidl.admin.SlackNotification.$Shape;
+        }
+
+        /** Types nested in `SlackNotification`. */
+        namespace SlackNotification {
+
+            /** Properties of a SlackNotification. */
+            interface $Properties {
+
+                /** SlackNotification recipientsEmail */
+                recipientsEmail?: (string[]|null);
+
+                /** SlackNotification template */
+                template?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SlackNotification. */
+            type $Shape = flyteidl.admin.SlackNotification.$Properties;
+        }
+
+        /**
+         * Properties of a Notification.
+         * @deprecated Use flyteidl.admin.Notification.$Properties instead.
+         */
+        interface INotification extends flyteidl.admin.Notification.$Properties {
+        }
+
+        /** Represents a Notification. */
+        class Notification {
+
+            /**
+             * Constructs a new Notification.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.Notification.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Notification phases. */
+            phases: flyteidl.core.WorkflowExecution.Phase[];
+
+            /** Notification email. */
+            email?: (flyteidl.admin.EmailNotification.$Properties|null);
+
+            /** Notification pagerDuty. */
+            pagerDuty?: (flyteidl.admin.PagerDutyNotification.$Properties|null);
+
+            /** Notification slack. */
+            slack?: (flyteidl.admin.SlackNotification.$Properties|null);
+
+            /** Notification type. */
+            type?: ("email"|"pagerDuty"|"slack");
+
+            /**
+             * Encodes the specified Notification message. Does not implicitly {@link flyteidl.admin.Notification.verify|verify} messages.
+             * @param message Notification message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.Notification.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Notification message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.Notification & flyteidl.admin.Notification.$Shape} Notification
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.Notification & flyteidl.admin.Notification.$Shape;
+        }
+
+        /** Types nested in `Notification`. */
+        namespace Notification {
+
+            /** Properties of a Notification. */
+            interface $Properties {
+
+                /** Notification phases */
+                phases?: (flyteidl.core.WorkflowExecution.Phase[]|null);
+
+                /** Notification email */
+                email?: (flyteidl.admin.EmailNotification.$Properties|null);
+
+                /** Notification pagerDuty */
+                pagerDuty?: (flyteidl.admin.PagerDutyNotification.$Properties|null);
+
+                /** Notification slack */
+                slack?: (flyteidl.admin.SlackNotification.$Properties|null);
+
+                /** Notification type */
+                type?: ("email"|"pagerDuty"|"slack");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a Notification. */
+            type $Shape = {
+              phases?: flyteidl.core.WorkflowExecution.Phase[]|null;
+              email?: flyteidl.admin.EmailNotification.$Shape|null;
+              pagerDuty?: flyteidl.admin.PagerDutyNotification.$Shape|null;
+              slack?: flyteidl.admin.SlackNotification.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ type?: undefined; email?: null; pagerDuty?: null; slack?: null }|{ type?: "email"; email: flyteidl.admin.EmailNotification.$Shape; pagerDuty?: null; slack?: null }|{ type?: "pagerDuty"; email?: null; pagerDuty: flyteidl.admin.PagerDutyNotification.$Shape; slack?: null }|{ type?: "slack"; email?: null; pagerDuty?: null; slack: flyteidl.admin.SlackNotification.$Shape })
+            );
+        }
+
+        /**
+         * Properties of an UrlBlob.
+         * @deprecated Use flyteidl.admin.UrlBlob.$Properties instead.
+         */
+        interface IUrlBlob extends flyteidl.admin.UrlBlob.$Properties {
+        }
+
+        /** Represents an UrlBlob. */
+        class UrlBlob {
+
+            /**
+             * Constructs a new UrlBlob.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.UrlBlob.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** UrlBlob url. */
+            url: string;
+
+            /** UrlBlob bytes. */
+            bytes: (number|Long);
+
+            /**
+             * Encodes the specified UrlBlob message. Does not implicitly {@link flyteidl.admin.UrlBlob.verify|verify} messages.
+             * @param message UrlBlob message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.UrlBlob.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an UrlBlob message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.UrlBlob & flyteidl.admin.UrlBlob.$Shape} UrlBlob
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.UrlBlob & flyteidl.admin.UrlBlob.$Shape;
+        }
+
+        /** Types nested in `UrlBlob`. */
+        namespace UrlBlob {
+
+            /** Properties of an UrlBlob. */
+            interface $Properties {
+
+                /** UrlBlob url */
+                url?: (string|null);
+
+                /** UrlBlob bytes */
+                bytes?: (number|Long|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an UrlBlob. */
+            type $Shape = flyteidl.admin.UrlBlob.$Properties;
+        }
+
+        /**
+         * Properties of a Labels.
+         * @deprecated Use flyteidl.admin.Labels.$Properties instead.
+         */
+        interface ILabels extends flyteidl.admin.Labels.$Properties {
+        }
+
+        /** Represents a Labels. */
+        class Labels {
+
+            /**
+             * Constructs a new Labels.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.Labels.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Labels values. */
+            values: { [k: string]: string };
+
+            /**
+             * Encodes the specified Labels message. Does not implicitly {@link flyteidl.admin.Labels.verify|verify} messages.
+             * @param message Labels message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.Labels.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Labels message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.Labels & flyteidl.admin.Labels.$Shape} Labels
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.Labels & flyteidl.admin.Labels.$Shape;
+        }
+
+        /** Types nested in `Labels`. */
+        namespace Labels {
+
+            /** Properties of a Labels. */
+            interface $Properties {
+
+                /** Labels values */
+                values?: ({ [k: string]: string }|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Labels. */
+            type $Shape = flyteidl.admin.Labels.$Properties;
+        }
+
+        /**
+         * Properties of an Annotations.
+         * @deprecated Use flyteidl.admin.Annotations.$Properties instead.
+         */
+        interface IAnnotations extends flyteidl.admin.Annotations.$Properties {
+        }
+
+        /** Represents an Annotations. */
+        class Annotations {
+
+            /**
+             * Constructs a new Annotations.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.Annotations.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Annotations values. */
+            values: { [k: string]: string };
+
+            /**
+             * Encodes the specified Annotations message. Does not implicitly {@link flyteidl.admin.Annotations.verify|verify} messages.
+             * @param message Annotations message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.Annotations.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Annotations message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.Annotations & flyteidl.admin.Annotations.$Shape} Annotations
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.Annotations & flyteidl.admin.Annotations.$Shape;
+        }
+
+        /** Types nested in `Annotations`. */
+        namespace Annotations {
+
+            /** Properties of an Annotations. */
+            interface $Properties {
+
+                /** Annotations values */
+                values?: ({ [k: string]: string }|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Annotations. */
+            type $Shape = flyteidl.admin.Annotations.$Properties;
+        }
+
+        /**
+         * Properties of an Envs.
+         * @deprecated Use flyteidl.admin.Envs.$Properties instead.
+         */
+        interface IEnvs extends flyteidl.admin.Envs.$Properties {
+        }
+
+        /** Represents an Envs. */
+        class Envs {
+
+            /**
+             * Constructs a new Envs.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.Envs.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Envs values. */
+            values: flyteidl.core.KeyValuePair.$Properties[];
+
+            /**
+             * Encodes the specified Envs message. Does not implicitly {@link flyteidl.admin.Envs.verify|verify} messages.
+             * @param message Envs message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.Envs.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Envs message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.Envs & flyteidl.admin.Envs.$Shape} Envs
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.Envs & flyteidl.admin.Envs.$Shape;
+        }
+
+        /** Types nested in `Envs`. */
+        namespace Envs {
+
+            /** Properties of an Envs. */
+            interface $Properties {
+
+                /** Envs values */
+                values?: (flyteidl.core.KeyValuePair.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Envs. */
+            type $Shape = flyteidl.admin.Envs.$Properties;
+        }
+
+        /**
+         * Properties of an AuthRole.
+         * @deprecated Use flyteidl.admin.AuthRole.$Properties instead.
+         */
+        interface IAuthRole extends flyteidl.admin.AuthRole.$Properties {
+        }
+
+        /** Represents an AuthRole. */
+        class AuthRole {
+
+            /**
+             * Constructs a new AuthRole.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.AuthRole.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** AuthRole assumableIamRole. */
+            assumableIamRole: string;
+
+            /** AuthRole kubernetesServiceAccount. */
+            kubernetesServiceAccount: string;
+
+            /**
+             * Encodes the specified AuthRole message. Does not implicitly {@link flyteidl.admin.AuthRole.verify|verify} messages.
+             * @param message AuthRole message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.AuthRole.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an AuthRole message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.AuthRole & flyteidl.admin.AuthRole.$Shape} AuthRole
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.AuthRole & flyteidl.admin.AuthRole.$Shape;
+        }
+
+        /** Types nested in `AuthRole`. */
+        namespace AuthRole {
+
+            /** Properties of an AuthRole. */
+            interface $Properties {
+
+                /** AuthRole assumableIamRole */
+                assumableIamRole?: (string|null);
+
+                /** AuthRole kubernetesServiceAccount */
+                kubernetesServiceAccount?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an AuthRole. */
+            type $Shape = flyteidl.admin.AuthRole.$Properties;
+        }
+
+        /**
+         * Properties of a RawOutputDataConfig.
+         * @deprecated Use flyteidl.admin.RawOutputDataConfig.$Properties instead.
+         */
+        interface IRawOutputDataConfig extends flyteidl.admin.RawOutputDataConfig.$Properties {
+        }
+
+        /** Represents a RawOutputDataConfig. */
+        class RawOutputDataConfig {
+
+            /**
+             * Constructs a new RawOutputDataConfig.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.RawOutputDataConfig.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** RawOutputDataConfig outputLocationPrefix. */
+            outputLocationPrefix: string;
+
+            /**
+             * Encodes the specified RawOutputDataConfig message. Does not implicitly {@link flyteidl.admin.RawOutputDataConfig.verify|verify} messages.
+             * @param message RawOutputDataConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.RawOutputDataConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a RawOutputDataConfig message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.RawOutputDataConfig & flyteidl.admin.RawOutputDataConfig.$Shape} RawOutputDataConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.RawOutputDataConfig & flyteidl.admin.RawOutputDataConfig.$Shape;
+        }
+
+        /** Types nested in `RawOutputDataConfig`. */
+        namespace RawOutputDataConfig {
+
+            /** Properties of a RawOutputDataConfig. */
+            interface $Properties {
+
+                /** RawOutputDataConfig outputLocationPrefix */
+                outputLocationPrefix?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a RawOutputDataConfig. */
+            type $Shape = flyteidl.admin.RawOutputDataConfig.$Properties;
+        }
+
+        /**
+         * Properties of a FlyteURLs.
+         * @deprecated Use flyteidl.admin.FlyteURLs.$Properties instead.
+         */
+        interface IFlyteURLs extends flyteidl.admin.FlyteURLs.$Properties {
+        }
+
+        /** Represents a FlyteURLs. */
+        class FlyteURLs {
+
+            /**
+             * Constructs a new FlyteURLs.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl.admin.FlyteURLs.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** FlyteURLs inputs. */
+            inputs: string;
+
+            /** FlyteURLs outputs. */
+            outputs: string;
+
+            /** FlyteURLs deck. */
+            deck: string;
+
+            /**
+             * Encodes the specified FlyteURLs message. Does not implicitly {@link flyteidl.admin.FlyteURLs.verify|verify} messages.
+             * @param message FlyteURLs message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl.admin.FlyteURLs.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a FlyteURLs message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl.admin.FlyteURLs & flyteidl.admin.FlyteURLs.$Shape} FlyteURLs
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl.admin.FlyteURLs & flyteidl.admin.FlyteURLs.$Shape;
+        }
+
+        /** Types nested in `FlyteURLs`. */
+        namespace FlyteURLs {
+
+            /** Properties of a FlyteURLs. */
+            interface $Properties {
+
+                /** FlyteURLs inputs */
+                inputs?: (string|null);
+
+                /** FlyteURLs outputs */
+                outputs?: (string|null);
+
+                /** FlyteURLs deck */
+                deck?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a FlyteURLs. */
+            type $Shape = flyteidl.admin.FlyteURLs.$Properties;
+        }
     }
 }
 
