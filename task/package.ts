@@ -9,7 +9,7 @@ import { tar } from "./_tar.ts";
 export type PackageOptions = SerializeOptions;
 
 /**
- * The name of entry `index` of `count` in a package: `<index>_<name>_1.pb`, the index
+ * The name of a task's entry, number `index` of `count`, in a package: `<index>_<name>_1.pb`, the index
  * zero-padded to `ceil(log10(count))` digits as flytekit pads it (so that names sort in order),
  * `_1` marking a `TaskSpec`.
  *
@@ -18,11 +18,15 @@ export type PackageOptions = SerializeOptions;
  * import { packageEntryName } from "@flyteshim/flyteshim/task";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(packageEntryName(0, 1, "tracks"), "0_tracks_1.pb");
- * assertEquals(packageEntryName(3, 11, "tracks"), "03_tracks_1.pb");
+ * assertEquals(packageEntryName("tracks", { index: 0, count: 1 }), "0_tracks_1.pb");
+ * assertEquals(packageEntryName("tracks", { index: 3, count: 11 }), "03_tracks_1.pb");
  * ```
  */
-export function packageEntryName(index: number, count: number, name: string): string {
+export function packageEntryName(
+  name: string,
+  position: { index: number; count: number },
+): string {
+  const { index, count } = position;
   const digits = count <= 1 ? 0 : Math.ceil(Math.log10(count));
   return `${String(index).padStart(digits, "0")}_${name}_1.pb`;
 }
@@ -58,7 +62,7 @@ export async function writePackage(
   }
   const mtime = Math.floor(Date.now() / 1000);
   const entries = tasks.map((task, index) => ({
-    name: packageEntryName(index, tasks.length, task.name),
+    name: packageEntryName(task.name, { index, count: tasks.length }),
     data: encodeTaskSpec(toTaskSpec(task, options)),
     mtime,
   }));

@@ -16,11 +16,11 @@ function task(name: string) {
 }
 
 Deno.test("entry names are zero-padded as flytekit pads them", () => {
-  assertEquals(packageEntryName(0, 1, "a"), "0_a_1.pb");
-  assertEquals(packageEntryName(9, 10, "a"), "9_a_1.pb");
-  assertEquals(packageEntryName(0, 11, "a"), "00_a_1.pb");
-  assertEquals(packageEntryName(10, 11, "a"), "10_a_1.pb");
-  assertEquals(packageEntryName(7, 101, "a"), "007_a_1.pb");
+  assertEquals(packageEntryName("a", { index: 0, count: 1 }), "0_a_1.pb");
+  assertEquals(packageEntryName("a", { index: 9, count: 10 }), "9_a_1.pb");
+  assertEquals(packageEntryName("a", { index: 0, count: 11 }), "00_a_1.pb");
+  assertEquals(packageEntryName("a", { index: 10, count: 11 }), "10_a_1.pb");
+  assertEquals(packageEntryName("a", { index: 7, count: 101 }), "007_a_1.pb");
 });
 
 Deno.test("a package is a flat gzip tar that GNU tar lists and extracts, in creation order", async () => {
