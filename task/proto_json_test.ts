@@ -1,5 +1,6 @@
 // The proto3 JSON encoder against protobuf's own `json_format` (Debian's python3-protobuf, with
 // message classes built from the flyteidl protos' descriptor set by Debian's protoc).
+import { crossCheck, PROTOC, PYTHON_PROTOBUF } from "../_testing/tools.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { decodeTaskTemplate, encodeTaskTemplate } from "../idl/mod.ts";
 import { decodeTaskSpec, encodeTaskSpec } from "../idl/admin.ts";
@@ -142,29 +143,39 @@ function rich() {
   });
 }
 
-Deno.test("a rich TaskSpec encodes as protobuf's json_format does", async () => {
-  const bytes = encodeTaskSpec(toTaskSpec(rich()));
-  const ours = JSON.parse(
-    JSON.stringify(toProto3Json(decodeTaskSpec(bytes), "flyteidl.admin.TaskSpec")),
-  );
-  assertEquals(ours, await pythonJson("flyteidl.admin.TaskSpec", bytes));
-});
-
-Deno.test("a SQLite3 template (zero retries, no secrets) and flytekit's own template match too", async () => {
-  const task = sqlite3Task({
-    name: "tracks",
-    image: "x:1",
-    queryTemplate: "select 1",
-    uri: "db.sqlite",
-    timeout: 600,
-  });
-  for (const bytes of [encodeTaskTemplate(toTaskTemplate(task)), await Deno.readFile(FIXTURE)]) {
+Deno.test(
+  crossCheck("a rich TaskSpec encodes as protobuf's json_format does", ...PROTOC, PYTHON_PROTOBUF),
+  async () => {
+    const bytes = encodeTaskSpec(toTaskSpec(rich()));
     const ours = JSON.parse(
-      JSON.stringify(toProto3Json(decodeTaskTemplate(bytes), "flyteidl.core.TaskTemplate")),
+      JSON.stringify(toProto3Json(decodeTaskSpec(bytes), "flyteidl.admin.TaskSpec")),
     );
-    assertEquals(ours, await pythonJson("flyteidl.core.TaskTemplate", bytes));
-  }
-});
+    assertEquals(ours, await pythonJson("flyteidl.admin.TaskSpec", bytes));
+  },
+);
+
+Deno.test(
+  crossCheck(
+    "a SQLite3 template (zero retries, no secrets) and flytekit's own template match too",
+    ...PROTOC,
+    PYTHON_PROTOBUF,
+  ),
+  async () => {
+    const task = sqlite3Task({
+      name: "tracks",
+      image: "x:1",
+      queryTemplate: "select 1",
+      uri: "db.sqlite",
+      timeout: 600,
+    });
+    for (const bytes of [encodeTaskTemplate(toTaskTemplate(task)), await Deno.readFile(FIXTURE)]) {
+      const ours = JSON.parse(
+        JSON.stringify(toProto3Json(decodeTaskTemplate(bytes), "flyteidl.core.TaskTemplate")),
+      );
+      assertEquals(ours, await pythonJson("flyteidl.core.TaskTemplate", bytes));
+    }
+  },
+);
 
 Deno.test("proto3 JSON spelling: enum names, int64 strings, camelCase, defaults left out", () => {
   const json = toProto3Json(toTaskTemplate(rich()), "flyteidl.core.TaskTemplate");
@@ -182,9 +193,16 @@ Deno.test("proto3 JSON spelling: enum names, int64 strings, camelCase, defaults 
   assertThrows(() => toProto3Json({}, "flyteidl.core.Literal"), TypeError);
 });
 
-Deno.test("the field table matches the flyteidl protos' descriptor set", async () => {
-  const script = await Deno.makeTempFile({ suffix: ".py" });
-  await Deno.writeTextFile(script, TABLE);
-  const derived = JSON.parse(await run("/usr/bin/python3", [script, await buildDescriptorSet()]));
-  assertEquals(JSON.parse(JSON.stringify(MESSAGES)), derived);
-});
+Deno.test(
+  crossCheck(
+    "the field table matches the flyteidl protos' descriptor set",
+    ...PROTOC,
+    PYTHON_PROTOBUF,
+  ),
+  async () => {
+    const script = await Deno.makeTempFile({ suffix: ".py" });
+    await Deno.writeTextFile(script, TABLE);
+    const derived = JSON.parse(await run("/usr/bin/python3", [script, await buildDescriptorSet()]));
+    assertEquals(JSON.parse(JSON.stringify(MESSAGES)), derived);
+  },
+);

@@ -1,5 +1,6 @@
 // Registration through the SDK command line: `package` and `serialize` of a module's tasks,
 // read back with independent tools (GNU tar, Debian's protoc) as flytectl would need them.
+import { crossCheck, PROTOC } from "../_testing/tools.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { runCli } from "../task/cli.ts";
 import { protoc } from "../testdata/idl/protoc.ts";
@@ -64,53 +65,59 @@ function argsOf(text: string): string[] {
   return [...text.matchAll(/^\s*args: "(.*)"$/gm)].map((m) => m[1]);
 }
 
-Deno.test("package: TaskSpecs named <idx>_<name>_1.pb that protoc decodes with every field flytectl needs", async () => {
-  const dir = await setup();
-  const { code, stdout } = await cli(["package", "tasks.ts", "--output", "pkg.tgz"], dir);
-  assertEquals(code, 0, stdout);
-  const names = await extract(`${dir}/pkg.tgz`, `${dir}/x`);
-  assertEquals(names, ["0_sql.tracks_1.pb", "1_sql.users_1.pb"]);
-  for (
-    const [file, type, executor] of [
-      [names[0], "sqlite", "flyteshim.sqlite3"],
-      [names[1], "sqlalchemy", "flyteshim.sql"],
-    ]
-  ) {
-    const text = new TextDecoder().decode(
+Deno.test(
+  crossCheck(
+    "package: TaskSpecs named <idx>_<name>_1.pb that protoc decodes with every field flytectl needs",
+    ...PROTOC,
+  ),
+  async () => {
+    const dir = await setup();
+    const { code, stdout } = await cli(["package", "tasks.ts", "--output", "pkg.tgz"], dir);
+    assertEquals(code, 0, stdout);
+    const names = await extract(`${dir}/pkg.tgz`, `${dir}/x`);
+    assertEquals(names, ["0_sql.tracks_1.pb", "1_sql.users_1.pb"]);
+    for (
+      const [file, type, executor] of [
+        [names[0], "sqlite", "flyteshim.sqlite3"],
+        [names[1], "sqlalchemy", "flyteshim.sql"],
+      ]
+    ) {
+      const text = new TextDecoder().decode(
+        await protoc(
+          ["--decode=flyteidl.admin.TaskSpec", "flyteidl/admin/task.proto"],
+          await Deno.readFile(`${dir}/x/${file}`),
+        ),
+      );
+      assertStringIncludes(text, `type: "${type}"`);
+      assertStringIncludes(text, "resource_type: TASK");
+      assert(!/^\s*(project|domain|version): "/m.test(text.split("metadata {")[0]), text);
+      assertStringIncludes(text, "type: FLYTE_SDK");
+      assertStringIncludes(text, `version: "${denoConfig.version}"`);
+      assertStringIncludes(text, 'flavor: "flyteshim"');
+      assertStringIncludes(text, "interface {");
+      assertStringIncludes(text, 'key: "results"');
+      assertMatch(text, /image: "ghcr\.io\/acme\/flyteshim:[^"]+"/);
+      const args = argsOf(text);
+      assertEquals(args[0], "pyflyte-execute");
+      assertEquals(args.slice(-4), ["flyteshim.resolver", "--", "{{.taskTemplatePath}}", executor]);
+    }
+    const tracks = new TextDecoder().decode(
       await protoc(
         ["--decode=flyteidl.admin.TaskSpec", "flyteidl/admin/task.proto"],
-        await Deno.readFile(`${dir}/x/${file}`),
+        await Deno.readFile(`${dir}/x/${names[0]}`),
       ),
     );
-    assertStringIncludes(text, `type: "${type}"`);
-    assertStringIncludes(text, "resource_type: TASK");
-    assert(!/^\s*(project|domain|version): "/m.test(text.split("metadata {")[0]), text);
-    assertStringIncludes(text, "type: FLYTE_SDK");
-    assertStringIncludes(text, `version: "${denoConfig.version}"`);
-    assertStringIncludes(text, 'flavor: "flyteshim"');
-    assertStringIncludes(text, "interface {");
-    assertStringIncludes(text, 'key: "results"');
-    assertMatch(text, /image: "ghcr\.io\/acme\/flyteshim:[^"]+"/);
-    const args = argsOf(text);
-    assertEquals(args[0], "pyflyte-execute");
-    assertEquals(args.slice(-4), ["flyteshim.resolver", "--", "{{.taskTemplatePath}}", executor]);
-  }
-  const tracks = new TextDecoder().decode(
-    await protoc(
-      ["--decode=flyteidl.admin.TaskSpec", "flyteidl/admin/task.proto"],
-      await Deno.readFile(`${dir}/x/${names[0]}`),
-    ),
-  );
-  assertStringIncludes(tracks, 'short_description: "First tracks"');
-  assertStringIncludes(tracks, "retries: 2");
-  const users = new TextDecoder().decode(
-    await protoc(
-      ["--decode=flyteidl.admin.TaskSpec", "flyteidl/admin/task.proto"],
-      await Deno.readFile(`${dir}/x/${names[1]}`),
-    ),
-  );
-  assertMatch(users, /security_context \{\s*secrets \{\s*group: "db"\s*key: "password"/);
-});
+    assertStringIncludes(tracks, 'short_description: "First tracks"');
+    assertStringIncludes(tracks, "retries: 2");
+    const users = new TextDecoder().decode(
+      await protoc(
+        ["--decode=flyteidl.admin.TaskSpec", "flyteidl/admin/task.proto"],
+        await Deno.readFile(`${dir}/x/${names[1]}`),
+      ),
+    );
+    assertMatch(users, /security_context \{\s*secrets \{\s*group: "db"\s*key: "password"/);
+  },
+);
 
 function assertMatch(text: string, pattern: RegExp): void {
   assert(pattern.test(text), `expected ${pattern} in:\n${text}`);
@@ -135,27 +142,33 @@ Deno.test("package --flytekit-compatible: args byte-for-byte flytekit's; --image
   assertStringIncludes(text, 'image: "img:9"');
 });
 
-Deno.test("serialize: the TaskTemplate as .pb (protoc decodes it) and as proto3 JSON", async () => {
-  const dir = await setup();
-  const { code, stdout } = await cli(
-    ["serialize", "tasks.ts", "users", "--output-dir", "out"],
-    dir,
-  );
-  assertEquals(code, 0, stdout);
-  const text = new TextDecoder().decode(
-    await protoc(
-      ["--decode=flyteidl.core.TaskTemplate", "flyteidl/core/tasks.proto"],
-      await Deno.readFile(`${dir}/out/sql.users.pb`),
-    ),
-  );
-  assertStringIncludes(text, 'type: "sqlalchemy"');
-  const json = JSON.parse(await Deno.readTextFile(`${dir}/out/sql.users.json`));
-  assertEquals(json.type, "sqlalchemy");
-  assertEquals(json.id, { resourceType: "TASK", name: "sql.users" });
-  assertEquals(json.metadata.runtime.type, "FLYTE_SDK");
-  assertEquals(json.custom.connect_args, {});
-  assertEquals(json.securityContext.secrets, [{ group: "db", key: "password" }]);
-});
+Deno.test(
+  crossCheck(
+    "serialize: the TaskTemplate as .pb (protoc decodes it) and as proto3 JSON",
+    ...PROTOC,
+  ),
+  async () => {
+    const dir = await setup();
+    const { code, stdout } = await cli(
+      ["serialize", "tasks.ts", "users", "--output-dir", "out"],
+      dir,
+    );
+    assertEquals(code, 0, stdout);
+    const text = new TextDecoder().decode(
+      await protoc(
+        ["--decode=flyteidl.core.TaskTemplate", "flyteidl/core/tasks.proto"],
+        await Deno.readFile(`${dir}/out/sql.users.pb`),
+      ),
+    );
+    assertStringIncludes(text, 'type: "sqlalchemy"');
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/out/sql.users.json`));
+    assertEquals(json.type, "sqlalchemy");
+    assertEquals(json.id, { resourceType: "TASK", name: "sql.users" });
+    assertEquals(json.metadata.runtime.type, "FLYTE_SDK");
+    assertEquals(json.custom.connect_args, {});
+    assertEquals(json.securityContext.secrets, [{ group: "db", key: "password" }]);
+  },
+);
 
 Deno.test("registration commands explain a wrong module, export or flag", async () => {
   const dir = await setup();
