@@ -137,3 +137,34 @@ Deno.test("args: the output prefix is found in a bad command line", () => {
   assertEquals(findOutputPrefix(["--", "--output-prefix", "/o"]), undefined);
   assertEquals(findOutputPrefix(["--output-prefix", "{{.outputPrefix}}"]), undefined);
 });
+
+Deno.test("args: --name=value, flags, repeated options and positionals parse as parseArgs does", () => {
+  const args = parseExecuteArgs([
+    "--inputs=s3://b/in.pb",
+    "--output-prefix",
+    "o1",
+    "--output-prefix",
+    "o2",
+    "--test",
+    "t.pb",
+    "--",
+    "--x",
+  ]);
+  assertEquals([args.inputs, args.outputPrefix, args.test], ["s3://b/in.pb", "o2", true]);
+  assertEquals(args.resolverArgs, ["t.pb", "--x"]);
+});
+
+Deno.test("args: a flag with a value, a missing value and a single-dash option are refused", () => {
+  for (
+    const [argv, detail] of [
+      [["--inputs", "i", "--output-prefix", "o", "--test=yes"], '"--test" does not take a value'],
+      [["--output-prefix", "o", "--inputs"], '"--inputs" needs a value'],
+      [["--inputs", "--output-prefix", "o"], '"--inputs" needs a value'],
+      [["--inputs", "i", "--output-prefix", "o", "-x"], 'unknown option "-x"'],
+      [["--inputs", "i", "--output-prefix", "o", "--toString"], 'unknown option "--toString"'],
+    ] as const
+  ) {
+    const err = assertThrows(() => parseExecuteArgs(argv), UserError, detail);
+    assertEquals(err.code, "USER:InvalidArguments");
+  }
+});

@@ -1,13 +1,11 @@
 // Local paths and file:// URIs.
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { StorageError, type StorageOperation } from "../errors.ts";
 import type { DownloadOptions, StorageBackend, StorageCallOptions, UploadOptions } from "./mod.ts";
-import { walkFiles } from "./_fs.ts";
+import { dirname, fromFileUrl } from "./_path.ts";
 
 /** Converts a local path or `file://` URI to a path. */
 export function toPath(uri: string): string {
-  return uri.startsWith("file://") ? fileURLToPath(uri) : uri;
+  return uri.startsWith("file://") ? fromFileUrl(uri) : uri;
 }
 
 function fail(operation: StorageOperation, uri: string, cause: unknown): StorageError {
@@ -29,7 +27,7 @@ function fail(operation: StorageOperation, uri: string, cause: unknown): Storage
       cause,
     });
   }
-  // fileURLToPath: a file:// URI with a host, or with an encoded slash.
+  // fromFileUrl: a file:// URI with a host, or with an encoded slash.
   if (
     cause instanceof TypeError &&
     /^ERR_INVALID_(FILE_URL|URL)/.test((cause as { code?: string }).code ?? "")
@@ -129,6 +127,7 @@ export class FileStorage implements StorageBackend {
     // Answer in the caller's form (path or file:// URI) so names below the prefix slice off cleanly.
     const base = prefix.replace(/\/+$/, "");
     try {
+      const { walkFiles } = await import("./_fs.ts");
       return (await walkFiles(dir)).map((rel) => `${base}/${rel}`);
     } catch (cause) {
       if (cause instanceof Deno.errors.NotFound) return [];
