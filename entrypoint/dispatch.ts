@@ -377,6 +377,9 @@ export async function dispatch(
       limit: PROPELLER_OUTPUTS_LIMIT,
     });
   }
+  // One turn of the event loop first, so that a SIGTERM which arrived while the executor held the
+  // thread (a long synchronous SQLite step) is seen before outputs.pb commits the run.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   options.signal?.throwIfAborted();
   options.onCommit?.();
   const outputsUri = joinUri(options.outputPrefix, OUTPUTS_FILE);

@@ -120,10 +120,12 @@ export function toErrorDocument(error: unknown, options: ErrorDocumentOptions = 
   const millis = now.getTime();
   const seconds = Math.floor(millis / 1000);
   const message = errorMessage(classified);
+  // Messages quote user values, which may hold lone surrogates: protobuf strings must be valid
+  // UTF-8, so those become U+FFFD rather than make error.pb unreadable.
   return {
     error: {
-      code: classified.code,
-      message: options.redact ? options.redact(message) : message,
+      code: classified.code.toWellFormed(),
+      message: (options.redact ? options.redact(message) : message).toWellFormed(),
       kind: classified.recoverable
         ? flyteidl.core.ContainerError.Kind.RECOVERABLE
         : flyteidl.core.ContainerError.Kind.NON_RECOVERABLE,
@@ -131,7 +133,7 @@ export function toErrorDocument(error: unknown, options: ErrorDocumentOptions = 
         ? flyteidl.core.ExecutionError.ErrorKind.USER
         : flyteidl.core.ExecutionError.ErrorKind.SYSTEM,
       timestamp: { seconds: toInt64(BigInt(seconds)), nanos: (millis - seconds * 1000) * 1e6 },
-      worker: options.worker ?? "",
+      worker: (options.worker ?? "").toWellFormed(),
     },
   };
 }

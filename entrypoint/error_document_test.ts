@@ -83,3 +83,9 @@ Deno.test("error document: cause chains are not repeated", () => {
   });
   assertEquals(errorMessage(chained), "Cannot do it\nCaused by: Error: a\nCaused by: Error: b");
 });
+
+Deno.test("toErrorDocument() keeps error.pb readable when a message quotes a lone surrogate", () => {
+  const doc = toErrorDocument(new UserError('Cannot use key "a\uD800b"'));
+  const decoded = decodeErrorDocument(encodeErrorDocument(doc));
+  assertEquals(decoded.error?.message, 'Cannot use key "a\uFFFDb"');
+});
