@@ -109,6 +109,8 @@ export class FileStorage implements StorageBackend {
   async write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void> {
     try {
       const path = toPath(uri);
+      // Before the open, which truncates: an aborted write leaves an existing file as it was.
+      options?.signal?.throwIfAborted();
       // Deno.open and write rather than Deno.writeFile, whose first call sets up web streams
       // (about 2 ms of every run's start-up, for outputs.pb).
       const file = await inFolder(
