@@ -86,6 +86,11 @@ function toPlain(value: unknown, ctx: Ctx, forJson: boolean): unknown {
     if (forJson) throw invalid(ctx, `bigint ${value} cannot be held exactly by a protobuf Struct`);
     return value;
   }
+  // Strings are UTF-8 in both forms: protobufjs and the msgpack encoder write a lone surrogate as
+  // bytes that no reader (propeller, Python's msgpack) accepts.
+  if (typeof value === "string" && !value.isWellFormed()) {
+    throw invalid(ctx, "a string holds a lone surrogate (it is not well-formed Unicode)");
+  }
   if (Array.isArray(value)) return value.map((v) => toPlain(v, ctx, forJson));
   if (value instanceof Uint8Array) {
     if (forJson) throw invalid(ctx, "bytes cannot be held by a protobuf Struct");
@@ -94,6 +99,9 @@ function toPlain(value: unknown, ctx: Ctx, forJson: boolean): unknown {
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
+      if (!k.isWellFormed()) {
+        throw invalid(ctx, "a key holds a lone surrogate (it is not well-formed Unicode)");
+      }
       if (v !== undefined) out[k] = toPlain(v, ctx, forJson);
     }
     return out;

@@ -99,3 +99,20 @@ Deno.test("STRUCT mismatches and invalid bytes are user errors", async () => {
     'expected STRUCT, found binary "pickle"',
   );
 });
+
+Deno.test("STRUCT strings and keys with a lone surrogate are refused, not written as invalid UTF-8", async () => {
+  for (const type of [Types.struct(), Types.struct({ format: "generic" })]) {
+    for (
+      const value of [{ k: "a\uD800b" }, { k: ["x".repeat(50) + "\uDC00"] }, { ["\uD800"]: 1 }]
+    ) {
+      const err = await assertRejects(
+        () => toLiteral(value, type, opts),
+        UserError,
+        "lone surrogate",
+      );
+      assertEquals(err.code, "USER:InvalidInput");
+    }
+  }
+  const emoji = { "k😀": "v😀".repeat(30) };
+  assertEquals(await fromLiteral(await toLiteral(emoji, Types.struct()), Types.struct()), emoji);
+});
