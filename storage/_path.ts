@@ -4,7 +4,7 @@
 
 /** The parent folder of a path (`.` for a bare name, `/` for the root). */
 export function dirname(path: string): string {
-  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") || "/" : path;
   const slash = trimmed.lastIndexOf("/");
   if (slash < 0) return ".";
   if (slash === 0) return "/";
@@ -31,5 +31,10 @@ export function fromFileUrl(uri: string): string {
     throw invalid(`host must be "localhost" or empty, not "${url.hostname}"`);
   }
   if (/%2f/i.test(url.pathname)) throw invalid("path must not include encoded / characters");
-  return decodeURIComponent(url.pathname);
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    // A `%` not followed by two hex digits, or escapes that are not UTF-8.
+    throw invalid("has a malformed percent-encoding", "ERR_INVALID_URL");
+  }
 }

@@ -3,8 +3,8 @@ import { dirname, fromFileUrl } from "./_path.ts";
 
 Deno.test("dirname() as POSIX dirname", () => {
   assertEquals(
-    ["/a/b/c", "/a/b/", "/a", "/", "a", "a/b", "//a//b", "/a//b//"].map(dirname),
-    ["/a/b", "/a", "/", "/", ".", "a", "//a", "/a"],
+    ["/a/b/c", "/a/b/", "/a", "/", "a", "a/b", "//a//b", "/a//b//", "//", "///", ""].map(dirname),
+    ["/a/b", "/a", "/", "/", ".", "a", "//a", "/a", "/", "/", "."],
   );
 });
 
@@ -16,6 +16,8 @@ Deno.test("fromFileUrl() decodes file:// URIs and refuses other hosts and encode
     const err = assertThrows(() => fromFileUrl(bad), TypeError);
     assertEquals((err as TypeError & { code?: string }).code, "ERR_INVALID_FILE_URL");
   }
-  const err = assertThrows(() => fromFileUrl("file://[::1"), TypeError);
-  assertEquals((err as TypeError & { code?: string }).code, "ERR_INVALID_URL");
+  for (const bad of ["file://[::1", "file:///tmp/100%", "file:///tmp/%C3"]) {
+    const err = assertThrows(() => fromFileUrl(bad), TypeError);
+    assertEquals((err as TypeError & { code?: string }).code, "ERR_INVALID_URL");
+  }
 });
