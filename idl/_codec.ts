@@ -19,8 +19,10 @@ export function decodeWith<T>(cls: MessageClass<T>, name: string, bytes: Uint8Ar
 /** Encodes with a generated class into a plain `Uint8Array`. */
 export function encodeWith<T>(cls: MessageClass<T>, message: T): Uint8Array {
   const bytes = cls.encode(message).finish();
-  // protobufjs hands out a Node Buffer where one exists; callers get a plain Uint8Array view.
-  return bytes.constructor === Uint8Array
+  // protobufjs serves small messages as views into one shared slab: callers get bytes of their
+  // own, so that transferring or reusing `.buffer` cannot touch another message.
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
+      bytes.constructor === Uint8Array
     ? bytes
-    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    : bytes.slice();
 }

@@ -1,5 +1,11 @@
 import { assertEquals } from "@std/assert";
-import { decodeLiteralMap, decodeTaskTemplate, fromInt64, structToJson } from "./mod.ts";
+import {
+  decodeLiteralMap,
+  decodeTaskTemplate,
+  encodeLiteral,
+  fromInt64,
+  structToJson,
+} from "./mod.ts";
 
 const FIXTURES = new URL("../testdata/idl/flytekit-sqlite3/", import.meta.url);
 
@@ -20,4 +26,11 @@ Deno.test("decodeTaskTemplate() reads flytekit's SQLite3Task template", async ()
 Deno.test("decodeLiteralMap() reads flytekit's inputs.pb", async () => {
   const inputs = decodeLiteralMap(await Deno.readFile(new URL("inputs.pb", FIXTURES)));
   assertEquals(fromInt64(inputs.literals?.limit.scalar?.primitive?.integer), 10n);
+});
+
+Deno.test("encoders return bytes that own their buffer", () => {
+  const a = encodeLiteral({ scalar: { primitive: { stringValue: "a" } } });
+  const b = encodeLiteral({ scalar: { primitive: { stringValue: "b" } } });
+  assertEquals([a.byteOffset, a.buffer.byteLength], [0, a.byteLength]);
+  assertEquals(b.buffer === a.buffer, false);
 });
