@@ -41,7 +41,7 @@ import { offloadLiterals, PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
  */
 export const OUTPUTS_FILE = "outputs.pb";
 
-/** Process age (ms) past which a run yields to the event loop before it commits outputs. */
+/** How long (ms) the executor must have run before the run yields to the event loop to commit. */
 const YIELD_AFTER_MS = 100;
 
 /**
@@ -358,7 +358,9 @@ export async function dispatch(
     inputs: Object.keys(inputs.literals ?? {}),
     ...(options.arrayIndex === undefined ? {} : { arrayIndex: options.arrayIndex }),
   });
+  const started = performance.now();
   let outputs = await executeTask(task, inputs, options);
+  const executorMs = performance.now() - started;
   let offloaded: string[] = [];
   if (options.offload) {
     const types = Object.fromEntries(
@@ -381,9 +383,9 @@ export async function dispatch(
     });
   }
   // A SIGTERM that arrived while the executor held the thread (a long synchronous SQLite step) is
-  // seen only after a full turn of the event loop, which a timer gives. Short runs skip it: the
-  // first timer of a process costs about 6 ms, a sixth of a whole short run.
-  if (performance.now() > YIELD_AFTER_MS) await new Promise((resolve) => setTimeout(resolve, 0));
+  // seen only after a full turn of the event loop, which a timer gives. Short executions skip it:
+  // the first timer of a process costs about 6 ms, a sixth of a whole short run.
+  if (executorMs > YIELD_AFTER_MS) await new Promise((resolve) => setTimeout(resolve, 0));
   options.signal?.throwIfAborted();
   options.onCommit?.();
   const outputsUri = joinUri(options.outputPrefix, OUTPUTS_FILE);
