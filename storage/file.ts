@@ -68,6 +68,14 @@ async function assertReadable(operation: StorageOperation, uri: string, path: st
   }
 }
 
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs a write to `path`, creating its folder only when the write finds it missing (most writes
  * go to folders that exist, and a `mkdir` per write costs a round trip).
@@ -135,6 +143,14 @@ export class FileStorage implements StorageBackend {
       const path = toPath(uri);
       await inFolder(path, () => Deno.copyFile(localPath, path));
     } catch (cause) {
+      // Name a missing source as the S3 backend does, not the destination's folder.
+      if (cause instanceof Deno.errors.NotFound && !(await isFile(localPath))) {
+        throw new StorageError("upload", uri, `cannot read local file "${localPath}"`, {
+          origin: "user",
+          code: "USER:NotFound",
+          cause,
+        });
+      }
       throw fail("upload", uri, cause);
     }
   }

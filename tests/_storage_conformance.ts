@@ -10,7 +10,7 @@
  * @module
  */
 
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { StorageError } from "../errors.ts";
 import { joinUri, type Storage } from "../storage/mod.ts";
 
@@ -169,10 +169,11 @@ export async function storageConformance(
 
     await t.step("upload of a missing local file is a USER:NotFound error", async () => {
       const uri = joinUri(await target.prefix(), "up/never.bin");
-      await assertStorageError(storage.upload(`${local}/does-not-exist`, uri), {
+      const error = await assertStorageError(storage.upload(`${local}/does-not-exist`, uri), {
         code: "USER:NotFound",
         operation: "upload",
       });
+      assertStringIncludes(error.message, `cannot read local file "${local}/does-not-exist"`);
       assertEquals(await storage.exists(uri), false);
     });
 
