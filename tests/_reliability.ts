@@ -136,3 +136,24 @@ export function lengthDelimited(field: number, body: Uint8Array): Uint8Array {
   out.set(body, head.length);
   return out;
 }
+
+/**
+ * The `execute` arguments of a node laid out flat in one folder: `<dir>/task.pb`,
+ * `<dir>/inputs.pb`, outputs in `<dir>/out` and, with `raw`, data in `<dir>/raw`.
+ */
+export function folderArgs(
+  dir: string,
+  executor: string,
+  options: { raw?: boolean } = {},
+): string[] {
+  return [
+    "--inputs",
+    `${dir}/inputs.pb`,
+    "--output-prefix",
+    `${dir}/out`,
+    ...(options.raw ? ["--raw-output-data-prefix", `${dir}/raw`] : []),
+    "--",
+    `${dir}/task.pb`,
+    executor,
+  ];
+}

@@ -18,7 +18,7 @@ import { createStorage, type Storage } from "../storage/mod.ts";
 import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
 import { startPostgres } from "./_postgres.ts";
 import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
-import { assertFailed, systemError, userError } from "./_reliability.ts";
+import { assertFailed, folderArgs, systemError, userError } from "./_reliability.ts";
 import { testTemplate } from "./_runtime_fixtures.ts";
 import { startS3rver } from "./_s3rver.ts";
 import { makeDatabase } from "./_sqlite3.ts";
@@ -239,17 +239,7 @@ Deno.test("faults: a stalled S3 server is timed out and retried (in process)", a
     );
     const started = performance.now();
     const code = await runExecute(
-      parseExecuteArgs([
-        "--inputs",
-        `${dir}/inputs.pb`,
-        "--output-prefix",
-        `${dir}/out`,
-        "--raw-output-data-prefix",
-        `${dir}/raw`,
-        "--",
-        `${dir}/task.pb`,
-        SQLITE,
-      ]),
+      parseExecuteArgs(folderArgs(dir, SQLITE, { raw: true })),
       { env: {}, registry, storage, logger: NULL_LOGGER },
     );
     const files = await Array.fromAsync(Deno.readDir(`${dir}/out`)).catch(() => []);
@@ -408,13 +398,7 @@ Deno.test("faults: stdout and stderr closed (log collector gone): outputs.pb or 
         args: [
           ...TEST_PROGRAM.slice(1),
           "pyflyte-execute",
-          "--inputs",
-          `${dir}/inputs.pb`,
-          "--output-prefix",
-          `${dir}/out`,
-          "--",
-          `${dir}/task.pb`,
-          "tests.echo",
+          ...folderArgs(dir, "tests.echo"),
         ],
         stdin: "null",
         stdout: "piped",

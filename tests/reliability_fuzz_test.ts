@@ -21,7 +21,7 @@ import { literalMapToValues } from "../types/mod.ts";
 import { TEST_EXECUTORS } from "./_executors.ts";
 import { type FuzzCase, mutate, Prng } from "./_fuzz.ts";
 import { flytekitContainerArgs } from "./_propeller.ts";
-import { echoSeeds, runWithBytes } from "./_reliability.ts";
+import { echoSeeds, folderArgs, runWithBytes } from "./_reliability.ts";
 import { makeDatabase, sqliteTemplate } from "./_sqlite3.ts";
 
 const SEED = Number(Deno.env.get("FLYTESHIM_FUZZ_SEED") ?? 20261128);
@@ -126,17 +126,7 @@ Deno.test("fuzz: mutated task.pb and inputs.pb in process end in outputs.pb or a
       await Deno.mkdir(`${dir}/out`, { recursive: true });
       await Deno.writeFile(`${dir}/task.pb`, task);
       await Deno.writeFile(`${dir}/inputs.pb`, inputs);
-      const args = parseExecuteArgs([
-        "--inputs",
-        `${dir}/inputs.pb`,
-        "--output-prefix",
-        `${dir}/out`,
-        "--raw-output-data-prefix",
-        `${dir}/raw`,
-        "--",
-        `${dir}/task.pb`,
-        seed.executor,
-      ]);
+      const args = parseExecuteArgs(folderArgs(dir, seed.executor, { raw: true }));
       const t0 = performance.now();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const code = await Promise.race([
@@ -435,15 +425,7 @@ Deno.test("fuzz: hostile environment values end in outputs.pb or USER:InvalidEnv
       await Deno.remove(`${dir}/out`, { recursive: true }).catch(() => {});
       await Deno.mkdir(`${dir}/out`);
       const code = await runExecute(
-        parseExecuteArgs([
-          "--inputs",
-          `${dir}/inputs.pb`,
-          "--output-prefix",
-          `${dir}/out`,
-          "--",
-          `${dir}/task.pb`,
-          "tests.echo",
-        ]),
+        parseExecuteArgs(folderArgs(dir, "tests.echo")),
         { env: { [name]: value }, registry, logger: NULL_LOGGER },
       );
       const what = `${name}=${JSON.stringify(value)}`;

@@ -20,6 +20,7 @@ import {
   echoSeeds,
   echoTemplate,
   type Expected,
+  folderArgs,
   lengthDelimited,
   runWithBytes,
   systemError,
@@ -532,15 +533,7 @@ Deno.test("inputs: SQLite3 uri that is malformed, a folder or not a file is a US
     );
     const started = performance.now();
     const exit = await runExecute(
-      parseExecuteArgs([
-        "--inputs",
-        `${dir}/inputs.pb`,
-        "--output-prefix",
-        `${dir}/out`,
-        "--",
-        `${dir}/task.pb`,
-        "flyteshim.sqlite3",
-      ]),
+      parseExecuteArgs(folderArgs(dir, "flyteshim.sqlite3")),
       { env: {}, registry, logger: NULL_LOGGER },
     );
     const ms = performance.now() - started;
