@@ -157,6 +157,23 @@ function refusedOrEmpty(outcome: Outcome, what: string): string {
   return "no rows";
 }
 
+/** Runs one payload through the SQL executor: the rows it returned, or the USER code it refused with. */
+async function runPayload(
+  url: string,
+  query: string,
+  payload: string,
+  what: string,
+): Promise<Outcome> {
+  try {
+    const { table } = await runSql({ query, uri: url, inputs: { x: [T.str, payload] } });
+    return { rows: table!.rows };
+  } catch (error) {
+    if (!(error instanceof FlyteshimError)) throw new Error(what, { cause: error });
+    assertEquals(error.origin, "user", `${what}: ${error.message}`);
+    return { code: error.code };
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
@@ -225,19 +242,7 @@ Deno.test("injection: SQL executor on PostgreSQL, every payload in every positio
         // PostgreSQL refuses NUL in text; that payload is covered by SQLite.
         if (payload.includes("\u0000")) continue;
         const what = `${template.name} <- ${JSON.stringify(payload)}`;
-        let outcome: Outcome;
-        try {
-          const { table } = await runSql({
-            query: template.sql,
-            uri: pg.url,
-            inputs: { x: [T.str, payload] },
-          });
-          outcome = { rows: table!.rows };
-        } catch (error) {
-          if (!(error instanceof FlyteshimError)) throw new Error(what, { cause: error });
-          assertEquals(error.origin, "user", `${what}: ${error.message}`);
-          outcome = { code: error.code };
-        }
+        const outcome = await runPayload(pg.url, template.sql, payload, what);
         tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
       }
       assertEquals(await fingerprint(), before, `${template.name}: the database changed`);
@@ -290,19 +295,7 @@ Deno.test({
       for (const template of TEMPLATES.filter((t) => t.dialects.includes("mysql"))) {
         for (const payload of PAYLOADS) {
           const what = `${template.name} <- ${JSON.stringify(payload)}`;
-          let outcome: Outcome;
-          try {
-            const { table } = await runSql({
-              query: template.sql,
-              uri: db.url,
-              inputs: { x: [T.str, payload] },
-            });
-            outcome = { rows: table!.rows };
-          } catch (error) {
-            if (!(error instanceof FlyteshimError)) throw new Error(what, { cause: error });
-            assertEquals(error.origin, "user", `${what}: ${error.message}`);
-            outcome = { code: error.code };
-          }
+          const outcome = await runPayload(db.url, template.sql, payload, what);
           tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
         }
         assertEquals(await fingerprint(), before, `${template.name}: the database changed`);
