@@ -75,21 +75,30 @@ async function pool<T>(count: number, width: number, job: (i: number) => Promise
 
 const SETUP_ROWS = 200;
 
+/** The SQLite database both S3 load tests query: `t(id, name)` with SETUP_ROWS rows. */
+function makeLoadDatabase(): Promise<string> {
+  return makeDatabase(
+    `create table t(id integer primary key, name text);
+     with recursive c(x) as (select 1 union all select x + 1 from c where x < ${SETUP_ROWS})
+     insert into t select x, 'row-' || x from c;`,
+  );
+}
+
+/** The SQLite3 config of both S3 load tests (n rows of the uploaded database). */
+const LOAD_QUERY = {
+  query_template: "select id, name from t where id <= {{ .inputs.n }} order by id",
+  uri: `s3://${BUCKET}/db/load.db`,
+  compressed: false,
+};
+
 Deno.test("load: 50 SQLite3 executions at once against one S3 server (in process)", async () => {
   const s3 = await startS3rver({ buckets: [BUCKET] });
   const storage = createStorage({ s3: s3.config });
   const local = await Deno.makeTempDir({ prefix: "flyteshim-load-" });
   try {
-    const db = await makeDatabase(
-      `create table t(id integer primary key, name text);
-       with recursive c(x) as (select 1 union all select x + 1 from c where x < ${SETUP_ROWS})
-       insert into t select x, 'row-' || x from c;`,
-    );
-    await storage.upload(db, `s3://${BUCKET}/db/load.db`);
+    await storage.upload(await makeLoadDatabase(), `s3://${BUCKET}/db/load.db`);
     const task = encodeTaskTemplate(template("sqlite", SQLITE, {
-      query_template: "select id, name from t where id <= {{ .inputs.n }} order by id",
-      uri: `s3://${BUCKET}/db/load.db`,
-      compressed: false,
+      ...LOAD_QUERY,
     }));
     const node = (i: number) => `s3://${BUCKET}/nodes/n${i}`;
     await Promise.all(Array.from({ length: RUNS }, async (_, i) => {
@@ -188,16 +197,9 @@ Deno.test("load: 50 executions of the program (pool of 10 subprocesses) against 
   const storage = createStorage({ s3: s3.config });
   const local = await Deno.makeTempDir({ prefix: "flyteshim-load-" });
   try {
-    const db = await makeDatabase(
-      `create table t(id integer primary key, name text);
-       with recursive c(x) as (select 1 union all select x + 1 from c where x < ${SETUP_ROWS})
-       insert into t select x, 'row-' || x from c;`,
-    );
-    await storage.upload(db, `s3://${BUCKET}/db/load.db`);
+    await storage.upload(await makeLoadDatabase(), `s3://${BUCKET}/db/load.db`);
     const tpl = template("sqlite", SQLITE, {
-      query_template: "select id, name from t where id <= {{ .inputs.n }} order by id",
-      uri: `s3://${BUCKET}/db/load.db`,
-      compressed: false,
+      ...LOAD_QUERY,
     });
     const started = performance.now();
     const runs = await pool(RUNS, POOL, async (i) =>
