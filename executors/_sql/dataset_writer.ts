@@ -20,6 +20,7 @@
  * @module
  */
 
+import type { WorkerMessage, WorkerReply } from "./parquet_worker.ts";
 import { SystemError, UserError } from "../../errors.ts";
 import { inferColumnKind } from "./columns.ts";
 import {
@@ -81,13 +82,6 @@ export interface DatasetWriteResult {
   rows: number;
   /** The columns, with their parquet kinds. */
   columns: ParquetColumn[];
-}
-
-interface WorkerReply {
-  type: "ack" | "closed" | "error";
-  message?: string;
-  /** The values buffers of the written row group, given back for reuse. */
-  buffers?: ArrayBuffer[];
 }
 
 const MAX_IN_FLIGHT = 2;
@@ -306,7 +300,7 @@ export class DatasetWriter {
   }
 
   /** Posts a message; waits while too many row groups are in flight (or for all, `drain`). */
-  async #post(message: unknown, transfer: ArrayBuffer[], drain: boolean): Promise<void> {
+  async #post(message: WorkerMessage, transfer: ArrayBuffer[], drain: boolean): Promise<void> {
     this.#worker!.postMessage(message, transfer);
     this.#inFlight++;
     while (this.#inFlight > (drain ? 0 : MAX_IN_FLIGHT)) {
@@ -333,12 +327,4 @@ function workerAvailable(): boolean {
 
 function* columnValues(rows: unknown[][], j: number): Generator<unknown> {
   for (const row of rows) yield row[j];
-}
-
-/** The message a worker gets for one row group. */
-export interface RowGroupMessage {
-  /** Always `"group"`. */
-  type: "group";
-  /** One encoded chunk per column. */
-  chunks: EncodedColumn[];
 }

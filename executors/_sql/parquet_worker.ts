@@ -8,10 +8,22 @@ import {
   type ParquetColumn,
 } from "./parquet.ts";
 
-type Message =
+/** What DatasetWriter sends: open the file, one row group (encoded chunks per column), close. */
+export type WorkerMessage =
   | { type: "open"; path: string; columns: ParquetColumn[]; codec: ParquetCodec }
   | { type: "group"; chunks: EncodedColumn[] }
   | { type: "close" };
+
+/** What the worker answers; an ack gives the row group's value buffers back for reuse. */
+export interface WorkerReply {
+  type: "ack" | "closed" | "error";
+  message?: string;
+  buffers?: ArrayBuffer[];
+}
+
+function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  self.postMessage(message, transfer);
+}
 
 let assembler: ParquetAssembler | undefined;
 let file: Deno.FsFile | undefined;
@@ -22,7 +34,7 @@ function write(bytes: Uint8Array): void {
   while (off < bytes.length) off += file!.writeSync(bytes.subarray(off));
 }
 
-self.onmessage = (e: MessageEvent<Message>) => {
+self.onmessage = (e: MessageEvent<WorkerMessage>) => {
   if (failed) return;
   const message = e.data;
   try {
@@ -36,18 +48,18 @@ self.onmessage = (e: MessageEvent<Message>) => {
         assembler!.rowGroup(message.chunks, write);
         {
           const buffers = message.chunks.map((c) => c.values.buffer as ArrayBuffer);
-          self.postMessage({ type: "ack", buffers }, buffers);
+          reply({ type: "ack", buffers }, buffers);
         }
         return;
       case "close":
         write(assembler!.footer());
         file!.close();
-        self.postMessage({ type: "closed" });
+        reply({ type: "closed" });
         return;
     }
   } catch (error) {
     failed = true;
-    self.postMessage({
+    reply({
       type: "error",
       message: error instanceof Error ? error.message : String(error),
     });
