@@ -39,10 +39,3 @@ export async function readParquet(path: string, query = "select * from t"): Prom
   );
   return { columns: names.map((name, i) => ({ name, type: types[i].toString() })), rows };
 }
-
-/** Runs any DuckDB query (e.g. `select * from parquet_metadata('...')`) and returns JS rows. */
-export async function duckdbQuery(sql: string): Promise<unknown[][]> {
-  connection ??= connect();
-  const conn = await connection;
-  return (await conn.runAndReadAll(sql)).getRowsJS() as unknown[][];
-}

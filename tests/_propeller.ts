@@ -18,7 +18,6 @@ import {
   type LiteralMap,
   type TaskTemplate,
 } from "../idl/mod.ts";
-import { FLYTEKIT_TEMPLATE_RESOLVER } from "../resolver/mod.ts";
 import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
 import { containerArgs } from "../task/serialize.ts";
 
@@ -51,9 +50,6 @@ export function denoProgram(entry: string): string[] {
 
 /** The shipped entrypoint with the built-in executors. */
 export const DEFAULT_PROGRAM: readonly string[] = denoProgram("entrypoint/main.ts");
-
-/** flytekit's resolver for prebuilt-container tasks. */
-export const FLYTEKIT_RESOLVER: string = FLYTEKIT_TEMPLATE_RESOLVER;
 
 /**
  * The container args flytekit's `PythonCustomizedContainerTask` serializes (contract §1.4), with
