@@ -1,6 +1,7 @@
 // Measurement helpers shared by the whole-process benchmarks: timed child processes (wall time
 // and, on request, peak RSS), interleaved rounds, medians and markdown tables; and the fixture
 // they share (flytekit's SQLite3Task template and inputs, a small tracks database).
+import { parseArgs } from "node:util";
 import {
   decodeLiteralMap,
   decodeTaskTemplate,
@@ -138,4 +139,17 @@ export function flytekitSqlite3Template(uri: string): TaskTemplate {
 /** flytekit's inputs for that template (`limit` 10). */
 export function flytekitSqlite3Inputs(): LiteralMap {
   return decodeLiteralMap(Deno.readFileSync(new URL("inputs.pb", FLYTEKIT_SQLITE3)));
+}
+
+/** The `--rounds N` argument of a benchmark script, or its default. */
+export function roundsArg(fallback: number, args: readonly string[] = Deno.args): number {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { rounds: { type: "string", default: String(fallback) } },
+  });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new RangeError(`Cannot run "${values.rounds}" rounds: give a whole number from 1`);
+  }
+  return rounds;
 }

@@ -3,7 +3,6 @@
 // rotating order) so that machine noise hits all variants alike; reports medians and ratios.
 //
 //   deno run -A bench/execute.ts [--rounds N]
-import { parseArgs } from "node:util";
 import type { LiteralMap, TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
@@ -14,15 +13,12 @@ import {
   interleave,
   markdownTable,
   median,
+  roundsArg,
   timeCommand,
   writeTracksDatabase,
 } from "./_measure.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { rounds: { type: "string", default: "21" } },
-});
-const rounds = Number(values.rounds);
+const rounds = roundsArg(21);
 const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-" });
 
 // An empty script, and one that only imports the flyteidl module (the floor every run pays).

@@ -4,7 +4,6 @@
 // once, in rotating order); reports medians and ratios to the local-files run.
 //
 //   deno run -A bench/execute_s3.ts [--rounds N]
-import { parseArgs } from "node:util";
 import { createStorage } from "../storage/mod.ts";
 import { type PreparedNode, prepareNode, runNode } from "../tests/_propeller.ts";
 import { startS3rver } from "../tests/_s3rver.ts";
@@ -14,14 +13,11 @@ import {
   interleave,
   markdownTable,
   median,
+  roundsArg,
   writeTracksDatabase,
 } from "./_measure.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { rounds: { type: "string", default: "11" } },
-});
-const rounds = Number(values.rounds);
+const rounds = roundsArg(11);
 const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-s3-" });
 const s3 = await startS3rver({ buckets: ["bench"] });
 

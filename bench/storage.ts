@@ -4,16 +4,11 @@
 // backends; reports medians and the s3/file ratio.
 //
 //   deno run -A bench/storage.ts [--rounds N]
-import { parseArgs } from "node:util";
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { startS3rver } from "../tests/_s3rver.ts";
-import { markdownTable, median } from "./_measure.ts";
+import { markdownTable, median, roundsArg } from "./_measure.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { rounds: { type: "string", default: "3" } },
-});
-const rounds = Number(values.rounds);
+const rounds = roundsArg(3);
 const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-storage-" });
 const s3 = await startS3rver({ buckets: ["bench"] });
 
