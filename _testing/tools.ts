@@ -51,3 +51,5 @@ export const PROTOC: Requirement[] = [
 export const BOTO3: Requirement = { python: "boto3" };
 /** Debian's python3-protobuf. */
 export const PYTHON_PROTOBUF: Requirement = { python: "google.protobuf" };
+/** Debian's mariadb-server (the server binary and its client). */
+export const MARIADB: Requirement[] = [{ file: "/usr/sbin/mariadbd" }, { command: "mariadb" }];

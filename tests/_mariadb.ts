@@ -37,16 +37,6 @@ export interface MariadbServer {
   kill(): Promise<void>;
 }
 
-/** Whether Debian's MariaDB server is installed here. */
-export function hasMariadb(): boolean {
-  try {
-    Deno.statSync("/usr/sbin/mariadbd");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function runClient(socket: string, query: string): Promise<string> {
   const out = await new Deno.Command("mariadb", {
     args: [

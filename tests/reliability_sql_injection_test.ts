@@ -3,9 +3,10 @@
 // returns exactly the rows a literal reading of the input selects (none, here) or is refused as
 // USER:UnsafeInput / USER:SqlError. The database is unchanged afterwards: byte-identical for
 // SQLite, same tables, row counts and content checksums for PostgreSQL; no file appears.
+import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { assert, assertEquals } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
-import { hasMariadb, startMariadb } from "./_mariadb.ts";
+import { startMariadb } from "./_mariadb.ts";
 import { startPostgres } from "./_postgres.ts";
 import { runSql, T } from "./_sql_run.ts";
 import { fileHash, makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
@@ -276,8 +277,7 @@ Deno.test("injection: SQL executor on PostgreSQL, every payload in every positio
 });
 
 Deno.test({
-  name: "injection: SQL executor on MariaDB, every payload in every position",
-  ignore: !hasMariadb() && !Deno.env.get("CI"),
+  ...crossCheck("injection: SQL executor on MariaDB, every payload in every position", ...MARIADB),
   async fn() {
     const db = await startMariadb();
     try {

@@ -1,8 +1,9 @@
 // The SQL executor against a real MariaDB (Debian's mariadb-server, installed by .ci/setup),
 // results read back with DuckDB as an independent parquet reader.
+import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { Timestamp } from "../types/mod.ts";
-import { hasMariadb, startMariadb } from "./_mariadb.ts";
+import { startMariadb } from "./_mariadb.ts";
 import { errorExpectation, runSql, T } from "./_sql_run.ts";
 
 const PASSWORD = "maria-Secret-9b2c!";
@@ -14,8 +15,7 @@ function bytes(row: unknown[]): unknown[] {
 }
 
 Deno.test({
-  name: "sql executor on MariaDB",
-  ignore: !hasMariadb() && !Deno.env.get("CI"),
+  ...crossCheck("sql executor on MariaDB", ...MARIADB),
   async fn(t) {
     const db = await startMariadb({ password: PASSWORD });
     const host = `${db.host}:${db.port}`;
@@ -228,8 +228,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "sql executor: a MariaDB server killed mid-query is SYSTEM and recoverable",
-  ignore: !hasMariadb() && !Deno.env.get("CI"),
+  ...crossCheck(
+    "sql executor: a MariaDB server killed mid-query is SYSTEM and recoverable",
+    ...MARIADB,
+  ),
   async fn() {
     const db = await startMariadb({ password: PASSWORD });
     try {
