@@ -1,8 +1,9 @@
-// Cross-check with Debian's protoc (installed by .ci/setup; ignored where protoc is absent):
+// Cross-check with Debian's protoc (installed by .ci/setup; skipped with the reason where it is absent, never in CI):
 // the committed .pb fixtures are exactly what protoc encodes from their .txt, and protoc reads
 // the bytes our encoder writes as the same text.
 import { assertEquals } from "@std/assert";
-import { hasProtoc, PROTO_FILE, protoc } from "../testdata/idl/protoc.ts";
+import { crossCheck, PROTOC } from "../_testing/tools.ts";
+import { PROTO_FILE, protoc } from "../testdata/idl/protoc.ts";
 import { messageOf, stripComments } from "../testdata/idl/text_format.ts";
 import {
   decodeLiteralMap,
@@ -14,13 +15,13 @@ import {
 const DIR = new URL("../testdata/idl/", import.meta.url);
 
 const FIXTURES = ["struct", "union", "map", "collection", "datetime", "duration", "task_template"];
-const ignore = !hasProtoc() && !Deno.env.get("CI"); // CI has it (.ci/setup)
 
 for (const name of FIXTURES) {
   Deno.test({
-    name:
+    ...crossCheck(
       `protoc encodes ${name}.txt to the committed ${name}.pb and decodes our re-encoding to it`,
-    ignore,
+      ...PROTOC,
+    ),
     async fn() {
       const text = await Deno.readTextFile(new URL(`${name}.txt`, DIR));
       const committed = await Deno.readFile(new URL(`${name}.pb`, DIR));
@@ -41,8 +42,10 @@ for (const name of FIXTURES) {
 }
 
 Deno.test({
-  name: "protoc decodes flytekit's template.pb and inputs.pb to their .txt dumps",
-  ignore,
+  ...crossCheck(
+    "protoc decodes flytekit's template.pb and inputs.pb to their .txt dumps",
+    ...PROTOC,
+  ),
   async fn() {
     const dir = new URL("flytekit-sqlite3/", DIR);
     for (

@@ -1,19 +1,21 @@
-// Cross-check with Debian's protoc (installed by .ci/setup; ignored where protoc is absent):
+// Cross-check with Debian's protoc (installed by .ci/setup; skipped with the reason where it is absent, never in CI):
 // protoc reads the literal maps the engine writes from values as the fixtures' text.
 import { assertEquals } from "@std/assert";
 import { decodeLiteralMap, decodeTaskTemplate, encodeLiteralMap } from "../idl/mod.ts";
 import { EXPECTED } from "../testdata/idl/expected.ts";
-import { hasProtoc, PROTO_FILE, protoc } from "../testdata/idl/protoc.ts";
+import { crossCheck, PROTOC } from "../_testing/tools.ts";
+import { PROTO_FILE, protoc } from "../testdata/idl/protoc.ts";
 import { stripComments } from "../testdata/idl/text_format.ts";
 import { valuesToLiteralMap } from "./mod.ts";
 
 const DIR = new URL("../testdata/idl/", import.meta.url);
-const ignore = !hasProtoc() && !Deno.env.get("CI"); // CI has it (.ci/setup)
 
 for (const [name, values] of Object.entries(EXPECTED)) {
   Deno.test({
-    name: `protoc decodes the engine's literal map for ${name} values to ${name}.txt`,
-    ignore,
+    ...crossCheck(
+      `protoc decodes the engine's literal map for ${name} values to ${name}.txt`,
+      ...PROTOC,
+    ),
     async fn() {
       const template = decodeTaskTemplate(await Deno.readFile(new URL("task_template.pb", DIR)));
       const declared = template.interface!.inputs!.variables!;

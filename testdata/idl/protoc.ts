@@ -8,22 +8,6 @@ export const PROTO_FILE: Record<string, string> = {
   "flyteidl.core.TaskTemplate": "flyteidl/core/tasks.proto",
 };
 
-/** Whether protoc and the google protos it needs are installed. */
-export function hasProtoc(): boolean {
-  try {
-    const status = new Deno.Command("protoc", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync();
-    Deno.statSync("/usr/include/google/protobuf/struct.proto");
-    return status.success;
-  } catch {
-    return false;
-  }
-}
-
 /** Runs protoc with `input` on stdin and returns its stdout. */
 export async function protoc(args: string[], input: Uint8Array): Promise<Uint8Array> {
   const child = new Deno.Command("protoc", {
