@@ -20,13 +20,12 @@
  * @module
  */
 
-import type { WorkerMessage, WorkerReply } from "./parquet_worker.ts";
+import type { WorkerMessage, WorkerReply } from "./worker_protocol.ts";
 import { SystemError, UserError } from "../../errors.ts";
 import { inferColumnKind } from "./columns.ts";
 import {
   ColumnChunkBuilder,
   type ColumnKind,
-  type EncodedColumn,
   ParquetAssembler,
   type ParquetCodec,
   type ParquetColumn,

@@ -1,25 +1,8 @@
 // The worker side of DatasetWriter: compresses row groups into pages and appends them to the
 // file, so that the main thread only reads rows and encodes values.
 /// <reference lib="deno.worker" />
-import {
-  type EncodedColumn,
-  ParquetAssembler,
-  type ParquetCodec,
-  type ParquetColumn,
-} from "./parquet.ts";
-
-/** What DatasetWriter sends: open the file, one row group (encoded chunks per column), close. */
-export type WorkerMessage =
-  | { type: "open"; path: string; columns: ParquetColumn[]; codec: ParquetCodec }
-  | { type: "group"; chunks: EncodedColumn[] }
-  | { type: "close" };
-
-/** What the worker answers; an ack gives the row group's value buffers back for reuse. */
-export interface WorkerReply {
-  type: "ack" | "closed" | "error";
-  message?: string;
-  buffers?: ArrayBuffer[];
-}
+import { ParquetAssembler } from "./parquet.ts";
+import type { WorkerMessage, WorkerReply } from "./worker_protocol.ts";
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   self.postMessage(message, transfer);

@@ -1,0 +1,16 @@
+// The messages between DatasetWriter and its parquet worker, typed once for both sides (kept out
+// of parquet_worker.ts, whose worker globals must not reach the library's type graph).
+import type { EncodedColumn, ParquetCodec, ParquetColumn } from "./parquet.ts";
+
+/** What DatasetWriter sends: open the file, one row group (encoded chunks per column), close. */
+export type WorkerMessage =
+  | { type: "open"; path: string; columns: ParquetColumn[]; codec: ParquetCodec }
+  | { type: "group"; chunks: EncodedColumn[] }
+  | { type: "close" };
+
+/** What the worker answers; an ack gives the row group's value buffers back for reuse. */
+export interface WorkerReply {
+  type: "ack" | "closed" | "error";
+  message?: string;
+  buffers?: ArrayBuffer[];
+}
