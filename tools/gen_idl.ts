@@ -151,9 +151,21 @@ async function bundleRuntime(tmp: string): Promise<string> {
 // bundled as an ES module (BSD-3-Clause, Copyright (c) 2016, Daniel Wirtz), with its Node
 // detection and Buffer use turned off. Do not edit.
 // @ts-self-types="./protobuf_runtime.d.ts"
-${
-    // esbuild names each source in a comment; the entry lives in a temporary folder.
-    code.replace(/^\/\/ \S*runtime_entry\.js$/m, "// runtime_entry.js")}`;
+${machineIndependent(code)}`;
+}
+
+/**
+ * The bundler names each source file (in comments and as module keys) by its path relative to
+ * the temporary folder: npm sources sit wherever this machine keeps its Deno cache. They become
+ * `npm:<name>/<version>/...` so that the output is the same on every machine.
+ */
+function machineIndependent(code: string): string {
+  const out = code
+    .replace(/[^\s"]*\/npm\/registry\.npmjs\.org\//g, "npm:")
+    .replace(/^\/\/ \S*runtime_entry\.js$/m, "// runtime_entry.js");
+  const leftover = out.match(/^.*\.\.\/.*$/m);
+  if (leftover) throw new Error(`A machine-specific path is left in the bundle: ${leftover[0]}`);
+  return out;
 }
 
 const RUNTIME_DECLARATION = `${HEADER}import $protobuf from "protobufjs/minimal.js";

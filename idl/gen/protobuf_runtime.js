@@ -28,9 +28,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/aspromise.js
+// npm:protobufjs/8.8.1/src/util/aspromise.js
 var require_aspromise = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/aspromise.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/util/aspromise.js"(exports, module) {
     "use strict";
     module.exports = asPromise;
     function asPromise(fn, ctx) {
@@ -61,9 +61,9 @@ var require_aspromise = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/base64.js
+// npm:protobufjs/8.8.1/src/util/base64.js
 var require_base64 = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/base64.js"(exports) {
+  "npm:protobufjs/8.8.1/src/util/base64.js"(exports) {
     "use strict";
     var base64 = exports;
     base64.length = function length(string) {
@@ -157,9 +157,9 @@ var require_base64 = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/eventemitter.js
+// npm:protobufjs/8.8.1/src/util/eventemitter.js
 var require_eventemitter = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/eventemitter.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/util/eventemitter.js"(exports, module) {
     "use strict";
     module.exports = EventEmitter;
     function EventEmitter() {
@@ -197,9 +197,9 @@ var require_eventemitter = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/float.js
+// npm:protobufjs/8.8.1/src/util/float.js
 var require_float = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/float.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/util/float.js"(exports, module) {
     "use strict";
     module.exports = factory(factory);
     function factory(exports2) {
@@ -388,9 +388,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/utf8.js
+// npm:protobufjs/8.8.1/src/util/utf8.js
 var require_utf8 = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/utf8.js"(exports) {
+  "npm:protobufjs/8.8.1/src/util/utf8.js"(exports) {
     "use strict";
     var utf8 = exports;
     var looseDecoder = new TextDecoder("utf-8", {
@@ -496,9 +496,9 @@ var require_utf8 = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/pool.js
+// npm:protobufjs/8.8.1/src/util/pool.js
 var require_pool = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/pool.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/util/pool.js"(exports, module) {
     "use strict";
     module.exports = pool;
     function pool(alloc, slice, size) {
@@ -520,9 +520,9 @@ var require_pool = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/longbits.js
+// npm:protobufjs/8.8.1/src/util/longbits.js
 var require_longbits = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/longbits.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/util/longbits.js"(exports, module) {
     "use strict";
     module.exports = LongBits;
     var Long;
@@ -609,9 +609,9 @@ var require_longbits = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/long/5.3.2/umd/index.js
+// npm:long/5.3.2/umd/index.js
 var require_umd = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/long/5.3.2/umd/index.js"(exports, module) {
+  "npm:long/5.3.2/umd/index.js"(exports, module) {
     (function(global2, factory) {
       function preferDefault(exports2) {
         return exports2.default || exports2;
@@ -1491,9 +1491,9 @@ var require_umd = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/minimal.js
+// npm:protobufjs/8.8.1/src/util/minimal.js
 var require_minimal = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/util/minimal.js"(exports) {
+  "npm:protobufjs/8.8.1/src/util/minimal.js"(exports) {
     "use strict";
     var util = exports;
     util.asPromise = require_aspromise();
@@ -1674,9 +1674,9 @@ var require_minimal = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/writer.js
+// npm:protobufjs/8.8.1/src/writer.js
 var require_writer = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/writer.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/writer.js"(exports, module) {
     "use strict";
     module.exports = Writer;
     var util = require_minimal();
@@ -2080,9 +2080,9 @@ var require_writer = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/writer_buffer.js
+// npm:protobufjs/8.8.1/src/writer_buffer.js
 var require_writer_buffer = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/writer_buffer.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/writer_buffer.js"(exports, module) {
     "use strict";
     module.exports = BufferWriter;
     var Writer = require_writer();
@@ -2141,9 +2141,9 @@ var require_writer_buffer = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/reader.js
+// npm:protobufjs/8.8.1/src/reader.js
 var require_reader = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/reader.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/reader.js"(exports, module) {
     "use strict";
     module.exports = Reader;
     var util = require_minimal();
@@ -2654,9 +2654,9 @@ var require_reader = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/reader_buffer.js
+// npm:protobufjs/8.8.1/src/reader_buffer.js
 var require_reader_buffer = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/reader_buffer.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/reader_buffer.js"(exports, module) {
     "use strict";
     module.exports = BufferReader;
     var Reader = require_reader();
@@ -2688,9 +2688,9 @@ var require_reader_buffer = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/rpc/service.js
+// npm:protobufjs/8.8.1/src/rpc/service.js
 var require_service = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/rpc/service.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/rpc/service.js"(exports, module) {
     "use strict";
     module.exports = Service;
     var util = require_minimal();
@@ -2762,26 +2762,26 @@ var require_service = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/rpc.js
+// npm:protobufjs/8.8.1/src/rpc.js
 var require_rpc = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/rpc.js"(exports) {
+  "npm:protobufjs/8.8.1/src/rpc.js"(exports) {
     "use strict";
     var rpc = exports;
     rpc.Service = require_service();
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/roots.js
+// npm:protobufjs/8.8.1/src/roots.js
 var require_roots = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/roots.js"(exports, module) {
+  "npm:protobufjs/8.8.1/src/roots.js"(exports, module) {
     "use strict";
     module.exports = /* @__PURE__ */ Object.create(null);
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/index-minimal.js
+// npm:protobufjs/8.8.1/src/index-minimal.js
 var require_index_minimal = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/src/index-minimal.js"(exports) {
+  "npm:protobufjs/8.8.1/src/index-minimal.js"(exports) {
     "use strict";
     exports.build = "minimal";
     exports.Writer = require_writer();
@@ -2801,9 +2801,9 @@ var require_index_minimal = __commonJS({
   }
 });
 
-// ../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/minimal.js
+// npm:protobufjs/8.8.1/minimal.js
 var require_minimal2 = __commonJS({
-  "../../root/.cache/deno/npm/registry.npmjs.org/protobufjs/8.8.1/minimal.js"(exports, module) {
+  "npm:protobufjs/8.8.1/minimal.js"(exports, module) {
     "use strict";
     module.exports = require_index_minimal();
   }
