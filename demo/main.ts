@@ -6,7 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { main } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type Logger } from "../executors/mod.ts";
-import { decodeLiteralMap, encodeLiteralMap, encodeTaskTemplate } from "../idl/mod.ts";
+import { decodeLiteralMap, encodeLiteralMap, encodeTaskTemplate } from "../idl/core.ts";
 import { readDataset, sqlite3Task, toTaskTemplate, Types } from "../task/mod.ts";
 import { StructuredDataset, valuesToLiteralMap } from "../types/mod.ts";
 

@@ -19,7 +19,7 @@ import {
   structToJson,
   type TaskTemplate,
   type Variable,
-} from "../idl/mod.ts";
+} from "../idl/core.ts";
 import { joinUri, type Storage } from "../storage/mod.ts";
 import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
 import type { ResolvedTask } from "../resolver/mod.ts";

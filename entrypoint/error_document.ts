@@ -1,6 +1,6 @@
 // Error documents (error.pb): from any thrown value to a classified flyteidl.core.ErrorDocument.
 import { FlyteshimError, SystemError } from "../errors.ts";
-import { type ErrorDocument, flyteidl, toInt64 } from "../idl/mod.ts";
+import { ContainerErrorKind, type ErrorDocument, ErrorKind, toInt64 } from "../idl/core.ts";
 
 /**
  * The name of the error document propeller reads, unless a distributed strategy renames it.
@@ -105,13 +105,13 @@ export interface ErrorDocumentOptions {
  * ```ts
  * import { toErrorDocument } from "@flyteshim/flyteshim/entrypoint";
  * import { UserError } from "@flyteshim/flyteshim";
- * import { flyteidl } from "@flyteshim/flyteshim/idl";
+ * import { ContainerErrorKind, ErrorKind } from "@flyteshim/flyteshim/idl/core";
  * import { assertEquals } from "@std/assert";
  *
  * const doc = toErrorDocument(new UserError("Cannot run query: no such table: t", { code: "USER:SqlError" }));
  * assertEquals(doc.error?.code, "USER:SqlError");
- * assertEquals(doc.error?.kind, flyteidl.core.ContainerError.Kind.NON_RECOVERABLE);
- * assertEquals(doc.error?.origin, flyteidl.core.ExecutionError.ErrorKind.USER);
+ * assertEquals(doc.error?.kind, ContainerErrorKind.NON_RECOVERABLE);
+ * assertEquals(doc.error?.origin, ErrorKind.USER);
  * ```
  */
 export function toErrorDocument(error: unknown, options: ErrorDocumentOptions = {}): ErrorDocument {
@@ -127,11 +127,9 @@ export function toErrorDocument(error: unknown, options: ErrorDocumentOptions = 
       code: classified.code.toWellFormed(),
       message: (options.redact ? options.redact(message) : message).toWellFormed(),
       kind: classified.recoverable
-        ? flyteidl.core.ContainerError.Kind.RECOVERABLE
-        : flyteidl.core.ContainerError.Kind.NON_RECOVERABLE,
-      origin: classified.origin === "user"
-        ? flyteidl.core.ExecutionError.ErrorKind.USER
-        : flyteidl.core.ExecutionError.ErrorKind.SYSTEM,
+        ? ContainerErrorKind.RECOVERABLE
+        : ContainerErrorKind.NON_RECOVERABLE,
+      origin: classified.origin === "user" ? ErrorKind.USER : ErrorKind.SYSTEM,
       timestamp: { seconds: toInt64(BigInt(seconds)), nanos: (millis - seconds * 1000) * 1e6 },
       worker: (options.worker ?? "").toWellFormed(),
     },

@@ -1,6 +1,6 @@
 // The `execute` command: configuration, resolution, dispatch and error reporting around one run.
 import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
-import { encodeErrorDocument } from "../idl/mod.ts";
+import { encodeErrorDocument } from "../idl/core.ts";
 import { resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
 import { createStorage, joinUri, s3ConfigFromEnv, type Storage } from "../storage/mod.ts";

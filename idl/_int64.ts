@@ -1,8 +1,38 @@
-// int64 <-> bigint without precision loss. protobufjs decodes int64 fields as `Long` objects (or
-// plain numbers when no Long implementation is present) and encodes from either.
-import $protobuf from "./gen/protobuf_runtime.js";
-
+// int64 <-> bigint without precision loss. Decoders give int64 fields as `Long`-shaped objects
+// (`{ low, high, unsigned }`; protobufjs without its Long class, plain numbers) and both encoders
+// take either.
 import type { Long } from "./gen/flyteidl.js";
+
+/**
+ * A 64-bit integer as two 32-bit halves, shaped like the \`long\` package's \`Long\` that protobufjs
+ * uses (so \`Number(value)\` and \`String(value)\` work as they do there).
+ */
+export class LongBits implements Long {
+  constructor(public low: number, public high: number, public unsigned: boolean) {}
+
+  /** The value as a bigint, exactly. */
+  toBigInt(): bigint {
+    const low = BigInt(this.low >>> 0);
+    const high = this.unsigned ? BigInt(this.high >>> 0) : BigInt(this.high | 0);
+    return (high << 32n) + low;
+  }
+
+  /** The value as a number (inexact beyond 2^53, as \`Long.toNumber\`). */
+  toNumber(): number {
+    const high = this.unsigned ? this.high >>> 0 : this.high | 0;
+    return high * 4294967296 + (this.low >>> 0);
+  }
+
+  /** The value in decimal (or another radix). */
+  toString(radix = 10): string {
+    return this.toBigInt().toString(radix);
+  }
+
+  /** As \`Long\`, the value as a number. */
+  valueOf(): number {
+    return this.toNumber();
+  }
+}
 
 /** An int64 as protobufjs gives it: a `Long` or a number. */
 export type Int64 = number | Long;
@@ -53,7 +83,5 @@ export function toInt64(value: bigint | number): Int64 {
   const u = BigInt.asUintN(64, value);
   const low = Number(u & 0xffffffffn) | 0;
   const high = Number(u >> 32n) | 0;
-  const Long =
-    ($protobuf.util as unknown as { Long?: new (l: number, h: number, u: boolean) => Int64 }).Long;
-  return Long ? new Long(low, high, false) : { low, high, unsigned: false };
+  return new LongBits(low, high, false);
 }

@@ -1,6 +1,6 @@
 // google.protobuf.Struct <-> JSON values, as protobuf's JSON mapping (and flytekit's
 // `json_format.MessageToDict`) does it: every number is a double.
-import { google } from "./gen/flyteidl.js";
+import type { google } from "./gen/flyteidl.js";
 
 /** A JSON value, as `google.protobuf.Value` can hold it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | {
@@ -63,7 +63,8 @@ export function structToJson(
  * ```
  */
 export function jsonToValue(value: JsonValue): google.protobuf.Value.$Properties {
-  if (value === null) return { nullValue: google.protobuf.NullValue.NULL_VALUE };
+  // NULL_VALUE, the only value of google.protobuf.NullValue.
+  if (value === null) return { nullValue: 0 as google.protobuf.NullValue };
   switch (typeof value) {
     case "string":
       return { stringValue: value };

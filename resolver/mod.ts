@@ -35,7 +35,7 @@
 
 import { FlyteshimError, StorageError, SystemError, UserError } from "../errors.ts";
 import type { Executor, ExecutorRegistry } from "../executors/mod.ts";
-import { decodeTaskTemplate, type TaskTemplate } from "../idl/mod.ts";
+import { decodeTaskTemplate, type TaskTemplate } from "../idl/core.ts";
 import type { Storage } from "../storage/mod.ts";
 
 /**

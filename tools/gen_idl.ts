@@ -103,6 +103,142 @@ async function generateModule(
   ];
 }
 
+/** The messages the runtime reads and writes, with all they hold: idl/_wire.ts's tables. */
+const WIRE_ROOTS = [
+  "flyteidl.core.TaskTemplate",
+  "flyteidl.core.LiteralMap",
+  "flyteidl.core.ErrorDocument",
+];
+
+interface JsonNamespace {
+  nested?: Record<string, JsonNamespace>;
+  fields?: Record<
+    string,
+    { type: string; id: number; rule?: string; keyType?: string; options?: Record<string, unknown> }
+  >;
+  oneofs?: Record<string, { oneof: string[] }>;
+  values?: Record<string, number>;
+}
+
+const PACKABLE = new Set([
+  "double",
+  "float",
+  "int64",
+  "uint64",
+  "int32",
+  "fixed64",
+  "fixed32",
+  "bool",
+  "uint32",
+  "sfixed32",
+  "sfixed64",
+  "sint32",
+  "sint64",
+]);
+
+/**
+ * Field tables for idl/_wire.ts, from protobufjs's JSON form of the protos: for each message
+ * reachable from {@linkcode WIRE_ROOTS}, its fields as `[id, name, type, ref, label]` (ref: the
+ * full name of an enum or message type; label: "", "repeated", "packed", "map:<key type>" or
+ * "oneof:<name>"), and the values of the enums they use.
+ */
+async function wireTables(tmp: string): Promise<string> {
+  const out = join(tmp, "descriptor.json");
+  await run([
+    "run",
+    "-A",
+    "npm:protobufjs-cli@2.7.1/pbjs",
+    "-t",
+    "json",
+    "-p",
+    PROTOS,
+    ...FILES.map((f) => join(PROTOS, f)),
+    "-o",
+    out,
+  ]);
+  const root: JsonNamespace = JSON.parse(await Deno.readTextFile(out));
+  const types = new Map<string, JsonNamespace>();
+  const index = (ns: JsonNamespace, path: string[]) => {
+    for (const [name, child] of Object.entries(ns.nested ?? {})) {
+      const full = [...path, name];
+      if (child.fields || child.values) types.set(full.join("."), child);
+      index(child, full);
+    }
+  };
+  index(root, []);
+  // Protobuf's scoping: the innermost enclosing scope that holds the name wins.
+  const resolve = (ref: string, scope: string[]): string => {
+    if (ref.startsWith(".")) return ref.slice(1);
+    for (let i = scope.length; i >= 0; i--) {
+      const full = [...scope.slice(0, i), ref].join(".");
+      if (types.has(full)) return full;
+    }
+    throw new Error(`Cannot resolve type "${ref}" from ${scope.join(".")}`);
+  };
+  const messages: string[] = [];
+  const enums = new Set<string>();
+  const lines: string[] = [];
+  const pending = [...WIRE_ROOTS];
+  const seen = new Set(pending);
+  while (pending.length) {
+    const name = pending.shift()!;
+    const type = types.get(name)!;
+    const oneofOf = new Map<string, string>();
+    for (const [oneof, { oneof: members }] of Object.entries(type.oneofs ?? {})) {
+      for (const member of members) oneofOf.set(member, oneof);
+    }
+    const fields = Object.entries(type.fields ?? {}).sort(([, a], [, b]) => a.id - b.id);
+    const rows = fields.map(([field, f]) => {
+      let kind = f.type;
+      let ref = "";
+      if (!PACKABLE.has(kind) && kind !== "string" && kind !== "bytes") {
+        ref = resolve(kind, name.split("."));
+        const target = types.get(ref)!;
+        kind = target.values ? "enum" : "message";
+        if (target.values) enums.add(ref);
+        else if (!seen.has(ref)) {
+          seen.add(ref);
+          pending.push(ref);
+        }
+      }
+      let label = "";
+      if (f.keyType !== undefined) {
+        if (f.keyType !== "string") throw new Error(`${name}.${field}: map keys must be strings`);
+        label = `map:${f.keyType}`;
+      } else if (f.rule === "repeated") {
+        const packable = PACKABLE.has(kind) || kind === "enum";
+        label = packable && f.options?.packed !== false ? "packed" : "repeated";
+      } else if (f.rule === "required") {
+        throw new Error(`${name}.${field}: proto2 fields are not supported`);
+      } else if (oneofOf.has(field)) {
+        label = `oneof:${oneofOf.get(field)}`;
+      }
+      return `    ${JSON.stringify([f.id, field, kind, ref, label])},`;
+    });
+    messages.push(name);
+    lines.push(`  ${JSON.stringify(name)}: [`, ...rows, "  ],");
+  }
+  const enumLines = [...enums].sort().map((name) =>
+    `  ${JSON.stringify(name)}: ${JSON.stringify(types.get(name)!.values)},`
+  );
+  return `${HEADER}import type { WireTables } from "../_wire.ts";
+
+/**
+ * Field tables of the ${messages.length} messages the runtime reads and writes (the roots
+ * ${WIRE_ROOTS.map((r) => r.split(".").pop()).join(", ")} and all they hold), for idl/_wire.ts:
+ * \`[id, name, type, ref, label]\` per field, in id order; and the values of their enums.
+ */
+export const TABLES: WireTables = {
+  messages: {
+${lines.map((l) => `  ${l}`).join("\n")}
+  },
+  enums: {
+${enumLines.map((l) => `  ${l}`).join("\n")}
+  },
+};
+`;
+}
+
 /** Generates every file of `idl/gen/`; returns file name -> contents. */
 async function generate(): Promise<Map<string, string>> {
   await run(["install", "--quiet"]);
@@ -112,6 +248,7 @@ async function generate(): Promise<Map<string, string>> {
       ...await generateModule(tmp, "flyteidl", "flyteshim", FILES),
       ["protobuf_runtime.js", await bundleRuntime(tmp)],
       ["protobuf_runtime.d.ts", RUNTIME_DECLARATION],
+      ["wire_tables.ts", await wireTables(tmp)],
     ]);
   } finally {
     await Deno.remove(tmp, { recursive: true });

@@ -1,7 +1,7 @@
 // What every converter gets: where it is (for error messages), the caller's options, and the
 // two recursive entry points (so family files do not import the dispatcher).
 import { UserError } from "../errors.ts";
-import { flyteidl, type Literal, type LiteralType } from "../idl/mod.ts";
+import { BlobDimensionality, type Literal, type LiteralType, SimpleType } from "../idl/core.ts";
 /** Options of the storage calls the engine makes. */
 export interface LiteralStorageCallOptions {
   /** Aborts the call. */
@@ -87,8 +87,8 @@ export function invalid(ctx: Ctx, detail: string, cause?: unknown): UserError {
   });
 }
 
-const SIMPLE_NAMES = flyteidl.core.SimpleType as unknown as Record<number, string>;
-const DIMENSIONS = flyteidl.core.BlobType.BlobDimensionality;
+const SIMPLE_NAMES = SimpleType as unknown as Record<number, string>;
+const DIMENSIONS = BlobDimensionality;
 
 function isSet<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;

@@ -2,11 +2,12 @@
 // literals fetched through storage, and untyped conversion when the type is empty.
 import {
   decodeLiteral,
-  flyteidl,
   type Literal,
   type LiteralType,
+  SimpleType,
   type Variable,
-} from "../idl/mod.ts";
+} from "../idl/core.ts";
+import { isDecoded } from "../idl/_wire.ts";
 import {
   type ConvertOptions,
   type Ctx,
@@ -25,7 +26,7 @@ import { readPrimitive, writePrimitive } from "./primitives.ts";
 import { readStruct, writeStruct } from "./struct.ts";
 import { readUnion, writeUnion } from "./union.ts";
 
-const S = flyteidl.core.SimpleType;
+const S = SimpleType;
 
 function isSet<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;
@@ -132,7 +133,7 @@ export type DeclaredType = TypeDescriptor | Variable | LiteralType;
 export function literalTypeOfDeclared(declared: DeclaredType | null | undefined): LiteralType {
   if (!declared) return {};
   if (Object.hasOwn(declared, "literalType")) return (declared as TypeDescriptor).literalType;
-  if (Object.hasOwn(declared, "type") || declared instanceof flyteidl.core.Variable) {
+  if (Object.hasOwn(declared, "type") || isDecoded(declared, "flyteidl.core.Variable")) {
     return (declared as Variable).type ?? {};
   }
   return declared as LiteralType;

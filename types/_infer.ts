@@ -1,10 +1,10 @@
 // Untyped conversion: the type a literal carries, and the type a value implies, for reading and
 // writing without a declared type (an empty LiteralType `{}`).
-import { flyteidl, type Literal, type LiteralType } from "../idl/mod.ts";
+import { BlobDimensionality, type Literal, type LiteralType, SimpleType } from "../idl/core.ts";
 import { Duration, FlyteDirectory, FlyteFile, StructuredDataset, Timestamp } from "./values.ts";
 
-const S = flyteidl.core.SimpleType;
-const MULTIPART = flyteidl.core.BlobType.BlobDimensionality.MULTIPART;
+const S = SimpleType;
+const MULTIPART = BlobDimensionality.MULTIPART;
 
 function isSet<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;

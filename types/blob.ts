@@ -1,10 +1,11 @@
 // Blob literals: single files (FlyteFile) and multipart folders (FlyteDirectory). Local values
 // are uploaded under the raw output prefix at `<prefix>/<32 hex>/<name>`, as flytekit does.
-import { flyteidl, type Literal, type LiteralType } from "../idl/mod.ts";
+import type { flyteidl } from "../idl/mod.ts";
+import { BlobDimensionality, type Literal, type LiteralType } from "../idl/core.ts";
 import { type Ctx, describeLiteral, describeValue, mismatch } from "./_context.ts";
 import { FlyteDirectory, FlyteFile } from "./values.ts";
 
-const MULTIPART = flyteidl.core.BlobType.BlobDimensionality.MULTIPART;
+const MULTIPART = BlobDimensionality.MULTIPART;
 
 /** Reads a `blob` literal into a {@linkcode FlyteFile} or a {@linkcode FlyteDirectory}. */
 export function readBlob(

@@ -1,11 +1,12 @@
 // Structured datasets and legacy schemas, both read as a StructuredDataset reference. Written as
 // a `structured_dataset` scalar, as flytekit 1.16 does for both declared types.
-import { flyteidl, type Literal, type LiteralType } from "../idl/mod.ts";
+import type { flyteidl } from "../idl/mod.ts";
+import { type Literal, type LiteralType, SchemaColumnType, SimpleType } from "../idl/core.ts";
 import { type Ctx, describeLiteral, describeValue, mismatch } from "./_context.ts";
 import { type DatasetColumn, StructuredDataset } from "./values.ts";
 
-const S = flyteidl.core.SimpleType;
-const C = flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType;
+const S = SimpleType;
+const C = SchemaColumnType;
 
 /** Schema column types and their simple literal types. */
 const SCHEMA_TO_SIMPLE: Record<number, flyteidl.core.SimpleType> = {

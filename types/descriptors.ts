@@ -1,6 +1,13 @@
 // Type descriptors for task authors: each holds a LiteralType and, as a phantom, the TypeScript
 // types of the value an executor receives and of what an author may pass in.
-import { flyteidl, jsonToStruct, type LiteralType } from "../idl/mod.ts";
+import type { flyteidl } from "../idl/mod.ts";
+import {
+  BlobDimensionality,
+  jsonToStruct,
+  type LiteralType,
+  SchemaColumnType,
+  SimpleType,
+} from "../idl/core.ts";
 import { MSGPACK_ANNOTATION } from "./struct.ts";
 import type {
   Duration,
@@ -167,8 +174,8 @@ export interface TypesBuilder {
   of(literalType: LiteralType): TypeDescriptor;
 }
 
-const S = flyteidl.core.SimpleType;
-const MULTIPART = flyteidl.core.BlobType.BlobDimensionality.MULTIPART;
+const S = SimpleType;
+const MULTIPART = BlobDimensionality.MULTIPART;
 
 /** flytekit's transformer names, written to `structure.tag` of union variants. */
 const TAGS: Record<number, string> = {
@@ -202,12 +209,12 @@ function columnType(column: ColumnType): LiteralType {
 }
 
 const SCHEMA_COLUMN: Record<number, flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType> = {
-  [S.INTEGER]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.INTEGER,
-  [S.FLOAT]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.FLOAT,
-  [S.STRING]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.STRING,
-  [S.BOOLEAN]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.BOOLEAN,
-  [S.DATETIME]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.DATETIME,
-  [S.DURATION]: flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType.DURATION,
+  [S.INTEGER]: SchemaColumnType.INTEGER,
+  [S.FLOAT]: SchemaColumnType.FLOAT,
+  [S.STRING]: SchemaColumnType.STRING,
+  [S.BOOLEAN]: SchemaColumnType.BOOLEAN,
+  [S.DATETIME]: SchemaColumnType.DATETIME,
+  [S.DURATION]: SchemaColumnType.DURATION,
 };
 
 function withTag(type: LiteralType): LiteralType {

@@ -1,10 +1,11 @@
 // Primitive literals: integer (int64 as bigint), float, string, boolean, datetime, duration, none
 // and raw binary.
-import { flyteidl, fromInt64, type Literal, type LiteralType, toInt64 } from "../idl/mod.ts";
+import type { flyteidl } from "../idl/mod.ts";
+import { fromInt64, type Literal, type LiteralType, SimpleType, toInt64 } from "../idl/core.ts";
 import { type Ctx, describeLiteral, describeValue, invalid, mismatch } from "./_context.ts";
 import { Duration, Timestamp } from "./values.ts";
 
-const S = flyteidl.core.SimpleType;
+const S = SimpleType;
 
 function isSet<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;

@@ -8,7 +8,7 @@ import {
   type Literal,
   type LiteralType,
   structToJson,
-} from "../idl/mod.ts";
+} from "../idl/core.ts";
 import { type Ctx, describeLiteral, describeValue, invalid, mismatch } from "./_context.ts";
 import { Duration, FlyteDirectory, FlyteFile, StructuredDataset, Timestamp } from "./values.ts";
 

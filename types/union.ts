@@ -2,12 +2,13 @@
 // (flytekit's `structure.tag`, or an identical type); writing picks the first variant that
 // takes the value, first without leniency, then with it.
 import { UserError } from "../errors.ts";
-import { flyteidl, type Literal, type LiteralType } from "../idl/mod.ts";
+import { type Literal, type LiteralType, SimpleType } from "../idl/core.ts";
+import { encodeMessage } from "../idl/_wire.ts";
 import { type Ctx, describeLiteral, describeValue, mismatch } from "./_context.ts";
 
 function sameBytes(a: LiteralType, b: LiteralType): boolean {
-  const x = flyteidl.core.LiteralType.encode(a).finish();
-  const y = flyteidl.core.LiteralType.encode(b).finish();
+  const x = encodeMessage("flyteidl.core.LiteralType", a);
+  const y = encodeMessage("flyteidl.core.LiteralType", b);
   return x.length === y.length && x.every((byte, i) => byte === y[i]);
 }
 
@@ -46,7 +47,7 @@ async function firstOf<T>(
 
 /** Whether a type accepts `null` (NONE, or a union with a NONE variant). */
 export function acceptsNone(type: LiteralType): boolean {
-  if (type.simple === flyteidl.core.SimpleType.NONE) return true;
+  if (type.simple === SimpleType.NONE) return true;
   return (type.unionType?.variants ?? []).some(acceptsNone);
 }
 

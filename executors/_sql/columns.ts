@@ -24,7 +24,7 @@
  * @module
  */
 
-import { flyteidl, type LiteralType } from "../../idl/mod.ts";
+import { type LiteralType, SimpleType } from "../../idl/core.ts";
 import type { ColumnKind, ValueKind } from "./parquet.ts";
 
 /**
@@ -94,7 +94,7 @@ export function inferColumnKind(
   return kindForDeclaredType(declared);
 }
 
-const S = flyteidl.core.SimpleType;
+const S = SimpleType;
 
 /**
  * The Flyte literal type of a column kind (`int64` → INTEGER, `double` → FLOAT, `string` →

@@ -2,7 +2,7 @@
 // messages with the committed `.txt` fixtures without running protoc. It reads the field layout
 // by reflection from the `.proto` files of `@flyteorg/flyteidl` (test-only; never on a hot path).
 import protobuf from "protobufjs";
-import { fromInt64, type Int64 } from "../../idl/mod.ts";
+import { fromInt64, type Int64 } from "../../idl/core.ts";
 
 const PROTOS = new URL("../../node_modules/@flyteorg/flyteidl/protos/", import.meta.url);
 

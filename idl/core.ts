@@ -1,0 +1,303 @@
+/**
+ * The Flyte IDL messages every task run reads and writes, without protobufjs: task templates,
+ * literal maps, literals and error documents (binary protobuf, as flytekit and propeller write
+ * them), the enums they use, and int64 values as `bigint`. `@flyteshim/flyteshim/idl` exports all
+ * of this too, plus protobufjs's generated classes (`flyteidl`, `google`) for everything else;
+ * this module loads in a fraction of the time those take, which is why the runtime uses it.
+ *
+ * @example Decode a template and read its custom config
+ * ```ts
+ * import { decodeTaskTemplate, encodeTaskTemplate, structToJson } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const bytes = encodeTaskTemplate({ type: "sqlite", custom: { fields: { uri: { stringValue: "db.sqlite" } } } });
+ * const template = decodeTaskTemplate(bytes);
+ * assertEquals(template.type, "sqlite");
+ * assertEquals(structToJson(template.custom), { uri: "db.sqlite" });
+ * ```
+ *
+ * @module
+ */
+
+import type { flyteidl, google } from "./gen/flyteidl.js";
+import { decodeMessage, encodeMessage, wireEnum } from "./_wire.ts";
+
+export type { Long } from "./gen/flyteidl.js";
+export { fromInt64, type Int64, toInt64 } from "./_int64.ts";
+export { jsonToStruct, jsonToValue, type JsonValue, structToJson, valueToJson } from "./struct.ts";
+
+function decodeWith<T>(type: string, name: string, bytes: Uint8Array): T {
+  try {
+    return decodeMessage<T>(type, bytes);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new SyntaxError(`Cannot parse ${name}: ${detail}`, { cause });
+  }
+}
+
+/** A `flyteidl.core.TaskTemplate`, as decoded or as given to the encoder. */
+export type TaskTemplate = flyteidl.core.TaskTemplate.$Properties;
+/** A `flyteidl.core.LiteralMap`. */
+export type LiteralMap = flyteidl.core.LiteralMap.$Properties;
+/** A `flyteidl.core.Literal`. */
+export type Literal = flyteidl.core.Literal.$Properties;
+/** A `flyteidl.core.LiteralType`. */
+export type LiteralType = flyteidl.core.LiteralType.$Properties;
+/** A `flyteidl.core.ErrorDocument` (the content of `error.pb`). */
+export type ErrorDocument = flyteidl.core.ErrorDocument.$Properties;
+/**
+ * A `flyteidl.admin.TaskSpec` (one entry of a registration package); read and write it with
+ * `@flyteshim/flyteshim/idl/admin`.
+ */
+export type TaskSpec = flyteidl.admin.TaskSpec.$Properties;
+/** A `flyteidl.core.TypedInterface`. */
+export type TypedInterface = flyteidl.core.TypedInterface.$Properties;
+/** A `flyteidl.core.Variable`. */
+export type Variable = flyteidl.core.Variable.$Properties;
+
+/**
+ * Decodes a binary `flyteidl.core.TaskTemplate` (the `task.pb` propeller uploads).
+ *
+ * @throws {SyntaxError} When the bytes are not a valid message.
+ * @example Round trip
+ * ```ts
+ * import { decodeTaskTemplate, encodeTaskTemplate } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(decodeTaskTemplate(encodeTaskTemplate({ type: "sqlite" })).type, "sqlite");
+ * ```
+ */
+export function decodeTaskTemplate(bytes: Uint8Array): TaskTemplate {
+  return decodeWith("flyteidl.core.TaskTemplate", "TaskTemplate", bytes);
+}
+
+/**
+ * Encodes a `flyteidl.core.TaskTemplate` to its binary form.
+ *
+ * @example Encode
+ * ```ts
+ * import { encodeTaskTemplate } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(encodeTaskTemplate({ type: "x" }), new Uint8Array([0x12, 1, 0x78]));
+ * ```
+ */
+export function encodeTaskTemplate(template: TaskTemplate): Uint8Array {
+  return encodeMessage("flyteidl.core.TaskTemplate", template);
+}
+
+/**
+ * Decodes a binary `flyteidl.core.LiteralMap` (`inputs.pb` or `outputs.pb`).
+ *
+ * @throws {SyntaxError} When the bytes are not a valid message.
+ * @example An empty map
+ * ```ts
+ * import { decodeLiteralMap } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(Object.keys(decodeLiteralMap(new Uint8Array()).literals ?? {}), []);
+ * ```
+ */
+export function decodeLiteralMap(bytes: Uint8Array): LiteralMap {
+  return decodeWith("flyteidl.core.LiteralMap", "LiteralMap", bytes);
+}
+
+/**
+ * Encodes a `flyteidl.core.LiteralMap`; an empty map encodes to zero bytes, as in flytekit.
+ *
+ * @example Integer literal
+ * ```ts
+ * import { decodeLiteralMap, encodeLiteralMap, fromInt64, toInt64 } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const big = 2n ** 60n;
+ * const bytes = encodeLiteralMap({ literals: { n: { scalar: { primitive: { integer: toInt64(big) } } } } });
+ * assertEquals(fromInt64(decodeLiteralMap(bytes).literals!.n.scalar!.primitive!.integer), big);
+ * ```
+ */
+export function encodeLiteralMap(map: LiteralMap): Uint8Array {
+  return encodeMessage("flyteidl.core.LiteralMap", map);
+}
+
+/**
+ * Decodes a binary `flyteidl.core.Literal` (for example an offloaded literal).
+ *
+ * @throws {SyntaxError} When the bytes are not a valid message.
+ * @example Round trip
+ * ```ts
+ * import { decodeLiteral, encodeLiteral } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lit = decodeLiteral(encodeLiteral({ scalar: { primitive: { stringValue: "hi" } } }));
+ * assertEquals(lit.scalar?.primitive?.stringValue, "hi");
+ * ```
+ */
+export function decodeLiteral(bytes: Uint8Array): Literal {
+  return decodeWith("flyteidl.core.Literal", "Literal", bytes);
+}
+
+/**
+ * Encodes a `flyteidl.core.Literal`.
+ *
+ * @example Encode a boolean
+ * ```ts
+ * import { encodeLiteral } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(encodeLiteral({ scalar: { primitive: { boolean: true } } }).length, 6);
+ * ```
+ */
+export function encodeLiteral(literal: Literal): Uint8Array {
+  return encodeMessage("flyteidl.core.Literal", literal);
+}
+
+/**
+ * Decodes a binary `flyteidl.core.ErrorDocument` (`error.pb`).
+ *
+ * @throws {SyntaxError} When the bytes are not a valid message.
+ * @example Round trip
+ * ```ts
+ * import { decodeErrorDocument, encodeErrorDocument } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const doc = decodeErrorDocument(encodeErrorDocument({ error: { code: "USER:SqlError", message: "boom" } }));
+ * assertEquals(doc.error?.code, "USER:SqlError");
+ * ```
+ */
+export function decodeErrorDocument(bytes: Uint8Array): ErrorDocument {
+  return decodeWith("flyteidl.core.ErrorDocument", "ErrorDocument", bytes);
+}
+
+/**
+ * Encodes a `flyteidl.core.ErrorDocument`.
+ *
+ * @example Encode
+ * ```ts
+ * import { ContainerErrorKind, encodeErrorDocument } from "@flyteshim/flyteshim/idl";
+ * import { assert } from "@std/assert";
+ *
+ * const bytes = encodeErrorDocument({
+ *   error: { code: "SYSTEM", kind: ContainerErrorKind.RECOVERABLE },
+ * });
+ * assert(bytes.length > 0);
+ * ```
+ */
+export function encodeErrorDocument(doc: ErrorDocument): Uint8Array {
+  return encodeMessage("flyteidl.core.ErrorDocument", doc);
+}
+
+/**
+ * `flyteidl.core.SimpleType`: the types of primitive literals.
+ *
+ * @example
+ * ```ts
+ * import { SimpleType } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(SimpleType.INTEGER, 1);
+ * assertEquals(SimpleType[1], "INTEGER");
+ * ```
+ */
+export const SimpleType: typeof flyteidl.core.SimpleType = wireEnum("flyteidl.core.SimpleType");
+
+/**
+ * `flyteidl.core.BlobType.BlobDimensionality`: a single file or a folder (multipart).
+ *
+ * @example
+ * ```ts
+ * import { BlobDimensionality } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(BlobDimensionality.MULTIPART, 1);
+ * ```
+ */
+export const BlobDimensionality: typeof flyteidl.core.BlobType.BlobDimensionality = wireEnum(
+  "flyteidl.core.BlobType.BlobDimensionality",
+);
+
+/**
+ * `flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType`: column types of flytekit's schemas.
+ *
+ * @example
+ * ```ts
+ * import { SchemaColumnType } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(SchemaColumnType.STRING, 2);
+ * ```
+ */
+export const SchemaColumnType: typeof flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType =
+  wireEnum("flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType");
+
+/**
+ * `flyteidl.core.ContainerError.Kind`: whether propeller may retry a failed task.
+ *
+ * @example
+ * ```ts
+ * import { ContainerErrorKind } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(ContainerErrorKind.RECOVERABLE, 1);
+ * ```
+ */
+export const ContainerErrorKind: typeof flyteidl.core.ContainerError.Kind = wireEnum(
+  "flyteidl.core.ContainerError.Kind",
+);
+
+/**
+ * `flyteidl.core.ExecutionError.ErrorKind`: who caused a failure, the user or the system.
+ *
+ * @example
+ * ```ts
+ * import { ErrorKind } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(ErrorKind.SYSTEM, 2);
+ * ```
+ */
+export const ErrorKind: typeof flyteidl.core.ExecutionError.ErrorKind = wireEnum(
+  "flyteidl.core.ExecutionError.ErrorKind",
+);
+
+/**
+ * `flyteidl.core.Secret.MountType`: how a task asks for a secret.
+ *
+ * @example
+ * ```ts
+ * import { SecretMountType } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(SecretMountType.ENV_VAR, 1);
+ * ```
+ */
+export const SecretMountType: typeof flyteidl.core.Secret.MountType = wireEnum(
+  "flyteidl.core.Secret.MountType",
+);
+
+/**
+ * `flyteidl.core.Resources.ResourceName`: the resources a container requests.
+ *
+ * @example
+ * ```ts
+ * import { ResourceName } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(ResourceName.MEMORY, 3);
+ * ```
+ */
+export const ResourceName: typeof flyteidl.core.Resources.ResourceName = wireEnum(
+  "flyteidl.core.Resources.ResourceName",
+);
+
+/**
+ * `google.protobuf.NullValue`: the value of a JSON `null` in a `google.protobuf.Struct`.
+ *
+ * @example
+ * ```ts
+ * import { NullValue } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(NullValue.NULL_VALUE, 0);
+ * ```
+ */
+export const NullValue: typeof google.protobuf.NullValue = wireEnum("google.protobuf.NullValue");
