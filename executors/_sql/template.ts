@@ -76,8 +76,11 @@ export interface Placeholder {
 }
 
 // flytekit's pattern `({{\s*.inputs.(\w+)\s*}})` (re.IGNORECASE): the dots are unescaped, so they
-// match any character but a newline; \w is Unicode-aware in Python 3.
-const PLACEHOLDER = /\{\{\s*[^\n]inputs[^\n]([\p{L}\p{N}_]+)\s*\}\}/iuy;
+// match any character but a newline; \w is Unicode-aware in Python 3. Python's IGNORECASE also
+// matches "ı", "İ" and "ſ" in "inputs", spelled out here: a case-insensitive Unicode regex costs
+// V8 about 0.6 ms to compile, a sixtieth of a whole short run.
+const PLACEHOLDER =
+  /\{\{\s*[^\n][iI\u0130\u0131][nN][pP][uU][tT][sS\u017f][^\n]([\p{L}\p{N}_]+)\s*\}\}/uy;
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IDENTIFIER_TAIL = /^[A-Za-z0-9_]+$/;
 

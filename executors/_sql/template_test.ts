@@ -14,6 +14,11 @@ Deno.test("findPlaceholders() follows flytekit's pattern", () => {
   assertEquals(names("{{ inputs.a }} {{ xinputs_b }}"), ["a", "b"]);
   assertEquals(names("{{ .rawOutputDataPrefix }} {{ .inputs. }} {{.inputs\n.x}}"), []);
   assertEquals(names("{{ .inputs.naïve_1 }}"), ["naïve_1"]);
+  // Python's IGNORECASE: every case of "inputs", and the letters it folds to i and s.
+  assertEquals(
+    names("{{ .InPuTs.a }} {{ .ınputs.b }} {{ .İnputs.c }} {{ .inputſ.d }} {{ .outputs.e }}"),
+    ["a", "b", "c", "d"],
+  );
 });
 
 Deno.test("renderQuery() binds values where an expression starts", () => {
