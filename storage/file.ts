@@ -90,6 +90,20 @@ async function inFolder<T>(path: string, write: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Renames a file into place; `false` when it must be copied instead (another file system, or a
+ * destination that is a folder). A missing destination folder throws, for {@linkcode inFolder}.
+ */
+async function moved(from: string, to: string): Promise<boolean> {
+  try {
+    await Deno.rename(from, to);
+    return true;
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound && await isFile(from)) throw cause;
+    return false;
+  }
+}
+
 /** The backend for local paths and `file://` URIs. */
 export class FileStorage implements StorageBackend {
   async read(uri: string, options?: StorageCallOptions): Promise<Uint8Array> {
@@ -138,9 +152,11 @@ export class FileStorage implements StorageBackend {
     }
   }
 
-  async upload(localPath: string, uri: string): Promise<void> {
+  async upload(localPath: string, uri: string, options?: UploadOptions): Promise<void> {
     try {
       const path = toPath(uri);
+      options?.signal?.throwIfAborted();
+      if (options?.move && await inFolder(path, () => moved(localPath, path))) return;
       await inFolder(path, () => Deno.copyFile(localPath, path));
     } catch (cause) {
       // Name a missing source as the S3 backend does, not the destination's folder.

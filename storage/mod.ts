@@ -42,6 +42,12 @@ export interface UploadOptions extends StorageCallOptions {
   contentType?: string;
   /** Object metadata for this upload, added to {@linkcode StorageOptions.metadata} (S3 only). */
   metadata?: Record<string, string>;
+  /**
+   * The caller no longer needs the local file: a local destination on the same file system
+   * gets the file moved there (a rename) instead of a copy. Other backends copy it, and the file
+   * stays where it was either way unless it was moved. Uploads only.
+   */
+  move?: boolean;
 }
 
 /**

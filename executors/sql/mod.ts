@@ -105,7 +105,7 @@ async function run(
       throw error;
     }
     ctx.logger.info("Query result written", { rows: sink.rowCount, uri });
-    await ctx.storage.upload(local, joinUri(uri, PARQUET_FILE), { signal: ctx.signal });
+    await ctx.storage.upload(local, joinUri(uri, PARQUET_FILE), { signal: ctx.signal, move: true });
     await Deno.remove(local).catch(() => {});
     // As flytekit: the declared columns (none for its default schema output).
     const dataset = new StructuredDataset({

@@ -290,7 +290,10 @@ async function runQuery(
       }
     }
     const uri = ctx.newRawOutputUri();
-    await ctx.storage.upload(localFile, joinUri(uri, PARQUET_FILE), { signal: ctx.signal });
+    await ctx.storage.upload(localFile, joinUri(uri, PARQUET_FILE), {
+      signal: ctx.signal,
+      move: true,
+    });
     await Deno.remove(localFile).catch(() => {});
     return {
       [output.name]: new StructuredDataset({
