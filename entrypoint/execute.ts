@@ -175,7 +175,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         });
         return;
       }
-      const workDir = await Deno.makeTempDir({ prefix: "flyteshim-" });
+      const workDir = Deno.makeTempDirSync({ prefix: "flyteshim-" });
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
         const checkpoint = args.checkpointPath
@@ -209,7 +209,9 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           ms: Math.round(performance.now() - started),
         });
       } finally {
-        await Deno.remove(workDir, { recursive: true }).catch(() => {});
+        try {
+          Deno.removeSync(workDir, { recursive: true });
+        } catch { /* already gone */ }
       }
     })();
     // After an abort nobody awaits the work any more: its late failure must not crash the process.
