@@ -21,14 +21,20 @@ import {
 const rounds = roundsArg(21);
 const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-" });
 
-// An empty script, and one that only imports the flyteidl module (the floor every run pays).
+// An empty script, one that imports the IDL module the runtime uses (idl/core.ts, the floor every
+// run pays), and one that imports protobufjs's generated classes too (idl/mod.ts), for scale.
 const empty = `${root}/empty.ts`;
 await Deno.writeTextFile(empty, "");
-const idlOnly = `${root}/idl_only.ts`;
-await Deno.writeTextFile(
-  idlOnly,
-  `import ${JSON.stringify(new URL("../idl/mod.ts", import.meta.url).href)};`,
-);
+const importOnly = async (name: string, module: string) => {
+  const path = `${root}/${name}.ts`;
+  await Deno.writeTextFile(
+    path,
+    `import ${JSON.stringify(new URL(module, import.meta.url).href)};`,
+  );
+  return path;
+};
+const coreOnly = await importOnly("core_only", "../idl/core.ts");
+const idlOnly = await importOnly("idl_only", "../idl/mod.ts");
 
 /** Lays out a node as propeller does and renders its container args. */
 function layout(name: string, template: TaskTemplate, inputs: LiteralMap) {
@@ -95,7 +101,11 @@ const variants: Variant[] = [
   { name: "empty deno run", cmd: [Deno.execPath(), "run", empty] },
   { name: "empty deno run, program flags", cmd: denoProgram(empty) },
   {
-    name: "import idl/mod.ts only (protobufjs + generated code)",
+    name: "import idl/core.ts only (the table-driven codec the runtime uses)",
+    cmd: withConfig(denoProgram(coreOnly)),
+  },
+  {
+    name: "import idl/mod.ts only (adds protobufjs + its generated classes)",
     cmd: withConfig(denoProgram(idlOnly)),
   },
   {
