@@ -4,15 +4,17 @@
 // run, while these tables and this loop cost a fraction of a millisecond.
 //
 // It mirrors what protobufjs 8's generated classes do, so that each reads what the other wrote
-// and both write the same bytes (idl/_wire_test.ts checks this on random messages): decoded
-// messages hold the fields that are set as own properties (a scalar equal to its proto3 default
-// is not set) and inherit the defaults (oneof members and messages `null`, repeated `[]`, maps
-// `{}`, 64-bit integers as `Long`-shaped `{ low, high, unsigned }`) from a prototype per message
-// type, which also has the virtual oneof properties (`literal.value === "scalar"`); a message
-// field seen twice is merged, setting a oneof member clears the others, strings must be valid
-// UTF-8, unknown fields are dropped and nesting stops at 100 levels. Encoding writes, in id
-// order, each own non-null field: scalars only when not their default, repeated ones when not
-// empty, repeated numbers packed.
+// and both write the same bytes (idl/_wire_test.ts checks this on random messages, and
+// idl/_wire_edge_cases_test.ts the corners): decoded messages hold the fields that are set as own
+// properties (a scalar equal to its proto3 default is not set), own empty `[]` and `{}` for
+// repeated and map fields, and inherit the other defaults (oneof members and messages `null`,
+// 64-bit integers as `Long`-shaped `{ low, high, unsigned }`) from a prototype per message type,
+// which also has the virtual oneof properties (`literal.value === "scalar"`). A message field seen
+// twice is merged, setting a oneof member clears the others, strings must be valid UTF-8 (a BOM
+// is kept), unknown fields are dropped, lengths and tags must fit in 5 bytes, and nesting (groups
+// included) stops at 100 levels. Encoding writes, in id order, each own non-null field: scalars
+// only when not their default, repeated ones when not empty, repeated numbers packed; bytes may
+// also be given as base64 text.
 import { TABLES } from "./gen/wire_tables.ts";
 import { LongBits } from "./_int64.ts";
 
@@ -79,6 +81,9 @@ interface Message {
   fields: Field[];
   byId: Map<number, Field>;
   proto: object;
+  /** Repeated and map fields: every decoded message gets its own empty `[]` and `{}`. */
+  lists: string[];
+  maps: string[];
 }
 
 const WIRE: Record<string, number> = {
@@ -156,7 +161,7 @@ function messageType(name: string): Message {
   if (!table) throw new TypeError(`Unknown message type ${name}`);
   const proto: Record<string, unknown> = {};
   const oneofs = new Map<string, Set<string>>();
-  m = { name, fields: [], byId: new Map(), proto };
+  m = { name, fields: [], byId: new Map(), proto, lists: [], maps: [] };
   compiled.set(name, m);
   for (const [id, fieldName, type, ref, label] of table) {
     const field: Field = {
@@ -177,9 +182,13 @@ function messageType(name: string): Message {
       if (!oneofs.has(oneof)) oneofs.set(oneof, new Set());
       oneofs.get(oneof)!.add(fieldName);
       proto[fieldName] = null;
-    } else if (field.repeated) proto[fieldName] = EMPTY_ARRAY;
-    else if (field.map) proto[fieldName] = EMPTY_OBJECT;
-    else proto[fieldName] = defaultOf(field.type);
+    } else if (field.repeated) {
+      proto[fieldName] = EMPTY_ARRAY;
+      m.lists.push(fieldName);
+    } else if (field.map) {
+      proto[fieldName] = EMPTY_OBJECT;
+      m.maps.push(fieldName);
+    } else proto[fieldName] = defaultOf(field.type);
   }
   for (const members of oneofs.values()) {
     for (const member of members) {
@@ -259,13 +268,35 @@ class Reader {
     throw new Error("invalid varint encoding");
   }
 
+  /** A tag: at most 5 bytes and 32 bits, as protobufjs reads one. */
+  tag(): number {
+    const start = this.pos;
+    const value = this.varint32();
+    if (this.pos - start > 5 || this.buf[this.pos - 1] > 0x0f && this.pos - start === 5) {
+      throw new Error("invalid tag encoding");
+    }
+    return value;
+  }
+
+  /** A length: at most 5 bytes and below 2^31. */
+  size(): number {
+    const start = this.pos;
+    const value = this.varint32();
+    if (this.pos - start > 5 || this.buf[this.pos - 1] > 7 && this.pos - start === 5) {
+      throw new Error("invalid length encoding");
+    }
+    return value;
+  }
+
   end(length: number): number {
     const end = this.pos + length;
     if (end > this.buf.length) this.outOfRange(length);
     return end;
   }
 
-  skip(wire: number): void {
+  skip(wire: number, field = -1, depth = 0): void {
+    if (depth > MAX_DEPTH) throw new Error("max depth exceeded");
+    if (field === 0) throw new Error("illegal tag: field number 0");
     switch (wire) {
       case 0:
         this.varint64();
@@ -274,13 +305,17 @@ class Reader {
         this.pos = this.end(8);
         break;
       case 2:
-        this.pos = this.end(this.varint32());
+        this.pos = this.end(this.size());
         break;
       case 3:
         for (;;) {
-          const tag = this.varint32();
-          if ((tag & 7) === 4) break;
-          this.skip(tag & 7);
+          const tag = this.tag();
+          if (tag >>> 3 === 0) throw new Error("illegal tag: field number 0");
+          if ((tag & 7) === 4) {
+            if (field !== -1 && tag >>> 3 !== field) throw new Error("invalid end group tag");
+            break;
+          }
+          this.skip(tag & 7, tag >>> 3, depth + 1);
         }
         break;
       case 5:
@@ -292,7 +327,7 @@ class Reader {
   }
 }
 
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function long(low: number, high: number, unsigned: boolean): LongLike {
   return new LongBits(low | 0, high | 0, unsigned);
@@ -301,13 +336,13 @@ function long(low: number, high: number, unsigned: boolean): LongLike {
 function readScalar(r: Reader, type: FieldType): unknown {
   switch (type) {
     case "string": {
-      const end = r.end(r.varint32());
+      const end = r.end(r.size());
       const text = utf8Decoder.decode(r.buf.subarray(r.pos, end));
       r.pos = end;
       return text;
     }
     case "bytes": {
-      const end = r.end(r.varint32());
+      const end = r.end(r.size());
       const bytes = r.buf.slice(r.pos, end);
       r.pos = end;
       return bytes;
@@ -321,8 +356,16 @@ function readScalar(r: Reader, type: FieldType): unknown {
       const v = r.varint32();
       return (v >>> 1) ^ -(v & 1);
     }
-    case "bool":
-      return r.varint64().some((half) => half !== 0);
+    case "bool": {
+      let value = false;
+      for (let i = 0; i < 10; i++) {
+        if (r.pos >= r.buf.length) r.outOfRange(1);
+        const b = r.buf[r.pos++];
+        if (b & 0x7f) value = true;
+        if (b < 0x80) return value;
+      }
+      throw new Error("invalid varint encoding");
+    }
     case "int64":
     case "uint64": {
       const [low, high] = r.varint64();
@@ -365,7 +408,7 @@ function readScalar(r: Reader, type: FieldType): unknown {
 
 function readValue(r: Reader, field: Field, depth: number, into?: unknown): unknown {
   if (field.type !== "message") return readScalar(r, field.type);
-  const end = r.end(r.varint32());
+  const end = r.end(r.size());
   return readMessage(r, end, nested(field), depth + 1, into as Record<string, unknown>);
 }
 
@@ -375,17 +418,18 @@ function readMapEntry(
   into: Record<string, unknown>,
   depth: number,
 ): void {
-  const end = r.end(r.varint32());
+  const end = r.end(r.size());
   let key = "";
   let value: unknown = field.type === "message" ? undefined : defaultOf(field.type);
   while (r.pos < end) {
-    const tag = r.varint32();
+    const tag = r.tag();
     if (tag === 10) key = readScalar(r, "string") as string;
     else if (tag >>> 3 === 2 && (tag & 7) === field.wire) value = readValue(r, field, depth, value);
-    else r.skip(tag & 7);
+    else r.skip(tag & 7, tag >>> 3, depth);
   }
+  if (r.pos !== end) throw new Error(`invalid map entry ${field.name}: runs past its length`);
   // An entry without its message value holds an empty message, as in protobufjs.
-  value ??= Object.create(nested(field).proto);
+  value ??= readMessage(r, r.pos, nested(field), depth + 1);
   // A "__proto__" key is an entry like any other, never the map's prototype.
   if (key === "__proto__") {
     Object.defineProperty(into, key, {
@@ -405,16 +449,22 @@ function readMessage(
   into?: Record<string, unknown>,
 ): Record<string, unknown> {
   if (depth > MAX_DEPTH) throw new Error("max depth exceeded");
-  const out = into ?? Object.create(m.proto) as Record<string, unknown>;
+  let out = into;
+  if (!out) {
+    // As protobufjs's constructors: own empty lists and maps, which callers may fill in.
+    out = Object.create(m.proto) as Record<string, unknown>;
+    for (const name of m.lists) out[name] = [];
+    for (const name of m.maps) out[name] = {};
+  }
   while (r.pos < end) {
-    const tag = r.varint32();
+    const tag = r.tag();
     const wire = tag & 7;
     if (tag >>> 3 === 0) throw new Error("illegal tag: field number 0");
     const field = m.byId.get(tag >>> 3);
     if (field === undefined) {
-      r.skip(wire);
+      r.skip(wire, tag >>> 3, depth);
     } else if (field.map) {
-      if (wire !== 2) r.skip(wire);
+      if (wire !== 2) r.skip(wire, tag >>> 3, depth);
       else {
         if (!hasOwn.call(out, field.name)) out[field.name] = {};
         readMapEntry(r, field, out[field.name] as Record<string, unknown>, depth);
@@ -425,12 +475,12 @@ function readMessage(
       if (wire === field.wire) list.push(readValue(r, field, depth));
       else if (wire === 2 && field.wire !== 2) {
         // Packed numbers (accepted whether or not the field is declared packed).
-        const packedEnd = r.end(r.varint32());
+        const packedEnd = r.end(r.size());
         while (r.pos < packedEnd) list.push(readScalar(r, field.type));
         if (r.pos !== packedEnd) throw new Error(`invalid packed field ${field.name}`);
-      } else r.skip(wire);
+      } else r.skip(wire, tag >>> 3, depth);
     } else if (wire !== field.wire) {
-      r.skip(wire);
+      r.skip(wire, tag >>> 3, depth);
     } else if (field.implicit) {
       const value = readScalar(r, field.type);
       if (isDefault(field.type, value)) delete out[field.name];
@@ -503,21 +553,34 @@ class Writer {
     this.varint32((id << 3) | wire);
   }
 
-  /** Starts a length-delimited value; {@linkcode Writer.close} writes its length in front. */
+  /**
+   * Starts a length-delimited value, keeping one byte for its length (enough below 128 bytes);
+   * {@linkcode Writer.close} writes the length there, shifting the value when it needs more.
+   */
   open(): number {
-    return this.pos;
+    this.reserve(1);
+    return this.pos++;
   }
 
   close(start: number): void {
-    const length = this.pos - start;
+    const length = this.pos - start - 1;
+    if (length < 0x80) {
+      this.buf[start] = length;
+      return;
+    }
     let size = 1;
     for (let v = length >>> 7; v; v >>>= 7) size++;
-    this.reserve(size);
-    this.buf.copyWithin(start + size, start, this.pos);
-    const end = this.pos + size;
-    this.pos = start;
-    this.varint32(length);
-    this.pos = end;
+    this.reserve(size - 1);
+    this.buf.copyWithin(start + size, start + 1, this.pos);
+    this.pos += size - 1;
+    const buf = this.buf;
+    let p = start;
+    let v = length;
+    while (v > 0x7f) {
+      buf[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[p] = v;
   }
 
   bytes(value: Uint8Array): void {
@@ -528,8 +591,26 @@ class Writer {
   }
 
   string(value: string): void {
+    const n = value.length;
+    if (n < 0x80) {
+      // Short ASCII text, the common case, byte by byte: cheaper than the encoder's call.
+      this.reserve(n + 1);
+      const buf = this.buf;
+      let p = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = p;
+        return;
+      }
+    }
     const start = this.open();
-    this.reserve(value.length * 3);
+    this.reserve(n * 3);
     this.pos += utf8Encoder.encodeInto(value, this.buf.subarray(this.pos)).written;
     this.close(start);
   }
@@ -566,13 +647,27 @@ function halves(value: unknown): [number, number] {
   return [low, high];
 }
 
+function fromBase64(text: string): Uint8Array {
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    throw new TypeError("Cannot write a bytes field: the string is not base64");
+  }
+}
+
+function asBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  throw new TypeError(`Cannot write a bytes field from ${Object.prototype.toString.call(value)}`);
+}
+
 function writeScalar(w: Writer, type: FieldType, value: unknown): void {
   switch (type) {
     case "string":
       w.string(value as string);
       return;
     case "bytes":
-      w.bytes(value as Uint8Array);
+      // protobufjs also takes base64 text for bytes.
+      w.bytes(typeof value === "string" ? fromBase64(value) : asBytes(value));
       return;
     case "int32":
     case "enum": {

@@ -12,6 +12,11 @@ interface GeneratedClass {
   decode(bytes: Uint8Array): object;
 }
 
+/** The own keys of a message, sorted (protobufjs and this codec set them in different orders). */
+function keys(message: object): string[] {
+  return Object.keys(message).sort();
+}
+
 function generatedClass(name: string): GeneratedClass {
   let node: unknown = { flyteidl, google };
   for (const part of name.split(".")) node = (node as Record<string, unknown>)[part];
@@ -115,12 +120,16 @@ Deno.test("random messages of every type encode byte for byte as protobufjs's cl
 });
 
 Deno.test("decoded messages inherit proto3 defaults and protobufjs's oneof properties", () => {
-  const template = decodeTaskTemplate(new Uint8Array([0x12, 1, 0x78]));
+  const bytes = new Uint8Array([0x12, 1, 0x78]);
+  const template = decodeTaskTemplate(bytes);
   assertEquals(template.type, "x");
-  assertEquals(Object.keys(template), ["type"]);
+  // Set fields, and own empty maps and lists (as protobufjs's constructors make them).
+  assertEquals(keys(template), ["config", "type"]);
+  assertEquals(keys(template), keys(generatedClass("flyteidl.core.TaskTemplate").decode(bytes)));
   assertEquals(template.id, null);
   assertEquals(template.taskTypeVersion, 0);
   assertEquals(template.config, {});
+  template.config!.k = "v"; // callers may fill them in
   assertEquals((template as { target?: string }).target, undefined);
   const map = decodeLiteralMap(
     encodeMessage("flyteidl.core.LiteralMap", {
@@ -143,7 +152,7 @@ Deno.test("unknown fields are skipped and fields of another wire type are ignore
   const bytes = new Uint8Array([0x98, 6, 5, 0x92, 6, 2, 1, 2, 0x10, 7, 0x12, 1, 0x79]);
   const template = decodeTaskTemplate(bytes);
   assertEquals(template.type, "y");
-  assertEquals(Object.keys(template), ["type"]);
+  assertEquals(keys(template), ["config", "type"]);
 });
 
 Deno.test("malformed bytes are a SyntaxError naming the message", () => {
@@ -174,7 +183,7 @@ Deno.test("map entries: a missing message value is an empty message, __proto__ i
   ]);
   const map = decodeLiteralMap(bytes);
   assertEquals(Object.keys(map.literals!), ["a", "__proto__"]);
-  assertEquals(Object.keys(map.literals!.a), []);
+  assertEquals(keys(map.literals!.a), ["metadata"]);
   assertEquals(Object.getPrototypeOf(map.literals), Object.prototype);
   assertEquals(Object.getOwnPropertyDescriptor(map.literals, "__proto__")?.value.hash, "h");
   assertEquals(

@@ -137,6 +137,33 @@ const PACKABLE = new Set([
 ]);
 
 /**
+ * The tables follow proto3's rules (implicit presence, packed numbers), and protobufjs's JSON form
+ * does not say which syntax a type came from: refuse to generate them from a proto2 file. Follows
+ * imports within the flyteidl package (google's well-known types, bundled with protobufjs, are
+ * proto3).
+ */
+async function assertProto3(files: readonly string[]): Promise<void> {
+  const seen = new Set<string>();
+  const pending = [...files];
+  while (pending.length) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(join(PROTOS, file));
+    } catch (cause) {
+      if (cause instanceof Deno.errors.NotFound && file.startsWith("google/protobuf/")) continue;
+      throw cause;
+    }
+    if (!/^\s*syntax\s*=\s*"proto3"\s*;/m.test(text)) {
+      throw new Error(`${file} is not proto3: idl/_wire.ts supports proto3 messages only`);
+    }
+    for (const m of text.matchAll(/^\s*import\s+(?:public\s+)?"([^"]+)"\s*;/gm)) pending.push(m[1]);
+  }
+}
+
+/**
  * Field tables for idl/_wire.ts, from protobufjs's JSON form of the protos: for each message
  * reachable from {@linkcode WIRE_ROOTS}, its fields as `[id, name, type, ref, label]` (ref: the
  * full name of an enum or message type; label: "", "repeated", "packed", "map:<key type>" or
@@ -156,6 +183,7 @@ async function wireTables(tmp: string): Promise<string> {
     "-o",
     out,
   ]);
+  await assertProto3(FILES);
   const root: JsonNamespace = JSON.parse(await Deno.readTextFile(out));
   const types = new Map<string, JsonNamespace>();
   const index = (ns: JsonNamespace, path: string[]) => {
