@@ -1,6 +1,6 @@
 // Configuration from the environment, read in one place: pure functions of an env map.
 import { UserError } from "../errors.ts";
-import type { ExecutionIdentity } from "../executors/mod.ts";
+import type { ExecutionIdentity, ExecutorLimits } from "../executors/mod.ts";
 import {
   attachExecutionMetadataFromEnv,
   executionMetadata,
@@ -49,6 +49,8 @@ export interface RuntimeConfig extends ErrorReporting {
   storageMetadata?: Record<string, string>;
   /** Log verbosity (`FLYTESHIM_LOG_LEVEL`). @default {"info"} */
   logLevel: LogLevel;
+  /** Limits for executors (`FLYTESHIM_MAX_UNPACKED_MB`). */
+  limits: ExecutorLimits;
 }
 
 /** Options of {@linkcode configFromEnv} and {@linkcode errorReportingFromEnv}. */
@@ -210,6 +212,19 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
     );
   }
 
+  const limits: ExecutorLimits = {};
+  if (env.FLYTESHIM_MAX_UNPACKED_MB?.trim()) {
+    const mb = nonNegative(env, "FLYTESHIM_MAX_UNPACKED_MB", 0);
+    if (mb === 0) {
+      throw invalid(
+        "FLYTESHIM_MAX_UNPACKED_MB",
+        env.FLYTESHIM_MAX_UNPACKED_MB,
+        "a positive number",
+      );
+    }
+    limits.maxUnpackedBytes = Math.round(mb * MB);
+  }
+
   return {
     ...errorReportingFromEnv(env, options),
     execution,
@@ -219,5 +234,6 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
     s3: s3ConfigFromEnv(env),
     storageMetadata,
     logLevel: level as LogLevel,
+    limits,
   };
 }

@@ -114,11 +114,27 @@ Deno.test("config: invalid values are USER:InvalidEnvironment", () => {
       { BATCH_JOB_ARRAY_INDEX_VAR_NAME: "IDX", IDX: "1.5" },
       { BATCH_JOB_ARRAY_INDEX_VAR_NAME: "IDX", IDX: "1", BATCH_JOB_ARRAY_INDEX_OFFSET: "z" },
       { FLYTESHIM_LOG_LEVEL: "loud" },
+      { FLYTESHIM_MAX_UNPACKED_MB: "lots" },
+      { FLYTESHIM_MAX_UNPACKED_MB: "0" },
+      { FLYTESHIM_MAX_UNPACKED_MB: "-5" },
     ]
   ) {
     const err = assertThrows(() => configFromEnv(env), UserError);
     assertEquals(err.code, "USER:InvalidEnvironment", JSON.stringify(env));
   }
+});
+
+Deno.test("config: the unpacking limit for executors is given in MiB", () => {
+  assertEquals(configFromEnv({}).limits, {});
+  assertEquals(configFromEnv({ FLYTESHIM_MAX_UNPACKED_MB: " " }).limits, {});
+  assertEquals(
+    configFromEnv({ FLYTESHIM_MAX_UNPACKED_MB: "16" }).limits.maxUnpackedBytes,
+    16 * 2 ** 20,
+  );
+  assertEquals(
+    configFromEnv({ FLYTESHIM_MAX_UNPACKED_MB: "0.5" }).limits.maxUnpackedBytes,
+    2 ** 19,
+  );
 });
 
 Deno.test("config: execution metadata can be switched off", () => {

@@ -6,6 +6,7 @@ import type {
   ExecutionIdentity,
   Executor,
   ExecutorContext,
+  ExecutorLimits,
   ExecutorOutputs,
   LiteralOutputs,
   Logger,
@@ -102,6 +103,8 @@ export interface ExecuteTaskOptions {
   workDir?: string;
   /** Array task index: run element `index` of every collection input. */
   arrayIndex?: number;
+  /** Limits for executors (archive sizes). */
+  limits?: ExecutorLimits;
 }
 
 function variablesOf(
@@ -237,6 +240,7 @@ export async function executeTask(
     logger,
     signal,
     workDir,
+    limits: options.limits,
   };
   try {
     let result: ExecutorOutputs;

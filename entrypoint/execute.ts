@@ -201,6 +201,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           workDir,
           arrayIndex: config.arrayIndex,
           offload: config.offload,
+          limits: config.limits,
           onCommit: () => committing = true,
         });
         logger.info("Wrote outputs", {

@@ -116,6 +116,31 @@ export interface ExecutorContext {
   signal: AbortSignal;
   /** A local scratch folder, removed after the run. */
   workDir: string;
+  /** Limits the deployment sets for every executor (from the environment in the binary). */
+  limits?: ExecutorLimits;
+}
+
+/**
+ * Limits the runtime passes to executors; an executor's own options take precedence.
+ *
+ * @example An executor that honours the unpacking limit
+ * ```ts
+ * import type { ExecutorContext } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const DEFAULT_LIMIT = 8 * 1024 ** 3;
+ * const limitOf = (ctx: Pick<ExecutorContext, "limits">, own?: number) =>
+ *   own ?? ctx.limits?.maxUnpackedBytes ?? DEFAULT_LIMIT;
+ * assertEquals(limitOf({ limits: { maxUnpackedBytes: 1024 } }), 1024);
+ * assertEquals(limitOf({}), DEFAULT_LIMIT);
+ * ```
+ */
+export interface ExecutorLimits {
+  /**
+   * The most bytes an archive may unpack to (`FLYTESHIM_MAX_UNPACKED_MB` in the binary; the
+   * SQLite3 executor's default is 8 GiB).
+   */
+  maxUnpackedBytes?: number;
 }
 
 /** Outputs given as a ready literal map, bypassing conversion (see {@linkcode literalOutputs}). */

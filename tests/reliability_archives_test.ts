@@ -2,7 +2,7 @@
 // links, devices, several members and decompression bombs. Each is a USER:BadArchive error, and
 // nothing is written outside the work folder: no file at any place a hostile name points to, no
 // link anywhere below the work folder, and nothing new next to the archive.
-import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { jsonToStruct } from "../idl/mod.ts";
 import { type Member, paxPath, tar, tarGz, zip } from "./_archives.ts";
@@ -267,6 +267,49 @@ Deno.test("archives: through the program, a traversal zip ends in USER:BadArchiv
   assertEquals(links, []);
   assert(!paths.some((p) => p.endsWith(name)), paths.join("\n"));
   for (const place of ancestors(root)) assert(!(await exists(`${place}/${name}`)), place);
+});
+
+Deno.test("archives: through the program, FLYTESHIM_MAX_UNPACKED_MB sets the unpacking limit", async () => {
+  const root = await Deno.makeTempDir({ prefix: "flyteshim-archive-limit-" });
+  // 20 MiB unpacked: under the default (8 GiB), over a limit of 16 MiB.
+  const big = new Uint8Array(20 * MiB);
+  big.set(DB);
+  await Deno.writeFile(`${root}/db.zip`, await zip([{ name: "big.db", data: big, deflate: true }]));
+  const template = {
+    ...testTemplate("sqlite", SQLITE_EXECUTOR, {
+      outputs: { results: { schema: {} } },
+      args: flytekitContainerArgs(SQLITE_EXECUTOR),
+    }),
+    custom: jsonToStruct({
+      query_template: "select count(*) as n from t",
+      uri: `file://${root}/db.zip`,
+      compressed: true,
+    }),
+  };
+  const limited = await runWithBytes({
+    root: `${root}/limited`,
+    template,
+    inputs: { literals: {} },
+    env: { FLYTESHIM_MAX_UNPACKED_MB: "16" },
+  });
+  assertFailed(limited, userError("USER:BadArchive"), 0);
+  assertMatch(limited.error?.message ?? "", /size limit/);
+  const unlimited = await runWithBytes({
+    root: `${root}/default`,
+    template,
+    inputs: { literals: {} },
+    env: { FLYTESHIM_MAX_UNPACKED_MB: "32" },
+  });
+  assertEquals(unlimited.error, undefined, unlimited.stderr);
+  assert(unlimited.files.includes("outputs.pb"), unlimited.files.join(", "));
+  const invalid = await runWithBytes({
+    root: `${root}/invalid`,
+    template,
+    inputs: { literals: {} },
+    env: { FLYTESHIM_MAX_UNPACKED_MB: "0" },
+  });
+  assertFailed(invalid, userError("USER:InvalidEnvironment"), 0);
+  await Deno.remove(root, { recursive: true });
 });
 
 Deno.test("archives: folder downloads refuse object names that would escape the folder", async () => {

@@ -58,7 +58,10 @@ export type { Sqlite3Config } from "./config.ts";
 
 /** Options of {@linkcode createSqlite3Executor}. */
 export interface Sqlite3ExecutorOptions {
-  /** The most bytes a compressed database may unpack to. @default {8589934592} (8 GiB) */
+  /**
+   * The most bytes a compressed database may unpack to; when absent, the runtime's limit
+   * (`FLYTESHIM_MAX_UNPACKED_MB`), else 8 GiB.
+   */
   maxUnpackedBytes?: number;
   /** Rows per parquet row group. @default {32768} */
   rowGroupRows?: number;
@@ -202,7 +205,7 @@ async function fetchDatabase(
   const { extractSingleFile } = await import("./archive.ts");
   try {
     return await extractSingleFile(local, `${dir}/unpacked`, {
-      maxBytes: options.maxUnpackedBytes,
+      maxBytes: options.maxUnpackedBytes ?? ctx.limits?.maxUnpackedBytes,
       signal: ctx.signal,
     });
   } finally {
