@@ -243,23 +243,24 @@ Deno.test("archives: a valid archive under the same limit is unpacked and querie
   assertEquals(table!.rows, [[2n]]);
 });
 
+/** A SQLite3 template for the program (flytekit's container args) on a zipped database. */
+function programTemplate(zipPath: string, query = "select * from t") {
+  return {
+    ...testTemplate("sqlite", SQLITE_EXECUTOR, {
+      outputs: { results: { schema: {} } },
+      args: flytekitContainerArgs(SQLITE_EXECUTOR),
+    }),
+    custom: jsonToStruct({ query_template: query, uri: `file://${zipPath}`, compressed: true }),
+  };
+}
+
 Deno.test("archives: through the program, a traversal zip ends in USER:BadArchive and writes nothing outside", async () => {
   const root = await Deno.makeTempDir({ prefix: "flyteshim-archive-node-" });
   const name = marker();
   await Deno.writeFile(`${root}/db.zip`, await zip([{ name: `../../../${name}`, data: DB }]));
   const run = await runWithBytes({
     root,
-    template: {
-      ...testTemplate("sqlite", SQLITE_EXECUTOR, {
-        outputs: { results: { schema: {} } },
-        args: flytekitContainerArgs(SQLITE_EXECUTOR),
-      }),
-      custom: jsonToStruct({
-        query_template: "select * from t",
-        uri: `file://${root}/db.zip`,
-        compressed: true,
-      }),
-    },
+    template: programTemplate(`${root}/db.zip`),
     inputs: { literals: {} },
   });
   assertFailed(run, userError("USER:BadArchive"), 0);
@@ -275,17 +276,7 @@ Deno.test("archives: through the program, FLYTESHIM_MAX_UNPACKED_MB sets the unp
   const big = new Uint8Array(20 * MiB);
   big.set(DB);
   await Deno.writeFile(`${root}/db.zip`, await zip([{ name: "big.db", data: big, deflate: true }]));
-  const template = {
-    ...testTemplate("sqlite", SQLITE_EXECUTOR, {
-      outputs: { results: { schema: {} } },
-      args: flytekitContainerArgs(SQLITE_EXECUTOR),
-    }),
-    custom: jsonToStruct({
-      query_template: "select count(*) as n from t",
-      uri: `file://${root}/db.zip`,
-      compressed: true,
-    }),
-  };
+  const template = programTemplate(`${root}/db.zip`, "select count(*) as n from t");
   const limited = await runWithBytes({
     root: `${root}/limited`,
     template,
