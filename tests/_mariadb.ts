@@ -1,7 +1,8 @@
 /**
  * Test harness: a throwaway MariaDB server from Debian's `mariadb-server` package (installed by
  * `.ci/setup`), run as `nobody` when the tests run as root, on a free loopback port, with a
- * password user `flyteshim` that may do everything.
+ * password user `flyteshim` that may do everything; optionally with TLS and a user that logs in by
+ * TLS client certificate (`clientCerts`, certificates from `./_tls.ts`).
  *
  * @example Start and stop
  * ```ts ignore
@@ -16,6 +17,12 @@
  */
 
 import { asServerUser, chownToServerUser, freePort, spawnServer } from "./_service.ts";
+import {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  issueCertificate,
+  type IssuedCertificate,
+} from "./_tls.ts";
 
 /** A running server. */
 export interface MariadbServer {
@@ -29,6 +36,15 @@ export interface MariadbServer {
   user: string;
   /** The user's password. */
   password: string;
+  /**
+   * With `clientCerts`: the CA that signed the server's certificate (SAN 127.0.0.1, localhost)
+   * and the client's, the user that must log in with a client certificate, and that user's
+   * certificate and key (PEM files).
+   */
+  clientTls?: {
+    ca: CertificateAuthority;
+    user: string;
+  } & IssuedCertificate;
   /** Runs SQL as root through the socket with the `mariadb` client (for fixtures and checks). */
   sql(query: string): Promise<string>;
   /** Shutdown and removal of the data folder. */
@@ -60,6 +76,21 @@ async function runClient(socket: string, query: string): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
+/** Options of {@linkcode startMariadb}. */
+export interface StartMariadbOptions {
+  /** The password of the user `flyteshim`. @default "maria-secret-pw" */
+  password?: string;
+  /**
+   * Serve TLS with a throwaway CA (`--ssl-ca`, `--ssl-cert`, `--ssl-key`) and add a user
+   * `tls_user` without password that must present a certificate that CA signed
+   * (`REQUIRE X509`). The user `flyteshim` keeps password authentication, with or without TLS.
+   */
+  clientCerts?: boolean;
+}
+
+/** The user that logs in with a client certificate (`clientCerts`). */
+const TLS_USER = "tls_user";
+
 /**
  * Initialises a data folder and starts MariaDB on a free loopback port.
  *
@@ -69,12 +100,19 @@ async function runClient(socket: string, query: string): Promise<string> {
  * await db.stop();
  * ```
  */
-export async function startMariadb(options: { password?: string } = {}): Promise<MariadbServer> {
+export async function startMariadb(options: StartMariadbOptions = {}): Promise<MariadbServer> {
   const password = options.password ?? "maria-secret-pw";
   const user = "flyteshim";
   const root = await Deno.makeTempDir({ prefix: "flyteshim-maria-" });
   const data = `${root}/data`;
   const socket = `${root}/sock`;
+  let ca: CertificateAuthority | undefined;
+  let client: IssuedCertificate | undefined;
+  if (options.clientCerts) {
+    ca = await createCertificateAuthority(root, { keyType: "ec" });
+    await issueCertificate(ca, { name: "server", cn: "localhost", server: true });
+    client = await issueCertificate(ca, { name: "client", cn: TLS_USER });
+  }
   await chownToServerUser(root);
   const [initCmd, initArgs] = asServerUser("mariadb-install-db", [
     "--no-defaults",
@@ -107,6 +145,9 @@ export async function startMariadb(options: { password?: string } = {}): Promise
     "--innodb-log-file-size=8M",
     "--character-set-server=utf8mb4",
     "--collation-server=utf8mb4_general_ci",
+    ...(ca
+      ? [`--ssl-ca=${ca.cert}`, `--ssl-cert=${root}/server.crt`, `--ssl-key=${root}/server.key`]
+      : []),
   ]);
   const server = spawnServer(cmd, args, root, { cwd: "/" });
   const deadline = Date.now() + 30_000;
@@ -126,7 +167,10 @@ export async function startMariadb(options: { password?: string } = {}): Promise
   await runClient(
     socket,
     `CREATE DATABASE app; CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';` +
-      ` GRANT ALL ON *.* TO '${user}'@'%';`,
+      ` GRANT ALL ON *.* TO '${user}'@'%';` +
+      (client
+        ? ` CREATE USER '${TLS_USER}'@'%' REQUIRE X509; GRANT ALL ON app.* TO '${TLS_USER}'@'%';`
+        : ""),
   );
   return {
     url: `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/app`,
@@ -134,6 +178,7 @@ export async function startMariadb(options: { password?: string } = {}): Promise
     port,
     user,
     password,
+    ...(client ? { clientTls: { ca: ca!, user: TLS_USER, ...client } } : {}),
     sql: (query) => runClient(socket, query),
     stop: () => server.finish("SIGTERM"),
     kill: () => server.finish("SIGKILL"),

@@ -3,7 +3,8 @@
  *
  * PostgreSQL refuses to run as root, so when the tests run as root the binaries run as `nobody`
  * through `setpriv`, with data and socket folders owned by that user. The server listens on a
- * free loopback port with password (SCRAM) authentication.
+ * free loopback port with password (SCRAM) authentication; optionally with TLS, and with a user that
+ * logs in by TLS client certificate (certificates from `./_tls.ts`).
  *
  * @example Start, query, stop
  * ```ts ignore
@@ -29,6 +30,12 @@ import {
   type ServerProcess,
   spawnServer,
 } from "./_service.ts";
+import {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  issueCertificate,
+  type IssuedCertificate,
+} from "./_tls.ts";
 
 /** A running server. */
 export interface PostgresServer {
@@ -44,6 +51,14 @@ export interface PostgresServer {
   password: string;
   /** With `ssl`: the CA certificate (PEM file) that signed the server's certificate. */
   caCert?: string;
+  /**
+   * With `clientCerts`: the CA (which also signed the server's certificate), the user that must
+   * log in with a client certificate, and that user's certificate and key (PEM files).
+   */
+  clientTls?: {
+    ca: CertificateAuthority;
+    user: string;
+  } & IssuedCertificate;
   /** Runs SQL as the superuser through a fresh connection (for fixtures and checks). */
   sql(query: string): Promise<Record<string, unknown>[]>;
   /** Fast shutdown and removal of the data folder. */
@@ -60,60 +75,17 @@ export interface StartPostgresOptions {
   timeoutSeconds?: number;
   /** Serve TLS too, with a throwaway CA and a certificate for 127.0.0.1 and localhost. */
   ssl?: boolean;
+  /**
+   * Implies `ssl`. Also trust the throwaway CA for client certificates (`ssl_ca_file`) and add a
+   * login role `tls_user` that may only log in over TLS with a certificate that CA signed for it
+   * (pg_hba `hostssl ... cert`: the certificate's CN is the user name; no password). The other
+   * users keep password authentication, with or without TLS.
+   */
+  clientCerts?: boolean;
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
-  const out = await new Deno.Command("openssl", { args, cwd, stdout: "null", stderr: "piped" })
-    .output();
-  if (!out.success) throw new Error(`openssl failed: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-/** A CA and a server certificate it signed (SAN IP:127.0.0.1, DNS:localhost), in `dir`. */
-async function makeCertificates(dir: string): Promise<void> {
-  const key = ["-newkey", "rsa:2048", "-nodes"];
-  await openssl([
-    "req",
-    "-x509",
-    ...key,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=flyteshim test CA",
-  ], dir);
-  await openssl([
-    "req",
-    ...key,
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=localhost",
-  ], dir);
-  await Deno.writeTextFile(`${dir}/san.ext`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  await openssl([
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.crt",
-    "-days",
-    "2",
-    "-extfile",
-    "san.ext",
-  ], dir);
-  await Deno.chmod(`${dir}/server.key`, 0o600);
-}
+/** The role that logs in with a client certificate (`clientCerts`). */
+const TLS_USER = "tls_user";
 
 async function waitForTcp(port: number, server: ServerProcess, deadline: number) {
   while (Date.now() < deadline) {
@@ -146,7 +118,14 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const socket = `${root}/socket`;
   await Deno.mkdir(socket);
   await Deno.writeTextFile(`${root}/pwfile`, password + "\n");
-  if (options.ssl) await makeCertificates(root);
+  const ssl = options.ssl || options.clientCerts;
+  let ca: CertificateAuthority | undefined;
+  let client: IssuedCertificate | undefined;
+  if (ssl) {
+    ca = await createCertificateAuthority(root);
+    await issueCertificate(ca, { name: "server", cn: "localhost", server: true, keyType: "rsa" });
+    if (options.clientCerts) client = await issueCertificate(ca, { name: "client", cn: TLS_USER });
+  }
   await chownToServerUser(root);
   const [initCmd, initArgs] = asServerUser(initdbBin, [
     "-D",
@@ -167,6 +146,16 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     throw new Error(`initdb failed: ${new TextDecoder().decode(init.stderr)}`);
   }
   await Deno.remove(`${root}/pwfile`);
+  if (options.clientCerts) {
+    // First match wins: the TLS user needs TLS and a certificate; everyone else as initdb set.
+    const hba = `${data}/pg_hba.conf`;
+    await Deno.writeTextFile(
+      hba,
+      `hostssl all ${TLS_USER} 127.0.0.1/32 cert\n` +
+        `host all ${TLS_USER} 127.0.0.1/32 reject\n` +
+        await Deno.readTextFile(hba),
+    );
+  }
   const port = freePort();
   const [cmd, args] = asServerUser(postgresBin, [
     "-D",
@@ -183,7 +172,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     "full_page_writes=off",
     "-c",
     "synchronous_commit=off",
-    ...(options.ssl
+    ...(ssl
       ? [
         "-c",
         "ssl=on",
@@ -193,6 +182,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         `ssl_key_file=${root}/server.key`,
       ]
       : []),
+    ...(options.clientCerts ? ["-c", `ssl_ca_file=${ca!.cert}`] : []),
   ]);
   const server = spawnServer(cmd, args, root);
   try {
@@ -205,22 +195,32 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const finish = async (signal: Deno.Signal) =>
     server.finish(signal, signal === "SIGKILL" ? await childrenOf(server.child.pid) : []);
   const url = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  const sql = async (query: string) => {
+    const { default: postgres } = await import("postgres");
+    const conn = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      return [...await conn.unsafe(query)] as Record<string, unknown>[];
+    } finally {
+      await conn.end({ timeout: 1 });
+    }
+  };
+  if (client) {
+    try {
+      await sql(`create role ${TLS_USER} login`);
+    } catch (error) {
+      await finish("SIGINT");
+      throw error;
+    }
+  }
   return {
     url,
     host: "127.0.0.1",
     port,
     user,
     password,
-    ...(options.ssl ? { caCert: `${root}/ca.crt` } : {}),
-    async sql(query) {
-      const { default: postgres } = await import("postgres");
-      const client = postgres(url, { max: 1, onnotice: () => {} });
-      try {
-        return [...await client.unsafe(query)] as Record<string, unknown>[];
-      } finally {
-        await client.end({ timeout: 1 });
-      }
-    },
+    ...(ssl ? { caCert: ca!.cert } : {}),
+    ...(client ? { clientTls: { ca: ca!, user: TLS_USER, ...client } } : {}),
+    sql,
     stop: () => finish("SIGINT"),
     kill: () => finish("SIGKILL"),
   };

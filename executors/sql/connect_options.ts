@@ -31,13 +31,16 @@ export interface ConnectOptions {
   password?: string;
   /** Database name. */
   database?: string;
-  /** TLS mode. @default "prefer" for PostgreSQL, "disable" for MySQL, as their clients */
+  /**
+   * TLS mode. @default "prefer" for PostgreSQL; for MySQL "disable", or with TLS files
+   * "verify-ca" (a CA given) or "require", as MySQL's clients
+   */
   sslmode: SslMode;
-  /** CA certificate file for `verify-ca` / `verify-full`. */
+  /** CA certificate for `verify-ca` / `verify-full`: a PEM file path or PEM text (see `tls.ts`). */
   sslrootcert?: string;
-  /** Client certificate file. */
+  /** Client certificate: a PEM file path or PEM text. */
   sslcert?: string;
-  /** Client key file. */
+  /** Client key: a PEM file path or PEM text (never logged). */
   sslkey?: string;
   /** Seconds to wait for the connection. */
   connectTimeoutSeconds?: number;
@@ -195,6 +198,11 @@ export function resolveConnectOptions(
       throw invalid("sslmode", `"${rawMode}" is not one of ${SSL_MODES.join(", ")}`);
     }
     sslmode = mapped as SslMode;
+  } else if (
+    dialect === "mysql" && ["sslrootcert", "sslcert", "sslkey"].some((n) => merged.has(n))
+  ) {
+    // As MySQL's clients: TLS files turn TLS on, and a CA alone means VERIFY_CA.
+    sslmode = merged.has("sslrootcert") ? "verify-ca" : "require";
   }
   const options: ConnectOptions = {
     dialect,

@@ -9,6 +9,7 @@
  * | permission denied | `USER:AccessDenied` | user | no |
  * | the statement ran longer than `statement_timeout` | `USER:StatementTimeout` | user | no |
  * | any other SQL error (syntax, missing table, bad value, constraint) | `USER:SqlError` | user | no |
+ * | the server refuses the client's TLS certificate (unknown CA, bad, expired; TLS alert) | `USER:AuthenticationFailed` | user | no |
  * | the server's TLS certificate fails verification (`sslmode=verify-*`, `sslrootcert`) | `USER:InvalidConfig` | user | no |
  *
  * Messages carry the server's message, never a password: {@linkcode scrubSecrets} removes
@@ -88,6 +89,20 @@ function describe(error: unknown): string {
 /** Node's certificate verification failures (`sslmode` verify-ca/verify-full, `sslrootcert`). */
 const TLS_VERIFY = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT/;
 
+/**
+ * TLS alerts a server sends when it refuses the client's certificate: signed by a CA it does not
+ * trust, bad, expired, revoked, missing (Node's error codes, which Deno's TLS also sets).
+ */
+const TLS_CLIENT_CERT_REFUSED =
+  /_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_[A-Z]+|ACCESS_DENIED)$/;
+
+function clientCertRefused(ctx: FailureContext, cause: unknown): UserError {
+  return new UserError(
+    `${head(ctx)}: the server refused the client certificate: ${describe(cause)}`,
+    { code: SQL_ERROR_CODES.authentication, cause },
+  );
+}
+
 function tlsError(ctx: FailureContext, cause: unknown): UserError {
   return new UserError(
     `${head(ctx)}: the server's TLS certificate was not accepted: ${describe(cause)}`,
@@ -133,6 +148,7 @@ export function classifyPostgresError(error: unknown, ctx: FailureContext): Flyt
   if (code === "28P01" || code === "28000" || code === "SASL_SIGNATURE_MISMATCH") {
     return new UserError(detail, { code: SQL_ERROR_CODES.authentication, cause: error });
   }
+  if (TLS_CLIENT_CERT_REFUSED.test(code)) return clientCertRefused(ctx, error);
   if (TLS_VERIFY.test(code)) return tlsError(ctx, error);
   if (NETWORK_CODES.has(code) || (!isServer && !/^[0-9A-Z]{5}$/.test(code))) {
     return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
@@ -197,6 +213,7 @@ export function classifyMysqlError(error: unknown, ctx: FailureContext): Flytesh
   if (ctx.timedOut) {
     return new UserError(detail, { code: SQL_ERROR_CODES.statementTimeout, cause: error });
   }
+  if (TLS_CLIENT_CERT_REFUSED.test(code ?? "")) return clientCertRefused(ctx, error);
   if (TLS_VERIFY.test(code ?? "")) return tlsError(ctx, error);
   if (NETWORK_CODES.has(code ?? "") || MYSQL_TRANSIENT.has(errno ?? 0) || errno === undefined) {
     return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });

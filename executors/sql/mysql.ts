@@ -13,6 +13,7 @@ import type { ConnectOptions } from "./connect_options.ts";
 import type { QueryOptions, ResultSink, SqlConnection, SqlDriver } from "./driver.ts";
 import { classifyMysqlError, type FailureContext } from "./errors.ts";
 import { type MysqlDecoder, type MysqlField, mysqlType } from "./mysql_types.ts";
+import { readTlsFiles } from "./tls.ts";
 
 const DEFAULT_BATCH_ROWS = 10_000;
 
@@ -46,10 +47,8 @@ async function clientOptions(options: ConnectOptions): Promise<Record<string, un
   ) {
     const ssl: Record<string, unknown> = {
       rejectUnauthorized: options.sslmode === "verify-ca" || options.sslmode === "verify-full",
+      ...await readTlsFiles(options),
     };
-    if (options.sslrootcert) ssl.ca = await Deno.readTextFile(options.sslrootcert);
-    if (options.sslcert) ssl.cert = await Deno.readTextFile(options.sslcert);
-    if (options.sslkey) ssl.key = await Deno.readTextFile(options.sslkey);
     if (options.sslmode !== "verify-full") ssl.checkServerIdentity = () => undefined;
     out.ssl = ssl;
   }

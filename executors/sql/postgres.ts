@@ -13,6 +13,7 @@ import type { ConnectOptions } from "./connect_options.ts";
 import type { QueryOptions, ResultSink, SqlConnection, SqlDriver } from "./driver.ts";
 import { classifyPostgresError, type FailureContext } from "./errors.ts";
 import { postgresClientTypes, postgresType } from "./postgres_types.ts";
+import { readTlsFiles } from "./tls.ts";
 
 const DEFAULT_BATCH_ROWS = 10_000;
 
@@ -37,10 +38,8 @@ async function sslOption(options: ConnectOptions): Promise<unknown> {
   const tls: Record<string, unknown> = {
     rejectUnauthorized: mode === "verify-ca" || mode === "verify-full" ||
       (files.ca !== undefined && mode === "require"),
+    ...await readTlsFiles(options),
   };
-  for (const [key, path] of Object.entries(files)) {
-    if (path) tls[key] = await Deno.readTextFile(path);
-  }
   if (mode !== "verify-full") tls.checkServerIdentity = () => undefined;
   return tls;
 }
