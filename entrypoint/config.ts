@@ -213,16 +213,14 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
   }
 
   const limits: ExecutorLimits = {};
-  if (env.FLYTESHIM_MAX_UNPACKED_MB?.trim()) {
-    const mb = nonNegative(env, "FLYTESHIM_MAX_UNPACKED_MB", 0);
-    if (mb === 0) {
-      throw invalid(
-        "FLYTESHIM_MAX_UNPACKED_MB",
-        env.FLYTESHIM_MAX_UNPACKED_MB,
-        "a positive number",
-      );
+  const unpacked = env.FLYTESHIM_MAX_UNPACKED_MB;
+  if (unpacked?.trim()) {
+    // A decimal number of MiB that comes to at least one byte.
+    const bytes = /^\s*\d*\.?\d+\s*$/.test(unpacked) ? Math.round(Number(unpacked) * MB) : 0;
+    if (!(bytes > 0)) {
+      throw invalid("FLYTESHIM_MAX_UNPACKED_MB", unpacked, "a positive number of MiB");
     }
-    limits.maxUnpackedBytes = Math.round(mb * MB);
+    limits.maxUnpackedBytes = bytes;
   }
 
   return {

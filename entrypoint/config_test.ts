@@ -159,3 +159,14 @@ Deno.test("config: S3 and secrets settings", () => {
   assertEquals(config.secrets.dirs, ["/s", "/etc/secrets"]);
   assertEquals(config.secrets.envPrefix, "P_");
 });
+
+Deno.test("config: an unpacking limit that is not at least one byte is USER:InvalidEnvironment", () => {
+  for (const value of ["0.0000001", "1e-7", "0x10", "-5", "1e3", "16 MB"]) {
+    const error = assertThrows(
+      () => configFromEnv({ FLYTESHIM_MAX_UNPACKED_MB: value }),
+      UserError,
+      "a positive number of MiB",
+    );
+    assertEquals(error.code, "USER:InvalidEnvironment", value);
+  }
+});

@@ -56,7 +56,7 @@ function fail(operation: StorageOperation, uri: string, cause: unknown): Storage
  * Refuses folders, FIFOs, devices and sockets before they are opened: reading one never ends (a
  * FIFO without a writer blocks in open, `/dev/zero` fills memory or the disk).
  */
-function assertReadable(operation: StorageOperation, uri: string, path: string): void {
+function assertReadable(operation: StorageOperation, uri: string, path: string): Deno.FileInfo {
   const info = Deno.statSync(path);
   if (info.isDirectory) {
     throw new StorageError(operation, uri, "is a directory", {
@@ -69,6 +69,49 @@ function assertReadable(operation: StorageOperation, uri: string, path: string):
       origin: "user",
     });
   }
+  return info;
+}
+
+/** Files up to this size are read synchronously; larger ones asynchronously, abortable. */
+const SYNC_READ_BYTES = 1024 * 1024;
+
+/**
+ * The local file of an upload: a regular file (links followed), not the destination itself.
+ * Folders, FIFOs, devices and sockets are refused before anything opens them (opening a FIFO
+ * blocks until a writer comes).
+ */
+function assertUploadable(uri: string, localPath: string, destination: string): Deno.FileInfo {
+  const info = Deno.statSync(localPath);
+  if (!info.isFile) {
+    const what = info.isDirectory ? "a directory" : "not a regular file (a FIFO, device or socket)";
+    throw new StorageError("upload", uri, `local path "${localPath}" is ${what}`, {
+      origin: "user",
+      code: info.isDirectory ? "USER:NotFound" : undefined,
+    });
+  }
+  let target: Deno.FileInfo | undefined;
+  try {
+    target = Deno.statSync(destination);
+  } catch { /* absent: the common case */ }
+  if (target && target.ino === info.ino && target.dev === info.dev) {
+    throw new StorageError(
+      "upload",
+      uri,
+      `the destination is the local file "${localPath}" itself`,
+      {
+        origin: "user",
+        code: "USER:InvalidInput",
+      },
+    );
+  }
+  return info;
+}
+
+let temporaryFiles = 0;
+
+/** A sibling name to write before renaming into place (same folder, so the rename is atomic). */
+function temporaryName(path: string): string {
+  return `${path}.flyteshim-${Deno.pid}-${++temporaryFiles}.tmp`;
 }
 
 function isFile(path: string): boolean {
@@ -98,6 +141,10 @@ async function inFolder<T>(path: string, write: () => T | Promise<T>): Promise<T
  * destination that is a folder). A missing destination folder throws, for {@linkcode inFolder}.
  */
 function moved(from: string, to: string): boolean {
+  // A symbolic link is copied (the copy follows it; a moved link would dangle), and so is a file
+  // with other hard links (writes through another name would change the uploaded output).
+  const info = Deno.lstatSync(from);
+  if (!info.isFile || (info.nlink ?? 1) > 1) return false;
   try {
     Deno.renameSync(from, to);
     return true;
@@ -109,12 +156,16 @@ function moved(from: string, to: string): boolean {
 
 /** The backend for local paths and `file://` URIs. */
 export class FileStorage implements StorageBackend {
-  // deno-lint-ignore require-await
   async read(uri: string, options?: StorageCallOptions): Promise<Uint8Array> {
     try {
       options?.signal?.throwIfAborted();
-      assertReadable("read", uri, toPath(uri));
-      return Deno.readFileSync(toPath(uri));
+      const path = toPath(uri);
+      const info = assertReadable("read", uri, path);
+      // Large files (offloaded literals) asynchronously, so that an abort can interrupt them.
+      if (info.size > SYNC_READ_BYTES) {
+        return await Deno.readFile(path, { signal: options?.signal });
+      }
+      return Deno.readFileSync(path);
     } catch (cause) {
       throw fail("read", uri, cause);
     }
@@ -136,20 +187,30 @@ export class FileStorage implements StorageBackend {
   async write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void> {
     try {
       const path = toPath(uri);
-      // Before the open, which truncates: an aborted write leaves an existing file as it was.
       options?.signal?.throwIfAborted();
+      // Written under a temporary name and renamed into place: readers (propeller reading
+      // outputs.pb) see the whole file or none, and an existing file stays as it was until then.
       // Deno.openSync and writeSync rather than Deno.writeFile, whose first call sets up web
       // streams (about 2 ms of every run's start-up, for outputs.pb).
+      const temporary = temporaryName(path);
       const file = await inFolder(
-        path,
-        () => Deno.openSync(path, { write: true, create: true, truncate: true }),
+        temporary,
+        () => Deno.openSync(temporary, { write: true, createNew: true }),
       );
       try {
-        for (let written = 0; written < data.length;) {
-          written += file.writeSync(data.subarray(written));
+        try {
+          for (let written = 0; written < data.length;) {
+            written += file.writeSync(data.subarray(written));
+          }
+        } finally {
+          file.close();
         }
-      } finally {
-        file.close();
+        Deno.renameSync(temporary, path);
+      } catch (cause) {
+        try {
+          Deno.removeSync(temporary);
+        } catch { /* never created, or already renamed */ }
+        throw cause;
       }
     } catch (cause) {
       throw fail("write", uri, cause);
@@ -160,8 +221,19 @@ export class FileStorage implements StorageBackend {
     try {
       const path = toPath(uri);
       options?.signal?.throwIfAborted();
+      assertUploadable(uri, localPath, path);
       if (options?.move && await inFolder(path, () => moved(localPath, path))) return;
-      await inFolder(path, () => Deno.copyFile(localPath, path));
+      // A copy goes to a temporary name first, as writes do: no half-copied object.
+      const temporary = temporaryName(path);
+      try {
+        await inFolder(temporary, () => Deno.copyFile(localPath, temporary));
+        Deno.renameSync(temporary, path);
+      } catch (cause) {
+        try {
+          Deno.removeSync(temporary);
+        } catch { /* never created */ }
+        throw cause;
+      }
     } catch (cause) {
       // Name a missing source as the S3 backend does, not the destination's folder.
       if (cause instanceof Deno.errors.NotFound && !isFile(localPath)) {
