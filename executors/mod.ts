@@ -62,8 +62,11 @@ export interface Logger {
 export interface SecretRef {
   /** Secret group (Kubernetes secret name). */
   group: string;
-  /** Key inside the group. */
-  key: string;
+  /**
+   * Key inside the group. Without one, as flytekit allows, the secret is the group itself:
+   * environment variable `_FSEC_<GROUP>`, file `<dir>/<group>`.
+   */
+  key?: string;
   /** Group version, for the secret managers that use it. */
   groupVersion?: string;
 }

@@ -118,8 +118,10 @@ export function secretLocations(
   ref: SecretRef,
   options: Pick<SecretsOptions, "envPrefix" | "dirs" | "filePrefix"> = {},
 ): { envVars: string[]; files: string[] } {
-  if (!ref.group || !ref.key) {
-    throw new TypeError("Cannot look up secret: group and key must both be non-empty");
+  if (!ref.group) {
+    throw new UserError("Cannot look up a secret without a group (flytekit requires one too)", {
+      code: "USER:InvalidConfig",
+    });
   }
   const prefix = options.envPrefix ?? DEFAULT_SECRETS_ENV_PREFIX;
   const dirs = options.dirs ?? [DEFAULT_SECRETS_DIR, FLYTEKIT_SECRETS_DIR];
@@ -127,21 +129,23 @@ export function secretLocations(
   const versions = ref.groupVersion ? [ref.groupVersion, ""] : [""];
   const envVars: string[] = [];
   const files: string[] = [];
+  // flytekit's names: group, version and key that are set, joined (the key is optional).
+  const parts = (version: string) => [ref.group, version, ref.key ?? ""].filter((p) => p !== "");
   for (const version of versions) {
-    const v = version ? `_${version.toUpperCase()}` : "";
-    envVars.push(`${prefix}${ref.group.toUpperCase()}${v}_${ref.key.toUpperCase()}`);
+    envVars.push(`${prefix}${parts(version).map((p) => p.toUpperCase()).join("_")}`);
   }
   for (const dir of dirs) {
     for (const version of versions) {
-      const v = version ? `/${version.toLowerCase()}` : "";
-      files.push(
-        `${
-          dir.replace(/\/+$/, "")
-        }/${ref.group.toLowerCase()}${v}/${filePrefix}${ref.key.toLowerCase()}`,
-      );
+      const names = parts(version).map((p) => p.toLowerCase());
+      names[names.length - 1] = `${filePrefix}${names[names.length - 1]}`;
+      files.push(`${dir.replace(/\/+$/, "")}/${names.join("/")}`);
     }
   }
   return { envVars, files };
+}
+
+function describeSecret(ref: SecretRef): string {
+  return ref.key ? `secret "${ref.key}" of group "${ref.group}"` : `secret group "${ref.group}"`;
 }
 
 /**
@@ -178,12 +182,12 @@ export function createSecrets(options: SecretsOptions = {}): Secrets {
             cause instanceof Deno.errors.PermissionDenied || cause instanceof Deno.errors.NotCapable
           ) {
             throw new UserError(
-              `Cannot read secret "${ref.key}" of group "${ref.group}" from "${path}": permission denied`,
+              `Cannot read ${describeSecret(ref)} from "${path}": permission denied`,
               { code: "USER:AccessDenied", cause },
             );
           }
           throw new SystemError(
-            `Cannot read secret "${ref.key}" of group "${ref.group}" from "${path}": ${
+            `Cannot read ${describeSecret(ref)} from "${path}": ${
               cause instanceof Error ? cause.message : String(cause)
             }`,
             { code: "SYSTEM:SecretUnreadable", cause },
@@ -192,7 +196,7 @@ export function createSecrets(options: SecretsOptions = {}): Secrets {
         return found(text.trim());
       }
       throw new UserError(
-        `Cannot find secret "${ref.key}" of group "${ref.group}": looked in environment variable ${
+        `Cannot find ${describeSecret(ref)}: looked in environment variable ${
           envVars.map((n) => `"${n}"`).join(", ")
         } and files ${files.map((f) => `"${f}"`).join(", ") || "(no folders configured)"}`,
         { code: "USER:SecretNotFound" },

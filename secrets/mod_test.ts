@@ -56,8 +56,27 @@ Deno.test("secrets: onValue sees found values for redaction", async () => {
   assertEquals(seen, ["v"]);
 });
 
-Deno.test("secrets: empty group or key is misuse", () => {
-  assertThrows(() => secretLocations({ group: "", key: "k" }), TypeError);
+Deno.test("secrets: a secret without a group is USER:InvalidConfig", () => {
+  const error = assertThrows(() => secretLocations({ group: "", key: "k" }), UserError, "group");
+  assertEquals(error.code, "USER:InvalidConfig");
+});
+
+Deno.test("secrets: without a key, the group is the secret (flytekit's names)", async () => {
+  assertEquals(secretLocations({ group: "db-pass" }, { dirs: ["/s"], filePrefix: "p-" }), {
+    envVars: ["_FSEC_DB-PASS"],
+    files: ["/s/p-db-pass"],
+  });
+  assertEquals(secretLocations({ group: "g", groupVersion: "v1" }, { dirs: ["/s"] }), {
+    envVars: ["_FSEC_G_V1", "_FSEC_G"],
+    files: ["/s/g/v1", "/s/g"],
+  });
+  const secrets = createSecrets({ env: { _FSEC_TOKEN: " t0k " }, dirs: [] });
+  assertEquals(await secrets.get({ group: "token" }), "t0k");
+  await assertRejects(
+    () => createSecrets({ env: {}, dirs: [] }).get({ group: "nope" }),
+    UserError,
+    'Cannot find secret group "nope"',
+  );
 });
 
 Deno.test("secrets: options from environment", () => {

@@ -66,14 +66,17 @@ export function parseSqlConfig(custom: { [key: string]: JsonValue }): SqlConfig 
   const secrets = custom.secret_connect_args ?? {};
   if (!isObject(secrets)) throw invalid(`"secret_connect_args" must be an object or null`);
   for (const [arg, spec] of Object.entries(secrets)) {
-    if (!isObject(spec) || typeof spec.key !== "string" || spec.key === "") {
-      throw invalid(`"secret_connect_args.${arg}" must be an object with a "key"`);
+    // flytekit's Secret: the group is required, the key optional (the secret is then the group).
+    if (!isObject(spec) || typeof spec.group !== "string" || spec.group === "") {
+      throw invalid(`"secret_connect_args.${arg}" must be an object with a non-empty "group"`);
     }
-    if (spec.group !== undefined && spec.group !== null && typeof spec.group !== "string") {
-      throw invalid(`"secret_connect_args.${arg}.group" must be a string`);
+    if (spec.key !== undefined && spec.key !== null && typeof spec.key !== "string") {
+      throw invalid(`"secret_connect_args.${arg}.key" must be a string or null`);
     }
     // flytekit's executor passes group and key only; group_version is not used (contract §7).
-    secretConnectArgs[arg] = { group: (spec.group as string | undefined) ?? "", key: spec.key };
+    secretConnectArgs[arg] = spec.key
+      ? { group: spec.group, key: spec.key }
+      : { group: spec.group };
   }
   return { queryTemplate, uri, url: parseSqlUrl(uri), connectArgs, secretConnectArgs };
 }

@@ -39,15 +39,26 @@ Deno.test("parseSqlConfig: every bad key is USER:InvalidConfig naming it", () =>
     [{ ...base, uri: 5 }, '"uri"'],
     [{ ...base, connect_args: [1] }, '"connect_args"'],
     [{ ...base, secret_connect_args: "x" }, '"secret_connect_args"'],
-    [
-      { ...base, secret_connect_args: { password: { group: "g" } } },
-      '"secret_connect_args.password"',
-    ],
-    [{ ...base, secret_connect_args: { password: { group: 1, key: "k" } } }, ".group"],
+    [{ ...base, secret_connect_args: { password: { key: "k" } } }, 'non-empty "group"'],
+    [{ ...base, secret_connect_args: { password: { group: null, key: "k" } } }, '"group"'],
+    [{ ...base, secret_connect_args: { password: { group: "", key: "k" } } }, '"group"'],
+    [{ ...base, secret_connect_args: { password: { group: 1, key: "k" } } }, '"group"'],
+    [{ ...base, secret_connect_args: { password: { group: "g", key: 5 } } }, ".key"],
     [{ ...base, uri: "oracle://h/db" }, "unsupported database"],
   ];
   for (const [custom, message] of cases) {
     const error = assertThrows(() => parseSqlConfig(custom as never), UserError, message);
     assertEquals(error.code, "USER:InvalidConfig");
+  }
+});
+
+Deno.test("parseSqlConfig: a secret without a key is the group itself, as flytekit allows", () => {
+  const base = { query_template: "select 1", uri: "postgresql://h/db" };
+  for (const key of [undefined, null, ""]) {
+    const config = parseSqlConfig({
+      ...base,
+      secret_connect_args: { password: { group: "db-pass", key } },
+    } as never);
+    assertEquals(config.secretConnectArgs.password, { group: "db-pass" });
   }
 });

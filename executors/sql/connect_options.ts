@@ -42,7 +42,7 @@ export interface ConnectOptions {
   sslcert?: string;
   /** Client key: a PEM file path or PEM text (never logged). */
   sslkey?: string;
-  /** Seconds to wait for the connection. */
+  /** Seconds to wait for the connection; 0 waits as long as it takes (libpq). @default {30} */
   connectTimeoutSeconds?: number;
   /** Milliseconds a statement may run before it is cancelled (`statement_timeout`). */
   statementTimeoutMs?: number;
@@ -220,8 +220,8 @@ export function resolveConnectOptions(
   set("sslcert", text("sslcert"));
   set("sslkey", text("sslkey"));
   const connectTimeout = num("connect_timeout", false);
-  // libpq: 0 means wait forever.
-  if (connectTimeout) set("connectTimeoutSeconds", connectTimeout);
+  // libpq: 0 means wait forever; kept as 0, which both drivers read as no timer.
+  if (connectTimeout !== undefined) set("connectTimeoutSeconds", connectTimeout);
   const statementTimeout = num("statement_timeout", true);
   if (statementTimeout) set("statementTimeoutMs", statementTimeout);
   set("applicationName", text("application_name"));

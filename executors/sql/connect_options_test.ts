@@ -75,7 +75,9 @@ Deno.test("resolveConnectOptions: connect_timeout 0 means no limit, null removes
   const options = resolveConnectOptions(parseSqlUrl("postgresql://u@h/db"), {
     connectArgs: { connect_timeout: 0, user: null },
   });
-  assertEquals([options.connectTimeoutSeconds, options.user], [undefined, undefined]);
+  assertEquals([options.connectTimeoutSeconds, options.user], [0, undefined]);
+  const unset = resolveConnectOptions(parseSqlUrl("postgresql://u@h/db"), {});
+  assertEquals(unset.connectTimeoutSeconds, undefined);
 });
 
 Deno.test("resolveConnectOptions: bad options are USER:InvalidConfig and never quote a secret", () => {

@@ -33,7 +33,7 @@ async function clientOptions(options: ConnectOptions): Promise<Record<string, un
     password: options.password,
     database: options.database,
     charset: options.charset ?? "utf8mb4",
-    connectTimeout: (options.connectTimeoutSeconds ?? 30) * 1000,
+    connectTimeout: (options.connectTimeoutSeconds ?? 30) * 1000, // 0: no timer (mysql2)
     supportBigNumbers: true,
     bigNumberStrings: true,
     dateStrings: true,

@@ -178,7 +178,7 @@ export const postgresDriver: SqlDriver = {
       prepare: false,
       fetch_types: false,
       types: postgresClientTypes(),
-      connect_timeout: options.connectTimeoutSeconds ?? 30,
+      connect_timeout: options.connectTimeoutSeconds ?? 30, // 0: no timer (postgres.js)
       idle_timeout: 0,
       max_lifetime: null,
       onnotice: () => {},
