@@ -161,11 +161,8 @@ function tokenize(text: string, dialect: SqlDialect): Token[] {
         continue;
       }
       if (c === close) {
+        // Doubled quotes escape; SQLite's [...] has no escape and ends at the first "]".
         if (close !== "]" && text[j + 1] === close) {
-          j += 2;
-          continue;
-        }
-        if (close === "]" && text[j + 1] === "]") {
           j += 2;
           continue;
         }
@@ -649,6 +646,15 @@ function rebuildString(
   inputs: Record<string, unknown>,
   dialect: SqlDialect,
 ): string {
+  // PostgreSQL's U&'...' decodes its own escapes (\XXXX, or the UESCAPE character) in the value.
+  if (dialect === "postgres" && /^u&$/i.test(template.slice(t.start - 2, t.start))) {
+    throw new UserError(
+      `Cannot use input "${
+        t.inner![0].name
+      }" inside a U&'...' string (offset ${t.start}): its escapes would change the value; use a plain '...' string`,
+      { code: "USER:UnsafeInput" },
+    );
+  }
   const prefix = template.slice(t.start, t.bodyStart! - 1);
   const quote = template[t.bodyStart! - 1];
   const eString = prefix.toUpperCase() === "E" || dialect === "mysql";
@@ -678,20 +684,24 @@ function rebuildString(
   return `${toE ? "E" : prefix}${quote}${body}${quote}`;
 }
 
-/** Rebuilds a quoted identifier (`"..."`, `` `...` ``, `[...]`) with values escaped inside. */
+/**
+ * Rebuilds a quoted identifier (`"..."`, `` `...` ``) with values escaped inside. SQLite's
+ * `[...]` cannot hold a `]` at all, so it becomes the `"..."` identifier it stands for.
+ */
 function rebuildQuoted(template: string, t: Token, inputs: Record<string, unknown>): string {
-  const open = template[t.start];
-  const close = open === "[" ? "]" : open;
+  const open = template[t.start] === "[" ? '"' : template[t.start];
+  const close = open;
+  const own = (text: string) => template[t.start] === "[" ? text.replaceAll('"', '""') : text;
   let body = "";
   let at = t.bodyStart!;
   for (const p of t.inner!) {
-    body += template.slice(at, p.start);
+    body += own(template.slice(at, p.start));
     const text = pyStr(inputs[p.name]);
     checkNul(p.name, text);
     body += text.replaceAll(close, close + close);
     at = p.end;
   }
-  body += template.slice(at, t.bodyEnd!);
+  body += own(template.slice(at, t.bodyEnd!));
   return `${open}${body}${close}`;
 }
 

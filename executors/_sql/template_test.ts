@@ -93,13 +93,40 @@ Deno.test("renderQuery() escapes values inside quoted identifiers", () => {
     renderQuery('select "{{.inputs.c}}" from t', { c: 'a"b' }).sql,
     'select "a""b" from t',
   );
+  // SQLite's [...] cannot hold "]": it becomes the "..." identifier it stands for.
   assertEquals(
-    renderQuery("select [{{.inputs.c}}] from t", { c: "a]b" }).sql,
-    "select [a]]b] from t",
+    renderQuery('select [x"{{.inputs.c}}] from t', { c: 'a]b"' }).sql,
+    'select "x""a]b""" from t',
   );
   assertEquals(
     renderQuery("select `{{.inputs.c}}` from t", { c: "a`b" }).sql,
     "select `a``b` from t",
+  );
+});
+
+Deno.test("renderQuery(): rebuilt identifiers and strings are what SQLite and PostgreSQL read", async () => {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(":memory:");
+  db.exec('create table t("x""a]b""" int); insert into t values (7)');
+  const q = renderQuery('select [x"{{.inputs.c}}] as v from t', { c: 'a]b"' });
+  assertEquals(db.prepare(q.sql).all().map((r) => ({ ...r })), [{ v: 7 }]);
+  // SQLite's [...] ends at the first "]" (no escape), as the tokenizer now reads it.
+  assertEquals(
+    renderQuery("select [a] from t where b = {{.inputs.v}}", { v: 1n }).sql,
+    "select [a] from t where b = ?",
+  );
+  db.close();
+  // PostgreSQL's U&'...' decodes escapes in the value: refused.
+  const error = assertThrows(
+    () => renderQuery("select U&'{{ .inputs.s }}'", { s: "\\0041" }, { dialect: "postgres" }),
+    UserError,
+    "U&",
+  );
+  assertEquals(error.code, "USER:UnsafeInput");
+  assertEquals(
+    renderQuery("select u&'d\\0061t' || '{{ .inputs.s }}'", { s: "x" }, { dialect: "postgres" })
+      .sql,
+    "select u&'d\\0061t' || 'x'",
   );
 });
 
