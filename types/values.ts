@@ -82,10 +82,14 @@ export class Timestamp {
     const m = ISO_PATTERN.exec(text.trim());
     if (!m) throw new SyntaxError(`Cannot parse "${text}" as a date-time: not ISO 8601`);
     const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone = "Z"] = m;
-    const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-    const check = new Date(ms);
+    // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999.
+    const date = new Date(0);
+    date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+    date.setUTCHours(Number(h), Number(mi), Number(s));
+    const ms = date.getTime();
     if (
-      Number.isNaN(ms) || check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1
+      Number.isNaN(ms) || date.getUTCFullYear() !== Number(y) ||
+      date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)
     ) {
       throw new SyntaxError(`Cannot parse "${text}" as a date-time: no such date`);
     }

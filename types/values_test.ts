@@ -27,6 +27,20 @@ Deno.test("Timestamp.parse() reads ISO 8601 with zones and up to nine fraction d
   assertThrows(() => Timestamp.parse("2024-02-30T00:00:00Z"), SyntaxError, "no such date");
 });
 
+Deno.test("Timestamp.parse() keeps years 1 to 99 (Python's datetime.min is 0001-01-01)", () => {
+  // Python: int(datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()) == -62135596800
+  assertEquals(Timestamp.parse("0001-01-01T00:00:00Z"), new Timestamp(-62135596800n));
+  assertEquals(
+    Timestamp.parse("0001-01-01T00:00:00Z").toISOString(),
+    "0001-01-01T00:00:00.000000Z",
+  );
+  for (const year of ["0099", "0100", "1999"]) {
+    assertEquals(Timestamp.parse(`${year}-06-01T00:00:00Z`).toISOString().slice(0, 4), year);
+  }
+  // Python: int(datetime(99, 6, 1, tzinfo=timezone.utc).timestamp()) == -59029948800
+  assertEquals(Timestamp.parse("0099-06-01").seconds, -59029948800n);
+});
+
 Deno.test("Timestamp.toISOString() prints microseconds in UTC, as flytekit", () => {
   assertEquals(
     new Timestamp(1_700_000_000n, 123_456_789).toISOString(),
