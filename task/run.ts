@@ -1,8 +1,9 @@
 // Local runs: the template is serialized and written as task.pb, the inputs as inputs.pb, and the
 // runtime's own resolver and dispatch run it, exactly as `pyflyte-execute` does in the container.
 import { dispatch } from "../entrypoint/dispatch.ts";
+import { createRedactor, type Redactor } from "../entrypoint/logger.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
-import { createExecutorRegistry, type ExecutorRegistry } from "../executors/mod.ts";
+import { createExecutorRegistry, type ExecutorRegistry, type Logger } from "../executors/mod.ts";
 import {
   decodeLiteralMap,
   encodeLiteralMap,
@@ -111,15 +112,25 @@ export async function runTemplate(
     registry,
     signal: options.signal,
   });
-  const result = await dispatch(task, {
-    inputs: inputsUri,
-    outputPrefix,
-    rawOutputPrefix,
-    storage,
-    secrets: createSecrets({ env: options.env ?? Deno.env.toObject() }),
-    logger: options.logger,
-    signal: options.signal,
-  });
+  // As in the container: secret values never reach the logger or the error the caller gets.
+  const redactor = createRedactor();
+  let result;
+  try {
+    result = await dispatch(task, {
+      inputs: inputsUri,
+      outputPrefix,
+      rawOutputPrefix,
+      storage,
+      secrets: createSecrets({
+        env: options.env ?? Deno.env.toObject(),
+        onValue: (value) => redactor.add(value),
+      }),
+      logger: options.logger && redactingLogger(options.logger, redactor),
+      signal: options.signal,
+    });
+  } catch (error) {
+    throw redactError(error, redactor);
+  }
   // Read outputs.pb back as propeller would, rather than trusting the in-memory map.
   const written = decodeLiteralMap(await storage.read(result.outputsUri));
   const outputs = await literalMapToValues(written, variablesOf(task.template.interface?.outputs), {
@@ -127,6 +138,29 @@ export async function runTemplate(
     signal: options.signal,
   });
   return { outputs, literals: written, dir };
+}
+
+function redactingLogger(logger: Logger, redactor: Redactor): Logger {
+  const fields = (f?: Record<string, unknown>) =>
+    f &&
+    Object.fromEntries(
+      Object.entries(f).map(([k, v]) => [k, typeof v === "string" ? redactor.redact(v) : v]),
+    );
+  return {
+    debug: (m, f) => logger.debug(redactor.redact(m), fields(f)),
+    info: (m, f) => logger.info(redactor.redact(m), fields(f)),
+    warn: (m, f) => logger.warn(redactor.redact(m), fields(f)),
+    error: (m, f) => logger.error(redactor.redact(m), fields(f)),
+  };
+}
+
+/** Hides secret values in an error's message and stack, and in those of its causes. */
+function redactError(error: unknown, redactor: Redactor): unknown {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    e.message = redactor.redact(e.message);
+    if (e.stack) e.stack = redactor.redact(e.stack);
+  }
+  return error;
 }
 
 /** The registry a task's local run uses: the task's own executor value, or the given one. */
