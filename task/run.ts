@@ -157,8 +157,13 @@ function redactingLogger(logger: Logger, redactor: Redactor): Logger {
 /** Hides secret values in an error's message and stack, and in those of its causes. */
 function redactError(error: unknown, redactor: Redactor): unknown {
   for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    e.message = redactor.redact(e.message);
-    if (e.stack) e.stack = redactor.redact(e.stack);
+    // Some libraries' errors (postgres.js) have read-only properties: those stay as they are.
+    try {
+      e.message = redactor.redact(e.message);
+    } catch { /* read-only */ }
+    try {
+      if (e.stack) e.stack = redactor.redact(e.stack);
+    } catch { /* read-only */ }
   }
   return error;
 }
