@@ -168,3 +168,15 @@ Deno.test("args: a flag with a value, a missing value and a single-dash option a
     assertEquals(err.code, "USER:InvalidArguments");
   }
 });
+
+Deno.test("args: the name pyflyte-execute decides even where the first argument names a command", () => {
+  // Started as the bare program, "describe" is the describe command; started as pyflyte-execute,
+  // every argument is execute's (and a stray "describe" is refused as one).
+  assertEquals(parseCommand(["describe"]).command, "describe");
+  assertEquals(parseCommand(["describe"], { programName: "/bin/flyteshim" }).command, "describe");
+  const error = assertThrows(
+    () => parseCommand(["describe"], { programName: "/usr/local/bin/pyflyte-execute" }),
+    UserError,
+  );
+  assertEquals(error.code, "USER:InvalidArguments");
+});
