@@ -208,12 +208,28 @@ Deno.test("SQL errors are USER:SqlError with SQLite's message", async () => {
   assertEquals(open.code, "USER:SqlError");
 });
 
-Deno.test("a failed download is the storage error as it is", async () => {
-  const err = await assertRejects(
+Deno.test("a failed download is the storage error as it is: missing USER, unreachable SYSTEM", async () => {
+  // A missing object is the user's (issue 4's classification); a server that cannot be reached
+  // is the system's, recoverable, so propeller retries the task.
+  const missing = await assertRejects(
     () => runSqlite3({ query_template: "select 1", uri: "/nonexistent/chinook.db" }),
     StorageError,
   );
-  assertEquals(err.uri, "/nonexistent/chinook.db");
+  assertEquals(
+    [missing.uri, missing.code, missing.origin, missing.recoverable],
+    ["/nonexistent/chinook.db", "USER:NotFound", "user", false],
+  );
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now: connection refused
+  const unreachable = await assertRejects(
+    () => runSqlite3({ query_template: "select 1", uri: `http://127.0.0.1:${port}/chinook.db` }),
+    StorageError,
+  );
+  assertEquals(
+    [unreachable.code, unreachable.origin, unreachable.recoverable],
+    ["SYSTEM:StorageError", "system", true],
+  );
 });
 
 Deno.test("without a declared output the statement just runs, on a read-only copy", async () => {
