@@ -47,6 +47,8 @@ export const PROTOC: Requirement[] = [
   { command: "protoc" },
   { file: "/usr/include/google/protobuf/struct.proto" },
 ];
+/** Debian's openssl, which makes the throwaway certificates of the TLS tests. */
+export const OPENSSL: Requirement = { file: "/usr/bin/openssl" };
 /** Debian's python3-boto3. */
 export const BOTO3: Requirement = { python: "boto3" };
 /** Debian's python3-protobuf. */

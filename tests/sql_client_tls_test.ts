@@ -3,7 +3,7 @@
 // certificate's CN is the user) and Debian's MariaDB (`REQUIRE X509`), both trusting a throwaway CA
 // made with `openssl`. Keys given as file paths and as secrets' values (flytekit puts a secret's
 // value, not its path, into connect_args); the key material never reaches logs or error.pb.
-import { crossCheck, MARIADB } from "../_testing/tools.ts";
+import { crossCheck, MARIADB, OPENSSL } from "../_testing/tools.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { startMariadb } from "./_mariadb.ts";
@@ -79,7 +79,9 @@ function sqlalchemyTemplate(custom: Record<string, unknown>): TaskTemplate {
   };
 }
 
-Deno.test("sql executor: PostgreSQL client certificates (sslcert, sslkey)", async (t) => {
+Deno.test({
+  ...crossCheck("sql executor: PostgreSQL client certificates (sslcert, sslkey)", OPENSSL),
+}, async (t) => {
   const pg = await startPostgres({ clientCerts: true });
   const tls = pg.clientTls!;
   const bad = await badCertificates(tls.user, tls.ca);
@@ -266,7 +268,12 @@ Deno.test("sql executor: PostgreSQL client certificates (sslcert, sslkey)", asyn
   }
 });
 
-Deno.test("sql executor: a client key from a Flyte secret file, through the program", async (t) => {
+Deno.test({
+  ...crossCheck(
+    "sql executor: a client key from a Flyte secret file, through the program",
+    OPENSSL,
+  ),
+}, async (t) => {
   const pg = await startPostgres({ clientCerts: true });
   const tls = pg.clientTls!;
   const bad = await badCertificates(tls.user, tls.ca);
@@ -339,7 +346,11 @@ Deno.test("sql executor: a client key from a Flyte secret file, through the prog
 });
 
 Deno.test({
-  ...crossCheck("sql executor: MariaDB client certificates (ssl_cert, ssl_key)", ...MARIADB),
+  ...crossCheck(
+    "sql executor: MariaDB client certificates (ssl_cert, ssl_key)",
+    ...MARIADB,
+    OPENSSL,
+  ),
   async fn(t) {
     const db = await startMariadb({ clientCerts: true });
     const tls = db.clientTls!;

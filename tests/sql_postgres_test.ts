@@ -8,6 +8,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { Duration, Timestamp } from "../types/mod.ts";
+import { crossCheck, OPENSSL } from "../_testing/tools.ts";
 import { startPostgres } from "./_postgres.ts";
 import { errorExpectation, runSql, T } from "./_sql_run.ts";
 
@@ -412,37 +413,40 @@ Deno.test("sql executor: a server killed mid-query is SYSTEM and recoverable", a
   }
 });
 
-Deno.test("sql executor: TLS with sslmode and sslrootcert", async (t) => {
-  const pg = await startPostgres({ password: PASSWORD, ssl: true });
-  const uri = `postgresql://${pg.user}:${
-    encodeURIComponent(PASSWORD)
-  }@${pg.host}:${pg.port}/postgres`;
-  const query = "select ssl from pg_stat_ssl where pid = pg_backend_pid()";
-  try {
-    await t.step("require: encrypted, certificate not checked", async () => {
-      const { table } = await runSql({ query, uri, connectArgs: { sslmode: "require" } });
-      assertEquals(table?.rows, [[true]]);
-    });
-    await t.step("verify-full with the CA: encrypted and verified", async () => {
-      const { table } = await runSql({
-        query,
-        uri: `${uri}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.caCert!)}`,
+Deno.test(
+  { ...crossCheck("sql executor: TLS with sslmode and sslrootcert", OPENSSL) },
+  async (t) => {
+    const pg = await startPostgres({ password: PASSWORD, ssl: true });
+    const uri = `postgresql://${pg.user}:${
+      encodeURIComponent(PASSWORD)
+    }@${pg.host}:${pg.port}/postgres`;
+    const query = "select ssl from pg_stat_ssl where pid = pg_backend_pid()";
+    try {
+      await t.step("require: encrypted, certificate not checked", async () => {
+        const { table } = await runSql({ query, uri, connectArgs: { sslmode: "require" } });
+        assertEquals(table?.rows, [[true]]);
       });
-      assertEquals(table?.rows, [[true]]);
-    });
-    await t.step("disable: plain connection", async () => {
-      const { table } = await runSql({ query, uri, connectArgs: { sslmode: "disable" } });
-      assertEquals(table?.rows, [[false]]);
-    });
-    await t.step("verify-full without the CA: USER:InvalidConfig", async () => {
-      const error = await expectError(
-        runSql({ query, uri, connectArgs: { sslmode: "verify-full" } }),
-        "USER:InvalidConfig",
-        false,
-      );
-      assertStringIncludes(error.message, "TLS certificate was not accepted");
-    });
-  } finally {
-    await pg.stop();
-  }
-});
+      await t.step("verify-full with the CA: encrypted and verified", async () => {
+        const { table } = await runSql({
+          query,
+          uri: `${uri}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.caCert!)}`,
+        });
+        assertEquals(table?.rows, [[true]]);
+      });
+      await t.step("disable: plain connection", async () => {
+        const { table } = await runSql({ query, uri, connectArgs: { sslmode: "disable" } });
+        assertEquals(table?.rows, [[false]]);
+      });
+      await t.step("verify-full without the CA: USER:InvalidConfig", async () => {
+        const error = await expectError(
+          runSql({ query, uri, connectArgs: { sslmode: "verify-full" } }),
+          "USER:InvalidConfig",
+          false,
+        );
+        assertStringIncludes(error.message, "TLS certificate was not accepted");
+      });
+    } finally {
+      await pg.stop();
+    }
+  },
+);
