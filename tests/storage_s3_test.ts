@@ -72,8 +72,8 @@ Deno.test("s3 storage conforms", async (t) => {
 });
 
 Deno.test(
-  crossCheck("s3: a 64 MiB file goes up in parts with bounded memory and comes back intact", BOTO3),
-  async () => {
+  "s3: a 64 MiB file goes up in parts with bounded memory and comes back intact",
+  async (t) => {
     await withS3(async (s3) => {
       const dir = await Deno.makeTempDir();
       try {
@@ -118,16 +118,23 @@ Deno.test(
         assertEquals(proxy.pending, 0);
         assert(proxy.requests >= 1 + 1 + parts + 2 + 1, `only ${proxy.requests} requests`);
         assert(await sameFiles(`${dir}/big.bin`, `${dir}/back/big.bin`), "downloaded bytes differ");
-        // The independent client sees an object of the exact size, with the execution metadata.
-        const head = await boto3(
-          s3,
-          `h = s3.head_object(Bucket="${BUCKET}", Key="raw/big.bin")\nprint(json.dumps({"size": h["ContentLength"], "meta": h["Metadata"]}))`,
-        ) as { size: number; meta: Record<string, string> };
-        assertEquals(head.size, size);
-        assertEquals(head.meta, {
-          "flyte-execution-project": "p",
-          "flyte-execution-domain": "development",
-          "flyte-execution-name": "abc",
+        await t.step({
+          ...crossCheck(
+            "boto3 sees an object of the exact size, with the execution metadata",
+            BOTO3,
+          ),
+          fn: async () => {
+            const head = await boto3(
+              s3,
+              `h = s3.head_object(Bucket="${BUCKET}", Key="raw/big.bin")\nprint(json.dumps({"size": h["ContentLength"], "meta": h["Metadata"]}))`,
+            ) as { size: number; meta: Record<string, string> };
+            assertEquals(head.size, size);
+            assertEquals(head.meta, {
+              "flyte-execution-project": "p",
+              "flyte-execution-domain": "development",
+              "flyte-execution-name": "abc",
+            });
+          },
         });
       } finally {
         await Deno.remove(dir, { recursive: true });
@@ -137,8 +144,8 @@ Deno.test(
 );
 
 Deno.test(
-  crossCheck("s3: a folder of many files round-trips through paginated listings", BOTO3),
-  async () => {
+  "s3: a folder of many files round-trips through paginated listings",
+  async (t) => {
     await withS3(async (s3) => {
       const dir = await Deno.makeTempDir();
       try {
@@ -156,12 +163,16 @@ Deno.test(
         for (let i = 0; i < count; i++) {
           assertEquals(await Deno.readFile(`${dir}/dest/g${i % 7}/f${i}.bin`), pattern(i * 13, i));
         }
-        // Folder markers written by other tools are not files.
-        await boto3(
-          s3,
-          `s3.put_object(Bucket="${BUCKET}", Key="multi/marker/", Body=b"")\nprint(1)`,
-        );
-        assertEquals((await storage.list(`s3://${BUCKET}/multi`)).length, count);
+        await t.step({
+          ...crossCheck("folder markers written by boto3 are not files", BOTO3),
+          fn: async () => {
+            await boto3(
+              s3,
+              `s3.put_object(Bucket="${BUCKET}", Key="multi/marker/", Body=b"")\nprint(1)`,
+            );
+            assertEquals((await storage.list(`s3://${BUCKET}/multi`)).length, count);
+          },
+        });
       } finally {
         await Deno.remove(dir, { recursive: true });
       }
