@@ -232,18 +232,24 @@ Deno.test("a failed download is the storage error as it is: missing USER, unreac
   );
 });
 
-Deno.test("without a declared output the statement just runs, on a read-only copy", async () => {
+Deno.test("without a declared output the statement just runs, on a private copy", async () => {
   const path = await makeDatabase("create table t (x integer); insert into t values (1);");
   const custom = { query_template: "select count(*) from t where x = {{ .inputs.x }}", uri: path };
   const run = await runSqlite3(custom, { x: 1n }, {
     template: sqliteTemplate(custom, { output: null }),
   });
   assertEquals(run.outputs, {});
-  const write = { query_template: "delete from t", uri: path };
-  const err = await assertRejects(
-    () => runSqlite3(write, {}, { template: sqliteTemplate(write, { output: null }) }),
-    UserError,
-  );
+  // A statement that writes runs too, as in flytekit, on the run's copy: the file is unchanged.
+  const before = await Deno.readFile(path);
+  const write = { query_template: "delete from t where x = {{ .inputs.x }}", uri: path };
+  const deleted = await runSqlite3(write, { x: 1n }, {
+    template: sqliteTemplate(write, { output: null }),
+  });
+  assertEquals(deleted.outputs, {});
+  assertEquals(await Deno.readFile(path), before);
+  // With an output, the database is only read.
+  const writeWithOutput = { query_template: "delete from t returning x", uri: path };
+  const err = await assertRejects(() => runSqlite3(writeWithOutput, {}), UserError);
   assertEquals(err.message, "Cannot run the query: attempt to write a readonly database");
 });
 

@@ -189,16 +189,20 @@ function isWalDatabase(path: string): boolean {
   }
 }
 
-/** Fetches the database into the work folder and returns the local path of a private copy. */
+/**
+ * Fetches the database into the work folder and returns the local path of a private copy. A
+ * local file is linked, not copied, unless the copy is to be written.
+ */
 async function fetchDatabase(
   config: Sqlite3Config,
   ctx: ExecutorContext,
   options: Sqlite3ExecutorOptions,
+  writable: boolean,
 ): Promise<string> {
   const dir = Deno.makeTempDirSync({ dir: ctx.workDir, prefix: "sqlite3-" });
   const local = `${dir}/${baseName(config.uri)}`;
   ctx.logger.info("Fetching the database", { uri: config.uri });
-  if (config.compressed || !linkLocal(config.uri, local)) {
+  if (config.compressed || writable || !linkLocal(config.uri, local)) {
     await ctx.storage.download(config.uri, local, { signal: ctx.signal });
   }
   if (!config.compressed) return local;
@@ -219,9 +223,9 @@ function removeQuietly(path: string): void {
   } catch { /* already gone */ }
 }
 
-function openDatabase(path: string): DatabaseSync {
+function openDatabase(path: string, writable: boolean): DatabaseSync {
   try {
-    return new DatabaseSync(path, { readOnly: true });
+    return new DatabaseSync(path, { readOnly: !writable });
   } catch (cause) {
     throw sqlError(cause, "open the database");
   }
@@ -236,8 +240,10 @@ async function runQuery(
   const output = datasetOutputOf(ctx.template, "SQLite3");
   const query = renderQuery(config.queryTemplate, inputs, { dialect: "sqlite" });
   const params = query.params.map(sqliteParam);
-  const path = await fetchDatabase(config, ctx, options);
-  const db = openDatabase(path);
+  // Without an output the statement may write (as in flytekit, to a private copy that is then
+  // thrown away); with one, the database is only read, from a link when it is local.
+  const path = await fetchDatabase(config, ctx, options, !output);
+  const db = openDatabase(path, !output);
   try {
     ctx.logger.info("Running the query", {
       database: config.uri,
