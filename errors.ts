@@ -15,10 +15,33 @@
  * @module
  */
 
-/** Who caused a failure: the task's user (inputs, configuration, query) or the system. */
+/**
+ * Who caused a failure: the task's user (inputs, configuration, query) or the system.
+ *
+ * @example The origin of an error
+ * ```ts
+ * import { type ErrorOrigin, SystemError } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const origin: ErrorOrigin = new SystemError("Connection reset").origin;
+ * assertEquals(origin, "system");
+ * ```
+ */
 export type ErrorOrigin = "user" | "system";
 
-/** Options of every {@linkcode FlyteshimError}. */
+/**
+ * Options of every {@linkcode FlyteshimError}.
+ *
+ * @example A recoverable user error
+ * ```ts
+ * import { type FlyteshimErrorOptions, UserError } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: FlyteshimErrorOptions = { code: "USER:InvalidInput", recoverable: true };
+ * const err = new UserError("Cannot read input \"limit\": not an integer", options);
+ * assertEquals([err.code, err.recoverable], ["USER:InvalidInput", true]);
+ * ```
+ */
 export interface FlyteshimErrorOptions extends ErrorOptions {
   /** Stable error code written to `error.pb`, such as `USER:SqlError`. */
   code?: string;
@@ -96,7 +119,19 @@ export class SystemError extends FlyteshimError {
   }
 }
 
-/** A storage operation, as named in {@linkcode StorageError}. */
+/**
+ * A storage operation, as named in {@linkcode StorageError}.
+ *
+ * @example The operation that failed
+ * ```ts
+ * import { StorageError, type StorageOperation } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const operation: StorageOperation = "download";
+ * const err = new StorageError(operation, "s3://bucket/key", "connection reset");
+ * assertEquals([err.operation, err.message], ["download", 'Cannot download "s3://bucket/key": connection reset']);
+ * ```
+ */
 export type StorageOperation =
   | "read"
   | "write"
@@ -106,7 +141,19 @@ export type StorageOperation =
   | "list"
   | "resolve";
 
-/** Options of {@linkcode StorageError}. */
+/**
+ * Options of {@linkcode StorageError}.
+ *
+ * @example Denied access is the user's
+ * ```ts
+ * import { StorageError, type StorageErrorOptions } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: StorageErrorOptions = { origin: "user" };
+ * const err = new StorageError("read", "s3://bucket/key", "access denied", options);
+ * assertEquals([err.code, err.recoverable], ["USER:StorageError", false]);
+ * ```
+ */
 export interface StorageErrorOptions extends FlyteshimErrorOptions {
   /** Who caused it: `user` for a missing object or denied access, else `system`. */
   origin?: ErrorOrigin;

@@ -18,7 +18,18 @@ import { UserError } from "../errors.ts";
  */
 export const PYFLYTE_EXECUTE = "pyflyte-execute";
 
-/** The options of the `execute` command, exactly those of flytekit's `pyflyte-execute`. */
+/**
+ * The options of the `execute` command, exactly those of flytekit's `pyflyte-execute`.
+ *
+ * @example Read the parsed options
+ * ```ts
+ * import { type ExecuteArgs, parseExecuteArgs } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const args: ExecuteArgs = parseExecuteArgs(["--inputs", "s3://b/inputs.pb", "--output-prefix", "s3://b/0", "--test"]);
+ * assertEquals([args.outputPrefix, args.test, args.resolverArgs], ["s3://b/0", true, []]);
+ * ```
+ */
 export interface ExecuteArgs {
   /** URI of `inputs.pb` (`--inputs`). */
   inputs: string;
@@ -42,7 +53,18 @@ export interface ExecuteArgs {
   resolverArgs: string[];
 }
 
-/** A parsed command line. */
+/**
+ * A parsed command line.
+ *
+ * @example Switch on the command
+ * ```ts
+ * import { type Command, parseCommand } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const command: Command = parseCommand(["describe", "--json"]);
+ * assertEquals(command.command === "describe" && command.json, true);
+ * ```
+ */
 export type Command =
   | { command: "execute"; args: ExecuteArgs }
   | { command: "help"; topic?: string }
@@ -234,7 +256,18 @@ function basename(path: string): string {
   return path.replace(/\\/g, "/").replace(/\/+$/, "").split("/").pop()!.replace(/\.exe$/i, "");
 }
 
-/** Options of {@linkcode parseCommand}. */
+/**
+ * Options of {@linkcode parseCommand}.
+ *
+ * @example Started as pyflyte-execute
+ * ```ts
+ * import { parseCommand, type ParseCommandOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ParseCommandOptions = { programName: "/usr/local/bin/pyflyte-execute" };
+ * assertEquals(parseCommand(["--inputs", "i", "--output-prefix", "o"], options).command, "execute");
+ * ```
+ */
 export interface ParseCommandOptions {
   /** The path the program was started as (`argv[0]`); `pyflyte-execute` implies `execute`. */
   programName?: string;

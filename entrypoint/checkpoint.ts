@@ -16,7 +16,21 @@ import { joinUri, type Storage } from "../storage/mod.ts";
  */
 export const CHECKPOINT_BYTES_FILE = "_dst_cp";
 
-/** Options of {@linkcode createCheckpoint}. */
+/**
+ * Options of {@linkcode createCheckpoint}.
+ *
+ * @example A first attempt has nothing to restore
+ * ```ts
+ * import { type CheckpointOptions, createCheckpoint } from "@flyteshim/flyteshim/entrypoint";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const options: CheckpointOptions = { destination: `${dir}/cp0`, storage: createStorage(), workDir: dir };
+ * const checkpoint = createCheckpoint(options);
+ * assertEquals([checkpoint.destination, await checkpoint.read()], [`${dir}/cp0`, undefined]);
+ * ```
+ */
 export interface CheckpointOptions {
   /** Where this attempt saves (a URI). */
   destination: string;

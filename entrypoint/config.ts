@@ -9,10 +9,32 @@ import {
 } from "../storage/config.ts";
 import { secretsOptionsFromEnv } from "../secrets/mod.ts";
 
-/** An environment as a plain map (`Deno.env.toObject()` or a test's own). */
+/**
+ * An environment as a plain map (`Deno.env.toObject()` or a test's own).
+ *
+ * @example A test's own environment
+ * ```ts
+ * import { configFromEnv, type Env } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const env: Env = { FLYTESHIM_LOG_LEVEL: "debug" };
+ * assertEquals(configFromEnv(env).logLevel, "debug");
+ * ```
+ */
 export type Env = Record<string, string | undefined>;
 
-/** How failures are reported: which file, which worker, which exit code. Never fails to read. */
+/**
+ * How failures are reported: which file, which worker, which exit code. Never fails to read.
+ *
+ * @example Fail on error
+ * ```ts
+ * import { type ErrorReporting, errorReportingFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const reporting: ErrorReporting = errorReportingFromEnv({ FLYTE_FAIL_ON_ERROR: "true" });
+ * assertEquals([reporting.errorFileName, reporting.failOnError], ["error.pb", true]);
+ * ```
+ */
 export interface ErrorReporting {
   /** `error.pb`, or `error-<32 hex>.pb` under a distributed error strategy (`_F_DES`). */
   errorFileName: string;
@@ -22,7 +44,18 @@ export interface ErrorReporting {
   failOnError: boolean;
 }
 
-/** Literal offloading thresholds, in bytes (`_F_L_MIN_SIZE_MB`, `_F_L_MAX_SIZE_MB`). */
+/**
+ * Literal offloading thresholds, in bytes (`_F_L_MIN_SIZE_MB`, `_F_L_MAX_SIZE_MB`).
+ *
+ * @example Thresholds from the environment
+ * ```ts
+ * import { configFromEnv, type OffloadConfig } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const offload: OffloadConfig | undefined = configFromEnv({ _F_L_MIN_SIZE_MB: "10", _F_L_MAX_SIZE_MB: "100" }).offload;
+ * assertEquals(offload, { minBytes: 10 * 1024 * 1024, maxBytes: 100 * 1024 * 1024 });
+ * ```
+ */
 export interface OffloadConfig {
   /** Literals this large or larger go to `<output prefix>/<name>_offloaded_metadata.pb`. */
   minBytes: number;
@@ -30,10 +63,36 @@ export interface OffloadConfig {
   maxBytes: number;
 }
 
-/** Log verbosity. */
+/**
+ * Log verbosity.
+ *
+ * @example Only warnings and errors
+ * ```ts
+ * import { createLogger, type LogLevel } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const level: LogLevel = "warn";
+ * const lines: string[] = [];
+ * const logger = createLogger({ level, write: (_level, line) => lines.push(line) });
+ * logger.info("Not written");
+ * logger.warn("Written");
+ * assertEquals(lines.length, 1);
+ * ```
+ */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** Everything the runtime reads from the environment. */
+/**
+ * Everything the runtime reads from the environment.
+ *
+ * @example Defaults of an empty environment
+ * ```ts
+ * import { configFromEnv, type RuntimeConfig } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config: RuntimeConfig = configFromEnv({});
+ * assertEquals([config.logLevel, config.errorFileName, config.offload, config.execution.attempt], ["info", "error.pb", undefined, 0]);
+ * ```
+ */
 export interface RuntimeConfig extends ErrorReporting {
   /** Execution identity (`FLYTE_INTERNAL_*` with the `_F_*` fallbacks, `FLYTE_ATTEMPT_NUMBER`). */
   execution: ExecutionIdentity;
@@ -53,7 +112,18 @@ export interface RuntimeConfig extends ErrorReporting {
   limits: ExecutorLimits;
 }
 
-/** Options of {@linkcode configFromEnv} and {@linkcode errorReportingFromEnv}. */
+/**
+ * Options of {@linkcode configFromEnv} and {@linkcode errorReportingFromEnv}.
+ *
+ * @example A fixed error file name
+ * ```ts
+ * import { configFromEnv, type ConfigOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ConfigOptions = { randomId: () => "0123" };
+ * assertEquals(configFromEnv({ _F_DES: "all" }, options).errorFileName, "error-0123.pb");
+ * ```
+ */
 export interface ConfigOptions {
   /** Produces the random part of `error-<hex>.pb`. @default {crypto.randomUUID without dashes} */
   randomId?: () => string;

@@ -2,7 +2,19 @@
 import type { ExecutorRegistry } from "../executors/mod.ts";
 import { RESOLVERS } from "../resolver/mod.ts";
 
-/** What `describe` reports, also printed as JSON with `--json`. */
+/**
+ * What `describe` reports, also printed as JSON with `--json`.
+ *
+ * @example An empty registry
+ * ```ts
+ * import { describeRegistry, type Description } from "@flyteshim/flyteshim/entrypoint";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const d: Description = describeRegistry(createExecutorRegistry([]), "1.2.3");
+ * assertEquals([d.version, d.executors, d.resolvers.length], ["1.2.3", [], 2]);
+ * ```
+ */
 export interface Description {
   /** flyteshim's version. */
   version: string;

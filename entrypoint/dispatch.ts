@@ -83,7 +83,26 @@ export const LOCAL_EXECUTION: ExecutionIdentity = {
   attempt: 0,
 };
 
-/** Options of {@linkcode executeTask}. */
+/**
+ * Options of {@linkcode executeTask}.
+ *
+ * @example Secrets reach the executor
+ * ```ts
+ * import { executeTask, type ExecuteTaskOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * let token = "";
+ * const login = defineExecutor({ id: "example.login", taskTypes: ["login"], parseConfig: () => ({}),
+ *   execute: async (_config, _inputs, ctx) => void (token = await ctx.secrets.get({ group: "api", key: "token" })) });
+ * const options: ExecuteTaskOptions = { storage: createStorage(), rawOutputPrefix: await Deno.makeTempDir(),
+ *   secrets: createSecrets({ env: { _FSEC_API_TOKEN: "t0k" } }) };
+ * await executeTask({ template: { type: "login" }, templateUri: "memory:", executor: login }, {}, options);
+ * assertEquals(token, "t0k");
+ * ```
+ */
 export interface ExecuteTaskOptions {
   /** Storage for data, offloaded literals and uploads. */
   storage: Storage;
@@ -258,7 +277,26 @@ export async function executeTask(
   }
 }
 
-/** Options of {@linkcode dispatch}. */
+/**
+ * Options of {@linkcode dispatch}.
+ *
+ * @example Know when the run commits
+ * ```ts
+ * import { dispatch, type DispatchOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const dir = await Deno.makeTempDir();
+ * let committed = false;
+ * const options: DispatchOptions = { inputs: `${dir}/inputs.pb`, outputPrefix: dir, rawOutputPrefix: `${dir}/raw`,
+ *   storage: createStorage(), secrets: createSecrets(), onCommit: () => committed = true };
+ * await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop }, options);
+ * assertEquals(committed, true);
+ * ```
+ */
 export interface DispatchOptions extends ExecuteTaskOptions {
   /** URI of `inputs.pb`. */
   inputs: string;
@@ -272,7 +310,24 @@ export interface DispatchOptions extends ExecuteTaskOptions {
   inputsBytes?: Promise<Uint8Array>;
 }
 
-/** What {@linkcode dispatch} wrote. */
+/**
+ * What {@linkcode dispatch} wrote.
+ *
+ * @example Where outputs.pb went
+ * ```ts
+ * import { dispatch, type DispatchResult } from "@flyteshim/flyteshim/entrypoint";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const dir = await Deno.makeTempDir();
+ * const result: DispatchResult = await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop },
+ *   { inputs: `${dir}/inputs.pb`, outputPrefix: dir, rawOutputPrefix: `${dir}/raw`, storage: createStorage(), secrets: createSecrets() });
+ * assertEquals([result.outputsUri, result.outputs.literals, result.offloaded], [`${dir}/outputs.pb`, {}, []]);
+ * ```
+ */
 export interface DispatchResult {
   /** The URI of `outputs.pb`. */
   outputsUri: string;

@@ -87,7 +87,20 @@ export function errorMessage(error: FlyteshimError): string {
   return lines.join("\n");
 }
 
-/** Options of {@linkcode toErrorDocument}. */
+/**
+ * Options of {@linkcode toErrorDocument}.
+ *
+ * @example A worker name and a redactor
+ * ```ts
+ * import { type ErrorDocumentOptions, toErrorDocument } from "@flyteshim/flyteshim/entrypoint";
+ * import { UserError } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ErrorDocumentOptions = { worker: "w1", redact: (text) => text.replaceAll("hunter2", "***") };
+ * const doc = toErrorDocument(new UserError('Cannot log in as "hunter2"'), options);
+ * assertEquals([doc.error?.worker, doc.error?.message], ["w1", 'Cannot log in as "***"']);
+ * ```
+ */
 export interface ErrorDocumentOptions {
   /** The worker name (`_F_WN` under a distributed error strategy). @default {""} */
   worker?: string;

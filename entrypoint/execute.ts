@@ -61,7 +61,21 @@ export const EXIT_UNREPORTED = 2;
  */
 export const ERROR_WRITE_TIMEOUT_MS = 10_000;
 
-/** Options of {@linkcode runExecute}. */
+/**
+ * Options of {@linkcode runExecute}.
+ *
+ * @example FLYTE_FAIL_ON_ERROR in the environment
+ * ```ts
+ * import { NULL_LOGGER, parseExecuteArgs, runExecute, type RunExecuteOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const options: RunExecuteOptions = { env: { FLYTE_FAIL_ON_ERROR: "1" }, registry: createExecutorRegistry([]), logger: NULL_LOGGER };
+ * const args = parseExecuteArgs(["--inputs", `${dir}/inputs.pb`, "--output-prefix", dir, "--", `${dir}/task.pb`, "x.y"]);
+ * assertEquals(await runExecute(args, options), 1);
+ * ```
+ */
 export interface RunExecuteOptions {
   /** The environment (propeller's variables). */
   env: Env;

@@ -3,7 +3,21 @@
 import type { Logger } from "../executors/mod.ts";
 import type { LogLevel } from "./config.ts";
 
-/** Removes known secret values from text. */
+/**
+ * Removes known secret values from text.
+ *
+ * @example Redact the run's log lines
+ * ```ts
+ * import { createLogger, createRedactor, type Redactor } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const redactor: Redactor = createRedactor();
+ * redactor.add("s3cret");
+ * const lines: string[] = [];
+ * createLogger({ redactor, write: (_level, line) => lines.push(line) }).info("Connecting", { password: "s3cret" });
+ * assertEquals(JSON.parse(lines[0]).password, "***");
+ * ```
+ */
 export interface Redactor {
   /** Registers a value to hide. */
   add(value: string): void;
@@ -46,7 +60,20 @@ export function createRedactor(): Redactor {
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Options of {@linkcode createLogger}. */
+/**
+ * Options of {@linkcode createLogger}.
+ *
+ * @example Debug lines with a fixed field
+ * ```ts
+ * import { createLogger, type LoggerOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lines: string[] = [];
+ * const options: LoggerOptions = { level: "debug", fields: { executor: "flyteshim.sqlite3" }, write: (_level, line) => lines.push(line) };
+ * createLogger(options).debug("Opened database");
+ * assertEquals(JSON.parse(lines[0]).executor, "flyteshim.sqlite3");
+ * ```
+ */
 export interface LoggerOptions {
   /** The lowest level written. @default {"info"} */
   level?: LogLevel;

@@ -113,7 +113,21 @@ export { describeRegistry, type Description, formatDescription } from "./describ
 export { createLogger, createRedactor, type LoggerOptions, type Redactor } from "./logger.ts";
 export { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
 
-/** Options of {@linkcode main}. */
+/**
+ * Options of {@linkcode main}.
+ *
+ * @example Capture what describe prints
+ * ```ts
+ * import { main, type MainOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * let text = "";
+ * const options: MainOptions = { registry: createExecutorRegistry([]), env: {}, print: (t) => text = t };
+ * assertEquals(await main(["describe", "--json"], options), 0);
+ * assertEquals(JSON.parse(text).executors, []);
+ * ```
+ */
 export interface MainOptions {
   /** Where executors are found. */
   registry: ExecutorRegistry;

@@ -34,7 +34,19 @@ export class LongBits implements Long {
   }
 }
 
-/** An int64 as protobufjs gives it: a `Long` or a number. */
+/**
+ * An int64 as protobufjs gives it: a `Long` or a number.
+ *
+ * @example Convert both ways
+ * ```ts
+ * import { fromInt64, type Int64, toInt64 } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const value: Int64 = toInt64(2n ** 40n);
+ * assertEquals(fromInt64(value), 2n ** 40n);
+ * assertEquals(fromInt64(42), 42n);
+ * ```
+ */
 export type Int64 = number | Long;
 
 /**

@@ -22,7 +22,18 @@ import type { TaskSpec } from "./mod.ts";
 
 export type { TaskSpec };
 
-/** A `flyteidl.core.DynamicJobSpec` (the content of `futures.pb`). */
+/**
+ * A `flyteidl.core.DynamicJobSpec` (the content of `futures.pb`).
+ *
+ * @example Write and read futures.pb
+ * ```ts
+ * import { decodeDynamicJobSpec, type DynamicJobSpec, encodeDynamicJobSpec } from "@flyteshim/flyteshim/idl/admin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const spec: DynamicJobSpec = { nodes: [{ id: "n0" }], tasks: [{ type: "sqlite" }] };
+ * assertEquals(decodeDynamicJobSpec(encodeDynamicJobSpec(spec)).nodes?.[0].id, "n0");
+ * ```
+ */
 export type DynamicJobSpec = flyteidl.core.DynamicJobSpec.$Properties;
 
 /**

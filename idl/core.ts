@@ -35,24 +35,114 @@ function decodeWith<T>(type: string, name: string, bytes: Uint8Array): T {
   }
 }
 
-/** A `flyteidl.core.TaskTemplate`, as decoded or as given to the encoder. */
+/**
+ * A `flyteidl.core.TaskTemplate`, as decoded or as given to the encoder.
+ *
+ * @example Build a template and encode it
+ * ```ts
+ * import { decodeTaskTemplate, encodeTaskTemplate, type TaskTemplate } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const template: TaskTemplate = { type: "sqlite", id: { name: "sql.tracks", version: "v1" } };
+ * assertEquals(decodeTaskTemplate(encodeTaskTemplate(template)).id?.name, "sql.tracks");
+ * ```
+ */
 export type TaskTemplate = flyteidl.core.TaskTemplate.$Properties;
-/** A `flyteidl.core.LiteralMap`. */
+/**
+ * A `flyteidl.core.LiteralMap`.
+ *
+ * @example The inputs of a task
+ * ```ts
+ * import { decodeLiteralMap, encodeLiteralMap, type LiteralMap } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs: LiteralMap = { literals: { name: { scalar: { primitive: { stringValue: "Flyte" } } } } };
+ * const decoded = decodeLiteralMap(encodeLiteralMap(inputs));
+ * assertEquals(decoded.literals?.name.scalar?.primitive?.stringValue, "Flyte");
+ * ```
+ */
 export type LiteralMap = flyteidl.core.LiteralMap.$Properties;
-/** A `flyteidl.core.Literal`. */
+/**
+ * A `flyteidl.core.Literal`.
+ *
+ * @example A collection literal
+ * ```ts
+ * import { decodeLiteral, encodeLiteral, type Literal } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const literal: Literal = { collection: { literals: [{ scalar: { primitive: { boolean: true } } }] } };
+ * assertEquals(decodeLiteral(encodeLiteral(literal)).collection?.literals?.length, 1);
+ * ```
+ */
 export type Literal = flyteidl.core.Literal.$Properties;
-/** A `flyteidl.core.LiteralType`. */
+/**
+ * A `flyteidl.core.LiteralType`.
+ *
+ * @example A list of strings in a task's interface
+ * ```ts
+ * import { decodeTaskTemplate, encodeTaskTemplate, type LiteralType, SimpleType } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const names: LiteralType = { collectionType: { simple: SimpleType.STRING } };
+ * const template = decodeTaskTemplate(encodeTaskTemplate({ interface: { inputs: { variables: { names: { type: names } } } } }));
+ * assertEquals(template.interface?.inputs?.variables?.names.type?.collectionType?.simple, SimpleType.STRING);
+ * ```
+ */
 export type LiteralType = flyteidl.core.LiteralType.$Properties;
-/** A `flyteidl.core.ErrorDocument` (the content of `error.pb`). */
+/**
+ * A `flyteidl.core.ErrorDocument` (the content of `error.pb`).
+ *
+ * @example A user error document
+ * ```ts
+ * import { decodeErrorDocument, encodeErrorDocument, type ErrorDocument, ErrorKind } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const doc: ErrorDocument = { error: { code: "USER:SqlError", message: "no such table: t", origin: ErrorKind.USER } };
+ * assertEquals(decodeErrorDocument(encodeErrorDocument(doc)).error?.origin, ErrorKind.USER);
+ * ```
+ */
 export type ErrorDocument = flyteidl.core.ErrorDocument.$Properties;
 /**
  * A `flyteidl.admin.TaskSpec` (one entry of a registration package); read and write it with
  * `@flyteshim/flyteshim/idl/admin`.
+ *
+ * @example A registration entry
+ * ```ts
+ * import { decodeTaskSpec, encodeTaskSpec, type TaskSpec } from "@flyteshim/flyteshim/idl/admin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const spec: TaskSpec = { template: { type: "sqlite", id: { name: "sql.tracks" } } };
+ * assertEquals(decodeTaskSpec(encodeTaskSpec(spec)).template?.id?.name, "sql.tracks");
+ * ```
  */
 export type TaskSpec = flyteidl.admin.TaskSpec.$Properties;
-/** A `flyteidl.core.TypedInterface`. */
+/**
+ * A `flyteidl.core.TypedInterface`.
+ *
+ * @example A template's outputs
+ * ```ts
+ * import { decodeTaskTemplate, encodeTaskTemplate, SimpleType, type TypedInterface } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const iface: TypedInterface = { outputs: { variables: { n: { type: { simple: SimpleType.INTEGER } } } } };
+ * const template = decodeTaskTemplate(encodeTaskTemplate({ type: "sqlite", interface: iface }));
+ * assertEquals(Object.keys(template.interface?.outputs?.variables ?? {}), ["n"]);
+ * ```
+ */
 export type TypedInterface = flyteidl.core.TypedInterface.$Properties;
-/** A `flyteidl.core.Variable`. */
+/**
+ * A `flyteidl.core.Variable`.
+ *
+ * @example A described input
+ * ```ts
+ * import { decodeTaskTemplate, encodeTaskTemplate, SimpleType, type Variable } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const limit: Variable = { type: { simple: SimpleType.INTEGER }, description: "rows to read" };
+ * const template = decodeTaskTemplate(encodeTaskTemplate({ interface: { inputs: { variables: { limit } } } }));
+ * assertEquals(template.interface?.inputs?.variables?.limit.description, "rows to read");
+ * ```
+ */
 export type Variable = flyteidl.core.Variable.$Properties;
 
 /**

@@ -2,7 +2,18 @@
 // `json_format.MessageToDict`) does it: every number is a double.
 import type { google } from "./gen/flyteidl.js";
 
-/** A JSON value, as `google.protobuf.Value` can hold it. */
+/**
+ * A JSON value, as `google.protobuf.Value` can hold it.
+ *
+ * @example Round trip through a Value
+ * ```ts
+ * import { jsonToValue, type JsonValue, valueToJson } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const value: JsonValue = { rows: [1, "two", null], ok: true };
+ * assertEquals(valueToJson(jsonToValue(value)), value);
+ * ```
+ */
 export type JsonValue = null | boolean | number | string | JsonValue[] | {
   [key: string]: JsonValue;
 };

@@ -76,7 +76,27 @@ export const FLYTEKIT_TEMPLATE_RESOLVER =
  */
 export const RESOLVERS: readonly string[] = [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLATE_RESOLVER];
 
-/** A template and the executor that runs it. */
+/**
+ * A template and the executor that runs it.
+ *
+ * @example What a resolved task holds
+ * ```ts
+ * import { resolveTask, type ResolvedTask } from "@flyteshim/flyteshim/resolver";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { encodeTaskTemplate } from "@flyteshim/flyteshim/idl";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const path = await Deno.makeTempFile({ suffix: ".pb" });
+ * await Deno.writeFile(path, encodeTaskTemplate({ type: "noop" }));
+ * const task: ResolvedTask = await resolveTask(undefined, [path, "example.noop"], {
+ *   storage: createStorage(),
+ *   registry: createExecutorRegistry([noop]),
+ * });
+ * assertEquals([task.templateUri, task.template.type, task.executor.id], [path, "noop", "example.noop"]);
+ * ```
+ */
 export interface ResolvedTask {
   /** The task template, as loaded. */
   template: TaskTemplate;
@@ -86,7 +106,23 @@ export interface ResolvedTask {
   executor: Executor<unknown>;
 }
 
-/** Options of {@linkcode resolveTask}. */
+/**
+ * Options of {@linkcode resolveTask}.
+ *
+ * @example A template propeller did not upload
+ * ```ts
+ * import { resolveTask, type ResolveOptions } from "@flyteshim/flyteshim/resolver";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { SystemError } from "@flyteshim/flyteshim";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const options: ResolveOptions = { storage: createStorage(), registry: createExecutorRegistry([noop]) };
+ * const err = await assertRejects(() => resolveTask(undefined, ["/no/such/task.pb", "example.noop"], options), SystemError);
+ * assertEquals(err.code, "SYSTEM:TemplateNotFound");
+ * ```
+ */
 export interface ResolveOptions {
   /** Storage the template is read through. */
   storage: Storage;

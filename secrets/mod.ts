@@ -59,7 +59,20 @@ export const DEFAULT_SECRETS_DIR = "/etc/flyte/secrets";
  */
 export const FLYTEKIT_SECRETS_DIR = "/etc/secrets";
 
-/** Options of {@linkcode createSecrets}. */
+/**
+ * Options of {@linkcode createSecrets}.
+ *
+ * @example A custom prefix, and a hook for redaction
+ * ```ts
+ * import { createSecrets, type SecretsOptions } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const seen: string[] = [];
+ * const options: SecretsOptions = { env: { _S_DB_PASSWORD: "pw" }, envPrefix: "_S_", dirs: [], onValue: (v) => seen.push(v) };
+ * assertEquals(await createSecrets(options).get({ group: "db", key: "password" }), "pw");
+ * assertEquals(seen, ["pw"]);
+ * ```
+ */
 export interface SecretsOptions {
   /** The environment to look in (for example `Deno.env.toObject()`). @default {{}} */
   env?: Record<string, string | undefined>;
