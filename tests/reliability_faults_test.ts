@@ -1,7 +1,8 @@
 // Faults through the real program (and, where a setting has no environment variable, through
 // `runExecute` in process): an S3 server stopped, answering 5xx, resetting or cutting connections
 // during the database download and during the result upload (s3rver behind the faulty proxy);
-// a stalled S3 server; PostgreSQL killed mid-query; SIGTERM mid-query on SQLite and PostgreSQL.
+// a stalled S3 server during the download and during the upload; PostgreSQL killed mid-query;
+// SIGTERM mid-query on SQLite and PostgreSQL.
 // Each ends in the right error document and no outputs.pb, or, for transient faults, in an
 // outputs.pb whose data exists.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
@@ -15,6 +16,7 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
+import { readParquet } from "./_duckdb.ts";
 import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
 import { startPostgres } from "./_postgres.ts";
 import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
@@ -260,6 +262,63 @@ Deno.test("faults: a stalled S3 server is timed out and retried (in process)", a
     const error = decodeErrorDocument(await Deno.readFile(`${stuck.dir}/out/error.pb`)).error!;
     assertEquals([error.code, error.kind, error.origin], systemError("SYSTEM:StorageError"));
     assert(stuck.ms < 10_000, `took ${stuck.ms} ms`);
+  } finally {
+    await proxy.stop();
+    await s3.stop();
+  }
+});
+
+Deno.test("faults: a stalled S3 upload of the result is timed out and retried (in process)", async () => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  const proxy = startFaultyProxy(s3.port);
+  const registry = createExecutorRegistry(BUILTIN_EXECUTORS);
+  const direct = createStorage({ s3: s3.config });
+  const storage = createStorage({
+    s3: { ...s3.config, endpoint: proxy.endpoint, timeoutSeconds: 0.5, retries: 2 },
+  });
+  // The database and the node are local: the parquet upload is the run's only S3 request.
+  const run = async (raw: string) => {
+    const dir = await Deno.makeTempDir({ prefix: "flyteshim-stall-" });
+    await Deno.writeFile(
+      `${dir}/task.pb`,
+      (await import("../idl/mod.ts")).encodeTaskTemplate(sqliteTemplate(DB_PATH)),
+    );
+    const args = folderArgs(dir, SQLITE, { raw: true }).map((a) => a === `${dir}/raw` ? raw : a);
+    const started = performance.now();
+    const code = await runExecute(
+      parseExecuteArgs(args),
+      { env: {}, registry, storage, logger: NULL_LOGGER },
+    );
+    const files = await Array.fromAsync(Deno.readDir(`${dir}/out`)).catch(() => []);
+    return { code, dir, ms: performance.now() - started, files: files.map((f) => f.name).sort() };
+  };
+  try {
+    // One stalled PUT: the run waits out the timeout, uploads again, and completes.
+    const raw = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
+    proxy.fail(1, "stall");
+    const slow = await run(raw);
+    assertEquals([slow.code, slow.files], [0, ["outputs.pb"]]);
+    assert(slow.ms >= 450, `no timeout happened (${slow.ms} ms)`);
+    assertEquals([proxy.pending, proxy.requests], [0, 2]);
+    const outputs = decodeLiteralMap(await Deno.readFile(`${slow.dir}/out/outputs.pb`));
+    const uri = outputs.literals!.results.scalar!.schema?.uri ??
+      outputs.literals!.results.scalar!.structuredDataset?.uri;
+    assertEquals(await direct.list(raw), [`${uri}/00000`]);
+    // The object is the whole file: DuckDB reads every row.
+    const local = `${slow.dir}/uploaded.parquet`;
+    await direct.download(`${uri}/00000`, local);
+    assertEquals((await readParquet(local, "select count(*) as n from t")).rows, [[BigInt(ROWS)]]);
+    // Stalled for good: bounded by timeout x attempts, a recoverable SYSTEM error, nothing stored.
+    const lost = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
+    proxy.fail(100, "stall");
+    const stuck = await run(lost);
+    assertEquals([stuck.code, stuck.files], [0, ["error.pb"]]);
+    const error = decodeErrorDocument(await Deno.readFile(`${stuck.dir}/out/error.pb`)).error!;
+    assertEquals([error.code, error.kind, error.origin], systemError("SYSTEM:StorageError"));
+    assertStringIncludes(error.message!, lost);
+    assertEquals(proxy.requests, 2 + 3, "1 attempt + 2 retries");
+    assert(stuck.ms < 10_000, `took ${stuck.ms} ms`);
+    assertEquals(await direct.list(lost), [], "an object was stored after a failed upload");
   } finally {
     await proxy.stop();
     await s3.stop();
