@@ -1,28 +1,15 @@
 // The read-only http:// and https:// backend (SQLite databases and other files published on a web
-// server). Uses the runtime's fetch; retries 5xx, 429, timeouts and connection failures.
+// server). Uses the runtime's fetch; retries 5xx, 429, timeouts and connection failures. A server
+// certificate the process does not trust (`DENO_CERT`, `DENO_TLS_CA_STORE`) is USER:InvalidConfig,
+// not retried.
 import { dirname } from "node:path";
 import { StorageError, type StorageOperation } from "../errors.ts";
 import type { HttpConfig } from "./config.ts";
+import { redactUri } from "./_redact.ts";
+
+export { redactUri };
 import type { DownloadOptions, StorageBackend, StorageCallOptions } from "./mod.ts";
 import { type RetryPolicy, retryPolicy, withRetry } from "./_retry.ts";
-
-/**
- * A URI fit for messages: credentials in the authority and the query string (signed URLs carry
- * their signature there) are replaced.
- */
-export function redactUri(uri: string): string {
-  try {
-    const url = new URL(uri);
-    if (url.username || url.password) {
-      url.username = "***";
-      url.password = "";
-    }
-    if (url.search) url.search = "?***";
-    return url.toString();
-  } catch {
-    return uri.replace(/\?.*$/, "?***");
-  }
-}
 
 /** An answer or failure that a retry may fix. */
 class TransientError extends Error {
@@ -32,6 +19,24 @@ class TransientError extends Error {
     this.retryAfterMs = options?.retryAfterMs;
   }
   readonly retryAfterMs?: number;
+}
+
+/** rustls' verdict on a server certificate it does not accept (unknown issuer, expired, wrong name). */
+const TLS_VERIFY = /invalid peer certificate/i;
+
+/**
+ * Why a fetch failed, fit for a message: the innermost cause's message without the URL that
+ * Deno's wrapper repeats ("error sending request for url (<url>): client error (Connect): <why>"),
+ * since after a redirect that URL may carry a signature.
+ */
+function fetchFailure(error: unknown): string {
+  let inner = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const message = inner instanceof Error ? inner.message : String(inner);
+  return message
+    .replace(/^error sending request for url \(\S*\): /, "")
+    .replace(/^client error \(\w+\): /, "")
+    .replace(/https?:\/\/\S+/g, (url) => redactUri(url));
 }
 
 /** The read-only backend for `http://` and `https://` URIs. */
@@ -137,8 +142,20 @@ export class HttpStorage implements StorageBackend {
       res = await fetch(uri, { method, signal, headers, redirect: "follow" });
     } catch (cause) {
       if (signal.aborted) throw cause;
-      // fetch rejects with a TypeError on refused or reset connections and DNS failures.
-      throw new TransientError(cause instanceof Error ? cause.message : String(cause), { cause });
+      const reason = fetchFailure(cause);
+      if (TLS_VERIFY.test(reason)) {
+        // An untrusted, expired or misnamed certificate stays so on retry: the user's
+        // configuration (the URL, or the CAs the process trusts), not an outage.
+        throw new StorageError(
+          operation,
+          redactUri(uri),
+          `the server's TLS certificate was not accepted: ${reason}`,
+          { origin: "user", code: "USER:InvalidConfig" },
+        );
+      }
+      // fetch rejects with a TypeError on refused or reset connections and DNS failures. Its
+      // cause is not kept: it names the URL, query included, and error.pb prints causes.
+      throw new TransientError(reason);
     }
     if (res.ok || pass.includes(res.status)) return res;
     await res.body?.cancel();
@@ -175,9 +192,7 @@ export class HttpStorage implements StorageBackend {
         try {
           next = await reader.read();
         } catch (cause) {
-          throw new TransientError(cause instanceof Error ? cause.message : String(cause), {
-            cause,
-          });
+          throw new TransientError(fetchFailure(cause));
         }
         if (next.done) return;
         await onChunk(next.value);

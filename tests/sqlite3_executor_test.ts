@@ -6,9 +6,11 @@ import { Timestamp } from "../types/values.ts";
 import { readParquet } from "./_duckdb.ts";
 import { tar, tarGz, zip } from "./_archives.ts";
 import { DatabaseSync } from "node:sqlite";
+import { createSqlite3Executor } from "../executors/sqlite3/mod.ts";
 import {
   fileHash,
   FIXTURE_DIR,
+  makeContext,
   makeDatabase,
   runSqlite3,
   sqliteTemplate,
@@ -357,4 +359,22 @@ Deno.test("a WAL-mode database, even with a live writer, is read from a copy", a
   } finally {
     writer.close();
   }
+});
+
+Deno.test("a signed URL's signature stays out of the executor's logs", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const custom = {
+    query_template: "select 1",
+    uri: `http://127.0.0.1:${port}/db.sqlite?X-Amz-Signature=SECRETSIG`,
+  };
+  const template = sqliteTemplate(custom);
+  const executor = createSqlite3Executor();
+  const context = await makeContext(template);
+  await assertRejects(() =>
+    executor.execute(executor.parseConfig({ compressed: false, ...custom }, template), {}, context)
+  );
+  assert(context.logs.some((l) => l.includes("Fetching the database")), context.logs.join("\n"));
+  assertEquals(context.logs.filter((l) => l.includes("SECRETSIG")), []);
 });

@@ -2,6 +2,7 @@
 // read-only part of the conformance suite, retries through the faulty proxy, and classified errors.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { dirname } from "node:path";
+import { errorMessage } from "../entrypoint/error_document.ts";
 import { createStorage } from "../storage/mod.ts";
 import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
 import { assertStorageError, pattern, storageConformance } from "./_storage_conformance.ts";
@@ -193,4 +194,24 @@ Deno.test("http: exists falls back to a one-byte GET when HEAD is refused", asyn
   } finally {
     await server.stop();
   }
+});
+
+Deno.test("http: a refused connection names its reason; no cause carries a signed URL's query", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there any more
+  const storage = createStorage({ http: { retries: 1, backoffSeconds: 0.01 } });
+  const signed = `http://127.0.0.1:${port}/db.sqlite?X-Amz-Signature=deadbeef`;
+  const error = await assertStorageError(storage.read(signed), {
+    code: "SYSTEM:StorageError",
+    operation: "read",
+    uri: `http://127.0.0.1:${port}/db.sqlite?***`,
+    recoverable: true,
+  });
+  assertStringIncludes(error.message, "Connection refused");
+  assertStringIncludes(error.message, "(after 2 attempts)");
+  // What error.pb and the log get: the message and every cause below it.
+  const document = errorMessage(error);
+  assert(!document.includes("deadbeef"), document);
+  assert(!document.includes("fetch failed"), document);
 });

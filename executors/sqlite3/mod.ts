@@ -43,6 +43,7 @@
 
 import { SystemError, UserError } from "../../errors.ts";
 import { joinUri, schemeOf } from "../../storage/mod.ts";
+import { redactUri } from "../../storage/_redact.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
@@ -201,7 +202,7 @@ async function fetchDatabase(
 ): Promise<string> {
   const dir = Deno.makeTempDirSync({ dir: ctx.workDir, prefix: "sqlite3-" });
   const local = `${dir}/${baseName(config.uri)}`;
-  ctx.logger.info("Fetching the database", { uri: config.uri });
+  ctx.logger.info("Fetching the database", { uri: redactUri(config.uri) });
   if (config.compressed || writable || !linkLocal(config.uri, local)) {
     await ctx.storage.download(config.uri, local, { signal: ctx.signal });
   }
@@ -246,7 +247,7 @@ async function runQuery(
   const db = openDatabase(path, !output);
   try {
     ctx.logger.info("Running the query", {
-      database: config.uri,
+      database: redactUri(config.uri),
       query: query.sql,
       params: params.length,
     });

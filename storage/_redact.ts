@@ -1,0 +1,20 @@
+// URIs fit for logs and messages, in a module of its own: executors log every URI they fetch, and
+// the http backend (with its node:path import) loads only for http(s) URIs.
+
+/**
+ * A URI fit for messages: credentials in the authority and the query string (signed URLs carry
+ * their signature there) are replaced.
+ */
+export function redactUri(uri: string): string {
+  try {
+    const url = new URL(uri);
+    if (url.username || url.password) {
+      url.username = "***";
+      url.password = "";
+    }
+    if (url.search) url.search = "?***";
+    return url.toString();
+  } catch {
+    return uri.replace(/\?.*$/, "?***");
+  }
+}
