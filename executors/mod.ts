@@ -28,7 +28,20 @@ import { ExecutorNotFoundError } from "../errors.ts";
 import type { JsonValue, LiteralMap, TaskTemplate } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 
-/** Who and what is running, from the environment propeller sets (`FLYTE_INTERNAL_*`). */
+/**
+ * Who and what is running, from the environment propeller sets (`FLYTE_INTERNAL_*`).
+ *
+ * @example The identity propeller sets in the pod
+ * ```ts
+ * import type { ExecutionIdentity } from "@flyteshim/flyteshim/executors";
+ * import { configFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const env = { FLYTE_INTERNAL_EXECUTION_PROJECT: "flytesnacks", FLYTE_ATTEMPT_NUMBER: "2" };
+ * const execution: ExecutionIdentity = configFromEnv(env).execution;
+ * assertEquals([execution.project, execution.attempt], ["flytesnacks", 2]);
+ * ```
+ */
 export interface ExecutionIdentity {
   /** Execution project. */
   project: string;
@@ -46,7 +59,23 @@ export interface ExecutionIdentity {
   attempt: number;
 }
 
-/** One line per event; fields must never hold secrets. */
+/**
+ * One line per event; fields must never hold secrets.
+ *
+ * @example Collect an executor's messages in a local run
+ * ```ts
+ * import { defineTask } from "@flyteshim/flyteshim";
+ * import { defineExecutor, type Logger } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const messages: string[] = [];
+ * const logger: Logger = { debug() {}, info: (message) => { messages.push(message); }, warn() {}, error() {} };
+ * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
+ *   execute: (_config, _inputs, ctx) => { ctx.logger.info("Hello"); return Promise.resolve(); } });
+ * await defineTask({ name: "hello", taskType: "hello", executor: hello }).run({}, { logger });
+ * assertEquals(messages.includes("Hello"), true);
+ * ```
+ */
 export interface Logger {
   /** Detail for debugging. */
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -58,7 +87,20 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** Where a secret is looked up, as in `flyteidl.core.Secret`. */
+/**
+ * Where a secret is looked up, as in `flyteidl.core.Secret`.
+ *
+ * @example A secret without a key is its group
+ * ```ts
+ * import type { SecretRef } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ref: SecretRef = { group: "token" };
+ * const secrets = createSecrets({ env: { _FSEC_TOKEN: "t0k3n" } });
+ * assertEquals(await secrets.get(ref), "t0k3n");
+ * ```
+ */
 export interface SecretRef {
   /** Secret group (Kubernetes secret name). */
   group: string;
@@ -71,7 +113,22 @@ export interface SecretRef {
   groupVersion?: string;
 }
 
-/** Secret lookup, as Flyte mounts secrets (environment variables, then files). */
+/**
+ * Secret lookup, as Flyte mounts secrets (environment variables, then files).
+ *
+ * @example An executor reads a secret through its context
+ * ```ts
+ * import { defineTask, Types } from "@flyteshim/flyteshim";
+ * import { defineExecutor, type Secrets } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const password = (secrets: Secrets) => secrets.get({ group: "db", key: "password" });
+ * const connect = defineExecutor({ id: "x.connect", taskTypes: ["connect"], parseConfig: () => ({}),
+ *   execute: async (_config, _inputs, ctx) => ({ length: (await password(ctx.secrets)).length }) });
+ * const task = defineTask({ name: "connect", taskType: "connect", executor: connect, outputs: { length: Types.integer } });
+ * assertEquals(await task.run({}, { env: { _FSEC_DB_PASSWORD: "s3cret" } }), { length: 6n });
+ * ```
+ */
 export interface Secrets {
   /**
    * Returns the trimmed value of a secret.
@@ -81,7 +138,23 @@ export interface Secrets {
   get(ref: SecretRef): Promise<string>;
 }
 
-/** Checkpoints across attempts (`--checkpoint-path`, `--prev-checkpoint`). */
+/**
+ * Checkpoints across attempts (`--checkpoint-path`, `--prev-checkpoint`).
+ *
+ * @example Save a file for the next attempt
+ * ```ts
+ * import type { Checkpoint } from "@flyteshim/flyteshim/executors";
+ * import { createCheckpoint } from "@flyteshim/flyteshim/entrypoint";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/state.json`, "{}");
+ * const checkpoint: Checkpoint = createCheckpoint({ destination: `${dir}/cp`, storage: createStorage(), workDir: dir });
+ * await checkpoint.save(`${dir}/state.json`);
+ * assertEquals([checkpoint.previous, await Deno.readTextFile(`${dir}/cp/state.json`)], [undefined, "{}"]);
+ * ```
+ */
 export interface Checkpoint {
   /** Where this attempt saves (a URI). */
   readonly destination: string;
@@ -97,7 +170,24 @@ export interface Checkpoint {
   write(data: Uint8Array): Promise<void>;
 }
 
-/** What an executor gets besides its config and inputs. */
+/**
+ * What an executor gets besides its config and inputs.
+ *
+ * @example What a run gives its executor
+ * ```ts
+ * import { defineTask, Types } from "@flyteshim/flyteshim";
+ * import { defineExecutor, type ExecutorContext } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const describe = (ctx: ExecutorContext) =>
+ *   ({ type: ctx.template.type, fresh: ctx.newRawOutputUri().startsWith(`${ctx.rawOutputPrefix}/`) });
+ * const probe = defineExecutor({ id: "x.probe", taskTypes: ["probe"], parseConfig: () => ({}),
+ *   execute: (_config, _inputs, ctx) => Promise.resolve(describe(ctx)) });
+ * const outputs = { type: Types.string, fresh: Types.boolean };
+ * const task = defineTask({ name: "probe", taskType: "probe", executor: probe, outputs });
+ * assertEquals(await task.run({}), { type: "probe", fresh: true });
+ * ```
+ */
 export interface ExecutorContext {
   /** The task template, as loaded. */
   template: TaskTemplate;
@@ -146,7 +236,22 @@ export interface ExecutorLimits {
   maxUnpackedBytes?: number;
 }
 
-/** Outputs given as a ready literal map, bypassing conversion (see {@linkcode literalOutputs}). */
+/**
+ * Outputs given as a ready literal map, bypassing conversion (see {@linkcode literalOutputs}).
+ *
+ * @example An executor returns a ready literal map
+ * ```ts
+ * import { defineTask, Types } from "@flyteshim/flyteshim";
+ * import { defineExecutor, literalOutputs, type LiteralOutputs } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const seven: LiteralOutputs = literalOutputs({ literals: { n: { scalar: { primitive: { integer: 7 } } } } });
+ * const fixed = defineExecutor({ id: "x.fixed", taskTypes: ["fixed"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(seven) });
+ * const task = defineTask({ name: "fixed", taskType: "fixed", executor: fixed, outputs: { n: Types.integer } });
+ * assertEquals(await task.run({}), { n: 7n });
+ * ```
+ */
 export interface LiteralOutputs {
   /** Marks the object. */
   readonly kind: "literals";
@@ -169,10 +274,40 @@ export function literalOutputs(literals: LiteralMap): LiteralOutputs {
   return { kind: "literals", literals };
 }
 
-/** What `execute` returns: outputs by name (converted per the interface), a literal map, or nothing. */
+/**
+ * What `execute` returns: outputs by name (converted per the interface), a literal map, or nothing.
+ *
+ * @example Outputs by name, converted per the interface
+ * ```ts
+ * import { defineTask, Types } from "@flyteshim/flyteshim";
+ * import { defineExecutor, type ExecutorOutputs } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const execute = (): Promise<ExecutorOutputs> => Promise.resolve({ total: 3 });
+ * const sum = defineExecutor({ id: "x.sum", taskTypes: ["sum"], parseConfig: () => ({}), execute });
+ * const task = defineTask({ name: "sum", taskType: "sum", executor: sum, outputs: { total: Types.integer } });
+ * assertEquals(await task.run({}), { total: 3n });
+ * ```
+ */
 export type ExecutorOutputs = Record<string, unknown> | LiteralOutputs | void;
 
-/** The parts an executor author writes. */
+/**
+ * The parts an executor author writes.
+ *
+ * @example A spec with a typed config
+ * ```ts
+ * import { defineExecutor, type ExecutorSpec } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const spec: ExecutorSpec<{ greeting: string }> = {
+ *   id: "x.greet",
+ *   taskTypes: ["greet"],
+ *   parseConfig: (custom) => ({ greeting: String(custom.greeting ?? "hello") }),
+ *   execute: (config) => Promise.resolve({ text: config.greeting }),
+ * };
+ * assertEquals(defineExecutor(spec).parseConfig({}, {}), { greeting: "hello" });
+ * ```
+ */
 export interface ExecutorSpec<C> {
   /** The executor's id, as named in container args (for example `flyteshim.sqlite3`). */
   id: string;
@@ -195,7 +330,21 @@ export interface ExecutorSpec<C> {
   ): Promise<ExecutorOutputs>;
 }
 
-/** A registered executor. */
+/**
+ * A registered executor.
+ *
+ * @example An executor found by its alias
+ * ```ts
+ * import { createExecutorRegistry, defineExecutor, type Executor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop: Executor = defineExecutor({
+ *   id: "x.noop", taskTypes: ["noop"], aliases: ["legacy.Noop"], parseConfig: () => ({}), execute: () => Promise.resolve(),
+ * });
+ * const found = await createExecutorRegistry([noop]).get("legacy.Noop");
+ * assertEquals([found.kind, found.id], ["executor", "x.noop"]);
+ * ```
+ */
 export interface Executor<C = unknown> extends ExecutorSpec<C> {
   /** Always `"executor"`. */
   readonly kind: "executor";
@@ -218,7 +367,23 @@ export function defineExecutor<C>(spec: ExecutorSpec<C>): Executor<C> {
   return { ...spec, kind: "executor" };
 }
 
-/** What the registry knows of an executor before loading it. */
+/**
+ * What the registry knows of an executor before loading it.
+ *
+ * @example An entry written by hand
+ * ```ts
+ * import { createExecutorRegistry, defineExecutor, type ExecutorEntry } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({ id: "x.noop", taskTypes: ["noop"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve() });
+ * const entry: ExecutorEntry = {
+ *   id: "x.noop", taskTypes: ["noop"], aliases: [], description: "Does nothing", load: () => Promise.resolve(noop),
+ * };
+ * const registry = createExecutorRegistry([entry]);
+ * assertEquals([registry.entries()[0].description, (await registry.get("x.noop")).kind], ["Does nothing", "executor"]);
+ * ```
+ */
 export interface ExecutorEntry {
   /** The executor's id. */
   id: string;
@@ -258,7 +423,20 @@ export function lazyExecutor(
   return { aliases: [], description: "", ...meta, load };
 }
 
-/** Finds executors by id or alias. */
+/**
+ * Finds executors by id or alias.
+ *
+ * @example The built-in executors, by id or flytekit's path
+ * ```ts
+ * import { createExecutorRegistry, type ExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { BUILTIN_EXECUTORS, FLYTEKIT_SQLITE3_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const registry: ExecutorRegistry = createExecutorRegistry(BUILTIN_EXECUTORS);
+ * assertEquals([registry.has("flyteshim.sqlite3"), registry.has(FLYTEKIT_SQLITE3_EXECUTOR)], [true, true]);
+ * assertEquals(registry.entries().map((entry) => entry.id), ["flyteshim.sqlite3", "flyteshim.sql"]);
+ * ```
+ */
 export interface ExecutorRegistry {
   /** Loads the executor registered under an id or alias. @throws {ExecutorNotFoundError} */
   get(idOrAlias: string): Promise<Executor<unknown>>;

@@ -2,7 +2,25 @@
 // standard AWS chain. Pure functions of an env record: the caller decides where the env comes from.
 import { UserError } from "../errors.ts";
 
-/** S3 settings; unset fields fall back to the AWS SDK's own chain (`AWS_*`, web identity, instance profile). */
+/**
+ * S3 settings; unset fields fall back to the AWS SDK's own chain (`AWS_*`, web identity, instance profile).
+ *
+ * @example An S3-compatible endpoint, addressed path-style
+ * ```ts
+ * import { createStorage, type S3Config } from "@flyteshim/flyteshim/storage";
+ * import { StorageError } from "@flyteshim/flyteshim";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const requests: string[] = [];
+ * await using server = Deno.serve({ port: 0, onListen() {} }, (request) => {
+ *   requests.push(`${request.method} ${new URL(request.url).pathname}`);
+ *   return new Response(null, { status: 404 });
+ * });
+ * const s3: S3Config = { endpoint: `http://localhost:${server.addr.port}`, accessKeyId: "a", secretAccessKey: "b" };
+ * await assertRejects(() => createStorage({ s3 }).read("s3://bucket/key"), StorageError, "object does not exist");
+ * assertEquals(requests, ["GET /bucket/key"]);
+ * ```
+ */
 export interface S3Config {
   /** Custom endpoint such as MinIO's `http://minio:9000` (`FLYTE_AWS_ENDPOINT`); implies path-style. */
   endpoint?: string;
@@ -35,7 +53,22 @@ export interface S3Config {
   listPageSize?: number;
 }
 
-/** Settings of the read-only `http(s)://` backend. */
+/**
+ * Settings of the read-only `http(s)://` backend.
+ *
+ * @example A retry after a server error
+ * ```ts
+ * import { createStorage, type HttpConfig } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * let calls = 0;
+ * await using server = Deno.serve({ port: 0, onListen() {} }, () =>
+ *   new Response("a,b\n", { status: ++calls === 1 ? 503 : 200 }));
+ * const http: HttpConfig = { retries: 1, backoffSeconds: 0.01 };
+ * const bytes = await createStorage({ http }).read(`http://localhost:${server.addr.port}/data.csv`);
+ * assertEquals([new TextDecoder().decode(bytes), calls], ["a,b\n", 2]);
+ * ```
+ */
 export interface HttpConfig {
   /** Retries after the first attempt of each request. @default {3} */
   retries?: number;
@@ -47,7 +80,20 @@ export interface HttpConfig {
   timeoutSeconds?: number;
 }
 
-/** Who an execution is, as flytekit tags the objects it uploads. */
+/**
+ * Who an execution is, as flytekit tags the objects it uploads.
+ *
+ * @example Object metadata of an execution
+ * ```ts
+ * import { type ExecutionMetadata, executionMetadata } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const execution: ExecutionMetadata = { project: "flytesnacks", domain: "development", launchplan: "daily" };
+ * const metadata = executionMetadata(execution);
+ * assertEquals(metadata["flyte-execution-launchplan"], "daily");
+ * assertEquals(Object.keys(metadata).length, 3);
+ * ```
+ */
 export interface ExecutionMetadata {
   /** Execution project. */
   project?: string;

@@ -24,19 +24,63 @@ import type { HttpConfig, S3Config } from "./config.ts";
 export type { ExecutionMetadata, HttpConfig, S3Config } from "./config.ts";
 export { attachExecutionMetadataFromEnv, executionMetadata, s3ConfigFromEnv } from "./config.ts";
 
-/** Options shared by every storage operation. */
+/**
+ * Options shared by every storage operation.
+ *
+ * @example An aborted read
+ * ```ts
+ * import { createStorage, type StorageCallOptions } from "@flyteshim/flyteshim/storage";
+ * import { StorageError } from "@flyteshim/flyteshim";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile();
+ * const options: StorageCallOptions = { signal: AbortSignal.abort() };
+ * const error = await assertRejects(() => createStorage().read(path, options), StorageError);
+ * assertEquals(error.code, "SYSTEM:Aborted");
+ * ```
+ */
 export interface StorageCallOptions {
   /** Aborts the operation. */
   signal?: AbortSignal;
 }
 
-/** Options of downloads. */
+/**
+ * Options of downloads.
+ *
+ * @example Follow a download's progress
+ * ```ts
+ * import { createStorage, type DownloadOptions } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/data.csv`, "a,b\n");
+ * const received: number[] = [];
+ * const options: DownloadOptions = { onProgress: (bytes) => { received.push(bytes); } };
+ * await createStorage().download(`${dir}/data.csv`, `${dir}/copy/data.csv`, options);
+ * assertEquals(received.at(-1), 4);
+ * ```
+ */
 export interface DownloadOptions extends StorageCallOptions {
   /** Called as bytes arrive, with the total when it is known. */
   onProgress?: (received: number, total: number | undefined) => void;
 }
 
-/** Options of writes and uploads. */
+/**
+ * Options of writes and uploads.
+ *
+ * @example Move a local file instead of copying it
+ * ```ts
+ * import { createStorage, type UploadOptions } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/out.csv`, "a,b\n");
+ * const options: UploadOptions = { move: true, contentType: "text/csv" };
+ * const storage = createStorage();
+ * await storage.upload(`${dir}/out.csv`, `${dir}/raw/out.csv`, options);
+ * assertEquals([await storage.exists(`${dir}/out.csv`), await storage.exists(`${dir}/raw/out.csv`)], [false, true]);
+ * ```
+ */
 export interface UploadOptions extends StorageCallOptions {
   /** MIME type of the object, where the backend stores one. */
   contentType?: string;
@@ -53,6 +97,20 @@ export interface UploadOptions extends StorageCallOptions {
 /**
  * What every storage backend does. URIs are absolute (`s3://bucket/key`, `file:///tmp/x`,
  * `/tmp/x`, `https://host/path`); a "directory" is every object below a prefix.
+ *
+ * @example Code written against the object operations
+ * ```ts
+ * import { createStorage, type StorageBackend } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * async function copy(backend: StorageBackend, from: string, to: string): Promise<void> {
+ *   await backend.write(to, await backend.read(from));
+ * }
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.txt`, "hi");
+ * await copy(createStorage(), `${dir}/a.txt`, `${dir}/b.txt`);
+ * assertEquals(await Deno.readTextFile(`${dir}/b.txt`), "hi");
+ * ```
  */
 export interface StorageBackend {
   /** Reads a whole object. */
@@ -69,7 +127,21 @@ export interface StorageBackend {
   list(prefix: string, options?: StorageCallOptions): Promise<string[]>;
 }
 
-/** The storage the runtime and executors use: every backend, chosen by URI, plus folders. */
+/**
+ * The storage the runtime and executors use: every backend, chosen by URI, plus folders.
+ *
+ * @example Upload a folder and list it
+ * ```ts
+ * import { createStorage, type Storage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const [local, remote] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+ * await Deno.writeTextFile(`${local}/part-0.csv`, "a\n");
+ * const storage: Storage = createStorage();
+ * await storage.uploadDir(local, `${remote}/raw`);
+ * assertEquals(await storage.list(`${remote}/raw`), [`${remote}/raw/part-0.csv`]);
+ * ```
+ */
 export interface Storage extends StorageBackend {
   /** Uploads every file below a local folder to `<uri>/<relative path>`. */
   uploadDir(localDir: string, uri: string, options?: UploadOptions): Promise<void>;
@@ -77,7 +149,21 @@ export interface Storage extends StorageBackend {
   downloadDir(uri: string, localDir: string, options?: DownloadOptions): Promise<void>;
 }
 
-/** Options of {@linkcode createStorage}. */
+/**
+ * Options of {@linkcode createStorage}.
+ *
+ * @example Two transfers at a time; S3 settings for the first s3:// URI
+ * ```ts
+ * import { createStorage, type StorageOptions } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: StorageOptions = { concurrency: 2, s3: { endpoint: "http://localhost:9000" } };
+ * const [local, remote] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+ * for (const name of ["a", "b", "c"]) await Deno.writeTextFile(`${local}/${name}`, name);
+ * await createStorage(options).uploadDir(local, remote);
+ * assertEquals((await Array.fromAsync(Deno.readDir(remote))).length, 3);
+ * ```
+ */
 export interface StorageOptions {
   /** S3 settings; by default read from the environment when the first `s3://` URI appears. */
   s3?: S3Config;

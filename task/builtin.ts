@@ -18,16 +18,74 @@ import {
 
 export { FLYTEKIT_SQLALCHEMY_EXECUTOR, FLYTEKIT_SQLITE3_EXECUTOR };
 
-/** The default output of the SQL tasks: `results`, a parquet structured dataset. */
+/**
+ * The default output of the SQL tasks: `results`, a parquet structured dataset.
+ *
+ * @example The results of a SQL task
+ * ```ts
+ * import { type DefaultSqlOutputs, sqlite3Task } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const task = sqlite3Task({ name: "q", queryTemplate: "select 1", uri: "chinook.db" });
+ * const outputs: DefaultSqlOutputs = task.options.outputs;
+ * assertEquals(outputs.results.literalType.structuredDatasetType?.format, "parquet");
+ * ```
+ */
 export type DefaultSqlOutputs = { results: TypeDescriptor<StructuredDataset> };
 
-/** What every SQL task definition shares: the generic task options minus what the helper sets. */
+/**
+ * What every SQL task definition shares: the generic task options minus what the helper sets.
+ *
+ * @example Options shared by a SQLite3 and a SQL task
+ * ```ts
+ * import {
+ *   sqlite3Task,
+ *   type SqlTaskBaseOptions,
+ *   sqlTask,
+ *   toTaskTemplate,
+ *   type VariableDescriptors,
+ * } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const common: SqlTaskBaseOptions<VariableDescriptors, VariableDescriptors> = {
+ *   name: "sql.count", image: "example:1", retries: 2,
+ * };
+ * const query = "select count(*) from t";
+ * const local = sqlite3Task({ ...common, queryTemplate: query, uri: "s3://bucket/db.sqlite" });
+ * const remote = sqlTask({ ...common, queryTemplate: query, uri: "postgresql://app@db:5432/app" });
+ * assertEquals([local, remote].map((task) => toTaskTemplate(task).metadata?.retries?.retries), [2, 2]);
+ * ```
+ */
 export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends VariableDescriptors> = Omit<
   TaskOptions<I, O>,
   "taskType" | "executor" | "flytekitExecutor" | "config"
 >;
 
-/** Options of {@linkcode sqlite3Task}. */
+/**
+ * Options of {@linkcode sqlite3Task}.
+ *
+ * @example Run a query on a local SQLite file
+ * ```ts
+ * import {
+ *   type DefaultSqlOutputs,
+ *   readDataset,
+ *   sqlite3Task,
+ *   type Sqlite3TaskOptions,
+ *   Types,
+ * } from "@flyteshim/flyteshim/task";
+ * import { DatabaseSync } from "node:sqlite";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const uri = `${await Deno.makeTempDir()}/shop.db`;
+ * using db = new DatabaseSync(uri);
+ * db.exec("create table items (name, price); insert into items values ('pen', 1.5), ('ink', 4.0)");
+ * const options: Sqlite3TaskOptions<{ min: typeof Types.float }, DefaultSqlOutputs> = {
+ *   name: "items", uri, inputs: { min: Types.float }, queryTemplate: "select name from items where price > {{.inputs.min}}",
+ * };
+ * const { results } = await sqlite3Task(options).run({ min: 2 });
+ * assertEquals((await readDataset(results)).rows, [{ name: "ink" }]);
+ * ```
+ */
 export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
   extends SqlTaskBaseOptions<I, O> {
   /**
@@ -84,7 +142,30 @@ export function sqlite3Task<
   });
 }
 
-/** Options of {@linkcode sqlTask}. */
+/**
+ * Options of {@linkcode sqlTask}.
+ *
+ * @example Connection options and a password from a secret
+ * ```ts
+ * import {
+ *   type DefaultSqlOutputs,
+ *   sqlTask,
+ *   type SqlTaskOptions,
+ *   toTaskTemplate,
+ *   type VariableDescriptors,
+ * } from "@flyteshim/flyteshim/task";
+ * import { structToJson } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: SqlTaskOptions<VariableDescriptors, DefaultSqlOutputs> = {
+ *   name: "sql.users", image: "example:1", queryTemplate: "select id from users", uri: "postgresql://app@db:5432/app",
+ *   connectArgs: { sslmode: "require" }, secretConnectArgs: { password: { group: "db", key: "password" } },
+ * };
+ * const template = toTaskTemplate(sqlTask(options));
+ * assertEquals(structToJson(template.custom).connect_args, { sslmode: "require" });
+ * assertEquals(template.securityContext?.secrets?.[0].key, "password");
+ * ```
+ */
 export interface SqlTaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
   extends SqlTaskBaseOptions<I, O> {
   /** The query; `{{ .inputs.name }}` placeholders become bound parameters. */

@@ -4,7 +4,24 @@ import { UserError } from "../errors.ts";
 import { createStorage, joinUri, schemeOf, type Storage } from "../storage/mod.ts";
 import type { StructuredDataset } from "../types/values.ts";
 
-/** Options of {@linkcode readDataset}. */
+/**
+ * Options of {@linkcode readDataset}.
+ *
+ * @example Read the first row only
+ * ```ts
+ * import { readDataset, type ReadDatasetOptions } from "@flyteshim/flyteshim/task";
+ * import { StructuredDataset } from "@flyteshim/flyteshim";
+ * import { parquetWriteBuffer } from "hyparquet-writer";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const bytes = parquetWriteBuffer({ columnData: [{ name: "id", data: [1, 2, 3], type: "INT32" }] });
+ * await Deno.writeFile(`${dir}/00000`, new Uint8Array(bytes));
+ * const options: ReadDatasetOptions = { limit: 1 };
+ * const { rows, totalRows } = await readDataset(new StructuredDataset({ uri: dir }), options);
+ * assertEquals([rows, totalRows], [[{ id: 1 }], 3]);
+ * ```
+ */
 export interface ReadDatasetOptions {
   /** At most this many rows. @default {all rows} */
   limit?: number;
@@ -14,7 +31,26 @@ export interface ReadDatasetOptions {
   signal?: AbortSignal;
 }
 
-/** Rows of a dataset. */
+/**
+ * Rows of a dataset.
+ *
+ * @example Columns, rows and the total
+ * ```ts
+ * import { type DatasetRows, readDataset } from "@flyteshim/flyteshim/task";
+ * import { StructuredDataset } from "@flyteshim/flyteshim";
+ * import { parquetWriteBuffer } from "hyparquet-writer";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const columnData = [
+ *   { name: "id", data: [1, 2], type: "INT32" as const },
+ *   { name: "name", data: ["a", "b"], type: "STRING" as const },
+ * ];
+ * await Deno.writeFile(`${dir}/00000`, new Uint8Array(parquetWriteBuffer({ columnData })));
+ * const dataset: DatasetRows = await readDataset(new StructuredDataset({ uri: dir }));
+ * assertEquals([dataset.columns, dataset.rows[1], dataset.totalRows], [["id", "name"], { id: 2, name: "b" }, 2]);
+ * ```
+ */
 export interface DatasetRows {
   /** Column names, in file order. */
   columns: string[];

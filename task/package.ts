@@ -5,7 +5,21 @@ import type { PrebuiltTask, SerializeOptions } from "./define.ts";
 import { toTaskSpec } from "./serialize.ts";
 import { tar } from "./_tar.ts";
 
-/** Options of {@linkcode writePackage}. */
+/**
+ * Options of {@linkcode writePackage}.
+ *
+ * @example The image given when packaging
+ * ```ts
+ * import { defineTask, type PackageOptions, writePackage } from "@flyteshim/flyteshim/task";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop" });
+ * const path = `${await Deno.makeTempDir()}/flyte-package.tgz`;
+ * await assertRejects(() => writePackage([task], path), TypeError, "no container image");
+ * const options: PackageOptions = { image: "ghcr.io/acme/flyteshim:0.1.0" };
+ * assertEquals(await writePackage([task], path, options), ["0_noop_1.pb"]);
+ * ```
+ */
 export type PackageOptions = SerializeOptions;
 
 /**

@@ -33,13 +33,45 @@ import { toTaskTemplate } from "./serialize.ts";
  */
 export const LOCAL_IMAGE = "flyteshim.local/placeholder:local";
 
-/** Options of {@linkcode runTemplate}. */
+/**
+ * Options of {@linkcode runTemplate}.
+ *
+ * @example Run a template with a registry of one's own
+ * ```ts
+ * import { runTemplate, type RunTemplateOptions } from "@flyteshim/flyteshim/task";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve({ text: "hi" }) });
+ * const options: RunTemplateOptions = { executor: "x.hello", registry: createExecutorRegistry([hello]), env: {} };
+ * const template = { type: "hello", interface: { outputs: { variables: { text: { type: { simple: 3 } } } } } };
+ * assertEquals((await runTemplate(template, {}, options)).outputs, { text: "hi" });
+ * ```
+ */
 export interface RunTemplateOptions extends RunOptions {
   /** The executor id or alias named in the container args, looked up in `registry`. */
   executor: string;
 }
 
-/** What {@linkcode runTemplate} returns. */
+/**
+ * What {@linkcode runTemplate} returns.
+ *
+ * @example What a run wrote
+ * ```ts
+ * import { runTemplate, type TemplateRunResult } from "@flyteshim/flyteshim/task";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve({ text: "hi" }) });
+ * const template = { type: "hello", interface: { outputs: { variables: { text: { type: { simple: 3 } } } } } };
+ * const registry = createExecutorRegistry([hello]);
+ * const result: TemplateRunResult = await runTemplate(template, {}, { executor: "x.hello", registry });
+ * assertEquals(result.literals.literals?.text.scalar?.primitive?.stringValue, "hi");
+ * assertEquals((await Deno.stat(`${result.dir}/outputs/outputs.pb`)).isFile, true);
+ * ```
+ */
 export interface TemplateRunResult {
   /** Outputs by name, converted by the template's output types. */
   outputs: Record<string, unknown>;

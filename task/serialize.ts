@@ -50,7 +50,19 @@ const MOUNTS: Record<SecretMount, flyteidl.core.Secret.MountType> = {
   file: MountType.FILE,
 };
 
-/** Options of {@linkcode containerArgs}. */
+/**
+ * Options of {@linkcode containerArgs}.
+ *
+ * @example flyteshim's own args carry the checkpoint flags
+ * ```ts
+ * import { containerArgs, type ContainerArgsOptions } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ContainerArgsOptions = { flytekitCompatible: false };
+ * const args = containerArgs("flyteshim.sqlite3", options);
+ * assertEquals([args.includes("--checkpoint-path"), args.at(-1)], [true, "flyteshim.sqlite3"]);
+ * ```
+ */
 export interface ContainerArgsOptions {
   /**
    * flytekit's resolver and arguments exactly (no checkpoint flags), with `executor` being the

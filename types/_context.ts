@@ -2,7 +2,31 @@
 // two recursive entry points (so family files do not import the dispatcher).
 import { UserError } from "../errors.ts";
 import { BlobDimensionality, type Literal, type LiteralType, SimpleType } from "../idl/core.ts";
-/** Options of the storage calls the engine makes. */
+/**
+ * Options of the storage calls the engine makes.
+ *
+ * @example The engine passes its abort signal on
+ * ```ts
+ * import {
+ *   FlyteFile,
+ *   type LiteralStorage,
+ *   type LiteralStorageCallOptions,
+ *   toLiteral,
+ *   Types,
+ * } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const seen: (LiteralStorageCallOptions | undefined)[] = [];
+ * const record = (_from: string, _to: string, options?: LiteralStorageCallOptions) => {
+ *   seen.push(options);
+ *   return Promise.resolve();
+ * };
+ * const storage: LiteralStorage = { read: () => Promise.reject(new Error("not used")), upload: record, uploadDir: record };
+ * const { signal } = new AbortController();
+ * await toLiteral(FlyteFile.fromLocal("/tmp/a.csv"), Types.file(), { storage, rawOutputPrefix: "s3://b/raw", signal });
+ * assertEquals(seen[0]?.signal === signal, true);
+ * ```
+ */
 export interface LiteralStorageCallOptions {
   /** Aborts the call. */
   signal?: AbortSignal;
@@ -11,6 +35,22 @@ export interface LiteralStorageCallOptions {
 /**
  * The storage calls the engine needs (reading offloaded literals, uploading local files and
  * folders); the project's `Storage` (from `createStorage`) provides them.
+ *
+ * @example A storage that records uploads
+ * ```ts
+ * import { FlyteFile, type LiteralStorage, toLiteral, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const uploaded: string[] = [];
+ * const record = (_local: string, uri: string) => {
+ *   uploaded.push(uri);
+ *   return Promise.resolve();
+ * };
+ * const storage: LiteralStorage = { read: () => Promise.reject(new Error("not used")), upload: record, uploadDir: record };
+ * const file = FlyteFile.fromLocal("/tmp/report.csv");
+ * const literal = await toLiteral(file, Types.file("csv"), { storage, rawOutputPrefix: "s3://bucket/raw" });
+ * assertEquals([uploaded.length, literal.scalar?.blob?.uri], [1, uploaded[0]]);
+ * ```
  */
 export interface LiteralStorage {
   /** Reads a whole object. */
@@ -21,7 +61,20 @@ export interface LiteralStorage {
   uploadDir(localDir: string, uri: string, options?: LiteralStorageCallOptions): Promise<void>;
 }
 
-/** Options of every conversion. */
+/**
+ * Options of every conversion.
+ *
+ * @example The variable named in an error
+ * ```ts
+ * import { type ConvertOptions, toLiteral, Types } from "@flyteshim/flyteshim/types";
+ * import { UserError } from "@flyteshim/flyteshim";
+ * import { assertRejects } from "@std/assert";
+ *
+ * const options: ConvertOptions = { name: "limit", role: "input" };
+ * const integer = Types.integer.literalType;
+ * await assertRejects(() => toLiteral("ten", integer, options), UserError, 'input "limit": expected INTEGER');
+ * ```
+ */
 export interface ConvertOptions {
   /** Storage used to read offloaded literals and to upload local files and folders. */
   storage?: LiteralStorage;

@@ -85,7 +85,21 @@ export type InferValues<T extends Record<string, TypeDescriptor>> = {
   [K in keyof T]: InferValue<T[K]>;
 };
 
-/** The keys of a descriptor record whose input may be left out (it accepts `undefined`). */
+/**
+ * The keys of a descriptor record whose input may be left out (it accepts `undefined`).
+ *
+ * @example Which inputs may be left out
+ * ```ts
+ * import { type OptionalInputKeys, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs = { limit: Types.integer, note: Types.optional(Types.string), nothing: Types.none };
+ * const optional: OptionalInputKeys<typeof inputs>[] = ["note", "nothing"];
+ * // @ts-expect-error: "limit" must be given
+ * const required: OptionalInputKeys<typeof inputs> = "limit";
+ * assertEquals([optional, required], [["note", "nothing"], "limit"]);
+ * ```
+ */
 export type OptionalInputKeys<T extends Record<string, TypeDescriptor>> = {
   [K in keyof T]: undefined extends InferInput<T[K]> ? K : never;
 }[keyof T];
@@ -108,10 +122,37 @@ export type InferInputs<T extends Record<string, TypeDescriptor>> =
   & { [K in Exclude<keyof T, OptionalInputKeys<T>>]: InferInput<T[K]> }
   & { [K in OptionalInputKeys<T>]?: InferInput<T[K]> };
 
-/** A column of a dataset descriptor: a descriptor or a raw literal type. */
+/**
+ * A column of a dataset descriptor: a descriptor or a raw literal type.
+ *
+ * @example Columns as descriptors or as literal types
+ * ```ts
+ * import { type ColumnType, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const columns: Record<string, ColumnType> = { id: Types.integer, name: { simple: 3 } };
+ * assertEquals(Types.structuredDataset({ columns }).literalType.structuredDatasetType?.columns, [
+ *   { name: "id", literalType: { simple: 1 } },
+ *   { name: "name", literalType: { simple: 3 } },
+ * ]);
+ * ```
+ */
 export type ColumnType = TypeDescriptor | LiteralType;
 
-/** Options of {@linkcode Types.structuredDataset}. */
+/**
+ * Options of {@linkcode Types.structuredDataset}.
+ *
+ * @example A CSV dataset with declared columns
+ * ```ts
+ * import { fromLiteral, type StructuredDatasetTypeOptions, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: StructuredDatasetTypeOptions = { columns: { id: Types.integer }, format: "csv" };
+ * const literal = { scalar: { structuredDataset: { uri: "s3://bucket/raw/0f" } } };
+ * const dataset = await fromLiteral(literal, Types.structuredDataset(options));
+ * assertEquals([dataset.format, dataset.columns.map((column) => column.name)], ["csv", ["id"]]);
+ * ```
+ */
 export interface StructuredDatasetTypeOptions {
   /** Columns by name, in order. @default {} */
   columns?: Record<string, ColumnType>;
@@ -119,7 +160,19 @@ export interface StructuredDatasetTypeOptions {
   format?: string;
 }
 
-/** Options of {@linkcode Types.struct}. */
+/**
+ * Options of {@linkcode Types.struct}.
+ *
+ * @example A dict as a protobuf Struct, as flytekit before 1.14 writes it
+ * ```ts
+ * import { type StructTypeOptions, toLiteral, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: StructTypeOptions = { format: "generic" };
+ * const literal = await toLiteral({ a: 1 }, Types.struct(options));
+ * assertEquals([literal.scalar?.generic !== undefined, literal.scalar?.binary], [true, undefined]);
+ * ```
+ */
 export interface StructTypeOptions {
   /**
    * `msgpack` (flytekit 1.14+, annotated STRUCT written as msgpack binary) or `generic`
@@ -128,7 +181,19 @@ export interface StructTypeOptions {
   format?: "msgpack" | "generic";
 }
 
-/** The type descriptor builders. */
+/**
+ * The type descriptor builders.
+ *
+ * @example Builders from the Types value
+ * ```ts
+ * import { Types, type TypesBuilder } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const types: TypesBuilder = Types;
+ * assertEquals(types.enum(["asc", "desc"]).literalType.enumType?.values, ["asc", "desc"]);
+ * assertEquals(types.optional(types.integer).literalType.unionType?.variants?.length, 2);
+ * ```
+ */
 export interface TypesBuilder {
   /** `INTEGER`: int64 as bigint; authors may give safe-integer numbers. */
   readonly integer: TypeDescriptor<bigint, bigint | number>;

@@ -6,7 +6,19 @@ import { type DeclaredType, literalTypeOfDeclared, read, rootCtx, write } from "
 import type { InferInputs, InferValues, TypeDescriptor } from "./descriptors.ts";
 import { acceptsNone } from "./union.ts";
 
-/** Declared types by name: an interface's variables or a record of descriptors. */
+/**
+ * Declared types by name: an interface's variables or a record of descriptors.
+ *
+ * @example A round trip through a literal map
+ * ```ts
+ * import { literalMapToValues, Types, type VariableTypes, valuesToLiteralMap } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const variables: VariableTypes = { total: { type: { simple: 1 } }, note: Types.optional(Types.string) };
+ * const map = await valuesToLiteralMap({ total: 3 }, variables);
+ * assertEquals(await literalMapToValues(map, variables), { total: 3n, note: null });
+ * ```
+ */
 export type VariableTypes = Record<string, DeclaredType>;
 
 function checkDeclared(
