@@ -340,7 +340,19 @@ export default $protobuf;
 
 /** Stands in for the `long` package's class, which JSR's checks cannot follow. */
 const LONG_DECLARATION =
-  `/** A 64-bit integer as protobufjs decodes int64 fields (a \`long\` package \`Long\`). */
+  `/**
+ * A 64-bit integer as protobufjs decodes int64 fields (a \`long\` package \`Long\`).
+ *
+ * @example Between Long and bigint
+ * \`\`\`ts
+ * import { fromInt64, type Long, toInt64 } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const long: Long = { low: 0, high: 1, unsigned: false };
+ * assertEquals(fromInt64(long), 2n ** 32n);
+ * assertEquals(fromInt64(toInt64(-5n)), -5n);
+ * \`\`\`
+ */
 export interface Long {
     /** The low 32 bits, signed. */
     low: number;
