@@ -339,8 +339,7 @@ export default $protobuf;
 `;
 
 /** Stands in for the `long` package's class, which JSR's checks cannot follow. */
-const LONG_DECLARATION =
-  `/**
+const LONG_DECLARATION = `/**
  * A 64-bit integer as protobufjs decodes int64 fields (a \`long\` package \`Long\`).
  *
  * @example Between Long and bigint
