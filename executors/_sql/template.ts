@@ -137,6 +137,41 @@ interface Token {
   /** For strings: the prefix (`E`, `X`, `N`, ...) and quote, and where the body starts and ends. */
   bodyStart?: number;
   bodyEnd?: number;
+  /**
+   * For PostgreSQL strings that continue an earlier one (`E'a'` newline `'b'`): what they inherit
+   * from it, backslash escapes (`E`) or Unicode escapes (`U&`).
+   */
+  continues?: "escapes" | "unicode" | "plain";
+  /** For PostgreSQL strings: a later string continues this one. */
+  continued?: boolean;
+}
+
+/**
+ * PostgreSQL concatenates string literals separated by whitespace holding a newline (and `--`
+ * comments after it), and the later parts keep the first part's kind: an `E'...'` continued by
+ * `'...'` still reads backslash escapes. The kind a string at `at` inherits, if it continues one.
+ */
+function continuedKind(
+  text: string,
+  tokens: readonly Token[],
+  at: number,
+): { kind: "escapes" | "unicode" | "plain"; previous: Token } | undefined {
+  let k = tokens.length - 1;
+  while (k >= 0 && (tokens[k].kind === "space" || tokens[k].kind === "comment")) {
+    const t = tokens[k];
+    if (t.kind === "comment" && !text.startsWith("--", t.start)) return undefined;
+    k--;
+  }
+  const previous = tokens[k];
+  if (previous?.kind !== "string" || text[previous.bodyStart! - 1] !== "'") return undefined;
+  if (!/\n/.test(text.slice(previous.end, at))) return undefined;
+  if (previous.continues) return { kind: previous.continues, previous };
+  const prefix = text.slice(previous.start, previous.bodyStart! - 1).toUpperCase();
+  if (prefix === "E") return { kind: "escapes", previous };
+  if (/^u&$/i.test(text.slice(previous.start - 2, previous.start))) {
+    return { kind: "unicode", previous };
+  }
+  return { kind: "plain", previous };
 }
 
 /** Splits a template into tokens; placeholders inside strings and comments are collected. */
@@ -230,8 +265,12 @@ function tokenize(text: string, dialect: SqlDialect): Token[] {
     // String literals, with an optional prefix: E'..' (PostgreSQL escapes), X'..', B'..', N'..'.
     const prefixed = /[eExXbBnN]/.test(c) && text[i + 1] === "'" && !isWordChar(text[i - 1]);
     if (c === "'" || prefixed) {
+      const continued = dialect === "postgres" && !prefixed
+        ? continuedKind(text, tokens, i)
+        : undefined;
+      if (continued) continued.previous.continued = true;
       const backslash = (dialect === "postgres" && (c === "e" || c === "E")) ||
-        dialect === "mysql";
+        dialect === "mysql" || continued?.kind === "escapes";
       const bodyStart = i + (prefixed ? 2 : 1);
       const r = scanQuoted(bodyStart, "'", backslash);
       tokens.push({
@@ -241,6 +280,7 @@ function tokenize(text: string, dialect: SqlDialect): Token[] {
         inner: r.inner,
         bodyStart,
         bodyEnd: r.bodyEnd,
+        ...(continued ? { continues: continued.kind } : {}),
       });
       i = r.end;
       continue;
@@ -647,7 +687,10 @@ function rebuildString(
   dialect: SqlDialect,
 ): string {
   // PostgreSQL's U&'...' decodes its own escapes (\XXXX, or the UESCAPE character) in the value.
-  if (dialect === "postgres" && /^u&$/i.test(template.slice(t.start - 2, t.start))) {
+  if (
+    dialect === "postgres" &&
+    (/^u&$/i.test(template.slice(t.start - 2, t.start)) || t.continues === "unicode")
+  ) {
     throw new UserError(
       `Cannot use input "${
         t.inner![0].name
@@ -657,7 +700,7 @@ function rebuildString(
   }
   const prefix = template.slice(t.start, t.bodyStart! - 1);
   const quote = template[t.bodyStart! - 1];
-  const eString = prefix.toUpperCase() === "E" || dialect === "mysql";
+  const eString = prefix.toUpperCase() === "E" || dialect === "mysql" || t.continues === "escapes";
   const parts: { text: string; value: boolean }[] = [];
   let at = t.bodyStart!;
   for (const p of t.inner!) {
@@ -672,6 +715,16 @@ function rebuildString(
   // into one (escaping the template's own backslashes) when a value holds one.
   const toE = dialect === "postgres" && !eString && prefix === "" &&
     parts.some((p) => p.value && p.text.includes("\\"));
+  // A string that continues another, or is continued, cannot become E'...': the continuation
+  // would then read its parts' backslashes as escapes (or stop being one).
+  if (toE && (t.continues || t.continued)) {
+    throw new UserError(
+      `Cannot use input "${
+        t.inner![0].name
+      }" with a backslash inside a string continued across lines (offset ${t.start}); write it as one '...' literal`,
+      { code: "USER:UnsafeInput" },
+    );
+  }
   const backslashes = eString || toE;
   let body = "";
   for (const p of parts) {
@@ -689,6 +742,15 @@ function rebuildString(
  * `[...]` cannot hold a `]` at all, so it becomes the `"..."` identifier it stands for.
  */
 function rebuildQuoted(template: string, t: Token, inputs: Record<string, unknown>): string {
+  // PostgreSQL's U&"..." decodes escapes in the name, as U&'...' strings do.
+  if (template[t.start] === '"' && /^u&$/i.test(template.slice(t.start - 2, t.start))) {
+    throw new UserError(
+      `Cannot use input "${
+        t.inner![0].name
+      }" inside a U&"..." identifier (offset ${t.start}): its escapes would change the name; use a plain "..." identifier`,
+      { code: "USER:UnsafeInput" },
+    );
+  }
   const open = template[t.start] === "[" ? '"' : template[t.start];
   const close = open;
   const own = (text: string) => template[t.start] === "[" ? text.replaceAll('"', '""') : text;
