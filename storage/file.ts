@@ -107,11 +107,45 @@ function assertUploadable(uri: string, localPath: string, destination: string): 
   return info;
 }
 
-let temporaryFiles = 0;
-
-/** A sibling name to write before renaming into place (same folder, so the rename is atomic). */
-function temporaryName(path: string): string {
-  return `${path}.flyteshim-${Deno.pid}-${++temporaryFiles}.tmp`;
+/**
+ * Puts a new file at `path` whole or not at all: `fill` writes it under a temporary name in the
+ * same folder (short and random, so that long names fit and a file left by a killed run is no
+ * obstacle), then it is renamed over `path`. A destination that is a symbolic link, a device or
+ * a FIFO is written in place instead, through it, as a plain write would.
+ */
+async function replaceWhole(
+  path: string,
+  fill: (target: string, fresh: boolean) => unknown,
+): Promise<void> {
+  let existing: Deno.FileInfo | undefined;
+  try {
+    existing = Deno.lstatSync(path);
+  } catch { /* absent: the common case */ }
+  if (existing && !existing.isFile && !existing.isDirectory) {
+    await fill(path, false);
+    return;
+  }
+  for (let attempt = 0;; attempt++) {
+    const temporary = `${dirname(path)}/.flyteshim-${Math.random().toString(36).slice(2, 10)}.tmp`;
+    try {
+      await inFolder(temporary, () => fill(temporary, true));
+    } catch (cause) {
+      try {
+        Deno.removeSync(temporary);
+      } catch { /* never created */ }
+      if (cause instanceof Deno.errors.AlreadyExists && attempt < 3) continue;
+      throw cause;
+    }
+    try {
+      Deno.renameSync(temporary, path);
+    } catch (cause) {
+      try {
+        Deno.removeSync(temporary);
+      } catch { /* already gone */ }
+      throw cause;
+    }
+    return;
+  }
 }
 
 function isFile(path: string): boolean {
@@ -192,12 +226,11 @@ export class FileStorage implements StorageBackend {
       // outputs.pb) see the whole file or none, and an existing file stays as it was until then.
       // Deno.openSync and writeSync rather than Deno.writeFile, whose first call sets up web
       // streams (about 2 ms of every run's start-up, for outputs.pb).
-      const temporary = temporaryName(path);
-      const file = await inFolder(
-        temporary,
-        () => Deno.openSync(temporary, { write: true, createNew: true }),
-      );
-      try {
+      await replaceWhole(path, (target, fresh) => {
+        const file = Deno.openSync(
+          target,
+          fresh ? { write: true, createNew: true } : { write: true, truncate: true },
+        );
         try {
           for (let written = 0; written < data.length;) {
             written += file.writeSync(data.subarray(written));
@@ -205,13 +238,7 @@ export class FileStorage implements StorageBackend {
         } finally {
           file.close();
         }
-        Deno.renameSync(temporary, path);
-      } catch (cause) {
-        try {
-          Deno.removeSync(temporary);
-        } catch { /* never created, or already renamed */ }
-        throw cause;
-      }
+      });
     } catch (cause) {
       throw fail("write", uri, cause);
     }
@@ -224,16 +251,7 @@ export class FileStorage implements StorageBackend {
       assertUploadable(uri, localPath, path);
       if (options?.move && await inFolder(path, () => moved(localPath, path))) return;
       // A copy goes to a temporary name first, as writes do: no half-copied object.
-      const temporary = temporaryName(path);
-      try {
-        await inFolder(temporary, () => Deno.copyFile(localPath, temporary));
-        Deno.renameSync(temporary, path);
-      } catch (cause) {
-        try {
-          Deno.removeSync(temporary);
-        } catch { /* never created */ }
-        throw cause;
-      }
+      await replaceWhole(path, (target) => Deno.copyFile(localPath, target));
     } catch (cause) {
       // Name a missing source as the S3 backend does, not the destination's folder.
       if (cause instanceof Deno.errors.NotFound && !isFile(localPath)) {
