@@ -87,9 +87,11 @@ export class Timestamp {
     date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
     date.setUTCHours(Number(h), Number(mi), Number(s));
     const ms = date.getTime();
+    // As Python's datetime: years 1-9999, no hour 24, minute 60 or leap second.
     if (
-      Number.isNaN(ms) || date.getUTCFullYear() !== Number(y) ||
-      date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)
+      Number.isNaN(ms) || Number(y) < 1 || date.getUTCFullYear() !== Number(y) ||
+      date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d) ||
+      Number(h) > 23 || Number(mi) > 59 || Number(s) > 59
     ) {
       throw new SyntaxError(`Cannot parse "${text}" as a date-time: no such date`);
     }
