@@ -172,12 +172,23 @@ export async function runTemplate(
   return { outputs, literals: written, dir };
 }
 
+/** A copy of a log field value with every secret hidden, however deep it sits. */
+function redactValue(value: unknown, redactor: Redactor, depth = 0): unknown {
+  if (typeof value === "string") return redactor.redact(value);
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (value instanceof Error) {
+    return { name: value.name, message: redactor.redact(value.message) };
+  }
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, redactor, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, redactValue(v, redactor, depth + 1)]),
+  );
+}
+
 function redactingLogger(logger: Logger, redactor: Redactor): Logger {
   const fields = (f?: Record<string, unknown>) =>
-    f &&
-    Object.fromEntries(
-      Object.entries(f).map(([k, v]) => [k, typeof v === "string" ? redactor.redact(v) : v]),
-    );
+    f && redactValue(f, redactor) as Record<string, unknown>;
   return {
     debug: (m, f) => logger.debug(redactor.redact(m), fields(f)),
     info: (m, f) => logger.info(redactor.redact(m), fields(f)),
@@ -186,18 +197,36 @@ function redactingLogger(logger: Logger, redactor: Redactor): Logger {
   };
 }
 
-/** Hides secret values in an error's message and stack, and in those of its causes. */
-function redactError(error: unknown, redactor: Redactor): unknown {
-  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    // Some libraries' errors (postgres.js) have read-only properties: those stay as they are.
+/**
+ * Hides secret values in an error's message and stack, and in those of its causes. A cause whose
+ * properties cannot be written (postgres.js's errors) is replaced by a redacted copy of it.
+ */
+function redactError(error: unknown, redactor: Redactor, depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 8) return error;
+  const cause = redactError(error.cause, redactor, depth + 1);
+  const message = redactor.redact(error.message);
+  const stack = error.stack === undefined ? undefined : redactor.redact(error.stack);
+  const set = (key: "message" | "stack" | "cause", value: unknown) => {
     try {
-      e.message = redactor.redact(e.message);
-    } catch { /* read-only */ }
-    try {
-      if (e.stack) e.stack = redactor.redact(e.stack);
-    } catch { /* read-only */ }
+      (error as unknown as Record<string, unknown>)[key] = value;
+      return (error as unknown as Record<string, unknown>)[key] === value;
+    } catch {
+      return false;
+    }
+  };
+  if (
+    (message === error.message || set("message", message)) &&
+    (stack === error.stack || set("stack", stack)) &&
+    (cause === error.cause || set("cause", cause))
+  ) {
+    return error;
   }
-  return error;
+  const copy = new Error(message, cause === undefined ? undefined : { cause });
+  copy.name = error.name;
+  copy.stack = stack;
+  const code = (error as { code?: unknown }).code;
+  if (code !== undefined) Object.assign(copy, { code });
+  return copy;
 }
 
 /** The registry a task's local run uses: the task's own executor value, or the given one. */
