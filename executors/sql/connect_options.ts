@@ -204,6 +204,16 @@ export function resolveConnectOptions(
     // As MySQL's clients: TLS files turn TLS on, and a CA alone means VERIFY_CA.
     sslmode = merged.has("sslrootcert") ? "verify-ca" : "require";
   }
+  // libpq 16: sslrootcert=system trusts the system's CAs, and then only verify-full is allowed.
+  if (dialect === "postgresql" && text("sslrootcert") === "system") {
+    if (rawMode === undefined) sslmode = "verify-full";
+    else if (sslmode !== "verify-full") {
+      throw invalid(
+        "sslmode",
+        `"${rawMode}" is weaker than verify-full, which sslrootcert=system requires`,
+      );
+    }
+  }
   const options: ConnectOptions = {
     dialect,
     host: text("host") || "localhost",

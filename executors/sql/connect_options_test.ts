@@ -108,3 +108,18 @@ Deno.test("resolveConnectOptions: bad options are USER:InvalidConfig and never q
     "unknown option for mysql",
   );
 });
+
+Deno.test("resolveConnectOptions: sslrootcert=system means the system's CAs and verify-full (libpq 16)", async () => {
+  const { readTlsFiles } = await import("./tls.ts");
+  const url = parseSqlUrl("postgresql://u@h/db");
+  const options = resolveConnectOptions(url, { connectArgs: { sslrootcert: "system" } });
+  assertEquals([options.sslmode, options.sslrootcert], ["verify-full", "system"]);
+  assertEquals(await readTlsFiles(options), {}); // no CA of its own: the default trust store
+  const error = assertThrows(
+    () =>
+      resolveConnectOptions(url, { connectArgs: { sslrootcert: "system", sslmode: "require" } }),
+    UserError,
+    "verify-full",
+  );
+  assertEquals(error.code, "USER:InvalidConfig");
+});

@@ -38,7 +38,8 @@ const PRIVATE_KEY_BLOCK = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----[^-]+-----E
 const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/;
 
 function isPemText(value: string): boolean {
-  return value.trimStart().startsWith("-----BEGIN");
+  // PEM text may come after a preamble (openssl's "Bag Attributes" lines); a path has no newline.
+  return /-----BEGIN [A-Z0-9 ]+-----/.test(value) && value.includes("\n");
 }
 
 async function readPem(name: string, value: string): Promise<{ text: string; shown: string }> {
@@ -83,7 +84,9 @@ function invalid(name: string, detail: string, cause?: unknown): UserError {
 export async function readTlsFiles(options: ConnectOptions): Promise<TlsFiles> {
   const names = OPTION_NAMES[options.dialect];
   const out: TlsFiles = {};
-  if (options.sslrootcert) {
+  // libpq's sslrootcert=system: the default trust store (no CA of our own).
+  const systemRoots = options.dialect === "postgresql" && options.sslrootcert === "system";
+  if (options.sslrootcert && !systemRoots) {
     const { text, shown } = await readPem(names.ca, options.sslrootcert);
     if (!CERTIFICATE.test(text)) throw invalid(names.ca, `${shown} holds no PEM certificate`);
     out.ca = text;
