@@ -129,6 +129,17 @@ const TEMPLATES: readonly { name: string; sql: string; dialects: Dialect[] }[] =
     dialects: ["postgres"],
   },
   {
+    // PostgreSQL continues a string across a newline, in the first part's mode (E: backslashes).
+    name: "string continuing an E-string",
+    sql: "select id, name from users where name = E'x'\n  -- continued\n'{{ .inputs.x }}'",
+    dialects: ["postgres"],
+  },
+  {
+    name: "E-string continuation holding an escaped quote",
+    sql: "select id, name from users where name = E'x'\n'\\' {{ .inputs.x }} '",
+    dialects: ["postgres"],
+  },
+  {
     name: "dollar-quoted string",
     sql: "select id, name from users where name = $q${{ .inputs.x }}$q$",
     dialects: ["postgres"],
