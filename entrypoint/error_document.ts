@@ -41,6 +41,20 @@ export function classifyError(error: unknown): FlyteshimError {
     const reason = error instanceof Error && error.message ? `: ${error.message}` : "";
     return new SystemError(`Task was aborted${reason}`, { code: "SYSTEM:Aborted", cause: error });
   }
+  // A part of the program that cannot be loaded (missing from the build, or outside its
+  // permissions), or an operation its permissions forbid: a retry meets the same.
+  if ((error as { code?: unknown })?.code === "ERR_MODULE_NOT_FOUND") {
+    return new SystemError(
+      `Cannot load part of the program: ${(error as Error).message} (a broken build or image)`,
+      { code: "SYSTEM:ModuleNotFound", recoverable: false, cause: error },
+    );
+  }
+  if (error instanceof Deno.errors.NotCapable) {
+    return new SystemError(
+      `The program is not permitted to do this: ${error.message} (its --allow-* permissions)`,
+      { code: "SYSTEM:NotPermitted", recoverable: false, cause: error },
+    );
+  }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new SystemError(`Unexpected internal failure: ${detail}`, {
     code: "SYSTEM:Unknown",

@@ -89,3 +89,18 @@ Deno.test("toErrorDocument() keeps error.pb readable when a message quotes a lon
   const decoded = decodeErrorDocument(encodeErrorDocument(doc));
   assertEquals(decoded.error?.message, 'Cannot use key "a\uFFFDb"');
 });
+
+Deno.test("error document: a part of the program that cannot load, or a forbidden operation, is not retried", async () => {
+  // As Deno reports a module missing from a build, or outside --allow-read.
+  const missing = await import("./no_such_module.ts").catch((e) => e);
+  const loading = classifyError(missing);
+  assertEquals([loading.code, loading.origin, loading.recoverable], [
+    "SYSTEM:ModuleNotFound",
+    "system",
+    false,
+  ]);
+  assertStringIncludes(loading.message, "no_such_module.ts");
+  const forbidden = classifyError(new Deno.errors.NotCapable('Requires run access to "x"'));
+  assertEquals([forbidden.code, forbidden.recoverable], ["SYSTEM:NotPermitted", false]);
+  assertEquals(classifyError(new TypeError("boom")).code, "SYSTEM:Unknown");
+});
