@@ -232,3 +232,23 @@ async function childrenOf(pid: number): Promise<number[]> {
   const text = new TextDecoder().decode(out.stdout).trim();
   return text ? text.split(/\s+/).map(Number) : [];
 }
+
+/**
+ * Waits until no statement matching `like` (a SQL LIKE pattern) is active on the server, for up
+ * to `ms`; returns how many still are (0 when they ended).
+ */
+export async function activeAfterWaiting(
+  pg: Pick<PostgresServer, "sql">,
+  like: string,
+  ms = 5_000,
+): Promise<number> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const rows = await pg.sql(
+      `select count(*)::int as n from pg_stat_activity where state = 'active' and query like '${like}'`,
+    );
+    const active = rows[0].n as number;
+    if (active === 0 || Date.now() >= deadline) return active;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

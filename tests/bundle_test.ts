@@ -13,7 +13,7 @@ import {
 import { createStorage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { readParquet } from "./_duckdb.ts";
-import { startPostgres } from "./_postgres.ts";
+import { activeAfterWaiting, startPostgres } from "./_postgres.ts";
 import { denoProgram, flytekitContainerArgs, PROGRAM_FLAGS, runPropeller } from "./_propeller.ts";
 import { assertFailed, systemError } from "./_reliability.ts";
 import { startS3rver } from "./_s3rver.ts";
@@ -236,16 +236,11 @@ Deno.test("the bundled SQL executor ends a long PostgreSQL statement on SIGTERM:
       } ms after the signal, ${Math.round(run.ms)} ms after it started`,
     );
     // The statement is cancelled on the server, not left to run its 30 s.
-    const deadline = Date.now() + 5_000;
-    let active = 1;
-    while (active > 0 && Date.now() < deadline) {
-      const rows = await pg.sql(
-        "select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
-      );
-      active = rows[0].n as number;
-      if (active) await new Promise((r) => setTimeout(r, 100));
-    }
-    assertEquals(active, 0, "the query still runs on the server");
+    assertEquals(
+      await activeAfterWaiting(pg, "select pg_sleep(30)%"),
+      0,
+      "the query still runs on the server",
+    );
   } finally {
     await pg.stop();
   }

@@ -18,7 +18,7 @@ import {
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { readParquet } from "./_duckdb.ts";
 import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
-import { startPostgres } from "./_postgres.ts";
+import { activeAfterWaiting, startPostgres } from "./_postgres.ts";
 import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
 import { assertFailed, folderArgs, systemError, userError } from "./_reliability.ts";
 import { testTemplate } from "./_runtime_fixtures.ts";
@@ -389,16 +389,11 @@ Deno.test("faults: SIGTERM mid-query on PostgreSQL is SYSTEM:Aborted at once; th
     assert(run.ms < 10_000, `took ${run.ms} ms`);
     console.log(`SIGTERM during a PostgreSQL query: the run ended after ${Math.round(run.ms)} ms`);
     // The server is not left running the statement for the full 30 s.
-    const deadline = Date.now() + 5_000;
-    let active = 1;
-    while (active > 0 && Date.now() < deadline) {
-      const rows = await pg.sql(
-        "select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
-      );
-      active = rows[0].n as number;
-      if (active) await new Promise((r) => setTimeout(r, 100));
-    }
-    assertEquals(active, 0, "the query still runs on the server");
+    assertEquals(
+      await activeAfterWaiting(pg, "select pg_sleep(30)%"),
+      0,
+      "the query still runs on the server",
+    );
   } finally {
     await pg.stop();
   }
