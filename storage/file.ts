@@ -130,10 +130,14 @@ async function replaceWhole(
     try {
       await inFolder(temporary, () => fill(temporary, true));
     } catch (cause) {
+      // A name that is taken belongs to someone else (a file a killed run left): leave it.
+      if (cause instanceof Deno.errors.AlreadyExists) {
+        if (attempt < 3) continue;
+        throw cause;
+      }
       try {
         Deno.removeSync(temporary);
       } catch { /* never created */ }
-      if (cause instanceof Deno.errors.AlreadyExists && attempt < 3) continue;
       throw cause;
     }
     try {

@@ -213,3 +213,46 @@ Deno.test("FileStorage.write() and upload() leave no temporary file, and replace
     assertEquals(after.sort(), ["00000", "folder", "outputs.pb"]);
   });
 });
+
+Deno.test("FileStorage.write() through a symbolic link writes its target, not over the link", async () => {
+  // A whole-file write renames a new file into place; a link (or a device) at the destination
+  // is written through instead, as a plain write would.
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/target`, "old");
+    await Deno.symlink(`${dir}/target`, `${dir}/link`);
+    await new FileStorage().write(`${dir}/link`, new TextEncoder().encode("new"));
+    assertEquals(await Deno.readTextFile(`${dir}/target`), "new");
+    assert(Deno.lstatSync(`${dir}/link`).isSymlink, "the link was replaced by a file");
+  });
+});
+
+Deno.test("FileStorage writes and copies files whose names are close to NAME_MAX", async () => {
+  // A 240-byte name is valid: the temporary name must not grow it past 255 bytes.
+  await inTempDir(async (dir) => {
+    const storage = new FileStorage();
+    await storage.write(`${dir}/${"a".repeat(240)}`, new TextEncoder().encode("x"));
+    await Deno.writeTextFile(`${dir}/src`, "y");
+    await storage.upload(`${dir}/src`, `${dir}/${"b".repeat(240)}`);
+    assertEquals(await Deno.readTextFile(`${dir}/${"b".repeat(240)}`), "y");
+  });
+});
+
+Deno.test("FileStorage.write() tries another temporary name when one is taken", async () => {
+  // A file left by a run killed mid-write may hold a temporary name: the write picks another.
+  // Math.random is pinned so that the first name is the taken one.
+  await inTempDir(async (dir) => {
+    const random = Math.random;
+    const values = [0.25, 0.5];
+    Math.random = () => values.shift() ?? random();
+    try {
+      const taken = `${dir}/.flyteshim-${(0.25).toString(36).slice(2, 10)}.tmp`;
+      await Deno.writeTextFile(taken, "left by a kill");
+      await new FileStorage().write(`${dir}/outputs.pb`, new TextEncoder().encode("outputs"));
+      assertEquals(await Deno.readTextFile(`${dir}/outputs.pb`), "outputs");
+      assertEquals(await Deno.readTextFile(taken), "left by a kill");
+      assertEquals(values, []); // both names were drawn: the taken one, then a free one
+    } finally {
+      Math.random = random;
+    }
+  });
+});

@@ -1,39 +1,77 @@
-import { assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor } from "../executors/mod.ts";
 import { runTemplate } from "./run.ts";
 
-const leaky = defineExecutor({
-  id: "test.leaky",
-  taskTypes: ["leaky"],
-  parseConfig: () => ({}),
-  async execute(_config, _inputs, ctx) {
-    const token = await ctx.secrets.get({ group: "api", key: "token" });
-    ctx.logger.info(`connecting with ${token}`, { token, n: 1 });
+const SECRET = "s3cr3t-value";
+
+/** A local run of an executor that reads a secret and does what `execute` says with it. */
+function leakyRun(
+  execute: (token: string, log: (m: string, f: Record<string, unknown>) => void) => void,
+) {
+  const executor = defineExecutor({
+    id: "test.leaky",
+    taskTypes: ["leaky"],
+    parseConfig: () => ({}),
+    async execute(_config, _inputs, ctx) {
+      const token = await ctx.secrets.get({ group: "api", key: "token" });
+      execute(token, (m, f) => ctx.logger.info(m, f));
+      return {};
+    },
+  });
+  const lines: unknown[][] = [];
+  const log = (...args: unknown[]) => void lines.push(args);
+  const run = runTemplate({ type: "leaky", interface: {} }, {}, {
+    executor: "test.leaky",
+    registry: createExecutorRegistry([executor]),
+    env: { _FSEC_API_TOKEN: SECRET },
+    logger: { debug: log, info: log, warn: log, error: log },
+  });
+  return { run, lines };
+}
+
+Deno.test("runTemplate() keeps secret values out of logs and errors, as error.pb does", async () => {
+  const { run, lines } = leakyRun((token, log) => {
+    log(`connecting with ${token}`, { token, n: 1 });
     throw new UserError(`Cannot connect: bad token ${token}`, {
       code: "USER:AuthenticationFailed",
       cause: new Error(`server said: ${token} is wrong`),
     });
-  },
-});
-
-Deno.test("runTemplate() keeps secret values out of logs and errors, as error.pb does", async () => {
-  const lines: unknown[][] = [];
-  const log = (...args: unknown[]) => lines.push(args);
-  const error = await assertRejects(
-    () =>
-      runTemplate({ type: "leaky", interface: {} }, {}, {
-        executor: "test.leaky",
-        registry: createExecutorRegistry([leaky]),
-        env: { _FSEC_API_TOKEN: "s3cr3t-value" },
-        logger: { debug: log, info: log, warn: log, error: log },
-      }),
-    UserError,
-  );
+  });
+  const error = await assertRejects(() => run, UserError);
   assertEquals(error.code, "USER:AuthenticationFailed");
   assertEquals(error.message, "Cannot connect: bad token ***");
   assertEquals((error.cause as Error).message, "server said: *** is wrong");
-  assertEquals(error.stack?.includes("s3cr3t"), false);
-  assertEquals(JSON.stringify(lines).includes("s3cr3t"), false, JSON.stringify(lines));
+  assertEquals(error.stack?.includes(SECRET), false);
+  assertEquals(JSON.stringify(lines).includes(SECRET), false, JSON.stringify(lines));
   assertEquals(lines.some(([m]) => m === "connecting with ***"), true, JSON.stringify(lines));
+});
+
+Deno.test("runTemplate() hides secrets in nested log fields, as the container's logger does", async () => {
+  const { run, lines } = leakyRun((token, log) => {
+    log("connecting", { args: { password: token }, hosts: [token], error: new Error(token) });
+  });
+  await run;
+  const seen = JSON.stringify(lines, (_k, v) => v instanceof Error ? v.message : v);
+  assert(!seen.includes(SECRET), `secret in log fields: ${seen}`);
+  assert(seen.includes('"password":"***"'), seen);
+});
+
+Deno.test("runTemplate() hides secrets in a cause whose stack is read-only (postgres.js errors)", async () => {
+  // postgres.js defines `stack` on its query errors as not writable: such a cause is replaced by
+  // a redacted copy (same name and code).
+  const { run } = leakyRun((token) => {
+    const cause = new Error(`password authentication failed for user "${token}"`);
+    Object.defineProperty(cause, "stack", { value: cause.stack, writable: false });
+    Object.assign(cause, { code: "28P01" });
+    throw new UserError("Cannot connect to the database", {
+      code: "USER:AuthenticationFailed",
+      cause,
+    });
+  });
+  const error = await assertRejects(() => run, UserError);
+  const cause = error.cause as Error & { code?: string };
+  assert(!cause.message.includes(SECRET), cause.message);
+  assert(!String(cause.stack).includes(SECRET), `secret in cause.stack: ${cause.stack}`);
+  assertEquals(cause.code, "28P01");
 });

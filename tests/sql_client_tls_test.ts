@@ -12,6 +12,7 @@ import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
 import { errorExpectation, runSql } from "./_sql_run.ts";
 import { createCertificateAuthority, issueCertificate, openssl } from "./_tls.ts";
 import { readParquet } from "./_duckdb.ts";
+import { readTlsFiles } from "../executors/sql/tls.ts";
 
 const EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
 
@@ -449,4 +450,33 @@ Deno.test({
       await bad.remove();
     }
   },
+});
+
+Deno.test({
+  ...crossCheck(
+    "sql executor: a key as PEM text after openssl's preamble is PEM, not a path",
+    OPENSSL,
+  ),
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-tls-bag-" });
+  try {
+    const ca = await createCertificateAuthority(dir);
+    const client = await issueCertificate(ca, { name: "client", cn: "tls_user" });
+    // What `openssl pkcs12 -in client.p12 -nodes` prints: attributes before each PEM block. Read
+    // from a file it always worked; as a secret's value it was taken for a file name.
+    const key = "Bag Attributes\n    localKeyID: 01 02 03\nKey Attributes: <No Attributes>\n" +
+      await Deno.readTextFile(client.key);
+    await Deno.writeTextFile(`${dir}/bag.key`, key);
+    const base = { dialect: "postgresql", host: "db", port: 5432, sslmode: "verify-full" } as const;
+    const fromFile = await readTlsFiles({
+      ...base,
+      sslcert: client.cert,
+      sslkey: `${dir}/bag.key`,
+    });
+    const fromText = await readTlsFiles({ ...base, sslcert: client.cert, sslkey: key });
+    assertEquals(fromText, fromFile);
+    assertStringIncludes(fromText.key!, "PRIVATE KEY-----");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

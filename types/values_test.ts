@@ -90,3 +90,12 @@ Deno.test("FlyteFile, FlyteDirectory and StructuredDataset hold references", () 
   const sd = new StructuredDataset({ uri: "s3://b/sd", format: "csv" });
   assertEquals([sd.uri, sd.format, sd.columns], ["s3://b/sd", "csv", []]);
 });
+
+Deno.test("Timestamp.parse() refuses what Python's datetime refuses: year 0, minute 60", () => {
+  // Python: datetime.fromisoformat("0000-01-01") -> ValueError: year 0 is out of range;
+  // datetime.fromisoformat("2024-01-01T10:60:00") -> ValueError: minute must be in 0..59.
+  assertThrows(() => Timestamp.parse("0000-01-01T00:00:00Z"), SyntaxError, "no such date");
+  assertThrows(() => Timestamp.parse("2024-01-01T10:60:00Z"), SyntaxError, "no such date");
+  assertThrows(() => Timestamp.parse("2024-01-01T24:00:00Z"), SyntaxError, "no such date");
+  assertThrows(() => Timestamp.parse("2024-01-01T10:00:60Z"), SyntaxError, "no such date");
+});

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { Timestamp } from "../../types/values.ts";
 import { findPlaceholders, renderQuery, sqliteParam } from "./template.ts";
@@ -215,4 +215,27 @@ Deno.test("renderQuery() keeps any random value exactly inside strings and ident
     assertEquals(db.prepare(ident.sql).columns()[0].name, v, JSON.stringify(v));
   }
   db.close();
+});
+
+Deno.test("renderQuery(): a '...' continuing an E'...' string keeps E's backslash escapes", () => {
+  // PostgreSQL continues E'a' into the next '...' after a newline, still in E mode, so `\'` does
+  // not end it. Read as a plain string, the value would land in SQL text: with x =
+  // " as injected, 42 as also_injected --", PostgreSQL 18 returned {injected: "a' ", also_injected: 42}.
+  const template = "select E'a'\n'\\' '{{ .inputs.x }}' ' as c'";
+  const error = assertThrows(
+    () => renderQuery(template, { x: " or true --" }, { dialect: "postgres" }),
+    UserError,
+  );
+  // Refused: the input stands outside any string once the continuation is read as PostgreSQL
+  // reads it, and the template's last quote is then left open.
+  assert(["USER:UnsafeInput", "USER:InvalidTemplate"].includes(error.code), error.code);
+});
+
+Deno.test("renderQuery(): an input inside PostgreSQL's U&\"...\" identifier is refused like U&'...'", () => {
+  // U&"..." decodes \XXXX escapes as U&'...' does: "\0041" would name column "A".
+  const error = assertThrows(
+    () => renderQuery('select 1 as U&"{{ .inputs.x }}"', { x: "\\0041" }, { dialect: "postgres" }),
+    UserError,
+  );
+  assertEquals(error.code, "USER:UnsafeInput");
 });
