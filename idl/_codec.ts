@@ -1,4 +1,5 @@
-// Decoding and encoding through the generated message classes, shared by idl/mod.ts and idl/admin.ts.
+// Decoding and encoding helpers shared by idl/core.ts (the table-driven codec) and idl/admin.ts
+// (protobufjs's generated classes).
 
 /** The generated class of one message type, as the decode and encode helpers need it. */
 export interface MessageClass<T> {
@@ -6,14 +7,19 @@ export interface MessageClass<T> {
   encode(message: T): { finish(): Uint8Array };
 }
 
-/** Decodes with a generated class, turning failures into `SyntaxError`. */
-export function decodeWith<T>(cls: MessageClass<T>, name: string, bytes: Uint8Array): T {
+/** Runs a decoder, turning its failure into a `SyntaxError` that names the message. */
+export function parseAs<T>(name: string, decode: () => T): T {
   try {
-    return cls.decode(bytes);
+    return decode();
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     throw new SyntaxError(`Cannot parse ${name}: ${detail}`, { cause });
   }
+}
+
+/** Decodes with a generated class. */
+export function decodeWith<T>(cls: MessageClass<T>, name: string, bytes: Uint8Array): T {
+  return parseAs(name, () => cls.decode(bytes));
 }
 
 /** Encodes with a generated class into a plain `Uint8Array`. */

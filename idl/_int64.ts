@@ -12,9 +12,7 @@ export class LongBits implements Long {
 
   /** The value as a bigint, exactly. */
   toBigInt(): bigint {
-    const low = BigInt(this.low >>> 0);
-    const high = this.unsigned ? BigInt(this.high >>> 0) : BigInt(this.high | 0);
-    return (high << 32n) + low;
+    return fromInt64(this);
   }
 
   /** The value as a number (inexact beyond 2^53, as \`Long.toNumber\`). */

@@ -17,6 +17,7 @@
 // also be given as base64 text.
 import { TABLES } from "./gen/wire_tables.ts";
 import { LongBits } from "./_int64.ts";
+import type { Long } from "./gen/flyteidl.js";
 
 /** A scalar, enum or message field type, as in `.proto` files. */
 export type FieldType =
@@ -50,13 +51,6 @@ export interface WireTables {
   messages: Record<string, readonly FieldTable[]>;
   /** Values of each enum. */
   enums: Record<string, Record<string, number>>;
-}
-
-/** A 64-bit integer as protobufjs represents one. */
-interface LongLike {
-  low: number;
-  high: number;
-  unsigned: boolean;
 }
 
 interface Field {
@@ -118,7 +112,7 @@ function isDefault(type: FieldType, value: unknown): boolean {
     case "fixed64":
     case "sfixed64":
       return typeof value === "object"
-        ? !((value as LongLike).low || (value as LongLike).high)
+        ? !((value as Long).low || (value as Long).high)
         : value === 0;
     default:
       return value === 0;
@@ -329,7 +323,7 @@ class Reader {
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-function long(low: number, high: number, unsigned: boolean): LongLike {
+function long(low: number, high: number, unsigned: boolean): Long {
   return new LongBits(low | 0, high | 0, unsigned);
 }
 
@@ -623,7 +617,7 @@ class Writer {
 /** Low and high halves of a 64-bit integer given as a number, bigint, string or Long. */
 function halves(value: unknown): [number, number] {
   if (typeof value === "object" && value !== null) {
-    const v = value as Partial<LongLike>;
+    const v = value as Partial<Long>;
     return [(v.low ?? 0) >>> 0, (v.high ?? 0) >>> 0];
   }
   if (typeof value === "bigint" || typeof value === "string") {

@@ -21,18 +21,14 @@
 
 import type { flyteidl, google } from "./gen/flyteidl.js";
 import { decodeMessage, encodeMessage, wireEnum } from "./_wire.ts";
+import { parseAs } from "./_codec.ts";
 
 export type { Long } from "./gen/flyteidl.js";
 export { fromInt64, type Int64, toInt64 } from "./_int64.ts";
 export { jsonToStruct, jsonToValue, type JsonValue, structToJson, valueToJson } from "./struct.ts";
 
 function decodeWith<T>(type: string, name: string, bytes: Uint8Array): T {
-  try {
-    return decodeMessage<T>(type, bytes);
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new SyntaxError(`Cannot parse ${name}: ${detail}`, { cause });
-  }
+  return parseAs(name, () => decodeMessage<T>(type, bytes));
 }
 
 /**
