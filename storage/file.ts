@@ -56,17 +56,18 @@ function fail(operation: StorageOperation, uri: string, cause: unknown): Storage
  * Refuses folders, FIFOs, devices and sockets before they are opened: reading one never ends (a
  * FIFO without a writer blocks in open, `/dev/zero` fills memory or the disk).
  */
-function assertReadable(operation: StorageOperation, uri: string, path: string): Deno.FileInfo {
+function assertReadable(
+  operation: StorageOperation,
+  uri: string,
+  path: string,
+  subject?: string,
+): Deno.FileInfo {
   const info = Deno.statSync(path);
-  if (info.isDirectory) {
-    throw new StorageError(operation, uri, "is a directory", {
-      origin: "user",
-      code: "USER:NotFound",
-    });
-  }
   if (!info.isFile) {
-    throw new StorageError(operation, uri, "not a regular file (a FIFO, device or socket)", {
+    const what = info.isDirectory ? "a directory" : "not a regular file (a FIFO, device or socket)";
+    throw new StorageError(operation, uri, subject ? `${subject} is ${what}` : `is ${what}`, {
       origin: "user",
+      code: info.isDirectory ? "USER:NotFound" : undefined,
     });
   }
   return info;
@@ -81,14 +82,7 @@ const SYNC_READ_BYTES = 1024 * 1024;
  * blocks until a writer comes).
  */
 function assertUploadable(uri: string, localPath: string, destination: string): Deno.FileInfo {
-  const info = Deno.statSync(localPath);
-  if (!info.isFile) {
-    const what = info.isDirectory ? "a directory" : "not a regular file (a FIFO, device or socket)";
-    throw new StorageError("upload", uri, `local path "${localPath}" is ${what}`, {
-      origin: "user",
-      code: info.isDirectory ? "USER:NotFound" : undefined,
-    });
-  }
+  const info = assertReadable("upload", uri, localPath, `local path "${localPath}"`);
   let target: Deno.FileInfo | undefined;
   try {
     target = Deno.statSync(destination);
@@ -98,10 +92,7 @@ function assertUploadable(uri: string, localPath: string, destination: string): 
       "upload",
       uri,
       `the destination is the local file "${localPath}" itself`,
-      {
-        origin: "user",
-        code: "USER:InvalidInput",
-      },
+      { origin: "user", code: "USER:InvalidInput" },
     );
   }
   return info;
