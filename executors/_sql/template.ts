@@ -212,6 +212,18 @@ function tokenize(text: string, dialect: SqlDialect): Token[] {
       { code: "USER:InvalidTemplate" },
     );
   };
+  // Scans a string or quoted identifier whose body starts at `bodyStart`, pushes it, returns its end.
+  const pushQuoted = (
+    kind: TokenKind,
+    start: number,
+    bodyStart: number,
+    close: string,
+    backslash: boolean,
+  ) => {
+    const r = scanQuoted(bodyStart, close, backslash);
+    tokens.push({ kind, start, end: r.end, inner: r.inner, bodyStart, bodyEnd: r.bodyEnd });
+    return r.end;
+  };
   while (i < n) {
     const start = i;
     const c = text[i];
@@ -271,49 +283,20 @@ function tokenize(text: string, dialect: SqlDialect): Token[] {
       if (continued) continued.previous.continued = true;
       const backslash = (dialect === "postgres" && (c === "e" || c === "E")) ||
         dialect === "mysql" || continued?.kind === "escapes";
-      const bodyStart = i + (prefixed ? 2 : 1);
-      const r = scanQuoted(bodyStart, "'", backslash);
-      tokens.push({
-        kind: "string",
-        start,
-        end: r.end,
-        inner: r.inner,
-        bodyStart,
-        bodyEnd: r.bodyEnd,
-        ...(continued ? { continues: continued.kind } : {}),
-      });
-      i = r.end;
+      i = pushQuoted("string", start, i + (prefixed ? 2 : 1), "'", backslash);
+      if (continued) tokens[tokens.length - 1].continues = continued.kind;
       continue;
     }
     if (c === '"' && dialect === "mysql") {
       // A string in MySQL's default mode, with backslash escapes.
-      const r = scanQuoted(i + 1, '"', true);
-      tokens.push({
-        kind: "string",
-        start,
-        end: r.end,
-        inner: r.inner,
-        bodyStart: i + 1,
-        bodyEnd: r.bodyEnd,
-      });
-      i = r.end;
+      i = pushQuoted("string", start, i + 1, '"', true);
       continue;
     }
     if (
       c === '"' || (dialect === "sqlite" && (c === "`" || c === "[")) ||
       (dialect === "mysql" && c === "`")
     ) {
-      const close = c === "[" ? "]" : c;
-      const r = scanQuoted(i + 1, close, false);
-      tokens.push({
-        kind: "quoted",
-        start,
-        end: r.end,
-        inner: r.inner,
-        bodyStart: i + 1,
-        bodyEnd: r.bodyEnd,
-      });
-      i = r.end;
+      i = pushQuoted("quoted", start, i + 1, c === "[" ? "]" : c, false);
       continue;
     }
     if (c === "$" && dialect === "postgres") {
