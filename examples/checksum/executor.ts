@@ -7,9 +7,9 @@
  * @module
  */
 
-import { UserError } from "../../errors.ts";
-import { defineExecutor } from "../../executors/mod.ts";
-import type { FlyteFile } from "../../types/mod.ts";
+import { UserError } from "@flyteshim/flyteshim";
+import { defineExecutor } from "@flyteshim/flyteshim/executors";
+import type { FlyteFile } from "@flyteshim/flyteshim/types";
 
 /** The digest algorithms the executor accepts. */
 export const ALGORITHMS = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"] as const;

@@ -1,6 +1,6 @@
 // A task that runs the example executor: run it locally with
 // `deno task run examples/checksum/task.ts checksum --file README.md`.
-import { defineTask, Types } from "../../mod.ts";
+import { defineTask, Types } from "@flyteshim/flyteshim";
 import { checksumExecutor } from "./executor.ts";
 
 /** Digest of a file, on the image that holds the example executor. */
