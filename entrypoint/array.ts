@@ -1,5 +1,6 @@
-// Array tasks (contract §4.11): a sub-node reads its parent's inputs.pb and takes element `index`
-// of every collection input; inputs of non-collection type are bound and pass as they are.
+// Array tasks (docs/flyte-contract.md#array-tasks): a sub-node reads its parent's inputs.pb and
+// takes element `index` of every collection input; inputs of non-collection type are bound and pass
+// as they are.
 import { UserError } from "../errors.ts";
 import { decodeLiteral, type Literal, type LiteralMap, type Variable } from "../idl/core.ts";
 import type { Storage } from "../storage/mod.ts";

@@ -1,5 +1,6 @@
-// Literal offloading (contract §4.10): large output literals go to their own file under the
-// output prefix and outputs.pb holds a reference, because propeller refuses a large outputs.pb.
+// Literal offloading (docs/flyte-contract.md#offloaded-outputs): large output literals go to their
+// own file under the output prefix and outputs.pb holds a reference, because propeller refuses a
+// large outputs.pb.
 import { UserError } from "../errors.ts";
 import { encodeLiteral, type LiteralMap, type LiteralType, toInt64 } from "../idl/core.ts";
 import { joinUri, type Storage } from "../storage/mod.ts";

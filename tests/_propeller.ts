@@ -1,7 +1,8 @@
 // A harness that plays Flyte's propeller for one task node: it lays out the node's storage as
-// propeller does (contract §5.3), uploads task.pb and inputs.pb, renders the container args'
-// placeholders (§5.2), runs the program as a subprocess with the environment propeller sets
-// (§5.4), and returns what was left under the output prefix, decoded.
+// propeller does, uploads task.pb and inputs.pb, renders the container args' placeholders, runs the
+// program as a subprocess with the environment propeller sets, and returns what was left under the
+// output prefix, decoded (docs/flyte-contract.md: storage layout, container args and placeholders,
+// environment).
 //
 // Reusable by every suite that runs the real program: pass `program` (the command before the
 // rendered args: `deno run <perms> entrypoint/main.ts` by default, or a bundle under dist/),
@@ -52,9 +53,10 @@ export function denoProgram(entry: string): string[] {
 export const DEFAULT_PROGRAM: readonly string[] = denoProgram("entrypoint/main.ts");
 
 /**
- * The container args flytekit's `PythonCustomizedContainerTask` serializes (contract §1.4), with
- * `pyflyte-execute` first: the SDK's flytekit-compatible args. Hand-crafted or odd args for
- * negative tests go through `runPropeller`'s `args` option instead.
+ * The container args flytekit's `PythonCustomizedContainerTask` serializes
+ * (docs/flyte-contract.md#container-args-and-placeholders), with `pyflyte-execute` first: the SDK's
+ * flytekit-compatible args. Hand-crafted or odd args for negative tests go through `runPropeller`'s
+ * `args` option instead.
  */
 export function flytekitContainerArgs(executor: string): string[] {
   return containerArgs(executor, { flytekitCompatible: true });
@@ -236,7 +238,7 @@ export interface PropellerRunResult {
   storage: Storage;
 }
 
-/** Lays out the node as propeller does (contract §5.3). */
+/** Lays out the node as propeller does (docs/flyte-contract.md#storage-layout). */
 export function nodePaths(
   root: string,
   options: Pick<PropellerRunOptions, "execution" | "attempt" | "prevCheckpoint" | "arrayIndex">,
@@ -274,7 +276,7 @@ export function nodePaths(
   };
 }
 
-/** The environment propeller injects into the task pod (contract §5.4). */
+/** The environment propeller injects into the task pod (docs/flyte-contract.md#environment). */
 export function propellerEnv(
   template: TaskTemplate,
   options: Pick<PropellerRunOptions, "execution" | "attempt" | "arrayIndex" | "offload" | "env">,

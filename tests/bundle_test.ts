@@ -134,7 +134,10 @@ Deno.test("the bundled program describes its executors", async () => {
 
 const SQL = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
 
-/** A template as flytekit's SQLAlchemyTask serializes it (contract §7), user and password as secrets. */
+/**
+ * A template as flytekit's SQLAlchemyTask serializes it
+ * (docs/flyte-contract.md#what-flytekits-sql-tasks-write), user and password as secrets.
+ */
 function sqlalchemyTemplate(
   pg: { host: string; port: number },
   query: string,

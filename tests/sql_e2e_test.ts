@@ -1,6 +1,7 @@
-// The SQL executor end to end: a template as flytekit's SQLAlchemyTask serializes it (contract
-// §7), run by the real program through the propeller harness under flytekit's executor path,
-// against a real PostgreSQL; the dataset is read back with DuckDB.
+// The SQL executor end to end: a template as flytekit's SQLAlchemyTask serializes it
+// (docs/flyte-contract.md#what-flytekits-sql-tasks-write), run by the real program through the
+// propeller harness under flytekit's executor path, against a real PostgreSQL; the dataset is read
+// back with DuckDB.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";

@@ -73,7 +73,8 @@ export function parseSqlConfig(custom: { [key: string]: JsonValue }): SqlConfig 
     if (spec.key !== undefined && spec.key !== null && typeof spec.key !== "string") {
       throw invalid(`"secret_connect_args.${arg}.key" must be a string or null`);
     }
-    // flytekit's executor passes group and key only; group_version is not used (contract §7).
+    // flytekit's executor passes group and key only; group_version is not used
+    // (docs/flyte-contract.md#secrets).
     secretConnectArgs[arg] = spec.key
       ? { group: spec.group, key: spec.key }
       : { group: spec.group };

@@ -2,7 +2,10 @@
 import { UserError } from "../../errors.ts";
 import type { JsonValue } from "../../idl/mod.ts";
 
-/** What the SQLite3 executor reads from `custom` (contract §6). */
+/**
+ * What the SQLite3 executor reads from `custom`
+ * (docs/flyte-contract.md#what-flytekits-sql-tasks-write).
+ */
 export interface Sqlite3Config {
   /** The query template, with `{{ .inputs.name }}` placeholders. */
   queryTemplate: string;
