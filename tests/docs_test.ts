@@ -1,6 +1,7 @@
 // The documentation cannot drift from the code: every TypeScript block in README.md, CHANGELOG.md
 // and docs/ either runs as a doc test, or is marked `ignore from=<path>` and is a verbatim excerpt
-// of a file that a test runs; and every relative link resolves to a file (and heading) that exists.
+// of a file that a test runs; every relative link resolves to a file (and heading) that exists;
+// and every page is reachable from README.md.
 // Working notes of other branches (docs/*-notes.md) are left out until they are merged into pages.
 import { assert, assertEquals } from "@std/assert";
 
@@ -223,6 +224,25 @@ Deno.test("docs: every relative link resolves to a file and heading that exist",
     }
   }
   assertEquals(problems, []);
+});
+
+Deno.test("docs: every page is reachable from README.md", async () => {
+  const files = await markdownFiles();
+  const reached = new Set(["README.md"]);
+  const queue = ["README.md"];
+  while (queue.length) {
+    const file = queue.shift()!;
+    const text = prose(await Deno.readTextFile(`${ROOT}${file}`));
+    for (const match of text.matchAll(/\]\(([^)\s#]+)/g)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(match[1])) continue;
+      const target = resolve(file, match[1]);
+      if (files.includes(target) && !reached.has(target)) {
+        reached.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  assertEquals(files.filter((f) => !reached.has(f)), []);
 });
 
 Deno.test("docs: README.md stays a front page (under 10 KB)", async () => {
