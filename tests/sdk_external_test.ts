@@ -1,10 +1,25 @@
 // A project outside this checkout uses the SDK before the package is on JSR, as
-// docs/getting-started.md tells it to: its deno.json maps `@flyteshim/flyteshim` to the JSR name and
-// `links` points that name at a local checkout (the one under test). The project defines a SQLite3
-// task with a relative database path, type-checks, runs it in-process and reads the rows back.
-import { assertEquals } from "@std/assert";
+// docs/getting-started.md tells it to: its deno.json maps `@flyteshim/flyteshim` to the JSR name,
+// `links` points that name at a local checkout (the one under test), and a task runs the checkout's
+// command line with the project's own configuration. The project defines a SQLite3 task with a
+// relative database path and one of its own import-map entries, type-checks and runs it in-process,
+// then runs it and packages it through the command line.
+import { assertEquals, assertStringIncludes } from "@std/assert";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+
+async function deno(args: string[], cwd: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
 
 Deno.test("sdk: a project outside the checkout imports @flyteshim/flyteshim through links", async () => {
   const project = await Deno.makeTempDir({ prefix: "flyteshim-external-" });
@@ -12,43 +27,72 @@ Deno.test("sdk: a project outside the checkout imports @flyteshim/flyteshim thro
     await Deno.writeTextFile(
       `${project}/deno.json`,
       JSON.stringify({
-        imports: { "@flyteshim/flyteshim": "jsr:@flyteshim/flyteshim@^0.1.0" },
+        imports: {
+          "@flyteshim/flyteshim": "jsr:@flyteshim/flyteshim@^0.1.0",
+          "shop/": "./shop/",
+        },
         links: [ROOT],
+        tasks: {
+          flyteshim: `deno run ${PERMISSIONS.join(" ")} --config deno.json ${ROOT}/task/main.ts`,
+        },
       }),
     );
+    await Deno.mkdir(`${project}/shop`);
     await Deno.writeTextFile(
-      `${project}/main.ts`,
-      `import { readDataset, sqlite3Task, Types } from "@flyteshim/flyteshim";
-import { toTaskTemplate } from "@flyteshim/flyteshim/task";
-import { DatabaseSync } from "node:sqlite";
-
-const db = new DatabaseSync("shop.db");
-db.exec("create table items (name text, price real); insert into items values ('tea', 1.5), ('cake', 3.0)");
-db.close();
+      `${project}/shop/config.ts`,
+      `export const IMAGE = "ghcr.io/acme/flyteshim:0.1.0";\n`,
+    );
+    await Deno.writeTextFile(
+      `${project}/tasks.ts`,
+      `import { sqlite3Task, Types } from "@flyteshim/flyteshim";
+import { IMAGE } from "shop/config.ts";
 
 export const items = sqlite3Task({
   name: "shop.items",
-  image: "ghcr.io/acme/flyteshim:0.1.0",
+  image: IMAGE,
   queryTemplate: "select name from items where price > {{ .inputs.min }} order by name",
   uri: "shop.db",
   inputs: { min: Types.float },
 });
+`,
+    );
+    await Deno.writeTextFile(
+      `${project}/main.ts`,
+      `import { readDataset } from "@flyteshim/flyteshim";
+import { toTaskTemplate } from "@flyteshim/flyteshim/task";
+import { DatabaseSync } from "node:sqlite";
+import { items } from "./tasks.ts";
+
+const db = new DatabaseSync("shop.db");
+db.exec("create table items (name text, price real); insert into items values ('tea', 1.5), ('cake', 3.0)");
+db.close();
 
 const { results } = await items.run({ min: 2 }, { dir: "run" });
 const { rows } = await readDataset(results);
 console.log(JSON.stringify({ rows, type: toTaskTemplate(items).type }));
 `,
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--check", "--allow-read", "--allow-write", "--allow-env", "main.ts"],
-      cwd: project,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 0, stderr);
-    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-    assertEquals(JSON.parse(lines.at(-1)!), { rows: [{ name: "cake" }], type: "sqlite" });
+    const run = await deno(["run", "--check", ...PERMISSIONS, "main.ts"], project);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(JSON.parse(run.stdout.trim().split("\n").at(-1)!), {
+      rows: [{ name: "cake" }],
+      type: "sqlite",
+    });
+
+    // The checkout's command line, through the project's own task and configuration.
+    const cli = await deno(
+      ["task", "flyteshim", "run", "tasks.ts", "items", "--min", "1", "--dir", "run-cli"],
+      project,
+    );
+    assertEquals(cli.code, 0, cli.stderr);
+    assertStringIncludes(cli.stdout, "cake");
+    assertStringIncludes(cli.stdout, "tea");
+    const pack = await deno(
+      ["task", "flyteshim", "package", "tasks.ts", "--output", "flyte-package.tgz"],
+      project,
+    );
+    assertEquals(pack.code, 0, pack.stderr);
+    assertStringIncludes(pack.stdout, "0_shop.items_1.pb");
   } finally {
     await Deno.remove(project, { recursive: true });
   }
