@@ -245,6 +245,23 @@ Deno.test("docs: every page is reachable from README.md", async () => {
   assertEquals(files.filter((f) => !reached.has(f)), []);
 });
 
+Deno.test("docs: every `deno task` named in the docs exists in deno.json", async () => {
+  const { tasks } = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
+    tasks: Record<string, string>;
+  };
+  const problems: string[] = [];
+  for (const file of await markdownFiles()) {
+    const text = await Deno.readTextFile(`${ROOT}${file}`);
+    for (const match of text.matchAll(/deno(?:@[\d.]+)? task (?!--)([a-z][\w-]*)/g)) {
+      // A project's own task (the getting-started guide's `flyteshim`) is defined in the same file.
+      if (!(match[1] in tasks) && !text.includes(`"${match[1]}": "deno run`)) {
+        problems.push(`${file}: "deno task ${match[1]}" is not a task of deno.json`);
+      }
+    }
+  }
+  assertEquals(problems, []);
+});
+
 Deno.test("docs: README.md stays a front page (under 10 KB)", async () => {
   const size = (await Deno.stat(`${ROOT}README.md`)).size;
   assert(size <= 10 * 1024, `README.md is ${size} bytes`);
