@@ -376,7 +376,7 @@ Deno.test("a 100 MB JSONL upload streams with bounded memory", async () => {
       assertEquals([post.fileSize, post.fileSha256], [size, hash.digest("hex")]);
       const peakMiB = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1)) / 1024;
       console.log(`100 MB upload: ${size} bytes, peak RSS ${peakMiB.toFixed(1)} MiB`);
-      assert(peakMiB < 160, `peak RSS ${peakMiB.toFixed(1)} MiB`);
+      assert(peakMiB < 128, `peak RSS ${peakMiB.toFixed(1)} MiB`);
     } finally {
       await api.stop();
     }

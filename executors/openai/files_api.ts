@@ -59,16 +59,7 @@ export interface UploadRequest {
   label?: string;
 }
 
-/**
- * The two Files API calls the batch file tasks make.
- *
- * @example Upload and download against a server
- * ```ts ignore
- * const api = createFilesApi({ baseUrl: "http://127.0.0.1:8080/v1", apiKey: "sk-test" });
- * const id = await api.upload({ path: "in.jsonl", size: 120, filename: "in.jsonl" });
- * await api.download(id, "out.jsonl");
- * ```
- */
+/** The two Files API calls the batch file tasks make. */
 export interface FilesApi {
   /** Uploads a local file (multipart, streamed) and returns the new file's id. */
   upload(request: UploadRequest): Promise<string>;

@@ -6,15 +6,16 @@
  * output prefix and returns them as flytekit's `BatchResult`. The API key is the Flyte secret
  * named in `custom.secret_arg`; the base URL comes from `OPENAI_BASE_URL`.
  *
- * @example Upload a file to a Files API server
- * ```ts ignore
+ * @example Read a template's custom as flytekit writes it
+ * ```ts
  * import { uploadJsonlFileExecutor } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
  *
  * const config = uploadJsonlFileExecutor.parseConfig({
  *   openai_organization: null,
  *   secret_arg: { group: "openai", key: "api_key", group_version: null, mount_requirement: 0 },
- * }, template);
- * const { result } = await uploadJsonlFileExecutor.execute(config, { jsonl_in: file }, ctx);
+ * }, { type: "openai-batch-upload-file" });
+ * assertEquals(config, { secret: { group: "openai", key: "api_key" } });
  * ```
  *
  * @module

@@ -1,0 +1,92 @@
+// The OpenAI executors' Files API client and size limit on their own, against the local Files API
+// server and a real S3 server: what the propeller suite (openai_batch_test.ts) cannot reach
+// cheaply, such as a dead server, HTTP-date Retry-After and the limit on a remote input.
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { SystemError, UserError } from "../errors.ts";
+import { createFilesApi, retryAfterMs } from "../executors/openai/files_api.ts";
+import { createOpenAIFileExecutors } from "../executors/openai/mod.ts";
+import { createStorage } from "../storage/mod.ts";
+import { defineTask } from "../task/define.ts";
+import { Types } from "../types/descriptors.ts";
+import { startFilesApi } from "./_openai_files.ts";
+import { startS3rver } from "./_s3rver.ts";
+
+Deno.test("Retry-After as an HTTP date is honoured; unreadable or too long ones are not", () => {
+  const now = Date.parse("2026-12-06T12:00:00Z");
+  assertEquals(retryAfterMs({ "retry-after": "Sun, 06 Dec 2026 12:00:03 GMT" }, 60_000, now), 3000);
+  assertEquals(retryAfterMs({ "retry-after": "soon" }, 60_000, now), undefined);
+  assertEquals(retryAfterMs({ "retry-after-ms": "90000" }, 60_000, now), undefined);
+  assertEquals(retryAfterMs({}, 60_000, now), undefined);
+});
+
+Deno.test("a server that refuses connections is retried, then a recoverable SYSTEM error", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there any more
+  const api = createFilesApi({
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    apiKey: "sk-x",
+    retries: 2,
+    backoffSeconds: 0.01,
+  });
+  const error = await assertRejects(() => api.download("file-1", "/dev/null"), SystemError);
+  assertEquals([error.code, error.recoverable], ["SYSTEM:ApiUnavailable", true]);
+  assertStringIncludes(error.message, "gave up after 3 attempts");
+});
+
+Deno.test("an account out of quota is a USER error, not retried", async () => {
+  const server = await startFilesApi({ apiKey: "sk-q" });
+  try {
+    server.fail({ status: 429, code: "insufficient_quota", message: "You exceeded your quota" });
+    const api = createFilesApi({ baseUrl: server.baseUrl, apiKey: "sk-q", backoffSeconds: 0.01 });
+    const error = await assertRejects(() => api.download("file-1", "/dev/null"), UserError);
+    assertEquals(error.code, "USER:QuotaExceeded");
+    assertEquals(server.requests.length, 1);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("a base URL that is not http(s) is a USER config error", () => {
+  const error = (() => {
+    try {
+      createFilesApi({ baseUrl: "ftp://example.org/v1", apiKey: "k" });
+    } catch (e) {
+      return e as UserError;
+    }
+  })();
+  assertEquals(error?.code, "USER:InvalidConfig");
+});
+
+Deno.test("a remote input over the limit stops downloading and is never uploaded", async () => {
+  const s3 = await startS3rver({ buckets: ["flyte"] });
+  const server = await startFilesApi({ apiKey: "sk-l" });
+  try {
+    const storage = createStorage({ s3: s3.config });
+    const uri = "s3://flyte/inputs/big.jsonl";
+    await storage.write(uri, new TextEncoder().encode('{"a":1}\n'.repeat(50_000)));
+    const { upload } = createOpenAIFileExecutors({ maxUploadBytes: 100_000 });
+    const task = defineTask({
+      name: "upload",
+      taskType: "openai-batch-upload-file",
+      executor: upload,
+      inputs: { jsonl_in: Types.file("jsonl") },
+      outputs: { result: Types.string },
+      config: { openai_organization: null, secret_arg: { group: "openai", key: "api_key" } },
+    });
+    const error = await assertRejects(
+      () =>
+        task.run({ jsonl_in: uri }, {
+          storage,
+          env: { OPENAI_BASE_URL: server.baseUrl, _FSEC_OPENAI_API_KEY: "sk-l" },
+        }),
+      UserError,
+    );
+    assertEquals(error.code, "USER:InvalidInput");
+    assert(/more than the 100000 bytes the API takes/.test(error.message), error.message);
+    assertEquals(server.requests.length, 0);
+  } finally {
+    await server.stop();
+    await s3.stop();
+  }
+});
