@@ -22,8 +22,8 @@ import { createHash } from "node:crypto";
 export interface ScriptedFailure {
   /** Only requests whose method is this. */
   method?: "GET" | "POST";
-  /** HTTP status. */
-  status: number;
+  /** HTTP status (unused with `hang`). */
+  status?: number;
   /** Extra response headers (e.g. `retry-after`). */
   headers?: Record<string, string>;
   /** The API's error message. */
@@ -32,6 +32,8 @@ export interface ScriptedFailure {
   code?: string;
   /** Send this many bytes of the content, then drop the connection (GET only). */
   truncateAt?: number;
+  /** Never answer (until the client goes away). */
+  hang?: boolean;
 }
 
 /** What the server received in one request. */
@@ -140,10 +142,14 @@ export async function startFilesApi(options: FilesApiServerOptions): Promise<Fil
     const url = new URL(req.url);
     const at = failures.findIndex((f) => !f.method || f.method === req.method);
     const failure = at >= 0 ? failures.splice(at, 1)[0] : undefined;
+    if (failure?.hang) {
+      await new Promise((resolve) => req.signal.addEventListener("abort", resolve));
+      return new Response(null, { status: 499 });
+    }
     if (failure && failure.truncateAt === undefined) {
       await req.body?.cancel();
       return apiError(
-        failure.status,
+        failure.status ?? 500,
         failure.message ?? `Scripted failure ${failure.status}`,
         failure.code,
         failure.headers,

@@ -210,7 +210,13 @@ Deno.test("the download task reads the older JSON (generic struct) input and ski
 /** Runs the upload task on a small local file with scripted server behaviour. */
 async function uploadWith(
   setup: (api: FilesApiServer) => void,
-  options: { body?: string; env?: Record<string, string>; key?: string; noSecret?: boolean } = {},
+  options: {
+    body?: string;
+    env?: Record<string, string>;
+    key?: string;
+    noSecret?: boolean;
+    interrupt?: RegExp;
+  } = {},
 ) {
   return await withRoot(async (root) => {
     const api = await startFilesApi({ apiKey: options.key ?? KEY });
@@ -224,6 +230,7 @@ async function uploadWith(
         root,
         env: options.env,
         noSecret: options.noSecret,
+        interrupt: options.interrupt && { when: options.interrupt },
       });
       assertEquals(result.code, 0, result.stderr);
       return { result, api };
@@ -243,6 +250,29 @@ Deno.test("a refused key is USER:AuthenticationFailed and the key appears nowher
   for (const text of [result.error?.message ?? "", result.stdout, result.stderr]) {
     assertNotMatch(text, /sk-test|SECRET|\*\*\*/);
   }
+});
+
+Deno.test("a 403 is USER:AuthenticationFailed with the API's code, not retried", async () => {
+  const { result, api } = await uploadWith((api) =>
+    api.fail({ status: 403, code: "unsupported_country_region_territory", message: "Not here" })
+  );
+  assertEquals(result.error?.code, "USER:AuthenticationFailed");
+  assertEquals(result.error?.kind, Kind.NON_RECOVERABLE);
+  assertStringIncludes(
+    result.error?.message ?? "",
+    "HTTP 403, unsupported_country_region_territory",
+  );
+  assertEquals(api.requests.length, 1);
+});
+
+Deno.test("SIGTERM while the API has not answered ends the run as SYSTEM:Aborted, no outputs.pb", async () => {
+  const { result } = await uploadWith((api) => api.fail({ hang: true }), {
+    interrupt: /Uploading a JSONL file/,
+  });
+  assertEquals(result.files, ["error.pb"]);
+  assertEquals(result.error?.code, "SYSTEM:Aborted");
+  assertEquals(result.error?.kind, Kind.RECOVERABLE);
+  assert((result.msAfterInterrupt ?? Infinity) < 5000, `${result.msAfterInterrupt} ms`);
 });
 
 Deno.test("a missing key secret is USER:SecretNotFound naming group and key", async () => {

@@ -47,6 +47,27 @@ Deno.test("an account out of quota is a USER error, not retried", async () => {
   }
 });
 
+Deno.test("another 4xx is USER:ApiError; a 2xx without a file id is SYSTEM:ApiError", async () => {
+  const server = await startFilesApi({ apiKey: "sk-a" });
+  const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    await Deno.writeTextFile(path, '{"a":1}\n');
+    const api = createFilesApi({ baseUrl: server.baseUrl, apiKey: "sk-a", backoffSeconds: 0.01 });
+    const request = { path, size: 8, filename: "in.jsonl" };
+    server.fail({ method: "POST", status: 409, message: "Conflict here" });
+    const user = await assertRejects(() => api.upload(request), UserError);
+    assertEquals(user.code, "USER:ApiError");
+    assertStringIncludes(user.message, "HTTP 409): Conflict here");
+    server.fail({ method: "POST", status: 200 });
+    const system = await assertRejects(() => api.upload(request), SystemError);
+    assertEquals([system.code, system.recoverable], ["SYSTEM:ApiError", true]);
+    assertEquals(server.requests.length, 2);
+  } finally {
+    await server.stop();
+    await Deno.remove(path);
+  }
+});
+
 Deno.test("a base URL that is not http(s) is a USER config error", () => {
   const error = (() => {
     try {
