@@ -56,7 +56,7 @@ export interface RecordedRequest {
 
 /** A running Files API server. */
 export interface FilesApiServer {
-  /** `http://127.0.0.1:<port>/v1`, for `OPENAI_BASE_URL`. */
+  /** `http(s)://127.0.0.1:<port>/v1`, for `OPENAI_BASE_URL`. */
   baseUrl: string;
   /** Every request, in order. */
   requests: RecordedRequest[];
@@ -74,8 +74,10 @@ export interface FilesApiServer {
 export interface FilesApiServerOptions {
   /** The key the server accepts as `Authorization: Bearer <key>`. */
   apiKey: string;
-  /** Validate that every uploaded line is JSON (files up to 16 MiB). @default {true} */
+  /** Validate that every uploaded line is JSON (files up to 1 MiB). @default {true} */
   validateJsonl?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM file paths). */
+  tls?: { cert: string; key: string };
 }
 
 function apiError(status: number, message: string, code?: string, headers = {}): Response {
@@ -265,8 +267,14 @@ export async function startFilesApi(options: FilesApiServerOptions): Promise<Fil
   }
 
   const controller = new AbortController();
+  const tls = options.tls
+    ? {
+      cert: await Deno.readTextFile(options.tls.cert),
+      key: await Deno.readTextFile(options.tls.key),
+    }
+    : {};
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen() {} },
+    { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen() {}, ...tls },
     async (req) => {
       const url = new URL(req.url);
       const record: RecordedRequest = {
@@ -282,7 +290,7 @@ export async function startFilesApi(options: FilesApiServerOptions): Promise<Fil
     },
   );
   return {
-    baseUrl: `http://127.0.0.1:${server.addr.port}/v1`,
+    baseUrl: `${options.tls ? "https" : "http"}://127.0.0.1:${server.addr.port}/v1`,
     requests,
     uploaded,
     addFile: (id, bytes) => void files.set(id, bytes),

@@ -412,3 +412,35 @@ Deno.test("a 100 MB JSONL upload streams with bounded memory", async () => {
     }
   });
 });
+
+Deno.test("a 100 MB batch file downloads with bounded memory", async () => {
+  await withRoot(async (root) => {
+    const api = await startFilesApi({ apiKey: KEY });
+    try {
+      const content = new Uint8Array(100_000_000).fill(0x78);
+      for (let i = 999; i < content.length; i += 1000) content[i] = 0x0a;
+      api.addFile("file-big", content);
+      const timeFile = `${root}/time.txt`;
+      const generic = jsonToStruct({ output_file_id: "file-big", error_file_id: "" });
+      const result = await run(api, {
+        template: await template("download"),
+        inputs: { literals: { batch_endpoint_result: { scalar: { generic } } } },
+        root,
+        program: ["/usr/bin/time", "-f", "%M", "-o", timeFile, ...DEFAULT_PROGRAM],
+        timeoutMs: 120_000,
+      });
+      assertEquals(result.files, ["outputs.pb"], result.error?.message ?? result.stderr);
+      const path = batchResult(result.outputs).output_file!.path;
+      const stored = await Deno.readFile(path);
+      assertEquals(
+        createHash("sha256").update(stored).digest("hex"),
+        createHash("sha256").update(content).digest("hex"),
+      );
+      const peakMiB = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1)) / 1024;
+      console.log(`100 MB download: peak RSS ${peakMiB.toFixed(1)} MiB`);
+      assert(peakMiB < 128, `peak RSS ${peakMiB.toFixed(1)} MiB`);
+    } finally {
+      await api.stop();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { defineTask } from "../task/define.ts";
 import { Types } from "../types/descriptors.ts";
 import { startFilesApi } from "./_openai_files.ts";
 import { startS3rver } from "./_s3rver.ts";
+import { createCertificateAuthority, issueCertificate } from "./_tls.ts";
 
 Deno.test("Retry-After as an HTTP date is honoured; unreadable or too long ones are not", () => {
   const now = Date.parse("2026-12-06T12:00:00Z");
@@ -109,5 +110,58 @@ Deno.test("a remote input over the limit stops downloading and is never uploaded
   } finally {
     await server.stop();
     await s3.stop();
+  }
+});
+
+Deno.test("over HTTPS with a private CA: DENO_CERT is trusted by uploads and downloads alike", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "openai-tls-" });
+  const ca = await createCertificateAuthority(dir);
+  const cert = await issueCertificate(ca, { name: "server", cn: "localhost", server: true });
+  const server = await startFilesApi({ apiKey: "sk-t", tls: cert });
+  try {
+    server.addFile("file-out", new TextEncoder().encode('{"ok":true}\n'));
+    const input = `${dir}/in.jsonl`;
+    await Deno.writeTextFile(input, '{"a":1}\n');
+    const { upload } = createOpenAIFileExecutors({ backoffSeconds: 0.01 });
+    const uploadTask = defineTask({
+      name: "upload",
+      taskType: "openai-batch-upload-file",
+      executor: upload,
+      inputs: { jsonl_in: Types.file("jsonl") },
+      outputs: { result: Types.string },
+      config: { openai_organization: null, secret_arg: { group: "openai", key: "api_key" } },
+    });
+    const env = { OPENAI_BASE_URL: server.baseUrl, _FSEC_OPENAI_API_KEY: "sk-t" };
+    // Without the CA: not trusted, and not retried.
+    const refused = await assertRejects(
+      () => uploadTask.run({ jsonl_in: input }, { env }),
+      SystemError,
+    );
+    assertEquals([refused.code, refused.recoverable], ["SYSTEM:TlsError", false]);
+    assertEquals(server.requests.length, 0);
+    // Uploads (node:https) take DENO_CERT from the run's environment.
+    const { result } = await uploadTask.run({ jsonl_in: input }, {
+      env: { ...env, DENO_CERT: ca.cert },
+    });
+    assertEquals(result, server.uploaded[0]);
+    // Downloads (fetch) trust DENO_CERT as Deno reads it at start-up: run one in a child process.
+    const script = `
+      import { openaiDownloadBatchFilesTask } from "${
+      new URL("../task/openai_batch.ts", import.meta.url).href
+    }";
+      const task = openaiDownloadBatchFilesTask({ name: "d", secret: { group: "openai", key: "api_key" } });
+      const { result } = await task.run({ batch_endpoint_result: { output_file_id: "file-out" } });
+      console.log(await Deno.readTextFile(result.output_file.path));
+    `;
+    const child = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--quiet", script],
+      cwd: new URL("..", import.meta.url).pathname,
+      env: { ...env, DENO_CERT: ca.cert },
+    }).output();
+    const stderr = new TextDecoder().decode(child.stderr);
+    assertEquals(new TextDecoder().decode(child.stdout).trim(), '{"ok":true}', stderr);
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
   }
 });

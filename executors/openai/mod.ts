@@ -66,7 +66,21 @@ async function filesApi(
     });
   }
   const baseUrl = options.baseUrl || ctx.env?.OPENAI_BASE_URL?.trim() || DEFAULT_OPENAI_BASE_URL;
+  // fetch (downloads) trusts DENO_CERT by itself; uploads go through node:https, which does not.
+  const certFile = ctx.env?.DENO_CERT?.trim();
+  let caCertificates: string[] | undefined;
+  if (certFile && baseUrl.startsWith("https:")) {
+    try {
+      caCertificates = [await Deno.readTextFile(certFile)];
+    } catch (cause) {
+      throw new UserError(
+        `Cannot read the CA certificates in DENO_CERT "${certFile}": ${(cause as Error).message}`,
+        { code: "USER:InvalidConfig", cause },
+      );
+    }
+  }
   return createFilesApi({
+    caCertificates,
     baseUrl,
     apiKey,
     organization: config.organization,
