@@ -3,7 +3,8 @@
 // cheaply, such as a dead server, HTTP-date Retry-After and the limit on a remote input.
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { SystemError, UserError } from "../errors.ts";
-import { createFilesApi, retryAfterMs } from "../executors/openai/files_api.ts";
+import { retryAfterMs } from "../executors/openai/answers.ts";
+import { createFilesApi } from "../executors/openai/files_api.ts";
 import { createOpenAIFileExecutors } from "../executors/openai/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { defineTask } from "../task/define.ts";

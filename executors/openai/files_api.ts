@@ -9,6 +9,16 @@
 import type { IncomingMessage, RequestOptions } from "node:http";
 import { SystemError, UserError } from "../../errors.ts";
 import type { Logger } from "../mod.ts";
+import {
+  type Answer,
+  apiErrorOf,
+  failedAnswer,
+  lostConnection,
+  MAX_ERROR_BODY,
+  readBody,
+  Retryable,
+  sleep,
+} from "./answers.ts";
 
 /**
  * The API base URL when `OPENAI_BASE_URL` is not set.
@@ -72,115 +82,6 @@ export interface FilesApi {
   upload(request: UploadRequest): Promise<string>;
   /** Streams a file's content into a local file and returns its size in bytes. */
   download(fileId: string, localPath: string): Promise<number>;
-}
-
-/** A response that may be retried, with how long the API asked to wait. */
-class Retryable extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly waitMs: number | undefined,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
-interface ApiError {
-  message: string;
-  code?: string;
-}
-
-const MAX_ERROR_BODY = 64 * 1024;
-
-/** Reads at most `limit` bytes of a body (error answers, the upload's JSON) as text. */
-async function readBody(body: AsyncIterable<Uint8Array> | null, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body ?? []) {
-    if (size < limit) chunks.push(chunk.subarray(0, limit - size));
-    size += chunk.length;
-  }
-  const all = new Uint8Array(Math.min(size, limit));
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all);
-}
-
-/** The API's `{error: {message, code}}`, or the start of whatever else it sent. */
-function apiErrorOf(text: string): ApiError {
-  try {
-    const body = JSON.parse(text);
-    const error = body?.error ?? body;
-    if (error && typeof error.message === "string") {
-      return {
-        message: error.message.slice(0, 2000),
-        code: typeof error.code === "string" ? error.code : undefined,
-      };
-    }
-  } catch { /* not JSON */ }
-  const trimmed = text.trim().replace(/\s+/g, " ");
-  return { message: trimmed.length > 500 ? `${trimmed.slice(0, 500)}...` : trimmed };
-}
-
-/** Response headers of either client: a `Headers` or `node:http`'s plain object. */
-export type ResponseHeaders = Headers | Record<string, string | string[] | undefined>;
-
-function header(headers: ResponseHeaders, name: string): string | undefined {
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * How long the API asked to wait: `retry-after-ms`, then `Retry-After` in seconds or as an HTTP
- * date; `undefined` when absent, unreadable or longer than `maxMs`.
- *
- * @example Seconds and milliseconds
- * ```ts
- * import { retryAfterMs } from "./files_api.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(retryAfterMs({ "retry-after": "2" }, 60_000), 2000);
- * assertEquals(retryAfterMs({ "retry-after-ms": "150" }, 60_000), 150);
- * assertEquals(retryAfterMs({ "retry-after": "3600" }, 60_000), undefined);
- * ```
- */
-export function retryAfterMs(
-  headers: ResponseHeaders,
-  maxMs: number,
-  now: number = Date.now(),
-): number | undefined {
-  let ms: number | undefined;
-  const millis = header(headers, "retry-after-ms");
-  if (millis !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(millis)) ms = Number(millis);
-  const after = header(headers, "retry-after");
-  if (ms === undefined && after !== undefined) {
-    if (/^\s*\d+(\.\d+)?\s*$/.test(after)) ms = Number(after) * 1000;
-    else {
-      const date = Date.parse(after);
-      if (!Number.isNaN(date)) ms = Math.max(0, date - now);
-    }
-  }
-  return ms !== undefined && ms >= 0 && ms <= maxMs ? ms : undefined;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** A file name safe inside a quoted Content-Disposition parameter. */
@@ -289,76 +190,13 @@ export function createFilesApi(options: FilesApiOptions): FilesApi {
     }
   }
 
-  /** Throws the classified error for a non-2xx answer (after reading its body). */
-  async function fail(
-    what: string,
-    res: { status: number; headers: ResponseHeaders; body: AsyncIterable<Uint8Array> | null },
-    notFound: string,
-  ): Promise<never> {
-    const status = res.status;
-    // The body may be cut short (the API answered before the upload was sent): keep the status.
-    const api = apiErrorOf(await readBody(res.body, MAX_ERROR_BODY).catch(() => ""));
-    const detail = api.message ? `: ${api.message}` : "";
-    if (status === 401 || status === 403) {
-      // The API's message for a bad key quotes part of it: only its code is kept.
-      const source = options.keySource ? `; check the API key in ${options.keySource}` : "";
-      throw new UserError(
-        `${what}: the API refused the credentials (HTTP ${status}${
-          api.code ? `, ${api.code}` : ""
-        })${source}`,
-        { code: "USER:AuthenticationFailed" },
-      );
-    }
-    if (status === 404) {
-      throw new UserError(`${what}: ${notFound} (HTTP 404)${detail}`, { code: "USER:NotFound" });
-    }
-    if (status === 429 && api.code === "insufficient_quota") {
-      throw new UserError(`${what}: the account is out of quota (HTTP 429)${detail}`, {
-        code: "USER:QuotaExceeded",
-      });
-    }
-    if (status === 429) {
-      throw new Retryable(
-        `rate limited (HTTP 429)${detail}`,
-        "SYSTEM:RateLimited",
-        retryAfterMs(res.headers, maxRetryAfter),
-      );
-    }
-    if (status >= 500) {
-      throw new Retryable(
-        `the API failed (HTTP ${status})${detail}`,
-        "SYSTEM:ApiUnavailable",
-        retryAfterMs(res.headers, maxRetryAfter),
-      );
-    }
-    if (status === 400 || status === 413 || status === 422) {
-      throw new UserError(`${what}: the API rejected the request (HTTP ${status})${detail}`, {
-        code: "USER:InvalidInput",
-      });
-    }
-    throw new UserError(`${what}: unexpected answer (HTTP ${status})${detail}`, {
-      code: "USER:ApiError",
+  const fail = (what: string, res: Answer, notFound: string) =>
+    failedAnswer(what, res, {
+      notFound,
+      keySource: options.keySource,
+      maxRetryAfterMs: maxRetryAfter,
     });
-  }
-
-  /** Connection failures (reset, refused, timeout) are retried; certificate failures are not. */
-  function lost(error: unknown): never {
-    if (error instanceof UserError || error instanceof SystemError) throw error;
-    if (error instanceof Retryable) throw error;
-    if (signal?.aborted) throw signal.reason ?? error;
-    const message = error instanceof Error ? error.message : String(error);
-    const cause = (error as { cause?: unknown })?.cause;
-    const detail = `${message} ${cause instanceof Error ? cause.message : ""}`;
-    if (/certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(detail)) {
-      throw new SystemError(
-        `Cannot reach the OpenAI API at "${options.baseUrl}": its TLS certificate is not trusted (${detail.trim()}); for a private CA, set DENO_CERT`,
-        { code: "SYSTEM:TlsError", recoverable: false, cause: error },
-      );
-    }
-    throw new Retryable(`the connection failed: ${message}`, "SYSTEM:ApiUnavailable", undefined, {
-      cause: error,
-    });
-  }
+  const lost = (error: unknown): never => lostConnection(error, options.baseUrl, signal);
 
   return {
     upload(request) {
