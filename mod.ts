@@ -2,8 +2,8 @@
  * flyteshim: Flyte's prebuilt container tasks in TypeScript, on Deno.
  *
  * This is the SDK surface: the errors that reach `error.pb`, the literal type descriptors and
- * values, task authoring (`defineTask`, `sqlite3Task`, `sqlTask`), serialization to
- * `TaskTemplate` and registration packages, and local runs (`task.run(inputs)`).
+ * values, task authoring (`defineTask`, `sqlite3Task`, `sqlTask`, the OpenAI batch file tasks),
+ * serialization to `TaskTemplate` and registration packages, and local runs (`task.run(inputs)`).
  *
  * @example Classify a failure
  * ```ts
@@ -87,6 +87,9 @@ export {
   type DefaultSqlOutputs,
   defineTask,
   type ExecutorRef,
+  openaiDownloadBatchFilesTask,
+  type OpenAIFileTaskOptions,
+  openaiUploadJsonlFileTask,
   type PackageOptions,
   type PrebuiltTask,
   readDataset,

@@ -124,6 +124,8 @@ export interface ExecuteTaskOptions {
   arrayIndex?: number;
   /** Limits for executors (archive sizes). */
   limits?: ExecutorLimits;
+  /** The environment executors may read their settings from (`ExecutorContext.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 function variablesOf(
@@ -260,6 +262,7 @@ export async function executeTask(
     signal,
     workDir,
     limits: options.limits,
+    env: options.env,
   };
   try {
     let result: ExecutorOutputs;

@@ -216,6 +216,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           arrayIndex: config.arrayIndex,
           offload: config.offload,
           limits: config.limits,
+          env,
           onCommit: () => committing = true,
         });
         logger.info("Wrote outputs", {

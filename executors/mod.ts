@@ -211,6 +211,11 @@ export interface ExecutorContext {
   workDir: string;
   /** Limits the deployment sets for every executor (from the environment in the binary). */
   limits?: ExecutorLimits;
+  /**
+   * The deployment's environment variables, for executors whose settings come from it (the
+   * OpenAI executors read `OPENAI_BASE_URL`); a map handed in by the runtime, never `Deno.env`.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -434,7 +439,7 @@ export function lazyExecutor(
  *
  * const registry: ExecutorRegistry = createExecutorRegistry(BUILTIN_EXECUTORS);
  * assertEquals([registry.has("flyteshim.sqlite3"), registry.has(FLYTEKIT_SQLITE3_EXECUTOR)], [true, true]);
- * assertEquals(registry.entries().map((entry) => entry.id), ["flyteshim.sqlite3", "flyteshim.sql"]);
+ * assertEquals(registry.entries().map((entry) => entry.id).slice(0, 2), ["flyteshim.sqlite3", "flyteshim.sql"]);
  * ```
  */
 export interface ExecutorRegistry {

@@ -15,6 +15,7 @@ import {
   type TaskOptions,
   type VariableDescriptors,
 } from "./define.ts";
+import { secretArgOf } from "./_secret_arg.ts";
 
 export { FLYTEKIT_SQLALCHEMY_EXECUTOR, FLYTEKIT_SQLITE3_EXECUTOR };
 
@@ -184,8 +185,6 @@ export interface SqlTaskOptions<I extends VariableDescriptors, O extends Variabl
   secretConnectArgs?: Record<string, SecretRequest>;
 }
 
-const MOUNT_NUMBER = { any: 0, env_var: 1, file: 2 } as const;
-
 /**
  * A SQL task (flytekit's `SQLAlchemyTask`, task type `sqlalchemy`, executor `flyteshim.sql`):
  * runs a query on a PostgreSQL or MySQL server and returns the rows as a parquet structured
@@ -239,12 +238,7 @@ export function sqlTask<
       uri,
       connect_args: connectArgs ?? {},
       secret_connect_args: secretArgs.length
-        ? Object.fromEntries(secretArgs.map(([arg, s]) => [arg, {
-          group: s.group,
-          key: s.key,
-          group_version: s.groupVersion ?? null,
-          mount_requirement: MOUNT_NUMBER[s.mount ?? "any"],
-        }]))
+        ? Object.fromEntries(secretArgs.map(([arg, s]) => [arg, secretArgOf(s)]))
         : null,
     },
   });

@@ -222,7 +222,7 @@ export interface RunOptions {
   registry?: ExecutorRegistry;
   /** Storage for inputs, outputs and data. @default {createStorage()} */
   storage?: Storage;
-  /** The environment secrets are looked up in. @default {Deno.env.toObject()} */
+  /** The environment secrets and executor settings are read from. @default {Deno.env.toObject()} */
   env?: Record<string, string | undefined>;
   /** The run's logger. @default {a silent logger} */
   logger?: Logger;

@@ -56,6 +56,20 @@ export {
   type SqlTaskOptions,
 } from "./builtin.ts";
 export {
+  BATCH_RESULT_TYPE,
+  type BatchResult,
+  type BatchResultFile,
+  type DownloadBatchFilesInputs,
+  type DownloadBatchFilesOutputs,
+  FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR,
+  FLYTEKIT_OPENAI_UPLOAD_EXECUTOR,
+  openaiDownloadBatchFilesTask,
+  type OpenAIFileTaskOptions,
+  openaiUploadJsonlFileTask,
+  type UploadJsonlFileInputs,
+  type UploadJsonlFileOutputs,
+} from "./openai_batch.ts";
+export {
   LOCAL_IMAGE,
   runTask,
   runTemplate,

@@ -146,6 +146,7 @@ export async function runTemplate(
   });
   // As in the container: secret values never reach the logger or the error the caller gets.
   const redactor = createRedactor();
+  const env = options.env ?? Deno.env.toObject();
   let result;
   try {
     result = await dispatch(task, {
@@ -153,10 +154,8 @@ export async function runTemplate(
       outputPrefix,
       rawOutputPrefix,
       storage,
-      secrets: createSecrets({
-        env: options.env ?? Deno.env.toObject(),
-        onValue: (value) => redactor.add(value),
-      }),
+      secrets: createSecrets({ env, onValue: (value) => redactor.add(value) }),
+      env,
       logger: options.logger && redactingLogger(options.logger, redactor),
       signal: options.signal,
     });

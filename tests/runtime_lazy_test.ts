@@ -12,6 +12,7 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
     const lazy of [
       "executors/sqlite3/mod.ts",
       "executors/sql/mod.ts",
+      "executors/openai/mod.ts",
       "storage/s3.ts",
       "storage/http.ts",
       "storage/file.ts",
@@ -19,7 +20,14 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
   ) {
     assertEquals(statics.includes(lazy), false, `${lazy} is imported statically`);
   }
-  for (const lazy of ["executors/sqlite3/mod.ts", "executors/sql/mod.ts", "storage/s3.ts"]) {
+  for (
+    const lazy of [
+      "executors/sqlite3/mod.ts",
+      "executors/sql/mod.ts",
+      "executors/openai/mod.ts",
+      "storage/s3.ts",
+    ]
+  ) {
     assert(dynamics.includes(lazy), `${lazy} is not imported dynamically: ${dynamics.join(", ")}`);
   }
 });
