@@ -11,6 +11,7 @@
  * | any other SQL error (syntax, missing table, bad value, constraint) | `USER:SqlError` | user | no |
  * | the server refuses the client's TLS certificate (unknown CA, bad, expired; TLS alert) | `USER:AuthenticationFailed` | user | no |
  * | the server's TLS certificate fails verification (`sslmode=verify-*`, `sslrootcert`) | `USER:InvalidConfig` | user | no |
+ * | TLS is required (`sslmode=require`/`verify-*`, MySQL `ssl_mode=REQUIRED` or stricter) and the server has none | `USER:InvalidConfig` | user | no |
  *
  * Messages carry the server's message, never a password: {@linkcode scrubSecrets} removes
  * every known secret value from a message before it leaves the executor.
@@ -107,6 +108,53 @@ function tlsError(ctx: FailureContext, cause: unknown): UserError {
   return new UserError(
     `${head(ctx)}: the server's TLS certificate was not accepted: ${describe(cause)}`,
     { code: "USER:InvalidConfig", cause },
+  );
+}
+
+/**
+ * Builds the error for a connection that requires TLS to a server without it, in libpq's words
+ * for PostgreSQL.
+ *
+ * @example The PostgreSQL message
+ * ```ts
+ * import { sslNotSupported } from "./errors.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error = sslNotSupported(
+ *   { phase: "connect", target: "db:5432/app" },
+ *   "server does not support SSL, but SSL was required",
+ * );
+ * assertEquals([error.code, error.recoverable], ["USER:InvalidConfig", false]);
+ * ```
+ */
+export function sslNotSupported(ctx: FailureContext, reason: string, cause?: unknown): UserError {
+  return new UserError(
+    `${
+      head(ctx)
+    }: ${reason}; the server accepts only unencrypted connections: enable TLS on the server, or lower the TLS mode of the connection`,
+    { code: "USER:InvalidConfig", cause },
+  );
+}
+
+/**
+ * Builds the error for a script of several statements, none of which returns rows, in a task
+ * that declares an output.
+ *
+ * @example The message
+ * ```ts
+ * import { scriptWithoutRows } from "./errors.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error = scriptWithoutRows({ phase: "query", target: "db:5432/app" }, "last");
+ * assertEquals(error.code, "USER:InvalidTemplate");
+ * ```
+ */
+export function scriptWithoutRows(ctx: FailureContext, which: "first" | "last"): UserError {
+  return new UserError(
+    `${
+      head(ctx)
+    }: no statement of the script returns rows, and the task declares an output (the ${which} statement that returns rows becomes the output): end the script with a query, or declare no output`,
+    { code: "USER:InvalidTemplate" },
   );
 }
 
@@ -215,6 +263,9 @@ export function classifyMysqlError(error: unknown, ctx: FailureContext): Flytesh
   }
   if (TLS_CLIENT_CERT_REFUSED.test(code ?? "")) return clientCertRefused(ctx, error);
   if (TLS_VERIFY.test(code ?? "")) return tlsError(ctx, error);
+  if (code === "HANDSHAKE_NO_SSL_SUPPORT") {
+    return sslNotSupported(ctx, "server does not support SSL, but SSL was required", error);
+  }
   if (NETWORK_CODES.has(code ?? "") || MYSQL_TRANSIENT.has(errno ?? 0) || errno === undefined) {
     return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
   }
