@@ -198,9 +198,11 @@ class MysqlConnection implements SqlConnection {
         cmd.on("error", fail);
         // A lost connection is reported on the connection, not on a command without callback.
         conn.once("error", fail);
-        cmd.on("fields", (fields: MysqlField[], index?: number) => {
-          if (chosen !== undefined) return;
-          chosen = index ?? 0;
+        cmd.on("fields", (fields: MysqlField[] | undefined, index?: number) => {
+          // A statement without a result set (OK packet) reports no fields.
+          if (chosen !== undefined || (!params && !fields?.length)) return;
+          // The text protocol's command reports the result set's index on itself only.
+          chosen = index ?? cmd._resultIndex ?? 0;
           announce(fields);
         });
         cmd.on("result", (row: unknown, index?: number) => {
