@@ -29,7 +29,10 @@ export interface SqlTaskResult {
   table?: ParquetTable;
 }
 
-/** Runs the task once; the program must exit 0 (with outputs or an error document). */
+/**
+ * Runs the task once in a fresh storage root, removed afterwards; the program must exit 0 (with
+ * outputs or an error document).
+ */
 export async function runSqlTask(task: SqlTaskRun): Promise<SqlTaskResult> {
   const types: Record<string, LiteralType> = {};
   const values: Record<string, unknown> = {};
@@ -60,12 +63,19 @@ export async function runSqlTask(task: SqlTaskRun): Promise<SqlTaskResult> {
       args: flytekitContainerArgs("flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"),
     },
   };
-  const run = await runPropeller({
-    template,
-    inputs: await valuesToLiteralMap(values, types),
-    env: task.env,
-  });
-  if (run.code !== 0) throw new Error(`program exited ${run.code}: ${run.stderr}`);
-  const uri = run.outputs?.literals?.results?.scalar?.structuredDataset?.uri;
-  return { run, table: uri ? await readParquet(`${uri}/00000`, task.read) : undefined };
+  // A storage root of its own, removed once the dataset has been read.
+  const root = await Deno.makeTempDir({ prefix: "flyteshim-sql-task-" });
+  try {
+    const run = await runPropeller({
+      root,
+      template,
+      inputs: await valuesToLiteralMap(values, types),
+      env: task.env,
+    });
+    if (run.code !== 0) throw new Error(`program exited ${run.code}: ${run.stderr}`);
+    const uri = run.outputs?.literals?.results?.scalar?.structuredDataset?.uri;
+    return { run, table: uri ? await readParquet(`${uri}/00000`, task.read) : undefined };
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 }
