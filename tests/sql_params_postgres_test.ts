@@ -200,6 +200,13 @@ Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", asy
       });
       assertEquals(run.error, undefined, run.error?.message ?? "");
       assertEquals(table!.rows, [[1, "A"], [2, "C"]].map(([i, v]) => [BigInt(i), v]));
+      // Where psycopg2 would end with a statement without rows (and pandas fail): the select.
+      const before = await runSqlTask({
+        query: "select id from s1 order by id; update s1 set v = v",
+        uri,
+      });
+      assertEquals(before.run.error, undefined, before.run.error?.message ?? "");
+      assertEquals(before.table!.rows, [[1n], [2n]]);
       const none = await runSqlTask({ query: "create table s2 (a int); drop table s2", uri });
       assertEquals(none.run.error?.code, "USER:InvalidTemplate");
       assertStringIncludes(

@@ -211,7 +211,9 @@ class PostgresConnection implements SqlConnection {
         results = await query;
       });
       if (sink) {
-        const list = (Array.isArray(results) && results.length > 0 && Array.isArray(results[0])
+        // One result (an array of rows), or an array of results when several returned rows.
+        const isResult = (r: unknown) => Array.isArray(r) && "command" in r;
+        const list = (Array.isArray(results) && results.length > 0 && isResult(results[0])
           ? results
           : [results]) as (unknown[][] & { columns?: PgColumn[] })[];
         const last = list[list.length - 1];
