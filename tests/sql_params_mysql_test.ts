@@ -5,6 +5,7 @@
 // server without it is a USER configuration error.
 import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { flyteidl } from "../idl/mod.ts";
 import { Duration, Timestamp, Types } from "../types/mod.ts";
 import { startMariadb } from "./_mariadb.ts";
 import { runSqlTask } from "./_sql_task.ts";
@@ -13,6 +14,7 @@ const PASSWORD = "maria-Params-3c8d";
 const TZ = { TZ: "America/New_York" };
 const str = Types.string.literalType;
 const datetime = Types.datetime.literalType;
+const binary = { simple: flyteidl.core.SimpleType.BINARY };
 
 Deno.test({
   ...crossCheck("sql executor on MariaDB: values, scripts and TLS as flytekit", ...MARIADB),
@@ -93,6 +95,16 @@ Deno.test({
         });
         assertEquals(run.error, undefined, run.error?.message ?? "");
         assertEquals(table!.rows, [[1n], [2n]]);
+      });
+
+      await t.step("binary inputs are sent as bytes", async () => {
+        const { run, table } = await runSqlTask({
+          query: "select hex({{ .inputs.b }}) as h, length({{ .inputs.b }}) as n",
+          uri,
+          inputs: { b: [binary, new Uint8Array([0, 255, 16, 92, 0xc3])] },
+        });
+        assertEquals(run.error, undefined, run.error?.message ?? "");
+        assertEquals(table!.rows, [["00FF105CC3", 5n]]);
       });
 
       await t.step("a NaN input is a USER error naming the input", async () => {

@@ -4,6 +4,7 @@
 // scripts of several statements run in one transaction, and sslmode=require against a server
 // without TLS is a USER configuration error.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { flyteidl } from "../idl/mod.ts";
 import { Timestamp, Types } from "../types/mod.ts";
 import { startPostgres } from "./_postgres.ts";
 import { runSqlTask } from "./_sql_task.ts";
@@ -12,6 +13,7 @@ const PASSWORD = "pg-Params-5e1b";
 const TZ = { TZ: "America/New_York" };
 const str = Types.string.literalType;
 const datetime = Types.datetime.literalType;
+const binary = { simple: flyteidl.core.SimpleType.BINARY };
 
 Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", async (t) => {
   const pg = await startPostgres({ password: PASSWORD });
@@ -139,6 +141,20 @@ Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", asy
       });
       assertEquals(run.error, undefined, run.error?.message ?? "");
       assertEquals(table!.rows, [["integer", "bigint", "numeric", "bcdef", true]]);
+    });
+
+    await t.step("binary inputs are bytea, sent as bytes", async () => {
+      const { run, table } = await runSqlTask({
+        query: "select {{ .inputs.b }} as b, pg_typeof({{ .inputs.b }})::text as t",
+        uri,
+        inputs: { b: [binary, new Uint8Array([0, 255, 16, 92])] },
+      });
+      assertEquals(run.error, undefined, run.error?.message ?? "");
+      const [[bytes, type]] = table!.rows;
+      assertEquals([new Uint8Array(bytes as Uint8Array), type], [
+        new Uint8Array([0, 255, 16, 92]),
+        "bytea",
+      ]);
     });
 
     await t.step("timestamp, timestamptz, date and time read back to the microsecond", async () => {
