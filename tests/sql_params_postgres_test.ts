@@ -7,6 +7,7 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { flyteidl } from "../idl/mod.ts";
 import { Timestamp, Types } from "../types/mod.ts";
 import { startPostgres } from "./_postgres.ts";
+import { freePort } from "./_service.ts";
 import { runSqlTask } from "./_sql_task.ts";
 
 const PASSWORD = "pg-Params-5e1b";
@@ -259,6 +260,15 @@ Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", asy
           "server does not support SSL, but SSL was required",
         );
       }
+    });
+
+    await t.step("sslmode=require, nothing listening: still SYSTEM, retried", async () => {
+      const { run } = await runSqlTask({
+        query: "select 1",
+        uri: `postgresql://${pg.user}:${PASSWORD}@127.0.0.1:${freePort()}/postgres`,
+        connectArgs: { sslmode: "require", connect_timeout: 5.0 },
+      });
+      assertEquals([run.error?.code, run.error?.kind], ["SYSTEM:DatabaseUnavailable", 1]);
     });
   } finally {
     await pg.stop();

@@ -85,23 +85,39 @@ function isServerError(error: unknown): boolean {
  */
 async function declinesTls(host: string, port: number): Promise<boolean> {
   let conn: Deno.TcpConn | undefined;
-  const timer = setTimeout(() => conn?.close(), 5_000);
-  try {
+  let timedOut = false;
+  const close = () => {
+    try {
+      conn?.close();
+    } catch {
+      // already closed
+    }
+  };
+  const probe = (async () => {
     conn = await Deno.connect({ hostname: host, port });
+    if (timedOut) close();
     // Length 8, then the SSLRequest code 80877103 (1234 << 16 | 5679).
     await conn.write(new Uint8Array([0, 0, 0, 8, 4, 210, 22, 47]));
     const answer = new Uint8Array(1);
     const n = await conn.read(answer);
     return n === 1 && answer[0] === 0x4e; // "N"
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      close();
+      resolve(false);
+    }, 5_000);
+  });
+  try {
+    return await Promise.race([probe, timeout]);
   } catch {
     return false;
   } finally {
     clearTimeout(timer);
-    try {
-      conn?.close();
-    } catch {
-      // already closed by the timer
-    }
+    probe.catch(() => {});
+    close();
   }
 }
 
