@@ -15,6 +15,15 @@
  * | null | NULL | NULL |
  * | anything else | text, as Python's `str()` | string |
  *
+ * @example A string and an integer for PostgreSQL
+ * ```ts
+ * import { queryParam } from "./params.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(queryParam("infinity", "postgresql"), { kind: "text", value: "infinity" });
+ * assertEquals(queryParam(5n, "postgresql"), { kind: "int32", value: "5" });
+ * ```
+ *
  * @module
  */
 
