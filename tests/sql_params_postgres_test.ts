@@ -262,6 +262,16 @@ Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", asy
       }
     });
 
+    await t.step("sslmode=require over a Unix socket: ignored, as libpq does", async () => {
+      const { run, table } = await runSqlTask({
+        query: "select 1 as one",
+        uri: `postgresql://${pg.user}:${PASSWORD}@/postgres?host=${pg.socketDir}&port=${pg.port}`,
+        connectArgs: { sslmode: "require" },
+      });
+      assertEquals(run.error, undefined, run.error?.message ?? "");
+      assertEquals(table!.rows, [[1n]]);
+    });
+
     await t.step("sslmode=require, nothing listening: still SYSTEM, retried", async () => {
       const { run } = await runSqlTask({
         query: "select 1",

@@ -314,7 +314,8 @@ export const postgresDriver: SqlDriver = {
       user: options.user,
       password: options.password ?? "",
       database: options.database ?? options.user,
-      ssl: await sslOption(options),
+      // As libpq: sslmode does not apply to Unix sockets (the server offers no TLS there).
+      ssl: unixSocket ? false : await sslOption(options),
       max: 1,
       prepare: false,
       fetch_types: false,
