@@ -217,6 +217,14 @@ Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", asy
       });
       assertEquals(run.error, undefined, run.error?.message ?? "");
       assertEquals(table!.rows, [[1, "A"], [2, "C"]].map(([i, v]) => [BigInt(i), v]));
+      // The last statement's result, even empty, and not an earlier statement's rows.
+      const empty = await runSqlTask({
+        query: "select id from s1; select id, v from s1 where false",
+        uri,
+      });
+      assertEquals(empty.run.error, undefined, empty.run.error?.message ?? "");
+      assertEquals(empty.table!.columns.map((c) => c.name), ["id", "v"]);
+      assertEquals(empty.table!.rows, []);
       // Where psycopg2 would end with a statement without rows (and pandas fail): the select.
       const before = await runSqlTask({
         query: "select id from s1 order by id; update s1 set v = v",

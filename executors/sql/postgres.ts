@@ -216,32 +216,42 @@ class PostgresConnection implements SqlConnection {
 
   async script(text: string, sink: ResultSink | undefined, options: QueryOptions = {}) {
     options.signal?.throwIfAborted();
-    // The simple query protocol runs a script of several statements, as psycopg2 does; it holds
-    // the rows in memory, as psycopg2 does. The client opens a new result at each statement
-    // that returns rows, so the last result is the last statement that returned rows.
+    // The simple query protocol runs a script of several statements, as psycopg2 does. The
+    // client opens a new result at each statement that returns rows after another statement,
+    // so its last result is the last statement that returned rows. Rows arrive one by one with
+    // their result; only the current result's rows are kept, in memory (as psycopg2 keeps them).
     await this.#simple("begin", options);
     try {
-      const query = this.#sql.unsafe(text).simple().values();
+      let owner: unknown;
+      let kept: unknown[][] = [];
+      const query = this.#sql.unsafe(text).simple().values().forEach(
+        (row: unknown[], result: unknown) => {
+          if (!sink) return;
+          if (result !== owner) [owner, kept] = [result, []];
+          kept.push(row);
+        },
+      );
       let results: unknown;
       await this.#run(query, options, async () => {
         results = await query;
       });
       if (sink) {
-        // One result (an array of rows), or an array of results when several returned rows.
+        // One result, or an array of results when several statements returned rows.
         const isResult = (r: unknown) => Array.isArray(r) && "command" in r;
         const list = (Array.isArray(results) && results.length > 0 && isResult(results[0])
           ? results
-          : [results]) as (unknown[][] & { columns?: PgColumn[] })[];
+          : [results]) as { columns?: PgColumn[] }[];
         const last = list[list.length - 1];
         const columns = last?.columns;
         if (!columns?.length) {
           throw scriptWithoutRows(this.#context(options), "last");
         }
+        const rows = owner === last ? kept : []; // the last result may have no rows
         // Written before the commit: as in flytekit, a failure here rolls the script back.
         await sink.columns(sqlColumns(columns));
         const batch = options.batchRows ?? DEFAULT_BATCH_ROWS;
-        for (let i = 0; i < last.length; i += batch) {
-          await sink.rows(last.slice(i, i + batch));
+        for (let i = 0; i < rows.length; i += batch) {
+          await sink.rows(rows.slice(i, i + batch));
         }
       }
       await this.#simple("commit", options);
