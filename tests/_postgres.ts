@@ -47,6 +47,8 @@ export interface PostgresServer {
   port: number;
   /** The superuser name. */
   user: string;
+  /** The folder of the server's Unix socket (`.s.PGSQL.<port>`). */
+  socketDir: string;
   /** The superuser password. */
   password: string;
   /** With `ssl`: the CA certificate (PEM file) that signed the server's certificate. */
@@ -217,6 +219,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     host: "127.0.0.1",
     port,
     user,
+    socketDir: socket,
     password,
     ...(ssl ? { caCert: ca!.cert } : {}),
     ...(client ? { clientTls: { ca: ca!, user: TLS_USER, ...client } } : {}),

@@ -119,6 +119,7 @@ export function literalTypeForKind(kind: ColumnKind): LiteralType {
     timestamp: S.DATETIME,
     timestamp_ntz: S.DATETIME,
     date: S.DATETIME,
+    time: S.STRING, // Flyte has no time-of-day type
   }[kind];
   return { simple };
 }

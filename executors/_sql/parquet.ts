@@ -33,8 +33,9 @@ import { encodeStruct, T, type ThriftStruct } from "./thrift.ts";
 /**
  * The column types the writer produces: `int64` (INT64), `double` (DOUBLE), `string` (UTF-8
  * BYTE_ARRAY), `binary` (BYTE_ARRAY), `boolean` (BOOLEAN), `timestamp` (INT64 microseconds, UTC),
- * `timestamp_ntz` (INT64 microseconds, no time zone) and `date` (INT32 days since 1970-01-01);
- * the last two serve database servers whose columns carry those types.
+ * `timestamp_ntz` (INT64 microseconds, no time zone), `date` (INT32 days since 1970-01-01) and
+ * `time` (INT64 microseconds since midnight, no time zone); the last three serve database servers
+ * whose columns carry those types.
  */
 export type ColumnKind =
   | "int64"
@@ -44,7 +45,8 @@ export type ColumnKind =
   | "boolean"
   | "timestamp"
   | "timestamp_ntz"
-  | "date";
+  | "date"
+  | "time";
 
 /** A column of a parquet file. */
 export interface ParquetColumn {
@@ -217,9 +219,12 @@ export class ColumnChunkBuilder {
         this.#pos += 4;
         break;
       }
+      case "time":
       case "timestamp_ntz":
       case "timestamp": {
-        const micros = toMicros(value);
+        const micros = this.column.kind === "time"
+          ? (typeof value === "bigint" ? value : undefined)
+          : toMicros(value);
         if (micros === undefined) throw this.#mismatch(value);
         this.#ensure(8);
         this.#view.setBigInt64(this.#pos, micros, true);
@@ -405,6 +410,9 @@ const DATE_TYPE: ThriftStruct = [[6, T.STRUCT, EMPTY]];
 const timestampType = (utc: boolean): ThriftStruct => [
   [8, T.STRUCT, [[1, T.BOOL, utc], [2, T.STRUCT, [[2, T.STRUCT, EMPTY]]]]], // MICROS
 ];
+const TIME_TYPE: ThriftStruct = [
+  [7, T.STRUCT, [[1, T.BOOL, false], [2, T.STRUCT, [[2, T.STRUCT, EMPTY]]]]], // MICROS, local
+];
 
 /** Physical type, converted type and logical type of a column kind. */
 function typeOf(kind: ColumnKind): [number, number | undefined, ThriftStruct | undefined] {
@@ -426,6 +434,9 @@ function typeOf(kind: ColumnKind): [number, number | undefined, ThriftStruct | u
       return [PHYSICAL.INT64, undefined, timestampType(false)];
     case "date":
       return [PHYSICAL.INT32, CONVERTED.DATE, DATE_TYPE];
+    case "time":
+      // No converted type: TIME_MICROS implies UTC-adjusted values.
+      return [PHYSICAL.INT64, undefined, TIME_TYPE];
   }
 }
 

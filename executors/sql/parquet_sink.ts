@@ -21,6 +21,7 @@ export const PARQUET_KIND: Readonly<Record<ColumnKind, ParquetKind>> = {
   date: "date",
   timestamp: "timestamp_ntz",
   timestamptz: "timestamp",
+  time: "time",
 };
 
 /** Options of {@linkcode ParquetFileSink}. */
