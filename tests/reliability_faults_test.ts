@@ -399,23 +399,34 @@ Deno.test("faults: SIGTERM mid-query on PostgreSQL is SYSTEM:Aborted at once; th
   }
 });
 
-Deno.test("faults: SIGTERM mid-query on SQLite ends in SYSTEM:Aborted once the blocking step returns", async () => {
-  // node:sqlite runs a statement synchronously: the signal is handled when the step returns. The
-  // step must outlast the signal's delivery even on a loaded machine (seconds, not milliseconds).
+Deno.test("faults: SIGTERM during one long SQLite step: SYSTEM:Aborted error.pb within 5 s, no outputs.pb", async () => {
+  // node:sqlite runs a statement to its end before JavaScript runs again: this recursive query
+  // would hold the main thread for minutes. The abort watchdog's thread writes error.pb, removes
+  // the work folder and ends the process (SIGKILL: only the main thread could exit it cleanly).
   const query =
-    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 20000000) select count(*) as n from c";
-  const run = await runPropeller({
-    template: sqliteTemplate(DB_PATH, query),
-    inputs: { literals: {} },
-    interrupt: { when: /Running the query/ },
-  });
-  assertFailed(run, systemError("SYSTEM:Aborted"), 0);
-  assertStringIncludes(run.error!.message!, "SIGTERM");
-  console.log(
-    `blocking SQLite step: SIGTERM'd run ended ${
-      Math.round(run.msAfterInterrupt ?? run.ms)
-    } ms after the signal`,
-  );
+    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) as n from c";
+  const tmp = await Deno.makeTempDir({ prefix: "flyteshim-watchdog-tmp-" });
+  try {
+    const run = await runPropeller({
+      template: sqliteTemplate(DB_PATH, query),
+      inputs: { literals: {} },
+      env: { FLYTESHIM_ABORT_WATCHDOG: "on", TMPDIR: tmp },
+      interrupt: { when: /Running the query/ },
+      timeoutMs: 60_000,
+    });
+    assertEquals(run.signal, "SIGKILL", run.stderr);
+    assertFailed(run, systemError("SYSTEM:Aborted"), 137);
+    assertStringIncludes(run.error!.message!, "SIGTERM");
+    assert(run.msAfterInterrupt! < 5_000, `error.pb after ${run.msAfterInterrupt} ms`);
+    assertEquals([...Deno.readDirSync(tmp)], [], "the work folder is left behind");
+    console.log(
+      `one long SQLite step: SIGTERM'd run ended ${
+        Math.round(run.msAfterInterrupt!)
+      } ms after the signal`,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
 
 Deno.test("faults: SIGTERM while streaming a large SQLite result ends promptly, no outputs.pb", async () => {
