@@ -50,6 +50,8 @@ export interface AbortWatchdog {
   claim(): boolean;
   /** Resolves once the watchdog has written the error document (after `claim()` said `false`). */
   written(): Promise<void>;
+  /** Resolves once the thread listens for the signals. */
+  ready(): Promise<void>;
   /** Tells the watchdog the work folder, removed before the process ends. */
   setWorkDir(path: string): void;
   /** Stops the watchdog thread. */
@@ -83,6 +85,8 @@ export function startAbortWatchdog(options: AbortWatchdogOptions): AbortWatchdog
     graceMs: options.graceMs ?? 1000,
     exit: options.exit ?? true,
   };
+  const ready = Promise.withResolvers<void>();
+  worker.onmessage = () => ready.resolve();
   worker.postMessage(init);
   let stopped = false;
   return {
@@ -97,6 +101,7 @@ export function startAbortWatchdog(options: AbortWatchdogOptions): AbortWatchdog
         await Atomics.waitAsync(state, 0, now, 100).value;
       }
     },
+    ready: () => ready.promise,
     setWorkDir(path) {
       if (!stopped) worker.postMessage({ type: "workDir", path });
     },

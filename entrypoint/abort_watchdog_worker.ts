@@ -75,6 +75,7 @@ self.onmessage = (event: MessageEvent<WatchdogInit | { type: "workDir"; path: st
   const message = event.data;
   if (message.type === "init") {
     init = message;
+    self.postMessage("ready"); // the listeners were added when this module ran
     if (early) void onSignal(early);
   } else workDir = message.path;
 };

@@ -383,6 +383,9 @@ Deno.test("faults: SIGTERM mid-query on PostgreSQL is SYSTEM:Aborted at once; th
     const run = await runPropeller({
       template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
       inputs: { literals: {} },
+      // The main thread takes the signal itself (it cancels the statement, then reports): the
+      // abort watchdog's thread stands down, and the run exits 0 after its error.pb.
+      env: { FLYTESHIM_ABORT_WATCHDOG: "on" },
       interrupt: { when: /Running query/ },
     });
     assertFailed(run, systemError("SYSTEM:Aborted"), 0);
@@ -426,6 +429,27 @@ Deno.test("faults: SIGTERM during one long SQLite step: SYSTEM:Aborted error.pb 
     );
   } finally {
     await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("faults: SIGTERM during one long SQLite step on S3 prefixes: the watchdog (auto) writes error.pb to S3", async () => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  try {
+    const storage = createStorage({ s3: s3.config });
+    const query =
+      "with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) as n from c";
+    const run = await runPropeller({
+      template: sqliteTemplate(DB_PATH, query),
+      inputs: { literals: {} },
+      root: `s3://${BUCKET}/watchdog`,
+      storage,
+      env: s3.env, // FLYTESHIM_ABORT_WATCHDOG unset: auto, on for a remote output prefix
+      interrupt: { when: /Running the query/ },
+    });
+    assertFailed(run, systemError("SYSTEM:Aborted"), 137);
+    assert(run.msAfterInterrupt! < 5_000, `error.pb after ${run.msAfterInterrupt} ms`);
+  } finally {
+    await s3.stop();
   }
 });
 
