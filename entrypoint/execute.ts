@@ -94,8 +94,9 @@ export interface RunExecuteOptions {
    * thread has not taken the signal a second after it came, that thread writes the
    * `SYSTEM:Aborted` error document, removes the work folder and ends the process (killed by
    * SIGKILL: no thread but the main one can exit it). Only with the default storage (`storage`
-   * absent) and as `FLYTESHIM_ABORT_WATCHDOG` says (`auto`: for a remote output prefix, where
-   * the thread's start, a few milliseconds of the main thread, overlaps the first reads). The
+   * absent) and as `FLYTESHIM_ABORT_WATCHDOG` says (`auto`: for a remote output prefix, where the
+   * thread's start, the few milliseconds of a new isolate, is small next to the run's storage
+   * round trips). The
    * `execute` command turns it on with its signal handling.
    *
    * @default {false}
@@ -177,7 +178,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     // inputs.pb is read while the template loads: one storage round trip less on S3.
     const inputsBytes = storage.read(args.inputs, { signal });
     inputsBytes.catch(() => {}); // reported when dispatch awaits it
-    // Started while the first reads are in flight; it claims nothing while the main thread acts.
+    // Started early, so that it listens before any executor step; it claims nothing while the
+    // main thread acts.
     const remote = schemeOf(args.outputPrefix) !== "file";
     if (
       options.abortWatchdog && !options.storage && !signal.aborted &&
