@@ -3,13 +3,14 @@ import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/core.ts";
 import { resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
-import { createStorage, joinUri, s3ConfigFromEnv, type Storage } from "../storage/mod.ts";
+import { createStorage, joinUri, s3ConfigFromEnv, schemeOf, type Storage } from "../storage/mod.ts";
 import type { ExecuteArgs } from "./args.ts";
 import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";
 import { dispatch } from "./dispatch.ts";
 import { classifyError, toErrorDocument } from "./error_document.ts";
 import { createLogger, createRedactor, type Redactor } from "./logger.ts";
+import { type AbortWatchdog, startAbortWatchdog } from "./abort_watchdog.ts";
 
 /**
  * Exit code: success, or a failure reported in `error.pb`.
@@ -87,6 +88,20 @@ export interface RunExecuteOptions {
   signal?: AbortSignal;
   /** The logger; by default JSON lines to stdout/stderr, secrets redacted. */
   logger?: Logger;
+  /**
+   * Also answer SIGTERM and SIGINT from a second thread, for the time the executor holds the
+   * main thread in one long synchronous step (a SQLite sort or recursive query): if the main
+   * thread has not taken the signal a second after it came, that thread writes the
+   * `SYSTEM:Aborted` error document, removes the work folder and ends the process (killed by
+   * SIGKILL: no thread but the main one can exit it). Only with the default storage (`storage`
+   * absent) and as `FLYTESHIM_ABORT_WATCHDOG` says (`auto`: for a remote output prefix, where the
+   * thread's start, the few milliseconds of a new isolate, is small next to the run's storage
+   * round trips). The
+   * `execute` command turns it on with its signal handling.
+   *
+   * @default {false}
+   */
+  abortWatchdog?: boolean;
 }
 
 function safeLevel(env: Env): LogLevel {
@@ -154,13 +169,31 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
   let storage = options.storage;
   const started = performance.now();
   let committing = false;
+  let watchdog: AbortWatchdog | undefined;
   try {
     const config = configFromEnv(env);
-    storage ??= createStorage({ s3: config.s3, metadata: config.storageMetadata });
+    const storageOptions = { s3: config.s3, metadata: config.storageMetadata };
+    storage ??= createStorage(storageOptions);
     const secrets = createSecrets({ env, ...config.secrets, onValue: (v) => redactor.add(v) });
     // inputs.pb is read while the template loads: one storage round trip less on S3.
     const inputsBytes = storage.read(args.inputs, { signal });
     inputsBytes.catch(() => {}); // reported when dispatch awaits it
+    // Started early, so that it listens before any executor step; it claims nothing while the
+    // main thread acts.
+    const remote = schemeOf(args.outputPrefix) !== "file";
+    if (
+      options.abortWatchdog && !options.storage && !signal.aborted &&
+      (config.abortWatchdog === "on" || (config.abortWatchdog === "auto" && remote))
+    ) {
+      watchdog = startAbortWatchdog({
+        uri: joinUri(args.outputPrefix, reporting.errorFileName),
+        worker: reporting.worker,
+        storage: storageOptions,
+      });
+      // The main thread takes the ending the moment it sees the abort (it then cancels work
+      // elsewhere and reports): the watchdog stands down.
+      signal.addEventListener("abort", () => watchdog?.claim(), { once: true });
+    }
     const work = (async () => {
       const task = await resolveTask(args.resolver, args.resolverArgs, {
         storage: storage!,
@@ -190,6 +223,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         return;
       }
       const workDir = Deno.makeTempDirSync({ prefix: "flyteshim-" });
+      watchdog?.setWorkDir(workDir);
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
         const checkpoint = args.checkpointPath
@@ -217,7 +251,13 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           offload: config.offload,
           limits: config.limits,
           env,
-          onCommit: () => committing = true,
+          onCommit: () => {
+            // The watchdog has written error.pb for a signal: outputs.pb must not follow it.
+            if (watchdog && !watchdog.claim()) {
+              throw signal.reason ?? new DOMException("", "AbortError");
+            }
+            committing = true;
+          },
         });
         logger.info("Wrote outputs", {
           uri: result.outputsUri,
@@ -246,6 +286,11 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     }
     return EXIT_OK;
   } catch (error) {
+    if (watchdog && !watchdog.claim()) {
+      // The watchdog reports this abort; wait for its document before the process exits.
+      await watchdog.written();
+      return reporting.failOnError ? EXIT_FAILED : EXIT_OK;
+    }
     return await report(error, {
       args,
       reporting,
@@ -253,6 +298,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       logger,
       storage: storage ?? fallbackStorage(env),
     });
+  } finally {
+    watchdog?.stop();
   }
 }
 

@@ -284,6 +284,7 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
           storage: options.storage,
           logger: options.logger,
           signal: controller.signal,
+          abortWatchdog: options.handleSignals !== false,
         });
       } finally {
         stop();

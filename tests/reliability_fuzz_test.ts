@@ -304,10 +304,13 @@ Deno.test("fuzz: query templates and hostile inputs render or are refused as USE
   let cases = 0;
   while (cases < TEMPLATE_CASES && performance.now() - started < TEMPLATE_MS) {
     const template = dec.decode(mutate(rng.pick(templates), rng, 2).bytes);
-    const value = () => {
-      const kind = rng.int(4);
+    const value = (): unknown => {
+      const kind = rng.int(6);
       if (kind === 0) return BigInt(rng.int(1000) - 500);
       if (kind === 1) return rng.next() * 100;
+      // Lists (empty, flat, nested) and maps: IN list items, or USER:InvalidInput.
+      if (kind === 4) return Array.from({ length: rng.int(3) }, () => rng.pick(values));
+      if (kind === 5) return rng.int(2) ? [[rng.pick(values)]] : { k: rng.pick(values) };
       return Array.from({ length: 1 + rng.int(4) }, () => rng.pick(values)).join("");
     };
     const dialect = rng.pick(["sqlite", "postgres", "mysql"] as const);

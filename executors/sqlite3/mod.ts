@@ -224,9 +224,15 @@ function removeQuietly(path: string): void {
   } catch { /* already gone */ }
 }
 
+/**
+ * Opens the private copy. Double-quoted string literals are on, as in Python's `sqlite3` (which
+ * flytekit's image runs): SQLite reads `"x"` as a column, table or alias when one of that name
+ * is in scope and as the string `'x'` otherwise. Deno's SQLite is built with that legacy
+ * behaviour off, which turned `where name = "O'Brien"` into "no such column".
+ */
 function openDatabase(path: string, writable: boolean): DatabaseSync {
   try {
-    return new DatabaseSync(path, { readOnly: !writable });
+    return new DatabaseSync(path, { readOnly: !writable, enableDoubleQuotedStringLiterals: true });
   } catch (cause) {
     throw sqlError(cause, "open the database");
   }
