@@ -1,14 +1,14 @@
 // The `execute` command: configuration, resolution, dispatch and error reporting around one run.
-import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
+import type { ExecutionIdentity, ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/core.ts";
-import { resolveTask } from "../resolver/mod.ts";
+import { type ResolvedTask, type ResolveOptions, resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
 import { createStorage, joinUri, s3ConfigFromEnv, type Storage } from "../storage/mod.ts";
 import type { ExecuteArgs } from "./args.ts";
 import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";
 import { dispatch } from "./dispatch.ts";
-import { classifyError, toErrorDocument } from "./error_document.ts";
+import { classifyError, ERROR_FILE, toErrorDocument } from "./error_document.ts";
 import { createLogger, createRedactor, type Redactor } from "./logger.ts";
 
 /**
@@ -87,7 +87,30 @@ export interface RunExecuteOptions {
   signal?: AbortSignal;
   /** The logger; by default JSON lines to stdout/stderr, secrets redacted. */
   logger?: Logger;
+  /**
+   * Which line's contract: `"flyte2"` writes `error.pb` with ContainerError fields 1-4 only and
+   * exits 0 after it whatever `FLYTE_FAIL_ON_ERROR` says.
+   *
+   * @default {"flyte1"}
+   */
+  line?: ContractLine;
+  /** Finds the task; by default the args' resolver reads the template file they name. */
+  resolve?: (options: ResolveOptions) => Promise<ResolvedTask>;
+  /** Adjusts the execution identity read from the environment (Flyte 2's run and action). */
+  execution?: (base: ExecutionIdentity) => ExecutionIdentity;
 }
+
+/**
+ * The two lines of Flyte's task contract: Flyte 1 (`pyflyte-execute`) and Flyte 2 (`a0`).
+ *
+ * @example Flyte 2's
+ * ```ts
+ * import type { ContractLine } from "@flyteshim/flyteshim/entrypoint";
+ *
+ * const line: ContractLine = "flyte2";
+ * ```
+ */
+export type ContractLine = "flyte1" | "flyte2";
 
 function safeLevel(env: Env): LogLevel {
   const level = env.FLYTESHIM_LOG_LEVEL?.trim().toLowerCase();
@@ -162,11 +185,10 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     const inputsBytes = storage.read(args.inputs, { signal });
     inputsBytes.catch(() => {}); // reported when dispatch awaits it
     const work = (async () => {
-      const task = await resolveTask(args.resolver, args.resolverArgs, {
-        storage: storage!,
-        registry,
-        signal,
-      });
+      const resolveOptions = { storage: storage!, registry, signal };
+      const task = await (options.resolve
+        ? options.resolve(resolveOptions)
+        : resolveTask(args.resolver, args.resolverArgs, resolveOptions));
       if (!task.executor.taskTypes.includes(task.template.type ?? "")) {
         logger.warn("Executor does not declare the template's task type", {
           executor: task.executor.id,
@@ -176,7 +198,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       }
       if (args.dynamicAddlDistro || args.dynamicDestDir) {
         logger.warn(
-          "Ignoring --dynamic-addl-distro/--dynamic-dest-dir: prebuilt tasks need no code",
+          "Ignoring the code bundle options: prebuilt tasks need no code",
           {
             distro: args.dynamicAddlDistro ?? "",
           },
@@ -210,13 +232,14 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           secrets,
           logger,
           signal,
-          execution: config.execution,
+          execution: options.execution ? options.execution(config.execution) : config.execution,
           checkpoint,
           workDir,
           arrayIndex: config.arrayIndex,
           offload: config.offload,
           limits: config.limits,
-          onCommit: () => committing = true,
+          onCommit: () =>
+            committing = true,
         });
         logger.info("Wrote outputs", {
           uri: result.outputsUri,
@@ -247,6 +270,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
   } catch (error) {
     return await report(error, {
       args,
+      line: options.line ?? "flyte1",
       reporting,
       redactor,
       logger,
@@ -268,6 +292,7 @@ async function report(
   error: unknown,
   context: {
     args: Pick<ExecuteArgs, "outputPrefix">;
+    line: ContractLine;
     reporting: ReturnType<typeof errorReportingFromEnv>;
     redactor: Redactor;
     logger: Logger;
@@ -280,7 +305,14 @@ async function report(
     worker: reporting.worker,
     redact: (text) => context.redactor.redact(text),
   });
-  const uri = joinUri(context.args.outputPrefix, reporting.errorFileName);
+  if (context.line === "flyte2" && doc.error) {
+    // Flyte 2's ContainerError has fields 1-4: no timestamp, no worker.
+    delete doc.error.timestamp;
+    delete doc.error.worker;
+  }
+  // Flyte 2's backend reads error.pb only, whatever the distributed error strategy.
+  const fileName = context.line === "flyte2" ? ERROR_FILE : reporting.errorFileName;
+  const uri = joinUri(context.args.outputPrefix, fileName);
   logger.error("Task failed", {
     code: classified.code,
     origin: classified.origin,
@@ -296,7 +328,8 @@ async function report(
     return EXIT_UNREPORTED;
   }
   logger.info("Wrote error document", { uri });
-  return reporting.failOnError ? EXIT_FAILED : EXIT_OK;
+  // Flyte 2's backend reads error.pb only after exit 0: a non-zero exit would lose it.
+  return reporting.failOnError && context.line === "flyte1" ? EXIT_FAILED : EXIT_OK;
 }
 
 /**
@@ -317,11 +350,18 @@ async function report(
  */
 export function reportFailure(
   error: unknown,
-  options: { outputPrefix: string; env: Env; storage?: Storage; logger?: Logger },
+  options: {
+    outputPrefix: string;
+    env: Env;
+    storage?: Storage;
+    logger?: Logger;
+    line?: ContractLine;
+  },
 ): Promise<number> {
   const redactor = createRedactor();
   return report(error, {
     args: { outputPrefix: options.outputPrefix },
+    line: options.line ?? "flyte1",
     reporting: errorReportingFromEnv(options.env),
     redactor,
     logger: options.logger ?? createLogger({ level: safeLevel(options.env), redactor }),
