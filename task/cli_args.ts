@@ -43,6 +43,8 @@ export interface PackageCommand {
   image?: string;
   /** flytekit's resolver and executor path in the args (`--flytekit-compatible`). */
   flytekitCompatible: boolean;
+  /** Flyte 2's TaskSpec instead of Flyte 1's TaskTemplate (`--flyte2`, `serialize` only). */
+  flyte2: boolean;
 }
 
 /** `serialize`: each task's TaskTemplate as `.pb` and `.json`. */
@@ -76,6 +78,7 @@ const PACKAGE_OPTIONS = {
   "output-dir": { type: "string" },
   image: { type: "string" },
   "flytekit-compatible": { type: "boolean" },
+  flyte2: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -190,8 +193,19 @@ function parseRegistration(
     exports,
     image: v.image,
     flytekitCompatible: v["flytekit-compatible"] === true,
+    flyte2: v.flyte2 === true,
   };
+  if (common.flyte2 && common.flytekitCompatible) {
+    throw usageError(
+      'Cannot parse arguments: "--flyte2" and "--flytekit-compatible" exclude each other (flytekit has no Flyte 2 runtime)',
+    );
+  }
   if (command === "package") {
+    if (common.flyte2) {
+      throw usageError(
+        'Cannot parse arguments: Flyte 2 has no registration package; use "serialize --flyte2" and deploy the TaskSpec',
+      );
+    }
     if (v["output-dir"]) {
       throw usageError('Cannot parse arguments: "package" writes one file; use "--output"');
     }

@@ -312,12 +312,12 @@ async function generate(): Promise<Map<string, string>> {
 }
 
 /**
- * Flyte 2's protos as protobufjs JSON, from the `FileDescriptorProto`s embedded in
+ * The `FileDescriptorSet` of Flyte 2's messages: the `FileDescriptorProto`s embedded in
  * `@flyteorg/flyteidl2`'s generated files (`fileDesc("<base64>")`; the embedded form leaves out
- * the dependency list, which the files' imports give), with protobuf's own well-known types.
- * Field names become lowerCamelCase, as pbjs names them when it reads `.proto` files.
+ * the dependency list, which the files' imports give), with protobuf's own well-known types
+ * (from protobufjs). Tests build message classes from it with other protobuf implementations.
  */
-async function flyte2Json(tmp: string): Promise<string> {
+export async function flyte2DescriptorSet(): Promise<Uint8Array> {
   const { default: protobuf } = await import("protobufjs");
   const { default: descriptor } = await import("protobufjs/ext/descriptor");
   const files = new Map<string, Uint8Array>();
@@ -349,13 +349,55 @@ async function flyte2Json(tmp: string): Promise<string> {
     wkt.addJSON(pb.common.get(`google/protobuf/${name}.proto`).nested);
   }
   wkt.resolveAll();
-  const set = d.FileDescriptorSet.create({
-    file: [
-      ...pb.Root.prototype.toDescriptor.call(wkt, "proto3").file,
-      ...[...files.keys()].sort().map((f) => d.FileDescriptorProto.decode(files.get(f)!)),
-    ],
-  });
-  const root = pb.Root.fromDescriptor(set);
+  const wktFiles = pb.Root.prototype.toDescriptor.call(wkt, "proto3").file;
+  // Dependencies first, as descriptor pools want them.
+  const protos = new Map<string, { dependency: string[] }>();
+  for (const f of [...files.keys()].sort()) {
+    const proto = d.FileDescriptorProto.decode(files.get(f)!);
+    // Put back the dependency list the embedded form leaves out (other tools check it).
+    const text = await Deno.readTextFile(join(FLYTEIDL2, f.replace(/\.proto$/, "_pb.ts")));
+    proto.dependency = [...text.matchAll(/^import \{([^}]*)\} from/gm)]
+      .flatMap((m) => m[1].match(/\bfile_[a-z0-9_]+/g) ?? [])
+      .filter((id) => !id.startsWith("file_buf_"))
+      .map((id) =>
+        id.startsWith("file_google_protobuf_")
+          ? `google/protobuf/${id.slice("file_google_protobuf_".length)}.proto`
+          : depPath(id, files)
+      );
+    protos.set(f, proto);
+  }
+  const ordered: unknown[] = [];
+  const placed = new Set<string>();
+  const place = (f: string) => {
+    if (placed.has(f) || !protos.has(f)) return;
+    placed.add(f);
+    for (const dep of protos.get(f)!.dependency) place(dep);
+    ordered.push(protos.get(f));
+  };
+  for (const f of protos.keys()) place(f);
+  const set = d.FileDescriptorSet.create({ file: [...wktFiles, ...ordered] });
+  return d.FileDescriptorSet.encode(set).finish();
+}
+
+/** The file of a protoc-gen-es file symbol (`file_flyteidl2_core_literals`). */
+function depPath(id: string, files: Map<string, Uint8Array>): string {
+  for (const f of files.keys()) {
+    if (`file_${f.replace(/\.proto$/, "").replaceAll("/", "_")}` === id) return f;
+  }
+  throw new Error(`Cannot find the file of ${id}`);
+}
+
+/**
+ * Flyte 2's protos as protobufjs JSON, from {@linkcode flyte2DescriptorSet}. Field names become
+ * lowerCamelCase, as pbjs names them when it reads `.proto` files.
+ */
+async function flyte2Json(tmp: string): Promise<string> {
+  const { default: protobuf } = await import("protobufjs");
+  const { default: descriptor } = await import("protobufjs/ext/descriptor");
+  // deno-lint-ignore no-explicit-any
+  const set = (descriptor as any).FileDescriptorSet.decode(await flyte2DescriptorSet());
+  // deno-lint-ignore no-explicit-any
+  const root = (protobuf as any).Root.fromDescriptor(set);
   for (const [type, fields] of Object.entries(FLYTE2_FIELDS)) {
     const found = root.lookupType(type).fields;
     for (const [field, id] of Object.entries(fields)) {

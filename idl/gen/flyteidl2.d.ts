@@ -921,550 +921,6 @@ export namespace flyteidl2 {
     namespace common {
 
         /**
-         * Properties of an Organization.
-         * @deprecated Use flyteidl2.common.Organization.$Properties instead.
-         */
-        interface IOrganization extends flyteidl2.common.Organization.$Properties {
-        }
-
-        /** Represents an Organization. */
-        class Organization {
-
-            /**
-             * Constructs a new Organization.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.Organization.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Organization name. */
-            name: string;
-
-            /**
-             * Encodes the specified Organization message. Does not implicitly {@link flyteidl2.common.Organization.verify|verify} messages.
-             * @param message Organization message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.Organization.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes an Organization message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.Organization & flyteidl2.common.Organization.$Shape} Organization
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Organization & flyteidl2.common.Organization.$Shape;
-        }
-
-        /** Types nested in `Organization`. */
-        namespace Organization {
-
-            /** Properties of an Organization. */
-            interface $Properties {
-
-                /** Organization name */
-                name?: (string|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of an Organization. */
-            type $Shape = flyteidl2.common.Organization.$Properties;
-        }
-
-        /**
-         * Properties of a Domain.
-         * @deprecated Use flyteidl2.common.Domain.$Properties instead.
-         */
-        interface IDomain extends flyteidl2.common.Domain.$Properties {
-        }
-
-        /** Represents a Domain. */
-        class Domain {
-
-            /**
-             * Constructs a new Domain.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.Domain.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Domain name. */
-            name: string;
-
-            /** Domain organization. */
-            organization?: (flyteidl2.common.Organization.$Properties|null);
-
-            /**
-             * Encodes the specified Domain message. Does not implicitly {@link flyteidl2.common.Domain.verify|verify} messages.
-             * @param message Domain message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.Domain.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Domain message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.Domain & flyteidl2.common.Domain.$Shape} Domain
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Domain & flyteidl2.common.Domain.$Shape;
-        }
-
-        /** Types nested in `Domain`. */
-        namespace Domain {
-
-            /** Properties of a Domain. */
-            interface $Properties {
-
-                /** Domain name */
-                name?: (string|null);
-
-                /** Domain organization */
-                organization?: (flyteidl2.common.Organization.$Properties|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Domain. */
-            type $Shape = flyteidl2.common.Domain.$Properties;
-        }
-
-        /**
-         * Properties of a Project.
-         * @deprecated Use flyteidl2.common.Project.$Properties instead.
-         */
-        interface IProject extends flyteidl2.common.Project.$Properties {
-        }
-
-        /** Represents a Project. */
-        class Project {
-
-            /**
-             * Constructs a new Project.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.Project.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Project name. */
-            name: string;
-
-            /** Project domain. */
-            domain?: (flyteidl2.common.Domain.$Properties|null);
-
-            /**
-             * Encodes the specified Project message. Does not implicitly {@link flyteidl2.common.Project.verify|verify} messages.
-             * @param message Project message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.Project.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Project message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.Project & flyteidl2.common.Project.$Shape} Project
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Project & flyteidl2.common.Project.$Shape;
-        }
-
-        /** Types nested in `Project`. */
-        namespace Project {
-
-            /** Properties of a Project. */
-            interface $Properties {
-
-                /** Project name */
-                name?: (string|null);
-
-                /** Project domain */
-                domain?: (flyteidl2.common.Domain.$Properties|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Project. */
-            type $Shape = flyteidl2.common.Project.$Properties;
-        }
-
-        /**
-         * Properties of a Workflow.
-         * @deprecated Use flyteidl2.common.Workflow.$Properties instead.
-         */
-        interface IWorkflow extends flyteidl2.common.Workflow.$Properties {
-        }
-
-        /** Represents a Workflow. */
-        class Workflow {
-
-            /**
-             * Constructs a new Workflow.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.Workflow.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Workflow name. */
-            name: string;
-
-            /** Workflow project. */
-            project?: (flyteidl2.common.Project.$Properties|null);
-
-            /**
-             * Encodes the specified Workflow message. Does not implicitly {@link flyteidl2.common.Workflow.verify|verify} messages.
-             * @param message Workflow message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.Workflow.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Workflow message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.Workflow & flyteidl2.common.Workflow.$Shape} Workflow
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Workflow & flyteidl2.common.Workflow.$Shape;
-        }
-
-        /** Types nested in `Workflow`. */
-        namespace Workflow {
-
-            /** Properties of a Workflow. */
-            interface $Properties {
-
-                /** Workflow name */
-                name?: (string|null);
-
-                /** Workflow project */
-                project?: (flyteidl2.common.Project.$Properties|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Workflow. */
-            type $Shape = flyteidl2.common.Workflow.$Properties;
-        }
-
-        /**
-         * Properties of a LaunchPlan.
-         * @deprecated Use flyteidl2.common.LaunchPlan.$Properties instead.
-         */
-        interface ILaunchPlan extends flyteidl2.common.LaunchPlan.$Properties {
-        }
-
-        /** Represents a LaunchPlan. */
-        class LaunchPlan {
-
-            /**
-             * Constructs a new LaunchPlan.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.LaunchPlan.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** LaunchPlan name. */
-            name: string;
-
-            /** LaunchPlan project. */
-            project?: (flyteidl2.common.Project.$Properties|null);
-
-            /**
-             * Encodes the specified LaunchPlan message. Does not implicitly {@link flyteidl2.common.LaunchPlan.verify|verify} messages.
-             * @param message LaunchPlan message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.LaunchPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a LaunchPlan message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.LaunchPlan & flyteidl2.common.LaunchPlan.$Shape} LaunchPlan
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.LaunchPlan & flyteidl2.common.LaunchPlan.$Shape;
-        }
-
-        /** Types nested in `LaunchPlan`. */
-        namespace LaunchPlan {
-
-            /** Properties of a LaunchPlan. */
-            interface $Properties {
-
-                /** LaunchPlan name */
-                name?: (string|null);
-
-                /** LaunchPlan project */
-                project?: (flyteidl2.common.Project.$Properties|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a LaunchPlan. */
-            type $Shape = flyteidl2.common.LaunchPlan.$Properties;
-        }
-
-        /**
-         * Properties of a Resource.
-         * @deprecated Use flyteidl2.common.Resource.$Properties instead.
-         */
-        interface IResource extends flyteidl2.common.Resource.$Properties {
-        }
-
-        /** Represents a Resource. */
-        class Resource {
-
-            /**
-             * Constructs a new Resource.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.Resource.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Resource organization. */
-            organization?: (flyteidl2.common.Organization.$Properties|null);
-
-            /** Resource domain. */
-            domain?: (flyteidl2.common.Domain.$Properties|null);
-
-            /** Resource project. */
-            project?: (flyteidl2.common.Project.$Properties|null);
-
-            /** Resource workflow. */
-            workflow?: (flyteidl2.common.Workflow.$Properties|null);
-
-            /** Resource launchPlan. */
-            launchPlan?: (flyteidl2.common.LaunchPlan.$Properties|null);
-
-            /** Resource cluster. */
-            cluster?: (flyteidl2.common.ClusterIdentifier.$Properties|null);
-
-            /** Resource resource. */
-            resource?: ("organization"|"domain"|"project"|"workflow"|"launchPlan"|"cluster");
-
-            /**
-             * Encodes the specified Resource message. Does not implicitly {@link flyteidl2.common.Resource.verify|verify} messages.
-             * @param message Resource message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.Resource.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Resource message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.Resource & flyteidl2.common.Resource.$Shape} Resource
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Resource & flyteidl2.common.Resource.$Shape;
-        }
-
-        /** Types nested in `Resource`. */
-        namespace Resource {
-
-            /** Properties of a Resource. */
-            interface $Properties {
-
-                /** Resource organization */
-                organization?: (flyteidl2.common.Organization.$Properties|null);
-
-                /** Resource domain */
-                domain?: (flyteidl2.common.Domain.$Properties|null);
-
-                /** Resource project */
-                project?: (flyteidl2.common.Project.$Properties|null);
-
-                /** Resource workflow */
-                workflow?: (flyteidl2.common.Workflow.$Properties|null);
-
-                /** Resource launchPlan */
-                launchPlan?: (flyteidl2.common.LaunchPlan.$Properties|null);
-
-                /** Resource cluster */
-                cluster?: (flyteidl2.common.ClusterIdentifier.$Properties|null);
-
-                /** Resource resource */
-                resource?: ("organization"|"domain"|"project"|"workflow"|"launchPlan"|"cluster");
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Narrowed shape of a Resource. */
-            type $Shape = {
-              organization?: flyteidl2.common.Organization.$Shape|null;
-              domain?: flyteidl2.common.Domain.$Shape|null;
-              project?: flyteidl2.common.Project.$Shape|null;
-              workflow?: flyteidl2.common.Workflow.$Shape|null;
-              launchPlan?: flyteidl2.common.LaunchPlan.$Shape|null;
-              cluster?: flyteidl2.common.ClusterIdentifier.$Shape|null;
-              $unknowns?: Uint8Array[];
-            } & (
-              ({ resource?: undefined; organization?: null; domain?: null; project?: null; workflow?: null; launchPlan?: null; cluster?: null }|{ resource?: "organization"; organization: flyteidl2.common.Organization.$Shape; domain?: null; project?: null; workflow?: null; launchPlan?: null; cluster?: null }|{ resource?: "domain"; organization?: null; domain: flyteidl2.common.Domain.$Shape; project?: null; workflow?: null; launchPlan?: null; cluster?: null }|{ resource?: "project"; organization?: null; domain?: null; project: flyteidl2.common.Project.$Shape; workflow?: null; launchPlan?: null; cluster?: null }|{ resource?: "workflow"; organization?: null; domain?: null; project?: null; workflow: flyteidl2.common.Workflow.$Shape; launchPlan?: null; cluster?: null }|{ resource?: "launchPlan"; organization?: null; domain?: null; project?: null; workflow?: null; launchPlan: flyteidl2.common.LaunchPlan.$Shape; cluster?: null }|{ resource?: "cluster"; organization?: null; domain?: null; project?: null; workflow?: null; launchPlan?: null; cluster: flyteidl2.common.ClusterIdentifier.$Shape })
-            );
-        }
-
-        /**
-         * Properties of a Permission.
-         * @deprecated Use flyteidl2.common.Permission.$Properties instead.
-         */
-        interface IPermission extends flyteidl2.common.Permission.$Properties {
-        }
-
-        /** Represents a Permission. */
-        class Permission {
-
-            /**
-             * Constructs a new Permission.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.Permission.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Permission resource. */
-            resource?: (flyteidl2.common.Resource.$Properties|null);
-
-            /** Permission actions. */
-            actions: flyteidl2.common.Action[];
-
-            /**
-             * Encodes the specified Permission message. Does not implicitly {@link flyteidl2.common.Permission.verify|verify} messages.
-             * @param message Permission message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.Permission.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Permission message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.Permission & flyteidl2.common.Permission.$Shape} Permission
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Permission & flyteidl2.common.Permission.$Shape;
-        }
-
-        /** Types nested in `Permission`. */
-        namespace Permission {
-
-            /** Properties of a Permission. */
-            interface $Properties {
-
-                /** Permission resource */
-                resource?: (flyteidl2.common.Resource.$Properties|null);
-
-                /** Permission actions */
-                actions?: (flyteidl2.common.Action[]|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Permission. */
-            type $Shape = {
-              resource?: flyteidl2.common.Resource.$Shape|null;
-              actions?: flyteidl2.common.Action[]|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /** Action enum. */
-        enum Action {
-
-            /** ACTION_NONE value */
-            ACTION_NONE = 0,
-
-            /** ACTION_CREATE value */
-            ACTION_CREATE = 1,
-
-            /** ACTION_READ value */
-            ACTION_READ = 2,
-
-            /** ACTION_UPDATE value */
-            ACTION_UPDATE = 3,
-
-            /** ACTION_DELETE value */
-            ACTION_DELETE = 4,
-
-            /** ACTION_VIEW_FLYTE_INVENTORY value */
-            ACTION_VIEW_FLYTE_INVENTORY = 5,
-
-            /** ACTION_VIEW_FLYTE_EXECUTIONS value */
-            ACTION_VIEW_FLYTE_EXECUTIONS = 6,
-
-            /** ACTION_REGISTER_FLYTE_INVENTORY value */
-            ACTION_REGISTER_FLYTE_INVENTORY = 7,
-
-            /** ACTION_CREATE_FLYTE_EXECUTIONS value */
-            ACTION_CREATE_FLYTE_EXECUTIONS = 8,
-
-            /** ACTION_ADMINISTER_PROJECT value */
-            ACTION_ADMINISTER_PROJECT = 9,
-
-            /** ACTION_MANAGE_PERMISSIONS value */
-            ACTION_MANAGE_PERMISSIONS = 10,
-
-            /** ACTION_ADMINISTER_ACCOUNT value */
-            ACTION_ADMINISTER_ACCOUNT = 11,
-
-            /** ACTION_MANAGE_CLUSTER value */
-            ACTION_MANAGE_CLUSTER = 12,
-
-            /** ACTION_EDIT_EXECUTION_RELATED_ATTRIBUTES value */
-            ACTION_EDIT_EXECUTION_RELATED_ATTRIBUTES = 13,
-
-            /** ACTION_EDIT_CLUSTER_RELATED_ATTRIBUTES value */
-            ACTION_EDIT_CLUSTER_RELATED_ATTRIBUTES = 14,
-
-            /** ACTION_EDIT_UNUSED_ATTRIBUTES value */
-            ACTION_EDIT_UNUSED_ATTRIBUTES = 15,
-
-            /** ACTION_SUPPORT_SYSTEM_LOGS value */
-            ACTION_SUPPORT_SYSTEM_LOGS = 16,
-
-            /** ACTION_VIEW_IDENTITIES value */
-            ACTION_VIEW_IDENTITIES = 17
-        }
-
-        /**
          * Properties of a ProjectIdentifier.
          * @deprecated Use flyteidl2.common.ProjectIdentifier.$Properties instead.
          */
@@ -2577,6 +2033,877 @@ export namespace flyteidl2 {
         }
 
         /**
+         * Properties of an Organization.
+         * @deprecated Use flyteidl2.common.Organization.$Properties instead.
+         */
+        interface IOrganization extends flyteidl2.common.Organization.$Properties {
+        }
+
+        /** Represents an Organization. */
+        class Organization {
+
+            /**
+             * Constructs a new Organization.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.Organization.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Organization name. */
+            name: string;
+
+            /**
+             * Encodes the specified Organization message. Does not implicitly {@link flyteidl2.common.Organization.verify|verify} messages.
+             * @param message Organization message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.Organization.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Organization message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.Organization & flyteidl2.common.Organization.$Shape} Organization
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Organization & flyteidl2.common.Organization.$Shape;
+        }
+
+        /** Types nested in `Organization`. */
+        namespace Organization {
+
+            /** Properties of an Organization. */
+            interface $Properties {
+
+                /** Organization name */
+                name?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Organization. */
+            type $Shape = flyteidl2.common.Organization.$Properties;
+        }
+
+        /**
+         * Properties of a Domain.
+         * @deprecated Use flyteidl2.common.Domain.$Properties instead.
+         */
+        interface IDomain extends flyteidl2.common.Domain.$Properties {
+        }
+
+        /** Represents a Domain. */
+        class Domain {
+
+            /**
+             * Constructs a new Domain.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.Domain.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Domain name. */
+            name: string;
+
+            /** Domain organization. */
+            organization?: (flyteidl2.common.Organization.$Properties|null);
+
+            /**
+             * Encodes the specified Domain message. Does not implicitly {@link flyteidl2.common.Domain.verify|verify} messages.
+             * @param message Domain message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.Domain.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Domain message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.Domain & flyteidl2.common.Domain.$Shape} Domain
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Domain & flyteidl2.common.Domain.$Shape;
+        }
+
+        /** Types nested in `Domain`. */
+        namespace Domain {
+
+            /** Properties of a Domain. */
+            interface $Properties {
+
+                /** Domain name */
+                name?: (string|null);
+
+                /** Domain organization */
+                organization?: (flyteidl2.common.Organization.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Domain. */
+            type $Shape = flyteidl2.common.Domain.$Properties;
+        }
+
+        /**
+         * Properties of a Project.
+         * @deprecated Use flyteidl2.common.Project.$Properties instead.
+         */
+        interface IProject extends flyteidl2.common.Project.$Properties {
+        }
+
+        /** Represents a Project. */
+        class Project {
+
+            /**
+             * Constructs a new Project.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.Project.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Project name. */
+            name: string;
+
+            /** Project domain. */
+            domain?: (flyteidl2.common.Domain.$Properties|null);
+
+            /**
+             * Encodes the specified Project message. Does not implicitly {@link flyteidl2.common.Project.verify|verify} messages.
+             * @param message Project message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.Project.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Project message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.Project & flyteidl2.common.Project.$Shape} Project
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Project & flyteidl2.common.Project.$Shape;
+        }
+
+        /** Types nested in `Project`. */
+        namespace Project {
+
+            /** Properties of a Project. */
+            interface $Properties {
+
+                /** Project name */
+                name?: (string|null);
+
+                /** Project domain */
+                domain?: (flyteidl2.common.Domain.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Project. */
+            type $Shape = flyteidl2.common.Project.$Properties;
+        }
+
+        /**
+         * Properties of a Workflow.
+         * @deprecated Use flyteidl2.common.Workflow.$Properties instead.
+         */
+        interface IWorkflow extends flyteidl2.common.Workflow.$Properties {
+        }
+
+        /** Represents a Workflow. */
+        class Workflow {
+
+            /**
+             * Constructs a new Workflow.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.Workflow.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Workflow name. */
+            name: string;
+
+            /** Workflow project. */
+            project?: (flyteidl2.common.Project.$Properties|null);
+
+            /**
+             * Encodes the specified Workflow message. Does not implicitly {@link flyteidl2.common.Workflow.verify|verify} messages.
+             * @param message Workflow message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.Workflow.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Workflow message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.Workflow & flyteidl2.common.Workflow.$Shape} Workflow
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Workflow & flyteidl2.common.Workflow.$Shape;
+        }
+
+        /** Types nested in `Workflow`. */
+        namespace Workflow {
+
+            /** Properties of a Workflow. */
+            interface $Properties {
+
+                /** Workflow name */
+                name?: (string|null);
+
+                /** Workflow project */
+                project?: (flyteidl2.common.Project.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Workflow. */
+            type $Shape = flyteidl2.common.Workflow.$Properties;
+        }
+
+        /**
+         * Properties of a LaunchPlan.
+         * @deprecated Use flyteidl2.common.LaunchPlan.$Properties instead.
+         */
+        interface ILaunchPlan extends flyteidl2.common.LaunchPlan.$Properties {
+        }
+
+        /** Represents a LaunchPlan. */
+        class LaunchPlan {
+
+            /**
+             * Constructs a new LaunchPlan.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.LaunchPlan.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LaunchPlan name. */
+            name: string;
+
+            /** LaunchPlan project. */
+            project?: (flyteidl2.common.Project.$Properties|null);
+
+            /**
+             * Encodes the specified LaunchPlan message. Does not implicitly {@link flyteidl2.common.LaunchPlan.verify|verify} messages.
+             * @param message LaunchPlan message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.LaunchPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LaunchPlan message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.LaunchPlan & flyteidl2.common.LaunchPlan.$Shape} LaunchPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.LaunchPlan & flyteidl2.common.LaunchPlan.$Shape;
+        }
+
+        /** Types nested in `LaunchPlan`. */
+        namespace LaunchPlan {
+
+            /** Properties of a LaunchPlan. */
+            interface $Properties {
+
+                /** LaunchPlan name */
+                name?: (string|null);
+
+                /** LaunchPlan project */
+                project?: (flyteidl2.common.Project.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LaunchPlan. */
+            type $Shape = flyteidl2.common.LaunchPlan.$Properties;
+        }
+
+        /**
+         * Properties of a Resource.
+         * @deprecated Use flyteidl2.common.Resource.$Properties instead.
+         */
+        interface IResource extends flyteidl2.common.Resource.$Properties {
+        }
+
+        /** Represents a Resource. */
+        class Resource {
+
+            /**
+             * Constructs a new Resource.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.Resource.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Resource organization. */
+            organization?: (flyteidl2.common.Organization.$Properties|null);
+
+            /** Resource domain. */
+            domain?: (flyteidl2.common.Domain.$Properties|null);
+
+            /** Resource project. */
+            project?: (flyteidl2.common.Project.$Properties|null);
+
+            /** Resource workflow. */
+            workflow?: (flyteidl2.common.Workflow.$Properties|null);
+
+            /** Resource launchPlan. */
+            launchPlan?: (flyteidl2.common.LaunchPlan.$Properties|null);
+
+            /** Resource cluster. */
+            cluster?: (flyteidl2.common.ClusterIdentifier.$Properties|null);
+
+            /** Resource resource. */
+            resource?: ("organization"|"domain"|"project"|"workflow"|"launchPlan"|"cluster");
+
+            /**
+             * Encodes the specified Resource message. Does not implicitly {@link flyteidl2.common.Resource.verify|verify} messages.
+             * @param message Resource message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.Resource.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Resource message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.Resource & flyteidl2.common.Resource.$Shape} Resource
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Resource & flyteidl2.common.Resource.$Shape;
+        }
+
+        /** Types nested in `Resource`. */
+        namespace Resource {
+
+            /** Properties of a Resource. */
+            interface $Properties {
+
+                /** Resource organization */
+                organization?: (flyteidl2.common.Organization.$Properties|null);
+
+                /** Resource domain */
+                domain?: (flyteidl2.common.Domain.$Properties|null);
+
+                /** Resource project */
+                project?: (flyteidl2.common.Project.$Properties|null);
+
+                /** Resource workflow */
+                workflow?: (flyteidl2.common.Workflow.$Properties|null);
+
+                /** Resource launchPlan */
+                launchPlan?: (flyteidl2.common.LaunchPlan.$Properties|null);
+
+                /** Resource cluster */
+                cluster?: (flyteidl2.common.ClusterIdentifier.$Properties|null);
+
+                /** Resource resource */
+                resource?: ("organization"|"domain"|"project"|"workflow"|"launchPlan"|"cluster");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a Resource. */
+            type $Shape = {
+              organization?: flyteidl2.common.Organization.$Shape|null;
+              domain?: flyteidl2.common.Domain.$Shape|null;
+              project?: flyteidl2.common.Project.$Shape|null;
+              workflow?: flyteidl2.common.Workflow.$Shape|null;
+              launchPlan?: flyteidl2.common.LaunchPlan.$Shape|null;
+              cluster?: flyteidl2.common.ClusterIdentifier.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ resource?: undefined; organization?: null; domain?: null; project?: null; workflow?: null; launchPlan?: null; cluster?: null }|{ resource?: "organization"; organization: flyteidl2.common.Organization.$Shape; domain?: null; project?: null; workflow?: null; launchPlan?: null; cluster?: null }|{ resource?: "domain"; organization?: null; domain: flyteidl2.common.Domain.$Shape; project?: null; workflow?: null; launchPlan?: null; cluster?: null }|{ resource?: "project"; organization?: null; domain?: null; project: flyteidl2.common.Project.$Shape; workflow?: null; launchPlan?: null; cluster?: null }|{ resource?: "workflow"; organization?: null; domain?: null; project?: null; workflow: flyteidl2.common.Workflow.$Shape; launchPlan?: null; cluster?: null }|{ resource?: "launchPlan"; organization?: null; domain?: null; project?: null; workflow?: null; launchPlan: flyteidl2.common.LaunchPlan.$Shape; cluster?: null }|{ resource?: "cluster"; organization?: null; domain?: null; project?: null; workflow?: null; launchPlan?: null; cluster: flyteidl2.common.ClusterIdentifier.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a Permission.
+         * @deprecated Use flyteidl2.common.Permission.$Properties instead.
+         */
+        interface IPermission extends flyteidl2.common.Permission.$Properties {
+        }
+
+        /** Represents a Permission. */
+        class Permission {
+
+            /**
+             * Constructs a new Permission.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.Permission.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Permission resource. */
+            resource?: (flyteidl2.common.Resource.$Properties|null);
+
+            /** Permission actions. */
+            actions: flyteidl2.common.Action[];
+
+            /**
+             * Encodes the specified Permission message. Does not implicitly {@link flyteidl2.common.Permission.verify|verify} messages.
+             * @param message Permission message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.Permission.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Permission message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.Permission & flyteidl2.common.Permission.$Shape} Permission
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Permission & flyteidl2.common.Permission.$Shape;
+        }
+
+        /** Types nested in `Permission`. */
+        namespace Permission {
+
+            /** Properties of a Permission. */
+            interface $Properties {
+
+                /** Permission resource */
+                resource?: (flyteidl2.common.Resource.$Properties|null);
+
+                /** Permission actions */
+                actions?: (flyteidl2.common.Action[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Permission. */
+            type $Shape = {
+              resource?: flyteidl2.common.Resource.$Shape|null;
+              actions?: flyteidl2.common.Action[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /** Action enum. */
+        enum Action {
+
+            /** ACTION_NONE value */
+            ACTION_NONE = 0,
+
+            /** ACTION_CREATE value */
+            ACTION_CREATE = 1,
+
+            /** ACTION_READ value */
+            ACTION_READ = 2,
+
+            /** ACTION_UPDATE value */
+            ACTION_UPDATE = 3,
+
+            /** ACTION_DELETE value */
+            ACTION_DELETE = 4,
+
+            /** ACTION_VIEW_FLYTE_INVENTORY value */
+            ACTION_VIEW_FLYTE_INVENTORY = 5,
+
+            /** ACTION_VIEW_FLYTE_EXECUTIONS value */
+            ACTION_VIEW_FLYTE_EXECUTIONS = 6,
+
+            /** ACTION_REGISTER_FLYTE_INVENTORY value */
+            ACTION_REGISTER_FLYTE_INVENTORY = 7,
+
+            /** ACTION_CREATE_FLYTE_EXECUTIONS value */
+            ACTION_CREATE_FLYTE_EXECUTIONS = 8,
+
+            /** ACTION_ADMINISTER_PROJECT value */
+            ACTION_ADMINISTER_PROJECT = 9,
+
+            /** ACTION_MANAGE_PERMISSIONS value */
+            ACTION_MANAGE_PERMISSIONS = 10,
+
+            /** ACTION_ADMINISTER_ACCOUNT value */
+            ACTION_ADMINISTER_ACCOUNT = 11,
+
+            /** ACTION_MANAGE_CLUSTER value */
+            ACTION_MANAGE_CLUSTER = 12,
+
+            /** ACTION_EDIT_EXECUTION_RELATED_ATTRIBUTES value */
+            ACTION_EDIT_EXECUTION_RELATED_ATTRIBUTES = 13,
+
+            /** ACTION_EDIT_CLUSTER_RELATED_ATTRIBUTES value */
+            ACTION_EDIT_CLUSTER_RELATED_ATTRIBUTES = 14,
+
+            /** ACTION_EDIT_UNUSED_ATTRIBUTES value */
+            ACTION_EDIT_UNUSED_ATTRIBUTES = 15,
+
+            /** ACTION_SUPPORT_SYSTEM_LOGS value */
+            ACTION_SUPPORT_SYSTEM_LOGS = 16,
+
+            /** ACTION_VIEW_IDENTITIES value */
+            ACTION_VIEW_IDENTITIES = 17
+        }
+
+        /**
+         * Properties of a Policy.
+         * @deprecated Use flyteidl2.common.Policy.$Properties instead.
+         */
+        interface IPolicy extends flyteidl2.common.Policy.$Properties {
+        }
+
+        /** Represents a Policy. */
+        class Policy {
+
+            /**
+             * Constructs a new Policy.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.Policy.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Policy id. */
+            id?: (flyteidl2.common.PolicyIdentifier.$Properties|null);
+
+            /** Policy bindings. */
+            bindings: flyteidl2.common.PolicyBinding.$Properties[];
+
+            /** Policy description. */
+            description: string;
+
+            /**
+             * Encodes the specified Policy message. Does not implicitly {@link flyteidl2.common.Policy.verify|verify} messages.
+             * @param message Policy message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.Policy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Policy message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.Policy & flyteidl2.common.Policy.$Shape} Policy
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Policy & flyteidl2.common.Policy.$Shape;
+        }
+
+        /** Types nested in `Policy`. */
+        namespace Policy {
+
+            /** Properties of a Policy. */
+            interface $Properties {
+
+                /** Policy id */
+                id?: (flyteidl2.common.PolicyIdentifier.$Properties|null);
+
+                /** Policy bindings */
+                bindings?: (flyteidl2.common.PolicyBinding.$Properties[]|null);
+
+                /** Policy description */
+                description?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Policy. */
+            type $Shape = {
+              id?: flyteidl2.common.PolicyIdentifier.$Shape|null;
+              bindings?: flyteidl2.common.PolicyBinding.$Shape[]|null;
+              description?: string|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a PolicyBinding.
+         * @deprecated Use flyteidl2.common.PolicyBinding.$Properties instead.
+         */
+        interface IPolicyBinding extends flyteidl2.common.PolicyBinding.$Properties {
+        }
+
+        /** Represents a PolicyBinding. */
+        class PolicyBinding {
+
+            /**
+             * Constructs a new PolicyBinding.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.PolicyBinding.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PolicyBinding roleId. */
+            roleId?: (flyteidl2.common.RoleIdentifier.$Properties|null);
+
+            /** PolicyBinding resource. */
+            resource?: (flyteidl2.common.Resource.$Properties|null);
+
+            /**
+             * Encodes the specified PolicyBinding message. Does not implicitly {@link flyteidl2.common.PolicyBinding.verify|verify} messages.
+             * @param message PolicyBinding message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.PolicyBinding.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PolicyBinding message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.PolicyBinding & flyteidl2.common.PolicyBinding.$Shape} PolicyBinding
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.PolicyBinding & flyteidl2.common.PolicyBinding.$Shape;
+        }
+
+        /** Types nested in `PolicyBinding`. */
+        namespace PolicyBinding {
+
+            /** Properties of a PolicyBinding. */
+            interface $Properties {
+
+                /** PolicyBinding roleId */
+                roleId?: (flyteidl2.common.RoleIdentifier.$Properties|null);
+
+                /** PolicyBinding resource */
+                resource?: (flyteidl2.common.Resource.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PolicyBinding. */
+            type $Shape = {
+              roleId?: flyteidl2.common.RoleIdentifier.$Shape|null;
+              resource?: flyteidl2.common.Resource.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a Role.
+         * @deprecated Use flyteidl2.common.Role.$Properties instead.
+         */
+        interface IRole extends flyteidl2.common.Role.$Properties {
+        }
+
+        /** Represents a Role. */
+        class Role {
+
+            /**
+             * Constructs a new Role.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.Role.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Role id. */
+            id?: (flyteidl2.common.RoleIdentifier.$Properties|null);
+
+            /** Role permissions. */
+            permissions: flyteidl2.common.Permission.$Properties[];
+
+            /** Role roleSpec. */
+            roleSpec?: (flyteidl2.common.RoleSpec.$Properties|null);
+
+            /** Role roleType. */
+            roleType: flyteidl2.common.RoleType;
+
+            /** Role actions. */
+            actions: flyteidl2.common.Action[];
+
+            /**
+             * Encodes the specified Role message. Does not implicitly {@link flyteidl2.common.Role.verify|verify} messages.
+             * @param message Role message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.Role.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Role message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.Role & flyteidl2.common.Role.$Shape} Role
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Role & flyteidl2.common.Role.$Shape;
+        }
+
+        /** Types nested in `Role`. */
+        namespace Role {
+
+            /** Properties of a Role. */
+            interface $Properties {
+
+                /** Role id */
+                id?: (flyteidl2.common.RoleIdentifier.$Properties|null);
+
+                /** Role permissions */
+                permissions?: (flyteidl2.common.Permission.$Properties[]|null);
+
+                /** Role roleSpec */
+                roleSpec?: (flyteidl2.common.RoleSpec.$Properties|null);
+
+                /** Role roleType */
+                roleType?: (flyteidl2.common.RoleType|null);
+
+                /** Role actions */
+                actions?: (flyteidl2.common.Action[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Role. */
+            type $Shape = {
+              id?: flyteidl2.common.RoleIdentifier.$Shape|null;
+              permissions?: flyteidl2.common.Permission.$Shape[]|null;
+              roleSpec?: flyteidl2.common.RoleSpec.$Shape|null;
+              roleType?: flyteidl2.common.RoleType|null;
+              actions?: flyteidl2.common.Action[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a RoleSpec.
+         * @deprecated Use flyteidl2.common.RoleSpec.$Properties instead.
+         */
+        interface IRoleSpec extends flyteidl2.common.RoleSpec.$Properties {
+        }
+
+        /** Represents a RoleSpec. */
+        class RoleSpec {
+
+            /**
+             * Constructs a new RoleSpec.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.common.RoleSpec.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** RoleSpec description. */
+            description: string;
+
+            /**
+             * Encodes the specified RoleSpec message. Does not implicitly {@link flyteidl2.common.RoleSpec.verify|verify} messages.
+             * @param message RoleSpec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.common.RoleSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a RoleSpec message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.common.RoleSpec & flyteidl2.common.RoleSpec.$Shape} RoleSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.RoleSpec & flyteidl2.common.RoleSpec.$Shape;
+        }
+
+        /** Types nested in `RoleSpec`. */
+        namespace RoleSpec {
+
+            /** Properties of a RoleSpec. */
+            interface $Properties {
+
+                /** RoleSpec description */
+                description?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a RoleSpec. */
+            type $Shape = flyteidl2.common.RoleSpec.$Properties;
+        }
+
+        /** RoleType enum. */
+        enum RoleType {
+
+            /** ROLE_TYPE_NONE value */
+            ROLE_TYPE_NONE = 0,
+
+            /** ROLE_TYPE_ADMIN value */
+            ROLE_TYPE_ADMIN = 1,
+
+            /** ROLE_TYPE_CONTRIBUTOR value */
+            ROLE_TYPE_CONTRIBUTOR = 2,
+
+            /** ROLE_TYPE_VIEWER value */
+            ROLE_TYPE_VIEWER = 3,
+
+            /** ROLE_TYPE_CUSTOM value */
+            ROLE_TYPE_CUSTOM = 4,
+
+            /** ROLE_TYPE_CLUSTER_MANAGER value */
+            ROLE_TYPE_CLUSTER_MANAGER = 5,
+
+            /** ROLE_TYPE_FLYTE_PROJECT_ADMIN value */
+            ROLE_TYPE_FLYTE_PROJECT_ADMIN = 6,
+
+            /** ROLE_TYPE_SERVERLESS_VIEWER value */
+            ROLE_TYPE_SERVERLESS_VIEWER = 7,
+
+            /** ROLE_TYPE_SERVERLESS_CONTRIBUTOR value */
+            ROLE_TYPE_SERVERLESS_CONTRIBUTOR = 8,
+
+            /** ROLE_TYPE_SUPPORT value */
+            ROLE_TYPE_SUPPORT = 9,
+
+            /** ROLE_TYPE_SYSTEM_PROVISIONED_ACCESS value */
+            ROLE_TYPE_SYSTEM_PROVISIONED_ACCESS = 10
+        }
+
+        /**
          * Properties of a User.
          * @deprecated Use flyteidl2.common.User.$Properties instead.
          */
@@ -3064,333 +3391,6 @@ export namespace flyteidl2 {
 
             /** ACTION_PHASE_PAUSED value */
             ACTION_PHASE_PAUSED = 9
-        }
-
-        /**
-         * Properties of a Policy.
-         * @deprecated Use flyteidl2.common.Policy.$Properties instead.
-         */
-        interface IPolicy extends flyteidl2.common.Policy.$Properties {
-        }
-
-        /** Represents a Policy. */
-        class Policy {
-
-            /**
-             * Constructs a new Policy.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.Policy.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Policy id. */
-            id?: (flyteidl2.common.PolicyIdentifier.$Properties|null);
-
-            /** Policy bindings. */
-            bindings: flyteidl2.common.PolicyBinding.$Properties[];
-
-            /** Policy description. */
-            description: string;
-
-            /**
-             * Encodes the specified Policy message. Does not implicitly {@link flyteidl2.common.Policy.verify|verify} messages.
-             * @param message Policy message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.Policy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Policy message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.Policy & flyteidl2.common.Policy.$Shape} Policy
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Policy & flyteidl2.common.Policy.$Shape;
-        }
-
-        /** Types nested in `Policy`. */
-        namespace Policy {
-
-            /** Properties of a Policy. */
-            interface $Properties {
-
-                /** Policy id */
-                id?: (flyteidl2.common.PolicyIdentifier.$Properties|null);
-
-                /** Policy bindings */
-                bindings?: (flyteidl2.common.PolicyBinding.$Properties[]|null);
-
-                /** Policy description */
-                description?: (string|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Policy. */
-            type $Shape = {
-              id?: flyteidl2.common.PolicyIdentifier.$Shape|null;
-              bindings?: flyteidl2.common.PolicyBinding.$Shape[]|null;
-              description?: string|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a PolicyBinding.
-         * @deprecated Use flyteidl2.common.PolicyBinding.$Properties instead.
-         */
-        interface IPolicyBinding extends flyteidl2.common.PolicyBinding.$Properties {
-        }
-
-        /** Represents a PolicyBinding. */
-        class PolicyBinding {
-
-            /**
-             * Constructs a new PolicyBinding.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.PolicyBinding.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** PolicyBinding roleId. */
-            roleId?: (flyteidl2.common.RoleIdentifier.$Properties|null);
-
-            /** PolicyBinding resource. */
-            resource?: (flyteidl2.common.Resource.$Properties|null);
-
-            /**
-             * Encodes the specified PolicyBinding message. Does not implicitly {@link flyteidl2.common.PolicyBinding.verify|verify} messages.
-             * @param message PolicyBinding message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.PolicyBinding.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a PolicyBinding message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.PolicyBinding & flyteidl2.common.PolicyBinding.$Shape} PolicyBinding
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.PolicyBinding & flyteidl2.common.PolicyBinding.$Shape;
-        }
-
-        /** Types nested in `PolicyBinding`. */
-        namespace PolicyBinding {
-
-            /** Properties of a PolicyBinding. */
-            interface $Properties {
-
-                /** PolicyBinding roleId */
-                roleId?: (flyteidl2.common.RoleIdentifier.$Properties|null);
-
-                /** PolicyBinding resource */
-                resource?: (flyteidl2.common.Resource.$Properties|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a PolicyBinding. */
-            type $Shape = {
-              roleId?: flyteidl2.common.RoleIdentifier.$Shape|null;
-              resource?: flyteidl2.common.Resource.$Shape|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a Role.
-         * @deprecated Use flyteidl2.common.Role.$Properties instead.
-         */
-        interface IRole extends flyteidl2.common.Role.$Properties {
-        }
-
-        /** Represents a Role. */
-        class Role {
-
-            /**
-             * Constructs a new Role.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.Role.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Role id. */
-            id?: (flyteidl2.common.RoleIdentifier.$Properties|null);
-
-            /** Role permissions. */
-            permissions: flyteidl2.common.Permission.$Properties[];
-
-            /** Role roleSpec. */
-            roleSpec?: (flyteidl2.common.RoleSpec.$Properties|null);
-
-            /** Role roleType. */
-            roleType: flyteidl2.common.RoleType;
-
-            /** Role actions. */
-            actions: flyteidl2.common.Action[];
-
-            /**
-             * Encodes the specified Role message. Does not implicitly {@link flyteidl2.common.Role.verify|verify} messages.
-             * @param message Role message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.Role.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Role message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.Role & flyteidl2.common.Role.$Shape} Role
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.Role & flyteidl2.common.Role.$Shape;
-        }
-
-        /** Types nested in `Role`. */
-        namespace Role {
-
-            /** Properties of a Role. */
-            interface $Properties {
-
-                /** Role id */
-                id?: (flyteidl2.common.RoleIdentifier.$Properties|null);
-
-                /** Role permissions */
-                permissions?: (flyteidl2.common.Permission.$Properties[]|null);
-
-                /** Role roleSpec */
-                roleSpec?: (flyteidl2.common.RoleSpec.$Properties|null);
-
-                /** Role roleType */
-                roleType?: (flyteidl2.common.RoleType|null);
-
-                /** Role actions */
-                actions?: (flyteidl2.common.Action[]|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Role. */
-            type $Shape = {
-              id?: flyteidl2.common.RoleIdentifier.$Shape|null;
-              permissions?: flyteidl2.common.Permission.$Shape[]|null;
-              roleSpec?: flyteidl2.common.RoleSpec.$Shape|null;
-              roleType?: flyteidl2.common.RoleType|null;
-              actions?: flyteidl2.common.Action[]|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a RoleSpec.
-         * @deprecated Use flyteidl2.common.RoleSpec.$Properties instead.
-         */
-        interface IRoleSpec extends flyteidl2.common.RoleSpec.$Properties {
-        }
-
-        /** Represents a RoleSpec. */
-        class RoleSpec {
-
-            /**
-             * Constructs a new RoleSpec.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.common.RoleSpec.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** RoleSpec description. */
-            description: string;
-
-            /**
-             * Encodes the specified RoleSpec message. Does not implicitly {@link flyteidl2.common.RoleSpec.verify|verify} messages.
-             * @param message RoleSpec message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.common.RoleSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a RoleSpec message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.common.RoleSpec & flyteidl2.common.RoleSpec.$Shape} RoleSpec
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.common.RoleSpec & flyteidl2.common.RoleSpec.$Shape;
-        }
-
-        /** Types nested in `RoleSpec`. */
-        namespace RoleSpec {
-
-            /** Properties of a RoleSpec. */
-            interface $Properties {
-
-                /** RoleSpec description */
-                description?: (string|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a RoleSpec. */
-            type $Shape = flyteidl2.common.RoleSpec.$Properties;
-        }
-
-        /** RoleType enum. */
-        enum RoleType {
-
-            /** ROLE_TYPE_NONE value */
-            ROLE_TYPE_NONE = 0,
-
-            /** ROLE_TYPE_ADMIN value */
-            ROLE_TYPE_ADMIN = 1,
-
-            /** ROLE_TYPE_CONTRIBUTOR value */
-            ROLE_TYPE_CONTRIBUTOR = 2,
-
-            /** ROLE_TYPE_VIEWER value */
-            ROLE_TYPE_VIEWER = 3,
-
-            /** ROLE_TYPE_CUSTOM value */
-            ROLE_TYPE_CUSTOM = 4,
-
-            /** ROLE_TYPE_CLUSTER_MANAGER value */
-            ROLE_TYPE_CLUSTER_MANAGER = 5,
-
-            /** ROLE_TYPE_FLYTE_PROJECT_ADMIN value */
-            ROLE_TYPE_FLYTE_PROJECT_ADMIN = 6,
-
-            /** ROLE_TYPE_SERVERLESS_VIEWER value */
-            ROLE_TYPE_SERVERLESS_VIEWER = 7,
-
-            /** ROLE_TYPE_SERVERLESS_CONTRIBUTOR value */
-            ROLE_TYPE_SERVERLESS_CONTRIBUTOR = 8,
-
-            /** ROLE_TYPE_SUPPORT value */
-            ROLE_TYPE_SUPPORT = 9,
-
-            /** ROLE_TYPE_SYSTEM_PROVISIONED_ACCESS value */
-            ROLE_TYPE_SYSTEM_PROVISIONED_ACCESS = 10
         }
     }
 
@@ -5736,440 +5736,1007 @@ export namespace flyteidl2 {
         }
 
         /**
-         * Properties of a Variable.
-         * @deprecated Use flyteidl2.core.Variable.$Properties instead.
+         * Properties of a SchemaType.
+         * @deprecated Use flyteidl2.core.SchemaType.$Properties instead.
          */
-        interface IVariable extends flyteidl2.core.Variable.$Properties {
+        interface ISchemaType extends flyteidl2.core.SchemaType.$Properties {
         }
 
-        /** Represents a Variable. */
-        class Variable {
+        /** Represents a SchemaType. */
+        class SchemaType {
 
             /**
-             * Constructs a new Variable.
+             * Constructs a new SchemaType.
              * @param [properties] Properties to set
              */
-            constructor(properties?: flyteidl2.core.Variable.$Properties);
+            constructor(properties?: flyteidl2.core.SchemaType.$Properties);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
 
-            /** Variable type. */
-            type?: (flyteidl2.core.LiteralType.$Properties|null);
-
-            /** Variable description. */
-            description: string;
-
-            /** Variable artifactPartialId. */
-            artifactPartialId?: (flyteidl2.core.ArtifactID.$Properties|null);
-
-            /** Variable artifactTag. */
-            artifactTag?: (flyteidl2.core.ArtifactTag.$Properties|null);
+            /** SchemaType columns. */
+            columns: flyteidl2.core.SchemaType.SchemaColumn.$Properties[];
 
             /**
-             * Encodes the specified Variable message. Does not implicitly {@link flyteidl2.core.Variable.verify|verify} messages.
-             * @param message Variable message or plain object to encode
+             * Encodes the specified SchemaType message. Does not implicitly {@link flyteidl2.core.SchemaType.verify|verify} messages.
+             * @param message SchemaType message or plain object to encode
              * @param [writer] Writer to encode to
              * @returns Writer
              */
-            static encode(message: flyteidl2.core.Variable.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static encode(message: flyteidl2.core.SchemaType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
 
             /**
-             * Decodes a Variable message from the specified reader or buffer.
+             * Decodes a SchemaType message from the specified reader or buffer.
              * @param reader Reader or buffer to decode from
              * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.Variable & flyteidl2.core.Variable.$Shape} Variable
+             * @returns {flyteidl2.core.SchemaType & flyteidl2.core.SchemaType.$Shape} SchemaType
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.Variable & flyteidl2.core.Variable.$Shape;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.SchemaType & flyteidl2.core.SchemaType.$Shape;
         }
 
-        /** Types nested in `Variable`. */
-        namespace Variable {
+        /** Types nested in `SchemaType`. */
+        namespace SchemaType {
 
-            /** Properties of a Variable. */
+            /** Properties of a SchemaType. */
             interface $Properties {
 
-                /** Variable type */
-                type?: (flyteidl2.core.LiteralType.$Properties|null);
-
-                /** Variable description */
-                description?: (string|null);
-
-                /** Variable artifactPartialId */
-                artifactPartialId?: (flyteidl2.core.ArtifactID.$Properties|null);
-
-                /** Variable artifactTag */
-                artifactTag?: (flyteidl2.core.ArtifactTag.$Properties|null);
+                /** SchemaType columns */
+                columns?: (flyteidl2.core.SchemaType.SchemaColumn.$Properties[]|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
-            /** Shape of a Variable. */
+            /** Shape of a SchemaType. */
+            type $Shape = flyteidl2.core.SchemaType.$Properties;
+
+            /**
+             * Properties of a SchemaColumn.
+             * @deprecated Use flyteidl2.core.SchemaType.SchemaColumn.$Properties instead.
+             */
+            interface ISchemaColumn extends flyteidl2.core.SchemaType.SchemaColumn.$Properties {
+            }
+
+            /** Represents a SchemaColumn. */
+            class SchemaColumn {
+
+                /**
+                 * Constructs a new SchemaColumn.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: flyteidl2.core.SchemaType.SchemaColumn.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** SchemaColumn name. */
+                name: string;
+
+                /** SchemaColumn type. */
+                type: flyteidl2.core.SchemaType.SchemaColumn.SchemaColumnType;
+
+                /**
+                 * Encodes the specified SchemaColumn message. Does not implicitly {@link flyteidl2.core.SchemaType.SchemaColumn.verify|verify} messages.
+                 * @param message SchemaColumn message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: flyteidl2.core.SchemaType.SchemaColumn.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a SchemaColumn message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {flyteidl2.core.SchemaType.SchemaColumn & flyteidl2.core.SchemaType.SchemaColumn.$Shape} SchemaColumn
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.SchemaType.SchemaColumn & flyteidl2.core.SchemaType.SchemaColumn.$Shape;
+            }
+
+            /** Types nested in `SchemaColumn`. */
+            namespace SchemaColumn {
+
+                /** Properties of a SchemaColumn. */
+                interface $Properties {
+
+                    /** SchemaColumn name */
+                    name?: (string|null);
+
+                    /** SchemaColumn type */
+                    type?: (flyteidl2.core.SchemaType.SchemaColumn.SchemaColumnType|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a SchemaColumn. */
+                type $Shape = flyteidl2.core.SchemaType.SchemaColumn.$Properties;
+
+                /** SchemaColumnType enum. */
+                enum SchemaColumnType {
+
+                    /** INTEGER value */
+                    INTEGER = 0,
+
+                    /** FLOAT value */
+                    FLOAT = 1,
+
+                    /** STRING value */
+                    STRING = 2,
+
+                    /** BOOLEAN value */
+                    BOOLEAN = 3,
+
+                    /** DATETIME value */
+                    DATETIME = 4,
+
+                    /** DURATION value */
+                    DURATION = 5
+                }
+            }
+        }
+
+        /**
+         * Properties of a StructuredDatasetType.
+         * @deprecated Use flyteidl2.core.StructuredDatasetType.$Properties instead.
+         */
+        interface IStructuredDatasetType extends flyteidl2.core.StructuredDatasetType.$Properties {
+        }
+
+        /** Represents a StructuredDatasetType. */
+        class StructuredDatasetType {
+
+            /**
+             * Constructs a new StructuredDatasetType.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.StructuredDatasetType.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** StructuredDatasetType columns. */
+            columns: flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties[];
+
+            /** StructuredDatasetType format. */
+            format: string;
+
+            /** StructuredDatasetType externalSchemaType. */
+            externalSchemaType: string;
+
+            /** StructuredDatasetType externalSchemaBytes. */
+            externalSchemaBytes: Uint8Array;
+
+            /**
+             * Encodes the specified StructuredDatasetType message. Does not implicitly {@link flyteidl2.core.StructuredDatasetType.verify|verify} messages.
+             * @param message StructuredDatasetType message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.StructuredDatasetType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a StructuredDatasetType message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.StructuredDatasetType & flyteidl2.core.StructuredDatasetType.$Shape} StructuredDatasetType
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.StructuredDatasetType & flyteidl2.core.StructuredDatasetType.$Shape;
+        }
+
+        /** Types nested in `StructuredDatasetType`. */
+        namespace StructuredDatasetType {
+
+            /** Properties of a StructuredDatasetType. */
+            interface $Properties {
+
+                /** StructuredDatasetType columns */
+                columns?: (flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties[]|null);
+
+                /** StructuredDatasetType format */
+                format?: (string|null);
+
+                /** StructuredDatasetType externalSchemaType */
+                externalSchemaType?: (string|null);
+
+                /** StructuredDatasetType externalSchemaBytes */
+                externalSchemaBytes?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a StructuredDatasetType. */
             type $Shape = {
-              type?: flyteidl2.core.LiteralType.$Shape|null;
-              description?: string|null;
-              artifactPartialId?: flyteidl2.core.ArtifactID.$Shape|null;
-              artifactTag?: flyteidl2.core.ArtifactTag.$Shape|null;
+              columns?: flyteidl2.core.StructuredDatasetType.DatasetColumn.$Shape[]|null;
+              format?: string|null;
+              externalSchemaType?: string|null;
+              externalSchemaBytes?: Uint8Array|null;
+              $unknowns?: Uint8Array[];
+            };
+
+            /**
+             * Properties of a DatasetColumn.
+             * @deprecated Use flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties instead.
+             */
+            interface IDatasetColumn extends flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties {
+            }
+
+            /** Represents a DatasetColumn. */
+            class DatasetColumn {
+
+                /**
+                 * Constructs a new DatasetColumn.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** DatasetColumn name. */
+                name: string;
+
+                /** DatasetColumn literalType. */
+                literalType?: (flyteidl2.core.LiteralType.$Properties|null);
+
+                /**
+                 * Encodes the specified DatasetColumn message. Does not implicitly {@link flyteidl2.core.StructuredDatasetType.DatasetColumn.verify|verify} messages.
+                 * @param message DatasetColumn message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a DatasetColumn message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {flyteidl2.core.StructuredDatasetType.DatasetColumn & flyteidl2.core.StructuredDatasetType.DatasetColumn.$Shape} DatasetColumn
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.StructuredDatasetType.DatasetColumn & flyteidl2.core.StructuredDatasetType.DatasetColumn.$Shape;
+            }
+
+            /** Types nested in `DatasetColumn`. */
+            namespace DatasetColumn {
+
+                /** Properties of a DatasetColumn. */
+                interface $Properties {
+
+                    /** DatasetColumn name */
+                    name?: (string|null);
+
+                    /** DatasetColumn literalType */
+                    literalType?: (flyteidl2.core.LiteralType.$Properties|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a DatasetColumn. */
+                type $Shape = {
+                  name?: string|null;
+                  literalType?: flyteidl2.core.LiteralType.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                };
+            }
+        }
+
+        /**
+         * Properties of a BlobType.
+         * @deprecated Use flyteidl2.core.BlobType.$Properties instead.
+         */
+        interface IBlobType extends flyteidl2.core.BlobType.$Properties {
+        }
+
+        /** Represents a BlobType. */
+        class BlobType {
+
+            /**
+             * Constructs a new BlobType.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.BlobType.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BlobType format. */
+            format: string;
+
+            /** BlobType dimensionality. */
+            dimensionality: flyteidl2.core.BlobType.BlobDimensionality;
+
+            /**
+             * Encodes the specified BlobType message. Does not implicitly {@link flyteidl2.core.BlobType.verify|verify} messages.
+             * @param message BlobType message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.BlobType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BlobType message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.BlobType & flyteidl2.core.BlobType.$Shape} BlobType
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.BlobType & flyteidl2.core.BlobType.$Shape;
+        }
+
+        /** Types nested in `BlobType`. */
+        namespace BlobType {
+
+            /** Properties of a BlobType. */
+            interface $Properties {
+
+                /** BlobType format */
+                format?: (string|null);
+
+                /** BlobType dimensionality */
+                dimensionality?: (flyteidl2.core.BlobType.BlobDimensionality|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a BlobType. */
+            type $Shape = flyteidl2.core.BlobType.$Properties;
+
+            /** BlobDimensionality enum. */
+            enum BlobDimensionality {
+
+                /** SINGLE value */
+                SINGLE = 0,
+
+                /** MULTIPART value */
+                MULTIPART = 1
+            }
+        }
+
+        /**
+         * Properties of an EnumType.
+         * @deprecated Use flyteidl2.core.EnumType.$Properties instead.
+         */
+        interface IEnumType extends flyteidl2.core.EnumType.$Properties {
+        }
+
+        /** Represents an EnumType. */
+        class EnumType {
+
+            /**
+             * Constructs a new EnumType.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.EnumType.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** EnumType values. */
+            values: string[];
+
+            /**
+             * Encodes the specified EnumType message. Does not implicitly {@link flyteidl2.core.EnumType.verify|verify} messages.
+             * @param message EnumType message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.EnumType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an EnumType message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.EnumType & flyteidl2.core.EnumType.$Shape} EnumType
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.EnumType & flyteidl2.core.EnumType.$Shape;
+        }
+
+        /** Types nested in `EnumType`. */
+        namespace EnumType {
+
+            /** Properties of an EnumType. */
+            interface $Properties {
+
+                /** EnumType values */
+                values?: (string[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an EnumType. */
+            type $Shape = flyteidl2.core.EnumType.$Properties;
+        }
+
+        /**
+         * Properties of a UnionType.
+         * @deprecated Use flyteidl2.core.UnionType.$Properties instead.
+         */
+        interface IUnionType extends flyteidl2.core.UnionType.$Properties {
+        }
+
+        /** Represents a UnionType. */
+        class UnionType {
+
+            /**
+             * Constructs a new UnionType.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.UnionType.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** UnionType variants. */
+            variants: flyteidl2.core.LiteralType.$Properties[];
+
+            /**
+             * Encodes the specified UnionType message. Does not implicitly {@link flyteidl2.core.UnionType.verify|verify} messages.
+             * @param message UnionType message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.UnionType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a UnionType message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.UnionType & flyteidl2.core.UnionType.$Shape} UnionType
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.UnionType & flyteidl2.core.UnionType.$Shape;
+        }
+
+        /** Types nested in `UnionType`. */
+        namespace UnionType {
+
+            /** Properties of a UnionType. */
+            interface $Properties {
+
+                /** UnionType variants */
+                variants?: (flyteidl2.core.LiteralType.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a UnionType. */
+            type $Shape = {
+              variants?: flyteidl2.core.LiteralType.$Shape[]|null;
               $unknowns?: Uint8Array[];
             };
         }
 
         /**
-         * Properties of a VariableEntry.
-         * @deprecated Use flyteidl2.core.VariableEntry.$Properties instead.
+         * Properties of a TypeStructure.
+         * @deprecated Use flyteidl2.core.TypeStructure.$Properties instead.
          */
-        interface IVariableEntry extends flyteidl2.core.VariableEntry.$Properties {
+        interface ITypeStructure extends flyteidl2.core.TypeStructure.$Properties {
         }
 
-        /** Represents a VariableEntry. */
-        class VariableEntry {
+        /** Represents a TypeStructure. */
+        class TypeStructure {
 
             /**
-             * Constructs a new VariableEntry.
+             * Constructs a new TypeStructure.
              * @param [properties] Properties to set
              */
-            constructor(properties?: flyteidl2.core.VariableEntry.$Properties);
+            constructor(properties?: flyteidl2.core.TypeStructure.$Properties);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
 
-            /** VariableEntry key. */
-            key: string;
+            /** TypeStructure tag. */
+            tag: string;
 
-            /** VariableEntry value. */
-            value?: (flyteidl2.core.Variable.$Properties|null);
+            /** TypeStructure dataclassType. */
+            dataclassType: { [k: string]: flyteidl2.core.LiteralType.$Properties };
 
             /**
-             * Encodes the specified VariableEntry message. Does not implicitly {@link flyteidl2.core.VariableEntry.verify|verify} messages.
-             * @param message VariableEntry message or plain object to encode
+             * Encodes the specified TypeStructure message. Does not implicitly {@link flyteidl2.core.TypeStructure.verify|verify} messages.
+             * @param message TypeStructure message or plain object to encode
              * @param [writer] Writer to encode to
              * @returns Writer
              */
-            static encode(message: flyteidl2.core.VariableEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static encode(message: flyteidl2.core.TypeStructure.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
 
             /**
-             * Decodes a VariableEntry message from the specified reader or buffer.
+             * Decodes a TypeStructure message from the specified reader or buffer.
              * @param reader Reader or buffer to decode from
              * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.VariableEntry & flyteidl2.core.VariableEntry.$Shape} VariableEntry
+             * @returns {flyteidl2.core.TypeStructure & flyteidl2.core.TypeStructure.$Shape} TypeStructure
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.VariableEntry & flyteidl2.core.VariableEntry.$Shape;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.TypeStructure & flyteidl2.core.TypeStructure.$Shape;
         }
 
-        /** Types nested in `VariableEntry`. */
-        namespace VariableEntry {
+        /** Types nested in `TypeStructure`. */
+        namespace TypeStructure {
 
-            /** Properties of a VariableEntry. */
+            /** Properties of a TypeStructure. */
             interface $Properties {
 
-                /** VariableEntry key */
-                key?: (string|null);
+                /** TypeStructure tag */
+                tag?: (string|null);
 
-                /** VariableEntry value */
-                value?: (flyteidl2.core.Variable.$Properties|null);
+                /** TypeStructure dataclassType */
+                dataclassType?: ({ [k: string]: flyteidl2.core.LiteralType.$Properties }|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
-            /** Shape of a VariableEntry. */
+            /** Shape of a TypeStructure. */
             type $Shape = {
-              key?: string|null;
-              value?: flyteidl2.core.Variable.$Shape|null;
+              tag?: string|null;
+              dataclassType?: { [k: string]: flyteidl2.core.LiteralType.$Shape }|null;
               $unknowns?: Uint8Array[];
             };
         }
 
         /**
-         * Properties of a VariableMap.
-         * @deprecated Use flyteidl2.core.VariableMap.$Properties instead.
+         * Properties of a TypeAnnotation.
+         * @deprecated Use flyteidl2.core.TypeAnnotation.$Properties instead.
          */
-        interface IVariableMap extends flyteidl2.core.VariableMap.$Properties {
+        interface ITypeAnnotation extends flyteidl2.core.TypeAnnotation.$Properties {
         }
 
-        /** Represents a VariableMap. */
-        class VariableMap {
+        /** Represents a TypeAnnotation. */
+        class TypeAnnotation {
 
             /**
-             * Constructs a new VariableMap.
+             * Constructs a new TypeAnnotation.
              * @param [properties] Properties to set
              */
-            constructor(properties?: flyteidl2.core.VariableMap.$Properties);
+            constructor(properties?: flyteidl2.core.TypeAnnotation.$Properties);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
 
-            /** VariableMap variables. */
-            variables: flyteidl2.core.VariableEntry.$Properties[];
+            /** TypeAnnotation annotations. */
+            annotations?: (google.protobuf.Struct.$Properties|null);
 
             /**
-             * Encodes the specified VariableMap message. Does not implicitly {@link flyteidl2.core.VariableMap.verify|verify} messages.
-             * @param message VariableMap message or plain object to encode
+             * Encodes the specified TypeAnnotation message. Does not implicitly {@link flyteidl2.core.TypeAnnotation.verify|verify} messages.
+             * @param message TypeAnnotation message or plain object to encode
              * @param [writer] Writer to encode to
              * @returns Writer
              */
-            static encode(message: flyteidl2.core.VariableMap.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static encode(message: flyteidl2.core.TypeAnnotation.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
 
             /**
-             * Decodes a VariableMap message from the specified reader or buffer.
+             * Decodes a TypeAnnotation message from the specified reader or buffer.
              * @param reader Reader or buffer to decode from
              * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.VariableMap & flyteidl2.core.VariableMap.$Shape} VariableMap
+             * @returns {flyteidl2.core.TypeAnnotation & flyteidl2.core.TypeAnnotation.$Shape} TypeAnnotation
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.VariableMap & flyteidl2.core.VariableMap.$Shape;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.TypeAnnotation & flyteidl2.core.TypeAnnotation.$Shape;
         }
 
-        /** Types nested in `VariableMap`. */
-        namespace VariableMap {
+        /** Types nested in `TypeAnnotation`. */
+        namespace TypeAnnotation {
 
-            /** Properties of a VariableMap. */
+            /** Properties of a TypeAnnotation. */
             interface $Properties {
 
-                /** VariableMap variables */
-                variables?: (flyteidl2.core.VariableEntry.$Properties[]|null);
+                /** TypeAnnotation annotations */
+                annotations?: (google.protobuf.Struct.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
-            /** Shape of a VariableMap. */
+            /** Shape of a TypeAnnotation. */
             type $Shape = {
-              variables?: flyteidl2.core.VariableEntry.$Shape[]|null;
+              annotations?: google.protobuf.Struct.$Shape|null;
               $unknowns?: Uint8Array[];
             };
         }
 
         /**
-         * Properties of a TypedInterface.
-         * @deprecated Use flyteidl2.core.TypedInterface.$Properties instead.
+         * Properties of a LiteralType.
+         * @deprecated Use flyteidl2.core.LiteralType.$Properties instead.
          */
-        interface ITypedInterface extends flyteidl2.core.TypedInterface.$Properties {
+        interface ILiteralType extends flyteidl2.core.LiteralType.$Properties {
         }
 
-        /** Represents a TypedInterface. */
-        class TypedInterface {
+        /** Represents a LiteralType. */
+        class LiteralType {
 
             /**
-             * Constructs a new TypedInterface.
+             * Constructs a new LiteralType.
              * @param [properties] Properties to set
              */
-            constructor(properties?: flyteidl2.core.TypedInterface.$Properties);
+            constructor(properties?: flyteidl2.core.LiteralType.$Properties);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
 
-            /** TypedInterface inputs. */
-            inputs?: (flyteidl2.core.VariableMap.$Properties|null);
+            /** LiteralType simple. */
+            simple?: (flyteidl2.core.SimpleType|null);
 
-            /** TypedInterface outputs. */
-            outputs?: (flyteidl2.core.VariableMap.$Properties|null);
+            /** LiteralType schema. */
+            schema?: (flyteidl2.core.SchemaType.$Properties|null);
+
+            /** LiteralType collectionType. */
+            collectionType?: (flyteidl2.core.LiteralType.$Properties|null);
+
+            /** LiteralType mapValueType. */
+            mapValueType?: (flyteidl2.core.LiteralType.$Properties|null);
+
+            /** LiteralType blob. */
+            blob?: (flyteidl2.core.BlobType.$Properties|null);
+
+            /** LiteralType enumType. */
+            enumType?: (flyteidl2.core.EnumType.$Properties|null);
+
+            /** LiteralType structuredDatasetType. */
+            structuredDatasetType?: (flyteidl2.core.StructuredDatasetType.$Properties|null);
+
+            /** LiteralType unionType. */
+            unionType?: (flyteidl2.core.UnionType.$Properties|null);
+
+            /** LiteralType metadata. */
+            metadata?: (google.protobuf.Struct.$Properties|null);
+
+            /** LiteralType annotation. */
+            annotation?: (flyteidl2.core.TypeAnnotation.$Properties|null);
+
+            /** LiteralType structure. */
+            structure?: (flyteidl2.core.TypeStructure.$Properties|null);
+
+            /** LiteralType type. */
+            type?: ("simple"|"schema"|"collectionType"|"mapValueType"|"blob"|"enumType"|"structuredDatasetType"|"unionType");
 
             /**
-             * Encodes the specified TypedInterface message. Does not implicitly {@link flyteidl2.core.TypedInterface.verify|verify} messages.
-             * @param message TypedInterface message or plain object to encode
+             * Encodes the specified LiteralType message. Does not implicitly {@link flyteidl2.core.LiteralType.verify|verify} messages.
+             * @param message LiteralType message or plain object to encode
              * @param [writer] Writer to encode to
              * @returns Writer
              */
-            static encode(message: flyteidl2.core.TypedInterface.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static encode(message: flyteidl2.core.LiteralType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
 
             /**
-             * Decodes a TypedInterface message from the specified reader or buffer.
+             * Decodes a LiteralType message from the specified reader or buffer.
              * @param reader Reader or buffer to decode from
              * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.TypedInterface & flyteidl2.core.TypedInterface.$Shape} TypedInterface
+             * @returns {flyteidl2.core.LiteralType & flyteidl2.core.LiteralType.$Shape} LiteralType
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.TypedInterface & flyteidl2.core.TypedInterface.$Shape;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.LiteralType & flyteidl2.core.LiteralType.$Shape;
         }
 
-        /** Types nested in `TypedInterface`. */
-        namespace TypedInterface {
+        /** Types nested in `LiteralType`. */
+        namespace LiteralType {
 
-            /** Properties of a TypedInterface. */
+            /** Properties of a LiteralType. */
             interface $Properties {
 
-                /** TypedInterface inputs */
-                inputs?: (flyteidl2.core.VariableMap.$Properties|null);
+                /** LiteralType simple */
+                simple?: (flyteidl2.core.SimpleType|null);
 
-                /** TypedInterface outputs */
-                outputs?: (flyteidl2.core.VariableMap.$Properties|null);
+                /** LiteralType schema */
+                schema?: (flyteidl2.core.SchemaType.$Properties|null);
+
+                /** LiteralType collectionType */
+                collectionType?: (flyteidl2.core.LiteralType.$Properties|null);
+
+                /** LiteralType mapValueType */
+                mapValueType?: (flyteidl2.core.LiteralType.$Properties|null);
+
+                /** LiteralType blob */
+                blob?: (flyteidl2.core.BlobType.$Properties|null);
+
+                /** LiteralType enumType */
+                enumType?: (flyteidl2.core.EnumType.$Properties|null);
+
+                /** LiteralType structuredDatasetType */
+                structuredDatasetType?: (flyteidl2.core.StructuredDatasetType.$Properties|null);
+
+                /** LiteralType unionType */
+                unionType?: (flyteidl2.core.UnionType.$Properties|null);
+
+                /** LiteralType metadata */
+                metadata?: (google.protobuf.Struct.$Properties|null);
+
+                /** LiteralType annotation */
+                annotation?: (flyteidl2.core.TypeAnnotation.$Properties|null);
+
+                /** LiteralType structure */
+                structure?: (flyteidl2.core.TypeStructure.$Properties|null);
+
+                /** LiteralType type */
+                type?: ("simple"|"schema"|"collectionType"|"mapValueType"|"blob"|"enumType"|"structuredDatasetType"|"unionType");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
-            /** Shape of a TypedInterface. */
+            /** Narrowed shape of a LiteralType. */
             type $Shape = {
-              inputs?: flyteidl2.core.VariableMap.$Shape|null;
-              outputs?: flyteidl2.core.VariableMap.$Shape|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a Parameter.
-         * @deprecated Use flyteidl2.core.Parameter.$Properties instead.
-         */
-        interface IParameter extends flyteidl2.core.Parameter.$Properties {
-        }
-
-        /** Represents a Parameter. */
-        class Parameter {
-
-            /**
-             * Constructs a new Parameter.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.Parameter.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Parameter var. */
-            var?: (flyteidl2.core.Variable.$Properties|null);
-
-            /** Parameter default. */
-            default?: (flyteidl2.core.Literal.$Properties|null);
-
-            /** Parameter required. */
-            required?: (boolean|null);
-
-            /** Parameter artifactQuery. */
-            artifactQuery?: (flyteidl2.core.ArtifactQuery.$Properties|null);
-
-            /** Parameter artifactId. */
-            artifactId?: (flyteidl2.core.ArtifactID.$Properties|null);
-
-            /** Parameter behavior. */
-            behavior?: ("default"|"required"|"artifactQuery"|"artifactId");
-
-            /**
-             * Encodes the specified Parameter message. Does not implicitly {@link flyteidl2.core.Parameter.verify|verify} messages.
-             * @param message Parameter message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.Parameter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Parameter message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.Parameter & flyteidl2.core.Parameter.$Shape} Parameter
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.Parameter & flyteidl2.core.Parameter.$Shape;
-        }
-
-        /** Types nested in `Parameter`. */
-        namespace Parameter {
-
-            /** Properties of a Parameter. */
-            interface $Properties {
-
-                /** Parameter var */
-                "var"?: (flyteidl2.core.Variable.$Properties|null);
-
-                /** Parameter default */
-                "default"?: (flyteidl2.core.Literal.$Properties|null);
-
-                /** Parameter required */
-                required?: (boolean|null);
-
-                /** Parameter artifactQuery */
-                artifactQuery?: (flyteidl2.core.ArtifactQuery.$Properties|null);
-
-                /** Parameter artifactId */
-                artifactId?: (flyteidl2.core.ArtifactID.$Properties|null);
-
-                /** Parameter behavior */
-                behavior?: ("default"|"required"|"artifactQuery"|"artifactId");
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Narrowed shape of a Parameter. */
-            type $Shape = {
-              "var"?: flyteidl2.core.Variable.$Shape|null;
-              "default"?: flyteidl2.core.Literal.$Shape|null;
-              required?: boolean|null;
-              artifactQuery?: flyteidl2.core.ArtifactQuery.$Shape|null;
-              artifactId?: flyteidl2.core.ArtifactID.$Shape|null;
+              simple?: flyteidl2.core.SimpleType|null;
+              schema?: flyteidl2.core.SchemaType.$Shape|null;
+              collectionType?: flyteidl2.core.LiteralType.$Shape|null;
+              mapValueType?: flyteidl2.core.LiteralType.$Shape|null;
+              blob?: flyteidl2.core.BlobType.$Shape|null;
+              enumType?: flyteidl2.core.EnumType.$Shape|null;
+              structuredDatasetType?: flyteidl2.core.StructuredDatasetType.$Shape|null;
+              unionType?: flyteidl2.core.UnionType.$Shape|null;
+              metadata?: google.protobuf.Struct.$Shape|null;
+              annotation?: flyteidl2.core.TypeAnnotation.$Shape|null;
+              structure?: flyteidl2.core.TypeStructure.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ behavior?: undefined; "default"?: null; required?: null; artifactQuery?: null; artifactId?: null }|{ behavior?: "default"; "default": flyteidl2.core.Literal.$Shape; required?: null; artifactQuery?: null; artifactId?: null }|{ behavior?: "required"; "default"?: null; required: boolean; artifactQuery?: null; artifactId?: null }|{ behavior?: "artifactQuery"; "default"?: null; required?: null; artifactQuery: flyteidl2.core.ArtifactQuery.$Shape; artifactId?: null }|{ behavior?: "artifactId"; "default"?: null; required?: null; artifactQuery?: null; artifactId: flyteidl2.core.ArtifactID.$Shape })
+              ({ type?: undefined; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "simple"; simple: flyteidl2.core.SimpleType; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "schema"; simple?: null; schema: flyteidl2.core.SchemaType.$Shape; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "collectionType"; simple?: null; schema?: null; collectionType: flyteidl2.core.LiteralType.$Shape; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "mapValueType"; simple?: null; schema?: null; collectionType?: null; mapValueType: flyteidl2.core.LiteralType.$Shape; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "blob"; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob: flyteidl2.core.BlobType.$Shape; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "enumType"; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType: flyteidl2.core.EnumType.$Shape; structuredDatasetType?: null; unionType?: null }|{ type?: "structuredDatasetType"; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType: flyteidl2.core.StructuredDatasetType.$Shape; unionType?: null }|{ type?: "unionType"; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType: flyteidl2.core.UnionType.$Shape })
             );
         }
 
         /**
-         * Properties of a ParameterMap.
-         * @deprecated Use flyteidl2.core.ParameterMap.$Properties instead.
+         * Properties of an OutputReference.
+         * @deprecated Use flyteidl2.core.OutputReference.$Properties instead.
          */
-        interface IParameterMap extends flyteidl2.core.ParameterMap.$Properties {
+        interface IOutputReference extends flyteidl2.core.OutputReference.$Properties {
         }
 
-        /** Represents a ParameterMap. */
-        class ParameterMap {
+        /** Represents an OutputReference. */
+        class OutputReference {
 
             /**
-             * Constructs a new ParameterMap.
+             * Constructs a new OutputReference.
              * @param [properties] Properties to set
              */
-            constructor(properties?: flyteidl2.core.ParameterMap.$Properties);
+            constructor(properties?: flyteidl2.core.OutputReference.$Properties);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
 
-            /** ParameterMap parameters. */
-            parameters: { [k: string]: flyteidl2.core.Parameter.$Properties };
+            /** OutputReference nodeId. */
+            nodeId: string;
+
+            /** OutputReference var. */
+            var: string;
+
+            /** OutputReference attrPath. */
+            attrPath: flyteidl2.core.PromiseAttribute.$Properties[];
 
             /**
-             * Encodes the specified ParameterMap message. Does not implicitly {@link flyteidl2.core.ParameterMap.verify|verify} messages.
-             * @param message ParameterMap message or plain object to encode
+             * Encodes the specified OutputReference message. Does not implicitly {@link flyteidl2.core.OutputReference.verify|verify} messages.
+             * @param message OutputReference message or plain object to encode
              * @param [writer] Writer to encode to
              * @returns Writer
              */
-            static encode(message: flyteidl2.core.ParameterMap.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static encode(message: flyteidl2.core.OutputReference.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
 
             /**
-             * Decodes a ParameterMap message from the specified reader or buffer.
+             * Decodes an OutputReference message from the specified reader or buffer.
              * @param reader Reader or buffer to decode from
              * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.ParameterMap & flyteidl2.core.ParameterMap.$Shape} ParameterMap
+             * @returns {flyteidl2.core.OutputReference & flyteidl2.core.OutputReference.$Shape} OutputReference
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.ParameterMap & flyteidl2.core.ParameterMap.$Shape;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.OutputReference & flyteidl2.core.OutputReference.$Shape;
         }
 
-        /** Types nested in `ParameterMap`. */
-        namespace ParameterMap {
+        /** Types nested in `OutputReference`. */
+        namespace OutputReference {
 
-            /** Properties of a ParameterMap. */
+            /** Properties of an OutputReference. */
             interface $Properties {
 
-                /** ParameterMap parameters */
-                parameters?: ({ [k: string]: flyteidl2.core.Parameter.$Properties }|null);
+                /** OutputReference nodeId */
+                nodeId?: (string|null);
+
+                /** OutputReference var */
+                "var"?: (string|null);
+
+                /** OutputReference attrPath */
+                attrPath?: (flyteidl2.core.PromiseAttribute.$Properties[]|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
-            /** Shape of a ParameterMap. */
+            /** Shape of an OutputReference. */
             type $Shape = {
-              parameters?: { [k: string]: flyteidl2.core.Parameter.$Shape }|null;
+              nodeId?: string|null;
+              "var"?: string|null;
+              attrPath?: flyteidl2.core.PromiseAttribute.$Shape[]|null;
               $unknowns?: Uint8Array[];
             };
+        }
+
+        /**
+         * Properties of a PromiseAttribute.
+         * @deprecated Use flyteidl2.core.PromiseAttribute.$Properties instead.
+         */
+        interface IPromiseAttribute extends flyteidl2.core.PromiseAttribute.$Properties {
+        }
+
+        /** Represents a PromiseAttribute. */
+        class PromiseAttribute {
+
+            /**
+             * Constructs a new PromiseAttribute.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.PromiseAttribute.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PromiseAttribute stringValue. */
+            stringValue?: (string|null);
+
+            /** PromiseAttribute intValue. */
+            intValue?: (number|null);
+
+            /** PromiseAttribute value. */
+            value?: ("stringValue"|"intValue");
+
+            /**
+             * Encodes the specified PromiseAttribute message. Does not implicitly {@link flyteidl2.core.PromiseAttribute.verify|verify} messages.
+             * @param message PromiseAttribute message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.PromiseAttribute.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PromiseAttribute message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.PromiseAttribute & flyteidl2.core.PromiseAttribute.$Shape} PromiseAttribute
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.PromiseAttribute & flyteidl2.core.PromiseAttribute.$Shape;
+        }
+
+        /** Types nested in `PromiseAttribute`. */
+        namespace PromiseAttribute {
+
+            /** Properties of a PromiseAttribute. */
+            interface $Properties {
+
+                /** PromiseAttribute stringValue */
+                stringValue?: (string|null);
+
+                /** PromiseAttribute intValue */
+                intValue?: (number|null);
+
+                /** PromiseAttribute value */
+                value?: ("stringValue"|"intValue");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a PromiseAttribute. */
+            type $Shape = {
+              stringValue?: string|null;
+              intValue?: number|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ value?: undefined; stringValue?: null; intValue?: null }|{ value?: "stringValue"; stringValue: string; intValue?: null }|{ value?: "intValue"; stringValue?: null; intValue: number })
+            );
+        }
+
+        /**
+         * Properties of an Error.
+         * @deprecated Use flyteidl2.core.Error.$Properties instead.
+         */
+        interface IError extends flyteidl2.core.Error.$Properties {
+        }
+
+        /** Represents an Error. */
+        class Error {
+
+            /**
+             * Constructs a new Error.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.Error.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Error failedNodeId. */
+            failedNodeId: string;
+
+            /** Error message. */
+            message: string;
+
+            /**
+             * Encodes the specified Error message. Does not implicitly {@link flyteidl2.core.Error.verify|verify} messages.
+             * @param message Error message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.Error.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Error message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.Error & flyteidl2.core.Error.$Shape} Error
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.Error & flyteidl2.core.Error.$Shape;
+        }
+
+        /** Types nested in `Error`. */
+        namespace Error {
+
+            /** Properties of an Error. */
+            interface $Properties {
+
+                /** Error failedNodeId */
+                failedNodeId?: (string|null);
+
+                /** Error message */
+                message?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Error. */
+            type $Shape = flyteidl2.core.Error.$Properties;
+        }
+
+        /** SimpleType enum. */
+        enum SimpleType {
+
+            /** NONE value */
+            NONE = 0,
+
+            /** INTEGER value */
+            INTEGER = 1,
+
+            /** FLOAT value */
+            FLOAT = 2,
+
+            /** STRING value */
+            STRING = 3,
+
+            /** BOOLEAN value */
+            BOOLEAN = 4,
+
+            /** DATETIME value */
+            DATETIME = 5,
+
+            /** DURATION value */
+            DURATION = 6,
+
+            /** BINARY value */
+            BINARY = 7,
+
+            /** ERROR value */
+            ERROR = 8,
+
+            /** STRUCT value */
+            STRUCT = 9
         }
 
         /**
@@ -7816,6 +8383,443 @@ export namespace flyteidl2 {
 
             /** Shape of a TimeoutStrategy. */
             type $Shape = flyteidl2.core.TimeoutStrategy.$Properties;
+        }
+
+        /**
+         * Properties of a Variable.
+         * @deprecated Use flyteidl2.core.Variable.$Properties instead.
+         */
+        interface IVariable extends flyteidl2.core.Variable.$Properties {
+        }
+
+        /** Represents a Variable. */
+        class Variable {
+
+            /**
+             * Constructs a new Variable.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.Variable.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Variable type. */
+            type?: (flyteidl2.core.LiteralType.$Properties|null);
+
+            /** Variable description. */
+            description: string;
+
+            /** Variable artifactPartialId. */
+            artifactPartialId?: (flyteidl2.core.ArtifactID.$Properties|null);
+
+            /** Variable artifactTag. */
+            artifactTag?: (flyteidl2.core.ArtifactTag.$Properties|null);
+
+            /**
+             * Encodes the specified Variable message. Does not implicitly {@link flyteidl2.core.Variable.verify|verify} messages.
+             * @param message Variable message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.Variable.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Variable message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.Variable & flyteidl2.core.Variable.$Shape} Variable
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.Variable & flyteidl2.core.Variable.$Shape;
+        }
+
+        /** Types nested in `Variable`. */
+        namespace Variable {
+
+            /** Properties of a Variable. */
+            interface $Properties {
+
+                /** Variable type */
+                type?: (flyteidl2.core.LiteralType.$Properties|null);
+
+                /** Variable description */
+                description?: (string|null);
+
+                /** Variable artifactPartialId */
+                artifactPartialId?: (flyteidl2.core.ArtifactID.$Properties|null);
+
+                /** Variable artifactTag */
+                artifactTag?: (flyteidl2.core.ArtifactTag.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Variable. */
+            type $Shape = {
+              type?: flyteidl2.core.LiteralType.$Shape|null;
+              description?: string|null;
+              artifactPartialId?: flyteidl2.core.ArtifactID.$Shape|null;
+              artifactTag?: flyteidl2.core.ArtifactTag.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a VariableEntry.
+         * @deprecated Use flyteidl2.core.VariableEntry.$Properties instead.
+         */
+        interface IVariableEntry extends flyteidl2.core.VariableEntry.$Properties {
+        }
+
+        /** Represents a VariableEntry. */
+        class VariableEntry {
+
+            /**
+             * Constructs a new VariableEntry.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.VariableEntry.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** VariableEntry key. */
+            key: string;
+
+            /** VariableEntry value. */
+            value?: (flyteidl2.core.Variable.$Properties|null);
+
+            /**
+             * Encodes the specified VariableEntry message. Does not implicitly {@link flyteidl2.core.VariableEntry.verify|verify} messages.
+             * @param message VariableEntry message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.VariableEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a VariableEntry message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.VariableEntry & flyteidl2.core.VariableEntry.$Shape} VariableEntry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.VariableEntry & flyteidl2.core.VariableEntry.$Shape;
+        }
+
+        /** Types nested in `VariableEntry`. */
+        namespace VariableEntry {
+
+            /** Properties of a VariableEntry. */
+            interface $Properties {
+
+                /** VariableEntry key */
+                key?: (string|null);
+
+                /** VariableEntry value */
+                value?: (flyteidl2.core.Variable.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a VariableEntry. */
+            type $Shape = {
+              key?: string|null;
+              value?: flyteidl2.core.Variable.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a VariableMap.
+         * @deprecated Use flyteidl2.core.VariableMap.$Properties instead.
+         */
+        interface IVariableMap extends flyteidl2.core.VariableMap.$Properties {
+        }
+
+        /** Represents a VariableMap. */
+        class VariableMap {
+
+            /**
+             * Constructs a new VariableMap.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.VariableMap.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** VariableMap variables. */
+            variables: flyteidl2.core.VariableEntry.$Properties[];
+
+            /**
+             * Encodes the specified VariableMap message. Does not implicitly {@link flyteidl2.core.VariableMap.verify|verify} messages.
+             * @param message VariableMap message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.VariableMap.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a VariableMap message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.VariableMap & flyteidl2.core.VariableMap.$Shape} VariableMap
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.VariableMap & flyteidl2.core.VariableMap.$Shape;
+        }
+
+        /** Types nested in `VariableMap`. */
+        namespace VariableMap {
+
+            /** Properties of a VariableMap. */
+            interface $Properties {
+
+                /** VariableMap variables */
+                variables?: (flyteidl2.core.VariableEntry.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a VariableMap. */
+            type $Shape = {
+              variables?: flyteidl2.core.VariableEntry.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a TypedInterface.
+         * @deprecated Use flyteidl2.core.TypedInterface.$Properties instead.
+         */
+        interface ITypedInterface extends flyteidl2.core.TypedInterface.$Properties {
+        }
+
+        /** Represents a TypedInterface. */
+        class TypedInterface {
+
+            /**
+             * Constructs a new TypedInterface.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.TypedInterface.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TypedInterface inputs. */
+            inputs?: (flyteidl2.core.VariableMap.$Properties|null);
+
+            /** TypedInterface outputs. */
+            outputs?: (flyteidl2.core.VariableMap.$Properties|null);
+
+            /**
+             * Encodes the specified TypedInterface message. Does not implicitly {@link flyteidl2.core.TypedInterface.verify|verify} messages.
+             * @param message TypedInterface message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.TypedInterface.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TypedInterface message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.TypedInterface & flyteidl2.core.TypedInterface.$Shape} TypedInterface
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.TypedInterface & flyteidl2.core.TypedInterface.$Shape;
+        }
+
+        /** Types nested in `TypedInterface`. */
+        namespace TypedInterface {
+
+            /** Properties of a TypedInterface. */
+            interface $Properties {
+
+                /** TypedInterface inputs */
+                inputs?: (flyteidl2.core.VariableMap.$Properties|null);
+
+                /** TypedInterface outputs */
+                outputs?: (flyteidl2.core.VariableMap.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TypedInterface. */
+            type $Shape = {
+              inputs?: flyteidl2.core.VariableMap.$Shape|null;
+              outputs?: flyteidl2.core.VariableMap.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a Parameter.
+         * @deprecated Use flyteidl2.core.Parameter.$Properties instead.
+         */
+        interface IParameter extends flyteidl2.core.Parameter.$Properties {
+        }
+
+        /** Represents a Parameter. */
+        class Parameter {
+
+            /**
+             * Constructs a new Parameter.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.Parameter.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Parameter var. */
+            var?: (flyteidl2.core.Variable.$Properties|null);
+
+            /** Parameter default. */
+            default?: (flyteidl2.core.Literal.$Properties|null);
+
+            /** Parameter required. */
+            required?: (boolean|null);
+
+            /** Parameter artifactQuery. */
+            artifactQuery?: (flyteidl2.core.ArtifactQuery.$Properties|null);
+
+            /** Parameter artifactId. */
+            artifactId?: (flyteidl2.core.ArtifactID.$Properties|null);
+
+            /** Parameter behavior. */
+            behavior?: ("default"|"required"|"artifactQuery"|"artifactId");
+
+            /**
+             * Encodes the specified Parameter message. Does not implicitly {@link flyteidl2.core.Parameter.verify|verify} messages.
+             * @param message Parameter message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.Parameter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Parameter message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.Parameter & flyteidl2.core.Parameter.$Shape} Parameter
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.Parameter & flyteidl2.core.Parameter.$Shape;
+        }
+
+        /** Types nested in `Parameter`. */
+        namespace Parameter {
+
+            /** Properties of a Parameter. */
+            interface $Properties {
+
+                /** Parameter var */
+                "var"?: (flyteidl2.core.Variable.$Properties|null);
+
+                /** Parameter default */
+                "default"?: (flyteidl2.core.Literal.$Properties|null);
+
+                /** Parameter required */
+                required?: (boolean|null);
+
+                /** Parameter artifactQuery */
+                artifactQuery?: (flyteidl2.core.ArtifactQuery.$Properties|null);
+
+                /** Parameter artifactId */
+                artifactId?: (flyteidl2.core.ArtifactID.$Properties|null);
+
+                /** Parameter behavior */
+                behavior?: ("default"|"required"|"artifactQuery"|"artifactId");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a Parameter. */
+            type $Shape = {
+              "var"?: flyteidl2.core.Variable.$Shape|null;
+              "default"?: flyteidl2.core.Literal.$Shape|null;
+              required?: boolean|null;
+              artifactQuery?: flyteidl2.core.ArtifactQuery.$Shape|null;
+              artifactId?: flyteidl2.core.ArtifactID.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ behavior?: undefined; "default"?: null; required?: null; artifactQuery?: null; artifactId?: null }|{ behavior?: "default"; "default": flyteidl2.core.Literal.$Shape; required?: null; artifactQuery?: null; artifactId?: null }|{ behavior?: "required"; "default"?: null; required: boolean; artifactQuery?: null; artifactId?: null }|{ behavior?: "artifactQuery"; "default"?: null; required?: null; artifactQuery: flyteidl2.core.ArtifactQuery.$Shape; artifactId?: null }|{ behavior?: "artifactId"; "default"?: null; required?: null; artifactQuery?: null; artifactId: flyteidl2.core.ArtifactID.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a ParameterMap.
+         * @deprecated Use flyteidl2.core.ParameterMap.$Properties instead.
+         */
+        interface IParameterMap extends flyteidl2.core.ParameterMap.$Properties {
+        }
+
+        /** Represents a ParameterMap. */
+        class ParameterMap {
+
+            /**
+             * Constructs a new ParameterMap.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: flyteidl2.core.ParameterMap.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ParameterMap parameters. */
+            parameters: { [k: string]: flyteidl2.core.Parameter.$Properties };
+
+            /**
+             * Encodes the specified ParameterMap message. Does not implicitly {@link flyteidl2.core.ParameterMap.verify|verify} messages.
+             * @param message ParameterMap message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: flyteidl2.core.ParameterMap.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ParameterMap message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {flyteidl2.core.ParameterMap & flyteidl2.core.ParameterMap.$Shape} ParameterMap
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.ParameterMap & flyteidl2.core.ParameterMap.$Shape;
+        }
+
+        /** Types nested in `ParameterMap`. */
+        namespace ParameterMap {
+
+            /** Properties of a ParameterMap. */
+            interface $Properties {
+
+                /** ParameterMap parameters */
+                parameters?: ({ [k: string]: flyteidl2.core.Parameter.$Properties }|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ParameterMap. */
+            type $Shape = {
+              parameters?: { [k: string]: flyteidl2.core.Parameter.$Shape }|null;
+              $unknowns?: Uint8Array[];
+            };
         }
 
         /**
@@ -9705,1010 +10709,6 @@ export namespace flyteidl2 {
                 /** OTHER value */
                 OTHER = 3
             }
-        }
-
-        /**
-         * Properties of a SchemaType.
-         * @deprecated Use flyteidl2.core.SchemaType.$Properties instead.
-         */
-        interface ISchemaType extends flyteidl2.core.SchemaType.$Properties {
-        }
-
-        /** Represents a SchemaType. */
-        class SchemaType {
-
-            /**
-             * Constructs a new SchemaType.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.SchemaType.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** SchemaType columns. */
-            columns: flyteidl2.core.SchemaType.SchemaColumn.$Properties[];
-
-            /**
-             * Encodes the specified SchemaType message. Does not implicitly {@link flyteidl2.core.SchemaType.verify|verify} messages.
-             * @param message SchemaType message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.SchemaType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a SchemaType message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.SchemaType & flyteidl2.core.SchemaType.$Shape} SchemaType
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.SchemaType & flyteidl2.core.SchemaType.$Shape;
-        }
-
-        /** Types nested in `SchemaType`. */
-        namespace SchemaType {
-
-            /** Properties of a SchemaType. */
-            interface $Properties {
-
-                /** SchemaType columns */
-                columns?: (flyteidl2.core.SchemaType.SchemaColumn.$Properties[]|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a SchemaType. */
-            type $Shape = flyteidl2.core.SchemaType.$Properties;
-
-            /**
-             * Properties of a SchemaColumn.
-             * @deprecated Use flyteidl2.core.SchemaType.SchemaColumn.$Properties instead.
-             */
-            interface ISchemaColumn extends flyteidl2.core.SchemaType.SchemaColumn.$Properties {
-            }
-
-            /** Represents a SchemaColumn. */
-            class SchemaColumn {
-
-                /**
-                 * Constructs a new SchemaColumn.
-                 * @param [properties] Properties to set
-                 */
-                constructor(properties?: flyteidl2.core.SchemaType.SchemaColumn.$Properties);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-
-                /** SchemaColumn name. */
-                name: string;
-
-                /** SchemaColumn type. */
-                type: flyteidl2.core.SchemaType.SchemaColumn.SchemaColumnType;
-
-                /**
-                 * Encodes the specified SchemaColumn message. Does not implicitly {@link flyteidl2.core.SchemaType.SchemaColumn.verify|verify} messages.
-                 * @param message SchemaColumn message or plain object to encode
-                 * @param [writer] Writer to encode to
-                 * @returns Writer
-                 */
-                static encode(message: flyteidl2.core.SchemaType.SchemaColumn.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-                /**
-                 * Decodes a SchemaColumn message from the specified reader or buffer.
-                 * @param reader Reader or buffer to decode from
-                 * @param [length] Message length if known beforehand
-                 * @returns {flyteidl2.core.SchemaType.SchemaColumn & flyteidl2.core.SchemaType.SchemaColumn.$Shape} SchemaColumn
-                 * @throws {Error} If the payload is not a reader or valid buffer
-                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
-                 */
-                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.SchemaType.SchemaColumn & flyteidl2.core.SchemaType.SchemaColumn.$Shape;
-            }
-
-            /** Types nested in `SchemaColumn`. */
-            namespace SchemaColumn {
-
-                /** Properties of a SchemaColumn. */
-                interface $Properties {
-
-                    /** SchemaColumn name */
-                    name?: (string|null);
-
-                    /** SchemaColumn type */
-                    type?: (flyteidl2.core.SchemaType.SchemaColumn.SchemaColumnType|null);
-
-                    /** Unknown fields preserved while decoding when enabled */
-                    $unknowns?: Uint8Array[];
-                }
-
-                /** Shape of a SchemaColumn. */
-                type $Shape = flyteidl2.core.SchemaType.SchemaColumn.$Properties;
-
-                /** SchemaColumnType enum. */
-                enum SchemaColumnType {
-
-                    /** INTEGER value */
-                    INTEGER = 0,
-
-                    /** FLOAT value */
-                    FLOAT = 1,
-
-                    /** STRING value */
-                    STRING = 2,
-
-                    /** BOOLEAN value */
-                    BOOLEAN = 3,
-
-                    /** DATETIME value */
-                    DATETIME = 4,
-
-                    /** DURATION value */
-                    DURATION = 5
-                }
-            }
-        }
-
-        /**
-         * Properties of a StructuredDatasetType.
-         * @deprecated Use flyteidl2.core.StructuredDatasetType.$Properties instead.
-         */
-        interface IStructuredDatasetType extends flyteidl2.core.StructuredDatasetType.$Properties {
-        }
-
-        /** Represents a StructuredDatasetType. */
-        class StructuredDatasetType {
-
-            /**
-             * Constructs a new StructuredDatasetType.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.StructuredDatasetType.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** StructuredDatasetType columns. */
-            columns: flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties[];
-
-            /** StructuredDatasetType format. */
-            format: string;
-
-            /** StructuredDatasetType externalSchemaType. */
-            externalSchemaType: string;
-
-            /** StructuredDatasetType externalSchemaBytes. */
-            externalSchemaBytes: Uint8Array;
-
-            /**
-             * Encodes the specified StructuredDatasetType message. Does not implicitly {@link flyteidl2.core.StructuredDatasetType.verify|verify} messages.
-             * @param message StructuredDatasetType message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.StructuredDatasetType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a StructuredDatasetType message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.StructuredDatasetType & flyteidl2.core.StructuredDatasetType.$Shape} StructuredDatasetType
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.StructuredDatasetType & flyteidl2.core.StructuredDatasetType.$Shape;
-        }
-
-        /** Types nested in `StructuredDatasetType`. */
-        namespace StructuredDatasetType {
-
-            /** Properties of a StructuredDatasetType. */
-            interface $Properties {
-
-                /** StructuredDatasetType columns */
-                columns?: (flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties[]|null);
-
-                /** StructuredDatasetType format */
-                format?: (string|null);
-
-                /** StructuredDatasetType externalSchemaType */
-                externalSchemaType?: (string|null);
-
-                /** StructuredDatasetType externalSchemaBytes */
-                externalSchemaBytes?: (Uint8Array|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a StructuredDatasetType. */
-            type $Shape = {
-              columns?: flyteidl2.core.StructuredDatasetType.DatasetColumn.$Shape[]|null;
-              format?: string|null;
-              externalSchemaType?: string|null;
-              externalSchemaBytes?: Uint8Array|null;
-              $unknowns?: Uint8Array[];
-            };
-
-            /**
-             * Properties of a DatasetColumn.
-             * @deprecated Use flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties instead.
-             */
-            interface IDatasetColumn extends flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties {
-            }
-
-            /** Represents a DatasetColumn. */
-            class DatasetColumn {
-
-                /**
-                 * Constructs a new DatasetColumn.
-                 * @param [properties] Properties to set
-                 */
-                constructor(properties?: flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-
-                /** DatasetColumn name. */
-                name: string;
-
-                /** DatasetColumn literalType. */
-                literalType?: (flyteidl2.core.LiteralType.$Properties|null);
-
-                /**
-                 * Encodes the specified DatasetColumn message. Does not implicitly {@link flyteidl2.core.StructuredDatasetType.DatasetColumn.verify|verify} messages.
-                 * @param message DatasetColumn message or plain object to encode
-                 * @param [writer] Writer to encode to
-                 * @returns Writer
-                 */
-                static encode(message: flyteidl2.core.StructuredDatasetType.DatasetColumn.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-                /**
-                 * Decodes a DatasetColumn message from the specified reader or buffer.
-                 * @param reader Reader or buffer to decode from
-                 * @param [length] Message length if known beforehand
-                 * @returns {flyteidl2.core.StructuredDatasetType.DatasetColumn & flyteidl2.core.StructuredDatasetType.DatasetColumn.$Shape} DatasetColumn
-                 * @throws {Error} If the payload is not a reader or valid buffer
-                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
-                 */
-                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.StructuredDatasetType.DatasetColumn & flyteidl2.core.StructuredDatasetType.DatasetColumn.$Shape;
-            }
-
-            /** Types nested in `DatasetColumn`. */
-            namespace DatasetColumn {
-
-                /** Properties of a DatasetColumn. */
-                interface $Properties {
-
-                    /** DatasetColumn name */
-                    name?: (string|null);
-
-                    /** DatasetColumn literalType */
-                    literalType?: (flyteidl2.core.LiteralType.$Properties|null);
-
-                    /** Unknown fields preserved while decoding when enabled */
-                    $unknowns?: Uint8Array[];
-                }
-
-                /** Shape of a DatasetColumn. */
-                type $Shape = {
-                  name?: string|null;
-                  literalType?: flyteidl2.core.LiteralType.$Shape|null;
-                  $unknowns?: Uint8Array[];
-                };
-            }
-        }
-
-        /**
-         * Properties of a BlobType.
-         * @deprecated Use flyteidl2.core.BlobType.$Properties instead.
-         */
-        interface IBlobType extends flyteidl2.core.BlobType.$Properties {
-        }
-
-        /** Represents a BlobType. */
-        class BlobType {
-
-            /**
-             * Constructs a new BlobType.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.BlobType.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** BlobType format. */
-            format: string;
-
-            /** BlobType dimensionality. */
-            dimensionality: flyteidl2.core.BlobType.BlobDimensionality;
-
-            /**
-             * Encodes the specified BlobType message. Does not implicitly {@link flyteidl2.core.BlobType.verify|verify} messages.
-             * @param message BlobType message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.BlobType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a BlobType message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.BlobType & flyteidl2.core.BlobType.$Shape} BlobType
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.BlobType & flyteidl2.core.BlobType.$Shape;
-        }
-
-        /** Types nested in `BlobType`. */
-        namespace BlobType {
-
-            /** Properties of a BlobType. */
-            interface $Properties {
-
-                /** BlobType format */
-                format?: (string|null);
-
-                /** BlobType dimensionality */
-                dimensionality?: (flyteidl2.core.BlobType.BlobDimensionality|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a BlobType. */
-            type $Shape = flyteidl2.core.BlobType.$Properties;
-
-            /** BlobDimensionality enum. */
-            enum BlobDimensionality {
-
-                /** SINGLE value */
-                SINGLE = 0,
-
-                /** MULTIPART value */
-                MULTIPART = 1
-            }
-        }
-
-        /**
-         * Properties of an EnumType.
-         * @deprecated Use flyteidl2.core.EnumType.$Properties instead.
-         */
-        interface IEnumType extends flyteidl2.core.EnumType.$Properties {
-        }
-
-        /** Represents an EnumType. */
-        class EnumType {
-
-            /**
-             * Constructs a new EnumType.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.EnumType.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** EnumType values. */
-            values: string[];
-
-            /**
-             * Encodes the specified EnumType message. Does not implicitly {@link flyteidl2.core.EnumType.verify|verify} messages.
-             * @param message EnumType message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.EnumType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes an EnumType message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.EnumType & flyteidl2.core.EnumType.$Shape} EnumType
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.EnumType & flyteidl2.core.EnumType.$Shape;
-        }
-
-        /** Types nested in `EnumType`. */
-        namespace EnumType {
-
-            /** Properties of an EnumType. */
-            interface $Properties {
-
-                /** EnumType values */
-                values?: (string[]|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of an EnumType. */
-            type $Shape = flyteidl2.core.EnumType.$Properties;
-        }
-
-        /**
-         * Properties of a UnionType.
-         * @deprecated Use flyteidl2.core.UnionType.$Properties instead.
-         */
-        interface IUnionType extends flyteidl2.core.UnionType.$Properties {
-        }
-
-        /** Represents a UnionType. */
-        class UnionType {
-
-            /**
-             * Constructs a new UnionType.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.UnionType.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** UnionType variants. */
-            variants: flyteidl2.core.LiteralType.$Properties[];
-
-            /**
-             * Encodes the specified UnionType message. Does not implicitly {@link flyteidl2.core.UnionType.verify|verify} messages.
-             * @param message UnionType message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.UnionType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a UnionType message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.UnionType & flyteidl2.core.UnionType.$Shape} UnionType
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.UnionType & flyteidl2.core.UnionType.$Shape;
-        }
-
-        /** Types nested in `UnionType`. */
-        namespace UnionType {
-
-            /** Properties of a UnionType. */
-            interface $Properties {
-
-                /** UnionType variants */
-                variants?: (flyteidl2.core.LiteralType.$Properties[]|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a UnionType. */
-            type $Shape = {
-              variants?: flyteidl2.core.LiteralType.$Shape[]|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a TypeStructure.
-         * @deprecated Use flyteidl2.core.TypeStructure.$Properties instead.
-         */
-        interface ITypeStructure extends flyteidl2.core.TypeStructure.$Properties {
-        }
-
-        /** Represents a TypeStructure. */
-        class TypeStructure {
-
-            /**
-             * Constructs a new TypeStructure.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.TypeStructure.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TypeStructure tag. */
-            tag: string;
-
-            /** TypeStructure dataclassType. */
-            dataclassType: { [k: string]: flyteidl2.core.LiteralType.$Properties };
-
-            /**
-             * Encodes the specified TypeStructure message. Does not implicitly {@link flyteidl2.core.TypeStructure.verify|verify} messages.
-             * @param message TypeStructure message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.TypeStructure.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TypeStructure message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.TypeStructure & flyteidl2.core.TypeStructure.$Shape} TypeStructure
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.TypeStructure & flyteidl2.core.TypeStructure.$Shape;
-        }
-
-        /** Types nested in `TypeStructure`. */
-        namespace TypeStructure {
-
-            /** Properties of a TypeStructure. */
-            interface $Properties {
-
-                /** TypeStructure tag */
-                tag?: (string|null);
-
-                /** TypeStructure dataclassType */
-                dataclassType?: ({ [k: string]: flyteidl2.core.LiteralType.$Properties }|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TypeStructure. */
-            type $Shape = {
-              tag?: string|null;
-              dataclassType?: { [k: string]: flyteidl2.core.LiteralType.$Shape }|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a TypeAnnotation.
-         * @deprecated Use flyteidl2.core.TypeAnnotation.$Properties instead.
-         */
-        interface ITypeAnnotation extends flyteidl2.core.TypeAnnotation.$Properties {
-        }
-
-        /** Represents a TypeAnnotation. */
-        class TypeAnnotation {
-
-            /**
-             * Constructs a new TypeAnnotation.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.TypeAnnotation.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TypeAnnotation annotations. */
-            annotations?: (google.protobuf.Struct.$Properties|null);
-
-            /**
-             * Encodes the specified TypeAnnotation message. Does not implicitly {@link flyteidl2.core.TypeAnnotation.verify|verify} messages.
-             * @param message TypeAnnotation message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.TypeAnnotation.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TypeAnnotation message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.TypeAnnotation & flyteidl2.core.TypeAnnotation.$Shape} TypeAnnotation
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.TypeAnnotation & flyteidl2.core.TypeAnnotation.$Shape;
-        }
-
-        /** Types nested in `TypeAnnotation`. */
-        namespace TypeAnnotation {
-
-            /** Properties of a TypeAnnotation. */
-            interface $Properties {
-
-                /** TypeAnnotation annotations */
-                annotations?: (google.protobuf.Struct.$Properties|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TypeAnnotation. */
-            type $Shape = {
-              annotations?: google.protobuf.Struct.$Shape|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a LiteralType.
-         * @deprecated Use flyteidl2.core.LiteralType.$Properties instead.
-         */
-        interface ILiteralType extends flyteidl2.core.LiteralType.$Properties {
-        }
-
-        /** Represents a LiteralType. */
-        class LiteralType {
-
-            /**
-             * Constructs a new LiteralType.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.LiteralType.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** LiteralType simple. */
-            simple?: (flyteidl2.core.SimpleType|null);
-
-            /** LiteralType schema. */
-            schema?: (flyteidl2.core.SchemaType.$Properties|null);
-
-            /** LiteralType collectionType. */
-            collectionType?: (flyteidl2.core.LiteralType.$Properties|null);
-
-            /** LiteralType mapValueType. */
-            mapValueType?: (flyteidl2.core.LiteralType.$Properties|null);
-
-            /** LiteralType blob. */
-            blob?: (flyteidl2.core.BlobType.$Properties|null);
-
-            /** LiteralType enumType. */
-            enumType?: (flyteidl2.core.EnumType.$Properties|null);
-
-            /** LiteralType structuredDatasetType. */
-            structuredDatasetType?: (flyteidl2.core.StructuredDatasetType.$Properties|null);
-
-            /** LiteralType unionType. */
-            unionType?: (flyteidl2.core.UnionType.$Properties|null);
-
-            /** LiteralType metadata. */
-            metadata?: (google.protobuf.Struct.$Properties|null);
-
-            /** LiteralType annotation. */
-            annotation?: (flyteidl2.core.TypeAnnotation.$Properties|null);
-
-            /** LiteralType structure. */
-            structure?: (flyteidl2.core.TypeStructure.$Properties|null);
-
-            /** LiteralType type. */
-            type?: ("simple"|"schema"|"collectionType"|"mapValueType"|"blob"|"enumType"|"structuredDatasetType"|"unionType");
-
-            /**
-             * Encodes the specified LiteralType message. Does not implicitly {@link flyteidl2.core.LiteralType.verify|verify} messages.
-             * @param message LiteralType message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.LiteralType.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a LiteralType message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.LiteralType & flyteidl2.core.LiteralType.$Shape} LiteralType
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.LiteralType & flyteidl2.core.LiteralType.$Shape;
-        }
-
-        /** Types nested in `LiteralType`. */
-        namespace LiteralType {
-
-            /** Properties of a LiteralType. */
-            interface $Properties {
-
-                /** LiteralType simple */
-                simple?: (flyteidl2.core.SimpleType|null);
-
-                /** LiteralType schema */
-                schema?: (flyteidl2.core.SchemaType.$Properties|null);
-
-                /** LiteralType collectionType */
-                collectionType?: (flyteidl2.core.LiteralType.$Properties|null);
-
-                /** LiteralType mapValueType */
-                mapValueType?: (flyteidl2.core.LiteralType.$Properties|null);
-
-                /** LiteralType blob */
-                blob?: (flyteidl2.core.BlobType.$Properties|null);
-
-                /** LiteralType enumType */
-                enumType?: (flyteidl2.core.EnumType.$Properties|null);
-
-                /** LiteralType structuredDatasetType */
-                structuredDatasetType?: (flyteidl2.core.StructuredDatasetType.$Properties|null);
-
-                /** LiteralType unionType */
-                unionType?: (flyteidl2.core.UnionType.$Properties|null);
-
-                /** LiteralType metadata */
-                metadata?: (google.protobuf.Struct.$Properties|null);
-
-                /** LiteralType annotation */
-                annotation?: (flyteidl2.core.TypeAnnotation.$Properties|null);
-
-                /** LiteralType structure */
-                structure?: (flyteidl2.core.TypeStructure.$Properties|null);
-
-                /** LiteralType type */
-                type?: ("simple"|"schema"|"collectionType"|"mapValueType"|"blob"|"enumType"|"structuredDatasetType"|"unionType");
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Narrowed shape of a LiteralType. */
-            type $Shape = {
-              simple?: flyteidl2.core.SimpleType|null;
-              schema?: flyteidl2.core.SchemaType.$Shape|null;
-              collectionType?: flyteidl2.core.LiteralType.$Shape|null;
-              mapValueType?: flyteidl2.core.LiteralType.$Shape|null;
-              blob?: flyteidl2.core.BlobType.$Shape|null;
-              enumType?: flyteidl2.core.EnumType.$Shape|null;
-              structuredDatasetType?: flyteidl2.core.StructuredDatasetType.$Shape|null;
-              unionType?: flyteidl2.core.UnionType.$Shape|null;
-              metadata?: google.protobuf.Struct.$Shape|null;
-              annotation?: flyteidl2.core.TypeAnnotation.$Shape|null;
-              structure?: flyteidl2.core.TypeStructure.$Shape|null;
-              $unknowns?: Uint8Array[];
-            } & (
-              ({ type?: undefined; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "simple"; simple: flyteidl2.core.SimpleType; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "schema"; simple?: null; schema: flyteidl2.core.SchemaType.$Shape; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "collectionType"; simple?: null; schema?: null; collectionType: flyteidl2.core.LiteralType.$Shape; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "mapValueType"; simple?: null; schema?: null; collectionType?: null; mapValueType: flyteidl2.core.LiteralType.$Shape; blob?: null; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "blob"; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob: flyteidl2.core.BlobType.$Shape; enumType?: null; structuredDatasetType?: null; unionType?: null }|{ type?: "enumType"; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType: flyteidl2.core.EnumType.$Shape; structuredDatasetType?: null; unionType?: null }|{ type?: "structuredDatasetType"; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType: flyteidl2.core.StructuredDatasetType.$Shape; unionType?: null }|{ type?: "unionType"; simple?: null; schema?: null; collectionType?: null; mapValueType?: null; blob?: null; enumType?: null; structuredDatasetType?: null; unionType: flyteidl2.core.UnionType.$Shape })
-            );
-        }
-
-        /**
-         * Properties of an OutputReference.
-         * @deprecated Use flyteidl2.core.OutputReference.$Properties instead.
-         */
-        interface IOutputReference extends flyteidl2.core.OutputReference.$Properties {
-        }
-
-        /** Represents an OutputReference. */
-        class OutputReference {
-
-            /**
-             * Constructs a new OutputReference.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.OutputReference.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** OutputReference nodeId. */
-            nodeId: string;
-
-            /** OutputReference var. */
-            var: string;
-
-            /** OutputReference attrPath. */
-            attrPath: flyteidl2.core.PromiseAttribute.$Properties[];
-
-            /**
-             * Encodes the specified OutputReference message. Does not implicitly {@link flyteidl2.core.OutputReference.verify|verify} messages.
-             * @param message OutputReference message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.OutputReference.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes an OutputReference message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.OutputReference & flyteidl2.core.OutputReference.$Shape} OutputReference
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.OutputReference & flyteidl2.core.OutputReference.$Shape;
-        }
-
-        /** Types nested in `OutputReference`. */
-        namespace OutputReference {
-
-            /** Properties of an OutputReference. */
-            interface $Properties {
-
-                /** OutputReference nodeId */
-                nodeId?: (string|null);
-
-                /** OutputReference var */
-                "var"?: (string|null);
-
-                /** OutputReference attrPath */
-                attrPath?: (flyteidl2.core.PromiseAttribute.$Properties[]|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of an OutputReference. */
-            type $Shape = {
-              nodeId?: string|null;
-              "var"?: string|null;
-              attrPath?: flyteidl2.core.PromiseAttribute.$Shape[]|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a PromiseAttribute.
-         * @deprecated Use flyteidl2.core.PromiseAttribute.$Properties instead.
-         */
-        interface IPromiseAttribute extends flyteidl2.core.PromiseAttribute.$Properties {
-        }
-
-        /** Represents a PromiseAttribute. */
-        class PromiseAttribute {
-
-            /**
-             * Constructs a new PromiseAttribute.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.PromiseAttribute.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** PromiseAttribute stringValue. */
-            stringValue?: (string|null);
-
-            /** PromiseAttribute intValue. */
-            intValue?: (number|null);
-
-            /** PromiseAttribute value. */
-            value?: ("stringValue"|"intValue");
-
-            /**
-             * Encodes the specified PromiseAttribute message. Does not implicitly {@link flyteidl2.core.PromiseAttribute.verify|verify} messages.
-             * @param message PromiseAttribute message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.PromiseAttribute.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a PromiseAttribute message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.PromiseAttribute & flyteidl2.core.PromiseAttribute.$Shape} PromiseAttribute
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.PromiseAttribute & flyteidl2.core.PromiseAttribute.$Shape;
-        }
-
-        /** Types nested in `PromiseAttribute`. */
-        namespace PromiseAttribute {
-
-            /** Properties of a PromiseAttribute. */
-            interface $Properties {
-
-                /** PromiseAttribute stringValue */
-                stringValue?: (string|null);
-
-                /** PromiseAttribute intValue */
-                intValue?: (number|null);
-
-                /** PromiseAttribute value */
-                value?: ("stringValue"|"intValue");
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Narrowed shape of a PromiseAttribute. */
-            type $Shape = {
-              stringValue?: string|null;
-              intValue?: number|null;
-              $unknowns?: Uint8Array[];
-            } & (
-              ({ value?: undefined; stringValue?: null; intValue?: null }|{ value?: "stringValue"; stringValue: string; intValue?: null }|{ value?: "intValue"; stringValue?: null; intValue: number })
-            );
-        }
-
-        /**
-         * Properties of an Error.
-         * @deprecated Use flyteidl2.core.Error.$Properties instead.
-         */
-        interface IError extends flyteidl2.core.Error.$Properties {
-        }
-
-        /** Represents an Error. */
-        class Error {
-
-            /**
-             * Constructs a new Error.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: flyteidl2.core.Error.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Error failedNodeId. */
-            failedNodeId: string;
-
-            /** Error message. */
-            message: string;
-
-            /**
-             * Encodes the specified Error message. Does not implicitly {@link flyteidl2.core.Error.verify|verify} messages.
-             * @param message Error message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: flyteidl2.core.Error.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes an Error message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {flyteidl2.core.Error & flyteidl2.core.Error.$Shape} Error
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): flyteidl2.core.Error & flyteidl2.core.Error.$Shape;
-        }
-
-        /** Types nested in `Error`. */
-        namespace Error {
-
-            /** Properties of an Error. */
-            interface $Properties {
-
-                /** Error failedNodeId */
-                failedNodeId?: (string|null);
-
-                /** Error message */
-                message?: (string|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of an Error. */
-            type $Shape = flyteidl2.core.Error.$Properties;
-        }
-
-        /** SimpleType enum. */
-        enum SimpleType {
-
-            /** NONE value */
-            NONE = 0,
-
-            /** INTEGER value */
-            INTEGER = 1,
-
-            /** FLOAT value */
-            FLOAT = 2,
-
-            /** STRING value */
-            STRING = 3,
-
-            /** BOOLEAN value */
-            BOOLEAN = 4,
-
-            /** DATETIME value */
-            DATETIME = 5,
-
-            /** DURATION value */
-            DURATION = 6,
-
-            /** BINARY value */
-            BINARY = 7,
-
-            /** ERROR value */
-            ERROR = 8,
-
-            /** STRUCT value */
-            STRUCT = 9
         }
     }
 

@@ -1296,709 +1296,6 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
 
         const common = {};
 
-        common.Organization = (function() {
-
-            const Organization = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Organization.prototype.name = "";
-
-            Organization.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                    writer.uint32(10).string(message.name);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Organization.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.Organization();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.name = value;
-                            else
-                                delete message.name;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Organization;
-        })();
-
-        common.Domain = (function() {
-
-            const Domain = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Domain.prototype.name = "";
-            Domain.prototype.organization = null;
-
-            Domain.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                    writer.uint32(10).string(message.name);
-                if (message.organization != null && $Object.hasOwnProperty.call(message, "organization"))
-                    $root.flyteidl2.common.Organization.encode(message.organization, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Domain.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.Domain();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.name = value;
-                            else
-                                delete message.name;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.organization = $root.flyteidl2.common.Organization.decode(reader, reader.size(), $undefined, _depth + 1, message.organization);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Domain;
-        })();
-
-        common.Project = (function() {
-
-            const Project = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Project.prototype.name = "";
-            Project.prototype.domain = null;
-
-            Project.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                    writer.uint32(10).string(message.name);
-                if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                    $root.flyteidl2.common.Domain.encode(message.domain, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Project.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.Project();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.name = value;
-                            else
-                                delete message.name;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.domain = $root.flyteidl2.common.Domain.decode(reader, reader.size(), $undefined, _depth + 1, message.domain);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Project;
-        })();
-
-        common.Workflow = (function() {
-
-            const Workflow = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Workflow.prototype.name = "";
-            Workflow.prototype.project = null;
-
-            Workflow.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                    writer.uint32(10).string(message.name);
-                if (message.project != null && $Object.hasOwnProperty.call(message, "project"))
-                    $root.flyteidl2.common.Project.encode(message.project, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Workflow.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.Workflow();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.name = value;
-                            else
-                                delete message.name;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.project = $root.flyteidl2.common.Project.decode(reader, reader.size(), $undefined, _depth + 1, message.project);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Workflow;
-        })();
-
-        common.LaunchPlan = (function() {
-
-            const LaunchPlan = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            LaunchPlan.prototype.name = "";
-            LaunchPlan.prototype.project = null;
-
-            LaunchPlan.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                    writer.uint32(10).string(message.name);
-                if (message.project != null && $Object.hasOwnProperty.call(message, "project"))
-                    $root.flyteidl2.common.Project.encode(message.project, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            LaunchPlan.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.LaunchPlan();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.name = value;
-                            else
-                                delete message.name;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.project = $root.flyteidl2.common.Project.decode(reader, reader.size(), $undefined, _depth + 1, message.project);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return LaunchPlan;
-        })();
-
-        common.Resource = (function() {
-
-            const Resource = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Resource.prototype.organization = null;
-            Resource.prototype.domain = null;
-            Resource.prototype.project = null;
-            Resource.prototype.workflow = null;
-            Resource.prototype.launchPlan = null;
-            Resource.prototype.cluster = null;
-
-            let $oneOfFields;
-
-            $Object.defineProperty(Resource.prototype, "resource", {
-                get: $util.oneOfGetter($oneOfFields = ["organization", "domain", "project", "workflow", "launchPlan", "cluster"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Resource.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.organization != null && $Object.hasOwnProperty.call(message, "organization"))
-                    $root.flyteidl2.common.Organization.encode(message.organization, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                    $root.flyteidl2.common.Domain.encode(message.domain, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.project != null && $Object.hasOwnProperty.call(message, "project"))
-                    $root.flyteidl2.common.Project.encode(message.project, writer.uint32(26).fork(), _depth + 1).ldelim();
-                if (message.workflow != null && $Object.hasOwnProperty.call(message, "workflow"))
-                    $root.flyteidl2.common.Workflow.encode(message.workflow, writer.uint32(34).fork(), _depth + 1).ldelim();
-                if (message.launchPlan != null && $Object.hasOwnProperty.call(message, "launchPlan"))
-                    $root.flyteidl2.common.LaunchPlan.encode(message.launchPlan, writer.uint32(42).fork(), _depth + 1).ldelim();
-                if (message.cluster != null && $Object.hasOwnProperty.call(message, "cluster"))
-                    $root.flyteidl2.common.ClusterIdentifier.encode(message.cluster, writer.uint32(50).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Resource.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.Resource();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.organization = $root.flyteidl2.common.Organization.decode(reader, reader.size(), $undefined, _depth + 1, message.organization);
-                            message.resource = "organization";
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.domain = $root.flyteidl2.common.Domain.decode(reader, reader.size(), $undefined, _depth + 1, message.domain);
-                            message.resource = "domain";
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.project = $root.flyteidl2.common.Project.decode(reader, reader.size(), $undefined, _depth + 1, message.project);
-                            message.resource = "project";
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            message.workflow = $root.flyteidl2.common.Workflow.decode(reader, reader.size(), $undefined, _depth + 1, message.workflow);
-                            message.resource = "workflow";
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            message.launchPlan = $root.flyteidl2.common.LaunchPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.launchPlan);
-                            message.resource = "launchPlan";
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 2)
-                                break;
-                            message.cluster = $root.flyteidl2.common.ClusterIdentifier.decode(reader, reader.size(), $undefined, _depth + 1, message.cluster);
-                            message.resource = "cluster";
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Resource;
-        })();
-
-        common.Permission = (function() {
-
-            const Permission = function (properties) {
-                this.actions = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Permission.prototype.resource = null;
-            Permission.prototype.actions = $util.emptyArray;
-
-            Permission.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.resource != null && $Object.hasOwnProperty.call(message, "resource"))
-                    $root.flyteidl2.common.Resource.encode(message.resource, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.actions != null && message.actions.length)
-                    writer.uint32(18).int32s(message.actions);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Permission.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.Permission();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.resource = $root.flyteidl2.common.Resource.decode(reader, reader.size(), $undefined, _depth + 1, message.resource);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType === 2) {
-                                if (!(message.actions && message.actions.length))
-                                    message.actions = [];
-                                reader.int32s(message.actions);
-                                continue;
-                            }
-                            if (wireType !== 0)
-                                break;
-                            if (!(message.actions && message.actions.length))
-                                message.actions = [];
-                            message.actions.push(reader.int32());
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Permission;
-        })();
-
-        common.Action = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "ACTION_NONE"] = 0;
-            values[valuesById[1] = "ACTION_CREATE"] = 1;
-            values[valuesById[2] = "ACTION_READ"] = 2;
-            values[valuesById[3] = "ACTION_UPDATE"] = 3;
-            values[valuesById[4] = "ACTION_DELETE"] = 4;
-            values[valuesById[5] = "ACTION_VIEW_FLYTE_INVENTORY"] = 5;
-            values[valuesById[6] = "ACTION_VIEW_FLYTE_EXECUTIONS"] = 6;
-            values[valuesById[7] = "ACTION_REGISTER_FLYTE_INVENTORY"] = 7;
-            values[valuesById[8] = "ACTION_CREATE_FLYTE_EXECUTIONS"] = 8;
-            values[valuesById[9] = "ACTION_ADMINISTER_PROJECT"] = 9;
-            values[valuesById[10] = "ACTION_MANAGE_PERMISSIONS"] = 10;
-            values[valuesById[11] = "ACTION_ADMINISTER_ACCOUNT"] = 11;
-            values[valuesById[12] = "ACTION_MANAGE_CLUSTER"] = 12;
-            values[valuesById[13] = "ACTION_EDIT_EXECUTION_RELATED_ATTRIBUTES"] = 13;
-            values[valuesById[14] = "ACTION_EDIT_CLUSTER_RELATED_ATTRIBUTES"] = 14;
-            values[valuesById[15] = "ACTION_EDIT_UNUSED_ATTRIBUTES"] = 15;
-            values[valuesById[16] = "ACTION_SUPPORT_SYSTEM_LOGS"] = 16;
-            values[valuesById[17] = "ACTION_VIEW_IDENTITIES"] = 17;
-            return values;
-        })();
-
         common.ProjectIdentifier = (function() {
 
             const ProjectIdentifier = function (properties) {
@@ -3633,6 +2930,1130 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
             return TriggerIdentifier;
         })();
 
+        common.Organization = (function() {
+
+            const Organization = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Organization.prototype.name = "";
+
+            Organization.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(10).string(message.name);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Organization.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.Organization();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Organization;
+        })();
+
+        common.Domain = (function() {
+
+            const Domain = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Domain.prototype.name = "";
+            Domain.prototype.organization = null;
+
+            Domain.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(10).string(message.name);
+                if (message.organization != null && $Object.hasOwnProperty.call(message, "organization"))
+                    $root.flyteidl2.common.Organization.encode(message.organization, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Domain.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.Domain();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.organization = $root.flyteidl2.common.Organization.decode(reader, reader.size(), $undefined, _depth + 1, message.organization);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Domain;
+        })();
+
+        common.Project = (function() {
+
+            const Project = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Project.prototype.name = "";
+            Project.prototype.domain = null;
+
+            Project.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(10).string(message.name);
+                if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
+                    $root.flyteidl2.common.Domain.encode(message.domain, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Project.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.Project();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.domain = $root.flyteidl2.common.Domain.decode(reader, reader.size(), $undefined, _depth + 1, message.domain);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Project;
+        })();
+
+        common.Workflow = (function() {
+
+            const Workflow = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Workflow.prototype.name = "";
+            Workflow.prototype.project = null;
+
+            Workflow.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(10).string(message.name);
+                if (message.project != null && $Object.hasOwnProperty.call(message, "project"))
+                    $root.flyteidl2.common.Project.encode(message.project, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Workflow.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.Workflow();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.project = $root.flyteidl2.common.Project.decode(reader, reader.size(), $undefined, _depth + 1, message.project);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Workflow;
+        })();
+
+        common.LaunchPlan = (function() {
+
+            const LaunchPlan = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            LaunchPlan.prototype.name = "";
+            LaunchPlan.prototype.project = null;
+
+            LaunchPlan.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(10).string(message.name);
+                if (message.project != null && $Object.hasOwnProperty.call(message, "project"))
+                    $root.flyteidl2.common.Project.encode(message.project, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            LaunchPlan.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.LaunchPlan();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.project = $root.flyteidl2.common.Project.decode(reader, reader.size(), $undefined, _depth + 1, message.project);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LaunchPlan;
+        })();
+
+        common.Resource = (function() {
+
+            const Resource = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Resource.prototype.organization = null;
+            Resource.prototype.domain = null;
+            Resource.prototype.project = null;
+            Resource.prototype.workflow = null;
+            Resource.prototype.launchPlan = null;
+            Resource.prototype.cluster = null;
+
+            let $oneOfFields;
+
+            $Object.defineProperty(Resource.prototype, "resource", {
+                get: $util.oneOfGetter($oneOfFields = ["organization", "domain", "project", "workflow", "launchPlan", "cluster"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Resource.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.organization != null && $Object.hasOwnProperty.call(message, "organization"))
+                    $root.flyteidl2.common.Organization.encode(message.organization, writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
+                    $root.flyteidl2.common.Domain.encode(message.domain, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.project != null && $Object.hasOwnProperty.call(message, "project"))
+                    $root.flyteidl2.common.Project.encode(message.project, writer.uint32(26).fork(), _depth + 1).ldelim();
+                if (message.workflow != null && $Object.hasOwnProperty.call(message, "workflow"))
+                    $root.flyteidl2.common.Workflow.encode(message.workflow, writer.uint32(34).fork(), _depth + 1).ldelim();
+                if (message.launchPlan != null && $Object.hasOwnProperty.call(message, "launchPlan"))
+                    $root.flyteidl2.common.LaunchPlan.encode(message.launchPlan, writer.uint32(42).fork(), _depth + 1).ldelim();
+                if (message.cluster != null && $Object.hasOwnProperty.call(message, "cluster"))
+                    $root.flyteidl2.common.ClusterIdentifier.encode(message.cluster, writer.uint32(50).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Resource.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.Resource();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.organization = $root.flyteidl2.common.Organization.decode(reader, reader.size(), $undefined, _depth + 1, message.organization);
+                            message.resource = "organization";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.domain = $root.flyteidl2.common.Domain.decode(reader, reader.size(), $undefined, _depth + 1, message.domain);
+                            message.resource = "domain";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.project = $root.flyteidl2.common.Project.decode(reader, reader.size(), $undefined, _depth + 1, message.project);
+                            message.resource = "project";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.workflow = $root.flyteidl2.common.Workflow.decode(reader, reader.size(), $undefined, _depth + 1, message.workflow);
+                            message.resource = "workflow";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.launchPlan = $root.flyteidl2.common.LaunchPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.launchPlan);
+                            message.resource = "launchPlan";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.cluster = $root.flyteidl2.common.ClusterIdentifier.decode(reader, reader.size(), $undefined, _depth + 1, message.cluster);
+                            message.resource = "cluster";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Resource;
+        })();
+
+        common.Permission = (function() {
+
+            const Permission = function (properties) {
+                this.actions = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Permission.prototype.resource = null;
+            Permission.prototype.actions = $util.emptyArray;
+
+            Permission.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.resource != null && $Object.hasOwnProperty.call(message, "resource"))
+                    $root.flyteidl2.common.Resource.encode(message.resource, writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.actions != null && message.actions.length)
+                    writer.uint32(18).int32s(message.actions);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Permission.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.Permission();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.resource = $root.flyteidl2.common.Resource.decode(reader, reader.size(), $undefined, _depth + 1, message.resource);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.actions && message.actions.length))
+                                    message.actions = [];
+                                reader.int32s(message.actions);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.actions && message.actions.length))
+                                message.actions = [];
+                            message.actions.push(reader.int32());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Permission;
+        })();
+
+        common.Action = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ACTION_NONE"] = 0;
+            values[valuesById[1] = "ACTION_CREATE"] = 1;
+            values[valuesById[2] = "ACTION_READ"] = 2;
+            values[valuesById[3] = "ACTION_UPDATE"] = 3;
+            values[valuesById[4] = "ACTION_DELETE"] = 4;
+            values[valuesById[5] = "ACTION_VIEW_FLYTE_INVENTORY"] = 5;
+            values[valuesById[6] = "ACTION_VIEW_FLYTE_EXECUTIONS"] = 6;
+            values[valuesById[7] = "ACTION_REGISTER_FLYTE_INVENTORY"] = 7;
+            values[valuesById[8] = "ACTION_CREATE_FLYTE_EXECUTIONS"] = 8;
+            values[valuesById[9] = "ACTION_ADMINISTER_PROJECT"] = 9;
+            values[valuesById[10] = "ACTION_MANAGE_PERMISSIONS"] = 10;
+            values[valuesById[11] = "ACTION_ADMINISTER_ACCOUNT"] = 11;
+            values[valuesById[12] = "ACTION_MANAGE_CLUSTER"] = 12;
+            values[valuesById[13] = "ACTION_EDIT_EXECUTION_RELATED_ATTRIBUTES"] = 13;
+            values[valuesById[14] = "ACTION_EDIT_CLUSTER_RELATED_ATTRIBUTES"] = 14;
+            values[valuesById[15] = "ACTION_EDIT_UNUSED_ATTRIBUTES"] = 15;
+            values[valuesById[16] = "ACTION_SUPPORT_SYSTEM_LOGS"] = 16;
+            values[valuesById[17] = "ACTION_VIEW_IDENTITIES"] = 17;
+            return values;
+        })();
+
+        common.Policy = (function() {
+
+            const Policy = function (properties) {
+                this.bindings = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Policy.prototype.id = null;
+            Policy.prototype.bindings = $util.emptyArray;
+            Policy.prototype.description = "";
+
+            Policy.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
+                    $root.flyteidl2.common.PolicyIdentifier.encode(message.id, writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.bindings != null && message.bindings.length)
+                    for (let i = 0; i < message.bindings.length; ++i)
+                        $root.flyteidl2.common.PolicyBinding.encode(message.bindings[i], writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
+                    writer.uint32(26).string(message.description);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Policy.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.Policy();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.id = $root.flyteidl2.common.PolicyIdentifier.decode(reader, reader.size(), $undefined, _depth + 1, message.id);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.bindings && message.bindings.length))
+                                message.bindings = [];
+                            message.bindings.push($root.flyteidl2.common.PolicyBinding.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.description = value;
+                            else
+                                delete message.description;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Policy;
+        })();
+
+        common.PolicyBinding = (function() {
+
+            const PolicyBinding = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            PolicyBinding.prototype.roleId = null;
+            PolicyBinding.prototype.resource = null;
+
+            PolicyBinding.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.roleId != null && $Object.hasOwnProperty.call(message, "roleId"))
+                    $root.flyteidl2.common.RoleIdentifier.encode(message.roleId, writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.resource != null && $Object.hasOwnProperty.call(message, "resource"))
+                    $root.flyteidl2.common.Resource.encode(message.resource, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            PolicyBinding.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.PolicyBinding();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.roleId = $root.flyteidl2.common.RoleIdentifier.decode(reader, reader.size(), $undefined, _depth + 1, message.roleId);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.resource = $root.flyteidl2.common.Resource.decode(reader, reader.size(), $undefined, _depth + 1, message.resource);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PolicyBinding;
+        })();
+
+        common.Role = (function() {
+
+            const Role = function (properties) {
+                this.permissions = [];
+                this.actions = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Role.prototype.id = null;
+            Role.prototype.permissions = $util.emptyArray;
+            Role.prototype.roleSpec = null;
+            Role.prototype.roleType = 0;
+            Role.prototype.actions = $util.emptyArray;
+
+            Role.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
+                    $root.flyteidl2.common.RoleIdentifier.encode(message.id, writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.permissions != null && message.permissions.length)
+                    for (let i = 0; i < message.permissions.length; ++i)
+                        $root.flyteidl2.common.Permission.encode(message.permissions[i], writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.roleSpec != null && $Object.hasOwnProperty.call(message, "roleSpec"))
+                    $root.flyteidl2.common.RoleSpec.encode(message.roleSpec, writer.uint32(26).fork(), _depth + 1).ldelim();
+                if (message.roleType != null && $Object.hasOwnProperty.call(message, "roleType") && message.roleType !== 0)
+                    writer.uint32(32).int32(message.roleType);
+                if (message.actions != null && message.actions.length)
+                    writer.uint32(42).int32s(message.actions);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Role.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.Role();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.id = $root.flyteidl2.common.RoleIdentifier.decode(reader, reader.size(), $undefined, _depth + 1, message.id);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.permissions && message.permissions.length))
+                                message.permissions = [];
+                            message.permissions.push($root.flyteidl2.common.Permission.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.roleSpec = $root.flyteidl2.common.RoleSpec.decode(reader, reader.size(), $undefined, _depth + 1, message.roleSpec);
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.roleType = value;
+                            else
+                                delete message.roleType;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType === 2) {
+                                if (!(message.actions && message.actions.length))
+                                    message.actions = [];
+                                reader.int32s(message.actions);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.actions && message.actions.length))
+                                message.actions = [];
+                            message.actions.push(reader.int32());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Role;
+        })();
+
+        common.RoleSpec = (function() {
+
+            const RoleSpec = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            RoleSpec.prototype.description = "";
+
+            RoleSpec.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
+                    writer.uint32(10).string(message.description);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            RoleSpec.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.common.RoleSpec();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.description = value;
+                            else
+                                delete message.description;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RoleSpec;
+        })();
+
+        common.RoleType = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ROLE_TYPE_NONE"] = 0;
+            values[valuesById[1] = "ROLE_TYPE_ADMIN"] = 1;
+            values[valuesById[2] = "ROLE_TYPE_CONTRIBUTOR"] = 2;
+            values[valuesById[3] = "ROLE_TYPE_VIEWER"] = 3;
+            values[valuesById[4] = "ROLE_TYPE_CUSTOM"] = 4;
+            values[valuesById[5] = "ROLE_TYPE_CLUSTER_MANAGER"] = 5;
+            values[valuesById[6] = "ROLE_TYPE_FLYTE_PROJECT_ADMIN"] = 6;
+            values[valuesById[7] = "ROLE_TYPE_SERVERLESS_VIEWER"] = 7;
+            values[valuesById[8] = "ROLE_TYPE_SERVERLESS_CONTRIBUTOR"] = 8;
+            values[valuesById[9] = "ROLE_TYPE_SUPPORT"] = 9;
+            values[valuesById[10] = "ROLE_TYPE_SYSTEM_PROVISIONED_ACCESS"] = 10;
+            return values;
+        })();
+
         common.User = (function() {
 
             const User = function (properties) {
@@ -4290,427 +4711,6 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
             values[valuesById[7] = "ACTION_PHASE_ABORTED"] = 7;
             values[valuesById[8] = "ACTION_PHASE_TIMED_OUT"] = 8;
             values[valuesById[9] = "ACTION_PHASE_PAUSED"] = 9;
-            return values;
-        })();
-
-        common.Policy = (function() {
-
-            const Policy = function (properties) {
-                this.bindings = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Policy.prototype.id = null;
-            Policy.prototype.bindings = $util.emptyArray;
-            Policy.prototype.description = "";
-
-            Policy.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
-                    $root.flyteidl2.common.PolicyIdentifier.encode(message.id, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.bindings != null && message.bindings.length)
-                    for (let i = 0; i < message.bindings.length; ++i)
-                        $root.flyteidl2.common.PolicyBinding.encode(message.bindings[i], writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
-                    writer.uint32(26).string(message.description);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Policy.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.Policy();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.id = $root.flyteidl2.common.PolicyIdentifier.decode(reader, reader.size(), $undefined, _depth + 1, message.id);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.bindings && message.bindings.length))
-                                message.bindings = [];
-                            message.bindings.push($root.flyteidl2.common.PolicyBinding.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.description = value;
-                            else
-                                delete message.description;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Policy;
-        })();
-
-        common.PolicyBinding = (function() {
-
-            const PolicyBinding = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            PolicyBinding.prototype.roleId = null;
-            PolicyBinding.prototype.resource = null;
-
-            PolicyBinding.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.roleId != null && $Object.hasOwnProperty.call(message, "roleId"))
-                    $root.flyteidl2.common.RoleIdentifier.encode(message.roleId, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.resource != null && $Object.hasOwnProperty.call(message, "resource"))
-                    $root.flyteidl2.common.Resource.encode(message.resource, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            PolicyBinding.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.PolicyBinding();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.roleId = $root.flyteidl2.common.RoleIdentifier.decode(reader, reader.size(), $undefined, _depth + 1, message.roleId);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.resource = $root.flyteidl2.common.Resource.decode(reader, reader.size(), $undefined, _depth + 1, message.resource);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return PolicyBinding;
-        })();
-
-        common.Role = (function() {
-
-            const Role = function (properties) {
-                this.permissions = [];
-                this.actions = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Role.prototype.id = null;
-            Role.prototype.permissions = $util.emptyArray;
-            Role.prototype.roleSpec = null;
-            Role.prototype.roleType = 0;
-            Role.prototype.actions = $util.emptyArray;
-
-            Role.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
-                    $root.flyteidl2.common.RoleIdentifier.encode(message.id, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.permissions != null && message.permissions.length)
-                    for (let i = 0; i < message.permissions.length; ++i)
-                        $root.flyteidl2.common.Permission.encode(message.permissions[i], writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.roleSpec != null && $Object.hasOwnProperty.call(message, "roleSpec"))
-                    $root.flyteidl2.common.RoleSpec.encode(message.roleSpec, writer.uint32(26).fork(), _depth + 1).ldelim();
-                if (message.roleType != null && $Object.hasOwnProperty.call(message, "roleType") && message.roleType !== 0)
-                    writer.uint32(32).int32(message.roleType);
-                if (message.actions != null && message.actions.length)
-                    writer.uint32(42).int32s(message.actions);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Role.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.Role();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.id = $root.flyteidl2.common.RoleIdentifier.decode(reader, reader.size(), $undefined, _depth + 1, message.id);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.permissions && message.permissions.length))
-                                message.permissions = [];
-                            message.permissions.push($root.flyteidl2.common.Permission.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.roleSpec = $root.flyteidl2.common.RoleSpec.decode(reader, reader.size(), $undefined, _depth + 1, message.roleSpec);
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.roleType = value;
-                            else
-                                delete message.roleType;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType === 2) {
-                                if (!(message.actions && message.actions.length))
-                                    message.actions = [];
-                                reader.int32s(message.actions);
-                                continue;
-                            }
-                            if (wireType !== 0)
-                                break;
-                            if (!(message.actions && message.actions.length))
-                                message.actions = [];
-                            message.actions.push(reader.int32());
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Role;
-        })();
-
-        common.RoleSpec = (function() {
-
-            const RoleSpec = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            RoleSpec.prototype.description = "";
-
-            RoleSpec.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
-                    writer.uint32(10).string(message.description);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            RoleSpec.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.common.RoleSpec();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.description = value;
-                            else
-                                delete message.description;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return RoleSpec;
-        })();
-
-        common.RoleType = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "ROLE_TYPE_NONE"] = 0;
-            values[valuesById[1] = "ROLE_TYPE_ADMIN"] = 1;
-            values[valuesById[2] = "ROLE_TYPE_CONTRIBUTOR"] = 2;
-            values[valuesById[3] = "ROLE_TYPE_VIEWER"] = 3;
-            values[valuesById[4] = "ROLE_TYPE_CUSTOM"] = 4;
-            values[valuesById[5] = "ROLE_TYPE_CLUSTER_MANAGER"] = 5;
-            values[valuesById[6] = "ROLE_TYPE_FLYTE_PROJECT_ADMIN"] = 6;
-            values[valuesById[7] = "ROLE_TYPE_SERVERLESS_VIEWER"] = 7;
-            values[valuesById[8] = "ROLE_TYPE_SERVERLESS_CONTRIBUTOR"] = 8;
-            values[valuesById[9] = "ROLE_TYPE_SUPPORT"] = 9;
-            values[valuesById[10] = "ROLE_TYPE_SYSTEM_PROVISIONED_ACCESS"] = 10;
             return values;
         })();
 
@@ -7880,235 +7880,35 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
             return values;
         })();
 
-        core.Variable = (function() {
+        core.SchemaType = (function() {
 
-            const Variable = function (properties) {
+            const SchemaType = function (properties) {
+                this.columns = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
                             this[keys[i]] = properties[keys[i]];
             };
 
-            Variable.prototype.type = null;
-            Variable.prototype.description = "";
-            Variable.prototype.artifactPartialId = null;
-            Variable.prototype.artifactTag = null;
+            SchemaType.prototype.columns = $util.emptyArray;
 
-            Variable.encode = function (message, writer, _depth) {
+            SchemaType.encode = function (message, writer, _depth) {
                 if (!writer)
                     writer = $Writer.create();
                 if (_depth === $undefined)
                     _depth = 0;
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
-                if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
-                    $root.flyteidl2.core.LiteralType.encode(message.type, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
-                    writer.uint32(18).string(message.description);
-                if (message.artifactPartialId != null && $Object.hasOwnProperty.call(message, "artifactPartialId"))
-                    $root.flyteidl2.core.ArtifactID.encode(message.artifactPartialId, writer.uint32(26).fork(), _depth + 1).ldelim();
-                if (message.artifactTag != null && $Object.hasOwnProperty.call(message, "artifactTag"))
-                    $root.flyteidl2.core.ArtifactTag.encode(message.artifactTag, writer.uint32(34).fork(), _depth + 1).ldelim();
+                if (message.columns != null && message.columns.length)
+                    for (let i = 0; i < message.columns.length; ++i)
+                        $root.flyteidl2.core.SchemaType.SchemaColumn.encode(message.columns[i], writer.uint32(26).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
                 return writer;
             };
 
-            Variable.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.Variable();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.type = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, message.type);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.description = value;
-                            else
-                                delete message.description;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.artifactPartialId = $root.flyteidl2.core.ArtifactID.decode(reader, reader.size(), $undefined, _depth + 1, message.artifactPartialId);
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            message.artifactTag = $root.flyteidl2.core.ArtifactTag.decode(reader, reader.size(), $undefined, _depth + 1, message.artifactTag);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Variable;
-        })();
-
-        core.VariableEntry = (function() {
-
-            const VariableEntry = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            VariableEntry.prototype.key = "";
-            VariableEntry.prototype.value = null;
-
-            VariableEntry.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.key != null && $Object.hasOwnProperty.call(message, "key") && message.key !== "")
-                    writer.uint32(10).string(message.key);
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                    $root.flyteidl2.core.Variable.encode(message.value, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            VariableEntry.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.VariableEntry();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.key = value;
-                            else
-                                delete message.key;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.value = $root.flyteidl2.core.Variable.decode(reader, reader.size(), $undefined, _depth + 1, message.value);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return VariableEntry;
-        })();
-
-        core.VariableMap = (function() {
-
-            const VariableMap = function (properties) {
-                this.variables = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            VariableMap.prototype.variables = $util.emptyArray;
-
-            VariableMap.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.variables != null && message.variables.length)
-                    for (let i = 0; i < message.variables.length; ++i)
-                        $root.flyteidl2.core.VariableEntry.encode(message.variables[i], writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            VariableMap.decode = function (reader, length, _end, _depth, _target) {
+            SchemaType.decode = function (reader, length, _end, _depth, _target) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
                 if (_depth === $undefined)
@@ -8125,7 +7925,7 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                     length = reader.len;
                     reader.len = end;
                 }
-                message = _target || new $root.flyteidl2.core.VariableMap();
+                message = _target || new $root.flyteidl2.core.SchemaType();
                 while (reader.pos < end) {
                     let start = reader.pos;
                     let tag = reader.tag();
@@ -8135,12 +7935,12 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                     }
                     let wireType = tag & 7;
                     switch (tag >>>= 3) {
-                    case 1: {
+                    case 3: {
                             if (wireType !== 2)
                                 break;
-                            if (!(message.variables && message.variables.length))
-                                message.variables = [];
-                            message.variables.push($root.flyteidl2.core.VariableEntry.decode(reader, reader.size(), $undefined, _depth + 1));
+                            if (!(message.columns && message.columns.length))
+                                message.columns = [];
+                            message.columns.push($root.flyteidl2.core.SchemaType.SchemaColumn.decode(reader, reader.size(), $undefined, _depth + 1));
                             continue;
                         }
                     }
@@ -8160,39 +7960,152 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                 return message;
             };
 
-            return VariableMap;
+            SchemaType.SchemaColumn = (function() {
+
+                const SchemaColumn = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SchemaColumn.prototype.name = "";
+                SchemaColumn.prototype.type = 0;
+
+                SchemaColumn.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                        writer.uint32(10).string(message.name);
+                    if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
+                        writer.uint32(16).int32(message.type);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SchemaColumn.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.flyteidl2.core.SchemaType.SchemaColumn();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.name = value;
+                                else
+                                    delete message.name;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.int32())
+                                    message.type = value;
+                                else
+                                    delete message.type;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SchemaColumn.SchemaColumnType = (function() {
+                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                    values[valuesById[0] = "INTEGER"] = 0;
+                    values[valuesById[1] = "FLOAT"] = 1;
+                    values[valuesById[2] = "STRING"] = 2;
+                    values[valuesById[3] = "BOOLEAN"] = 3;
+                    values[valuesById[4] = "DATETIME"] = 4;
+                    values[valuesById[5] = "DURATION"] = 5;
+                    return values;
+                })();
+
+                return SchemaColumn;
+            })();
+
+            return SchemaType;
         })();
 
-        core.TypedInterface = (function() {
+        core.StructuredDatasetType = (function() {
 
-            const TypedInterface = function (properties) {
+            const StructuredDatasetType = function (properties) {
+                this.columns = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
                             this[keys[i]] = properties[keys[i]];
             };
 
-            TypedInterface.prototype.inputs = null;
-            TypedInterface.prototype.outputs = null;
+            StructuredDatasetType.prototype.columns = $util.emptyArray;
+            StructuredDatasetType.prototype.format = "";
+            StructuredDatasetType.prototype.externalSchemaType = "";
+            StructuredDatasetType.prototype.externalSchemaBytes = $util.newBuffer([]);
 
-            TypedInterface.encode = function (message, writer, _depth) {
+            StructuredDatasetType.encode = function (message, writer, _depth) {
                 if (!writer)
                     writer = $Writer.create();
                 if (_depth === $undefined)
                     _depth = 0;
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
-                if (message.inputs != null && $Object.hasOwnProperty.call(message, "inputs"))
-                    $root.flyteidl2.core.VariableMap.encode(message.inputs, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.outputs != null && $Object.hasOwnProperty.call(message, "outputs"))
-                    $root.flyteidl2.core.VariableMap.encode(message.outputs, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.columns != null && message.columns.length)
+                    for (let i = 0; i < message.columns.length; ++i)
+                        $root.flyteidl2.core.StructuredDatasetType.DatasetColumn.encode(message.columns[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.format != null && $Object.hasOwnProperty.call(message, "format") && message.format !== "")
+                    writer.uint32(18).string(message.format);
+                if (message.externalSchemaType != null && $Object.hasOwnProperty.call(message, "externalSchemaType") && message.externalSchemaType !== "")
+                    writer.uint32(26).string(message.externalSchemaType);
+                if (message.externalSchemaBytes != null && $Object.hasOwnProperty.call(message, "externalSchemaBytes") && message.externalSchemaBytes.length)
+                    writer.uint32(34).bytes(message.externalSchemaBytes);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
                 return writer;
             };
 
-            TypedInterface.decode = function (reader, length, _end, _depth, _target) {
+            StructuredDatasetType.decode = function (reader, length, _end, _depth, _target) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
                 if (_depth === $undefined)
@@ -8209,7 +8122,7 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                     length = reader.len;
                     reader.len = end;
                 }
-                message = _target || new $root.flyteidl2.core.TypedInterface();
+                message = _target || new $root.flyteidl2.core.StructuredDatasetType();
                 while (reader.pos < end) {
                     let start = reader.pos;
                     let tag = reader.tag();
@@ -8222,139 +8135,36 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                     case 1: {
                             if (wireType !== 2)
                                 break;
-                            message.inputs = $root.flyteidl2.core.VariableMap.decode(reader, reader.size(), $undefined, _depth + 1, message.inputs);
+                            if (!(message.columns && message.columns.length))
+                                message.columns = [];
+                            message.columns.push($root.flyteidl2.core.StructuredDatasetType.DatasetColumn.decode(reader, reader.size(), $undefined, _depth + 1));
                             continue;
                         }
                     case 2: {
                             if (wireType !== 2)
                                 break;
-                            message.outputs = $root.flyteidl2.core.VariableMap.decode(reader, reader.size(), $undefined, _depth + 1, message.outputs);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return TypedInterface;
-        })();
-
-        core.Parameter = (function() {
-
-            const Parameter = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Parameter.prototype["var"] = null;
-            Parameter.prototype["default"] = null;
-            Parameter.prototype.required = null;
-            Parameter.prototype.artifactQuery = null;
-            Parameter.prototype.artifactId = null;
-
-            let $oneOfFields;
-
-            $Object.defineProperty(Parameter.prototype, "behavior", {
-                get: $util.oneOfGetter($oneOfFields = ["default", "required", "artifactQuery", "artifactId"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Parameter.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message["var"] != null && $Object.hasOwnProperty.call(message, "var"))
-                    $root.flyteidl2.core.Variable.encode(message["var"], writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message["default"] != null && $Object.hasOwnProperty.call(message, "default"))
-                    $root.flyteidl2.core.Literal.encode(message["default"], writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.required != null && $Object.hasOwnProperty.call(message, "required"))
-                    writer.uint32(24).bool(message.required);
-                if (message.artifactQuery != null && $Object.hasOwnProperty.call(message, "artifactQuery"))
-                    $root.flyteidl2.core.ArtifactQuery.encode(message.artifactQuery, writer.uint32(34).fork(), _depth + 1).ldelim();
-                if (message.artifactId != null && $Object.hasOwnProperty.call(message, "artifactId"))
-                    $root.flyteidl2.core.ArtifactID.encode(message.artifactId, writer.uint32(42).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Parameter.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.Parameter();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message["var"] = $root.flyteidl2.core.Variable.decode(reader, reader.size(), $undefined, _depth + 1, message["var"]);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message["default"] = $root.flyteidl2.core.Literal.decode(reader, reader.size(), $undefined, _depth + 1, message["default"]);
-                            message.behavior = "default";
+                            if ((value = reader.stringVerify()).length)
+                                message.format = value;
+                            else
+                                delete message.format;
                             continue;
                         }
                     case 3: {
-                            if (wireType !== 0)
+                            if (wireType !== 2)
                                 break;
-                            message.required = reader.bool();
-                            message.behavior = "required";
+                            if ((value = reader.stringVerify()).length)
+                                message.externalSchemaType = value;
+                            else
+                                delete message.externalSchemaType;
                             continue;
                         }
                     case 4: {
                             if (wireType !== 2)
                                 break;
-                            message.artifactQuery = $root.flyteidl2.core.ArtifactQuery.decode(reader, reader.size(), $undefined, _depth + 1, message.artifactQuery);
-                            message.behavior = "artifactQuery";
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            message.artifactId = $root.flyteidl2.core.ArtifactID.decode(reader, reader.size(), $undefined, _depth + 1, message.artifactId);
-                            message.behavior = "artifactId";
+                            if ((value = reader.bytes()).length)
+                                message.externalSchemaBytes = value;
+                            else
+                                delete message.externalSchemaBytes;
                             continue;
                         }
                     }
@@ -8374,32 +8184,393 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                 return message;
             };
 
-            return Parameter;
+            StructuredDatasetType.DatasetColumn = (function() {
+
+                const DatasetColumn = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                DatasetColumn.prototype.name = "";
+                DatasetColumn.prototype.literalType = null;
+
+                DatasetColumn.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                        writer.uint32(10).string(message.name);
+                    if (message.literalType != null && $Object.hasOwnProperty.call(message, "literalType"))
+                        $root.flyteidl2.core.LiteralType.encode(message.literalType, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                DatasetColumn.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.flyteidl2.core.StructuredDatasetType.DatasetColumn();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.name = value;
+                                else
+                                    delete message.name;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.literalType = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, message.literalType);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                return DatasetColumn;
+            })();
+
+            return StructuredDatasetType;
         })();
 
-        core.ParameterMap = (function() {
+        core.BlobType = (function() {
 
-            const ParameterMap = function (properties) {
-                this.parameters = {};
+            const BlobType = function (properties) {
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
                             this[keys[i]] = properties[keys[i]];
             };
 
-            ParameterMap.prototype.parameters = $util.emptyObject;
+            BlobType.prototype.format = "";
+            BlobType.prototype.dimensionality = 0;
 
-            ParameterMap.encode = function (message, writer, _depth) {
+            BlobType.encode = function (message, writer, _depth) {
                 if (!writer)
                     writer = $Writer.create();
                 if (_depth === $undefined)
                     _depth = 0;
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
-                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters"))
-                    for (let keys = $Object.keys(message.parameters), i = 0; i < keys.length; ++i) {
-                        writer.uint32(10).fork().uint32(10).string(keys[i]);
-                        $root.flyteidl2.core.Parameter.encode(message.parameters[keys[i]], writer.uint32(18).fork(), _depth + 1).ldelim().ldelim();
+                if (message.format != null && $Object.hasOwnProperty.call(message, "format") && message.format !== "")
+                    writer.uint32(10).string(message.format);
+                if (message.dimensionality != null && $Object.hasOwnProperty.call(message, "dimensionality") && message.dimensionality !== 0)
+                    writer.uint32(16).int32(message.dimensionality);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            BlobType.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.BlobType();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.format = value;
+                            else
+                                delete message.format;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.dimensionality = value;
+                            else
+                                delete message.dimensionality;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            BlobType.BlobDimensionality = (function() {
+                const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                values[valuesById[0] = "SINGLE"] = 0;
+                values[valuesById[1] = "MULTIPART"] = 1;
+                return values;
+            })();
+
+            return BlobType;
+        })();
+
+        core.EnumType = (function() {
+
+            const EnumType = function (properties) {
+                this.values = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            EnumType.prototype.values = $util.emptyArray;
+
+            EnumType.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.values != null && message.values.length)
+                    for (let i = 0; i < message.values.length; ++i)
+                        writer.uint32(10).string(message.values[i]);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            EnumType.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.EnumType();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.values && message.values.length))
+                                message.values = [];
+                            message.values.push(reader.stringVerify());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return EnumType;
+        })();
+
+        core.UnionType = (function() {
+
+            const UnionType = function (properties) {
+                this.variants = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            UnionType.prototype.variants = $util.emptyArray;
+
+            UnionType.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.variants != null && message.variants.length)
+                    for (let i = 0; i < message.variants.length; ++i)
+                        $root.flyteidl2.core.LiteralType.encode(message.variants[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            UnionType.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.UnionType();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.variants && message.variants.length))
+                                message.variants = [];
+                            message.variants.push($root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return UnionType;
+        })();
+
+        core.TypeStructure = (function() {
+
+            const TypeStructure = function (properties) {
+                this.dataclassType = {};
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            TypeStructure.prototype.tag = "";
+            TypeStructure.prototype.dataclassType = $util.emptyObject;
+
+            TypeStructure.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.tag != null && $Object.hasOwnProperty.call(message, "tag") && message.tag !== "")
+                    writer.uint32(10).string(message.tag);
+                if (message.dataclassType != null && $Object.hasOwnProperty.call(message, "dataclassType"))
+                    for (let keys = $Object.keys(message.dataclassType), i = 0; i < keys.length; ++i) {
+                        writer.uint32(18).fork().uint32(10).string(keys[i]);
+                        $root.flyteidl2.core.LiteralType.encode(message.dataclassType[keys[i]], writer.uint32(18).fork(), _depth + 1).ldelim().ldelim();
                     }
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
@@ -8407,7 +8578,7 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                 return writer;
             };
 
-            ParameterMap.decode = function (reader, length, _end, _depth, _target) {
+            TypeStructure.decode = function (reader, length, _end, _depth, _target) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
                 if (_depth === $undefined)
@@ -8424,7 +8595,7 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                     length = reader.len;
                     reader.len = end;
                 }
-                message = _target || new $root.flyteidl2.core.ParameterMap();
+                message = _target || new $root.flyteidl2.core.TypeStructure();
                 while (reader.pos < end) {
                     let start = reader.pos;
                     let tag = reader.tag();
@@ -8437,8 +8608,17 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                     case 1: {
                             if (wireType !== 2)
                                 break;
-                            if (message.parameters === $util.emptyObject)
-                                message.parameters = {};
+                            if ((value = reader.stringVerify()).length)
+                                message.tag = value;
+                            else
+                                delete message.tag;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.dataclassType === $util.emptyObject)
+                                message.dataclassType = {};
                             let end2 = reader.size() + reader.pos;
                             if (end2 > reader.len)
                                 throw $RangeError("index out of range");
@@ -8457,7 +8637,7 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                                 case 2:
                                     if (wireType !== 2)
                                         break;
-                                    value = $root.flyteidl2.core.Parameter.decode(reader, reader.size(), $undefined, _depth + 1, value);
+                                    value = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, value);
                                     continue;
                                 }
                                 reader.skipType(wireType, _depth, tag2);
@@ -8466,8 +8646,8 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                                 throw $RangeError("index out of range");
                             reader.len = end;
                             if (key === "__proto__")
-                                $util.makeProp(message.parameters, key);
-                            message.parameters[key] = value || new $root.flyteidl2.core.Parameter();
+                                $util.makeProp(message.dataclassType, key);
+                            message.dataclassType[key] = value || new $root.flyteidl2.core.LiteralType();
                             continue;
                         }
                     }
@@ -8487,7 +8667,583 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
                 return message;
             };
 
-            return ParameterMap;
+            return TypeStructure;
+        })();
+
+        core.TypeAnnotation = (function() {
+
+            const TypeAnnotation = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            TypeAnnotation.prototype.annotations = null;
+
+            TypeAnnotation.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.annotations != null && $Object.hasOwnProperty.call(message, "annotations"))
+                    $root.google.protobuf.Struct.encode(message.annotations, writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            TypeAnnotation.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.TypeAnnotation();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.annotations = $root.google.protobuf.Struct.decode(reader, reader.size(), $undefined, _depth + 1, message.annotations);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return TypeAnnotation;
+        })();
+
+        core.LiteralType = (function() {
+
+            const LiteralType = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            LiteralType.prototype.simple = null;
+            LiteralType.prototype.schema = null;
+            LiteralType.prototype.collectionType = null;
+            LiteralType.prototype.mapValueType = null;
+            LiteralType.prototype.blob = null;
+            LiteralType.prototype.enumType = null;
+            LiteralType.prototype.structuredDatasetType = null;
+            LiteralType.prototype.unionType = null;
+            LiteralType.prototype.metadata = null;
+            LiteralType.prototype.annotation = null;
+            LiteralType.prototype.structure = null;
+
+            let $oneOfFields;
+
+            $Object.defineProperty(LiteralType.prototype, "type", {
+                get: $util.oneOfGetter($oneOfFields = ["simple", "schema", "collectionType", "mapValueType", "blob", "enumType", "structuredDatasetType", "unionType"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            LiteralType.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.simple != null && $Object.hasOwnProperty.call(message, "simple"))
+                    writer.uint32(8).int32(message.simple);
+                if (message.schema != null && $Object.hasOwnProperty.call(message, "schema"))
+                    $root.flyteidl2.core.SchemaType.encode(message.schema, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.collectionType != null && $Object.hasOwnProperty.call(message, "collectionType"))
+                    $root.flyteidl2.core.LiteralType.encode(message.collectionType, writer.uint32(26).fork(), _depth + 1).ldelim();
+                if (message.mapValueType != null && $Object.hasOwnProperty.call(message, "mapValueType"))
+                    $root.flyteidl2.core.LiteralType.encode(message.mapValueType, writer.uint32(34).fork(), _depth + 1).ldelim();
+                if (message.blob != null && $Object.hasOwnProperty.call(message, "blob"))
+                    $root.flyteidl2.core.BlobType.encode(message.blob, writer.uint32(42).fork(), _depth + 1).ldelim();
+                if (message.metadata != null && $Object.hasOwnProperty.call(message, "metadata"))
+                    $root.google.protobuf.Struct.encode(message.metadata, writer.uint32(50).fork(), _depth + 1).ldelim();
+                if (message.enumType != null && $Object.hasOwnProperty.call(message, "enumType"))
+                    $root.flyteidl2.core.EnumType.encode(message.enumType, writer.uint32(58).fork(), _depth + 1).ldelim();
+                if (message.structuredDatasetType != null && $Object.hasOwnProperty.call(message, "structuredDatasetType"))
+                    $root.flyteidl2.core.StructuredDatasetType.encode(message.structuredDatasetType, writer.uint32(66).fork(), _depth + 1).ldelim();
+                if (message.annotation != null && $Object.hasOwnProperty.call(message, "annotation"))
+                    $root.flyteidl2.core.TypeAnnotation.encode(message.annotation, writer.uint32(74).fork(), _depth + 1).ldelim();
+                if (message.unionType != null && $Object.hasOwnProperty.call(message, "unionType"))
+                    $root.flyteidl2.core.UnionType.encode(message.unionType, writer.uint32(82).fork(), _depth + 1).ldelim();
+                if (message.structure != null && $Object.hasOwnProperty.call(message, "structure"))
+                    $root.flyteidl2.core.TypeStructure.encode(message.structure, writer.uint32(90).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            LiteralType.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.LiteralType();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            message.simple = reader.int32();
+                            message.type = "simple";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.schema = $root.flyteidl2.core.SchemaType.decode(reader, reader.size(), $undefined, _depth + 1, message.schema);
+                            message.type = "schema";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.collectionType = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, message.collectionType);
+                            message.type = "collectionType";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.mapValueType = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, message.mapValueType);
+                            message.type = "mapValueType";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.blob = $root.flyteidl2.core.BlobType.decode(reader, reader.size(), $undefined, _depth + 1, message.blob);
+                            message.type = "blob";
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.enumType = $root.flyteidl2.core.EnumType.decode(reader, reader.size(), $undefined, _depth + 1, message.enumType);
+                            message.type = "enumType";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.structuredDatasetType = $root.flyteidl2.core.StructuredDatasetType.decode(reader, reader.size(), $undefined, _depth + 1, message.structuredDatasetType);
+                            message.type = "structuredDatasetType";
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            message.unionType = $root.flyteidl2.core.UnionType.decode(reader, reader.size(), $undefined, _depth + 1, message.unionType);
+                            message.type = "unionType";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.metadata = $root.google.protobuf.Struct.decode(reader, reader.size(), $undefined, _depth + 1, message.metadata);
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            message.annotation = $root.flyteidl2.core.TypeAnnotation.decode(reader, reader.size(), $undefined, _depth + 1, message.annotation);
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            message.structure = $root.flyteidl2.core.TypeStructure.decode(reader, reader.size(), $undefined, _depth + 1, message.structure);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LiteralType;
+        })();
+
+        core.OutputReference = (function() {
+
+            const OutputReference = function (properties) {
+                this.attrPath = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            OutputReference.prototype.nodeId = "";
+            OutputReference.prototype["var"] = "";
+            OutputReference.prototype.attrPath = $util.emptyArray;
+
+            OutputReference.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.nodeId != null && $Object.hasOwnProperty.call(message, "nodeId") && message.nodeId !== "")
+                    writer.uint32(10).string(message.nodeId);
+                if (message["var"] != null && $Object.hasOwnProperty.call(message, "var") && message["var"] !== "")
+                    writer.uint32(18).string(message["var"]);
+                if (message.attrPath != null && message.attrPath.length)
+                    for (let i = 0; i < message.attrPath.length; ++i)
+                        $root.flyteidl2.core.PromiseAttribute.encode(message.attrPath[i], writer.uint32(26).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            OutputReference.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.OutputReference();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.nodeId = value;
+                            else
+                                delete message.nodeId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message["var"] = value;
+                            else
+                                delete message["var"];
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.attrPath && message.attrPath.length))
+                                message.attrPath = [];
+                            message.attrPath.push($root.flyteidl2.core.PromiseAttribute.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return OutputReference;
+        })();
+
+        core.PromiseAttribute = (function() {
+
+            const PromiseAttribute = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            PromiseAttribute.prototype.stringValue = null;
+            PromiseAttribute.prototype.intValue = null;
+
+            let $oneOfFields;
+
+            $Object.defineProperty(PromiseAttribute.prototype, "value", {
+                get: $util.oneOfGetter($oneOfFields = ["stringValue", "intValue"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            PromiseAttribute.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.stringValue != null && $Object.hasOwnProperty.call(message, "stringValue"))
+                    writer.uint32(10).string(message.stringValue);
+                if (message.intValue != null && $Object.hasOwnProperty.call(message, "intValue"))
+                    writer.uint32(16).int32(message.intValue);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            PromiseAttribute.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.PromiseAttribute();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.stringValue = reader.stringVerify();
+                            message.value = "stringValue";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            message.intValue = reader.int32();
+                            message.value = "intValue";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PromiseAttribute;
+        })();
+
+        core.Error = (function() {
+
+            const Error = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Error.prototype.failedNodeId = "";
+            Error.prototype.message = "";
+
+            Error.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.failedNodeId != null && $Object.hasOwnProperty.call(message, "failedNodeId") && message.failedNodeId !== "")
+                    writer.uint32(10).string(message.failedNodeId);
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                    writer.uint32(18).string(message.message);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Error.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.Error();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.failedNodeId = value;
+                            else
+                                delete message.failedNodeId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.message = value;
+                            else
+                                delete message.message;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Error;
+        })();
+
+        core.SimpleType = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "NONE"] = 0;
+            values[valuesById[1] = "INTEGER"] = 1;
+            values[valuesById[2] = "FLOAT"] = 2;
+            values[valuesById[3] = "STRING"] = 3;
+            values[valuesById[4] = "BOOLEAN"] = 4;
+            values[valuesById[5] = "DATETIME"] = 5;
+            values[valuesById[6] = "DURATION"] = 6;
+            values[valuesById[7] = "BINARY"] = 7;
+            values[valuesById[8] = "ERROR"] = 8;
+            values[valuesById[9] = "STRUCT"] = 9;
+            return values;
         })();
 
         core.Primitive = (function() {
@@ -10821,6 +11577,616 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
             };
 
             return TimeoutStrategy;
+        })();
+
+        core.Variable = (function() {
+
+            const Variable = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Variable.prototype.type = null;
+            Variable.prototype.description = "";
+            Variable.prototype.artifactPartialId = null;
+            Variable.prototype.artifactTag = null;
+
+            Variable.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
+                    $root.flyteidl2.core.LiteralType.encode(message.type, writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
+                    writer.uint32(18).string(message.description);
+                if (message.artifactPartialId != null && $Object.hasOwnProperty.call(message, "artifactPartialId"))
+                    $root.flyteidl2.core.ArtifactID.encode(message.artifactPartialId, writer.uint32(26).fork(), _depth + 1).ldelim();
+                if (message.artifactTag != null && $Object.hasOwnProperty.call(message, "artifactTag"))
+                    $root.flyteidl2.core.ArtifactTag.encode(message.artifactTag, writer.uint32(34).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Variable.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.Variable();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.type = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, message.type);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.description = value;
+                            else
+                                delete message.description;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.artifactPartialId = $root.flyteidl2.core.ArtifactID.decode(reader, reader.size(), $undefined, _depth + 1, message.artifactPartialId);
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.artifactTag = $root.flyteidl2.core.ArtifactTag.decode(reader, reader.size(), $undefined, _depth + 1, message.artifactTag);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Variable;
+        })();
+
+        core.VariableEntry = (function() {
+
+            const VariableEntry = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            VariableEntry.prototype.key = "";
+            VariableEntry.prototype.value = null;
+
+            VariableEntry.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.key != null && $Object.hasOwnProperty.call(message, "key") && message.key !== "")
+                    writer.uint32(10).string(message.key);
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+                    $root.flyteidl2.core.Variable.encode(message.value, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            VariableEntry.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.VariableEntry();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.key = value;
+                            else
+                                delete message.key;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.value = $root.flyteidl2.core.Variable.decode(reader, reader.size(), $undefined, _depth + 1, message.value);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return VariableEntry;
+        })();
+
+        core.VariableMap = (function() {
+
+            const VariableMap = function (properties) {
+                this.variables = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            VariableMap.prototype.variables = $util.emptyArray;
+
+            VariableMap.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.variables != null && message.variables.length)
+                    for (let i = 0; i < message.variables.length; ++i)
+                        $root.flyteidl2.core.VariableEntry.encode(message.variables[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            VariableMap.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.VariableMap();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.variables && message.variables.length))
+                                message.variables = [];
+                            message.variables.push($root.flyteidl2.core.VariableEntry.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return VariableMap;
+        })();
+
+        core.TypedInterface = (function() {
+
+            const TypedInterface = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            TypedInterface.prototype.inputs = null;
+            TypedInterface.prototype.outputs = null;
+
+            TypedInterface.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.inputs != null && $Object.hasOwnProperty.call(message, "inputs"))
+                    $root.flyteidl2.core.VariableMap.encode(message.inputs, writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message.outputs != null && $Object.hasOwnProperty.call(message, "outputs"))
+                    $root.flyteidl2.core.VariableMap.encode(message.outputs, writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            TypedInterface.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.TypedInterface();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.inputs = $root.flyteidl2.core.VariableMap.decode(reader, reader.size(), $undefined, _depth + 1, message.inputs);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.outputs = $root.flyteidl2.core.VariableMap.decode(reader, reader.size(), $undefined, _depth + 1, message.outputs);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return TypedInterface;
+        })();
+
+        core.Parameter = (function() {
+
+            const Parameter = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            Parameter.prototype["var"] = null;
+            Parameter.prototype["default"] = null;
+            Parameter.prototype.required = null;
+            Parameter.prototype.artifactQuery = null;
+            Parameter.prototype.artifactId = null;
+
+            let $oneOfFields;
+
+            $Object.defineProperty(Parameter.prototype, "behavior", {
+                get: $util.oneOfGetter($oneOfFields = ["default", "required", "artifactQuery", "artifactId"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Parameter.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message["var"] != null && $Object.hasOwnProperty.call(message, "var"))
+                    $root.flyteidl2.core.Variable.encode(message["var"], writer.uint32(10).fork(), _depth + 1).ldelim();
+                if (message["default"] != null && $Object.hasOwnProperty.call(message, "default"))
+                    $root.flyteidl2.core.Literal.encode(message["default"], writer.uint32(18).fork(), _depth + 1).ldelim();
+                if (message.required != null && $Object.hasOwnProperty.call(message, "required"))
+                    writer.uint32(24).bool(message.required);
+                if (message.artifactQuery != null && $Object.hasOwnProperty.call(message, "artifactQuery"))
+                    $root.flyteidl2.core.ArtifactQuery.encode(message.artifactQuery, writer.uint32(34).fork(), _depth + 1).ldelim();
+                if (message.artifactId != null && $Object.hasOwnProperty.call(message, "artifactId"))
+                    $root.flyteidl2.core.ArtifactID.encode(message.artifactId, writer.uint32(42).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            Parameter.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.Parameter();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message["var"] = $root.flyteidl2.core.Variable.decode(reader, reader.size(), $undefined, _depth + 1, message["var"]);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message["default"] = $root.flyteidl2.core.Literal.decode(reader, reader.size(), $undefined, _depth + 1, message["default"]);
+                            message.behavior = "default";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            message.required = reader.bool();
+                            message.behavior = "required";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.artifactQuery = $root.flyteidl2.core.ArtifactQuery.decode(reader, reader.size(), $undefined, _depth + 1, message.artifactQuery);
+                            message.behavior = "artifactQuery";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.artifactId = $root.flyteidl2.core.ArtifactID.decode(reader, reader.size(), $undefined, _depth + 1, message.artifactId);
+                            message.behavior = "artifactId";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Parameter;
+        })();
+
+        core.ParameterMap = (function() {
+
+            const ParameterMap = function (properties) {
+                this.parameters = {};
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            ParameterMap.prototype.parameters = $util.emptyObject;
+
+            ParameterMap.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters"))
+                    for (let keys = $Object.keys(message.parameters), i = 0; i < keys.length; ++i) {
+                        writer.uint32(10).fork().uint32(10).string(keys[i]);
+                        $root.flyteidl2.core.Parameter.encode(message.parameters[keys[i]], writer.uint32(18).fork(), _depth + 1).ldelim().ldelim();
+                    }
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            ParameterMap.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.flyteidl2.core.ParameterMap();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.parameters === $util.emptyObject)
+                                message.parameters = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = null;
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 2)
+                                        break;
+                                    value = $root.flyteidl2.core.Parameter.decode(reader, reader.size(), $undefined, _depth + 1, value);
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.parameters, key);
+                            message.parameters[key] = value || new $root.flyteidl2.core.Parameter();
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ParameterMap;
         })();
 
         core.Secret = (function() {
@@ -13647,1372 +15013,6 @@ export const flyteidl2 = $root.flyteidl2 = (() => {
             })();
 
             return Sql;
-        })();
-
-        core.SchemaType = (function() {
-
-            const SchemaType = function (properties) {
-                this.columns = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            SchemaType.prototype.columns = $util.emptyArray;
-
-            SchemaType.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.columns != null && message.columns.length)
-                    for (let i = 0; i < message.columns.length; ++i)
-                        $root.flyteidl2.core.SchemaType.SchemaColumn.encode(message.columns[i], writer.uint32(26).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            SchemaType.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.SchemaType();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.columns && message.columns.length))
-                                message.columns = [];
-                            message.columns.push($root.flyteidl2.core.SchemaType.SchemaColumn.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            SchemaType.SchemaColumn = (function() {
-
-                const SchemaColumn = function (properties) {
-                    if (properties)
-                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                                this[keys[i]] = properties[keys[i]];
-                };
-
-                SchemaColumn.prototype.name = "";
-                SchemaColumn.prototype.type = 0;
-
-                SchemaColumn.encode = function (message, writer, _depth) {
-                    if (!writer)
-                        writer = $Writer.create();
-                    if (_depth === $undefined)
-                        _depth = 0;
-                    if (_depth > $util.recursionLimit)
-                        throw $Error("max depth exceeded");
-                    if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                        writer.uint32(10).string(message.name);
-                    if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
-                        writer.uint32(16).int32(message.type);
-                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                        for (let i = 0; i < message.$unknowns.length; ++i)
-                            writer.raw(message.$unknowns[i]);
-                    return writer;
-                };
-
-                SchemaColumn.decode = function (reader, length, _end, _depth, _target) {
-                    if (!(reader instanceof $Reader))
-                        reader = $Reader.create(reader);
-                    if (_depth === $undefined)
-                        _depth = 0;
-                    if (_depth > $Reader.recursionLimit)
-                        throw $Error("max depth exceeded");
-                    let end, message, value;
-                    if (length === $undefined)
-                        end = reader.len;
-                    else {
-                        end = reader.pos + length;
-                        if (end > reader.len)
-                            throw $RangeError("index out of range");
-                        length = reader.len;
-                        reader.len = end;
-                    }
-                    message = _target || new $root.flyteidl2.core.SchemaType.SchemaColumn();
-                    while (reader.pos < end) {
-                        let start = reader.pos;
-                        let tag = reader.tag();
-                        if (tag === _end) {
-                            _end = $undefined;
-                            break;
-                        }
-                        let wireType = tag & 7;
-                        switch (tag >>>= 3) {
-                        case 1: {
-                                if (wireType !== 2)
-                                    break;
-                                if ((value = reader.stringVerify()).length)
-                                    message.name = value;
-                                else
-                                    delete message.name;
-                                continue;
-                            }
-                        case 2: {
-                                if (wireType !== 0)
-                                    break;
-                                if (value = reader.int32())
-                                    message.type = value;
-                                else
-                                    delete message.type;
-                                continue;
-                            }
-                        }
-                        reader.skipType(wireType, _depth, tag);
-                        if (!reader.discardUnknown) {
-                            $util.makeProp(message, "$unknowns", false);
-                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                        }
-                    }
-                    if (length !== $undefined) {
-                        if (reader.pos !== end)
-                            throw $RangeError("index out of range");
-                        reader.len = length;
-                    }
-                    if (_end !== $undefined)
-                        throw $Error("missing end group");
-                    return message;
-                };
-
-                SchemaColumn.SchemaColumnType = (function() {
-                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
-                    values[valuesById[0] = "INTEGER"] = 0;
-                    values[valuesById[1] = "FLOAT"] = 1;
-                    values[valuesById[2] = "STRING"] = 2;
-                    values[valuesById[3] = "BOOLEAN"] = 3;
-                    values[valuesById[4] = "DATETIME"] = 4;
-                    values[valuesById[5] = "DURATION"] = 5;
-                    return values;
-                })();
-
-                return SchemaColumn;
-            })();
-
-            return SchemaType;
-        })();
-
-        core.StructuredDatasetType = (function() {
-
-            const StructuredDatasetType = function (properties) {
-                this.columns = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            StructuredDatasetType.prototype.columns = $util.emptyArray;
-            StructuredDatasetType.prototype.format = "";
-            StructuredDatasetType.prototype.externalSchemaType = "";
-            StructuredDatasetType.prototype.externalSchemaBytes = $util.newBuffer([]);
-
-            StructuredDatasetType.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.columns != null && message.columns.length)
-                    for (let i = 0; i < message.columns.length; ++i)
-                        $root.flyteidl2.core.StructuredDatasetType.DatasetColumn.encode(message.columns[i], writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.format != null && $Object.hasOwnProperty.call(message, "format") && message.format !== "")
-                    writer.uint32(18).string(message.format);
-                if (message.externalSchemaType != null && $Object.hasOwnProperty.call(message, "externalSchemaType") && message.externalSchemaType !== "")
-                    writer.uint32(26).string(message.externalSchemaType);
-                if (message.externalSchemaBytes != null && $Object.hasOwnProperty.call(message, "externalSchemaBytes") && message.externalSchemaBytes.length)
-                    writer.uint32(34).bytes(message.externalSchemaBytes);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            StructuredDatasetType.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.StructuredDatasetType();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.columns && message.columns.length))
-                                message.columns = [];
-                            message.columns.push($root.flyteidl2.core.StructuredDatasetType.DatasetColumn.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.format = value;
-                            else
-                                delete message.format;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.externalSchemaType = value;
-                            else
-                                delete message.externalSchemaType;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.bytes()).length)
-                                message.externalSchemaBytes = value;
-                            else
-                                delete message.externalSchemaBytes;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            StructuredDatasetType.DatasetColumn = (function() {
-
-                const DatasetColumn = function (properties) {
-                    if (properties)
-                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                                this[keys[i]] = properties[keys[i]];
-                };
-
-                DatasetColumn.prototype.name = "";
-                DatasetColumn.prototype.literalType = null;
-
-                DatasetColumn.encode = function (message, writer, _depth) {
-                    if (!writer)
-                        writer = $Writer.create();
-                    if (_depth === $undefined)
-                        _depth = 0;
-                    if (_depth > $util.recursionLimit)
-                        throw $Error("max depth exceeded");
-                    if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
-                        writer.uint32(10).string(message.name);
-                    if (message.literalType != null && $Object.hasOwnProperty.call(message, "literalType"))
-                        $root.flyteidl2.core.LiteralType.encode(message.literalType, writer.uint32(18).fork(), _depth + 1).ldelim();
-                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                        for (let i = 0; i < message.$unknowns.length; ++i)
-                            writer.raw(message.$unknowns[i]);
-                    return writer;
-                };
-
-                DatasetColumn.decode = function (reader, length, _end, _depth, _target) {
-                    if (!(reader instanceof $Reader))
-                        reader = $Reader.create(reader);
-                    if (_depth === $undefined)
-                        _depth = 0;
-                    if (_depth > $Reader.recursionLimit)
-                        throw $Error("max depth exceeded");
-                    let end, message, value;
-                    if (length === $undefined)
-                        end = reader.len;
-                    else {
-                        end = reader.pos + length;
-                        if (end > reader.len)
-                            throw $RangeError("index out of range");
-                        length = reader.len;
-                        reader.len = end;
-                    }
-                    message = _target || new $root.flyteidl2.core.StructuredDatasetType.DatasetColumn();
-                    while (reader.pos < end) {
-                        let start = reader.pos;
-                        let tag = reader.tag();
-                        if (tag === _end) {
-                            _end = $undefined;
-                            break;
-                        }
-                        let wireType = tag & 7;
-                        switch (tag >>>= 3) {
-                        case 1: {
-                                if (wireType !== 2)
-                                    break;
-                                if ((value = reader.stringVerify()).length)
-                                    message.name = value;
-                                else
-                                    delete message.name;
-                                continue;
-                            }
-                        case 2: {
-                                if (wireType !== 2)
-                                    break;
-                                message.literalType = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, message.literalType);
-                                continue;
-                            }
-                        }
-                        reader.skipType(wireType, _depth, tag);
-                        if (!reader.discardUnknown) {
-                            $util.makeProp(message, "$unknowns", false);
-                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                        }
-                    }
-                    if (length !== $undefined) {
-                        if (reader.pos !== end)
-                            throw $RangeError("index out of range");
-                        reader.len = length;
-                    }
-                    if (_end !== $undefined)
-                        throw $Error("missing end group");
-                    return message;
-                };
-
-                return DatasetColumn;
-            })();
-
-            return StructuredDatasetType;
-        })();
-
-        core.BlobType = (function() {
-
-            const BlobType = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            BlobType.prototype.format = "";
-            BlobType.prototype.dimensionality = 0;
-
-            BlobType.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.format != null && $Object.hasOwnProperty.call(message, "format") && message.format !== "")
-                    writer.uint32(10).string(message.format);
-                if (message.dimensionality != null && $Object.hasOwnProperty.call(message, "dimensionality") && message.dimensionality !== 0)
-                    writer.uint32(16).int32(message.dimensionality);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            BlobType.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.BlobType();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.format = value;
-                            else
-                                delete message.format;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.dimensionality = value;
-                            else
-                                delete message.dimensionality;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            BlobType.BlobDimensionality = (function() {
-                const valuesById = $Object.create(null), values = $Object.create(valuesById);
-                values[valuesById[0] = "SINGLE"] = 0;
-                values[valuesById[1] = "MULTIPART"] = 1;
-                return values;
-            })();
-
-            return BlobType;
-        })();
-
-        core.EnumType = (function() {
-
-            const EnumType = function (properties) {
-                this.values = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            EnumType.prototype.values = $util.emptyArray;
-
-            EnumType.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.values != null && message.values.length)
-                    for (let i = 0; i < message.values.length; ++i)
-                        writer.uint32(10).string(message.values[i]);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            EnumType.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.EnumType();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.values && message.values.length))
-                                message.values = [];
-                            message.values.push(reader.stringVerify());
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return EnumType;
-        })();
-
-        core.UnionType = (function() {
-
-            const UnionType = function (properties) {
-                this.variants = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            UnionType.prototype.variants = $util.emptyArray;
-
-            UnionType.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.variants != null && message.variants.length)
-                    for (let i = 0; i < message.variants.length; ++i)
-                        $root.flyteidl2.core.LiteralType.encode(message.variants[i], writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            UnionType.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.UnionType();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.variants && message.variants.length))
-                                message.variants = [];
-                            message.variants.push($root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return UnionType;
-        })();
-
-        core.TypeStructure = (function() {
-
-            const TypeStructure = function (properties) {
-                this.dataclassType = {};
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            TypeStructure.prototype.tag = "";
-            TypeStructure.prototype.dataclassType = $util.emptyObject;
-
-            TypeStructure.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.tag != null && $Object.hasOwnProperty.call(message, "tag") && message.tag !== "")
-                    writer.uint32(10).string(message.tag);
-                if (message.dataclassType != null && $Object.hasOwnProperty.call(message, "dataclassType"))
-                    for (let keys = $Object.keys(message.dataclassType), i = 0; i < keys.length; ++i) {
-                        writer.uint32(18).fork().uint32(10).string(keys[i]);
-                        $root.flyteidl2.core.LiteralType.encode(message.dataclassType[keys[i]], writer.uint32(18).fork(), _depth + 1).ldelim().ldelim();
-                    }
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            TypeStructure.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, key, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.TypeStructure();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.tag = value;
-                            else
-                                delete message.tag;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (message.dataclassType === $util.emptyObject)
-                                message.dataclassType = {};
-                            let end2 = reader.size() + reader.pos;
-                            if (end2 > reader.len)
-                                throw $RangeError("index out of range");
-                            reader.len = end2;
-                            key = "";
-                            value = null;
-                            while (reader.pos < end2) {
-                                let tag2 = reader.tag();
-                                wireType = tag2 & 7;
-                                switch (tag2 >>>= 3) {
-                                case 1:
-                                    if (wireType !== 2)
-                                        break;
-                                    key = reader.stringVerify();
-                                    continue;
-                                case 2:
-                                    if (wireType !== 2)
-                                        break;
-                                    value = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, value);
-                                    continue;
-                                }
-                                reader.skipType(wireType, _depth, tag2);
-                            }
-                            if (reader.pos !== end2)
-                                throw $RangeError("index out of range");
-                            reader.len = end;
-                            if (key === "__proto__")
-                                $util.makeProp(message.dataclassType, key);
-                            message.dataclassType[key] = value || new $root.flyteidl2.core.LiteralType();
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return TypeStructure;
-        })();
-
-        core.TypeAnnotation = (function() {
-
-            const TypeAnnotation = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            TypeAnnotation.prototype.annotations = null;
-
-            TypeAnnotation.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.annotations != null && $Object.hasOwnProperty.call(message, "annotations"))
-                    $root.google.protobuf.Struct.encode(message.annotations, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            TypeAnnotation.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.TypeAnnotation();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.annotations = $root.google.protobuf.Struct.decode(reader, reader.size(), $undefined, _depth + 1, message.annotations);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return TypeAnnotation;
-        })();
-
-        core.LiteralType = (function() {
-
-            const LiteralType = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            LiteralType.prototype.simple = null;
-            LiteralType.prototype.schema = null;
-            LiteralType.prototype.collectionType = null;
-            LiteralType.prototype.mapValueType = null;
-            LiteralType.prototype.blob = null;
-            LiteralType.prototype.enumType = null;
-            LiteralType.prototype.structuredDatasetType = null;
-            LiteralType.prototype.unionType = null;
-            LiteralType.prototype.metadata = null;
-            LiteralType.prototype.annotation = null;
-            LiteralType.prototype.structure = null;
-
-            let $oneOfFields;
-
-            $Object.defineProperty(LiteralType.prototype, "type", {
-                get: $util.oneOfGetter($oneOfFields = ["simple", "schema", "collectionType", "mapValueType", "blob", "enumType", "structuredDatasetType", "unionType"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            LiteralType.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.simple != null && $Object.hasOwnProperty.call(message, "simple"))
-                    writer.uint32(8).int32(message.simple);
-                if (message.schema != null && $Object.hasOwnProperty.call(message, "schema"))
-                    $root.flyteidl2.core.SchemaType.encode(message.schema, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.collectionType != null && $Object.hasOwnProperty.call(message, "collectionType"))
-                    $root.flyteidl2.core.LiteralType.encode(message.collectionType, writer.uint32(26).fork(), _depth + 1).ldelim();
-                if (message.mapValueType != null && $Object.hasOwnProperty.call(message, "mapValueType"))
-                    $root.flyteidl2.core.LiteralType.encode(message.mapValueType, writer.uint32(34).fork(), _depth + 1).ldelim();
-                if (message.blob != null && $Object.hasOwnProperty.call(message, "blob"))
-                    $root.flyteidl2.core.BlobType.encode(message.blob, writer.uint32(42).fork(), _depth + 1).ldelim();
-                if (message.metadata != null && $Object.hasOwnProperty.call(message, "metadata"))
-                    $root.google.protobuf.Struct.encode(message.metadata, writer.uint32(50).fork(), _depth + 1).ldelim();
-                if (message.enumType != null && $Object.hasOwnProperty.call(message, "enumType"))
-                    $root.flyteidl2.core.EnumType.encode(message.enumType, writer.uint32(58).fork(), _depth + 1).ldelim();
-                if (message.structuredDatasetType != null && $Object.hasOwnProperty.call(message, "structuredDatasetType"))
-                    $root.flyteidl2.core.StructuredDatasetType.encode(message.structuredDatasetType, writer.uint32(66).fork(), _depth + 1).ldelim();
-                if (message.annotation != null && $Object.hasOwnProperty.call(message, "annotation"))
-                    $root.flyteidl2.core.TypeAnnotation.encode(message.annotation, writer.uint32(74).fork(), _depth + 1).ldelim();
-                if (message.unionType != null && $Object.hasOwnProperty.call(message, "unionType"))
-                    $root.flyteidl2.core.UnionType.encode(message.unionType, writer.uint32(82).fork(), _depth + 1).ldelim();
-                if (message.structure != null && $Object.hasOwnProperty.call(message, "structure"))
-                    $root.flyteidl2.core.TypeStructure.encode(message.structure, writer.uint32(90).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            LiteralType.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.LiteralType();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            message.simple = reader.int32();
-                            message.type = "simple";
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.schema = $root.flyteidl2.core.SchemaType.decode(reader, reader.size(), $undefined, _depth + 1, message.schema);
-                            message.type = "schema";
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.collectionType = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, message.collectionType);
-                            message.type = "collectionType";
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            message.mapValueType = $root.flyteidl2.core.LiteralType.decode(reader, reader.size(), $undefined, _depth + 1, message.mapValueType);
-                            message.type = "mapValueType";
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            message.blob = $root.flyteidl2.core.BlobType.decode(reader, reader.size(), $undefined, _depth + 1, message.blob);
-                            message.type = "blob";
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 2)
-                                break;
-                            message.enumType = $root.flyteidl2.core.EnumType.decode(reader, reader.size(), $undefined, _depth + 1, message.enumType);
-                            message.type = "enumType";
-                            continue;
-                        }
-                    case 8: {
-                            if (wireType !== 2)
-                                break;
-                            message.structuredDatasetType = $root.flyteidl2.core.StructuredDatasetType.decode(reader, reader.size(), $undefined, _depth + 1, message.structuredDatasetType);
-                            message.type = "structuredDatasetType";
-                            continue;
-                        }
-                    case 10: {
-                            if (wireType !== 2)
-                                break;
-                            message.unionType = $root.flyteidl2.core.UnionType.decode(reader, reader.size(), $undefined, _depth + 1, message.unionType);
-                            message.type = "unionType";
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 2)
-                                break;
-                            message.metadata = $root.google.protobuf.Struct.decode(reader, reader.size(), $undefined, _depth + 1, message.metadata);
-                            continue;
-                        }
-                    case 9: {
-                            if (wireType !== 2)
-                                break;
-                            message.annotation = $root.flyteidl2.core.TypeAnnotation.decode(reader, reader.size(), $undefined, _depth + 1, message.annotation);
-                            continue;
-                        }
-                    case 11: {
-                            if (wireType !== 2)
-                                break;
-                            message.structure = $root.flyteidl2.core.TypeStructure.decode(reader, reader.size(), $undefined, _depth + 1, message.structure);
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return LiteralType;
-        })();
-
-        core.OutputReference = (function() {
-
-            const OutputReference = function (properties) {
-                this.attrPath = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            OutputReference.prototype.nodeId = "";
-            OutputReference.prototype["var"] = "";
-            OutputReference.prototype.attrPath = $util.emptyArray;
-
-            OutputReference.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.nodeId != null && $Object.hasOwnProperty.call(message, "nodeId") && message.nodeId !== "")
-                    writer.uint32(10).string(message.nodeId);
-                if (message["var"] != null && $Object.hasOwnProperty.call(message, "var") && message["var"] !== "")
-                    writer.uint32(18).string(message["var"]);
-                if (message.attrPath != null && message.attrPath.length)
-                    for (let i = 0; i < message.attrPath.length; ++i)
-                        $root.flyteidl2.core.PromiseAttribute.encode(message.attrPath[i], writer.uint32(26).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            OutputReference.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.OutputReference();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.nodeId = value;
-                            else
-                                delete message.nodeId;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message["var"] = value;
-                            else
-                                delete message["var"];
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.attrPath && message.attrPath.length))
-                                message.attrPath = [];
-                            message.attrPath.push($root.flyteidl2.core.PromiseAttribute.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return OutputReference;
-        })();
-
-        core.PromiseAttribute = (function() {
-
-            const PromiseAttribute = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            PromiseAttribute.prototype.stringValue = null;
-            PromiseAttribute.prototype.intValue = null;
-
-            let $oneOfFields;
-
-            $Object.defineProperty(PromiseAttribute.prototype, "value", {
-                get: $util.oneOfGetter($oneOfFields = ["stringValue", "intValue"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            PromiseAttribute.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.stringValue != null && $Object.hasOwnProperty.call(message, "stringValue"))
-                    writer.uint32(10).string(message.stringValue);
-                if (message.intValue != null && $Object.hasOwnProperty.call(message, "intValue"))
-                    writer.uint32(16).int32(message.intValue);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            PromiseAttribute.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.PromiseAttribute();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.stringValue = reader.stringVerify();
-                            message.value = "stringValue";
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            message.intValue = reader.int32();
-                            message.value = "intValue";
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return PromiseAttribute;
-        })();
-
-        core.Error = (function() {
-
-            const Error = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            Error.prototype.failedNodeId = "";
-            Error.prototype.message = "";
-
-            Error.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.failedNodeId != null && $Object.hasOwnProperty.call(message, "failedNodeId") && message.failedNodeId !== "")
-                    writer.uint32(10).string(message.failedNodeId);
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
-                    writer.uint32(18).string(message.message);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            Error.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.flyteidl2.core.Error();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.failedNodeId = value;
-                            else
-                                delete message.failedNodeId;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.message = value;
-                            else
-                                delete message.message;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return Error;
-        })();
-
-        core.SimpleType = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "NONE"] = 0;
-            values[valuesById[1] = "INTEGER"] = 1;
-            values[valuesById[2] = "FLOAT"] = 2;
-            values[valuesById[3] = "STRING"] = 3;
-            values[valuesById[4] = "BOOLEAN"] = 4;
-            values[valuesById[5] = "DATETIME"] = 5;
-            values[valuesById[6] = "DURATION"] = 6;
-            values[valuesById[7] = "BINARY"] = 7;
-            values[valuesById[8] = "ERROR"] = 8;
-            values[valuesById[9] = "STRUCT"] = 9;
-            return values;
         })();
 
         return core;
