@@ -40,9 +40,11 @@ import { checkResolver, loadExecutor, type ResolvedTask, resolveTask } from "./m
 export const FLYTE2_TEMPLATE_PATH = "inline://taskTemplate";
 
 /**
- * The version prefix of an inline template: `fs1.<payload>.<check>`, where payload is base64url
- * (no padding) of the raw-deflated binary TaskTemplate and check is base64url of the first 16
- * bytes of the SHA-256 of the compressed bytes.
+ * The version prefix of an inline template: `fs1.<codec>.<payload>.<check>`, where payload is
+ * base64url (no padding) of the binary TaskTemplate, as it is (codec `b`) or raw-deflated (codec
+ * `z`, used only when the plain form would be longer than
+ * {@linkcode INLINE_DEFLATE_ABOVE_BYTES}: inflating costs a run about 10 ms of start-up), and
+ * check is base64url of the first 16 bytes of the SHA-256 of the payload bytes.
  *
  * @example The prefix
  * ```ts
@@ -82,6 +84,20 @@ export const MAX_INLINE_TEMPLATE_CHARS = 131_071;
  * ```
  */
 export const MAX_INLINE_TEMPLATE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Templates larger than this (in bytes) are deflated when inlined; smaller ones are not, so that
+ * their runs do not pay for inflating.
+ *
+ * @example The threshold
+ * ```ts
+ * import { INLINE_DEFLATE_ABOVE_BYTES } from "@flyteshim/flyteshim/resolver/flyte2";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(INLINE_DEFLATE_ABOVE_BYTES, 16 * 1024);
+ * ```
+ */
+export const INLINE_DEFLATE_ABOVE_BYTES = 16 * 1024;
 
 const CHECK_BYTES = 16;
 
@@ -163,18 +179,19 @@ async function checkOf(compressed: Uint8Array): Promise<string> {
  * import { assertEquals } from "@std/assert";
  *
  * const value = await encodeInlineTemplate({ type: "sqlite", container: { image: "left:out" } });
- * assertEquals(value.startsWith("fs1."), true);
+ * assertEquals(value.startsWith("fs1.b."), true);
  * const template = await decodeInlineTemplate(value);
  * assertEquals([template.type, template.container], ["sqlite", null]);
  * ```
  */
 export async function encodeInlineTemplate(template: TaskTemplate): Promise<string> {
-  const compressed = await pipe(
-    encodeTaskTemplate(subset(template)),
-    new CompressionStream("deflate-raw"),
-  );
-  const value = `${INLINE_TEMPLATE_VERSION}.${toBase64Url(compressed)}.${await checkOf(
-    compressed,
+  const bytes = encodeTaskTemplate(subset(template));
+  const deflate = bytes.length > INLINE_DEFLATE_ABOVE_BYTES;
+  const payload = deflate ? await pipe(bytes, new CompressionStream("deflate-raw")) : bytes;
+  const value = `${INLINE_TEMPLATE_VERSION}.${deflate ? "z" : "b"}.${
+    toBase64Url(payload)
+  }.${await checkOf(
+    payload,
   )}`;
   if (value.length > MAX_INLINE_TEMPLATE_CHARS) {
     throw new RangeError(
@@ -203,7 +220,7 @@ function invalid(detail: string, cause?: unknown): UserError {
  * import { assertRejects } from "@std/assert";
  *
  * const value = await encodeInlineTemplate({ type: "sqlite" });
- * const tampered = value.slice(0, 6) + (value[6] === "A" ? "B" : "A") + value.slice(7);
+ * const tampered = value.slice(0, 8) + (value[8] === "A" ? "B" : "A") + value.slice(9);
  * await assertRejects(() => decodeInlineTemplate(tampered), Error, "checksum");
  * ```
  */
@@ -220,22 +237,28 @@ export async function decodeInlineTemplate(value: string): Promise<TaskTemplate>
       `expected a value starting with "${INLINE_TEMPLATE_VERSION}.", found "${found}" (serialize the task again with this flyteshim version)`,
     );
   }
-  if (parts.length !== 3) throw invalid(`expected 3 dot-separated parts, found ${parts.length}`);
-  const compressed = fromBase64Url(parts[1]);
-  if (!compressed || !fromBase64Url(parts[2])) throw invalid("not base64url");
-  if (await checkOf(compressed) !== parts[2]) {
+  if (parts.length !== 4) throw invalid(`expected 4 dot-separated parts, found ${parts.length}`);
+  const [, codec, encoded, check] = parts;
+  if (codec !== "b" && codec !== "z") {
+    throw invalid(`unknown codec "${codec}": expected "b" or "z"`);
+  }
+  const payload = fromBase64Url(encoded);
+  if (!payload || !fromBase64Url(check)) throw invalid("not base64url");
+  if (await checkOf(payload) !== check) {
     throw invalid("the checksum does not match (the argument was altered or truncated)");
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = await pipe(
-      compressed,
-      new DecompressionStream("deflate-raw"),
-      MAX_INLINE_TEMPLATE_BYTES,
-    );
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw invalid(`cannot inflate it: ${detail}`, cause);
+  let bytes = payload;
+  if (codec === "z") {
+    try {
+      bytes = await pipe(
+        payload,
+        new DecompressionStream("deflate-raw"),
+        MAX_INLINE_TEMPLATE_BYTES,
+      );
+    } catch (cause) {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw invalid(`cannot inflate it: ${detail}`, cause);
+    }
   }
   try {
     return decodeTaskTemplate(bytes);

@@ -34,7 +34,7 @@ Deno.test("an inline template keeps what executors read and drops the container"
     container: { image: "example:1", args: ["a0"] },
     metadata: { retries: { retries: 3 } },
   });
-  assertEquals(/^fs1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/.test(value), true);
+  assertEquals(/^fs1\.b\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/.test(value), true);
   const template = await decodeInlineTemplate(value);
   assertEquals(template.id?.name, "sql.tracks");
   assertEquals(template.type, "sqlite");
@@ -46,15 +46,16 @@ Deno.test("an inline template keeps what executors read and drops the container"
 
 Deno.test("tampered, truncated, foreign and oversized values are USER:InvalidTemplate", async () => {
   const value = await encodeInlineTemplate({ type: "sqlite", custom: { fields: {} } });
-  const [, payload, check] = value.split(".");
-  const flipped = payload.slice(0, -1) + (payload.at(-1) === "A" ? "B" : "A");
-  await invalidTemplate(`fs1.${flipped}.${check}`, "checksum does not match");
-  await invalidTemplate(`fs1.${payload.slice(0, -2)}.${check}`, "checksum does not match");
-  await invalidTemplate(`fs2.${payload}.${check}`, 'found "fs2"');
+  const [, , payload, check] = value.split(".");
+  const flipped = payload.slice(0, 2) + (payload[2] === "A" ? "B" : "A") + payload.slice(3);
+  await invalidTemplate(`fs1.b.${flipped}.${check}`, "checksum does not match");
+  await invalidTemplate(`fs1.b.${payload.slice(0, -2)}.${check}`, "checksum does not match");
+  await invalidTemplate(`fs1.x.${payload}.${check}`, 'unknown codec "x"');
+  await invalidTemplate(`fs2.b.${payload}.${check}`, 'found "fs2"');
   await invalidTemplate("not-a-template", "expected a value starting with");
-  await invalidTemplate(`fs1.${payload}`, "expected 3 dot-separated parts");
-  await invalidTemplate(`fs1.${payload}!.${check}`, "not base64url");
-  await invalidTemplate(`fs1.${"A".repeat(MAX_INLINE_TEMPLATE_CHARS)}.x`, "more than the 131071");
+  await invalidTemplate(`fs1.b.${payload}`, "expected 4 dot-separated parts");
+  await invalidTemplate(`fs1.b.${payload}!.${check}`, "not base64url");
+  await invalidTemplate(`fs1.b.${"A".repeat(MAX_INLINE_TEMPLATE_CHARS)}.x`, "more than the 131071");
 });
 
 Deno.test("a consistent value that is not deflate or not a template is refused", async () => {
@@ -63,11 +64,14 @@ Deno.test("a consistent value that is not deflate or not a template is refused",
       /=+$/,
       "",
     );
+  const raw = new Uint8Array([0x0a, 0x02, 0xff, 0xff, 0x12]);
   const sign = async (compressed: Uint8Array) => {
     const digest = new Uint8Array(
       await crypto.subtle.digest("SHA-256", compressed as Uint8Array<ArrayBuffer>),
     );
-    return `fs1.${b64(compressed)}.${b64(digest.subarray(0, 16))}`;
+    return `fs1.${compressed === raw ? "b" : "z"}.${b64(compressed)}.${
+      b64(digest.subarray(0, 16))
+    }`;
   };
   await invalidTemplate(await sign(new Uint8Array([0xff, 0xff, 0xff])), "cannot inflate");
   // Deflate of bytes that are no TaskTemplate (a field 1 string where a message belongs).
@@ -79,6 +83,7 @@ Deno.test("a consistent value that is not deflate or not a template is refused",
     ).arrayBuffer(),
   );
   await invalidTemplate(await sign(junk), "not a binary flyteidl.core.TaskTemplate");
+  await invalidTemplate(await sign(raw), "not a binary flyteidl.core.TaskTemplate");
   // A deflate bomb: 8 MiB of zeros inflate beyond the limit.
   const bomb = new Uint8Array(
     await new Response(
@@ -88,6 +93,18 @@ Deno.test("a consistent value that is not deflate or not a template is refused",
     ).arrayBuffer(),
   );
   await invalidTemplate(await sign(bomb), "more than 4194304 bytes");
+});
+
+Deno.test("large templates are deflated; the deflated form decodes the same", async () => {
+  const query = "select 1 union all ".repeat(2000) + "select 1";
+  const value = await encodeInlineTemplate({
+    type: "sqlite",
+    custom: { fields: { query_template: { stringValue: query } } },
+  });
+  assertEquals(value.startsWith("fs1.z."), true);
+  assertEquals(value.length < query.length / 10, true);
+  const template = await decodeInlineTemplate(value);
+  assertEquals(template.custom?.fields?.query_template.stringValue, query);
 });
 
 Deno.test("serializing a template too large for one argument is refused", async () => {
@@ -115,7 +132,7 @@ Deno.test("loader arguments: key/value pairs, or a template URI as on Flyte 1", 
     [["executor", "example.noop", "extra", "x"], "USER:InvalidResolverArgs", 'unknown key "extra"'],
     [["executor", "x", "executor", "y"], "USER:InvalidResolverArgs", "given twice"],
     [inlineLoaderArgs("no.such", value), "USER:ExecutorNotFound", "no.such"],
-    [inlineLoaderArgs("example.noop", "fs1.AAAA.AAAA"), "USER:InvalidTemplate", "checksum"],
+    [inlineLoaderArgs("example.noop", "fs1.b.AAAA.AAAA"), "USER:InvalidTemplate", "checksum"],
   ];
   for (const [args, code, message] of cases) {
     const error = await assertRejects(() => resolveInlineTask(undefined, args, options));

@@ -31,7 +31,13 @@ import {
   type Outputs,
 } from "../idl/flyte2.ts";
 import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
-import { type PropellerRunResult, renderArgs, runNode, type RunNodeOptions } from "./_propeller.ts";
+import {
+  type PreparedNode,
+  type PropellerRunResult,
+  renderArgs,
+  runNode,
+  type RunNodeOptions,
+} from "./_propeller.ts";
 
 /** Options of {@linkcode runFlyte2Action}. */
 export interface Flyte2ActionOptions extends RunNodeOptions {
@@ -91,8 +97,11 @@ async function tempRoot(): Promise<string> {
   return dir;
 }
 
-/** Runs one action the way Flyte 2's executor starts its pod, and reads what it left. */
-export async function runFlyte2Action(options: Flyte2ActionOptions): Promise<Flyte2ActionResult> {
+/**
+ * Lays out one action as Flyte 2's backend does, without running anything: writes inputs.pb,
+ * renders the args and builds the pod's environment.
+ */
+export async function prepareFlyte2Action(options: Flyte2ActionOptions): Promise<PreparedNode> {
   const storage = options.storage ?? createStorage();
   const root = options.root ?? await tempRoot();
   const project = "flytesnacks";
@@ -155,7 +164,7 @@ export async function runFlyte2Action(options: Flyte2ActionOptions): Promise<Fly
     if (kv.key) env[kv.key] = kv.value ?? "";
   }
   Object.assign(env, options.env);
-  const result = await runNode({
+  return {
     paths: {
       dataDir: inputPrefix,
       inputs: inputsUri,
@@ -168,7 +177,15 @@ export async function runFlyte2Action(options: Flyte2ActionOptions): Promise<Fly
     args,
     env,
     storage,
-  }, options);
+  };
+}
+
+/** Runs one action the way Flyte 2's executor starts its pod, and reads what it left. */
+export async function runFlyte2Action(options: Flyte2ActionOptions): Promise<Flyte2ActionResult> {
+  const node = await prepareFlyte2Action(options);
+  const { storage } = node;
+  const { outputPrefix } = node.paths;
+  const result = await runNode(node, options);
   const read = async (name: string) =>
     result.files.includes(name) ? await storage.read(joinUri(outputPrefix, name)) : undefined;
   const outputsBytes = await read("outputs.pb");
