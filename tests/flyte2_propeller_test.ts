@@ -20,6 +20,7 @@ import { outputNamed, runFlyte2Action } from "./_flyte2.ts";
 import { startPostgres } from "./_postgres.ts";
 import { denoProgram } from "./_propeller.ts";
 import { makeDatabase } from "./_sqlite3.ts";
+import { moduleGraph } from "./_module_graph.ts";
 
 const IMAGE = "ghcr.io/acme/flyteshim:0.1.0";
 
@@ -335,5 +336,15 @@ Deno.test("the checksum example's own entrypoint serves Flyte 2 too", async (t) 
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the runtime serves Flyte 2 on the table-driven codec: no generated classes at start-up", async () => {
+  const { statics } = await moduleGraph("entrypoint/main.ts");
+  for (const present of ["entrypoint/flyte2.ts", "resolver/flyte2.ts", "idl/core.ts"]) {
+    assert(statics.includes(present), `${present} is not in the runtime's static graph`);
+  }
+  for (const absent of ["idl/flyte2.ts", "idl/gen/flyteidl2.js", "idl/gen/flyteidl.js"]) {
+    assertEquals(statics.includes(absent), false, `${absent} is imported at start-up`);
   }
 });
