@@ -359,7 +359,7 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
     return decodeLiteralMap(bytes);
   } catch (cause) {
     throw new UserError(
-      `Cannot read inputs "${options.inputs}": not a binary flyteidl.core.LiteralMap`,
+      `Cannot read inputs "${options.inputs}": not a binary flyteidl.core.LiteralMap or flyteidl2.task.Inputs`,
       { code: "USER:InvalidInput", cause },
     );
   }
