@@ -416,6 +416,10 @@ export async function dispatch(
     task: task.template.id?.name ?? "",
     inputs: Object.keys(inputs.literals ?? {}),
     ...(options.arrayIndex === undefined ? {} : { arrayIndex: options.arrayIndex }),
+    // Flyte 2's run and action, which its logs are searched by.
+    ...(options.execution?.action
+      ? { run: options.execution.name, action: options.execution.action }
+      : {}),
   });
   const started = performance.now();
   let outputs = await executeTask(task, inputs, options);

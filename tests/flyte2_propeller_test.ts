@@ -72,8 +72,9 @@ Deno.test("SQLite3 task on Flyte 2: a0 args, Inputs with context, Outputs read b
   assertMatch(sd?.uri ?? "", new RegExp(`^${run.paths.outputPrefix}/[0-9a-f]{32}$`));
   const table = await readParquet(`${sd?.uri}/00000`);
   assertEquals(table.rows.map((r) => r[0]), [1n, 2n, 3n, 4n, 5n]);
-  // The logs carry the Flyte 2 identity.
-  assertStringIncludes(run.stdout + run.stderr, "rxk2m4q9z1");
+  // The logs carry the Flyte 2 identity, from RUN_NAME and ACTION_NAME.
+  const running = (run.stdout + run.stderr).split("\n").find((l) => l.includes("Running task"));
+  assertStringIncludes(running ?? "", '"run":"rxk2m4q9z1","action":"a0"');
 });
 
 Deno.test(
