@@ -90,9 +90,11 @@ or with --flyte2 its flyteidl2.task.TaskSpec as <name>.flyte2.pb and <name>.flyt
 
 Usage:
   deno task serialize <module.ts> [<export> ...] [--output-dir DIR] [--image IMAGE]
-                      [--flytekit-compatible | --flyte2]
+                      [--flytekit-compatible | --flyte2 [--org O] [--project P]
+                      [--domain D] [--version V]]
 
-  --flyte2   Flyte 2: the container args run \`a0\` and carry the task (docs/flyte2.md)`;
+  --flyte2   Flyte 2: the container args run \`a0\` and carry the task (docs/flyte2.md);
+             --org, --project, --domain and --version fill the template's id`;
   switch (topic) {
     case "run":
       return run;
@@ -133,7 +135,7 @@ async function registration(
     const { toFlyte2Json, toFlyte2TaskSpec } = await import("./serialize_flyte2.ts");
     const { encodeFlyte2TaskSpec } = await import("../idl/flyte2.ts");
     for (const task of tasks) {
-      const spec = await toFlyte2TaskSpec(task, { image: command.image });
+      const spec = await toFlyte2TaskSpec(task, { image: command.image, ...command.id });
       const base = joinUri(dir, `${task.name}.flyte2`);
       await Deno.writeFile(`${base}.pb`, encodeFlyte2TaskSpec(spec));
       await Deno.writeTextFile(`${base}.json`, JSON.stringify(toFlyte2Json(spec), null, 2) + "\n");

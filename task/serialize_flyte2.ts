@@ -30,6 +30,8 @@ import { toTaskTemplate, VERSION } from "./serialize.ts";
 export interface Flyte2SerializeOptions extends Omit<SerializeOptions, "flytekitCompatible"> {
   /** The Flyte 2 environment the task belongs to. @default {"flyteshim"} */
   environment?: string;
+  /** The organization of the template id. @default "" */
+  org?: string;
 }
 
 /** Task types the backend gives to plugins that would not run flyteshim's args as they are. */
@@ -114,6 +116,7 @@ export async function toFlyte2TaskSpec(
     );
   }
   const template: TaskTemplate = toTaskTemplate(task, { ...options, flytekitCompatible: false });
+  if (options.org) template.id = { ...template.id, org: options.org };
   const inline = await encodeInlineTemplate(template);
   template.container = {
     ...template.container,

@@ -166,8 +166,41 @@ Deno.test("deno task serialize --flyte2 writes <name>.flyte2.pb and <name>.flyte
     assertEquals(spec.taskTemplate?.type, "checksum");
     const json = JSON.parse(await Deno.readTextFile(`${dir}/example.checksum.flyte2.json`));
     assertEquals(json.taskTemplate.container.args[0], "a0");
+    assertEquals(json.taskTemplate.id.name, "example.checksum");
     assertEquals(json, JSON.parse(JSON.stringify(toFlyte2Json(spec))));
+    const withId = await runCli([
+      "serialize",
+      module,
+      "--flyte2",
+      "--output-dir",
+      dir,
+      "--org",
+      "acme",
+      "--project",
+      "flytesnacks",
+      "--domain",
+      "development",
+      "--version",
+      "v3",
+    ], { stdout: () => {}, stderr: (t) => out += t });
+    assertEquals(withId, 0, out);
+    const identified = JSON.parse(await Deno.readTextFile(`${dir}/example.checksum.flyte2.json`));
+    assertEquals(identified.taskTemplate.id, {
+      resourceType: "TASK",
+      org: "acme",
+      project: "flytesnacks",
+      domain: "development",
+      name: "example.checksum",
+      version: "v3",
+    });
+    assertEquals(identified.taskTemplate.container.args.slice(5, 7), ["--version", "v3"]);
     let err = "";
+    const noFlyte2 = await runCli(["serialize", module, "--project", "p"], {
+      stdout: () => {},
+      stderr: (t) => err += t,
+    });
+    assertEquals(noFlyte2, 2);
+    assertStringIncludes(err, 'go with "--flyte2"');
     const both = await runCli(["serialize", module, "--flyte2", "--flytekit-compatible"], {
       stdout: () => {},
       stderr: (t) => err += t,
