@@ -72,7 +72,10 @@ export interface Flyte2Args {
   test: boolean;
 }
 
-/** Option names (long and short) to the field they set; `true` marks a flag. */
+/**
+ * Option names (long and short) to the field they set: "code" is a code bundle, "ignored" is
+ * accepted and unused.
+ */
 const OPTIONS: Readonly<Record<string, keyof Flyte2Args | "ignored" | "code">> = {
   inputs: "inputs",
   i: "inputs",
