@@ -18,6 +18,7 @@ import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { readParquet } from "./_duckdb.ts";
 import { outputNamed, runFlyte2Action } from "./_flyte2.ts";
 import { startPostgres } from "./_postgres.ts";
+import { startS3rver } from "./_s3rver.ts";
 import { denoProgram } from "./_propeller.ts";
 import { makeDatabase } from "./_sqlite3.ts";
 import { moduleGraph } from "./_module_graph.ts";
@@ -205,6 +206,36 @@ Deno.test("a task without outputs writes an empty outputs.pb (zero bytes), which
   assertEquals(run.flyte2Outputs?.literals, []);
 });
 
+Deno.test("on object storage, as Flyte 2's devbox runs (S3 with FLYTE_AWS_*)", async () => {
+  const s3 = await startS3rver({ buckets: ["flyte-data"] });
+  const storage = createStorage({ s3: s3.config });
+  try {
+    const db = await tracksDb();
+    await storage.write("s3://flyte-data/dbs/tracks.db", await Deno.readFile(db));
+    const spec = await toFlyte2TaskSpec(tracksTask("s3://flyte-data/dbs/tracks.db"));
+    const inputs = inputsOf(
+      await valuesToLiteralMap({ limit: 3n }, { limit: Types.integer.literalType }),
+    );
+    const run = await runFlyte2Action({
+      spec,
+      inputs,
+      root: "s3://flyte-data/v2",
+      storage,
+      env: s3.env,
+    });
+    assertEquals(run.outcome.phase, "Success", run.flyte2Error?.message ?? run.stderr);
+    assertMatch(run.paths.outputPrefix, /^s3:\/\/flyte-data\/v2\/k3\/flytesnacks\/development\//);
+    const sd = outputNamed(run.flyte2Outputs, "results")?.scalar?.structuredDataset;
+    assertMatch(sd?.uri ?? "", /^s3:\/\/flyte-data\/v2\/k3\//);
+    const local = `${await Deno.makeTempDir()}/00000`;
+    await storage.download(`${sd?.uri}/00000`, local);
+    assertEquals((await readParquet(local)).rows.map((r) => r[0]), [1n, 2n, 3n]);
+    await Deno.remove(local.replace(/\/00000$/, ""), { recursive: true });
+  } finally {
+    await s3.stop();
+  }
+});
+
 Deno.test("attempt 2 gets the previous attempt's checkpoint and its own output prefix", async () => {
   const db = await tracksDb();
   const spec = await toFlyte2TaskSpec(tracksTask(db));
@@ -225,19 +256,23 @@ Deno.test("SQL executor on Flyte 2 against a real PostgreSQL", async (t) => {
       create table users (id int8 primary key, name text);
       insert into users select g, 'user ' || g from generate_series(1, 30) g;
     `);
-    const task = sqlTask({
-      name: "sql.users",
-      image: IMAGE,
-      queryTemplate:
-        "select id, name from users where id > {{ .inputs.after }} order by id limit 10",
-      uri: `postgresql://${pg.host}:${pg.port}/postgres`,
-      inputs: { after: Types.integer },
-      connectArgs: { sslmode: "disable", connect_timeout: 5 },
-      secretConnectArgs: {
-        username: { group: "db", key: "user" },
-        password: { group: "db", key: "password" },
-      },
-    });
+    const usersTask = (name: string, queryTemplate: string) =>
+      sqlTask({
+        name,
+        image: IMAGE,
+        queryTemplate,
+        uri: `postgresql://${pg.host}:${pg.port}/postgres`,
+        inputs: { after: Types.integer },
+        connectArgs: { sslmode: "disable", connect_timeout: 5 },
+        secretConnectArgs: {
+          username: { group: "db", key: "user" },
+          password: { group: "db", key: "password" },
+        },
+      });
+    const task = usersTask(
+      "sql.users",
+      "select id, name from users where id > {{ .inputs.after }} order by id limit 10",
+    );
     const spec = await toFlyte2TaskSpec(task);
     const inputs = inputsOf(
       await valuesToLiteralMap({ after: 25n }, { after: Types.integer.literalType }),
@@ -254,6 +289,21 @@ Deno.test("SQL executor on Flyte 2 against a real PostgreSQL", async (t) => {
       const sd = outputNamed(run.flyte2Outputs, "results")?.scalar?.structuredDataset;
       const table = await readParquet(`${sd?.uri}/00000`);
       assertEquals(table.rows.map((r) => r[0]), [26n, 27n, 28n, 29n, 30n]);
+    });
+
+    await t.step("SIGTERM while the statement runs: retryable SYSTEM:Aborted, exit 0", async () => {
+      const sleeping = usersTask("sql.sleep", "select pg_sleep(30), {{ .inputs.after }} as n");
+      const run = await runFlyte2Action({
+        spec: await toFlyte2TaskSpec(sleeping),
+        inputs,
+        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: password },
+        interrupt: { when: /Running task/ },
+        timeoutMs: 40_000,
+      });
+      assertEquals(run.code, 0, run.stderr);
+      assert(run.ms < 15_000, `took ${run.ms} ms`);
+      assertEquals(run.outcome, { phase: "RetryableFailure", code: "SYSTEM:Aborted", origin: 2 });
+      assertEquals(run.files.filter((f) => f.endsWith(".pb")), ["error.pb"]);
     });
 
     await t.step("a wrong password: permanent USER failure, password not echoed", async () => {
