@@ -7,6 +7,7 @@
 import { decodeInputs } from "../idl/flyte2.ts";
 import { encodeLiteralMap, type LiteralMap, type TaskTemplate } from "../idl/mod.ts";
 import { encodeInlineTemplate } from "../resolver/flyte2.ts";
+import { containerArgs } from "../task/serialize.ts";
 import { flyte2ContainerArgs } from "../task/serialize_flyte2.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { prepareFlyte2Action } from "../tests/_flyte2.ts";
@@ -25,14 +26,21 @@ import {
 const rounds = roundsArg(21);
 const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-flyte2-" });
 
-/** The same task laid out for both lines: Flyte 1's node and Flyte 2's action. */
+/**
+ * The same task laid out for both lines, with the args the SDK writes for each (`deno task
+ * serialize`, with and without `--flyte2`): Flyte 1's node and Flyte 2's action.
+ */
 async function bothLines(
   name: string,
   template: TaskTemplate,
   executor: string,
   inputs: LiteralMap,
 ) {
-  const flyte1 = await prepareNode({ template, inputs, root: `${root}/${name}-flyte1` });
+  const flyte1 = await prepareNode({
+    template: { ...template, container: { ...template.container, args: containerArgs(executor) } },
+    inputs,
+    root: `${root}/${name}-flyte1`,
+  });
   const args = flyte2ContainerArgs(executor, await encodeInlineTemplate(template));
   const flyte2 = await prepareFlyte2Action({
     spec: { taskTemplate: { container: { args } } },
