@@ -3,7 +3,7 @@
  * template inside its TaskAction object and renders `{{.taskTemplatePath}}` to the constant
  * `inline://taskTemplate`: nothing is uploaded for the container to read. flyteshim therefore
  * puts what its executors need (a subset of the TaskTemplate: id, type, interface, custom,
- * config, security context) into one argument, compressed, versioned and checksummed.
+ * config, security context) into one argument, versioned, checksummed, and compressed when large.
  *
  * @example Resolve an inline task
  * ```ts
