@@ -362,7 +362,7 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
     return decodeLiteralMap(bytes);
   } catch (cause) {
     throw new UserError(
-      `Cannot read inputs "${options.inputs}": not a binary flyteidl.core.LiteralMap`,
+      `Cannot read inputs "${options.inputs}": not a binary flyteidl.core.LiteralMap or flyteidl2.task.Inputs`,
       { code: "USER:InvalidInput", cause },
     );
   }
@@ -419,6 +419,10 @@ export async function dispatch(
     task: task.template.id?.name ?? "",
     inputs: Object.keys(inputs.literals ?? {}),
     ...(options.arrayIndex === undefined ? {} : { arrayIndex: options.arrayIndex }),
+    // Flyte 2's run and action, which its logs are searched by.
+    ...(options.execution?.action
+      ? { run: options.execution.name, action: options.execution.action }
+      : {}),
   });
   const started = performance.now();
   let outputs = await executeTask(task, inputs, options);

@@ -1,14 +1,14 @@
 // The `execute` command: configuration, resolution, dispatch and error reporting around one run.
-import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
+import type { ExecutionIdentity, ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/core.ts";
-import { resolveTask } from "../resolver/mod.ts";
+import { type ResolvedTask, type ResolveOptions, resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
 import { createStorage, joinUri, s3ConfigFromEnv, schemeOf, type Storage } from "../storage/mod.ts";
 import type { ExecuteArgs } from "./args.ts";
 import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";
 import { dispatch } from "./dispatch.ts";
-import { classifyError, toErrorDocument } from "./error_document.ts";
+import { classifyError, ERROR_FILE, toErrorDocument } from "./error_document.ts";
 import { createLogger, createRedactor, type Redactor } from "./logger.ts";
 import { type AbortWatchdog, startAbortWatchdog } from "./abort_watchdog.ts";
 
@@ -102,7 +102,30 @@ export interface RunExecuteOptions {
    * @default {false}
    */
   abortWatchdog?: boolean;
+  /**
+   * Which line's contract: `"flyte2"` writes `error.pb` with ContainerError fields 1-4 only and
+   * exits 0 after it whatever `FLYTE_FAIL_ON_ERROR` says.
+   *
+   * @default {"flyte1"}
+   */
+  line?: ContractLine;
+  /** Finds the task; by default the args' resolver reads the template file they name. */
+  resolve?: (options: ResolveOptions) => Promise<ResolvedTask>;
+  /** Adjusts the execution identity read from the environment (Flyte 2's run and action). */
+  execution?: (base: ExecutionIdentity) => ExecutionIdentity;
 }
+
+/**
+ * The two lines of Flyte's task contract: Flyte 1 (`pyflyte-execute`) and Flyte 2 (`a0`).
+ *
+ * @example Flyte 2's
+ * ```ts
+ * import type { ContractLine } from "@flyteshim/flyteshim/entrypoint";
+ *
+ * const line: ContractLine = "flyte2";
+ * ```
+ */
+export type ContractLine = "flyte1" | "flyte2";
 
 function safeLevel(env: Env): LogLevel {
   const level = env.FLYTESHIM_LOG_LEVEL?.trim().toLowerCase();
@@ -195,11 +218,10 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       signal.addEventListener("abort", () => watchdog?.claim(), { once: true });
     }
     const work = (async () => {
-      const task = await resolveTask(args.resolver, args.resolverArgs, {
-        storage: storage!,
-        registry,
-        signal,
-      });
+      const resolveOptions = { storage: storage!, registry, signal };
+      const task = await (options.resolve
+        ? options.resolve(resolveOptions)
+        : resolveTask(args.resolver, args.resolverArgs, resolveOptions));
       if (!task.executor.taskTypes.includes(task.template.type ?? "")) {
         logger.warn("Executor does not declare the template's task type", {
           executor: task.executor.id,
@@ -209,7 +231,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       }
       if (args.dynamicAddlDistro || args.dynamicDestDir) {
         logger.warn(
-          "Ignoring --dynamic-addl-distro/--dynamic-dest-dir: prebuilt tasks need no code",
+          "Ignoring the code bundle options: prebuilt tasks need no code",
           {
             distro: args.dynamicAddlDistro ?? "",
           },
@@ -244,7 +266,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           secrets,
           logger,
           signal,
-          execution: config.execution,
+          execution: options.execution ? options.execution(config.execution) : config.execution,
           checkpoint,
           workDir,
           arrayIndex: config.arrayIndex,
@@ -267,7 +289,9 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       } finally {
         try {
           Deno.removeSync(workDir, { recursive: true });
-        } catch { /* already gone */ }
+        } catch {
+          /* already gone */
+        }
       }
     })();
     // After an abort nobody awaits the work any more: its late failure must not crash the process.
@@ -276,11 +300,14 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       await Promise.race([work, untilAborted(signal)]);
     } catch (error) {
       // An abort while outputs.pb is being written lets the commit finish.
-      if (signal.aborted && committing) await work;
-      else {
+      if (signal.aborted && committing) {
+        await work;
+      } else {
         // Give the executor a moment to stop what it started elsewhere (a statement running on
         // a database server is cancelled through a second connection) before the process exits.
-        if (signal.aborted) await settledWithin(work, ABORT_GRACE_MS);
+        if (signal.aborted) {
+          await settledWithin(work, ABORT_GRACE_MS);
+        }
         throw error;
       }
     }
@@ -293,6 +320,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     }
     return await report(error, {
       args,
+      line: options.line ?? "flyte1",
       reporting,
       redactor,
       logger,
@@ -316,6 +344,7 @@ async function report(
   error: unknown,
   context: {
     args: Pick<ExecuteArgs, "outputPrefix">;
+    line: ContractLine;
     reporting: ReturnType<typeof errorReportingFromEnv>;
     redactor: Redactor;
     logger: Logger;
@@ -328,7 +357,14 @@ async function report(
     worker: reporting.worker,
     redact: (text) => context.redactor.redact(text),
   });
-  const uri = joinUri(context.args.outputPrefix, reporting.errorFileName);
+  if (context.line === "flyte2" && doc.error) {
+    // Flyte 2's ContainerError has fields 1-4: no timestamp, no worker.
+    delete doc.error.timestamp;
+    delete doc.error.worker;
+  }
+  // Flyte 2's backend reads error.pb only, whatever the distributed error strategy.
+  const fileName = context.line === "flyte2" ? ERROR_FILE : reporting.errorFileName;
+  const uri = joinUri(context.args.outputPrefix, fileName);
   logger.error("Task failed", {
     code: classified.code,
     origin: classified.origin,
@@ -344,7 +380,8 @@ async function report(
     return EXIT_UNREPORTED;
   }
   logger.info("Wrote error document", { uri });
-  return reporting.failOnError ? EXIT_FAILED : EXIT_OK;
+  // Flyte 2's backend reads error.pb only after exit 0: a non-zero exit would lose it.
+  return reporting.failOnError && context.line === "flyte1" ? EXIT_FAILED : EXIT_OK;
 }
 
 /**
@@ -365,11 +402,18 @@ async function report(
  */
 export function reportFailure(
   error: unknown,
-  options: { outputPrefix: string; env: Env; storage?: Storage; logger?: Logger },
+  options: {
+    outputPrefix: string;
+    env: Env;
+    storage?: Storage;
+    logger?: Logger;
+    line?: ContractLine;
+  },
 ): Promise<number> {
   const redactor = createRedactor();
   return report(error, {
     args: { outputPrefix: options.outputPrefix },
+    line: options.line ?? "flyte1",
     reporting: errorReportingFromEnv(options.env),
     redactor,
     logger: options.logger ?? createLogger({ level: safeLevel(options.env), redactor }),

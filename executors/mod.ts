@@ -57,6 +57,10 @@ export interface ExecutionIdentity {
   task: { project: string; domain: string; name: string; version: string };
   /** Attempt number, starting at 0 (`FLYTE_ATTEMPT_NUMBER`). */
   attempt: number;
+  /** Flyte 2's action name (`ACTION_NAME`); `name` is then the run name (`RUN_NAME`). */
+  action?: string;
+  /** Flyte 2's organization (`_U_ORG_NAME`). */
+  org?: string;
 }
 
 /**

@@ -184,7 +184,23 @@ export async function readTaskTemplate(
   }
 }
 
-async function loadExecutor(registry: ExecutorRegistry, id: string): Promise<Executor<unknown>> {
+/**
+ * Gets an executor from a registry; a failure to load it (a broken lazy import) is
+ * `SYSTEM:ExecutorLoadFailed`, non-recoverable, and an unknown id stays `USER:ExecutorNotFound`.
+ *
+ * @example An unknown executor
+ * ```ts
+ * import { loadExecutor } from "@flyteshim/flyteshim/resolver";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertRejects } from "@std/assert";
+ *
+ * await assertRejects(() => loadExecutor(createExecutorRegistry([]), "no.such"), Error, "no.such");
+ * ```
+ */
+export async function loadExecutor(
+  registry: ExecutorRegistry,
+  id: string,
+): Promise<Executor<unknown>> {
   try {
     return await registry.get(id);
   } catch (cause) {
@@ -234,6 +250,12 @@ export async function resolveTask(
     );
   }
   const [templateUri, executorId] = args;
+  if (templateUri.startsWith("inline://")) {
+    throw new UserError(
+      `Cannot load task template "${templateUri}": Flyte 2 uploads no task template; serialize the task with "--flyte2" so that it travels in the container args`,
+      { code: "USER:InvalidResolverArgs" },
+    );
+  }
   if (/^\{\{.*\}\}$/.test(templateUri.trim()) || !templateUri.trim()) {
     throw new UserError(
       `Cannot load task: the template URI "${templateUri}" was not rendered`,

@@ -79,4 +79,10 @@ export {
 export { type DatasetRows, readDataset, type ReadDatasetOptions } from "./dataset.ts";
 export { packageEntryName, type PackageOptions, writePackage } from "./package.ts";
 export { toProto3Json } from "./proto_json.ts";
+export {
+  flyte2ContainerArgs,
+  type Flyte2SerializeOptions,
+  toFlyte2Json,
+  toFlyte2TaskSpec,
+} from "./serialize_flyte2.ts";
 export { Types } from "../types/mod.ts";
