@@ -2,7 +2,7 @@
 // conformance suite as the built-in ones, replaces a built-in scheme, and serves a whole execute
 // run through a third-party entrypoint (tests/_plugged_main.ts). Every built-in scheme has a
 // conformance run somewhere in tests/.
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals, assertThrows } from "@std/assert";
 import { BUILTIN_BACKENDS, createStorage } from "../storage/mod.ts";
 import {
   decodeLiteralMap,
@@ -57,8 +57,8 @@ Deno.test("an added backend replaces a built-in one, and bad entries are refused
     assertEquals(await Deno.readTextFile(`${root}/gs://b/k.txt`), "x");
     assertEquals(await storage.exists("gs://b/k.txt"), true);
     assertEquals(loads, 1);
-    await assertRejects(
-      async () => createStorage({ backends: { "GS:": mounted } }),
+    assertThrows(
+      () => createStorage({ backends: { "GS:": mounted } }),
       TypeError,
       "expected a lower-case scheme",
     );
