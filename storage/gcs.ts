@@ -564,19 +564,28 @@ function folderPrefix(name: string): string {
   return name === "" || name.endsWith("/") ? name : `${name}/`;
 }
 
-/** A token failure: unreachable source SYSTEM (not recoverable), refused credentials USER. */
+/**
+ * A token failure: no source answers (SYSTEM, not recoverable), the source refuses the
+ * credentials (USER:AccessDenied), or the credentials file is unusable (USER:InvalidConfig).
+ */
 class TokenError extends Error {
-  constructor(message: string, readonly refused: boolean) {
+  constructor(message: string, readonly kind: "missing" | "refused" | "config") {
     super(message);
     this.name = "TokenError";
   }
 }
 
 function tokenError(operation: StorageOperation, uri: string, error: unknown): StorageError {
-  if (error instanceof TokenError && error.refused) {
+  if (error instanceof TokenError && error.kind === "refused") {
     return new StorageError(operation, uri, `Google refused the credentials: ${error.message}`, {
       origin: "user",
       code: "USER:AccessDenied",
+    });
+  }
+  if (error instanceof TokenError && error.kind === "config") {
+    return new StorageError(operation, uri, error.message, {
+      origin: "user",
+      code: "USER:InvalidConfig",
     });
   }
   const detail = error instanceof Error ? error.message : String(error);
@@ -603,18 +612,18 @@ function metadataTokenSource(host: string): TokenSource {
     } catch (cause) {
       throw new TokenError(
         `the metadata server at ${host} did not answer: ${fetchFailure(cause)}`,
-        false,
+        "missing",
       );
     }
     if (!res.ok) {
       const text = (await res.text().catch(() => "")).slice(0, 200).trim();
       throw new TokenError(
         `the metadata server answered HTTP ${res.status}${text ? `: ${text}` : ""}`,
-        res.status === 401 || res.status === 403 || res.status === 404,
+        res.status === 401 || res.status === 403 || res.status === 404 ? "refused" : "missing",
       );
     }
     const answer = await res.json() as { access_token?: string; expires_in?: number };
-    if (!answer.access_token) throw new TokenError("the metadata server sent no token", false);
+    if (!answer.access_token) throw new TokenError("the metadata server sent no token", "missing");
     cached = {
       token: answer.access_token,
       until: Date.now() + Math.max(0, (answer.expires_in ?? 300) - 60) * 1000,
@@ -631,25 +640,58 @@ function metadataTokenSource(host: string): TokenSource {
 /**
  * Tokens for a credentials file, through google-auth-library (imported on first use): a
  * service-account key signs its own JWT for the storage endpoint; an external account exchanges
- * its subject token at its token URL. The library caches and refreshes.
+ * its subject token at its token URL; a user's refresh token is exchanged at Google's token
+ * endpoint. The library caches and refreshes. The file is the pod's own configuration, so its
+ * URLs are trusted as written.
  */
 function fileTokenSource(path: string, endpoint: string): TokenSource {
-  let client: Promise<{ getRequestHeaders(url?: string): Promise<unknown> }> | undefined;
-  return async () => {
-    client ??= (async () => {
-      const { GoogleAuth } = await import("google-auth-library");
-      try {
-        return await new GoogleAuth({ keyFilename: path }).getClient();
-      } catch (cause) {
-        client = undefined;
-        throw new TokenError(
-          `cannot use GOOGLE_APPLICATION_CREDENTIALS "${path}": ${
-            cause instanceof Error ? cause.message : cause
-          }`,
-          true,
-        );
+  type Client = { getRequestHeaders(url?: string): Promise<unknown> };
+  let client: Promise<Client> | undefined;
+  const unusable = (detail: string) =>
+    new TokenError(`cannot use GOOGLE_APPLICATION_CREDENTIALS "${path}": ${detail}`, "config");
+  const load = async (): Promise<Client> => {
+    let json: Record<string, unknown> & { type?: string };
+    try {
+      json = JSON.parse(await Deno.readTextFile(path));
+    } catch (cause) {
+      throw unusable(cause instanceof SyntaxError ? "not JSON" : fetchFailure(cause));
+    }
+    const auth = await import("google-auth-library");
+    const text = (name: string) =>
+      typeof json[name] === "string" ? json[name] as string : undefined;
+    switch (json.type) {
+      case "service_account":
+        if (!text("client_email") || !text("private_key")) {
+          throw unusable("client_email or private_key is missing");
+        }
+        return new auth.JWT({
+          email: text("client_email"),
+          key: text("private_key"),
+          keyId: text("private_key_id"),
+        });
+      case "external_account": {
+        const source = json.credential_source as Record<string, unknown> | undefined;
+        // deno-lint-ignore no-explicit-any
+        const options = json as any;
+        if (source?.environment_id) return new auth.AwsClient(options);
+        if (source?.executable) return new auth.PluggableAuthClient(options);
+        return new auth.IdentityPoolClient(options);
       }
-    })();
+      case "authorized_user":
+        return new auth.UserRefreshClient({
+          clientId: text("client_id"),
+          clientSecret: text("client_secret"),
+          refreshToken: text("refresh_token"),
+        });
+      default:
+        throw unusable(
+          `credential type "${json.type}" is not supported (service_account, external_account or authorized_user)`,
+        );
+    }
+  };
+  return async () => {
+    client ??= load();
+    client.catch(() => client = undefined);
     let headers: unknown;
     try {
       headers = await (await client).getRequestHeaders(`${endpoint}/`);
@@ -660,7 +702,7 @@ function fileTokenSource(path: string, endpoint: string): TokenSource {
       const message = cause instanceof Error ? cause.message : String(cause);
       throw new TokenError(
         message.replace(/(Bearer\s+)\S+/gi, "$1***"),
-        status !== undefined && status >= 400 && status < 500,
+        status !== undefined && status >= 400 && status < 500 ? "refused" : "missing",
       );
     }
     const value = headers instanceof Headers
