@@ -483,6 +483,21 @@ function azureError(
       { origin: "system", code: "SYSTEM:StorageError", recoverable: false, cause },
     );
   }
+  const tlsCodes =
+    /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+  if (
+    tlsCodes.test(code ?? "") ||
+    /unable to verify the first certificate|self[- ]signed certificate|certificate has expired/i
+      .test(raw)
+  ) {
+    // Stays so on retry: the certificates the process trusts are configuration.
+    return new StorageError(
+      operation,
+      uri,
+      `the server's TLS certificate was not accepted (the Azure SDK trusts NODE_EXTRA_CA_CERTS, not DENO_CERT): ${firstLine}`,
+      { origin: "user", code: "USER:InvalidConfig", cause },
+    );
+  }
   if (/authentication is not permitted for non-TLS/.test(raw)) {
     return new StorageError(
       operation,

@@ -3,7 +3,8 @@
  * Google's protocols the GCS emulator lacks: chunked resumable uploads (`308 Resume Incomplete`
  * with a `Range`, the `bytes *\/N` status query, 256 KiB chunk alignment), and the token sources
  * (the metadata server's token, an STS token exchange for external accounts). It also serves
- * object reads and metadata so that a whole round trip can be checked, and records every request's
+ * multipart uploads, object reads, metadata and listings so that a whole round trip can be
+ * checked, and records every request's
  * Authorization header. Objects live in memory: keep them to a few MiB.
  *
  * ```ts ignore
@@ -125,6 +126,25 @@ export function startGcsServer(options: GcsServerOptions = {}): GcsServer {
       return new Response(null, {
         status: 200,
         headers: { location: `${url.origin}${url.pathname}?uploadType=resumable&upload_id=${id}` },
+      });
+    }
+    if (start && request.method === "POST" && url.searchParams.get("uploadType") === "multipart") {
+      // multipart/related: the resource as JSON, then the bytes.
+      const boundary = /boundary=([^;]+)/.exec(request.headers.get("content-type") ?? "")?.[1];
+      const body = new Uint8Array(await request.arrayBuffer());
+      const text = new TextDecoder("latin1").decode(body);
+      const first = text.indexOf("\r\n\r\n");
+      const second = text.indexOf(`--${boundary}`, first);
+      const dataStart = text.indexOf("\r\n\r\n", second) + 4;
+      const dataEnd = text.lastIndexOf(`\r\n--${boundary}--`);
+      if (!boundary || first < 0 || second < 0 || dataEnd < dataStart) {
+        return error(400, "bad multipart body");
+      }
+      return finish({
+        resource: JSON.parse(new TextDecoder().decode(body.subarray(first + 4, second - 2))),
+        bucket: decodeURIComponent(start[1]),
+        parts: [body.slice(dataStart, dataEnd)],
+        received: dataEnd - dataStart,
       });
     }
     if (start && request.method === "PUT") {
