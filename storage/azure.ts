@@ -362,9 +362,10 @@ export class AzureStorage implements StorageBackend {
           tokenFilePath: config.federatedTokenFile,
         });
       }
-      return new identity.ManagedIdentityCredential(
-        config.clientId ? { clientId: config.clientId } : {},
-      );
+      return new identity.ManagedIdentityCredential({
+        ...(config.clientId ? { clientId: config.clientId } : {}),
+        retryOptions: { maxRetries: config.retries ?? 3 },
+      });
     })();
     return this.#credential;
   }

@@ -91,6 +91,19 @@ Deno.test("azure: service principal and workload identity tokens from Entra ID, 
         access_token: storageToken(),
       });
     }
+    // A managed identity endpoint (App Service style: IDENTITY_ENDPOINT and IDENTITY_HEADER).
+    if (url.pathname === "/msi/token") {
+      grants.push({ managed: request.headers.get("x-identity-header") ?? "" });
+      if (request.headers.get("x-identity-header") !== "msi-header") {
+        return Response.json({ error: "invalid_request" }, { status: 400 });
+      }
+      return Response.json({
+        access_token: storageToken(),
+        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+        resource: url.searchParams.get("resource"),
+        token_type: "Bearer",
+      });
+    }
     return new Response("not found", { status: 404 });
   });
   const azurite = await startAzurite({
@@ -138,6 +151,28 @@ Deno.test("azure: service principal and workload identity tokens from Entra ID, 
       assertStringIncludes(result.message!, "Entra ID refused the credentials");
       assert(!JSON.stringify(result).includes(wrong), JSON.stringify(result));
     });
+
+    await t.step(
+      "managed identity when nothing else is set; none found is a SYSTEM error",
+      async () => {
+        const msi = { IDENTITY_ENDPOINT: `https://127.0.0.1:${entra.addr.port}/msi/token` };
+        assertEquals(
+          await probe("abfss://flyte/mi", { ...common, ...msi, IDENTITY_HEADER: "msi-header" }),
+          { ok: true },
+        );
+        assertEquals(grants.at(-1), { managed: "msi-header" });
+        const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+        const port = (closed.addr as Deno.NetAddr).port;
+        closed.close();
+        const none = await probe("abfss://flyte/mi", {
+          ...common,
+          IDENTITY_ENDPOINT: `https://127.0.0.1:${port}/msi/token`,
+          IDENTITY_HEADER: "msi-header",
+        });
+        assertEquals(none.code, "SYSTEM:StorageError", none.message);
+        assertStringIncludes(none.message!, "no Azure credentials found");
+      },
+    );
 
     await t.step("DENO_CERT alone does not reach Node's TLS: USER:InvalidConfig", async () => {
       const { NODE_EXTRA_CA_CERTS: _, ...rest } = common;
