@@ -12,6 +12,7 @@ import type { TokenCredential } from "@azure/identity";
 import { dirname } from "node:path";
 import { StorageError, type StorageOperation } from "../errors.ts";
 import { type AzureConfig, azureConfigFromEnv } from "./config.ts";
+import { retryPolicy, withRetry } from "./_retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
@@ -116,37 +117,51 @@ export class AzureStorage implements StorageBackend {
 
   async read(uri: string, options?: StorageCallOptions): Promise<Uint8Array> {
     const location = parseAzureUri(uri, "read");
-    return await this.#run("read", uri, location, options?.signal, async (container) => {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      await this.#stream(container, location.path, options?.signal, (chunk) => {
-        parts.push(chunk);
-        size += chunk.length;
-      });
-      const out = new Uint8Array(size);
-      let at = 0;
-      for (const part of parts) {
-        out.set(part, at);
-        at += part.length;
-      }
-      return out;
-    });
+    return await this.#run(
+      "read",
+      uri,
+      location,
+      options?.signal,
+      async (container, signal, touch) => {
+        const parts: Uint8Array[] = [];
+        let size = 0;
+        await this.#stream(container, location.path, signal, (chunk) => {
+          touch();
+          parts.push(chunk);
+          size += chunk.length;
+        });
+        const out = new Uint8Array(size);
+        let at = 0;
+        for (const part of parts) {
+          out.set(part, at);
+          at += part.length;
+        }
+        return out;
+      },
+    );
   }
 
   async download(uri: string, localPath: string, options?: DownloadOptions): Promise<void> {
     const location = parseAzureUri(uri, "download");
-    await this.#run("download", uri, location, options?.signal, async (container) => {
-      await Deno.mkdir(dirname(localPath), { recursive: true });
-      using file = await Deno.open(localPath, { write: true, create: true, truncate: true });
-      let received = 0;
-      await this.#stream(container, location.path, options?.signal, async (chunk, total) => {
-        for (let done = 0; done < chunk.length;) {
-          done += await file.write(done ? chunk.subarray(done) : chunk);
-        }
-        received += chunk.length;
-        options?.onProgress?.(received, total);
-      });
-    });
+    await this.#run(
+      "download",
+      uri,
+      location,
+      options?.signal,
+      async (container, signal, touch) => {
+        await Deno.mkdir(dirname(localPath), { recursive: true });
+        using file = await Deno.open(localPath, { write: true, create: true, truncate: true });
+        let received = 0;
+        await this.#stream(container, location.path, signal, async (chunk, total) => {
+          touch();
+          for (let done = 0; done < chunk.length;) {
+            done += await file.write(done ? chunk.subarray(done) : chunk);
+          }
+          received += chunk.length;
+          options?.onProgress?.(received, total);
+        });
+      },
+    );
   }
 
   /**
@@ -190,9 +205,10 @@ export class AzureStorage implements StorageBackend {
 
   async write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void> {
     const location = parseAzureUri(uri, "write");
-    await this.#run("write", uri, location, options?.signal, async (container) => {
+    await this.#run("write", uri, location, options?.signal, async (container, signal, touch) => {
       await container.getBlockBlobClient(location.path).uploadData(data, {
-        abortSignal: options?.signal,
+        abortSignal: signal,
+        onProgress: touch,
         blobHTTPHeaders: options?.contentType ? { blobContentType: options.contentType } : {},
         metadata: this.#metadataFor(options),
         blockSize: this.#config.blockSize ?? DEFAULT_BLOCK_SIZE,
@@ -206,11 +222,12 @@ export class AzureStorage implements StorageBackend {
     const location = parseAzureUri(uri, "upload");
     await assertLocalFile("upload", uri, localPath);
     const blockSize = this.#config.blockSize ?? DEFAULT_BLOCK_SIZE;
-    await this.#run("upload", uri, location, options?.signal, async (container) => {
+    await this.#run("upload", uri, location, options?.signal, async (container, signal, touch) => {
       // One request up to a block, else blocks read from the file as they go (Put Block, then
       // Put Block List): memory stays about blockSize * blockConcurrency.
       await container.getBlockBlobClient(location.path).uploadFile(localPath, {
-        abortSignal: options?.signal,
+        abortSignal: signal,
+        onProgress: touch,
         blobHTTPHeaders: options?.contentType ? { blobContentType: options.contentType } : {},
         metadata: this.#metadataFor(options),
         blockSize,
@@ -222,35 +239,50 @@ export class AzureStorage implements StorageBackend {
 
   async exists(uri: string, options?: StorageCallOptions): Promise<boolean> {
     const location = parseAzureUri(uri, "exists");
-    const abortSignal = options?.signal;
-    return await this.#run("exists", uri, location, abortSignal, async (container) => {
-      if (!location.path.replace(/\/+$/, "")) return await container.exists({ abortSignal });
-      if (await container.getBlobClient(location.path).exists({ abortSignal })) return true;
-      // Not a blob: a "folder" exists when some blob lies below it.
-      const page = await container.listBlobsFlat({ prefix: folderPrefix(location.path) })
-        .byPage({ maxPageSize: 1 }).next();
-      if (page.done) return false;
-      return page.value.segment.blobItems.length > 0;
-    }, { containerMissing: false });
+    return await this.#run(
+      "exists",
+      uri,
+      location,
+      options?.signal,
+      async (container, abortSignal) => {
+        if (!location.path.replace(/\/+$/, "")) return await container.exists({ abortSignal });
+        if (await container.getBlobClient(location.path).exists({ abortSignal })) return true;
+        // Not a blob: a "folder" exists when some blob lies below it.
+        const page = await container.listBlobsFlat({
+          prefix: folderPrefix(location.path),
+          abortSignal,
+        }).byPage({ maxPageSize: 1 }).next();
+        if (page.done) return false;
+        return page.value.segment.blobItems.length > 0;
+      },
+      { containerMissing: false },
+    );
   }
 
   async list(prefix: string, options?: StorageCallOptions): Promise<string[]> {
     const location = parseAzureUri(prefix, "list");
-    return await this.#run("list", prefix, location, options?.signal, async (container) => {
-      const out: string[] = [];
-      const pages = container.listBlobsFlat({
-        prefix: folderPrefix(location.path),
-        includeMetadata: true,
-        abortSignal: options?.signal,
-      }).byPage({ maxPageSize: this.#config.listPageSize ?? 5000 });
-      for await (const page of pages) {
-        for (const blob of page.segment.blobItems) {
-          if (blob.name.endsWith("/") || isFolderPlaceholder(blob.metadata)) continue;
-          out.push(`${location.base}/${blob.name}`);
+    return await this.#run(
+      "list",
+      prefix,
+      location,
+      options?.signal,
+      async (container, signal, touch) => {
+        const out: string[] = [];
+        const pages = container.listBlobsFlat({
+          prefix: folderPrefix(location.path),
+          includeMetadata: true,
+          abortSignal: signal,
+        }).byPage({ maxPageSize: this.#config.listPageSize ?? 5000 });
+        for await (const page of pages) {
+          touch();
+          for (const blob of page.segment.blobItems) {
+            if (blob.name.endsWith("/") || isFolderPlaceholder(blob.metadata)) continue;
+            out.push(`${location.base}/${blob.name}`);
+          }
         }
-      }
-      return out;
-    });
+        return out;
+      },
+    );
   }
 
   #metadataFor(options?: UploadOptions): Record<string, string> | undefined {
@@ -370,23 +402,70 @@ export class AzureStorage implements StorageBackend {
     return this.#credential;
   }
 
-  /** Runs an operation on the URI's container; failures become classified StorageErrors. */
+  /**
+   * Runs an operation on the URI's container; failures become classified StorageErrors. Each
+   * attempt gets a signal that aborts after `timeoutSeconds` without progress (`touch()` marks
+   * progress): the SDK's own per-try timeout does not fire under Deno, so a stalled server would
+   * otherwise hold the run. Such an attempt is retried within the retry bounds.
+   */
   async #run<T>(
     operation: StorageOperation,
     uri: string,
     location: AzureLocation,
-    signal: AbortSignal | undefined,
-    attempt: (container: ContainerClient) => Promise<T>,
+    outer: AbortSignal | undefined,
+    attempt: (container: ContainerClient, signal: AbortSignal, touch: () => void) => Promise<T>,
     { containerMissing = true }: { containerMissing?: boolean } = {},
   ): Promise<T> {
+    const timeoutMs = (this.#config.timeoutSeconds ?? 60) * 1000;
+    let attempts = 0;
     try {
-      signal?.throwIfAborted();
+      outer?.throwIfAborted();
       const client = await this.#client(location, operation, uri);
-      return await attempt(client.getContainerClient(location.container));
+      const container = client.getContainerClient(location.container);
+      return await withRetry(async () => {
+        attempts++;
+        const idle = new AbortController();
+        let timer = setTimeout(() => idle.abort(), timeoutMs);
+        const touch = () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => idle.abort(), timeoutMs);
+        };
+        const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
+        try {
+          return await attempt(container, signal, touch);
+        } catch (error) {
+          if (idle.signal.aborted && !outer?.aborted) throw new IdleTimeout(timeoutMs);
+          throw error;
+        } finally {
+          clearTimeout(timer);
+        }
+      }, {
+        policy: retryPolicy(this.#config),
+        signal: outer,
+        isTransient: (error) => error instanceof IdleTimeout,
+      });
     } catch (error) {
       if (!containerMissing && errorCode(error) === "ContainerNotFound") return false as T;
-      throw azureError(operation, uri, location, error, signal, this.#secrets);
+      if (error instanceof IdleTimeout && !outer?.aborted) {
+        const detail = attempts > 1
+          ? `${error.message} (after ${attempts} attempts)`
+          : error.message;
+        throw new StorageError(operation, uri, detail, {
+          origin: "system",
+          code: "SYSTEM:StorageError",
+          recoverable: true,
+        });
+      }
+      throw azureError(operation, uri, location, error, outer, this.#secrets);
     }
+  }
+}
+
+/** An attempt that made no progress for the timeout. */
+class IdleTimeout extends Error {
+  constructor(ms: number) {
+    super(`no progress for ${ms / 1000} s`);
+    this.name = "IdleTimeout";
   }
 }
 

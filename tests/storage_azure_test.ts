@@ -245,6 +245,11 @@ Deno.test("azure: 503, 500, resets and cut bodies are retried; lasting ones are 
       }
       assertEquals(proxy.pending, 0, fault);
     }
+    // A stalled request is abandoned after the timeout and retried.
+    const quick = createStorage({ azure: { ...config, timeoutSeconds: 0.5 } });
+    proxy.fail(1, "stall");
+    assertEquals(await quick.read(`${root}/data.bin`), pattern(300_000));
+    assertEquals(proxy.pending, 0);
     proxy.fail(10, "503");
     const error = await assertStorageError(storage.read(`${root}/data.bin`), {
       code: "SYSTEM:StorageError",

@@ -220,3 +220,13 @@ Deno.test("gcs: missing, refused and unusable credentials and buckets are classi
   assertStringIncludes(error.message, `bucket "missing-bucket" does not exist`);
   assertEquals(await storage.exists("gs://b/nothing"), false);
 });
+
+Deno.test("gcs: anonymous access sends no credentials and asks no token source", async () => {
+  await using server = startGcsServer();
+  const storage = createStorage({
+    env: { FLYTESHIM_GCS_ENDPOINT: server.endpoint, FLYTESHIM_GCS_ANONYMOUS: "true" },
+  });
+  await storage.write("gs://public/a.txt", pattern(4));
+  assertEquals(await storage.read("gs://public/a.txt"), pattern(4));
+  assertEquals(server.requests.map((r) => r.authorization), [null, null]);
+});

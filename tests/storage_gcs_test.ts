@@ -101,6 +101,13 @@ Deno.test("gcs: 20 MiB resumable, pages, metadata, folders and faults", async (t
             }
             assertEquals(proxy.pending, 0, fault);
           }
+          // A stalled request is abandoned after the timeout and retried.
+          const quick = createStorage({
+            gcs: { ...gcs.config, endpoint: proxy.endpoint, timeoutSeconds: 0.5 },
+          });
+          proxy.fail(1, "stall");
+          assertEquals(await quick.read("gs://flyte/f/data.bin"), pattern(300_000));
+          assertEquals(proxy.pending, 0);
           proxy.fail(10, "503");
           const error = await assertStorageError(storage.read("gs://flyte/f/data.bin"), {
             code: "SYSTEM:StorageError",
