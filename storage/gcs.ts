@@ -127,6 +127,9 @@ export class GcsStorage implements StorageBackend {
         received += chunk.length;
         options?.onProgress?.(received, Number.isFinite(total) ? total : undefined);
       });
+      if (!res.headers.get("content-encoding") && Number.isFinite(total) && received !== total) {
+        throw new TransientError(`the answer was cut after ${received} of ${total} bytes`);
+      }
     });
   }
 
@@ -547,7 +550,11 @@ async function body(res: Response, touch: () => void): Promise<Uint8Array> {
     parts.push(chunk);
     size += chunk.length;
   });
-  const expected = Number(res.headers.get("content-length") ?? NaN);
+  // A compressed answer (objects stored with Content-Encoding: gzip) is decoded by fetch, so its
+  // length no longer matches; otherwise a short body is a cut connection.
+  const expected = res.headers.get("content-encoding")
+    ? NaN
+    : Number(res.headers.get("content-length") ?? NaN);
   if (Number.isFinite(expected) && expected !== size) {
     throw new TransientError(`the answer was cut after ${size} of ${expected} bytes`);
   }
