@@ -287,7 +287,7 @@ export class GcsStorage implements StorageBackend {
     const start = `${this.#base}/upload/storage/v1/b/${
       encodeURIComponent(location.bucket)
     }/o?uploadType=resumable`;
-    const session = await this.#run("upload", uri, options?.signal, async (signal) => {
+    const open = async (signal: AbortSignal) => {
       const res = await this.#fetch("upload", uri, start, {
         signal,
         method: "POST",
@@ -302,23 +302,32 @@ export class GcsStorage implements StorageBackend {
       const at = res.headers.get("location");
       if (!at) throw new TransientError("the upload session has no location");
       return at;
-    });
+    };
     const chunkSize = this.#config.chunkSize;
+    let session: string | undefined;
     let offset = 0;
     let asked = false;
     await this.#run("upload", uri, options?.signal, async (signal, touch) => {
-      if (asked) {
+      if (session && asked) {
         // After a failure: how much did the session keep?
         const res = await this.#fetch("upload", uri, session, {
           signal,
           method: "PUT",
           headers: { "content-range": `bytes */${size}` },
-          pass: [308],
+          pass: [308, 404, 410],
         });
         await res.body?.cancel();
-        if (res.status !== 308) return; // finished after all
-        offset = keptBytes(res);
+        if (res.status === 404 || res.status === 410) {
+          // The session expired (a week on GCS) or was lost: start over in a new one.
+          session = undefined;
+          offset = 0;
+        } else if (res.status !== 308) {
+          return; // finished after all
+        } else {
+          offset = keptBytes(res);
+        }
       }
+      session ??= await open(signal);
       asked = true;
       while (offset < size) {
         const end = chunkSize ? Math.min(size, offset + chunkSize) : size;
@@ -335,10 +344,15 @@ export class GcsStorage implements StorageBackend {
             "content-length": String(end - offset),
             "content-range": `bytes ${offset}-${end - 1}/${end === size ? size : "*"}`,
           },
-          pass: [308],
+          pass: [308, 404, 410],
         });
         await res.body?.cancel();
         touch();
+        if (res.status === 404 || res.status === 410) {
+          session = undefined;
+          offset = 0;
+          throw new TransientError(`the upload session is gone (HTTP ${res.status})`);
+        }
         if (res.status !== 308) {
           if (end !== size) {
             throw new StorageError(

@@ -43,8 +43,11 @@ export interface GcsServer extends AsyncDisposable {
   requests: SeenRequest[];
   /** Finished objects by `bucket/name`. */
   objects: Map<string, { data: Uint8Array; resource: Record<string, unknown> }>;
-  /** The next upload PUT keeps only `bytes` of its body, then answers 503. */
-  cutNextPut(bytes: number): void;
+  /**
+   * The next upload PUT keeps only `bytes` of its body, then answers 503; with `forget`, its
+   * session is dropped too (as an expired session is).
+   */
+  cutNextPut(bytes: number, options?: { forget?: boolean }): void;
   /** Stops the server. */
   stop(): Promise<void>;
 }
@@ -62,6 +65,7 @@ export function startGcsServer(options: GcsServerOptions = {}): GcsServer {
   const objects = new Map<string, { data: Uint8Array; resource: Record<string, unknown> }>();
   const sessions = new Map<string, Session>();
   let cut: number | undefined;
+  let forget = false;
   const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), {
       status,
@@ -190,6 +194,7 @@ export function startGcsServer(options: GcsServerOptions = {}): GcsServer {
         }
         if (limit !== undefined && kept >= limit) {
           await reader.cancel();
+          if (forget) sessions.clear();
           return error(503, "Backend Error");
         }
       }
@@ -227,8 +232,9 @@ export function startGcsServer(options: GcsServerOptions = {}): GcsServer {
     host,
     requests,
     objects,
-    cutNextPut(bytes) {
+    cutNextPut(bytes, options) {
       cut = bytes;
+      forget = options?.forget ?? false;
     },
     stop,
     [Symbol.asyncDispose]: stop,

@@ -66,6 +66,17 @@ Deno.test("gcs: chunked resumable uploads with metadata-server tokens, resumed a
       ],
     );
 
+    // A session lost after a cut (expired, 404) is replaced by a new one from the first byte.
+    server.requests.length = 0;
+    server.cutNextPut(300 * KIB, { forget: true });
+    await streamed.upload(path, "gs://b/restarted.bin");
+    assertEquals(server.objects.get("b/restarted.bin")?.data, data);
+    assertEquals(
+      server.requests.filter((r) => r.method === "POST").length,
+      2,
+      "a second session was opened",
+    );
+
     // A chunked upload cut inside its second chunk goes on from the byte the session kept.
     server.requests.length = 0;
     server.cutNextPut(100 * KIB);
