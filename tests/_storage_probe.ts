@@ -72,6 +72,10 @@ else if (import.meta.main) {
     await azure.exists("abfs://c/k").catch((e) => errors.push(String(e?.cause ?? e)));
   }
   if (Deno.args[0] === "gs") {
+    await Deno.writeTextFile(
+      `${dir}/key.json`,
+      JSON.stringify({ type: "service_account", client_email: "a@b.c", private_key: "x" }),
+    );
     const gcs = createStorage({ env: { GOOGLE_APPLICATION_CREDENTIALS: `${dir}/key.json` } });
     await gcs.exists("gs://bucket/key").catch((e) => errors.push(String(e?.cause ?? e)));
   }
