@@ -2,7 +2,7 @@
 // on abfs:// (Azurite) and on gs:// (the GCS emulator): flytekit's SQLite3Task template and inputs,
 // run as propeller runs it. The node is laid out and read back by other clients than flyteshim's
 // (the Azure SDK directly; the JSON API with fetch), and the parquet result is read by DuckDB.
-import { assertEquals, assertMatch } from "@std/assert";
+import { assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import {
   decodeLiteralMap,
   decodeTaskTemplate,
@@ -108,6 +108,22 @@ async function fixtureTemplate(databaseUri: string): Promise<TaskTemplate> {
   return decodeTaskTemplate(encodeTaskTemplate(template));
 }
 
+/** A database URI that names no object: the run ends in a USER:NotFound error.pb in the cloud. */
+async function missingDatabase(root: string, storage: Storage, env: Record<string, string>) {
+  const run = await runPropeller({
+    template: await fixtureTemplate(`${root}/dbs/missing.db`),
+    inputs: decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`)),
+    root: `${root}/missing-db`,
+    storage,
+    env,
+    execution: { name: "missingdb" },
+  });
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(run.files, ["error.pb"]);
+  assertEquals(run.error?.code, "USER:NotFound");
+  assertStringIncludes(run.error?.message ?? "", `${root}/dbs/missing.db`);
+}
+
 async function checkResults(storage: Storage, datasetUri: string) {
   const dir = await Deno.makeTempDir();
   try {
@@ -164,6 +180,7 @@ Deno.test("execute with every prefix and the database on abfs://", async () => {
       .getProperties();
     assertEquals(properties.metadata?.flyte_execution_project, "flytesnacks");
     assertEquals(properties.metadata?.flyte_execution_name, "f6a2b8c1d9e0");
+    await missingDatabase(root, storage, azurite.env);
   } finally {
     await azurite.stop();
   }
@@ -182,6 +199,7 @@ Deno.test("execute with every prefix and the database on gs://", async () => {
       "flytesnacks",
     );
     assertEquals((await metadata(`${datasetUri}/00000`))["flyte-execution-domain"], "development");
+    await missingDatabase("gs://flyte", storage, gcs.env);
   } finally {
     await gcs.stop();
   }
