@@ -316,14 +316,18 @@ export class GcsStorage implements StorageBackend {
           headers: { "content-range": `bytes */${size}` },
           pass: [308, 404, 410],
         });
-        await res.body?.cancel();
         if (res.status === 404 || res.status === 410) {
           // The session expired (a week on GCS) or was lost: start over in a new one.
+          await res.body?.cancel();
           session = undefined;
           offset = 0;
         } else if (res.status !== 308) {
-          return; // finished after all
+          // Finished after all, if the object has every byte (an emulator may finish early).
+          if (await storedSize(res) === size) return;
+          session = undefined;
+          offset = 0;
         } else {
+          await res.body?.cancel();
           offset = keptBytes(res);
         }
       }
@@ -346,24 +350,26 @@ export class GcsStorage implements StorageBackend {
           },
           pass: [308, 404, 410],
         });
-        await res.body?.cancel();
         touch();
         if (res.status === 404 || res.status === 410) {
+          await res.body?.cancel();
           session = undefined;
           offset = 0;
           throw new TransientError(`the upload session is gone (HTTP ${res.status})`);
         }
         if (res.status !== 308) {
-          if (end !== size) {
+          const stored = await storedSize(res);
+          if (end !== size || (stored !== undefined && stored !== size)) {
             throw new StorageError(
               "upload",
               uri,
-              `the upload session ended after ${end} of ${size} bytes`,
+              `the upload session ended with ${stored ?? end} of ${size} bytes stored`,
               { origin: "system", code: "SYSTEM:StorageError" },
             );
           }
           return;
         }
+        await res.body?.cancel();
         offset = keptBytes(res);
         if (end === size && offset >= size) {
           throw new TransientError("the upload session did not finish the object");
@@ -501,6 +507,16 @@ export class GcsStorage implements StorageBackend {
         { origin: "system", code: "SYSTEM:StorageError" },
       );
     }
+  }
+}
+
+/** The `size` of the object resource a finished upload answers with, if it says. */
+async function storedSize(res: Response): Promise<number | undefined> {
+  try {
+    const size = Number((await res.json())?.size);
+    return Number.isFinite(size) ? size : undefined;
+  } catch {
+    return undefined;
   }
 }
 

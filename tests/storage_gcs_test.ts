@@ -127,3 +127,34 @@ Deno.test("gcs: 20 MiB resumable, pages, metadata, folders and faults", async (t
     await gcs.stop();
   }
 });
+
+Deno.test("gcs: an upload cut mid-way on the emulator is sent again whole", async () => {
+  // The emulator finishes a session early (its status query answers 200 with what it has): the
+  // stored size gives it away, and the upload starts over in a new session.
+  const gcs = await startGcsEmulator();
+  const proxy = startFaultyProxy(gcs.port);
+  const local = await Deno.makeTempDir({ prefix: "gcs-cut-" });
+  try {
+    const data = pattern(3 * 1024 * 1024, 4);
+    await Deno.writeFile(`${local}/cut.bin`, data);
+    const storage = createStorage({
+      gcs: {
+        ...gcs.config,
+        endpoint: proxy.endpoint,
+        retries: 3,
+        backoffSeconds: 0.01,
+        simpleUploadLimit: 1024 * 1024,
+      },
+    });
+    proxy.fail(1, "reset", { after: 1 }); // the session opens, its PUT is reset
+    await storage.upload(`${local}/cut.bin`, "gs://flyte/cut/data.bin");
+    // Session, reset PUT, status query (the emulator says "done" with 0 bytes), session, PUT.
+    assertEquals(proxy.requests, 5);
+    assertEquals(await storage.read("gs://flyte/cut/data.bin"), data);
+    assertEquals(proxy.pending, 0);
+  } finally {
+    await proxy.stop();
+    await Deno.remove(local, { recursive: true });
+    await gcs.stop();
+  }
+});
