@@ -107,6 +107,33 @@ Deno.test("azure: Gen2 folders, 20 MiB in blocks, pages, metadata and SAS", asyn
       });
     });
 
+    await t.step("AZURE_STORAGE_ANON reads a public container without credentials", async () => {
+      const { BlobServiceClient, StorageSharedKeyCredential } = await import("@azure/storage-blob");
+      const open = new BlobServiceClient(
+        azurite.endpoint,
+        new StorageSharedKeyCredential(AZURITE_ACCOUNT.name, AZURITE_ACCOUNT.key),
+      ).getContainerClient("public");
+      await open.create({ access: "container" });
+      await open.getBlockBlobClient("data/a.csv").upload("a,b\n", 4);
+      const anonymous = createStorage({
+        env: {
+          AZURE_STORAGE_ACCOUNT_NAME: AZURITE_ACCOUNT.name,
+          AZURE_STORAGE_ANON: "true",
+          FLYTESHIM_AZURE_BLOB_ENDPOINT: azurite.config.endpoint!,
+        },
+      });
+      assertEquals(
+        new TextDecoder().decode(await anonymous.read("abfs://public/data/a.csv")),
+        "a,b\n",
+      );
+      assertEquals(await anonymous.list("abfs://public/data"), ["abfs://public/data/a.csv"]);
+      // A private container refuses anonymous reads (Azurite: 403; Azure answers 404): USER either way.
+      await assertStorageError(anonymous.read(`abfs://${CONTAINER}/meta/a.pb`), {
+        code: "USER:AccessDenied",
+        operation: "read",
+      });
+    });
+
     await t.step("a SAS token and a connection string are credentials too", async () => {
       const {
         ContainerSASPermissions,
