@@ -3,7 +3,14 @@ import type { ExecutionIdentity, ExecutorRegistry, Logger } from "../executors/m
 import { encodeErrorDocument } from "../idl/core.ts";
 import { type ResolvedTask, type ResolveOptions, resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
-import { createStorage, joinUri, s3ConfigFromEnv, schemeOf, type Storage } from "../storage/mod.ts";
+import {
+  createStorage,
+  joinUri,
+  s3ConfigFromEnv,
+  schemeOf,
+  type Storage,
+  type StorageOptions,
+} from "../storage/mod.ts";
 import type { ExecuteArgs } from "./args.ts";
 import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";
@@ -84,6 +91,8 @@ export interface RunExecuteOptions {
   registry: ExecutorRegistry;
   /** Storage; by default created from the environment's settings. */
   storage?: Storage;
+  /** Storage backends to add or replace, by scheme (when `storage` is not given). */
+  storageBackends?: StorageOptions["backends"];
   /** Aborts the run (SIGTERM in the CLI): a `SYSTEM:Aborted` error document is written. */
   signal?: AbortSignal;
   /** The logger; by default JSON lines to stdout/stderr, secrets redacted. */
@@ -195,8 +204,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
   let watchdog: AbortWatchdog | undefined;
   try {
     const config = configFromEnv(env);
-    const storageOptions = { s3: config.s3, metadata: config.storageMetadata };
-    storage ??= createStorage(storageOptions);
+    const storageOptions = { s3: config.s3, metadata: config.storageMetadata, env };
+    storage ??= createStorage({ ...storageOptions, backends: options.storageBackends });
     const secrets = createSecrets({ env, ...config.secrets, onValue: (v) => redactor.add(v) });
     // inputs.pb is read while the template loads: one storage round trip less on S3.
     const inputsBytes = storage.read(args.inputs, { signal });
@@ -334,9 +343,9 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
 /** Storage for reporting a failure that happened before the configuration was read. */
 function fallbackStorage(env: Env): Storage {
   try {
-    return createStorage({ s3: s3ConfigFromEnv(env) });
+    return createStorage({ s3: s3ConfigFromEnv(env), env });
   } catch {
-    return createStorage();
+    return createStorage({ env });
   }
 }
 

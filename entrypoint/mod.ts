@@ -55,7 +55,7 @@
 
 import { UserError } from "../errors.ts";
 import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
-import type { Storage } from "../storage/mod.ts";
+import type { Storage, StorageOptions } from "../storage/mod.ts";
 import {
   type Command,
   findOutputPrefix,
@@ -152,6 +152,12 @@ export interface MainOptions {
   programName?: string | (() => string | Promise<string>);
   /** Storage; by default created from the environment. */
   storage?: Storage;
+  /**
+   * Storage backends to add or replace, by scheme, such as
+   * `{ gs: () => import("./my_gcs.ts") }` (a module exporting `createBackend`); used when
+   * `storage` is not given.
+   */
+  storageBackends?: StorageOptions["backends"];
   /** The logger; by default JSON lines to stdout/stderr. */
   logger?: Logger;
   /**
@@ -297,6 +303,7 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
         env,
         registry: options.registry,
         storage: options.storage,
+        storageBackends: options.storageBackends,
         logger: options.logger,
         signal: controller.signal,
         abortWatchdog: options.handleSignals !== false,

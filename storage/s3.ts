@@ -43,8 +43,11 @@ export function parseS3Uri(uri: string, operation: StorageOperation): S3Location
 }
 
 /** Creates the S3 backend; settings come from `options.s3`, else from the environment. */
-export function createS3Storage(options: StorageOptions): StorageBackend {
-  return new S3Storage(options.s3 ?? s3ConfigFromEnv(Deno.env.toObject()), options.metadata);
+export function createBackend(options: StorageOptions): StorageBackend {
+  return new S3Storage(
+    options.s3 ?? s3ConfigFromEnv(options.env ?? Deno.env.toObject()),
+    options.metadata,
+  );
 }
 
 /** Failure while streaming a body after the response began: retried by restarting the request. */

@@ -14,6 +14,8 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
       "executors/sql/mod.ts",
       "executors/openai/mod.ts",
       "storage/s3.ts",
+      "storage/gcs.ts",
+      "storage/azure.ts",
       "storage/http.ts",
       "storage/file.ts",
     ]
@@ -26,6 +28,8 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
       "executors/sql/mod.ts",
       "executors/openai/mod.ts",
       "storage/s3.ts",
+      "storage/gcs.ts",
+      "storage/azure.ts",
     ]
   ) {
     assert(dynamics.includes(lazy), `${lazy} is not imported dynamically: ${dynamics.join(", ")}`);
