@@ -3,7 +3,8 @@
 import { UserError } from "../errors.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type ExecutorRegistry } from "../executors/mod.ts";
-import { decodeTaskTemplate, type LiteralType, type TaskTemplate } from "../idl/mod.ts";
+import type { LiteralType, TaskTemplate } from "../idl/mod.ts";
+import { readTaskTemplate } from "../resolver/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 import {
   Duration,
@@ -188,15 +189,7 @@ async function resolveRun(
   let executor: string | undefined;
   let registry = options.registry;
   if (command.template) {
-    const bytes = await options.storage.read(pathOf(options.cwd, command.template));
-    try {
-      template = decodeTaskTemplate(bytes);
-    } catch (cause) {
-      throw new UserError(
-        `Cannot load task template "${command.template}": not a binary flyteidl.core.TaskTemplate`,
-        { code: "USER:InvalidTemplate", cause },
-      );
-    }
+    template = await readTaskTemplate(pathOf(options.cwd, command.template), options);
     executor = command.executor ?? executorOfTemplate(template);
     registry ??= createExecutorRegistry(BUILTIN_EXECUTORS);
     // No container args naming one: the executor serving the task type.
