@@ -1,5 +1,6 @@
 // Running one resolved task: read inputs, convert, run the executor, convert outputs, offload
 // large literals, then write outputs.pb LAST, as the commit marker.
+import { makeWorkDir } from "./work_dir.ts";
 import { FlyteshimError, StorageError, SystemError, UserError } from "../errors.ts";
 import type {
   Checkpoint,
@@ -246,7 +247,7 @@ export async function executeTask(
     signal,
   });
   const ownWorkDir = options.workDir === undefined;
-  const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "flyteshim-" });
+  const workDir = options.workDir ?? await makeWorkDir("flyteshim-");
   const rawOutputPrefix = joinUri(options.rawOutputPrefix);
   const context: ExecutorContext = {
     template,

@@ -1,4 +1,5 @@
 // The `execute` command: configuration, resolution, dispatch and error reporting around one run.
+import { makeWorkDirSync } from "./work_dir.ts";
 import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/core.ts";
 import { resolveTask } from "../resolver/mod.ts";
@@ -189,7 +190,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         });
         return;
       }
-      const workDir = Deno.makeTempDirSync({ prefix: "flyteshim-" });
+      const workDir = makeWorkDirSync("flyteshim-");
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
         const checkpoint = args.checkpointPath

@@ -2,6 +2,7 @@
 // runtime's own resolver and dispatch run it, exactly as `pyflyte-execute` does in the container.
 import { dispatch } from "../entrypoint/dispatch.ts";
 import { createRedactor, type Redactor } from "../entrypoint/logger.ts";
+import { makeWorkDir } from "../entrypoint/work_dir.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type ExecutorRegistry, type Logger } from "../executors/mod.ts";
 import {
@@ -174,7 +175,7 @@ export async function prepareRun(
   const storage = options.storage ?? createStorage();
   const registry = options.registry ?? createExecutorRegistry(BUILTIN_EXECUTORS);
   const keep = options.dir !== undefined || options.keep === true;
-  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "flyteshim-run-" });
+  const dir = options.dir ?? await makeWorkDir("flyteshim-run-");
   const dispose = async () => {
     if (!keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
   };

@@ -212,6 +212,7 @@ async function fetchDatabase(
     return await extractSingleFile(local, `${dir}/unpacked`, {
       maxBytes: options.maxUnpackedBytes ?? ctx.limits?.maxUnpackedBytes,
       signal: ctx.signal,
+      name: redactUri(config.uri),
     });
   } finally {
     await Deno.remove(local).catch(() => {});
@@ -246,8 +247,35 @@ async function runQuery(
   const path = await fetchDatabase(config, ctx, options, !output);
   const db = openDatabase(path, !output);
   try {
+    return await queryInto(
+      db,
+      path,
+      { ...query, database: redactUri(config.uri) },
+      params,
+      output,
+      ctx,
+      options,
+    );
+  } catch (error) {
+    throw await explainNotADatabase(error, path, config);
+  } finally {
+    db.close();
+    removeQuietly(path);
+  }
+}
+
+async function queryInto(
+  db: DatabaseSync,
+  path: string,
+  query: { sql: string; database: string },
+  params: SQLInputValue[],
+  output: ReturnType<typeof datasetOutputOf>,
+  ctx: ExecutorContext,
+  options: Sqlite3ExecutorOptions,
+): Promise<Record<string, unknown>> {
+  {
     ctx.logger.info("Running the query", {
-      database: redactUri(config.uri),
+      database: query.database,
       query: query.sql,
       params: params.length,
     });
@@ -319,10 +347,51 @@ async function runQuery(
         columns: declaredColumns(output.type),
       }),
     };
-  } finally {
-    db.close();
-    removeQuietly(path);
   }
+}
+
+const SQLITE_NOTADB = 26;
+
+/**
+ * SQLite's "file is not a database" names no file; say which one and, when it is an archive
+ * given with `compressed: false`, what to change.
+ */
+async function explainNotADatabase(
+  error: unknown,
+  path: string,
+  config: Sqlite3Config,
+): Promise<unknown> {
+  const errcode = ((error as { cause?: { errcode?: number } })?.cause?.errcode ?? 0) & 0xff;
+  if (!(error instanceof UserError) || errcode !== SQLITE_NOTADB) return error;
+  let hint = "";
+  if (!config.compressed) {
+    const { detectArchiveFormat } = await import("./archive.ts");
+    const format = detectArchiveFormat(headOf(path));
+    if (format) {
+      hint = `; it looks like a ${
+        format === "tar.gz" ? "gzip-compressed (tar.gz)" : format
+      } archive: set compressed to true to unpack it`;
+    }
+  }
+  return new UserError(
+    `Cannot open "${redactUri(config.uri)}" as a SQLite database: file is not a database${hint}`,
+    { code: error.code, cause: error.cause },
+  );
+}
+
+/** The first 512 bytes of a file (fewer when it is shorter or unreadable). */
+function headOf(path: string): Uint8Array {
+  const head = new Uint8Array(512);
+  let n = 0;
+  try {
+    using file = Deno.openSync(path);
+    while (n < head.length) {
+      const r = file.readSync(head.subarray(n));
+      if (r === null) break;
+      n += r;
+    }
+  } catch { /* unreadable: no hint */ }
+  return head.subarray(0, n);
 }
 
 /**
