@@ -98,10 +98,12 @@ export const LOCAL_EXECUTION: ExecutionIdentity = {
  * let token = "";
  * const login = defineExecutor({ id: "example.login", taskTypes: ["login"], parseConfig: () => ({}),
  *   execute: async (_config, _inputs, ctx) => void (token = await ctx.secrets.get({ group: "api", key: "token" })) });
- * const options: ExecuteTaskOptions = { storage: createStorage(), rawOutputPrefix: await Deno.makeTempDir(),
+ * const raw = await Deno.makeTempDir();
+ * const options: ExecuteTaskOptions = { storage: createStorage(), rawOutputPrefix: raw,
  *   secrets: createSecrets({ env: { _FSEC_API_TOKEN: "t0k" } }) };
  * await executeTask({ template: { type: "login" }, templateUri: "memory:", executor: login }, {}, options);
  * assertEquals(token, "t0k");
+ * await Deno.remove(raw, { recursive: true });
  * ```
  */
 export interface ExecuteTaskOptions {
@@ -209,6 +211,7 @@ async function convertOutputs(
  *   execute: (_config, inputs) => Promise.resolve({ y: (inputs.x as bigint) * 2n }),
  * });
  * const INTEGER = { simple: 1 };
+ * const raw = await Deno.makeTempDir();
  * const outputs = await executeTask(
  *   {
  *     template: { type: "double", interface: {
@@ -219,9 +222,10 @@ async function convertOutputs(
  *     executor: double,
  *   },
  *   { literals: { x: { scalar: { primitive: { integer: 21 } } } } },
- *   { storage: createStorage(), rawOutputPrefix: await Deno.makeTempDir(), secrets: createSecrets() },
+ *   { storage: createStorage(), rawOutputPrefix: raw, secrets: createSecrets() },
  * );
  * assertEquals(Number(outputs.literals?.y.scalar?.primitive?.integer), 42);
+ * await Deno.remove(raw, { recursive: true });
  * ```
  */
 export async function executeTask(
@@ -296,6 +300,7 @@ export async function executeTask(
  *   storage: createStorage(), secrets: createSecrets(), onCommit: () => committed = true };
  * await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop }, options);
  * assertEquals(committed, true);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DispatchOptions extends ExecuteTaskOptions {
@@ -327,6 +332,7 @@ export interface DispatchOptions extends ExecuteTaskOptions {
  * const result: DispatchResult = await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop },
  *   { inputs: `${dir}/inputs.pb`, outputPrefix: dir, rawOutputPrefix: `${dir}/raw`, storage: createStorage(), secrets: createSecrets() });
  * assertEquals([result.outputsUri, result.outputs.literals, result.offloaded], [`${dir}/outputs.pb`, {}, []]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DispatchResult {
@@ -404,6 +410,7 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
  * );
  * const written = decodeLiteralMap(await Deno.readFile(result.outputsUri));
  * assertEquals(written.literals?.out.scalar?.primitive?.stringValue, "hello");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function dispatch(

@@ -75,6 +75,7 @@ export const ERROR_WRITE_TIMEOUT_MS = 10_000;
  * const options: RunExecuteOptions = { env: { FLYTE_FAIL_ON_ERROR: "1" }, registry: createExecutorRegistry([]), logger: NULL_LOGGER };
  * const args = parseExecuteArgs(["--inputs", `${dir}/inputs.pb`, "--output-prefix", dir, "--", `${dir}/task.pb`, "x.y"]);
  * assertEquals(await runExecute(args, options), 1);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface RunExecuteOptions {
@@ -144,6 +145,7 @@ function untilAborted(signal: AbortSignal): Promise<never> {
  * const code = await runExecute(args, { env: {}, registry: createExecutorRegistry([]), logger: NULL_LOGGER });
  * assertEquals(code, 0);
  * assertEquals(decodeErrorDocument(await Deno.readFile(`${dir}/error.pb`)).error?.code, "USER:ExecutorNotFound");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions): Promise<number> {
@@ -155,6 +157,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
   let storage = options.storage;
   const started = performance.now();
   let committing = false;
+  // Removed by the work when it ends; also here, when an abort ends the run before it does.
+  let workDir: string | undefined;
   try {
     const config = configFromEnv(env);
     storage ??= createStorage({ s3: config.s3, metadata: config.storageMetadata });
@@ -190,7 +194,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         });
         return;
       }
-      const workDir = makeWorkDirSync("flyteshim-");
+      workDir = makeWorkDirSync("flyteshim-");
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
         const checkpoint = args.checkpointPath
@@ -225,9 +229,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           ms: Math.round(performance.now() - started),
         });
       } finally {
-        try {
-          Deno.removeSync(workDir, { recursive: true });
-        } catch { /* already gone */ }
+        removeWorkDir(workDir);
       }
     })();
     // After an abort nobody awaits the work any more: its late failure must not crash the process.
@@ -253,7 +255,16 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       logger,
       storage: storage ?? fallbackStorage(env),
     });
+  } finally {
+    removeWorkDir(workDir);
   }
+}
+
+function removeWorkDir(dir: string | undefined): void {
+  if (dir === undefined) return;
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch { /* already gone */ }
 }
 
 /** Storage for reporting a failure that happened before the configuration was read. */
@@ -314,6 +325,7 @@ async function report(
  * const dir = await Deno.makeTempDir();
  * const error = new UserError("Cannot parse arguments", { code: "USER:InvalidArguments" });
  * assertEquals(await reportFailure(error, { outputPrefix: dir, env: {}, logger: NULL_LOGGER }), 0);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function reportFailure(

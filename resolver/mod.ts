@@ -28,6 +28,7 @@
  *   registry: createExecutorRegistry([noop]),
  * });
  * assertEquals([task.template.type, task.executor.id], ["noop", "example.noop"]);
+ * await Deno.remove(path);
  * ```
  *
  * @module
@@ -96,6 +97,7 @@ export const RESOLVERS: readonly string[] = [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLA
  *   registry: createExecutorRegistry([noop]),
  * });
  * assertEquals([task.templateUri, task.template.type, task.executor.id], [path, "noop", "example.noop"]);
+ * await Deno.remove(path);
  * ```
  */
 export interface ResolvedTask {

@@ -1,3 +1,4 @@
+import { tempDir, tempFile } from "../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { FlyteshimError, SystemError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor, lazyExecutor } from "../executors/mod.ts";
@@ -25,7 +26,7 @@ const registry = createExecutorRegistry([noop, broken]);
 const storage = createStorage();
 
 async function templateFile(): Promise<string> {
-  const path = await Deno.makeTempFile({ suffix: ".pb" });
+  const path = await tempFile({ suffix: ".pb" });
   await Deno.writeFile(path, encodeTaskTemplate({ type: "noop", id: { name: "t" } }));
   return path;
 }
@@ -77,7 +78,7 @@ Deno.test("resolver: failures are classified", async () => {
     await code(resolveTask(undefined, ["/no/such.pb", "t.noop"], opts)),
     "SYSTEM:TemplateNotFound",
   );
-  const garbage = await Deno.makeTempFile();
+  const garbage = await tempFile();
   await Deno.writeFile(garbage, new Uint8Array([0x0a, 0xff, 0xff]));
   assertEquals(
     await code(resolveTask(undefined, [garbage, "t.noop"], opts)),
@@ -95,7 +96,7 @@ Deno.test("resolver: a template file that is another message says what it looks 
     "../idl/core.ts"
   );
   const { encodeTaskSpec } = await import("../idl/admin.ts");
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-resolver-" });
+  const dir = await tempDir({ prefix: "flyteshim-resolver-" });
   try {
     const load = async (bytes: Uint8Array) => {
       const path = `${dir}/task.pb`;

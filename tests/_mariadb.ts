@@ -16,6 +16,7 @@
  * @module
  */
 
+import { tempDir } from "../_testing/temp.ts";
 import {
   asServerUser,
   chownToServerUser,
@@ -142,7 +143,7 @@ const TLS_USER = "tls_user";
 export async function startMariadb(options: StartMariadbOptions = {}): Promise<MariadbServer> {
   const password = options.password ?? "maria-secret-pw";
   const user = "flyteshim";
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-maria-" });
+  const root = await tempDir({ prefix: "flyteshim-maria-" });
   const data = `${root}/data`;
   const socket = `${root}/sock`;
   let ca: CertificateAuthority | undefined;

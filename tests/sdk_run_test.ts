@@ -1,6 +1,7 @@
 // Local runs: `task.run(inputs)` and `deno task run` on a real SQLite3 task and on flytekit's own
 // serialized template, through the runtime's resolver and dispatch; datasets read back as rows
 // and cross-checked with DuckDB.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
 import { FlyteshimError } from "../errors.ts";
@@ -21,7 +22,7 @@ const FIXTURE = new URL("../testdata/idl/flytekit-sqlite3/template.pb", import.m
 
 /** A folder with a 40-track database, removed by `await using`. */
 async function database(): Promise<{ dir: string; db: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-sdk-run-" });
+  const dir = await tempDir({ prefix: "flyteshim-sdk-run-" });
   const db = `${dir}/music.db`;
   const sqlite = new DatabaseSync(db);
   sqlite.exec("create table tracks(TrackId integer primary key, Name text, Price real)");
@@ -288,7 +289,7 @@ Deno.test("the serialized template runs in the container entrypoint with its own
 
 /** Runs a script or the SDK command line in a subprocess whose TMPDIR is a fresh folder. */
 async function inFreshTmp(args: string[], cwd: string) {
-  const tmp = await Deno.makeTempDir({ prefix: "flyteshim-sdk-tmp-" });
+  const tmp = await tempDir({ prefix: "flyteshim-sdk-tmp-" });
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", ...args],
     cwd,

@@ -2,6 +2,7 @@
 // archive errors name the URI the user gave (never the scratch copy), an archive given with
 // `compressed: false` says so, an unusable TMPDIR is named, and a bare 404 to an upload says what
 // was being written.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
   decodeLiteralMap,
@@ -33,7 +34,7 @@ async function template(custom: Record<string, JsonValue>): Promise<TaskTemplate
 
 /** A folder with files, removed by `await using`. */
 async function folder(files: Record<string, Uint8Array>) {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-sqlite3-errors-" });
+  const dir = await tempDir({ prefix: "flyteshim-sqlite3-errors-" });
   for (const [name, bytes] of Object.entries(files)) await Deno.writeFile(`${dir}/${name}`, bytes);
   return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
 }

@@ -13,6 +13,7 @@
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/plain.db`, "not an archive");
  * await assertRejects(() => extractSingleFile(`${dir}/plain.db`, `${dir}/out`), UserError);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -137,6 +138,7 @@ function fileName(path: string): string {
  * await Deno.writeFile(`${dir}/x.tar`, new Uint8Array([...header, ...body, ...new Uint8Array(1024)]));
  * const path = await extractSingleFile(`${dir}/x.tar`, `${dir}/out`);
  * assertEquals(await Deno.readTextFile(path), "hi");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function extractSingleFile(

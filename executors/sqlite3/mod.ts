@@ -33,9 +33,10 @@
  *   secrets: { get: () => Promise.reject(new Error("no secrets")) },
  *   logger: { debug() {}, info() {}, warn() {}, error() {} },
  *   signal: new AbortController().signal,
- *   workDir: await Deno.makeTempDir(),
+ *   workDir: dir,
  * }) as Record<string, { uri: string }>;
  * assertEquals(outputs.results.uri, `${dir}/raw/0123456789abcdef0123456789abcdef`);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
