@@ -221,8 +221,9 @@ export interface RunOptions {
    */
   dir?: string;
   /**
-   * Keep the run folder after the run, failed runs included (its path is `TemplateRunResult.dir`
-   * of `runTemplate`, and is logged). @default false
+   * Keep the run folder after the run, failed runs included. Its path is logged to `logger`
+   * (`Run folder kept`, field `dir`) and is `TemplateRunResult.dir` of `runTemplate`.
+   * @default false
    */
   keep?: boolean;
   /** Where executors named by id are found. @default {the built-in executors} */

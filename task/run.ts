@@ -141,6 +141,7 @@ export async function runTemplate(
   try {
     result = await run.execute();
   } catch (error) {
+    if (run.keep) options.logger?.info("Run folder kept", { dir: run.dir });
     await run.dispose();
     throw error;
   }

@@ -198,6 +198,17 @@ Deno.test("deno task run --template runs flytekit's own SQLite3Task template unc
   assertStringIncludes(failed.stderr, "nope");
   const notTemplate = await cli(["run", "--template", "tasks.json"], dir);
   assertEquals(notTemplate.code, 2);
+  // An inputs file given as the template says what it is, as the container does.
+  await Deno.writeFile(
+    `${dir}/inputs.pb`,
+    encodeLiteralMap({ literals: { limit: { scalar: { primitive: { integer: 2 } } } } }),
+  );
+  const inputsFile = await cli(["run", "--template", "inputs.pb", "--limit", "1"], dir);
+  assertEquals(inputsFile.code, 2, inputsFile.stderr);
+  assertStringIncludes(
+    inputsFile.stderr,
+    `Error USER:InvalidTemplate: Cannot load task template "${dir}/inputs.pb": the file is not a binary flyteidl.core.TaskTemplate; it looks like a flyteidl.core.LiteralMap (an inputs.pb or outputs.pb)`,
+  );
 });
 
 Deno.test("a large database download shows progress lines (a bar on a terminal)", async () => {
