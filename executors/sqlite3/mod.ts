@@ -248,35 +248,8 @@ async function runQuery(
   const path = await fetchDatabase(config, ctx, options, !output);
   const db = openDatabase(path, !output);
   try {
-    return await queryInto(
-      db,
-      path,
-      { ...query, database: redactUri(config.uri) },
-      params,
-      output,
-      ctx,
-      options,
-    );
-  } catch (error) {
-    throw await explainNotADatabase(error, path, config);
-  } finally {
-    db.close();
-    removeQuietly(path);
-  }
-}
-
-async function queryInto(
-  db: DatabaseSync,
-  path: string,
-  query: { sql: string; database: string },
-  params: SQLInputValue[],
-  output: ReturnType<typeof datasetOutputOf>,
-  ctx: ExecutorContext,
-  options: Sqlite3ExecutorOptions,
-): Promise<Record<string, unknown>> {
-  {
     ctx.logger.info("Running the query", {
-      database: query.database,
+      database: redactUri(config.uri),
       query: query.sql,
       params: params.length,
     });
@@ -348,6 +321,11 @@ async function queryInto(
         columns: declaredColumns(output.type),
       }),
     };
+  } catch (error) {
+    throw await explainNotADatabase(error, path, config);
+  } finally {
+    db.close();
+    removeQuietly(path);
   }
 }
 
