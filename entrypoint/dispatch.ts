@@ -1,5 +1,6 @@
 // Running one resolved task: read inputs, convert, run the executor, convert outputs, offload
 // large literals, then write outputs.pb LAST, as the commit marker.
+import { makeWorkDir } from "./work_dir.ts";
 import { FlyteshimError, StorageError, SystemError, UserError } from "../errors.ts";
 import type {
   Checkpoint,
@@ -97,10 +98,12 @@ export const LOCAL_EXECUTION: ExecutionIdentity = {
  * let token = "";
  * const login = defineExecutor({ id: "example.login", taskTypes: ["login"], parseConfig: () => ({}),
  *   execute: async (_config, _inputs, ctx) => void (token = await ctx.secrets.get({ group: "api", key: "token" })) });
- * const options: ExecuteTaskOptions = { storage: createStorage(), rawOutputPrefix: await Deno.makeTempDir(),
+ * const raw = await Deno.makeTempDir();
+ * const options: ExecuteTaskOptions = { storage: createStorage(), rawOutputPrefix: raw,
  *   secrets: createSecrets({ env: { _FSEC_API_TOKEN: "t0k" } }) };
  * await executeTask({ template: { type: "login" }, templateUri: "memory:", executor: login }, {}, options);
  * assertEquals(token, "t0k");
+ * await Deno.remove(raw, { recursive: true });
  * ```
  */
 export interface ExecuteTaskOptions {
@@ -210,6 +213,7 @@ async function convertOutputs(
  *   execute: (_config, inputs) => Promise.resolve({ y: (inputs.x as bigint) * 2n }),
  * });
  * const INTEGER = { simple: 1 };
+ * const raw = await Deno.makeTempDir();
  * const outputs = await executeTask(
  *   {
  *     template: { type: "double", interface: {
@@ -220,9 +224,10 @@ async function convertOutputs(
  *     executor: double,
  *   },
  *   { literals: { x: { scalar: { primitive: { integer: 21 } } } } },
- *   { storage: createStorage(), rawOutputPrefix: await Deno.makeTempDir(), secrets: createSecrets() },
+ *   { storage: createStorage(), rawOutputPrefix: raw, secrets: createSecrets() },
  * );
  * assertEquals(Number(outputs.literals?.y.scalar?.primitive?.integer), 42);
+ * await Deno.remove(raw, { recursive: true });
  * ```
  */
 export async function executeTask(
@@ -248,7 +253,7 @@ export async function executeTask(
     signal,
   });
   const ownWorkDir = options.workDir === undefined;
-  const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "flyteshim-" });
+  const workDir = options.workDir ?? await makeWorkDir("flyteshim-");
   const rawOutputPrefix = joinUri(options.rawOutputPrefix);
   const context: ExecutorContext = {
     template,
@@ -298,6 +303,7 @@ export async function executeTask(
  *   storage: createStorage(), secrets: createSecrets(), onCommit: () => committed = true };
  * await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop }, options);
  * assertEquals(committed, true);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DispatchOptions extends ExecuteTaskOptions {
@@ -329,6 +335,7 @@ export interface DispatchOptions extends ExecuteTaskOptions {
  * const result: DispatchResult = await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop },
  *   { inputs: `${dir}/inputs.pb`, outputPrefix: dir, rawOutputPrefix: `${dir}/raw`, storage: createStorage(), secrets: createSecrets() });
  * assertEquals([result.outputsUri, result.outputs.literals, result.offloaded], [`${dir}/outputs.pb`, {}, []]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DispatchResult {
@@ -406,6 +413,7 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
  * );
  * const written = decodeLiteralMap(await Deno.readFile(result.outputsUri));
  * assertEquals(written.literals?.out.scalar?.primitive?.stringValue, "hello");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function dispatch(

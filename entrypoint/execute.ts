@@ -1,4 +1,5 @@
 // The `execute` command: configuration, resolution, dispatch and error reporting around one run.
+import { makeWorkDirSync } from "./work_dir.ts";
 import type { ExecutionIdentity, ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/core.ts";
 import { type ResolvedTask, type ResolveOptions, resolveTask } from "../resolver/mod.ts";
@@ -82,6 +83,7 @@ export const ERROR_WRITE_TIMEOUT_MS = 10_000;
  * const options: RunExecuteOptions = { env: { FLYTE_FAIL_ON_ERROR: "1" }, registry: createExecutorRegistry([]), logger: NULL_LOGGER };
  * const args = parseExecuteArgs(["--inputs", `${dir}/inputs.pb`, "--output-prefix", dir, "--", `${dir}/task.pb`, "x.y"]);
  * assertEquals(await runExecute(args, options), 1);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface RunExecuteOptions {
@@ -190,6 +192,7 @@ function untilAborted(signal: AbortSignal): Promise<never> {
  * const code = await runExecute(args, { env: {}, registry: createExecutorRegistry([]), logger: NULL_LOGGER });
  * assertEquals(code, 0);
  * assertEquals(decodeErrorDocument(await Deno.readFile(`${dir}/error.pb`)).error?.code, "USER:ExecutorNotFound");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions): Promise<number> {
@@ -202,6 +205,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
   const started = performance.now();
   let committing = false;
   let watchdog: AbortWatchdog | undefined;
+  // Removed by the work when it ends; also here, when an abort ends the run before it does.
+  let workDir: string | undefined;
   try {
     const config = configFromEnv(env);
     const storageOptions = { s3: config.s3, metadata: config.storageMetadata, env };
@@ -253,7 +258,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         });
         return;
       }
-      const workDir = Deno.makeTempDirSync({ prefix: "flyteshim-" });
+      workDir = makeWorkDirSync("flyteshim-");
       watchdog?.setWorkDir(workDir);
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
@@ -296,11 +301,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           ms: Math.round(performance.now() - started),
         });
       } finally {
-        try {
-          Deno.removeSync(workDir, { recursive: true });
-        } catch {
-          /* already gone */
-        }
+        removeWorkDir(workDir);
       }
     })();
     // After an abort nobody awaits the work any more: its late failure must not crash the process.
@@ -337,7 +338,15 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     });
   } finally {
     watchdog?.stop();
+    removeWorkDir(workDir);
   }
+}
+
+function removeWorkDir(dir: string | undefined): void {
+  if (dir === undefined) return;
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch { /* already gone */ }
 }
 
 /** Storage for reporting a failure that happened before the configuration was read. */
@@ -407,6 +416,7 @@ async function report(
  * const dir = await Deno.makeTempDir();
  * const error = new UserError("Cannot parse arguments", { code: "USER:InvalidArguments" });
  * assertEquals(await reportFailure(error, { outputPrefix: dir, env: {}, logger: NULL_LOGGER }), 0);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function reportFailure(

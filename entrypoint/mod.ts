@@ -48,6 +48,7 @@
  * assertEquals(code, 0);
  * const outputs = decodeLiteralMap(await Deno.readFile(`${dir}/out/outputs.pb`));
  * assertEquals(outputs.literals?.out.scalar?.primitive?.stringValue, "Hello, Flyte");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module

@@ -157,6 +157,7 @@ export interface Secrets {
  * const checkpoint: Checkpoint = createCheckpoint({ destination: `${dir}/cp`, storage: createStorage(), workDir: dir });
  * await checkpoint.save(`${dir}/state.json`);
  * assertEquals([checkpoint.previous, await Deno.readTextFile(`${dir}/cp/state.json`)], [undefined, "{}"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface Checkpoint {

@@ -28,6 +28,7 @@
  *   registry: createExecutorRegistry([noop]),
  * });
  * assertEquals([task.template.type, task.executor.id], ["noop", "example.noop"]);
+ * await Deno.remove(path);
  * ```
  *
  * @module
@@ -35,8 +36,9 @@
 
 import { FlyteshimError, StorageError, SystemError, UserError } from "../errors.ts";
 import type { Executor, ExecutorRegistry } from "../executors/mod.ts";
-import { decodeTaskTemplate, type TaskTemplate } from "../idl/core.ts";
+import type { TaskTemplate } from "../idl/core.ts";
 import type { Storage } from "../storage/mod.ts";
+import { templateFromBytes } from "./_template_bytes.ts";
 
 /**
  * flyteshim's own resolver name.
@@ -95,6 +97,7 @@ export const RESOLVERS: readonly string[] = [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLA
  *   registry: createExecutorRegistry([noop]),
  * });
  * assertEquals([task.templateUri, task.template.type, task.executor.id], [path, "noop", "example.noop"]);
+ * await Deno.remove(path);
  * ```
  */
 export interface ResolvedTask {
@@ -158,8 +161,9 @@ export function checkResolver(name: string | undefined): void {
 /**
  * Reads a binary `flyteidl.core.TaskTemplate` through storage.
  *
- * @throws {UserError} With code `USER:InvalidTemplate` when the bytes are not a template; storage
- * failures keep their own classification.
+ * @throws {UserError} With code `USER:InvalidTemplate` when the bytes are not a template (the
+ * message says what they look like: an inputs file, an error document, a registration TaskSpec,
+ * an archive, text, an empty file); storage failures keep their own classification.
  * @example A missing template
  * ```ts
  * import { readTaskTemplate } from "@flyteshim/flyteshim/resolver";
@@ -174,14 +178,7 @@ export async function readTaskTemplate(
   options: { storage: Storage; signal?: AbortSignal },
 ): Promise<TaskTemplate> {
   const bytes = await options.storage.read(uri, { signal: options.signal });
-  try {
-    return decodeTaskTemplate(bytes);
-  } catch (cause) {
-    throw new UserError(
-      `Cannot load task template "${uri}": not a binary flyteidl.core.TaskTemplate`,
-      { code: "USER:InvalidTemplate", cause },
-    );
-  }
+  return templateFromBytes(uri, bytes);
 }
 
 /**

@@ -14,6 +14,7 @@
  * const uri = joinUri(dir, "a/b.txt");
  * await storage.write(uri, new TextEncoder().encode("hi"));
  * assertEquals(new TextDecoder().decode(await storage.read(uri)), "hi");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -44,6 +45,7 @@ export {
  * const options: StorageCallOptions = { signal: AbortSignal.abort() };
  * const error = await assertRejects(() => createStorage().read(path, options), StorageError);
  * assertEquals(error.code, "SYSTEM:Aborted");
+ * await Deno.remove(path);
  * ```
  */
 export interface StorageCallOptions {
@@ -65,6 +67,7 @@ export interface StorageCallOptions {
  * const options: DownloadOptions = { onProgress: (bytes) => { received.push(bytes); } };
  * await createStorage().download(`${dir}/data.csv`, `${dir}/copy/data.csv`, options);
  * assertEquals(received.at(-1), 4);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DownloadOptions extends StorageCallOptions {
@@ -86,6 +89,7 @@ export interface DownloadOptions extends StorageCallOptions {
  * const storage = createStorage();
  * await storage.upload(`${dir}/out.csv`, `${dir}/raw/out.csv`, options);
  * assertEquals([await storage.exists(`${dir}/out.csv`), await storage.exists(`${dir}/raw/out.csv`)], [false, true]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface UploadOptions extends StorageCallOptions {
@@ -120,6 +124,7 @@ export interface UploadOptions extends StorageCallOptions {
  * await Deno.writeTextFile(`${dir}/a.txt`, "hi");
  * await copy(createStorage(), `${dir}/a.txt`, `${dir}/b.txt`);
  * assertEquals(await Deno.readTextFile(`${dir}/b.txt`), "hi");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface StorageBackend {
@@ -150,6 +155,8 @@ export interface StorageBackend {
  * const storage: Storage = createStorage();
  * await storage.uploadDir(local, `${remote}/raw`);
  * assertEquals(await storage.list(`${remote}/raw`), [`${remote}/raw/part-0.csv`]);
+ * await Deno.remove(local, { recursive: true });
+ * await Deno.remove(remote, { recursive: true });
  * ```
  */
 export interface Storage extends StorageBackend {
@@ -172,6 +179,8 @@ export interface Storage extends StorageBackend {
  * for (const name of ["a", "b", "c"]) await Deno.writeTextFile(`${local}/${name}`, name);
  * await createStorage(options).uploadDir(local, remote);
  * assertEquals((await Array.fromAsync(Deno.readDir(remote))).length, 3);
+ * await Deno.remove(local, { recursive: true });
+ * await Deno.remove(remote, { recursive: true });
  * ```
  */
 export interface StorageOptions {

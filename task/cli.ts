@@ -60,7 +60,9 @@ Inputs (by the task's interface):
 
 Options:
   --executor ID         the executor, instead of the one named in the template's args
-  --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/ (kept)
+  --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/ (data
+                        outputs); kept. Without it the run uses a temporary folder and removes
+                        it afterwards, failed runs included
   --rows N              rows of a dataset output to print (default 10)
   --json                print the outputs as one JSON object
   -h, --help            this help

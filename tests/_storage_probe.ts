@@ -14,6 +14,7 @@
  * @module
  */
 
+import { tempDir } from "../_testing/temp.ts";
 import Module from "node:module";
 import { createStorage, executionMetadata, s3ConfigFromEnv } from "../storage/mod.ts";
 
@@ -54,7 +55,7 @@ async function transfer([file, uri, back]: string[]): Promise<void> {
 if (import.meta.main && Deno.args[0] === "transfer") await transfer(Deno.args.slice(1));
 else if (import.meta.main) {
   const started = performance.now();
-  const dir = await Deno.makeTempDir({ prefix: "probe-" });
+  const dir = await tempDir({ prefix: "probe-" });
   // An unreachable endpoint and no retries: the control case only needs the backend loaded.
   const storage = createStorage({
     s3: { endpoint: "http://127.0.0.1:9", accessKeyId: "a", secretAccessKey: "b", retries: 0 },

@@ -1,5 +1,6 @@
 // Static checks of the Dockerfile and of the build tasks it relies on (no Docker engine here), and
 // the compiled binary itself where `deno compile` can run.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 
 const root = new URL("../", import.meta.url);
@@ -134,7 +135,7 @@ Deno.test({
     assert(out.success);
     assertStringIncludes(new TextDecoder().decode(out.stdout), "flyteshim.sqlite3");
     // As in the image: the binary under the name pyflyte-execute, flytekit's args as they are.
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const link = `${dir}/pyflyte-execute`;
     await Deno.symlink(binary, link);
     const { decodeLiteralMap, decodeTaskTemplate, jsonToStruct, structToJson } = await import(

@@ -5,6 +5,7 @@
 // SIGTERM mid-query on SQLite and PostgreSQL.
 // Each ends in the right error document and no outputs.pb, or, for transient faults, in an
 // outputs.pb whose data exists.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
@@ -234,7 +235,7 @@ Deno.test("faults: a stalled S3 server is timed out and retried (in process)", a
     s3: { ...s3.config, endpoint: proxy.endpoint, timeoutSeconds: 0.5, retries: 2 },
   });
   const run = async (template: TaskTemplate) => {
-    const dir = await Deno.makeTempDir({ prefix: "flyteshim-stall-" });
+    const dir = await tempDir({ prefix: "flyteshim-stall-" });
     await Deno.writeFile(
       `${dir}/task.pb`,
       (await import("../idl/mod.ts")).encodeTaskTemplate(template),
@@ -278,7 +279,7 @@ Deno.test("faults: a stalled S3 upload of the result is timed out and retried (i
   });
   // The database and the node are local: the parquet upload is the run's only S3 request.
   const run = async (raw: string) => {
-    const dir = await Deno.makeTempDir({ prefix: "flyteshim-stall-" });
+    const dir = await tempDir({ prefix: "flyteshim-stall-" });
     await Deno.writeFile(
       `${dir}/task.pb`,
       (await import("../idl/mod.ts")).encodeTaskTemplate(sqliteTemplate(DB_PATH)),
@@ -474,7 +475,7 @@ Deno.test("faults: stdout and stderr closed (log collector gone): outputs.pb or 
   const { encodeLiteralMap, encodeTaskTemplate } = await import("../idl/mod.ts");
   const { echoInputs, echoTemplate } = await import("./_reliability.ts");
   const { TEST_PROGRAM } = await import("./_runtime_fixtures.ts");
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-pipes-" });
+  const dir = await tempDir({ prefix: "flyteshim-pipes-" });
   await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap(await echoInputs()));
   const good = echoTemplate();
   // Without declared inputs, the same inputs.pb fails: USER:InvalidInput.

@@ -4,6 +4,7 @@
 // Invariant: every run ends in exit code 0 with exactly one of a decodable outputs.pb that fits
 // the interface or a classified error document; never an uncaught exception, never
 // SYSTEM:Unknown (an unexpected internal failure), never a run longer than its bound.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
@@ -108,7 +109,7 @@ function report(name: string, tally: Map<string, number>, cases: number, ms: num
 
 Deno.test("fuzz: mutated task.pb and inputs.pb in process end in outputs.pb or a classified error.pb", async () => {
   const all = await seeds();
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-" });
+  const root = await tempDir({ prefix: "flyteshim-fuzz-" });
   const rng = new Prng(SEED);
   const tally = new Map<string, number>();
   const started = performance.now();
@@ -230,7 +231,7 @@ Deno.test("fuzz: mutated zip, tar and tar.gz archives unpack inside the folder o
     tar([{ name: "folder/", type: "5" }, { name: "folder/a.db", data }]),
     await tarGz([{ name: "a.db", data }]),
   ];
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-archive-" });
+  const root = await tempDir({ prefix: "flyteshim-fuzz-archive-" });
   const rng = new Prng(SEED ^ 0xa5c1);
   const tally = new Map<string, number>();
   const started = performance.now();
@@ -349,7 +350,7 @@ Deno.test("fuzz: damaged SQLite database files end in rows or USER:SqlError, nev
   );
   const executor = createSqlite3Executor({ worker: false });
   const rng = new Prng(SEED ^ 0xdb);
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-db-" });
+  const root = await tempDir({ prefix: "flyteshim-fuzz-db-" });
   const tally = new Map<string, number>();
   const started = performance.now();
   let cases = 0;
@@ -418,7 +419,7 @@ Deno.test("fuzz: hostile environment values end in outputs.pb or USER:InvalidEnv
     "../../x",
     "é",
   ];
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-env-" });
+  const dir = await tempDir({ prefix: "flyteshim-fuzz-env-" });
   await Deno.writeFile(`${dir}/task.pb`, echo.task);
   await Deno.writeFile(`${dir}/inputs.pb`, echo.inputs);
   const tally = new Map<string, number>();

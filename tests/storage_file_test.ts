@@ -1,11 +1,12 @@
 // Local paths and file:// URIs through the shared storage conformance suite.
+import { tempDir } from "../_testing/temp.ts";
 import { pathToFileURL } from "node:url";
 import { assertEquals } from "@std/assert";
 import { createStorage } from "../storage/mod.ts";
 import { assertStorageError, storageConformance } from "./_storage_conformance.ts";
 
 Deno.test("file storage (plain paths) conforms", async (t) => {
-  const root = await Deno.makeTempDir({ prefix: "storage-file-" });
+  const root = await tempDir({ prefix: "storage-file-" });
   let n = 0;
   try {
     await storageConformance(t, { storage: createStorage(), prefix: () => `${root}/case${n++}` });
@@ -15,7 +16,7 @@ Deno.test("file storage (plain paths) conforms", async (t) => {
 });
 
 Deno.test("file storage (file:// URIs) conforms", async (t) => {
-  const root = await Deno.makeTempDir({ prefix: "storage-fileuri-" });
+  const root = await tempDir({ prefix: "storage-fileuri-" });
   let n = 0;
   try {
     await storageConformance(t, {
