@@ -266,7 +266,7 @@ Deno.test("s3: the AWS SDK, like the Azure one, trusts NODE_EXTRA_CA_CERTS and n
         ok: true,
       });
       const refused = await probe("s3://b/ca", { ...env, DENO_CERT: ca.cert });
-      // s3.ts classifies it as an outage (SYSTEM, recoverable): noted in docs/storage-clouds.md.
+      // s3.ts classifies it as an outage (SYSTEM, recoverable): noted in docs/reference/storage.md (private CAs).
       assertEquals(refused.code, "SYSTEM:StorageError", JSON.stringify(refused));
       assertStringIncludes(refused.message!, "certificate");
     } finally {
