@@ -1,8 +1,9 @@
 /**
  * Streams query rows into a local parquet file in row groups, so memory stays flat in the
- * number of rows. Column types are decided from the first row group (see `columns.ts`). Small
- * results are written on the calling thread; from the second row group on, compression and
- * file writes move to a worker so that reading rows and encoding pages use two cores.
+ * number of rows. Column types are decided from the first rows (see `columns.ts`). Small
+ * results are written on the calling thread; from the second row group on, page encoding
+ * (dictionaries, statistics, compression) and file writes move to a worker so that reading rows
+ * and encoding pages use two cores.
  *
  * @example Two rows to a parquet file
  * ```ts
@@ -63,10 +64,18 @@ export interface DatasetWriterOptions {
   path: string;
   /** The result columns. */
   columns: readonly ResultColumn[];
-  /** Rows per row group (small groups keep peak memory low). @default {32768} */
+  /** Rows per row group (pyarrow's default). @default {1048576} */
   rowGroupRows?: number;
-  /** Encoded bytes that close a row group early (large text or blobs). @default {67108864} */
+  /**
+   * PLAIN-encoded bytes that close a row group early (wide rows, large text or blobs). One row
+   * group is buffered while the previous one is encoded, so peak memory is about twice this.
+   * @default {67108864}
+   */
   rowGroupBytes?: number;
+  /** Bytes of values per data page. @default {1048576} */
+  pageBytes?: number;
+  /** Largest dictionary per column chunk before PLAIN encoding; 0 for none. @default {1048576} */
+  dictionaryBytes?: number;
   /** Page compression. @default {"SNAPPY"} */
   codec?: ParquetCodec;
   /** Move compression and writes to a worker from the second row group on. @default {true} */
@@ -83,7 +92,14 @@ export interface DatasetWriteResult {
   columns: ParquetColumn[];
 }
 
-const MAX_IN_FLIGHT = 2;
+/** Row groups handed to the worker and not yet written: one encodes while the next fills. */
+const MAX_IN_FLIGHT = 1;
+
+/** The rows whose values decide the column kinds (the rest of the first row group follows). */
+export const INFER_ROWS = 32768;
+
+/** The default rows per row group (pyarrow's). */
+export const ROW_GROUP_ROWS = 1024 * 1024;
 
 /**
  * Writes rows to a parquet file: `push` each row (an array of values), `await flush()` when
@@ -115,11 +131,12 @@ export class DatasetWriter {
   #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   #workerError: unknown;
   #closed = false;
+  #zstd: ((bytes: Uint8Array) => Uint8Array) | undefined;
 
   /** Creates a writer; nothing is written before the first row group or `close()`. */
   constructor(options: DatasetWriterOptions) {
     this.#options = options;
-    this.#rowGroupRows = options.rowGroupRows ?? 32768;
+    this.#rowGroupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
     this.#rowGroupBytes = options.rowGroupBytes ?? 64 * 1024 * 1024;
     const seen = new Set<string>();
     for (const c of options.columns) {
@@ -159,6 +176,7 @@ export class DatasetWriter {
           ? v.length
           : 8;
       }
+      if (pending.length >= INFER_ROWS) this.#decideColumns();
       return this.#groupRows >= this.#rowGroupRows || this.#pendingBytes >= this.#rowGroupBytes;
     }
     const builders = this.#builders;
@@ -233,6 +251,9 @@ export class DatasetWriter {
   async #writeGroup(last: boolean): Promise<void> {
     this.#checkAbort();
     if (this.#pending) this.#decideColumns();
+    if (this.#options.codec === "ZSTD" && !this.#zstd) {
+      this.#zstd = await (await import("./zstd.ts")).loadZstd();
+    }
     if (this.#workerError) throw this.#workerError;
     if (this.#groupRows === 0) return;
     const chunks = this.#builders.map((b) => b.finish());
@@ -255,7 +276,12 @@ export class DatasetWriter {
 
   #ensureAssembler(): ParquetAssembler {
     if (!this.#assembler) {
-      this.#assembler = new ParquetAssembler(this.#columns, { codec: this.#options.codec });
+      this.#assembler = new ParquetAssembler(this.#columns, {
+        codec: this.#options.codec,
+        zstd: this.#zstd,
+        pageBytes: this.#options.pageBytes,
+        dictionaryBytes: this.#options.dictionaryBytes,
+      });
       this.#file = Deno.openSync(this.#options.path, { write: true, create: true, truncate: true });
       this.#write(this.#assembler.header());
     }
@@ -289,12 +315,15 @@ export class DatasetWriter {
       });
       for (const w of this.#waiters.splice(0)) w.reject(this.#workerError);
     };
-    worker.postMessage({
+    const message: WorkerMessage = {
       type: "open",
       path: this.#options.path,
       columns: this.#columns,
       codec: this.#options.codec ?? "SNAPPY",
-    });
+      pageBytes: this.#options.pageBytes,
+      dictionaryBytes: this.#options.dictionaryBytes,
+    };
+    worker.postMessage(message);
     this.#worker = worker;
   }
 

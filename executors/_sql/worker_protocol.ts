@@ -4,7 +4,14 @@ import type { EncodedColumn, ParquetCodec, ParquetColumn } from "./parquet.ts";
 
 /** What DatasetWriter sends: open the file, one row group (encoded chunks per column), close. */
 export type WorkerMessage =
-  | { type: "open"; path: string; columns: ParquetColumn[]; codec: ParquetCodec }
+  | {
+    type: "open";
+    path: string;
+    columns: ParquetColumn[];
+    codec: ParquetCodec;
+    pageBytes?: number;
+    dictionaryBytes?: number;
+  }
   | { type: "group"; chunks: EncodedColumn[] }
   | { type: "close" };
 
