@@ -83,15 +83,15 @@ function events(from: number, to: number): unknown[][] {
 }
 
 Deno.test("column chunks carry statistics and dictionaries that DuckDB reads", async () => {
-  await using file = await writeFile(EVENTS, [events(0, 1000), events(1000, 2000)]);
+  await using file = await writeFile(EVENTS, [events(0, 1500), events(1500, 3000)]);
   const meta = await chunkMetadata(file.path);
   assertEquals(meta.length, 14);
   const first = Object.fromEntries(meta.slice(0, 7).map((m) => [m.path_in_schema, m]));
-  assertEquals([first.id.stats_min_value, first.id.stats_max_value], ["-500", "499"]);
+  assertEquals([first.id.stats_min_value, first.id.stats_max_value], ["-500", "999"]);
   assertEquals([first.amount.stats_min_value, first.amount.stats_max_value], ["-3.5", "2.5"]);
-  assertEquals(first.amount.stats_null_count, 91n);
+  assertEquals(first.amount.stats_null_count, 137n); // i % 11 === 0 for i < 1500
   assertEquals([first.label.stats_min_value, first.label.stats_max_value], ["label-0", "label-4"]);
-  assertEquals(first.label.stats_null_count, 77n);
+  assertEquals(first.label.stats_null_count, 116n);
   assertEquals([first.flag.stats_min_value, first.flag.stats_max_value], ["false", "true"]);
   assertEquals(first.day.stats_min_value, "2022-01-08");
   assertEquals(first.at.stats_min_value?.startsWith("2024-01-01 00:00:00"), true);
@@ -103,12 +103,12 @@ Deno.test("column chunks carry statistics and dictionaries that DuckDB reads", a
     assertEquals(typeof first[name].dictionary_page_offset, "bigint", name);
   }
   const second = meta.find((m) => m.row_group_id === 1n && m.path_in_schema === "id")!;
-  assertEquals([second.stats_min_value, second.stats_max_value], ["500", "1499"]);
+  assertEquals([second.stats_min_value, second.stats_max_value], ["1000", "2499"]);
   const table = await readParquet(file.path);
-  assertEquals(table.rows.length, 2000);
+  assertEquals(table.rows.length, 3000);
   assertEquals(table.rows[13][2], null);
   assertEquals(table.rows[14][2], "label-4");
-  assertEquals(new Uint8Array(table.rows[1999][6] as Uint8Array), new Uint8Array([1999 & 0xff, 1]));
+  assertEquals(new Uint8Array(table.rows[2999][6] as Uint8Array), new Uint8Array([2999 & 0xff, 1]));
 });
 
 Deno.test("statistics order text by UTF-8 bytes and cut long values as parquet writers do", async () => {
@@ -239,4 +239,40 @@ Deno.test("DuckDB skips row groups by statistics (other groups' pages are never 
     failed = true; // the garbled group 0 must be read for this one
   }
   assertEquals(failed, true);
+});
+
+Deno.test("a chunk that outgrows its dictionary goes on in PLAIN pages and reads back", async () => {
+  const columns: ParquetColumn[] = [{ name: "s", kind: "string" }];
+  const builder = new ColumnChunkBuilder(columns[0]);
+  const assembler = new ParquetAssembler(columns, { dictionaryBytes: 4096 });
+  const parts: Uint8Array<ArrayBuffer>[] = [assembler.header() as Uint8Array<ArrayBuffer>];
+  const keep = (b: Uint8Array) => parts.push(b.slice() as Uint8Array<ArrayBuffer>);
+  const expected: (string | null)[] = [];
+  // Slice 1: 10 distinct values (dictionary); slice 2: 2,000 distinct values (past 4 KiB).
+  for (const [rows, distinct] of [[3000, 10], [3000, 2000], [100, 5]]) {
+    for (let i = 0; i < rows; i++) {
+      const v = i % 9 === 0 ? null : `v${(i * 7) % distinct}`;
+      builder.append(v);
+      expected.push(v);
+    }
+    assembler.add([builder.finish()]);
+  }
+  assembler.endRowGroup(keep);
+  parts.push(assembler.footer() as Uint8Array<ArrayBuffer>);
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/00000`;
+    const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+    await Deno.writeFile(path, bytes);
+    const meta = await chunkMetadata(path);
+    assertEquals(meta.length, 1);
+    assertEquals(meta[0].encodings.includes("RLE_DICTIONARY"), true);
+    assertEquals(meta[0].encodings.includes("PLAIN"), true);
+    assertEquals((await readParquet(path)).rows.map((r) => r[0]), expected);
+    const { parquetReadObjects } = await import("hyparquet");
+    const hy = await parquetReadObjects({ file: bytes.buffer as ArrayBuffer });
+    assertEquals(hy.map((r) => r.s), expected);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -92,8 +92,18 @@ export interface DatasetWriteResult {
   columns: ParquetColumn[];
 }
 
-/** Row groups handed to the worker and not yet written: one encodes while the next fills. */
-const MAX_IN_FLIGHT = 1;
+/** Slices handed to the worker and not yet encoded. */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Rows are handed to the page encoder in slices of at most this many rows (or
+ * {@linkcode SLICE_BYTES}), so that only a slice of PLAIN values is buffered; the encoder keeps
+ * a row group's pages compressed until the group ends.
+ */
+export const SLICE_ROWS = 65536;
+
+/** PLAIN-encoded bytes that end a slice early (wide rows). */
+export const SLICE_BYTES = 8 * 1024 * 1024;
 
 /** The rows whose values decide the column kinds (the rest of the first row group follows). */
 export const INFER_ROWS = 32768;
@@ -123,6 +133,9 @@ export class DatasetWriter {
   #builders: ColumnChunkBuilder[] = [];
   #columns: ParquetColumn[] = [];
   #groupRows = 0;
+  #groupBytes = 0;
+  #sliceRows = 0;
+  #sliceLimit: number;
   #rows = 0;
   #file: Deno.FsFile | undefined;
   #assembler: ParquetAssembler | undefined;
@@ -138,6 +151,7 @@ export class DatasetWriter {
     this.#options = options;
     this.#rowGroupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
     this.#rowGroupBytes = options.rowGroupBytes ?? 64 * 1024 * 1024;
+    this.#sliceLimit = Math.min(SLICE_ROWS, this.#rowGroupRows);
     const seen = new Set<string>();
     for (const c of options.columns) {
       if (seen.has(c.name)) {
@@ -159,12 +173,13 @@ export class DatasetWriter {
 
   /** Rows pushed so far. */
   get rows(): number {
-    return this.#rows + this.#groupRows;
+    return this.#rows + this.#sliceRows;
   }
 
-  /** Appends a row; returns `true` when a row group is full and `flush()` should be awaited. */
+  /** Appends a row; returns `true` when a slice is full and `flush()` should be awaited. */
   push(row: readonly unknown[]): boolean {
     this.#groupRows++;
+    this.#sliceRows++;
     const pending = this.#pending;
     if (pending) {
       pending.push(row as unknown[]);
@@ -177,20 +192,24 @@ export class DatasetWriter {
           : 8;
       }
       if (pending.length >= INFER_ROWS) this.#decideColumns();
-      return this.#groupRows >= this.#rowGroupRows || this.#pendingBytes >= this.#rowGroupBytes;
+      return this.#sliceRows >= this.#sliceLimit ||
+        this.#pendingBytes >= Math.min(SLICE_BYTES, this.#rowGroupBytes);
     }
     const builders = this.#builders;
     for (let j = 0; j < builders.length; j++) builders[j].append(row[j]);
-    if (this.#groupRows >= this.#rowGroupRows) return true;
-    if ((this.#groupRows & 1023) === 0) {
+    if (this.#sliceRows >= this.#sliceLimit || this.#groupRows >= this.#rowGroupRows) return true;
+    if ((this.#sliceRows & 1023) === 0) {
       let bytes = 0;
       for (const b of builders) bytes += b.byteLength;
-      return bytes >= this.#rowGroupBytes;
+      return bytes >= SLICE_BYTES || this.#groupBytes + bytes >= this.#rowGroupBytes;
     }
     return false;
   }
 
-  /** Writes the rows pushed so far as a row group (more rows may follow). */
+  /**
+   * Hands the rows pushed so far to the page encoder, ending the row group when it is full
+   * (more rows may follow).
+   */
   async flush(): Promise<void> {
     await this.#writeGroup(false);
   }
@@ -255,10 +274,17 @@ export class DatasetWriter {
       this.#zstd = await (await import("./zstd.ts")).loadZstd();
     }
     if (this.#workerError) throw this.#workerError;
-    if (this.#groupRows === 0) return;
-    const chunks = this.#builders.map((b) => b.finish());
-    this.#rows += this.#groupRows;
-    this.#groupRows = 0;
+    const chunks = this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : [];
+    for (const c of chunks) this.#groupBytes += c.values.length;
+    const end = last || this.#groupRows >= this.#rowGroupRows ||
+      this.#groupBytes >= this.#rowGroupBytes;
+    this.#rows += this.#sliceRows;
+    this.#sliceRows = 0;
+    if (end) {
+      this.#groupRows = 0;
+      this.#groupBytes = 0;
+    }
+    if (chunks.length === 0 && !end) return;
     if (
       !last && this.#options.worker !== false && !this.#worker && !this.#assembler &&
       workerAvailable()
@@ -267,9 +293,11 @@ export class DatasetWriter {
     }
     if (this.#worker) {
       const transfer = chunks.map((c) => c.values.buffer as ArrayBuffer);
-      await this.#post({ type: "group", chunks }, transfer, false);
+      await this.#post({ type: "slice", chunks, end }, transfer, false);
     } else {
-      this.#ensureAssembler().rowGroup(chunks, (bytes) => this.#write(bytes));
+      const assembler = this.#ensureAssembler();
+      if (chunks.length > 0) assembler.add(chunks);
+      if (end) assembler.endRowGroup((bytes) => this.#write(bytes));
       chunks.forEach((c, j) => this.#builders[j].recycle(c.values.buffer));
     }
   }

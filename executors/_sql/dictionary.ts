@@ -7,124 +7,192 @@
  *
  * @example Repeated text
  * ```ts
- * import { buildDictionary } from "./dictionary.ts";
+ * import { DictionaryBuilder } from "./dictionary.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const plain = new Uint8Array([1, 0, 0, 0, 97, 1, 0, 0, 0, 98, 1, 0, 0, 0, 97]); // "a", "b", "a"
- * const dict = buildDictionary(plain, 3, 0, 1 << 20)!;
- * assertEquals([dict.size, [...dict.indices]], [2, [0, 1, 0]]);
- * assertEquals(dict.plain, new Uint8Array([1, 0, 0, 0, 97, 1, 0, 0, 0, 98]));
+ * const dict = new DictionaryBuilder(0, 1 << 20);
+ * assertEquals([...dict.add(plain, 3)!], [0, 1, 0]);
+ * assertEquals(dict.plain(), new Uint8Array([1, 0, 0, 0, 97, 1, 0, 0, 0, 98]));
  * ```
  *
  * @module
  */
 
-/** A column chunk's dictionary. */
-export interface Dictionary {
-  /** Distinct values. */
-  size: number;
-  /** The distinct values, PLAIN-encoded (the dictionary page's contents). */
-  plain: Uint8Array;
-  /** For each value of the chunk, its entry. */
-  indices: Int32Array;
-}
-
 /**
- * Builds the dictionary of `count` PLAIN values: fixed `width` bytes each, or BYTE_ARRAY values
- * (4-byte length prefix) when `width` is 0. Returns `undefined` once the dictionary's PLAIN size
- * passes `limitBytes`.
+ * A column chunk's dictionary, built slice by slice: {@linkcode DictionaryBuilder.add} returns the
+ * indices of a slice's values, or `undefined` (and forgets that slice's new entries) when they
+ * would take the dictionary past its byte limit; the chunk then goes on in PLAIN encoding.
  *
- * @example Too many distinct values
+ * @example Past the limit
  * ```ts
- * import { buildDictionary } from "./dictionary.ts";
+ * import { DictionaryBuilder } from "./dictionary.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const plain = new Uint8Array(new BigInt64Array([1n, 2n, 3n]).buffer);
- * assertEquals(buildDictionary(plain, 3, 8, 16), undefined);
- * assertEquals(buildDictionary(plain, 3, 8, 24)?.size, 3);
+ * const plain = new Uint8Array(new BigInt64Array([1n, 2n, 1n]).buffer);
+ * const dict = new DictionaryBuilder(8, 16);
+ * assertEquals([...dict.add(plain, 3)!], [0, 1, 0]);
+ * assertEquals(dict.add(new Uint8Array(new BigInt64Array([3n]).buffer), 1), undefined);
+ * assertEquals(dict.size, 2);
  * ```
  */
-export function buildDictionary(
-  plain: Uint8Array,
-  count: number,
-  width: number,
-  limitBytes: number,
-): Dictionary | undefined {
-  const indices = new Int32Array(count);
-  let capacity = 1024;
-  let slots = new Int32Array(capacity).fill(-1);
-  let starts = new Int32Array(256); // value bytes, without the length prefix
-  let lengths = new Int32Array(256);
-  let hashes = new Int32Array(256);
-  let size = 0;
-  let bytes = 0;
-  let pos = 0;
-  for (let i = 0; i < count; i++) {
-    let len = width;
-    if (width === 0) {
-      len = plain[pos] | (plain[pos + 1] << 8) | (plain[pos + 2] << 16) | (plain[pos + 3] << 24);
-      pos += 4;
-    }
-    let h = 0x811c9dc5;
-    for (let k = pos; k < pos + len; k++) h = Math.imul(h ^ plain[k], 16777619);
-    h ^= h >>> 15;
-    let slot = h & (capacity - 1);
-    let found = -1;
-    for (;;) {
-      const e = slots[slot];
-      if (e < 0) break;
-      if (hashes[e] === h && lengths[e] === len && same(plain, starts[e], pos, len)) {
-        found = e;
-        break;
+export class DictionaryBuilder {
+  /** Distinct values so far. */
+  size = 0;
+  /** PLAIN bytes of the dictionary so far. */
+  bytes = 0;
+  #width: number;
+  #limit: number;
+  #capacity = 1024;
+  #slots = new Int32Array(2048); // per slot: entry + 1 (0: empty), the entry's hash
+  #values = new Uint8Array(4096); // the entries' bytes, without length prefixes
+  #used = 0;
+  #starts = new Int32Array(256);
+  #lengths = new Int32Array(256);
+  #hashes = new Int32Array(256);
+
+  /** A dictionary of fixed `width`-byte values, or BYTE_ARRAY values when `width` is 0. */
+  constructor(width: number, limitBytes: number) {
+    this.#width = width;
+    this.#limit = limitBytes;
+  }
+
+  /** The indices of `count` PLAIN values, or `undefined` past the byte limit. */
+  add(plain: Uint8Array, count: number): Int32Array | undefined {
+    const width = this.#width;
+    const indices = new Int32Array(count);
+    const sizeBefore = this.size, bytesBefore = this.bytes, usedBefore = this.#used;
+    let slots = this.#slots, lengths = this.#lengths;
+    let starts = this.#starts, stored = this.#values, mask = this.#capacity - 1;
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      let len = width;
+      let h: number;
+      if (width === 8) {
+        // Fixed-width values: mix the little-endian words (no byte loop).
+        const lo = plain[pos] | (plain[pos + 1] << 8) | (plain[pos + 2] << 16) |
+          (plain[pos + 3] << 24);
+        const hi = plain[pos + 4] | (plain[pos + 5] << 8) | (plain[pos + 6] << 16) |
+          (plain[pos + 7] << 24);
+        h = mix(lo ^ Math.imul(hi, 0x9e3779b1));
+      } else if (width === 4) {
+        h = mix(
+          plain[pos] | (plain[pos + 1] << 8) | (plain[pos + 2] << 16) | (plain[pos + 3] << 24),
+        );
+      } else {
+        len = plain[pos] | (plain[pos + 1] << 8) | (plain[pos + 2] << 16) | (plain[pos + 3] << 24);
+        pos += 4;
+        h = 0x811c9dc5;
+        for (let k = pos; k < pos + len; k++) h = Math.imul(h ^ plain[k], 16777619);
+        h = mix(h);
       }
-      slot = (slot + 1) & (capacity - 1);
-    }
-    if (found < 0) {
-      bytes += width === 0 ? 4 + len : len;
-      if (bytes > limitBytes) return undefined;
-      if (size === starts.length) {
-        starts = grow(starts);
-        lengths = grow(lengths);
-        hashes = grow(hashes);
-      }
-      found = size++;
-      starts[found] = pos;
-      lengths[found] = len;
-      hashes[found] = h;
-      slots[slot] = found;
-      if (size * 2 > capacity) {
-        capacity *= 2;
-        slots = new Int32Array(capacity).fill(-1);
-        for (let e = 0; e < size; e++) {
-          let s = hashes[e] & (capacity - 1);
-          while (slots[s] >= 0) s = (s + 1) & (capacity - 1);
-          slots[s] = e;
+      let slot = h & mask;
+      let found = -1;
+      for (;;) {
+        const e = slots[2 * slot] - 1;
+        if (e < 0) break;
+        if (slots[2 * slot + 1] === h && (width !== 0 || lengths[e] === len)) {
+          const at = starts[e];
+          let k = 0;
+          while (k < len && stored[at + k] === plain[pos + k]) k++;
+          if (k === len) {
+            found = e;
+            break;
+          }
         }
+        slot = (slot + 1) & mask;
       }
+      if (found < 0) {
+        this.bytes += width === 0 ? 4 + len : len;
+        if (this.bytes > this.#limit) {
+          this.#rollBack(sizeBefore, bytesBefore, usedBefore);
+          return undefined;
+        }
+        found = this.#insert(plain, pos, len, h, slot);
+        slots = this.#slots;
+        lengths = this.#lengths;
+        starts = this.#starts;
+        stored = this.#values;
+        mask = this.#capacity - 1;
+      }
+      indices[i] = found;
+      pos += len;
     }
-    indices[i] = found;
-    pos += len;
+    return indices;
   }
-  const out = new Uint8Array(bytes);
-  let o = 0;
-  for (let e = 0; e < size; e++) {
-    const len = lengths[e];
-    if (width === 0) {
-      out[o] = len & 0xff;
-      out[o + 1] = (len >>> 8) & 0xff;
-      out[o + 2] = (len >>> 16) & 0xff;
-      out[o + 3] = len >>> 24;
-      o += 4;
+
+  #insert(plain: Uint8Array, pos: number, len: number, h: number, slot: number): number {
+    const e = this.size++;
+    if (e === this.#starts.length) {
+      this.#starts = grow(this.#starts);
+      this.#lengths = grow(this.#lengths);
+      this.#hashes = grow(this.#hashes);
     }
-    out.set(plain.subarray(starts[e], starts[e] + len), o);
-    o += len;
+    if (this.#used + len > this.#values.length) {
+      let size = this.#values.length * 2;
+      while (size < this.#used + len) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.#values.subarray(0, this.#used));
+      this.#values = next;
+    }
+    this.#values.set(plain.subarray(pos, pos + len), this.#used);
+    this.#starts[e] = this.#used;
+    this.#used += len;
+    this.#lengths[e] = len;
+    this.#hashes[e] = h;
+    this.#slots[2 * slot] = e + 1;
+    this.#slots[2 * slot + 1] = h;
+    if (this.size * 2 > this.#capacity) this.#rehash(this.#capacity * 2);
+    return e;
   }
-  return { size, plain: out, indices };
+
+  #rehash(capacity: number): void {
+    this.#capacity = capacity;
+    const slots = new Int32Array(capacity * 2);
+    for (let e = 0; e < this.size; e++) {
+      const h = this.#hashes[e];
+      let s = h & (capacity - 1);
+      while (slots[2 * s] !== 0) s = (s + 1) & (capacity - 1);
+      slots[2 * s] = e + 1;
+      slots[2 * s + 1] = h;
+    }
+    this.#slots = slots;
+  }
+
+  #rollBack(size: number, bytes: number, used: number): void {
+    this.size = size;
+    this.bytes = bytes;
+    this.#used = used;
+    this.#rehash(this.#capacity);
+  }
+
+  /** The dictionary page's contents: the distinct values, PLAIN-encoded. */
+  plain(): Uint8Array {
+    const out = new Uint8Array(this.bytes);
+    let o = 0;
+    for (let e = 0; e < this.size; e++) {
+      const len = this.#lengths[e];
+      if (this.#width === 0) {
+        out[o] = len & 0xff;
+        out[o + 1] = (len >>> 8) & 0xff;
+        out[o + 2] = (len >>> 16) & 0xff;
+        out[o + 3] = len >>> 24;
+        o += 4;
+      }
+      out.set(this.#values.subarray(this.#starts[e], this.#starts[e] + len), o);
+      o += len;
+    }
+    return out;
+  }
 }
 
-function same(buf: Uint8Array, a: number, b: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
-  return true;
+/** A 32-bit finalizer (murmur3's) so that nearby keys spread over the table. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 function grow(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {

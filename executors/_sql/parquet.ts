@@ -29,7 +29,7 @@ import { UserError } from "../../errors.ts";
 import { pyFloat } from "./py_str.ts";
 import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
 import { PHYSICAL } from "./statistics.ts";
-import { type ChunkStatistics, writeColumnChunk, type WrittenChunk } from "./column_chunk.ts";
+import { type ChunkStatistics, ColumnChunkEncoder, type WrittenChunk } from "./column_chunk.ts";
 import { encodeStruct, T, type ThriftStruct } from "./thrift.ts";
 
 /**
@@ -460,6 +460,7 @@ export class ParquetAssembler {
   #metadata?: Record<string, string>;
   #groups: { rows: number; chunks: WrittenChunk[]; start: number }[] = [];
   #compressed = new Uint8Array(0);
+  #encoders: ColumnChunkEncoder[];
 
   /** Creates an assembler for a table's columns. */
   constructor(columns: readonly ParquetColumn[], options: ParquetAssemblerOptions = {}) {
@@ -488,6 +489,15 @@ export class ParquetAssembler {
       default:
         throw new RangeError(`Cannot write parquet: unknown codec "${this.#codec}"`);
     }
+    this.#encoders = columns.map((column) =>
+      new ColumnChunkEncoder({
+        physical: typeOf(column.kind)[0],
+        utf8: column.kind === "string",
+        compress: this.#compress,
+        pageBytes: this.#pageBytes,
+        dictionaryBytes: this.#dictionaryBytes,
+      })
+    );
   }
 
   /** Rows written so far. */
@@ -503,35 +513,46 @@ export class ParquetAssembler {
 
   /**
    * Encodes one row group (one encoded chunk per column), passing its bytes to `write` in
-   * order. The bytes are scratch space, valid only during the call: copy or write them at once.
+   * order: {@linkcode ParquetAssembler.add} then {@linkcode ParquetAssembler.endRowGroup}.
    */
   rowGroup(chunks: readonly EncodedColumn[], write: (bytes: Uint8Array) => void): void {
+    this.add(chunks);
+    this.endRowGroup(write);
+  }
+
+  /**
+   * Encodes a slice of the current row group (one encoded chunk per column) into compressed
+   * pages, held until {@linkcode ParquetAssembler.endRowGroup}. The chunks' buffers may be reused
+   * as soon as this returns.
+   */
+  add(chunks: readonly EncodedColumn[]): void {
     if (chunks.length !== this.columns.length) {
       throw new RangeError(
         `Cannot write row group: ${chunks.length} columns for ${this.columns.length}`,
       );
     }
     const rows = chunks[0]?.count ?? 0;
-    const metas: WrittenChunk[] = [];
-    const start = this.#offset;
-    for (let j = 0; j < chunks.length; j++) {
-      const chunk = chunks[j];
+    for (const chunk of chunks) {
       if (chunk.count !== rows) {
         throw new RangeError("Cannot write row group: columns differ in length");
       }
-      const column = this.columns[j];
-      const meta = writeColumnChunk(chunk, {
-        physical: typeOf(column.kind)[0],
-        utf8: column.kind === "string",
-        offset: this.#offset,
-        write,
-        compress: this.#compress,
-        pageBytes: this.#pageBytes,
-        dictionaryBytes: this.#dictionaryBytes,
-      });
-      this.#offset += meta.compressed;
-      metas.push(meta);
     }
+    chunks.forEach((chunk, j) => this.#encoders[j].add(chunk));
+  }
+
+  /**
+   * Writes the current row group's column chunks, passing its bytes to `write` in order (the
+   * bytes are valid only during the call). Does nothing when the group holds no rows.
+   */
+  endRowGroup(write: (bytes: Uint8Array) => void): void {
+    const rows = this.#encoders[0]?.count ?? 0;
+    if (rows === 0) return;
+    const start = this.#offset;
+    const metas = this.#encoders.map((encoder) => {
+      const meta = encoder.finish(this.#offset, write);
+      this.#offset += meta.compressed;
+      return meta;
+    });
     this.#rows += rows;
     this.#groups.push({ rows, chunks: metas, start });
   }
@@ -550,13 +571,16 @@ export class ParquetAssembler {
         uncompressed += m.uncompressed;
         compressed += m.compressed;
         const column = this.columns[j];
-        const encodings = m.dictionary ? [0, 3, 8] : [0, 3]; // PLAIN, RLE, RLE_DICTIONARY
-        const pageStats: ThriftStruct[] = m.dictionary
-          ? [
-            [[1, T.I32, 2], [2, T.I32, 0], [3, T.I32, 1]], // one PLAIN dictionary page
-            [[1, T.I32, 0], [2, T.I32, 8], [3, T.I32, m.dataPages]],
-          ]
-          : [[[1, T.I32, 0], [2, T.I32, 0], [3, T.I32, m.dataPages]]];
+        // Encodings and page counts (PageEncodingStats): PLAIN (0), RLE (3), RLE_DICTIONARY (8).
+        const encodings = m.dictionaryPages > 0 ? [0, 3, 8] : [0, 3];
+        const pageStats: ThriftStruct[] = [];
+        if (m.dictionaryPages > 0) {
+          pageStats.push([[1, T.I32, 2], [2, T.I32, 0], [3, T.I32, 1]]); // the dictionary page
+          pageStats.push([[1, T.I32, 0], [2, T.I32, 8], [3, T.I32, m.dictionaryPages]]);
+        }
+        if (m.plainPages > 0) {
+          pageStats.push([[1, T.I32, 0], [2, T.I32, 0], [3, T.I32, m.plainPages]]);
+        }
         return [
           [2, T.I64, m.dictionaryOffset ?? m.dataOffset],
           [3, T.STRUCT, [

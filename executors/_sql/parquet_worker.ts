@@ -38,8 +38,9 @@ async function handle(message: WorkerMessage): Promise<void> {
         file = Deno.openSync(message.path, { write: true, create: true, truncate: true });
         write(assembler.header());
         return; // "open" is not acknowledged
-      case "group":
-        assembler!.rowGroup(message.chunks, write);
+      case "slice":
+        if (message.chunks.length > 0) assembler!.add(message.chunks);
+        if (message.end) assembler!.endRowGroup(write);
         {
           const buffers = message.chunks.map((c) => c.values.buffer as ArrayBuffer);
           reply({ type: "ack", buffers }, buffers);

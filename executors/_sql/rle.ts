@@ -170,6 +170,24 @@ function packBits(
   const buf = sink.buf;
   const base = sink.length;
   buf.fill(0, base, base + bytes);
+  if (width <= 24) {
+    // Values into an accumulator, whole bytes out (at most 7 + 24 bits are held).
+    let acc = 0;
+    let held = 0;
+    let o = base;
+    for (let k = from; k < to; k++) {
+      acc |= values[k] << held;
+      held += width;
+      while (held >= 8) {
+        buf[o++] = acc & 0xff;
+        acc >>>= 8;
+        held -= 8;
+      }
+    }
+    if (held > 0) buf[o] = acc & 0xff;
+    sink.length = base + bytes;
+    return;
+  }
   let bit = 0;
   for (let k = from; k < to; k++) {
     let v = values[k];

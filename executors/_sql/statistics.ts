@@ -13,7 +13,7 @@
  * import { assertEquals } from "@std/assert";
  *
  * const plain = new Uint8Array(new BigInt64Array([5n, -3n, 7n]).buffer);
- * const { min, max } = minMax(PHYSICAL.INT64, plain, 3, false)!;
+ * const { min, max } = minMax(PHYSICAL.INT64, plain, 3)!;
  * const int64 = (b?: Uint8Array) => new DataView(b!.buffer).getBigInt64(0, true);
  * assertEquals([int64(min), int64(max)], [-3n, 7n]);
  * ```
@@ -47,8 +47,8 @@ export interface MinMax {
 }
 
 /**
- * The minimum and maximum of `count` PLAIN-encoded values of a physical type; `utf8` makes the
- * truncation of long byte arrays keep whole UTF-8 characters. `undefined` when `count` is 0.
+ * The minimum and maximum of `count` PLAIN-encoded values of a physical type (exact: see
+ * {@linkcode finishMinMax} for what is written). `undefined` when `count` is 0.
  *
  * @example Text is ordered by its UTF-8 bytes
  * ```ts
@@ -57,17 +57,12 @@ export interface MinMax {
  *
  * const enc = (s: string[]) => new Uint8Array(s.flatMap((x) => { const b = new TextEncoder().encode(x); return [b.length, 0, 0, 0, ...b]; }));
  * // JavaScript's < puts "\u{10000}" (a surrogate pair) before "\u{ff61}"; UTF-8 puts it after.
- * const { min, max } = minMax(PHYSICAL.BYTE_ARRAY, enc(["b", "\u{10000}", "\u{ff61}"]), 3, true)!;
+ * const { min, max } = minMax(PHYSICAL.BYTE_ARRAY, enc(["b", "\u{10000}", "\u{ff61}"]), 3)!;
  * assertEquals(new TextDecoder().decode(min), "b");
  * assertEquals(new TextDecoder().decode(max), "\u{10000}");
  * ```
  */
-export function minMax(
-  physical: number,
-  plain: Uint8Array,
-  count: number,
-  utf8: boolean,
-): MinMax | undefined {
+export function minMax(physical: number, plain: Uint8Array, count: number): MinMax | undefined {
   if (count === 0) return undefined;
   switch (physical) {
     case PHYSICAL.INT64:
@@ -97,7 +92,7 @@ export function minMax(
       return exact(Uint8Array.of(trues === count ? 1 : 0), Uint8Array.of(trues > 0 ? 1 : 0));
     }
     case PHYSICAL.BYTE_ARRAY:
-      return byteArrayMinMax(plain, count, utf8);
+      return byteArrayMinMax(plain, count);
   }
   return undefined;
 }
@@ -146,8 +141,6 @@ function doubleMinMax(v: Float64Array): MinMax {
     if (x > hi) hi = x;
   }
   if (!any) return { minExact: true, maxExact: true };
-  if (lo === 0) lo = -0;
-  if (hi === 0) hi = 0;
   return exact(
     new Uint8Array(Float64Array.of(lo).buffer),
     new Uint8Array(Float64Array.of(hi).buffer),
@@ -170,7 +163,7 @@ function compare(
   return aLen - bLen;
 }
 
-function byteArrayMinMax(plain: Uint8Array, count: number, utf8: boolean): MinMax {
+function byteArrayMinMax(plain: Uint8Array, count: number): MinMax {
   const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
   let pos = 0;
   let minAt = 4, minLen = view.getUint32(0, true), maxAt = 4, maxLen = minLen;
@@ -186,8 +179,98 @@ function byteArrayMinMax(plain: Uint8Array, count: number, utf8: boolean): MinMa
     }
     pos = at + len;
   }
-  const min = plain.slice(minAt, minAt + minLen);
-  const max = plain.slice(maxAt, maxAt + maxLen);
+  return exact(plain.slice(minAt, minAt + minLen), plain.slice(maxAt, maxAt + maxLen));
+}
+
+/**
+ * Compares two PLAIN-encoded values of a physical type by parquet's order (`-0.0` equals `0.0`).
+ *
+ * @example INT64 is signed
+ * ```ts
+ * import { compareValues, PHYSICAL } from "./statistics.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const int64 = (v: bigint) => new Uint8Array(BigInt64Array.of(v).buffer);
+ * assertEquals(compareValues(PHYSICAL.INT64, int64(-1n), int64(1n)) < 0, true);
+ * ```
+ */
+export function compareValues(physical: number, a: Uint8Array, b: Uint8Array): number {
+  const va = new DataView(a.buffer, a.byteOffset, a.byteLength);
+  const vb = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  switch (physical) {
+    case PHYSICAL.INT64: {
+      const x = va.getBigInt64(0, true), y = vb.getBigInt64(0, true);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case PHYSICAL.INT32:
+      return va.getInt32(0, true) - vb.getInt32(0, true);
+    case PHYSICAL.DOUBLE: {
+      const x = va.getFloat64(0, true), y = vb.getFloat64(0, true);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case PHYSICAL.BOOLEAN:
+      return a[0] - b[0];
+    default: {
+      const both = new Uint8Array(a.length + b.length);
+      both.set(a);
+      both.set(b, a.length);
+      return compare(both, 0, a.length, a.length, b.length);
+    }
+  }
+}
+
+/**
+ * Merges the minimum and maximum of two slices of a chunk (exact values, before
+ * {@linkcode finishMinMax}).
+ *
+ * @example Two slices
+ * ```ts
+ * import { mergeMinMax, PHYSICAL } from "./statistics.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const b = (x: number) => Uint8Array.of(x);
+ * const merged = mergeMinMax(PHYSICAL.BOOLEAN,
+ *   { min: b(1), max: b(1), minExact: true, maxExact: true },
+ *   { min: b(0), max: b(0), minExact: true, maxExact: true });
+ * assertEquals([merged.min, merged.max], [b(0), b(1)]);
+ * ```
+ */
+export function mergeMinMax(physical: number, a: MinMax | undefined, b: MinMax): MinMax {
+  if (!a?.min || !a.max) return b;
+  if (!b.min || !b.max) return a;
+  return exact(
+    compareValues(physical, b.min, a.min) < 0 ? b.min : a.min,
+    compareValues(physical, b.max, a.max) > 0 ? b.max : a.max,
+  );
+}
+
+/**
+ * The statistics to write: a zero DOUBLE minimum as `-0.0` and maximum as `+0.0`, byte arrays
+ * longer than {@linkcode STATISTICS_TRUNCATE_BYTES} cut (minimum) or cut and incremented
+ * (maximum, left out when that cannot be done).
+ *
+ * @example A long minimum is cut
+ * ```ts
+ * import { finishMinMax, PHYSICAL } from "./statistics.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const long = new Uint8Array(100).fill(97);
+ * const out = finishMinMax(PHYSICAL.BYTE_ARRAY, { min: long, max: long, minExact: true, maxExact: true }, true);
+ * assertEquals([out.min?.length, out.minExact, out.max?.[63], out.maxExact], [64, false, 98, false]);
+ * ```
+ */
+export function finishMinMax(physical: number, mm: MinMax, utf8: boolean): MinMax {
+  const { min, max } = mm;
+  if (!min || !max) return { minExact: true, maxExact: true };
+  if (physical === PHYSICAL.DOUBLE) {
+    const lo = new DataView(min.buffer, min.byteOffset).getFloat64(0, true);
+    const hi = new DataView(max.buffer, max.byteOffset).getFloat64(0, true);
+    return exact(
+      new Uint8Array(Float64Array.of(lo === 0 ? -0 : lo).buffer),
+      new Uint8Array(Float64Array.of(hi === 0 ? 0 : hi).buffer),
+    );
+  }
+  if (physical !== PHYSICAL.BYTE_ARRAY) return mm;
   const limit = STATISTICS_TRUNCATE_BYTES;
   return {
     min: min.length > limit ? truncate(min, limit, utf8) : min,
