@@ -67,9 +67,8 @@ export interface DatasetWriterOptions {
   /** Rows per row group (pyarrow's default). @default {1048576} */
   rowGroupRows?: number;
   /**
-   * PLAIN-encoded bytes that close a row group early (wide rows, large text or blobs). One row
-   * group is buffered while the previous one is encoded, so peak memory is about twice this.
-   * @default {67108864}
+   * PLAIN-encoded bytes that close a row group early (wide rows, large text or blobs); the
+   * group's compressed pages are held until it ends. @default {134217728}
    */
   rowGroupBytes?: number;
   /** Bytes of values per data page. @default {1048576} */
@@ -112,6 +111,12 @@ export const INFER_ROWS = 32768;
 export const ROW_GROUP_ROWS = 1024 * 1024;
 
 /**
+ * The default PLAIN-encoded bytes per row group (parquet-mr's 128 MiB block size). Memory does not
+ * grow with it: a row group's pages are held compressed, slices of rows are encoded as they come.
+ */
+export const ROW_GROUP_BYTES = 128 * 1024 * 1024;
+
+/**
  * Writes rows to a parquet file: `push` each row (an array of values), `await flush()` when
  * `push` returns `true`, then `close()`.
  *
@@ -150,7 +155,7 @@ export class DatasetWriter {
   constructor(options: DatasetWriterOptions) {
     this.#options = options;
     this.#rowGroupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
-    this.#rowGroupBytes = options.rowGroupBytes ?? 64 * 1024 * 1024;
+    this.#rowGroupBytes = options.rowGroupBytes ?? ROW_GROUP_BYTES;
     this.#sliceLimit = Math.min(SLICE_ROWS, this.#rowGroupRows);
     const seen = new Set<string>();
     for (const c of options.columns) {

@@ -84,3 +84,34 @@ Deno.test("DatasetWriter stops at the next row group when aborted", async () => 
   const err = await assertRejects(() => writer.flush(), SystemError);
   assertEquals(err.code, "SYSTEM:Aborted");
 });
+
+for (const worker of [true, false]) {
+  Deno.test(`DatasetWriter builds large row groups from slices, with statistics (worker: ${worker})`, async () => {
+    // 150,000 rows, 100,000 per group: group 1 is two slices (65,536 + 34,464 rows).
+    const rows = Array.from(
+      { length: 150_000 },
+      (_, i) => [BigInt(i), i % 7 === 0 ? null : `label-${i % 50}`],
+    );
+    const { path, result } = await write(rows, { worker, rowGroupRows: 100_000 });
+    try {
+      assertEquals(result.rows, 150_000);
+      const meta = await readParquet(
+        path,
+        "select row_group_id, row_group_num_rows, stats_min_value, stats_max_value, " +
+          `stats_null_count, encodings from parquet_metadata('${path}') ` +
+          "order by row_group_id, column_id",
+      );
+      assertEquals(meta.rows.map((r) => r.slice(0, 5)), [
+        [0n, 100_000n, "0", "99999", 0n],
+        [0n, 100_000n, "label-0", "label-9", 14_286n],
+        [1n, 50_000n, "100000", "149999", 0n],
+        [1n, 50_000n, "label-0", "label-9", 7_143n],
+      ]);
+      assertEquals(String(meta.rows[1][5]).includes("RLE_DICTIONARY"), true);
+      const table = await readParquet(path, "select count(*), sum(id), count(v) from t");
+      assertEquals(table.rows, [[150_000n, 149_999n * 150_000n / 2n, 150_000n - 21_429n]]);
+    } finally {
+      await Deno.remove(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    }
+  });
+}

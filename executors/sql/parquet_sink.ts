@@ -27,7 +27,7 @@ export const PARQUET_KIND: Readonly<Record<ColumnKind, ParquetKind>> = {
 export interface ParquetFileSinkOptions {
   /** Rows per row group. @default {1048576} (the shared writer's) */
   rowGroupRows?: number;
-  /** PLAIN-encoded bytes that close a row group early. @default {67108864} */
+  /** PLAIN-encoded bytes that close a row group early. @default {134217728} */
   rowGroupBytes?: number;
   /** Page compression. @default {"SNAPPY"} */
   codec?: ParquetCodec;

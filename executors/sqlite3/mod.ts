@@ -66,7 +66,7 @@ export interface Sqlite3ExecutorOptions {
   maxUnpackedBytes?: number;
   /** Rows per parquet row group. @default {1048576} */
   rowGroupRows?: number;
-  /** PLAIN-encoded bytes that close a parquet row group early. @default {67108864} */
+  /** PLAIN-encoded bytes that close a parquet row group early. @default {134217728} */
   rowGroupBytes?: number;
   /** Parquet page compression. @default {"SNAPPY"} */
   codec?: ParquetCodec;
