@@ -91,7 +91,7 @@ async function run(
     }
     const uri = ctx.newRawOutputUri();
     const local = `${ctx.workDir}/sql-result-${crypto.randomUUID()}.parquet`;
-    const sink = new ParquetFileSink(local, { signal: ctx.signal });
+    const sink = new ParquetFileSink(local, { ...ctx.limits?.parquet, signal: ctx.signal });
     ctx.logger.info("Running query", { parameters: params.length });
     try {
       await connection.query(rendered.sql, params, sink, {

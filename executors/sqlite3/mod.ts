@@ -285,9 +285,9 @@ async function runQuery(
       const writer = new DatasetWriter({
         path: localFile,
         columns: columns.map((c, j) => ({ name: c.name, declaredType: c.type, kind: kinds[j] })),
-        rowGroupRows: options.rowGroupRows,
-        rowGroupBytes: options.rowGroupBytes,
-        codec: options.codec,
+        rowGroupRows: options.rowGroupRows ?? ctx.limits?.parquet?.rowGroupRows,
+        rowGroupBytes: options.rowGroupBytes ?? ctx.limits?.parquet?.rowGroupBytes,
+        codec: options.codec ?? ctx.limits?.parquet?.codec,
         worker: options.worker,
         signal: ctx.signal,
       });
