@@ -110,7 +110,11 @@ export class ColumnChunkEncoder {
 
   #reset(): void {
     this.#dict = this.#width >= 0 && this.#options.dictionaryBytes > 0
-      ? new DictionaryBuilder(this.#width, this.#options.dictionaryBytes)
+      ? new DictionaryBuilder(
+        this.#width,
+        this.#options.dictionaryBytes,
+        this.#options.physical === PHYSICAL.INT64 || this.#options.physical === PHYSICAL.INT32,
+      )
       : undefined;
     this.#plainOnly = !this.#dict;
     this.#slices = 0;
@@ -131,11 +135,8 @@ export class ColumnChunkEncoder {
     const present = chunk.count - chunk.nulls;
     this.#count += chunk.count;
     this.#nulls += chunk.nulls;
-    if (present > 0) {
-      const mm = minMax(this.#options.physical, chunk.values, present);
-      if (mm) this.#minMax = mergeMinMax(this.#options.physical, this.#minMax, mm);
-    }
     let indices: Int32Array | undefined;
+    const sizeBefore = this.#dict?.size ?? 0;
     if (!this.#plainOnly && present > 0) {
       indices = this.#dict!.add(chunk.values, present);
       // A first slice of nearly distinct values (ids, timestamps, measurements): the
@@ -144,6 +145,17 @@ export class ColumnChunkEncoder {
         indices = undefined;
       }
       if (!indices) this.#plainOnly = true;
+    }
+    // Statistics: over the slice's new dictionary entries, else over its values.
+    if (present > 0) {
+      const mm = indices
+        ? minMax(
+          this.#options.physical,
+          this.#dict!.plain(sizeBefore),
+          this.#dict!.size - sizeBefore,
+        )
+        : minMax(this.#options.physical, chunk.values, present);
+      if (mm) this.#minMax = mergeMinMax(this.#options.physical, this.#minMax, mm);
     }
     this.#slices++;
     // Value start offsets of BYTE_ARRAY values, to cut pages.

@@ -50,11 +50,55 @@ export class DictionaryBuilder {
   #starts = new Int32Array(256);
   #lengths = new Int32Array(256);
   #hashes = new Int32Array(256);
+  #integers: boolean;
+  // Integer columns over a small range: entry + 1 by value - base (0: not in the dictionary),
+  // a lookup without hashing; values outside the range take the hash table, which holds all.
+  #direct: Int32Array | undefined;
+  #base = 0;
 
-  /** A dictionary of fixed `width`-byte values, or BYTE_ARRAY values when `width` is 0. */
-  constructor(width: number, limitBytes: number) {
+  /**
+   * A dictionary of fixed `width`-byte values, or BYTE_ARRAY values when `width` is 0;
+   * `integers` says the fixed-width values are little-endian signed integers.
+   */
+  constructor(width: number, limitBytes: number, integers = false) {
     this.#width = width;
     this.#limit = limitBytes;
+    this.#integers = integers && (width === 4 || width === 8);
+  }
+
+  /** Sets up the direct table from the first slice's range, when it is small. */
+  #startDirect(plain: Uint8Array, count: number): void {
+    const width = this.#width;
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0, pos = 0; i < count; i++, pos += width) {
+      const v = plain[pos] | (plain[pos + 1] << 8) | (plain[pos + 2] << 16) |
+        (plain[pos + 3] << 24);
+      if (width === 8) {
+        const top = plain[pos + 4] | (plain[pos + 5] << 8) | (plain[pos + 6] << 16) |
+          (plain[pos + 7] << 24);
+        if (top !== v >> 31) return; // beyond 32 bits
+      }
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (count > 0 && hi - lo < DIRECT_SPAN) {
+      this.#base = lo;
+      this.#direct = new Int32Array(hi - lo + 1);
+    }
+  }
+
+  /** The direct table's index of the value at `pos`, or -1. */
+  #directIndex(buf: Uint8Array, pos: number): number {
+    const v = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
+    if (
+      this.#width === 8 &&
+      (buf[pos + 4] | (buf[pos + 5] << 8) | (buf[pos + 6] << 16) | (buf[pos + 7] << 24)) !==
+        v >> 31
+    ) {
+      return -1;
+    }
+    const d = v - this.#base;
+    return d >= 0 && d < this.#direct!.length ? d : -1;
   }
 
   /** The indices of `count` PLAIN values, or `undefined` past the byte limit. */
@@ -64,10 +108,21 @@ export class DictionaryBuilder {
     const sizeBefore = this.size, bytesBefore = this.bytes, usedBefore = this.#used;
     let slots = this.#slots, lengths = this.#lengths;
     let starts = this.#starts, stored = this.#values, mask = this.#capacity - 1;
+    if (this.#integers && sizeBefore === 0 && !this.#direct) this.#startDirect(plain, count);
+    const direct = this.#direct;
     let pos = 0;
     for (let i = 0; i < count; i++) {
       let len = width;
       let h: number;
+      let d = -1;
+      if (direct) {
+        d = this.#directIndex(plain, pos);
+        if (d >= 0 && direct[d] > 0) {
+          indices[i] = direct[d] - 1;
+          pos += len;
+          continue;
+        }
+      }
       if (width === 8) {
         // Fixed-width values: mix the little-endian words (no byte loop).
         const lo = plain[pos] | (plain[pos + 1] << 8) | (plain[pos + 2] << 16) |
@@ -109,6 +164,7 @@ export class DictionaryBuilder {
           return undefined;
         }
         found = this.#insert(plain, pos, len, h, slot);
+        if (d >= 0) direct![d] = found + 1;
         slots = this.#slots;
         lengths = this.#lengths;
         starts = this.#starts;
@@ -160,17 +216,25 @@ export class DictionaryBuilder {
   }
 
   #rollBack(size: number, bytes: number, used: number): void {
+    if (this.#direct) {
+      for (let e = size; e < this.size; e++) {
+        const d = this.#directIndex(this.#values, this.#starts[e]);
+        if (d >= 0) this.#direct[d] = 0;
+      }
+    }
     this.size = size;
     this.bytes = bytes;
     this.#used = used;
     this.#rehash(this.#capacity);
   }
 
-  /** The dictionary page's contents: the distinct values, PLAIN-encoded. */
-  plain(): Uint8Array {
-    const out = new Uint8Array(this.bytes);
+  /** The dictionary page's contents: the distinct values (from entry `from` on), PLAIN-encoded. */
+  plain(from = 0): Uint8Array {
+    let bytes = 0;
+    for (let e = from; e < this.size; e++) bytes += this.#lengths[e] + (this.#width === 0 ? 4 : 0);
+    const out = new Uint8Array(bytes);
     let o = 0;
-    for (let e = 0; e < this.size; e++) {
+    for (let e = from; e < this.size; e++) {
       const len = this.#lengths[e];
       if (this.#width === 0) {
         out[o] = len & 0xff;
@@ -185,6 +249,9 @@ export class DictionaryBuilder {
     return out;
   }
 }
+
+/** The widest value range (values) of a direct lookup table: 4 MiB of indices. */
+const DIRECT_SPAN = 1 << 20;
 
 /** A 32-bit finalizer (murmur3's) so that nearby keys spread over the table. */
 function mix(h: number): number {
