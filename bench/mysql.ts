@@ -7,7 +7,7 @@
 //   deno run -A bench/mysql.ts [--rounds N] [--rows N]
 import { parseArgs } from "node:util";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
-import { Types, valuesToLiteralMap } from "../types/mod.ts";
+import { valuesToLiteralMap } from "../types/mod.ts";
 import { startMariadb } from "../tests/_mariadb.ts";
 import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../tests/_propeller.ts";
 import { median } from "./_measure.ts";
