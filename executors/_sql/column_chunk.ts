@@ -80,7 +80,7 @@ const PAGE = { DATA: 0, DICTIONARY: 2 } as const;
 
 const levels = new ByteSink(1 << 16);
 const values = new ByteSink(1 << 16);
-const body = new ByteSink(1 << 20);
+const body = new ByteSink(1 << 16);
 
 /** Encodes the slices of one column chunk after another; see the module documentation. */
 export class ColumnChunkEncoder {
