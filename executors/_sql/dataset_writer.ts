@@ -263,7 +263,7 @@ export class DatasetWriter {
     const pending = this.#pending!;
     this.#columns = this.#options.columns.map((c, j) => ({
       name: c.name,
-      kind: c.kind ?? inferColumnKind(columnValues(pending, j), c.declaredType),
+      kind: c.kind ?? inferColumnKind(pending.map((row) => row[j]), c.declaredType),
     }));
     this.#builders = this.#columns.map((c) => new ColumnChunkBuilder(c));
     for (const row of pending) {
@@ -384,8 +384,4 @@ function workerAvailable(): boolean {
     }
   }
   return workerFound;
-}
-
-function* columnValues(rows: unknown[][], j: number): Generator<unknown> {
-  for (const row of rows) yield row[j];
 }
