@@ -203,7 +203,7 @@ export class DatasetWriter {
     const builders = this.#builders;
     for (let j = 0; j < builders.length; j++) builders[j].append(row[j]);
     if (this.#sliceRows >= this.#sliceLimit || this.#groupRows >= this.#rowGroupRows) return true;
-    if ((this.#sliceRows & 1023) === 0) {
+    if ((this.#sliceRows & 63) === 0) {
       let bytes = 0;
       for (const b of builders) bytes += b.byteLength;
       return bytes >= SLICE_BYTES || this.#groupBytes + bytes >= this.#rowGroupBytes;
