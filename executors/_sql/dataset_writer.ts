@@ -104,7 +104,7 @@ export const SLICE_ROWS = 65536;
 /** PLAIN-encoded bytes that end a slice early (wide rows). */
 export const SLICE_BYTES = 8 * 1024 * 1024;
 
-/** The rows whose values decide the column kinds (the rest of the first row group follows). */
+/** The rows whose values decide the column kinds (or the first slice, when smaller). */
 export const INFER_ROWS = 32768;
 
 /** The default rows per row group (pyarrow's). */
@@ -151,7 +151,7 @@ export class DatasetWriter {
   #closed = false;
   #zstd: ((bytes: Uint8Array) => Uint8Array) | undefined;
 
-  /** Creates a writer; nothing is written before the first row group or `close()`. */
+  /** Creates a writer; nothing is written before the first slice or `close()`. */
   constructor(options: DatasetWriterOptions) {
     this.#options = options;
     this.#rowGroupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
@@ -171,7 +171,7 @@ export class DatasetWriter {
     if (options.columns.length > 0 && options.columns.every((c) => c.kind)) this.#decideColumns();
   }
 
-  /** The columns with their kinds, once decided (at the first row group); else empty. */
+  /** The columns with their kinds, once decided (after the first rows); else empty. */
   get columns(): readonly ParquetColumn[] {
     return this.#columns;
   }
