@@ -244,6 +244,19 @@ export interface ExecutorLimits {
    * SQLite3 executor's default is 8 GiB).
    */
   maxUnpackedBytes?: number;
+  /**
+   * How query executors write parquet datasets (`FLYTESHIM_PARQUET_COMPRESSION`,
+   * `FLYTESHIM_PARQUET_ROW_GROUP_ROWS`, `FLYTESHIM_PARQUET_ROW_GROUP_MB` in the binary); absent
+   * fields keep the writer's defaults (snappy, 1,048,576 rows, 128 MiB).
+   */
+  parquet?: {
+    /** Page compression. */
+    codec?: "SNAPPY" | "ZSTD" | "UNCOMPRESSED";
+    /** Rows per row group. */
+    rowGroupRows?: number;
+    /** PLAIN-encoded bytes that close a row group early. */
+    rowGroupBytes?: number;
+  };
 }
 
 /**

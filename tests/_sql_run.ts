@@ -14,6 +14,7 @@ import { createSecrets } from "../secrets/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { valuesToLiteralMap } from "../types/mod.ts";
 import { sqlExecutor } from "../executors/sql/mod.ts";
+import type { ExecutorLimits } from "../executors/mod.ts";
 import { type ParquetTable, readParquet } from "./_duckdb.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
@@ -44,6 +45,8 @@ export interface SqlRun {
   signal?: AbortSignal;
   /** Read the parquet file back with DuckDB. @default true */
   read?: boolean;
+  /** What the runtime passes to executors (`FLYTESHIM_MAX_UNPACKED_MB`, `FLYTESHIM_PARQUET_*`). */
+  limits?: ExecutorLimits;
 }
 
 /** The outputs, the dataset's local parquet path (if any) and a DuckDB reading of it. */
@@ -99,6 +102,7 @@ export async function runSql(run: SqlRun): Promise<SqlRunResult> {
       rawOutputPrefix: raw,
       secrets: createSecrets({ env: run.env ?? {}, dirs: run.secretDirs ?? [] }),
       signal: run.signal,
+      limits: run.limits,
     },
   );
   const uri = outputs.literals?.results?.scalar?.structuredDataset?.uri;

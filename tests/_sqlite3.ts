@@ -2,7 +2,7 @@
 // databases, and running the executor the way the runtime does (template -> config -> execute).
 import { DatabaseSync } from "node:sqlite";
 import { tempDir } from "../_testing/temp.ts";
-import type { ExecutorContext } from "../executors/mod.ts";
+import type { ExecutorContext, ExecutorLimits } from "../executors/mod.ts";
 import { createSqlite3Executor, type Sqlite3ExecutorOptions } from "../executors/sqlite3/mod.ts";
 import { type flyteidl, jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
@@ -17,7 +17,12 @@ export const TEMPLATE_DIR = new URL("../testdata/idl/flytekit-sqlite3/", import.
 /** A context like the runtime's: real storage, a temp work folder and raw output prefix. */
 export async function makeContext(
   template: TaskTemplate,
-  options: { storage?: Storage; signal?: AbortSignal; rawOutputPrefix?: string } = {},
+  options: {
+    storage?: Storage;
+    signal?: AbortSignal;
+    rawOutputPrefix?: string;
+    limits?: ExecutorLimits;
+  } = {},
 ): Promise<ExecutorContext & { logs: string[] }> {
   const root = await tempDir({ prefix: "flyteshim-sqlite3-" });
   const raw = options.rawOutputPrefix ?? `${root}/raw`;
@@ -43,6 +48,7 @@ export async function makeContext(
     logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
     signal: options.signal ?? new AbortController().signal,
     workDir: `${root}/work`,
+    limits: options.limits,
     logs,
   };
 }
@@ -86,6 +92,7 @@ export async function runSqlite3(
     storage?: Storage;
     signal?: AbortSignal;
     rawOutputPrefix?: string;
+    limits?: ExecutorLimits;
     query?: string;
   } = {},
 ): Promise<Sqlite3Run> {

@@ -12,6 +12,7 @@ import { Duration, Timestamp } from "../types/mod.ts";
 import { crossCheck, OPENSSL } from "../_testing/tools.ts";
 import { startPostgres } from "./_postgres.ts";
 import { errorExpectation, runSql, T } from "./_sql_run.ts";
+import { readParquet } from "./_duckdb.ts";
 
 const PASSWORD = "pg-Secret-7f3a!";
 
@@ -135,6 +136,29 @@ Deno.test("sql executor on PostgreSQL", async (t) => {
       assert(table);
       assertEquals(table.rows.length, 70_001);
       assertEquals(table.rows[70_000][0], 70_001n);
+    });
+
+    await t.step("the runtime's parquet settings reach the file, with statistics", async () => {
+      const { parquet } = await runSql({
+        query: "select g as n, 'label-' || (g % 7) as s from generate_series(1, 2500) g",
+        uri: withPassword,
+        limits: { parquet: { codec: "ZSTD", rowGroupRows: 1000 } },
+        read: false,
+      });
+      const meta = await readParquet(
+        parquet!,
+        "select row_group_id, path_in_schema, compression, stats_min_value, stats_max_value, " +
+          `encodings from parquet_metadata('${parquet}') order by row_group_id, column_id`,
+      );
+      assertEquals(meta.rows.map((r) => r.slice(0, 5)), [
+        [0n, "n", "ZSTD", "1", "1000"],
+        [0n, "s", "ZSTD", "label-0", "label-6"],
+        [1n, "n", "ZSTD", "1001", "2000"],
+        [1n, "s", "ZSTD", "label-0", "label-6"],
+        [2n, "n", "ZSTD", "2001", "2500"],
+        [2n, "s", "ZSTD", "label-0", "label-6"],
+      ]);
+      assertStringIncludes(String(meta.rows[1][5]), "RLE_DICTIONARY");
     });
 
     await t.step("an empty result is a parquet file with the columns", async () => {

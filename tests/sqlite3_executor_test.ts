@@ -164,6 +164,30 @@ Deno.test("large results stream through several row groups and the worker", asyn
   assertEquals(table!.rows, [[25000n, 312512500n, 25000n, 25000 / 3]]);
 });
 
+Deno.test("the runtime's parquet settings (FLYTESHIM_PARQUET_*) reach the file", async () => {
+  const { table, context } = await runSqlite3(
+    {
+      query_template:
+        "with recursive n(x) as (select 1 union all select x + 1 from n where x < 2500) select x from n",
+      uri: CHINOOK,
+    },
+    {},
+    { limits: { parquet: { codec: "ZSTD", rowGroupRows: 1000 } } },
+  );
+  assertEquals(table!.rows.length, 2500);
+  const local = `${context.workDir}/check.parquet`; // where runSqlite3 downloaded the file
+  const meta = await readParquet(
+    local,
+    "select row_group_id, compression, stats_min_value, stats_max_value " +
+      `from parquet_metadata('${local}') order by row_group_id`,
+  );
+  assertEquals(meta.rows, [
+    [0n, "ZSTD", "1", "1000"],
+    [1n, "ZSTD", "1001", "2000"],
+    [2n, "ZSTD", "2001", "2500"],
+  ]);
+});
+
 Deno.test("a column whose values change type after the first row group is widened", async () => {
   const query = (late: string) =>
     `with recursive n(x) as (select 1 union all select x + 1 from n where x < 5000)

@@ -129,7 +129,7 @@ async function run(
     }
     const uri = ctx.newRawOutputUri();
     const local = `${ctx.workDir}/sql-result-${crypto.randomUUID()}.parquet`;
-    const sink = new ParquetFileSink(local, { signal: ctx.signal });
+    const sink = new ParquetFileSink(local, { ...ctx.limits?.parquet, signal: ctx.signal });
     ctx.logger.info("Running query", { parameters: params.length, script });
     try {
       const options = { batchRows: BATCH_ROWS, signal: ctx.signal };

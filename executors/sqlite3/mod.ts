@@ -50,7 +50,7 @@ import { StructuredDataset } from "../../types/values.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { widenKind } from "../_sql/columns.ts";
 import { DatasetWriter, PARQUET_FILE } from "../_sql/dataset_writer.ts";
-import { type ColumnKind, MixedTypesError } from "../_sql/parquet.ts";
+import { type ColumnKind, MixedTypesError, type ParquetCodec } from "../_sql/parquet.ts";
 import { datasetOutputOf } from "../_sql/output.ts";
 import { renderQuery, sqliteParam } from "../_sql/template.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
@@ -65,8 +65,12 @@ export interface Sqlite3ExecutorOptions {
    * (`FLYTESHIM_MAX_UNPACKED_MB`), else 8 GiB.
    */
   maxUnpackedBytes?: number;
-  /** Rows per parquet row group. @default {32768} */
+  /** Rows per parquet row group. @default {1048576} */
   rowGroupRows?: number;
+  /** PLAIN-encoded bytes that close a parquet row group early. @default {134217728} */
+  rowGroupBytes?: number;
+  /** Parquet page compression. @default {"SNAPPY"} */
+  codec?: ParquetCodec;
   /** Encode parquet pages on a worker thread for large results. @default {true} */
   worker?: boolean;
 }
@@ -282,14 +286,16 @@ async function runQuery(
     }
     const localFile = `${path}.parquet`;
     const rows = openRows(db, stmt, query.sql, params);
-    // Kinds are decided by the first row group; a later value that does not fit widens its
+    // Kinds are decided by the first rows; a later value that does not fit widens its
     // column (int64 -> double -> string -> binary) and the rows are written again.
     let kinds: (ColumnKind | undefined)[] = columns.map(() => undefined);
     for (let attempt = 0;; attempt++) {
       const writer = new DatasetWriter({
         path: localFile,
         columns: columns.map((c, j) => ({ name: c.name, declaredType: c.type, kind: kinds[j] })),
-        rowGroupRows: options.rowGroupRows,
+        rowGroupRows: options.rowGroupRows ?? ctx.limits?.parquet?.rowGroupRows,
+        rowGroupBytes: options.rowGroupBytes ?? ctx.limits?.parquet?.rowGroupBytes,
+        codec: options.codec ?? ctx.limits?.parquet?.codec,
         worker: options.worker,
         signal: ctx.signal,
       });
