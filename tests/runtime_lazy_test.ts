@@ -13,6 +13,7 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
       "executors/sqlite3/mod.ts",
       "executors/sql/mod.ts",
       "executors/openai/mod.ts",
+      "executors/command/mod.ts",
       "storage/s3.ts",
       "storage/http.ts",
       "storage/file.ts",
@@ -25,6 +26,7 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
       "executors/sqlite3/mod.ts",
       "executors/sql/mod.ts",
       "executors/openai/mod.ts",
+      "executors/command/mod.ts",
       "storage/s3.ts",
     ]
   ) {
