@@ -4,7 +4,7 @@
 // flyteshim-command build's one extra permission). Interleaved rounds, medians.
 //
 //   deno run -A bench/command.ts [--rounds N]
-import { jsonToStruct, type LiteralMap, type TaskTemplate } from "../idl/mod.ts";
+import { jsonToStruct, type LiteralMap, type LiteralType, type TaskTemplate } from "../idl/mod.ts";
 import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import {
@@ -23,9 +23,9 @@ const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-command-" });
 
 function commandTemplate(
   custom: Record<string, string | string[]>,
-  io: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> } = {},
+  io: { inputs?: Record<string, LiteralType>; outputs?: Record<string, LiteralType> } = {},
 ): TaskTemplate {
-  const vars = (m: Record<string, unknown> = {}) =>
+  const vars = (m: Record<string, LiteralType> = {}) =>
     Object.fromEntries(Object.entries(m).map(([k, t]) => [k, { type: t, description: k }]));
   return {
     id: { resourceType: 1, project: "bench", domain: "development", name: "cmd", version: "v1" },
