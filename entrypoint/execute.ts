@@ -154,6 +154,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
   let storage = options.storage;
   const started = performance.now();
   let committing = false;
+  let abortGraceMs = ABORT_GRACE_MS;
   try {
     const config = configFromEnv(env);
     storage ??= createStorage({ s3: config.s3, metadata: config.storageMetadata });
@@ -218,6 +219,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           limits: config.limits,
           env,
           onCommit: () => committing = true,
+          holdAbort: (ms) => abortGraceMs = Math.max(abortGraceMs, ms),
         });
         logger.info("Wrote outputs", {
           uri: result.outputsUri,
@@ -240,7 +242,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       else {
         // Give the executor a moment to stop what it started elsewhere (a statement running on
         // a database server is cancelled through a second connection) before the process exits.
-        if (signal.aborted) await settledWithin(work, ABORT_GRACE_MS);
+        if (signal.aborted) await settledWithin(work, abortGraceMs);
         throw error;
       }
     }

@@ -55,7 +55,10 @@ export interface CommandTaskOptions<I extends VariableDescriptors, O extends Var
   inputsFormat?: "json" | "yaml" | "proto";
   /** The output (a string or a file) that receives the command's standard output. */
   stdout?: keyof O & string;
-  /** Seconds between SIGTERM and SIGKILL when the run is stopped. @default 1.5 */
+  /**
+   * Seconds between SIGTERM and SIGKILL when the run is stopped (keep it a few seconds under the
+   * pod's termination grace period). @default 10
+   */
   gracePeriodSeconds?: number;
 }
 

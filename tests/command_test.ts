@@ -321,6 +321,29 @@ time.sleep(30)
   await Deno.remove(marker.slice(0, marker.lastIndexOf("/")), { recursive: true });
 });
 
+Deno.test("command: a command that ignores SIGTERM is killed after its grace period, then error.pb", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-cmd-stubborn-" });
+  try {
+    const script = "import os, signal, sys, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" +
+      'open(sys.argv[1], "w").write(str(os.getpid()))\nprint("ready", file=sys.stderr, flush=True)\n' +
+      "time.sleep(60)\n";
+    const run = await runCommandTask({
+      custom: { command: ["python3", "-c", script, `${dir}/pid`], grace_period_seconds: 3 },
+    }, { interrupt: { when: /^ready$/ } });
+    assertEquals(run.error?.code, "SYSTEM:Aborted");
+    // Longer than the runtime's own 2 s, as configured, and not much more.
+    assert(
+      run.msAfterInterrupt! >= 2_900 && run.msAfterInterrupt! < 6_000,
+      `${run.msAfterInterrupt} ms`,
+    );
+    const pid = await Deno.readTextFile(`${dir}/pid`);
+    const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+    assertEquals(alive, false, "the command survived");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("command: how a command fails decides the error document", async (t) => {
   await t.step("killed by SIGKILL: SYSTEM, recoverable", async () => {
     const run = await runCommandTask({ custom: { command: ["sh", "-c", "kill -9 $$"] } });

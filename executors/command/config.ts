@@ -28,8 +28,11 @@ export interface CommandConfig {
   graceMs: number;
 }
 
-/** The default time between SIGTERM and SIGKILL: inside the runtime's 2 s abort grace. */
-export const DEFAULT_GRACE_MS = 1_500;
+/**
+ * The default time between SIGTERM and SIGKILL, well inside Kubernetes' default 30 s termination
+ * grace period (the runtime waits for it, then writes `error.pb`).
+ */
+export const DEFAULT_GRACE_MS = 10_000;
 
 function invalid(detail: string): UserError {
   return new UserError(`Cannot read the command task config: ${detail}`, {

@@ -128,6 +128,8 @@ async function execute(
   }
   const stdoutFile = toStdout === "file" ? `${ctx.workDir}/stdout/${config.stdout}` : undefined;
   if (stdoutFile) await Deno.mkdir(`${ctx.workDir}/stdout`, { recursive: true });
+  // After a SIGTERM the runtime waits for the program's grace period (and the upload of nothing).
+  ctx.holdAbort?.(config.graceMs + 500);
   ctx.logger.info("Running command", { program: argv[0], args: argv.length - 1 });
   const result = await runCommand({
     argv,
