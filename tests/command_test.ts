@@ -392,6 +392,12 @@ Deno.test("command: how a command fails decides the error document", async (t) =
     assertEquals([run.error?.code, run.error?.kind], ["SYSTEM:NotPermitted", 0]);
     assertStringIncludes(run.error!.message!, "flyteshim-command");
   });
+  await t.step("an output folder that cannot be created: USER:InvalidConfig", async () => {
+    const run = await runCommandTask({
+      custom: { command: ["true"], output_dir: "/etc/hostname/out" },
+    });
+    assertEquals(run.error?.code, "USER:InvalidConfig");
+  });
   await t.step("the template's timeout kills the command", async () => {
     const run = await runCommandTask({ custom: { command: ["sleep", "30"] }, timeoutSeconds: 1 });
     assertEquals(run.error?.code, "USER:Timeout");

@@ -89,6 +89,22 @@ async function secretEnv(ctx: ExecutorContext): Promise<Record<string, string>> 
   return env;
 }
 
+/** Creates a folder the task's config names; one that cannot be created is the config's fault. */
+async function makeFolder(path: string, what: string): Promise<void> {
+  try {
+    await Deno.mkdir(path, { recursive: true });
+  } catch (cause) {
+    // Read-only, not a folder, no permission: the path is wrong for this image.
+    if (!(cause instanceof Deno.errors.NotCapable)) {
+      throw new UserError(`Cannot create the ${what} "${path}": ${(cause as Error).message}`, {
+        code: "USER:InvalidConfig",
+        cause,
+      });
+    }
+    throw cause;
+  }
+}
+
 async function execute(
   config: CommandConfig,
   inputs: Record<string, unknown>,
@@ -99,13 +115,14 @@ async function execute(
   const inputDir = config.inputDir ?? `${ctx.workDir}/inputs`;
   const outputDir = config.outputDir ?? `${ctx.workDir}/outputs`;
   const secrets = await secretEnv(ctx);
+  await makeFolder(inputDir, "input folder");
+  await makeFolder(outputDir, "output folder");
   const delivered = await deliverInputs(
     inputs,
     variablesOf(ctx.template.interface?.inputs),
     inputDir,
     { storage: ctx.storage, signal: ctx.signal, format: config.inputsFormat },
   );
-  await Deno.mkdir(outputDir, { recursive: true });
   const fill = (text: string) => substitute(text, { text: delivered.text, inputDir, outputDir });
   const argv = config.command.map(fill);
   if (config.shell) argv.unshift("/bin/sh", "-c");
