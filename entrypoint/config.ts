@@ -110,6 +110,11 @@ export interface RuntimeConfig extends ErrorReporting {
   logLevel: LogLevel;
   /** Limits for executors (`FLYTESHIM_MAX_UNPACKED_MB`). */
   limits: ExecutorLimits;
+  /**
+   * When a second thread answers SIGTERM during a long synchronous step
+   * (`FLYTESHIM_ABORT_WATCHDOG`): `auto` for remote output prefixes (a pod), `on`, or `off`.
+   */
+  abortWatchdog: "auto" | "on" | "off";
 }
 
 /**
@@ -293,6 +298,15 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
     limits.maxUnpackedBytes = bytes;
   }
 
+  const watchdog = (env.FLYTESHIM_ABORT_WATCHDOG ?? "auto").trim().toLowerCase() || "auto";
+  if (!["auto", "on", "off"].includes(watchdog)) {
+    throw invalid(
+      "FLYTESHIM_ABORT_WATCHDOG",
+      env.FLYTESHIM_ABORT_WATCHDOG ?? "",
+      "auto, on or off",
+    );
+  }
+
   return {
     ...errorReportingFromEnv(env, options),
     execution,
@@ -303,5 +317,6 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
     storageMetadata,
     logLevel: level as LogLevel,
     limits,
+    abortWatchdog: watchdog as RuntimeConfig["abortWatchdog"],
   };
 }

@@ -117,6 +117,7 @@ Deno.test("config: invalid values are USER:InvalidEnvironment", () => {
       { FLYTESHIM_MAX_UNPACKED_MB: "lots" },
       { FLYTESHIM_MAX_UNPACKED_MB: "0" },
       { FLYTESHIM_MAX_UNPACKED_MB: "-5" },
+      { FLYTESHIM_ABORT_WATCHDOG: "sometimes" },
     ]
   ) {
     const err = assertThrows(() => configFromEnv(env), UserError);
@@ -169,4 +170,11 @@ Deno.test("config: an unpacking limit that is not at least one byte is USER:Inva
     );
     assertEquals(error.code, "USER:InvalidEnvironment", value);
   }
+});
+
+Deno.test("config: the abort watchdog is auto unless FLYTESHIM_ABORT_WATCHDOG says on or off", () => {
+  assertEquals(configFromEnv({}).abortWatchdog, "auto");
+  assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: " ON " }).abortWatchdog, "on");
+  assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: "off" }).abortWatchdog, "off");
+  assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: "" }).abortWatchdog, "auto");
 });

@@ -57,6 +57,10 @@ export interface ExecutionIdentity {
   task: { project: string; domain: string; name: string; version: string };
   /** Attempt number, starting at 0 (`FLYTE_ATTEMPT_NUMBER`). */
   attempt: number;
+  /** Flyte 2's action name (`ACTION_NAME`); `name` is then the run name (`RUN_NAME`). */
+  action?: string;
+  /** Flyte 2's organization (`_U_ORG_NAME`). */
+  org?: string;
 }
 
 /**
@@ -153,6 +157,7 @@ export interface Secrets {
  * const checkpoint: Checkpoint = createCheckpoint({ destination: `${dir}/cp`, storage: createStorage(), workDir: dir });
  * await checkpoint.save(`${dir}/state.json`);
  * assertEquals([checkpoint.previous, await Deno.readTextFile(`${dir}/cp/state.json`)], [undefined, "{}"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface Checkpoint {

@@ -77,14 +77,17 @@ export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends Variable
  * import { DatabaseSync } from "node:sqlite";
  * import { assertEquals } from "@std/assert";
  *
- * const uri = `${await Deno.makeTempDir()}/shop.db`;
+ * const dir = await Deno.makeTempDir();
+ * const uri = `${dir}/shop.db`;
  * using db = new DatabaseSync(uri);
  * db.exec("create table items (name, price); insert into items values ('pen', 1.5), ('ink', 4.0)");
  * const options: Sqlite3TaskOptions<{ min: typeof Types.float }, DefaultSqlOutputs> = {
  *   name: "items", uri, inputs: { min: Types.float }, queryTemplate: "select name from items where price > {{.inputs.min}}",
  * };
- * const { results } = await sqlite3Task(options).run({ min: 2 });
+ * // The dataset is written into the run folder: here one inside `dir`, removed with it.
+ * const { results } = await sqlite3Task(options).run({ min: 2 }, { dir: `${dir}/run` });
  * assertEquals((await readDataset(results)).rows, [{ name: "ink" }]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>

@@ -60,7 +60,9 @@ Inputs (by the task's interface):
 
 Options:
   --executor ID         the executor, instead of the one named in the template's args
-  --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/ (kept)
+  --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/ (data
+                        outputs); kept. Without it the run uses a temporary folder and removes
+                        it afterwards, failed runs included
   --rows N              rows of a dataset output to print (default 10)
   --json                print the outputs as one JSON object
   -h, --help            this help
@@ -85,11 +87,16 @@ Usage:
   --flytekit-compatible   use flytekit's resolver and executor path in the container args, so
                           the tasks also run on flytekit's own image`;
   const ser =
-    `Write each task's flyteidl.core.TaskTemplate as <name>.pb and as proto3 JSON <name>.json.
+    `Write each task's flyteidl.core.TaskTemplate as <name>.pb and as proto3 JSON <name>.json,
+or with --flyte2 its flyteidl2.task.TaskSpec as <name>.flyte2.pb and <name>.flyte2.json.
 
 Usage:
   deno task serialize <module.ts> [<export> ...] [--output-dir DIR] [--image IMAGE]
-                      [--flytekit-compatible]`;
+                      [--flytekit-compatible | --flyte2 [--org O] [--project P]
+                      [--domain D] [--version V]]
+
+  --flyte2   Flyte 2: the container args run \`a0\` and carry the task (docs/flyte2.md);
+             --org, --project, --domain and --version fill the template's id`;
   switch (topic) {
     case "run":
       return run;
@@ -126,6 +133,18 @@ async function registration(
   const { joinUri } = await import("../storage/mod.ts");
   const dir = pathOf(options.cwd, command.outputDir);
   await Deno.mkdir(dir, { recursive: true });
+  if (command.flyte2) {
+    const { toFlyte2Json, toFlyte2TaskSpec } = await import("./serialize_flyte2.ts");
+    const { encodeFlyte2TaskSpec } = await import("../idl/flyte2.ts");
+    for (const task of tasks) {
+      const spec = await toFlyte2TaskSpec(task, { image: command.image, ...command.id });
+      const base = joinUri(dir, `${task.name}.flyte2`);
+      await Deno.writeFile(`${base}.pb`, encodeFlyte2TaskSpec(spec));
+      await Deno.writeTextFile(`${base}.json`, JSON.stringify(toFlyte2Json(spec), null, 2) + "\n");
+      options.stdout(`Wrote ${base}.pb and ${base}.json\n`);
+    }
+    return CLI_OK;
+  }
   for (const task of tasks) {
     const template = toTaskTemplate(task, serializeOptions);
     const base = joinUri(dir, task.name);

@@ -61,6 +61,7 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
     exports: [],
     image: undefined,
     flytekitCompatible: false,
+    flyte2: false,
     output: "flyte-package.tgz",
   });
   assertEquals(
@@ -81,9 +82,12 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
       exports: ["a", "b"],
       image: "i:1",
       flytekitCompatible: true,
+      flyte2: false,
       outputDir: "out",
     },
   );
+  const flyte2 = parseCliArgs(["serialize", "tasks.ts", "--flyte2"]);
+  assertEquals(flyte2.command === "serialize" && flyte2.flyte2, true);
 });
 
 Deno.test("help in every spelling", () => {

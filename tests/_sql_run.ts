@@ -1,5 +1,6 @@
 // Test helper: runs the SQL executor through the runtime's executeTask (real literal conversion,
 // file storage, the secrets module) and reads the resulting parquet file back with DuckDB.
+import { tempDir } from "../_testing/temp.ts";
 import { executeTask } from "../entrypoint/dispatch.ts";
 import {
   flyteidl,
@@ -54,7 +55,7 @@ export interface SqlRunResult {
 
 /** Runs the executor once in a fresh raw output folder. */
 export async function runSql(run: SqlRun): Promise<SqlRunResult> {
-  const raw = await Deno.makeTempDir({ prefix: "flyteshim-sql-raw-" });
+  const raw = await tempDir({ prefix: "flyteshim-sql-raw-" });
   const inputs = run.inputs ?? {};
   const inputVariables: Record<string, Variable> = {};
   const values: Record<string, unknown> = {};

@@ -1,6 +1,7 @@
 // Shared pieces of the SQLite3 suites: a real executor context on a temp folder, sample
 // databases, and running the executor the way the runtime does (template -> config -> execute).
 import { DatabaseSync } from "node:sqlite";
+import { tempDir } from "../_testing/temp.ts";
 import type { ExecutorContext } from "../executors/mod.ts";
 import { createSqlite3Executor, type Sqlite3ExecutorOptions } from "../executors/sqlite3/mod.ts";
 import { type flyteidl, jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
@@ -18,7 +19,7 @@ export async function makeContext(
   template: TaskTemplate,
   options: { storage?: Storage; signal?: AbortSignal; rawOutputPrefix?: string } = {},
 ): Promise<ExecutorContext & { logs: string[] }> {
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-sqlite3-" });
+  const root = await tempDir({ prefix: "flyteshim-sqlite3-" });
   const raw = options.rawOutputPrefix ?? `${root}/raw`;
   await Deno.mkdir(`${root}/work`);
   const logs: string[] = [];
@@ -108,7 +109,7 @@ export async function runSqlite3(
 
 /** A database with one table `t` of the given SQL rows; returns its path. */
 export async function makeDatabase(sql: string, name = "sample.db"): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-db-" });
+  const dir = await tempDir({ prefix: "flyteshim-db-" });
   const path = `${dir}/${name}`;
   const db = new DatabaseSync(path);
   db.exec(sql);

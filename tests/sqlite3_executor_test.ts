@@ -1,4 +1,5 @@
 // The SQLite3 executor with a real context: flytekit's fixture, archives, value kinds, errors.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { StorageError, SystemError, UserError } from "../errors.ts";
 import { decodeTaskTemplate, structToJson } from "../idl/mod.ts";
@@ -60,7 +61,7 @@ Deno.test("declared structured dataset columns are carried into the dataset", as
 
 for (const [format, build] of [["zip", zip], ["tar", tar], ["tar.gz", tarGz]] as const) {
   Deno.test(`a ${format} database is unpacked and queried`, async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const bytes = await build([{
       name: "chinook-mini.db",
       data: await Deno.readFile(CHINOOK),
@@ -85,7 +86,7 @@ Deno.test("a bad archive is a USER:BadArchive error", async () => {
     UserError,
   );
   assertEquals([err.code, err.recoverable], ["USER:BadArchive", false]);
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(`${dir}/evil.zip`, await zip([{ name: "../evil.db", data: "x" }]));
   const escaped = await assertRejects(
     () => runSqlite3({ query_template: "select 1", uri: `${dir}/evil.zip`, compressed: true }),

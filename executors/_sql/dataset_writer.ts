@@ -9,12 +9,13 @@
  * import { DatasetWriter } from "./dataset_writer.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const path = `${await Deno.makeTempDir()}/00000`;
- * const writer = new DatasetWriter({ path, columns: [{ name: "id" }, { name: "name" }] });
+ * const dir = await Deno.makeTempDir();
+ * const writer = new DatasetWriter({ path: `${dir}/00000`, columns: [{ name: "id" }, { name: "name" }] });
  * for (const row of [[1n, "a"], [2n, null]]) if (writer.push(row)) await writer.flush();
  * const result = await writer.close();
  * assertEquals(result.rows, 2);
  * assertEquals(result.columns.map((c) => c.kind), ["int64", "string"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -94,8 +95,10 @@ const MAX_IN_FLIGHT = 2;
  * import { DatasetWriter } from "./dataset_writer.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const writer = new DatasetWriter({ path: `${await Deno.makeTempDir()}/00000`, columns: [{ name: "x", declaredType: "REAL" }] });
+ * const dir = await Deno.makeTempDir();
+ * const writer = new DatasetWriter({ path: `${dir}/00000`, columns: [{ name: "x", declaredType: "REAL" }] });
  * assertEquals((await writer.close()).columns, [{ name: "x", kind: "double" }]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class DatasetWriter {

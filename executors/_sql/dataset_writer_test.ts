@@ -1,3 +1,4 @@
+import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { SystemError, UserError } from "../../errors.ts";
 import { readParquet } from "../../tests/_duckdb.ts";
@@ -11,7 +12,7 @@ async function write(
     columns?: { name: string; declaredType?: string }[];
   } = {},
 ) {
-  const path = `${await Deno.makeTempDir()}/00000`;
+  const path = `${await tempDir()}/00000`;
   const writer = new DatasetWriter({
     path,
     columns: options.columns ?? [{ name: "id" }, { name: "v" }],
@@ -70,7 +71,7 @@ Deno.test("DatasetWriter refuses duplicate column names", () => {
 
 Deno.test("DatasetWriter stops at the next row group when aborted", async () => {
   const controller = new AbortController();
-  const path = `${await Deno.makeTempDir()}/00000`;
+  const path = `${await tempDir()}/00000`;
   const writer = new DatasetWriter({
     path,
     columns: [{ name: "a" }],

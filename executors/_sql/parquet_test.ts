@@ -1,3 +1,4 @@
+import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { readParquet } from "../../tests/_duckdb.ts";
@@ -24,7 +25,7 @@ async function writeTable(
     );
   }
   parts.push(assembler.footer() as Uint8Array<ArrayBuffer>);
-  const path = `${await Deno.makeTempDir()}/00000`;
+  const path = `${await tempDir()}/00000`;
   await Deno.writeFile(path, new Uint8Array(await new Blob(parts).arrayBuffer()));
   return path;
 }
