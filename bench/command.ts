@@ -6,6 +6,7 @@
 //   deno run -A bench/command.ts [--rounds N]
 import { jsonToStruct, type LiteralMap, type LiteralType, type TaskTemplate } from "../idl/mod.ts";
 import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
+import { testTemplate } from "../tests/_runtime_fixtures.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import {
   flytekitSqlite3Inputs,
@@ -50,6 +51,15 @@ const copyNode = await layout(
   ),
   await valuesToLiteralMap({ n: 42n }, io),
 );
+// The floor: a trivial in-process executor (echo of an integer) through the same `execute`.
+const echoNode = await layout(
+  "echo",
+  testTemplate("echo", "tests.echo", {
+    inputs: { n: io.n.literalType },
+    outputs: { n: io.n.literalType },
+  }),
+  await valuesToLiteralMap({ n: 42n }, io),
+);
 const dbPath = `${root}/tracks.db`;
 await writeTracksDatabase(dbPath);
 const sqlite = await layout("sqlite", flytekitSqlite3Template(dbPath), flytekitSqlite3Inputs());
@@ -73,6 +83,11 @@ interface Variant {
 
 const variants: Variant[] = [
   { name: "`true`, run directly", cmd: ["true"] },
+  {
+    name: "`execute`: a trivial in-process executor (integer echo), no subprocess",
+    cmd: [...withRun(denoProgram("tests/_executors_main.ts")), ...echoNode.args],
+    check: clean(echoNode),
+  },
   {
     name: "`execute`: a command task running `true` (no inputs, no outputs)",
     cmd: [...withRun(program), ...trueNode.args],
