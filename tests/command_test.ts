@@ -8,6 +8,7 @@ import {
   Duration,
   FlyteDirectory,
   FlyteFile,
+  fromLiteral,
   StructuredDataset,
   Timestamp,
   Types,
@@ -34,6 +35,7 @@ def w(name, text):
 w("i", "42\\n"); w("f", "2.5"); w("b", "true\\n"); w("s", "line one\\nline two\\n")
 w("t", "2024-05-01T12:30:00Z"); w("d", "1h2m3.5s")
 w("xs", "[1, 2, 3]"); w("m", '{"a": "x", "b": "y"}')
+w("meta", json.dumps({"seen": json.load(open(os.path.join(inp, "cfg")))["depth"], "ok": True}))
 open(os.path.join(out, "bin"), "wb").write(bytes(range(256)))
 os.makedirs(os.path.join(out, "dir", "nested", "deeper"))
 w("dir/top.txt", "top"); w("dir/nested/deeper/leaf.txt", "leaf")
@@ -53,6 +55,7 @@ const ALL_INPUTS = {
   file: Types.file("csv"),
   dir: Types.directory(),
   ds: Types.structuredDataset(),
+  cfg: Types.struct(),
 };
 
 const ALL_OUTPUTS = {
@@ -67,6 +70,7 @@ const ALL_OUTPUTS = {
   bin: Types.file("bin"),
   dir: Types.directory(),
   ds: Types.structuredDataset(),
+  meta: Types.struct(),
   report: Types.string,
 };
 
@@ -110,6 +114,7 @@ async function allKinds(
       file: FlyteFile.fromLocal(src.file, { format: "csv" }),
       dir: FlyteDirectory.fromLocal(src.dir),
       ds: new StructuredDataset({ uri: options.rawPrefix ? dsUri : src.ds }),
+      cfg: { depth: 3, tags: ["a", "b"] },
     },
     outputs: ALL_OUTPUTS,
   };
@@ -141,6 +146,7 @@ async function checkAllKinds(result: Awaited<ReturnType<typeof allKinds>>, rawPr
   assertEquals(files["dir/root.txt"], "root");
   assertEquals(files["dir/sub/subsub/deep.txt"], "deep");
   assertEquals(files["ds/00000"], "parquet bytes");
+  assertEquals(JSON.parse(files.cfg), { depth: 3, tags: ["a", "b"] });
   assertEquals(report.whole.i, 7);
   assertEquals(report.whole.xs, [1, 2, 3]);
   assertEquals(report.whole.m, { k1: "v1", k2: "v2" });
@@ -158,6 +164,7 @@ async function checkAllKinds(result: Awaited<ReturnType<typeof allKinds>>, rawPr
     [1n, 2n, 3n],
   );
   assertEquals(lit.m.map!.literals!.b.scalar!.primitive!.stringValue, "y");
+  assertEquals(await fromLiteral(lit.meta, Types.struct()), { seen: 3, ok: true });
   const bin = lit.bin.scalar!.blob!;
   assert(bin.uri!.startsWith(`${rawPrefix}/`), bin.uri!);
   assertEquals(bin.metadata!.type!.format, "bin");
