@@ -66,7 +66,7 @@ function spawnError(program: string, cause: unknown): Error {
   }
   if (cause instanceof Deno.errors.NotCapable) {
     return new SystemError(
-      `Cannot run command "${program}": this flyteshim build runs without --allow-run (use the flyteshim-command build)`,
+      `Cannot run command "${program}": this process runs without --allow-run (use the flyteshim-command binary, or deno run --allow-run)`,
       { code: "SYSTEM:NotPermitted", recoverable: false, cause },
     );
   }
