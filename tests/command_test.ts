@@ -290,6 +290,22 @@ Deno.test("command: secrets reach the command from the environment and from file
   }
 });
 
+Deno.test("command: a dataset that is a single file arrives as that file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flyteshim-cmd-ds-" });
+  try {
+    await Deno.writeTextFile(`${dir}/data.parquet`, "one file");
+    const run = await runCommandTask({
+      custom: { command: ["cat", "{{.inputs.ds}}"], stdout: "out" },
+      inputs: { ds: Types.structuredDataset() },
+      values: { ds: new StructuredDataset({ uri: `${dir}/data.parquet` }) },
+      outputs: { out: Types.string },
+    });
+    assertEquals(run.outputs?.literals?.out.scalar?.primitive?.stringValue, "one file", run.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("command: an array task over three elements takes each its own element", async () => {
   for (const index of [0, 1, 2]) {
     const run = await runCommandTask({

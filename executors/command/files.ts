@@ -85,7 +85,12 @@ async function deliver(
   }
   if (value instanceof StructuredDataset) {
     // A dataset is a folder of parts (parquet at 00000), or a single file.
-    const parts = await options.storage.list(joinUri(value.uri), { signal: options.signal });
+    // Listing a single file fails on some backends (a local file is not a folder): then it is one.
+    const parts = await options.storage.list(joinUri(value.uri), { signal: options.signal })
+      .catch((cause) => {
+        if (options.signal.aborted) throw cause;
+        return [] as string[];
+      });
     if (parts.length > 0) {
       await Deno.mkdir(path, { recursive: true });
       await options.storage.downloadDir(value.uri, path, { signal: options.signal });
