@@ -36,7 +36,18 @@ import { runCommand } from "./process.ts";
 
 export { type CommandConfig, DEFAULT_GRACE_MS, type InputsFormat } from "./config.ts";
 
-/** The command task's type in templates. */
+/**
+ * The command task's type in templates: not `raw-container`, so that Flyte's default pod plugin
+ * runs it as it is, without the copilot sidecar.
+ *
+ * @example The task type
+ * ```ts
+ * import { COMMAND_TASK_TYPE } from "./mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(COMMAND_TASK_TYPE, "flyteshim-command");
+ * ```
+ */
 export const COMMAND_TASK_TYPE = "flyteshim-command";
 
 function variablesOf(map: { variables?: { [k: string]: Variable } | null } | null | undefined) {
