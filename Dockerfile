@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 #
-# flyteshim executor image: one `deno compile` binary on distroless.
+# flyteshim executor image: `deno compile` binaries on distroless. `flyteshim` (the entrypoint)
+# runs the prebuilt tasks without the right to start programs; `flyteshim-command` is the same
+# program with --allow-run, for the command executor, and is what other images copy
+# (docs/guides/bring-your-own-image.md).
 #
 #   docker build -t flyteshim:0.1.0 .
 #
@@ -14,8 +17,10 @@ FROM denoland/deno:debian-2.9.6 AS build
 WORKDIR /src
 COPY . .
 RUN deno task compile \
+ && deno task compile:command \
  && mkdir -p /out/bin \
  && cp dist/flyteshim /out/bin/flyteshim \
+ && cp dist/flyteshim-command /out/bin/flyteshim-command \
  && ln -s flyteshim /out/bin/pyflyte-execute \
  && ln -s flyteshim /out/bin/a0 \
  && /out/bin/flyteshim describe

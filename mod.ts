@@ -81,6 +81,8 @@ export {
 
 export {
   type CacheSettings,
+  commandTask,
+  type CommandTaskOptions,
   containerArgs,
   type ContainerArgsOptions,
   type DatasetRows,

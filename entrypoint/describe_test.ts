@@ -35,6 +35,7 @@ Deno.test("describe lists the built-in executors with their task types and flyte
         ["openai-batch-download-files"],
         ["flytekitplugins.openai.batch.task.DownloadJSONFilesExecutor"],
       ],
+      ["flyteshim.command", ["flyteshim-command"], []],
     ],
   );
   assertStringIncludes(d.resolvers.join(" "), "default_task_template_resolver");

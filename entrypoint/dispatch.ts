@@ -129,6 +129,8 @@ export interface ExecuteTaskOptions {
   limits?: ExecutorLimits;
   /** The environment executors may read their settings from (`ExecutorContext.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Lets the executor extend how long the runtime waits for it after an abort. */
+  holdAbort?: (ms: number) => void;
 }
 
 function variablesOf(
@@ -268,6 +270,7 @@ export async function executeTask(
     workDir,
     limits: options.limits,
     env: options.env,
+    holdAbort: options.holdAbort,
   };
   try {
     let result: ExecutorOutputs;

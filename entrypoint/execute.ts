@@ -204,6 +204,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
   let storage = options.storage;
   const started = performance.now();
   let committing = false;
+  let abortGraceMs = ABORT_GRACE_MS;
   let watchdog: AbortWatchdog | undefined;
   // Removed by the work when it ends; also here, when an abort ends the run before it does.
   let workDir: string | undefined;
@@ -294,6 +295,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
             }
             committing = true;
           },
+          holdAbort: (ms) =>
+            abortGraceMs = Math.max(abortGraceMs, ms),
         });
         logger.info("Wrote outputs", {
           uri: result.outputsUri,
@@ -316,7 +319,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         // Give the executor a moment to stop what it started elsewhere (a statement running on
         // a database server is cancelled through a second connection) before the process exits.
         if (signal.aborted) {
-          await settledWithin(work, ABORT_GRACE_MS);
+          await settledWithin(work, abortGraceMs);
         }
         throw error;
       }

@@ -162,6 +162,27 @@ export const OPENAI_DOWNLOAD_EXECUTOR: ExecutorEntry = lazyExecutor(
 );
 
 /**
+ * flyteshim's command executor (task type `flyteshim-command`): runs a program of the image with
+ * inputs and outputs as files. It needs `--allow-run`, which only the `flyteshim-command` build has.
+ *
+ * @example Its task type
+ * ```ts
+ * import { COMMAND_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(COMMAND_EXECUTOR.taskTypes, ["flyteshim-command"]);
+ * ```
+ */
+export const COMMAND_EXECUTOR: ExecutorEntry = lazyExecutor(
+  {
+    id: "flyteshim.command",
+    taskTypes: ["flyteshim-command"],
+    description: "Runs a program of the image, inputs and outputs as files (copilot's layout)",
+  },
+  () => import("./command/mod.ts").then((m) => m.commandExecutor),
+);
+
+/**
  * Every built-in executor, in registration order.
  *
  * @example Ids
@@ -174,6 +195,7 @@ export const OPENAI_DOWNLOAD_EXECUTOR: ExecutorEntry = lazyExecutor(
  *   "flyteshim.sql",
  *   "flyteshim.openai.upload_jsonl_file",
  *   "flyteshim.openai.download_batch_files",
+ *   "flyteshim.command",
  * ]);
  * ```
  */
@@ -182,4 +204,5 @@ export const BUILTIN_EXECUTORS: readonly ExecutorEntry[] = [
   SQL_EXECUTOR,
   OPENAI_UPLOAD_EXECUTOR,
   OPENAI_DOWNLOAD_EXECUTOR,
+  COMMAND_EXECUTOR,
 ];

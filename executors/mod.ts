@@ -221,6 +221,12 @@ export interface ExecutorContext {
    * OpenAI executors read `OPENAI_BASE_URL`); a map handed in by the runtime, never `Deno.env`.
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Asks the runtime to wait up to `ms` milliseconds (instead of its default 2 s) for this run to
+   * wind down after an abort before it reports `SYSTEM:Aborted`: the command executor gives its
+   * program the grace period it was configured with. Absent where nobody waits (a library call).
+   */
+  holdAbort?: (ms: number) => void;
 }
 
 /**

@@ -70,6 +70,7 @@ export {
   type UploadJsonlFileInputs,
   type UploadJsonlFileOutputs,
 } from "./openai_batch.ts";
+export { commandTask, type CommandTaskOptions } from "./command.ts";
 export {
   LOCAL_IMAGE,
   runTask,

@@ -95,6 +95,21 @@ Deno.test("`deno task compile` has the same permissions as `deno task execute` a
   assertEquals(included, [...lazy, ...workers].sort());
 });
 
+Deno.test("`deno task compile:command` is `deno task compile` plus --allow-run, as flyteshim-command", () => {
+  const command = tasks["compile:command"];
+  assertEquals(
+    command.replace(" --allow-run", "").replace("dist/flyteshim-command", "dist/flyteshim"),
+    tasks.compile,
+  );
+  assertEquals(
+    tasks["execute:command"].replace(" --allow-run", ""),
+    tasks.execute,
+  );
+  const run = build.lines.filter((l) => l.startsWith("RUN")).join(" ");
+  assertMatch(run, /deno task compile:command/);
+  assertMatch(run, /cp dist\/flyteshim-command \/out\/bin\/flyteshim-command/);
+});
+
 Deno.test("`deno task bundle` splits code so lazy imports stay lazy", () => {
   assertMatch(tasks.bundle, /^deno bundle .*--code-splitting/);
   assertMatch(tasks.bundle, /--outdir dist\/bundle/);
