@@ -164,6 +164,8 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<M
   const init = await new Deno.Command(initCmd, {
     args: initArgs,
     cwd: "/",
+    // Its own temporary tables in its own folder: parallel servers in one TMPDIR collided.
+    env: { TMPDIR: root },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -180,6 +182,7 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<M
       "--bind-address=127.0.0.1",
       "--skip-name-resolve",
       `--pid-file=${root}/pid`,
+      `--tmpdir=${root}`,
       "--skip-log-bin",
       "--innodb-buffer-pool-size=16M",
       "--innodb-log-file-size=8M",
