@@ -15,7 +15,13 @@ import {
 import { CLI_OK, CLI_USAGE, describeError, pathOf, tasksOf } from "./_cli_common.ts";
 import type { RunCommand } from "./cli_args.ts";
 import { readDataset } from "./dataset.ts";
-import { describeType, inputFromJson, inputFromText } from "./inputs.ts";
+import {
+  describeType,
+  inputFromJson,
+  inputFromText,
+  isOptionalInput,
+  NONE_TEXT,
+} from "./inputs.ts";
 import { withProgress } from "./progress.ts";
 import { LOCAL_IMAGE, registryFor, runTemplate } from "./run.ts";
 import { toTaskTemplate } from "./serialize.ts";
@@ -89,6 +95,10 @@ async function readInputs(
   for (const [name, text] of Object.entries(command.inputFlags)) {
     values[name] = inputFromText(text, typeOf(name), name, { cwd: options.cwd });
   }
+  // An optional input left out is none, as in `task.run()`.
+  for (const [name, variable] of Object.entries(variables)) {
+    if (!Object.hasOwn(values, name) && isOptionalInput(variable.type)) values[name] = null;
+  }
   const missing = Object.keys(variables).filter((name) => !Object.hasOwn(values, name));
   if (missing.length) {
     throw new UserError(
@@ -102,9 +112,8 @@ async function readInputs(
 }
 
 function plain(value: unknown): unknown {
-  if (typeof value === "bigint") {
-    return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
-  }
+  // proto3 JSON's rule: an int64 is always a string, whatever its size.
+  if (typeof value === "bigint") return String(value);
   if (value instanceof Timestamp) return value.toISOString();
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Duration) {
@@ -239,12 +248,22 @@ async function onlyTask(cwd: string, module: string) {
 export function describeTask(template: TaskTemplate, executor: string, invocation: string): string {
   const inputs = Object.entries(template.interface?.inputs?.variables ?? {});
   const outputs = Object.entries(template.interface?.outputs?.variables ?? {});
-  const flags = inputs.map(([name, v]) => `--${name} <${describeType(v.type)}>`);
+  const flags = inputs.map(([name, v]) => {
+    const flag = `--${name} <${describeType(v.type)}>`;
+    return isOptionalInput(v.type) ? `[${flag}]` : flag;
+  });
+  const lines = inputs.map(([name, v], i) => {
+    const optional = isOptionalInput(v.type)
+      ? `  optional: left out or "${NONE_TEXT}" means none`
+      : "";
+    const description = v.description && v.description !== name ? `  ${v.description}` : "";
+    return `  ${flags[i].replace(/^\[|\]$/g, "")}${optional}${description}`;
+  });
   return [
     `Task "${template.id?.name ?? ""}" (type ${template.type}, executor ${executor})`,
     "",
     "Inputs:",
-    ...(inputs.length ? flags.map((f) => `  ${f}`) : ["  (none)"]),
+    ...(inputs.length ? lines : ["  (none)"]),
     "",
     "Outputs:",
     ...(outputs.length

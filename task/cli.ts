@@ -55,14 +55,15 @@ Usage:
 Inputs (by the task's interface):
   --<name> <value>      one input; parsed by its declared type: integers, floats, true/false,
                         ISO 8601 datetimes, durations ("90s", "15m", "2h"), files, folders
-                        and datasets as paths or URIs, lists/maps/structs as JSON
+                        and datasets as paths or URIs, lists/maps/structs as JSON;
+                        optional inputs may be left out, and "null" is none
   --inputs FILE         a JSON object of inputs by name (flags win over it)
 
 Options:
   --executor ID         the executor, instead of the one named in the template's args
   --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/ (kept)
   --rows N              rows of a dataset output to print (default 10)
-  --json                print the outputs as one JSON object
+  --json                print the outputs as one JSON object (proto3 JSON: int64 as a string)
   -h, --help            this help
 
 Secrets come from the environment as on Flyte (_FSEC_<GROUP>_<KEY>) or /etc/flyte/secrets.
@@ -72,7 +73,7 @@ S3 settings: FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCES
 
 Usage:
   deno task package <module.ts> [<export> ...] [--output flyte-package.tgz] [--image IMAGE]
-                    [--flytekit-compatible]
+                    [--override-image IMAGE] [--flytekit-compatible]
 
   Every exported task of the module is packaged unless exports are named. The archive holds
   one flyteidl.admin.TaskSpec per task, named <idx>_<name>_1.pb, with empty project, domain
@@ -81,7 +82,8 @@ Usage:
     flytectl register files --project flytesnacks --domain development \\
       --archive flyte-package.tgz --version v1
 
-  --image IMAGE           the container image, overriding each task's own
+  --image IMAGE           the container image of tasks that set none (a task's own wins)
+  --override-image IMAGE  the container image of every task, replacing the tasks' own
   --flytekit-compatible   use flytekit's resolver and executor path in the container args, so
                           the tasks also run on flytekit's own image`;
   const ser =
@@ -89,7 +91,11 @@ Usage:
 
 Usage:
   deno task serialize <module.ts> [<export> ...] [--output-dir DIR] [--image IMAGE]
-                      [--flytekit-compatible]`;
+                      [--override-image IMAGE] [--flytekit-compatible]
+
+  --image IMAGE           the container image of tasks that set none (a task's own wins)
+  --override-image IMAGE  the container image of every task, replacing the tasks' own
+  --flytekit-compatible   flytekit's resolver and executor path in the container args`;
   switch (topic) {
     case "run":
       return run;
@@ -112,7 +118,11 @@ async function registration(
 ): Promise<number> {
   const tasks = await tasksOf(options.cwd, command.module, command.exports);
   const { toTaskTemplate } = await import("./serialize.ts");
-  const serializeOptions = { image: command.image, flytekitCompatible: command.flytekitCompatible };
+  const serializeOptions = {
+    image: command.image,
+    overrideImage: command.overrideImage,
+    flytekitCompatible: command.flytekitCompatible,
+  };
   if (command.command === "package") {
     const { writePackage } = await import("./package.ts");
     const path = pathOf(options.cwd, command.output);

@@ -39,8 +39,10 @@ export interface PackageCommand {
   exports: string[];
   /** The `.tgz` to write (`--output`). */
   output: string;
-  /** The image, overriding the tasks' own (`--image`). */
+  /** The image of tasks that set none (`--image`). */
   image?: string;
+  /** The image of every task, replacing the tasks' own (`--override-image`). */
+  overrideImage?: string;
   /** flytekit's resolver and executor path in the args (`--flytekit-compatible`). */
   flytekitCompatible: boolean;
 }
@@ -75,6 +77,7 @@ const PACKAGE_OPTIONS = {
   output: { type: "string", short: "o" },
   "output-dir": { type: "string" },
   image: { type: "string" },
+  "override-image": { type: "string" },
   "flytekit-compatible": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -189,6 +192,7 @@ function parseRegistration(
     module,
     exports,
     image: v.image,
+    overrideImage: v["override-image"],
     flytekitCompatible: v["flytekit-compatible"] === true,
   };
   if (command === "package") {

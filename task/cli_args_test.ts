@@ -60,6 +60,7 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
     module: "tasks.ts",
     exports: [],
     image: undefined,
+    overrideImage: undefined,
     flytekitCompatible: false,
     output: "flyte-package.tgz",
   });
@@ -74,12 +75,15 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
       "--flytekit-compatible",
       "--image",
       "i:1",
+      "--override-image",
+      "o:2",
     ]),
     {
       command: "serialize",
       module: "tasks.ts",
       exports: ["a", "b"],
       image: "i:1",
+      overrideImage: "o:2",
       flytekitCompatible: true,
       outputDir: "out",
     },

@@ -246,8 +246,10 @@ export interface RunOptions {
  * ```
  */
 export interface SerializeOptions {
-  /** The image, overriding the task's own. */
+  /** The image of tasks that set none (a task's own image wins). */
   image?: string;
+  /** The image of every task, replacing the tasks' own (`--override-image`). */
+  overrideImage?: string;
   /**
    * Emit flytekit's resolver and executor path in the container args, so that the template
    * runs on flytekit's image as well as on flyteshim's. @default false

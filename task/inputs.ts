@@ -2,6 +2,7 @@
 // parsed by each input's declared literal type into the values the type engine takes.
 import { UserError } from "../errors.ts";
 import { flyteidl, type LiteralType } from "../idl/mod.ts";
+import { acceptsNone } from "../types/union.ts";
 import { Duration, StructuredDataset, Timestamp } from "../types/values.ts";
 
 const S = flyteidl.core.SimpleType;
@@ -32,6 +33,14 @@ export function describeType(type: LiteralType | null | undefined): string {
   if (type.enumType) return `one of ${(type.enumType.values ?? []).join(", ")}`;
   if (type.unionType) return (type.unionType.variants ?? []).map(describeType).join(" or ");
   return "any";
+}
+
+/** The one spelling of "none" in a `--name value` flag (JSON `null` in an inputs file). */
+export const NONE_TEXT = "null";
+
+/** Whether an input may be left out (it is then none): `Types.optional(...)`, `Types.none`. */
+export function isOptionalInput(type: LiteralType | null | undefined): boolean {
+  return acceptsNone(type ?? {});
 }
 
 /** Options of {@linkcode inputFromJson} and {@linkcode inputFromText}. */
@@ -193,9 +202,9 @@ export function inputFromText(
     }
     return inputFromJson(parsed, type, name, options);
   }
-  if (type.simple === S.NONE && ["", "null", "none"].includes(text.trim().toLowerCase())) {
-    return null;
-  }
+  // `null` is none for every type that accepts none, before any variant (a string included)
+  // gets a chance to take it as text; the string "null" itself goes through an inputs file.
+  if (text === NONE_TEXT && acceptsNone(type)) return null;
   if (type.unionType) {
     const variants = type.unionType.variants ?? [];
     for (const variant of variants) {

@@ -26,7 +26,12 @@ Deno.test("flag text is parsed by the declared type", () => {
   assertEquals(inputFromText("data.csv", t(Types.file("csv")), "f"), "data.csv");
   const ds = inputFromText("s3://b/k", t(Types.structuredDataset()), "d") as StructuredDataset;
   assertEquals([ds.uri, ds.format], ["s3://b/k", "parquet"]);
-  assertEquals(inputFromText("none", t(Types.optional(Types.integer)), "o"), null);
+  assertEquals(inputFromText("null", t(Types.optional(Types.integer)), "o"), null);
+  assertEquals(inputFromText("null", t(Types.optional(Types.string)), "o"), null);
+  assertEquals(inputFromText("null", t(Types.none), "z"), null);
+  assertEquals(inputFromText("none", t(Types.optional(Types.string)), "o"), "none");
+  assertEquals(inputFromText("", t(Types.optional(Types.string)), "o"), "");
+  assertThrows(() => inputFromText("none", t(Types.optional(Types.integer)), "o"));
   assertEquals(inputFromText("7", t(Types.optional(Types.integer)), "o"), 7n);
 });
 

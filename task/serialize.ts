@@ -216,7 +216,7 @@ function executorFor(task: PrebuiltTask, flytekitCompatible: boolean): string {
  */
 export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {}): TaskTemplate {
   const o = task.options;
-  const image = options.image ?? o.image;
+  const image = options.overrideImage ?? o.image ?? options.image;
   if (!image) {
     throw new TypeError(
       `Cannot serialize task "${task.name}": no container image; set "image" on the task or pass one when packaging (--image)`,

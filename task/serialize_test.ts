@@ -95,9 +95,11 @@ Deno.test("container: image, resources, environment; identifier left for flytect
     limits: { cpu: "2", memory: "1Gi", ephemeralStorage: "5Gi", gpu: 1 },
     environment: { LOG: "debug" },
   });
-  const t = toTaskTemplate(task, { image: "other:2" });
+  const t = toTaskTemplate(task, { overrideImage: "other:2" });
   const R = flyteidl.core.Resources.ResourceName;
   assertEquals(t.container?.image, "other:2");
+  // A default image fills only tasks without one.
+  assertEquals(toTaskTemplate(task, { image: "default:3" }).container?.image, IMAGE);
   assertEquals(t.container?.resources?.requests, [
     { name: R.CPU, value: "1" },
     { name: R.MEMORY, value: "512Mi" },

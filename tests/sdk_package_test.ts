@@ -123,10 +123,19 @@ function assertMatch(text: string, pattern: RegExp): void {
   assert(pattern.test(text), `expected ${pattern} in:\n${text}`);
 }
 
-Deno.test("package --flytekit-compatible: args byte-for-byte flytekit's; --image overrides", async () => {
+Deno.test("package --flytekit-compatible: args byte-for-byte flytekit's; --override-image replaces", async () => {
   const dir = await setup();
   const { code } = await cli(
-    ["package", "tasks.ts", "tracks", "-o", "fk.tgz", "--flytekit-compatible", "--image", "img:9"],
+    [
+      "package",
+      "tasks.ts",
+      "tracks",
+      "-o",
+      "fk.tgz",
+      "--flytekit-compatible",
+      "--override-image",
+      "img:9",
+    ],
     dir,
   );
   assertEquals(code, 0);
@@ -140,6 +149,32 @@ Deno.test("package --flytekit-compatible: args byte-for-byte flytekit's; --image
   );
   assertEquals(argsOf(text), argsOf(await Deno.readTextFile(FIXTURE_TEXT)));
   assertStringIncludes(text, 'image: "img:9"');
+});
+
+Deno.test("serialize --image fills only tasks without an image; --override-image replaces all", async () => {
+  const dir = await setup();
+  await Deno.writeTextFile(
+    `${dir}/mixed.ts`,
+    `import { defineTask } from "${MOD}";
+export const own = defineTask({ name: "own", taskType: "t", executor: "x.own", image: "own:1" });
+export const bare = defineTask({ name: "bare", taskType: "t", executor: "x.bare" });
+`,
+  );
+  const imageOf = async (name: string) =>
+    JSON.parse(await Deno.readTextFile(`${dir}/out/${name}.json`)).container.image;
+  assertEquals((await cli(["serialize", "mixed.ts", "-o", "out", "--image", "d:2"], dir)).code, 0);
+  assertEquals([await imageOf("own"), await imageOf("bare")], ["own:1", "d:2"]);
+  assertEquals(
+    (await cli(["serialize", "mixed.ts", "-o", "out", "--override-image", "o:3"], dir)).code,
+    0,
+  );
+  assertEquals([await imageOf("own"), await imageOf("bare")], ["o:3", "o:3"]);
+  const help = await cli(["serialize", "--help"], dir);
+  assertStringIncludes(
+    help.stdout,
+    "--image IMAGE           the container image of tasks that set none",
+  );
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test(

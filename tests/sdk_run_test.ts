@@ -278,3 +278,51 @@ Deno.test("the serialized template runs in the container entrypoint with its own
     assertEquals(rows, [{ TrackId: 1n }, { TrackId: 2n }]);
   }
 });
+
+Deno.test("optional inputs may be left out or given as null, in flags, --inputs and task.run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sdk-run-" });
+  const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    `${dir}/echo.ts`,
+    `import { defineTask, Types } from "${MOD}";
+import { defineExecutor } from "${EXECUTORS}";
+const echo = defineExecutor({ id: "x.echo", taskTypes: ["echo"], parseConfig: () => ({}),
+  execute: (_config, inputs) => Promise.resolve({ note: inputs.note ?? null, n: inputs.n }) });
+export const task = defineTask({
+  name: "echo", taskType: "echo", executor: echo,
+  inputs: { note: Types.optional(Types.string), n: Types.integer },
+  outputs: { note: Types.optional(Types.string), n: Types.integer },
+});
+`,
+  );
+  const json = async (...args: string[]) => {
+    const out = await cli(["run", "echo.ts", ...args, "--json"], dir);
+    assertEquals(out.code, 0, out.stderr);
+    return JSON.parse(out.stdout);
+  };
+  // Left out, or the one spelling of none: null. Anything else is text, "none" included.
+  assertEquals(await json("--n", "5"), { note: null, n: "5" });
+  assertEquals(await json("--n", "5", "--note", "null"), { note: null, n: "5" });
+  assertEquals(await json("--n", "5", "--note", "none"), { note: "none", n: "5" });
+  // int64 is a string in --json whatever its size (proto3 JSON's rule).
+  assertEquals((await json("--n", "9007199254740993")).n, "9007199254740993");
+  await Deno.writeTextFile(`${dir}/inputs.json`, JSON.stringify({ n: 1, note: null }));
+  assertEquals(await json("--inputs", "inputs.json"), { note: null, n: "1" });
+  await Deno.writeTextFile(`${dir}/inputs.json`, JSON.stringify({ n: 1 }));
+  assertEquals(await json("--inputs", "inputs.json"), { note: null, n: "1" });
+  // A required input is still required.
+  const missing = await cli(["run", "echo.ts", "--note", "x"], dir);
+  assertEquals(missing.code, 2);
+  assertStringIncludes(missing.stderr, 'missing "--n" (integer)');
+  const help = await cli(["run", "echo.ts", "--help"], dir);
+  assertStringIncludes(
+    help.stdout,
+    '  --note <string or none>  optional: left out or "null" means none\n  --n <integer>\n',
+  );
+  assertStringIncludes(help.stdout, "[--note <string or none>] --n <integer>");
+  // task.run() follows the same rules.
+  const { task } = await import(`${dir}/echo.ts`);
+  assertEquals(await task.run({ n: 2 }), { note: null, n: 2n });
+  assertEquals(await task.run({ n: 2, note: null }), { note: null, n: 2n });
+  await Deno.remove(dir, { recursive: true });
+});
