@@ -47,8 +47,10 @@ export {
 export {
   type BlobInit,
   type ColumnType,
+  type ColumnValue,
   type ConvertOptions,
   type DatasetColumn,
+  type DatasetRow,
   type DeclaredType,
   Duration,
   FlyteDirectory,

@@ -1,6 +1,12 @@
 // Task definitions: what a task author declares about a prebuilt container task. Serialization
 // (serialize.ts) turns a definition into a TaskTemplate; local runs (run.ts) execute it in-process.
-import type { Executor, ExecutorEntry, ExecutorRegistry, Logger } from "../executors/mod.ts";
+import type {
+  Executor,
+  ExecutorConfig,
+  ExecutorEntry,
+  ExecutorRegistry,
+  Logger,
+} from "../executors/mod.ts";
 import type { JsonValue } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { Duration } from "../types/values.ts";
@@ -132,6 +138,101 @@ export interface CacheSettings {
 export type ExecutorRef = string | Executor<unknown> | ExecutorEntry;
 
 /**
+ * The `config` of a task run by an executor: the shape its `parseConfig` declares for `custom`,
+ * or any JSON object when it declares none (or the executor is named by id).
+ *
+ * @example A config shape taken from the executor
+ * ```ts
+ * import type { ConfigOf } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shout = defineExecutor({ id: "x.shout", taskTypes: ["shout"],
+ *   parseConfig: (custom: { times: number }) => custom, execute: () => Promise.resolve() });
+ * const config: ConfigOf<typeof shout> = { times: 2 };
+ * assertEquals(config.times, 2);
+ * ```
+ */
+export type ConfigOf<E> = E extends Executor<infer _C, infer K, infer _T, infer _I, infer _O>
+  ? ExecutorConfig extends K ? { [key: string]: JsonValue | undefined } : K
+  : { [key: string]: JsonValue | undefined };
+
+/**
+ * The task types a task run by an executor may have: those it serves, or any string when the
+ * executor is named by id.
+ *
+ * @example The task type taken from the executor
+ * ```ts
+ * import type { TaskTypeOf } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shout = defineExecutor({ id: "x.shout", taskTypes: ["shout", "yell"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve() });
+ * const taskType: TaskTypeOf<typeof shout> = "yell";
+ * assertEquals(taskType, "yell");
+ * ```
+ */
+export type TaskTypeOf<E> = E extends Executor<infer _C, infer _K, infer T, infer _I, infer _O> ? T
+  : string;
+
+/**
+ * The keys of `B` whose values `A` does not give (missing, or of a type that does not fit);
+ * `never` when everything fits or either side is any record.
+ *
+ * @example The key whose type differs
+ * ```ts
+ * import type { Misfits } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const key: Misfits<{ a: number; b: string }, { a: number; b: number }> = "b";
+ * assertEquals(key, "b");
+ * ```
+ */
+export type Misfits<A, B> = string extends keyof A ? never : string extends keyof B ? never : {
+  [K in keyof B]-?: K extends keyof A ? ([A[K]] extends [B[K]] ? never : K)
+    : undefined extends B[K] ? never
+    : K;
+}[keyof B];
+
+/**
+ * `unknown` when an executor fits a task's interface, else a type whose one property names what
+ * does not fit: the executor reads inputs the task does not declare (or of another type), or
+ * returns outputs the task cannot write.
+ *
+ * @example An executor that fits
+ * ```ts
+ * import { type ExecutorFits, Types } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs = { text: Types.string };
+ * const echo = defineExecutor({ id: "x.echo", taskTypes: ["echo"], inputs, parseConfig: () => ({}),
+ *   execute: (_config, given) => Promise.resolve({ out: given.text }) });
+ * const fits: typeof echo & ExecutorFits<typeof echo, typeof inputs, { out: typeof Types.string }> = echo;
+ * assertEquals(fits.id, "x.echo");
+ * ```
+ */
+export type ExecutorFits<E, I extends VariableDescriptors, O extends VariableDescriptors> =
+  E extends Executor<infer _C, infer _K, infer _T, infer EI, infer EO> ? (
+      [Misfits<InferValues<I>, InferValues<EI>>] extends [never]
+        ? ([Misfits<InferInputs<EO>, InferInputs<O>>] extends [never] ? unknown
+          : {
+            "Error: the executor returns outputs the task's outputs cannot take": Misfits<
+              InferInputs<EO>,
+              InferInputs<O>
+            >;
+          })
+        : {
+          "Error: the executor reads inputs the task does not declare with these types": Misfits<
+            InferValues<I>,
+            InferValues<EI>
+          >;
+        }
+    )
+    : unknown;
+
+/**
  * Everything a prebuilt container task declares. Only `name`, `taskType` and `executor` are
  * required; `image` is required to package or serialize it (not for local runs).
  *
@@ -151,13 +252,14 @@ export type ExecutorRef = string | Executor<unknown> | ExecutorEntry;
 export interface TaskOptions<
   I extends VariableDescriptors = VariableDescriptors,
   O extends VariableDescriptors = VariableDescriptors,
+  E extends ExecutorRef = ExecutorRef,
 > {
   /** The task name (`TaskTemplate.id.name`), e.g. `sql.tracks`. */
   name: string;
-  /** The task type (`TaskTemplate.type`), e.g. `sqlite`. */
-  taskType: string;
+  /** The task type (`TaskTemplate.type`), e.g. `sqlite`; one the executor serves. */
+  taskType: TaskTypeOf<E>;
   /** The executor that runs it: its id (named in the container args) or the executor value. */
-  executor: ExecutorRef;
+  executor: E;
   /**
    * The dotted path of flytekit's executor class, emitted instead of the executor id when
    * serializing with `flytekitCompatible: true`.
@@ -172,10 +274,11 @@ export interface TaskOptions<
   /**
    * The executor's configuration, written to `TaskTemplate.custom` (a protobuf Struct). It must
    * be JSON: every number becomes a double on the wire (a port `5432` is read back as the
-   * double `5432`, and integers above 2^53 lose precision), `undefined` keys are dropped.
+   * double `5432`, and integers above 2^53 lose precision), `undefined` keys are dropped. Typed
+   * by the executor's `parseConfig` when it declares the shape of `custom`.
    * @default {}
    */
-  config?: { [key: string]: JsonValue | undefined };
+  config?: ConfigOf<E>;
   /** Resource requests. */
   requests?: ResourceSpec;
   /** Resource limits. */
@@ -339,7 +442,10 @@ function checkCount(name: string, what: string, value: number | undefined): void
 export function defineTask<
   I extends VariableDescriptors = Record<never, TypeDescriptor>,
   O extends VariableDescriptors = Record<never, TypeDescriptor>,
->(options: TaskOptions<I, O>): PrebuiltTask<I, O> {
+  E extends ExecutorRef = ExecutorRef,
+>(
+  options: TaskOptions<I, O, E> & { executor: E & ExecutorFits<E, I, O> },
+): PrebuiltTask<I, O> {
   const { name, taskType } = options;
   if (typeof name !== "string" || !NAME.test(name)) {
     throw new TypeError(
@@ -361,7 +467,7 @@ export function defineTask<
       );
     }
   }
-  const frozen = Object.freeze({ ...options, inputs, outputs });
+  const frozen = Object.freeze({ ...options, inputs, outputs }) as PrebuiltTask<I, O>["options"];
   const task: PrebuiltTask<I, O> = Object.freeze({
     kind: "task" as const,
     options: frozen,

@@ -28,7 +28,7 @@ Deno.test("inputs and outputs infer their TypeScript types from the descriptors"
   });
   type Run = Parameters<typeof task.run>[0];
   typeCheck<Equal<Run["n"], bigint | number>>(true);
-  typeCheck<Equal<Run["when"], Timestamp | Date>>(true);
+  typeCheck<Equal<Run["when"], Timestamp | Date | string>>(true);
   typeCheck<Equal<Awaited<ReturnType<typeof task.run>>, { n: bigint; when: Timestamp }>>(true);
   // @ts-expect-error: "n" is required and must be an integer
   const _wrong: Run = { when: new Date() };

@@ -54,12 +54,12 @@ function resolvePath(path: string, options: InputOptions): string {
   return `${options.cwd.replace(/\/+$/, "")}/${path}`;
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
-
 function parseDuration(text: string): Duration | undefined {
-  const match = /^(-?\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!match) return undefined;
-  return Duration.fromMilliseconds(Number(match[1]) * DURATION_UNITS[match[2] ?? "s"] * 1000);
+  try {
+    return Duration.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseBoolean(text: string): boolean | undefined {
@@ -121,7 +121,7 @@ export function inputFromJson(
           ? parseDuration(value)
           : undefined;
         if (d) return d;
-        throw invalid(name, 'a duration such as "90s", "15m" or "2h"', value);
+        throw invalid(name, 'a duration such as "90s", "15m" or "1h30m"', value);
       }
       case S.NONE:
         if (value === null || value === undefined) return null;

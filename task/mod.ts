@@ -26,8 +26,11 @@
 
 export {
   type CacheSettings,
+  type ConfigOf,
   defineTask,
+  type ExecutorFits,
   type ExecutorRef,
+  type Misfits,
   type PrebuiltTask,
   type ResourceSpec,
   type RunOptions,
@@ -35,6 +38,7 @@ export {
   type SecretRequest,
   type SerializeOptions,
   type TaskOptions,
+  type TaskTypeOf,
   type VariableDescriptors,
 } from "./define.ts";
 export {
@@ -49,8 +53,10 @@ export {
   type DefaultSqlOutputs,
   FLYTEKIT_SQLALCHEMY_EXECUTOR,
   FLYTEKIT_SQLITE3_EXECUTOR,
+  type IsUnion,
   sqlite3Task,
   type Sqlite3TaskOptions,
+  type SqlOutputsFit,
   sqlTask,
   type SqlTaskBaseOptions,
   type SqlTaskOptions,
