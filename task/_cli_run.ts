@@ -13,6 +13,7 @@ import {
   Timestamp,
 } from "../types/values.ts";
 import { CLI_OK, CLI_USAGE, describeError, pathOf, tasksOf } from "./_cli_common.ts";
+import type { CliProgram } from "./_cli_program.ts";
 import type { RunCommand } from "./cli_args.ts";
 import { readDataset } from "./dataset.ts";
 import {
@@ -42,6 +43,8 @@ export interface RunContext {
   storage: Storage;
   /** Where executors named by id are found. */
   registry?: ExecutorRegistry;
+  /** How the user starts the commands, for the task's help. */
+  program?: CliProgram;
 }
 
 /** The executor a template's container args name (after `--`), if any. */
@@ -245,7 +248,12 @@ async function onlyTask(cwd: string, module: string) {
 }
 
 /** A task's own help: what it is, its inputs as flags and its outputs. */
-export function describeTask(template: TaskTemplate, executor: string, invocation: string): string {
+export function describeTask(
+  template: TaskTemplate,
+  executor: string,
+  invocation: string,
+  run = "deno task run",
+): string {
   const inputs = Object.entries(template.interface?.inputs?.variables ?? {});
   const outputs = Object.entries(template.interface?.outputs?.variables ?? {});
   const flags = inputs.map(([name, v]) => {
@@ -270,7 +278,7 @@ export function describeTask(template: TaskTemplate, executor: string, invocatio
       ? outputs.map(([name, v]) => `  ${name}: ${describeType(v.type)}`)
       : ["  (none)"]),
     "",
-    `Run: deno task run ${invocation}${flags.length ? ` ${flags.join(" ")}` : ""}`,
+    `Run: ${run} ${invocation}${flags.length ? ` ${flags.join(" ")}` : ""}`,
   ].join("\n");
 }
 
@@ -281,7 +289,14 @@ export async function runCommand(command: RunCommand, options: RunContext): Prom
     const resolved = await resolveRun(command, options);
     if (command.help) {
       options.stdout(
-        `${describeTask(resolved.template, resolved.executor, resolved.invocation)}\n`,
+        `${
+          describeTask(
+            resolved.template,
+            resolved.executor,
+            resolved.invocation,
+            options.program?.run,
+          )
+        }\n`,
       );
       return CLI_OK;
     }

@@ -12,7 +12,10 @@ import {
   pathOf,
   tasksOf,
 } from "./_cli_common.ts";
+import { type CliProgram, REPOSITORY_PROGRAM } from "./_cli_program.ts";
 import { type CliCommand, parseCliArgs } from "./cli_args.ts";
+
+export type { CliProgram };
 
 export { CLI_OK, CLI_TASK_FAILED, CLI_USAGE };
 
@@ -32,24 +35,29 @@ export interface CliOptions {
   registry?: ExecutorRegistry;
   /** Storage. @default {createStorage()} */
   storage?: Storage;
+  /**
+   * How the user starts each command, shown in help texts.
+   * @default {this repository's tasks: `deno task run`, `deno task package`, `deno task serialize`}
+   */
+  program?: CliProgram;
 }
 
 const encoder = new TextEncoder();
 
 /** The help text, by topic. */
-export function cliUsage(topic?: string): string {
+export function cliUsage(topic?: string, program: CliProgram = REPOSITORY_PROGRAM): string {
   const run = `Run a task locally, in-process, exactly as the flyteshim image runs it on Flyte
 (like \`pyflyte run\` for a single prebuilt container task).
 
 Usage:
-  deno task run <module.ts> <export> [--<input> <value> ...] [options]
-  deno task run --template <task.pb> [--<input> <value> ...] [options]
+  ${program.run} <module.ts> <export> [--<input> <value> ...] [options]
+  ${program.run} --template <task.pb> [--<input> <value> ...] [options]
 
   <module.ts> <export>  a task defined with defineTask / sqlite3Task / sqlTask and exported
                         (the export may be left out when the module has one task);
                         add --help to see the task's inputs and outputs
   --template FILE       a serialized flyteidl.core.TaskTemplate (binary), e.g. from
-                        \`pyflyte serialize\`/\`package\` or \`deno task serialize\`; flytekit's
+                        \`pyflyte serialize\`/\`package\` or \`${program.serialize}\`; flytekit's
                         SQLite3Task and SQLAlchemyTask templates run unchanged
 
 Inputs (by the task's interface):
@@ -72,8 +80,8 @@ S3 settings: FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCES
     `Write a registration package for \`flytectl register files\`, like \`pyflyte package\`.
 
 Usage:
-  deno task package <module.ts> [<export> ...] [--output flyte-package.tgz] [--image IMAGE]
-                    [--override-image IMAGE] [--flytekit-compatible]
+  ${program.package} <module.ts> [<export> ...] [--output flyte-package.tgz]
+      [--image IMAGE] [--override-image IMAGE] [--flytekit-compatible]
 
   Every exported task of the module is packaged unless exports are named. The archive holds
   one flyteidl.admin.TaskSpec per task, named <idx>_<name>_1.pb, with empty project, domain
@@ -90,8 +98,8 @@ Usage:
     `Write each task's flyteidl.core.TaskTemplate as <name>.pb and as proto3 JSON <name>.json.
 
 Usage:
-  deno task serialize <module.ts> [<export> ...] [--output-dir DIR] [--image IMAGE]
-                      [--override-image IMAGE] [--flytekit-compatible]
+  ${program.serialize} <module.ts> [<export> ...] [--output-dir DIR]
+      [--image IMAGE] [--override-image IMAGE] [--flytekit-compatible]
 
   --image IMAGE           the container image of tasks that set none (a task's own wins)
   --override-image IMAGE  the container image of every task, replacing the tasks' own
@@ -108,8 +116,8 @@ Usage:
   return `${run}
 
 Other commands:
-  deno task package     write a registration package for flytectl (deno task package --help)
-  deno task serialize   write task templates as .pb and proto3 JSON (deno task serialize --help)`;
+  ${program.package}     write a registration package for flytectl (add --help)
+  ${program.serialize}   write task templates as .pb and proto3 JSON (add --help)`;
 }
 
 async function registration(
@@ -173,11 +181,15 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
   try {
     command = parseCliArgs(argv);
   } catch (error) {
-    stderr(`${describeError(error)}\n\n${cliUsage(argv[0] === "run" ? "run" : argv[0])}\n`);
+    stderr(
+      `${describeError(error)}\n\n${
+        cliUsage(argv[0] === "run" ? "run" : argv[0], options.program)
+      }\n`,
+    );
     return CLI_USAGE;
   }
   if (command.command === "help") {
-    stdout(`${cliUsage(command.topic)}\n`);
+    stdout(`${cliUsage(command.topic, options.program)}\n`);
     return CLI_OK;
   }
   const cwd = options.cwd ?? Deno.cwd();
@@ -193,6 +205,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
         tty: options.tty ?? Deno.stderr.isTerminal(),
         storage: options.storage ?? createStorage(),
         registry: options.registry,
+        program: options.program ?? REPOSITORY_PROGRAM,
       });
     }
     return await registration(command, { cwd, stdout });

@@ -395,8 +395,28 @@ export interface PrebuiltTask<
    * Runs the task in-process: serializes the template, turns the inputs into literals, runs the
    * executor through the runtime's dispatch against a local folder, and returns typed outputs.
    */
-  run(inputs: InferInputs<I>, options?: RunOptions): Promise<InferValues<O>>;
+  run(...args: RunArgs<I>): Promise<InferValues<O>>;
 }
+
+/**
+ * The arguments of {@linkcode PrebuiltTask.run}: the inputs (which may be left out when every
+ * input is optional, or there are none), then the options.
+ *
+ * @example A task without inputs runs as task.run()
+ * ```ts
+ * import { defineTask, type RunArgs } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const args: RunArgs<Record<never, never>> = [];
+ * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve() });
+ * assertEquals(await defineTask({ name: "hello", taskType: "hello", executor: hello }).run(...args), {});
+ * ```
+ */
+export type RunArgs<I extends VariableDescriptors> = Record<never, never> extends InferInputs<I>
+  ? [inputs?: InferInputs<I>, options?: RunOptions]
+  : [inputs: InferInputs<I>, options?: RunOptions];
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -474,9 +494,9 @@ export function defineTask<
     name,
     executorId,
     // Imported on demand: definitions alone need none of the runtime.
-    async run(values: InferInputs<I>, runOptions?: RunOptions): Promise<InferValues<O>> {
+    async run(...[values, runOptions]: RunArgs<I>): Promise<InferValues<O>> {
       const { runTask } = await import("./run.ts");
-      return await runTask(task, values, runOptions);
+      return await runTask(task, values ?? {} as InferInputs<I>, runOptions);
     },
   });
   return task;

@@ -33,6 +33,7 @@ export {
   type Misfits,
   type PrebuiltTask,
   type ResourceSpec,
+  type RunArgs,
   type RunOptions,
   type SecretMount,
   type SecretRequest,

@@ -33,7 +33,7 @@ Deno.test("sdk: a project outside the checkout imports @flyteshim/flyteshim thro
         },
         links: [ROOT],
         tasks: {
-          flyteshim: `deno run ${PERMISSIONS.join(" ")} --config deno.json ${ROOT}/task/main.ts`,
+          flyteshim: `deno run ${PERMISSIONS.join(" ")} jsr:@flyteshim/flyteshim/cli`,
         },
       }),
     );
@@ -87,6 +87,16 @@ console.log(JSON.stringify({ rows, type: toTaskTemplate(items).type }));
     assertEquals(cli.code, 0, cli.stderr);
     assertStringIncludes(cli.stdout, "cake");
     assertStringIncludes(cli.stdout, "tea");
+    // The task's help shows the project's own command; the module also runs without the task.
+    const help = await deno(["task", "flyteshim", "run", "tasks.ts", "items", "--help"], project);
+    assertEquals(help.code, 0, help.stderr);
+    assertStringIncludes(help.stdout, "Run: deno task flyteshim run tasks.ts items --min <float>");
+    const direct = await deno(
+      ["run", ...PERMISSIONS, "jsr:@flyteshim/flyteshim/cli", "run", "tasks.ts", "--min", "2"],
+      project,
+    );
+    assertEquals(direct.code, 0, direct.stderr);
+    assertStringIncludes(direct.stdout, "cake");
     const pack = await deno(
       ["task", "flyteshim", "package", "tasks.ts", "--output", "flyte-package.tgz"],
       project,

@@ -83,7 +83,7 @@ await t.run({ settings: { limit: "ten" } });`,
   run_inputs: {
     code: `const t = defineTask({ name: "a", taskType: "shout", executor: shout, inputs, outputs });
 await t.run({ txt: "hi" });`,
-    message: "'txt' does not exist in type",
+    message: "'txt' does not exist in type '{ text: string; }'",
   },
 };
 

@@ -118,9 +118,27 @@ export type OptionalInputKeys<T extends Record<string, TypeDescriptor>> = {
  * assertEquals(given.limit, 5);
  * ```
  */
-export type InferInputs<T extends Record<string, TypeDescriptor>> =
+export type InferInputs<T extends Record<string, TypeDescriptor>> = Flatten<
   & { [K in Exclude<keyof T, OptionalInputKeys<T>>]: InferInput<T[K]> }
-  & { [K in OptionalInputKeys<T>]?: InferInput<T[K]> };
+  & { [K in OptionalInputKeys<T>]?: InferInput<T[K]> }
+>;
+
+/**
+ * One object type with the properties of an intersection, so that messages and hovers show
+ * `{ limit: number | bigint; note?: string | null }` rather than the type's name.
+ *
+ * @example The same properties, as one object
+ * ```ts
+ * import type { Flatten } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const value: Flatten<{ a: number } & { b?: string }> = { a: 1 };
+ * assertEquals(value, { a: 1 });
+ * ```
+ */
+// `& {}` makes the compiler print the properties rather than the alias.
+// deno-lint-ignore ban-types
+export type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
 /**
  * A column of a dataset descriptor: a descriptor or a raw literal type.

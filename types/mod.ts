@@ -39,6 +39,7 @@ export {
   type ColumnType,
   type ColumnValue,
   type DatasetRow,
+  type Flatten,
   type InferInput,
   type InferInputs,
   type InferValue,
