@@ -24,7 +24,7 @@ import {
   NONE_TEXT,
 } from "./inputs.ts";
 import { withProgress } from "./progress.ts";
-import { LOCAL_IMAGE, registryFor, runTemplate } from "./run.ts";
+import { LOCAL_IMAGE, localLogger, registryFor, runTemplate } from "./run.ts";
 import { toTaskTemplate } from "./serialize.ts";
 
 /** What `run` needs from the command line's options. */
@@ -305,6 +305,17 @@ export async function runCommand(command: RunCommand, options: RunContext): Prom
     options.stderr(`${describeError(error)}\n`);
     return CLI_USAGE;
   }
+  let logger;
+  try {
+    // The executor's log lines on stderr, at the image's level variable (info by default).
+    logger = localLogger(options.env, {
+      fallback: "info",
+      write: (line) => options.stderr(`${line}\n`),
+    });
+  } catch (error) {
+    options.stderr(`${describeError(error)}\n`);
+    return CLI_USAGE;
+  }
   const storage = withProgress(options.storage, { write: options.stderr, tty: options.tty });
   const result = await runTemplate(prepared.template, prepared.inputs, {
     executor: prepared.executor,
@@ -312,6 +323,10 @@ export async function runCommand(command: RunCommand, options: RunContext): Prom
     storage,
     dir: command.dir ? pathOf(options.cwd, command.dir) : undefined,
     env: options.env,
+    logger,
+    previousCheckpoint: command.previousCheckpoint
+      ? pathOf(options.cwd, command.previousCheckpoint)
+      : undefined,
   });
   options.stderr(`Run folder: ${result.dir}\n`);
   await printOutputs(result.outputs, command, { storage: options.storage, stdout: options.stdout });

@@ -69,11 +69,15 @@ Inputs (by the task's interface):
 
 Options:
   --executor ID         the executor, instead of the one named in the template's args
-  --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/ (kept)
+  --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/,
+                        checkpoint/ (kept)
+  --prev-checkpoint DIR a previous run's checkpoint folder (or URI) for the executor to
+                        restore, as on a retry
   --rows N              rows of a dataset output to print (default 10)
   --json                print the outputs as one JSON object (proto3 JSON: int64 as a string)
   -h, --help            this help
 
+Executor logs go to stderr at FLYTESHIM_LOG_LEVEL (debug, info, warn, error; default info).
 Secrets come from the environment as on Flyte (_FSEC_<GROUP>_<KEY>) or /etc/flyte/secrets.
 S3 settings: FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCESS_KEY.`;
   const pkg =

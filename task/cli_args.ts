@@ -21,6 +21,8 @@ export interface RunCommand {
   inputFlags: Record<string, string>;
   /** The run folder (`--dir`). */
   dir?: string;
+  /** A previous attempt's checkpoint folder or URI (`--prev-checkpoint`). */
+  previousCheckpoint?: string;
   /** How many rows of a dataset to print (`--rows`). */
   rows: number;
   /** Print outputs as one JSON object (`--json`). */
@@ -68,6 +70,7 @@ const RUN_OPTIONS = {
   template: { type: "string" },
   executor: { type: "string" },
   dir: { type: "string" },
+  "prev-checkpoint": { type: "string" },
   rows: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -162,6 +165,7 @@ function parseRun(argv: string[]): RunCommand | { command: "help"; topic: string
     inputsFile: known.inputs as string | undefined,
     inputFlags,
     dir: known.dir as string | undefined,
+    previousCheckpoint: known["prev-checkpoint"] as string | undefined,
     rows,
     json: known.json === true,
     help: known.help === true,

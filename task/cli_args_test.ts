@@ -15,6 +15,8 @@ Deno.test("run: module, export, input flags in every spelling, and known options
       "--rows",
       "3",
       "--json",
+      "--prev-checkpoint",
+      "run/checkpoint",
     ]),
     {
       command: "run",
@@ -25,6 +27,7 @@ Deno.test("run: module, export, input flags in every spelling, and known options
       inputsFile: undefined,
       inputFlags: { limit: "10", name: "a b", on: "true" },
       dir: undefined,
+      previousCheckpoint: "run/checkpoint",
       rows: 3,
       json: true,
       help: false,

@@ -327,8 +327,17 @@ export interface RunOptions {
   storage?: Storage;
   /** The environment secrets are looked up in. @default {Deno.env.toObject()} */
   env?: Record<string, string | undefined>;
-  /** The run's logger. @default {a silent logger} */
+  /**
+   * The run's logger. @default {JSON lines on stderr, as the image writes them, at the level of
+   * `FLYTESHIM_LOG_LEVEL` in `env` (the image's variable), else `warn`}
+   */
   logger?: Logger;
+  /**
+   * A previous attempt's checkpoint (a folder or URI), which the executor sees as
+   * `ctx.checkpoint.previous` (and restores with `ctx.checkpoint.restore()`); this run's
+   * checkpoint is saved to `<dir>/checkpoint`. @default {none: a first attempt}
+   */
+  previousCheckpoint?: string;
   /** Aborts the run. */
   signal?: AbortSignal;
 }

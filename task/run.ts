@@ -1,7 +1,8 @@
 // Local runs: the template is serialized and written as task.pb, the inputs as inputs.pb, and the
 // runtime's own resolver and dispatch run it, exactly as `pyflyte-execute` does in the container.
 import { dispatch } from "../entrypoint/dispatch.ts";
-import { createRedactor, type Redactor } from "../entrypoint/logger.ts";
+import { createCheckpoint } from "../entrypoint/checkpoint.ts";
+import { createLogger, createRedactor, type Redactor } from "../entrypoint/logger.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type ExecutorRegistry, type Logger } from "../executors/mod.ts";
 import {
@@ -146,6 +147,18 @@ export async function runTemplate(
   });
   // As in the container: secret values never reach the logger or the error the caller gets.
   const redactor = createRedactor();
+  const env = options.env ?? Deno.env.toObject();
+  const logger = options.logger ?? localLogger(env);
+  // A checkpoint as propeller gives one: this run saves to <dir>/checkpoint, and reads the
+  // previous attempt's when one is passed in.
+  const checkpointWork = await Deno.makeTempDir({ prefix: "flyteshim-checkpoint-" });
+  const checkpoint = createCheckpoint({
+    destination: joinUri(dir, "checkpoint"),
+    previous: options.previousCheckpoint,
+    storage,
+    workDir: checkpointWork,
+    signal: options.signal,
+  });
   let result;
   try {
     result = await dispatch(task, {
@@ -153,15 +166,15 @@ export async function runTemplate(
       outputPrefix,
       rawOutputPrefix,
       storage,
-      secrets: createSecrets({
-        env: options.env ?? Deno.env.toObject(),
-        onValue: (value) => redactor.add(value),
-      }),
-      logger: options.logger && redactingLogger(options.logger, redactor),
+      secrets: createSecrets({ env, onValue: (value) => redactor.add(value) }),
+      logger: redactingLogger(logger, redactor),
+      checkpoint,
       signal: options.signal,
     });
   } catch (error) {
     throw redactError(error, redactor);
+  } finally {
+    await Deno.remove(checkpointWork, { recursive: true }).catch(() => {});
   }
   // Read outputs.pb back as propeller would, rather than trusting the in-memory map.
   const written = decodeLiteralMap(await storage.read(result.outputsUri));
@@ -170,6 +183,32 @@ export async function runTemplate(
     signal: options.signal,
   });
   return { outputs, literals: written, dir };
+}
+
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * The logger of a local run: JSON lines on stderr as the image writes them, at the level of the
+ * image's variable `FLYTESHIM_LOG_LEVEL`, else `fallback`.
+ *
+ * @throws {RangeError} When `FLYTESHIM_LOG_LEVEL` is not a level.
+ */
+export function localLogger(
+  env: Record<string, string | undefined>,
+  options: { fallback?: (typeof LOG_LEVELS)[number]; write?: (line: string) => void } = {},
+): Logger {
+  const given = env.FLYTESHIM_LOG_LEVEL?.trim().toLowerCase() || options.fallback || "warn";
+  const level = LOG_LEVELS.find((l) => l === given);
+  if (!level) {
+    throw new RangeError(
+      `Cannot use FLYTESHIM_LOG_LEVEL "${env.FLYTESHIM_LOG_LEVEL}": expected ${
+        LOG_LEVELS.join(", ")
+      }`,
+    );
+  }
+  const write = options.write ??
+    ((line: string) => Deno.stderr.writeSync(new TextEncoder().encode(`${line}\n`)));
+  return createLogger({ level, write: (_level, line) => write(line) });
 }
 
 /** A copy of a log field value with every secret hidden, however deep it sits. */

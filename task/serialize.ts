@@ -65,8 +65,8 @@ const MOUNTS: Record<SecretMount, flyteidl.core.Secret.MountType> = {
  */
 export interface ContainerArgsOptions {
   /**
-   * flytekit's resolver and arguments exactly (no checkpoint flags), with `executor` being the
-   * dotted path of flytekit's executor class. @default false
+   * flytekit's resolver, with `executor` being the dotted path of flytekit's executor class;
+   * the arguments are flytekit's own template's plus the checkpoint flags. @default false
    */
   flytekitCompatible?: boolean;
 }
@@ -76,8 +76,8 @@ export interface ContainerArgsOptions {
  * the `{{.placeholders}}`, and the image's entrypoint (flyteshim's, or flytekit's
  * `pyflyte-execute`) loads the template and runs the named executor.
  *
- * flyteshim's own args also pass the checkpoint flags, so that executors can checkpoint;
- * flytekit-compatible args are byte-for-byte flytekit's.
+ * Both flavors pass the checkpoint flags, so that executors can checkpoint; flytekit-compatible
+ * args are flytekit's own template's with those flags added (pyflyte-execute takes them).
  *
  * @example flytekit-compatible args
  * ```ts
@@ -98,16 +98,8 @@ export function containerArgs(executor: string, options: ContainerArgsOptions = 
     "--raw-output-data-prefix",
     "{{.rawOutputDataPrefix}}",
   ];
-  if (options.flytekitCompatible) {
-    return [
-      ...head,
-      "--resolver",
-      FLYTEKIT_TEMPLATE_RESOLVER,
-      "--",
-      "{{.taskTemplatePath}}",
-      executor,
-    ];
-  }
+  // Both flavors pass the checkpoint flags (pyflyte-execute takes them too, as flytekit's own
+  // Python tasks pass them), so that executors can checkpoint on either image.
   return [
     ...head,
     "--checkpoint-path",
@@ -115,7 +107,7 @@ export function containerArgs(executor: string, options: ContainerArgsOptions = 
     "--prev-checkpoint",
     "{{.prevCheckpointPrefix}}",
     "--resolver",
-    FLYTESHIM_RESOLVER,
+    options.flytekitCompatible ? FLYTEKIT_TEMPLATE_RESOLVER : FLYTESHIM_RESOLVER,
     "--",
     "{{.taskTemplatePath}}",
     executor,

@@ -38,10 +38,19 @@ Deno.test("a SQLite3 task serializes to flytekit's custom, type and interface sh
   assert(template.interface?.outputs?.variables?.results.type?.structuredDatasetType);
 });
 
-Deno.test("flytekit-compatible args are exactly those of flytekit's own template", async () => {
+Deno.test("flytekit-compatible args are flytekit's own template's plus the checkpoint flags", async () => {
   const fixture = decodeTaskTemplate(await Deno.readFile(FIXTURE));
   const template = toTaskTemplate(tracks(), { flytekitCompatible: true });
-  assertEquals(template.container?.args, fixture.container?.args);
+  const expected = [...fixture.container?.args ?? []];
+  expected.splice(
+    expected.indexOf("--resolver"),
+    0,
+    "--checkpoint-path",
+    "{{.checkpointOutputPrefix}}",
+    "--prev-checkpoint",
+    "{{.prevCheckpointPrefix}}",
+  );
+  assertEquals(template.container?.args, expected);
   assertEquals(template.container?.command ?? [], []);
 });
 

@@ -123,7 +123,7 @@ function assertMatch(text: string, pattern: RegExp): void {
   assert(pattern.test(text), `expected ${pattern} in:\n${text}`);
 }
 
-Deno.test("package --flytekit-compatible: args byte-for-byte flytekit's; --override-image replaces", async () => {
+Deno.test("package --flytekit-compatible: flytekit's args with checkpoint flags; --override-image replaces", async () => {
   const dir = await setup();
   const { code } = await cli(
     [
@@ -147,7 +147,16 @@ Deno.test("package --flytekit-compatible: args byte-for-byte flytekit's; --overr
       await Deno.readFile(`${dir}/fk/${name}`),
     ),
   );
-  assertEquals(argsOf(text), argsOf(await Deno.readTextFile(FIXTURE_TEXT)));
+  // flytekit's own args, plus the checkpoint flags pyflyte-execute also takes.
+  const flytekit = argsOf(await Deno.readTextFile(FIXTURE_TEXT));
+  const checkpoint = [
+    "--checkpoint-path",
+    "{{.checkpointOutputPrefix}}",
+    "--prev-checkpoint",
+    "{{.prevCheckpointPrefix}}",
+  ];
+  const at = flytekit.indexOf("--resolver");
+  assertEquals(argsOf(text), [...flytekit.slice(0, at), ...checkpoint, ...flytekit.slice(at)]);
   assertStringIncludes(text, 'image: "img:9"');
 });
 

@@ -326,3 +326,71 @@ export const task = defineTask({
   assertEquals(await task.run({ n: 2, note: null }), { note: null, n: 2n });
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("local runs show executor logs at FLYTESHIM_LOG_LEVEL and can resume from a checkpoint", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sdk-run-" });
+  const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
+  // Counts attempts: reads the previous checkpoint's number, saves the next one.
+  await Deno.writeTextFile(
+    `${dir}/count.ts`,
+    `import { defineTask, Types } from "${MOD}";
+import { defineExecutor } from "${EXECUTORS}";
+const count = defineExecutor({ id: "x.count", taskTypes: ["count"], parseConfig: () => ({}),
+  async execute(_config, _inputs, ctx) {
+    const previous = await ctx.checkpoint?.read();
+    const n = previous ? Number(new TextDecoder().decode(previous)) + 1 : 1;
+    await ctx.checkpoint?.write(new TextEncoder().encode(String(n)));
+    ctx.logger.info("Counted", { n });
+    ctx.logger.debug("Detail");
+    return { n };
+  } });
+export const task = defineTask({ name: "count", taskType: "count", executor: count, outputs: { n: Types.integer } });
+`,
+  );
+  const first = await cli(["run", "count.ts", "--dir", "one"], dir);
+  assertEquals(first.code, 0, first.stderr);
+  assertStringIncludes(first.stdout, "n: 1");
+  assertStringIncludes(first.stderr, '"level":"info","message":"Counted","n":1');
+  assert(!first.stderr.includes("Detail"), first.stderr);
+  const second = await cli(["run", "count.ts", "--prev-checkpoint", "one/checkpoint"], dir);
+  assertEquals(second.code, 0, second.stderr);
+  assertStringIncludes(second.stdout, "n: 2");
+  let stderr = "";
+  const quiet = await runCli(["run", "count.ts"], {
+    cwd: dir,
+    env: { FLYTESHIM_LOG_LEVEL: "error" },
+    stdout: () => {},
+    stderr: (t) => stderr += t,
+    tty: false,
+  });
+  assertEquals(quiet, 0);
+  assert(!stderr.includes("Counted"), stderr);
+  const bad = await runCli(["run", "count.ts"], {
+    cwd: dir,
+    env: { FLYTESHIM_LOG_LEVEL: "loud" },
+    stdout: () => {},
+    stderr: () => {},
+    tty: false,
+  });
+  assertEquals(bad, 2);
+  // task.run: the same checkpoint option, and logs through the given logger.
+  const { task } = await import(`${dir}/count.ts`);
+  const lines: string[] = [];
+  const logger = {
+    debug() {},
+    info: (m: string) => lines.push(m),
+    warn() {},
+    error() {},
+  };
+  assertEquals(
+    await task.run({}, {
+      previousCheckpoint: `${dir}/one/checkpoint`,
+      logger,
+      dir: `${dir}/three`,
+    }),
+    { n: 2n },
+  );
+  assert(lines.includes("Counted"), lines.join());
+  assertEquals(await Deno.readTextFile(`${dir}/three/checkpoint/_dst_cp`), "2");
+  await Deno.remove(dir, { recursive: true });
+});
