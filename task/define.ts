@@ -297,6 +297,11 @@ export interface TaskOptions<
   cache?: CacheSettings;
   /** A one-line description, shown in the Flyte console (`TaskSpec.description`). */
   description?: string;
+  /**
+   * Descriptions of inputs and outputs by name, written to the interface (`Variable.description`,
+   * shown in the Flyte console and in `--help`). @default {each variable's name, as flytekit}
+   */
+  descriptions?: { readonly [K in keyof I | keyof O]?: string };
 }
 
 /**
@@ -489,6 +494,13 @@ export function defineTask<
   checkCount(name, "retries", options.retries);
   const inputs = (options.inputs ?? {}) as I;
   const outputs = (options.outputs ?? {}) as O;
+  for (const described of Object.keys(options.descriptions ?? {})) {
+    if (!Object.hasOwn(inputs, described) && !Object.hasOwn(outputs, described)) {
+      throw new TypeError(
+        `Cannot define task "${name}": descriptions names "${described}", which is neither an input nor an output`,
+      );
+    }
+  }
   for (const ignored of options.cache?.ignoreInputs ?? []) {
     if (!Object.hasOwn(inputs, ignored)) {
       throw new TypeError(

@@ -114,10 +114,24 @@ export function containerArgs(executor: string, options: ContainerArgsOptions = 
   ];
 }
 
+/** A Kubernetes resource quantity: a decimal number with an optional SI or binary suffix. */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
+
 function resourceEntries(
+  task: string,
   spec: ResourceSpec | undefined,
 ): flyteidl.core.Resources.ResourceEntry.$Properties[] {
   if (!spec) return [];
+  for (const [key, value] of Object.entries(spec)) {
+    if (value === undefined || value === "") continue;
+    if (
+      !QUANTITY.test(String(value)) || (typeof value === "number" && !Number.isFinite(value))
+    ) {
+      throw new TypeError(
+        `Cannot serialize task "${task}": resource "${key}" is "${value}", not a Kubernetes quantity such as "500m", "2" or "1Gi"`,
+      );
+    }
+  }
   const entries: [flyteidl.core.Resources.ResourceName, string | number | undefined][] = [
     [ResourceName.CPU, spec.cpu],
     [ResourceName.GPU, spec.gpu],
@@ -147,11 +161,12 @@ function timeoutOf(
 
 function variables(
   descriptors: VariableDescriptors,
+  descriptions?: { readonly [key: string]: string | undefined },
 ): flyteidl.core.VariableMap.$Properties {
   const out: Record<string, flyteidl.core.Variable.$Properties> = {};
-  // flytekit writes each variable's name as its description.
+  // flytekit writes each variable's name as its description, unless the author gave one.
   for (const [key, d] of Object.entries(descriptors)) {
-    out[key] = { type: d.literalType, description: key };
+    out[key] = { type: d.literalType, description: descriptions?.[key] || key };
   }
   return { variables: out };
 }
@@ -235,7 +250,10 @@ export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {
   const container: flyteidl.core.Container.$Properties = {
     image,
     args: containerArgs(executorFor(task, flytekitCompatible), { flytekitCompatible }),
-    resources: { requests: resourceEntries(o.requests), limits: resourceEntries(o.limits) },
+    resources: {
+      requests: resourceEntries(task.name, o.requests),
+      limits: resourceEntries(task.name, o.limits),
+    },
   };
   const env = Object.entries(o.environment ?? {});
   if (env.length) container.env = env.map(([key, value]) => ({ key, value: String(value) }));
@@ -249,7 +267,10 @@ export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {
     },
     type: o.taskType,
     metadata,
-    interface: { inputs: variables(o.inputs), outputs: variables(o.outputs) },
+    interface: {
+      inputs: variables(o.inputs, o.descriptions),
+      outputs: variables(o.outputs, o.descriptions),
+    },
     custom: customOf(task.name, o.config),
     container,
   };

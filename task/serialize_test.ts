@@ -249,3 +249,44 @@ Deno.test("misuse is refused with built-in errors", () => {
     "mount",
   );
 });
+
+Deno.test("invalid resource quantities are refused when serializing, not on the cluster", () => {
+  for (const memory of ["1 GB", "2gb", "lots", "-1Gi"]) {
+    assertThrows(
+      () => toTaskTemplate(tracks({ requests: { memory } })),
+      TypeError,
+      `resource "memory" is "${memory}", not a Kubernetes quantity`,
+    );
+  }
+  assertThrows(() => toTaskTemplate(tracks({ limits: { cpu: Infinity } })), TypeError, '"cpu"');
+  const ok = toTaskTemplate(tracks({ requests: { cpu: "0.5", memory: "512Mi", gpu: 1 } }));
+  assertEquals(ok.container?.resources?.requests?.map((e) => e.value), ["0.5", "1", "512Mi"]);
+});
+
+Deno.test("input and output descriptions reach the interface; the rest keep their names", () => {
+  const task = defineTask({
+    name: "d",
+    taskType: "t",
+    executor: "x",
+    image: IMAGE,
+    inputs: { limit: Types.integer, note: Types.string },
+    outputs: { rows: Types.structuredDataset() },
+    descriptions: { limit: "How many rows", rows: "The rows" },
+  });
+  const { inputs, outputs } = toTaskTemplate(task).interface ?? {};
+  assertEquals(inputs?.variables?.limit.description, "How many rows");
+  assertEquals(inputs?.variables?.note.description, "note");
+  assertEquals(outputs?.variables?.rows.description, "The rows");
+  assertThrows(
+    () =>
+      defineTask({
+        name: "d",
+        taskType: "t",
+        executor: "x",
+        inputs: { limit: Types.integer },
+        descriptions: { nope: "?" } as { limit?: string },
+      }),
+    TypeError,
+    '"nope"',
+  );
+});
