@@ -14,6 +14,7 @@ import {
 } from "./_cli_common.ts";
 import { type CliProgram, REPOSITORY_PROGRAM } from "./_cli_program.ts";
 import { type CliCommand, parseCliArgs } from "./cli_args.ts";
+import type { PrebuiltTask } from "./define.ts";
 
 export type { CliProgram };
 
@@ -84,11 +85,13 @@ S3 settings: FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCES
     `Write a registration package for \`flytectl register files\`, like \`pyflyte package\`.
 
 Usage:
-  ${program.package} <module.ts> [<export> ...] [--output flyte-package.tgz]
-      [--image IMAGE] [--override-image IMAGE] [--flytekit-compatible]
+  ${program.package} <module.ts> [<export> ...] [<module.ts> [<export> ...] ...]
+      [--output flyte-package.tgz] [--image IMAGE] [--override-image IMAGE]
+      [--flytekit-compatible] [--no-check]
 
-  Every exported task of the module is packaged unless exports are named. The archive holds
-  one flyteidl.admin.TaskSpec per task, named <idx>_<name>_1.pb, with empty project, domain
+  Every exported task of each module is packaged unless exports follow it. The modules are
+  type-checked (deno check) and every task serialized before anything is written. The archive
+  holds one flyteidl.admin.TaskSpec per task, named <idx>_<name>_1.pb, with empty project, domain
   and version for flytectl to fill:
 
     flytectl register files --project flytesnacks --domain development \\
@@ -97,17 +100,20 @@ Usage:
   --image IMAGE           the container image of tasks that set none (a task's own wins)
   --override-image IMAGE  the container image of every task, replacing the tasks' own
   --flytekit-compatible   use flytekit's resolver and executor path in the container args, so
-                          the tasks also run on flytekit's own image`;
+                          the tasks also run on flytekit's own image
+  --no-check              do not type-check the modules first`;
   const ser =
     `Write each task's flyteidl.core.TaskTemplate as <name>.pb and as proto3 JSON <name>.json.
 
 Usage:
-  ${program.serialize} <module.ts> [<export> ...] [--output-dir DIR]
-      [--image IMAGE] [--override-image IMAGE] [--flytekit-compatible]
+  ${program.serialize} <module.ts> [<export> ...] [<module.ts> [<export> ...] ...]
+      [--output-dir DIR] [--image IMAGE] [--override-image IMAGE] [--flytekit-compatible]
+      [--no-check]
 
   --image IMAGE           the container image of tasks that set none (a task's own wins)
   --override-image IMAGE  the container image of every task, replacing the tasks' own
-  --flytekit-compatible   flytekit's resolver and executor path in the container args`;
+  --flytekit-compatible   flytekit's resolver and executor path in the container args
+  --no-check              do not type-check the modules first`;
   switch (topic) {
     case "run":
       return run;
@@ -124,17 +130,67 @@ Other commands:
   ${program.serialize}   write task templates as .pb and proto3 JSON (add --help)`;
 }
 
+/** Type-checks the modules with `deno check`, as `deno run --check` would, before they run. */
+async function checkModules(
+  modules: readonly string[],
+  options: { cwd: string; stderr: (text: string) => void },
+): Promise<boolean> {
+  const permission = await Deno.permissions.query({ name: "run", command: Deno.execPath() });
+  if (permission.state !== "granted") {
+    options.stderr(
+      "Note: the modules were not type-checked (that needs --allow-run); pass --no-check to silence this\n",
+    );
+    return true;
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "--quiet", ...modules],
+    cwd: options.cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.success) return true;
+  const text = new TextDecoder();
+  options.stderr(`${text.decode(out.stdout)}${text.decode(out.stderr)}`);
+  return false;
+}
+
+/** Warnings about what would fail on the cluster but not here. */
+function clusterWarnings(tasks: readonly PrebuiltTask[]): string[] {
+  const warnings: string[] = [];
+  for (const task of tasks) {
+    const uri = task.options.taskType === "sqlite" ? task.options.config?.uri : undefined;
+    if (typeof uri === "string" && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith("/")) {
+      warnings.push(
+        `Warning: task "${task.name}" reads the SQLite database "${uri}" by a relative path, which on the cluster resolves inside the container; use an s3://, gs:// or https:// URI`,
+      );
+    }
+  }
+  return warnings;
+}
+
 async function registration(
   command: Extract<CliCommand, { command: "package" | "serialize" }>,
-  options: { cwd: string; stdout: (text: string) => void },
+  options: { cwd: string; stdout: (text: string) => void; stderr: (text: string) => void },
 ): Promise<number> {
-  const tasks = await tasksOf(options.cwd, command.module, command.exports);
+  const modules = command.modules ?? [{ module: command.module, exports: command.exports }];
+  if (!command.noCheck && !(await checkModules(modules.map((m) => m.module), options))) {
+    options.stderr(
+      `Error USER:InvalidArguments: Cannot ${command.command} the tasks: the modules have type errors (pass --no-check to skip the check)\n`,
+    );
+    return CLI_USAGE;
+  }
+  // Every module is loaded and every task serialized before anything is written.
+  const tasks: PrebuiltTask[] = [];
+  for (const { module, exports } of modules) {
+    tasks.push(...await tasksOf(options.cwd, module, exports));
+  }
   const { toTaskTemplate } = await import("./serialize.ts");
   const serializeOptions = {
     image: command.image,
     overrideImage: command.overrideImage,
     flytekitCompatible: command.flytekitCompatible,
   };
+  for (const warning of clusterWarnings(tasks)) options.stderr(`${warning}\n`);
   if (command.command === "package") {
     const { writePackage } = await import("./package.ts");
     const path = pathOf(options.cwd, command.output);
@@ -147,16 +203,35 @@ async function registration(
   const { encodeTaskTemplate } = await import("../idl/mod.ts");
   const { joinUri } = await import("../storage/mod.ts");
   const dir = pathOf(options.cwd, command.outputDir);
-  await Deno.mkdir(dir, { recursive: true });
+  const names = new Set<string>();
+  const files: [string, Uint8Array][] = [];
   for (const task of tasks) {
+    if (names.has(task.name)) {
+      throw new TypeError(`Cannot serialize tasks: the name "${task.name}" is used twice`);
+    }
+    names.add(task.name);
     const template = toTaskTemplate(task, serializeOptions);
     const base = joinUri(dir, task.name);
-    await Deno.writeFile(`${base}.pb`, encodeTaskTemplate(template));
-    await Deno.writeTextFile(
-      `${base}.json`,
-      JSON.stringify(toProto3Json(template, "flyteidl.core.TaskTemplate"), null, 2) + "\n",
-    );
-    options.stdout(`Wrote ${base}.pb and ${base}.json\n`);
+    const json = JSON.stringify(toProto3Json(template, "flyteidl.core.TaskTemplate"), null, 2);
+    files.push([`${base}.pb`, encodeTaskTemplate(template)]);
+    files.push([`${base}.json`, new TextEncoder().encode(`${json}\n`)]);
+  }
+  // Each file is written beside its target and renamed: a failure leaves no half file.
+  await Deno.mkdir(dir, { recursive: true });
+  const partials: string[] = [];
+  try {
+    for (const [path, data] of files) {
+      const partial = `${path}.partial`;
+      partials.push(partial);
+      await Deno.writeFile(partial, data);
+    }
+    for (const [path] of files) await Deno.rename(`${path}.partial`, path);
+  } catch (error) {
+    for (const partial of partials) await Deno.remove(partial).catch(() => {});
+    throw error;
+  }
+  for (let i = 0; i < files.length; i += 2) {
+    options.stdout(`Wrote ${files[i][0]} and ${files[i + 1][0]}\n`);
   }
   return CLI_OK;
 }
@@ -212,7 +287,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
         program: options.program ?? REPOSITORY_PROGRAM,
       });
     }
-    return await registration(command, { cwd, stdout });
+    return await registration(command, { cwd, stdout, stderr });
   } catch (error) {
     stderr(`${describeError(error)}\n`);
     const usage = error instanceof TypeError ||

@@ -39,6 +39,10 @@ export interface PackageCommand {
   module: string;
   /** The exports to package; every exported task when empty. */
   exports: string[];
+  /** Every module with its exports (the first is `module`); several may be named. */
+  modules: { module: string; exports: string[] }[];
+  /** Skip type-checking the modules before loading them (`--no-check`). */
+  noCheck: boolean;
   /** The `.tgz` to write (`--output`). */
   output: string;
   /** The image of tasks that set none (`--image`). */
@@ -82,8 +86,14 @@ const PACKAGE_OPTIONS = {
   image: { type: "string" },
   "override-image": { type: "string" },
   "flytekit-compatible": { type: "boolean" },
+  "no-check": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Whether a positional names a module rather than an export. */
+function isModule(text: string): boolean {
+  return /\.(m?[jt]sx?)$/.test(text) || text.includes("/") || /^[a-z][a-z0-9+.-]*:/i.test(text);
+}
 
 function usageError(message: string, cause?: unknown): UserError {
   return new UserError(message, { code: "USER:InvalidArguments", cause });
@@ -190,11 +200,19 @@ function parseRegistration(
   }
   const v = parsed.values;
   if (v.help) return { command: "help", topic: command };
-  const [module, ...exports] = parsed.positionals;
-  if (!module) throw usageError(`Cannot parse arguments: "${command}" needs a module`);
+  // Modules, each followed by its exports: a.ts tracks b.ts -> a.ts (tracks), b.ts (all).
+  const modules: { module: string; exports: string[] }[] = [];
+  for (const positional of parsed.positionals) {
+    if (isModule(positional) || !modules.length) modules.push({ module: positional, exports: [] });
+    else modules.at(-1)!.exports.push(positional);
+  }
+  if (!modules.length) throw usageError(`Cannot parse arguments: "${command}" needs a module`);
+  const [{ module, exports }] = modules;
   const common = {
     module,
     exports,
+    modules,
+    noCheck: v["no-check"] === true,
     image: v.image,
     overrideImage: v["override-image"],
     flytekitCompatible: v["flytekit-compatible"] === true,

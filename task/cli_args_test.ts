@@ -62,6 +62,8 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
     command: "package",
     module: "tasks.ts",
     exports: [],
+    modules: [{ module: "tasks.ts", exports: [] }],
+    noCheck: false,
     image: undefined,
     overrideImage: undefined,
     flytekitCompatible: false,
@@ -85,12 +87,23 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
       command: "serialize",
       module: "tasks.ts",
       exports: ["a", "b"],
+      modules: [{ module: "tasks.ts", exports: ["a", "b"] }],
+      noCheck: false,
       image: "i:1",
       overrideImage: "o:2",
       flytekitCompatible: true,
       outputDir: "out",
     },
   );
+});
+
+Deno.test("package and serialize take several modules, each with its exports", () => {
+  const c = parseCliArgs(["package", "a.ts", "x", "y", "lib/b.ts", "./c.js", "z", "--no-check"]);
+  assertEquals(c.command === "package" && [c.modules, c.noCheck], [[
+    { module: "a.ts", exports: ["x", "y"] },
+    { module: "lib/b.ts", exports: [] },
+    { module: "./c.js", exports: ["z"] },
+  ], true]);
 });
 
 Deno.test("help in every spelling", () => {

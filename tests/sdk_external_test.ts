@@ -33,7 +33,7 @@ Deno.test("sdk: a project outside the checkout imports @flyteshim/flyteshim thro
         },
         links: [ROOT],
         tasks: {
-          flyteshim: `deno run ${PERMISSIONS.join(" ")} jsr:@flyteshim/flyteshim/cli`,
+          flyteshim: `deno run ${PERMISSIONS.join(" ")} --allow-run jsr:@flyteshim/flyteshim/cli`,
         },
       }),
     );
@@ -103,6 +103,24 @@ console.log(JSON.stringify({ rows, type: toTaskTemplate(items).type }));
     );
     assertEquals(pack.code, 0, pack.stderr);
     assertStringIncludes(pack.stdout, "0_shop.items_1.pb");
+    // Packaging warns about what only the cluster would notice: a relative database path.
+    assertStringIncludes(pack.stderr, 'reads the SQLite database "shop.db" by a relative path');
+    // A module with a type error is refused before it runs, and nothing is written.
+    await Deno.writeTextFile(
+      `${project}/bad.ts`,
+      `import { sqlite3Task, Types } from "@flyteshim/flyteshim";
+export const bad = sqlite3Task({ name: "bad", queryTemplate: "select 1", uri: "s3://b/k.db",
+  outputs: { n: Types.integer } });
+`,
+    );
+    const refused = await deno(
+      ["task", "flyteshim", "package", "tasks.ts", "bad.ts", "--output", "bad.tgz"],
+      project,
+    );
+    assertEquals(refused.code, 2, refused.stderr);
+    assertStringIncludes(refused.stderr, "the output of a SQL task must be a structured dataset");
+    assertStringIncludes(refused.stderr, "the modules have type errors");
+    assertEquals(await Deno.stat(`${project}/bad.tgz`).then(() => true, () => false), false);
   } finally {
     await Deno.remove(project, { recursive: true });
   }

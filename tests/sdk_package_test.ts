@@ -43,6 +43,9 @@ async function setup(): Promise<string> {
 async function cli(args: string[], cwd: string) {
   let stdout = "";
   let stderr = "";
+  // The temporary folders have no deno.json for `deno check` to resolve the SDK's imports with;
+  // tests/sdk_external_test.ts checks a real project's modules.
+  if (!args.includes("--help")) args = [...args, "--no-check"];
   const code = await runCli(args, {
     cwd,
     stdout: (t) => stdout += t,
@@ -178,6 +181,27 @@ export const bare = defineTask({ name: "bare", taskType: "t", executor: "x.bare"
     0,
   );
   assertEquals([await imageOf("own"), await imageOf("bare")], ["o:3", "o:3"]);
+  // Several modules in one call; a module that fails to load leaves nothing written.
+  await Deno.writeTextFile(
+    `${dir}/more.ts`,
+    `import { defineTask } from "${MOD}";
+export const more = defineTask({ name: "more", taskType: "t", executor: "x.more", image: "m:1" });
+`,
+  );
+  const both = await cli(["serialize", "mixed.ts", "own", "more.ts", "-o", "two"], dir);
+  assertEquals(both.code, 0, both.stderr);
+  assertEquals([...Deno.readDirSync(`${dir}/two`)].map((e) => e.name).sort(), [
+    "more.json",
+    "more.pb",
+    "own.json",
+    "own.pb",
+  ]);
+  const broken = await cli(["package", "mixed.ts", "missing.ts", "-o", "never.tgz"], dir);
+  assertEquals(broken.code, 2);
+  assertEquals(await Deno.stat(`${dir}/never.tgz`).then(() => true, () => false), false);
+  const unserializable = await cli(["serialize", "more.ts", "mixed.ts", "-o", "three"], dir);
+  assertEquals(unserializable.code, 2, "bare has no image");
+  assertEquals(await Deno.stat(`${dir}/three`).then(() => true, () => false), false);
   const help = await cli(["serialize", "--help"], dir);
   assertStringIncludes(
     help.stdout,
