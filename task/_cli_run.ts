@@ -12,7 +12,7 @@ import {
   StructuredDataset,
   Timestamp,
 } from "../types/values.ts";
-import { CLI_OK, CLI_USAGE, describeError, pathOf, tasksOf } from "./_cli_common.ts";
+import { CLI_OK, CLI_USAGE, describeError, executorsOf, pathOf, tasksOf } from "./_cli_common.ts";
 import type { CliProgram } from "./_cli_program.ts";
 import type { RunCommand } from "./cli_args.ts";
 import { readDataset } from "./dataset.ts";
@@ -199,6 +199,12 @@ async function resolveRun(
   let template: TaskTemplate;
   let executor: string | undefined;
   let registry = options.registry;
+  if (command.executorsModule) {
+    // The module's executors beside the built-in ones (or the given registry's).
+    const own = await executorsOf(options.cwd, command.executorsModule);
+    const base = registry ? [...registry.entries()] : [...BUILTIN_EXECUTORS];
+    registry = createExecutorRegistry([...base, ...own]);
+  }
   if (command.template) {
     const bytes = await options.storage.read(pathOf(options.cwd, command.template));
     try {

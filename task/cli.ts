@@ -70,6 +70,8 @@ Inputs (by the task's interface):
 
 Options:
   --executor ID         the executor, instead of the one named in the template's args
+  --executors MODULE    a module whose exported executors (defineExecutor) join the built-in
+                        ones, e.g. to run a --template of a custom executor's task
   --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/,
                         checkpoint/ (kept)
   --prev-checkpoint DIR a previous run's checkpoint folder (or URI) for the executor to

@@ -15,6 +15,8 @@ export interface RunCommand {
   template?: string;
   /** The executor, overriding the one in the template's container args (`--executor`). */
   executor?: string;
+  /** A module whose exported executors join the built-in ones (`--executors`). */
+  executorsModule?: string;
   /** A JSON file of inputs by name (`--inputs`). */
   inputsFile?: string;
   /** Inputs given as `--name value` flags, as text. */
@@ -73,6 +75,7 @@ const RUN_OPTIONS = {
   inputs: { type: "string" },
   template: { type: "string" },
   executor: { type: "string" },
+  executors: { type: "string" },
   dir: { type: "string" },
   "prev-checkpoint": { type: "string" },
   rows: { type: "string" },
@@ -172,6 +175,7 @@ function parseRun(argv: string[]): RunCommand | { command: "help"; topic: string
     exportName: template ? undefined : exportName,
     template,
     executor: known.executor as string | undefined,
+    executorsModule: known.executors as string | undefined,
     inputsFile: known.inputs as string | undefined,
     inputFlags,
     dir: known.dir as string | undefined,

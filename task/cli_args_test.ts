@@ -24,6 +24,7 @@ Deno.test("run: module, export, input flags in every spelling, and known options
       exportName: "tracks",
       template: undefined,
       executor: undefined,
+      executorsModule: undefined,
       inputsFile: undefined,
       inputFlags: { limit: "10", name: "a b", on: "true" },
       dir: undefined,

@@ -394,3 +394,37 @@ export const task = defineTask({ name: "count", taskType: "count", executor: cou
   assertEquals(await Deno.readTextFile(`${dir}/three/checkpoint/_dst_cp`), "2");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("run --template --executors runs a custom executor's template", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sdk-run-" });
+  const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    `${dir}/executors.ts`,
+    `import { defineExecutor } from "${EXECUTORS}";
+export const upper = defineExecutor({ id: "x.upper", taskTypes: ["upper"], parseConfig: () => ({}),
+  execute: (_config, inputs) => Promise.resolve({ out: String(inputs.text).toUpperCase() }) });
+`,
+  );
+  const { defineTask } = await import("../task/mod.ts");
+  const task = defineTask({
+    name: "upper",
+    taskType: "upper",
+    executor: "x.upper",
+    image: "acme/upper:1",
+    inputs: { text: Types.string },
+    outputs: { out: Types.string },
+  });
+  await Deno.writeFile(`${dir}/task.pb`, encodeTaskTemplate(toTaskTemplate(task)));
+  const run = await cli(
+    ["run", "--template", "task.pb", "--executors", "executors.ts", "--text", "hi"],
+    dir,
+  );
+  assertEquals(run.code, 0, run.stderr);
+  assertStringIncludes(run.stdout, "out: HI");
+  const without = await cli(["run", "--template", "task.pb", "--text", "hi"], dir);
+  assertEquals(without.code, 1);
+  assertStringIncludes(without.stderr, "x.upper");
+  const none = await cli(["run", "--template", "task.pb", "--executors", "task.pb"], dir);
+  assertEquals(none.code, 2);
+  await Deno.remove(dir, { recursive: true });
+});
