@@ -63,7 +63,7 @@ Usage:
 
 Inputs (by the task's interface):
   --<name> <value>      one input; parsed by its declared type: integers, floats, true/false,
-                        ISO 8601 datetimes, durations ("90s", "15m", "2h"), files, folders
+                        ISO 8601 datetimes, durations ("90s", "1h30m", "PT2H"), files, folders
                         and datasets as paths or URIs, lists/maps/structs as JSON;
                         optional inputs may be left out, and "null" is none
   --inputs FILE         a JSON object of inputs by name (flags win over it)

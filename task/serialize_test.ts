@@ -290,3 +290,19 @@ Deno.test("input and output descriptions reach the interface; the rest keep thei
     '"nope"',
   );
 });
+
+Deno.test("SQL tasks take one dataset output or none, also when the types are bypassed", () => {
+  const base = { name: "q", image: IMAGE, queryTemplate: "select 1", uri: "s3://b/k.db" };
+  const two = { a: Types.structuredDataset(), b: Types.structuredDataset() };
+  // @ts-expect-error: a SQL task has one dataset output
+  assertThrows(() => sqlite3Task({ ...base, outputs: two }), TypeError, '"a", "b"');
+  assertThrows(
+    // @ts-expect-error: the output must be a dataset
+    () => sqlTask({ ...base, uri: "postgresql://h/d", outputs: { n: Types.integer } }),
+    TypeError,
+    'output "n" must be a structured dataset',
+  );
+  assertEquals(toTaskTemplate(sqlite3Task({ ...base, outputs: {} })).interface?.outputs, {
+    variables: {},
+  });
+});
