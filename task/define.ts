@@ -494,6 +494,26 @@ export function defineTask<
   checkCount(name, "retries", options.retries);
   const inputs = (options.inputs ?? {}) as I;
   const outputs = (options.outputs ?? {}) as O;
+  // What the types check, checked again for callers that bypass them (JavaScript, casts).
+  const executor = options.executor as ExecutorRef;
+  if (typeof executor === "object" && executor !== null) {
+    if (executor.taskTypes?.length && !executor.taskTypes.includes(taskType)) {
+      throw new TypeError(
+        `Cannot define task "${name}": executor "${executorId}" serves task types ${
+          executor.taskTypes.map((t) => `"${t}"`).join(", ")
+        }, not "${taskType}"`,
+      );
+    }
+    const reads = "kind" in executor && executor.kind === "executor" ? executor.inputs : undefined;
+    const missing = Object.keys(reads ?? {}).filter((key) => !Object.hasOwn(inputs, key));
+    if (missing.length) {
+      throw new TypeError(
+        `Cannot define task "${name}": executor "${executorId}" reads inputs the task does not declare: ${
+          missing.map((m) => `"${m}"`).join(", ")
+        }`,
+      );
+    }
+  }
   for (const described of Object.keys(options.descriptions ?? {})) {
     if (!Object.hasOwn(inputs, described) && !Object.hasOwn(outputs, described)) {
       throw new TypeError(

@@ -77,3 +77,26 @@ Deno.test("a definition is frozen and names its executor by id", () => {
   const own = createExecutorRegistry([echo]);
   assertEquals(registryFor(byId, { registry: own }), own);
 });
+
+Deno.test("an executor value's task types and inputs are checked at definition too", () => {
+  const inputs = { text: Types.string };
+  const echo = defineExecutor({
+    id: "x.echo2",
+    taskTypes: ["echo"],
+    inputs,
+    parseConfig: () => ({}),
+    execute: (_config, given) => Promise.resolve({ out: given.text }),
+  });
+  assertThrows(
+    // @ts-expect-error: the executor serves "echo"
+    () => defineTask({ name: "a", taskType: "yell", executor: echo, inputs }),
+    TypeError,
+    'serves task types "echo", not "yell"',
+  );
+  assertThrows(
+    // @ts-expect-error: the executor reads "text"
+    () => defineTask({ name: "a", taskType: "echo", executor: echo }),
+    TypeError,
+    'reads inputs the task does not declare: "text"',
+  );
+});
