@@ -34,13 +34,18 @@ export function detectProgram(options: {
   mainModule: string;
   tasks?: Record<string, unknown>;
   cwd: string;
+  /** The folder of the deno.json the tasks come from. @default {cwd} */
+  taskFolder?: string;
 }): CliProgram {
   const main = options.mainModule.startsWith("file://")
     ? decodeURIComponent(new URL(options.mainModule).pathname)
     : options.mainModule;
-  const relative = main.startsWith(`${options.cwd.replace(/\/+$/, "")}/`)
-    ? main.slice(options.cwd.replace(/\/+$/, "").length + 1)
-    : main;
+  const relativeTo = (folder: string) =>
+    main.startsWith(`${folder.replace(/\/+$/, "")}/`)
+      ? main.slice(folder.replace(/\/+$/, "").length + 1)
+      : main;
+  const relative = relativeTo(options.cwd);
+  const fromTasks = relativeTo(options.taskFolder ?? options.cwd);
   const fromJsr = /^(jsr:|https:\/\/jsr\.io\/)@flyteshim\/flyteshim/.test(main);
   // Tasks whose command starts this module, by the sub-command they end with (if any).
   const found: Partial<Record<keyof CliProgram | "any", string>> = {};
@@ -50,8 +55,8 @@ export function detectProgram(options: {
       : (task as { command?: unknown } | null)?.command;
     if (typeof command !== "string" || !/^[\w.:-]+$/.test(name)) continue;
     const match = new RegExp(
-      `(?:${escape(main)}|${
-        escape(relative)
+      `(?:${escape(main)}|(?:\\./)?${
+        escape(fromTasks)
       }|jsr:@flyteshim/flyteshim(?:@[^/\\s]*)?/cli)(?:\\s+(run|package|serialize))?\\s*$`,
     ).exec(command.trim());
     if (!match) continue;

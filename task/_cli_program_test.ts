@@ -11,6 +11,14 @@ Deno.test("this repository's own tasks are found by the command they run", () =>
     cwd: ROOT,
   });
   assertEquals(program, REPOSITORY_PROGRAM);
+  // From a sub-folder: `deno task` finds the same deno.json.
+  const below = detectProgram({
+    mainModule: `file://${ROOT}/task/main.ts`,
+    tasks: denoConfig.tasks,
+    cwd: `${ROOT}/examples`,
+    taskFolder: ROOT,
+  });
+  assertEquals(below, REPOSITORY_PROGRAM);
 });
 
 Deno.test("a project's task that runs the JSR module names every command", () => {

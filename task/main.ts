@@ -57,6 +57,7 @@ if (import.meta.main) {
     mainModule: Deno.mainModule,
     tasks: await projectTasks(taskFolder),
     cwd,
+    taskFolder,
   });
   Deno.exit(await runCli(Deno.args, { cwd, program }));
 }
