@@ -295,8 +295,9 @@ export const task = defineTask({
 });
 `,
   );
+  let runs = 0;
   const json = async (...args: string[]) => {
-    const out = await cli(["run", "echo.ts", ...args, "--json"], dir);
+    const out = await cli(["run", "echo.ts", ...args, "--json", "--dir", `run-${runs++}`], dir);
     assertEquals(out.code, 0, out.stderr);
     return JSON.parse(out.stdout);
   };
@@ -311,7 +312,7 @@ export const task = defineTask({
   await Deno.writeTextFile(`${dir}/inputs.json`, JSON.stringify({ n: 1 }));
   assertEquals(await json("--inputs", "inputs.json"), { note: null, n: "1" });
   // A required input is still required.
-  const missing = await cli(["run", "echo.ts", "--note", "x"], dir);
+  const missing = await cli(["run", "echo.ts", "--note", "x", "--dir", "missing"], dir);
   assertEquals(missing.code, 2);
   assertStringIncludes(missing.stderr, 'missing "--n" (integer)');
   const help = await cli(["run", "echo.ts", "--help"], dir);
@@ -322,8 +323,8 @@ export const task = defineTask({
   assertStringIncludes(help.stdout, "[--note <string or none>] --n <integer>");
   // task.run() follows the same rules.
   const { task } = await import(`${dir}/echo.ts`);
-  assertEquals(await task.run({ n: 2 }), { note: null, n: 2n });
-  assertEquals(await task.run({ n: 2, note: null }), { note: null, n: 2n });
+  assertEquals(await task.run({ n: 2 }, { dir: `${dir}/a` }), { note: null, n: 2n });
+  assertEquals(await task.run({ n: 2, note: null }, { dir: `${dir}/b` }), { note: null, n: 2n });
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -352,11 +353,14 @@ export const task = defineTask({ name: "count", taskType: "count", executor: cou
   assertStringIncludes(first.stdout, "n: 1");
   assertStringIncludes(first.stderr, '"level":"info","message":"Counted","n":1');
   assert(!first.stderr.includes("Detail"), first.stderr);
-  const second = await cli(["run", "count.ts", "--prev-checkpoint", "one/checkpoint"], dir);
+  const second = await cli(
+    ["run", "count.ts", "--prev-checkpoint", "one/checkpoint", "--dir", "two"],
+    dir,
+  );
   assertEquals(second.code, 0, second.stderr);
   assertStringIncludes(second.stdout, "n: 2");
   let stderr = "";
-  const quiet = await runCli(["run", "count.ts"], {
+  const quiet = await runCli(["run", "count.ts", "--dir", "quiet"], {
     cwd: dir,
     env: { FLYTESHIM_LOG_LEVEL: "error" },
     stdout: () => {},
@@ -365,7 +369,7 @@ export const task = defineTask({ name: "count", taskType: "count", executor: cou
   });
   assertEquals(quiet, 0);
   assert(!stderr.includes("Counted"), stderr);
-  const bad = await runCli(["run", "count.ts"], {
+  const bad = await runCli(["run", "count.ts", "--dir", "bad"], {
     cwd: dir,
     env: { FLYTESHIM_LOG_LEVEL: "loud" },
     stdout: () => {},
@@ -416,12 +420,12 @@ export const upper = defineExecutor({ id: "x.upper", taskTypes: ["upper"], parse
   });
   await Deno.writeFile(`${dir}/task.pb`, encodeTaskTemplate(toTaskTemplate(task)));
   const run = await cli(
-    ["run", "--template", "task.pb", "--executors", "executors.ts", "--text", "hi"],
+    ["run", "--template", "task.pb", "--executors", "executors.ts", "--text", "hi", "--dir", "a"],
     dir,
   );
   assertEquals(run.code, 0, run.stderr);
   assertStringIncludes(run.stdout, "out: HI");
-  const without = await cli(["run", "--template", "task.pb", "--text", "hi"], dir);
+  const without = await cli(["run", "--template", "task.pb", "--text", "hi", "--dir", "b"], dir);
   assertEquals(without.code, 1);
   assertStringIncludes(without.stderr, "x.upper");
   const none = await cli(["run", "--template", "task.pb", "--executors", "task.pb"], dir);
