@@ -1,21 +1,28 @@
 # syntax=docker/dockerfile:1
 #
-# flyteshim executor image: one `deno compile` binary on distroless.
+# flyteshim executor image: `deno compile` binaries on distroless. `flyteshim` (the entrypoint)
+# runs the prebuilt tasks without the right to start programs; `flyteshim-command` is the same
+# program with --allow-run, for the command executor, and is what other images copy
+# (docs/guides/bring-your-own-image.md).
 #
 #   docker build -t flyteshim:0.1.0 .
 #
 # The binary answers both as `flyteshim` (the ENTRYPOINT) and as `pyflyte-execute` on PATH, so a
 # template written by flytekit (container args `pyflyte-execute --inputs ... -- <template> <executor>`)
-# runs with no change but the image name.
+# runs with no change but the image name. Flyte 2's args (`a0 --inputs ... --resolver ...`, from
+# `deno task serialize --flyte2`) run through the ENTRYPOINT, or through `a0` on PATH.
 
 # Builder: pinned Deno; compiles with exactly the flags of `deno task compile` in deno.json.
 FROM denoland/deno:debian-2.9.6 AS build
 WORKDIR /src
 COPY . .
 RUN deno task compile \
+ && deno task compile:command \
  && mkdir -p /out/bin \
  && cp dist/flyteshim /out/bin/flyteshim \
+ && cp dist/flyteshim-command /out/bin/flyteshim-command \
  && ln -s flyteshim /out/bin/pyflyte-execute \
+ && ln -s flyteshim /out/bin/a0 \
  && /out/bin/flyteshim describe
 
 # Runtime: glibc + libgcc_s (the compiled binary links them) and CA certificates, no shell, non-root.

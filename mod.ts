@@ -2,7 +2,10 @@
  * flyteshim: Flyte's prebuilt container tasks in TypeScript, on Deno.
  *
  * Define a task, run it locally exactly as the flyteshim image runs it on Flyte, then package it
- * for `flytectl register files`.
+ * for `flytectl register files`. Tasks come as SQL queries (`sqlite3Task`, `sqlTask`), any
+ * program of any image (`commandTask`), flytekit's OpenAI batch file tasks
+ * (`openaiUploadJsonlFileTask`, `openaiDownloadBatchFilesTask`) and tasks on an executor of one's own
+ * (`defineExecutor`, `defineTask`).
  *
  * @example Define a SQLite3 task and run it
  * ```ts
@@ -124,12 +127,17 @@ export {
 
 export {
   type CacheSettings,
+  commandTask,
+  type CommandTaskOptions,
   containerArgs,
   type ContainerArgsOptions,
   type DatasetRows,
   type DefaultSqlOutputs,
   defineTask,
   type ExecutorRef,
+  openaiDownloadBatchFilesTask,
+  type OpenAIFileTaskOptions,
+  openaiUploadJsonlFileTask,
   type PackageOptions,
   type PrebuiltTask,
   readDataset,

@@ -1,8 +1,10 @@
 // Whole-process benchmark of the SQL executor on PostgreSQL: the real program, run the way
 // propeller runs it (flytekit's SQLAlchemyTask template, secret password from the environment),
-// on a 1,000,000-row table, for results of 20, 100,000 and 1,000,000 rows. Reports median wall
-// time, peak RSS of the program process (GNU time) and parquet bytes; runs are interleaved so that
-// machine noise hits all sizes alike.
+// on a 1,000,000-row table (bigint, text, numeric, boolean, timestamptz, nullable text), for
+// results of 20, 100,000 and 1,000,000 rows, next to `psql -c "\copy (select ...) to '/dev/null'
+// csv"` of the same 1,000,000 rows. Reports median wall time, peak RSS of the program process (GNU
+// time), parquet bytes and the ratio to psql; runs are interleaved so that machine noise hits all
+// variants alike.
 //
 //   deno run -A bench/sql.ts [--rounds N] [--rows N]
 import { parseArgs } from "node:util";
@@ -27,11 +29,12 @@ const pg = await startPostgres({ password: PASSWORD });
 try {
   const t0 = performance.now();
   await pg.sql(`
-    create table events (id int8 primary key, user_id int4, amount float8, label text, flag bool,
-                         created_at timestamptz);
+    create table events (id int8 primary key, label text, amount numeric(12, 2), flag bool,
+                         created_at timestamptz, note text);
     insert into events
-      select g, g % 1000, g * 0.5, 'label-' || g, g % 2 = 0,
-             timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second'
+      select g, 'label-' || (g % 1000), g * 0.25, g % 2 = 0,
+             timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second',
+             case when g % 3 = 0 then null else 'note ' || g end
       from generate_series(1, ${tableRows}) g;
   `);
   await pg.sql("vacuum analyze events");
@@ -63,9 +66,36 @@ try {
   const sizes = [20, 100_000, tableRows];
   const results = new Map<number, { wall: number[]; rss: number[]; bytes: number }>();
   const timeFile = await Deno.makeTempFile();
+  const psql = async () => {
+    const started = performance.now();
+    const out = await new Deno.Command("psql", {
+      args: [
+        "-h",
+        pg.host,
+        "-p",
+        String(pg.port),
+        "-U",
+        pg.user,
+        "-d",
+        "postgres",
+        "-c",
+        `\\copy (select * from events order by id limit ${tableRows}) to '/dev/null' csv`,
+      ],
+      env: { PGPASSWORD: PASSWORD },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) throw new Error(`psql failed: ${new TextDecoder().decode(out.stderr)}`);
+    return (performance.now() - started) / 1000;
+  };
+  const psqlWall: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < sizes.length; k++) {
-      const limit = sizes[(k + round) % sizes.length];
+    for (let k = 0; k <= sizes.length; k++) {
+      if ((k + round) % (sizes.length + 1) === sizes.length) {
+        psqlWall.push(await psql());
+        continue;
+      }
+      const limit = sizes[(k + round) % (sizes.length + 1)];
       const inputs = await valuesToLiteralMap({ limit: BigInt(limit) }, {
         limit: Types.integer.literalType,
       });
@@ -93,7 +123,12 @@ try {
     }
   }
   const small = results.get(20)!;
+  const big = results.get(tableRows)!;
   console.log("");
+  console.log(
+    `psql \\copy ... to '/dev/null' csv of ${tableRows} rows: ${median(psqlWall).toFixed(2)} s; ` +
+      `execute / psql: ${(median(big.wall) / median(psqlWall)).toFixed(2)}x`,
+  );
   console.log(markdownTable(
     ["rows returned", `wall (median of ${rounds})`, "peak RSS", "parquet bytes"],
     sizes.map((limit) => {

@@ -1,7 +1,8 @@
 // Whole-process benchmark of the SQLite3 executor against flytekit's figures: `execute` of
 // `select * from events limit N` on a deterministic 3,000,000-row table, through the
-// pyflyte-execute contract, next to an empty `deno run` measured in the same run. Reports the
-// median wall time and peak RSS per variant, and ratios.
+// pyflyte-execute contract, next to an empty `deno run` and python3's bare sqlite3 `fetchall()`
+// of the same rows, measured in the same run. Reports the median wall time and peak RSS per
+// variant, and ratios (execute / fetchall: the cost of writing parquet over reading the rows).
 //
 //   deno run -A bench/sqlite3.ts [--rounds 3] [--rows 10,100000,1000000,3000000] [--no-zip]
 import { DatabaseSync } from "node:sqlite";
@@ -139,12 +140,21 @@ async function parquetBytes(raw: string): Promise<number> {
 }
 
 const program = denoProgram("entrypoint/main.ts");
-const variants: { name: string; n?: number; cmd: string[]; raw?: string }[] = [
+const variants: { name: string; n?: number; cmd: string[]; raw?: string; python?: number }[] = [
   { name: "empty deno run", cmd: [Deno.execPath(), "run", "--quiet", empty] },
 ];
 for (const n of sizes) {
   const { args, raw } = await layout(n);
   variants.push({ name: `execute, ${n} rows`, n, cmd: [...program, ...args], raw });
+  if (n >= 100_000) {
+    const fetchall = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); " +
+      `rows = c.execute('select * from events limit ${n}').fetchall(); assert len(rows) == ${n}`;
+    variants.push({
+      name: `python3 sqlite3 fetchall(), ${n} rows`,
+      cmd: ["python3", "-c", fetchall, dbPath],
+      python: n,
+    });
+  }
 }
 if (!values["no-zip"]) {
   const { args, raw } = await layout(1_000_000, true);
@@ -185,9 +195,13 @@ console.log(markdownTable(
     const ms = median(samples[i].map((x) => x.ms));
     const mib = median(samples[i].map((x) => x.peakKiB)) / 1024;
     const ref = v.n !== undefined ? FLYTEKIT[v.n] : undefined;
+    const py = variants.findIndex((p) => p.python !== undefined && p.python === v.n);
+    const vsPython = py >= 0
+      ? ` (${(ms / median(samples[py].map((x) => x.ms))).toFixed(2)}x fetchall)`
+      : "";
     return [
       v.name,
-      `${(ms / 1000).toFixed(3)} s`,
+      `${(ms / 1000).toFixed(3)} s${vsPython}`,
       `${(ms / emptyMs).toFixed(1)}x`,
       ref ? `${ref[0]} s` : "-",
       ref ? `${(ref[0] * 1000 / ms).toFixed(1)}x` : "-",

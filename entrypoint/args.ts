@@ -3,6 +3,11 @@
 // node:util's parseArgs: importing any node: module costs about 6 ms of start-up (Deno sets up
 // its Node compatibility layer), a fifth of a whole task run.
 import { UserError } from "../errors.ts";
+import { isAbsent } from "./_absent.ts";
+import type { Env } from "./config.ts";
+import { A0, type Flyte2Args, isFlyte2CommandLine, parseFlyte2Args } from "./flyte2_args.ts";
+
+export { isAbsent };
 
 /**
  * The program name under which the process behaves as flytekit's `pyflyte-execute` (also
@@ -67,6 +72,7 @@ export interface ExecuteArgs {
  */
 export type Command =
   | { command: "execute"; args: ExecuteArgs }
+  | { command: "a0"; args: Flyte2Args }
   | { command: "help"; topic?: string }
   | { command: "version" }
   | { command: "describe"; json: boolean };
@@ -82,27 +88,7 @@ export type Command =
  * assertEquals(COMMANDS.includes("execute"), true);
  * ```
  */
-export const COMMANDS: readonly string[] = ["execute", "describe", "help", "version"];
-
-/**
- * Whether a value is what propeller leaves for "nothing": empty, the two characters `""`, or an
- * unrendered `{{.placeholder}}`.
- *
- * @example Absent values
- * ```ts
- * import { isAbsent } from "@flyteshim/flyteshim/entrypoint";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(isAbsent('""'), true);
- * assertEquals(isAbsent("{{.prevCheckpointPrefix}}"), true);
- * assertEquals(isAbsent("s3://bucket/cp"), false);
- * ```
- */
-export function isAbsent(value: string | undefined): boolean {
-  if (value === undefined) return true;
-  const v = value.trim();
-  return v === "" || v === '""' || /^\{\{\s*[.$][A-Za-z0-9_.]+\s*\}\}$/.test(v);
-}
+export const COMMANDS: readonly string[] = ["execute", "a0", "describe", "help", "version"];
 
 function present(value: string | undefined): string | undefined {
   return isAbsent(value) ? undefined : value;
@@ -269,8 +255,13 @@ function basename(path: string): string {
  * ```
  */
 export interface ParseCommandOptions {
-  /** The path the program was started as (`argv[0]`); `pyflyte-execute` implies `execute`. */
+  /**
+   * The path the program was started as (`argv[0]`); `pyflyte-execute` implies `execute`, `a0`
+   * implies `a0`.
+   */
   programName?: string;
+  /** The environment, for Flyte 2's output path when `--outputs-path` is absent. @default {{}} */
+  env?: Env;
 }
 
 /**
@@ -291,6 +282,22 @@ export interface ParseCommandOptions {
  * ```
  */
 export function parseCommand(argv: readonly string[], options: ParseCommandOptions = {}): Command {
+  const flyte2 = (rest: readonly string[]): Command => ({
+    command: "a0",
+    args: parseFlyte2Args(rest, { env: options.env }),
+  });
+  if (options.programName && basename(options.programName) === A0 && argv[0] !== A0) {
+    return flyte2(argv);
+  }
+  // Options first with --outputs-path: Flyte 2's runtime under another name.
+  if (isFlyte2CommandLine(argv)) {
+    const rest = argv[0] === A0 ? argv.slice(1) : argv;
+    const end = rest.indexOf("--");
+    if ((end < 0 ? rest : rest.slice(0, end)).includes("--help")) {
+      return { command: "help", topic: A0 };
+    }
+    return flyte2(rest);
+  }
   if (options.programName && basename(options.programName) === PYFLYTE_EXECUTE) {
     if (argv[0] !== PYFLYTE_EXECUTE && argv[0] !== "execute") {
       return { command: "execute", args: parseExecuteArgs(argv) };
@@ -366,11 +373,35 @@ Options:
   -- TEMPLATE_URI EXECUTOR      the resolver's arguments
 
 Unrendered {{.placeholders}} and "" count as absent.`;
+  const a0 = `Usage: flyteshim a0 --inputs URI --outputs-path URI [options] --resolver NAME ARGS...
+       a0 --inputs URI --outputs-path URI [options] --resolver NAME ARGS...
+
+Runs one task the way Flyte 2's backend starts it (flyte-sdk's a0 contract).
+
+Options (flyte-sdk's runtime; Flyte 1's names also work):
+  -i, --inputs URI              inputs.pb to read (required)
+  -o, --outputs-path URI        where outputs.pb or error.pb is written
+                                (default: $_U_RUN_BASE/$ACTION_NAME)
+  -r, --raw-data-path URI       where data (files, folders, datasets) is written
+  -c, --checkpoint-path URI     where this attempt saves checkpoints
+  -p, --prev-checkpoint URI     the previous attempt's checkpoint
+  --run-name NAME, --name NAME  the run and action (default: $RUN_NAME, $ACTION_NAME)
+  --project, --domain, --org    the execution's (default: FLYTE_INTERNAL_EXECUTION_*, $_U_ORG_NAME)
+  -v, --version, --run-base-dir, --run-start-time, --debug, --interactive-mode,
+  --image-cache, --tgz, --pkl, --dest
+                                accepted; logged or ignored (prebuilt tasks have no code)
+  --test                        load the task and stop
+  --resolver NAME ARGS...       flyteshim.resolver, then "executor ID template fs1...."
+                                (written by \`deno task serialize --flyte2\`)
+
+Unrendered {{.placeholders}}, empty values and "" count as absent.`;
   if (topic === "execute" || topic === PYFLYTE_EXECUTE) return execute;
+  if (topic === A0) return a0;
   return `Usage: flyteshim <command> [options]
 
 Commands:
-  execute          run one task (alias: pyflyte-execute)
+  execute          run one task, Flyte 1 (alias: pyflyte-execute)
+  a0               run one task, Flyte 2 (flyteshim a0 --help)
   describe         list the executors, their task types and flytekit aliases (--json for JSON)
   help [command]   show help
   version          print the version

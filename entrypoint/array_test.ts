@@ -1,3 +1,4 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { encodeLiteral } from "../idl/mod.ts";
@@ -23,7 +24,7 @@ Deno.test("array: selects the element and narrows the type; bound inputs pass", 
 });
 
 Deno.test("array: reads an offloaded collection", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(
     `${dir}/xs.pb`,
     encodeLiteral({ collection: { literals: [s("a"), s("b")] } }),

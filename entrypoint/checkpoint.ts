@@ -29,6 +29,7 @@ export const CHECKPOINT_BYTES_FILE = "_dst_cp";
  * const options: CheckpointOptions = { destination: `${dir}/cp0`, storage: createStorage(), workDir: dir };
  * const checkpoint = createCheckpoint(options);
  * assertEquals([checkpoint.destination, await checkpoint.read()], [`${dir}/cp0`, undefined]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface CheckpointOptions {
@@ -59,6 +60,7 @@ export interface CheckpointOptions {
  * await first.write(new TextEncoder().encode("step 3"));
  * const second = createCheckpoint({ destination: `${dir}/cp1`, previous: `${dir}/cp0`, storage, workDir: dir });
  * assertEquals(new TextDecoder().decode(await second.read()), "step 3");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function createCheckpoint(options: CheckpointOptions): Checkpoint {

@@ -1,10 +1,11 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { createStorage } from "../storage/mod.ts";
 import { CHECKPOINT_BYTES_FILE, createCheckpoint } from "./checkpoint.ts";
 
 async function setup(previous?: (dir: string) => Promise<void>) {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir();
   const prev = `${root}/prev`;
   if (previous) {
     await Deno.mkdir(prev, { recursive: true });

@@ -108,8 +108,13 @@ export interface RuntimeConfig extends ErrorReporting {
   storageMetadata?: Record<string, string>;
   /** Log verbosity (`FLYTESHIM_LOG_LEVEL`). @default {"info"} */
   logLevel: LogLevel;
-  /** Limits for executors (`FLYTESHIM_MAX_UNPACKED_MB`). */
+  /** Limits and dataset settings for executors (`FLYTESHIM_MAX_UNPACKED_MB`, `FLYTESHIM_PARQUET_*`). */
   limits: ExecutorLimits;
+  /**
+   * When a second thread answers SIGTERM during a long synchronous step
+   * (`FLYTESHIM_ABORT_WATCHDOG`): `auto` for remote output prefixes (a pod), `on`, or `off`.
+   */
+  abortWatchdog: "auto" | "on" | "off";
 }
 
 /**
@@ -197,6 +202,38 @@ function integer(name: string, raw: string): number {
 }
 
 const MB = 1024 * 1024;
+
+/** `FLYTESHIM_PARQUET_COMPRESSION` (snappy, zstd, none), `_ROW_GROUP_ROWS`, `_ROW_GROUP_MB`. */
+function parquetFromEnv(env: Env): ExecutorLimits["parquet"] {
+  const out: NonNullable<ExecutorLimits["parquet"]> = {};
+  const codec = env.FLYTESHIM_PARQUET_COMPRESSION?.trim().toLowerCase();
+  if (codec) {
+    const codecs = { snappy: "SNAPPY", zstd: "ZSTD", none: "UNCOMPRESSED" } as const;
+    if (!Object.hasOwn(codecs, codec)) {
+      throw invalid(
+        "FLYTESHIM_PARQUET_COMPRESSION",
+        env.FLYTESHIM_PARQUET_COMPRESSION!,
+        "snappy, zstd or none",
+      );
+    }
+    out.codec = codecs[codec as keyof typeof codecs];
+  }
+  const rows = env.FLYTESHIM_PARQUET_ROW_GROUP_ROWS;
+  if (rows?.trim()) {
+    const n = integer("FLYTESHIM_PARQUET_ROW_GROUP_ROWS", rows);
+    if (!(n > 0)) throw invalid("FLYTESHIM_PARQUET_ROW_GROUP_ROWS", rows, "a positive integer");
+    out.rowGroupRows = n;
+  }
+  const mb = env.FLYTESHIM_PARQUET_ROW_GROUP_MB;
+  if (mb?.trim()) {
+    const bytes = /^\s*\d*\.?\d+\s*$/.test(mb) ? Math.round(Number(mb) * MB) : 0;
+    if (!(bytes > 0)) {
+      throw invalid("FLYTESHIM_PARQUET_ROW_GROUP_MB", mb, "a positive number of MiB");
+    }
+    out.rowGroupBytes = bytes;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 /**
  * Reads the runtime configuration from an environment map. Pure: no `Deno.env`, no I/O.
@@ -292,6 +329,17 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
     }
     limits.maxUnpackedBytes = bytes;
   }
+  const parquet = parquetFromEnv(env);
+  if (parquet) limits.parquet = parquet;
+
+  const watchdog = (env.FLYTESHIM_ABORT_WATCHDOG ?? "auto").trim().toLowerCase() || "auto";
+  if (!["auto", "on", "off"].includes(watchdog)) {
+    throw invalid(
+      "FLYTESHIM_ABORT_WATCHDOG",
+      env.FLYTESHIM_ABORT_WATCHDOG ?? "",
+      "auto, on or off",
+    );
+  }
 
   return {
     ...errorReportingFromEnv(env, options),
@@ -303,5 +351,6 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
     storageMetadata,
     logLevel: level as LogLevel,
     limits,
+    abortWatchdog: watchdog as RuntimeConfig["abortWatchdog"],
   };
 }

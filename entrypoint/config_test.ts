@@ -117,6 +117,11 @@ Deno.test("config: invalid values are USER:InvalidEnvironment", () => {
       { FLYTESHIM_MAX_UNPACKED_MB: "lots" },
       { FLYTESHIM_MAX_UNPACKED_MB: "0" },
       { FLYTESHIM_MAX_UNPACKED_MB: "-5" },
+      { FLYTESHIM_ABORT_WATCHDOG: "sometimes" },
+      { FLYTESHIM_PARQUET_COMPRESSION: "gzip" },
+      { FLYTESHIM_PARQUET_ROW_GROUP_ROWS: "0" },
+      { FLYTESHIM_PARQUET_ROW_GROUP_ROWS: "1e6" },
+      { FLYTESHIM_PARQUET_ROW_GROUP_MB: "-1" },
     ]
   ) {
     const err = assertThrows(() => configFromEnv(env), UserError);
@@ -169,4 +174,27 @@ Deno.test("config: an unpacking limit that is not at least one byte is USER:Inva
     );
     assertEquals(error.code, "USER:InvalidEnvironment", value);
   }
+});
+
+Deno.test("config: the abort watchdog is auto unless FLYTESHIM_ABORT_WATCHDOG says on or off", () => {
+  assertEquals(configFromEnv({}).abortWatchdog, "auto");
+  assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: " ON " }).abortWatchdog, "on");
+  assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: "off" }).abortWatchdog, "off");
+  assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: "" }).abortWatchdog, "auto");
+});
+
+Deno.test("config: parquet compression and row group size for executors", () => {
+  assertEquals(configFromEnv({}).limits.parquet, undefined);
+  assertEquals(
+    configFromEnv({
+      FLYTESHIM_PARQUET_COMPRESSION: "ZSTD",
+      FLYTESHIM_PARQUET_ROW_GROUP_ROWS: "100000",
+      FLYTESHIM_PARQUET_ROW_GROUP_MB: "32",
+    }).limits.parquet,
+    { codec: "ZSTD", rowGroupRows: 100_000, rowGroupBytes: 32 * 2 ** 20 },
+  );
+  assertEquals(
+    configFromEnv({ FLYTESHIM_PARQUET_COMPRESSION: "none" }).limits.parquet,
+    { codec: "UNCOMPRESSED" },
+  );
 });

@@ -25,6 +25,17 @@ Deno.test("describe lists the built-in executors with their task types and flyte
     [
       ["flyteshim.sqlite3", ["sqlite"], ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"]],
       ["flyteshim.sql", ["sqlalchemy"], ["flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"]],
+      [
+        "flyteshim.openai.upload_jsonl_file",
+        ["openai-batch-upload-file"],
+        ["flytekitplugins.openai.batch.task.UploadJSONLFileExecutor"],
+      ],
+      [
+        "flyteshim.openai.download_batch_files",
+        ["openai-batch-download-files"],
+        ["flytekitplugins.openai.batch.task.DownloadJSONFilesExecutor"],
+      ],
+      ["flyteshim.command", ["flyteshim-command"], []],
     ],
   );
   assertStringIncludes(d.resolvers.join(" "), "default_task_template_resolver");

@@ -1,5 +1,6 @@
 // Running one resolved task: read inputs, convert, run the executor, convert outputs, offload
 // large literals, then write outputs.pb LAST, as the commit marker.
+import { makeWorkDir } from "./work_dir.ts";
 import { FlyteshimError, StorageError, SystemError, UserError } from "../errors.ts";
 import type {
   Checkpoint,
@@ -97,10 +98,12 @@ export const LOCAL_EXECUTION: ExecutionIdentity = {
  * let token = "";
  * const login = defineExecutor({ id: "example.login", taskTypes: ["login"], parseConfig: () => ({}),
  *   execute: async (_config, _inputs, ctx) => void (token = await ctx.secrets.get({ group: "api", key: "token" })) });
- * const options: ExecuteTaskOptions = { storage: createStorage(), rawOutputPrefix: await Deno.makeTempDir(),
+ * const raw = await Deno.makeTempDir();
+ * const options: ExecuteTaskOptions = { storage: createStorage(), rawOutputPrefix: raw,
  *   secrets: createSecrets({ env: { _FSEC_API_TOKEN: "t0k" } }) };
  * await executeTask({ template: { type: "login" }, templateUri: "memory:", executor: login }, {}, options);
  * assertEquals(token, "t0k");
+ * await Deno.remove(raw, { recursive: true });
  * ```
  */
 export interface ExecuteTaskOptions {
@@ -124,6 +127,10 @@ export interface ExecuteTaskOptions {
   arrayIndex?: number;
   /** Limits for executors (archive sizes). */
   limits?: ExecutorLimits;
+  /** The environment executors may read their settings from (`ExecutorContext.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Lets the executor extend how long the runtime waits for it after an abort. */
+  holdAbort?: (ms: number) => void;
 }
 
 function variablesOf(
@@ -208,6 +215,7 @@ async function convertOutputs(
  *   execute: (_config, inputs) => Promise.resolve({ y: (inputs.x as bigint) * 2n }),
  * });
  * const INTEGER = { simple: 1 };
+ * const raw = await Deno.makeTempDir();
  * const outputs = await executeTask(
  *   {
  *     template: { type: "double", interface: {
@@ -218,9 +226,10 @@ async function convertOutputs(
  *     executor: double,
  *   },
  *   { literals: { x: { scalar: { primitive: { integer: 21 } } } } },
- *   { storage: createStorage(), rawOutputPrefix: await Deno.makeTempDir(), secrets: createSecrets() },
+ *   { storage: createStorage(), rawOutputPrefix: raw, secrets: createSecrets() },
  * );
  * assertEquals(Number(outputs.literals?.y.scalar?.primitive?.integer), 42);
+ * await Deno.remove(raw, { recursive: true });
  * ```
  */
 export async function executeTask(
@@ -246,7 +255,7 @@ export async function executeTask(
     signal,
   });
   const ownWorkDir = options.workDir === undefined;
-  const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "flyteshim-" });
+  const workDir = options.workDir ?? await makeWorkDir("flyteshim-");
   const rawOutputPrefix = joinUri(options.rawOutputPrefix);
   const context: ExecutorContext = {
     template,
@@ -260,6 +269,8 @@ export async function executeTask(
     signal,
     workDir,
     limits: options.limits,
+    env: options.env,
+    holdAbort: options.holdAbort,
   };
   try {
     let result: ExecutorOutputs;
@@ -295,6 +306,7 @@ export async function executeTask(
  *   storage: createStorage(), secrets: createSecrets(), onCommit: () => committed = true };
  * await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop }, options);
  * assertEquals(committed, true);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DispatchOptions extends ExecuteTaskOptions {
@@ -326,6 +338,7 @@ export interface DispatchOptions extends ExecuteTaskOptions {
  * const result: DispatchResult = await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop },
  *   { inputs: `${dir}/inputs.pb`, outputPrefix: dir, rawOutputPrefix: `${dir}/raw`, storage: createStorage(), secrets: createSecrets() });
  * assertEquals([result.outputsUri, result.outputs.literals, result.offloaded], [`${dir}/outputs.pb`, {}, []]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DispatchResult {
@@ -359,7 +372,7 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
     return decodeLiteralMap(bytes);
   } catch (cause) {
     throw new UserError(
-      `Cannot read inputs "${options.inputs}": not a binary flyteidl.core.LiteralMap`,
+      `Cannot read inputs "${options.inputs}": not a binary flyteidl.core.LiteralMap or flyteidl2.task.Inputs`,
       { code: "USER:InvalidInput", cause },
     );
   }
@@ -403,6 +416,7 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
  * );
  * const written = decodeLiteralMap(await Deno.readFile(result.outputsUri));
  * assertEquals(written.literals?.out.scalar?.primitive?.stringValue, "hello");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function dispatch(
@@ -416,6 +430,10 @@ export async function dispatch(
     task: task.template.id?.name ?? "",
     inputs: Object.keys(inputs.literals ?? {}),
     ...(options.arrayIndex === undefined ? {} : { arrayIndex: options.arrayIndex }),
+    // Flyte 2's run and action, which its logs are searched by.
+    ...(options.execution?.action
+      ? { run: options.execution.name, action: options.execution.action }
+      : {}),
   });
   const started = performance.now();
   let outputs = await executeTask(task, inputs, options);

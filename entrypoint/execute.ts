@@ -1,15 +1,24 @@
 // The `execute` command: configuration, resolution, dispatch and error reporting around one run.
-import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
+import { makeWorkDirSync } from "./work_dir.ts";
+import type { ExecutionIdentity, ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/core.ts";
-import { resolveTask } from "../resolver/mod.ts";
+import { type ResolvedTask, type ResolveOptions, resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
-import { createStorage, joinUri, s3ConfigFromEnv, type Storage } from "../storage/mod.ts";
+import {
+  createStorage,
+  joinUri,
+  s3ConfigFromEnv,
+  schemeOf,
+  type Storage,
+  type StorageOptions,
+} from "../storage/mod.ts";
 import type { ExecuteArgs } from "./args.ts";
 import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";
 import { dispatch } from "./dispatch.ts";
-import { classifyError, toErrorDocument } from "./error_document.ts";
+import { classifyError, ERROR_FILE, toErrorDocument } from "./error_document.ts";
 import { createLogger, createRedactor, type Redactor } from "./logger.ts";
+import { type AbortWatchdog, startAbortWatchdog } from "./abort_watchdog.ts";
 
 /**
  * Exit code: success, or a failure reported in `error.pb`.
@@ -74,6 +83,7 @@ export const ERROR_WRITE_TIMEOUT_MS = 10_000;
  * const options: RunExecuteOptions = { env: { FLYTE_FAIL_ON_ERROR: "1" }, registry: createExecutorRegistry([]), logger: NULL_LOGGER };
  * const args = parseExecuteArgs(["--inputs", `${dir}/inputs.pb`, "--output-prefix", dir, "--", `${dir}/task.pb`, "x.y"]);
  * assertEquals(await runExecute(args, options), 1);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface RunExecuteOptions {
@@ -83,11 +93,50 @@ export interface RunExecuteOptions {
   registry: ExecutorRegistry;
   /** Storage; by default created from the environment's settings. */
   storage?: Storage;
+  /** Storage backends to add or replace, by scheme (when `storage` is not given). */
+  storageBackends?: StorageOptions["backends"];
   /** Aborts the run (SIGTERM in the CLI): a `SYSTEM:Aborted` error document is written. */
   signal?: AbortSignal;
   /** The logger; by default JSON lines to stdout/stderr, secrets redacted. */
   logger?: Logger;
+  /**
+   * Also answer SIGTERM and SIGINT from a second thread, for the time the executor holds the
+   * main thread in one long synchronous step (a SQLite sort or recursive query): if the main
+   * thread has not taken the signal a second after it came, that thread writes the
+   * `SYSTEM:Aborted` error document, removes the work folder and ends the process (killed by
+   * SIGKILL: no thread but the main one can exit it). Only with the default storage (`storage`
+   * absent) and as `FLYTESHIM_ABORT_WATCHDOG` says (`auto`: for a remote output prefix, where the
+   * thread's start, the few milliseconds of a new isolate, is small next to the run's storage
+   * round trips). The
+   * `execute` command turns it on with its signal handling.
+   *
+   * @default {false}
+   */
+  abortWatchdog?: boolean;
+  /**
+   * Which line's contract: `"flyte2"` writes `error.pb` with ContainerError fields 1-4 only and
+   * exits 0 after it whatever `FLYTE_FAIL_ON_ERROR` says.
+   *
+   * @default {"flyte1"}
+   */
+  line?: ContractLine;
+  /** Finds the task; by default the args' resolver reads the template file they name. */
+  resolve?: (options: ResolveOptions) => Promise<ResolvedTask>;
+  /** Adjusts the execution identity read from the environment (Flyte 2's run and action). */
+  execution?: (base: ExecutionIdentity) => ExecutionIdentity;
 }
+
+/**
+ * The two lines of Flyte's task contract: Flyte 1 (`pyflyte-execute`) and Flyte 2 (`a0`).
+ *
+ * @example Flyte 2's
+ * ```ts
+ * import type { ContractLine } from "@flyteshim/flyteshim/entrypoint";
+ *
+ * const line: ContractLine = "flyte2";
+ * ```
+ */
+export type ContractLine = "flyte1" | "flyte2";
 
 function safeLevel(env: Env): LogLevel {
   const level = env.FLYTESHIM_LOG_LEVEL?.trim().toLowerCase();
@@ -143,6 +192,7 @@ function untilAborted(signal: AbortSignal): Promise<never> {
  * const code = await runExecute(args, { env: {}, registry: createExecutorRegistry([]), logger: NULL_LOGGER });
  * assertEquals(code, 0);
  * assertEquals(decodeErrorDocument(await Deno.readFile(`${dir}/error.pb`)).error?.code, "USER:ExecutorNotFound");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions): Promise<number> {
@@ -154,19 +204,39 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
   let storage = options.storage;
   const started = performance.now();
   let committing = false;
+  let abortGraceMs = ABORT_GRACE_MS;
+  let watchdog: AbortWatchdog | undefined;
+  // Removed by the work when it ends; also here, when an abort ends the run before it does.
+  let workDir: string | undefined;
   try {
     const config = configFromEnv(env);
-    storage ??= createStorage({ s3: config.s3, metadata: config.storageMetadata });
+    const storageOptions = { s3: config.s3, metadata: config.storageMetadata, env };
+    storage ??= createStorage({ ...storageOptions, backends: options.storageBackends });
     const secrets = createSecrets({ env, ...config.secrets, onValue: (v) => redactor.add(v) });
     // inputs.pb is read while the template loads: one storage round trip less on S3.
     const inputsBytes = storage.read(args.inputs, { signal });
     inputsBytes.catch(() => {}); // reported when dispatch awaits it
-    const work = (async () => {
-      const task = await resolveTask(args.resolver, args.resolverArgs, {
-        storage: storage!,
-        registry,
-        signal,
+    // Started early, so that it listens before any executor step; it claims nothing while the
+    // main thread acts.
+    const remote = schemeOf(args.outputPrefix) !== "file";
+    if (
+      options.abortWatchdog && !options.storage && !signal.aborted &&
+      (config.abortWatchdog === "on" || (config.abortWatchdog === "auto" && remote))
+    ) {
+      watchdog = startAbortWatchdog({
+        uri: joinUri(args.outputPrefix, reporting.errorFileName),
+        worker: reporting.worker,
+        storage: storageOptions,
       });
+      // The main thread takes the ending the moment it sees the abort (it then cancels work
+      // elsewhere and reports): the watchdog stands down.
+      signal.addEventListener("abort", () => watchdog?.claim(), { once: true });
+    }
+    const work = (async () => {
+      const resolveOptions = { storage: storage!, registry, signal };
+      const task = await (options.resolve
+        ? options.resolve(resolveOptions)
+        : resolveTask(args.resolver, args.resolverArgs, resolveOptions));
       if (!task.executor.taskTypes.includes(task.template.type ?? "")) {
         logger.warn("Executor does not declare the template's task type", {
           executor: task.executor.id,
@@ -176,7 +246,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       }
       if (args.dynamicAddlDistro || args.dynamicDestDir) {
         logger.warn(
-          "Ignoring --dynamic-addl-distro/--dynamic-dest-dir: prebuilt tasks need no code",
+          "Ignoring the code bundle options: prebuilt tasks need no code",
           {
             distro: args.dynamicAddlDistro ?? "",
           },
@@ -189,7 +259,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         });
         return;
       }
-      const workDir = Deno.makeTempDirSync({ prefix: "flyteshim-" });
+      workDir = makeWorkDirSync("flyteshim-");
+      watchdog?.setWorkDir(workDir);
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
         const checkpoint = args.checkpointPath
@@ -210,13 +281,22 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           secrets,
           logger,
           signal,
-          execution: config.execution,
+          execution: options.execution ? options.execution(config.execution) : config.execution,
           checkpoint,
           workDir,
           arrayIndex: config.arrayIndex,
           offload: config.offload,
           limits: config.limits,
-          onCommit: () => committing = true,
+          env,
+          onCommit: () => {
+            // The watchdog has written error.pb for a signal: outputs.pb must not follow it.
+            if (watchdog && !watchdog.claim()) {
+              throw signal.reason ?? new DOMException("", "AbortError");
+            }
+            committing = true;
+          },
+          holdAbort: (ms) =>
+            abortGraceMs = Math.max(abortGraceMs, ms),
         });
         logger.info("Wrote outputs", {
           uri: result.outputsUri,
@@ -224,9 +304,7 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           ms: Math.round(performance.now() - started),
         });
       } finally {
-        try {
-          Deno.removeSync(workDir, { recursive: true });
-        } catch { /* already gone */ }
+        removeWorkDir(workDir);
       }
     })();
     // After an abort nobody awaits the work any more: its late failure must not crash the process.
@@ -235,32 +313,51 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       await Promise.race([work, untilAborted(signal)]);
     } catch (error) {
       // An abort while outputs.pb is being written lets the commit finish.
-      if (signal.aborted && committing) await work;
-      else {
+      if (signal.aborted && committing) {
+        await work;
+      } else {
         // Give the executor a moment to stop what it started elsewhere (a statement running on
         // a database server is cancelled through a second connection) before the process exits.
-        if (signal.aborted) await settledWithin(work, ABORT_GRACE_MS);
+        if (signal.aborted) {
+          await settledWithin(work, abortGraceMs);
+        }
         throw error;
       }
     }
     return EXIT_OK;
   } catch (error) {
+    if (watchdog && !watchdog.claim()) {
+      // The watchdog reports this abort; wait for its document before the process exits.
+      await watchdog.written();
+      return reporting.failOnError ? EXIT_FAILED : EXIT_OK;
+    }
     return await report(error, {
       args,
+      line: options.line ?? "flyte1",
       reporting,
       redactor,
       logger,
       storage: storage ?? fallbackStorage(env),
     });
+  } finally {
+    watchdog?.stop();
+    removeWorkDir(workDir);
   }
+}
+
+function removeWorkDir(dir: string | undefined): void {
+  if (dir === undefined) return;
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch { /* already gone */ }
 }
 
 /** Storage for reporting a failure that happened before the configuration was read. */
 function fallbackStorage(env: Env): Storage {
   try {
-    return createStorage({ s3: s3ConfigFromEnv(env) });
+    return createStorage({ s3: s3ConfigFromEnv(env), env });
   } catch {
-    return createStorage();
+    return createStorage({ env });
   }
 }
 
@@ -268,6 +365,7 @@ async function report(
   error: unknown,
   context: {
     args: Pick<ExecuteArgs, "outputPrefix">;
+    line: ContractLine;
     reporting: ReturnType<typeof errorReportingFromEnv>;
     redactor: Redactor;
     logger: Logger;
@@ -280,7 +378,14 @@ async function report(
     worker: reporting.worker,
     redact: (text) => context.redactor.redact(text),
   });
-  const uri = joinUri(context.args.outputPrefix, reporting.errorFileName);
+  if (context.line === "flyte2" && doc.error) {
+    // Flyte 2's ContainerError has fields 1-4: no timestamp, no worker.
+    delete doc.error.timestamp;
+    delete doc.error.worker;
+  }
+  // Flyte 2's backend reads error.pb only, whatever the distributed error strategy.
+  const fileName = context.line === "flyte2" ? ERROR_FILE : reporting.errorFileName;
+  const uri = joinUri(context.args.outputPrefix, fileName);
   logger.error("Task failed", {
     code: classified.code,
     origin: classified.origin,
@@ -296,7 +401,8 @@ async function report(
     return EXIT_UNREPORTED;
   }
   logger.info("Wrote error document", { uri });
-  return reporting.failOnError ? EXIT_FAILED : EXIT_OK;
+  // Flyte 2's backend reads error.pb only after exit 0: a non-zero exit would lose it.
+  return reporting.failOnError && context.line === "flyte1" ? EXIT_FAILED : EXIT_OK;
 }
 
 /**
@@ -313,15 +419,23 @@ async function report(
  * const dir = await Deno.makeTempDir();
  * const error = new UserError("Cannot parse arguments", { code: "USER:InvalidArguments" });
  * assertEquals(await reportFailure(error, { outputPrefix: dir, env: {}, logger: NULL_LOGGER }), 0);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function reportFailure(
   error: unknown,
-  options: { outputPrefix: string; env: Env; storage?: Storage; logger?: Logger },
+  options: {
+    outputPrefix: string;
+    env: Env;
+    storage?: Storage;
+    logger?: Logger;
+    line?: ContractLine;
+  },
 ): Promise<number> {
   const redactor = createRedactor();
   return report(error, {
     args: { outputPrefix: options.outputPrefix },
+    line: options.line ?? "flyte1",
     reporting: errorReportingFromEnv(options.env),
     redactor,
     logger: options.logger ?? createLogger({ level: safeLevel(options.env), redactor }),

@@ -1,3 +1,4 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertExists } from "@std/assert";
 import { createExecutorRegistry, defineExecutor } from "../executors/mod.ts";
 import {
@@ -28,7 +29,7 @@ const upper = defineExecutor({
 const registry = createExecutorRegistry([hang, upper]);
 
 async function node(type: string) {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(
     `${dir}/task.pb`,
     encodeTaskTemplate({
@@ -137,7 +138,7 @@ Deno.test("executeTask: runs a resolved task on a literal map (local runs)", asy
     { literals: { s: { scalar: { primitive: { stringValue: "local" } } } } },
     {
       storage: createStorage(),
-      rawOutputPrefix: await Deno.makeTempDir(),
+      rawOutputPrefix: await tempDir(),
       secrets: createSecrets(),
     },
   );

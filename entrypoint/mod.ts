@@ -48,6 +48,7 @@
  * assertEquals(code, 0);
  * const outputs = decodeLiteralMap(await Deno.readFile(`${dir}/out/outputs.pb`));
  * assertEquals(outputs.literals?.out.scalar?.primitive?.stringValue, "Hello, Flyte");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -61,7 +62,7 @@ import {
   type ExecutorRegistry,
   type Logger,
 } from "../executors/mod.ts";
-import type { Storage } from "../storage/mod.ts";
+import type { Storage, StorageOptions } from "../storage/mod.ts";
 import {
   type Command,
   findOutputPrefix,
@@ -72,6 +73,8 @@ import {
 } from "./args.ts";
 import type { Env } from "./config.ts";
 import { EXIT_OK, EXIT_UNREPORTED, reportFailure, runExecute } from "./execute.ts";
+import { A0, findFlyte2OutputsPath, isFlyte2CommandLine } from "./flyte2_args.ts";
+import { runFlyte2 } from "./flyte2.ts";
 
 export {
   type Command,
@@ -109,12 +112,21 @@ export {
   toErrorDocument,
 } from "./error_document.ts";
 export {
+  type ContractLine,
   EXIT_FAILED,
   EXIT_OK,
   EXIT_UNREPORTED,
   runExecute,
   type RunExecuteOptions,
 } from "./execute.ts";
+export {
+  A0,
+  type Flyte2Args,
+  isFlyte2CommandLine,
+  parseFlyte2Args,
+  type ParseFlyte2Options,
+} from "./flyte2_args.ts";
+export { flyte2Identity, runFlyte2 } from "./flyte2.ts";
 export { describeRegistry, type Description, formatDescription } from "./describe.ts";
 export { createLogger, createRedactor, type LoggerOptions, type Redactor } from "./logger.ts";
 export { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
@@ -147,6 +159,12 @@ export interface MainOptions {
   programName?: string | (() => string | Promise<string>);
   /** Storage; by default created from the environment. */
   storage?: Storage;
+  /**
+   * Storage backends to add or replace, by scheme, such as
+   * `{ gs: () => import("./my_gcs.ts") }` (a module exporting `createBackend`); used when
+   * `storage` is not given.
+   */
+  storageBackends?: StorageOptions["backends"];
   /** The logger; by default JSON lines to stdout/stderr. */
   logger?: Logger;
   /**
@@ -243,18 +261,22 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
     const programName = typeof name === "function"
       ? (isCommandName(argv[0]) ? undefined : await name())
       : name;
-    command = parseCommand(argv, { programName });
+    command = parseCommand(argv, { programName, env });
   } catch (error) {
     // Even a bad command line is reported in error.pb when the output prefix can be found.
-    const outputPrefix = findOutputPrefix(
-      argv[0] === "execute" || argv[0] === PYFLYTE_EXECUTE ? argv.slice(1) : argv,
-    );
+    const flyte2 = isFlyte2CommandLine(argv) ||
+      (typeof options.programName === "string" && /(^|\/)a0$/.test(options.programName));
+    const rest = argv[0] === "execute" || argv[0] === PYFLYTE_EXECUTE || argv[0] === A0
+      ? argv.slice(1)
+      : argv;
+    const outputPrefix = flyte2 ? findFlyte2OutputsPath(rest, env) : findOutputPrefix(rest);
     if (outputPrefix) {
       return await reportFailure(error, {
         outputPrefix,
         env,
         storage: options.storage,
         logger: options.logger,
+        line: flyte2 ? "flyte2" : "flyte1",
       });
     }
     const message = error instanceof UserError ? error.message : String(error);
@@ -277,7 +299,8 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
       print(command.json ? JSON.stringify(description, null, 2) : formatDescription(description));
       return EXIT_OK;
     }
-    case "execute": {
+    case "execute":
+    case "a0": {
       const controller = new AbortController();
       const stopSignals = options.handleSignals === false ? () => {} : listenForSignals(controller);
       const stopUncaught = options.captureUncaught === false
@@ -287,14 +310,19 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
         stopSignals();
         stopUncaught();
       };
+      const runOptions = {
+        env,
+        registry: registryOf(options.registry),
+        storage: options.storage,
+        storageBackends: options.storageBackends,
+        logger: options.logger,
+        signal: controller.signal,
+        abortWatchdog: options.handleSignals !== false,
+      };
       try {
-        return await runExecute(command.args, {
-          env,
-          registry: registryOf(options.registry),
-          storage: options.storage,
-          logger: options.logger,
-          signal: controller.signal,
-        });
+        return command.command === "a0"
+          ? await runFlyte2(command.args, runOptions)
+          : await runExecute(command.args, runOptions);
       } finally {
         stop();
       }

@@ -71,6 +71,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
  * );
  * assertEquals(offloaded, [`${dir}/s_offloaded_metadata.pb`]);
  * assertEquals(literals.literals?.s.offloadedMetadata?.uri, `${dir}/s_offloaded_metadata.pb`);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function offloadLiterals(

@@ -1,3 +1,4 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { decodeLiteral, encodeLiteral, fromInt64 } from "../idl/mod.ts";
@@ -7,7 +8,7 @@ import { offloadedFileName, offloadLiterals } from "./offload.ts";
 const str = (n: number) => ({ scalar: { primitive: { stringValue: "x".repeat(n) } } });
 
 Deno.test("offload: literals at or above the minimum move to their own file", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const big = str(2000);
   const size = encodeLiteral(big).length;
   const { literals, offloaded } = await offloadLiterals(
@@ -32,7 +33,7 @@ Deno.test("offload: literals at or above the minimum move to their own file", as
 });
 
 Deno.test("offload: a literal's own hash is kept", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const { literals } = await offloadLiterals({ literals: { a: { ...str(100), hash: "h1" } } }, {
     minBytes: 0,
     maxBytes: 1e6,

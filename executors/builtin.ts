@@ -46,6 +46,36 @@ export const FLYTEKIT_SQLALCHEMY_EXECUTOR =
   "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
 
 /**
+ * flytekit's executor class for the OpenAI plugin's `UploadJSONLFileTask`, an alias of
+ * {@linkcode OPENAI_UPLOAD_EXECUTOR}.
+ *
+ * @example The dotted path in flytekit's container args
+ * ```ts
+ * import { FLYTEKIT_OPENAI_UPLOAD_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(FLYTEKIT_OPENAI_UPLOAD_EXECUTOR.split(".").at(-1), "UploadJSONLFileExecutor");
+ * ```
+ */
+export const FLYTEKIT_OPENAI_UPLOAD_EXECUTOR =
+  "flytekitplugins.openai.batch.task.UploadJSONLFileExecutor";
+
+/**
+ * flytekit's executor class for the OpenAI plugin's `DownloadJSONFilesTask`, an alias of
+ * {@linkcode OPENAI_DOWNLOAD_EXECUTOR}.
+ *
+ * @example The dotted path in flytekit's container args
+ * ```ts
+ * import { FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR.split(".").at(-1), "DownloadJSONFilesExecutor");
+ * ```
+ */
+export const FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR =
+  "flytekitplugins.openai.batch.task.DownloadJSONFilesExecutor";
+
+/**
  * flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type `sqlite`).
  *
  * @example flytekit's executor path finds it
@@ -88,6 +118,71 @@ export const SQL_EXECUTOR: ExecutorEntry = lazyExecutor(
 );
 
 /**
+ * flyteshim's OpenAI batch upload executor (flytekit's `UploadJSONLFileTask`, task type
+ * `openai-batch-upload-file`).
+ *
+ * @example flytekit's executor path finds it
+ * ```ts
+ * import { OPENAI_UPLOAD_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(OPENAI_UPLOAD_EXECUTOR.taskTypes, ["openai-batch-upload-file"]);
+ * ```
+ */
+export const OPENAI_UPLOAD_EXECUTOR: ExecutorEntry = lazyExecutor(
+  {
+    id: "flyteshim.openai.upload_jsonl_file",
+    taskTypes: ["openai-batch-upload-file"],
+    aliases: [FLYTEKIT_OPENAI_UPLOAD_EXECUTOR],
+    description: "Uploads a JSONL file to the OpenAI Files API for a batch and returns its id",
+  },
+  () => import("./openai/mod.ts").then((m) => m.uploadJsonlFileExecutor),
+);
+
+/**
+ * flyteshim's OpenAI batch download executor (flytekit's `DownloadJSONFilesTask`, task type
+ * `openai-batch-download-files`).
+ *
+ * @example flytekit's executor path finds it
+ * ```ts
+ * import { OPENAI_DOWNLOAD_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(OPENAI_DOWNLOAD_EXECUTOR.taskTypes, ["openai-batch-download-files"]);
+ * ```
+ */
+export const OPENAI_DOWNLOAD_EXECUTOR: ExecutorEntry = lazyExecutor(
+  {
+    id: "flyteshim.openai.download_batch_files",
+    taskTypes: ["openai-batch-download-files"],
+    aliases: [FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR],
+    description: "Downloads an OpenAI batch's output and error files into the raw output prefix",
+  },
+  () => import("./openai/mod.ts").then((m) => m.downloadBatchFilesExecutor),
+);
+
+/**
+ * flyteshim's command executor (task type `flyteshim-command`): runs a program of the image with
+ * inputs and outputs as files. It needs `--allow-run`, which only the `flyteshim-command` build has.
+ *
+ * @example Its task type
+ * ```ts
+ * import { COMMAND_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(COMMAND_EXECUTOR.taskTypes, ["flyteshim-command"]);
+ * ```
+ */
+export const COMMAND_EXECUTOR: ExecutorEntry = lazyExecutor(
+  {
+    id: "flyteshim.command",
+    taskTypes: ["flyteshim-command"],
+    description: "Runs a program of the image, inputs and outputs as files (copilot's layout)",
+  },
+  () => import("./command/mod.ts").then((m) => m.commandExecutor),
+);
+
+/**
  * Every built-in executor, in registration order.
  *
  * @example Ids
@@ -95,7 +190,19 @@ export const SQL_EXECUTOR: ExecutorEntry = lazyExecutor(
  * import { BUILTIN_EXECUTORS } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(BUILTIN_EXECUTORS.map((e) => e.id), ["flyteshim.sqlite3", "flyteshim.sql"]);
+ * assertEquals(BUILTIN_EXECUTORS.map((e) => e.id), [
+ *   "flyteshim.sqlite3",
+ *   "flyteshim.sql",
+ *   "flyteshim.openai.upload_jsonl_file",
+ *   "flyteshim.openai.download_batch_files",
+ *   "flyteshim.command",
+ * ]);
  * ```
  */
-export const BUILTIN_EXECUTORS: readonly ExecutorEntry[] = [SQLITE3_EXECUTOR, SQL_EXECUTOR];
+export const BUILTIN_EXECUTORS: readonly ExecutorEntry[] = [
+  SQLITE3_EXECUTOR,
+  SQL_EXECUTOR,
+  OPENAI_UPLOAD_EXECUTOR,
+  OPENAI_DOWNLOAD_EXECUTOR,
+  COMMAND_EXECUTOR,
+];

@@ -58,6 +58,10 @@ export interface ExecutionIdentity {
   task: { project: string; domain: string; name: string; version: string };
   /** Attempt number, starting at 0 (`FLYTE_ATTEMPT_NUMBER`). */
   attempt: number;
+  /** Flyte 2's action name (`ACTION_NAME`); `name` is then the run name (`RUN_NAME`). */
+  action?: string;
+  /** Flyte 2's organization (`_U_ORG_NAME`). */
+  org?: string;
 }
 
 /**
@@ -154,6 +158,7 @@ export interface Secrets {
  * const checkpoint: Checkpoint = createCheckpoint({ destination: `${dir}/cp`, storage: createStorage(), workDir: dir });
  * await checkpoint.save(`${dir}/state.json`);
  * assertEquals([checkpoint.previous, await Deno.readTextFile(`${dir}/cp/state.json`)], [undefined, "{}"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface Checkpoint {
@@ -212,6 +217,17 @@ export interface ExecutorContext {
   workDir: string;
   /** Limits the deployment sets for every executor (from the environment in the binary). */
   limits?: ExecutorLimits;
+  /**
+   * The deployment's environment variables, for executors whose settings come from it (the
+   * OpenAI executors read `OPENAI_BASE_URL`); a map handed in by the runtime, never `Deno.env`.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Asks the runtime to wait up to `ms` milliseconds (instead of its default 2 s) for this run to
+   * wind down after an abort before it reports `SYSTEM:Aborted`: the command executor gives its
+   * program the grace period it was configured with. Absent where nobody waits (a library call).
+   */
+  holdAbort?: (ms: number) => void;
 }
 
 /**
@@ -235,6 +251,19 @@ export interface ExecutorLimits {
    * SQLite3 executor's default is 8 GiB).
    */
   maxUnpackedBytes?: number;
+  /**
+   * How query executors write parquet datasets (`FLYTESHIM_PARQUET_COMPRESSION`,
+   * `FLYTESHIM_PARQUET_ROW_GROUP_ROWS`, `FLYTESHIM_PARQUET_ROW_GROUP_MB` in the binary); absent
+   * fields keep the writer's defaults (snappy, 1,048,576 rows, 128 MiB).
+   */
+  parquet?: {
+    /** Page compression. */
+    codec?: "SNAPPY" | "ZSTD" | "UNCOMPRESSED";
+    /** Rows per row group. */
+    rowGroupRows?: number;
+    /** PLAIN-encoded bytes that close a row group early. */
+    rowGroupBytes?: number;
+  };
 }
 
 /**
@@ -485,7 +514,7 @@ export function lazyExecutor(
  *
  * const registry: ExecutorRegistry = createExecutorRegistry(BUILTIN_EXECUTORS);
  * assertEquals([registry.has("flyteshim.sqlite3"), registry.has(FLYTEKIT_SQLITE3_EXECUTOR)], [true, true]);
- * assertEquals(registry.entries().map((entry) => entry.id), ["flyteshim.sqlite3", "flyteshim.sql"]);
+ * assertEquals(registry.entries().map((entry) => entry.id).slice(0, 2), ["flyteshim.sqlite3", "flyteshim.sql"]);
  * ```
  */
 export interface ExecutorRegistry {

@@ -802,3 +802,60 @@ export function wireEnum<T>(name: string): T {
   }
   return Object.freeze(out) as T;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Strict shape checks
+
+/**
+ * Whether bytes are, field for field, a message of the given type: every tag names a field the
+ * type declares, with its wire type (numbers may be packed), strings are UTF-8 and nested
+ * messages fit their own types. Unlike {@linkcode decodeMessage}, which skips what it does not
+ * know as protobuf requires, this tells one message type from another (a `LiteralMap` read as a
+ * `TaskTemplate` decodes, with its fields skipped, but does not fit).
+ */
+export function fitsMessage(name: string, bytes: Uint8Array): boolean {
+  try {
+    const r = new Reader(bytes);
+    return fits(r, bytes.length, messageType(name), 0);
+  } catch {
+    return false;
+  }
+}
+
+function fits(r: Reader, end: number, m: Message, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  while (r.pos < end) {
+    const tag = r.tag();
+    const wire = tag & 7;
+    const field = m.byId.get(tag >>> 3);
+    if (tag >>> 3 === 0 || field === undefined) return false;
+    if (field.map) {
+      if (wire !== 2) return false;
+      const entryEnd = r.end(r.size());
+      while (r.pos < entryEnd) {
+        const entryTag = r.tag();
+        if (entryTag === 10) readScalar(r, "string");
+        else if (entryTag >>> 3 === 2 && (entryTag & 7) === field.wire) {
+          if (!fitsValue(r, field, depth)) return false;
+        } else return false;
+      }
+      if (r.pos !== entryEnd) return false;
+    } else if (wire === field.wire) {
+      if (!fitsValue(r, field, depth)) return false;
+    } else if (field.repeated && wire === 2 && field.wire !== 2) {
+      const packedEnd = r.end(r.size());
+      while (r.pos < packedEnd) readScalar(r, field.type);
+      if (r.pos !== packedEnd) return false;
+    } else return false;
+  }
+  return r.pos === end;
+}
+
+function fitsValue(r: Reader, field: Field, depth: number): boolean {
+  if (field.type !== "message") {
+    readScalar(r, field.type);
+    return true;
+  }
+  const end = r.end(r.size());
+  return fits(r, end, nested(field), depth + 1);
+}

@@ -20,7 +20,7 @@
  */
 
 import type { flyteidl, google } from "./gen/flyteidl.js";
-import { decodeMessage, encodeMessage, wireEnum } from "./_wire.ts";
+import { decodeMessage, encodeMessage, fitsMessage as fitsWire, wireEnum } from "./_wire.ts";
 import { parseAs } from "./_codec.ts";
 
 export type { Long } from "./gen/flyteidl.js";
@@ -155,6 +155,27 @@ export type Variable = flyteidl.core.Variable.$Properties;
  */
 export function decodeTaskTemplate(bytes: Uint8Array): TaskTemplate {
   return decodeWith("flyteidl.core.TaskTemplate", "TaskTemplate", bytes);
+}
+
+/**
+ * Whether bytes are, field for field, a message of the given Flyte IDL type (a full name such as
+ * `flyteidl.core.LiteralMap`): every field is one the type declares, with its wire type, and
+ * nested messages fit their own types. Decoding is lenient, as protobuf requires (unknown fields
+ * are skipped, so an inputs file decodes as an empty task template); this check tells one message
+ * from another, for error messages that say what a file looks like.
+ *
+ * @example An inputs file is not a task template
+ * ```ts
+ * import { encodeLiteralMap, fitsMessage, toInt64 } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const bytes = encodeLiteralMap({ literals: { limit: { scalar: { primitive: { integer: toInt64(10) } } } } });
+ * assertEquals(fitsMessage("flyteidl.core.LiteralMap", bytes), true);
+ * assertEquals(fitsMessage("flyteidl.core.TaskTemplate", bytes), false);
+ * ```
+ */
+export function fitsMessage(type: string, bytes: Uint8Array): boolean {
+  return fitsWire(type, bytes);
 }
 
 /**

@@ -28,6 +28,7 @@
  *   registry: createExecutorRegistry([noop]),
  * });
  * assertEquals([task.template.type, task.executor.id], ["noop", "example.noop"]);
+ * await Deno.remove(path);
  * ```
  *
  * @module
@@ -35,8 +36,9 @@
 
 import { FlyteshimError, StorageError, SystemError, UserError } from "../errors.ts";
 import type { Executor, ExecutorRegistry } from "../executors/mod.ts";
-import { decodeTaskTemplate, type TaskTemplate } from "../idl/core.ts";
+import type { TaskTemplate } from "../idl/core.ts";
 import type { Storage } from "../storage/mod.ts";
+import { templateFromBytes } from "./_template_bytes.ts";
 
 /**
  * flyteshim's own resolver name.
@@ -95,6 +97,7 @@ export const RESOLVERS: readonly string[] = [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLA
  *   registry: createExecutorRegistry([noop]),
  * });
  * assertEquals([task.templateUri, task.template.type, task.executor.id], [path, "noop", "example.noop"]);
+ * await Deno.remove(path);
  * ```
  */
 export interface ResolvedTask {
@@ -158,8 +161,9 @@ export function checkResolver(name: string | undefined): void {
 /**
  * Reads a binary `flyteidl.core.TaskTemplate` through storage.
  *
- * @throws {UserError} With code `USER:InvalidTemplate` when the bytes are not a template; storage
- * failures keep their own classification.
+ * @throws {UserError} With code `USER:InvalidTemplate` when the bytes are not a template (the
+ * message says what they look like: an inputs file, an error document, a registration TaskSpec,
+ * an archive, text, an empty file); storage failures keep their own classification.
  * @example A missing template
  * ```ts
  * import { readTaskTemplate } from "@flyteshim/flyteshim/resolver";
@@ -174,17 +178,26 @@ export async function readTaskTemplate(
   options: { storage: Storage; signal?: AbortSignal },
 ): Promise<TaskTemplate> {
   const bytes = await options.storage.read(uri, { signal: options.signal });
-  try {
-    return decodeTaskTemplate(bytes);
-  } catch (cause) {
-    throw new UserError(
-      `Cannot load task template "${uri}": not a binary flyteidl.core.TaskTemplate`,
-      { code: "USER:InvalidTemplate", cause },
-    );
-  }
+  return templateFromBytes(uri, bytes);
 }
 
-async function loadExecutor(registry: ExecutorRegistry, id: string): Promise<Executor<unknown>> {
+/**
+ * Gets an executor from a registry; a failure to load it (a broken lazy import) is
+ * `SYSTEM:ExecutorLoadFailed`, non-recoverable, and an unknown id stays `USER:ExecutorNotFound`.
+ *
+ * @example An unknown executor
+ * ```ts
+ * import { loadExecutor } from "@flyteshim/flyteshim/resolver";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertRejects } from "@std/assert";
+ *
+ * await assertRejects(() => loadExecutor(createExecutorRegistry([]), "no.such"), Error, "no.such");
+ * ```
+ */
+export async function loadExecutor(
+  registry: ExecutorRegistry,
+  id: string,
+): Promise<Executor<unknown>> {
   try {
     return await registry.get(id);
   } catch (cause) {
@@ -234,6 +247,12 @@ export async function resolveTask(
     );
   }
   const [templateUri, executorId] = args;
+  if (templateUri.startsWith("inline://")) {
+    throw new UserError(
+      `Cannot load task template "${templateUri}": Flyte 2 uploads no task template; serialize the task with "--flyte2" so that it travels in the container args`,
+      { code: "USER:InvalidResolverArgs" },
+    );
+  }
   if (/^\{\{.*\}\}$/.test(templateUri.trim()) || !templateUri.trim()) {
     throw new UserError(
       `Cannot load task: the template URI "${templateUri}" was not rendered`,

@@ -1,9 +1,15 @@
+import { tempDir, tempFile } from "../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { FlyteshimError, SystemError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor, lazyExecutor } from "../executors/mod.ts";
 import { encodeTaskTemplate } from "../idl/mod.ts";
 import { createStorage } from "../storage/mod.ts";
-import { FLYTEKIT_TEMPLATE_RESOLVER, FLYTESHIM_RESOLVER, resolveTask } from "./mod.ts";
+import {
+  FLYTEKIT_TEMPLATE_RESOLVER,
+  FLYTESHIM_RESOLVER,
+  readTaskTemplate,
+  resolveTask,
+} from "./mod.ts";
 
 const noop = defineExecutor({
   id: "t.noop",
@@ -20,7 +26,7 @@ const registry = createExecutorRegistry([noop, broken]);
 const storage = createStorage();
 
 async function templateFile(): Promise<string> {
-  const path = await Deno.makeTempFile({ suffix: ".pb" });
+  const path = await tempFile({ suffix: ".pb" });
   await Deno.writeFile(path, encodeTaskTemplate({ type: "noop", id: { name: "t" } }));
   return path;
 }
@@ -72,7 +78,7 @@ Deno.test("resolver: failures are classified", async () => {
     await code(resolveTask(undefined, ["/no/such.pb", "t.noop"], opts)),
     "SYSTEM:TemplateNotFound",
   );
-  const garbage = await Deno.makeTempFile();
+  const garbage = await tempFile();
   await Deno.writeFile(garbage, new Uint8Array([0x0a, 0xff, 0xff]));
   assertEquals(
     await code(resolveTask(undefined, [garbage, "t.noop"], opts)),
@@ -84,3 +90,64 @@ Deno.test("resolver: failures are classified", async () => {
   );
   assertEquals([err.code, err.recoverable], ["SYSTEM:ExecutorLoadFailed", false]);
 });
+
+Deno.test("resolver: a template file that is another message says what it looks like", async () => {
+  const { encodeErrorDocument, encodeLiteralMap, toInt64, fitsMessage } = await import(
+    "../idl/core.ts"
+  );
+  const { encodeTaskSpec } = await import("../idl/admin.ts");
+  const dir = await tempDir({ prefix: "flyteshim-resolver-" });
+  try {
+    const load = async (bytes: Uint8Array) => {
+      const path = `${dir}/task.pb`;
+      await Deno.writeFile(path, bytes);
+      const err = await assertRejects(() => readTaskTemplate(path, { storage }), FlyteshimError);
+      assertEquals(err.code, "USER:InvalidTemplate");
+      return err.message.slice(`Cannot load task template "${path}": `.length);
+    };
+    const notOne = "the file is not a binary flyteidl.core.TaskTemplate; ";
+    const integer = { scalar: { primitive: { integer: toInt64(10) } } };
+    assertEquals(
+      await load(encodeLiteralMap({ literals: { limit: integer } })),
+      `${notOne}it looks like a flyteidl.core.LiteralMap (an inputs.pb or outputs.pb)`,
+    );
+    assertEquals(
+      await load(encodeErrorDocument({ error: { code: "USER:X", message: "boom", kind: 1 } })),
+      `${notOne}it looks like a flyteidl.core.ErrorDocument (an error.pb)`,
+    );
+    assertEquals(
+      await load(encodeTaskSpec({ template: { type: "noop" } })),
+      `${notOne}it looks like a registration flyteidl.admin.TaskSpec, which holds the task template in its field "template"`,
+    );
+    assertEquals(await load(new Uint8Array()), `${notOne}it is empty`);
+    assertEquals(
+      await load(encodeTaskTemplate({ id: { name: "t" } })),
+      `${notOne}it decodes as one but has no task type`,
+    );
+    assertEquals(
+      await load(new TextEncoder().encode("type: sqlite\n")),
+      `${notOne}it looks like text (templates are binary protobuf)`,
+    );
+    assertEquals(
+      await load(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0])),
+      `${notOne}it looks like a zip archive`,
+    );
+    // A template from a newer flyteidl, with a field this one does not know, still loads.
+    const newer = new Uint8Array([...encodeTaskTemplate({ type: "noop" }), 0xf8, 0x07, 0x01]);
+    assertEquals(fitsMessage("flyteidl.core.TaskTemplate", newer), false);
+    assertEquals((await readTaskTemplate(await write(dir, newer), { storage })).type, "noop");
+    // flytekit's own bytes fit field for field.
+    const flytekit = await Deno.readFile(
+      new URL("../testdata/idl/flytekit-sqlite3/template.pb", import.meta.url),
+    );
+    assertEquals(fitsMessage("flyteidl.core.TaskTemplate", flytekit), true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function write(dir: string, bytes: Uint8Array): Promise<string> {
+  const path = `${dir}/newer.pb`;
+  await Deno.writeFile(path, bytes);
+  return path;
+}

@@ -1,9 +1,10 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { createSecrets, secretLocations, secretsOptionsFromEnv } from "./mod.ts";
 
 Deno.test("secrets: environment variable wins over files and is trimmed", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.mkdir(`${dir}/db`);
   await Deno.writeTextFile(`${dir}/db/password`, "from-file");
   const secrets = createSecrets({ env: { _FSEC_DB_PASSWORD: "  from-env \n" }, dirs: [dir] });
@@ -16,8 +17,8 @@ Deno.test("secrets: custom env prefix", async () => {
 });
 
 Deno.test("secrets: file lookup lowercases group and key, first folder wins", async () => {
-  const first = await Deno.makeTempDir();
-  const second = await Deno.makeTempDir();
+  const first = await tempDir();
+  const second = await tempDir();
   await Deno.mkdir(`${second}/mygroup`);
   await Deno.writeTextFile(`${second}/mygroup/mykey`, "second\n");
   const secrets = createSecrets({ env: {}, dirs: [first, second] });
@@ -28,7 +29,7 @@ Deno.test("secrets: file lookup lowercases group and key, first folder wins", as
 });
 
 Deno.test("secrets: file prefix and group version", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.mkdir(`${dir}/g/v1`, { recursive: true });
   await Deno.writeTextFile(`${dir}/g/v1/pre_k`, "versioned");
   const secrets = createSecrets({ env: {}, dirs: [dir], filePrefix: "pre_" });

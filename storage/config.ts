@@ -81,6 +81,208 @@ export interface HttpConfig {
 }
 
 /**
+ * Google Cloud Storage settings (`gs://`). Credentials follow Application Default Credentials:
+ * `STORAGE_EMULATOR_HOST` (no auth), then `GOOGLE_APPLICATION_CREDENTIALS` (a service-account key
+ * or an external-account file), then the metadata server (GKE workload identity, GCE).
+ *
+ * @example Settings from the environment
+ * ```ts
+ * import { type GcsConfig, gcsConfigFromEnv } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config: GcsConfig = gcsConfigFromEnv({ STORAGE_EMULATOR_HOST: "localhost:9199" });
+ * assertEquals(config.endpoint, "http://localhost:9199");
+ * assertEquals(config.emulator, true);
+ * ```
+ */
+export interface GcsConfig {
+  /**
+   * Base URL of the JSON API (`STORAGE_EMULATOR_HOST`, or `FLYTESHIM_GCS_ENDPOINT` for a proxy
+   * that still needs tokens). @default {"https://storage.googleapis.com"}
+   */
+  endpoint?: string;
+  /** The endpoint is an emulator: no credentials are looked up or sent (`STORAGE_EMULATOR_HOST`). */
+  emulator?: boolean;
+  /** Send no credentials, for public buckets (`FLYTESHIM_GCS_ANONYMOUS`). @default {false} */
+  anonymous?: boolean;
+  /** A credentials file: service-account key or external account (`GOOGLE_APPLICATION_CREDENTIALS`). */
+  credentialsFile?: string;
+  /** Host (and port) of the metadata server (`GCE_METADATA_HOST`). @default {"169.254.169.254"} */
+  metadataHost?: string;
+  /** Retries after the first attempt of each request (`FLYTESHIM_GCS_RETRIES`). @default {3} */
+  retries?: number;
+  /** Base of the jittered exponential backoff, in seconds. @default {0.2} */
+  backoffSeconds?: number;
+  /** Upper bound of the time spent retrying one request, in seconds. @default {60} */
+  maxRetrySeconds?: number;
+  /** Seconds without progress after which a request is abandoned (and retried). @default {60} */
+  timeoutSeconds?: number;
+  /**
+   * Files up to this size go up in one request; larger ones through a resumable upload session
+   * (`_F_P_WRITE_CHUNK_SIZE`). @default {8388608}
+   */
+  simpleUploadLimit?: number;
+  /**
+   * Size of each request of a resumable upload, a multiple of 256 KiB; by default the whole file
+   * goes in one streamed request (resumed where it stopped after a failure).
+   */
+  chunkSize?: number;
+  /** Objects per listing page (GCS allows at most 1000). @default {1000} */
+  listPageSize?: number;
+}
+
+/**
+ * Reads {@linkcode GcsConfig} from environment variables.
+ *
+ * @example A credentials file
+ * ```ts
+ * import { gcsConfigFromEnv } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config = gcsConfigFromEnv({ GOOGLE_APPLICATION_CREDENTIALS: "/var/run/key.json" });
+ * assertEquals([config.credentialsFile, config.emulator], ["/var/run/key.json", undefined]);
+ * ```
+ */
+export function gcsConfigFromEnv(env: Record<string, string | undefined>): GcsConfig {
+  const emulator = env.STORAGE_EMULATOR_HOST?.trim();
+  const endpoint = emulator || env.FLYTESHIM_GCS_ENDPOINT?.trim();
+  const config: GcsConfig = {
+    endpoint: endpoint
+      ? (/^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`).replace(/\/+$/, "")
+      : undefined,
+    emulator: emulator ? true : undefined,
+    anonymous: flag(env, "FLYTESHIM_GCS_ANONYMOUS") || undefined,
+    credentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS?.trim() || undefined,
+    metadataHost: env.GCE_METADATA_HOST?.trim() || env.GCE_METADATA_IP?.trim() || undefined,
+    retries: integer(env, "FLYTESHIM_GCS_RETRIES", 0),
+    simpleUploadLimit: integer(env, "_F_P_WRITE_CHUNK_SIZE", 256 * 1024),
+  };
+  return withoutUndefined(config);
+}
+
+/**
+ * Azure Blob Storage settings (`abfs://`, `abfss://`), read as flytekit and adlfs read them.
+ * The credential is chosen from what is set, in this order: connection string, account key, SAS
+ * token, anonymous, service principal (tenant, client id and secret), workload identity (tenant,
+ * client id and federated token file), managed identity.
+ *
+ * @example An account key
+ * ```ts
+ * import { type AzureConfig, azureConfigFromEnv } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config: AzureConfig = azureConfigFromEnv({
+ *   AZURE_STORAGE_ACCOUNT_NAME: "acct",
+ *   FLYTE_AZURE_STORAGE_ACCOUNT_KEY: "a2V5",
+ * });
+ * assertEquals([config.accountName, config.accountKey], ["acct", "a2V5"]);
+ * ```
+ */
+export interface AzureConfig {
+  /**
+   * Account for `abfs://<container>/<path>` URIs (`FLYTE_AZURE_STORAGE_ACCOUNT_NAME`,
+   * `AZURE_STORAGE_ACCOUNT_NAME`); `abfs://<container>@<account>.dfs.core.windows.net/` names its own.
+   */
+  accountName?: string;
+  /** Shared key (`FLYTE_AZURE_STORAGE_ACCOUNT_KEY`, `AZURE_STORAGE_ACCOUNT_KEY`). */
+  accountKey?: string;
+  /** Connection string (`AZURE_STORAGE_CONNECTION_STRING`); its account and endpoint win. */
+  connectionString?: string;
+  /** SAS token, with or without the leading `?` (`AZURE_STORAGE_SAS_TOKEN`). */
+  sasToken?: string;
+  /** Send no credentials, for public containers (`AZURE_STORAGE_ANON`). @default {false} */
+  anonymous?: boolean;
+  /** Entra ID tenant (`FLYTE_AZURE_TENANT_ID`, `AZURE_STORAGE_TENANT_ID`, `AZURE_TENANT_ID`). */
+  tenantId?: string;
+  /** Application (client) id (`FLYTE_AZURE_CLIENT_ID`, `AZURE_STORAGE_CLIENT_ID`, `AZURE_CLIENT_ID`). */
+  clientId?: string;
+  /** Client secret (`FLYTE_AZURE_CLIENT_SECRET`, `AZURE_STORAGE_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`). */
+  clientSecret?: string;
+  /** Federated token file of workload identity (`AZURE_FEDERATED_TOKEN_FILE`). */
+  federatedTokenFile?: string;
+  /** Entra ID authority (`AZURE_AUTHORITY_HOST`). @default {"https://login.microsoftonline.com"} */
+  authorityHost?: string;
+  /**
+   * Blob endpoint in place of `https://<account>.blob.core.windows.net`, `{account}` replaced by
+   * the account (`FLYTESHIM_AZURE_BLOB_ENDPOINT`; emulators such as
+   * `http://127.0.0.1:10000/{account}`).
+   */
+  endpoint?: string;
+  /** Retries after the first attempt of each request (`FLYTESHIM_AZURE_RETRIES`). @default {3} */
+  retries?: number;
+  /** Base of the exponential backoff, in seconds. @default {0.2} */
+  backoffSeconds?: number;
+  /** Upper bound of one retry delay, in seconds. @default {20} */
+  maxRetryDelaySeconds?: number;
+  /** Seconds a request may take before it is abandoned (and retried). @default {60} */
+  timeoutSeconds?: number;
+  /** Block size and single-request limit of uploads (`_F_P_WRITE_CHUNK_SIZE`). @default {8388608} */
+  blockSize?: number;
+  /** Blocks of one upload in flight at once; memory is about `blockSize * blockConcurrency`. @default {4} */
+  blockConcurrency?: number;
+  /** Blobs per listing page (Azure allows at most 5000). @default {5000} */
+  listPageSize?: number;
+}
+
+/**
+ * Reads {@linkcode AzureConfig} from environment variables: flytekit's `FLYTE_AZURE_*` first, then
+ * adlfs' `AZURE_STORAGE_*`, then the Azure SDKs' `AZURE_*`.
+ *
+ * @example Workload identity on AKS
+ * ```ts
+ * import { azureConfigFromEnv } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config = azureConfigFromEnv({
+ *   AZURE_TENANT_ID: "t",
+ *   AZURE_CLIENT_ID: "c",
+ *   AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+ * });
+ * assertEquals([config.tenantId, config.clientId], ["t", "c"]);
+ * ```
+ */
+export function azureConfigFromEnv(env: Record<string, string | undefined>): AzureConfig {
+  const first = (...names: string[]) => {
+    for (const name of names) {
+      const value = env[name]?.trim();
+      if (value) return value;
+    }
+    return undefined;
+  };
+  const config: AzureConfig = {
+    accountName: first("FLYTE_AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT_NAME"),
+    accountKey: first("FLYTE_AZURE_STORAGE_ACCOUNT_KEY", "AZURE_STORAGE_ACCOUNT_KEY"),
+    connectionString: first("AZURE_STORAGE_CONNECTION_STRING"),
+    sasToken: first("AZURE_STORAGE_SAS_TOKEN"),
+    anonymous: flag(env, "AZURE_STORAGE_ANON") || undefined,
+    tenantId: first("FLYTE_AZURE_TENANT_ID", "AZURE_STORAGE_TENANT_ID", "AZURE_TENANT_ID"),
+    clientId: first("FLYTE_AZURE_CLIENT_ID", "AZURE_STORAGE_CLIENT_ID", "AZURE_CLIENT_ID"),
+    clientSecret: first(
+      "FLYTE_AZURE_CLIENT_SECRET",
+      "AZURE_STORAGE_CLIENT_SECRET",
+      "AZURE_CLIENT_SECRET",
+    ),
+    federatedTokenFile: first("AZURE_FEDERATED_TOKEN_FILE"),
+    authorityHost: first("AZURE_AUTHORITY_HOST"),
+    endpoint: first("FLYTESHIM_AZURE_BLOB_ENDPOINT"),
+    retries: integer(env, "FLYTESHIM_AZURE_RETRIES", 0),
+    blockSize: integer(env, "_F_P_WRITE_CHUNK_SIZE", 1),
+  };
+  return withoutUndefined(config);
+}
+
+function flag(env: Record<string, string | undefined>, name: string): boolean {
+  return ["true", "1", "yes", "on", "t"].includes((env[name] ?? "").trim().toLowerCase());
+}
+
+function withoutUndefined<T extends object>(config: T): T {
+  for (const key of Object.keys(config) as (keyof T)[]) {
+    if (config[key] === undefined) delete config[key];
+  }
+  return config;
+}
+
+/**
  * Who an execution is, as flytekit tags the objects it uploads.
  *
  * @example Object metadata of an execution

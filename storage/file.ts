@@ -183,6 +183,11 @@ function moved(from: string, to: string): boolean {
   }
 }
 
+/** Creates the backend for local paths and `file://` URIs. */
+export function createBackend(): StorageBackend {
+  return new FileStorage();
+}
+
 /** The backend for local paths and `file://` URIs. */
 export class FileStorage implements StorageBackend {
   async read(uri: string, options?: StorageCallOptions): Promise<Uint8Array> {

@@ -1,9 +1,10 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { StorageError } from "../errors.ts";
 import { FileStorage } from "./file.ts";
 
 Deno.test("FileStorage.write() with an aborted signal leaves an existing file as it was", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     const path = `${dir}/outputs.pb`;
     await Deno.writeTextFile(path, "previous");
@@ -25,8 +26,8 @@ Deno.test("FileStorage.write() with an aborted signal leaves an existing file as
 });
 
 Deno.test("FileStorage.upload() with move renames the file into a new folder, else copies", async () => {
-  const dir = await Deno.makeTempDir();
-  const shm = await Deno.makeTempDir({ dir: "/dev/shm" }).catch(() => undefined);
+  const dir = await tempDir();
+  const shm = await tempDir({ dir: "/dev/shm" }).catch(() => undefined);
   try {
     const storage = new FileStorage();
     await Deno.writeTextFile(`${dir}/a.parquet`, "rows");
@@ -64,7 +65,7 @@ Deno.test("FileStorage.upload() with move renames the file into a new folder, el
 });
 
 async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-file-" });
+  const dir = await tempDir({ prefix: "flyteshim-file-" });
   try {
     await run(dir);
   } finally {

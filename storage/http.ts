@@ -8,7 +8,7 @@ import type { HttpConfig } from "./config.ts";
 import { redactUri } from "./_redact.ts";
 
 export { redactUri };
-import type { DownloadOptions, StorageBackend, StorageCallOptions } from "./mod.ts";
+import type { DownloadOptions, StorageBackend, StorageCallOptions, StorageOptions } from "./mod.ts";
 import { type RetryPolicy, retryPolicy, withRetry } from "./_retry.ts";
 
 /** An answer or failure that a retry may fix. */
@@ -37,6 +37,11 @@ function fetchFailure(error: unknown): string {
     .replace(/^error sending request for url \(\S*\): /, "")
     .replace(/^client error \(\w+\): /, "")
     .replace(/https?:\/\/\S+/g, (url) => redactUri(url));
+}
+
+/** Creates the read-only backend for `http://` and `https://` URIs with `options.http`. */
+export function createBackend(options: StorageOptions): StorageBackend {
+  return new HttpStorage(options.http);
 }
 
 /** The read-only backend for `http://` and `https://` URIs. */

@@ -1,7 +1,8 @@
 /**
- * One storage interface over local paths, `file://`, `s3://` and `http(s)://` URIs. Backends are
- * chosen by URI scheme and imported only when a URI needs them, so a run on local files never
- * loads the S3 client.
+ * One storage interface over local paths, `file://`, `s3://`, `gs://`, `abfs(s)://` and
+ * `http(s)://` URIs. Backends are chosen by URI scheme from one table
+ * ({@linkcode BUILTIN_BACKENDS}) and imported only when a URI needs them, so a run on local files
+ * never loads a cloud client; {@linkcode StorageOptions.backends} adds or replaces backends.
  *
  * @example Write and read a local object
  * ```ts
@@ -13,16 +14,23 @@
  * const uri = joinUri(dir, "a/b.txt");
  * await storage.write(uri, new TextEncoder().encode("hi"));
  * assertEquals(new TextDecoder().decode(await storage.read(uri)), "hi");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
  */
 
 import { StorageError, type StorageOperation } from "../errors.ts";
-import type { HttpConfig, S3Config } from "./config.ts";
+import type { AzureConfig, GcsConfig, HttpConfig, S3Config } from "./config.ts";
 
-export type { ExecutionMetadata, HttpConfig, S3Config } from "./config.ts";
-export { attachExecutionMetadataFromEnv, executionMetadata, s3ConfigFromEnv } from "./config.ts";
+export type { AzureConfig, ExecutionMetadata, GcsConfig, HttpConfig, S3Config } from "./config.ts";
+export {
+  attachExecutionMetadataFromEnv,
+  azureConfigFromEnv,
+  executionMetadata,
+  gcsConfigFromEnv,
+  s3ConfigFromEnv,
+} from "./config.ts";
 
 /**
  * Options shared by every storage operation.
@@ -37,6 +45,7 @@ export { attachExecutionMetadataFromEnv, executionMetadata, s3ConfigFromEnv } fr
  * const options: StorageCallOptions = { signal: AbortSignal.abort() };
  * const error = await assertRejects(() => createStorage().read(path, options), StorageError);
  * assertEquals(error.code, "SYSTEM:Aborted");
+ * await Deno.remove(path);
  * ```
  */
 export interface StorageCallOptions {
@@ -58,6 +67,7 @@ export interface StorageCallOptions {
  * const options: DownloadOptions = { onProgress: (bytes) => { received.push(bytes); } };
  * await createStorage().download(`${dir}/data.csv`, `${dir}/copy/data.csv`, options);
  * assertEquals(received.at(-1), 4);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DownloadOptions extends StorageCallOptions {
@@ -79,12 +89,16 @@ export interface DownloadOptions extends StorageCallOptions {
  * const storage = createStorage();
  * await storage.upload(`${dir}/out.csv`, `${dir}/raw/out.csv`, options);
  * assertEquals([await storage.exists(`${dir}/out.csv`), await storage.exists(`${dir}/raw/out.csv`)], [false, true]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface UploadOptions extends StorageCallOptions {
   /** MIME type of the object, where the backend stores one. */
   contentType?: string;
-  /** Object metadata for this upload, added to {@linkcode StorageOptions.metadata} (S3 only). */
+  /**
+   * Object metadata for this upload, added to {@linkcode StorageOptions.metadata} (S3, GCS and
+   * Azure; Azure stores names with `_` in place of characters it refuses, such as `-`).
+   */
   metadata?: Record<string, string>;
   /**
    * The caller no longer needs the local file: a local destination on the same file system
@@ -110,6 +124,7 @@ export interface UploadOptions extends StorageCallOptions {
  * await Deno.writeTextFile(`${dir}/a.txt`, "hi");
  * await copy(createStorage(), `${dir}/a.txt`, `${dir}/b.txt`);
  * assertEquals(await Deno.readTextFile(`${dir}/b.txt`), "hi");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface StorageBackend {
@@ -140,6 +155,8 @@ export interface StorageBackend {
  * const storage: Storage = createStorage();
  * await storage.uploadDir(local, `${remote}/raw`);
  * assertEquals(await storage.list(`${remote}/raw`), [`${remote}/raw/part-0.csv`]);
+ * await Deno.remove(local, { recursive: true });
+ * await Deno.remove(remote, { recursive: true });
  * ```
  */
 export interface Storage extends StorageBackend {
@@ -162,11 +179,28 @@ export interface Storage extends StorageBackend {
  * for (const name of ["a", "b", "c"]) await Deno.writeTextFile(`${local}/${name}`, name);
  * await createStorage(options).uploadDir(local, remote);
  * assertEquals((await Array.fromAsync(Deno.readDir(remote))).length, 3);
+ * await Deno.remove(local, { recursive: true });
+ * await Deno.remove(remote, { recursive: true });
  * ```
  */
 export interface StorageOptions {
   /** S3 settings; by default read from the environment when the first `s3://` URI appears. */
   s3?: S3Config;
+  /** Google Cloud Storage settings; by default read from the environment on the first `gs://` URI. */
+  gcs?: GcsConfig;
+  /** Azure Blob Storage settings; by default read from the environment on the first `abfs(s)://` URI. */
+  azure?: AzureConfig;
+  /**
+   * The environment backends read their settings from when the settings above are not given.
+   *
+   * @default {Deno.env.toObject()}
+   */
+  env?: Record<string, string | undefined>;
+  /**
+   * Backends to add or replace, by scheme (lower case, without `://`), on top of
+   * {@linkcode BUILTIN_BACKENDS}. Each is loaded on the first URI of its scheme.
+   */
+  backends?: Readonly<Record<string, StorageBackendLoader>>;
   /** Retry and timeout settings of `http(s)://` reads. */
   http?: HttpConfig;
   /** Object metadata added to every upload (flytekit's `flyte-execution-*` keys). */
@@ -180,17 +214,99 @@ export interface StorageOptions {
 }
 
 /**
- * The schemes flyteshim reads and writes.
+ * What a backend module exports: a factory called once per storage, with the storage's options
+ * (a backend reads its own settings from `options.env` or its own field).
+ *
+ * @example An in-memory backend as a module
+ * ```ts
+ * import { createStorage, type StorageBackendModule } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const objects = new Map<string, Uint8Array>();
+ * const memory: StorageBackendModule = {
+ *   createBackend: () => ({
+ *     read: (uri) => Promise.resolve(objects.get(uri)!),
+ *     download: () => Promise.reject(new Error("not needed")),
+ *     write: (uri, data) => Promise.resolve(void objects.set(uri, data)),
+ *     upload: () => Promise.reject(new Error("not needed")),
+ *     exists: (uri) => Promise.resolve(objects.has(uri)),
+ *     list: (prefix) => Promise.resolve([...objects.keys()].filter((k) => k.startsWith(prefix))),
+ *   }),
+ * };
+ * const storage = createStorage({ backends: { mem: () => Promise.resolve(memory) } });
+ * await storage.write("mem://a/b", new Uint8Array([1]));
+ * assertEquals(await storage.exists("mem://a/b"), true);
+ * ```
+ */
+export interface StorageBackendModule {
+  /** Creates the backend; called on the first URI of one of its schemes. */
+  createBackend(options: StorageOptions): StorageBackend | Promise<StorageBackend>;
+}
+
+/**
+ * Loads a backend module, typically `() => import("./my_backend.ts")`.
+ *
+ * @example Replace the gs:// backend with one's own module
+ * ```ts
+ * import { createStorage, type StorageBackendLoader } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * let created = 0;
+ * const gs: StorageBackendLoader = () =>
+ *   Promise.resolve({
+ *     createBackend: () => {
+ *       created++;
+ *       return {
+ *         read: () => Promise.resolve(new Uint8Array([42])),
+ *         download: () => Promise.resolve(),
+ *         write: () => Promise.resolve(),
+ *         upload: () => Promise.resolve(),
+ *         exists: () => Promise.resolve(true),
+ *         list: () => Promise.resolve([]),
+ *       };
+ *     },
+ *   });
+ * const storage = createStorage({ backends: { gs } });
+ * assertEquals(await storage.read("gs://bucket/key"), new Uint8Array([42]));
+ * assertEquals([await storage.exists("gs://bucket/other"), created], [true, 1]);
+ * ```
+ */
+export type StorageBackendLoader = () => Promise<StorageBackendModule>;
+
+/**
+ * The built-in backends by scheme: the one place the schemes are listed. `http` and `https` share
+ * a module, as do `abfs` and `abfss`; each storage creates one backend per module.
+ *
+ * @example The schemes a storage understands
+ * ```ts
+ * import { BUILTIN_BACKENDS } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(Object.keys(BUILTIN_BACKENDS), ["file", "s3", "gs", "abfs", "abfss", "http", "https"]);
+ * ```
+ */
+export const BUILTIN_BACKENDS: Readonly<Record<string, StorageBackendLoader>> = Object.freeze({
+  file: () => import("./file.ts"),
+  s3: () => import("./s3.ts"),
+  gs: () => import("./gcs.ts"),
+  abfs: () => import("./azure.ts"),
+  abfss: () => import("./azure.ts"),
+  http: () => import("./http.ts"),
+  https: () => import("./http.ts"),
+});
+
+/**
+ * The schemes flyteshim reads and writes out of the box (the keys of {@linkcode BUILTIN_BACKENDS}).
  *
  * @example Is a scheme supported?
  * ```ts
  * import { schemeOf, SUPPORTED_SCHEMES } from "@flyteshim/flyteshim/storage";
  * import { assert } from "@std/assert";
  *
- * assert(SUPPORTED_SCHEMES.includes(schemeOf("s3://bucket/key")));
+ * assert(SUPPORTED_SCHEMES.includes(schemeOf("gs://bucket/key")));
  * ```
  */
-export const SUPPORTED_SCHEMES: readonly string[] = ["file", "s3", "http", "https"];
+export const SUPPORTED_SCHEMES: readonly string[] = Object.freeze(Object.keys(BUILTIN_BACKENDS));
 
 /**
  * The scheme of a URI, or `file` for a plain path.
@@ -241,20 +357,39 @@ export function joinUri(prefix: string, ...parts: string[]): string {
  * ```
  */
 export function createStorage(options: StorageOptions = {}): Storage {
+  const table: Record<string, StorageBackendLoader> = { ...BUILTIN_BACKENDS };
+  for (const [scheme, loader] of Object.entries(options.backends ?? {})) {
+    if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) {
+      throw new TypeError(`Cannot add storage backend "${scheme}": expected a lower-case scheme`);
+    }
+    if (typeof loader !== "function") {
+      throw new TypeError(`Cannot add storage backend "${scheme}": expected a loader function`);
+    }
+    table[scheme] = loader;
+  }
+  // One backend per module: http and https (abfs and abfss) share their client and connections.
+  const byModule = new Map<StorageBackendModule, Promise<StorageBackend>>();
   const loaded = new Map<string, Promise<StorageBackend>>();
   const backendFor = (uri: string, operation: StorageOperation): Promise<StorageBackend> => {
     const scheme = schemeOf(uri);
-    const key = scheme === "https" ? "http" : scheme;
-    let backend = loaded.get(key);
+    let backend = loaded.get(scheme);
     if (!backend) {
-      if (!["file", "s3", "http"].includes(key)) {
-        return Promise.reject(resolveError(operation, uri, scheme));
-      }
-      backend = loadBackend(key, options).catch((cause) => {
-        loaded.delete(key);
+      const loader = Object.hasOwn(table, scheme) ? table[scheme] : undefined;
+      if (!loader) return Promise.reject(resolveError(operation, uri, scheme, table));
+      backend = (async () => {
+        const module = await loader();
+        let created = byModule.get(module);
+        if (!created) {
+          created = Promise.resolve(module.createBackend(options));
+          byModule.set(module, created);
+          created.catch(() => byModule.delete(module));
+        }
+        return await created;
+      })().catch((cause) => {
+        loaded.delete(scheme);
         throw cause;
       });
-      loaded.set(key, backend);
+      loaded.set(scheme, backend);
     }
     return backend;
   };
@@ -288,27 +423,20 @@ export function createStorage(options: StorageOptions = {}): Storage {
   return storage;
 }
 
-function resolveError(operation: StorageOperation, uri: string, scheme: string): StorageError {
+function resolveError(
+  operation: StorageOperation,
+  uri: string,
+  scheme: string,
+  table: Record<string, StorageBackendLoader>,
+): StorageError {
+  const names = ["local paths", ...Object.keys(table).map((s) => `${s}://`)];
+  const list = `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
   return new StorageError(
     operation,
     uri,
-    `unsupported scheme "${scheme}://": flyteshim supports local paths, file://, s3://, http:// and https://`,
+    `unsupported scheme "${scheme}://": flyteshim supports ${list}`,
     { origin: "user", code: "USER:UnsupportedScheme" },
   );
-}
-
-async function loadBackend(key: string, options: StorageOptions): Promise<StorageBackend> {
-  switch (key) {
-    case "file":
-      return new (await import("./file.ts")).FileStorage();
-    case "s3":
-      return (await import("./s3.ts")).createS3Storage(options);
-    case "http":
-      return new (await import("./http.ts")).HttpStorage(options.http);
-    default:
-      // Never reached: createStorage refuses other schemes before loading.
-      throw new TypeError(`Cannot load storage backend "${key}": no such backend`);
-  }
 }
 
 async function pool<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {

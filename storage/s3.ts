@@ -43,8 +43,11 @@ export function parseS3Uri(uri: string, operation: StorageOperation): S3Location
 }
 
 /** Creates the S3 backend; settings come from `options.s3`, else from the environment. */
-export function createS3Storage(options: StorageOptions): StorageBackend {
-  return new S3Storage(options.s3 ?? s3ConfigFromEnv(Deno.env.toObject()), options.metadata);
+export function createBackend(options: StorageOptions): StorageBackend {
+  return new S3Storage(
+    options.s3 ?? s3ConfigFromEnv(options.env ?? Deno.env.toObject()),
+    options.metadata,
+  );
 }
 
 /** Failure while streaming a body after the response began: retried by restarting the request. */
@@ -332,8 +335,16 @@ export function s3Error(
     return new StorageError(operation, uri, "aborted", { code: "SYSTEM:Aborted", cause: error });
   }
   if (NOT_FOUND.has(name) || code === 404) {
+    const bucket = parseS3Uri(uri, operation).bucket;
+    const writing = operation === "write" || operation === "upload";
+    // A write creates the object, so a 404 to it is about the bucket or the endpoint (a wrong
+    // FLYTE_AWS_ENDPOINT answers 404 to everything), never a missing object.
     const detail = name === "NoSuchBucket"
-      ? `bucket "${parseS3Uri(uri, operation).bucket}" does not exist`
+      ? `bucket "${bucket}" does not exist`
+      : writing
+      ? `the server answered ${
+        code === undefined ? name : `HTTP ${code} (${name})`
+      } to writing the object: bucket "${bucket}" or the S3 endpoint is not there (check the bucket name and FLYTE_AWS_ENDPOINT)`
       : "object does not exist";
     return new StorageError(operation, uri, detail, {
       origin: "user",

@@ -34,6 +34,23 @@ Deno.test("missing objects and buckets are USER:NotFound", () => {
   );
 });
 
+Deno.test("a 404 to a write says what was being written, not that the object is missing", () => {
+  for (const op of ["write", "upload"] as const) {
+    for (const e of [sdkError("NotFound", 404), sdkError("UnknownError", 404)]) {
+      const error = s3Error(op, "s3://b/raw/k", e);
+      assertEquals([error.code, error.origin, error.recoverable], ["USER:NotFound", "user", false]);
+      assertEquals(
+        error.message,
+        `Cannot ${op} "s3://b/raw/k": the server answered HTTP 404 (${e.name}) to writing the object: bucket "b" or the S3 endpoint is not there (check the bucket name and FLYTE_AWS_ENDPOINT)`,
+      );
+    }
+  }
+  assertEquals(
+    s3Error("upload", "s3://b/k", sdkError("NoSuchBucket", 404)).message,
+    'Cannot upload "s3://b/k": bucket "b" does not exist',
+  );
+});
+
 Deno.test("denied access is USER:AccessDenied", () => {
   for (const e of [sdkError("AccessDenied", 403), sdkError("InvalidAccessKeyId", 403)]) {
     const error = s3Error("write", "s3://b/k", e);

@@ -3,7 +3,8 @@
 import { UserError } from "../errors.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type ExecutorRegistry } from "../executors/mod.ts";
-import { decodeTaskTemplate, type LiteralType, type TaskTemplate } from "../idl/mod.ts";
+import type { LiteralType, TaskTemplate } from "../idl/mod.ts";
+import { readTaskTemplate } from "../resolver/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 import {
   Duration,
@@ -24,7 +25,14 @@ import {
   NONE_TEXT,
 } from "./inputs.ts";
 import { withProgress } from "./progress.ts";
-import { LOCAL_IMAGE, localLogger, registryFor, runTemplate } from "./run.ts";
+import {
+  holdsData,
+  LOCAL_IMAGE,
+  localLogger,
+  type PreparedRun,
+  prepareRun,
+  registryFor,
+} from "./run.ts";
 import { toTaskTemplate } from "./serialize.ts";
 
 /** What `run` needs from the command line's options. */
@@ -206,15 +214,7 @@ async function resolveRun(
     registry = createExecutorRegistry([...base, ...own]);
   }
   if (command.template) {
-    const bytes = await options.storage.read(pathOf(options.cwd, command.template));
-    try {
-      template = decodeTaskTemplate(bytes);
-    } catch (cause) {
-      throw new UserError(
-        `Cannot load task template "${command.template}": not a binary flyteidl.core.TaskTemplate`,
-        { code: "USER:InvalidTemplate", cause },
-      );
-    }
+    template = await readTaskTemplate(pathOf(options.cwd, command.template), options);
     executor = command.executor ?? executorOfTemplate(template);
     registry ??= createExecutorRegistry(BUILTIN_EXECUTORS);
     // No container args naming one: the executor serving the task type.
@@ -290,7 +290,8 @@ export function describeTask(
 
 /** Runs the `run` command; returns the exit code (task failures reject). */
 export async function runCommand(command: RunCommand, options: RunContext): Promise<number> {
-  let prepared;
+  const storage = withProgress(options.storage, { write: options.stderr, tty: options.tty });
+  let run: PreparedRun;
   try {
     const resolved = await resolveRun(command, options);
     if (command.help) {
@@ -306,35 +307,44 @@ export async function runCommand(command: RunCommand, options: RunContext): Prom
       );
       return CLI_OK;
     }
-    prepared = { ...resolved, inputs: await readInputs(command, resolved.template, options) };
-  } catch (error) {
-    options.stderr(`${describeError(error)}\n`);
-    return CLI_USAGE;
-  }
-  let logger;
-  try {
+    const inputs = await readInputs(command, resolved.template, options);
     // The executor's log lines on stderr, at the image's level variable (info by default).
-    logger = localLogger(options.env, {
+    const logger = localLogger(options.env, {
       fallback: "info",
       write: (line) => options.stderr(`${line}\n`),
+    });
+    // Inputs become literals here, so that a value that does not fit its input is a usage
+    // error like a malformed one, before anything runs.
+    run = await prepareRun(resolved.template, inputs, {
+      executor: resolved.executor,
+      registry: resolved.registry,
+      storage,
+      dir: command.dir ? pathOf(options.cwd, command.dir) : undefined,
+      env: options.env,
+      logger,
+      previousCheckpoint: command.previousCheckpoint
+        ? pathOf(options.cwd, command.previousCheckpoint)
+        : undefined,
     });
   } catch (error) {
     options.stderr(`${describeError(error)}\n`);
     return CLI_USAGE;
   }
-  const storage = withProgress(options.storage, { write: options.stderr, tty: options.tty });
-  const result = await runTemplate(prepared.template, prepared.inputs, {
-    executor: prepared.executor,
-    registry: prepared.registry,
-    storage,
-    dir: command.dir ? pathOf(options.cwd, command.dir) : undefined,
-    env: options.env,
-    logger,
-    previousCheckpoint: command.previousCheckpoint
-      ? pathOf(options.cwd, command.previousCheckpoint)
-      : undefined,
-  });
-  options.stderr(`Run folder: ${result.dir}\n`);
-  await printOutputs(result.outputs, command, { storage: options.storage, stdout: options.stdout });
+  try {
+    const result = await run.execute();
+    await printOutputs(result.outputs, command, {
+      storage: options.storage,
+      stdout: options.stdout,
+    });
+    if (run.keep) options.stderr(`Run folder: ${run.dir}\n`);
+    else if (holdsData(result.literals, run.dir)) {
+      // What was printed is the result; the files go with the folder unless asked for.
+      options.stderr(
+        "The run folder, with the outputs' data files, is removed; pass --dir DIR to keep them\n",
+      );
+    }
+  } finally {
+    await run.dispose();
+  }
   return CLI_OK;
 }

@@ -15,6 +15,7 @@ import {
   type TaskOptions,
   type VariableDescriptors,
 } from "./define.ts";
+import { secretArgOf } from "./_secret_arg.ts";
 
 export { FLYTEKIT_SQLALCHEMY_EXECUTOR, FLYTEKIT_SQLITE3_EXECUTOR };
 
@@ -76,14 +77,17 @@ export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends Variable
  * import { DatabaseSync } from "node:sqlite";
  * import { assertEquals } from "@std/assert";
  *
- * const uri = `${await Deno.makeTempDir()}/shop.db`;
+ * const dir = await Deno.makeTempDir();
+ * const uri = `${dir}/shop.db`;
  * using db = new DatabaseSync(uri);
  * db.exec("create table items (name, price); insert into items values ('pen', 1.5), ('ink', 4.0)");
  * const options: Sqlite3TaskOptions<{ min: typeof Types.float }, DefaultSqlOutputs> = {
  *   name: "items", uri, inputs: { min: Types.float }, queryTemplate: "select name from items where price > {{.inputs.min}}",
  * };
- * const { results } = await sqlite3Task(options).run({ min: 2 });
+ * // The dataset is written into the run folder: here one inside `dir`, removed with it.
+ * const { results } = await sqlite3Task(options).run({ min: 2 }, { dir: `${dir}/run` });
  * assertEquals((await readDataset(results)).rows, [{ name: "ink" }]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
@@ -244,8 +248,6 @@ function checkSqlOutputs(name: string, outputs: VariableDescriptors | undefined)
   }
 }
 
-const MOUNT_NUMBER = { any: 0, env_var: 1, file: 2 } as const;
-
 /**
  * A SQL task (flytekit's `SQLAlchemyTask`, task type `sqlalchemy`, executor `flyteshim.sql`):
  * runs a query on a PostgreSQL or MySQL server and returns the rows as a parquet structured
@@ -300,12 +302,7 @@ export function sqlTask<
       uri,
       connect_args: connectArgs ?? {},
       secret_connect_args: secretArgs.length
-        ? Object.fromEntries(secretArgs.map(([arg, s]) => [arg, {
-          group: s.group,
-          key: s.key,
-          group_version: s.groupVersion ?? null,
-          mount_requirement: MOUNT_NUMBER[s.mount ?? "any"],
-        }]))
+        ? Object.fromEntries(secretArgs.map(([arg, s]) => [arg, secretArgOf(s)]))
         : null,
     },
   });

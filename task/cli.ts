@@ -72,8 +72,9 @@ Options:
   --executor ID         the executor, instead of the one named in the template's args
   --executors MODULE    a module whose exported executors (defineExecutor) join the built-in
                         ones, e.g. to run a --template of a custom executor's task
-  --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/,
-                        checkpoint/ (kept)
+  --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/ (data
+                        outputs), checkpoint/; kept. Without it the run uses a temporary folder
+                        and removes it afterwards, failed runs included
   --prev-checkpoint DIR a previous run's checkpoint folder (or URI) for the executor to
                         restore, as on a retry
   --rows N              rows of a dataset output to print (default 10)
@@ -105,16 +106,20 @@ Usage:
                           the tasks also run on flytekit's own image
   --no-check              do not type-check the modules first`;
   const ser =
-    `Write each task's flyteidl.core.TaskTemplate as <name>.pb and as proto3 JSON <name>.json.
+    `Write each task's flyteidl.core.TaskTemplate as <name>.pb and as proto3 JSON <name>.json,
+or with --flyte2 its flyteidl2.task.TaskSpec as <name>.flyte2.pb and <name>.flyte2.json.
 
 Usage:
   ${program.serialize} <module.ts> [<export> ...] [<module.ts> [<export> ...] ...]
-      [--output-dir DIR] [--image IMAGE] [--override-image IMAGE] [--flytekit-compatible]
-      [--no-check]
+      [--output-dir DIR] [--image IMAGE] [--override-image IMAGE] [--no-check]
+      [--flytekit-compatible | --flyte2 [--org O] [--project P] [--domain D] [--version V]]
 
   --image IMAGE           the container image of tasks that set none (a task's own wins)
   --override-image IMAGE  the container image of every task, replacing the tasks' own
   --flytekit-compatible   flytekit's resolver and executor path in the container args
+  --flyte2                Flyte 2: the container args run \`a0\` and carry the task
+                          (docs/flyte2.md); --org, --project, --domain and --version fill the
+                          template's id
   --no-check              do not type-check the modules first`;
   switch (topic) {
     case "run":
@@ -207,11 +212,29 @@ async function registration(
   const dir = pathOf(options.cwd, command.outputDir);
   const names = new Set<string>();
   const files: [string, Uint8Array][] = [];
+  const flyte2 = command.flyte2
+    ? {
+      ...await import("./serialize_flyte2.ts"),
+      encodeFlyte2TaskSpec: (await import("../idl/flyte2.ts")).encodeFlyte2TaskSpec,
+    }
+    : undefined;
   for (const task of tasks) {
     if (names.has(task.name)) {
       throw new TypeError(`Cannot serialize tasks: the name "${task.name}" is used twice`);
     }
     names.add(task.name);
+    if (flyte2) {
+      const spec = await flyte2.toFlyte2TaskSpec(task, {
+        image: command.image,
+        overrideImage: command.overrideImage,
+        ...command.id,
+      });
+      const base = joinUri(dir, `${task.name}.flyte2`);
+      const json = JSON.stringify(flyte2.toFlyte2Json(spec), null, 2);
+      files.push([`${base}.pb`, flyte2.encodeFlyte2TaskSpec(spec)]);
+      files.push([`${base}.json`, new TextEncoder().encode(`${json}\n`)]);
+      continue;
+    }
     const template = toTaskTemplate(task, serializeOptions);
     const base = joinUri(dir, task.name);
     const json = JSON.stringify(toProto3Json(template, "flyteidl.core.TaskTemplate"), null, 2);

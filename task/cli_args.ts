@@ -53,6 +53,10 @@ export interface PackageCommand {
   overrideImage?: string;
   /** flytekit's resolver and executor path in the args (`--flytekit-compatible`). */
   flytekitCompatible: boolean;
+  /** Flyte 2's TaskSpec instead of Flyte 1's TaskTemplate (`--flyte2`, `serialize` only). */
+  flyte2: boolean;
+  /** The task id's org, project, domain and version (`--org` ...; with `--flyte2` only). */
+  id?: { org?: string; project?: string; domain?: string; version?: string };
 }
 
 /** `serialize`: each task's TaskTemplate as `.pb` and `.json`. */
@@ -90,6 +94,11 @@ const PACKAGE_OPTIONS = {
   "override-image": { type: "string" },
   "flytekit-compatible": { type: "boolean" },
   "no-check": { type: "boolean" },
+  flyte2: { type: "boolean" },
+  org: { type: "string" },
+  project: { type: "string" },
+  domain: { type: "string" },
+  version: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -212,7 +221,7 @@ function parseRegistration(
   }
   if (!modules.length) throw usageError(`Cannot parse arguments: "${command}" needs a module`);
   const [{ module, exports }] = modules;
-  const common = {
+  const common: Omit<PackageCommand, "command" | "output"> = {
     module,
     exports,
     modules,
@@ -220,8 +229,28 @@ function parseRegistration(
     image: v.image,
     overrideImage: v["override-image"],
     flytekitCompatible: v["flytekit-compatible"] === true,
+    flyte2: v.flyte2 === true,
   };
+  const id = { org: v.org, project: v.project, domain: v.domain, version: v.version };
+  if (Object.values(id).some((x) => x !== undefined)) {
+    if (!common.flyte2) {
+      throw usageError(
+        'Cannot parse arguments: "--org", "--project", "--domain" and "--version" go with "--flyte2" (flytectl fills them for Flyte 1)',
+      );
+    }
+    common.id = id;
+  }
+  if (common.flyte2 && common.flytekitCompatible) {
+    throw usageError(
+      'Cannot parse arguments: "--flyte2" and "--flytekit-compatible" exclude each other (flytekit has no Flyte 2 runtime)',
+    );
+  }
   if (command === "package") {
+    if (common.flyte2) {
+      throw usageError(
+        'Cannot parse arguments: Flyte 2 has no registration package; use "serialize --flyte2" and deploy the TaskSpec',
+      );
+    }
     if (v["output-dir"]) {
       throw usageError('Cannot parse arguments: "package" writes one file; use "--output"');
     }

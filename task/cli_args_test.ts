@@ -68,6 +68,7 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
     image: undefined,
     overrideImage: undefined,
     flytekitCompatible: false,
+    flyte2: false,
     output: "flyte-package.tgz",
   });
   assertEquals(
@@ -93,9 +94,12 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
       image: "i:1",
       overrideImage: "o:2",
       flytekitCompatible: true,
+      flyte2: false,
       outputDir: "out",
     },
   );
+  const flyte2 = parseCliArgs(["serialize", "tasks.ts", "--flyte2"]);
+  assertEquals(flyte2.command === "serialize" && flyte2.flyte2, true);
 });
 
 Deno.test("package and serialize take several modules, each with its exports", () => {

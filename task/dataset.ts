@@ -20,6 +20,7 @@ import type { StructuredDataset } from "../types/values.ts";
  * const options: ReadDatasetOptions = { limit: 1 };
  * const { rows, totalRows } = await readDataset(new StructuredDataset({ uri: dir }), options);
  * assertEquals([rows, totalRows], [[{ id: 1 }], 3]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface ReadDatasetOptions {
@@ -49,6 +50,7 @@ export interface ReadDatasetOptions {
  * await Deno.writeFile(`${dir}/00000`, new Uint8Array(parquetWriteBuffer({ columnData })));
  * const dataset: DatasetRows = await readDataset(new StructuredDataset({ uri: dir }));
  * assertEquals([dataset.columns, dataset.rows[1], dataset.totalRows], [["id", "name"], { id: 2, name: "b" }, 2]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface DatasetRows<R extends Record<string, unknown> = Record<string, unknown>> {
@@ -102,6 +104,7 @@ async function parquetFiles(dataset: StructuredDataset, storage: Storage, signal
  * await Deno.writeFile(`${dir}/00000`, new Uint8Array(bytes));
  * const { rows, totalRows } = await readDataset(new StructuredDataset({ uri: dir }), { limit: 2 });
  * assertEquals([rows, totalRows], [[{ id: 1 }, { id: 2 }], 3]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readDataset<R extends Record<string, unknown> = Record<string, unknown>>(

@@ -1,3 +1,4 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { UserError } from "../errors.ts";
@@ -15,7 +16,7 @@ async function part(path: string, ids: number[]): Promise<void> {
 }
 
 Deno.test("a dataset folder is read file by file in name order, up to the limit", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await part(`${dir}/00001`, [4, 5]);
   await part(`${dir}/00000`, [1, 2, 3]);
   await Deno.writeTextFile(`${dir}/_SUCCESS`, "");
@@ -30,7 +31,7 @@ Deno.test("a dataset folder is read file by file in name order, up to the limit"
 });
 
 Deno.test("an empty, non-parquet or missing dataset is a classified user error", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const empty = await assertRejects(
     () => readDataset(new StructuredDataset({ uri: dir })),
     UserError,

@@ -318,19 +318,27 @@ export interface TaskOptions<
  * const options: RunOptions = { dir: await Deno.makeTempDir(), env: {} };
  * await defineTask({ name: "noop", taskType: "noop", executor: noop }).run({}, options);
  * assertEquals((await Deno.stat(`${options.dir}/task.pb`)).isFile, true);
+ * await Deno.remove(options.dir!, { recursive: true });
  * ```
  */
 export interface RunOptions {
   /**
    * A folder for the run's files (`task.pb`, `inputs.pb`, `outputs/`, `raw/`); kept afterwards,
-   * since file and dataset outputs live there. @default {a new temporary folder}
+   * as a folder the caller chose. @default {a new temporary folder, removed after the run unless
+   * `keep` is set or an output's data (file, folder, dataset) is stored in it}
    */
   dir?: string;
+  /**
+   * Keep the run folder after the run, failed runs included. Its path is logged to `logger`
+   * (`Run folder kept`, field `dir`) and is `TemplateRunResult.dir` of `runTemplate`.
+   * @default false
+   */
+  keep?: boolean;
   /** Where executors named by id are found. @default {the built-in executors} */
   registry?: ExecutorRegistry;
   /** Storage for inputs, outputs and data. @default {createStorage()} */
   storage?: Storage;
-  /** The environment secrets are looked up in. @default {Deno.env.toObject()} */
+  /** The environment secrets and executor settings are read from. @default {Deno.env.toObject()} */
   env?: Record<string, string | undefined>;
   /**
    * The run's logger. @default {JSON lines on stderr, as the image writes them, at the level of

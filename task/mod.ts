@@ -17,8 +17,9 @@
  *   inputs: { limit: Types.integer },
  * });
  * assertEquals(toTaskTemplate(tracks).container?.args?.at(-1), "flyteshim.sqlite3");
- * const path = `${await Deno.makeTempDir()}/flyte-package.tgz`;
- * assertEquals(await writePackage([tracks], path), ["0_sql.tracks_1.pb"]);
+ * const dir = await Deno.makeTempDir();
+ * assertEquals(await writePackage([tracks], `${dir}/flyte-package.tgz`), ["0_sql.tracks_1.pb"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -63,6 +64,21 @@ export {
   type SqlTaskOptions,
 } from "./builtin.ts";
 export {
+  BATCH_RESULT_TYPE,
+  type BatchResult,
+  type BatchResultFile,
+  type DownloadBatchFilesInputs,
+  type DownloadBatchFilesOutputs,
+  FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR,
+  FLYTEKIT_OPENAI_UPLOAD_EXECUTOR,
+  openaiDownloadBatchFilesTask,
+  type OpenAIFileTaskOptions,
+  openaiUploadJsonlFileTask,
+  type UploadJsonlFileInputs,
+  type UploadJsonlFileOutputs,
+} from "./openai_batch.ts";
+export { commandTask, type CommandTaskOptions } from "./command.ts";
+export {
   LOCAL_IMAGE,
   runTask,
   runTemplate,
@@ -72,4 +88,10 @@ export {
 export { type DatasetRows, readDataset, type ReadDatasetOptions } from "./dataset.ts";
 export { packageEntryName, type PackageOptions, writePackage } from "./package.ts";
 export { toProto3Json } from "./proto_json.ts";
+export {
+  flyte2ContainerArgs,
+  type Flyte2SerializeOptions,
+  toFlyte2Json,
+  toFlyte2TaskSpec,
+} from "./serialize_flyte2.ts";
 export { Types } from "../types/mod.ts";

@@ -14,10 +14,12 @@ import { tar } from "./_tar.ts";
  * import { assertEquals, assertRejects } from "@std/assert";
  *
  * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop" });
- * const path = `${await Deno.makeTempDir()}/flyte-package.tgz`;
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/flyte-package.tgz`;
  * await assertRejects(() => writePackage([task], path), TypeError, "no container image");
  * const options: PackageOptions = { image: "ghcr.io/acme/flyteshim:0.1.0" };
  * assertEquals(await writePackage([task], path, options), ["0_noop_1.pb"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export type PackageOptions = SerializeOptions;
@@ -57,9 +59,11 @@ export function packageEntryName(
  * import { assertEquals } from "@std/assert";
  *
  * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop" });
- * const path = `${await Deno.makeTempDir()}/flyte-package.tgz`;
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/flyte-package.tgz`;
  * assertEquals(await writePackage([task], path, { image: "example:1" }), ["0_noop_1.pb"]);
  * assertEquals((await Deno.readFile(path)).subarray(0, 2), new Uint8Array([0x1f, 0x8b]));
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writePackage(

@@ -1,4 +1,5 @@
 // Packages are read back with GNU tar (an independent reader), then decoded.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { decodeTaskSpec } from "../idl/admin.ts";
 import { defineTask } from "./define.ts";
@@ -24,7 +25,7 @@ Deno.test("entry names are zero-padded as flytekit pads them", () => {
 });
 
 Deno.test("a package is a flat gzip tar that GNU tar lists and extracts, in creation order", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const tasks = Array.from({ length: 11 }, (_, i) => task(`wf.t${String.fromCharCode(107 - i)}`));
   const names = await writePackage(tasks, `${dir}/flyte-package.tgz`);
   const listed = (await gnuTar(["-tzf", `${dir}/flyte-package.tgz`])).trim().split("\n");
@@ -39,7 +40,7 @@ Deno.test("a package is a flat gzip tar that GNU tar lists and extracts, in crea
 });
 
 Deno.test("names longer than 100 bytes survive through a PAX header", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const long = `pkg.${"very_long_module_name.".repeat(6)}task`;
   const [name] = await writePackage([task(long)], `${dir}/p.tgz`);
   assert(name.length > 100);
@@ -54,14 +55,14 @@ Deno.test("tar members are plain names; bytes and padding are exact", async () =
   const data = new Uint8Array(513).fill(7);
   const bytes = tar([{ name: "f.bin", data, mtime: 0 }]);
   assertEquals(bytes.length, 512 + 1024 + 1024);
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(`${dir}/a.tar`, bytes);
   await gnuTar(["-xf", `${dir}/a.tar`, "-C", dir]);
   assertEquals(await Deno.readFile(`${dir}/f.bin`), data);
 });
 
 Deno.test("a package refuses two tasks of one name and tasks without an image", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await assertRejects(() => writePackage([task("a"), task("a")], `${dir}/p.tgz`), TypeError);
   await assertRejects(
     () => writePackage([defineTask({ name: "b", taskType: "t", executor: "x" })], `${dir}/p.tgz`),

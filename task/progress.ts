@@ -109,6 +109,7 @@ export function progressReporter(
  * const storage = withProgress(createStorage(), { write: (t) => lines.push(t), tty: false });
  * await storage.download(`${dir}/big.db`, `${dir}/copy.db`);
  * assertStringIncludes(lines.at(-1) ?? "", "Downloaded");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function withProgress(storage: Storage, options: ProgressOptions): Storage {

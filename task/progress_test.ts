@@ -1,3 +1,4 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { createStorage } from "../storage/mod.ts";
 import { progressReporter, withProgress } from "./progress.ts";
@@ -67,7 +68,7 @@ Deno.test("a terminal gets one bar redrawn in place, at most ten times a second"
 });
 
 Deno.test("a wrapped storage reports the downloads an executor makes, and keeps its own callback", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(`${dir}/big.db`, new Uint8Array(3 * MiB));
   const lines: string[] = [];
   let seen = 0;

@@ -1,5 +1,6 @@
 // The proto3 JSON encoder against protobuf's own `json_format` (Debian's python3-protobuf, with
 // message classes built from the flyteidl protos' descriptor set by Debian's protoc).
+import { tempFile } from "../_testing/temp.ts";
 import { crossCheck, PROTOC, PYTHON_PROTOBUF } from "../_testing/tools.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { decodeTaskTemplate, encodeTaskTemplate } from "../idl/mod.ts";
@@ -82,7 +83,7 @@ async function run(cmd: string, args: string[]): Promise<string> {
 
 function buildDescriptorSet(): Promise<string> {
   return descriptorSet ??= (async () => {
-    const path = await Deno.makeTempFile({ suffix: ".fds" });
+    const path = await tempFile({ suffix: ".fds" });
     await run("protoc", [
       "--include_imports",
       `--descriptor_set_out=${path}`,
@@ -97,9 +98,9 @@ function buildDescriptorSet(): Promise<string> {
 /** protobuf's json_format rendering of binary message bytes. */
 async function pythonJson(type: string, bytes: Uint8Array): Promise<unknown> {
   const fds = await buildDescriptorSet();
-  const file = await Deno.makeTempFile({ suffix: ".pb" });
+  const file = await tempFile({ suffix: ".pb" });
   await Deno.writeFile(file, bytes);
-  const script = await Deno.makeTempFile({ suffix: ".py" });
+  const script = await tempFile({ suffix: ".py" });
   await Deno.writeTextFile(script, PYTHON);
   return JSON.parse(await run("/usr/bin/python3", [script, fds, type, file]));
 }
@@ -200,7 +201,7 @@ Deno.test(
     PYTHON_PROTOBUF,
   ),
   async () => {
-    const script = await Deno.makeTempFile({ suffix: ".py" });
+    const script = await tempFile({ suffix: ".py" });
     await Deno.writeTextFile(script, TABLE);
     const derived = JSON.parse(await run("/usr/bin/python3", [script, await buildDescriptorSet()]));
     assertEquals(JSON.parse(JSON.stringify(MESSAGES)), derived);

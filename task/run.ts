@@ -3,19 +3,21 @@
 import { dispatch } from "../entrypoint/dispatch.ts";
 import { createCheckpoint } from "../entrypoint/checkpoint.ts";
 import { createLogger, createRedactor, type Redactor } from "../entrypoint/logger.ts";
+import { makeWorkDir } from "../entrypoint/work_dir.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type ExecutorRegistry, type Logger } from "../executors/mod.ts";
 import {
   decodeLiteralMap,
   encodeLiteralMap,
   encodeTaskTemplate,
+  type Literal,
   type LiteralMap,
   type TaskTemplate,
   type Variable,
 } from "../idl/mod.ts";
 import { FLYTESHIM_RESOLVER, resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
-import { createStorage, joinUri } from "../storage/mod.ts";
+import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
 import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
 import type { InferInputs, InferValues } from "../types/descriptors.ts";
 import type { PrebuiltTask, RunOptions, VariableDescriptors } from "./define.ts";
@@ -68,9 +70,10 @@ export interface RunTemplateOptions extends RunOptions {
  *   execute: () => Promise.resolve({ text: "hi" }) });
  * const template = { type: "hello", interface: { outputs: { variables: { text: { type: { simple: 3 } } } } } };
  * const registry = createExecutorRegistry([hello]);
- * const result: TemplateRunResult = await runTemplate(template, {}, { executor: "x.hello", registry });
+ * const result: TemplateRunResult = await runTemplate(template, {}, { executor: "x.hello", registry, keep: true });
  * assertEquals(result.literals.literals?.text.scalar?.primitive?.stringValue, "hi");
  * assertEquals((await Deno.stat(`${result.dir}/outputs/outputs.pb`)).isFile, true);
+ * await Deno.remove(result.dir, { recursive: true });
  * ```
  */
 export interface TemplateRunResult {
@@ -80,6 +83,11 @@ export interface TemplateRunResult {
   literals: LiteralMap;
   /** The run's folder (`task.pb`, `inputs.pb`, `outputs/outputs.pb`, `raw/`). */
   dir: string;
+  /**
+   * Whether the folder is still there: `dir` or `keep` was given, or an output's data is stored
+   * in it. Otherwise it was removed once the outputs were read back.
+   */
+  kept: boolean;
 }
 
 function variablesOf(
@@ -93,6 +101,10 @@ function variablesOf(
  * literal map to `<dir>/inputs.pb`, loads both through flyteshim's resolver and the runtime's
  * `dispatch` (the container's code path) with `<dir>/raw` as the raw output prefix, then reads
  * `<dir>/outputs/outputs.pb` back into values.
+ *
+ * The run folder is removed afterwards, failed runs included, unless `dir` or `keep` is given,
+ * or an output's data (a file, folder or dataset) is stored in it: the returned values point
+ * there, so the folder is then kept and `kept` says so.
  *
  * @throws {FlyteshimError} What the run fails with, with the code it would have in `error.pb`;
  * anything else an executor throws (a plain `TypeError`, say) comes out as it is, unclassified
@@ -117,7 +129,7 @@ function variablesOf(
  *     outputs: { variables: { sum: { type: integer } } },
  *   },
  * }, { a: 2, b: 3 }, { executor: "example.add", registry: createExecutorRegistry([add]) });
- * assertEquals(result.outputs.sum, 5n);
+ * assertEquals([result.outputs.sum, result.kept], [5n, false]);
  * ```
  */
 export async function runTemplate(
@@ -125,21 +137,81 @@ export async function runTemplate(
   inputs: Record<string, unknown>,
   options: RunTemplateOptions,
 ): Promise<TemplateRunResult> {
+  // One logger for the run and for saying where its folder is.
+  const logger = options.logger ?? localLogger(options.env ?? Deno.env.toObject());
+  const run = await prepareRun(template, inputs, { ...options, logger });
+  let result;
+  try {
+    result = await run.execute();
+  } catch (error) {
+    if (run.keep) logger.info("Run folder kept", { dir: run.dir });
+    await run.dispose();
+    throw error;
+  }
+  const kept = run.keep || holdsData(result.literals, run.dir);
+  if (kept) logger.info("Run folder kept", { dir: run.dir });
+  else await run.dispose();
+  return { ...result, kept };
+}
+
+/** A local run with its folder laid out and its inputs converted, ready to execute. */
+export interface PreparedRun {
+  /** The run folder. */
+  readonly dir: string;
+  /** Whether the caller asked to keep the folder (`dir` or `keep`). */
+  readonly keep: boolean;
+  /** Runs the task once. */
+  execute(): Promise<Omit<TemplateRunResult, "kept">>;
+  /** Removes the run folder, unless the caller asked to keep it. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Lays out a local run (the folder, `task.pb`, `inputs.pb`): what fails here is the caller's
+ * template or inputs (the command line reports it as a usage error), what fails in `execute`
+ * is the task's. The folder is removed if preparing fails, unless the caller asked to keep it.
+ */
+export async function prepareRun(
+  template: TaskTemplate,
+  inputs: Record<string, unknown>,
+  options: RunTemplateOptions,
+): Promise<PreparedRun> {
   const storage = options.storage ?? createStorage();
   const registry = options.registry ?? createExecutorRegistry(BUILTIN_EXECUTORS);
-  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "flyteshim-run-" });
-  await Deno.mkdir(dir, { recursive: true });
+  const keep = options.dir !== undefined || options.keep === true;
+  const dir = options.dir ?? await makeWorkDir("flyteshim-run-");
+  const dispose = async () => {
+    if (!keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
   const templateUri = joinUri(dir, "task.pb");
   const inputsUri = joinUri(dir, "inputs.pb");
-  const outputPrefix = joinUri(dir, "outputs");
-  const rawOutputPrefix = joinUri(dir, "raw");
-  await storage.write(templateUri, encodeTaskTemplate(template));
-  const literals = await valuesToLiteralMap(
-    inputs,
-    variablesOf(template.interface?.inputs),
-    { storage, rawOutputPrefix: joinUri(dir, "inputs"), signal: options.signal },
-  );
-  await storage.write(inputsUri, encodeLiteralMap(literals));
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await storage.write(templateUri, encodeTaskTemplate(template));
+    const literals = await valuesToLiteralMap(
+      inputs,
+      variablesOf(template.interface?.inputs),
+      { storage, rawOutputPrefix: joinUri(dir, "inputs"), signal: options.signal, role: "input" },
+    );
+    await storage.write(inputsUri, encodeLiteralMap(literals));
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return {
+    dir,
+    keep,
+    dispose,
+    execute: () => executeRun(dir, { ...options, storage, registry }),
+  };
+}
+
+async function executeRun(
+  dir: string,
+  options: RunTemplateOptions & { storage: Storage; registry: ExecutorRegistry },
+): Promise<Omit<TemplateRunResult, "kept">> {
+  const { storage, registry } = options;
+  const templateUri = joinUri(dir, "task.pb");
   const task = await resolveTask(FLYTESHIM_RESOLVER, [templateUri, options.executor], {
     storage,
     registry,
@@ -151,7 +223,9 @@ export async function runTemplate(
   const logger = options.logger ?? localLogger(env);
   // A checkpoint as propeller gives one: this run saves to <dir>/checkpoint, and reads the
   // previous attempt's when one is passed in.
-  const checkpointWork = await Deno.makeTempDir({ prefix: "flyteshim-checkpoint-" });
+  // Its scratch folder (a previous checkpoint's download, files being saved) goes when the run
+  // ends; what the executor saved stays in <dir>/checkpoint, with the run folder.
+  const checkpointWork = await makeWorkDir("flyteshim-checkpoint-");
   const checkpoint = createCheckpoint({
     destination: joinUri(dir, "checkpoint"),
     previous: options.previousCheckpoint,
@@ -162,13 +236,14 @@ export async function runTemplate(
   let result;
   try {
     result = await dispatch(task, {
-      inputs: inputsUri,
-      outputPrefix,
-      rawOutputPrefix,
+      inputs: joinUri(dir, "inputs.pb"),
+      outputPrefix: joinUri(dir, "outputs"),
+      rawOutputPrefix: joinUri(dir, "raw"),
       storage,
       secrets: createSecrets({ env, onValue: (value) => redactor.add(value) }),
       logger: redactingLogger(logger, redactor),
       checkpoint,
+      env,
       signal: options.signal,
     });
   } catch (error) {
@@ -181,6 +256,7 @@ export async function runTemplate(
   const outputs = await literalMapToValues(written, variablesOf(task.template.interface?.outputs), {
     storage,
     signal: options.signal,
+    role: "output",
   });
   return { outputs, literals: written, dir };
 }
@@ -209,6 +285,27 @@ export function localLogger(
   const write = options.write ??
     ((line: string) => Deno.stderr.writeSync(new TextEncoder().encode(`${line}\n`)));
   return createLogger({ level, write: (_level, line) => write(line) });
+}
+
+/** Whether an output literal points at data (a blob, dataset, schema) inside the run folder. */
+export function holdsData(map: LiteralMap, dir: string): boolean {
+  const inside = (uri: string | null | undefined) =>
+    !!uri && (uri === dir || uri.startsWith(`${dir}/`) || uri.startsWith(`file://${dir}/`));
+  const visit = (literal: Literal | null | undefined, depth: number): boolean => {
+    if (!literal || depth > 64) return false;
+    const scalar = literal.scalar;
+    if (
+      inside(literal.offloadedMetadata?.uri) || inside(scalar?.blob?.uri) ||
+      inside(scalar?.structuredDataset?.uri) || inside(scalar?.schema?.uri)
+    ) return true;
+    if (scalar?.union?.value && visit(scalar.union.value, depth + 1)) return true;
+    for (const item of literal.collection?.literals ?? []) if (visit(item, depth + 1)) return true;
+    for (const item of Object.values(literal.map?.literals ?? {})) {
+      if (visit(item, depth + 1)) return true;
+    }
+    return false;
+  };
+  return Object.values(map.literals ?? {}).some((literal) => visit(literal, 0));
 }
 
 /** A copy of a log field value with every secret hidden, however deep it sits. */

@@ -16,7 +16,14 @@
  * @module
  */
 
-import { asServerUser, chownToServerUser, freePort, spawnServer } from "./_service.ts";
+import { tempDir } from "../_testing/temp.ts";
+import {
+  asServerUser,
+  chownToServerUser,
+  freePort,
+  type ServerProcess,
+  spawnServer,
+} from "./_service.ts";
 import {
   type CertificateAuthority,
   createCertificateAuthority,
@@ -76,6 +83,39 @@ async function runClient(socket: string, query: string): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
+/** Runs a query over TCP as a password user, as the tests connect. */
+async function runTcpClient(
+  port: number,
+  user: string,
+  password: string,
+  query: string,
+): Promise<string> {
+  const out = await new Deno.Command("mariadb", {
+    args: [
+      "--no-defaults",
+      "--protocol=TCP",
+      "-h",
+      "127.0.0.1",
+      "-P",
+      String(port),
+      "-u",
+      user,
+      "--connect-timeout=2",
+      "-N",
+      "-B",
+      "-e",
+      query,
+    ],
+    env: { MYSQL_PWD: password },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`mariadb client (TCP) failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
 /** Options of {@linkcode startMariadb}. */
 export interface StartMariadbOptions {
   /** The password of the user `flyteshim`. @default "maria-secret-pw" */
@@ -103,7 +143,7 @@ const TLS_USER = "tls_user";
 export async function startMariadb(options: StartMariadbOptions = {}): Promise<MariadbServer> {
   const password = options.password ?? "maria-secret-pw";
   const user = "flyteshim";
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-maria-" });
+  const root = await tempDir({ prefix: "flyteshim-maria-" });
   const data = `${root}/data`;
   const socket = `${root}/sock`;
   let ca: CertificateAuthority | undefined;
@@ -131,47 +171,67 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<M
     await Deno.remove(root, { recursive: true });
     throw new Error(`mariadb-install-db failed: ${new TextDecoder().decode(init.stderr)}`);
   }
-  const port = freePort();
-  const [cmd, args] = asServerUser("/usr/sbin/mariadbd", [
-    "--no-defaults",
-    `--datadir=${data}`,
-    `--socket=${socket}`,
-    `--port=${port}`,
-    "--bind-address=127.0.0.1",
-    "--skip-name-resolve",
-    `--pid-file=${root}/pid`,
-    "--skip-log-bin",
-    "--innodb-buffer-pool-size=16M",
-    "--innodb-log-file-size=8M",
-    "--character-set-server=utf8mb4",
-    "--collation-server=utf8mb4_general_ci",
-    ...(ca
-      ? [`--ssl-ca=${ca.cert}`, `--ssl-cert=${root}/server.crt`, `--ssl-key=${root}/server.key`]
-      : []),
-  ]);
-  const server = spawnServer(cmd, args, root, { cwd: "/" });
+  const spawnMariadb = (port: number) => {
+    const [cmd, args] = asServerUser("/usr/sbin/mariadbd", [
+      "--no-defaults",
+      `--datadir=${data}`,
+      `--socket=${socket}`,
+      `--port=${port}`,
+      "--bind-address=127.0.0.1",
+      "--skip-name-resolve",
+      `--pid-file=${root}/pid`,
+      "--skip-log-bin",
+      "--innodb-buffer-pool-size=16M",
+      "--innodb-log-file-size=8M",
+      "--character-set-server=utf8mb4",
+      "--collation-server=utf8mb4_general_ci",
+      ...(ca
+        ? [`--ssl-ca=${ca.cert}`, `--ssl-cert=${root}/server.crt`, `--ssl-key=${root}/server.key`]
+        : []),
+    ]);
+    return spawnServer(cmd, args, root, { cwd: "/" });
+  };
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      // The root user logs in through the socket as the OS user that owns the server.
-      await runClient(socket, "select 1");
-      break;
-    } catch (error) {
-      if (server.exited() || Date.now() > deadline) {
-        await server.finish("SIGKILL");
-        throw new Error(`MariaDB did not start: ${(error as Error).message} ${server.log()}`);
+  // Ready is a query answered over TCP by the user the tests log in as, not an open port. A free
+  // port may be taken by a parallel test before the server binds it: then try another.
+  let port = 0;
+  let server: ServerProcess | undefined;
+  let usersCreated = false;
+  for (let attempt = 1; !server; attempt++) {
+    port = freePort();
+    const started = spawnMariadb(port);
+    for (;;) {
+      try {
+        // The root user logs in through the socket as the OS user that owns the server.
+        if (!usersCreated) {
+          await runClient(socket, "select 1");
+          await runClient(
+            socket,
+            `CREATE DATABASE app; CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';` +
+              ` GRANT ALL ON *.* TO '${user}'@'%';` +
+              (client
+                ? ` CREATE USER '${TLS_USER}'@'%' REQUIRE X509; GRANT ALL ON app.* TO '${TLS_USER}'@'%';`
+                : ""),
+          );
+          usersCreated = true;
+        }
+        await runTcpClient(port, user, password, "select 1");
+        server = started;
+        break;
+      } catch (error) {
+        if (!started.exited() && Date.now() <= deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        const log = started.log();
+        await started.finish("SIGKILL", [], { keep: true });
+        if (attempt < 3 && /address already in use/i.test(log)) break;
+        await Deno.remove(root, { recursive: true }).catch(() => {});
+        throw new Error(`MariaDB did not start: ${(error as Error).message} ${log}`);
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
   }
-  await runClient(
-    socket,
-    `CREATE DATABASE app; CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';` +
-      ` GRANT ALL ON *.* TO '${user}'@'%';` +
-      (client
-        ? ` CREATE USER '${TLS_USER}'@'%' REQUIRE X509; GRANT ALL ON app.* TO '${TLS_USER}'@'%';`
-        : ""),
-  );
+  const running = server;
   return {
     url: `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/app`,
     host: "127.0.0.1",
@@ -180,7 +240,7 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<M
     password,
     ...(client ? { clientTls: { ca: ca!, user: TLS_USER, ...client } } : {}),
     sql: (query) => runClient(socket, query),
-    stop: () => server.finish("SIGTERM"),
-    kill: () => server.finish("SIGKILL"),
+    stop: () => running.finish("SIGTERM"),
+    kill: () => running.finish("SIGKILL"),
   };
 }

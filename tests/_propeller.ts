@@ -7,6 +7,7 @@
 // Reusable by every suite that runs the real program: pass `program` (the command before the
 // rendered args: `deno run <perms> entrypoint/main.ts` by default, or a bundle under dist/),
 // `root` and `storage` for S3-backed layouts.
+import { tempDir } from "../_testing/temp.ts";
 import {
   decodeErrorDocument,
   decodeLiteral,
@@ -337,24 +338,9 @@ async function collect(
   return text;
 }
 
-const tempRoots: string[] = [];
-
-/** A temporary storage root, removed when the process ends. */
-async function tempRoot(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-propeller-" });
-  if (tempRoots.length === 0) {
-    globalThis.addEventListener("unload", () => {
-      for (const d of tempRoots) {
-        try {
-          Deno.removeSync(d, { recursive: true });
-        } catch {
-          // Already gone.
-        }
-      }
-    });
-  }
-  tempRoots.push(dir);
-  return dir;
+/** A temporary storage root, removed when the test module ends. */
+function tempRoot(): Promise<string> {
+  return tempDir({ prefix: "flyteshim-propeller-" });
 }
 
 /** A node laid out in storage, ready to run. */

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { tempDir } from "../_testing/temp.ts";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { S3Config } from "../storage/config.ts";
 
@@ -57,7 +58,7 @@ process.stdin.on("data", () => {}).on("end", () => process.exit(0));
 /** Starts s3rver in a child process (Node.js) and waits until it listens. */
 export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHandle> {
   const ownDir = options.directory === undefined;
-  const directory = options.directory ?? await Deno.makeTempDir({ prefix: "s3rver-" });
+  const directory = options.directory ?? await tempDir({ prefix: "flyteshim-s3rver-" });
   const module = fromFileUrl(new URL("../node_modules/s3rver", import.meta.url));
   try {
     await Deno.stat(module);
@@ -93,6 +94,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
     const { value, done } = await reader.read();
     if (done) {
       await child.status;
+      if (ownDir) await Deno.remove(directory, { recursive: true }).catch(() => {});
       throw new Error(`s3rver exited before listening: ${buffered}`);
     }
     buffered += value;
@@ -102,6 +104,23 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
   reader.releaseLock();
   const drained = child.stdout.cancel().catch(() => {});
   const endpoint = `http://127.0.0.1:${port}`;
+  // s3rver prints its port once run() has created the buckets and listens; an answered request
+  // (any status: this one is unsigned) confirms the HTTP server serves, not just the port.
+  for (let attempt = 0;; attempt++) {
+    try {
+      await (await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2_000) })).body?.cancel();
+      break;
+    } catch (error) {
+      if (attempt >= 50) {
+        await child.stdin.close().catch(() => {});
+        child.kill("SIGKILL");
+        await child.status;
+        if (ownDir) await Deno.remove(directory, { recursive: true }).catch(() => {});
+        throw new Error(`s3rver listens on ${port} but does not answer`, { cause: error });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   let stopped = false;
   return {
     endpoint,

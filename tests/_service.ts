@@ -33,10 +33,10 @@ export interface ServerProcess {
   /** The last 200 chunks of its stderr. */
   log(): string;
   /**
-   * Sends `signal` (and SIGKILL to `alsoKill`), waits for the exit and removes `root`; later
-   * calls do nothing.
+   * Sends `signal` (and SIGKILL to `alsoKill`), waits for the exit and removes `root` (unless
+   * `keep`, to start again in it); later calls do nothing.
    */
-  finish(signal: Deno.Signal, alsoKill?: number[]): Promise<void>;
+  finish(signal: Deno.Signal, alsoKill?: number[], options?: { keep?: boolean }): Promise<void>;
 }
 
 /** Spawns a server (stdout discarded, stderr kept) whose files live under `root`. */
@@ -66,7 +66,7 @@ export function spawnServer(
     child,
     exited: () => exited,
     log: () => stderr.join(""),
-    async finish(signal, alsoKill = []) {
+    async finish(signal, alsoKill = [], options = {}) {
       if (finished) return;
       finished = true;
       try {
@@ -79,7 +79,7 @@ export function spawnServer(
       }
       await child.status;
       await drain;
-      await Deno.remove(root, { recursive: true });
+      if (!options.keep) await Deno.remove(root, { recursive: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 // Test helper: runs the SQL executor through the runtime's executeTask (real literal conversion,
 // file storage, the secrets module) and reads the resulting parquet file back with DuckDB.
+import { tempDir } from "../_testing/temp.ts";
 import { executeTask } from "../entrypoint/dispatch.ts";
 import {
   flyteidl,
@@ -13,6 +14,7 @@ import { createSecrets } from "../secrets/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { valuesToLiteralMap } from "../types/mod.ts";
 import { sqlExecutor } from "../executors/sql/mod.ts";
+import type { ExecutorLimits } from "../executors/mod.ts";
 import { type ParquetTable, readParquet } from "./_duckdb.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
@@ -43,6 +45,8 @@ export interface SqlRun {
   signal?: AbortSignal;
   /** Read the parquet file back with DuckDB. @default true */
   read?: boolean;
+  /** What the runtime passes to executors (`FLYTESHIM_MAX_UNPACKED_MB`, `FLYTESHIM_PARQUET_*`). */
+  limits?: ExecutorLimits;
 }
 
 /** The outputs, the dataset's local parquet path (if any) and a DuckDB reading of it. */
@@ -54,7 +58,7 @@ export interface SqlRunResult {
 
 /** Runs the executor once in a fresh raw output folder. */
 export async function runSql(run: SqlRun): Promise<SqlRunResult> {
-  const raw = await Deno.makeTempDir({ prefix: "flyteshim-sql-raw-" });
+  const raw = await tempDir({ prefix: "flyteshim-sql-raw-" });
   const inputs = run.inputs ?? {};
   const inputVariables: Record<string, Variable> = {};
   const values: Record<string, unknown> = {};
@@ -98,6 +102,7 @@ export async function runSql(run: SqlRun): Promise<SqlRunResult> {
       rawOutputPrefix: raw,
       secrets: createSecrets({ env: run.env ?? {}, dirs: run.secretDirs ?? [] }),
       signal: run.signal,
+      limits: run.limits,
     },
   );
   const uri = outputs.literals?.results?.scalar?.structuredDataset?.uri;

@@ -1,7 +1,8 @@
 // Shared pieces of the SQLite3 suites: a real executor context on a temp folder, sample
 // databases, and running the executor the way the runtime does (template -> config -> execute).
 import { DatabaseSync } from "node:sqlite";
-import type { ExecutorContext } from "../executors/mod.ts";
+import { tempDir } from "../_testing/temp.ts";
+import type { ExecutorContext, ExecutorLimits } from "../executors/mod.ts";
 import { createSqlite3Executor, type Sqlite3ExecutorOptions } from "../executors/sqlite3/mod.ts";
 import { type flyteidl, jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
@@ -16,9 +17,14 @@ export const TEMPLATE_DIR = new URL("../testdata/idl/flytekit-sqlite3/", import.
 /** A context like the runtime's: real storage, a temp work folder and raw output prefix. */
 export async function makeContext(
   template: TaskTemplate,
-  options: { storage?: Storage; signal?: AbortSignal; rawOutputPrefix?: string } = {},
+  options: {
+    storage?: Storage;
+    signal?: AbortSignal;
+    rawOutputPrefix?: string;
+    limits?: ExecutorLimits;
+  } = {},
 ): Promise<ExecutorContext & { logs: string[] }> {
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-sqlite3-" });
+  const root = await tempDir({ prefix: "flyteshim-sqlite3-" });
   const raw = options.rawOutputPrefix ?? `${root}/raw`;
   await Deno.mkdir(`${root}/work`);
   const logs: string[] = [];
@@ -42,6 +48,7 @@ export async function makeContext(
     logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
     signal: options.signal ?? new AbortController().signal,
     workDir: `${root}/work`,
+    limits: options.limits,
     logs,
   };
 }
@@ -85,6 +92,7 @@ export async function runSqlite3(
     storage?: Storage;
     signal?: AbortSignal;
     rawOutputPrefix?: string;
+    limits?: ExecutorLimits;
     query?: string;
   } = {},
 ): Promise<Sqlite3Run> {
@@ -108,7 +116,7 @@ export async function runSqlite3(
 
 /** A database with one table `t` of the given SQL rows; returns its path. */
 export async function makeDatabase(sql: string, name = "sample.db"): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-db-" });
+  const dir = await tempDir({ prefix: "flyteshim-db-" });
   const path = `${dir}/${name}`;
   const db = new DatabaseSync(path);
   db.exec(sql);

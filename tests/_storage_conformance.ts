@@ -10,6 +10,7 @@
  * @module
  */
 
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { StorageError } from "../errors.ts";
 import { joinUri, type Storage } from "../storage/mod.ts";
@@ -63,7 +64,7 @@ export async function storageConformance(
 ): Promise<void> {
   const { storage } = target;
   const seed = target.seed ?? ((uri: string, data: Uint8Array) => storage.write(uri, data));
-  const local = await Deno.makeTempDir({ prefix: "conformance-" });
+  const local = await tempDir({ prefix: "conformance-" });
   try {
     await t.step("read returns the exact bytes, empty objects included", async () => {
       const prefix = await target.prefix();

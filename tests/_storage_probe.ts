@@ -14,6 +14,7 @@
  * @module
  */
 
+import { tempDir } from "../_testing/temp.ts";
 import Module from "node:module";
 import { createStorage, executionMetadata, s3ConfigFromEnv } from "../storage/mod.ts";
 
@@ -54,7 +55,7 @@ async function transfer([file, uri, back]: string[]): Promise<void> {
 if (import.meta.main && Deno.args[0] === "transfer") await transfer(Deno.args.slice(1));
 else if (import.meta.main) {
   const started = performance.now();
-  const dir = await Deno.makeTempDir({ prefix: "probe-" });
+  const dir = await tempDir({ prefix: "probe-" });
   // An unreachable endpoint and no retries: the control case only needs the backend loaded.
   const storage = createStorage({
     s3: { endpoint: "http://127.0.0.1:9", accessKeyId: "a", secretAccessKey: "b", retries: 0 },
@@ -66,11 +67,25 @@ else if (import.meta.main) {
   await storage.downloadDir(`${dir}/out`, `${dir}/back`);
   await storage.list(dir);
   if (Deno.args[0] === "s3") await storage.exists("s3://bucket/key").catch(() => {});
+  const errors: string[] = [];
+  if (Deno.args[0] === "abfs") {
+    const azure = createStorage({ env: { AZURE_STORAGE_ACCOUNT_NAME: "a", AZURE_TENANT_ID: "t" } });
+    await azure.exists("abfs://c/k").catch((e) => errors.push(String(e?.cause ?? e)));
+  }
+  if (Deno.args[0] === "gs") {
+    await Deno.writeTextFile(
+      `${dir}/key.json`,
+      JSON.stringify({ type: "service_account", client_email: "a@b.c", private_key: "x" }),
+    );
+    const gcs = createStorage({ env: { GOOGLE_APPLICATION_CREDENTIALS: `${dir}/key.json` } });
+    await gcs.exists("gs://bucket/key").catch((e) => errors.push(String(e?.cause ?? e)));
+  }
   await Deno.remove(dir, { recursive: true });
   const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
   const modules = Object.keys(cache);
   console.log(JSON.stringify({
     ms: performance.now() - started,
+    errors,
     cjsModules: modules.length,
     awsModules: modules.filter((path) => /[\\/]@(aws-sdk|smithy)[\\/+]/.test(path)).length,
   }));

@@ -1,6 +1,7 @@
 // The built artifact: `deno task bundle` (code-split, so lazy imports stay lazy) runs the propeller
 // harness like the source does, including flytekit's fixture, on local folders and on S3, and the
 // SQL executor against a real PostgreSQL (rows, the lazily loaded driver chunk, SIGTERM).
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import {
   decodeLiteralMap,
@@ -24,7 +25,7 @@ const bundleTask: string = JSON.parse(await Deno.readTextFile(`${root}deno.json`
 
 /** Builds the bundle with the task's own command, into a temporary folder. */
 async function buildBundle(): Promise<string> {
-  const outdir = await Deno.makeTempDir({ prefix: "flyteshim-bundle-" });
+  const outdir = await tempDir({ prefix: "flyteshim-bundle-" });
   const args = bundleTask.split(/\s+/).slice(1).map((a) => a === "dist/bundle" ? outdir : a);
   const out = await new Deno.Command(Deno.execPath(), { args, cwd: root, stderr: "piped" })
     .output();

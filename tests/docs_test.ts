@@ -1,8 +1,8 @@
 // The documentation cannot drift from the code: every TypeScript block in README.md, CHANGELOG.md
 // and docs/ either runs as a doc test, or is marked `ignore from=<path>` and is a verbatim excerpt
 // of a file that a test runs; every relative link resolves to a file (and heading) that exists;
-// and every page is reachable from README.md.
-// Working notes of other branches (docs/*-notes.md) are left out until they are merged into pages.
+// every page is reachable from README.md; and the error-code and configuration references list
+// every code the code can throw and every environment variable it reads.
 import { assert, assertEquals } from "@std/assert";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -15,7 +15,7 @@ async function markdownFiles(): Promise<string[]> {
     for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
       const path = `${dir}/${entry.name}`;
       if (entry.isDirectory) await walk(path);
-      else if (entry.name.endsWith(".md") && !entry.name.endsWith("-notes.md")) files.push(path);
+      else if (entry.name.endsWith(".md")) files.push(path);
     }
   }
   await walk("docs");
@@ -265,4 +265,89 @@ Deno.test("docs: every `deno task` named in the docs exists in deno.json", async
 Deno.test("docs: README.md stays a front page (under 10 KB)", async () => {
   const size = (await Deno.stat(`${ROOT}README.md`)).size;
   assert(size <= 10 * 1024, `README.md is ${size} bytes`);
+});
+
+/** The program's own TypeScript (no tests, benchmarks, examples, generated code or test helpers). */
+async function sourceFiles(): Promise<string[]> {
+  const skip = new Set([
+    "node_modules",
+    ".git",
+    "dist",
+    ".tmp",
+    "tests",
+    "bench",
+    "examples",
+    "testdata",
+    "_testing",
+    "gen",
+    "demo",
+    "tools",
+  ]);
+  const found: string[] = [];
+  async function walk(dir: string) {
+    for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
+      if (entry.name.startsWith(".") || skip.has(entry.name)) continue;
+      const rel = dir ? `${dir}/${entry.name}` : entry.name;
+      if (entry.isDirectory) await walk(rel);
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) found.push(rel);
+    }
+  }
+  await walk("");
+  return found.sort();
+}
+
+/** Source text without comments (doc examples name made-up codes and variables). */
+function withoutComments(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .split("\n")
+    .map((line) => line.replace(/^\s*\/\/.*$/, ""))
+    .join("\n");
+}
+
+/** Every match of `pattern`'s first group in the program's source, with a file that uses it. */
+async function usedInSource(patterns: RegExp[]): Promise<Map<string, string>> {
+  const used = new Map<string, string>();
+  for (const file of await sourceFiles()) {
+    const text = withoutComments(await Deno.readTextFile(`${ROOT}${file}`));
+    for (const pattern of patterns) {
+      for (const match of text.matchAll(pattern)) {
+        if (!used.has(match[1])) used.set(match[1], file);
+      }
+    }
+  }
+  return used;
+}
+
+Deno.test("docs: every error code the code can throw is in the error-code reference", async () => {
+  const page = await Deno.readTextFile(`${ROOT}docs/reference/error-codes.md`);
+  // The codes in the table's first column.
+  const listed = new Set(
+    [...page.matchAll(/^\|([^|]*)\|/gm)].flatMap((row) =>
+      [...row[1].matchAll(/`((?:USER|SYSTEM):[A-Za-z]+)`/g)].map((m) => m[1])
+    ),
+  );
+  const used = await usedInSource([/["'`]((?:USER|SYSTEM):[A-Za-z]+)["'`]/g]);
+  assert(used.size > 20, `only ${used.size} codes found in the source: is the scan broken?`);
+  const missing = [...used].filter(([code]) => !listed.has(code)).map(([code, file]) =>
+    `${code} (${file})`
+  );
+  assertEquals(missing, [], "add a row to docs/reference/error-codes.md for each");
+});
+
+Deno.test("docs: every environment variable the code reads is in the configuration reference", async () => {
+  const page = await Deno.readTextFile(`${ROOT}docs/reference/configuration.md`);
+  const documented = new Set([...page.matchAll(/[A-Z_][A-Z0-9_]{2,}/g)].map((m) => m[0]));
+  const used = await usedInSource([
+    // env.NAME, env?.NAME, env["NAME"], env.get("NAME"), Deno.env.get("NAME")
+    /\benv\??\.(?:get\(\s*["'])?([A-Z_][A-Z0-9_]{2,})\b/g,
+    /\benv\??\.?\[\s*["']([A-Z_][A-Z0-9_]{2,})["']\s*\]/g,
+    // names in lookup tables: "FLYTE_AZURE_CLIENT_ID", "AZURE_STORAGE_SAS_TOKEN", ...
+    /["']((?:FLYTE|FLYTESHIM|AZURE|AWS|GOOGLE|GCE|STORAGE_EMULATOR|OPENAI|BATCH_JOB|_F|_U)_[A-Z0-9_]+)["']/g,
+  ]);
+  assert(used.size > 30, `only ${used.size} variables found in the source: is the scan broken?`);
+  const missing = [...used].filter(([name]) => !documented.has(name)).map(([name, file]) =>
+    `${name} (${file})`
+  );
+  assertEquals(missing, [], "document each in docs/reference/configuration.md");
 });

@@ -1,5 +1,6 @@
 // Static checks of the Dockerfile and of the build tasks it relies on (no Docker engine here), and
 // the compiled binary itself where `deno compile` can run.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 
 const root = new URL("../", import.meta.url);
@@ -73,11 +74,14 @@ Deno.test("`deno task compile` has the same permissions as `deno task execute` a
   assert(!compile.includes("-A ") && !compile.includes("--allow-all"));
   // Every lazily loaded built-in executor is named with --include, so the compiler sees it.
   const builtin = await Deno.readTextFile(new URL("executors/builtin.ts", root));
-  const lazy = [...builtin.matchAll(/import\("\.\/([^"]+)"\)/g)].map((m) => `executors/${m[1]}`);
+  // One module may serve several entries (the OpenAI upload and download executors).
+  const lazy = [
+    ...new Set([...builtin.matchAll(/import\("\.\/([^"]+)"\)/g)].map((m) => `executors/${m[1]}`)),
+  ];
   assert(lazy.length >= 2, "expected the built-in executors to be imported lazily");
   // Workers are started from a URL the compiler cannot follow: each must be included too.
   const workers: string[] = [];
-  for await (const dir of ["executors/_sql", "executors/sqlite3", "executors/sql"]) {
+  for await (const dir of ["executors/_sql", "executors/sqlite3", "executors/sql", "entrypoint"]) {
     for (const entry of Deno.readDirSync(new URL(dir, root))) {
       if (!entry.name.endsWith(".ts")) continue;
       const code = await Deno.readTextFile(new URL(`${dir}/${entry.name}`, root));
@@ -89,6 +93,21 @@ Deno.test("`deno task compile` has the same permissions as `deno task execute` a
   assert(workers.length >= 1, "expected the parquet worker");
   const included = [...compile.matchAll(/--include (\S+)/g)].map((m) => m[1]).sort();
   assertEquals(included, [...lazy, ...workers].sort());
+});
+
+Deno.test("`deno task compile:command` is `deno task compile` plus --allow-run, as flyteshim-command", () => {
+  const command = tasks["compile:command"];
+  assertEquals(
+    command.replace(" --allow-run", "").replace("dist/flyteshim-command", "dist/flyteshim"),
+    tasks.compile,
+  );
+  assertEquals(
+    tasks["execute:command"].replace(" --allow-run", ""),
+    tasks.execute,
+  );
+  const run = build.lines.filter((l) => l.startsWith("RUN")).join(" ");
+  assertMatch(run, /deno task compile:command/);
+  assertMatch(run, /cp dist\/flyteshim-command \/out\/bin\/flyteshim-command/);
 });
 
 Deno.test("`deno task bundle` splits code so lazy imports stay lazy", () => {
@@ -131,7 +150,7 @@ Deno.test({
     assert(out.success);
     assertStringIncludes(new TextDecoder().decode(out.stdout), "flyteshim.sqlite3");
     // As in the image: the binary under the name pyflyte-execute, flytekit's args as they are.
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const link = `${dir}/pyflyte-execute`;
     await Deno.symlink(binary, link);
     const { decodeLiteralMap, decodeTaskTemplate, jsonToStruct, structToJson } = await import(

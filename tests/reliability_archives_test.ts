@@ -2,6 +2,7 @@
 // links, devices, several members and decompression bombs. Each is a USER:BadArchive error, and
 // nothing is written outside the work folder: no file at any place a hostile name points to, no
 // link anywhere below the work folder, and nothing new next to the archive.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { jsonToStruct } from "../idl/mod.ts";
@@ -64,7 +65,7 @@ async function expectRefused(
   marker: string,
   options: { maxUnpackedBytes?: number; detail?: RegExp; partialAllowed?: boolean } = {},
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-archive-" });
+  const dir = await tempDir({ prefix: "flyteshim-archive-" });
   const archive = `${dir}/db.archive`;
   await Deno.writeFile(archive, bytes);
   const custom = { query_template: "select * from t", uri: archive, compressed: true };
@@ -218,7 +219,7 @@ Deno.test("archives: tar.gz decompression bomb (64 MiB, limit 16 MiB) is refused
 });
 
 Deno.test('archives: a NUL in a tar member name ends the name: unpacked inside as "db"', async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const name = marker();
   await Deno.writeFile(`${dir}/db.tar`, tar([{ name: `db\0/../../${name}`, data: DB }]));
   const { table, context } = await runSqlite3(
@@ -233,7 +234,7 @@ Deno.test('archives: a NUL in a tar member name ends the name: unpacked inside a
 });
 
 Deno.test("archives: a valid archive under the same limit is unpacked and queried", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(`${dir}/db.zip`, await zip([{ name: "ok.db", data: DB, deflate: true }]));
   const { table } = await runSqlite3(
     { query_template: "select count(*) as n from t", uri: `${dir}/db.zip`, compressed: true },
@@ -255,7 +256,7 @@ function programTemplate(zipPath: string, query = "select * from t") {
 }
 
 Deno.test("archives: through the program, a traversal zip ends in USER:BadArchive and writes nothing outside", async () => {
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-archive-node-" });
+  const root = await tempDir({ prefix: "flyteshim-archive-node-" });
   const name = marker();
   await Deno.writeFile(`${root}/db.zip`, await zip([{ name: `../../../${name}`, data: DB }]));
   const run = await runWithBytes({
@@ -271,7 +272,7 @@ Deno.test("archives: through the program, a traversal zip ends in USER:BadArchiv
 });
 
 Deno.test("archives: through the program, FLYTESHIM_MAX_UNPACKED_MB sets the unpacking limit", async () => {
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-archive-limit-" });
+  const root = await tempDir({ prefix: "flyteshim-archive-limit-" });
   // 20 MiB unpacked: under the default (8 GiB), over a limit of 16 MiB.
   const big = new Uint8Array(20 * MiB);
   big.set(DB);
@@ -308,7 +309,7 @@ Deno.test("archives: folder downloads refuse object names that would escape the 
   // `..` segments (s3rver and the SDK normalize them, so they cannot be planted end to end here).
   const { safeJoin } = await import("../storage/_fs.ts");
   const { StorageError } = await import("../errors.ts");
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   for (
     const rel of ["../x", "a/../../x", "/etc/passwd", "", "a/./../../x", "..", "a/b/../../../x"]
   ) {

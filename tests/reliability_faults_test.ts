@@ -5,6 +5,7 @@
 // SIGTERM mid-query on SQLite and PostgreSQL.
 // Each ends in the right error document and no outputs.pb, or, for transient faults, in an
 // outputs.pb whose data exists.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
@@ -234,7 +235,7 @@ Deno.test("faults: a stalled S3 server is timed out and retried (in process)", a
     s3: { ...s3.config, endpoint: proxy.endpoint, timeoutSeconds: 0.5, retries: 2 },
   });
   const run = async (template: TaskTemplate) => {
-    const dir = await Deno.makeTempDir({ prefix: "flyteshim-stall-" });
+    const dir = await tempDir({ prefix: "flyteshim-stall-" });
     await Deno.writeFile(
       `${dir}/task.pb`,
       (await import("../idl/mod.ts")).encodeTaskTemplate(template),
@@ -278,7 +279,7 @@ Deno.test("faults: a stalled S3 upload of the result is timed out and retried (i
   });
   // The database and the node are local: the parquet upload is the run's only S3 request.
   const run = async (raw: string) => {
-    const dir = await Deno.makeTempDir({ prefix: "flyteshim-stall-" });
+    const dir = await tempDir({ prefix: "flyteshim-stall-" });
     await Deno.writeFile(
       `${dir}/task.pb`,
       (await import("../idl/mod.ts")).encodeTaskTemplate(sqliteTemplate(DB_PATH)),
@@ -383,6 +384,9 @@ Deno.test("faults: SIGTERM mid-query on PostgreSQL is SYSTEM:Aborted at once; th
     const run = await runPropeller({
       template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
       inputs: { literals: {} },
+      // The main thread takes the signal itself (it cancels the statement, then reports): the
+      // abort watchdog's thread stands down, and the run exits 0 after its error.pb.
+      env: { FLYTESHIM_ABORT_WATCHDOG: "on" },
       interrupt: { when: /Running query/ },
     });
     assertFailed(run, systemError("SYSTEM:Aborted"), 0);
@@ -399,23 +403,55 @@ Deno.test("faults: SIGTERM mid-query on PostgreSQL is SYSTEM:Aborted at once; th
   }
 });
 
-Deno.test("faults: SIGTERM mid-query on SQLite ends in SYSTEM:Aborted once the blocking step returns", async () => {
-  // node:sqlite runs a statement synchronously: the signal is handled when the step returns. The
-  // step must outlast the signal's delivery even on a loaded machine (seconds, not milliseconds).
+Deno.test("faults: SIGTERM during one long SQLite step: SYSTEM:Aborted error.pb within 5 s, no outputs.pb", async () => {
+  // node:sqlite runs a statement to its end before JavaScript runs again: this recursive query
+  // would hold the main thread for minutes. The abort watchdog's thread writes error.pb, removes
+  // the work folder and ends the process (SIGKILL: only the main thread could exit it cleanly).
   const query =
-    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 20000000) select count(*) as n from c";
-  const run = await runPropeller({
-    template: sqliteTemplate(DB_PATH, query),
-    inputs: { literals: {} },
-    interrupt: { when: /Running the query/ },
-  });
-  assertFailed(run, systemError("SYSTEM:Aborted"), 0);
-  assertStringIncludes(run.error!.message!, "SIGTERM");
-  console.log(
-    `blocking SQLite step: SIGTERM'd run ended ${
-      Math.round(run.msAfterInterrupt ?? run.ms)
-    } ms after the signal`,
-  );
+    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) as n from c";
+  const tmp = await Deno.makeTempDir({ prefix: "flyteshim-watchdog-tmp-" });
+  try {
+    const run = await runPropeller({
+      template: sqliteTemplate(DB_PATH, query),
+      inputs: { literals: {} },
+      env: { FLYTESHIM_ABORT_WATCHDOG: "on", TMPDIR: tmp },
+      interrupt: { when: /Running the query/ },
+      timeoutMs: 60_000,
+    });
+    assertEquals(run.signal, "SIGKILL", run.stderr);
+    assertFailed(run, systemError("SYSTEM:Aborted"), 137);
+    assertStringIncludes(run.error!.message!, "SIGTERM");
+    assert(run.msAfterInterrupt! < 5_000, `error.pb after ${run.msAfterInterrupt} ms`);
+    assertEquals([...Deno.readDirSync(tmp)], [], "the work folder is left behind");
+    console.log(
+      `one long SQLite step: SIGTERM'd run ended ${
+        Math.round(run.msAfterInterrupt!)
+      } ms after the signal`,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("faults: SIGTERM during one long SQLite step on S3 prefixes: the watchdog (auto) writes error.pb to S3", async () => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  try {
+    const storage = createStorage({ s3: s3.config });
+    const query =
+      "with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) as n from c";
+    const run = await runPropeller({
+      template: sqliteTemplate(DB_PATH, query),
+      inputs: { literals: {} },
+      root: `s3://${BUCKET}/watchdog`,
+      storage,
+      env: s3.env, // FLYTESHIM_ABORT_WATCHDOG unset: auto, on for a remote output prefix
+      interrupt: { when: /Running the query/ },
+    });
+    assertFailed(run, systemError("SYSTEM:Aborted"), 137);
+    assert(run.msAfterInterrupt! < 5_000, `error.pb after ${run.msAfterInterrupt} ms`);
+  } finally {
+    await s3.stop();
+  }
 });
 
 Deno.test("faults: SIGTERM while streaming a large SQLite result ends promptly, no outputs.pb", async () => {
@@ -439,7 +475,7 @@ Deno.test("faults: stdout and stderr closed (log collector gone): outputs.pb or 
   const { encodeLiteralMap, encodeTaskTemplate } = await import("../idl/mod.ts");
   const { echoInputs, echoTemplate } = await import("./_reliability.ts");
   const { TEST_PROGRAM } = await import("./_runtime_fixtures.ts");
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-pipes-" });
+  const dir = await tempDir({ prefix: "flyteshim-pipes-" });
   await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap(await echoInputs()));
   const good = echoTemplate();
   // Without declared inputs, the same inputs.pb fails: USER:InvalidInput.

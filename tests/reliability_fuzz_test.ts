@@ -4,6 +4,7 @@
 // Invariant: every run ends in exit code 0 with exactly one of a decodable outputs.pb that fits
 // the interface or a classified error document; never an uncaught exception, never
 // SYSTEM:Unknown (an unexpected internal failure), never a run longer than its bound.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
@@ -108,7 +109,7 @@ function report(name: string, tally: Map<string, number>, cases: number, ms: num
 
 Deno.test("fuzz: mutated task.pb and inputs.pb in process end in outputs.pb or a classified error.pb", async () => {
   const all = await seeds();
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-" });
+  const root = await tempDir({ prefix: "flyteshim-fuzz-" });
   const rng = new Prng(SEED);
   const tally = new Map<string, number>();
   const started = performance.now();
@@ -230,7 +231,7 @@ Deno.test("fuzz: mutated zip, tar and tar.gz archives unpack inside the folder o
     tar([{ name: "folder/", type: "5" }, { name: "folder/a.db", data }]),
     await tarGz([{ name: "a.db", data }]),
   ];
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-archive-" });
+  const root = await tempDir({ prefix: "flyteshim-fuzz-archive-" });
   const rng = new Prng(SEED ^ 0xa5c1);
   const tally = new Map<string, number>();
   const started = performance.now();
@@ -304,10 +305,13 @@ Deno.test("fuzz: query templates and hostile inputs render or are refused as USE
   let cases = 0;
   while (cases < TEMPLATE_CASES && performance.now() - started < TEMPLATE_MS) {
     const template = dec.decode(mutate(rng.pick(templates), rng, 2).bytes);
-    const value = () => {
-      const kind = rng.int(4);
+    const value = (): unknown => {
+      const kind = rng.int(6);
       if (kind === 0) return BigInt(rng.int(1000) - 500);
       if (kind === 1) return rng.next() * 100;
+      // Lists (empty, flat, nested) and maps: IN list items, or USER:InvalidInput.
+      if (kind === 4) return Array.from({ length: rng.int(3) }, () => rng.pick(values));
+      if (kind === 5) return rng.int(2) ? [[rng.pick(values)]] : { k: rng.pick(values) };
       return Array.from({ length: 1 + rng.int(4) }, () => rng.pick(values)).join("");
     };
     const dialect = rng.pick(["sqlite", "postgres", "mysql"] as const);
@@ -346,7 +350,7 @@ Deno.test("fuzz: damaged SQLite database files end in rows or USER:SqlError, nev
   );
   const executor = createSqlite3Executor({ worker: false });
   const rng = new Prng(SEED ^ 0xdb);
-  const root = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-db-" });
+  const root = await tempDir({ prefix: "flyteshim-fuzz-db-" });
   const tally = new Map<string, number>();
   const started = performance.now();
   let cases = 0;
@@ -415,7 +419,7 @@ Deno.test("fuzz: hostile environment values end in outputs.pb or USER:InvalidEnv
     "../../x",
     "é",
   ];
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-fuzz-env-" });
+  const dir = await tempDir({ prefix: "flyteshim-fuzz-env-" });
   await Deno.writeFile(`${dir}/task.pb`, echo.task);
   await Deno.writeFile(`${dir}/inputs.pb`, echo.inputs);
   const tally = new Map<string, number>();

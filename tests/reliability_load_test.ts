@@ -5,6 +5,7 @@
 // through the real program as a bounded pool of subprocesses against the same S3 server. Each
 // batch runs under a real deadline (`withDeadline`): a timer fails the test if the runs have not
 // all settled in 60 s, and aborts them.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
@@ -206,7 +207,7 @@ const LOAD_QUERY = {
 Deno.test("load: 50 SQLite3 executions at once against one S3 server (in process)", async () => {
   const s3 = await startS3rver({ buckets: [BUCKET] });
   const storage = createStorage({ s3: s3.config });
-  const local = await Deno.makeTempDir({ prefix: "flyteshim-load-" });
+  const local = await tempDir({ prefix: "flyteshim-load-" });
   try {
     await storage.upload(await makeLoadDatabase(), `s3://${BUCKET}/db/load.db`);
     const task = encodeTaskTemplate(template("sqlite", SQLITE, {
@@ -242,7 +243,7 @@ Deno.test("load: 50 SQLite3 executions at once against one S3 server (in process
 
 Deno.test("load: 50 SQL executions at once against one PostgreSQL (in process)", async () => {
   const pg = await startPostgres();
-  const local = await Deno.makeTempDir({ prefix: "flyteshim-load-" });
+  const local = await tempDir({ prefix: "flyteshim-load-" });
   try {
     await pg.sql(`create table t(id int primary key, name text);
       insert into t select x, 'row-' || x from generate_series(1, ${SETUP_ROWS}) x;`);
@@ -285,7 +286,7 @@ Deno.test("load: 50 SQL executions at once against one PostgreSQL (in process)",
 
 Deno.test("load: 50 SQL executions at once against one PostgreSQL, results on one S3 server (in process)", async () => {
   const [pg, s3] = await Promise.all([startPostgres(), startS3rver({ buckets: [BUCKET] })]);
-  const local = await Deno.makeTempDir({ prefix: "flyteshim-load-" });
+  const local = await tempDir({ prefix: "flyteshim-load-" });
   try {
     await pg.sql(`create table t(id int primary key, name text);
       insert into t select x, 'row-' || x from generate_series(1, ${SETUP_ROWS}) x;`);
@@ -334,7 +335,7 @@ Deno.test("load: 50 SQL executions at once against one PostgreSQL, results on on
 Deno.test("load: 50 executions of the program (pool of 10 subprocesses) against one S3 server", async () => {
   const s3 = await startS3rver({ buckets: [BUCKET] });
   const storage = createStorage({ s3: s3.config });
-  const local = await Deno.makeTempDir({ prefix: "flyteshim-load-" });
+  const local = await tempDir({ prefix: "flyteshim-load-" });
   try {
     await storage.upload(await makeLoadDatabase(), `s3://${BUCKET}/db/load.db`);
     const tpl = template("sqlite", SQLITE, {

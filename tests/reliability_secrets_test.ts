@@ -3,6 +3,7 @@
 // fields, a rejection nobody awaits, a timer exception, SIGTERM), plus the SQL executor with
 // `secret_connect_args` on a real PostgreSQL. The secret's value (raw or JSON-escaped) appears in
 // no log line, no error document and no file under the output and raw output prefixes.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types } from "../types/mod.ts";
@@ -117,7 +118,7 @@ for (const [kind, value] of Object.entries(SECRETS)) {
 }
 
 Deno.test("secrets: a secret file (trailing newline trimmed) never appears, nor its neighbour", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.mkdir(`${dir}/db`);
   await Deno.writeTextFile(`${dir}/db/password`, `${SECRETS.plain}-file\n`);
   const run = await runPropeller({

@@ -11,6 +11,7 @@ import { startPostgres } from "./_postgres.ts";
 import { runSql, T } from "./_sql_run.ts";
 import { fileHash, makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
 import { Types } from "../types/mod.ts";
+import type { flyteidl } from "../idl/mod.ts";
 
 const ATTACHED = `/tmp/flyteshim-injected-${crypto.randomUUID().slice(0, 8)}.db`;
 
@@ -70,7 +71,7 @@ const PAYLOADS: readonly string[] = [
 type Dialect = "sqlite" | "postgres" | "mysql";
 const ALL: Dialect[] = ["sqlite", "postgres", "mysql"];
 
-const TEMPLATES: readonly { name: string; sql: string; dialects: Dialect[] }[] = [
+const TEMPLATES: readonly { name: string; sql: string; dialects: Dialect[]; list?: boolean }[] = [
   {
     name: "value",
     sql: "select id, name from users where name = {{ .inputs.x }}",
@@ -107,6 +108,25 @@ const TEMPLATES: readonly { name: string; sql: string; dialects: Dialect[] }[] =
     name: "comment",
     sql: "select id, name from users where id > 100 -- {{ .inputs.x }}\n",
     dialects: ALL,
+  },
+  {
+    // SQLite reads "..." as a string when no column of that name is in scope (double-quoted
+    // strings are on, as in Python's sqlite3): the value must still stay inside it.
+    name: "double-quoted string (SQLite)",
+    sql: 'select id, name from users where name = "{{ .inputs.x }}"',
+    dialects: ["sqlite"],
+  },
+  {
+    name: "double-quoted string in a select list (SQLite)",
+    sql: 'select id, name, "{{ .inputs.x }}" as v from users where id > 100',
+    dialects: ["sqlite"],
+  },
+  {
+    // The payload as the one element of a list input: each element is bound on its own.
+    name: "list input as IN list items",
+    sql: "select id, name from users where name in ({{ .inputs.x }})",
+    dialects: ALL,
+    list: true,
   },
   {
     name: "double-quoted string (MySQL)",
@@ -172,12 +192,15 @@ function refusedOrEmpty(outcome: Outcome, what: string): string {
 /** Runs one payload through the SQL executor: the rows it returned, or the USER code it refused with. */
 async function runPayload(
   url: string,
-  query: string,
+  template: { sql: string; list?: boolean },
   payload: string,
   what: string,
 ): Promise<Outcome> {
+  const x: [flyteidl.core.ILiteralType, unknown] = template.list
+    ? [{ collectionType: T.str }, [payload]]
+    : [T.str, payload];
   try {
-    const { table } = await runSql({ query, uri: url, inputs: { x: [T.str, payload] } });
+    const { table } = await runSql({ query: template.sql, uri: url, inputs: { x } });
     return { rows: table!.rows };
   } catch (error) {
     if (!(error instanceof FlyteshimError)) throw new Error(what, { cause: error });
@@ -202,10 +225,11 @@ Deno.test("injection: SQLite3 executor, every payload in every position", async 
     for (const payload of PAYLOADS) {
       const what = `${template.name} <- ${JSON.stringify(payload)}`;
       const custom = { query_template: template.sql, uri: db, compressed: false };
+      const type = template.list ? Types.list(Types.string) : Types.string;
       let outcome: Outcome;
       try {
-        const { table } = await runSqlite3(custom, { x: payload }, {
-          template: sqliteTemplate(custom, { inputs: { x: Types.string.literalType } }),
+        const { table } = await runSqlite3(custom, { x: template.list ? [payload] : payload }, {
+          template: sqliteTemplate(custom, { inputs: { x: type.literalType } }),
         });
         outcome = { rows: table!.rows };
       } catch (error) {
@@ -254,7 +278,7 @@ Deno.test("injection: SQL executor on PostgreSQL, every payload in every positio
         // PostgreSQL refuses NUL in text; that payload is covered by SQLite.
         if (payload.includes("\u0000")) continue;
         const what = `${template.name} <- ${JSON.stringify(payload)}`;
-        const outcome = await runPayload(pg.url, template.sql, payload, what);
+        const outcome = await runPayload(pg.url, template, payload, what);
         tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
       }
       assertEquals(await fingerprint(), before, `${template.name}: the database changed`);
@@ -306,7 +330,7 @@ Deno.test({
       for (const template of TEMPLATES.filter((t) => t.dialects.includes("mysql"))) {
         for (const payload of PAYLOADS) {
           const what = `${template.name} <- ${JSON.stringify(payload)}`;
-          const outcome = await runPayload(db.url, template.sql, payload, what);
+          const outcome = await runPayload(db.url, template, payload, what);
           tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
         }
         assertEquals(await fingerprint(), before, `${template.name}: the database changed`);

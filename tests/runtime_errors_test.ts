@@ -1,4 +1,5 @@
 // The runtime's failure paths through the propeller harness: every error class and exit code.
+import { tempDir, tempFile } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { flyteidl } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
@@ -116,7 +117,7 @@ Deno.test("errors: a missing inputs.pb for a task with inputs is SYSTEM:InputsNo
 
 Deno.test("errors: an unreadable inputs.pb is USER:InvalidInput", async () => {
   const template = testTemplate("echo", "tests.echo");
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(`${dir}/garbage.pb`, new Uint8Array([0xff, 0xff, 0xff]));
   const args = template.container!.args!.map((a) => a === "{{.input}}" ? `${dir}/garbage.pb` : a);
   assertError(
@@ -154,7 +155,7 @@ Deno.test("errors: resolver problems are reported in error.pb", async () => {
   const argCount = await withArgs((a) => a.slice(0, -1));
   assertError(argCount, ["USER:InvalidResolverArgs", NON_RECOVERABLE, USER]);
 
-  const garbage = await Deno.makeTempFile({ suffix: ".pb" });
+  const garbage = await tempFile({ suffix: ".pb" });
   await Deno.writeFile(garbage, new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff]));
   const badTemplate = await withArgs((a) =>
     a.map((x) => x === "{{.taskTemplatePath}}" ? garbage : x)
@@ -199,7 +200,7 @@ Deno.test("exit codes: 1 after error.pb with FLYTE_FAIL_ON_ERROR, 0 without", as
 });
 
 Deno.test("exit codes: 2 when error.pb cannot be written", async () => {
-  const blocker = await Deno.makeTempFile();
+  const blocker = await tempFile();
   const template = testTemplate("fail", "tests.fail", { custom: { kind: "user" } });
   const args = template.container!.args!.map((a) =>
     a === "{{.outputPrefix}}" ? `${blocker}/out` : a
@@ -225,7 +226,7 @@ Deno.test("errors: a distributed error strategy writes error-<hex>.pb with the w
 });
 
 Deno.test("secrets: found as Flyte mounts them, never in logs or error documents", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.mkdir(`${dir}/db`);
   await Deno.writeTextFile(`${dir}/db/password`, "hunter2-file\n");
   const template = (key: string) =>

@@ -1,4 +1,5 @@
 // The runtime end to end, through the propeller harness: success paths and every literal kind.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { encodeLiteral, fromInt64, type LiteralMap } from "../idl/mod.ts";
 import {
@@ -69,7 +70,7 @@ async function kindInputs(dir: string): Promise<LiteralMap> {
 }
 
 Deno.test("execute: every literal kind round-trips through the whole path", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const inputs = await kindInputs(dir);
   const run = await runPropeller({
     program: TEST_PROGRAM,
@@ -189,7 +190,7 @@ Deno.test("execute: the `execute` command and flyteshim's resolver name work too
 });
 
 Deno.test("execute: started under the name pyflyte-execute, no command needed", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const link = `${dir}/pyflyte-execute`;
   await Deno.symlink(Deno.execPath(), link);
   const template = testTemplate("echo", "tests.echo", { outputs: {} });

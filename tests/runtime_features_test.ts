@@ -1,5 +1,6 @@
 // Beyond flytekit, through the propeller harness: array tasks, checkpoints, literal offloading
 // and SIGTERM.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { encodeLiteral, flyteidl, fromInt64 } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
@@ -60,7 +61,7 @@ Deno.test("array: an index past the end is USER:InvalidInput", async () => {
 });
 
 Deno.test("checkpoints: an attempt restores the previous attempt's checkpoint and saves its own", async () => {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir();
   const template = testTemplate("checkpoint", "tests.checkpoint", {
     custom: { succeedAt: 2 },
     args: checkpointContainerArgs("tests.checkpoint"),
@@ -146,12 +147,16 @@ Deno.test("offloading: small outputs stay inline; over the maximum is USER:Outpu
 
 for (const ignoreSignal of [false, true]) {
   Deno.test(`sigterm: abort, SYSTEM:Aborted error.pb, prompt exit (executor ${ignoreSignal ? "ignores" : "honours"} the signal)`, async () => {
+    // The pod's own TMPDIR: the work folder must be gone even when the executor never stops.
+    const podTmp = await tempDir({ prefix: "flyteshim-pod-tmp-" });
     const run = await runPropeller({
       program: TEST_PROGRAM,
       template: testTemplate("sleep", "tests.sleep", { custom: { ignoreSignal } }),
       interrupt: { when: /"Sleeping"/ },
       timeoutMs: 20_000,
+      env: { TMPDIR: podTmp },
     });
+    assertEquals([...Deno.readDirSync(podTmp)].map((e) => e.name), []);
     assertEquals(run.code, 0, run.stderr);
     assertEquals(run.signal, null);
     assertEquals(run.files, ["error.pb"]);

@@ -12,14 +12,28 @@ Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazil
     const lazy of [
       "executors/sqlite3/mod.ts",
       "executors/sql/mod.ts",
+      "executors/openai/mod.ts",
+      "executors/command/mod.ts",
       "storage/s3.ts",
+      "storage/gcs.ts",
+      "storage/azure.ts",
       "storage/http.ts",
       "storage/file.ts",
     ]
   ) {
     assertEquals(statics.includes(lazy), false, `${lazy} is imported statically`);
   }
-  for (const lazy of ["executors/sqlite3/mod.ts", "executors/sql/mod.ts", "storage/s3.ts"]) {
+  for (
+    const lazy of [
+      "executors/sqlite3/mod.ts",
+      "executors/sql/mod.ts",
+      "executors/openai/mod.ts",
+      "executors/command/mod.ts",
+      "storage/s3.ts",
+      "storage/gcs.ts",
+      "storage/azure.ts",
+    ]
+  ) {
     assert(dynamics.includes(lazy), `${lazy} is not imported dynamically: ${dynamics.join(", ")}`);
   }
 });

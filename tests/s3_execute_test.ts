@@ -1,6 +1,7 @@
 // The whole execute path with every prefix on s3:// (a real s3rver): flytekit's own task.pb and
 // inputs.pb bytes and the database are put into the bucket by an independent client (Debian's
 // python3-boto3), the program runs as propeller runs it, and boto3 reads back what it left.
+import { tempDir } from "../_testing/temp.ts";
 import { BOTO3, crossCheck } from "../_testing/tools.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import {
@@ -119,7 +120,7 @@ async function metadataOf(s3: S3rverHandle, uri: string): Promise<Record<string,
 
 /** Reads the dataset's parquet file (through boto3) and compares it with flytekit's result. */
 async function checkResults(storage: Storage, datasetUri: string) {
-  const local = `${await Deno.makeTempDir()}/00000.parquet`;
+  const local = `${await tempDir()}/00000.parquet`;
   await Deno.writeFile(local, await storage.read(`${datasetUri}/00000`));
   const table = await readParquet(local);
   const expected = await readParquet(`${FIXTURE_DIR}expected-results.parquet`);

@@ -4,6 +4,7 @@
 // command line with the project's own configuration. The project defines a SQLite3 task with a
 // relative database path and one of its own import-map entries, type-checks and runs it in-process,
 // then runs it and packages it through the command line.
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertStringIncludes } from "@std/assert";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -22,7 +23,7 @@ async function deno(args: string[], cwd: string) {
 }
 
 Deno.test("sdk: a project outside the checkout imports @flyteshim/flyteshim through links", async () => {
-  const project = await Deno.makeTempDir({ prefix: "flyteshim-external-" });
+  const project = await tempDir({ prefix: "flyteshim-external-" });
   try {
     await Deno.writeTextFile(
       `${project}/deno.json`,

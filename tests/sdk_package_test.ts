@@ -1,5 +1,6 @@
 // Registration through the SDK command line: `package` and `serialize` of a module's tasks,
 // read back with independent tools (GNU tar, Debian's protoc) as flytectl would need them.
+import { tempDir } from "../_testing/temp.ts";
 import { crossCheck, PROTOC } from "../_testing/tools.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { runCli } from "../task/cli.ts";
@@ -35,7 +36,7 @@ export const notATask = 42;
 `;
 
 async function setup(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "sdk-package-" });
+  const dir = await tempDir({ prefix: "sdk-package-" });
   await Deno.writeTextFile(`${dir}/tasks.ts`, MODULE);
   return dir;
 }

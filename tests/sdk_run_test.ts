@@ -1,6 +1,7 @@
 // Local runs: `task.run(inputs)` and `deno task run` on a real SQLite3 task and on flytekit's own
 // serialized template, through the runtime's resolver and dispatch; datasets read back as rows
 // and cross-checked with DuckDB.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
 import { FlyteshimError } from "../errors.ts";
@@ -19,8 +20,9 @@ import { readParquet } from "./_duckdb.ts";
 const MOD = new URL("../mod.ts", import.meta.url).href;
 const FIXTURE = new URL("../testdata/idl/flytekit-sqlite3/template.pb", import.meta.url);
 
-async function database(): Promise<{ dir: string; db: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "sdk-run-" });
+/** A folder with a 40-track database, removed by `await using`. */
+async function database(): Promise<{ dir: string; db: string } & AsyncDisposable> {
+  const dir = await tempDir({ prefix: "flyteshim-sdk-run-" });
   const db = `${dir}/music.db`;
   const sqlite = new DatabaseSync(db);
   sqlite.exec("create table tracks(TrackId integer primary key, Name text, Price real)");
@@ -29,7 +31,7 @@ async function database(): Promise<{ dir: string; db: string }> {
   for (let i = 1; i <= 40; i++) insert.run(i, `Track ${i}`, i / 4);
   sqlite.exec("commit");
   sqlite.close();
-  return { dir, db };
+  return { dir, db, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
 }
 
 function tracksTask(db: string) {
@@ -56,7 +58,8 @@ async function cli(args: string[], cwd: string) {
 }
 
 Deno.test("task.run runs a SQLite3 task in-process and returns a dataset readable as rows", async () => {
-  const { dir, db } = await database();
+  await using fixture = await database();
+  const { dir, db } = fixture;
   const runDir = `${dir}/run`;
   const { results } = await tracksTask(db).run({ limit: 3, after: 10 }, { dir: runDir });
   assert(results instanceof StructuredDataset);
@@ -83,7 +86,8 @@ Deno.test("task.run runs a SQLite3 task in-process and returns a dataset readabl
 });
 
 Deno.test("a failing local run rejects with the classified error error.pb would hold", async () => {
-  const { db } = await database();
+  await using fixture = await database();
+  const { db } = fixture;
   const task = sqlite3Task({ name: "bad", queryTemplate: "select * from no_such_table", uri: db });
   const error = await assertRejects(() => task.run({}), FlyteshimError);
   assertEquals(error.origin, "user");
@@ -93,7 +97,8 @@ Deno.test("a failing local run rejects with the classified error error.pb would 
 });
 
 Deno.test("deno task run <module> <export> --flags prints a dataset as a table", async () => {
-  const { dir, db } = await database();
+  await using fixture = await database();
+  const { dir, db } = fixture;
   await Deno.writeTextFile(
     `${dir}/tasks.ts`,
     `import { sqlite3Task, Types } from "${MOD}";
@@ -116,7 +121,7 @@ export const tracks = sqlite3Task({
     "TrackId | Name\n--------+--------\n6       | Track 6\n7       | Track 7\n",
   );
   assertStringIncludes(run.stdout, "(2 of 25 rows)");
-  assertStringIncludes(run.stderr, "Run folder: ");
+  assertStringIncludes(run.stderr, "The run folder, with the outputs' data files, is removed");
 
   await Deno.writeTextFile(`${dir}/inputs.json`, JSON.stringify({ limit: 1, after: "39" }));
   const json = await cli(["tasks.ts", "tracks", "--inputs", "inputs.json", "--json"], dir);
@@ -161,7 +166,8 @@ export const tracks = sqlite3Task({
 });
 
 Deno.test("deno task run --template runs flytekit's own SQLite3Task template unchanged", async () => {
-  const { dir, db } = await database();
+  await using fixture = await database();
+  const { dir, db } = fixture;
   // flytekit's bytes, with custom.uri pointing at this test's database.
   const template = decodeTaskTemplate(await Deno.readFile(FIXTURE));
   template.custom = jsonToStruct({
@@ -192,10 +198,22 @@ Deno.test("deno task run --template runs flytekit's own SQLite3Task template unc
   assertStringIncludes(failed.stderr, "nope");
   const notTemplate = await cli(["run", "--template", "tasks.json"], dir);
   assertEquals(notTemplate.code, 2);
+  // An inputs file given as the template says what it is, as the container does.
+  await Deno.writeFile(
+    `${dir}/inputs.pb`,
+    encodeLiteralMap({ literals: { limit: { scalar: { primitive: { integer: 2 } } } } }),
+  );
+  const inputsFile = await cli(["run", "--template", "inputs.pb", "--limit", "1"], dir);
+  assertEquals(inputsFile.code, 2, inputsFile.stderr);
+  assertStringIncludes(
+    inputsFile.stderr,
+    `Error USER:InvalidTemplate: Cannot load task template "${dir}/inputs.pb": the file is not a binary flyteidl.core.TaskTemplate; it looks like a flyteidl.core.LiteralMap (an inputs.pb or outputs.pb)`,
+  );
 });
 
 Deno.test("a large database download shows progress lines (a bar on a terminal)", async () => {
-  const { dir, db } = await database();
+  await using fixture = await database();
+  const { dir, db } = fixture;
   const sqlite = new DatabaseSync(db);
   sqlite.exec("create table pad(x text); begin");
   const insert = sqlite.prepare("insert into pad values (?)");
@@ -237,7 +255,8 @@ export const first = sqlite3Task({ name: "first", queryTemplate: "select TrackId
 });
 
 Deno.test("the serialized template runs in the container entrypoint with its own args, both flavors", async () => {
-  const { dir, db } = await database();
+  await using fixture = await database();
+  const { dir, db } = fixture;
   const task = sqlite3Task({
     name: "sql.tracks",
     image: "ghcr.io/acme/flyteshim:0.1.0",
@@ -280,7 +299,7 @@ Deno.test("the serialized template runs in the container entrypoint with its own
 });
 
 Deno.test("optional inputs may be left out or given as null, in flags, --inputs and task.run", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "sdk-run-" });
+  const dir = await tempDir({ prefix: "sdk-run-" });
   const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
   await Deno.writeTextFile(
     `${dir}/echo.ts`,
@@ -329,7 +348,7 @@ export const task = defineTask({
 });
 
 Deno.test("local runs show executor logs at FLYTESHIM_LOG_LEVEL and can resume from a checkpoint", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "sdk-run-" });
+  const dir = await tempDir({ prefix: "sdk-run-" });
   const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
   // Counts attempts: reads the previous checkpoint's number, saves the next one.
   await Deno.writeTextFile(
@@ -400,7 +419,7 @@ export const task = defineTask({ name: "count", taskType: "count", executor: cou
 });
 
 Deno.test("run --template --executors runs a custom executor's template", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "sdk-run-" });
+  const dir = await tempDir({ prefix: "sdk-run-" });
   const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
   await Deno.writeTextFile(
     `${dir}/executors.ts`,
@@ -431,4 +450,134 @@ export const upper = defineExecutor({ id: "x.upper", taskTypes: ["upper"], parse
   const none = await cli(["run", "--template", "task.pb", "--executors", "task.pb"], dir);
   assertEquals(none.code, 2);
   await Deno.remove(dir, { recursive: true });
+});
+
+/** Runs a script or the SDK command line in a subprocess whose TMPDIR is a fresh folder. */
+async function inFreshTmp(args: string[], cwd: string) {
+  const tmp = await tempDir({ prefix: "flyteshim-sdk-tmp-" });
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", ...args],
+    cwd,
+    env: { TMPDIR: tmp, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const left = [...Deno.readDirSync(tmp)].map((e) => e.name).sort();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+    tmp,
+    left,
+    [Symbol.asyncDispose]: () => Deno.remove(tmp, { recursive: true }),
+  };
+}
+
+const CLI = new URL("../task/main.ts", import.meta.url).pathname;
+
+Deno.test("deno task run: a value that does not fit an input is an input error, exit 2, nothing left", async () => {
+  await using fixture = await database();
+  const { dir, db } = fixture;
+  await Deno.writeTextFile(
+    `${dir}/tasks.ts`,
+    `import { sqlite3Task, Types } from "${MOD}";
+export const tracks = sqlite3Task({
+  name: "sql.tracks",
+  queryTemplate: "select TrackId from tracks where TrackId > {{ .inputs.after }} limit {{ .inputs.limit }}",
+  uri: ${JSON.stringify(db)},
+  inputs: { limit: Types.integer, after: Types.integer },
+});
+`,
+  );
+  // In-process: the exit code and the wording.
+  const big = await cli(
+    ["run", "tasks.ts", "tracks", "--limit", "99999999999999999999", "--after", "1"],
+    dir,
+  );
+  assertEquals(big.code, 2, big.stderr);
+  assertStringIncludes(big.stderr, 'Error USER:InvalidInput: Cannot convert input "limit": ');
+  assert(!big.stderr.includes("output"), big.stderr);
+  // The real command line: same, and no run folder left behind.
+  await using real = await inFreshTmp(
+    [CLI, "run", "tasks.ts", "tracks", "--limit", "99999999999999999999", "--after", "1"],
+    dir,
+  );
+  assertEquals(real.code, 2, real.stderr);
+  assertStringIncludes(real.stderr, 'Cannot convert input "limit"');
+  assertEquals(real.left, []);
+  // A run that fails in the task is exit 1, and leaves nothing either.
+  await using failed = await inFreshTmp(
+    [CLI, "run", "tasks.ts", "tracks", "--limit", "1", "--after", "x1"],
+    dir,
+  );
+  assertEquals(failed.code, 2, failed.stderr);
+  await Deno.writeTextFile(
+    `${dir}/broken.ts`,
+    `import { sqlite3Task } from "${MOD}";
+export const broken = sqlite3Task({ name: "broken", queryTemplate: "select * from nope", uri: ${
+      JSON.stringify(db)
+    } });
+`,
+  );
+  await using broken = await inFreshTmp([CLI, "run", "broken.ts"], dir);
+  assertEquals(broken.code, 1, broken.stderr);
+  assertStringIncludes(broken.stderr, "no such table: nope");
+  assertEquals(broken.left, []);
+  // A dataset output is printed, then removed with the run folder; --dir keeps it.
+  await using printed = await inFreshTmp(
+    [CLI, "run", "tasks.ts", "--limit", "2", "--after", "0"],
+    dir,
+  );
+  assertEquals(printed.code, 0, printed.stderr);
+  assertStringIncludes(printed.stdout, "(2 of 2 rows)");
+  assertStringIncludes(printed.stderr, "pass --dir DIR to keep them");
+  assertEquals(printed.left, []);
+  await using kept = await inFreshTmp(
+    [CLI, "run", "tasks.ts", "--limit", "2", "--after", "0", "--dir", "kept"],
+    dir,
+  );
+  assertEquals(kept.code, 0, kept.stderr);
+  assertStringIncludes(kept.stderr, `Run folder: ${dir}/kept`);
+  assertEquals((await Deno.stat(`${dir}/kept/outputs/outputs.pb`)).isFile, true);
+  assertEquals(kept.left, []);
+});
+
+Deno.test("task.run removes its run folder, failed runs included, unless asked or its data lives there", async () => {
+  await using fixture = await database();
+  const { dir, db } = fixture;
+  const TASK = new URL("../task/mod.ts", import.meta.url).href;
+  const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    `${dir}/script.ts`,
+    `import { defineTask, sqlite3Task, Types } from "${TASK}";
+import { defineExecutor } from "${EXECUTORS}";
+const double = defineExecutor({ id: "x.double", taskTypes: ["double"], parseConfig: () => ({}),
+  execute: (_c, inputs) => Promise.resolve({ n: (inputs.n as bigint) * 2n }) });
+const task = defineTask({ name: "double", taskType: "double", executor: double,
+  inputs: { n: Types.integer }, outputs: { n: Types.integer } });
+const report: Record<string, unknown> = {};
+report.scalar = (await task.run({ n: 21 })).n.toString();
+report.failed = await task.run({ n: 2n ** 70n }).catch((e) => e.message);
+report.bad = await sqlite3Task({ name: "bad", queryTemplate: "select * from nope", uri: ${
+      JSON.stringify(db)
+    } }).run({}).catch((e) => e.code);
+report.kept = (await task.run({ n: 1 }, { keep: true })).n.toString();
+const { results } = await sqlite3Task({ name: "t", queryTemplate: "select 1 as x", uri: ${
+      JSON.stringify(db)
+    } }).run({});
+report.dataset = results.uri;
+console.log(JSON.stringify(report));
+`,
+  );
+  await using run = await inFreshTmp([`${dir}/script.ts`], dir);
+  assertEquals(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assertEquals(report.scalar, "42");
+  assertStringIncludes(report.failed, 'Cannot convert input "n": ');
+  assertEquals(report.bad, "USER:SqlError");
+  // Two folders stay: the one asked for, and the one the dataset value points into.
+  assertEquals(run.left.length, 2, run.left.join(", "));
+  assert(run.left.every((name) => name.startsWith("flyteshim-run-")), run.left.join(", "));
+  assert(report.dataset.startsWith(`${run.tmp}/flyteshim-run-`), report.dataset);
+  assertEquals((await Deno.stat(`${report.dataset}/00000`)).isFile, true);
 });

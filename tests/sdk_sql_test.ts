@@ -5,6 +5,7 @@ import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
 import { readDataset, sqlTask, Types } from "../task/mod.ts";
 import { startPostgres } from "./_postgres.ts";
+import { tempDir } from "../_testing/temp.ts";
 
 const PASSWORD = "sdk-Pg-9c1e!";
 
@@ -27,7 +28,9 @@ Deno.test("sqlTask runs locally on PostgreSQL with its password from a secret", 
     });
     const env = { _FSEC_DB_PASSWORD: PASSWORD };
     // The input is bound, not pasted: a quote in it is data.
-    const { results } = await people.run({ min: 2, skip: "x' or '1'='1" }, { env });
+    // The dataset lives in the run folder: one of the test's own, removed at its end.
+    const dir = await tempDir({ prefix: "flyteshim-sdk-sql-" });
+    const { results } = await people.run({ min: 2, skip: "x' or '1'='1" }, { env, dir });
     const { rows } = await readDataset(results);
     assertEquals(rows.map((r) => r.name), ["bob", "o'brien"]);
 

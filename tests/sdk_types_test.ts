@@ -3,6 +3,7 @@
 // getting-started guide shows). Each wrong file must fail with the message that names what is
 // wrong, and the right file must pass. The files live only in the temporary project, so
 // `deno check .` of this repository never sees them.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -141,7 +142,7 @@ async function check(project: string, files: string[]) {
 }
 
 Deno.test("types: mistakes a TypeScript user makes fail deno check with a message naming them", async () => {
-  const project = await Deno.makeTempDir({ prefix: "flyteshim-types-" });
+  const project = await tempDir({ prefix: "flyteshim-types-" });
   try {
     const files = Object.fromEntries(Object.entries(WRONG).map(([k, v]) => [k, v.code]));
     await setup(project, { ...files, right: RIGHT });

@@ -3,6 +3,7 @@
 // certificate's CN is the user) and Debian's MariaDB (`REQUIRE X509`), both trusting a throwaway CA
 // made with `openssl`. Keys given as file paths and as secrets' values (flytekit puts a secret's
 // value, not its path, into connect_args); the key material never reaches logs or error.pb.
+import { tempDir } from "../_testing/temp.ts";
 import { crossCheck, MARIADB, OPENSSL } from "../_testing/tools.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
@@ -32,7 +33,7 @@ function assertNoKeyMaterial(material: string[], ...texts: (string | null | unde
 
 /** Certificates the servers must refuse or the executor must reject, next to the good one. */
 async function badCertificates(user: string, goodCa: { dir: string; cert: string; key: string }) {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-tls-bad-" });
+  const dir = await tempDir({ prefix: "flyteshim-tls-bad-" });
   const otherCa = await createCertificateAuthority(dir, { prefix: "other-", keyType: "ec" });
   const foreign = await issueCertificate(otherCa, { name: "foreign", cn: user });
   const otherUser = await issueCertificate(goodCa, {
@@ -278,7 +279,7 @@ Deno.test({
   const pg = await startPostgres({ clientCerts: true });
   const tls = pg.clientTls!;
   const bad = await badCertificates(tls.user, tls.ca);
-  const secretsDir = await Deno.makeTempDir({ prefix: "flyteshim-tls-secrets-" });
+  const secretsDir = await tempDir({ prefix: "flyteshim-tls-secrets-" });
   const material = await keyMaterial(tls.key);
   const custom = (sslcert: string) => ({
     query_template:
@@ -458,7 +459,7 @@ Deno.test({
     OPENSSL,
   ),
 }, async () => {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-tls-bag-" });
+  const dir = await tempDir({ prefix: "flyteshim-tls-bag-" });
   try {
     const ca = await createCertificateAuthority(dir);
     const client = await issueCertificate(ca, { name: "client", cn: "tls_user" });

@@ -2,6 +2,7 @@
 // (docs/flyte-contract.md#what-flytekits-sql-tasks-write), run by the real program through the
 // propeller harness under flytekit's executor path, against a real PostgreSQL; the dataset is read
 // back with DuckDB.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
@@ -102,7 +103,7 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
           "select pid from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
         );
       // A storage root of its own, so that this run's process is found by its arguments.
-      const root = await Deno.makeTempDir({ prefix: "flyteshim-sql-sigterm-" });
+      const root = await tempDir({ prefix: "flyteshim-sql-sigterm-" });
       const running = runPropeller({
         root,
         template: sqlalchemyTemplate({

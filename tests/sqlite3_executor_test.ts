@@ -1,4 +1,5 @@
 // The SQLite3 executor with a real context: flytekit's fixture, archives, value kinds, errors.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { StorageError, SystemError, UserError } from "../errors.ts";
 import { decodeTaskTemplate, structToJson } from "../idl/mod.ts";
@@ -60,7 +61,7 @@ Deno.test("declared structured dataset columns are carried into the dataset", as
 
 for (const [format, build] of [["zip", zip], ["tar", tar], ["tar.gz", tarGz]] as const) {
   Deno.test(`a ${format} database is unpacked and queried`, async () => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     const bytes = await build([{
       name: "chinook-mini.db",
       data: await Deno.readFile(CHINOOK),
@@ -85,7 +86,7 @@ Deno.test("a bad archive is a USER:BadArchive error", async () => {
     UserError,
   );
   assertEquals([err.code, err.recoverable], ["USER:BadArchive", false]);
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(`${dir}/evil.zip`, await zip([{ name: "../evil.db", data: "x" }]));
   const escaped = await assertRejects(
     () => runSqlite3({ query_template: "select 1", uri: `${dir}/evil.zip`, compressed: true }),
@@ -161,6 +162,30 @@ Deno.test("large results stream through several row groups and the worker", asyn
     },
   );
   assertEquals(table!.rows, [[25000n, 312512500n, 25000n, 25000 / 3]]);
+});
+
+Deno.test("the runtime's parquet settings (FLYTESHIM_PARQUET_*) reach the file", async () => {
+  const { table, context } = await runSqlite3(
+    {
+      query_template:
+        "with recursive n(x) as (select 1 union all select x + 1 from n where x < 2500) select x from n",
+      uri: CHINOOK,
+    },
+    {},
+    { limits: { parquet: { codec: "ZSTD", rowGroupRows: 1000 } } },
+  );
+  assertEquals(table!.rows.length, 2500);
+  const local = `${context.workDir}/check.parquet`; // where runSqlite3 downloaded the file
+  const meta = await readParquet(
+    local,
+    "select row_group_id, compression, stats_min_value, stats_max_value " +
+      `from parquet_metadata('${local}') order by row_group_id`,
+  );
+  assertEquals(meta.rows, [
+    [0n, "ZSTD", "1", "1000"],
+    [1n, "ZSTD", "1001", "2000"],
+    [2n, "ZSTD", "2001", "2500"],
+  ]);
 });
 
 Deno.test("a column whose values change type after the first row group is widened", async () => {

@@ -1,5 +1,6 @@
 // flytekit's SQLite3Task fixture through the pyflyte-execute argument contract, run as propeller
 // runs it (the real program as a subprocess), on local folders and on a real S3 server.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import {
   decodeLiteralMap,
@@ -28,7 +29,7 @@ async function fixtureTemplate(custom: Record<string, unknown> = {}): Promise<Ta
 }
 
 async function readDataset(storage: Storage, uri: string) {
-  const local = `${await Deno.makeTempDir()}/00000`;
+  const local = `${await tempDir()}/00000`;
   await storage.download(`${uri}/00000`, local);
   return await readParquet(local);
 }

@@ -1,5 +1,6 @@
 // The read-only http(s):// backend against a local web server (Deno.serve on 127.0.0.1): the
 // read-only part of the conformance suite, retries through the faulty proxy, and classified errors.
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { dirname } from "node:path";
 import { errorMessage } from "../entrypoint/error_document.ts";
@@ -17,7 +18,7 @@ interface FileServer {
 
 /** Serves a folder: GET and HEAD, 404 for missing files, 403 below /private/, 405 HEAD below /nohead/. */
 async function serveFolder(): Promise<FileServer> {
-  const dir = await Deno.makeTempDir({ prefix: "http-storage-" });
+  const dir = await tempDir({ prefix: "http-storage-" });
   const requests: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
@@ -83,7 +84,7 @@ Deno.test("http: 5xx, resets and cut bodies are retried, then succeed", async ()
   try {
     await put(server, "/db/chinook.db", pattern(200_000));
     const storage = createStorage({ http: { retries: 3, backoffSeconds: 0.01 } });
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     for (const fault of ["503", "500", "reset", "truncate"] as Fault[]) {
       const before = proxy.requests;
       proxy.fail(2, fault);

@@ -4,6 +4,7 @@
 // (tests/_https_probe.ts) trusting the CA through `--cert`, `DENO_CERT`, or the image's setting
 // (`DENO_TLS_CA_STORE=system,mozilla` with the system store at `SSL_CERT_FILE`), or not at all; and a
 // SQLite3 task whose `uri` is https runs through the program (tests/_propeller.ts).
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals } from "@std/assert";
 import { crossCheck, OPENSSL } from "../_testing/tools.ts";
 import { decodeLiteralMap, decodeTaskTemplate, jsonToStruct, structToJson } from "../idl/mod.ts";
@@ -81,7 +82,7 @@ function countingRelay(target: number) {
 
 /** A throwaway CA, an https server (certificate for localhost) serving `files`, and a relay. */
 async function serveTls(files: Record<string, Uint8Array<ArrayBuffer>>) {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-https-" });
+  const dir = await tempDir({ prefix: "flyteshim-https-" });
   const ca = await createCertificateAuthority(dir, { keyType: "ec" });
   const cert = await issueCertificate(ca, { name: "server", cn: "localhost", server: true });
   const requests: string[] = [];
@@ -131,7 +132,7 @@ async function probe(
   missing: string,
   options: { flags?: string[]; env?: Record<string, string> },
 ): Promise<{ report: ProbeReport; out: string }> {
-  const out = await Deno.makeTempDir({ prefix: "flyteshim-https-probe-" });
+  const out = await tempDir({ prefix: "flyteshim-https-probe-" });
   const run = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "-A", ...options.flags ?? [], PROBE, uri, missing, out],
     env: { ...baseEnv(), ...options.env },

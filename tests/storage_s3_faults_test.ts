@@ -1,6 +1,7 @@
 // Failure handling of the s3:// backend against a real s3rver, with a faulty loopback proxy in front:
 // transient failures are retried within bounds, then become recoverable SYSTEM errors; missing
 // objects and denied access are USER errors at the first answer.
+import { tempDir, tempFile } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { createStorage, type S3Config } from "../storage/mod.ts";
 import { type Fault, type FaultyProxy, startFaultyProxy } from "./_faulty_proxy.ts";
@@ -26,7 +27,7 @@ async function withProxy(
 Deno.test("s3: 503, SlowDown, 500, resets and cut bodies are retried, then succeed", async () => {
   await withProxy(async (_s3, proxy, config) => {
     const storage = createStorage({ s3: { ...config, backoffSeconds: 0.01 } });
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     try {
       const faults: Fault[] = ["503", "slowdown", "500", "reset", "truncate"];
       for (const fault of faults) {
@@ -84,7 +85,7 @@ Deno.test("s3: failures that outlast the retries become recoverable SYSTEM error
     assertStringIncludes(error.message, "after 3 attempts");
     assertEquals(proxy.requests - before, 3, "bounded in count: 1 attempt + 2 retries");
     // A small upload (one request) fails as an upload.
-    const file = await Deno.makeTempFile();
+    const file = await tempFile();
     try {
       await Deno.writeFile(file, pattern(100));
       await assertStorageError(storage.upload(file, `s3://${BUCKET}/small.bin`), {
@@ -180,7 +181,7 @@ Deno.test("s3: aborting during retries stops at once with SYSTEM:Aborted", async
 
 Deno.test("s3: aborting a multipart upload stops it and leaves no object", async () => {
   await withProxy(async (s3, proxy, config) => {
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir();
     try {
       await Deno.writeFile(`${dir}/big.bin`, pattern(12 * 1024 * 1024));
       const storage = createStorage({ s3: { ...config, partSize: 5 * 1024 * 1024 } });

@@ -1,5 +1,6 @@
 // The s3:// backend against a real S3-compatible server (s3rver), with an independent client
 // (Debian's python3-boto3) as a cross-check.
+import { tempDir } from "../_testing/temp.ts";
 import { BOTO3, crossCheck } from "../_testing/tools.ts";
 import { assert, assertEquals } from "@std/assert";
 import { createStorage, executionMetadata, type Storage } from "../storage/mod.ts";
@@ -75,7 +76,7 @@ Deno.test(
   "s3: a 64 MiB file goes up in parts with bounded memory and comes back intact",
   async (t) => {
     await withS3(async (s3) => {
-      const dir = await Deno.makeTempDir();
+      const dir = await tempDir();
       try {
         const size = 64 * 1024 * 1024;
         const partSize = 5 * 1024 * 1024;
@@ -147,7 +148,7 @@ Deno.test(
   "s3: a folder of many files round-trips through paginated listings",
   async (t) => {
     await withS3(async (s3) => {
-      const dir = await Deno.makeTempDir();
+      const dir = await tempDir();
       try {
         const count = 240;
         for (let i = 0; i < count; i++) {

@@ -1,10 +1,11 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { StorageError, UserError } from "../errors.ts";
 import { createStorage } from "../storage/mod.ts";
 import { FlyteDirectory, FlyteFile, fromLiteral, toLiteral, Types } from "./mod.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     await fn(dir);
   } finally {

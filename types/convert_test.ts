@@ -1,3 +1,4 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import {
@@ -139,7 +140,7 @@ Deno.test("toLiteral() with an empty type infers the literal from the value", as
 });
 
 Deno.test("fromLiteral() reads offloaded literals through storage", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     const inner = await toLiteral([1n, 2n], Types.list(Types.integer));
     await Deno.writeFile(`${dir}/big_offloaded_metadata.pb`, encodeLiteral(inner));

@@ -304,6 +304,8 @@ export class Duration {
  * const [storage, rawOutputPrefix] = [createStorage(), await Deno.makeTempDir()];
  * const literal = await toLiteral(FlyteDirectory.fromLocal(dir, options), Types.directory(), { storage, rawOutputPrefix });
  * assertEquals(literal.scalar?.blob?.metadata?.type?.format, "csv");
+ * await Deno.remove(rawOutputPrefix, { recursive: true });
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface FromLocalOptions {

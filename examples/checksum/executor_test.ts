@@ -1,5 +1,6 @@
 // The example executor through its own three-line entrypoint, exactly as propeller would start
 // it (the template's container args with the placeholders filled), and through a local run.
+import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import {
   decodeErrorDocument,
@@ -42,7 +43,7 @@ async function runPod(template: ReturnType<typeof toTaskTemplate>, dir: string) 
 }
 
 Deno.test("the example executor runs in its own entrypoint from the template's args", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeTextFile(`${dir}/data.txt`, "flyteshim\n".repeat(1000));
   const template = toTaskTemplate(checksum);
   const inputs = await valuesToLiteralMap(
@@ -62,7 +63,7 @@ Deno.test("the example executor runs in its own entrypoint from the template's a
 });
 
 Deno.test("bad config reaches error.pb as a user error", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeTextFile(`${dir}/data.txt`, "x");
   const bad = defineTask({ ...checksum.options, config: { algorithm: "MD5" } });
   const template = toTaskTemplate(bad);
@@ -84,7 +85,7 @@ Deno.test("bad config reaches error.pb as a user error", async () => {
 });
 
 Deno.test("the example task runs locally through task.run", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeTextFile(`${dir}/a.txt`, "abc");
   const { digest, size } = await checksum.run({ file: `${dir}/a.txt` });
   assertEquals(digest, await sha256sum(`${dir}/a.txt`));

@@ -1,9 +1,9 @@
 /**
  * Column typing for query results, as pandas + pyarrow would type a DataFrame read with
- * `read_sql_query`: the values of the first row group decide, the declared type decides for a
- * column that holds only nulls there.
+ * `read_sql_query`: the values of the first rows (32,768, or the first row group when smaller)
+ * decide, the declared type decides for a column that holds only nulls there.
  *
- * | values in the first row group | parquet column |
+ * | values in the first rows | parquet column |
  * | --- | --- |
  * | integers only | `int64` |
  * | reals, or integers and reals | `double` |
@@ -52,7 +52,7 @@ export function kindForDeclaredType(declared: string | null | undefined): Column
 }
 
 /**
- * The kind of one column from its values (first row group) and declared type; see the module
+ * The kind of one column from its values (first rows) and declared type; see the module
  * documentation for the rules.
  *
  * @example Text with numbers is text
@@ -119,6 +119,7 @@ export function literalTypeForKind(kind: ColumnKind): LiteralType {
     timestamp: S.DATETIME,
     timestamp_ntz: S.DATETIME,
     date: S.DATETIME,
+    time: S.STRING, // Flyte has no time-of-day type
   }[kind];
   return { simple };
 }

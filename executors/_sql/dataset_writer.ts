@@ -1,20 +1,22 @@
 /**
  * Streams query rows into a local parquet file in row groups, so memory stays flat in the
- * number of rows. Column types are decided from the first row group (see `columns.ts`). Small
- * results are written on the calling thread; from the second row group on, compression and
- * file writes move to a worker so that reading rows and encoding pages use two cores.
+ * number of rows. Column types are decided from the first rows (see `columns.ts`). Small
+ * results are written on the calling thread; from the second row group on, page encoding
+ * (dictionaries, statistics, compression) and file writes move to a worker so that reading rows
+ * and encoding pages use two cores.
  *
  * @example Two rows to a parquet file
  * ```ts
  * import { DatasetWriter } from "./dataset_writer.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const path = `${await Deno.makeTempDir()}/00000`;
- * const writer = new DatasetWriter({ path, columns: [{ name: "id" }, { name: "name" }] });
+ * const dir = await Deno.makeTempDir();
+ * const writer = new DatasetWriter({ path: `${dir}/00000`, columns: [{ name: "id" }, { name: "name" }] });
  * for (const row of [[1n, "a"], [2n, null]]) if (writer.push(row)) await writer.flush();
  * const result = await writer.close();
  * assertEquals(result.rows, 2);
  * assertEquals(result.columns.map((c) => c.kind), ["int64", "string"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -63,10 +65,17 @@ export interface DatasetWriterOptions {
   path: string;
   /** The result columns. */
   columns: readonly ResultColumn[];
-  /** Rows per row group (small groups keep peak memory low). @default {32768} */
+  /** Rows per row group (pyarrow's default). @default {1048576} */
   rowGroupRows?: number;
-  /** Encoded bytes that close a row group early (large text or blobs). @default {67108864} */
+  /**
+   * PLAIN-encoded bytes that close a row group early (wide rows, large text or blobs); the
+   * group's compressed pages are held until it ends. @default {134217728}
+   */
   rowGroupBytes?: number;
+  /** Bytes of values per data page. @default {1048576} */
+  pageBytes?: number;
+  /** Largest dictionary per column chunk before PLAIN encoding; 0 for none. @default {1048576} */
+  dictionaryBytes?: number;
   /** Page compression. @default {"SNAPPY"} */
   codec?: ParquetCodec;
   /** Move compression and writes to a worker from the second row group on. @default {true} */
@@ -83,7 +92,30 @@ export interface DatasetWriteResult {
   columns: ParquetColumn[];
 }
 
+/** Slices handed to the worker and not yet encoded. */
 const MAX_IN_FLIGHT = 2;
+
+/**
+ * Rows are handed to the page encoder in slices of at most this many rows (or
+ * {@linkcode SLICE_BYTES}), so that only a slice of PLAIN values is buffered; the encoder keeps
+ * a row group's pages compressed until the group ends.
+ */
+export const SLICE_ROWS = 65536;
+
+/** PLAIN-encoded bytes that end a slice early (wide rows). */
+export const SLICE_BYTES = 8 * 1024 * 1024;
+
+/** The rows whose values decide the column kinds (or the first slice, when smaller). */
+export const INFER_ROWS = 32768;
+
+/** The default rows per row group (pyarrow's). */
+export const ROW_GROUP_ROWS = 1024 * 1024;
+
+/**
+ * The default PLAIN-encoded bytes per row group (parquet-mr's 128 MiB block size). Memory does not
+ * grow with it: a row group's pages are held compressed, slices of rows are encoded as they come.
+ */
+export const ROW_GROUP_BYTES = 128 * 1024 * 1024;
 
 /**
  * Writes rows to a parquet file: `push` each row (an array of values), `await flush()` when
@@ -94,8 +126,10 @@ const MAX_IN_FLIGHT = 2;
  * import { DatasetWriter } from "./dataset_writer.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const writer = new DatasetWriter({ path: `${await Deno.makeTempDir()}/00000`, columns: [{ name: "x", declaredType: "REAL" }] });
+ * const dir = await Deno.makeTempDir();
+ * const writer = new DatasetWriter({ path: `${dir}/00000`, columns: [{ name: "x", declaredType: "REAL" }] });
  * assertEquals((await writer.close()).columns, [{ name: "x", kind: "double" }]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class DatasetWriter {
@@ -107,6 +141,9 @@ export class DatasetWriter {
   #builders: ColumnChunkBuilder[] = [];
   #columns: ParquetColumn[] = [];
   #groupRows = 0;
+  #groupBytes = 0;
+  #sliceRows = 0;
+  #sliceLimit: number;
   #rows = 0;
   #file: Deno.FsFile | undefined;
   #assembler: ParquetAssembler | undefined;
@@ -115,12 +152,14 @@ export class DatasetWriter {
   #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   #workerError: unknown;
   #closed = false;
+  #zstd: ((bytes: Uint8Array) => Uint8Array) | undefined;
 
-  /** Creates a writer; nothing is written before the first row group or `close()`. */
+  /** Creates a writer; nothing is written before the first slice or `close()`. */
   constructor(options: DatasetWriterOptions) {
     this.#options = options;
-    this.#rowGroupRows = options.rowGroupRows ?? 32768;
-    this.#rowGroupBytes = options.rowGroupBytes ?? 64 * 1024 * 1024;
+    this.#rowGroupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
+    this.#rowGroupBytes = options.rowGroupBytes ?? ROW_GROUP_BYTES;
+    this.#sliceLimit = Math.min(SLICE_ROWS, this.#rowGroupRows);
     const seen = new Set<string>();
     for (const c of options.columns) {
       if (seen.has(c.name)) {
@@ -135,19 +174,20 @@ export class DatasetWriter {
     if (options.columns.length > 0 && options.columns.every((c) => c.kind)) this.#decideColumns();
   }
 
-  /** The columns with their kinds, once decided (at the first row group); else empty. */
+  /** The columns with their kinds, once decided (after the first rows); else empty. */
   get columns(): readonly ParquetColumn[] {
     return this.#columns;
   }
 
   /** Rows pushed so far. */
   get rows(): number {
-    return this.#rows + this.#groupRows;
+    return this.#rows + this.#sliceRows;
   }
 
-  /** Appends a row; returns `true` when a row group is full and `flush()` should be awaited. */
+  /** Appends a row; returns `true` when a slice is full and `flush()` should be awaited. */
   push(row: readonly unknown[]): boolean {
     this.#groupRows++;
+    this.#sliceRows++;
     const pending = this.#pending;
     if (pending) {
       pending.push(row as unknown[]);
@@ -159,20 +199,25 @@ export class DatasetWriter {
           ? v.length
           : 8;
       }
-      return this.#groupRows >= this.#rowGroupRows || this.#pendingBytes >= this.#rowGroupBytes;
+      if (pending.length >= INFER_ROWS) this.#decideColumns();
+      return this.#sliceRows >= this.#sliceLimit ||
+        this.#pendingBytes >= Math.min(SLICE_BYTES, this.#rowGroupBytes);
     }
     const builders = this.#builders;
     for (let j = 0; j < builders.length; j++) builders[j].append(row[j]);
-    if (this.#groupRows >= this.#rowGroupRows) return true;
-    if ((this.#groupRows & 1023) === 0) {
+    if (this.#sliceRows >= this.#sliceLimit || this.#groupRows >= this.#rowGroupRows) return true;
+    if ((this.#sliceRows & 63) === 0) {
       let bytes = 0;
       for (const b of builders) bytes += b.byteLength;
-      return bytes >= this.#rowGroupBytes;
+      return bytes >= SLICE_BYTES || this.#groupBytes + bytes >= this.#rowGroupBytes;
     }
     return false;
   }
 
-  /** Writes the rows pushed so far as a row group (more rows may follow). */
+  /**
+   * Hands the rows pushed so far to the page encoder, ending the row group when it is full
+   * (more rows may follow).
+   */
   async flush(): Promise<void> {
     await this.#writeGroup(false);
   }
@@ -221,7 +266,7 @@ export class DatasetWriter {
     const pending = this.#pending!;
     this.#columns = this.#options.columns.map((c, j) => ({
       name: c.name,
-      kind: c.kind ?? inferColumnKind(columnValues(pending, j), c.declaredType),
+      kind: c.kind ?? inferColumnKind(pending.map((row) => row[j]), c.declaredType),
     }));
     this.#builders = this.#columns.map((c) => new ColumnChunkBuilder(c));
     for (const row of pending) {
@@ -233,11 +278,21 @@ export class DatasetWriter {
   async #writeGroup(last: boolean): Promise<void> {
     this.#checkAbort();
     if (this.#pending) this.#decideColumns();
+    if (this.#options.codec === "ZSTD" && !this.#zstd) {
+      this.#zstd = await (await import("./zstd.ts")).loadZstd();
+    }
     if (this.#workerError) throw this.#workerError;
-    if (this.#groupRows === 0) return;
-    const chunks = this.#builders.map((b) => b.finish());
-    this.#rows += this.#groupRows;
-    this.#groupRows = 0;
+    const chunks = this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : [];
+    for (const c of chunks) this.#groupBytes += c.values.length;
+    const end = last || this.#groupRows >= this.#rowGroupRows ||
+      this.#groupBytes >= this.#rowGroupBytes;
+    this.#rows += this.#sliceRows;
+    this.#sliceRows = 0;
+    if (end) {
+      this.#groupRows = 0;
+      this.#groupBytes = 0;
+    }
+    if (chunks.length === 0 && !end) return;
     if (
       !last && this.#options.worker !== false && !this.#worker && !this.#assembler &&
       workerAvailable()
@@ -246,16 +301,23 @@ export class DatasetWriter {
     }
     if (this.#worker) {
       const transfer = chunks.map((c) => c.values.buffer as ArrayBuffer);
-      await this.#post({ type: "group", chunks }, transfer, false);
+      await this.#post({ type: "slice", chunks, end }, transfer, false);
     } else {
-      this.#ensureAssembler().rowGroup(chunks, (bytes) => this.#write(bytes));
+      const assembler = this.#ensureAssembler();
+      if (chunks.length > 0) assembler.add(chunks);
+      if (end) assembler.endRowGroup((bytes) => this.#write(bytes));
       chunks.forEach((c, j) => this.#builders[j].recycle(c.values.buffer));
     }
   }
 
   #ensureAssembler(): ParquetAssembler {
     if (!this.#assembler) {
-      this.#assembler = new ParquetAssembler(this.#columns, { codec: this.#options.codec });
+      this.#assembler = new ParquetAssembler(this.#columns, {
+        codec: this.#options.codec,
+        zstd: this.#zstd,
+        pageBytes: this.#options.pageBytes,
+        dictionaryBytes: this.#options.dictionaryBytes,
+      });
       this.#file = Deno.openSync(this.#options.path, { write: true, create: true, truncate: true });
       this.#write(this.#assembler.header());
     }
@@ -289,12 +351,15 @@ export class DatasetWriter {
       });
       for (const w of this.#waiters.splice(0)) w.reject(this.#workerError);
     };
-    worker.postMessage({
+    const message: WorkerMessage = {
       type: "open",
       path: this.#options.path,
       columns: this.#columns,
       codec: this.#options.codec ?? "SNAPPY",
-    });
+      pageBytes: this.#options.pageBytes,
+      dictionaryBytes: this.#options.dictionaryBytes,
+    };
+    worker.postMessage(message);
     this.#worker = worker;
   }
 
@@ -322,8 +387,4 @@ function workerAvailable(): boolean {
     }
   }
   return workerFound;
-}
-
-function* columnValues(rows: unknown[][], j: number): Generator<unknown> {
-  for (const row of rows) yield row[j];
 }

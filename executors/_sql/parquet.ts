@@ -28,13 +28,16 @@
 import { UserError } from "../../errors.ts";
 import { pyFloat } from "./py_str.ts";
 import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
+import { PHYSICAL } from "./statistics.ts";
+import { type ChunkStatistics, ColumnChunkEncoder, type WrittenChunk } from "./column_chunk.ts";
 import { encodeStruct, T, type ThriftStruct } from "./thrift.ts";
 
 /**
  * The column types the writer produces: `int64` (INT64), `double` (DOUBLE), `string` (UTF-8
  * BYTE_ARRAY), `binary` (BYTE_ARRAY), `boolean` (BOOLEAN), `timestamp` (INT64 microseconds, UTC),
- * `timestamp_ntz` (INT64 microseconds, no time zone) and `date` (INT32 days since 1970-01-01);
- * the last two serve database servers whose columns carry those types.
+ * `timestamp_ntz` (INT64 microseconds, no time zone), `date` (INT32 days since 1970-01-01) and
+ * `time` (INT64 microseconds since midnight, no time zone); the last three serve database servers
+ * whose columns carry those types.
  */
 export type ColumnKind =
   | "int64"
@@ -44,7 +47,8 @@ export type ColumnKind =
   | "boolean"
   | "timestamp"
   | "timestamp_ntz"
-  | "date";
+  | "date"
+  | "time";
 
 /** A column of a parquet file. */
 export interface ParquetColumn {
@@ -60,14 +64,14 @@ export interface EncodedColumn {
   count: number;
   /** Null rows. */
   nulls: number;
-  /** Definition levels, RLE/bit-packed hybrid, bit width 1. */
-  levels: Uint8Array;
+  /** Which rows hold a value: bit `i % 8` of byte `i >> 3` is set for row `i` (a copy). */
+  present: Uint8Array;
   /** PLAIN-encoded non-null values. */
   values: Uint8Array;
 }
 
-/** Compression of data pages. */
-export type ParquetCodec = "SNAPPY" | "UNCOMPRESSED";
+/** Compression of pages. */
+export type ParquetCodec = "SNAPPY" | "ZSTD" | "UNCOMPRESSED";
 
 const encoder = new TextEncoder();
 
@@ -217,9 +221,12 @@ export class ColumnChunkBuilder {
         this.#pos += 4;
         break;
       }
+      case "time":
       case "timestamp_ntz":
       case "timestamp": {
-        const micros = toMicros(value);
+        const micros = this.column.kind === "time"
+          ? (typeof value === "bigint" ? value : undefined)
+          : toMicros(value);
         if (micros === undefined) throw this.#mismatch(value);
         this.#ensure(8);
         this.#view.setBigInt64(this.#pos, micros, true);
@@ -263,7 +270,7 @@ export class ColumnChunkBuilder {
     const out: EncodedColumn = {
       count,
       nulls: this.#nulls,
-      levels: encodeLevels(this.#bits, count, this.#nulls),
+      present: this.#bits.slice(0, (count + 7) >> 3),
       values: this.#buf.subarray(0, this.#pos),
     };
     const size = this.#buf.length;
@@ -364,39 +371,7 @@ function toMicros(value: unknown): bigint | undefined {
   return undefined;
 }
 
-function varint(out: number[], value: number): void {
-  while (value > 0x7f) {
-    out.push((value & 0x7f) | 0x80);
-    value = Math.floor(value / 128);
-  }
-  out.push(value);
-}
-
-/** Definition levels (bit width 1) as one RLE run (no nulls) or one bit-packed run. */
-function encodeLevels(bits: Uint8Array, count: number, nulls: number): Uint8Array {
-  const header: number[] = [];
-  if (nulls === 0) {
-    varint(header, count * 2);
-    header.push(1);
-    return Uint8Array.from(header);
-  }
-  const groups = Math.ceil(count / 8);
-  varint(header, groups * 2 + 1);
-  const out = new Uint8Array(header.length + groups);
-  out.set(header);
-  out.set(bits.subarray(0, groups), header.length);
-  return out;
-}
-
-interface ChunkMeta {
-  offset: number;
-  compressed: number;
-  uncompressed: number;
-  count: number;
-}
-
 // parquet.thrift enums and unions.
-const PHYSICAL = { BOOLEAN: 0, INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
 const CONVERTED = { UTF8: 0, DATE: 6, TIMESTAMP_MICROS: 10 } as const;
 const OPTIONAL = 1;
 const EMPTY: ThriftStruct = [];
@@ -404,6 +379,9 @@ const STRING_TYPE: ThriftStruct = [[1, T.STRUCT, EMPTY]];
 const DATE_TYPE: ThriftStruct = [[6, T.STRUCT, EMPTY]];
 const timestampType = (utc: boolean): ThriftStruct => [
   [8, T.STRUCT, [[1, T.BOOL, utc], [2, T.STRUCT, [[2, T.STRUCT, EMPTY]]]]], // MICROS
+];
+const TIME_TYPE: ThriftStruct = [
+  [7, T.STRUCT, [[1, T.BOOL, false], [2, T.STRUCT, [[2, T.STRUCT, EMPTY]]]]], // MICROS, local
 ];
 
 /** Physical type, converted type and logical type of a column kind. */
@@ -426,6 +404,9 @@ function typeOf(kind: ColumnKind): [number, number | undefined, ThriftStruct | u
       return [PHYSICAL.INT64, undefined, timestampType(false)];
     case "date":
       return [PHYSICAL.INT32, CONVERTED.DATE, DATE_TYPE];
+    case "time":
+      // No converted type: TIME_MICROS implies UTC-adjusted values.
+      return [PHYSICAL.INT64, undefined, TIME_TYPE];
   }
 }
 
@@ -444,13 +425,29 @@ function schemaElement(column: ParquetColumn): ThriftStruct {
 export interface ParquetAssemblerOptions {
   /** Page compression. @default {"SNAPPY"} */
   codec?: ParquetCodec;
+  /**
+   * The zstd compressor, required with `codec: "ZSTD"` (see `zstd.ts`, loaded on demand so that
+   * other runs do not pay for it).
+   */
+  zstd?: (bytes: Uint8Array) => Uint8Array;
+  /** Bytes of values per data page, before compression. @default {1048576} */
+  pageBytes?: number;
+  /**
+   * Largest dictionary per column chunk (PLAIN bytes) before the chunk falls back to PLAIN
+   * encoding, as pyarrow's `dictionary_pagesize_limit`; 0 writes no dictionaries.
+   * @default {1048576}
+   */
+  dictionaryBytes?: number;
   /** Key-value metadata written in the footer. */
   metadata?: Record<string, string>;
 }
 
+const CODEC = { UNCOMPRESSED: 0, SNAPPY: 1, ZSTD: 6 } as const;
+
 /**
- * Lays out a parquet file: the magic header, one data page per column per row group, and the
- * footer. It returns bytes to append and never touches files, so it runs on any thread.
+ * Lays out a parquet file: the magic header, each row group's column chunks (a dictionary page
+ * where it pays, then data pages of about 1 MiB), and the footer with every chunk's statistics.
+ * It returns bytes to append and never touches files, so it runs on any thread.
  *
  * @example An empty table is a valid file
  * ```ts
@@ -466,18 +463,52 @@ export class ParquetAssembler {
   /** The columns. */
   readonly columns: readonly ParquetColumn[];
   #codec: ParquetCodec;
+  #compress: (body: Uint8Array) => Uint8Array;
+  #pageBytes: number;
+  #dictionaryBytes: number;
   #offset = 0;
   #rows = 0;
   #metadata?: Record<string, string>;
-  #groups: { rows: number; chunks: ChunkMeta[]; start: number }[] = [];
-  #body = new Uint8Array(0);
+  #groups: { rows: number; chunks: WrittenChunk[]; start: number }[] = [];
   #compressed = new Uint8Array(0);
+  #encoders: ColumnChunkEncoder[];
 
   /** Creates an assembler for a table's columns. */
   constructor(columns: readonly ParquetColumn[], options: ParquetAssemblerOptions = {}) {
     this.columns = columns;
     this.#codec = options.codec ?? "SNAPPY";
     this.#metadata = options.metadata;
+    this.#pageBytes = options.pageBytes ?? 1024 * 1024;
+    this.#dictionaryBytes = options.dictionaryBytes ?? 1024 * 1024;
+    switch (this.#codec) {
+      case "SNAPPY":
+        this.#compress = (body) => {
+          const need = maxCompressedLength(body.length);
+          if (this.#compressed.length < need) this.#compressed = new Uint8Array(need * 1.25);
+          return this.#compressed.subarray(0, snappyCompressInto(body, this.#compressed));
+        };
+        break;
+      case "ZSTD": {
+        const zstd = options.zstd;
+        if (!zstd) throw new TypeError("Cannot write ZSTD pages: no zstd compressor given");
+        this.#compress = zstd;
+        break;
+      }
+      case "UNCOMPRESSED":
+        this.#compress = (body) => body;
+        break;
+      default:
+        throw new RangeError(`Cannot write parquet: unknown codec "${this.#codec}"`);
+    }
+    this.#encoders = columns.map((column) =>
+      new ColumnChunkEncoder({
+        physical: typeOf(column.kind)[0],
+        utf8: column.kind === "string",
+        compress: this.#compress,
+        pageBytes: this.#pageBytes,
+        dictionaryBytes: this.#dictionaryBytes,
+      })
+    );
   }
 
   /** Rows written so far. */
@@ -493,61 +524,48 @@ export class ParquetAssembler {
 
   /**
    * Encodes one row group (one encoded chunk per column), passing its bytes to `write` in
-   * order. The bytes are scratch space, valid only during the call: copy or write them at once.
+   * order: {@linkcode ParquetAssembler.add} then {@linkcode ParquetAssembler.endRowGroup}.
    */
   rowGroup(chunks: readonly EncodedColumn[], write: (bytes: Uint8Array) => void): void {
+    this.add(chunks);
+    this.endRowGroup(write);
+  }
+
+  /**
+   * Encodes a slice of the current row group (one encoded chunk per column) into compressed
+   * pages, held until {@linkcode ParquetAssembler.endRowGroup}. The chunks' buffers may be reused
+   * as soon as this returns.
+   */
+  add(chunks: readonly EncodedColumn[]): void {
     if (chunks.length !== this.columns.length) {
       throw new RangeError(
         `Cannot write row group: ${chunks.length} columns for ${this.columns.length}`,
       );
     }
     const rows = chunks[0]?.count ?? 0;
-    const metas: ChunkMeta[] = [];
-    const start = this.#offset;
     for (const chunk of chunks) {
       if (chunk.count !== rows) {
         throw new RangeError("Cannot write row group: columns differ in length");
       }
-      const size = 4 + chunk.levels.length + chunk.values.length;
-      const body = this.#scratch(size);
-      new DataView(body.buffer, body.byteOffset, 4).setUint32(0, chunk.levels.length, true);
-      body.set(chunk.levels, 4);
-      body.set(chunk.values, 4 + chunk.levels.length);
-      let page = body;
-      if (this.#codec === "SNAPPY") {
-        if (this.#compressed.length < maxCompressedLength(size)) {
-          this.#compressed = new Uint8Array(maxCompressedLength(size) * 1.25);
-        }
-        page = this.#compressed.subarray(0, snappyCompressInto(body, this.#compressed));
-      }
-      const headerBytes = encodeStruct([
-        [1, T.I32, 0], // DATA_PAGE
-        [2, T.I32, size],
-        [3, T.I32, page.length],
-        [5, T.STRUCT, [
-          [1, T.I32, chunk.count],
-          [2, T.I32, 0], // PLAIN
-          [3, T.I32, 3], // RLE definition levels
-          [4, T.I32, 3], // RLE repetition levels
-        ]],
-      ]);
-      metas.push({
-        offset: this.#offset,
-        compressed: headerBytes.length + page.length,
-        uncompressed: headerBytes.length + size,
-        count: chunk.count,
-      });
-      this.#offset += headerBytes.length + page.length;
-      write(headerBytes);
-      write(page);
     }
-    this.#rows += rows;
-    this.#groups.push({ rows, chunks: metas, start });
+    chunks.forEach((chunk, j) => this.#encoders[j].add(chunk));
   }
 
-  #scratch(size: number): Uint8Array {
-    if (this.#body.length < size) this.#body = new Uint8Array(size * 1.25);
-    return this.#body.subarray(0, size);
+  /**
+   * Writes the current row group's column chunks, passing its bytes to `write` in order (the
+   * bytes are valid only during the call). Does nothing when the group holds no rows.
+   */
+  endRowGroup(write: (bytes: Uint8Array) => void): void {
+    const rows = this.#encoders[0]?.count ?? 0;
+    if (rows === 0) return;
+    const start = this.#offset;
+    const metas = this.#encoders.map((encoder) => {
+      const meta = encoder.finish(this.#offset, write);
+      this.#offset += meta.compressed;
+      return meta;
+    });
+    this.#rows += rows;
+    this.#groups.push({ rows, chunks: metas, start });
   }
 
   /** The footer (schema, row group metadata, length, magic). */
@@ -556,6 +574,7 @@ export class ParquetAssembler {
       [[4, T.BINARY, "schema"], [5, T.I32, this.columns.length]],
       ...this.columns.map(schemaElement),
     ];
+    const codec = CODEC[this.#codec];
     const rowGroups: ThriftStruct[] = this.#groups.map((g) => {
       let uncompressed = 0;
       let compressed = 0;
@@ -563,17 +582,30 @@ export class ParquetAssembler {
         uncompressed += m.uncompressed;
         compressed += m.compressed;
         const column = this.columns[j];
+        // Encodings and page counts (PageEncodingStats): PLAIN (0), RLE (3), RLE_DICTIONARY (8).
+        const encodings = m.dictionaryPages > 0 ? [0, 3, 8] : [0, 3];
+        const pageStats: ThriftStruct[] = [];
+        if (m.dictionaryPages > 0) {
+          pageStats.push([[1, T.I32, 2], [2, T.I32, 0], [3, T.I32, 1]]); // the dictionary page
+          pageStats.push([[1, T.I32, 0], [2, T.I32, 8], [3, T.I32, m.dictionaryPages]]);
+        }
+        if (m.plainPages > 0) {
+          pageStats.push([[1, T.I32, 0], [2, T.I32, 0], [3, T.I32, m.plainPages]]);
+        }
         return [
-          [2, T.I64, m.offset],
+          [2, T.I64, m.dictionaryOffset ?? m.dataOffset],
           [3, T.STRUCT, [
             [1, T.I32, typeOf(column.kind)[0]],
-            [2, T.LIST, { type: T.I32, items: [0, 3] }], // PLAIN, RLE
+            [2, T.LIST, { type: T.I32, items: encodings }],
             [3, T.LIST, { type: T.BINARY, items: [column.name] }],
-            [4, T.I32, this.#codec === "SNAPPY" ? 1 : 0],
+            [4, T.I32, codec],
             [5, T.I64, m.count],
             [6, T.I64, m.uncompressed],
             [7, T.I64, m.compressed],
-            [9, T.I64, m.offset],
+            [9, T.I64, m.dataOffset],
+            [11, T.I64, m.dictionaryOffset],
+            [12, T.STRUCT, statisticsStruct(m.statistics)],
+            [13, T.LIST, { type: T.STRUCT, items: pageStats }],
           ]],
         ];
       });
@@ -590,6 +622,8 @@ export class ParquetAssembler {
         [k, v],
       ): ThriftStruct => [[1, T.BINARY, k], [2, T.BINARY, v]])
       : undefined;
+    // Every column's statistics follow its type's defined order (TypeDefinedOrder).
+    const orders = this.columns.map((): ThriftStruct => [[1, T.STRUCT, EMPTY]]);
     const meta = encodeStruct([
       [1, T.I32, 1],
       [2, T.LIST, { type: T.STRUCT, items: schema }],
@@ -597,6 +631,7 @@ export class ParquetAssembler {
       [4, T.LIST, { type: T.STRUCT, items: rowGroups }],
       [5, T.LIST, kv && { type: T.STRUCT, items: kv }],
       [6, T.BINARY, "flyteshim"],
+      [7, T.LIST, { type: T.STRUCT, items: orders }],
     ]);
     const out = new Uint8Array(meta.length + 8);
     out.set(meta);
@@ -605,4 +640,15 @@ export class ParquetAssembler {
     view.setUint32(meta.length + 4, 0x31524150, true);
     return out;
   }
+}
+
+/** parquet.thrift's Statistics: null count, and min_value / max_value with their exactness. */
+function statisticsStruct(stats: ChunkStatistics): ThriftStruct {
+  return [
+    [3, T.I64, stats.nulls],
+    [5, T.BINARY, stats.max],
+    [6, T.BINARY, stats.min],
+    [7, T.BOOL, stats.max ? stats.maxExact : undefined],
+    [8, T.BOOL, stats.min ? stats.minExact : undefined],
+  ];
 }

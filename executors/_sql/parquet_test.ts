@@ -1,3 +1,4 @@
+import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { readParquet } from "../../tests/_duckdb.ts";
@@ -24,7 +25,7 @@ async function writeTable(
     );
   }
   parts.push(assembler.footer() as Uint8Array<ArrayBuffer>);
-  const path = `${await Deno.makeTempDir()}/00000`;
+  const path = `${await tempDir()}/00000`;
   await Deno.writeFile(path, new Uint8Array(await new Blob(parts).arrayBuffer()));
   return path;
 }
@@ -140,4 +141,33 @@ Deno.test("ParquetAssembler files read in hyparquet too (a second independent re
   assertEquals(rows[0].s, "a");
   assertEquals((rows[0].t as Date).getTime(), 1000);
   assertEquals(rows[1], { i: null, s: null, d: null, t: null });
+});
+
+Deno.test("ParquetAssembler writes times and naive timestamps to the microsecond", async () => {
+  const columns: ParquetColumn[] = [
+    { name: "tm", kind: "time" },
+    { name: "ts", kind: "timestamp_ntz" },
+  ];
+  const path = await writeTable(columns, [[
+    [86_399_999_999n, -62_135_596_799_999_999n],
+    [0n, 253_402_300_800_000_001n],
+    [null, null],
+  ]]);
+  const table = await readParquet(
+    path,
+    "select typeof(tm), tm::varchar, typeof(ts), epoch_us(ts) from t",
+  );
+  assertEquals(table.rows, [
+    ["TIME", "23:59:59.999999", "TIMESTAMP", -62_135_596_799_999_999n],
+    ["TIME", "00:00:00", "TIMESTAMP", 253_402_300_800_000_001n],
+    ["TIME", null, "TIMESTAMP", null],
+  ]);
+  const { parquetMetadata } = await import("hyparquet");
+  const meta = parquetMetadata((await Deno.readFile(path)).buffer);
+  assertEquals(meta.schema.slice(1).map((s) => s.logical_type), [
+    { type: "TIME", isAdjustedToUTC: false, unit: "MICROS" },
+    { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "MICROS" },
+  ]);
+  assertThrows(() => new ColumnChunkBuilder(columns[0]).append(new Date(0)), UserError);
+  await Deno.remove(path.slice(0, -"/00000".length), { recursive: true });
 });

@@ -1,5 +1,6 @@
-// The worker side of DatasetWriter: compresses row groups into pages and appends them to the
-// file, so that the main thread only reads rows and encodes values.
+// The worker side of DatasetWriter: encodes row groups into pages (dictionaries, statistics,
+// compression) and appends them to the file, so that the main thread only reads rows and encodes
+// values.
 /// <reference lib="deno.worker" />
 import { ParquetAssembler } from "./parquet.ts";
 import type { WorkerMessage, WorkerReply } from "./worker_protocol.ts";
@@ -17,18 +18,29 @@ function write(bytes: Uint8Array): void {
   while (off < bytes.length) off += file!.writeSync(bytes.subarray(off));
 }
 
+// Messages are handled in order; opening a zstd file waits for the compressor to load.
+let queue = Promise.resolve();
 self.onmessage = (e: MessageEvent<WorkerMessage>) => {
+  queue = queue.then(() => handle(e.data));
+};
+
+async function handle(message: WorkerMessage): Promise<void> {
   if (failed) return;
-  const message = e.data;
   try {
     switch (message.type) {
       case "open":
-        assembler = new ParquetAssembler(message.columns, { codec: message.codec });
+        assembler = new ParquetAssembler(message.columns, {
+          codec: message.codec,
+          zstd: message.codec === "ZSTD" ? await (await import("./zstd.ts")).loadZstd() : undefined,
+          pageBytes: message.pageBytes,
+          dictionaryBytes: message.dictionaryBytes,
+        });
         file = Deno.openSync(message.path, { write: true, create: true, truncate: true });
         write(assembler.header());
         return; // "open" is not acknowledged
-      case "group":
-        assembler!.rowGroup(message.chunks, write);
+      case "slice":
+        if (message.chunks.length > 0) assembler!.add(message.chunks);
+        if (message.end) assembler!.endRowGroup(write);
         {
           const buffers = message.chunks.map((c) => c.values.buffer as ArrayBuffer);
           reply({ type: "ack", buffers }, buffers);
@@ -47,4 +59,4 @@ self.onmessage = (e: MessageEvent<WorkerMessage>) => {
       message: error instanceof Error ? error.message : String(error),
     });
   }
-};
+}

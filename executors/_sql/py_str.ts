@@ -14,6 +14,7 @@
  */
 
 import { Duration, Timestamp } from "../../types/values.ts";
+import { civilFromMicros } from "./civil.ts";
 
 /**
  * Python's `repr()` of a float (the shortest round-trip digits; scientific notation below 1e-4
@@ -66,11 +67,12 @@ function pad(value: number | bigint, width = 2): string {
  * ```
  */
 export function pyDatetime(value: Timestamp): string {
-  const micros = Math.floor(value.nanos / 1000);
-  const date = new Date(Number(value.seconds) * 1000);
-  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ (years 0..9999)
-  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
-  return `${base}${micros ? `.${pad(micros, 6)}` : ""}+00:00`;
+  // Exact integer calendar arithmetic, not Date (milliseconds, limited range).
+  const t = civilFromMicros(value.seconds * 1_000_000n + BigInt(Math.floor(value.nanos / 1000)));
+  const base = `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${
+    pad(t.second)
+  }`;
+  return `${base}${t.micro ? `.${pad(t.micro, 6)}` : ""}+00:00`;
 }
 
 /**

@@ -4,10 +4,15 @@
  * placeholders, and each placeholder is rendered by where it stands:
  *
  * - where an expression may start (after an operator, `(`, `,`, or a keyword such as `WHERE`,
- *   `AND`, `LIMIT`, `SELECT`): a bound parameter;
+ *   `AND`, `LIMIT`, `SELECT`): a bound parameter; a list there must be an item of an `IN (...)`
+ *   list (`id in ({{ .inputs.ids }})`) and becomes one bound parameter per element
+ *   (`in (?, ?)`, `in ($1, $2)`); a list anywhere else in the SQL text, an empty list, a list of
+ *   lists or maps, and a map are refused (`USER:InvalidInput`);
  * - inside a quoted SQL string (`'%{{ .inputs.name }}%'`): the string is rebuilt with the value
  *   (as Python's `str()` renders it) escaped inside;
- * - inside a quoted identifier: the identifier is rebuilt with the value escaped inside;
+ * - inside a quoted identifier: the identifier is rebuilt with the value escaped inside (SQLite,
+ *   whose executor turns on double-quoted strings as Python's `sqlite3` has them, then reads
+ *   `"..."` as a name when one of that name is in scope and as a string otherwise);
  * - inside a comment: left as it is (the input still counts as used);
  * - anywhere else (after `FROM`, `JOIN`, `INTO`, `UPDATE`, `TABLE`, `AS`, `BY`, next to a dot or
  *   glued to a word, after a name): the value must be a plain identifier
@@ -24,6 +29,15 @@
  * );
  * assertEquals(q.sql, "select * from tracks where name like 'O''B%' and n < ?");
  * assertEquals(q.params, [10n]);
+ * ```
+ *
+ * @example A list as the items of an IN list
+ * ```ts
+ * import { renderQuery } from "./template.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const q = renderQuery("select * from t where id in ({{ .inputs.ids }})", { ids: [1n, 4n] });
+ * assertEquals([q.sql, q.params], ["select * from t where id in (?, ?)", [1n, 4n]]);
  * ```
  *
  * @module
@@ -476,6 +490,8 @@ const VALUE_OPS = new Set([
 interface Frame {
   /** Whether this parenthesis holds a list of names (`insert into t (a, b)`). */
   names: boolean;
+  /** Whether this parenthesis is the value list of `IN` (not a subquery). */
+  inList: boolean;
   /** The last clause keyword seen at this depth. */
   clause: string;
 }
@@ -525,7 +541,7 @@ export function renderQuery(
   }
   const tokens = tokenize(template, dialect);
   const params: unknown[] = [];
-  const frames: Frame[] = [{ names: false, clause: "" }];
+  const frames: Frame[] = [{ names: false, inList: false, clause: "" }];
   let out = "";
   let prev: Token | undefined; // previous significant token
   let prevPrev: Token | undefined;
@@ -580,7 +596,24 @@ export function renderQuery(
         const gluedAfter = after !== undefined &&
           (after.kind === "word" || after.kind === "number" || after.kind === "placeholder" ||
             textOf(after) === ".");
-        if (!gluedBefore && !gluedAfter && isValuePosition(prev, frames, template)) {
+        const valuePosition = !gluedBefore && !gluedAfter &&
+          isValuePosition(prev, frames, template);
+        const collection = collectionKind(value);
+        if (collection) {
+          // An item of an IN list: right after its "(" or a ",", right before a "," or its ")".
+          let j = k + 1;
+          while (tokens[j]?.kind === "space" || tokens[j]?.kind === "comment") j++;
+          const next = tokens[j];
+          const item = valuePosition && frames[frames.length - 1].inList &&
+            ["(", ","].includes(textOf(prev)) && [")", ","].includes(textOf(next));
+          const markers = listItems(t.name!, value, collection, { item, offset: t.start }).map(
+            (v) => {
+              params.push(v);
+              return dialect === "postgres" ? `$${params.length}` : "?";
+            },
+          );
+          out += markers.join(", ");
+        } else if (valuePosition) {
           params.push(value);
           out += dialect === "postgres" ? `$${params.length}` : "?";
         } else {
@@ -610,7 +643,7 @@ export function renderQuery(
             (prev?.kind === "quoted" && ["INTO", "TABLE"].includes(word(prevPrev))) ||
             (prev?.kind === "word" && textOf(prevPrev) === "." &&
               ["INTO", "TABLE"].includes(word(prevPrevPrev)));
-          frames.push({ names, clause: "" });
+          frames.push({ names, inList: w1 === "IN", clause: "" });
         } else if (c === ")") {
           if (frames.length > 1) frames.pop();
         }
@@ -620,6 +653,10 @@ export function renderQuery(
       case "word": {
         const w = word(t);
         if (CLAUSE_KEYWORDS.has(w)) frames[frames.length - 1].clause = w;
+        // `in (select ...)`: a subquery, not a list of values.
+        if (textOf(prev) === "(" && (w === "SELECT" || w === "WITH" || w === "VALUES")) {
+          frames[frames.length - 1].inList = false;
+        }
         out += textOf(t);
         break;
       }
@@ -631,6 +668,54 @@ export function renderQuery(
     prev = t;
   }
   return { sql: out, params, used: [...used] };
+}
+
+/** Whether a value is a list or a map (a plain object; class instances are single values). */
+function collectionKind(value: unknown): "list" | "map" | undefined {
+  if (Array.isArray(value)) return "list";
+  if (typeof value !== "object" || value === null) return undefined;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null ? "map" : undefined;
+}
+
+/**
+ * The elements of a list input that stands as an item of an IN list, each bound on its own; a
+ * list anywhere else, a map, an empty list or a list holding collections is a user error naming
+ * the input.
+ */
+function listItems(
+  name: string,
+  value: unknown,
+  kind: "list" | "map",
+  where: { item: boolean; offset: number },
+): unknown[] {
+  const fail = (detail: string) =>
+    new UserError(`Cannot use input "${name}" in the query: ${detail}`, {
+      code: "USER:InvalidInput",
+    });
+  if (kind === "map") {
+    throw fail(
+      `its value is a map, which has no SQL form outside a quoted string (offset ${where.offset})`,
+    );
+  }
+  if (!where.item) {
+    throw fail(
+      `its value is a list, which can stand only as the items of an IN list, as in "id in ({{ .inputs.${name} }})" (offset ${where.offset})`,
+    );
+  }
+  const items = value as unknown[];
+  if (items.length === 0) {
+    throw fail("the list is empty; an IN list needs at least one value");
+  }
+  const nested = items.findIndex((v) => collectionKind(v) !== undefined);
+  if (nested >= 0) {
+    throw fail(
+      `item ${nested} of the list is a ${
+        collectionKind(items[nested])
+      }; an IN list takes single values`,
+    );
+  }
+  return items;
 }
 
 function isValuePosition(prev: Token | undefined, frames: Frame[], template: string): boolean {

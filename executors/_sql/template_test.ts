@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { Timestamp } from "../../types/values.ts";
 import { findPlaceholders, renderQuery, sqliteParam } from "./template.ts";
@@ -238,4 +238,73 @@ Deno.test("renderQuery(): an input inside PostgreSQL's U&\"...\" identifier is r
     UserError,
   );
   assertEquals(error.code, "USER:UnsafeInput");
+});
+
+Deno.test("renderQuery() expands a list that is an item of an IN list, one parameter per element", () => {
+  const ids = [1n, 4n];
+  assertEquals(
+    renderQuery("select * from t where id in ({{ .inputs.ids }})", { ids }).sql,
+    "select * from t where id in (?, ?)",
+  );
+  const pg = renderQuery(
+    "select * from t where a = {{.inputs.a}} and id not in ( {{ .inputs.ids }} ) and b in (0, {{.inputs.s}}, /* c */ 9)",
+    { a: "x", ids, s: ["p", null, 2.5] },
+    { dialect: "postgres" },
+  );
+  assertEquals(
+    pg.sql,
+    "select * from t where a = $1 and id not in ( $2, $3 ) and b in (0, $4, $5, $6, /* c */ 9)",
+  );
+  assertEquals(pg.params, ["x", 1n, 4n, "p", null, 2.5]);
+  assertEquals(
+    renderQuery("select 1 where 1 in ({{ .inputs.ids }})", { ids: [7n] }, { dialect: "mysql" }),
+    { sql: "select 1 where 1 in (?)", params: [7n], used: ["ids"] },
+  );
+  // Inside a quoted string a list keeps flytekit's str() rendering.
+  assertEquals(
+    renderQuery("select '{{ .inputs.ids }}' as s", { ids: [1n, "a'b"] }).sql,
+    `select '[1, "a''b"]' as s`,
+  );
+});
+
+Deno.test("renderQuery() refuses a list where one value stands, an empty list, nested collections and maps", () => {
+  const cases: [string, unknown, string][] = [
+    ["select * from t where id = {{ .inputs.ids }}", [1n, 4n], "can stand only as the items"],
+    ["select * from t where id in {{ .inputs.ids }}", [1n], "can stand only as the items"],
+    ["select * from t where id in ({{ .inputs.ids }} + 1)", [1n], "can stand only as the items"],
+    ["select * from t where id in (1 + {{ .inputs.ids }})", [1n], "can stand only as the items"],
+    ["select * from t where id in (select {{ .inputs.ids }})", [1n], "can stand only"],
+    ["select * from t where id in (select 1, {{ .inputs.ids }})", [1n], "can stand only"],
+    ["select * from t where id = any({{ .inputs.ids }})", [1n], "can stand only as the items"],
+    ["select {{ .inputs.ids }} from t", [1n], "can stand only as the items"],
+    ["select * from t limit {{ .inputs.ids }}", [1n], "can stand only as the items"],
+    ["insert into t values ({{ .inputs.ids }})", [1n], "can stand only as the items"],
+    ["select * from {{ .inputs.ids }}", ["t"], "can stand only as the items"],
+    ["select * from t where id in ({{ .inputs.ids }})", [], "the list is empty"],
+    ["select * from t where id in ({{ .inputs.ids }})", [1n, [2n]], "item 1 of the list is a list"],
+    ["select * from t where id in ({{ .inputs.ids }})", [{ a: 1n }], "item 0 of the list is a map"],
+    ["select * from t where id in ({{ .inputs.ids }})", { a: 1n }, "its value is a map"],
+    ["select * from t where m = {{ .inputs.ids }}", { a: 1n }, "its value is a map"],
+  ];
+  for (const [template, ids, message] of cases) {
+    for (const dialect of ["sqlite", "postgres", "mysql"] as const) {
+      const error = assertThrows(() => renderQuery(template, { ids }, { dialect }), UserError);
+      assertStringIncludes(error.message, message, `${dialect}: ${template}`);
+      assertEquals(error.code, "USER:InvalidInput");
+      assert(error.message.startsWith('Cannot use input "ids" in the query: '), error.message);
+    }
+  }
+});
+
+Deno.test("renderQuery(): an expanded list selects what the IN list of its values selects (SQLite)", async () => {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(":memory:");
+  db.exec("create table t(id int, name text); insert into t values (1, 'a'), (2, 'b'), (4, 'd')");
+  const run = (ids: unknown[]) => {
+    const q = renderQuery("select id from t where id in ({{ .inputs.ids }}) order by id", { ids });
+    return db.prepare(q.sql).all(...q.params.map(sqliteParam) as never[]).map((r) => r.id);
+  };
+  assertEquals(run([1n, 4n]), [1, 4]);
+  assertEquals(run(["1 or 1=1", 2n]), [2]);
+  db.close();
 });

@@ -2,10 +2,20 @@
 // of parquet_worker.ts, whose worker globals must not reach the library's type graph).
 import type { EncodedColumn, ParquetCodec, ParquetColumn } from "./parquet.ts";
 
-/** What DatasetWriter sends: open the file, one row group (encoded chunks per column), close. */
+/**
+ * What DatasetWriter sends: open the file, a slice of rows (encoded chunks per column; `end`
+ * ends the row group), close.
+ */
 export type WorkerMessage =
-  | { type: "open"; path: string; columns: ParquetColumn[]; codec: ParquetCodec }
-  | { type: "group"; chunks: EncodedColumn[] }
+  | {
+    type: "open";
+    path: string;
+    columns: ParquetColumn[];
+    codec: ParquetCodec;
+    pageBytes?: number;
+    dictionaryBytes?: number;
+  }
+  | { type: "slice"; chunks: EncodedColumn[]; end: boolean }
   | { type: "close" };
 
 /** What the worker answers; an ack gives the row group's value buffers back for reuse. */

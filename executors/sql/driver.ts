@@ -9,12 +9,14 @@
  */
 
 import type { ConnectOptions } from "./connect_options.ts";
+import type { SqlParam } from "./params.ts";
 
 /**
  * How a result column is stored, and the JavaScript value a driver produces for it:
  * `boolean` boolean; `int32` number; `int64` bigint; `float32`/`float64` number;
  * `string` string; `bytes` Uint8Array; `date` number of days since 1970-01-01;
- * `timestamp` (no zone) and `timestamptz` (UTC) bigint microseconds since 1970-01-01.
+ * `timestamp` (no zone) and `timestamptz` (UTC) bigint microseconds since 1970-01-01;
+ * `time` bigint microseconds since midnight.
  * `null` stands for SQL NULL in every kind.
  */
 export type ColumnKind =
@@ -27,7 +29,8 @@ export type ColumnKind =
   | "bytes"
   | "date"
   | "timestamp"
-  | "timestamptz";
+  | "timestamptz"
+  | "time";
 
 /** A result column. */
 export interface SqlColumn {
@@ -60,12 +63,20 @@ export interface SqlConnection {
   /** Runs a statement and streams its rows into `sink`; resolves when the result has ended. */
   query(
     sql: string,
-    params: readonly unknown[],
+    params: readonly SqlParam[],
     sink: ResultSink,
     options?: QueryOptions,
   ): Promise<void>;
   /** Runs a statement and discards any rows. */
-  execute(sql: string, params: readonly unknown[], options?: QueryOptions): Promise<void>;
+  execute(sql: string, params: readonly SqlParam[], options?: QueryOptions): Promise<void>;
+  /**
+   * Runs a script of several statements, without parameters, in one transaction (committed when
+   * every statement succeeded, rolled back as a whole otherwise). With a sink, the rows of one
+   * statement go to it: PostgreSQL's last statement that returns rows (psycopg2 keeps the last
+   * result), MySQL's first (PyMySQL's cursor holds the first); a script in which no statement
+   * returns rows is then a `USER:InvalidTemplate` error.
+   */
+  script(sql: string, sink: ResultSink | undefined, options?: QueryOptions): Promise<void>;
   /** Closes the connection. */
   close(): Promise<void>;
 }

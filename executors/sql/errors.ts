@@ -11,6 +11,8 @@
  * | any other SQL error (syntax, missing table, bad value, constraint) | `USER:SqlError` | user | no |
  * | the server refuses the client's TLS certificate (unknown CA, bad, expired; TLS alert) | `USER:AuthenticationFailed` | user | no |
  * | the server's TLS certificate fails verification (`sslmode=verify-*`, `sslrootcert`) | `USER:InvalidConfig` | user | no |
+ * | TLS is required (`sslmode=require`/`verify-*`, MySQL `ssl_mode=REQUIRED` or stricter) and the server has none | `USER:InvalidConfig` | user | no |
+ * | the client cannot send a value: too many parameters, a value the driver refuses before sending | `USER:InvalidInput` | user | no |
  *
  * Messages carry the server's message, never a password: {@linkcode scrubSecrets} removes
  * every known secret value from a message before it leaves the executor.
@@ -110,6 +112,71 @@ function tlsError(ctx: FailureContext, cause: unknown): UserError {
   );
 }
 
+/**
+ * Builds the error for a connection that requires TLS to a server without it, in libpq's words
+ * for PostgreSQL.
+ *
+ * @example The PostgreSQL message
+ * ```ts
+ * import { sslNotSupported } from "./errors.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error = sslNotSupported(
+ *   { phase: "connect", target: "db:5432/app" },
+ *   "server does not support SSL, but SSL was required",
+ * );
+ * assertEquals([error.code, error.recoverable], ["USER:InvalidConfig", false]);
+ * ```
+ */
+export function sslNotSupported(ctx: FailureContext, reason: string, cause?: unknown): UserError {
+  return new UserError(
+    `${
+      head(ctx)
+    }: ${reason}; the server accepts only unencrypted connections: enable TLS on the server, or lower the TLS mode of the connection`,
+    { code: "USER:InvalidConfig", cause },
+  );
+}
+
+/**
+ * Builds the error for a script of several statements, none of which returns rows, in a task
+ * that declares an output.
+ *
+ * @example The message
+ * ```ts
+ * import { scriptWithoutRows } from "./errors.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error = scriptWithoutRows({ phase: "query", target: "db:5432/app" }, "last");
+ * assertEquals(error.code, "USER:InvalidTemplate");
+ * ```
+ */
+export function scriptWithoutRows(ctx: FailureContext, which: "first" | "last"): UserError {
+  return new UserError(
+    `${
+      head(ctx)
+    }: no statement of the script returns rows, and the task declares an output (the ${which} statement that returns rows becomes the output): end the script with a query, or declare no output`,
+    { code: "USER:InvalidTemplate" },
+  );
+}
+
+/** `npm:postgres`'s codes for a query it refuses to send. */
+const PG_CLIENT_REFUSALS = new Set(["MAX_PARAMETERS_EXCEEDED", "UNDEFINED_VALUE"]);
+
+/**
+ * A failure of the client while encoding the query before anything was sent: a driver's own
+ * refusal, or a `TypeError`/`RangeError` without a network code from its value encoders.
+ */
+function clientRefusal(ctx: FailureContext, error: unknown): UserError | undefined {
+  const code = (error as { code?: unknown })?.code;
+  const refused = PG_CLIENT_REFUSALS.has(String(code ?? "")) ||
+    (code === undefined && (error instanceof TypeError || error instanceof RangeError));
+  if (!refused || ctx.phase !== "query") return undefined;
+  return new UserError(`${head(ctx)}: the client cannot send a value: ${describe(error)}`, {
+    code: "USER:InvalidInput",
+    cause: error,
+  });
+}
+
 /** Builds the error for an abort of the task's signal. */
 export function abortedError(ctx: FailureContext, cause?: unknown): SystemError {
   return new SystemError(`${head(ctx)}: the task was aborted and the statement cancelled`, {
@@ -150,6 +217,8 @@ export function classifyPostgresError(error: unknown, ctx: FailureContext): Flyt
   }
   if (TLS_CLIENT_CERT_REFUSED.test(code)) return clientCertRefused(ctx, error);
   if (TLS_VERIFY.test(code)) return tlsError(ctx, error);
+  const refusal = clientRefusal(ctx, error);
+  if (refusal) return refusal;
   if (NETWORK_CODES.has(code) || (!isServer && !/^[0-9A-Z]{5}$/.test(code))) {
     return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
   }
@@ -215,6 +284,11 @@ export function classifyMysqlError(error: unknown, ctx: FailureContext): Flytesh
   }
   if (TLS_CLIENT_CERT_REFUSED.test(code ?? "")) return clientCertRefused(ctx, error);
   if (TLS_VERIFY.test(code ?? "")) return tlsError(ctx, error);
+  if (code === "HANDSHAKE_NO_SSL_SUPPORT") {
+    return sslNotSupported(ctx, "server does not support SSL, but SSL was required", error);
+  }
+  const refusal = clientRefusal(ctx, error);
+  if (refusal) return refusal;
   if (NETWORK_CODES.has(code ?? "") || MYSQL_TRANSIENT.has(errno ?? 0) || errno === undefined) {
     return new SystemError(detail, { code: SQL_ERROR_CODES.unavailable, cause: error });
   }

@@ -122,3 +122,33 @@ Deno.test("scrubSecrets: plain and percent-encoded forms", () => {
   assertEquals(scrubSecrets("a p@ss! b p%40ss! c", ["p@ss!"]), "a *** b *** c");
   assertEquals(scrubSecrets("ab", ["a", undefined, ""]), "ab");
 });
+
+Deno.test("a client-side refusal to send a value is USER:InvalidInput, never retried", () => {
+  const cases = [
+    classifyPostgresError(
+      Object.assign(new Error("Max number of parameters (65534) exceeded"), {
+        code: "MAX_PARAMETERS_EXCEEDED",
+      }),
+      ctx,
+    ),
+    classifyPostgresError(new RangeError("Invalid time value"), ctx),
+    classifyMysqlError(new RangeError("BIGINT parameter out of range"), ctx),
+    classifyMysqlError(new TypeError("Bind parameters must not contain undefined"), ctx),
+  ];
+  for (const error of cases) {
+    assertEquals([error.code, error.recoverable], ["USER:InvalidInput", false], error.message);
+    assertStringIncludes(error.message, "the client cannot send a value: ");
+  }
+});
+
+Deno.test("TLS required against a server without it is USER:InvalidConfig in libpq's words", () => {
+  const connect = { phase: "connect" as const, target: "db:3306/app" };
+  const error = classifyMysqlError(
+    Object.assign(new Error("Server does not support secure connection"), {
+      code: "HANDSHAKE_NO_SSL_SUPPORT",
+    }),
+    connect,
+  );
+  assertEquals([error.code, error.recoverable], ["USER:InvalidConfig", false]);
+  assertStringIncludes(error.message, "server does not support SSL, but SSL was required");
+});

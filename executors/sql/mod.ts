@@ -7,6 +7,8 @@
  * bound parameters (never pasting an input into SQL); and, when the task declares an output,
  * streams the result from a server-side cursor into a parquet file `<raw>/<32 hex>/00000`
  * returned as a structured dataset. Without a declared output it only executes the statement.
+ * A template of several statements without bound inputs runs as a script in one transaction
+ * (see `SqlConnection.script` for which statement's rows become the output).
  * Driver modules load lazily: a PostgreSQL run never imports the MySQL client.
  *
  * @example The executor's identity
@@ -21,7 +23,7 @@
  * @module
  */
 
-import { FlyteshimError } from "../../errors.ts";
+import { FlyteshimError, UserError } from "../../errors.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { PARQUET_FILE } from "../_sql/dataset_writer.ts";
 import { datasetOutputOf } from "../_sql/output.ts";
@@ -34,7 +36,7 @@ import { type ConnectOptions, resolveConnectOptions } from "./connect_options.ts
 import type { SqlDriver } from "./driver.ts";
 import { scrubSecrets } from "./errors.ts";
 import { ParquetFileSink } from "./parquet_sink.ts";
-import { queryParam } from "./params.ts";
+import { paramInputs, queryParam, type SqlParam } from "./params.ts";
 import type { SqlDialect } from "./url.ts";
 
 export type { SqlConfig } from "./config.ts";
@@ -62,6 +64,44 @@ async function resolveSecrets(
   return out;
 }
 
+/**
+ * Renders the template: one statement with its bound parameters, or a script of several
+ * statements (run in one transaction), which cannot take bound parameters.
+ */
+function renderStatements(
+  config: SqlConfig,
+  inputs: Record<string, unknown>,
+): { sql: string; params: SqlParam[]; script: boolean } {
+  const dialect = config.url.dialect;
+  const options = { dialect: dialect === "postgresql" ? "postgres" : "mysql" } as const;
+  // Errors of the template itself come from this first rendering.
+  const all = renderQuery(config.queryTemplate, inputs, { ...options, singleStatement: false });
+  let single: ReturnType<typeof renderQuery> | undefined;
+  try {
+    single = renderQuery(config.queryTemplate, inputs, options);
+  } catch {
+    // Only the statement count differs between the two renderings: a script.
+  }
+  if (!single && all.params.length > 0) {
+    const names = [...new Set(paramInputs(all.params, inputs).filter((n) => n !== undefined))];
+    throw new UserError(
+      `Cannot render query template: it holds several statements and binds inputs (${
+        names.map((n) => `"${n}"`).join(", ") || "a value"
+      }) as parameters, which ${
+        dialect === "postgresql" ? "PostgreSQL" : "MySQL"
+      } takes only in a single statement: run the statements that use inputs as tasks of their own, or keep the script free of inputs in value positions`,
+      { code: "USER:InvalidTemplate" },
+    );
+  }
+  const rendered = single ?? all;
+  const names = paramInputs(rendered.params, inputs);
+  return {
+    sql: rendered.sql,
+    params: rendered.params.map((v, i) => queryParam(v, dialect, { input: names[i] })),
+    script: !single,
+  };
+}
+
 async function run(
   config: SqlConfig,
   inputs: Record<string, unknown>,
@@ -70,10 +110,7 @@ async function run(
   options: ConnectOptions,
 ) {
   const driver = await loadDriver(config.url.dialect);
-  const rendered = renderQuery(config.queryTemplate, inputs, {
-    dialect: config.url.dialect === "postgresql" ? "postgres" : "mysql",
-  });
-  const params = rendered.params.map((v) => queryParam(v, config.url.dialect));
+  const { sql, params, script } = renderStatements(config, inputs);
   const output = datasetOutputOf(ctx.template, "SQL");
   const target = `${options.host}:${options.port}/${options.database ?? ""}`;
   ctx.logger.info("Connecting to the database", {
@@ -85,19 +122,19 @@ async function run(
   const connection = await driver.connect(options, ctx.signal);
   try {
     if (!output) {
-      await connection.execute(rendered.sql, params, { signal: ctx.signal });
+      if (script) await connection.script(sql, undefined, { signal: ctx.signal });
+      else await connection.execute(sql, params, { signal: ctx.signal });
       ctx.logger.info("Statement executed; the task declares no output");
       return;
     }
     const uri = ctx.newRawOutputUri();
     const local = `${ctx.workDir}/sql-result-${crypto.randomUUID()}.parquet`;
-    const sink = new ParquetFileSink(local, { signal: ctx.signal });
-    ctx.logger.info("Running query", { parameters: params.length });
+    const sink = new ParquetFileSink(local, { ...ctx.limits?.parquet, signal: ctx.signal });
+    ctx.logger.info("Running query", { parameters: params.length, script });
     try {
-      await connection.query(rendered.sql, params, sink, {
-        batchRows: BATCH_ROWS,
-        signal: ctx.signal,
-      });
+      const options = { batchRows: BATCH_ROWS, signal: ctx.signal };
+      if (script) await connection.script(sql, sink, options);
+      else await connection.query(sql, params, sink, options);
       await sink.close();
     } catch (error) {
       sink.abort();

@@ -9,9 +9,11 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import type { ConnectOptions } from "./connect_options.ts";
 import type { QueryOptions, ResultSink, SqlConnection, SqlDriver } from "./driver.ts";
-import { classifyMysqlError, type FailureContext } from "./errors.ts";
+import { classifyMysqlError, type FailureContext, scriptWithoutRows } from "./errors.ts";
+import type { SqlParam } from "./params.ts";
 import { type MysqlDecoder, type MysqlField, mysqlType } from "./mysql_types.ts";
 import { readTlsFiles } from "./tls.ts";
 
@@ -40,7 +42,9 @@ async function clientOptions(options: ConnectOptions): Promise<Record<string, un
     decimalNumbers: false,
     jsonStrings: true,
     timezone: "Z",
-    multipleStatements: false,
+    // Scripts of several statements run as one text-protocol query (see `script`); prepared
+    // statements, which carry every bound input, take one statement whatever this says.
+    multipleStatements: true,
   };
   if (
     options.sslmode !== "disable" && options.sslmode !== "allow" && options.sslmode !== "prefer"
@@ -77,10 +81,26 @@ function scalar(conn: Mysql, sql: string): Promise<unknown> {
   });
 }
 
-/** MySQL binds JavaScript numbers as DOUBLE, which `LIMIT ?` refuses: whole numbers go as BIGINT. */
-function bindable(value: unknown): unknown {
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  return value;
+/**
+ * Each parameter with an explicit wire type (`mysql2`'s typed parameters), so the client never
+ * picks one from the JavaScript value (its `Date` and JSON paths) or from the server's hints:
+ * integers as BIGINT (which `LIMIT ?` accepts), floats as DOUBLE, bytes as a binary string,
+ * everything else as the exact text.
+ */
+function bindable(mysql: Mysql, p: SqlParam): unknown {
+  const typed = mysql.TypedParameter;
+  if (p.value === null) return typed.NULL();
+  if (p.value instanceof Uint8Array) return typed.BLOB(Buffer.from(p.value));
+  switch (p.kind) {
+    case "int32":
+    case "int64":
+      return typed.LONGLONG(BigInt(p.value));
+    case "float":
+    case "decimal":
+      return typed.DOUBLE(Number(p.value));
+    default:
+      return typed.VAR_STRING(p.value);
+  }
 }
 
 class MysqlConnection implements SqlConnection {
@@ -110,7 +130,7 @@ class MysqlConnection implements SqlConnection {
 
   async #stream(
     text: string,
-    params: readonly unknown[],
+    params: readonly SqlParam[] | undefined,
     sink: ResultSink | undefined,
     options: QueryOptions,
   ): Promise<void> {
@@ -165,13 +185,28 @@ class MysqlConnection implements SqlConnection {
           });
           chain.catch(fail);
         };
-        const cmd = conn.execute({ sql: text, values: params.map(bindable), rowsAsArray: true });
+        // With parameters, a prepared statement (one statement); without (a script), the text
+        // protocol, whose result sets are numbered: the first one with columns is the output.
+        const cmd = params
+          ? conn.execute({
+            sql: text,
+            values: params.map((p) => bindable(this.#mysql, p)),
+            rowsAsArray: true,
+          })
+          : conn.query({ sql: text, rowsAsArray: true });
+        let chosen: number | undefined;
         cmd.on("error", fail);
         // A lost connection is reported on the connection, not on a command without callback.
         conn.once("error", fail);
-        cmd.on("fields", (fields: MysqlField[]) => announce(fields));
-        cmd.on("result", (row: unknown) => {
-          if (!sink || !Array.isArray(row)) return;
+        cmd.on("fields", (fields: MysqlField[] | undefined, index?: number) => {
+          // A statement without a result set (OK packet) reports no fields.
+          if (chosen !== undefined || (!params && !fields?.length)) return;
+          // The text protocol's command reports the result set's index on itself only.
+          chosen = index ?? cmd._resultIndex ?? 0;
+          announce(fields);
+        });
+        cmd.on("result", (row: unknown, index?: number) => {
+          if (!sink || !Array.isArray(row) || (index ?? 0) !== chosen) return;
           const out = new Array(row.length);
           for (let c = 0; c < row.length; c++) {
             out[c] = row[c] === null ? null : decoders[c](row[c]);
@@ -182,6 +217,7 @@ class MysqlConnection implements SqlConnection {
         cmd.on("end", () => {
           conn.removeListener("error", fail);
           if (failed) return;
+          if (!params && sink && chosen === undefined) return fail(scriptWithoutRows(ctx, "first"));
           announce(undefined);
           flush();
           chain.then(resolve, fail);
@@ -196,12 +232,34 @@ class MysqlConnection implements SqlConnection {
     }
   }
 
-  query(text: string, params: readonly unknown[], sink: ResultSink, options: QueryOptions = {}) {
+  query(text: string, params: readonly SqlParam[], sink: ResultSink, options: QueryOptions = {}) {
     return this.#stream(text, params, sink, options);
   }
 
-  execute(text: string, params: readonly unknown[], options: QueryOptions = {}) {
+  execute(text: string, params: readonly SqlParam[], options: QueryOptions = {}) {
     return this.#stream(text, params, undefined, options);
+  }
+
+  async script(text: string, sink: ResultSink | undefined, options: QueryOptions = {}) {
+    // As SQLAlchemy's engine.begin(). MySQL commits implicitly around DDL statements, so those
+    // stay done whatever follows them (the server's rule, the same under flytekit).
+    await this.#simple("START TRANSACTION", options);
+    try {
+      await this.#stream(text, undefined, sink, options);
+      await this.#simple("COMMIT", options);
+    } catch (error) {
+      await run(this.#conn, "ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  async #simple(text: string, options: QueryOptions): Promise<void> {
+    const ctx: FailureContext = { phase: "query", target: this.#target, signal: options.signal };
+    try {
+      await run(this.#conn, text);
+    } catch (error) {
+      throw classifyMysqlError(error, ctx);
+    }
   }
 
   close(): Promise<void> {

@@ -6,7 +6,7 @@
  */
 
 import { DatasetWriter } from "../_sql/dataset_writer.ts";
-import type { ColumnKind as ParquetKind } from "../_sql/parquet.ts";
+import type { ColumnKind as ParquetKind, ParquetCodec } from "../_sql/parquet.ts";
 import type { ColumnKind, ResultSink, SqlColumn } from "./driver.ts";
 
 /** How each driver column kind is stored in parquet (see the README's type table). */
@@ -21,12 +21,17 @@ export const PARQUET_KIND: Readonly<Record<ColumnKind, ParquetKind>> = {
   date: "date",
   timestamp: "timestamp_ntz",
   timestamptz: "timestamp",
+  time: "time",
 };
 
 /** Options of {@linkcode ParquetFileSink}. */
 export interface ParquetFileSinkOptions {
-  /** Rows per row group. @default 131072 (the shared writer's) */
+  /** Rows per row group. @default {1048576} (the shared writer's) */
   rowGroupRows?: number;
+  /** PLAIN-encoded bytes that close a row group early. @default {134217728} */
+  rowGroupBytes?: number;
+  /** Page compression. @default {"SNAPPY"} */
+  codec?: ParquetCodec;
   /** Aborts the write at the next row group. */
   signal?: AbortSignal;
 }
@@ -79,6 +84,8 @@ export class ParquetFileSink implements ResultSink {
       path: this.#path,
       columns: columns.map((c) => ({ name: c.name, kind: PARQUET_KIND[c.kind] })),
       rowGroupRows: this.#options.rowGroupRows,
+      rowGroupBytes: this.#options.rowGroupBytes,
+      codec: this.#options.codec,
       signal: this.#options.signal,
     });
   }

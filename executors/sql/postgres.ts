@@ -10,12 +10,37 @@
  */
 
 import type { ConnectOptions } from "./connect_options.ts";
-import type { QueryOptions, ResultSink, SqlConnection, SqlDriver } from "./driver.ts";
-import { classifyPostgresError, type FailureContext } from "./errors.ts";
+import type { QueryOptions, ResultSink, SqlColumn, SqlConnection, SqlDriver } from "./driver.ts";
+import {
+  classifyPostgresError,
+  type FailureContext,
+  scriptWithoutRows,
+  sslNotSupported,
+} from "./errors.ts";
+import type { SqlParam, SqlParamKind } from "./params.ts";
 import { postgresClientTypes, postgresType } from "./postgres_types.ts";
 import { readTlsFiles } from "./tls.ts";
 
 const DEFAULT_BATCH_ROWS = 10_000;
+
+/** The type OID each parameter kind is sent with; 0 lets the server infer it (text). */
+const PARAM_OIDS: Record<SqlParamKind, number> = {
+  text: 0,
+  int32: 23,
+  int64: 20,
+  decimal: 1700,
+  float: 701,
+  boolean: 16,
+  bytes: 17,
+  timestamptz: 1184,
+  interval: 1186,
+};
+
+function hex(bytes: Uint8Array): string {
+  let out = "\\x";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  return out;
+}
 
 function target(options: ConnectOptions): string {
   return `${options.host}:${options.port}/${options.database ?? options.user ?? ""}`;
@@ -47,6 +72,55 @@ async function sslOption(options: ConnectOptions): Promise<unknown> {
 // deno-lint-ignore no-explicit-any
 type Sql = any;
 
+/** The `sslmode` values under which libpq refuses a server without TLS. */
+const REQUIRED_TLS = new Set(["require", "verify-ca", "verify-full"]);
+
+function isServerError(error: unknown): boolean {
+  return (error as { name?: string })?.name === "PostgresError";
+}
+
+/**
+ * Whether the server answers PostgreSQL's SSLRequest with "N" (no TLS), asked on a connection
+ * of its own that sends nothing else; `false` when it cannot tell (no answer within 5 s).
+ */
+async function declinesTls(host: string, port: number): Promise<boolean> {
+  let conn: Deno.TcpConn | undefined;
+  let timedOut = false;
+  const close = () => {
+    try {
+      conn?.close();
+    } catch {
+      // already closed
+    }
+  };
+  const probe = (async () => {
+    conn = await Deno.connect({ hostname: host, port });
+    if (timedOut) close();
+    // Length 8, then the SSLRequest code 80877103 (1234 << 16 | 5679).
+    await conn.write(new Uint8Array([0, 0, 0, 8, 4, 210, 22, 47]));
+    const answer = new Uint8Array(1);
+    const n = await conn.read(answer);
+    return n === 1 && answer[0] === 0x4e; // "N"
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      close();
+      resolve(false);
+    }, 5_000);
+  });
+  try {
+    return await Promise.race([probe, timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    probe.catch(() => {});
+    close();
+  }
+}
+
 class PostgresConnection implements SqlConnection {
   #sql: Sql;
   #target: string;
@@ -56,38 +130,57 @@ class PostgresConnection implements SqlConnection {
     this.#target = target;
   }
 
+  #context(options: QueryOptions): FailureContext {
+    return { phase: "query", target: this.#target, signal: options.signal };
+  }
+
+  /**
+   * Runs a client query with the task's signal cancelling it on the server; a failure of the
+   * sink (recorded in `state.sinkFailure`) wins over the query's own error.
+   */
+  async #run(
+    query: { cancel(): unknown },
+    options: QueryOptions,
+    body: (state: { sinkFailure?: unknown }) => Promise<void>,
+  ): Promise<void> {
+    const state: { sinkFailure?: unknown } = {};
+    const onAbort = () => query.cancel();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await body(state);
+    } catch (error) {
+      if (state.sinkFailure !== undefined) throw state.sinkFailure;
+      throw classifyPostgresError(error, this.#context(options));
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
   async query(
     text: string,
-    params: readonly unknown[],
+    params: readonly SqlParam[],
     sink: ResultSink,
     options: QueryOptions = {},
   ): Promise<void> {
-    const ctx: FailureContext = { phase: "query", target: this.#target, signal: options.signal };
     options.signal?.throwIfAborted();
     let announced = false;
-    const announce = async (columns: { name: string; type: number }[]) => {
+    const announce = async (columns: PgColumn[]) => {
       announced = true;
-      await sink.columns(columns.map((column) => {
-        const type = postgresType(column.type);
-        return { name: column.name, kind: type.kind, serverType: type.name };
-      }));
+      await sink.columns(sqlColumns(columns));
     };
     const query = this.#sql.unsafe(text, this.#bind(params), { prepare: false }).values();
-    const onAbort = () => query.cancel();
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    // The client awaits the batch callback only when it suspends the portal; the last batch's
-    // callback runs unawaited, so the work is chained here and awaited after the query.
-    let work: Promise<void> = Promise.resolve();
-    let sinkFailure: unknown;
-    try {
+    await this.#run(query, options, async (state) => {
+      // The client awaits the batch callback only when it suspends the portal; the last batch's
+      // callback runs unawaited, so the work is chained here and awaited after the query.
+      let work: Promise<void> = Promise.resolve();
       const result = await query.cursor(
         options.batchRows ?? DEFAULT_BATCH_ROWS,
-        (rows: unknown[][] & { statement: { columns: { name: string; type: number }[] } }) => {
+        (rows: unknown[][] & { statement: { columns: PgColumn[] } }) => {
           work = work.then(async () => {
             if (!announced) await announce(rows.statement.columns);
             await sink.rows(rows);
           }).catch((error) => {
-            sinkFailure ??= error;
+            state.sinkFailure ??= error;
             throw error;
           });
           work.catch(() => {}); // handled below, after the query
@@ -96,42 +189,100 @@ class PostgresConnection implements SqlConnection {
       );
       await work;
       if (!announced) await announce(result?.columns ?? result?.statement?.columns ?? []);
-    } catch (error) {
-      if (sinkFailure !== undefined) throw sinkFailure;
-      throw classifyPostgresError(error, ctx);
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
-    }
+    });
   }
 
-  /** Floats bind as float8 (an untyped `$1 * 2` would otherwise be read as an integer). */
-  #bind(params: readonly unknown[]): unknown[] {
-    return params.map((v) => typeof v === "number" ? this.#sql.typed(v, 701) : v);
+  /**
+   * Each parameter as its exact text with the type OID of its kind; the client's serializers
+   * pass the text through unchanged (see `postgres_types.ts`).
+   */
+  #bind(params: readonly SqlParam[]): unknown[] {
+    return params.map((p) => {
+      if (p.value === null) return null;
+      const text = p.value instanceof Uint8Array ? hex(p.value) : p.value;
+      const oid = PARAM_OIDS[p.kind];
+      return oid === 0 ? text : this.#sql.typed(text, oid);
+    });
   }
 
-  async execute(text: string, params: readonly unknown[], options: QueryOptions = {}) {
-    const ctx: FailureContext = { phase: "query", target: this.#target, signal: options.signal };
+  async execute(text: string, params: readonly SqlParam[], options: QueryOptions = {}) {
     options.signal?.throwIfAborted();
-    // Without parameters the simple protocol runs scripts of several statements, as psycopg2.
     // Rows, if any, are dropped as they arrive (forEach), never collected.
-    const query =
-      (params.length === 0
-        ? this.#sql.unsafe(text).simple()
-        : this.#sql.unsafe(text, this.#bind(params), { prepare: false })).forEach(() => {});
-    const onAbort = () => query.cancel();
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    try {
+    const query = this.#sql.unsafe(text, this.#bind(params), { prepare: false }).forEach(() => {});
+    await this.#run(query, options, async () => {
       await query;
+    });
+  }
+
+  async script(text: string, sink: ResultSink | undefined, options: QueryOptions = {}) {
+    options.signal?.throwIfAborted();
+    // The simple query protocol runs a script of several statements, as psycopg2 does. The
+    // client opens a new result at each statement that returns rows after another statement,
+    // so its last result is the last statement that returned rows. Rows arrive one by one with
+    // their result; only the current result's rows are kept, in memory (as psycopg2 keeps them).
+    await this.#simple("begin", options);
+    try {
+      let owner: unknown;
+      let kept: unknown[][] = [];
+      const query = this.#sql.unsafe(text).simple().values().forEach(
+        (row: unknown[], result: unknown) => {
+          if (!sink) return;
+          if (result !== owner) [owner, kept] = [result, []];
+          kept.push(row);
+        },
+      );
+      let results: unknown;
+      await this.#run(query, options, async () => {
+        results = await query;
+      });
+      if (sink) {
+        // One result, or an array of results when several statements returned rows.
+        const isResult = (r: unknown) => Array.isArray(r) && "command" in r;
+        const list = (Array.isArray(results) && results.length > 0 && isResult(results[0])
+          ? results
+          : [results]) as { columns?: PgColumn[] }[];
+        const last = list[list.length - 1];
+        const columns = last?.columns;
+        if (!columns?.length) {
+          throw scriptWithoutRows(this.#context(options), "last");
+        }
+        const rows = owner === last ? kept : []; // the last result may have no rows
+        // Written before the commit: as in flytekit, a failure here rolls the script back.
+        await sink.columns(sqlColumns(columns));
+        const batch = options.batchRows ?? DEFAULT_BATCH_ROWS;
+        for (let i = 0; i < rows.length; i += batch) {
+          await sink.rows(rows.slice(i, i + batch));
+        }
+      }
+      await this.#simple("commit", options);
     } catch (error) {
-      throw classifyPostgresError(error, ctx);
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
+      await this.#simple("rollback", {}).catch(() => {});
+      throw error;
     }
+  }
+
+  async #simple(text: string, options: QueryOptions): Promise<void> {
+    const query = this.#sql.unsafe(text).simple();
+    await this.#run(query, options, async () => {
+      await query;
+    });
   }
 
   async close() {
     await this.#sql.end({ timeout: 0 });
   }
+}
+
+interface PgColumn {
+  name: string;
+  type: number;
+}
+
+function sqlColumns(columns: readonly PgColumn[]): SqlColumn[] {
+  return columns.map((column) => {
+    const type = postgresType(column.type);
+    return { name: column.name, kind: type.kind, serverType: type.name };
+  });
 }
 
 /**
@@ -173,7 +324,8 @@ export const postgresDriver: SqlDriver = {
       user: options.user,
       password: options.password ?? "",
       database: options.database ?? options.user,
-      ssl: await sslOption(options),
+      // As libpq: sslmode does not apply to Unix sockets (the server offers no TLS there).
+      ssl: unixSocket ? false : await sslOption(options),
       max: 1,
       prepare: false,
       fetch_types: false,
@@ -193,6 +345,15 @@ export const postgresDriver: SqlDriver = {
       await sql.unsafe("select 1", [], { prepare: false }).raw();
     } catch (error) {
       await sql.end({ timeout: 0 }).catch(() => {});
+      // libpq asks first and stops when the server declines TLS; the client tries the handshake
+      // anyway and the server drops it, which looks like a network failure. Ask, to tell them
+      // apart.
+      if (
+        REQUIRED_TLS.has(options.sslmode ?? "") && !unixSocket && !signal?.aborted &&
+        !isServerError(error) && await declinesTls(options.host, options.port)
+      ) {
+        throw sslNotSupported(ctx, "server does not support SSL, but SSL was required", error);
+      }
       throw classifyPostgresError(error, ctx);
     } finally {
       signal?.removeEventListener("abort", onAbort);

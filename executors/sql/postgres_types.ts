@@ -17,11 +17,18 @@
  * | `date` | date | `infinity` as 2^31-1 days, `-infinity` as -(2^31-1), as DuckDB |
  * | `timestamp` | timestamp | microseconds, no zone; infinities as ±(2^63-1) |
  * | `timestamptz` | timestamptz | microseconds, UTC |
- * | anything else (`time`, `interval`, arrays, enums, `inet`, `money`, ...) | string | the server's text form |
+ * | `time` | time | microseconds since midnight (psycopg2 gives `datetime.time`, pyarrow `time64[us]`) |
+ * | anything else (`timetz`, `interval`, arrays, enums, `inet`, `money`, ...) | string | the server's text form |
+ *
+ * Parameters are never re-serialized by the client: every type's serializer passes the text the
+ * executor bound (see `params.ts`) through unchanged, so `npm:postgres`'s own serializers
+ * (JavaScript `Date` for dates and timestamps, `JSON.stringify` for json, `'t'`/`'f'` for
+ * booleans, chosen by the type the server infers) never run.
  *
  * @module
  */
 
+import { daysFromCivil } from "../_sql/civil.ts";
 import type { ColumnKind } from "./driver.ts";
 
 /** A decoder from a value's text form to the column kind's JavaScript value. */
@@ -40,19 +47,12 @@ const TIMESTAMP_INFINITY = 9_223_372_036_854_775_807n;
 const PATTERN =
   /^(\d{4,})-(\d\d)-(\d\d)(?: (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?)?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/;
 
-function daysFromCivil(year: number, month: number, day: number): number {
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(0, 0, 0, 0);
-  return Math.round(d.getTime() / 86_400_000);
-}
-
 function parts(text: string, what: string) {
   const m = PATTERN.exec(text);
   if (!m) throw new SyntaxError(`Cannot parse PostgreSQL ${what} "${text}"`);
   let year = Number(m[1]);
   if (m[12]) year = 1 - year; // 1 BC is year 0
-  const days = daysFromCivil(year, Number(m[2]), Number(m[3]));
+  const days = Number(daysFromCivil(year, Number(m[2]), Number(m[3])));
   const seconds = Number(m[4] ?? 0) * 3600 + Number(m[5] ?? 0) * 60 + Number(m[6] ?? 0);
   const micros = Number((m[7] ?? "").padEnd(6, "0"));
   let offset = 0;
@@ -101,6 +101,26 @@ export function decodeTimestamp(text: string): bigint {
   return BigInt(p.days) * DAY_US + BigInt(p.seconds - p.offset) * 1_000_000n + BigInt(p.micros);
 }
 
+const TIME_PATTERN = /^(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/;
+
+/**
+ * Decodes a `time` text to microseconds since midnight (`24:00:00` is a whole day).
+ *
+ * @example Microseconds since midnight
+ * ```ts
+ * import { decodeTime } from "./postgres_types.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(decodeTime("00:00:01.000002"), 1_000_002n);
+ * ```
+ */
+export function decodeTime(text: string): bigint {
+  const m = TIME_PATTERN.exec(text);
+  if (!m) throw new SyntaxError(`Cannot parse PostgreSQL time "${text}"`);
+  const seconds = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  return BigInt(seconds) * 1_000_000n + BigInt((m[4] ?? "").padEnd(6, "0"));
+}
+
 function decodeBytea(text: string): Uint8Array {
   // bytea_output=hex: "\x0a0b"
   const hex = text.startsWith("\\x") ? text.slice(2) : text;
@@ -128,6 +148,7 @@ const TYPES: Record<number, PgType> = {
   1042: { name: "bpchar", kind: "string", decode: identity },
   1043: { name: "varchar", kind: "string", decode: identity },
   1082: { name: "date", kind: "date", decode: decodeDate },
+  1083: { name: "time", kind: "time", decode: decodeTime },
   1114: { name: "timestamp", kind: "timestamp", decode: decodeTimestamp },
   1184: { name: "timestamptz", kind: "timestamptz", decode: decodeTimestamp },
   1700: { name: "numeric", kind: "float64", decode: toNumber },
@@ -135,9 +156,13 @@ const TYPES: Record<number, PgType> = {
   3802: { name: "jsonb", kind: "string", decode: identity },
 };
 
+/** Parameters pass as the text bound; nothing else reaches this (see `params.ts`). */
+const passText = (value: unknown): string => String(value);
+
 /**
- * The decoders of every mapped OID, in the shape of `npm:postgres`'s `types` option (parsers
- * only, so parameters keep the client's own serialization).
+ * The decoders of every mapped OID, in the shape of `npm:postgres`'s `types` option, with a
+ * serializer that passes a parameter's text through unchanged for each of them and for every
+ * type the client would otherwise serialize itself.
  *
  * @example 64-bit integers stay exact
  * ```ts
@@ -149,12 +174,22 @@ const TYPES: Record<number, PgType> = {
  */
 export function postgresClientTypes(): Record<
   string,
-  { to: number; from: number[]; parse: PgDecoder }
+  { to: number; from: number[]; parse: PgDecoder; serialize: (value: unknown) => string }
 > {
-  const out: Record<string, { to: number; from: number[]; parse: PgDecoder }> = {};
+  const out: Record<
+    string,
+    { to: number; from: number[]; parse: PgDecoder; serialize: (value: unknown) => string }
+  > = {};
   for (const [oid, type] of Object.entries(TYPES)) {
-    out[`flyteshim_${type.name}`] = { to: Number(oid), from: [Number(oid)], parse: type.decode };
+    out[`flyteshim_${type.name}`] = {
+      to: Number(oid),
+      from: [Number(oid)],
+      parse: type.decode,
+      serialize: passText,
+    };
   }
+  // The client's own serializers beyond the mapped types: unknown (0).
+  out.flyteshim_unknown = { to: 0, from: [], parse: identity, serialize: passText };
   return out;
 }
 

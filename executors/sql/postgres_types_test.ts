@@ -1,6 +1,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import {
   decodeDate,
+  decodeTime,
   decodeTimestamp,
   postgresClientTypes,
   postgresType,
@@ -61,8 +62,21 @@ Deno.test("postgres decoders: text forms of the server", () => {
   assertThrows(() => decodeTimestamp("Jan 1 2024"), SyntaxError);
 });
 
-Deno.test("postgresClientTypes: parser-only entries, one per mapped OID", () => {
+Deno.test("postgresClientTypes: one per mapped OID, parameters pass as their text", () => {
   const types = postgresClientTypes();
   assertEquals(types.flyteshim_timestamptz.from, [1184]);
-  assertEquals("serialize" in types.flyteshim_int8, false);
+  // The client's own serializers would read this through Date, JSON.stringify it, or map it to
+  // 'f'; here each passes the bound text through unchanged.
+  for (const name of ["timestamptz", "timestamp", "date", "jsonb", "json", "bool", "unknown"]) {
+    assertEquals(
+      types[`flyteshim_${name}`].serialize("2024-01-02 03:04:05.123456"),
+      "2024-01-02 03:04:05.123456",
+    );
+  }
+});
+
+Deno.test("decodeTime: microseconds since midnight", () => {
+  assertEquals(decodeTime("23:59:59.999999"), 86_399_999_999n);
+  assertEquals(decodeTime("24:00:00"), 86_400_000_000n);
+  assertEquals(decodeTime("12:00:00.5"), 43_200_500_000n);
 });

@@ -13,6 +13,7 @@
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/plain.db`, "not an archive");
  * await assertRejects(() => extractSingleFile(`${dir}/plain.db`, `${dir}/out`), UserError);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -31,6 +32,11 @@ export interface ExtractOptions {
   maxMembers?: number;
   /** Aborts the extraction. */
   signal?: AbortSignal;
+  /**
+   * The name errors give the archive: the URI the user gave, when the file is a local copy of
+   * it. @default {the archive's path}
+   */
+  name?: string;
 }
 
 /** The archive formats flyteshim unpacks. */
@@ -132,6 +138,7 @@ function fileName(path: string): string {
  * await Deno.writeFile(`${dir}/x.tar`, new Uint8Array([...header, ...body, ...new Uint8Array(1024)]));
  * const path = await extractSingleFile(`${dir}/x.tar`, `${dir}/out`);
  * assertEquals(await Deno.readTextFile(path), "hi");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function extractSingleFile(
@@ -153,13 +160,15 @@ export async function extractSingleFile(
   } finally {
     file.close();
   }
+  const name = options.name ?? archivePath;
   const format = detectArchiveFormat(head);
-  if (!format) throw bad(archivePath, describeUnknown(head));
+  if (!format) throw bad(name, describeUnknown(head));
   await Deno.mkdir(outDir, { recursive: true });
   const limits = {
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
     maxMembers: options.maxMembers ?? DEFAULT_MAX_MEMBERS,
     signal: options.signal,
+    name,
   };
   if (format === "zip") return await extractZip(archivePath, outDir, limits);
   return await extractTar(archivePath, outDir, format === "tar.gz", limits);
@@ -188,10 +197,11 @@ class BudgetedFile {
   }
 }
 
-async function extractZip(archive: string, outDir: string, limits: Limits): Promise<string> {
+async function extractZip(path: string, outDir: string, limits: Limits): Promise<string> {
+  const archive = limits.name;
   const zip = await import("@zip.js/zip.js");
   zip.configure({ useWebWorkers: false });
-  const file = await Deno.open(archive);
+  const file = await Deno.open(path);
   class FsFileReader extends zip.Reader<Deno.FsFile> {
     #queue: Promise<unknown> = Promise.resolve();
     override async init() {
@@ -386,12 +396,13 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 async function extractTar(
-  archive: string,
+  path: string,
   outDir: string,
   gzip: boolean,
   limits: Limits,
 ): Promise<string> {
-  const file = await Deno.open(archive);
+  const archive = limits.name;
+  const file = await Deno.open(path);
   const stream: ReadableStream<Uint8Array> = gzip
     ? file.readable.pipeThrough(new DecompressionStream("gzip"))
     : file.readable;

@@ -1,3 +1,4 @@
+import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { type Member, paxPath, tar, tarGz, zip } from "../../tests/_archives.ts";
@@ -9,7 +10,7 @@ async function unpack(
   bytes: Uint8Array,
   options?: ExtractOptions,
 ): Promise<{ path: string; dir: string }> {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeFile(`${dir}/archive`, bytes);
   const path = await extractSingleFile(`${dir}/archive`, `${dir}/out`, options);
   return { path, dir };

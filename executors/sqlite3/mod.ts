@@ -33,9 +33,10 @@
  *   secrets: { get: () => Promise.reject(new Error("no secrets")) },
  *   logger: { debug() {}, info() {}, warn() {}, error() {} },
  *   signal: new AbortController().signal,
- *   workDir: await Deno.makeTempDir(),
+ *   workDir: dir,
  * }) as Record<string, { uri: string }>;
  * assertEquals(outputs.results.uri, `${dir}/raw/0123456789abcdef0123456789abcdef`);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -49,7 +50,7 @@ import { StructuredDataset } from "../../types/values.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { widenKind } from "../_sql/columns.ts";
 import { DatasetWriter, PARQUET_FILE } from "../_sql/dataset_writer.ts";
-import { type ColumnKind, MixedTypesError } from "../_sql/parquet.ts";
+import { type ColumnKind, MixedTypesError, type ParquetCodec } from "../_sql/parquet.ts";
 import { datasetOutputOf } from "../_sql/output.ts";
 import { renderQuery, sqliteParam } from "../_sql/template.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
@@ -64,8 +65,12 @@ export interface Sqlite3ExecutorOptions {
    * (`FLYTESHIM_MAX_UNPACKED_MB`), else 8 GiB.
    */
   maxUnpackedBytes?: number;
-  /** Rows per parquet row group. @default {32768} */
+  /** Rows per parquet row group. @default {1048576} */
   rowGroupRows?: number;
+  /** PLAIN-encoded bytes that close a parquet row group early. @default {134217728} */
+  rowGroupBytes?: number;
+  /** Parquet page compression. @default {"SNAPPY"} */
+  codec?: ParquetCodec;
   /** Encode parquet pages on a worker thread for large results. @default {true} */
   worker?: boolean;
 }
@@ -212,6 +217,7 @@ async function fetchDatabase(
     return await extractSingleFile(local, `${dir}/unpacked`, {
       maxBytes: options.maxUnpackedBytes ?? ctx.limits?.maxUnpackedBytes,
       signal: ctx.signal,
+      name: redactUri(config.uri),
     });
   } finally {
     await Deno.remove(local).catch(() => {});
@@ -224,9 +230,15 @@ function removeQuietly(path: string): void {
   } catch { /* already gone */ }
 }
 
+/**
+ * Opens the private copy. Double-quoted string literals are on, as in Python's `sqlite3` (which
+ * flytekit's image runs): SQLite reads `"x"` as a column, table or alias when one of that name
+ * is in scope and as the string `'x'` otherwise. Deno's SQLite is built with that legacy
+ * behaviour off, which turned `where name = "O'Brien"` into "no such column".
+ */
 function openDatabase(path: string, writable: boolean): DatabaseSync {
   try {
-    return new DatabaseSync(path, { readOnly: !writable });
+    return new DatabaseSync(path, { readOnly: !writable, enableDoubleQuotedStringLiterals: true });
   } catch (cause) {
     throw sqlError(cause, "open the database");
   }
@@ -274,14 +286,16 @@ async function runQuery(
     }
     const localFile = `${path}.parquet`;
     const rows = openRows(db, stmt, query.sql, params);
-    // Kinds are decided by the first row group; a later value that does not fit widens its
+    // Kinds are decided by the first rows; a later value that does not fit widens its
     // column (int64 -> double -> string -> binary) and the rows are written again.
     let kinds: (ColumnKind | undefined)[] = columns.map(() => undefined);
     for (let attempt = 0;; attempt++) {
       const writer = new DatasetWriter({
         path: localFile,
         columns: columns.map((c, j) => ({ name: c.name, declaredType: c.type, kind: kinds[j] })),
-        rowGroupRows: options.rowGroupRows,
+        rowGroupRows: options.rowGroupRows ?? ctx.limits?.parquet?.rowGroupRows,
+        rowGroupBytes: options.rowGroupBytes ?? ctx.limits?.parquet?.rowGroupBytes,
+        codec: options.codec ?? ctx.limits?.parquet?.codec,
         worker: options.worker,
         signal: ctx.signal,
       });
@@ -319,10 +333,56 @@ async function runQuery(
         columns: declaredColumns(output.type),
       }),
     };
+  } catch (error) {
+    throw await explainNotADatabase(error, path, config);
   } finally {
     db.close();
     removeQuietly(path);
   }
+}
+
+const SQLITE_NOTADB = 26;
+
+/**
+ * SQLite's "file is not a database" names no file; say which one and, when it is an archive
+ * given with `compressed: false`, what to change.
+ */
+async function explainNotADatabase(
+  error: unknown,
+  path: string,
+  config: Sqlite3Config,
+): Promise<unknown> {
+  const errcode = ((error as { cause?: { errcode?: number } })?.cause?.errcode ?? 0) & 0xff;
+  if (!(error instanceof UserError) || errcode !== SQLITE_NOTADB) return error;
+  let hint = "";
+  if (!config.compressed) {
+    const { detectArchiveFormat } = await import("./archive.ts");
+    const format = detectArchiveFormat(headOf(path));
+    if (format) {
+      hint = `; it looks like a ${
+        format === "tar.gz" ? "gzip-compressed (tar.gz)" : format
+      } archive: set compressed to true to unpack it`;
+    }
+  }
+  return new UserError(
+    `Cannot open "${redactUri(config.uri)}" as a SQLite database: file is not a database${hint}`,
+    { code: error.code, cause: error.cause },
+  );
+}
+
+/** The first 512 bytes of a file (fewer when it is shorter or unreadable). */
+function headOf(path: string): Uint8Array {
+  const head = new Uint8Array(512);
+  let n = 0;
+  try {
+    using file = Deno.openSync(path);
+    while (n < head.length) {
+      const r = file.readSync(head.subarray(n));
+      if (r === null) break;
+      n += r;
+    }
+  } catch { /* unreadable: no hint */ }
+  return head.subarray(0, n);
 }
 
 /**

@@ -11,7 +11,8 @@
 #     -I node_modules/@flyteorg/flyteidl/protos -I /usr/include flyteidl/core/literals.proto \
 #     < testdata/idl/map.txt > testdata/idl/map.pb
 # (--deterministic_output writes map entries sorted by key, so the bytes are reproducible.)
-# The flytekit-sqlite3/ folder holds bytes written by flytekit itself and is not re-encoded.
+# The flytekit-sqlite3/ folder holds bytes written by flytekit itself and is not re-encoded;
+# flytekit-openai/ is: `encode.sh flytekit-openai/upload_template.txt` (see its README.md).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
