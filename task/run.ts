@@ -12,6 +12,7 @@ import {
   encodeTaskTemplate,
   type Literal,
   type LiteralMap,
+  structToJson,
   type TaskTemplate,
   type Variable,
 } from "../idl/mod.ts";
@@ -287,7 +288,11 @@ export function localLogger(
   return createLogger({ level, write: (_level, line) => write(line) });
 }
 
-/** Whether an output literal points at data (a blob, dataset, schema) inside the run folder. */
+/**
+ * Whether an output literal points at data inside the run folder: a blob, dataset or schema
+ * there, or the folder's path inside a msgpack binary value (a dataclass holding files, such as
+ * the OpenAI download task's result) or a generic struct.
+ */
 export function holdsData(map: LiteralMap, dir: string): boolean {
   const inside = (uri: string | null | undefined) =>
     !!uri && (uri === dir || uri.startsWith(`${dir}/`) || uri.startsWith(`file://${dir}/`));
@@ -298,6 +303,13 @@ export function holdsData(map: LiteralMap, dir: string): boolean {
       inside(literal.offloadedMetadata?.uri) || inside(scalar?.blob?.uri) ||
       inside(scalar?.structuredDataset?.uri) || inside(scalar?.schema?.uri)
     ) return true;
+    // A path in a msgpack value is its UTF-8 bytes as they are, so the bytes are searched
+    // without decoding them; a struct is searched as its JSON text.
+    const binary = scalar?.binary?.value;
+    if (binary?.length && mentionsPath(new TextDecoder().decode(binary), dir)) return true;
+    if (scalar?.generic && mentionsPath(JSON.stringify(structToJson(scalar.generic)), dir)) {
+      return true;
+    }
     if (scalar?.union?.value && visit(scalar.union.value, depth + 1)) return true;
     for (const item of literal.collection?.literals ?? []) if (visit(item, depth + 1)) return true;
     for (const item of Object.values(literal.map?.literals ?? {})) {
@@ -306,6 +318,17 @@ export function holdsData(map: LiteralMap, dir: string): boolean {
     return false;
   };
   return Object.values(map.literals ?? {}).some((literal) => visit(literal, 0));
+}
+
+/**
+ * Whether `text` names `dir` or a path below it: an occurrence of `dir` not followed by a
+ * character that would make it another name (`/tmp/run-1` is not in `/tmp/run-12`).
+ */
+function mentionsPath(text: string, dir: string): boolean {
+  for (let at = text.indexOf(dir); at >= 0; at = text.indexOf(dir, at + 1)) {
+    if (!/[\w.-]/.test(text.charAt(at + dir.length))) return true;
+  }
+  return false;
 }
 
 /** A copy of a log field value with every secret hidden, however deep it sits. */
