@@ -61,6 +61,7 @@ export function flyte2Identity(
  * const args = parseFlyte2Args(["-i", `${dir}/inputs.pb`, "-o", dir, "--resolver", "flyteshim.resolver", ...loader]);
  * assertEquals(await runFlyte2(args, { env: {}, registry: createExecutorRegistry([noop]), logger: NULL_LOGGER }), 0);
  * assertEquals((await Deno.readFile(`${dir}/outputs.pb`)).length, 0);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function runFlyte2(args: Flyte2Args, options: RunExecuteOptions): Promise<number> {

@@ -1,3 +1,4 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor } from "../executors/mod.ts";
@@ -191,7 +192,7 @@ async function doubleLoader(fail = false): Promise<string[]> {
 }
 
 Deno.test("main runs a0 and writes outputs.pb", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     await Deno.writeFile(
       `${dir}/inputs.pb`,
@@ -212,7 +213,7 @@ Deno.test("main runs a0 and writes outputs.pb", async () => {
 });
 
 Deno.test("a failure writes a Flyte 2 error.pb and exits 0, even with FLYTE_FAIL_ON_ERROR", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     await Deno.writeFile(
       `${dir}/inputs.pb`,
@@ -242,7 +243,7 @@ Deno.test("a failure writes a Flyte 2 error.pb and exits 0, even with FLYTE_FAIL
 });
 
 Deno.test("a bad a0 command line is reported in <_U_RUN_BASE>/<ACTION_NAME>/error.pb", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     const code = await main(["a0", "--inputs", `${dir}/i.pb`, "--bogus"], {
       registry,
@@ -260,7 +261,7 @@ Deno.test("a bad a0 command line is reported in <_U_RUN_BASE>/<ACTION_NAME>/erro
 });
 
 Deno.test("runFlyte2: a Flyte 1 template URI on Flyte 2 is refused with a hint", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     const args = parseFlyte2Args(
       rendered(dir, ["inline://taskTemplate", "example.double"]).slice(1),

@@ -28,6 +28,7 @@ import {
  * await Deno.writeTextFile(`${dir}/a.txt`, "1\n2\n3\n");
  * const { lines } = await commandTask(options).run({ data: `${dir}/a.txt` });
  * assertEquals(lines.trim().split(" ")[0], "3");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface CommandTaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>

@@ -1,3 +1,4 @@
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { structToJson } from "../idl/mod.ts";
 import { commandTask } from "./command.ts";
@@ -38,7 +39,7 @@ Deno.test("commandTask writes the executor's custom and runs locally in a work f
   });
   assertEquals(await task.run({ who: "a b" }), { text: "hello a b" });
   // The package registers it like any task.
-  const path = `${await Deno.makeTempDir()}/flyte-package.tgz`;
+  const path = `${await tempDir()}/flyte-package.tgz`;
   assertEquals(await writePackage([task], path), ["0_greet_1.pb"]);
   await Deno.remove(path.slice(0, path.lastIndexOf("/")), { recursive: true });
 });

@@ -1,5 +1,6 @@
 // Flyte 2 serialization, checked against protobuf's own implementations built from
 // @flyteorg/flyteidl2's descriptors (protoc's text format, python3-protobuf's json_format).
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { crossCheck, PROTOC, PYTHON_PROTOBUF } from "../_testing/tools.ts";
 import { protocDecode, pythonJson } from "../_testing/flyte2_descriptors.ts";
@@ -153,7 +154,7 @@ Deno.test("task types the backend runs otherwise, and oversized tasks, are refus
 });
 
 Deno.test("deno task serialize --flyte2 writes <name>.flyte2.pb and <name>.flyte2.json", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     const module = new URL("../examples/checksum/task.ts", import.meta.url).pathname;
     let out = "";

@@ -1,5 +1,6 @@
 // Runs command tasks the way propeller runs them: a `flyteshim-command` template, inputs written
 // with the literal engine, and the program with `--allow-run` (the flyteshim-command build).
+import { tempDir } from "../_testing/temp.ts";
 import { jsonToStruct, type JsonValue, type TaskTemplate, toInt64 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { type TypeDescriptor, valuesToLiteralMap } from "../types/mod.ts";
@@ -78,7 +79,7 @@ export async function runCommandTask(
   const storage: Storage = options.storage ?? createStorage();
   const inputs = await valuesToLiteralMap(run.values ?? {}, run.inputs ?? {}, {
     storage,
-    rawOutputPrefix: options.rawPrefix ?? `${options.root ?? await Deno.makeTempDir()}/uploads`,
+    rawOutputPrefix: options.rawPrefix ?? `${options.root ?? await tempDir()}/uploads`,
   });
   return await runPropeller({
     program: COMMAND_PROGRAM,

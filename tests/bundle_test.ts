@@ -34,7 +34,6 @@ async function buildBundle(): Promise<string> {
 }
 
 const outdir = await buildBundle();
-globalThis.addEventListener("unload", () => Deno.removeSync(outdir, { recursive: true }));
 const program = denoProgram(`${outdir}/main.js`);
 
 async function fixtureTemplate(custom: Record<string, JsonValue> = {}): Promise<TaskTemplate> {
