@@ -222,10 +222,9 @@ async function executeRun(
   const redactor = createRedactor();
   const env = options.env ?? Deno.env.toObject();
   const logger = options.logger ?? localLogger(env);
-  // A checkpoint as propeller gives one: this run saves to <dir>/checkpoint, and reads the
-  // previous attempt's when one is passed in.
-  // Its scratch folder (a previous checkpoint's download, files being saved) goes when the run
-  // ends; what the executor saved stays in <dir>/checkpoint, with the run folder.
+  // A checkpoint as propeller gives one: this run saves to <dir>/checkpoint (removed with the
+  // run folder unless it is kept), and reads the previous attempt's when one is passed in. Its
+  // scratch folder (a previous checkpoint's download, files being saved) goes when the run ends.
   const checkpointWork = await makeWorkDir("flyteshim-checkpoint-");
   const checkpoint = createCheckpoint({
     destination: joinUri(dir, "checkpoint"),
