@@ -1,9 +1,59 @@
 /**
  * flyteshim: Flyte's prebuilt container tasks in TypeScript, on Deno.
  *
- * This is the SDK surface: the errors that reach `error.pb`, the literal type descriptors and
- * values, task authoring (`defineTask`, `sqlite3Task`, `sqlTask`, the OpenAI batch file tasks),
- * serialization to `TaskTemplate` and registration packages, and local runs (`task.run(inputs)`).
+ * Define a task, run it locally exactly as the flyteshim image runs it on Flyte, then package it
+ * for `flytectl register files`. Tasks come as SQL queries (`sqlite3Task`, `sqlTask`), any
+ * program of any image (`commandTask`), flytekit's OpenAI batch file tasks
+ * (`openaiUploadJsonlFileTask`, `openaiDownloadBatchFilesTask`) and tasks on an executor of one's own
+ * (`defineExecutor`, `defineTask`).
+ *
+ * @example Define a SQLite3 task and run it
+ * ```ts
+ * import { readDataset, sqlite3Task, Types } from "@flyteshim/flyteshim";
+ * import { DatabaseSync } from "node:sqlite";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // A database to query: a local path, or an s3:// or https:// URI on the cluster.
+ * const dir = await Deno.makeTempDir();
+ * const db = new DatabaseSync(`${dir}/shop.db`);
+ * db.exec("create table items (name text, price real); insert into items values ('tea', 1.5), ('cake', 3)");
+ * db.close();
+ *
+ * const items = sqlite3Task({
+ *   name: "shop.items",
+ *   queryTemplate: "select name from items where price > {{ .inputs.min }}",
+ *   uri: `${dir}/shop.db`,
+ *   inputs: { min: Types.float },
+ *   outputs: { results: Types.structuredDataset({ columns: { name: Types.string } }) },
+ * });
+ * const { results } = await items.run({ min: 2 }, { dir: `${dir}/run` });
+ * const { rows } = await readDataset(results); // rows: { name: string | null }[]
+ * assertEquals(rows, [{ name: "cake" }]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * The same from the command line, with the task exported from `tasks.ts`:
+ * `deno run -A jsr:@flyteshim/flyteshim/cli run tasks.ts items --min 2`, and
+ * `... package tasks.ts --image <image>` for a registration package (see `@flyteshim/flyteshim/cli`).
+ *
+ * @example A task on an executor of one's own
+ * ```ts
+ * import { defineExecutor, defineTask, Types } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs = { text: Types.string };
+ * const outputs = { out: Types.string };
+ * const shout = defineExecutor({
+ *   id: "example.shout",
+ *   taskTypes: ["shout"],
+ *   inputs,
+ *   outputs,
+ *   parseConfig: (custom: { times: number }) => custom,
+ *   execute: (config, given) => Promise.resolve({ out: given.text.toUpperCase().repeat(config.times) }),
+ * });
+ * const task = defineTask({ name: "shout", taskType: "shout", executor: shout, inputs, outputs, config: { times: 2 } });
+ * assertEquals(await task.run({ text: "hi" }), { out: "HIHI" });
+ * ```
  *
  * @example Classify a failure
  * ```ts
@@ -11,22 +61,6 @@
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(new UserError("Bad limit").recoverable, false);
- * ```
- *
- * @example Author a SQLite3 task and serialize it
- * ```ts
- * import { sqlite3Task, toTaskTemplate, Types } from "@flyteshim/flyteshim";
- * import { assertEquals } from "@std/assert";
- *
- * const tracks = sqlite3Task({
- *   name: "sql.tracks",
- *   image: "ghcr.io/acme/flyteshim:0.1.0",
- *   queryTemplate: "select TrackId, Name from tracks limit {{ .inputs.limit }}",
- *   uri: "https://example.org/chinook.zip",
- *   compressed: true,
- *   inputs: { limit: Types.integer },
- * });
- * assertEquals(toTaskTemplate(tracks).type, "sqlite");
  * ```
  *
  * @module
@@ -45,10 +79,22 @@ export {
 } from "./errors.ts";
 
 export {
+  createExecutorRegistry,
+  defineExecutor,
+  type Executor,
+  type ExecutorContext,
+  type ExecutorRegistry,
+  type ExecutorSpec,
+  literalOutputs,
+} from "./executors/mod.ts";
+
+export {
   type BlobInit,
   type ColumnType,
+  type ColumnValue,
   type ConvertOptions,
   type DatasetColumn,
+  type DatasetRow,
   type DeclaredType,
   Duration,
   FlyteDirectory,
@@ -97,7 +143,11 @@ export {
   readDataset,
   type ReadDatasetOptions,
   type ResourceSpec,
+  type RunArgs,
   type RunOptions,
+  runTask,
+  runTemplate,
+  type RunTemplateOptions,
   type SecretMount,
   type SecretRequest,
   type SerializeOptions,
@@ -107,6 +157,7 @@ export {
   type SqlTaskBaseOptions,
   type SqlTaskOptions,
   type TaskOptions,
+  type TemplateRunResult,
   toTaskSpec,
   toTaskTemplate,
   type VariableDescriptors,

@@ -6,8 +6,8 @@
  *
  * ```ts ignore
  * import { main } from "@flyteshim/flyteshim/entrypoint";
- * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
- * Deno.exit(await main(Deno.args, { registry: createExecutorRegistry([myExecutor]) }));
+ * import { myExecutor } from "./executor.ts";
+ * Deno.exit(await main(Deno.args, { registry: [myExecutor] }));
  * ```
  *
  * {@linkcode runExecute} runs the `execute` command on parsed arguments and an explicit
@@ -55,7 +55,13 @@
  */
 
 import { UserError } from "../errors.ts";
-import type { ExecutorRegistry, Logger } from "../executors/mod.ts";
+import {
+  createExecutorRegistry,
+  type Executor,
+  type ExecutorEntry,
+  type ExecutorRegistry,
+  type Logger,
+} from "../executors/mod.ts";
 import type { Storage, StorageOptions } from "../storage/mod.ts";
 import {
   type Command,
@@ -141,8 +147,8 @@ export { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
  * ```
  */
 export interface MainOptions {
-  /** Where executors are found. */
-  registry: ExecutorRegistry;
+  /** Where executors are found: a registry, or the executors themselves. */
+  registry: ExecutorRegistry | readonly (Executor<unknown> | ExecutorEntry)[];
   /** The environment. @default {Deno.env.toObject()} */
   env?: Env;
   /**
@@ -176,6 +182,10 @@ export interface MainOptions {
   captureUncaught?: boolean;
   /** Writes the text of `help`, `version` and `describe`. @default {console.log} */
   print?: (text: string) => void;
+}
+
+function registryOf(registry: MainOptions["registry"]): ExecutorRegistry {
+  return Array.isArray(registry) ? createExecutorRegistry(registry) : registry as ExecutorRegistry;
 }
 
 function listenForSignals(controller: AbortController): () => void {
@@ -285,7 +295,7 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
     case "describe": {
       const { default: config } = await import("../deno.json", { with: { type: "json" } });
       const { describeRegistry, formatDescription } = await import("./describe.ts");
-      const description = describeRegistry(options.registry, config.version);
+      const description = describeRegistry(registryOf(options.registry), config.version);
       print(command.json ? JSON.stringify(description, null, 2) : formatDescription(description));
       return EXIT_OK;
     }
@@ -302,7 +312,7 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
       };
       const runOptions = {
         env,
-        registry: options.registry,
+        registry: registryOf(options.registry),
         storage: options.storage,
         storageBackends: options.storageBackends,
         logger: options.logger,

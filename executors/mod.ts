@@ -27,6 +27,7 @@
 import { ExecutorNotFoundError } from "../errors.ts";
 import type { JsonValue, LiteralMap, TaskTemplate } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
+import type { InferInputs, InferValues, TypeDescriptor } from "../types/descriptors.ts";
 
 /**
  * Who and what is running, from the environment propeller sets (`FLYTE_INTERNAL_*`).
@@ -318,7 +319,27 @@ export function literalOutputs(literals: LiteralMap): LiteralOutputs {
  * assertEquals(await task.run({}), { total: 3n });
  * ```
  */
-export type ExecutorOutputs = Record<string, unknown> | LiteralOutputs | void;
+export type ExecutorOutputs<
+  O extends Record<string, TypeDescriptor> = Record<string, TypeDescriptor>,
+> =
+  | (string extends keyof O ? Record<string, unknown> : InferInputs<O>)
+  | LiteralOutputs
+  | void;
+
+/**
+ * The `TaskTemplate.custom` an executor reads when it does not declare its own shape: a JSON
+ * object (every number a double).
+ *
+ * @example A custom object
+ * ```ts
+ * import type { ExecutorConfig } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const custom: ExecutorConfig = { uri: "chinook.db", compressed: false };
+ * assertEquals(Object.keys(custom), ["uri", "compressed"]);
+ * ```
+ */
+export type ExecutorConfig = { [key: string]: JsonValue };
 
 /**
  * The parts an executor author writes.
@@ -337,26 +358,44 @@ export type ExecutorOutputs = Record<string, unknown> | LiteralOutputs | void;
  * assertEquals(defineExecutor(spec).parseConfig({}, {}), { greeting: "hello" });
  * ```
  */
-export interface ExecutorSpec<C> {
+export interface ExecutorSpec<
+  C,
+  K = ExecutorConfig,
+  T extends string = string,
+  I extends Record<string, TypeDescriptor> = Record<string, TypeDescriptor>,
+  O extends Record<string, TypeDescriptor> = Record<string, TypeDescriptor>,
+> {
   /** The executor's id, as named in container args (for example `flyteshim.sqlite3`). */
   id: string;
-  /** The task types it serves (`TaskTemplate.type`). */
-  taskTypes: readonly string[];
+  /** The task types it serves (`TaskTemplate.type`); a task of this executor must use one. */
+  taskTypes: readonly T[];
   /** Other ids that find it, such as flytekit's Python executor path. */
   aliases?: readonly string[];
   /** One line for `describe`. */
   description?: string;
   /**
-   * Parses `TaskTemplate.custom` (numbers arrive as doubles); throws `UserError` with code
-   * `USER:InvalidConfig` on a missing or mistyped key.
+   * The inputs it reads, as descriptors: `execute` receives their values typed, and a task of
+   * this executor must declare inputs whose values fit them. @default {any inputs}
    */
-  parseConfig(custom: { [key: string]: JsonValue }, template: TaskTemplate): C;
+  inputs?: I;
+  /**
+   * The outputs it returns, as descriptors: what `execute` returns is checked against them, and
+   * a task of this executor must declare outputs those values can be written as.
+   * @default {any outputs}
+   */
+  outputs?: O;
+  /**
+   * Parses `TaskTemplate.custom` (numbers arrive as doubles); throws `UserError` with code
+   * `USER:InvalidConfig` on a missing or mistyped key. Annotating `custom` (for example
+   * `(custom: { times: number }) => ...`) types the `config` of the tasks that use the executor.
+   */
+  parseConfig(custom: K, template: TaskTemplate): C;
   /** Runs the task. Throw `UserError`/`SystemError` to choose how a failure is reported. */
   execute(
     config: C,
-    inputs: Record<string, unknown>,
+    inputs: InferValues<I>,
     context: ExecutorContext,
-  ): Promise<ExecutorOutputs>;
+  ): Promise<ExecutorOutputs<O>>;
 }
 
 /**
@@ -374,7 +413,13 @@ export interface ExecutorSpec<C> {
  * assertEquals([found.kind, found.id], ["executor", "x.noop"]);
  * ```
  */
-export interface Executor<C = unknown> extends ExecutorSpec<C> {
+export interface Executor<
+  C = unknown,
+  K = ExecutorConfig,
+  T extends string = string,
+  I extends Record<string, TypeDescriptor> = Record<string, TypeDescriptor>,
+  O extends Record<string, TypeDescriptor> = Record<string, TypeDescriptor>,
+> extends ExecutorSpec<C, K, T, I, O> {
   /** Always `"executor"`. */
   readonly kind: "executor";
 }
@@ -391,7 +436,13 @@ export interface Executor<C = unknown> extends ExecutorSpec<C> {
  * assertEquals(noop.taskTypes, ["noop"]);
  * ```
  */
-export function defineExecutor<C>(spec: ExecutorSpec<C>): Executor<C> {
+export function defineExecutor<
+  C,
+  K = ExecutorConfig,
+  const T extends string = string,
+  I extends Record<string, TypeDescriptor> = Record<string, TypeDescriptor>,
+  O extends Record<string, TypeDescriptor> = Record<string, TypeDescriptor>,
+>(spec: ExecutorSpec<C, K, T, I, O>): Executor<C, K, T, I, O> {
   if (!spec.id) throw new TypeError("Cannot define executor: id is empty");
   return { ...spec, kind: "executor" };
 }

@@ -1,5 +1,6 @@
 // Shared by the SDK command line's commands: exit codes, error lines, loading task modules.
 import { FlyteshimError, UserError } from "../errors.ts";
+import type { Executor } from "../executors/mod.ts";
 import type { PrebuiltTask } from "./define.ts";
 
 /** Exit code: success. */
@@ -36,6 +37,21 @@ async function loadModule(cwd: string, module: string): Promise<Record<string, u
       cause,
     });
   }
+}
+
+/** The executors a module exports (values built with `defineExecutor`). */
+export async function executorsOf(cwd: string, module: string): Promise<Executor<unknown>[]> {
+  const exports = await loadModule(cwd, module);
+  const found = Object.values(exports).filter((value): value is Executor<unknown> =>
+    typeof value === "object" && value !== null && (value as Executor).kind === "executor" &&
+    typeof (value as Executor).id === "string"
+  );
+  if (!found.length) {
+    throw new UserError(`Cannot find executors in "${module}": it exports none`, {
+      code: "USER:InvalidArguments",
+    });
+  }
+  return found;
 }
 
 /** Whether a value is a task definition. */

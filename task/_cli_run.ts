@@ -13,12 +13,26 @@ import {
   StructuredDataset,
   Timestamp,
 } from "../types/values.ts";
-import { CLI_OK, CLI_USAGE, describeError, pathOf, tasksOf } from "./_cli_common.ts";
+import { CLI_OK, CLI_USAGE, describeError, executorsOf, pathOf, tasksOf } from "./_cli_common.ts";
+import type { CliProgram } from "./_cli_program.ts";
 import type { RunCommand } from "./cli_args.ts";
 import { readDataset } from "./dataset.ts";
-import { describeType, inputFromJson, inputFromText } from "./inputs.ts";
+import {
+  describeType,
+  inputFromJson,
+  inputFromText,
+  isOptionalInput,
+  NONE_TEXT,
+} from "./inputs.ts";
 import { withProgress } from "./progress.ts";
-import { holdsData, LOCAL_IMAGE, type PreparedRun, prepareRun, registryFor } from "./run.ts";
+import {
+  holdsData,
+  LOCAL_IMAGE,
+  localLogger,
+  type PreparedRun,
+  prepareRun,
+  registryFor,
+} from "./run.ts";
 import { toTaskTemplate } from "./serialize.ts";
 
 /** What `run` needs from the command line's options. */
@@ -37,6 +51,8 @@ export interface RunContext {
   storage: Storage;
   /** Where executors named by id are found. */
   registry?: ExecutorRegistry;
+  /** How the user starts the commands, for the task's help. */
+  program?: CliProgram;
 }
 
 /** The executor a template's container args name (after `--`), if any. */
@@ -90,6 +106,10 @@ async function readInputs(
   for (const [name, text] of Object.entries(command.inputFlags)) {
     values[name] = inputFromText(text, typeOf(name), name, { cwd: options.cwd });
   }
+  // An optional input left out is none, as in `task.run()`.
+  for (const [name, variable] of Object.entries(variables)) {
+    if (!Object.hasOwn(values, name) && isOptionalInput(variable.type)) values[name] = null;
+  }
   const missing = Object.keys(variables).filter((name) => !Object.hasOwn(values, name));
   if (missing.length) {
     throw new UserError(
@@ -103,9 +123,8 @@ async function readInputs(
 }
 
 function plain(value: unknown): unknown {
-  if (typeof value === "bigint") {
-    return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
-  }
+  // proto3 JSON's rule: an int64 is always a string, whatever its size.
+  if (typeof value === "bigint") return String(value);
   if (value instanceof Timestamp) return value.toISOString();
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Duration) {
@@ -188,6 +207,12 @@ async function resolveRun(
   let template: TaskTemplate;
   let executor: string | undefined;
   let registry = options.registry;
+  if (command.executorsModule) {
+    // The module's executors beside the built-in ones (or the given registry's).
+    const own = await executorsOf(options.cwd, command.executorsModule);
+    const base = registry ? [...registry.entries()] : [...BUILTIN_EXECUTORS];
+    registry = createExecutorRegistry([...base, ...own]);
+  }
   if (command.template) {
     template = await readTaskTemplate(pathOf(options.cwd, command.template), options);
     executor = command.executor ?? executorOfTemplate(template);
@@ -229,22 +254,37 @@ async function onlyTask(cwd: string, module: string) {
 }
 
 /** A task's own help: what it is, its inputs as flags and its outputs. */
-export function describeTask(template: TaskTemplate, executor: string, invocation: string): string {
+export function describeTask(
+  template: TaskTemplate,
+  executor: string,
+  invocation: string,
+  run = "deno task run",
+): string {
   const inputs = Object.entries(template.interface?.inputs?.variables ?? {});
   const outputs = Object.entries(template.interface?.outputs?.variables ?? {});
-  const flags = inputs.map(([name, v]) => `--${name} <${describeType(v.type)}>`);
+  const flags = inputs.map(([name, v]) => {
+    const flag = `--${name} <${describeType(v.type)}>`;
+    return isOptionalInput(v.type) ? `[${flag}]` : flag;
+  });
+  const lines = inputs.map(([name, v], i) => {
+    const optional = isOptionalInput(v.type)
+      ? `  optional: left out or "${NONE_TEXT}" means none`
+      : "";
+    const description = v.description && v.description !== name ? `  ${v.description}` : "";
+    return `  ${flags[i].replace(/^\[|\]$/g, "")}${optional}${description}`;
+  });
   return [
     `Task "${template.id?.name ?? ""}" (type ${template.type}, executor ${executor})`,
     "",
     "Inputs:",
-    ...(inputs.length ? flags.map((f) => `  ${f}`) : ["  (none)"]),
+    ...(inputs.length ? lines : ["  (none)"]),
     "",
     "Outputs:",
     ...(outputs.length
       ? outputs.map(([name, v]) => `  ${name}: ${describeType(v.type)}`)
       : ["  (none)"]),
     "",
-    `Run: deno task run ${invocation}${flags.length ? ` ${flags.join(" ")}` : ""}`,
+    `Run: ${run} ${invocation}${flags.length ? ` ${flags.join(" ")}` : ""}`,
   ].join("\n");
 }
 
@@ -256,11 +296,23 @@ export async function runCommand(command: RunCommand, options: RunContext): Prom
     const resolved = await resolveRun(command, options);
     if (command.help) {
       options.stdout(
-        `${describeTask(resolved.template, resolved.executor, resolved.invocation)}\n`,
+        `${
+          describeTask(
+            resolved.template,
+            resolved.executor,
+            resolved.invocation,
+            options.program?.run,
+          )
+        }\n`,
       );
       return CLI_OK;
     }
     const inputs = await readInputs(command, resolved.template, options);
+    // The executor's log lines on stderr, at the image's level variable (info by default).
+    const logger = localLogger(options.env, {
+      fallback: "info",
+      write: (line) => options.stderr(`${line}\n`),
+    });
     // Inputs become literals here, so that a value that does not fit its input is a usage
     // error like a malformed one, before anything runs.
     run = await prepareRun(resolved.template, inputs, {
@@ -269,6 +321,10 @@ export async function runCommand(command: RunCommand, options: RunContext): Prom
       storage,
       dir: command.dir ? pathOf(options.cwd, command.dir) : undefined,
       env: options.env,
+      logger,
+      previousCheckpoint: command.previousCheckpoint
+        ? pathOf(options.cwd, command.previousCheckpoint)
+        : undefined,
     });
   } catch (error) {
     options.stderr(`${describeError(error)}\n`);

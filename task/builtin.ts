@@ -6,7 +6,7 @@ import {
   SQL_EXECUTOR,
   SQLITE3_EXECUTOR,
 } from "../executors/builtin.ts";
-import { type TypeDescriptor, Types } from "../types/descriptors.ts";
+import { type InferValue, type TypeDescriptor, Types } from "../types/descriptors.ts";
 import type { StructuredDataset } from "../types/values.ts";
 import {
   defineTask,
@@ -92,6 +92,8 @@ export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends Variable
  */
 export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
   extends SqlTaskBaseOptions<I, O> {
+  /** One structured dataset output, or none. @default {{ results: Types.structuredDataset() }} */
+  outputs?: O & SqlOutputsFit<O>;
   /**
    * The query; `{{ .inputs.name }}` placeholders are replaced by the inputs (as bound values,
    * never pasted into the SQL). Written as given: newlines are kept.
@@ -136,6 +138,7 @@ export function sqlite3Task<
     throw new TypeError(`Cannot define task "${options.name}": the query template is empty`);
   }
   if (!uri) throw new TypeError(`Cannot define task "${options.name}": the database uri is empty`);
+  checkSqlOutputs(options.name, rest.outputs);
   return defineTask<I, O>({
     ...rest,
     outputs: (rest.outputs ?? { results: Types.structuredDataset() }) as O,
@@ -172,6 +175,8 @@ export function sqlite3Task<
  */
 export interface SqlTaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
   extends SqlTaskBaseOptions<I, O> {
+  /** One structured dataset output, or none. @default {{ results: Types.structuredDataset() }} */
+  outputs?: O & SqlOutputsFit<O>;
   /** The query; `{{ .inputs.name }}` placeholders become bound parameters. */
   queryTemplate: string;
   /**
@@ -186,6 +191,61 @@ export interface SqlTaskOptions<I extends VariableDescriptors, O extends Variabl
    * Each is also added to the task's secret requests, so that Flyte injects it.
    */
   secretConnectArgs?: Record<string, SecretRequest>;
+}
+
+/**
+ * `true` when a type is a union of several members (a record with several keys, say).
+ *
+ * @example Several keys
+ * ```ts
+ * import type { IsUnion } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const several: IsUnion<"a" | "b"> = true;
+ * const one: IsUnion<"a"> = false;
+ * assertEquals([several, one], [true, false]);
+ * ```
+ */
+export type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
+/**
+ * `unknown` when a SQL task's outputs are one structured dataset or none, else a type whose one
+ * property says what is wrong (a query has one result).
+ *
+ * @example One dataset output fits
+ * ```ts
+ * import { type SqlOutputsFit, Types } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const outputs = { rows: Types.structuredDataset() };
+ * const fits: typeof outputs & SqlOutputsFit<typeof outputs> = outputs;
+ * assertEquals(Object.keys(fits), ["rows"]);
+ * ```
+ */
+export type SqlOutputsFit<O extends VariableDescriptors> = [keyof O] extends [never] ? unknown
+  : string extends keyof O ? unknown
+  : true extends IsUnion<keyof O>
+    ? { "Error: a SQL task has one dataset output (or none); it declares": keyof O }
+  : unknown extends InferValue<O[keyof O]> ? unknown
+  : [InferValue<O[keyof O]>] extends [StructuredDataset] ? unknown
+  : { "Error: the output of a SQL task must be a structured dataset": keyof O };
+
+/** The definition-time check of {@linkcode SqlOutputsFit}. */
+function checkSqlOutputs(name: string, outputs: VariableDescriptors | undefined): void {
+  const entries = Object.entries(outputs ?? {});
+  if (entries.length > 1) {
+    throw new TypeError(
+      `Cannot define task "${name}": a SQL task has one dataset output (or none), found ${
+        entries.map(([k]) => `"${k}"`).join(", ")
+      }`,
+    );
+  }
+  const [entry] = entries;
+  if (entry && !entry[1].literalType.structuredDatasetType && !entry[1].literalType.schema) {
+    throw new TypeError(
+      `Cannot define task "${name}": output "${entry[0]}" must be a structured dataset`,
+    );
+  }
 }
 
 /**
@@ -222,6 +282,7 @@ export function sqlTask<
     throw new TypeError(`Cannot define task "${options.name}": the query template is empty`);
   }
   if (!uri) throw new TypeError(`Cannot define task "${options.name}": the database uri is empty`);
+  checkSqlOutputs(options.name, rest.outputs);
   const secretArgs = Object.entries(secretConnectArgs ?? {});
   const secrets = [...(rest.secrets ?? [])];
   for (const [, s] of secretArgs) {

@@ -12,7 +12,11 @@ import {
   pathOf,
   tasksOf,
 } from "./_cli_common.ts";
+import { type CliProgram, REPOSITORY_PROGRAM } from "./_cli_program.ts";
 import { type CliCommand, parseCliArgs } from "./cli_args.ts";
+import type { PrebuiltTask } from "./define.ts";
+
+export type { CliProgram };
 
 export { CLI_OK, CLI_TASK_FAILED, CLI_USAGE };
 
@@ -32,71 +36,91 @@ export interface CliOptions {
   registry?: ExecutorRegistry;
   /** Storage. @default {createStorage()} */
   storage?: Storage;
+  /**
+   * How the user starts each command, shown in help texts.
+   * @default {this repository's tasks: `deno task run`, `deno task package`, `deno task serialize`}
+   */
+  program?: CliProgram;
 }
 
 const encoder = new TextEncoder();
 
 /** The help text, by topic. */
-export function cliUsage(topic?: string): string {
+export function cliUsage(topic?: string, program: CliProgram = REPOSITORY_PROGRAM): string {
   const run = `Run a task locally, in-process, exactly as the flyteshim image runs it on Flyte
 (like \`pyflyte run\` for a single prebuilt container task).
 
 Usage:
-  deno task run <module.ts> <export> [--<input> <value> ...] [options]
-  deno task run --template <task.pb> [--<input> <value> ...] [options]
+  ${program.run} <module.ts> <export> [--<input> <value> ...] [options]
+  ${program.run} --template <task.pb> [--<input> <value> ...] [options]
 
   <module.ts> <export>  a task defined with defineTask / sqlite3Task / sqlTask and exported
                         (the export may be left out when the module has one task);
                         add --help to see the task's inputs and outputs
   --template FILE       a serialized flyteidl.core.TaskTemplate (binary), e.g. from
-                        \`pyflyte serialize\`/\`package\` or \`deno task serialize\`; flytekit's
+                        \`pyflyte serialize\`/\`package\` or \`${program.serialize}\`; flytekit's
                         SQLite3Task and SQLAlchemyTask templates run unchanged
 
 Inputs (by the task's interface):
   --<name> <value>      one input; parsed by its declared type: integers, floats, true/false,
-                        ISO 8601 datetimes, durations ("90s", "15m", "2h"), files, folders
-                        and datasets as paths or URIs, lists/maps/structs as JSON
+                        ISO 8601 datetimes, durations ("90s", "1h30m", "PT2H"), files, folders
+                        and datasets as paths or URIs, lists/maps/structs as JSON;
+                        optional inputs may be left out, and "null" is none
   --inputs FILE         a JSON object of inputs by name (flags win over it)
 
 Options:
   --executor ID         the executor, instead of the one named in the template's args
+  --executors MODULE    a module whose exported executors (defineExecutor) join the built-in
+                        ones, e.g. to run a --template of a custom executor's task
   --dir DIR             the run folder: task.pb, inputs.pb, outputs/outputs.pb, raw/ (data
-                        outputs); kept. Without it the run uses a temporary folder and removes
-                        it afterwards, failed runs included
+                        outputs), checkpoint/; kept. Without it the run uses a temporary folder
+                        and removes it afterwards, failed runs included
+  --prev-checkpoint DIR a previous run's checkpoint folder (or URI) for the executor to
+                        restore, as on a retry
   --rows N              rows of a dataset output to print (default 10)
-  --json                print the outputs as one JSON object
+  --json                print the outputs as one JSON object (proto3 JSON: int64 as a string)
   -h, --help            this help
 
+Executor logs go to stderr at FLYTESHIM_LOG_LEVEL (debug, info, warn, error; default info).
 Secrets come from the environment as on Flyte (_FSEC_<GROUP>_<KEY>) or /etc/flyte/secrets.
 S3 settings: FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCESS_KEY.`;
   const pkg =
     `Write a registration package for \`flytectl register files\`, like \`pyflyte package\`.
 
 Usage:
-  deno task package <module.ts> [<export> ...] [--output flyte-package.tgz] [--image IMAGE]
-                    [--flytekit-compatible]
+  ${program.package} <module.ts> [<export> ...] [<module.ts> [<export> ...] ...]
+      [--output flyte-package.tgz] [--image IMAGE] [--override-image IMAGE]
+      [--flytekit-compatible] [--no-check]
 
-  Every exported task of the module is packaged unless exports are named. The archive holds
-  one flyteidl.admin.TaskSpec per task, named <idx>_<name>_1.pb, with empty project, domain
+  Every exported task of each module is packaged unless exports follow it. The modules are
+  type-checked (deno check) and every task serialized before anything is written. The archive
+  holds one flyteidl.admin.TaskSpec per task, named <idx>_<name>_1.pb, with empty project, domain
   and version for flytectl to fill:
 
     flytectl register files --project flytesnacks --domain development \\
       --archive flyte-package.tgz --version v1
 
-  --image IMAGE           the container image, overriding each task's own
+  --image IMAGE           the container image of tasks that set none (a task's own wins)
+  --override-image IMAGE  the container image of every task, replacing the tasks' own
   --flytekit-compatible   use flytekit's resolver and executor path in the container args, so
-                          the tasks also run on flytekit's own image`;
+                          the tasks also run on flytekit's own image
+  --no-check              do not type-check the modules first`;
   const ser =
     `Write each task's flyteidl.core.TaskTemplate as <name>.pb and as proto3 JSON <name>.json,
 or with --flyte2 its flyteidl2.task.TaskSpec as <name>.flyte2.pb and <name>.flyte2.json.
 
 Usage:
-  deno task serialize <module.ts> [<export> ...] [--output-dir DIR] [--image IMAGE]
-                      [--flytekit-compatible | --flyte2 [--org O] [--project P]
-                      [--domain D] [--version V]]
+  ${program.serialize} <module.ts> [<export> ...] [<module.ts> [<export> ...] ...]
+      [--output-dir DIR] [--image IMAGE] [--override-image IMAGE] [--no-check]
+      [--flytekit-compatible | --flyte2 [--org O] [--project P] [--domain D] [--version V]]
 
-  --flyte2   Flyte 2: the container args run \`a0\` and carry the task (docs/flyte2.md);
-             --org, --project, --domain and --version fill the template's id`;
+  --image IMAGE           the container image of tasks that set none (a task's own wins)
+  --override-image IMAGE  the container image of every task, replacing the tasks' own
+  --flytekit-compatible   flytekit's resolver and executor path in the container args
+  --flyte2                Flyte 2: the container args run \`a0\` and carry the task
+                          (docs/flyte2.md); --org, --project, --domain and --version fill the
+                          template's id
+  --no-check              do not type-check the modules first`;
   switch (topic) {
     case "run":
       return run;
@@ -109,17 +133,71 @@ Usage:
   return `${run}
 
 Other commands:
-  deno task package     write a registration package for flytectl (deno task package --help)
-  deno task serialize   write task templates as .pb and proto3 JSON (deno task serialize --help)`;
+  ${program.package}     write a registration package for flytectl (add --help)
+  ${program.serialize}   write task templates as .pb and proto3 JSON (add --help)`;
+}
+
+/** Type-checks the modules with `deno check`, as `deno run --check` would, before they run. */
+async function checkModules(
+  modules: readonly string[],
+  options: { cwd: string; stderr: (text: string) => void },
+): Promise<boolean> {
+  const permission = await Deno.permissions.query({ name: "run", command: Deno.execPath() });
+  if (permission.state !== "granted") {
+    options.stderr(
+      "Note: the modules were not type-checked (that needs --allow-run); pass --no-check to silence this\n",
+    );
+    return true;
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "--quiet", ...modules],
+    cwd: options.cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.success) return true;
+  const text = new TextDecoder();
+  options.stderr(`${text.decode(out.stdout)}${text.decode(out.stderr)}`);
+  return false;
+}
+
+/** Warnings about what would fail on the cluster but not here. */
+function clusterWarnings(tasks: readonly PrebuiltTask[]): string[] {
+  const warnings: string[] = [];
+  for (const task of tasks) {
+    const uri = task.options.taskType === "sqlite" ? task.options.config?.uri : undefined;
+    if (typeof uri === "string" && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith("/")) {
+      warnings.push(
+        `Warning: task "${task.name}" reads the SQLite database "${uri}" by a relative path, which on the cluster resolves inside the container; use an s3://, gs:// or https:// URI`,
+      );
+    }
+  }
+  return warnings;
 }
 
 async function registration(
   command: Extract<CliCommand, { command: "package" | "serialize" }>,
-  options: { cwd: string; stdout: (text: string) => void },
+  options: { cwd: string; stdout: (text: string) => void; stderr: (text: string) => void },
 ): Promise<number> {
-  const tasks = await tasksOf(options.cwd, command.module, command.exports);
+  const modules = command.modules ?? [{ module: command.module, exports: command.exports }];
+  if (!command.noCheck && !(await checkModules(modules.map((m) => m.module), options))) {
+    options.stderr(
+      `Error USER:InvalidArguments: Cannot ${command.command} the tasks: the modules have type errors (pass --no-check to skip the check)\n`,
+    );
+    return CLI_USAGE;
+  }
+  // Every module is loaded and every task serialized before anything is written.
+  const tasks: PrebuiltTask[] = [];
+  for (const { module, exports } of modules) {
+    tasks.push(...await tasksOf(options.cwd, module, exports));
+  }
   const { toTaskTemplate } = await import("./serialize.ts");
-  const serializeOptions = { image: command.image, flytekitCompatible: command.flytekitCompatible };
+  const serializeOptions = {
+    image: command.image,
+    overrideImage: command.overrideImage,
+    flytekitCompatible: command.flytekitCompatible,
+  };
+  for (const warning of clusterWarnings(tasks)) options.stderr(`${warning}\n`);
   if (command.command === "package") {
     const { writePackage } = await import("./package.ts");
     const path = pathOf(options.cwd, command.output);
@@ -132,28 +210,53 @@ async function registration(
   const { encodeTaskTemplate } = await import("../idl/mod.ts");
   const { joinUri } = await import("../storage/mod.ts");
   const dir = pathOf(options.cwd, command.outputDir);
-  await Deno.mkdir(dir, { recursive: true });
-  if (command.flyte2) {
-    const { toFlyte2Json, toFlyte2TaskSpec } = await import("./serialize_flyte2.ts");
-    const { encodeFlyte2TaskSpec } = await import("../idl/flyte2.ts");
-    for (const task of tasks) {
-      const spec = await toFlyte2TaskSpec(task, { image: command.image, ...command.id });
-      const base = joinUri(dir, `${task.name}.flyte2`);
-      await Deno.writeFile(`${base}.pb`, encodeFlyte2TaskSpec(spec));
-      await Deno.writeTextFile(`${base}.json`, JSON.stringify(toFlyte2Json(spec), null, 2) + "\n");
-      options.stdout(`Wrote ${base}.pb and ${base}.json\n`);
+  const names = new Set<string>();
+  const files: [string, Uint8Array][] = [];
+  const flyte2 = command.flyte2
+    ? {
+      ...await import("./serialize_flyte2.ts"),
+      encodeFlyte2TaskSpec: (await import("../idl/flyte2.ts")).encodeFlyte2TaskSpec,
     }
-    return CLI_OK;
-  }
+    : undefined;
   for (const task of tasks) {
+    if (names.has(task.name)) {
+      throw new TypeError(`Cannot serialize tasks: the name "${task.name}" is used twice`);
+    }
+    names.add(task.name);
+    if (flyte2) {
+      const spec = await flyte2.toFlyte2TaskSpec(task, {
+        image: command.image,
+        overrideImage: command.overrideImage,
+        ...command.id,
+      });
+      const base = joinUri(dir, `${task.name}.flyte2`);
+      const json = JSON.stringify(flyte2.toFlyte2Json(spec), null, 2);
+      files.push([`${base}.pb`, flyte2.encodeFlyte2TaskSpec(spec)]);
+      files.push([`${base}.json`, new TextEncoder().encode(`${json}\n`)]);
+      continue;
+    }
     const template = toTaskTemplate(task, serializeOptions);
     const base = joinUri(dir, task.name);
-    await Deno.writeFile(`${base}.pb`, encodeTaskTemplate(template));
-    await Deno.writeTextFile(
-      `${base}.json`,
-      JSON.stringify(toProto3Json(template, "flyteidl.core.TaskTemplate"), null, 2) + "\n",
-    );
-    options.stdout(`Wrote ${base}.pb and ${base}.json\n`);
+    const json = JSON.stringify(toProto3Json(template, "flyteidl.core.TaskTemplate"), null, 2);
+    files.push([`${base}.pb`, encodeTaskTemplate(template)]);
+    files.push([`${base}.json`, new TextEncoder().encode(`${json}\n`)]);
+  }
+  // Each file is written beside its target and renamed: a failure leaves no half file.
+  await Deno.mkdir(dir, { recursive: true });
+  const partials: string[] = [];
+  try {
+    for (const [path, data] of files) {
+      const partial = `${path}.partial`;
+      partials.push(partial);
+      await Deno.writeFile(partial, data);
+    }
+    for (const [path] of files) await Deno.rename(`${path}.partial`, path);
+  } catch (error) {
+    for (const partial of partials) await Deno.remove(partial).catch(() => {});
+    throw error;
+  }
+  for (let i = 0; i < files.length; i += 2) {
+    options.stdout(`Wrote ${files[i][0]} and ${files[i + 1][0]}\n`);
   }
   return CLI_OK;
 }
@@ -182,11 +285,15 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
   try {
     command = parseCliArgs(argv);
   } catch (error) {
-    stderr(`${describeError(error)}\n\n${cliUsage(argv[0] === "run" ? "run" : argv[0])}\n`);
+    stderr(
+      `${describeError(error)}\n\n${
+        cliUsage(argv[0] === "run" ? "run" : argv[0], options.program)
+      }\n`,
+    );
     return CLI_USAGE;
   }
   if (command.command === "help") {
-    stdout(`${cliUsage(command.topic)}\n`);
+    stdout(`${cliUsage(command.topic, options.program)}\n`);
     return CLI_OK;
   }
   const cwd = options.cwd ?? Deno.cwd();
@@ -202,9 +309,10 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
         tty: options.tty ?? Deno.stderr.isTerminal(),
         storage: options.storage ?? createStorage(),
         registry: options.registry,
+        program: options.program ?? REPOSITORY_PROGRAM,
       });
     }
-    return await registration(command, { cwd, stdout });
+    return await registration(command, { cwd, stdout, stderr });
   } catch (error) {
     stderr(`${describeError(error)}\n`);
     const usage = error instanceof TypeError ||

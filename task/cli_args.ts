@@ -15,12 +15,16 @@ export interface RunCommand {
   template?: string;
   /** The executor, overriding the one in the template's container args (`--executor`). */
   executor?: string;
+  /** A module whose exported executors join the built-in ones (`--executors`). */
+  executorsModule?: string;
   /** A JSON file of inputs by name (`--inputs`). */
   inputsFile?: string;
   /** Inputs given as `--name value` flags, as text. */
   inputFlags: Record<string, string>;
   /** The run folder (`--dir`). */
   dir?: string;
+  /** A previous attempt's checkpoint folder or URI (`--prev-checkpoint`). */
+  previousCheckpoint?: string;
   /** How many rows of a dataset to print (`--rows`). */
   rows: number;
   /** Print outputs as one JSON object (`--json`). */
@@ -37,10 +41,16 @@ export interface PackageCommand {
   module: string;
   /** The exports to package; every exported task when empty. */
   exports: string[];
+  /** Every module with its exports (the first is `module`); several may be named. */
+  modules: { module: string; exports: string[] }[];
+  /** Skip type-checking the modules before loading them (`--no-check`). */
+  noCheck: boolean;
   /** The `.tgz` to write (`--output`). */
   output: string;
-  /** The image, overriding the tasks' own (`--image`). */
+  /** The image of tasks that set none (`--image`). */
   image?: string;
+  /** The image of every task, replacing the tasks' own (`--override-image`). */
+  overrideImage?: string;
   /** flytekit's resolver and executor path in the args (`--flytekit-compatible`). */
   flytekitCompatible: boolean;
   /** Flyte 2's TaskSpec instead of Flyte 1's TaskTemplate (`--flyte2`, `serialize` only). */
@@ -69,7 +79,9 @@ const RUN_OPTIONS = {
   inputs: { type: "string" },
   template: { type: "string" },
   executor: { type: "string" },
+  executors: { type: "string" },
   dir: { type: "string" },
+  "prev-checkpoint": { type: "string" },
   rows: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -79,7 +91,9 @@ const PACKAGE_OPTIONS = {
   output: { type: "string", short: "o" },
   "output-dir": { type: "string" },
   image: { type: "string" },
+  "override-image": { type: "string" },
   "flytekit-compatible": { type: "boolean" },
+  "no-check": { type: "boolean" },
   flyte2: { type: "boolean" },
   org: { type: "string" },
   project: { type: "string" },
@@ -87,6 +101,11 @@ const PACKAGE_OPTIONS = {
   version: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Whether a positional names a module rather than an export. */
+function isModule(text: string): boolean {
+  return /\.(m?[jt]sx?)$/.test(text) || text.includes("/") || /^[a-z][a-z0-9+.-]*:/i.test(text);
+}
 
 function usageError(message: string, cause?: unknown): UserError {
   return new UserError(message, { code: "USER:InvalidArguments", cause });
@@ -165,9 +184,11 @@ function parseRun(argv: string[]): RunCommand | { command: "help"; topic: string
     exportName: template ? undefined : exportName,
     template,
     executor: known.executor as string | undefined,
+    executorsModule: known.executors as string | undefined,
     inputsFile: known.inputs as string | undefined,
     inputFlags,
     dir: known.dir as string | undefined,
+    previousCheckpoint: known["prev-checkpoint"] as string | undefined,
     rows,
     json: known.json === true,
     help: known.help === true,
@@ -192,12 +213,21 @@ function parseRegistration(
   }
   const v = parsed.values;
   if (v.help) return { command: "help", topic: command };
-  const [module, ...exports] = parsed.positionals;
-  if (!module) throw usageError(`Cannot parse arguments: "${command}" needs a module`);
+  // Modules, each followed by its exports: a.ts tracks b.ts -> a.ts (tracks), b.ts (all).
+  const modules: { module: string; exports: string[] }[] = [];
+  for (const positional of parsed.positionals) {
+    if (isModule(positional) || !modules.length) modules.push({ module: positional, exports: [] });
+    else modules.at(-1)!.exports.push(positional);
+  }
+  if (!modules.length) throw usageError(`Cannot parse arguments: "${command}" needs a module`);
+  const [{ module, exports }] = modules;
   const common: Omit<PackageCommand, "command" | "output"> = {
     module,
     exports,
+    modules,
+    noCheck: v["no-check"] === true,
     image: v.image,
+    overrideImage: v["override-image"],
     flytekitCompatible: v["flytekit-compatible"] === true,
     flyte2: v.flyte2 === true,
   };

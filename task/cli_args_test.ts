@@ -15,6 +15,8 @@ Deno.test("run: module, export, input flags in every spelling, and known options
       "--rows",
       "3",
       "--json",
+      "--prev-checkpoint",
+      "run/checkpoint",
     ]),
     {
       command: "run",
@@ -22,9 +24,11 @@ Deno.test("run: module, export, input flags in every spelling, and known options
       exportName: "tracks",
       template: undefined,
       executor: undefined,
+      executorsModule: undefined,
       inputsFile: undefined,
       inputFlags: { limit: "10", name: "a b", on: "true" },
       dir: undefined,
+      previousCheckpoint: "run/checkpoint",
       rows: 3,
       json: true,
       help: false,
@@ -59,7 +63,10 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
     command: "package",
     module: "tasks.ts",
     exports: [],
+    modules: [{ module: "tasks.ts", exports: [] }],
+    noCheck: false,
     image: undefined,
+    overrideImage: undefined,
     flytekitCompatible: false,
     flyte2: false,
     output: "flyte-package.tgz",
@@ -75,12 +82,17 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
       "--flytekit-compatible",
       "--image",
       "i:1",
+      "--override-image",
+      "o:2",
     ]),
     {
       command: "serialize",
       module: "tasks.ts",
       exports: ["a", "b"],
+      modules: [{ module: "tasks.ts", exports: ["a", "b"] }],
+      noCheck: false,
       image: "i:1",
+      overrideImage: "o:2",
       flytekitCompatible: true,
       flyte2: false,
       outputDir: "out",
@@ -88,6 +100,15 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
   );
   const flyte2 = parseCliArgs(["serialize", "tasks.ts", "--flyte2"]);
   assertEquals(flyte2.command === "serialize" && flyte2.flyte2, true);
+});
+
+Deno.test("package and serialize take several modules, each with its exports", () => {
+  const c = parseCliArgs(["package", "a.ts", "x", "y", "lib/b.ts", "./c.js", "z", "--no-check"]);
+  assertEquals(c.command === "package" && [c.modules, c.noCheck], [[
+    { module: "a.ts", exports: ["x", "y"] },
+    { module: "lib/b.ts", exports: [] },
+    { module: "./c.js", exports: ["z"] },
+  ], true]);
 });
 
 Deno.test("help in every spelling", () => {

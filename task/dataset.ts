@@ -53,11 +53,14 @@ export interface ReadDatasetOptions {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export interface DatasetRows {
+export interface DatasetRows<R extends Record<string, unknown> = Record<string, unknown>> {
   /** Column names, in file order. */
   columns: string[];
-  /** The rows read, as objects by column name (INT64 as bigint, timestamps as `Date`). */
-  rows: Record<string, unknown>[];
+  /**
+   * The rows read, as objects by column name (INT64 as bigint, timestamps as `Date`); typed by
+   * the columns the dataset's type declares.
+   */
+  rows: R[];
   /** How many rows the dataset holds in all. */
   totalRows: number;
 }
@@ -104,10 +107,10 @@ async function parquetFiles(dataset: StructuredDataset, storage: Storage, signal
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function readDataset(
-  dataset: StructuredDataset,
+export async function readDataset<R extends Record<string, unknown> = Record<string, unknown>>(
+  dataset: StructuredDataset<R>,
   options: ReadDatasetOptions = {},
-): Promise<DatasetRows> {
+): Promise<DatasetRows<R>> {
   if (dataset.format && dataset.format !== "parquet") {
     throw new UserError(
       `Cannot read dataset "${dataset.uri}": format "${dataset.format}" is not parquet`,
@@ -117,7 +120,7 @@ export async function readDataset(
   const storage = options.storage ?? createStorage();
   const limit = options.limit ?? Infinity;
   const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
-  const result: DatasetRows = { columns: [], rows: [], totalRows: 0 };
+  const result: DatasetRows<R> = { columns: [], rows: [], totalRows: 0 };
   for (const uri of await parquetFiles(dataset, storage, options.signal)) {
     const bytes = await storage.read(uri, { signal: options.signal });
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -141,7 +144,7 @@ export async function readDataset(
         metadata,
         rowEnd: wanted,
       });
-      result.rows.push(...read);
+      result.rows.push(...read as R[]);
     }
     result.totalRows += rows;
   }

@@ -1,6 +1,12 @@
 // Task definitions: what a task author declares about a prebuilt container task. Serialization
 // (serialize.ts) turns a definition into a TaskTemplate; local runs (run.ts) execute it in-process.
-import type { Executor, ExecutorEntry, ExecutorRegistry, Logger } from "../executors/mod.ts";
+import type {
+  Executor,
+  ExecutorConfig,
+  ExecutorEntry,
+  ExecutorRegistry,
+  Logger,
+} from "../executors/mod.ts";
 import type { JsonValue } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { Duration } from "../types/values.ts";
@@ -132,6 +138,101 @@ export interface CacheSettings {
 export type ExecutorRef = string | Executor<unknown> | ExecutorEntry;
 
 /**
+ * The `config` of a task run by an executor: the shape its `parseConfig` declares for `custom`,
+ * or any JSON object when it declares none (or the executor is named by id).
+ *
+ * @example A config shape taken from the executor
+ * ```ts
+ * import type { ConfigOf } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shout = defineExecutor({ id: "x.shout", taskTypes: ["shout"],
+ *   parseConfig: (custom: { times: number }) => custom, execute: () => Promise.resolve() });
+ * const config: ConfigOf<typeof shout> = { times: 2 };
+ * assertEquals(config.times, 2);
+ * ```
+ */
+export type ConfigOf<E> = E extends Executor<infer _C, infer K, infer _T, infer _I, infer _O>
+  ? ExecutorConfig extends K ? { [key: string]: JsonValue | undefined } : K
+  : { [key: string]: JsonValue | undefined };
+
+/**
+ * The task types a task run by an executor may have: those it serves, or any string when the
+ * executor is named by id.
+ *
+ * @example The task type taken from the executor
+ * ```ts
+ * import type { TaskTypeOf } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const shout = defineExecutor({ id: "x.shout", taskTypes: ["shout", "yell"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve() });
+ * const taskType: TaskTypeOf<typeof shout> = "yell";
+ * assertEquals(taskType, "yell");
+ * ```
+ */
+export type TaskTypeOf<E> = E extends Executor<infer _C, infer _K, infer T, infer _I, infer _O> ? T
+  : string;
+
+/**
+ * The keys of `B` whose values `A` does not give (missing, or of a type that does not fit);
+ * `never` when everything fits or either side is any record.
+ *
+ * @example The key whose type differs
+ * ```ts
+ * import type { Misfits } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const key: Misfits<{ a: number; b: string }, { a: number; b: number }> = "b";
+ * assertEquals(key, "b");
+ * ```
+ */
+export type Misfits<A, B> = string extends keyof A ? never : string extends keyof B ? never : {
+  [K in keyof B]-?: K extends keyof A ? ([A[K]] extends [B[K]] ? never : K)
+    : undefined extends B[K] ? never
+    : K;
+}[keyof B];
+
+/**
+ * `unknown` when an executor fits a task's interface, else a type whose one property names what
+ * does not fit: the executor reads inputs the task does not declare (or of another type), or
+ * returns outputs the task cannot write.
+ *
+ * @example An executor that fits
+ * ```ts
+ * import { type ExecutorFits, Types } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs = { text: Types.string };
+ * const echo = defineExecutor({ id: "x.echo", taskTypes: ["echo"], inputs, parseConfig: () => ({}),
+ *   execute: (_config, given) => Promise.resolve({ out: given.text }) });
+ * const fits: typeof echo & ExecutorFits<typeof echo, typeof inputs, { out: typeof Types.string }> = echo;
+ * assertEquals(fits.id, "x.echo");
+ * ```
+ */
+export type ExecutorFits<E, I extends VariableDescriptors, O extends VariableDescriptors> =
+  E extends Executor<infer _C, infer _K, infer _T, infer EI, infer EO> ? (
+      [Misfits<InferValues<I>, InferValues<EI>>] extends [never]
+        ? ([Misfits<InferInputs<EO>, InferInputs<O>>] extends [never] ? unknown
+          : {
+            "Error: the executor returns outputs the task's outputs cannot take": Misfits<
+              InferInputs<EO>,
+              InferInputs<O>
+            >;
+          })
+        : {
+          "Error: the executor reads inputs the task does not declare with these types": Misfits<
+            InferValues<I>,
+            InferValues<EI>
+          >;
+        }
+    )
+    : unknown;
+
+/**
  * Everything a prebuilt container task declares. Only `name`, `taskType` and `executor` are
  * required; `image` is required to package or serialize it (not for local runs).
  *
@@ -151,13 +252,14 @@ export type ExecutorRef = string | Executor<unknown> | ExecutorEntry;
 export interface TaskOptions<
   I extends VariableDescriptors = VariableDescriptors,
   O extends VariableDescriptors = VariableDescriptors,
+  E extends ExecutorRef = ExecutorRef,
 > {
   /** The task name (`TaskTemplate.id.name`), e.g. `sql.tracks`. */
   name: string;
-  /** The task type (`TaskTemplate.type`), e.g. `sqlite`. */
-  taskType: string;
+  /** The task type (`TaskTemplate.type`), e.g. `sqlite`; one the executor serves. */
+  taskType: TaskTypeOf<E>;
   /** The executor that runs it: its id (named in the container args) or the executor value. */
-  executor: ExecutorRef;
+  executor: E;
   /**
    * The dotted path of flytekit's executor class, emitted instead of the executor id when
    * serializing with `flytekitCompatible: true`.
@@ -172,10 +274,11 @@ export interface TaskOptions<
   /**
    * The executor's configuration, written to `TaskTemplate.custom` (a protobuf Struct). It must
    * be JSON: every number becomes a double on the wire (a port `5432` is read back as the
-   * double `5432`, and integers above 2^53 lose precision), `undefined` keys are dropped.
+   * double `5432`, and integers above 2^53 lose precision), `undefined` keys are dropped. Typed
+   * by the executor's `parseConfig` when it declares the shape of `custom`.
    * @default {}
    */
-  config?: { [key: string]: JsonValue | undefined };
+  config?: ConfigOf<E>;
   /** Resource requests. */
   requests?: ResourceSpec;
   /** Resource limits. */
@@ -194,6 +297,11 @@ export interface TaskOptions<
   cache?: CacheSettings;
   /** A one-line description, shown in the Flyte console (`TaskSpec.description`). */
   description?: string;
+  /**
+   * Descriptions of inputs and outputs by name, written to the interface (`Variable.description`,
+   * shown in the Flyte console and in `--help`). @default {each variable's name, as flytekit}
+   */
+  descriptions?: { readonly [K in keyof I | keyof O]?: string };
 }
 
 /**
@@ -232,8 +340,17 @@ export interface RunOptions {
   storage?: Storage;
   /** The environment secrets and executor settings are read from. @default {Deno.env.toObject()} */
   env?: Record<string, string | undefined>;
-  /** The run's logger. @default {a silent logger} */
+  /**
+   * The run's logger. @default {JSON lines on stderr, as the image writes them, at the level of
+   * `FLYTESHIM_LOG_LEVEL` in `env` (the image's variable), else `warn`}
+   */
   logger?: Logger;
+  /**
+   * A previous attempt's checkpoint (a folder or URI), which the executor sees as
+   * `ctx.checkpoint.previous` (and restores with `ctx.checkpoint.restore()`); this run's
+   * checkpoint is saved to `<dir>/checkpoint`. @default {none: a first attempt}
+   */
+  previousCheckpoint?: string;
   /** Aborts the run. */
   signal?: AbortSignal;
 }
@@ -254,8 +371,10 @@ export interface RunOptions {
  * ```
  */
 export interface SerializeOptions {
-  /** The image, overriding the task's own. */
+  /** The image of tasks that set none (a task's own image wins). */
   image?: string;
+  /** The image of every task, replacing the tasks' own (`--override-image`). */
+  overrideImage?: string;
   /**
    * Emit flytekit's resolver and executor path in the container args, so that the template
    * runs on flytekit's image as well as on flyteshim's. @default false
@@ -298,8 +417,28 @@ export interface PrebuiltTask<
    * Runs the task in-process: serializes the template, turns the inputs into literals, runs the
    * executor through the runtime's dispatch against a local folder, and returns typed outputs.
    */
-  run(inputs: InferInputs<I>, options?: RunOptions): Promise<InferValues<O>>;
+  run(...args: RunArgs<I>): Promise<InferValues<O>>;
 }
+
+/**
+ * The arguments of {@linkcode PrebuiltTask.run}: the inputs (which may be left out when every
+ * input is optional, or there are none), then the options.
+ *
+ * @example A task without inputs runs as task.run()
+ * ```ts
+ * import { defineTask, type RunArgs } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const args: RunArgs<Record<never, never>> = [];
+ * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve() });
+ * assertEquals(await defineTask({ name: "hello", taskType: "hello", executor: hello }).run(...args), {});
+ * ```
+ */
+export type RunArgs<I extends VariableDescriptors> = Record<never, never> extends InferInputs<I>
+  ? [inputs?: InferInputs<I>, options?: RunOptions]
+  : [inputs: InferInputs<I>, options?: RunOptions];
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -345,7 +484,10 @@ function checkCount(name: string, what: string, value: number | undefined): void
 export function defineTask<
   I extends VariableDescriptors = Record<never, TypeDescriptor>,
   O extends VariableDescriptors = Record<never, TypeDescriptor>,
->(options: TaskOptions<I, O>): PrebuiltTask<I, O> {
+  E extends ExecutorRef = ExecutorRef,
+>(
+  options: TaskOptions<I, O, E> & { executor: E & ExecutorFits<E, I, O> },
+): PrebuiltTask<I, O> {
   const { name, taskType } = options;
   if (typeof name !== "string" || !NAME.test(name)) {
     throw new TypeError(
@@ -360,6 +502,33 @@ export function defineTask<
   checkCount(name, "retries", options.retries);
   const inputs = (options.inputs ?? {}) as I;
   const outputs = (options.outputs ?? {}) as O;
+  // What the types check, checked again for callers that bypass them (JavaScript, casts).
+  const executor = options.executor as ExecutorRef;
+  if (typeof executor === "object" && executor !== null) {
+    if (executor.taskTypes?.length && !executor.taskTypes.includes(taskType)) {
+      throw new TypeError(
+        `Cannot define task "${name}": executor "${executorId}" serves task types ${
+          executor.taskTypes.map((t) => `"${t}"`).join(", ")
+        }, not "${taskType}"`,
+      );
+    }
+    const reads = "kind" in executor && executor.kind === "executor" ? executor.inputs : undefined;
+    const missing = Object.keys(reads ?? {}).filter((key) => !Object.hasOwn(inputs, key));
+    if (missing.length) {
+      throw new TypeError(
+        `Cannot define task "${name}": executor "${executorId}" reads inputs the task does not declare: ${
+          missing.map((m) => `"${m}"`).join(", ")
+        }`,
+      );
+    }
+  }
+  for (const described of Object.keys(options.descriptions ?? {})) {
+    if (!Object.hasOwn(inputs, described) && !Object.hasOwn(outputs, described)) {
+      throw new TypeError(
+        `Cannot define task "${name}": descriptions names "${described}", which is neither an input nor an output`,
+      );
+    }
+  }
   for (const ignored of options.cache?.ignoreInputs ?? []) {
     if (!Object.hasOwn(inputs, ignored)) {
       throw new TypeError(
@@ -367,16 +536,16 @@ export function defineTask<
       );
     }
   }
-  const frozen = Object.freeze({ ...options, inputs, outputs });
+  const frozen = Object.freeze({ ...options, inputs, outputs }) as PrebuiltTask<I, O>["options"];
   const task: PrebuiltTask<I, O> = Object.freeze({
     kind: "task" as const,
     options: frozen,
     name,
     executorId,
     // Imported on demand: definitions alone need none of the runtime.
-    async run(values: InferInputs<I>, runOptions?: RunOptions): Promise<InferValues<O>> {
+    async run(...[values, runOptions]: RunArgs<I>): Promise<InferValues<O>> {
       const { runTask } = await import("./run.ts");
-      return await runTask(task, values, runOptions);
+      return await runTask(task, values ?? {} as InferInputs<I>, runOptions);
     },
   });
   return task;

@@ -28,7 +28,7 @@ Deno.test("inputs and outputs infer their TypeScript types from the descriptors"
   });
   type Run = Parameters<typeof task.run>[0];
   typeCheck<Equal<Run["n"], bigint | number>>(true);
-  typeCheck<Equal<Run["when"], Timestamp | Date>>(true);
+  typeCheck<Equal<Run["when"], Timestamp | Date | string>>(true);
   typeCheck<Equal<Awaited<ReturnType<typeof task.run>>, { n: bigint; when: Timestamp }>>(true);
   // @ts-expect-error: "n" is required and must be an integer
   const _wrong: Run = { when: new Date() };
@@ -76,4 +76,27 @@ Deno.test("a definition is frozen and names its executor by id", () => {
   assert(registryFor(byId, {}).has("flyteshim.sqlite3"));
   const own = createExecutorRegistry([echo]);
   assertEquals(registryFor(byId, { registry: own }), own);
+});
+
+Deno.test("an executor value's task types and inputs are checked at definition too", () => {
+  const inputs = { text: Types.string };
+  const echo = defineExecutor({
+    id: "x.echo2",
+    taskTypes: ["echo"],
+    inputs,
+    parseConfig: () => ({}),
+    execute: (_config, given) => Promise.resolve({ out: given.text }),
+  });
+  assertThrows(
+    // @ts-expect-error: the executor serves "echo"
+    () => defineTask({ name: "a", taskType: "yell", executor: echo, inputs }),
+    TypeError,
+    'serves task types "echo", not "yell"',
+  );
+  assertThrows(
+    // @ts-expect-error: the executor reads "text"
+    () => defineTask({ name: "a", taskType: "echo", executor: echo }),
+    TypeError,
+    'reads inputs the task does not declare: "text"',
+  );
 });

@@ -2,6 +2,7 @@
 // parsed by each input's declared literal type into the values the type engine takes.
 import { UserError } from "../errors.ts";
 import { flyteidl, type LiteralType } from "../idl/mod.ts";
+import { acceptsNone } from "../types/union.ts";
 import { Duration, StructuredDataset, Timestamp } from "../types/values.ts";
 
 const S = flyteidl.core.SimpleType;
@@ -34,6 +35,14 @@ export function describeType(type: LiteralType | null | undefined): string {
   return "any";
 }
 
+/** The one spelling of "none" in a `--name value` flag (JSON `null` in an inputs file). */
+export const NONE_TEXT = "null";
+
+/** Whether an input may be left out (it is then none): `Types.optional(...)`, `Types.none`. */
+export function isOptionalInput(type: LiteralType | null | undefined): boolean {
+  return acceptsNone(type ?? {});
+}
+
 /** Options of {@linkcode inputFromJson} and {@linkcode inputFromText}. */
 export interface InputOptions {
   /** The folder relative file, folder and dataset paths are taken from. */
@@ -45,12 +54,12 @@ function resolvePath(path: string, options: InputOptions): string {
   return `${options.cwd.replace(/\/+$/, "")}/${path}`;
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
-
 function parseDuration(text: string): Duration | undefined {
-  const match = /^(-?\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!match) return undefined;
-  return Duration.fromMilliseconds(Number(match[1]) * DURATION_UNITS[match[2] ?? "s"] * 1000);
+  try {
+    return Duration.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseBoolean(text: string): boolean | undefined {
@@ -112,7 +121,7 @@ export function inputFromJson(
           ? parseDuration(value)
           : undefined;
         if (d) return d;
-        throw invalid(name, 'a duration such as "90s", "15m" or "2h"', value);
+        throw invalid(name, 'a duration such as "90s", "15m" or "1h30m"', value);
       }
       case S.NONE:
         if (value === null || value === undefined) return null;
@@ -193,9 +202,9 @@ export function inputFromText(
     }
     return inputFromJson(parsed, type, name, options);
   }
-  if (type.simple === S.NONE && ["", "null", "none"].includes(text.trim().toLowerCase())) {
-    return null;
-  }
+  // `null` is none for every type that accepts none, before any variant (a string included)
+  // gets a chance to take it as text; the string "null" itself goes through an inputs file.
+  if (text === NONE_TEXT && acceptsNone(type)) return null;
   if (type.unionType) {
     const variants = type.unionType.variants ?? [];
     for (const variant of variants) {

@@ -19,6 +19,9 @@ Deno.test("flag text is parsed by the declared type", () => {
   );
   assertEquals((inputFromText("15m", t(Types.duration), "w") as Duration).seconds, 900n);
   assertEquals((inputFromText("1.5", t(Types.duration), "w") as Duration).nanos, 500_000_000);
+  assertEquals((inputFromText("1h30m", t(Types.duration), "w") as Duration).seconds, 5400n);
+  assertEquals((inputFromText("PT2M", t(Types.duration), "w") as Duration).seconds, 120n);
+  assertThrows(() => inputFromText("1x", t(Types.duration), "w"), UserError, '"1h30m"');
   assertEquals(inputFromText("[1, 2]", t(Types.list(Types.integer)), "l"), [1n, 2n]);
   assertEquals(inputFromText('{"a": 0.5}', t(Types.map(Types.float)), "m"), { a: 0.5 });
   assertEquals(inputFromText('{"k": [1]}', t(Types.struct()), "s"), { k: [1] });
@@ -26,7 +29,12 @@ Deno.test("flag text is parsed by the declared type", () => {
   assertEquals(inputFromText("data.csv", t(Types.file("csv")), "f"), "data.csv");
   const ds = inputFromText("s3://b/k", t(Types.structuredDataset()), "d") as StructuredDataset;
   assertEquals([ds.uri, ds.format], ["s3://b/k", "parquet"]);
-  assertEquals(inputFromText("none", t(Types.optional(Types.integer)), "o"), null);
+  assertEquals(inputFromText("null", t(Types.optional(Types.integer)), "o"), null);
+  assertEquals(inputFromText("null", t(Types.optional(Types.string)), "o"), null);
+  assertEquals(inputFromText("null", t(Types.none), "z"), null);
+  assertEquals(inputFromText("none", t(Types.optional(Types.string)), "o"), "none");
+  assertEquals(inputFromText("", t(Types.optional(Types.string)), "o"), "");
+  assertThrows(() => inputFromText("none", t(Types.optional(Types.integer)), "o"));
   assertEquals(inputFromText("7", t(Types.optional(Types.integer)), "o"), 7n);
 });
 

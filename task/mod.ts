@@ -27,15 +27,20 @@
 
 export {
   type CacheSettings,
+  type ConfigOf,
   defineTask,
+  type ExecutorFits,
   type ExecutorRef,
+  type Misfits,
   type PrebuiltTask,
   type ResourceSpec,
+  type RunArgs,
   type RunOptions,
   type SecretMount,
   type SecretRequest,
   type SerializeOptions,
   type TaskOptions,
+  type TaskTypeOf,
   type VariableDescriptors,
 } from "./define.ts";
 export {
@@ -50,8 +55,10 @@ export {
   type DefaultSqlOutputs,
   FLYTEKIT_SQLALCHEMY_EXECUTOR,
   FLYTEKIT_SQLITE3_EXECUTOR,
+  type IsUnion,
   sqlite3Task,
   type Sqlite3TaskOptions,
+  type SqlOutputsFit,
   sqlTask,
   type SqlTaskBaseOptions,
   type SqlTaskOptions,

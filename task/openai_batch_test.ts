@@ -45,13 +45,26 @@ for (
     ["download", openaiDownloadBatchFilesTask],
   ] as const
 ) {
-  Deno.test(`the ${name} task's flytekit-compatible template equals flytekit's`, async () => {
+  Deno.test(`the ${name} task's flytekit-compatible template equals flytekit's, plus the checkpoint flags`, async () => {
     const expected = await fixture(name);
     const template = toTaskTemplate(define({ ...OPTIONS, name: expected.id!.name! }), {
       flytekitCompatible: true,
     });
+    // flytekit's args plus the checkpoint flags flyteshim's templates always carry.
+    const args = [...expected.container?.args ?? []];
+    args.splice(
+      args.indexOf("--resolver"),
+      0,
+      "--checkpoint-path",
+      "{{.checkpointOutputPrefix}}",
+      "--prev-checkpoint",
+      "{{.prevCheckpointPrefix}}",
+    );
     // Compared as decoded from the wire, as propeller reads them.
-    assertEquals(contract(decodeTaskTemplate(encodeTaskTemplate(template))), contract(expected));
+    assertEquals(
+      contract(decodeTaskTemplate(encodeTaskTemplate(template))),
+      { ...contract(expected), args },
+    );
   });
 }
 

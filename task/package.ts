@@ -85,6 +85,14 @@ export async function writePackage(
     mtime,
   }));
   const { gzipSync } = await import("node:zlib");
-  await Deno.writeFile(path, new Uint8Array(gzipSync(tar(entries))));
+  // Written beside the target and renamed over it: a failed write leaves no half archive.
+  const partial = `${path}.partial-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    await Deno.writeFile(partial, new Uint8Array(gzipSync(tar(entries))));
+    await Deno.rename(partial, path);
+  } catch (error) {
+    await Deno.remove(partial).catch(() => {});
+    throw error;
+  }
   return entries.map((e) => e.name);
 }

@@ -1,7 +1,8 @@
 // Local runs: the template is serialized and written as task.pb, the inputs as inputs.pb, and the
 // runtime's own resolver and dispatch run it, exactly as `pyflyte-execute` does in the container.
 import { dispatch } from "../entrypoint/dispatch.ts";
-import { createRedactor, type Redactor } from "../entrypoint/logger.ts";
+import { createCheckpoint } from "../entrypoint/checkpoint.ts";
+import { createLogger, createRedactor, type Redactor } from "../entrypoint/logger.ts";
 import { makeWorkDir } from "../entrypoint/work_dir.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type ExecutorRegistry, type Logger } from "../executors/mod.ts";
@@ -11,6 +12,7 @@ import {
   encodeTaskTemplate,
   type Literal,
   type LiteralMap,
+  structToJson,
   type TaskTemplate,
   type Variable,
 } from "../idl/mod.ts";
@@ -136,17 +138,19 @@ export async function runTemplate(
   inputs: Record<string, unknown>,
   options: RunTemplateOptions,
 ): Promise<TemplateRunResult> {
-  const run = await prepareRun(template, inputs, options);
+  // One logger for the run and for saying where its folder is.
+  const logger = options.logger ?? localLogger(options.env ?? Deno.env.toObject());
+  const run = await prepareRun(template, inputs, { ...options, logger });
   let result;
   try {
     result = await run.execute();
   } catch (error) {
-    if (run.keep) options.logger?.info("Run folder kept", { dir: run.dir });
+    if (run.keep) logger.info("Run folder kept", { dir: run.dir });
     await run.dispose();
     throw error;
   }
   const kept = run.keep || holdsData(result.literals, run.dir);
-  if (kept) options.logger?.info("Run folder kept", { dir: run.dir });
+  if (kept) logger.info("Run folder kept", { dir: run.dir });
   else await run.dispose();
   return { ...result, kept };
 }
@@ -217,6 +221,18 @@ async function executeRun(
   // As in the container: secret values never reach the logger or the error the caller gets.
   const redactor = createRedactor();
   const env = options.env ?? Deno.env.toObject();
+  const logger = options.logger ?? localLogger(env);
+  // A checkpoint as propeller gives one: this run saves to <dir>/checkpoint (removed with the
+  // run folder unless it is kept), and reads the previous attempt's when one is passed in. Its
+  // scratch folder (a previous checkpoint's download, files being saved) goes when the run ends.
+  const checkpointWork = await makeWorkDir("flyteshim-checkpoint-");
+  const checkpoint = createCheckpoint({
+    destination: joinUri(dir, "checkpoint"),
+    previous: options.previousCheckpoint,
+    storage,
+    workDir: checkpointWork,
+    signal: options.signal,
+  });
   let result;
   try {
     result = await dispatch(task, {
@@ -225,12 +241,15 @@ async function executeRun(
       rawOutputPrefix: joinUri(dir, "raw"),
       storage,
       secrets: createSecrets({ env, onValue: (value) => redactor.add(value) }),
+      logger: redactingLogger(logger, redactor),
+      checkpoint,
       env,
-      logger: options.logger && redactingLogger(options.logger, redactor),
       signal: options.signal,
     });
   } catch (error) {
     throw redactError(error, redactor);
+  } finally {
+    await Deno.remove(checkpointWork, { recursive: true }).catch(() => {});
   }
   // Read outputs.pb back as propeller would, rather than trusting the in-memory map.
   const written = decodeLiteralMap(await storage.read(result.outputsUri));
@@ -242,7 +261,37 @@ async function executeRun(
   return { outputs, literals: written, dir };
 }
 
-/** Whether an output literal points at data (a blob, dataset, schema) inside the run folder. */
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * The logger of a local run: JSON lines on stderr as the image writes them, at the level of the
+ * image's variable `FLYTESHIM_LOG_LEVEL`, else `fallback`.
+ *
+ * @throws {RangeError} When `FLYTESHIM_LOG_LEVEL` is not a level.
+ */
+export function localLogger(
+  env: Record<string, string | undefined>,
+  options: { fallback?: (typeof LOG_LEVELS)[number]; write?: (line: string) => void } = {},
+): Logger {
+  const given = env.FLYTESHIM_LOG_LEVEL?.trim().toLowerCase() || options.fallback || "warn";
+  const level = LOG_LEVELS.find((l) => l === given);
+  if (!level) {
+    throw new RangeError(
+      `Cannot use FLYTESHIM_LOG_LEVEL "${env.FLYTESHIM_LOG_LEVEL}": expected ${
+        LOG_LEVELS.join(", ")
+      }`,
+    );
+  }
+  const write = options.write ??
+    ((line: string) => Deno.stderr.writeSync(new TextEncoder().encode(`${line}\n`)));
+  return createLogger({ level, write: (_level, line) => write(line) });
+}
+
+/**
+ * Whether an output literal points at data inside the run folder: a blob, dataset or schema
+ * there, or the folder's path inside a msgpack binary value (a dataclass holding files, such as
+ * the OpenAI download task's result) or a generic struct.
+ */
 export function holdsData(map: LiteralMap, dir: string): boolean {
   const inside = (uri: string | null | undefined) =>
     !!uri && (uri === dir || uri.startsWith(`${dir}/`) || uri.startsWith(`file://${dir}/`));
@@ -253,6 +302,13 @@ export function holdsData(map: LiteralMap, dir: string): boolean {
       inside(literal.offloadedMetadata?.uri) || inside(scalar?.blob?.uri) ||
       inside(scalar?.structuredDataset?.uri) || inside(scalar?.schema?.uri)
     ) return true;
+    // A path in a msgpack value is its UTF-8 bytes as they are, so the bytes are searched
+    // without decoding them; a struct is searched as its JSON text.
+    const binary = scalar?.binary?.value;
+    if (binary?.length && mentionsPath(new TextDecoder().decode(binary), dir)) return true;
+    if (scalar?.generic && mentionsPath(JSON.stringify(structToJson(scalar.generic)), dir)) {
+      return true;
+    }
     if (scalar?.union?.value && visit(scalar.union.value, depth + 1)) return true;
     for (const item of literal.collection?.literals ?? []) if (visit(item, depth + 1)) return true;
     for (const item of Object.values(literal.map?.literals ?? {})) {
@@ -261,6 +317,17 @@ export function holdsData(map: LiteralMap, dir: string): boolean {
     return false;
   };
   return Object.values(map.literals ?? {}).some((literal) => visit(literal, 0));
+}
+
+/**
+ * Whether `text` names `dir` or a path below it: an occurrence of `dir` not followed by a
+ * character that would make it another name (`/tmp/run-1` is not in `/tmp/run-12`).
+ */
+function mentionsPath(text: string, dir: string): boolean {
+  for (let at = text.indexOf(dir); at >= 0; at = text.indexOf(dir, at + 1)) {
+    if (!/[\w.-]/.test(text.charAt(at + dir.length))) return true;
+  }
+  return false;
 }
 
 /** A copy of a log field value with every secret hidden, however deep it sits. */

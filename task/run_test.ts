@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor } from "../executors/mod.ts";
-import { runTemplate } from "./run.ts";
+import { jsonToStruct, type Literal, type LiteralMap } from "../idl/mod.ts";
+import { holdsData, runTemplate } from "./run.ts";
 
 const SECRET = "s3cr3t-value";
 
@@ -74,4 +75,31 @@ Deno.test("runTemplate() hides secrets in a cause whose stack is read-only (post
   assert(!cause.message.includes(SECRET), cause.message);
   assert(!String(cause.stack).includes(SECRET), `secret in cause.stack: ${cause.stack}`);
   assertEquals(cause.code, "28P01");
+});
+
+Deno.test("holdsData finds the run folder in blobs, msgpack binaries and generic structs", async () => {
+  const { encode } = await import("@msgpack/msgpack");
+  const dir = "/tmp/flyteshim-run-abc123";
+  const file = `${dir}/raw/5b1f/results.jsonl`;
+  const map = (literal: Literal): LiteralMap => ({ literals: { out: literal } });
+  // A dataclass output (the OpenAI download task's BatchResult) holding a file of the run.
+  const binary = (value: unknown): Literal => ({
+    scalar: { binary: { value: encode(value), tag: "msgpack" } },
+  });
+  const batch = { output_file: { path: file, metadata: { format: "jsonl" } }, error_file: null };
+  assert(holdsData(map(binary(batch)), dir));
+  assert(holdsData(map(binary({ path: `file://${file}` })), dir));
+  assert(holdsData(map({ collection: { literals: [binary({ path: dir })] } }), dir));
+  assert(!holdsData(map(binary({ path: "s3://bucket/results.jsonl" })), dir));
+  // Another run folder whose name starts with this one's is not this one.
+  assert(!holdsData(map(binary({ path: `${dir}9/raw/x` })), dir));
+  // A generic struct (a dataclass as JSON).
+  const generic = (value: Record<string, unknown>): Literal => ({
+    scalar: { generic: jsonToStruct(value as Parameters<typeof jsonToStruct>[0]) },
+  });
+  assert(holdsData(map(generic({ result: { files: [file] } })), dir));
+  assert(!holdsData(map(generic({ result: { files: ["/elsewhere/x"] } })), dir));
+  // Plain values are not data, blobs are.
+  assert(!holdsData(map({ scalar: { primitive: { stringValue: "hi" } } }), dir));
+  assert(holdsData(map({ scalar: { blob: { uri: file } } }), dir));
 });

@@ -65,8 +65,8 @@ const MOUNTS: Record<SecretMount, flyteidl.core.Secret.MountType> = {
  */
 export interface ContainerArgsOptions {
   /**
-   * flytekit's resolver and arguments exactly (no checkpoint flags), with `executor` being the
-   * dotted path of flytekit's executor class. @default false
+   * flytekit's resolver, with `executor` being the dotted path of flytekit's executor class;
+   * the arguments are flytekit's own template's plus the checkpoint flags. @default false
    */
   flytekitCompatible?: boolean;
 }
@@ -76,8 +76,8 @@ export interface ContainerArgsOptions {
  * the `{{.placeholders}}`, and the image's entrypoint (flyteshim's, or flytekit's
  * `pyflyte-execute`) loads the template and runs the named executor.
  *
- * flyteshim's own args also pass the checkpoint flags, so that executors can checkpoint;
- * flytekit-compatible args are byte-for-byte flytekit's.
+ * Both flavors pass the checkpoint flags, so that executors can checkpoint; flytekit-compatible
+ * args are flytekit's own template's with those flags added (pyflyte-execute takes them).
  *
  * @example flytekit-compatible args
  * ```ts
@@ -98,16 +98,8 @@ export function containerArgs(executor: string, options: ContainerArgsOptions = 
     "--raw-output-data-prefix",
     "{{.rawOutputDataPrefix}}",
   ];
-  if (options.flytekitCompatible) {
-    return [
-      ...head,
-      "--resolver",
-      FLYTEKIT_TEMPLATE_RESOLVER,
-      "--",
-      "{{.taskTemplatePath}}",
-      executor,
-    ];
-  }
+  // Both flavors pass the checkpoint flags (pyflyte-execute takes them too, as flytekit's own
+  // Python tasks pass them), so that executors can checkpoint on either image.
   return [
     ...head,
     "--checkpoint-path",
@@ -115,17 +107,31 @@ export function containerArgs(executor: string, options: ContainerArgsOptions = 
     "--prev-checkpoint",
     "{{.prevCheckpointPrefix}}",
     "--resolver",
-    FLYTESHIM_RESOLVER,
+    options.flytekitCompatible ? FLYTEKIT_TEMPLATE_RESOLVER : FLYTESHIM_RESOLVER,
     "--",
     "{{.taskTemplatePath}}",
     executor,
   ];
 }
 
+/** A Kubernetes resource quantity: a decimal number with an optional SI or binary suffix. */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
+
 function resourceEntries(
+  task: string,
   spec: ResourceSpec | undefined,
 ): flyteidl.core.Resources.ResourceEntry.$Properties[] {
   if (!spec) return [];
+  for (const [key, value] of Object.entries(spec)) {
+    if (value === undefined || value === "") continue;
+    if (
+      !QUANTITY.test(String(value)) || (typeof value === "number" && !Number.isFinite(value))
+    ) {
+      throw new TypeError(
+        `Cannot serialize task "${task}": resource "${key}" is "${value}", not a Kubernetes quantity such as "500m", "2" or "1Gi"`,
+      );
+    }
+  }
   const entries: [flyteidl.core.Resources.ResourceName, string | number | undefined][] = [
     [ResourceName.CPU, spec.cpu],
     [ResourceName.GPU, spec.gpu],
@@ -155,11 +161,12 @@ function timeoutOf(
 
 function variables(
   descriptors: VariableDescriptors,
+  descriptions?: { readonly [key: string]: string | undefined },
 ): flyteidl.core.VariableMap.$Properties {
   const out: Record<string, flyteidl.core.Variable.$Properties> = {};
-  // flytekit writes each variable's name as its description.
+  // flytekit writes each variable's name as its description, unless the author gave one.
   for (const [key, d] of Object.entries(descriptors)) {
-    out[key] = { type: d.literalType, description: key };
+    out[key] = { type: d.literalType, description: descriptions?.[key] || key };
   }
   return { variables: out };
 }
@@ -216,7 +223,7 @@ function executorFor(task: PrebuiltTask, flytekitCompatible: boolean): string {
  */
 export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {}): TaskTemplate {
   const o = task.options;
-  const image = options.image ?? o.image;
+  const image = options.overrideImage ?? o.image ?? options.image;
   if (!image) {
     throw new TypeError(
       `Cannot serialize task "${task.name}": no container image; set "image" on the task or pass one when packaging (--image)`,
@@ -243,7 +250,10 @@ export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {
   const container: flyteidl.core.Container.$Properties = {
     image,
     args: containerArgs(executorFor(task, flytekitCompatible), { flytekitCompatible }),
-    resources: { requests: resourceEntries(o.requests), limits: resourceEntries(o.limits) },
+    resources: {
+      requests: resourceEntries(task.name, o.requests),
+      limits: resourceEntries(task.name, o.limits),
+    },
   };
   const env = Object.entries(o.environment ?? {});
   if (env.length) container.env = env.map(([key, value]) => ({ key, value: String(value) }));
@@ -257,7 +267,10 @@ export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {
     },
     type: o.taskType,
     metadata,
-    interface: { inputs: variables(o.inputs), outputs: variables(o.outputs) },
+    interface: {
+      inputs: variables(o.inputs, o.descriptions),
+      outputs: variables(o.outputs, o.descriptions),
+    },
     custom: customOf(task.name, o.config),
     container,
   };

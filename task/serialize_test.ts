@@ -38,10 +38,19 @@ Deno.test("a SQLite3 task serializes to flytekit's custom, type and interface sh
   assert(template.interface?.outputs?.variables?.results.type?.structuredDatasetType);
 });
 
-Deno.test("flytekit-compatible args are exactly those of flytekit's own template", async () => {
+Deno.test("flytekit-compatible args are flytekit's own template's plus the checkpoint flags", async () => {
   const fixture = decodeTaskTemplate(await Deno.readFile(FIXTURE));
   const template = toTaskTemplate(tracks(), { flytekitCompatible: true });
-  assertEquals(template.container?.args, fixture.container?.args);
+  const expected = [...fixture.container?.args ?? []];
+  expected.splice(
+    expected.indexOf("--resolver"),
+    0,
+    "--checkpoint-path",
+    "{{.checkpointOutputPrefix}}",
+    "--prev-checkpoint",
+    "{{.prevCheckpointPrefix}}",
+  );
+  assertEquals(template.container?.args, expected);
   assertEquals(template.container?.command ?? [], []);
 });
 
@@ -95,9 +104,11 @@ Deno.test("container: image, resources, environment; identifier left for flytect
     limits: { cpu: "2", memory: "1Gi", ephemeralStorage: "5Gi", gpu: 1 },
     environment: { LOG: "debug" },
   });
-  const t = toTaskTemplate(task, { image: "other:2" });
+  const t = toTaskTemplate(task, { overrideImage: "other:2" });
   const R = flyteidl.core.Resources.ResourceName;
   assertEquals(t.container?.image, "other:2");
+  // A default image fills only tasks without one.
+  assertEquals(toTaskTemplate(task, { image: "default:3" }).container?.image, IMAGE);
   assertEquals(t.container?.resources?.requests, [
     { name: R.CPU, value: "1" },
     { name: R.MEMORY, value: "512Mi" },
@@ -237,4 +248,61 @@ Deno.test("misuse is refused with built-in errors", () => {
     TypeError,
     "mount",
   );
+});
+
+Deno.test("invalid resource quantities are refused when serializing, not on the cluster", () => {
+  for (const memory of ["1 GB", "2gb", "lots", "-1Gi"]) {
+    assertThrows(
+      () => toTaskTemplate(tracks({ requests: { memory } })),
+      TypeError,
+      `resource "memory" is "${memory}", not a Kubernetes quantity`,
+    );
+  }
+  assertThrows(() => toTaskTemplate(tracks({ limits: { cpu: Infinity } })), TypeError, '"cpu"');
+  const ok = toTaskTemplate(tracks({ requests: { cpu: "0.5", memory: "512Mi", gpu: 1 } }));
+  assertEquals(ok.container?.resources?.requests?.map((e) => e.value), ["0.5", "1", "512Mi"]);
+});
+
+Deno.test("input and output descriptions reach the interface; the rest keep their names", () => {
+  const task = defineTask({
+    name: "d",
+    taskType: "t",
+    executor: "x",
+    image: IMAGE,
+    inputs: { limit: Types.integer, note: Types.string },
+    outputs: { rows: Types.structuredDataset() },
+    descriptions: { limit: "How many rows", rows: "The rows" },
+  });
+  const { inputs, outputs } = toTaskTemplate(task).interface ?? {};
+  assertEquals(inputs?.variables?.limit.description, "How many rows");
+  assertEquals(inputs?.variables?.note.description, "note");
+  assertEquals(outputs?.variables?.rows.description, "The rows");
+  assertThrows(
+    () =>
+      defineTask({
+        name: "d",
+        taskType: "t",
+        executor: "x",
+        inputs: { limit: Types.integer },
+        descriptions: { nope: "?" } as { limit?: string },
+      }),
+    TypeError,
+    '"nope"',
+  );
+});
+
+Deno.test("SQL tasks take one dataset output or none, also when the types are bypassed", () => {
+  const base = { name: "q", image: IMAGE, queryTemplate: "select 1", uri: "s3://b/k.db" };
+  const two = { a: Types.structuredDataset(), b: Types.structuredDataset() };
+  // @ts-expect-error: a SQL task has one dataset output
+  assertThrows(() => sqlite3Task({ ...base, outputs: two }), TypeError, '"a", "b"');
+  assertThrows(
+    // @ts-expect-error: the output must be a dataset
+    () => sqlTask({ ...base, uri: "postgresql://h/d", outputs: { n: Types.integer } }),
+    TypeError,
+    'output "n" must be a structured dataset',
+  );
+  assertEquals(toTaskTemplate(sqlite3Task({ ...base, outputs: {} })).interface?.outputs, {
+    variables: {},
+  });
 });

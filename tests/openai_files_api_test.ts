@@ -153,14 +153,19 @@ Deno.test("over HTTPS with a private CA: DENO_CERT is trusted by uploads and dow
       const task = openaiDownloadBatchFilesTask({ name: "d", secret: { group: "openai", key: "api_key" } });
       const { result } = await task.run({ batch_endpoint_result: { output_file_id: "file-out" } });
       console.log(await Deno.readTextFile(result.output_file.path));
+      console.log(result.output_file.path);
     `;
     const child = await new Deno.Command(Deno.execPath(), {
       args: ["eval", "--quiet", script],
       cwd: new URL("..", import.meta.url).pathname,
-      env: { ...env, DENO_CERT: ca.cert },
+      // The run folder the result's file keeps lands in this test's folder, removed with it.
+      env: { ...env, DENO_CERT: ca.cert, TMPDIR: dir },
     }).output();
     const stderr = new TextDecoder().decode(child.stderr);
-    assertEquals(new TextDecoder().decode(child.stdout).trim(), '{"ok":true}', stderr);
+    const [content, path] = new TextDecoder().decode(child.stdout).split("\n").filter(Boolean);
+    assertEquals(content, '{"ok":true}', stderr);
+    // The file lives in the run folder, kept because the dataclass output names it.
+    assert(path.startsWith(`${dir}/flyteshim-run-`), path);
   } finally {
     await server.stop();
     await Deno.remove(dir, { recursive: true });

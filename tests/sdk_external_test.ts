@@ -4,6 +4,7 @@
 // command line with the project's own configuration. The project defines a SQLite3 task with a
 // relative database path and one of its own import-map entries, type-checks and runs it in-process,
 // then runs it and packages it through the command line.
+import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertStringIncludes } from "@std/assert";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -22,7 +23,7 @@ async function deno(args: string[], cwd: string) {
 }
 
 Deno.test("sdk: a project outside the checkout imports @flyteshim/flyteshim through links", async () => {
-  const project = await Deno.makeTempDir({ prefix: "flyteshim-external-" });
+  const project = await tempDir({ prefix: "flyteshim-external-" });
   try {
     await Deno.writeTextFile(
       `${project}/deno.json`,
@@ -33,7 +34,7 @@ Deno.test("sdk: a project outside the checkout imports @flyteshim/flyteshim thro
         },
         links: [ROOT],
         tasks: {
-          flyteshim: `deno run ${PERMISSIONS.join(" ")} --config deno.json ${ROOT}/task/main.ts`,
+          flyteshim: `deno run ${PERMISSIONS.join(" ")} --allow-run jsr:@flyteshim/flyteshim/cli`,
         },
       }),
     );
@@ -87,12 +88,40 @@ console.log(JSON.stringify({ rows, type: toTaskTemplate(items).type }));
     assertEquals(cli.code, 0, cli.stderr);
     assertStringIncludes(cli.stdout, "cake");
     assertStringIncludes(cli.stdout, "tea");
+    // The task's help shows the project's own command; the module also runs without the task.
+    const help = await deno(["task", "flyteshim", "run", "tasks.ts", "items", "--help"], project);
+    assertEquals(help.code, 0, help.stderr);
+    assertStringIncludes(help.stdout, "Run: deno task flyteshim run tasks.ts items --min <float>");
+    const direct = await deno(
+      ["run", ...PERMISSIONS, "jsr:@flyteshim/flyteshim/cli", "run", "tasks.ts", "--min", "2"],
+      project,
+    );
+    assertEquals(direct.code, 0, direct.stderr);
+    assertStringIncludes(direct.stdout, "cake");
     const pack = await deno(
       ["task", "flyteshim", "package", "tasks.ts", "--output", "flyte-package.tgz"],
       project,
     );
     assertEquals(pack.code, 0, pack.stderr);
     assertStringIncludes(pack.stdout, "0_shop.items_1.pb");
+    // Packaging warns about what only the cluster would notice: a relative database path.
+    assertStringIncludes(pack.stderr, 'reads the SQLite database "shop.db" by a relative path');
+    // A module with a type error is refused before it runs, and nothing is written.
+    await Deno.writeTextFile(
+      `${project}/bad.ts`,
+      `import { sqlite3Task, Types } from "@flyteshim/flyteshim";
+export const bad = sqlite3Task({ name: "bad", queryTemplate: "select 1", uri: "s3://b/k.db",
+  outputs: { n: Types.integer } });
+`,
+    );
+    const refused = await deno(
+      ["task", "flyteshim", "package", "tasks.ts", "bad.ts", "--output", "bad.tgz"],
+      project,
+    );
+    assertEquals(refused.code, 2, refused.stderr);
+    assertStringIncludes(refused.stderr, "the output of a SQL task must be a structured dataset");
+    assertStringIncludes(refused.stderr, "the modules have type errors");
+    assertEquals(await Deno.stat(`${project}/bad.tgz`).then(() => true, () => false), false);
   } finally {
     await Deno.remove(project, { recursive: true });
   }

@@ -44,6 +44,9 @@ async function setup(): Promise<string> {
 async function cli(args: string[], cwd: string) {
   let stdout = "";
   let stderr = "";
+  // The temporary folders have no deno.json for `deno check` to resolve the SDK's imports with;
+  // tests/sdk_external_test.ts checks a real project's modules.
+  if (!args.includes("--help")) args = [...args, "--no-check"];
   const code = await runCli(args, {
     cwd,
     stdout: (t) => stdout += t,
@@ -124,10 +127,19 @@ function assertMatch(text: string, pattern: RegExp): void {
   assert(pattern.test(text), `expected ${pattern} in:\n${text}`);
 }
 
-Deno.test("package --flytekit-compatible: args byte-for-byte flytekit's; --image overrides", async () => {
+Deno.test("package --flytekit-compatible: flytekit's args with checkpoint flags; --override-image replaces", async () => {
   const dir = await setup();
   const { code } = await cli(
-    ["package", "tasks.ts", "tracks", "-o", "fk.tgz", "--flytekit-compatible", "--image", "img:9"],
+    [
+      "package",
+      "tasks.ts",
+      "tracks",
+      "-o",
+      "fk.tgz",
+      "--flytekit-compatible",
+      "--override-image",
+      "img:9",
+    ],
     dir,
   );
   assertEquals(code, 0);
@@ -139,8 +151,64 @@ Deno.test("package --flytekit-compatible: args byte-for-byte flytekit's; --image
       await Deno.readFile(`${dir}/fk/${name}`),
     ),
   );
-  assertEquals(argsOf(text), argsOf(await Deno.readTextFile(FIXTURE_TEXT)));
+  // flytekit's own args, plus the checkpoint flags pyflyte-execute also takes.
+  const flytekit = argsOf(await Deno.readTextFile(FIXTURE_TEXT));
+  const checkpoint = [
+    "--checkpoint-path",
+    "{{.checkpointOutputPrefix}}",
+    "--prev-checkpoint",
+    "{{.prevCheckpointPrefix}}",
+  ];
+  const at = flytekit.indexOf("--resolver");
+  assertEquals(argsOf(text), [...flytekit.slice(0, at), ...checkpoint, ...flytekit.slice(at)]);
   assertStringIncludes(text, 'image: "img:9"');
+});
+
+Deno.test("serialize --image fills only tasks without an image; --override-image replaces all", async () => {
+  const dir = await setup();
+  await Deno.writeTextFile(
+    `${dir}/mixed.ts`,
+    `import { defineTask } from "${MOD}";
+export const own = defineTask({ name: "own", taskType: "t", executor: "x.own", image: "own:1" });
+export const bare = defineTask({ name: "bare", taskType: "t", executor: "x.bare" });
+`,
+  );
+  const imageOf = async (name: string) =>
+    JSON.parse(await Deno.readTextFile(`${dir}/out/${name}.json`)).container.image;
+  assertEquals((await cli(["serialize", "mixed.ts", "-o", "out", "--image", "d:2"], dir)).code, 0);
+  assertEquals([await imageOf("own"), await imageOf("bare")], ["own:1", "d:2"]);
+  assertEquals(
+    (await cli(["serialize", "mixed.ts", "-o", "out", "--override-image", "o:3"], dir)).code,
+    0,
+  );
+  assertEquals([await imageOf("own"), await imageOf("bare")], ["o:3", "o:3"]);
+  // Several modules in one call; a module that fails to load leaves nothing written.
+  await Deno.writeTextFile(
+    `${dir}/more.ts`,
+    `import { defineTask } from "${MOD}";
+export const more = defineTask({ name: "more", taskType: "t", executor: "x.more", image: "m:1" });
+`,
+  );
+  const both = await cli(["serialize", "mixed.ts", "own", "more.ts", "-o", "two"], dir);
+  assertEquals(both.code, 0, both.stderr);
+  assertEquals([...Deno.readDirSync(`${dir}/two`)].map((e) => e.name).sort(), [
+    "more.json",
+    "more.pb",
+    "own.json",
+    "own.pb",
+  ]);
+  const broken = await cli(["package", "mixed.ts", "missing.ts", "-o", "never.tgz"], dir);
+  assertEquals(broken.code, 2);
+  assertEquals(await Deno.stat(`${dir}/never.tgz`).then(() => true, () => false), false);
+  const unserializable = await cli(["serialize", "more.ts", "mixed.ts", "-o", "three"], dir);
+  assertEquals(unserializable.code, 2, "bare has no image");
+  assertEquals(await Deno.stat(`${dir}/three`).then(() => true, () => false), false);
+  const help = await cli(["serialize", "--help"], dir);
+  assertStringIncludes(
+    help.stdout,
+    "--image IMAGE           the container image of tasks that set none",
+  );
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test(

@@ -298,6 +298,160 @@ Deno.test("the serialized template runs in the container entrypoint with its own
   }
 });
 
+Deno.test("optional inputs may be left out or given as null, in flags, --inputs and task.run", async () => {
+  const dir = await tempDir({ prefix: "sdk-run-" });
+  const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    `${dir}/echo.ts`,
+    `import { defineTask, Types } from "${MOD}";
+import { defineExecutor } from "${EXECUTORS}";
+const echo = defineExecutor({ id: "x.echo", taskTypes: ["echo"], parseConfig: () => ({}),
+  execute: (_config, inputs) => Promise.resolve({ note: inputs.note ?? null, n: inputs.n }) });
+export const task = defineTask({
+  name: "echo", taskType: "echo", executor: echo,
+  inputs: { note: Types.optional(Types.string), n: Types.integer },
+  outputs: { note: Types.optional(Types.string), n: Types.integer },
+});
+`,
+  );
+  let runs = 0;
+  const json = async (...args: string[]) => {
+    const out = await cli(["run", "echo.ts", ...args, "--json", "--dir", `run-${runs++}`], dir);
+    assertEquals(out.code, 0, out.stderr);
+    return JSON.parse(out.stdout);
+  };
+  // Left out, or the one spelling of none: null. Anything else is text, "none" included.
+  assertEquals(await json("--n", "5"), { note: null, n: "5" });
+  assertEquals(await json("--n", "5", "--note", "null"), { note: null, n: "5" });
+  assertEquals(await json("--n", "5", "--note", "none"), { note: "none", n: "5" });
+  // int64 is a string in --json whatever its size (proto3 JSON's rule).
+  assertEquals((await json("--n", "9007199254740993")).n, "9007199254740993");
+  await Deno.writeTextFile(`${dir}/inputs.json`, JSON.stringify({ n: 1, note: null }));
+  assertEquals(await json("--inputs", "inputs.json"), { note: null, n: "1" });
+  await Deno.writeTextFile(`${dir}/inputs.json`, JSON.stringify({ n: 1 }));
+  assertEquals(await json("--inputs", "inputs.json"), { note: null, n: "1" });
+  // A required input is still required.
+  const missing = await cli(["run", "echo.ts", "--note", "x", "--dir", "missing"], dir);
+  assertEquals(missing.code, 2);
+  assertStringIncludes(missing.stderr, 'missing "--n" (integer)');
+  const help = await cli(["run", "echo.ts", "--help"], dir);
+  assertStringIncludes(
+    help.stdout,
+    '  --note <string or none>  optional: left out or "null" means none\n  --n <integer>\n',
+  );
+  assertStringIncludes(help.stdout, "[--note <string or none>] --n <integer>");
+  // task.run() follows the same rules.
+  const { task } = await import(`${dir}/echo.ts`);
+  assertEquals(await task.run({ n: 2 }, { dir: `${dir}/a` }), { note: null, n: 2n });
+  assertEquals(await task.run({ n: 2, note: null }, { dir: `${dir}/b` }), { note: null, n: 2n });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("local runs show executor logs at FLYTESHIM_LOG_LEVEL and can resume from a checkpoint", async () => {
+  const dir = await tempDir({ prefix: "sdk-run-" });
+  const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
+  // Counts attempts: reads the previous checkpoint's number, saves the next one.
+  await Deno.writeTextFile(
+    `${dir}/count.ts`,
+    `import { defineTask, Types } from "${MOD}";
+import { defineExecutor } from "${EXECUTORS}";
+const count = defineExecutor({ id: "x.count", taskTypes: ["count"], parseConfig: () => ({}),
+  async execute(_config, _inputs, ctx) {
+    const previous = await ctx.checkpoint?.read();
+    const n = previous ? Number(new TextDecoder().decode(previous)) + 1 : 1;
+    await ctx.checkpoint?.write(new TextEncoder().encode(String(n)));
+    ctx.logger.info("Counted", { n });
+    ctx.logger.debug("Detail");
+    return { n };
+  } });
+export const task = defineTask({ name: "count", taskType: "count", executor: count, outputs: { n: Types.integer } });
+`,
+  );
+  const first = await cli(["run", "count.ts", "--dir", "one"], dir);
+  assertEquals(first.code, 0, first.stderr);
+  assertStringIncludes(first.stdout, "n: 1");
+  assertStringIncludes(first.stderr, '"level":"info","message":"Counted","n":1');
+  assert(!first.stderr.includes("Detail"), first.stderr);
+  const second = await cli(
+    ["run", "count.ts", "--prev-checkpoint", "one/checkpoint", "--dir", "two"],
+    dir,
+  );
+  assertEquals(second.code, 0, second.stderr);
+  assertStringIncludes(second.stdout, "n: 2");
+  let stderr = "";
+  const quiet = await runCli(["run", "count.ts", "--dir", "quiet"], {
+    cwd: dir,
+    env: { FLYTESHIM_LOG_LEVEL: "error" },
+    stdout: () => {},
+    stderr: (t) => stderr += t,
+    tty: false,
+  });
+  assertEquals(quiet, 0);
+  assert(!stderr.includes("Counted"), stderr);
+  const bad = await runCli(["run", "count.ts", "--dir", "bad"], {
+    cwd: dir,
+    env: { FLYTESHIM_LOG_LEVEL: "loud" },
+    stdout: () => {},
+    stderr: () => {},
+    tty: false,
+  });
+  assertEquals(bad, 2);
+  // task.run: the same checkpoint option, and logs through the given logger.
+  const { task } = await import(`${dir}/count.ts`);
+  const lines: string[] = [];
+  const logger = {
+    debug() {},
+    info: (m: string) => lines.push(m),
+    warn() {},
+    error() {},
+  };
+  assertEquals(
+    await task.run({}, {
+      previousCheckpoint: `${dir}/one/checkpoint`,
+      logger,
+      dir: `${dir}/three`,
+    }),
+    { n: 2n },
+  );
+  assert(lines.includes("Counted"), lines.join());
+  assertEquals(await Deno.readTextFile(`${dir}/three/checkpoint/_dst_cp`), "2");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("run --template --executors runs a custom executor's template", async () => {
+  const dir = await tempDir({ prefix: "sdk-run-" });
+  const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    `${dir}/executors.ts`,
+    `import { defineExecutor } from "${EXECUTORS}";
+export const upper = defineExecutor({ id: "x.upper", taskTypes: ["upper"], parseConfig: () => ({}),
+  execute: (_config, inputs) => Promise.resolve({ out: String(inputs.text).toUpperCase() }) });
+`,
+  );
+  const { defineTask } = await import("../task/mod.ts");
+  const task = defineTask({
+    name: "upper",
+    taskType: "upper",
+    executor: "x.upper",
+    image: "acme/upper:1",
+    inputs: { text: Types.string },
+    outputs: { out: Types.string },
+  });
+  await Deno.writeFile(`${dir}/task.pb`, encodeTaskTemplate(toTaskTemplate(task)));
+  const run = await cli(
+    ["run", "--template", "task.pb", "--executors", "executors.ts", "--text", "hi", "--dir", "a"],
+    dir,
+  );
+  assertEquals(run.code, 0, run.stderr);
+  assertStringIncludes(run.stdout, "out: HI");
+  const without = await cli(["run", "--template", "task.pb", "--text", "hi", "--dir", "b"], dir);
+  assertEquals(without.code, 1);
+  assertStringIncludes(without.stderr, "x.upper");
+  const none = await cli(["run", "--template", "task.pb", "--executors", "task.pb"], dir);
+  assertEquals(none.code, 2);
+  await Deno.remove(dir, { recursive: true });
+});
+
 /** Runs a script or the SDK command line in a subprocess whose TMPDIR is a fresh folder. */
 async function inFreshTmp(args: string[], cwd: string) {
   const tmp = await tempDir({ prefix: "flyteshim-sdk-tmp-" });

@@ -118,9 +118,27 @@ export type OptionalInputKeys<T extends Record<string, TypeDescriptor>> = {
  * assertEquals(given.limit, 5);
  * ```
  */
-export type InferInputs<T extends Record<string, TypeDescriptor>> =
+export type InferInputs<T extends Record<string, TypeDescriptor>> = Flatten<
   & { [K in Exclude<keyof T, OptionalInputKeys<T>>]: InferInput<T[K]> }
-  & { [K in OptionalInputKeys<T>]?: InferInput<T[K]> };
+  & { [K in OptionalInputKeys<T>]?: InferInput<T[K]> }
+>;
+
+/**
+ * One object type with the properties of an intersection, so that messages and hovers show
+ * `{ limit: number | bigint; note?: string | null }` rather than the type's name.
+ *
+ * @example The same properties, as one object
+ * ```ts
+ * import type { Flatten } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const value: Flatten<{ a: number } & { b?: string }> = { a: 1 };
+ * assertEquals(value, { a: 1 });
+ * ```
+ */
+// `& {}` makes the compiler print the properties rather than the alias.
+// deno-lint-ignore ban-types
+export type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
 /**
  * A column of a dataset descriptor: a descriptor or a raw literal type.
@@ -153,12 +171,56 @@ export type ColumnType = TypeDescriptor | LiteralType;
  * assertEquals([dataset.format, dataset.columns.map((column) => column.name)], ["csv", ["id"]]);
  * ```
  */
-export interface StructuredDatasetTypeOptions {
-  /** Columns by name, in order. @default {} */
-  columns?: Record<string, ColumnType>;
+export interface StructuredDatasetTypeOptions<
+  C extends Record<string, ColumnType> = Record<string, ColumnType>,
+> {
+  /** Columns by name, in order; they type the rows `readDataset` returns. @default {} */
+  columns?: C;
   /** Storage format. @default "parquet" */
   format?: string;
 }
+
+/**
+ * The value a dataset column holds when its rows are read (`readDataset`): integers as
+ * `bigint`, floats as `number`, datetimes as `Date`, strings and booleans as they are, any of
+ * them `null` (SQL NULL); `unknown` for other types.
+ *
+ * @example Row values by column type
+ * ```ts
+ * import { type ColumnValue, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const id: ColumnValue<typeof Types.integer> = 1n;
+ * const when: ColumnValue<typeof Types.datetime> = null;
+ * assertEquals([id, when], [1n, null]);
+ * ```
+ */
+export type ColumnValue<T> = T extends TypeDescriptor<infer V, unknown>
+  ? unknown extends V ? unknown
+  : [V] extends [bigint] ? bigint | null
+  : [V] extends [number] ? number | null
+  : [V] extends [string] ? string | null
+  : [V] extends [boolean] ? boolean | null
+  : [V] extends [Timestamp] ? Date | null
+  : unknown
+  : unknown;
+
+/**
+ * The row type of a dataset with declared columns, e.g. `{ id: bigint | null }`; any row when
+ * no columns are declared.
+ *
+ * @example Rows of declared columns
+ * ```ts
+ * import { type DatasetRow, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const row: DatasetRow<{ id: typeof Types.integer; name: typeof Types.string }> = { id: 1n, name: "a" };
+ * assertEquals(row.name, "a");
+ * ```
+ */
+export type DatasetRow<C extends Record<string, ColumnType>> = string extends keyof C
+  ? Record<string, unknown>
+  : { -readonly [K in keyof C]: ColumnValue<C[K]> };
 
 /**
  * Options of {@linkcode Types.struct}.
@@ -197,28 +259,39 @@ export interface StructTypeOptions {
 export interface TypesBuilder {
   /** `INTEGER`: int64 as bigint; authors may give safe-integer numbers. */
   readonly integer: TypeDescriptor<bigint, bigint | number>;
-  /** `FLOAT`: a double. */
-  readonly float: TypeDescriptor<number>;
+  /** `FLOAT`: a double; authors may give a `bigint` a double holds exactly. */
+  readonly float: TypeDescriptor<number, number | bigint>;
   /** `STRING`. */
   readonly string: TypeDescriptor<string>;
   /** `BOOLEAN`. */
   readonly boolean: TypeDescriptor<boolean>;
-  /** `DATETIME` as a {@linkcode Timestamp}; authors may give a `Date`. */
-  readonly datetime: TypeDescriptor<Timestamp, Timestamp | Date>;
-  /** `DURATION` as a {@linkcode Duration}. */
-  readonly duration: TypeDescriptor<Duration>;
+  /** `DATETIME` as a {@linkcode Timestamp}; authors may give a `Date` or ISO 8601 text. */
+  readonly datetime: TypeDescriptor<Timestamp, Timestamp | Date | string>;
+  /** `DURATION` as a {@linkcode Duration}; authors may give text such as `"90s"` or `"1h30m"`. */
+  readonly duration: TypeDescriptor<Duration, Duration | string>;
   /** `NONE`: `null`. */
   readonly none: TypeDescriptor<null, null | undefined>;
   /** A single-file blob, optionally with a format (e.g. `csv`). */
   file(format?: string): TypeDescriptor<FlyteFile, FlyteFile | string>;
   /** A multipart blob (a folder). */
   directory(format?: string): TypeDescriptor<FlyteDirectory, FlyteDirectory | string>;
-  /** A structured dataset (a dataframe), e.g. parquet with declared columns. */
-  structuredDataset(options?: StructuredDatasetTypeOptions): TypeDescriptor<StructuredDataset>;
+  /**
+   * A structured dataset (a dataframe), e.g. parquet with declared columns; the columns type
+   * the rows `readDataset` returns.
+   */
+  structuredDataset<const C extends Record<string, ColumnType> = Record<string, ColumnType>>(
+    options?: StructuredDatasetTypeOptions<C>,
+  ): TypeDescriptor<StructuredDataset<DatasetRow<C>>, StructuredDataset>;
   /** The legacy schema type (read and written as a structured dataset). */
   schema(columns?: Record<string, TypeDescriptor>): TypeDescriptor<StructuredDataset>;
-  /** A STRUCT: a plain JSON-like object (flytekit's untyped `dict`). */
-  struct(options?: StructTypeOptions): TypeDescriptor<Record<string, unknown>>;
+  /**
+   * A STRUCT: a plain JSON-like object (flytekit's untyped `dict`). A type argument declares its
+   * shape (`Types.struct<{ limit: number }>()`), which values then have; the shape is not checked
+   * at run time.
+   */
+  struct<T extends object = Record<string, unknown>>(
+    options?: StructTypeOptions,
+  ): TypeDescriptor<T>;
   /** A collection of items of one type. */
   list<T extends TypeDescriptor>(item: T): TypeDescriptor<InferValue<T>[], InferInput<T>[]>;
   /** A map with string keys. */

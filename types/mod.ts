@@ -37,6 +37,9 @@ export { type DeclaredType, fromLiteral, toLiteral } from "./convert.ts";
 export { literalMapToValues, valuesToLiteralMap, type VariableTypes } from "./literal_map.ts";
 export {
   type ColumnType,
+  type ColumnValue,
+  type DatasetRow,
+  type Flatten,
   type InferInput,
   type InferInputs,
   type InferValue,

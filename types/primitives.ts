@@ -143,11 +143,19 @@ export function writePrimitive(value: unknown, type: LiteralType, ctx: Ctx): Lit
       if (ts) return primitive({ datetime: secondsNanos(ts.seconds, ts.nanos) });
       break;
     }
-    case S.DURATION:
-      if (value instanceof Duration) {
-        return primitive({ duration: secondsNanos(value.seconds, value.nanos) });
+    case S.DURATION: {
+      let d: Duration | undefined;
+      if (value instanceof Duration) d = value;
+      else if (typeof value === "string" && !ctx.strict) {
+        try {
+          d = Duration.parse(value);
+        } catch (cause) {
+          throw mismatch(ctx, type, "a string that is not a duration", cause);
+        }
       }
+      if (d) return primitive({ duration: secondsNanos(d.seconds, d.nanos) });
       break;
+    }
     case S.NONE:
       if (value === null || value === undefined) return { scalar: { noneType: {} } };
       break;

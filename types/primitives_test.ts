@@ -115,6 +115,10 @@ Deno.test("durations keep nanoseconds", async () => {
     UserError,
     "expected DURATION",
   );
+  // Text in Duration.parse's forms, as the command line takes it.
+  const literal = await toLiteral("1h30m", Types.duration, opts);
+  assertEquals((await fromLiteral(literal, Types.duration)).seconds, 5400n);
+  await assertRejects(() => toLiteral("soon", Types.duration, opts), UserError, "not a duration");
 });
 
 Deno.test("BINARY and ERROR scalars", async () => {

@@ -146,6 +146,23 @@ export class Timestamp {
   }
 }
 
+const UNIT_NANOS: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
+};
+
+/** `"1.5"` of a unit, in nanoseconds (digits beyond a nanosecond are dropped). */
+function decimalNanos(number: string, unit: bigint): bigint {
+  const [whole, fraction = ""] = number.split(".");
+  const scale = 10n ** BigInt(fraction.length);
+  return BigInt(whole) * unit + (fraction ? BigInt(fraction) * unit / scale : 0n);
+}
+
 /**
  * A signed span of time with nanosecond precision, as `google.protobuf.Duration` holds it (the
  * value of a `DURATION` literal).
@@ -175,6 +192,54 @@ export class Duration {
     }
     this.seconds = s;
     this.nanos = n;
+  }
+
+  /**
+   * Parses a duration from text: units in sequence (`"90s"`, `"15m"`, `"1h30m"`, `"250ms"`,
+   * `"1.5h"`; units `d`, `h`, `m`, `s`, `ms`, `us`, `ns`), a plain number of seconds (`"90"`),
+   * or ISO 8601 (`"PT1H30M"`, as `toString` writes it); a leading `-` negates.
+   *
+   * @throws {SyntaxError} When the text is none of these.
+   * @example Units in sequence
+   * ```ts
+   * import { Duration } from "@flyteshim/flyteshim/types";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(Duration.parse("1h30m").seconds, 5400n);
+   * assertEquals(Duration.parse("PT1.5S").nanos, 500_000_000);
+   * assertEquals(Duration.parse("90").seconds, 90n);
+   * ```
+   */
+  static parse(text: string): Duration {
+    const trimmed = text.trim();
+    const negative = trimmed.startsWith("-");
+    const body = negative ? trimmed.slice(1) : trimmed;
+    let nanos: bigint | undefined;
+    if (/^\d+(\.\d+)?$/.test(body)) nanos = decimalNanos(body, UNIT_NANOS.s);
+    else if (/^(\d+(\.\d+)?(ns|us|ms|d|h|m|s))+$/.test(body)) {
+      nanos = 0n;
+      for (const [, number, unit] of body.matchAll(/(\d+(?:\.\d+)?)(ns|us|ms|d|h|m|s)/g)) {
+        nanos += decimalNanos(number, UNIT_NANOS[unit]);
+      }
+    } else {
+      const iso =
+        /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i
+          .exec(body);
+      if (iso && body.length > 1 && !/T$/i.test(body)) {
+        nanos = [UNIT_NANOS.d, UNIT_NANOS.h, UNIT_NANOS.m, UNIT_NANOS.s].reduce(
+          (sum, unit, i) => sum + (iso[i + 1] ? decimalNanos(iso[i + 1], unit) : 0n),
+          0n,
+        );
+      }
+    }
+    if (nanos === undefined) {
+      throw new SyntaxError(
+        `Cannot parse "${text}" as a duration: use units such as "90s", "15m" or "1h30m"`,
+      );
+    }
+    if (negative) nanos = -nanos;
+    const seconds = nanos / 1_000_000_000n;
+    return new Duration(seconds, Number(nanos - seconds * 1_000_000_000n));
   }
 
   /**
@@ -417,7 +482,12 @@ export interface StructuredDatasetInit {
  * assertEquals([sd.format, sd.columns], ["parquet", []]);
  * ```
  */
-export class StructuredDataset {
+export class StructuredDataset<R extends Record<string, unknown> = Record<string, unknown>> {
+  /**
+   * Phantom field carrying the row type (from the columns a dataset type declares), which
+   * `readDataset` returns; never set.
+   */
+  declare readonly __row?: R;
   /** Where the data is. */
   readonly uri: string;
   /** Storage format, e.g. `parquet`. */

@@ -99,3 +99,22 @@ Deno.test("Timestamp.parse() refuses what Python's datetime refuses: year 0, min
   assertThrows(() => Timestamp.parse("2024-01-01T24:00:00Z"), SyntaxError, "no such date");
   assertThrows(() => Timestamp.parse("2024-01-01T10:00:60Z"), SyntaxError, "no such date");
 });
+
+Deno.test("Duration.parse() reads units in sequence, plain seconds and ISO 8601", () => {
+  const of = (text: string) => {
+    const d = Duration.parse(text);
+    return [d.seconds, d.nanos];
+  };
+  assertEquals(of("1h30m"), [5400n, 0]);
+  assertEquals(of("90s"), [90n, 0]);
+  assertEquals(of("250ms"), [0n, 250_000_000]);
+  assertEquals(of("1.5h"), [5400n, 0]);
+  assertEquals(of("2d"), [172800n, 0]);
+  assertEquals(of("1.25"), [1n, 250_000_000]);
+  assertEquals(of("-1m30s"), [-90n, 0]);
+  assertEquals(of("PT1H30M"), [5400n, 0]);
+  assertEquals(of(new Duration(-1n, -500_000_000).toString()), [-1n, -500_000_000]);
+  for (const bad of ["", "1x", "h", "P", "PT", "1h 30m", "--1s"]) {
+    assertThrows(() => Duration.parse(bad), SyntaxError, "Cannot parse");
+  }
+});
