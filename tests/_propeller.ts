@@ -60,7 +60,14 @@ export const DEFAULT_PROGRAM: readonly string[] = denoProgram("entrypoint/main.t
  * `args` option instead.
  */
 export function flytekitContainerArgs(executor: string): string[] {
-  return containerArgs(executor, { flytekitCompatible: true });
+  // The SDK's flytekit-compatible args keep the checkpoint flags (they run on flytekit's image
+  // too); flytekit itself gives prebuilt-container tasks none.
+  const args = containerArgs(executor, { flytekitCompatible: true });
+  for (const flag of ["--checkpoint-path", "--prev-checkpoint"]) {
+    const at = args.indexOf(flag);
+    if (at >= 0) args.splice(at, 2);
+  }
+  return args;
 }
 
 /** The same, plus the checkpoint flags flytekit gives ordinary Python tasks. */

@@ -21,6 +21,8 @@ import type { SqlParam, SqlParamKind } from "./params.ts";
 import { postgresClientTypes, postgresType } from "./postgres_types.ts";
 import { readTlsFiles } from "./tls.ts";
 
+/** How often a cancel request is repeated while an aborted statement has not ended. */
+const CANCEL_REPEAT_MS = 300;
 const DEFAULT_BATCH_ROWS = 10_000;
 
 /** The type OID each parameter kind is sent with; 0 lets the server infer it (text). */
@@ -144,7 +146,19 @@ class PostgresConnection implements SqlConnection {
     body: (state: { sinkFailure?: unknown }) => Promise<void>,
   ): Promise<void> {
     const state: { sinkFailure?: unknown } = {};
-    const onAbort = () => query.cancel();
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    const onAbort = () => {
+      // The client's own cancel runs once; its canceller sends a new cancel request each call.
+      const again = (query as { canceller?: (q: unknown) => unknown }).canceller;
+      query.cancel();
+      // The server ignores a cancel request that reaches it before it starts the statement (the
+      // query may still be in flight): repeat it until the query settles.
+      if (typeof again === "function") {
+        repeat = setInterval(() => {
+          Promise.resolve(again(query)).catch(() => {});
+        }, CANCEL_REPEAT_MS);
+      }
+    };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       await body(state);
@@ -153,6 +167,7 @@ class PostgresConnection implements SqlConnection {
       throw classifyPostgresError(error, this.#context(options));
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
+      clearInterval(repeat);
     }
   }
 
