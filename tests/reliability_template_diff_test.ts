@@ -26,6 +26,11 @@ const REGRESSIONS: Record<string, TemplateCase[]> = {
   sqlite: [
     { template: "select {{.inputs.v}} AS cp, '{{ .inputs.v }}' AS c1", hostile: "$$?1" },
     { template: 'select "c{{ .inputs.v }}" AS "c1{{ .inputs.v }}"', hostile: '$t$$t$ ""' },
+    // A column without an alias is named by its text (quotes doubled there).
+    {
+      template: "Select '{{ .inputs.v }}{{ .inputs.v }}'/* #*/-- */AS c0, '' c1",
+      hostile: "]E'?zz",
+    },
   ],
   postgres: [
     // Column names past 63 bytes are cut (a notice, not an error).

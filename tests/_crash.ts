@@ -1,0 +1,140 @@
+/**
+ * Crash consistency: the SQLite3 executor's program, run as propeller runs it, killed with
+ * SIGKILL after a random delay, then checked (`outputs.pb` absent or whole, the dataset it names
+ * complete, nothing partial under a final name) and run again on the same attempt.
+ *
+ * @example A few kills on local folders
+ * ```ts ignore
+ * import { crashRuns } from "./_crash.ts";
+ *
+ * console.log(await crashRuns({ runs: 5, seed: 1 }));
+ * ```
+ *
+ * @module
+ */
+
+import { decodeTaskTemplate, jsonToStruct, structToJson, type TaskTemplate } from "../idl/mod.ts";
+import { createStorage } from "../storage/mod.ts";
+import { Prng } from "./_fuzz.ts";
+import { readParquet } from "./_duckdb.ts";
+import { prepareNode, runNode } from "./_propeller.ts";
+import { startS3rver } from "./_s3rver.ts";
+import { TEMPLATE_DIR } from "./_sqlite3.ts";
+
+/** Rows of the result: four row groups of the writer's 32,768 and a partial one. */
+export const ROWS = 140_000;
+
+const QUERY = "with recursive r(i) as (select 1 union all select i + 1 from r where i < " +
+  `${ROWS}) select i, 'name-' || i as name, i * 0.5 as half from r where i <= {{ .inputs.limit }}`;
+
+async function template(uri: string): Promise<TaskTemplate> {
+  const t = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
+  const json = structToJson(t.custom!) as Record<string, unknown>;
+  // deno-lint-ignore no-explicit-any
+  t.custom = jsonToStruct({ ...json, uri, query_template: QUERY } as any);
+  return t;
+}
+
+/** Options of {@linkcode crashRuns}. */
+export interface CrashOptions {
+  /** Kills to make. */
+  runs: number;
+  /** PRNG seed of the delays. */
+  seed: number;
+  /** Lay the node out on s3rver instead of local folders. */
+  s3?: boolean;
+  /** Longest delay before the kill, in ms. @default {1500} */
+  maxDelayMs?: number;
+}
+
+/** Counts by kill point: the last log message before the kill, and what was left. */
+export interface CrashReport {
+  runs: number;
+  /** Kill point (last message logged before the kill, or "before any log") -> count. */
+  byPoint: Record<string, number>;
+  /** What the kill left: "nothing", "outputs.pb (whole)", "raw data only", "ended before kill". */
+  left: Record<string, number>;
+  /** Reruns that succeeded (must equal runs). */
+  rerunsOk: number;
+  /** Problems found; must be empty. */
+  problems: string[];
+}
+
+/** Runs `runs` kills and checks each. */
+export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
+  const rng = new Prng(options.seed);
+  const work = await Deno.makeTempDir({ prefix: "flyteshim-crash-" });
+  const db = `${work}/empty.db`;
+  await Deno.writeFile(db, new Uint8Array());
+  const s3 = options.s3 ? await startS3rver({ buckets: ["crash"] }) : undefined;
+  const storage = createStorage(s3 ? { s3: s3.config } : {});
+  const report: CrashReport = { runs: 0, byPoint: {}, left: {}, rerunsOk: 0, problems: [] };
+  const bump = (m: Record<string, number>, k: string) => m[k] = (m[k] ?? 0) + 1;
+  try {
+    const t = await template(db);
+    for (let i = 0; i < options.runs; i++) {
+      const node = await prepareNode({
+        template: t,
+        inputs: { literals: { limit: { scalar: { primitive: { integer: ROWS } } } } },
+        root: s3 ? `s3://crash/run-${i}` : `${work}/run-${i}`,
+        storage,
+        env: s3?.env ?? {},
+      });
+      const delay = rng.int(options.maxDelayMs ?? 1500);
+      let last = "before any log";
+      // The kill: runNode's timer sends SIGKILL; the last log line names the kill point.
+      const run = await runNode(node, { timeoutMs: delay });
+      for (const line of `${run.stdout}\n${run.stderr}`.split("\n")) {
+        const m = line.match(/"(?:msg|message)":"([^"]+)"/);
+        if (m) last = m[1];
+      }
+      report.runs++;
+      const killed = run.signal === "SIGKILL";
+      bump(report.byPoint, killed ? last : "ended before the kill");
+      const label = `run ${i} (seed ${options.seed}, delay ${delay} ms)`;
+      const check = async (r: typeof run, whole: boolean) => {
+        if (r.files.includes("outputs.pb")) {
+          const sd = r.outputs?.literals?.results?.scalar?.structuredDataset;
+          if (!sd?.uri) return `${label}: outputs.pb without a dataset`;
+          const objects = await storage.list(sd.uri);
+          if (!objects.length) return `${label}: outputs.pb names ${sd.uri}, which is empty`;
+          let rows = 0;
+          for (const o of objects) {
+            const local = `${work}/read-${i}.parquet`;
+            await storage.download(o, local);
+            rows += Number((await readParquet(local, "select count(*) as n from t")).rows[0][0]);
+          }
+          if (rows !== ROWS) return `${label}: ${rows} rows read back, expected ${ROWS}`;
+          return "outputs.pb (whole)";
+        }
+        if (whole) {
+          return `${label}: the rerun wrote no outputs.pb: ${r.error?.message ?? r.stderr}`;
+        }
+        // No outputs.pb: any object under the raw prefix must still be a whole parquet file.
+        const raw = await storage.list(node.paths.rawOutputPrefix).catch(() => []);
+        for (const o of raw) {
+          const local = `${work}/raw-${i}.parquet`;
+          await storage.download(o, local);
+          try {
+            await readParquet(local, "select count(*) from t");
+          } catch (e) {
+            return `${label}: partial object under a final name ${o}: ${(e as Error).message}`;
+          }
+        }
+        return raw.length ? "raw data only" : r.files.length ? r.files.join(",") : "nothing";
+      };
+      const left = await check(run, false);
+      if (left.startsWith("run ")) report.problems.push(left);
+      else bump(report.left, killed ? left : "ended before the kill");
+      const again = await runNode(node, { timeoutMs: 120_000 });
+      const rerun = await check(again, true);
+      if (rerun === "outputs.pb (whole)") report.rerunsOk++;
+      else report.problems.push(`rerun: ${rerun}`);
+      if (!s3) await Deno.remove(`${work}/run-${i}`, { recursive: true }).catch(() => {});
+    }
+  } finally {
+    await s3?.stop();
+    await Deno.remove(work, { recursive: true });
+  }
+  return report;
+}
