@@ -1,6 +1,6 @@
 /**
- * Crash consistency: the SQLite3 executor's program, run as propeller runs it, killed with
- * SIGKILL after a random delay, then checked (`outputs.pb` absent or whole, the dataset it names
+ * Crash consistency: the program with the SQLite3 executor or the SQL executor (PostgreSQL), run
+ * as propeller runs it, killed with SIGKILL after a random delay, then checked (`outputs.pb` absent or whole, the dataset it names
  * complete, nothing partial under a final name) and run again on the same attempt.
  *
  * @example A few kills on local folders
@@ -20,12 +20,35 @@ import { readParquet } from "./_duckdb.ts";
 import { prepareNode, runNode } from "./_propeller.ts";
 import { startS3rver } from "./_s3rver.ts";
 import { TEMPLATE_DIR } from "./_sqlite3.ts";
+import { flytekitContainerArgs } from "./_propeller.ts";
+import { startPostgres } from "./_postgres.ts";
+import { Types } from "../types/mod.ts";
 
 /** Rows of the result: four row groups of the writer's 32,768 and a partial one. */
 export const ROWS = 140_000;
 
 const QUERY = "with recursive r(i) as (select 1 union all select i + 1 from r where i < " +
   `${ROWS}) select i, 'name-' || i as name, i * 0.5 as half from r where i <= {{ .inputs.limit }}`;
+
+const PG_QUERY = "select g as i, 'name-' || g as name, g * 0.5 as half " +
+  "from generate_series(1, {{ .inputs.limit }}) g";
+
+function sqlalchemyTemplate(url: string): TaskTemplate {
+  return {
+    id: { resourceType: 1, project: "p", domain: "d", name: "sql.crash", version: "v1" },
+    type: "sqlalchemy",
+    metadata: { runtime: { type: 1, version: "1.16.10", flavor: "python" } },
+    interface: {
+      inputs: { variables: { limit: { type: Types.integer.literalType } } },
+      outputs: { variables: { results: { type: { schema: {} } } } },
+    },
+    custom: jsonToStruct({ query_template: PG_QUERY, uri: url, connect_args: {} } as never),
+    container: {
+      image: "flyteshim:test",
+      args: flytekitContainerArgs("flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"),
+    },
+  };
+}
 
 async function template(uri: string): Promise<TaskTemplate> {
   const t = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
@@ -43,6 +66,8 @@ export interface CrashOptions {
   seed: number;
   /** Lay the node out on s3rver instead of local folders. */
   s3?: boolean;
+  /** The executor. @default {"sqlite3"} */
+  executor?: "sqlite3" | "sql";
   /** Longest delay before the kill, in ms. @default {1500} */
   maxDelayMs?: number;
 }
@@ -68,10 +93,11 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
   await Deno.writeFile(db, new Uint8Array());
   const s3 = options.s3 ? await startS3rver({ buckets: ["crash"] }) : undefined;
   const storage = createStorage(s3 ? { s3: s3.config } : {});
+  const pg = options.executor === "sql" ? await startPostgres() : undefined;
   const report: CrashReport = { runs: 0, byPoint: {}, left: {}, rerunsOk: 0, problems: [] };
   const bump = (m: Record<string, number>, k: string) => m[k] = (m[k] ?? 0) + 1;
   try {
-    const t = await template(db);
+    const t = pg ? sqlalchemyTemplate(pg.url) : await template(db);
     for (let i = 0; i < options.runs; i++) {
       const node = await prepareNode({
         template: t,
@@ -134,6 +160,7 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
     }
   } finally {
     await s3?.stop();
+    await pg?.stop();
     await Deno.remove(work, { recursive: true });
   }
   return report;

@@ -84,6 +84,8 @@ export interface StartPostgresOptions {
    * users keep password authentication, with or without TLS.
    */
   clientCerts?: boolean;
+  /** Server settings given as `-c name=value` (e.g. `{ max_connections: "20" }`). */
+  settings?: Record<string, string>;
 }
 
 /** The role that logs in with a client certificate (`clientCerts`). */
@@ -185,6 +187,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       ]
       : []),
     ...(options.clientCerts ? ["-c", `ssl_ca_file=${ca!.cert}`] : []),
+    ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
   ]);
   const server = spawnServer(cmd, args, root);
   try {

@@ -266,14 +266,20 @@ function alias(g: Gen, i: number): string {
   return `\`c${i}${body(g, ["``", "'", '"'])}\``;
 }
 
-/** A comment, possibly holding placeholders. */
+/**
+ * A comment, possibly holding placeholders. Its body never ends it early (no newline in a line
+ * comment, no comment end in a block comment): text left outside would be read as code where the value
+ * can change a result without any change in parsing (`- - ?` on MariaDB).
+ */
 function comment(g: Gen): string {
   const { rng } = g;
   const k = rng.int(g.dialect === "sqlite" ? 2 : 3);
-  if (k === 0) return `-- ${body(g, ["'", '"', "*/", "$$"])}\n`;
-  if (k === 1) return `/* ${body(g, ["'", '"', "--", "$$"])} */`;
-  if (g.dialect === "postgres") return `/* a /* ${body(g, ["'", "$$"])} */ b */`;
-  return `# ${body(g, ["'", '"', "*/"])}\n`;
+  const line = (s: string) => s.replace(/[\r\n]/g, " ");
+  const block = (s: string) => s.replaceAll("*/", "* /").replaceAll("/*", "/ *");
+  if (k === 0) return `-- ${line(body(g, ["'", '"', "*/", "$$"]))}\n`;
+  if (k === 1) return `/* ${block(body(g, ["'", '"', "--", "$$"]))} */`;
+  if (g.dialect === "postgres") return `/* a /* ${block(body(g, ["'", "$$"]))} */ b */`;
+  return `# ${line(body(g, ["'", '"', "*/"]))}\n`;
 }
 
 /** A value expression. */
@@ -517,7 +523,11 @@ export async function mariadbEngine(url: string): Promise<Engine> {
     // Identifiers and N'...' strings are utf8mb3: characters outside the BMP are refused there.
     benignError: /Invalid utf8mb4 character string|Illegal mix of collations/,
     cutName: (name) => cutBytes(name, 255),
-    fold: (text) => text.replace(/[\u{10000}-\u{10ffff}]/gu, "????"),
+    // Astral characters come back as ???? in utf8mb3 values and as ? in column names; a column
+    // without an alias is named by its text, where quotes inside strings are doubled.
+    fold: (text) =>
+      text.replace(/[\u{10000}-\u{10ffff}]/gu, "?").replaceAll("????", "?").replace(/''+/g, "'")
+        .replace(/""+/g, '"'),
     async read(sql, params) {
       const [res, fields] = params.length
         ? await conn.execute({ sql, values: params as string[], rowsAsArray: true })

@@ -1,6 +1,6 @@
 // Crash consistency (tests/_crash.ts): SIGKILL at random delays, then checks and a rerun.
 //
-//   deno run -A tools/crash.ts --seed 16 --runs 500 [--s3]
+//   deno run -A tools/crash.ts --seed 16 --runs 500 [--s3] [--executor sqlite3|sql]
 import { parseArgs } from "node:util";
 import { crashRuns } from "../tests/_crash.ts";
 
@@ -10,6 +10,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "16" },
     runs: { type: "string", default: "500" },
     s3: { type: "boolean", default: false },
+    executor: { type: "string", default: "sqlite3" },
     "max-delay": { type: "string", default: "1500" },
   },
 });
@@ -18,6 +19,7 @@ const report = await crashRuns({
   runs: Number(values.runs),
   seed: Number(values.seed),
   s3: values.s3,
+  executor: values.executor as "sqlite3" | "sql",
   maxDelayMs: Number(values["max-delay"]),
 });
 console.log(
