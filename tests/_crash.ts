@@ -24,14 +24,19 @@ import { flytekitContainerArgs } from "./_propeller.ts";
 import { startPostgres } from "./_postgres.ts";
 import { Types } from "../types/mod.ts";
 
-/** Rows of the result: four row groups of the writer's 32,768 and a partial one. */
+/**
+ * Rows of the result: four row groups of the writer's 32,768 and a partial one; with 64 hex
+ * characters of padding a row (random on SQLite, md5 on PostgreSQL) the file is about 10 MB, past
+ * the 5 MiB part size, so results on S3 go up as multipart uploads.
+ */
 export const ROWS = 140_000;
 
 const QUERY = "with recursive r(i) as (select 1 union all select i + 1 from r where i < " +
-  `${ROWS}) select i, 'name-' || i as name, i * 0.5 as half from r where i <= {{ .inputs.limit }}`;
+  `${ROWS}) select i, 'name-' || i as name, i * 0.5 as half, hex(randomblob(32)) as pad ` +
+  "from r where i <= {{ .inputs.limit }}";
 
-const PG_QUERY = "select g as i, 'name-' || g as name, g * 0.5 as half " +
-  "from generate_series(1, {{ .inputs.limit }}) g";
+const PG_QUERY = "select g as i, 'name-' || g as name, g * 0.5 as half, " +
+  "md5(g::text) || md5((-g)::text) as pad from generate_series(1, {{ .inputs.limit }}) g";
 
 function sqlalchemyTemplate(url: string): TaskTemplate {
   return {
@@ -68,7 +73,10 @@ export interface CrashOptions {
   s3?: boolean;
   /** The executor. @default {"sqlite3"} */
   executor?: "sqlite3" | "sql";
-  /** Longest delay before the kill, in ms. @default {1500} */
+  /**
+   * Longest delay before the kill, in ms. Without it, 1.1 times the last rerun's time (a whole
+   * run, measured as it goes), so kills spread over the whole run. @default {adaptive}
+   */
   maxDelayMs?: number;
 }
 
@@ -95,6 +103,7 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
   const storage = createStorage(s3 ? { s3: s3.config } : {});
   const pg = options.executor === "sql" ? await startPostgres() : undefined;
   const report: CrashReport = { runs: 0, byPoint: {}, left: {}, rerunsOk: 0, problems: [] };
+  let wholeRunMs = 1500;
   const bump = (m: Record<string, number>, k: string) => m[k] = (m[k] ?? 0) + 1;
   try {
     const t = pg ? sqlalchemyTemplate(pg.url) : await template(db);
@@ -106,7 +115,7 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
         storage,
         env: s3?.env ?? {},
       });
-      const delay = rng.int(options.maxDelayMs ?? 1500);
+      const delay = rng.int(options.maxDelayMs ?? Math.round(1.1 * wholeRunMs));
       let last = "before any log";
       // The kill: runNode's timer sends SIGKILL; the last log line names the kill point.
       const run = await runNode(node, { timeoutMs: delay });
@@ -153,6 +162,7 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
       if (left.startsWith("run ")) report.problems.push(left);
       else bump(report.left, killed ? left : "ended before the kill");
       const again = await runNode(node, { timeoutMs: 120_000 });
+      wholeRunMs = again.ms;
       const rerun = await check(again, true);
       if (rerun === "outputs.pb (whole)") report.rerunsOk++;
       else report.problems.push(`rerun: ${rerun}`);

@@ -93,14 +93,20 @@ function openFds(): number {
 /** Options of the soaks. */
 export interface SoakOptions {
   runs: number;
+  /**
+   * In process: point this process's TMPDIR at a private folder for the duration, so every
+   * temporary entry a run leaves is counted. Only where nothing else runs in the process (not in
+   * the test runner, whose parallel modules share the environment). @default {false}
+   */
+  privateTmp?: boolean;
   /** Called after each run (progress). */
   onRun?: (sample: Sample) => void;
 }
 
 /**
- * `runs` SQLite3 runs in this process through `task.run()`. The process's TMPDIR points at a
- * private folder for the duration, so every temporary entry a run leaves is counted. Needs
- * `--v8-flags=--expose-gc` for memory after GC (without it, memory is sampled as it is).
+ * `runs` SQLite3 runs in this process through `task.run()` (see `privateTmp` for temporary
+ * entries). Needs `--v8-flags=--expose-gc` for memory after GC (without it, memory is sampled as
+ * it is).
  */
 export async function inProcessSoak(options: SoakOptions): Promise<SoakSummary> {
   const db = await database();
@@ -108,7 +114,7 @@ export async function inProcessSoak(options: SoakOptions): Promise<SoakSummary> 
   const tmp = `${root}/tmp`;
   await Deno.mkdir(tmp);
   const before = Deno.env.get("TMPDIR");
-  Deno.env.set("TMPDIR", tmp);
+  if (options.privateTmp) Deno.env.set("TMPDIR", tmp);
   const gc = (globalThis as { gc?: () => void }).gc;
   const task = sqlite3Task({
     name: "soak",
@@ -146,8 +152,10 @@ export async function inProcessSoak(options: SoakOptions): Promise<SoakSummary> 
       options.onRun?.(sample);
     }
   } finally {
-    if (before === undefined) Deno.env.delete("TMPDIR");
-    else Deno.env.set("TMPDIR", before);
+    if (options.privateTmp) {
+      if (before === undefined) Deno.env.delete("TMPDIR");
+      else Deno.env.set("TMPDIR", before);
+    }
     await Deno.remove(root, { recursive: true });
     await Deno.remove(db.slice(0, db.lastIndexOf("/")), { recursive: true }).catch(() => {});
   }

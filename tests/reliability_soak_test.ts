@@ -5,10 +5,11 @@
 import { assert, assertEquals } from "@std/assert";
 import { concurrentPostgres, inProcessSoak, subprocessSoak } from "./_soak.ts";
 
-Deno.test("soak: 40 runs in a row through task.run() leak no fd or temporary entry", async () => {
+Deno.test("soak: 40 runs in a row through task.run() leak no file descriptor", async () => {
+  // Temporary entries are counted by the subprocess soak below and by tools/soak.ts: TMPDIR is
+  // process-wide, and the test runner's parallel modules share it.
   const r = await inProcessSoak({ runs: 40 });
   assertEquals(r.failures, []);
-  assertEquals(r.end.temp, 0);
   // Descriptors come and go with the runtime's own threads; a leak grows by one per run.
   assert(r.end.fds! <= r.start.fds! + 3, JSON.stringify(r));
 });

@@ -11,7 +11,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "500" },
     s3: { type: "boolean", default: false },
     executor: { type: "string", default: "sqlite3" },
-    "max-delay": { type: "string", default: "1500" },
+    "max-delay": { type: "string" },
   },
 });
 const started = performance.now();
@@ -20,7 +20,7 @@ const report = await crashRuns({
   seed: Number(values.seed),
   s3: values.s3,
   executor: values.executor as "sqlite3" | "sql",
-  maxDelayMs: Number(values["max-delay"]),
+  maxDelayMs: values["max-delay"] ? Number(values["max-delay"]) : undefined,
 });
 console.log(
   JSON.stringify({ ...report, seconds: Math.round((performance.now() - started) / 1000) }, null, 1),

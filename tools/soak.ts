@@ -20,7 +20,7 @@ const progress = (name: string) => (s: { run: number; ms: number }) => {
   if (s.run % 100 === 0) console.error(`${name} ${s.run}: ${JSON.stringify(s)}`);
 };
 if (only.includes("inprocess")) {
-  const r = await inProcessSoak({ runs, onRun: progress("inprocess") });
+  const r = await inProcessSoak({ runs, privateTmp: true, onRun: progress("inprocess") });
   console.log("in process (task.run):", JSON.stringify(r));
   failed ||= r.failures.length > 0;
 }
