@@ -14,7 +14,7 @@
  */
 
 import { decodeTaskTemplate, jsonToStruct, structToJson, type TaskTemplate } from "../idl/mod.ts";
-import { createStorage } from "../storage/mod.ts";
+import { createStorage, type Storage } from "../storage/mod.ts";
 import { Prng } from "./_fuzz.ts";
 import { readParquet } from "./_duckdb.ts";
 import { prepareNode, runNode } from "./_propeller.ts";
@@ -61,6 +61,24 @@ async function template(uri: string): Promise<TaskTemplate> {
   // deno-lint-ignore no-explicit-any
   t.custom = jsonToStruct({ ...json, uri, query_template: QUERY } as any);
   return t;
+}
+
+/** The objects among `uris` that DuckDB cannot read as whole parquet files (`local`: scratch). */
+export async function partialObjects(
+  storage: Storage,
+  uris: readonly string[],
+  local: string,
+): Promise<string[]> {
+  const partial: string[] = [];
+  for (const uri of uris) {
+    await storage.download(uri, local);
+    try {
+      await readParquet(local, "select count(*) from t");
+    } catch {
+      partial.push(uri);
+    }
+  }
+  return partial;
 }
 
 /** Options of {@linkcode crashRuns}. */
@@ -146,16 +164,9 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
           return `${label}: the rerun wrote no outputs.pb: ${r.error?.message ?? r.stderr}`;
         }
         // No outputs.pb: any object under the raw prefix must still be a whole parquet file.
-        const raw = await storage.list(node.paths.rawOutputPrefix).catch(() => []);
-        for (const o of raw) {
-          const local = `${work}/raw-${i}.parquet`;
-          await storage.download(o, local);
-          try {
-            await readParquet(local, "select count(*) from t");
-          } catch (e) {
-            return `${label}: partial object under a final name ${o}: ${(e as Error).message}`;
-          }
-        }
+        const raw = await storage.list(node.paths.rawOutputPrefix).catch(() => [] as string[]);
+        const partial = await partialObjects(storage, raw, `${work}/raw-${i}.parquet`);
+        if (partial.length) return `${label}: partial objects under a final name: ${partial}`;
         return raw.length ? "raw data only" : r.files.length ? r.files.join(",") : "nothing";
       };
       const left = await check(run, false);
