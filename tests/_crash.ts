@@ -1,7 +1,8 @@
 /**
  * Crash consistency: the program with the SQLite3 executor or the SQL executor (PostgreSQL), run
- * as propeller runs it, killed with SIGKILL after a random delay, then checked (`outputs.pb` absent or whole, the dataset it names
- * complete, nothing partial under a final name) and run again on the same attempt.
+ * as propeller runs it, killed with SIGKILL after a random delay, then checked (`outputs.pb`
+ * absent or whole, the dataset it names complete, nothing partial under a final name) and run
+ * again on the same attempt.
  *
  * @example A few kills on local folders
  * ```ts ignore

@@ -221,8 +221,8 @@ export interface ConcurrentReport {
 
 /**
  * `runs` SQL executions at once (in process, the program's `runExecute`) against one PostgreSQL
- * with its default `max_connections` (or `options.maxConnections`), under a deadline: a run still going after `deadlineMs` is a
- * hang.
+ * with its default `max_connections` (or `options.maxConnections`), under a deadline: a run
+ * still going after `deadlineMs` is a hang.
  */
 export async function concurrentPostgres(
   runs: number,

@@ -85,7 +85,10 @@ export interface Engine {
   benignError: RegExp;
   /** Cuts a column name as the engine does (PostgreSQL: 63 bytes; MariaDB: 256 characters). */
   cutName?: (name: string) => string;
-  /** Maps cells and names before comparing (MariaDB: utf8mb3 text turns astral characters into `????`). */
+  /**
+   * Maps cells and names before comparing (MariaDB: utf8mb3 text turns astral characters into
+   * `????`).
+   */
   fold?: (text: string) => string;
   /** Frees the engine. */
   close(): Promise<void>;
@@ -268,8 +271,8 @@ function alias(g: Gen, i: number): string {
 
 /**
  * A comment, possibly holding placeholders. Its body never ends it early (no newline in a line
- * comment, no comment end in a block comment): text left outside would be read as code where the value
- * can change a result without any change in parsing (`- - ?` on MariaDB).
+ * comment, no comment end in a block comment): text left outside would be read as code, where
+ * the value can change a result without any change in parsing (`- - ?` on MariaDB).
  */
 function comment(g: Gen): string {
   const { rng } = g;
@@ -523,10 +526,11 @@ export async function mariadbEngine(url: string): Promise<Engine> {
     // Identifiers and N'...' strings are utf8mb3: characters outside the BMP are refused there.
     benignError: /Invalid utf8mb4 character string|Illegal mix of collations/,
     cutName: (name) => cutBytes(name, 255),
-    // Astral characters come back as ???? in utf8mb3 values and as ? in column names; a column
+    // Astral characters come back as ???? in utf8mb3 values and as ? in column names (runs of ?
+    // are folded to one, as a value may hold ? itself); a column
     // without an alias is named by its text, where quotes inside strings are doubled.
     fold: (text) =>
-      text.replace(/[\u{10000}-\u{10ffff}]/gu, "?").replaceAll("????", "?").replace(/''+/g, "'")
+      text.replace(/[\u{10000}-\u{10ffff}]/gu, "?").replace(/\?+/g, "?").replace(/''+/g, "'")
         .replace(/""+/g, '"'),
     async read(sql, params) {
       const [res, fields] = params.length

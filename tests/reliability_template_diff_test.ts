@@ -47,6 +47,12 @@ const REGRESSIONS: Record<string, TemplateCase[]> = {
     // Binary results (concat with X'..') are compared as text.
     { template: "select concat({{ .inputs.v }}, X'41') AS c0", hostile: "#zz" },
     { template: 'select "{{ .inputs.v }}" AS c0', hostile: '\\"; select 1; -- ' },
+    // ? and astral characters mixed in an N'...' string (seed 16, case 98,098): runs of ? fold.
+    {
+      template:
+        "select N'{\\'{{ .inputs.v }}' AS `c0/*` WHERE {{ .inputs.v }} IN ('\\Z{', {{ .inputs.v }})",
+      hostile: "?😀".repeat(20),
+    },
   ],
 };
 

@@ -1,7 +1,8 @@
 // Soak (tests/_soak.ts): runs in a row through the program and through task.run(), and concurrent
 // runs against one PostgreSQL. Prints each summary (curves' start and end) as JSON.
 //
-//   deno run -A --v8-flags=--expose-gc tools/soak.ts --runs 1000 --concurrent 200 [--only inprocess|subprocess|postgres]
+//   deno run -A --v8-flags=--expose-gc tools/soak.ts --runs 1000 --concurrent 200 \
+//     [--only inprocess|subprocess|postgres]
 import { parseArgs } from "node:util";
 import { concurrentPostgres, inProcessSoak, subprocessSoak } from "../tests/_soak.ts";
 
