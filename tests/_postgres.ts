@@ -85,6 +85,8 @@ export interface StartPostgresOptions {
    * users keep password authentication, with or without TLS.
    */
   clientCerts?: boolean;
+  /** Server settings given as `-c name=value` (e.g. `{ max_connections: "20" }`). */
+  settings?: Record<string, string>;
 }
 
 /** The role that logs in with a client certificate (`clientCerts`). */
@@ -222,6 +224,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         ]
         : []),
       ...(options.clientCerts ? ["-c", `ssl_ca_file=${ca!.cert}`] : []),
+      ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
     ]);
     return spawnServer(cmd, args, root);
   }

@@ -835,7 +835,12 @@ function rebuildQuoted(template: string, t: Token, inputs: Record<string, unknow
   return `${open}${body}${close}`;
 }
 
-/** Turns a dollar-quoted string with placeholders into an escaped standard literal. */
+/**
+ * Rebuilds a dollar-quoted string with values inside, still dollar-quoted: its tag is kept unless
+ * the body would end it early, then a fresh one is taken. It stays the same kind of token: turned
+ * into a '...' literal, it would continue a string before it across a newline (PostgreSQL joins
+ * '...' literals there, and never a dollar-quoted one), or be continued by one after it.
+ */
 function rebuildDollar(template: string, t: Token, inputs: Record<string, unknown>): string {
   let body = "";
   let at = t.bodyStart!;
@@ -847,8 +852,12 @@ function rebuildDollar(template: string, t: Token, inputs: Record<string, unknow
     at = p.end;
   }
   body += template.slice(at, t.bodyEnd!);
-  const quoted = body.replace(/'/g, "''");
-  return body.includes("\\") ? `E'${quoted.replace(/\\/g, "\\\\")}'` : `'${quoted}'`;
+  // The delimiter must first occur right after the body (a body ending in "$x" would otherwise
+  // close "$x$" one character early).
+  const fits = (delimiter: string) => (body + delimiter).indexOf(delimiter) === body.length;
+  let delimiter = template.slice(t.start, t.bodyStart!);
+  for (let n = 0; !fits(delimiter); n++) delimiter = `$fs${n}$`;
+  return `${delimiter}${body}${delimiter}`;
 }
 
 /**

@@ -147,11 +147,31 @@ Deno.test("renderQuery() handles PostgreSQL strings", () => {
   );
   assertEquals(
     renderQuery("select $tag$it's {{.inputs.s}}$tag$, $$ {{.inputs.s}} $$", { s: "a'b" }, pg).sql,
-    "select 'it''s a''b', ' a''b '",
+    "select $tag$it's a'b$tag$, $$ a'b $$",
   );
   assertEquals(
     renderQuery("select x::int from t /* a /* nested */ {{.inputs.s}} */", { s: "1" }, pg).sql,
     "select x::int from t /* a /* nested */ {{.inputs.s}} */",
+  );
+});
+
+Deno.test("renderQuery() keeps a dollar-quoted string dollar-quoted, with a tag the value cannot end", () => {
+  const pg = { dialect: "postgres" } as const;
+  const render = (template: string, s: string) => renderQuery(template, { s }, pg).sql;
+  assertEquals(render("select $${{.inputs.s}}$$", "a\\n'b"), "select $$a\\n'b$$");
+  assertEquals(
+    render("select $t${{.inputs.s}}$t$", "x$t$; select 1; $t$"),
+    "select $fs0$x$t$; select 1; $t$$fs0$",
+  );
+  assertEquals(render("select $${{.inputs.s}}$$", "$fs0$ $"), "select $fs1$$fs0$ $$fs1$");
+  // A body ending in "$" would close "$$" one character early.
+  assertEquals(render("select $${{.inputs.s}}$$", "a$"), "select $fs0$a$$fs0$");
+  // Found by differential fuzzing (seed 16, case 31,853): after a string and a newline, a '...'
+  // literal continues that string (and an E'...' one is a syntax error); a dollar-quoted one
+  // does neither.
+  assertEquals(
+    render("select E'a'\n-- c\n$${{.inputs.s}}$$ AS c2", "\\n"),
+    "select E'a'\n-- c\n$$\\n$$ AS c2",
   );
 });
 

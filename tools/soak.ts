@@ -1,0 +1,38 @@
+// Soak (tests/_soak.ts): runs in a row through the program and through task.run(), and concurrent
+// runs against one PostgreSQL. Prints each summary (curves' start and end) as JSON.
+//
+//   deno run -A --v8-flags=--expose-gc tools/soak.ts --runs 1000 --concurrent 200 \
+//     [--only inprocess|subprocess|postgres]
+import { parseArgs } from "node:util";
+import { concurrentPostgres, inProcessSoak, subprocessSoak } from "../tests/_soak.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: "string", default: "1000" },
+    concurrent: { type: "string", default: "200" },
+    only: { type: "string", multiple: true },
+  },
+});
+const only = values.only?.length ? values.only : ["inprocess", "subprocess", "postgres"];
+const runs = Number(values.runs);
+let failed = false;
+const progress = (name: string) => (s: { run: number; ms: number }) => {
+  if (s.run % 100 === 0) console.error(`${name} ${s.run}: ${JSON.stringify(s)}`);
+};
+if (only.includes("inprocess")) {
+  const r = await inProcessSoak({ runs, privateTmp: true, onRun: progress("inprocess") });
+  console.log("in process (task.run):", JSON.stringify(r));
+  failed ||= r.failures.length > 0;
+}
+if (only.includes("postgres")) {
+  const r = await concurrentPostgres(Number(values.concurrent));
+  console.log("concurrent PostgreSQL:", JSON.stringify(r));
+  failed ||= r.bad.length > 0;
+}
+if (only.includes("subprocess")) {
+  const r = await subprocessSoak({ runs, onRun: progress("subprocess") });
+  console.log("subprocess (propeller harness):", JSON.stringify(r));
+  failed ||= r.failures.length > 0;
+}
+Deno.exit(failed ? 1 : 0);
