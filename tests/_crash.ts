@@ -117,6 +117,8 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
   const rng = new Prng(options.seed);
   const work = await Deno.makeTempDir({ prefix: "flyteshim-crash-" });
   const db = `${work}/empty.db`;
+  const podTmp = `${work}/tmp`;
+  await Deno.mkdir(podTmp);
   await Deno.writeFile(db, new Uint8Array());
   const s3 = options.s3 ? await startS3rver({ buckets: ["crash"] }) : undefined;
   const storage = createStorage(s3 ? { s3: s3.config } : {});
@@ -132,7 +134,8 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
         inputs: { literals: { limit: { scalar: { primitive: { integer: ROWS } } } } },
         root: s3 ? `s3://crash/run-${i}` : `${work}/run-${i}`,
         storage,
-        env: s3?.env ?? {},
+        // A killed program cannot remove its work folder: it goes under the run's own TMPDIR.
+        env: { ...(s3?.env ?? {}), TMPDIR: podTmp },
       });
       const delay = rng.int(options.maxDelayMs ?? Math.round(1.1 * wholeRunMs));
       let last = "before any log";
