@@ -18,7 +18,7 @@ import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from ".
 import { dispatch } from "./dispatch.ts";
 import { classifyError, ERROR_FILE, toErrorDocument } from "./error_document.ts";
 import { createLogger, createRedactor, type Redactor } from "./logger.ts";
-import { type AbortWatchdog, startAbortWatchdog } from "./abort_watchdog.ts";
+import type { AbortWatchdog } from "./abort_watchdog.ts";
 
 /**
  * Exit code: success, or a failure reported in `error.pb`.
@@ -223,6 +223,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       options.abortWatchdog && !options.storage && !signal.aborted &&
       (config.abortWatchdog === "on" || (config.abortWatchdog === "auto" && remote))
     ) {
+      // Imported only here: a run on local files never starts it.
+      const { startAbortWatchdog } = await import("./abort_watchdog.ts");
       watchdog = startAbortWatchdog({
         uri: joinUri(args.outputPrefix, reporting.errorFileName),
         worker: reporting.worker,

@@ -2,7 +2,7 @@
 // `flyteshim execute ...`, `flyteshim pyflyte-execute ...` or under the name `pyflyte-execute`
 // (a symlink: `process.argv0` keeps the name it was started as, `Deno.execPath()` does not;
 // node:process is imported only when the first argument is not a command).
-import { main } from "./mod.ts";
+import { main } from "./_main.ts";
 import { createExecutorRegistry } from "../executors/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 
