@@ -69,6 +69,7 @@ const withRun = (cmd: string[]) => {
   return [...cmd.slice(0, at + 1), "--allow-run", ...cmd.slice(at + 1)];
 };
 const program = denoProgram("entrypoint/main.ts");
+const noConfig = (cmd: string[]) => [cmd[0], cmd[1], "--no-config", ...cmd.slice(2)];
 const clean = (node: Awaited<ReturnType<typeof layout>>) => async () => {
   await Deno.stat(`${node.paths.outputPrefix}/outputs.pb`);
   await Deno.remove(node.paths.outputPrefix, { recursive: true });
@@ -91,6 +92,12 @@ const variants: Variant[] = [
   {
     name: "`execute`: a command task running `true` (no inputs, no outputs)",
     cmd: [...withRun(program), ...trueNode.args],
+    check: clean(trueNode),
+  },
+  {
+    // As the compiled binary starts: no project config or lock file to read (about 10 ms here).
+    name: "the same, started without the project's config (`deno run --no-config`)",
+    cmd: [...withRun(noConfig(program)), ...trueNode.args],
     check: clean(trueNode),
   },
   {
