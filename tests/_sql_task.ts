@@ -1,7 +1,9 @@
 // Test helper: a SQLAlchemyTask template as flytekit serializes it, run by the real program
-// through the propeller harness, with its dataset read back by DuckDB.
+// through the propeller harness, with its dataset read back by DuckDB; and the steps the
+// PostgreSQL and MariaDB suites share (sqlSharedSteps).
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type JsonValue, type TaskTemplate } from "../idl/mod.ts";
-import { type LiteralType, valuesToLiteralMap } from "../types/mod.ts";
+import { type LiteralType, Timestamp, Types, valuesToLiteralMap } from "../types/mod.ts";
 import { type ParquetTable, readParquet } from "./_duckdb.ts";
 import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
 
@@ -79,3 +81,78 @@ export async function runSqlTask(task: SqlTaskRun): Promise<SqlTaskResult> {
     await Deno.remove(root, { recursive: true });
   }
 }
+
+/** One engine's server, for {@linkcode sqlSharedSteps}. */
+export interface SqlEngineCase {
+  /** The SQLAlchemy URL. */
+  uri: string;
+  /**
+   * Timestamp columns of its `events` table, whose rows 1 to 4 are at 2024-01-01 10:00:00.000001,
+   * 10:00:00.000002, 14:00:00.5 and 06:00:00 (UTC).
+   */
+  sinceColumns: string[];
+  /** Rows of its `s1` table, read by the engine's own client. */
+  countS1(): Promise<number>;
+  /** What the server says of a duplicate primary key. */
+  duplicateKey: string;
+  /** `connect_args` that each require TLS. */
+  tlsRequired: Record<string, JsonValue>[];
+}
+
+const TZ = { TZ: "America/New_York" };
+
+/**
+ * The steps every SQL engine passes alike, by name, each run as a step of `t` on `engine`:
+ * `since` (README's `created_at > since`), `rollback` (a failure in statement 2 rolls statement 1
+ * back; `s1` then holds ids 1 and 2) and `tls` (TLS required, server without it).
+ */
+export const sqlSharedSteps = {
+  since: (t: Deno.TestContext, engine: SqlEngineCase) =>
+    t.step(
+      "README's created_at > since: a string and a datetime, TZ=America/New_York",
+      async () => {
+        for (const column of engine.sinceColumns) {
+          for (
+            const since of [
+              [Types.string.literalType, "2024-01-01 10:00:00.000001"],
+              [Types.datetime.literalType, Timestamp.parse("2024-01-01T10:00:00.000001Z")],
+            ] as const
+          ) {
+            const { run, table } = await runSqlTask({
+              query: `select id from events where ${column} > {{ .inputs.since }} order by id`,
+              uri: engine.uri,
+              inputs: { since: [since[0], since[1]] },
+              env: TZ,
+            });
+            assertEquals(run.error, undefined, run.error?.message ?? "");
+            assertEquals(table!.rows, [[2n], [3n]], `${column}, ${typeof since[1]}`);
+          }
+        }
+      },
+    ),
+  rollback: (t: Deno.TestContext, engine: SqlEngineCase) =>
+    t.step("a failure in statement 2 rolls statement 1 back", async () => {
+      const { run } = await runSqlTask({
+        query: "insert into s1 values (3, 'x'); insert into s1 values (1, 'duplicate');",
+        uri: engine.uri,
+        output: false,
+      });
+      assertEquals(run.error?.code, "USER:SqlError");
+      assertStringIncludes(run.error?.message ?? "", engine.duplicateKey);
+      assertEquals(await engine.countS1(), 2);
+    }),
+  tls: (t: Deno.TestContext, engine: SqlEngineCase) =>
+    t.step("TLS required, server without TLS: USER:InvalidConfig", async () => {
+      for (const connectArgs of engine.tlsRequired) {
+        const { run } = await runSqlTask({ query: "select 1", uri: engine.uri, connectArgs });
+        assert(run.error, `${JSON.stringify(connectArgs)}: no error document`);
+        assertEquals(run.error.code, "USER:InvalidConfig");
+        assertEquals(run.error.kind, 0); // NON_RECOVERABLE
+        assertEquals(run.error.origin, 1); // USER
+        assertStringIncludes(
+          run.error.message ?? "",
+          "server does not support SSL, but SSL was required",
+        );
+      }
+    }),
+};

@@ -4,16 +4,15 @@
 // microsecond, scripts of several statements run in one transaction, and TLS required against a
 // server without it is a USER configuration error.
 import { crossCheck, MARIADB } from "../_testing/tools.ts";
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertStringIncludes } from "@std/assert";
 import { flyteidl } from "../idl/mod.ts";
-import { Duration, Timestamp, Types } from "../types/mod.ts";
+import { Duration, Types } from "../types/mod.ts";
 import { startMariadb } from "./_mariadb.ts";
-import { runSqlTask } from "./_sql_task.ts";
+import { runSqlTask, type SqlEngineCase, sqlSharedSteps } from "./_sql_task.ts";
 
 const PASSWORD = "maria-Params-3c8d";
 const TZ = { TZ: "America/New_York" };
 const str = Types.string.literalType;
-const datetime = Types.datetime.literalType;
 const binary = { simple: flyteidl.core.SimpleType.BINARY };
 
 Deno.test({
@@ -21,6 +20,13 @@ Deno.test({
   async fn(t) {
     const db = await startMariadb({ password: PASSWORD });
     const uri = `mysql+pymysql://${db.user}:${PASSWORD}@${db.host}:${db.port}/app`;
+    const engine: SqlEngineCase = {
+      uri,
+      sinceColumns: ["created_at", "created_ts"],
+      countS1: async () => Number(await db.sql("select count(*) from app.s1")),
+      duplicateKey: "Duplicate entry",
+      tlsRequired: [{ ssl_mode: "REQUIRED" }, { ssl_mode: "VERIFY_IDENTITY" }],
+    };
     try {
       await db.sql(`
         create table app.events (id int, created_at datetime(6), created_ts timestamp(6) null);
@@ -33,28 +39,7 @@ Deno.test({
         create table app.s1 (id int primary key, v text) engine=InnoDB;
       `);
 
-      await t.step(
-        "README's created_at > since: a string and a datetime, TZ=America/New_York",
-        async () => {
-          for (const column of ["created_at", "created_ts"]) {
-            for (
-              const since of [
-                [str, "2024-01-01 10:00:00.000001"],
-                [datetime, Timestamp.parse("2024-01-01T10:00:00.000001Z")],
-              ] as const
-            ) {
-              const { run, table } = await runSqlTask({
-                query: `select id from events where ${column} > {{ .inputs.since }} order by id`,
-                uri,
-                inputs: { since: [since[0], since[1]] },
-                env: TZ,
-              });
-              assertEquals(run.error, undefined, run.error?.message ?? "");
-              assertEquals(table!.rows, [[2n], [3n]], `${column}, ${typeof since[1]}`);
-            }
-          }
-        },
-      );
+      await sqlSharedSteps.since(t, engine);
 
       await t.step("typed parameters: JSON text, booleans, durations, LIMIT", async () => {
         const insert = (k: string, column: string, type: typeof str, value: unknown) =>
@@ -154,16 +139,7 @@ Deno.test({
         assertEquals(await db.sql("select id, v from app.s1 order by id"), "1\ta\n2\tc\n");
       });
 
-      await t.step("a failure in statement 2 rolls statement 1 back", async () => {
-        const { run } = await runSqlTask({
-          query: "insert into s1 values (3, 'x'); insert into s1 values (1, 'duplicate');",
-          uri,
-          output: false,
-        });
-        assertEquals(run.error?.code, "USER:SqlError");
-        assertStringIncludes(run.error?.message ?? "", "Duplicate entry");
-        assertEquals(await db.sql("select count(*) from app.s1"), "2\n");
-      });
+      await sqlSharedSteps.rollback(t, engine);
 
       await t.step("with an output: the first statement that returns rows", async () => {
         const { run, table } = await runSqlTask({
@@ -191,19 +167,7 @@ Deno.test({
         assertStringIncludes(run.error?.message ?? "", "MySQL takes only in a single statement");
       });
 
-      await t.step("TLS required, server without TLS: USER:InvalidConfig", async () => {
-        for (const connectArgs of [{ ssl_mode: "REQUIRED" }, { ssl_mode: "VERIFY_IDENTITY" }]) {
-          const { run } = await runSqlTask({ query: "select 1", uri, connectArgs });
-          assert(run.error, `${connectArgs.ssl_mode}: no error document`);
-          assertEquals(run.error.code, "USER:InvalidConfig");
-          assertEquals(run.error.kind, 0); // NON_RECOVERABLE
-          assertEquals(run.error.origin, 1); // USER
-          assertStringIncludes(
-            run.error.message ?? "",
-            "server does not support SSL, but SSL was required",
-          );
-        }
-      });
+      await sqlSharedSteps.tls(t, engine);
     } finally {
       await db.stop();
     }

@@ -3,12 +3,12 @@
 // time-zone shift under TZ=America/New_York), temporal results read back exactly in DuckDB,
 // scripts of several statements run in one transaction, and sslmode=require against a server
 // without TLS is a USER configuration error.
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertStringIncludes } from "@std/assert";
 import { flyteidl } from "../idl/mod.ts";
 import { Timestamp, Types } from "../types/mod.ts";
 import { startPostgres } from "./_postgres.ts";
 import { freePort } from "./_service.ts";
-import { runSqlTask } from "./_sql_task.ts";
+import { runSqlTask, type SqlEngineCase, sqlSharedSteps } from "./_sql_task.ts";
 
 const PASSWORD = "pg-Params-5e1b";
 const TZ = { TZ: "America/New_York" };
@@ -19,6 +19,16 @@ const binary = { simple: flyteidl.core.SimpleType.BINARY };
 Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", async (t) => {
   const pg = await startPostgres({ password: PASSWORD });
   const uri = `postgresql+psycopg2://${pg.user}:${PASSWORD}@${pg.host}:${pg.port}/postgres`;
+  const engine: SqlEngineCase = {
+    uri,
+    sinceColumns: ["created_at", "created_tz"],
+    countS1: async () => (await pg.sql("select count(*)::int as n from s1"))[0].n as number,
+    duplicateKey: "duplicate key",
+    tlsRequired: ["require", "verify-ca", "verify-full"].map((sslmode) => ({
+      sslmode,
+      connect_timeout: 5.0,
+    })),
+  };
   try {
     await pg.sql(`
       create table events (id int, created_at timestamp, created_tz timestamptz);
@@ -30,28 +40,7 @@ Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", asy
       create table kinds (k text, j jsonb, b bool, ts timestamp, d date, by bytea);
     `);
 
-    await t.step(
-      "README's created_at > since: a string and a datetime, TZ=America/New_York",
-      async () => {
-        for (const column of ["created_at", "created_tz"]) {
-          for (
-            const since of [
-              [str, "2024-01-01 10:00:00.000001"],
-              [datetime, Timestamp.parse("2024-01-01T10:00:00.000001Z")],
-            ] as const
-          ) {
-            const { run, table } = await runSqlTask({
-              query: `select id from events where ${column} > {{ .inputs.since }} order by id`,
-              uri,
-              inputs: { since: [since[0], since[1]] },
-              env: TZ,
-            });
-            assertEquals(run.error, undefined, run.error?.message ?? "");
-            assertEquals(table!.rows, [[2n], [3n]], `${column}, ${typeof since[1]}`);
-          }
-        }
-      },
-    );
+    await sqlSharedSteps.since(t, engine);
 
     await t.step(
       "values Date cannot hold, and the types npm:postgres serializes itself",
@@ -198,16 +187,7 @@ Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", asy
       ]);
     });
 
-    await t.step("a failure in statement 2 rolls statement 1 back", async () => {
-      const { run } = await runSqlTask({
-        query: "insert into s1 values (3, 'x'); insert into s1 values (1, 'duplicate');",
-        uri,
-        output: false,
-      });
-      assertEquals(run.error?.code, "USER:SqlError");
-      assertStringIncludes(run.error?.message ?? "", "duplicate key");
-      assertEquals(await pg.sql("select count(*)::int as n from s1"), [{ n: 2 }]);
-    });
+    await sqlSharedSteps.rollback(t, engine);
 
     await t.step("with an output: the last statement that returns rows", async () => {
       const { run, table } = await runSqlTask({
@@ -252,23 +232,7 @@ Deno.test("sql executor on PostgreSQL: values, scripts and TLS as flytekit", asy
       assertEquals(await pg.sql("select count(*)::int as n from s1"), [{ n: 2 }]);
     });
 
-    await t.step("sslmode=require/verify-*, server without TLS: USER:InvalidConfig", async () => {
-      for (const sslmode of ["require", "verify-ca", "verify-full"]) {
-        const { run } = await runSqlTask({
-          query: "select 1",
-          uri,
-          connectArgs: { sslmode, connect_timeout: 5.0 },
-        });
-        assert(run.error, `${sslmode}: no error document`);
-        assertEquals(run.error.code, "USER:InvalidConfig");
-        assertEquals(run.error.kind, 0); // NON_RECOVERABLE
-        assertEquals(run.error.origin, 1); // USER
-        assertStringIncludes(
-          run.error.message ?? "",
-          "server does not support SSL, but SSL was required",
-        );
-      }
-    });
+    await sqlSharedSteps.tls(t, engine);
 
     await t.step("sslmode=require over a Unix socket: ignored, as libpq does", async () => {
       const { run, table } = await runSqlTask({

@@ -94,6 +94,39 @@ export interface CivilDateTime extends CivilDate {
 const DAY_US = 86_400_000_000n;
 
 /**
+ * Microseconds of a span or instant held as `seconds` and `nanos` (a `Timestamp` or `Duration`),
+ * nanoseconds truncated toward zero.
+ *
+ * @example A negative duration
+ * ```ts
+ * import { toMicros } from "./civil.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(toMicros({ seconds: -1n, nanos: -500_999 }), -1_000_500n);
+ * ```
+ */
+export function toMicros(value: { seconds: bigint; nanos: number }): bigint {
+  return value.seconds * 1_000_000n + BigInt(Math.trunc(value.nanos / 1000));
+}
+
+/**
+ * Whole days (rounded down) and the microseconds left, `0 <= rest < 86400000000`, of a count of
+ * microseconds: how Python's `timedelta` normalizes itself.
+ *
+ * @example One microsecond before zero
+ * ```ts
+ * import { splitDays } from "./civil.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(splitDays(-1n), { days: -1n, rest: 86_399_999_999n });
+ * ```
+ */
+export function splitDays(micros: bigint): { days: bigint; rest: bigint } {
+  const days = floorDiv(micros, DAY_US);
+  return { days, rest: micros - days * DAY_US };
+}
+
+/**
  * The civil date and time of a count of microseconds since 1970-01-01 00:00:00 (negative
  * before it).
  *
@@ -108,8 +141,7 @@ const DAY_US = 86_400_000_000n;
  * ```
  */
 export function civilFromMicros(micros: bigint): CivilDateTime {
-  const days = floorDiv(micros, DAY_US);
-  const rest = micros - days * DAY_US;
+  const { days, rest } = splitDays(micros);
   const seconds = rest / 1_000_000n;
   return {
     ...civilFromDays(days),

@@ -1,7 +1,8 @@
 /**
  * Encodes one column chunk of a row group as pages, slice by slice, as rows arrive: while the
  * chunk's dictionary stays under its size limit, slices become RLE_DICTIONARY data pages; past it
- * (or when the first slice holds only distinct values), PLAIN data pages, as pyarrow falls back.
+ * (or when the first slice holds only distinct values, or too few values for a dictionary to
+ * pay), PLAIN data pages, as pyarrow falls back.
  * Data pages hold about `pageBytes` of values each (pyarrow's 1 MiB) and are kept compressed
  * until the row group ends, when the dictionary page and the data pages are written in order.
  * The chunk's statistics (null count, minimum, maximum) are gathered on the way.
@@ -76,6 +77,9 @@ export interface WrittenChunk {
 }
 
 const ENCODING = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const;
+
+/** A chunk whose first slice holds fewer values is written PLAIN (no dictionary). */
+const DICTIONARY_MIN_VALUES = 64;
 const PAGE = { DATA: 0, DICTIONARY: 2 } as const;
 
 const levels = new ByteSink(1 << 16);
@@ -109,14 +113,8 @@ export class ColumnChunkEncoder {
   }
 
   #reset(): void {
-    this.#dict = this.#width >= 0 && this.#options.dictionaryBytes > 0
-      ? new DictionaryBuilder(
-        this.#width,
-        this.#options.dictionaryBytes,
-        this.#options.physical === PHYSICAL.INT64 || this.#options.physical === PHYSICAL.INT32,
-      )
-      : undefined;
-    this.#plainOnly = !this.#dict;
+    this.#dict = undefined; // made by the first slice that takes one
+    this.#plainOnly = this.#width < 0 || this.#options.dictionaryBytes <= 0;
     this.#slices = 0;
     this.#pages = [];
     this.#count = 0;
@@ -137,8 +135,18 @@ export class ColumnChunkEncoder {
     this.#nulls += chunk.nulls;
     let indices: Int32Array | undefined;
     const sizeBefore = this.#dict?.size ?? 0;
+    // A first slice this small means a small result (or very wide rows): a dictionary would
+    // save next to nothing, and PLAIN spares its work on the way (statistics stay the same).
+    if (this.#slices === 0 && present > 0 && present < DICTIONARY_MIN_VALUES) {
+      this.#plainOnly = true;
+    }
     if (!this.#plainOnly && present > 0) {
-      indices = this.#dict!.add(chunk.values, present);
+      this.#dict ??= new DictionaryBuilder(
+        width,
+        this.#options.dictionaryBytes,
+        this.#options.physical === PHYSICAL.INT64 || this.#options.physical === PHYSICAL.INT32,
+      );
+      indices = this.#dict.add(chunk.values, present);
       // A first slice of nearly distinct values (ids, timestamps, measurements): the
       // dictionary would not pay (or would soon pass its limit), so the chunk is PLAIN.
       if (indices && this.#slices === 0 && present >= 1024 && this.#dict!.size > present * 0.9) {

@@ -276,3 +276,18 @@ Deno.test("a chunk that outgrows its dictionary goes on in PLAIN pages and reads
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a small chunk is PLAIN, with the same statistics, and reads back", async () => {
+  const rows = events(0, 10);
+  await using file = await writeFile(EVENTS, [rows]);
+  const meta = await chunkMetadata(file.path);
+  for (const m of meta) {
+    assertEquals(m.dictionary_page_offset, null, m.path_in_schema);
+    assertEquals(m.encodings.includes("DICTIONARY"), false, m.path_in_schema);
+  }
+  const label = meta.find((m) => m.path_in_schema === "label")!;
+  assertEquals([label.stats_min_value, label.stats_max_value], ["label-0", "label-4"]);
+  assertEquals(meta[0].stats_min_value, "-500");
+  assertEquals(meta[1].stats_null_count, 1n);
+  assertEquals((await readParquet(file.path)).rows.length, 10);
+});

@@ -14,7 +14,7 @@
  */
 
 import { Duration, Timestamp } from "../../types/values.ts";
-import { civilFromMicros } from "./civil.ts";
+import { civilFromMicros, splitDays, toMicros } from "./civil.ts";
 
 /**
  * Python's `repr()` of a float (the shortest round-trip digits; scientific notation below 1e-4
@@ -68,7 +68,7 @@ function pad(value: number | bigint, width = 2): string {
  */
 export function pyDatetime(value: Timestamp): string {
   // Exact integer calendar arithmetic, not Date (milliseconds, limited range).
-  const t = civilFromMicros(value.seconds * 1_000_000n + BigInt(Math.floor(value.nanos / 1000)));
+  const t = civilFromMicros(toMicros(value));
   const base = `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${
     pad(t.second)
   }`;
@@ -90,14 +90,7 @@ export function pyDatetime(value: Timestamp): string {
  */
 export function pyTimedelta(value: Duration): string {
   // Python normalizes to days (any sign), 0 <= seconds < 86400, 0 <= microseconds < 1e6.
-  const totalMicros = value.seconds * 1_000_000n + BigInt(Math.trunc(value.nanos / 1000));
-  const day = 86_400_000_000n;
-  let days = totalMicros / day;
-  let rest = totalMicros % day;
-  if (rest < 0n) {
-    rest += day;
-    days -= 1n;
-  }
+  const { days, rest } = splitDays(toMicros(value));
   const micros = rest % 1_000_000n;
   const secs = rest / 1_000_000n;
   const clock = `${secs / 3600n}:${pad((secs / 60n) % 60n)}:${pad(secs % 60n)}${

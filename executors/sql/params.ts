@@ -29,7 +29,7 @@
 
 import { UserError } from "../../errors.ts";
 import { Duration, Timestamp } from "../../types/values.ts";
-import { civilFromMicros } from "../_sql/civil.ts";
+import { civilFromMicros, splitDays, toMicros } from "../_sql/civil.ts";
 import { pyFloat, pyStr } from "../_sql/py_str.ts";
 import type { SqlDialect } from "./url.ts";
 
@@ -66,17 +66,13 @@ export interface QueryParamOptions {
 const INT32_MIN = -(2n ** 31n);
 const INT32_MAX = 2n ** 31n - 1n;
 
-function micros(seconds: bigint, nanos: number): bigint {
-  return seconds * 1_000_000n + BigInt(Math.trunc(nanos / 1000));
-}
-
 function pad(value: number | bigint, width = 2): string {
   return String(value).padStart(width, "0");
 }
 
 /** `YYYY-MM-DD HH:MM:SS.ffffff` of a UTC timestamp, and its astronomical year. */
 function dateTimeText(value: Timestamp): { text: string; year: number } {
-  const t = civilFromMicros(micros(value.seconds, value.nanos));
+  const t = civilFromMicros(toMicros(value));
   const year = t.year > 0 ? t.year : 1 - t.year; // PostgreSQL writes 1 BC as "0001 ... BC"
   const text = `${pad(year, 4)}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${
     pad(t.second)
@@ -86,13 +82,7 @@ function dateTimeText(value: Timestamp): { text: string; year: number } {
 
 /** psycopg2's form of a timedelta: whole days, then non-negative seconds with microseconds. */
 function postgresInterval(us: bigint): string {
-  const day = 86_400_000_000n;
-  let days = us / day;
-  let rest = us % day;
-  if (rest < 0n) {
-    rest += day;
-    days -= 1n;
-  }
+  const { days, rest } = splitDays(us);
   return `${days} days ${rest / 1_000_000n}.${pad(rest % 1_000_000n, 6)} seconds`;
 }
 
@@ -170,7 +160,7 @@ export function queryParam(
       : { kind: "text", value: text };
   }
   if (value instanceof Duration) {
-    const us = micros(value.seconds, value.nanos);
+    const us = toMicros(value);
     return pg
       ? { kind: "interval", value: postgresInterval(us) }
       : { kind: "text", value: mysqlTime(us) };
