@@ -120,13 +120,16 @@ export async function crashRuns(options: CrashOptions): Promise<CrashReport> {
   const podTmp = `${work}/tmp`;
   await Deno.mkdir(podTmp);
   await Deno.writeFile(db, new Uint8Array());
-  const s3 = options.s3 ? await startS3rver({ buckets: ["crash"] }) : undefined;
-  const storage = createStorage(s3 ? { s3: s3.config } : {});
-  const pg = options.executor === "sql" ? await startPostgres() : undefined;
   const report: CrashReport = { runs: 0, byPoint: {}, left: {}, rerunsOk: 0, problems: [] };
   let wholeRunMs = 1500;
   const bump = (m: Record<string, number>, k: string) => m[k] = (m[k] ?? 0) + 1;
+  let s3: Awaited<ReturnType<typeof startS3rver>> | undefined;
+  let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
   try {
+    // Started inside the try: a server that fails to start leaves no work folder behind.
+    if (options.s3) s3 = await startS3rver({ buckets: ["crash"] });
+    const storage = createStorage(s3 ? { s3: s3.config } : {});
+    if (options.executor === "sql") pg = await startPostgres();
     const t = pg ? sqlalchemyTemplate(pg.url) : await template(db);
     for (let i = 0; i < options.runs; i++) {
       const node = await prepareNode({

@@ -141,22 +141,22 @@ async function downloadCase(storage: Storage, root: string, env: Record<string, 
   }
 }
 
-Deno.test("flytekit's upload task streams a local JSONL file to the Files API", async () => {
-  const root = await Deno.makeTempDir({ prefix: "openai-upload-" });
+/** A local node with a temp root, removed afterwards. */
+async function withRoot<T>(fn: (root: string) => Promise<T>): Promise<T> {
+  const root = await Deno.makeTempDir({ prefix: "openai-" });
   try {
-    await uploadCase(createStorage(), root);
+    return await fn(root);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+}
+
+Deno.test("flytekit's upload task streams a local JSONL file to the Files API", async () => {
+  await withRoot((root) => uploadCase(createStorage(), root));
 });
 
 Deno.test("flytekit's download task writes the batch files and a msgpack BatchResult locally", async () => {
-  const root = await Deno.makeTempDir({ prefix: "openai-download-" });
-  try {
-    await downloadCase(createStorage(), root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await withRoot((root) => downloadCase(createStorage(), root));
 });
 
 Deno.test("both tasks run with every prefix on S3", async () => {
@@ -169,16 +169,6 @@ Deno.test("both tasks run with every prefix on S3", async () => {
     await s3.stop();
   }
 });
-
-/** A local node with a temp root, removed afterwards. */
-async function withRoot<T>(fn: (root: string) => Promise<T>): Promise<T> {
-  const root = await Deno.makeTempDir({ prefix: "openai-" });
-  try {
-    return await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
 
 Deno.test("the download task reads the older JSON (generic struct) input and skips an absent file", async () => {
   await withRoot(async (root) => {

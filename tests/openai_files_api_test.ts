@@ -5,7 +5,10 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/
 import { SystemError, UserError } from "../errors.ts";
 import { retryAfterMs } from "../executors/openai/answers.ts";
 import { createFilesApi } from "../executors/openai/files_api.ts";
-import { createOpenAIFileExecutors } from "../executors/openai/mod.ts";
+import {
+  createOpenAIFileExecutors,
+  type OpenAIFileExecutorOptions,
+} from "../executors/openai/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { defineTask } from "../task/define.ts";
 import { Types } from "../types/descriptors.ts";
@@ -81,6 +84,18 @@ Deno.test("a base URL that is not http(s) is a USER config error", () => {
   assertEquals(error?.code, "USER:InvalidConfig");
 });
 
+/** flytekit's upload task, run by an upload executor with these options. */
+function uploadTask(options: OpenAIFileExecutorOptions) {
+  return defineTask({
+    name: "upload",
+    taskType: "openai-batch-upload-file",
+    executor: createOpenAIFileExecutors(options).upload,
+    inputs: { jsonl_in: Types.file("jsonl") },
+    outputs: { result: Types.string },
+    config: { openai_organization: null, secret_arg: { group: "openai", key: "api_key" } },
+  });
+}
+
 Deno.test("a remote input over the limit stops downloading and is never uploaded", async () => {
   const s3 = await startS3rver({ buckets: ["flyte"] });
   const server = await startFilesApi({ apiKey: "sk-l" });
@@ -88,15 +103,7 @@ Deno.test("a remote input over the limit stops downloading and is never uploaded
     const storage = createStorage({ s3: s3.config });
     const uri = "s3://flyte/inputs/big.jsonl";
     await storage.write(uri, new TextEncoder().encode('{"a":1}\n'.repeat(50_000)));
-    const { upload } = createOpenAIFileExecutors({ maxUploadBytes: 100_000 });
-    const task = defineTask({
-      name: "upload",
-      taskType: "openai-batch-upload-file",
-      executor: upload,
-      inputs: { jsonl_in: Types.file("jsonl") },
-      outputs: { result: Types.string },
-      config: { openai_organization: null, secret_arg: { group: "openai", key: "api_key" } },
-    });
+    const task = uploadTask({ maxUploadBytes: 100_000 });
     const error = await assertRejects(
       () =>
         task.run({ jsonl_in: uri }, {
@@ -123,25 +130,17 @@ Deno.test("over HTTPS with a private CA: DENO_CERT is trusted by uploads and dow
     server.addFile("file-out", new TextEncoder().encode('{"ok":true}\n'));
     const input = `${dir}/in.jsonl`;
     await Deno.writeTextFile(input, '{"a":1}\n');
-    const { upload } = createOpenAIFileExecutors({ backoffSeconds: 0.01 });
-    const uploadTask = defineTask({
-      name: "upload",
-      taskType: "openai-batch-upload-file",
-      executor: upload,
-      inputs: { jsonl_in: Types.file("jsonl") },
-      outputs: { result: Types.string },
-      config: { openai_organization: null, secret_arg: { group: "openai", key: "api_key" } },
-    });
+    const upload = uploadTask({ backoffSeconds: 0.01 });
     const env = { OPENAI_BASE_URL: server.baseUrl, _FSEC_OPENAI_API_KEY: "sk-t" };
     // Without the CA: not trusted, and not retried.
     const refused = await assertRejects(
-      () => uploadTask.run({ jsonl_in: input }, { env }),
+      () => upload.run({ jsonl_in: input }, { env }),
       SystemError,
     );
     assertEquals([refused.code, refused.recoverable], ["SYSTEM:TlsError", false]);
     assertEquals(server.requests.length, 0);
     // Uploads (node:https) take DENO_CERT from the run's environment.
-    const { result } = await uploadTask.run({ jsonl_in: input }, {
+    const { result } = await upload.run({ jsonl_in: input }, {
       env: { ...env, DENO_CERT: ca.cert },
     });
     assertEquals(result, server.uploaded[0]);

@@ -5,7 +5,6 @@
 //
 // Prints the verdict counts per engine and every disagreement (template and hostile value), and
 // exits 1 when there is one.
-import { parseArgs } from "node:util";
 import {
   type Engine,
   fuzzEngine,
@@ -15,19 +14,14 @@ import {
 } from "../tests/_template_diff.ts";
 import { startPostgres } from "../tests/_postgres.ts";
 import { startMariadb } from "../tests/_mariadb.ts";
+import { toolArgs } from "./_args.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    seed: { type: "string", default: "16" },
-    cases: { type: "string", default: "100000" },
-    engine: { type: "string", multiple: true },
-    max: { type: "string", default: "20" },
-  },
+const { seed, cases, engine: engines, max } = toolArgs({
+  seed: 16,
+  cases: 100000,
+  engine: ["sqlite", "postgres", "mariadb"],
+  max: 20,
 });
-const seed = Number(values.seed);
-const cases = Number(values.cases);
-const engines = values.engine?.length ? values.engine : ["sqlite", "postgres", "mariadb"];
 let failed = 0;
 for (const name of engines) {
   let stop: () => Promise<void> = () => Promise.resolve();
@@ -48,7 +42,7 @@ for (const name of engines) {
   try {
     const tally = await fuzzEngine(engine, seed, cases, (d, i) => {
       found++;
-      if (shown++ < Number(values.max)) console.log(`case ${i}: ${d.message}`);
+      if (shown++ < max) console.log(`case ${i}: ${d.message}`);
     });
     const s = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`${name}: seed ${seed}, ${cases} cases in ${s} s, ${found} disagreements`, tally);

@@ -3,19 +3,14 @@
 //
 //   deno run -A --v8-flags=--expose-gc tools/soak.ts --runs 1000 --concurrent 200 \
 //     [--only inprocess|subprocess|postgres]
-import { parseArgs } from "node:util";
 import { concurrentPostgres, inProcessSoak, subprocessSoak } from "../tests/_soak.ts";
+import { toolArgs } from "./_args.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    runs: { type: "string", default: "1000" },
-    concurrent: { type: "string", default: "200" },
-    only: { type: "string", multiple: true },
-  },
+const { runs, concurrent, only } = toolArgs({
+  runs: 1000,
+  concurrent: 200,
+  only: ["inprocess", "subprocess", "postgres"],
 });
-const only = values.only?.length ? values.only : ["inprocess", "subprocess", "postgres"];
-const runs = Number(values.runs);
 let failed = false;
 const progress = (name: string) => (s: { run: number; ms: number }) => {
   if (s.run % 100 === 0) console.error(`${name} ${s.run}: ${JSON.stringify(s)}`);
@@ -26,7 +21,7 @@ if (only.includes("inprocess")) {
   failed ||= r.failures.length > 0;
 }
 if (only.includes("postgres")) {
-  const r = await concurrentPostgres(Number(values.concurrent));
+  const r = await concurrentPostgres(concurrent);
   console.log("concurrent PostgreSQL:", JSON.stringify(r));
   failed ||= r.bad.length > 0;
 }

@@ -3,7 +3,13 @@
 // the file, a folder or a dataset is a folder (nested files kept), a list is a folder of entries
 // `0`, `1`, ..., a map a folder of entries by key, anything else a JSON file.
 import { UserError } from "../../errors.ts";
-import { encodeLiteralMap, type LiteralType, SimpleType, type Variable } from "../../idl/core.ts";
+import {
+  BlobDimensionality,
+  encodeLiteralMap,
+  type LiteralType,
+  SimpleType,
+  type Variable,
+} from "../../idl/core.ts";
 import { joinUri, type Storage } from "../../storage/mod.ts";
 import { valuesToLiteralMap } from "../../types/literal_map.ts";
 import {
@@ -15,7 +21,7 @@ import {
 } from "../../types/values.ts";
 import type { InputsFormat } from "./config.ts";
 
-const MULTIPART = 1;
+const MULTIPART = BlobDimensionality.MULTIPART;
 /** The largest primitive output read from a file (a string output larger than this is refused). */
 export const MAX_PRIMITIVE_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** copilot's error sentinel: a command that writes this file in its output folder fails with it. */
@@ -212,27 +218,16 @@ function badOutput(name: string, detail: string): UserError {
   return new UserError(`Cannot read output "${name}": ${detail}`, { code: "USER:InvalidOutput" });
 }
 
-/** A Go-style (`1h2m3.5s`), ISO 8601 (`PT1.5S`) or plain seconds duration. */
+/**
+ * A Go-style (`1h2m3.5s`, `1.5µs`), ISO 8601 (`PT1.5S`) or plain seconds duration: the types'
+ * {@linkcode Duration.parse}, with Go's spelling of microseconds.
+ */
 export function parseDurationText(text: string): Duration | undefined {
-  const iso = /^(-)?PT(\d+(?:\.\d+)?)S$/i.exec(text);
-  if (iso) return Duration.fromMilliseconds(Number(iso[2]) * 1000 * (iso[1] ? -1 : 1));
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Duration.fromMilliseconds(Number(text) * 1000);
-  const units: Record<string, number> = {
-    h: 3_600_000,
-    m: 60_000,
-    s: 1000,
-    ms: 1,
-    us: 0.001,
-    "µs": 0.001,
-    ns: 0.000001,
-  };
-  const go = /^(-)?((?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+)$/.exec(text);
-  if (!go) return undefined;
-  let ms = 0;
-  for (const part of go[2].matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
-    ms += Number(part[1]) * units[part[2]];
+  try {
+    return Duration.parse(text.replace(/[\u00b5\u03bc]s/g, "us"));
+  } catch {
+    return undefined;
   }
-  return Duration.fromMilliseconds(go[1] ? -ms : ms);
 }
 
 function parsePrimitive(name: string, simple: number, raw: string): unknown {

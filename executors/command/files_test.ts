@@ -19,6 +19,7 @@ Deno.test("parseDurationText reads Go, ISO 8601 and plain seconds", () => {
   assertEquals(parseDurationText("PT1.5S")?.toMilliseconds(), 1500);
   assertEquals(parseDurationText("90")?.toMilliseconds(), 90_000);
   assertEquals(parseDurationText("-2s")?.toMilliseconds(), -2000);
+  assertEquals(parseDurationText("1.5\u00b5s")?.nanos, 1500);
   assertEquals(parseDurationText("soon"), undefined);
 });
 

@@ -21,8 +21,14 @@
  */
 
 import { UserError } from "../../errors.ts";
-import { fromInt64, type LiteralType, SimpleType, type Variable } from "../../idl/core.ts";
-import { FlyteFile } from "../../types/values.ts";
+import {
+  BlobDimensionality,
+  fromInt64,
+  type LiteralType,
+  SimpleType,
+  type Variable,
+} from "../../idl/core.ts";
+import { Duration, FlyteFile } from "../../types/values.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { type CommandConfig, parseCommandConfig } from "./config.ts";
 import {
@@ -57,7 +63,7 @@ function variablesOf(map: { variables?: { [k: string]: Variable } | null } | nul
 function timeoutMsOf(ctx: ExecutorContext): number | undefined {
   const timeout = ctx.template.metadata?.timeout;
   if (!timeout) return undefined;
-  const ms = Number(fromInt64(timeout.seconds)) * 1000 + (timeout.nanos ?? 0) / 1e6;
+  const ms = new Duration(fromInt64(timeout.seconds), timeout.nanos ?? 0).toMilliseconds();
   return ms > 0 ? ms : undefined;
 }
 
@@ -76,7 +82,7 @@ function stdoutKind(
     );
   }
   if (type.simple === SimpleType.STRING) return "string";
-  if (type.blob && type.blob.dimensionality !== 1) return "file";
+  if (type.blob && type.blob.dimensionality !== BlobDimensionality.MULTIPART) return "file";
   throw new UserError(
     `Cannot send the standard output to "${config.stdout}": it must be a string or a file output`,
     { code: "USER:InvalidConfig" },

@@ -131,31 +131,6 @@ export function retryAfterMs(
   return ms !== undefined && ms >= 0 && ms <= maxMs ? ms : undefined;
 }
 
-/**
- * Waits, or rejects with the abort reason.
- *
- * @example A short wait
- * ```ts
- * import { sleep } from "./answers.ts";
- *
- * await sleep(1);
- * ```
- */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /** An answer of either client: status, headers and body. */
 export interface Answer {
   status: number;

@@ -8,6 +8,7 @@
 // client buffers ahead of a slow reader: 128 MiB peak for 100 MB, against 74 MiB with `fetch`).
 import type { IncomingMessage, RequestOptions } from "node:http";
 import { SystemError, UserError } from "../../errors.ts";
+import { sleep } from "../../storage/_retry.ts";
 import type { Logger } from "../mod.ts";
 import {
   type Answer,
@@ -17,7 +18,6 @@ import {
   MAX_ERROR_BODY,
   readBody,
   Retryable,
-  sleep,
 } from "./answers.ts";
 
 /**
