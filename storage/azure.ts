@@ -11,8 +11,9 @@ import type {
 import type { TokenCredential } from "@azure/identity";
 import { dirname } from "node:path";
 import { StorageError, type StorageOperation } from "../errors.ts";
+import { concatBytes } from "./_bytes.ts";
 import { type AzureConfig, azureConfigFromEnv } from "./config.ts";
-import { retryPolicy, withRetry } from "./_retry.ts";
+import { retryPolicy, withIdleTimeout, withRetry } from "./_retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
@@ -124,19 +125,11 @@ export class AzureStorage implements StorageBackend {
       options?.signal,
       async (container, signal, touch) => {
         const parts: Uint8Array[] = [];
-        let size = 0;
         await this.#stream(container, location.path, signal, (chunk) => {
           touch();
           parts.push(chunk);
-          size += chunk.length;
         });
-        const out = new Uint8Array(size);
-        let at = 0;
-        for (const part of parts) {
-          out.set(part, at);
-          at += part.length;
-        }
-        return out;
+        return concatBytes(parts);
       },
     );
   }
@@ -422,23 +415,13 @@ export class AzureStorage implements StorageBackend {
       outer?.throwIfAborted();
       const client = await this.#client(location, operation, uri);
       const container = client.getContainerClient(location.container);
-      return await withRetry(async () => {
+      return await withRetry(() => {
         attempts++;
-        const idle = new AbortController();
-        let timer = setTimeout(() => idle.abort(), timeoutMs);
-        const touch = () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => idle.abort(), timeoutMs);
-        };
-        const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
-        try {
-          return await attempt(container, signal, touch);
-        } catch (error) {
-          if (idle.signal.aborted && !outer?.aborted) throw new IdleTimeout(timeoutMs);
-          throw error;
-        } finally {
-          clearTimeout(timer);
-        }
+        return withIdleTimeout((signal, touch) => attempt(container, signal, touch), {
+          timeoutMs,
+          signal: outer,
+          onIdle: () => new IdleTimeout(timeoutMs),
+        });
       }, {
         policy: retryPolicy(this.#config),
         signal: outer,
