@@ -4,6 +4,7 @@
 // string), and the credential is chosen from the settings, never by DefaultAzureCredential's probing.
 import type {
   BlobServiceClient,
+  BlockBlobParallelUploadOptions,
   ContainerClient,
   StoragePipelineOptions,
   StorageSharedKeyCredential,
@@ -199,34 +200,19 @@ export class AzureStorage implements StorageBackend {
   async write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void> {
     const location = parseAzureUri(uri, "write");
     await this.#run("write", uri, location, options?.signal, async (container, signal, touch) => {
-      await container.getBlockBlobClient(location.path).uploadData(data, {
-        abortSignal: signal,
-        onProgress: touch,
-        blobHTTPHeaders: options?.contentType ? { blobContentType: options.contentType } : {},
-        metadata: this.#metadataFor(options),
-        blockSize: this.#config.blockSize ?? DEFAULT_BLOCK_SIZE,
-        maxSingleShotSize: this.#config.blockSize ?? DEFAULT_BLOCK_SIZE,
-        concurrency: this.#config.blockConcurrency ?? 4,
-      });
+      await container.getBlockBlobClient(location.path)
+        .uploadData(data, this.#uploadOptions(options, signal, touch));
     });
   }
 
   async upload(localPath: string, uri: string, options?: UploadOptions): Promise<void> {
     const location = parseAzureUri(uri, "upload");
     await assertLocalFile("upload", uri, localPath);
-    const blockSize = this.#config.blockSize ?? DEFAULT_BLOCK_SIZE;
     await this.#run("upload", uri, location, options?.signal, async (container, signal, touch) => {
       // One request up to a block, else blocks read from the file as they go (Put Block, then
       // Put Block List): memory stays about blockSize * blockConcurrency.
-      await container.getBlockBlobClient(location.path).uploadFile(localPath, {
-        abortSignal: signal,
-        onProgress: touch,
-        blobHTTPHeaders: options?.contentType ? { blobContentType: options.contentType } : {},
-        metadata: this.#metadataFor(options),
-        blockSize,
-        maxSingleShotSize: blockSize,
-        concurrency: this.#config.blockConcurrency ?? 4,
-      });
+      await container.getBlockBlobClient(location.path)
+        .uploadFile(localPath, this.#uploadOptions(options, signal, touch));
     });
   }
 
@@ -276,6 +262,24 @@ export class AzureStorage implements StorageBackend {
         return out;
       },
     );
+  }
+
+  /** What the SDK's uploadData and uploadFile take: one request up to a block, else blocks. */
+  #uploadOptions(
+    options: UploadOptions | undefined,
+    abortSignal: AbortSignal,
+    onProgress: () => void,
+  ): BlockBlobParallelUploadOptions {
+    const blockSize = this.#config.blockSize ?? DEFAULT_BLOCK_SIZE;
+    return {
+      abortSignal,
+      onProgress,
+      blobHTTPHeaders: options?.contentType ? { blobContentType: options.contentType } : {},
+      metadata: this.#metadataFor(options),
+      blockSize,
+      maxSingleShotSize: blockSize,
+      concurrency: this.#config.blockConcurrency ?? 4,
+    };
   }
 
   #metadataFor(options?: UploadOptions): Record<string, string> | undefined {
