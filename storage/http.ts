@@ -2,7 +2,7 @@
 // server). Uses the runtime's fetch; retries 5xx, 429, timeouts and connection failures. A server
 // certificate the process does not trust (`DENO_CERT`, `DENO_TLS_CA_STORE`) is USER:InvalidConfig,
 // not retried.
-import { dirname } from "node:path";
+import { dirname } from "./_path.ts";
 import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import type { HttpConfig } from "./config.ts";
