@@ -51,6 +51,47 @@ export function markdownTable(
   return [line(header), line(rule), ...rows.map(line)].join("\n");
 }
 
+/**
+ * The table of timed variants: name, median and min ms, and a last column computed from the
+ * variant's index (a ratio, or the time added to a baseline).
+ */
+export function timesTable(
+  names: readonly string[],
+  times: readonly (readonly number[])[],
+  last: { header: string; cell: (i: number) => string },
+): string {
+  return markdownTable(
+    ["variant", "median ms", "min ms", last.header],
+    names.map((name, i) => [
+      name,
+      median(times[i]).toFixed(1),
+      Math.min(...times[i]).toFixed(1),
+      last.cell(i),
+    ]),
+    ["l", "r", "r", "r"],
+  );
+}
+
+/** What a whole-process run (tests/_propeller.ts's `runNode`) reports, as far as a bench checks it. */
+export interface NodeRun {
+  /** Exit code. */
+  code: number;
+  /** Files left in the output prefix. */
+  files: readonly string[];
+  /** The program's standard error. */
+  stderr: string;
+  /** Wall time, in milliseconds. */
+  ms: number;
+}
+
+/** The wall time of a run that succeeded and wrote `outputs.pb`; throws, naming the variant, otherwise. */
+export function outputsRunMs(name: string, run: NodeRun): number {
+  if (run.code !== 0 || !run.files.includes("outputs.pb")) {
+    throw new Error(`${name}: exit ${run.code}, files ${run.files}: ${run.stderr}`);
+  }
+  return run.ms;
+}
+
 /** Whether GNU time is there to report peak RSS. */
 export const HAS_GNU_TIME: boolean = (() => {
   try {
@@ -143,13 +184,27 @@ export function flytekitSqlite3Inputs(): LiteralMap {
 
 /** The `--rounds N` argument of a benchmark script, or its default. */
 export function roundsArg(fallback: number, args: readonly string[] = Deno.args): number {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { rounds: { type: "string", default: String(fallback) } },
-  });
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1) {
-    throw new RangeError(`Cannot run "${values.rounds}" rounds: give a whole number from 1`);
+  return wholeNumberArgs({ rounds: fallback }, args).rounds;
+}
+
+/** Whole-number `--name N` arguments of a benchmark script, each with its default. */
+export function wholeNumberArgs<K extends string>(
+  defaults: Readonly<Record<K, number>>,
+  args: readonly string[] = Deno.args,
+): Record<K, number> {
+  const names = Object.keys(defaults) as K[];
+  const options: Record<string, { type: "string"; default: string }> = Object.fromEntries(
+    names.map((name) => [name, { type: "string", default: String(defaults[name]) }]),
+  );
+  const values = parseArgs({ args: [...args], options }).values as Record<string, string>;
+  const out = {} as Record<K, number>;
+  for (const name of names) {
+    const raw = values[name];
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`Cannot run with ${name} "${raw}": give a whole number from 1`);
+    }
+    out[name] = value;
   }
-  return rounds;
+  return out;
 }

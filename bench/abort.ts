@@ -9,7 +9,6 @@
 //    of the process, and whether error.pb was there, with the watchdog off and on.
 //
 //   deno run -A bench/abort.ts [--rounds N] [--sigterm-rounds N]
-import { parseArgs } from "node:util";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { type PreparedNode, prepareNode, runNode } from "../tests/_propeller.ts";
@@ -20,18 +19,16 @@ import {
   interleave,
   markdownTable,
   median,
+  outputsRunMs,
+  timesTable,
+  wholeNumberArgs,
   writeTracksDatabase,
 } from "./_measure.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    rounds: { type: "string", default: "21" },
-    "sigterm-rounds": { type: "string", default: "3" },
-  },
+const { rounds, "sigterm-rounds": sigtermRounds } = wholeNumberArgs({
+  rounds: 21,
+  "sigterm-rounds": 3,
 });
-const rounds = Number(values.rounds);
-const sigtermRounds = Number(values["sigterm-rounds"]);
 
 // About 10 s of one step on these machines: long enough to show the wait without the watchdog.
 const LONG_QUERY =
@@ -72,26 +69,18 @@ try {
       }),
     });
   }
-  const times = await interleave(short, rounds, async (v) => {
-    const run = await runNode(v.node);
-    if (run.code !== 0 || !run.files.includes("outputs.pb")) {
-      throw new Error(`${v.name}: exit ${run.code}, files ${run.files}: ${run.stderr}`);
-    }
-    return run.ms;
-  });
+  const times = await interleave(
+    short,
+    rounds,
+    async (v) => outputsRunMs(v.name, await runNode(v.node)),
+  );
   console.log(
     `bench/abort.ts: ${rounds} interleaved rounds, whole-process wall time of the 10-row run (Deno ${Deno.version.deno})`,
   );
-  console.log(markdownTable(
-    ["variant", "median ms", "min ms", "ratio to watchdog off"],
-    short.map((v, i) => [
-      v.name,
-      median(times[i]).toFixed(1),
-      Math.min(...times[i]).toFixed(1),
-      `${(median(times[i]) / median(times[i - (i % 2)])).toFixed(3)}x`,
-    ]),
-    ["l", "r", "r", "r"],
-  ));
+  console.log(timesTable(short.map((v) => v.name), times, {
+    header: "ratio to watchdog off",
+    cell: (i) => `${(median(times[i]) / median(times[i - (i % 2)])).toFixed(3)}x`,
+  }));
 
   // 2. SIGTERM during one long step.
   const template: TaskTemplate = {

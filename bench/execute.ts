@@ -11,10 +11,10 @@ import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,
   interleave,
-  markdownTable,
   median,
   roundsArg,
   timeCommand,
+  timesTable,
   writeTracksDatabase,
 } from "./_measure.ts";
 
@@ -153,16 +153,10 @@ const base = median(times[0]);
 console.log(
   `bench/execute.ts: ${rounds} interleaved rounds, whole-process wall time (Deno ${Deno.version.deno})`,
 );
-console.log(markdownTable(
-  ["variant", "median ms", "min ms", "ratio to empty deno run"],
-  variants.map((v, i) => [
-    v.name,
-    median(times[i]).toFixed(1),
-    Math.min(...times[i]).toFixed(1),
-    `${(median(times[i]) / base).toFixed(2)}x`,
-  ]),
-  ["l", "r", "r", "r"],
-));
+console.log(timesTable(variants.map((v) => v.name), times, {
+  header: "ratio to empty deno run",
+  cell: (i) => `${(median(times[i]) / base).toFixed(2)}x`,
+}));
 console.log(
   `\nbundle: ${(bundleBytes / 1024 / 1024).toFixed(2)} MiB in ${
     [...Deno.readDirSync(bundleDir)].length

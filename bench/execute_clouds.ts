@@ -15,9 +15,10 @@ import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,
   interleave,
-  markdownTable,
   median,
+  outputsRunMs,
   roundsArg,
+  timesTable,
   writeTracksDatabase,
 } from "./_measure.ts";
 
@@ -72,29 +73,19 @@ try {
     },
   ];
 
-  const once = async (v: (typeof variants)[number]) => {
-    const run = await runNode(v.node);
-    if (run.code !== 0 || !run.files.includes("outputs.pb")) {
-      throw new Error(`${v.name}: exit ${run.code}, files ${run.files}: ${run.stderr}`);
-    }
-    return run.ms;
-  };
-
-  const times = await interleave(variants, rounds, once);
+  const times = await interleave(
+    variants,
+    rounds,
+    async (v) => outputsRunMs(v.name, await runNode(v.node)),
+  );
   const base = median(times[0]);
   console.log(
     `bench/execute_clouds.ts: ${rounds} interleaved rounds, whole-process wall time of flytekit's SQLite3Task (Deno ${Deno.version.deno}, servers on loopback)`,
   );
-  console.log(markdownTable(
-    ["variant", "median ms", "min ms", "added ms (median)"],
-    variants.map((v, i) => [
-      v.name,
-      median(times[i]).toFixed(1),
-      Math.min(...times[i]).toFixed(1),
-      i === 0 ? "–" : `+${(median(times[i]) - base).toFixed(1)}`,
-    ]),
-    ["l", "r", "r", "r"],
-  ));
+  console.log(timesTable(variants.map((v) => v.name), times, {
+    header: "added ms (median)",
+    cell: (i) => i === 0 ? "–" : `+${(median(times[i]) - base).toFixed(1)}`,
+  }));
 } finally {
   await Promise.all([s3.stop(), gcs.stop(), azurite.stop()]);
   await Deno.remove(root, { recursive: true });

@@ -11,9 +11,10 @@ import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,
   interleave,
-  markdownTable,
   median,
+  outputsRunMs,
   roundsArg,
+  timesTable,
   writeTracksDatabase,
 } from "./_measure.ts";
 
@@ -59,29 +60,19 @@ try {
     },
   ];
 
-  const once = async (v: (typeof variants)[number]) => {
-    const run = await runNode(v.node);
-    if (run.code !== 0 || !run.files.includes("outputs.pb")) {
-      throw new Error(`${v.name}: exit ${run.code}, files ${run.files}: ${run.stderr}`);
-    }
-    return run.ms;
-  };
-
-  const times = await interleave(variants, rounds, once);
+  const times = await interleave(
+    variants,
+    rounds,
+    async (v) => outputsRunMs(v.name, await runNode(v.node)),
+  );
   const base = median(times[0]);
   console.log(
     `bench/execute_s3.ts: ${rounds} interleaved rounds, whole-process wall time of flytekit's SQLite3Task (Deno ${Deno.version.deno}, s3rver on loopback)`,
   );
-  console.log(markdownTable(
-    ["variant", "median ms", "min ms", "ratio to local files"],
-    variants.map((v, i) => [
-      v.name,
-      median(times[i]).toFixed(1),
-      Math.min(...times[i]).toFixed(1),
-      `${(median(times[i]) / base).toFixed(2)}x`,
-    ]),
-    ["l", "r", "r", "r"],
-  ));
+  console.log(timesTable(variants.map((v) => v.name), times, {
+    header: "ratio to local files",
+    cell: (i) => `${(median(times[i]) / base).toFixed(2)}x`,
+  }));
 } finally {
   await s3.stop();
   await Deno.remove(root, { recursive: true });

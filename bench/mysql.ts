@@ -5,22 +5,13 @@
 // program's peak RSS (GNU time) and the ratio; runs are interleaved.
 //
 //   deno run -A bench/mysql.ts [--rounds N] [--rows N]
-import { parseArgs } from "node:util";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { valuesToLiteralMap } from "../types/mod.ts";
 import { startMariadb } from "../tests/_mariadb.ts";
 import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../tests/_propeller.ts";
-import { median } from "./_measure.ts";
+import { median, wholeNumberArgs } from "./_measure.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    rounds: { type: "string", default: "3" },
-    rows: { type: "string", default: "1000000" },
-  },
-});
-const rounds = Number(values.rounds);
-const rows = Number(values.rows);
+const { rounds, rows } = wholeNumberArgs({ rounds: 3, rows: 1_000_000 });
 const PASSWORD = "bench-pw";
 
 const db = await startMariadb({ password: PASSWORD });

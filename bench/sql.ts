@@ -7,22 +7,13 @@
 // variants alike.
 //
 //   deno run -A bench/sql.ts [--rounds N] [--rows N]
-import { parseArgs } from "node:util";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { startPostgres } from "../tests/_postgres.ts";
 import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../tests/_propeller.ts";
-import { markdownTable, median } from "./_measure.ts";
+import { markdownTable, median, wholeNumberArgs } from "./_measure.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    rounds: { type: "string", default: "3" },
-    rows: { type: "string", default: "1000000" },
-  },
-});
-const rounds = Number(values.rounds);
-const tableRows = Number(values.rows);
+const { rounds, rows: tableRows } = wholeNumberArgs({ rounds: 3, rows: 1_000_000 });
 const PASSWORD = "bench-pw";
 
 const pg = await startPostgres({ password: PASSWORD });

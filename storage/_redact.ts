@@ -1,5 +1,5 @@
 // URIs fit for logs and messages, in a module of its own: executors log every URI they fetch, and
-// the http backend (with its node:path import) loads only for http(s) URIs.
+// the http backend loads only for http(s) URIs.
 
 /**
  * A URI fit for messages: credentials in the authority and the query string (signed URLs carry

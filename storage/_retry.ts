@@ -114,6 +114,42 @@ export async function withRetry<T>(
   }
 }
 
+/** Options of {@linkcode withIdleTimeout}. */
+export interface IdleTimeoutOptions {
+  /** Milliseconds without a `touch()` after which the attempt is abandoned. */
+  timeoutMs: number;
+  /** The caller's signal, which aborts the attempt too. */
+  signal?: AbortSignal;
+  /** What to throw, in place of the attempt's failure, when the timer ran out. */
+  onIdle: (cause: unknown) => Error;
+}
+
+/**
+ * Runs one attempt with a progress timer: the attempt's signal aborts when the caller's does, or
+ * after `timeoutMs` without a `touch()` (then `onIdle` says what the attempt failed with).
+ */
+export async function withIdleTimeout<T>(
+  attempt: (signal: AbortSignal, touch: () => void) => Promise<T>,
+  options: IdleTimeoutOptions,
+): Promise<T> {
+  const { timeoutMs, signal: outer } = options;
+  const idle = new AbortController();
+  let timer = setTimeout(() => idle.abort(), timeoutMs);
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(), timeoutMs);
+  };
+  const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
+  try {
+    return await attempt(signal, touch);
+  } catch (error) {
+    if (idle.signal.aborted && !outer?.aborted) throw options.onIdle(error);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The AWS SDK's retry error classes (`RetryErrorInfo.errorType`). */
 type SdkErrorType = "TRANSIENT" | "THROTTLING" | "SERVER_ERROR" | "CLIENT_ERROR";
 

@@ -4,6 +4,7 @@
 // string), and the credential is chosen from the settings, never by DefaultAzureCredential's probing.
 import type {
   BlobServiceClient,
+  BlockBlobParallelUploadOptions,
   ContainerClient,
   StoragePipelineOptions,
   StorageSharedKeyCredential,
@@ -11,8 +12,9 @@ import type {
 import type { TokenCredential } from "@azure/identity";
 import { dirname } from "node:path";
 import { StorageError, type StorageOperation } from "../errors.ts";
+import { concatBytes } from "./_bytes.ts";
 import { type AzureConfig, azureConfigFromEnv } from "./config.ts";
-import { retryPolicy, withRetry } from "./_retry.ts";
+import { retryPolicy, withIdleTimeout, withRetry } from "./_retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
@@ -124,19 +126,11 @@ export class AzureStorage implements StorageBackend {
       options?.signal,
       async (container, signal, touch) => {
         const parts: Uint8Array[] = [];
-        let size = 0;
         await this.#stream(container, location.path, signal, (chunk) => {
           touch();
           parts.push(chunk);
-          size += chunk.length;
         });
-        const out = new Uint8Array(size);
-        let at = 0;
-        for (const part of parts) {
-          out.set(part, at);
-          at += part.length;
-        }
-        return out;
+        return concatBytes(parts);
       },
     );
   }
@@ -206,34 +200,19 @@ export class AzureStorage implements StorageBackend {
   async write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void> {
     const location = parseAzureUri(uri, "write");
     await this.#run("write", uri, location, options?.signal, async (container, signal, touch) => {
-      await container.getBlockBlobClient(location.path).uploadData(data, {
-        abortSignal: signal,
-        onProgress: touch,
-        blobHTTPHeaders: options?.contentType ? { blobContentType: options.contentType } : {},
-        metadata: this.#metadataFor(options),
-        blockSize: this.#config.blockSize ?? DEFAULT_BLOCK_SIZE,
-        maxSingleShotSize: this.#config.blockSize ?? DEFAULT_BLOCK_SIZE,
-        concurrency: this.#config.blockConcurrency ?? 4,
-      });
+      await container.getBlockBlobClient(location.path)
+        .uploadData(data, this.#uploadOptions(options, signal, touch));
     });
   }
 
   async upload(localPath: string, uri: string, options?: UploadOptions): Promise<void> {
     const location = parseAzureUri(uri, "upload");
     await assertLocalFile("upload", uri, localPath);
-    const blockSize = this.#config.blockSize ?? DEFAULT_BLOCK_SIZE;
     await this.#run("upload", uri, location, options?.signal, async (container, signal, touch) => {
       // One request up to a block, else blocks read from the file as they go (Put Block, then
       // Put Block List): memory stays about blockSize * blockConcurrency.
-      await container.getBlockBlobClient(location.path).uploadFile(localPath, {
-        abortSignal: signal,
-        onProgress: touch,
-        blobHTTPHeaders: options?.contentType ? { blobContentType: options.contentType } : {},
-        metadata: this.#metadataFor(options),
-        blockSize,
-        maxSingleShotSize: blockSize,
-        concurrency: this.#config.blockConcurrency ?? 4,
-      });
+      await container.getBlockBlobClient(location.path)
+        .uploadFile(localPath, this.#uploadOptions(options, signal, touch));
     });
   }
 
@@ -283,6 +262,24 @@ export class AzureStorage implements StorageBackend {
         return out;
       },
     );
+  }
+
+  /** What the SDK's uploadData and uploadFile take: one request up to a block, else blocks. */
+  #uploadOptions(
+    options: UploadOptions | undefined,
+    abortSignal: AbortSignal,
+    onProgress: () => void,
+  ): BlockBlobParallelUploadOptions {
+    const blockSize = this.#config.blockSize ?? DEFAULT_BLOCK_SIZE;
+    return {
+      abortSignal,
+      onProgress,
+      blobHTTPHeaders: options?.contentType ? { blobContentType: options.contentType } : {},
+      metadata: this.#metadataFor(options),
+      blockSize,
+      maxSingleShotSize: blockSize,
+      concurrency: this.#config.blockConcurrency ?? 4,
+    };
   }
 
   #metadataFor(options?: UploadOptions): Record<string, string> | undefined {
@@ -422,23 +419,13 @@ export class AzureStorage implements StorageBackend {
       outer?.throwIfAborted();
       const client = await this.#client(location, operation, uri);
       const container = client.getContainerClient(location.container);
-      return await withRetry(async () => {
+      return await withRetry(() => {
         attempts++;
-        const idle = new AbortController();
-        let timer = setTimeout(() => idle.abort(), timeoutMs);
-        const touch = () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => idle.abort(), timeoutMs);
-        };
-        const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
-        try {
-          return await attempt(container, signal, touch);
-        } catch (error) {
-          if (idle.signal.aborted && !outer?.aborted) throw new IdleTimeout(timeoutMs);
-          throw error;
-        } finally {
-          clearTimeout(timer);
-        }
+        return withIdleTimeout((signal, touch) => attempt(container, signal, touch), {
+          timeoutMs,
+          signal: outer,
+          onIdle: () => new IdleTimeout(timeoutMs),
+        });
       }, {
         policy: retryPolicy(this.#config),
         signal: outer,

@@ -341,10 +341,7 @@ export function s3ConfigFromEnv(env: Record<string, string | undefined>): S3Conf
       { code: "USER:InvalidConfig" },
     );
   }
-  for (const key of Object.keys(config) as (keyof S3Config)[]) {
-    if (config[key] === undefined) delete config[key];
-  }
-  return config;
+  return withoutUndefined(config);
 }
 
 /**

@@ -4,10 +4,11 @@
 // for a credentials file (service-account key, external account). Large files go up in one
 // resumable session, streamed from disk and resumed where they stopped after a failure.
 import { StorageError, type StorageOperation } from "../errors.ts";
+import { concatBytes } from "./_bytes.ts";
 import { type GcsConfig, gcsConfigFromEnv } from "./config.ts";
 import { dirname } from "./_path.ts";
 import { redactUri } from "./_redact.ts";
-import { type RetryPolicy, retryPolicy, withRetry } from "./_retry.ts";
+import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./_retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
@@ -469,25 +470,13 @@ export class GcsStorage implements StorageBackend {
   ): Promise<T> {
     let attempts = 0;
     try {
-      return await withRetry(async () => {
+      return await withRetry(() => {
         attempts++;
-        const idle = new AbortController();
-        let timer = setTimeout(() => idle.abort(), this.#timeoutMs);
-        const touch = () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => idle.abort(), this.#timeoutMs);
-        };
-        const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
-        try {
-          return await attempt(signal, touch);
-        } catch (error) {
-          if (idle.signal.aborted && !outer?.aborted) {
-            throw new TransientError(`no progress for ${this.#timeoutMs / 1000} s`);
-          }
-          throw error;
-        } finally {
-          clearTimeout(timer);
-        }
+        return withIdleTimeout(attempt, {
+          timeoutMs: this.#timeoutMs,
+          signal: outer,
+          onIdle: () => new TransientError(`no progress for ${this.#timeoutMs / 1000} s`),
+        });
       }, {
         policy: this.#policy,
         signal: outer,
@@ -574,12 +563,12 @@ async function chunks(res: Response, onChunk: (chunk: Uint8Array) => void | Prom
 
 async function body(res: Response, touch: () => void): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let size = 0;
   await chunks(res, (chunk) => {
     touch();
     parts.push(chunk);
-    size += chunk.length;
   });
+  const out = concatBytes(parts);
+  const size = out.length;
   // A compressed answer (objects stored with Content-Encoding: gzip) is decoded by fetch, so its
   // length no longer matches; otherwise a short body is a cut connection.
   const expected = res.headers.get("content-encoding")
@@ -587,12 +576,6 @@ async function body(res: Response, touch: () => void): Promise<Uint8Array> {
     : Number(res.headers.get("content-length") ?? NaN);
   if (Number.isFinite(expected) && expected !== size) {
     throw new TransientError(`the answer was cut after ${size} of ${expected} bytes`);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
   }
   return out;
 }

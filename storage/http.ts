@@ -2,14 +2,15 @@
 // server). Uses the runtime's fetch; retries 5xx, 429, timeouts and connection failures. A server
 // certificate the process does not trust (`DENO_CERT`, `DENO_TLS_CA_STORE`) is USER:InvalidConfig,
 // not retried.
-import { dirname } from "node:path";
+import { dirname } from "./_path.ts";
 import { StorageError, type StorageOperation } from "../errors.ts";
+import { concatBytes } from "./_bytes.ts";
 import type { HttpConfig } from "./config.ts";
 import { redactUri } from "./_redact.ts";
 
 export { redactUri };
 import type { DownloadOptions, StorageBackend, StorageCallOptions, StorageOptions } from "./mod.ts";
-import { type RetryPolicy, retryPolicy, withRetry } from "./_retry.ts";
+import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./_retry.ts";
 
 /** An answer or failure that a retry may fix. */
 class TransientError extends Error {
@@ -59,19 +60,11 @@ export class HttpStorage implements StorageBackend {
     return this.#run("read", uri, options?.signal, async (signal, touch) => {
       const res = await this.#fetch("read", uri, "GET", signal);
       const parts: Uint8Array[] = [];
-      let size = 0;
       await this.#body(res, (chunk) => {
         touch();
         parts.push(chunk);
-        size += chunk.length;
       });
-      const out = new Uint8Array(size);
-      let at = 0;
-      for (const part of parts) {
-        out.set(part, at);
-        at += part.length;
-      }
-      return out;
+      return concatBytes(parts);
     });
   }
 
@@ -217,29 +210,16 @@ export class HttpStorage implements StorageBackend {
     outer: AbortSignal | undefined,
     attempt: (signal: AbortSignal, touch: () => void) => Promise<T>,
   ): Promise<T> {
-    let retries = 0;
+    let attempts = 0;
     try {
-      return await withRetry(async () => {
-        const idle = new AbortController();
-        let timer = setTimeout(() => idle.abort(), this.#timeoutMs);
-        const touch = () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => idle.abort(), this.#timeoutMs);
-        };
-        const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
-        try {
-          return await attempt(signal, touch);
-        } catch (error) {
-          if (idle.signal.aborted && !outer?.aborted) {
-            throw new TransientError(`no progress for ${this.#timeoutMs / 1000} s`, {
-              cause: error,
-            });
-          }
-          if (error instanceof TransientError) retries++;
-          throw error;
-        } finally {
-          clearTimeout(timer);
-        }
+      return await withRetry(() => {
+        attempts++;
+        return withIdleTimeout(attempt, {
+          timeoutMs: this.#timeoutMs,
+          signal: outer,
+          onIdle: (cause) =>
+            new TransientError(`no progress for ${this.#timeoutMs / 1000} s`, { cause }),
+        });
       }, {
         policy: this.#policy,
         signal: outer,
@@ -256,8 +236,8 @@ export class HttpStorage implements StorageBackend {
         });
       }
       const detail = error instanceof Error ? error.message : String(error);
-      const attempts = retries > 1 ? ` (after ${retries} attempts)` : "";
-      throw new StorageError(operation, safe, `${detail}${attempts}`, {
+      const after = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+      throw new StorageError(operation, safe, `${detail}${after}`, {
         origin: "system",
         code: "SYSTEM:StorageError",
         cause: error,

@@ -14,6 +14,7 @@
 
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { AzureConfig } from "../storage/config.ts";
+import { freePort } from "./_service.ts";
 
 /** Azurite's development account and its published key. */
 export const AZURITE_ACCOUNT = {
@@ -41,14 +42,6 @@ export interface AzuriteHandle {
   config: AzureConfig;
   /** Stops the server and removes its data folder. */
   stop(): Promise<void>;
-}
-
-/** A free loopback port (bound, then released). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** Starts azurite-blob and waits until it answers HTTP. */

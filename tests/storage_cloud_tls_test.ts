@@ -193,28 +193,36 @@ Deno.test("azure: service principal and workload identity tokens from Entra ID, 
   }
 });
 
+/** A loopback TLS server with `cert` that forwards every request to `upstream` (plain HTTP). */
+async function serveOverTls(
+  cert: { cert: string; key: string },
+  upstream: string,
+): Promise<Deno.HttpServer<Deno.NetAddr>> {
+  return Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: await Deno.readTextFile(cert.cert),
+    key: await Deno.readTextFile(cert.key),
+    onListen() {},
+  }, (request) => {
+    const url = new URL(request.url);
+    return fetch(`${upstream}${url.pathname}${url.search}`, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: "manual",
+    });
+  });
+}
+
 Deno.test("gcs: a private CA in DENO_CERT is trusted; without it the certificate is refused", async () => {
   const dir = await Deno.makeTempDir({ prefix: "gcs-ca-" });
   try {
     const ca = await createCertificateAuthority(dir);
     const cert = await issueCertificate(ca, { name: "server", cn: "127.0.0.1", server: true });
     const plain = startGcsServer({ token: "tls-token" });
-    // The same server's routes, over TLS: a proxy-free copy bound with the certificate.
-    const tls = Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      cert: await Deno.readTextFile(cert.cert),
-      key: await Deno.readTextFile(cert.key),
-      onListen() {},
-    }, (request) => {
-      const url = new URL(request.url);
-      return fetch(`${plain.endpoint}${url.pathname}${url.search}`, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        redirect: "manual",
-      });
-    });
+    // The same server's routes, over TLS.
+    const tls = await serveOverTls(cert, plain.endpoint);
     try {
       const env = {
         FLYTESHIM_GCS_ENDPOINT: `https://127.0.0.1:${tls.addr.port}`,
@@ -241,21 +249,7 @@ Deno.test("s3: the AWS SDK, like the Azure one, trusts NODE_EXTRA_CA_CERTS and n
   try {
     const ca = await createCertificateAuthority(dir);
     const cert = await issueCertificate(ca, { name: "server", cn: "127.0.0.1", server: true });
-    const tls = Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      cert: await Deno.readTextFile(cert.cert),
-      key: await Deno.readTextFile(cert.key),
-      onListen() {},
-    }, (request) => {
-      const url = new URL(request.url);
-      return fetch(`${s3.endpoint}${url.pathname}${url.search}`, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        redirect: "manual",
-      });
-    });
+    const tls = await serveOverTls(cert, s3.endpoint);
     try {
       const env = {
         ...s3.env,

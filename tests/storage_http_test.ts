@@ -147,6 +147,28 @@ Deno.test("http: a stalled answer times out and is retried", async () => {
   }
 });
 
+Deno.test("http: stalled attempts count in the message of the failure", async () => {
+  const server = await serveFolder();
+  const proxy = startFaultyProxy(server.port);
+  try {
+    await put(server, "/a.db", pattern(10));
+    const storage = createStorage({
+      http: { timeoutSeconds: 0.2, retries: 1, backoffSeconds: 0.01 },
+    });
+    proxy.fail(2, "stall");
+    const error = await assertStorageError(storage.read(`${proxy.endpoint}/a.db`), {
+      code: "SYSTEM:StorageError",
+      operation: "read",
+      recoverable: true,
+    });
+    assertStringIncludes(error.message, "no progress for 0.2 s (after 2 attempts)");
+    assertEquals(proxy.requests, 2);
+  } finally {
+    await proxy.stop();
+    await server.stop();
+  }
+});
+
 Deno.test("http: 404 and 403 are USER errors at once; URLs are redacted in errors", async () => {
   const server = await serveFolder();
   try {
