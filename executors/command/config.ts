@@ -1,6 +1,7 @@
 // The command task's `TaskTemplate.custom`: the argv to run, where it runs, its environment, where
 // inputs are delivered and outputs collected, and what becomes of its standard output.
-import { UserError } from "../../errors.ts";
+import type { UserError } from "../../errors.ts";
+import { configError, jsonKind as kind } from "../_config.ts";
 import type { JsonValue } from "../../idl/mod.ts";
 
 /** How the whole input map is also written, besides one file per input (copilot's formats). */
@@ -35,15 +36,7 @@ export interface CommandConfig {
 export const DEFAULT_GRACE_MS = 10_000;
 
 function invalid(detail: string): UserError {
-  return new UserError(`Cannot read the command task config: ${detail}`, {
-    code: "USER:InvalidConfig",
-  });
-}
-
-function kind(value: JsonValue | undefined): string {
-  if (value === undefined) return "missing";
-  if (value === null) return "null";
-  return Array.isArray(value) ? "a list" : `a ${typeof value}`;
+  return configError("the command task config", detail);
 }
 
 function optionalString(custom: { [key: string]: JsonValue }, key: string): string | undefined {

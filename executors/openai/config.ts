@@ -1,7 +1,8 @@
 // The OpenAI batch file tasks' `TaskTemplate.custom`, as flytekit's UploadJSONLFileTask and
 // DownloadJSONFilesTask `get_custom` write it: the organization (or null) and the Flyte secret
 // that holds the API key.
-import { UserError } from "../../errors.ts";
+import type { UserError } from "../../errors.ts";
+import { configError, jsonKind as kind } from "../_config.ts";
 import type { JsonValue } from "../../idl/mod.ts";
 import type { SecretRef } from "../mod.ts";
 
@@ -14,15 +15,7 @@ export interface OpenAIFileConfig {
 }
 
 function invalid(detail: string): UserError {
-  return new UserError(`Cannot read the OpenAI file task config: ${detail}`, {
-    code: "USER:InvalidConfig",
-  });
-}
-
-function kind(value: JsonValue | undefined): string {
-  if (value === undefined) return "missing";
-  if (value === null) return "null";
-  return Array.isArray(value) ? "a list" : `a ${typeof value}`;
+  return configError("the OpenAI file task config", detail);
 }
 
 function optionalString(

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { UserError } from "../../errors.ts";
+import type { UserError } from "../../errors.ts";
+import { configError } from "../_config.ts";
 import type { JsonValue } from "../../idl/mod.ts";
 import type { SecretRef } from "../mod.ts";
 import { parseSqlUrl, type SqlUrl } from "./url.ts";
@@ -25,9 +26,7 @@ export interface SqlConfig {
 }
 
 function invalid(detail: string): UserError {
-  return new UserError(`Cannot read the SQL task configuration: ${detail}`, {
-    code: "USER:InvalidConfig",
-  });
+  return configError("the SQL task configuration", detail);
 }
 
 function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {

@@ -1,5 +1,6 @@
 // The SQLite3 task's `TaskTemplate.custom`, as flytekit's SQLite3Task.get_custom writes it.
-import { UserError } from "../../errors.ts";
+import type { UserError } from "../../errors.ts";
+import { configError, jsonKind as kind } from "../_config.ts";
 import type { JsonValue } from "../../idl/mod.ts";
 
 /**
@@ -16,15 +17,7 @@ export interface Sqlite3Config {
 }
 
 function invalid(detail: string): UserError {
-  return new UserError(`Cannot read the SQLite3 task config: ${detail}`, {
-    code: "USER:InvalidConfig",
-  });
-}
-
-function kind(value: JsonValue | undefined): string {
-  if (value === undefined) return "missing";
-  if (value === null) return "null";
-  return Array.isArray(value) ? "a list" : `a ${typeof value}`;
+  return configError("the SQLite3 task config", detail);
 }
 
 /**
