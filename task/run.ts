@@ -139,8 +139,9 @@ export async function runTemplate(
   options: RunTemplateOptions,
 ): Promise<TemplateRunResult> {
   // One logger for the run and for saying where its folder is.
-  const logger = options.logger ?? localLogger(options.env ?? Deno.env.toObject());
-  const run = await prepareRun(template, inputs, { ...options, logger });
+  const env = options.env ?? Deno.env.toObject();
+  const logger = options.logger ?? localLogger(env);
+  const run = await prepareRun(template, inputs, { ...options, env, logger });
   let result;
   try {
     result = await run.execute();
@@ -219,8 +220,7 @@ async function executeRun(
   },
 ): Promise<Omit<TemplateRunResult, "kept">> {
   const { storage, registry, env, logger } = options;
-  const templateUri = joinUri(dir, "task.pb");
-  const task = await resolveTask(FLYTESHIM_RESOLVER, [templateUri, options.executor], {
+  const task = await resolveTask(FLYTESHIM_RESOLVER, [joinUri(dir, "task.pb"), options.executor], {
     storage,
     registry,
     signal: options.signal,
