@@ -16,6 +16,7 @@ export interface WatchdogInit {
   storage: StorageOptions;
   graceMs: number;
   exit: boolean;
+  flyte2: boolean;
 }
 
 /** Nobody has claimed the run's ending yet. */
@@ -39,6 +40,8 @@ export interface AbortWatchdogOptions {
   graceMs?: number;
   /** End the process once the document is written. @default {true} */
   exit?: boolean;
+  /** Write Flyte 2's ContainerError (fields 1-4: no timestamp, no worker). @default false */
+  flyte2?: boolean;
 }
 
 /** The main thread's side of a running watchdog. */
@@ -84,6 +87,7 @@ export function startAbortWatchdog(options: AbortWatchdogOptions): AbortWatchdog
     storage: options.storage,
     graceMs: options.graceMs ?? 1000,
     exit: options.exit ?? true,
+    flyte2: options.flyte2 ?? false,
   };
   const ready = Promise.withResolvers<void>();
   worker.onmessage = () => ready.resolve();

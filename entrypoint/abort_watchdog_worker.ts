@@ -46,7 +46,13 @@ async function onSignal(signal: "SIGTERM" | "SIGINT") {
     ]);
     // The document the main thread writes for the same abort.
     const reason = new DOMException(`received ${signal}`, "AbortError");
-    const bytes = encodeErrorDocument(toErrorDocument(reason, { worker: init.worker }));
+    const doc = toErrorDocument(reason, { worker: init.worker });
+    if (init.flyte2 && doc.error) {
+      // As the main thread writes it on Flyte 2 (execute.ts): fields 1-4 only.
+      delete doc.error.timestamp;
+      delete doc.error.worker;
+    }
+    const bytes = encodeErrorDocument(doc);
     await createStorage(init.storage).write(init.uri, bytes, {
       signal: AbortSignal.timeout(10_000),
     });

@@ -1,9 +1,8 @@
-// Command-line parsing: the one module that knows the argument syntax, so that moving to
-// @std/cli touches only this file. It parses with a small parser of its own rather than
-// node:util's parseArgs: importing any node: module costs about 6 ms of start-up (Deno sets up
-// its Node compatibility layer), a fifth of a whole task run.
+// Command-line parsing: the commands, and the options of `execute` (the option syntax, shared
+// with `a0`, is in _options.ts).
 import { UserError } from "../errors.ts";
 import { isAbsent } from "./_absent.ts";
+import { argumentsError, type OptionKind, scanOptions } from "./_options.ts";
 import type { Env } from "./config.ts";
 import { A0, type Flyte2Args, isFlyte2CommandLine, parseFlyte2Args } from "./flyte2_args.ts";
 
@@ -95,7 +94,7 @@ function present(value: string | undefined): string | undefined {
 }
 
 /** The options of `execute` and their kinds (a string value, or a flag). */
-const EXECUTE_OPTIONS: Readonly<Record<string, "string" | "boolean">> = {
+const EXECUTE_OPTIONS: Readonly<Record<string, OptionKind>> = {
   inputs: "string",
   "output-prefix": "string",
   "raw-output-data-prefix": "string",
@@ -106,50 +105,6 @@ const EXECUTE_OPTIONS: Readonly<Record<string, "string" | "boolean">> = {
   "dynamic-dest-dir": "string",
   resolver: "string",
 };
-
-/**
- * GNU-style long options, as node:util's `parseArgs` reads them in strict mode: `--name value`,
- * `--name=value`, `--flag`; positionals anywhere, and everything after `--`. The last of a
- * repeated option wins.
- */
-function parseOptions(
-  argv: readonly string[],
-  options: Readonly<Record<string, "string" | "boolean">>,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  const values: Record<string, string | boolean | undefined> = {};
-  const positionals: string[] = [];
-  const fail = (detail: string) =>
-    new UserError(`Cannot parse arguments: ${detail}`, { code: "USER:InvalidArguments" });
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") ? arg.slice(2, eq < 0 ? undefined : eq) : "";
-    const kind = Object.hasOwn(options, name) ? options[name] : undefined;
-    if (!kind) throw fail(`unknown option "${eq < 0 ? arg : arg.slice(0, eq)}"`);
-    if (kind === "boolean") {
-      if (eq >= 0) throw fail(`option "--${name}" does not take a value`);
-      values[name] = true;
-    } else if (eq >= 0) {
-      values[name] = arg.slice(eq + 1);
-    } else {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith("--")) {
-        throw fail(`option "--${name}" needs a value`);
-      }
-      values[name] = value;
-      i++;
-    }
-  }
-  return { values, positionals };
-}
 
 /**
  * Parses the arguments of `execute` (everything after the command name).
@@ -171,18 +126,16 @@ function parseOptions(
  * ```
  */
 export function parseExecuteArgs(argv: readonly string[]): ExecuteArgs {
-  const parsed = parseOptions(argv, EXECUTE_OPTIONS);
-  const v = parsed.values;
+  const scanned = scanOptions(argv, EXECUTE_OPTIONS);
+  // The last of a repeated option wins.
+  const v = Object.fromEntries(scanned.options);
   const option = (name: string) => present(typeof v[name] === "string" ? v[name] : undefined);
   const inputs = option("inputs");
   const outputPrefix = option("output-prefix");
   if (!inputs || !outputPrefix) {
     const missing = [!inputs && "--inputs", !outputPrefix && "--output-prefix"].filter(Boolean);
-    throw new UserError(
-      `Cannot parse arguments: missing required option ${
-        missing.map((m) => `"${m}"`).join(" and ")
-      }`,
-      { code: "USER:InvalidArguments" },
+    throw argumentsError(
+      `missing required option ${missing.map((m) => `"${m}"`).join(" and ")}`,
     );
   }
   return {
@@ -195,7 +148,7 @@ export function parseExecuteArgs(argv: readonly string[]): ExecuteArgs {
     dynamicAddlDistro: option("dynamic-addl-distro"),
     dynamicDestDir: option("dynamic-dest-dir"),
     resolver: option("resolver"),
-    resolverArgs: parsed.positionals,
+    resolverArgs: scanned.positionals,
   };
 }
 

@@ -196,6 +196,15 @@ function nonNegative(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** A variable in MiB, as bytes: a decimal number that comes to at least one byte; unset is undefined. */
+function mebibytes(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (!raw?.trim()) return undefined;
+  const bytes = /^\s*\d*\.?\d+\s*$/.test(raw) ? Math.round(Number(raw) * MB) : 0;
+  if (!(bytes > 0)) throw invalid(name, raw, "a positive number of MiB");
+  return bytes;
+}
+
 function integer(name: string, raw: string): number {
   if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw invalid(name, raw, "an integer");
   return Number(raw);
@@ -224,14 +233,8 @@ function parquetFromEnv(env: Env): ExecutorLimits["parquet"] {
     if (!(n > 0)) throw invalid("FLYTESHIM_PARQUET_ROW_GROUP_ROWS", rows, "a positive integer");
     out.rowGroupRows = n;
   }
-  const mb = env.FLYTESHIM_PARQUET_ROW_GROUP_MB;
-  if (mb?.trim()) {
-    const bytes = /^\s*\d*\.?\d+\s*$/.test(mb) ? Math.round(Number(mb) * MB) : 0;
-    if (!(bytes > 0)) {
-      throw invalid("FLYTESHIM_PARQUET_ROW_GROUP_MB", mb, "a positive number of MiB");
-    }
-    out.rowGroupBytes = bytes;
-  }
+  const bytes = mebibytes(env, "FLYTESHIM_PARQUET_ROW_GROUP_MB");
+  if (bytes !== undefined) out.rowGroupBytes = bytes;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -320,15 +323,8 @@ export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeCon
   }
 
   const limits: ExecutorLimits = {};
-  const unpacked = env.FLYTESHIM_MAX_UNPACKED_MB;
-  if (unpacked?.trim()) {
-    // A decimal number of MiB that comes to at least one byte.
-    const bytes = /^\s*\d*\.?\d+\s*$/.test(unpacked) ? Math.round(Number(unpacked) * MB) : 0;
-    if (!(bytes > 0)) {
-      throw invalid("FLYTESHIM_MAX_UNPACKED_MB", unpacked, "a positive number of MiB");
-    }
-    limits.maxUnpackedBytes = bytes;
-  }
+  const unpacked = mebibytes(env, "FLYTESHIM_MAX_UNPACKED_MB");
+  if (unpacked !== undefined) limits.maxUnpackedBytes = unpacked;
   const parquet = parquetFromEnv(env);
   if (parquet) limits.parquet = parquet;
 

@@ -198,6 +198,7 @@ function untilAborted(signal: AbortSignal): Promise<never> {
 export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions): Promise<number> {
   const { env, registry } = options;
   const reporting = errorReportingFromEnv(env);
+  const line = options.line ?? "flyte1";
   const redactor = createRedactor();
   const logger = options.logger ?? createLogger({ level: safeLevel(env), redactor });
   const signal = options.signal ?? new AbortController().signal;
@@ -226,8 +227,9 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       // Imported only here: a run on local files never starts it.
       const { startAbortWatchdog } = await import("./abort_watchdog.ts");
       watchdog = startAbortWatchdog({
-        uri: joinUri(args.outputPrefix, reporting.errorFileName),
+        uri: errorUri(args.outputPrefix, line, reporting),
         worker: reporting.worker,
+        flyte2: line === "flyte2",
         storage: storageOptions,
       });
       // The main thread takes the ending the moment it sees the abort (it then cancels work
@@ -331,11 +333,11 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     if (watchdog && !watchdog.claim()) {
       // The watchdog reports this abort; wait for its document before the process exits.
       await watchdog.written();
-      return reporting.failOnError ? EXIT_FAILED : EXIT_OK;
+      return failedExit(line, reporting);
     }
     return await report(error, {
       args,
-      line: options.line ?? "flyte1",
+      line,
       reporting,
       redactor,
       logger,
@@ -385,9 +387,7 @@ async function report(
     delete doc.error.timestamp;
     delete doc.error.worker;
   }
-  // Flyte 2's backend reads error.pb only, whatever the distributed error strategy.
-  const fileName = context.line === "flyte2" ? ERROR_FILE : reporting.errorFileName;
-  const uri = joinUri(context.args.outputPrefix, fileName);
+  const uri = errorUri(context.args.outputPrefix, context.line, reporting);
   logger.error("Task failed", {
     code: classified.code,
     origin: classified.origin,
@@ -403,8 +403,24 @@ async function report(
     return EXIT_UNREPORTED;
   }
   logger.info("Wrote error document", { uri });
-  // Flyte 2's backend reads error.pb only after exit 0: a non-zero exit would lose it.
-  return reporting.failOnError && context.line === "flyte1" ? EXIT_FAILED : EXIT_OK;
+  return failedExit(context.line, reporting);
+}
+
+/** Where the error document goes: Flyte 2's backend reads error.pb only, whatever `_F_DES` says. */
+function errorUri(
+  outputPrefix: string,
+  line: ContractLine,
+  reporting: ReturnType<typeof errorReportingFromEnv>,
+): string {
+  return joinUri(outputPrefix, line === "flyte2" ? ERROR_FILE : reporting.errorFileName);
+}
+
+/** The exit code after error.pb: Flyte 2's backend reads it only after exit 0. */
+function failedExit(
+  line: ContractLine,
+  reporting: ReturnType<typeof errorReportingFromEnv>,
+): number {
+  return reporting.failOnError && line === "flyte1" ? EXIT_FAILED : EXIT_OK;
 }
 
 /**

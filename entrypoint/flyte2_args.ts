@@ -1,8 +1,8 @@
 // Flyte 2's command line (`a0`): flyte-sdk's runtime options, plus Flyte 1's names for the same
-// things, parsed without node:util (start-up cost) like args.ts.
-import { UserError } from "../errors.ts";
+// things, in the option syntax of `execute` (_options.ts).
 import { joinUri } from "../storage/mod.ts";
 import { isAbsent } from "./_absent.ts";
+import { argumentsError, type OptionKind, scanOptions } from "./_options.ts";
 import type { Env } from "./config.ts";
 
 /**
@@ -109,19 +109,11 @@ const OPTIONS: Readonly<Record<string, keyof Flyte2Args | "ignored" | "code">> =
   "dynamic-dest-dir": "ignored",
 };
 
-function fail(detail: string): UserError {
-  return new UserError(`Cannot parse arguments: ${detail}`, { code: "USER:InvalidArguments" });
-}
-
-/** `--name value`, `--name=value`, `-n value`; the option's name and where its value ends. */
-function optionAt(argv: readonly string[], i: number): [string, string | undefined, number] {
-  const arg = argv[i];
-  const long = arg.startsWith("--");
-  const eq = long ? arg.indexOf("=") : -1;
-  const name = long ? arg.slice(2, eq < 0 ? undefined : eq) : arg.slice(1);
-  if (eq >= 0) return [name, arg.slice(eq + 1), i];
-  return [name, argv[i + 1], i + 1];
-}
+/** The kinds of {@linkcode OPTIONS}: each takes a value; `--test` is a flag. */
+const KINDS: Readonly<Record<string, OptionKind>> = {
+  ...Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, "string"])),
+  test: "boolean",
+};
 
 /**
  * Options of {@linkcode parseFlyte2Args}.
@@ -166,34 +158,15 @@ export function parseFlyte2Args(
   argv: readonly string[],
   options: ParseFlyte2Options = {},
 ): Flyte2Args {
+  const scanned = scanOptions(argv, KINDS);
   const values: Partial<Record<keyof Flyte2Args, string>> = {};
-  const resolverArgs: string[] = [];
   let codeBundle: string | undefined;
   let test = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      resolverArgs.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      resolverArgs.push(arg);
-      continue;
-    }
-    const [name, value, end] = optionAt(argv, i);
-    if (arg === "--test") {
-      test = true;
-      continue;
-    }
-    const field = Object.hasOwn(OPTIONS, name) ? OPTIONS[name] : undefined;
-    if (!field) throw fail(`unknown option "${arg.split("=")[0]}"`);
-    if (value === undefined || (end !== i && value.startsWith("--"))) {
-      throw fail(`option "${arg}" needs a value`);
-    }
-    i = end;
-    if (isAbsent(value)) continue;
-    if (field === "code") codeBundle = value;
-    else if (field !== "ignored") values[field] = value;
+  for (const [name, value] of scanned.options) {
+    if (value === true) test = true;
+    else if (isAbsent(value)) continue;
+    else if (OPTIONS[name] === "code") codeBundle = value;
+    else if (OPTIONS[name] !== "ignored") values[OPTIONS[name] as keyof Flyte2Args] = value;
   }
   const env = options.env ?? {};
   const envValue = (name: string) => isAbsent(env[name]) ? undefined : env[name];
@@ -206,7 +179,7 @@ export function parseFlyte2Args(
       !values.inputs && '"--inputs"',
       !outputsPath && '"--outputs-path" (or "_U_RUN_BASE" and "ACTION_NAME")',
     ].filter(Boolean);
-    throw fail(`missing required option ${missing.join(" and ")}`);
+    throw argumentsError(`missing required option ${missing.join(" and ")}`);
   }
   return {
     inputs: values.inputs,
@@ -224,7 +197,7 @@ export function parseFlyte2Args(
     org: values.org,
     codeBundle,
     resolver: values.resolver,
-    resolverArgs,
+    resolverArgs: scanned.positionals,
     test,
   };
 }

@@ -124,6 +124,8 @@ Deno.test("bad a0 command lines are USER:InvalidArguments", () => {
     [["-i", "i.pb", "-o", "out", "--bogus", "x"], 'unknown option "--bogus"'],
     [["-i", "i.pb", "-o"], 'option "-o" needs a value'],
     [["-i", "i.pb", "-o", "--name"], 'option "-o" needs a value'],
+    [["-i", "i.pb", "-o", "out", "--test=yes"], 'option "--test" does not take a value'],
+    [["-inputs", "i.pb", "-o", "out"], 'unknown option "-inputs"'],
   ];
   for (const [argv, message] of cases) {
     const error = assertThrows(() => parseFlyte2Args(argv), UserError, message);

@@ -139,8 +139,9 @@ export async function runTemplate(
   options: RunTemplateOptions,
 ): Promise<TemplateRunResult> {
   // One logger for the run and for saying where its folder is.
-  const logger = options.logger ?? localLogger(options.env ?? Deno.env.toObject());
-  const run = await prepareRun(template, inputs, { ...options, logger });
+  const env = options.env ?? Deno.env.toObject();
+  const logger = options.logger ?? localLogger(env);
+  const run = await prepareRun(template, inputs, { ...options, env, logger });
   let result;
   try {
     result = await run.execute();
@@ -179,6 +180,8 @@ export async function prepareRun(
 ): Promise<PreparedRun> {
   const storage = options.storage ?? createStorage();
   const registry = options.registry ?? createExecutorRegistry(BUILTIN_EXECUTORS);
+  const env = options.env ?? Deno.env.toObject();
+  const logger = options.logger ?? localLogger(env);
   const keep = options.dir !== undefined || options.keep === true;
   const dir = options.dir ?? await makeWorkDir("flyteshim-run-");
   const dispose = async () => {
@@ -203,34 +206,37 @@ export async function prepareRun(
     dir,
     keep,
     dispose,
-    execute: () => executeRun(dir, { ...options, storage, registry }),
+    execute: () => executeRun(dir, { ...options, storage, registry, env, logger }),
   };
 }
 
 async function executeRun(
   dir: string,
-  options: RunTemplateOptions & { storage: Storage; registry: ExecutorRegistry },
+  options: RunTemplateOptions & {
+    storage: Storage;
+    registry: ExecutorRegistry;
+    env: Record<string, string | undefined>;
+    logger: Logger;
+  },
 ): Promise<Omit<TemplateRunResult, "kept">> {
-  const { storage, registry } = options;
-  const templateUri = joinUri(dir, "task.pb");
-  const task = await resolveTask(FLYTESHIM_RESOLVER, [templateUri, options.executor], {
+  const { storage, registry, env, logger } = options;
+  const task = await resolveTask(FLYTESHIM_RESOLVER, [joinUri(dir, "task.pb"), options.executor], {
     storage,
     registry,
     signal: options.signal,
   });
   // As in the container: secret values never reach the logger or the error the caller gets.
   const redactor = createRedactor();
-  const env = options.env ?? Deno.env.toObject();
-  const logger = options.logger ?? localLogger(env);
-  // A checkpoint as propeller gives one: this run saves to <dir>/checkpoint (removed with the
-  // run folder unless it is kept), and reads the previous attempt's when one is passed in. Its
-  // scratch folder (a previous checkpoint's download, files being saved) goes when the run ends.
-  const checkpointWork = await makeWorkDir("flyteshim-checkpoint-");
+  // One scratch folder for the executor and the checkpoint (a previous checkpoint's download,
+  // files being saved), as in the container; it goes when the run ends. The checkpoint is as
+  // propeller gives one: this run saves to <dir>/checkpoint (removed with the run folder unless
+  // it is kept), and reads the previous attempt's when one is passed in.
+  const workDir = await makeWorkDir("flyteshim-");
   const checkpoint = createCheckpoint({
     destination: joinUri(dir, "checkpoint"),
     previous: options.previousCheckpoint,
     storage,
-    workDir: checkpointWork,
+    workDir,
     signal: options.signal,
   });
   let result;
@@ -243,13 +249,14 @@ async function executeRun(
       secrets: createSecrets({ env, onValue: (value) => redactor.add(value) }),
       logger: redactingLogger(logger, redactor),
       checkpoint,
+      workDir,
       env,
       signal: options.signal,
     });
   } catch (error) {
     throw redactError(error, redactor);
   } finally {
-    await Deno.remove(checkpointWork, { recursive: true }).catch(() => {});
+    await Deno.remove(workDir, { recursive: true }).catch(() => {});
   }
   // Read outputs.pb back as propeller would, rather than trusting the in-memory map.
   const written = decodeLiteralMap(await storage.read(result.outputsUri));

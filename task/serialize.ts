@@ -89,7 +89,9 @@ export interface ContainerArgsOptions {
  * ```
  */
 export function containerArgs(executor: string, options: ContainerArgsOptions = {}): string[] {
-  const head = [
+  // Both flavors pass the checkpoint flags (pyflyte-execute takes them too, as flytekit's own
+  // Python tasks pass them), so that executors can checkpoint on either image.
+  return [
     "pyflyte-execute",
     "--inputs",
     "{{.input}}",
@@ -97,11 +99,6 @@ export function containerArgs(executor: string, options: ContainerArgsOptions = 
     "{{.outputPrefix}}",
     "--raw-output-data-prefix",
     "{{.rawOutputDataPrefix}}",
-  ];
-  // Both flavors pass the checkpoint flags (pyflyte-execute takes them too, as flytekit's own
-  // Python tasks pass them), so that executors can checkpoint on either image.
-  return [
-    ...head,
     "--checkpoint-path",
     "{{.checkpointOutputPrefix}}",
     "--prev-checkpoint",

@@ -2,7 +2,7 @@
 // process is not ended: `exit: false`), sends itself SIGTERM, holds its thread the way a long
 // SQLite step does, then reports as JSON what it found. Run by tests/abort_watchdog_test.ts.
 //
-//   deno run -A tests/_abort_watchdog_probe.ts <held|claimed> <folder>
+//   deno run -A tests/_abort_watchdog_probe.ts <held|held-flyte2|claimed> <folder>
 import { decodeErrorDocument } from "../idl/mod.ts";
 import { startAbortWatchdog } from "../entrypoint/abort_watchdog.ts";
 
@@ -15,6 +15,7 @@ const watchdog = startAbortWatchdog({
   storage: {},
   graceMs: 100,
   exit: false,
+  flyte2: mode === "held-flyte2",
 });
 if (!watchdog) throw new Error("the watchdog's worker module is missing");
 await watchdog.ready();
@@ -30,10 +31,10 @@ await new Promise((resolve) => setTimeout(resolve, 200));
 
 const claimedAfter = watchdog.claim();
 await watchdog.written();
-let error: { code?: string | null; message?: string | null } | undefined;
+let error: { code?: string | null; message?: string | null; timestamp: boolean } | undefined;
 try {
   const doc = decodeErrorDocument(Deno.readFileSync(`${dir}/error.pb`)).error;
-  error = { code: doc?.code, message: doc?.message };
+  error = { code: doc?.code, message: doc?.message, timestamp: !!doc?.timestamp };
 } catch { /* not written */ }
 const workKept = Deno.statSync(dir).isDirectory && (() => {
   try {

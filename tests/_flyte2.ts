@@ -19,6 +19,7 @@
 //   error.pb decides (RECOVERABLE: retryable, else permanent), otherwise outputs.pb is read as a
 //   LiteralMap, unconditionally (executor/pkg/plugin/k8s/plugin_manager.go;
 //   ioutils/remote_file_output_reader.go).
+import { tempDir } from "../_testing/temp.ts";
 import { decodeLiteralMap, type LiteralMap } from "../idl/core.ts";
 import {
   decodeFlyte2ErrorDocument,
@@ -80,21 +81,9 @@ export interface Flyte2ActionResult extends PropellerRunResult {
   outcome: Flyte2Outcome;
 }
 
-const tempRoots: string[] = [];
-
-async function tempRoot(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "flyteshim-flyte2-" });
-  if (tempRoots.length === 0) {
-    globalThis.addEventListener("unload", () => {
-      for (const d of tempRoots) {
-        try {
-          Deno.removeSync(d, { recursive: true });
-        } catch { /* gone */ }
-      }
-    });
-  }
-  tempRoots.push(dir);
-  return dir;
+/** A temporary storage root, removed when the test module ends. */
+function tempRoot(): Promise<string> {
+  return tempDir({ prefix: "flyteshim-flyte2-" });
 }
 
 /**

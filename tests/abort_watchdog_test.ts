@@ -2,7 +2,7 @@
 // each case in its own process (tests/_abort_watchdog_probe.ts), which sends itself SIGTERM.
 import { assertEquals } from "@std/assert";
 
-async function probe(mode: "held" | "claimed") {
+async function probe(mode: "held" | "held-flyte2" | "claimed") {
   const dir = await Deno.makeTempDir({ prefix: "flyteshim-watchdog-" });
   try {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -26,7 +26,23 @@ async function probe(mode: "held" | "claimed") {
 Deno.test("abort watchdog: with the main thread held, it writes SYSTEM:Aborted, removes the work folder, and the main thread stands down", async () => {
   assertEquals(await probe("held"), {
     claimedAfter: false,
-    error: { code: "SYSTEM:Aborted", message: "Task was aborted: received SIGTERM" },
+    error: {
+      code: "SYSTEM:Aborted",
+      message: "Task was aborted: received SIGTERM",
+      timestamp: true,
+    },
+    workKept: false,
+  });
+});
+
+Deno.test("abort watchdog: on Flyte 2 it writes the ContainerError's fields 1-4 only, as the main thread does", async () => {
+  assertEquals(await probe("held-flyte2"), {
+    claimedAfter: false,
+    error: {
+      code: "SYSTEM:Aborted",
+      message: "Task was aborted: received SIGTERM",
+      timestamp: false,
+    },
     workKept: false,
   });
 });

@@ -96,20 +96,25 @@ Deno.test("a failing local run rejects with the classified error error.pb would 
   assertEquals((await assertRejects(() => missing.run({}), FlyteshimError)).origin, "user");
 });
 
-Deno.test("deno task run <module> <export> --flags prints a dataset as a table", async () => {
-  await using fixture = await database();
-  const { dir, db } = fixture;
-  await Deno.writeTextFile(
+/** Writes `<dir>/tasks.ts`: a task `tracks` selecting `columns` with inputs `after` and `limit`. */
+function writeTracksModule(dir: string, db: string, columns: string): Promise<void> {
+  return Deno.writeTextFile(
     `${dir}/tasks.ts`,
     `import { sqlite3Task, Types } from "${MOD}";
 export const tracks = sqlite3Task({
   name: "sql.tracks",
-  queryTemplate: "select TrackId, Name from tracks where TrackId > {{ .inputs.after }} limit {{ .inputs.limit }}",
+  queryTemplate: "select ${columns} from tracks where TrackId > {{ .inputs.after }} limit {{ .inputs.limit }}",
   uri: ${JSON.stringify(db)},
   inputs: { limit: Types.integer, after: Types.integer },
 });
 `,
   );
+}
+
+Deno.test("deno task run <module> <export> --flags prints a dataset as a table", async () => {
+  await using fixture = await database();
+  const { dir, db } = fixture;
+  await writeTracksModule(dir, db, "TrackId, Name");
   const run = await cli(
     ["run", "tasks.ts", "tracks", "--limit", "25", "--after=5", "--rows", "2"],
     dir,
@@ -478,17 +483,7 @@ const CLI = new URL("../task/main.ts", import.meta.url).pathname;
 Deno.test("deno task run: a value that does not fit an input is an input error, exit 2, nothing left", async () => {
   await using fixture = await database();
   const { dir, db } = fixture;
-  await Deno.writeTextFile(
-    `${dir}/tasks.ts`,
-    `import { sqlite3Task, Types } from "${MOD}";
-export const tracks = sqlite3Task({
-  name: "sql.tracks",
-  queryTemplate: "select TrackId from tracks where TrackId > {{ .inputs.after }} limit {{ .inputs.limit }}",
-  uri: ${JSON.stringify(db)},
-  inputs: { limit: Types.integer, after: Types.integer },
-});
-`,
-  );
+  await writeTracksModule(dir, db, "TrackId");
   // In-process: the exit code and the wording.
   const big = await cli(
     ["run", "tasks.ts", "tracks", "--limit", "99999999999999999999", "--after", "1"],
