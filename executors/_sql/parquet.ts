@@ -26,7 +26,7 @@
  */
 
 import { UserError } from "../../errors.ts";
-import { pyFloat } from "./py_str.ts";
+import { pyFloat } from "../../types/py_str.ts";
 import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
 import { PHYSICAL } from "./statistics.ts";
 import { type ChunkStatistics, ColumnChunkEncoder, type WrittenChunk } from "./column_chunk.ts";

@@ -44,7 +44,7 @@
  */
 
 import { UserError } from "../../errors.ts";
-import { pyStr } from "./py_str.ts";
+import { pyStr } from "../../types/py_str.ts";
 
 /** SQL dialects the tokenizer knows. */
 export type SqlDialect = "sqlite" | "postgres" | "mysql";

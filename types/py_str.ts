@@ -13,7 +13,7 @@
  * @module
  */
 
-import { Duration, Timestamp } from "../../types/values.ts";
+import { Duration, Timestamp } from "./values.ts";
 import { civilFromMicros, splitDays, toMicros } from "./civil.ts";
 
 /**
@@ -60,7 +60,7 @@ function pad(value: number | bigint, width = 2): string {
  * @example A datetime
  * ```ts
  * import { pyDatetime } from "./py_str.ts";
- * import { Timestamp } from "../../types/values.ts";
+ * import { Timestamp } from "./values.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(pyDatetime(Timestamp.parse("2024-01-02T03:04:05.5Z")), "2024-01-02 03:04:05.500000+00:00");
@@ -81,7 +81,7 @@ export function pyDatetime(value: Timestamp): string {
  * @example Timedeltas
  * ```ts
  * import { pyTimedelta } from "./py_str.ts";
- * import { Duration } from "../../types/values.ts";
+ * import { Duration } from "./values.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(pyTimedelta(new Duration(93784n)), "1 day, 2:03:04");

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { Duration, Timestamp } from "../../types/values.ts";
+import { Duration, Timestamp } from "./values.ts";
 import { pyDatetime, pyFloat, pyStr, pyTimedelta } from "./py_str.ts";
 
 Deno.test("pyFloat() matches Python's repr", () => {
