@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import { encodeStruct, T } from "./thrift.ts";
+import { encodeStruct, T } from "./_thrift.ts";
 
 Deno.test("encodeStruct() writes compact-protocol fields", () => {
   // Long field deltas use the id form; booleans live in the header; i64 zigzag; nested structs.

@@ -5,7 +5,7 @@
  *
  * @example Encode dictionary indices
  * ```ts
- * import { ByteSink, encodeHybrid } from "./rle.ts";
+ * import { ByteSink, encodeHybrid } from "./_rle.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const sink = new ByteSink();
@@ -21,7 +21,7 @@
  *
  * @example Bytes and varints
  * ```ts
- * import { ByteSink } from "./rle.ts";
+ * import { ByteSink } from "./_rle.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const sink = new ByteSink();
@@ -91,7 +91,7 @@ export class ByteSink {
  *
  * @example Widths
  * ```ts
- * import { bitWidth } from "./rle.ts";
+ * import { bitWidth } from "./_rle.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals([1, 2, 3, 256, 257].map(bitWidth), [1, 1, 2, 8, 9]);
@@ -109,7 +109,7 @@ export function bitWidth(size: number): number {
  *
  * @example Bit-packed
  * ```ts
- * import { ByteSink, encodeHybrid } from "./rle.ts";
+ * import { ByteSink, encodeHybrid } from "./_rle.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const sink = new ByteSink();

@@ -7,7 +7,7 @@
  *
  * @example Repeated text
  * ```ts
- * import { DictionaryBuilder } from "./dictionary.ts";
+ * import { DictionaryBuilder } from "./_dictionary.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const plain = new Uint8Array([1, 0, 0, 0, 97, 1, 0, 0, 0, 98, 1, 0, 0, 0, 97]); // "a", "b", "a"
@@ -26,7 +26,7 @@
  *
  * @example Past the limit
  * ```ts
- * import { DictionaryBuilder } from "./dictionary.ts";
+ * import { DictionaryBuilder } from "./_dictionary.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const plain = new Uint8Array(new BigInt64Array([1n, 2n, 1n]).buffer);

@@ -4,7 +4,7 @@
  *
  * @example Two fields
  * ```ts
- * import { encodeStruct, T } from "./thrift.ts";
+ * import { encodeStruct, T } from "./_thrift.ts";
  * import { assertEquals } from "@std/assert";
  *
  * // field 1: i32 3, field 2: string "a"
@@ -149,7 +149,7 @@ function writeStruct(out: Out, fields: ThriftStruct): void {
  *
  * @example A list field
  * ```ts
- * import { encodeStruct, T } from "./thrift.ts";
+ * import { encodeStruct, T } from "./_thrift.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(encodeStruct([[1, T.LIST, { type: T.I32, items: [1, 2] }]]), new Uint8Array([0x19, 0x25, 2, 4, 0]));

@@ -1,6 +1,6 @@
 import { assertEquals } from "@std/assert";
 import { inferColumnKind, kindForDeclaredType, literalTypeForKind, widenKind } from "./columns.ts";
-import { flyteidl } from "../../idl/mod.ts";
+import { flyteidl } from "../idl/mod.ts";
 
 Deno.test("inferColumnKind() decides by values, then by declared type", () => {
   assertEquals(inferColumnKind([1n, null, 2n], "TEXT"), "int64");

@@ -4,7 +4,7 @@
  *
  * @example Compress into a buffer
  * ```ts
- * import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
+ * import { maxCompressedLength, snappyCompressInto } from "./_snappy.ts";
  * import { assert } from "@std/assert";
  *
  * const input = new TextEncoder().encode("abcabcabcabcabcabcabcabc");
@@ -24,7 +24,7 @@ const table = new Uint16Array(1 << HASH_BITS);
  *
  * @example The bound for no input
  * ```ts
- * import { maxCompressedLength } from "./snappy.ts";
+ * import { maxCompressedLength } from "./_snappy.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(maxCompressedLength(0), 32);
@@ -105,7 +105,7 @@ function emitCopy(offset: number, length: number, out: Uint8Array, o: number): n
  *
  * @example A literal-only block
  * ```ts
- * import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
+ * import { maxCompressedLength, snappyCompressInto } from "./_snappy.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const out = new Uint8Array(maxCompressedLength(3));

@@ -1,5 +1,5 @@
 // The messages between DatasetWriter and its parquet worker, typed once for both sides (kept out
-// of parquet_worker.ts, whose worker globals must not reach the library's type graph).
+// of _parquet_worker.ts, whose worker globals must not reach the library's type graph).
 import type { EncodedColumn, ParquetCodec, ParquetColumn } from "./parquet.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { DictionaryBuilder } from "./dictionary.ts";
+import { DictionaryBuilder } from "./_dictionary.ts";
 
 /** Reference: first-appearance indices by a Map. */
 function reference(values: bigint[], seen: Map<bigint, number>): number[] {

@@ -25,12 +25,12 @@
  * @module
  */
 
-import { UserError } from "../../errors.ts";
-import { pyFloat } from "../../types/py_str.ts";
-import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
-import { PHYSICAL } from "./statistics.ts";
-import { type ChunkStatistics, ColumnChunkEncoder, type WrittenChunk } from "./column_chunk.ts";
-import { encodeStruct, T, type ThriftStruct } from "./thrift.ts";
+import { UserError } from "../errors.ts";
+import { pyFloat } from "../types/py_str.ts";
+import { maxCompressedLength, snappyCompressInto } from "./_snappy.ts";
+import { PHYSICAL } from "./_statistics.ts";
+import { type ChunkStatistics, ColumnChunkEncoder, type WrittenChunk } from "./_column_chunk.ts";
+import { encodeStruct, T, type ThriftStruct } from "./_thrift.ts";
 
 /**
  * The column types the writer produces: `int64` (INT64), `double` (DOUBLE), `string` (UTF-8

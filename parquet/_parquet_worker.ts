@@ -3,7 +3,7 @@
 // values.
 /// <reference lib="deno.worker" />
 import { ParquetAssembler } from "./parquet.ts";
-import type { WorkerMessage, WorkerReply } from "./worker_protocol.ts";
+import type { WorkerMessage, WorkerReply } from "./_worker_protocol.ts";
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   self.postMessage(message, transfer);
@@ -31,7 +31,9 @@ async function handle(message: WorkerMessage): Promise<void> {
       case "open":
         assembler = new ParquetAssembler(message.columns, {
           codec: message.codec,
-          zstd: message.codec === "ZSTD" ? await (await import("./zstd.ts")).loadZstd() : undefined,
+          zstd: message.codec === "ZSTD"
+            ? await (await import("./_zstd.ts")).loadZstd()
+            : undefined,
           pageBytes: message.pageBytes,
           dictionaryBytes: message.dictionaryBytes,
         });

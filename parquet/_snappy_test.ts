@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
 import { snappyUncompress } from "hyparquet/src/snappy.js";
-import { maxCompressedLength, snappyCompressInto } from "./snappy.ts";
+import { maxCompressedLength, snappyCompressInto } from "./_snappy.ts";
 
 function roundTrip(input: Uint8Array): number {
   const out = new Uint8Array(maxCompressedLength(input.length));

@@ -1,12 +1,12 @@
 import { assertEquals } from "@std/assert";
-import { readParquet } from "../../tests/_duckdb.ts";
+import { readParquet } from "../tests/_duckdb.ts";
 import {
   ColumnChunkBuilder,
   ParquetAssembler,
   type ParquetAssemblerOptions,
   type ParquetColumn,
 } from "./parquet.ts";
-import { loadZstd } from "./zstd.ts";
+import { loadZstd } from "./_zstd.ts";
 
 /** Writes `groups` of rows as a parquet file in a fresh folder; `dispose` removes it. */
 async function writeFile(

@@ -24,7 +24,7 @@
  * @module
  */
 
-import { type LiteralType, SimpleType } from "../../idl/core.ts";
+import { type LiteralType, SimpleType } from "../idl/core.ts";
 import type { ColumnKind, ValueKind } from "./parquet.ts";
 
 /**
@@ -103,7 +103,7 @@ const S = SimpleType;
  * @example Simple types
  * ```ts
  * import { literalTypeForKind } from "./columns.ts";
- * import { flyteidl } from "../../idl/mod.ts";
+ * import { flyteidl } from "../idl/mod.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(literalTypeForKind("int64"), { simple: flyteidl.core.SimpleType.INTEGER });

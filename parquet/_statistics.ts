@@ -9,7 +9,7 @@
  *
  * @example The minimum and maximum of an INT64 chunk
  * ```ts
- * import { minMax, PHYSICAL } from "./statistics.ts";
+ * import { minMax, PHYSICAL } from "./_statistics.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const plain = new Uint8Array(new BigInt64Array([5n, -3n, 7n]).buffer);
@@ -52,7 +52,7 @@ export interface MinMax {
  *
  * @example Text is ordered by its UTF-8 bytes
  * ```ts
- * import { minMax, PHYSICAL } from "./statistics.ts";
+ * import { minMax, PHYSICAL } from "./_statistics.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const enc = (s: string[]) => new Uint8Array(s.flatMap((x) => { const b = new TextEncoder().encode(x); return [b.length, 0, 0, 0, ...b]; }));
@@ -187,7 +187,7 @@ function byteArrayMinMax(plain: Uint8Array, count: number): MinMax {
  *
  * @example INT64 is signed
  * ```ts
- * import { compareValues, PHYSICAL } from "./statistics.ts";
+ * import { compareValues, PHYSICAL } from "./_statistics.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const int64 = (v: bigint) => new Uint8Array(BigInt64Array.of(v).buffer);
@@ -225,7 +225,7 @@ export function compareValues(physical: number, a: Uint8Array, b: Uint8Array): n
  *
  * @example Two slices
  * ```ts
- * import { mergeMinMax, PHYSICAL } from "./statistics.ts";
+ * import { mergeMinMax, PHYSICAL } from "./_statistics.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const b = (x: number) => Uint8Array.of(x);
@@ -251,7 +251,7 @@ export function mergeMinMax(physical: number, a: MinMax | undefined, b: MinMax):
  *
  * @example A long minimum is cut
  * ```ts
- * import { finishMinMax, PHYSICAL } from "./statistics.ts";
+ * import { finishMinMax, PHYSICAL } from "./_statistics.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const long = new Uint8Array(100).fill(97);

@@ -10,8 +10,8 @@
  * @example A repetitive text column is dictionary-encoded
  * ```ts
  * import { ColumnChunkBuilder } from "./parquet.ts";
- * import { ColumnChunkEncoder } from "./column_chunk.ts";
- * import { PHYSICAL } from "./statistics.ts";
+ * import { ColumnChunkEncoder } from "./_column_chunk.ts";
+ * import { PHYSICAL } from "./_statistics.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const builder = new ColumnChunkBuilder({ name: "s", kind: "string" });
@@ -30,10 +30,10 @@
  * @module
  */
 
-import { bitWidth, ByteSink, encodeHybrid } from "./rle.ts";
-import { DictionaryBuilder } from "./dictionary.ts";
-import { finishMinMax, mergeMinMax, type MinMax, minMax, PHYSICAL } from "./statistics.ts";
-import { encodeStruct, T } from "./thrift.ts";
+import { bitWidth, ByteSink, encodeHybrid } from "./_rle.ts";
+import { DictionaryBuilder } from "./_dictionary.ts";
+import { finishMinMax, mergeMinMax, type MinMax, minMax, PHYSICAL } from "./_statistics.ts";
+import { encodeStruct, T } from "./_thrift.ts";
 import type { EncodedColumn } from "./parquet.ts";
 
 /** How a {@linkcode ColumnChunkEncoder} encodes pages. */

@@ -22,8 +22,8 @@
  * @module
  */
 
-import type { WorkerMessage, WorkerReply } from "./worker_protocol.ts";
-import { SystemError, UserError } from "../../errors.ts";
+import type { WorkerMessage, WorkerReply } from "./_worker_protocol.ts";
+import { SystemError, UserError } from "../errors.ts";
 import { inferColumnKind } from "./columns.ts";
 import {
   ColumnChunkBuilder,
@@ -279,7 +279,7 @@ export class DatasetWriter {
     this.#checkAbort();
     if (this.#pending) this.#decideColumns();
     if (this.#options.codec === "ZSTD" && !this.#zstd) {
-      this.#zstd = await (await import("./zstd.ts")).loadZstd();
+      this.#zstd = await (await import("./_zstd.ts")).loadZstd();
     }
     if (this.#workerError) throw this.#workerError;
     const chunks = this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : [];
@@ -374,7 +374,7 @@ export class DatasetWriter {
   }
 }
 
-const WORKER_URL = new URL("./parquet_worker.ts", import.meta.url);
+const WORKER_URL = new URL("./_parquet_worker.ts", import.meta.url);
 let workerFound: boolean | undefined;
 
 /** Whether the worker module is there (a bundle or binary may leave it out): else write inline. */

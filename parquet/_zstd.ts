@@ -5,7 +5,7 @@
  *
  * @example Compress a page
  * ```ts
- * import { loadZstd } from "./zstd.ts";
+ * import { loadZstd } from "./_zstd.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const compress = await loadZstd();
