@@ -34,7 +34,7 @@ import { bitWidth, ByteSink, encodeHybrid } from "./_rle.ts";
 import { DictionaryBuilder } from "./_dictionary.ts";
 import { finishMinMax, mergeMinMax, type MinMax, minMax, PHYSICAL } from "./_statistics.ts";
 import { encodeStruct, T } from "./_thrift.ts";
-import type { EncodedColumn } from "./parquet.ts";
+import type { EncodedColumn } from "./types.ts";
 
 /** How a {@linkcode ColumnChunkEncoder} encodes pages. */
 export interface ChunkOptions {

@@ -1,6 +1,6 @@
 // The messages between DatasetWriter and its parquet worker, typed once for both sides (kept out
 // of _parquet_worker.ts, whose worker globals must not reach the library's type graph).
-import type { EncodedColumn, ParquetCodec, ParquetColumn } from "./parquet.ts";
+import type { EncodedColumn, ParquetCodec, ParquetColumn } from "./types.ts";
 
 /**
  * What DatasetWriter sends: open the file, a slice of rows (encoded chunks per column; `end`

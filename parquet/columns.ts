@@ -25,7 +25,7 @@
  */
 
 import { type LiteralType, SimpleType } from "../idl/core.ts";
-import type { ColumnKind, ValueKind } from "./parquet.ts";
+import type { ColumnKind, ValueKind } from "./types.ts";
 
 /**
  * The column kind for a declared SQL type, by SQLite's affinity rules (used for columns that

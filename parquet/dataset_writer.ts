@@ -25,13 +25,8 @@
 import type { WorkerMessage, WorkerReply } from "./_worker_protocol.ts";
 import { SystemError, UserError } from "../errors.ts";
 import { inferColumnKind } from "./columns.ts";
-import {
-  ColumnChunkBuilder,
-  type ColumnKind,
-  ParquetAssembler,
-  type ParquetCodec,
-  type ParquetColumn,
-} from "./parquet.ts";
+import { ColumnChunkBuilder, ParquetAssembler } from "./parquet.ts";
+import type { ColumnKind, ParquetCodec, ParquetColumn } from "./types.ts";
 
 /**
  * The file name flytekit gives the one parquet file of a dataset it writes.
