@@ -26,7 +26,7 @@
  */
 
 import { Prng } from "./_fuzz.ts";
-import { renderQuery, type SqlDialect, sqliteParam } from "../executors/_sql/template.ts";
+import { renderQuery, type SqlDialect, sqliteParam } from "../executors/query_template.ts";
 import { pyStr } from "../types/py_str.ts";
 
 /** The benign values: plain identifiers that appear nowhere else in a template. */

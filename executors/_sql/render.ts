@@ -20,7 +20,7 @@
  *
  * @example Value, string and identifier positions
  * ```ts
- * import { renderQuery } from "./template.ts";
+ * import { renderQuery } from "./render.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const q = renderQuery(
@@ -33,7 +33,7 @@
  *
  * @example A list as the items of an IN list
  * ```ts
- * import { renderQuery } from "./template.ts";
+ * import { renderQuery } from "./render.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const q = renderQuery("select * from t where id in ({{ .inputs.ids }})", { ids: [1n, 4n] });
@@ -45,9 +45,11 @@
 
 import { UserError } from "../../errors.ts";
 import { pyStr } from "../../types/py_str.ts";
+import { findPlaceholders } from "./placeholders.ts";
+import { rebuildDollar, rebuildQuoted, rebuildString } from "./quoting.ts";
+import { type SqlDialect, type Token, tokenize } from "./tokenizer.ts";
 
-/** SQL dialects the tokenizer knows. */
-export type SqlDialect = "sqlite" | "postgres" | "mysql";
+export type { SqlDialect } from "./tokenizer.ts";
 
 /** Options of {@linkcode renderQuery}. */
 export interface RenderQueryOptions {
@@ -79,309 +81,8 @@ export interface RenderedQuery {
   used: string[];
 }
 
-/** One `{{ .inputs.x }}` occurrence in the template. */
-export interface Placeholder {
-  /** Offset of `{{` in the template. */
-  start: number;
-  /** Offset after `}}`. */
-  end: number;
-  /** The input name, as written. */
-  name: string;
-}
-
-// flytekit's pattern `({{\s*.inputs.(\w+)\s*}})` (re.IGNORECASE): the dots are unescaped, so they
-// match any character but a newline; \w is Unicode-aware in Python 3. Python's IGNORECASE also
-// matches "ı", "İ" and "ſ" in "inputs", spelled out here: a case-insensitive Unicode regex costs
-// V8 about 0.6 ms to compile, a sixtieth of a whole short run.
-const PLACEHOLDER =
-  /\{\{\s*[^\n][iI\u0130\u0131][nN][pP][uU][tT][sS\u017f][^\n]([\p{L}\p{N}_]+)\s*\}\}/uy;
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IDENTIFIER_TAIL = /^[A-Za-z0-9_]+$/;
-
-/**
- * Finds flytekit placeholders anywhere in a template (strings and comments included).
- *
- * @example Placeholders anywhere
- * ```ts
- * import { findPlaceholders } from "./template.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(findPlaceholders("a {{.Inputs.x}} b {{ .inputs.y }}").map((p) => p.name), ["x", "y"]);
- * ```
- */
-export function findPlaceholders(template: string): Placeholder[] {
-  const out: Placeholder[] = [];
-  for (let i = template.indexOf("{{"); i >= 0; i = template.indexOf("{{", i + 1)) {
-    const match = matchAt(template, i);
-    if (match) {
-      out.push(match);
-      i = match.end - 1;
-    }
-  }
-  return out;
-}
-
-function matchAt(text: string, at: number): Placeholder | undefined {
-  if (text.charCodeAt(at) !== 123 || text.charCodeAt(at + 1) !== 123) return undefined;
-  PLACEHOLDER.lastIndex = at;
-  const m = PLACEHOLDER.exec(text);
-  return m ? { start: at, end: at + m[0].length, name: m[1] } : undefined;
-}
-
-type TokenKind =
-  | "space"
-  | "comment"
-  | "string"
-  | "quoted"
-  | "dollar"
-  | "word"
-  | "number"
-  | "param"
-  | "op"
-  | "placeholder";
-
-interface Token {
-  kind: TokenKind;
-  start: number;
-  end: number;
-  /** Placeholders inside a string, quoted identifier, dollar string or comment. */
-  inner?: Placeholder[];
-  /** For placeholders: the input name. */
-  name?: string;
-  /** For strings: the prefix (`E`, `X`, `N`, ...) and quote, and where the body starts and ends. */
-  bodyStart?: number;
-  bodyEnd?: number;
-  /**
-   * For PostgreSQL strings that continue an earlier one (`E'a'` newline `'b'`): what they inherit
-   * from it, backslash escapes (`E`) or Unicode escapes (`U&`).
-   */
-  continues?: "escapes" | "unicode" | "plain";
-  /** For PostgreSQL strings: a later string continues this one. */
-  continued?: boolean;
-}
-
-/**
- * PostgreSQL concatenates string literals separated by whitespace holding a newline (and `--`
- * comments after it), and the later parts keep the first part's kind: an `E'...'` continued by
- * `'...'` still reads backslash escapes. The kind a string at `at` inherits, if it continues one.
- */
-function continuedKind(
-  text: string,
-  tokens: readonly Token[],
-  at: number,
-): { kind: "escapes" | "unicode" | "plain"; previous: Token } | undefined {
-  let k = tokens.length - 1;
-  while (k >= 0 && (tokens[k].kind === "space" || tokens[k].kind === "comment")) {
-    const t = tokens[k];
-    if (t.kind === "comment" && !text.startsWith("--", t.start)) return undefined;
-    k--;
-  }
-  const previous = tokens[k];
-  if (previous?.kind !== "string" || text[previous.bodyStart! - 1] !== "'") return undefined;
-  if (!/\n/.test(text.slice(previous.end, at))) return undefined;
-  if (previous.continues) return { kind: previous.continues, previous };
-  const prefix = text.slice(previous.start, previous.bodyStart! - 1).toUpperCase();
-  if (prefix === "E") return { kind: "escapes", previous };
-  if (/^u&$/i.test(text.slice(previous.start - 2, previous.start))) {
-    return { kind: "unicode", previous };
-  }
-  return { kind: "plain", previous };
-}
-
-/** Splits a template into tokens; placeholders inside strings and comments are collected. */
-function tokenize(text: string, dialect: SqlDialect): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const n = text.length;
-  // Scans to `close` (a closing quote), collecting placeholders; `doubled` quotes escape it.
-  const scanQuoted = (from: number, close: string, backslash: boolean) => {
-    const inner: Placeholder[] = [];
-    let j = from;
-    while (j < n) {
-      const p = matchAt(text, j);
-      if (p) {
-        inner.push(p);
-        j = p.end;
-        continue;
-      }
-      const c = text[j];
-      if (backslash && c === "\\") {
-        j += 2;
-        continue;
-      }
-      if (c === close) {
-        // Doubled quotes escape; SQLite's [...] has no escape and ends at the first "]".
-        if (close !== "]" && text[j + 1] === close) {
-          j += 2;
-          continue;
-        }
-        return { bodyEnd: j, end: j + 1, inner };
-      }
-      j++;
-    }
-    throw new UserError(
-      `Cannot parse query template: unterminated ${
-        close === "'" ? "string" : "quoted identifier"
-      } at offset ${from - 1}`,
-      { code: "USER:InvalidTemplate" },
-    );
-  };
-  // Scans a string or quoted identifier whose body starts at `bodyStart`, pushes it, returns its end.
-  const pushQuoted = (
-    kind: TokenKind,
-    start: number,
-    bodyStart: number,
-    close: string,
-    backslash: boolean,
-  ) => {
-    const r = scanQuoted(bodyStart, close, backslash);
-    tokens.push({ kind, start, end: r.end, inner: r.inner, bodyStart, bodyEnd: r.bodyEnd });
-    return r.end;
-  };
-  while (i < n) {
-    const start = i;
-    const c = text[i];
-    const placeholder = matchAt(text, i);
-    if (placeholder) {
-      tokens.push({ kind: "placeholder", start, end: placeholder.end, name: placeholder.name });
-      i = placeholder.end;
-      continue;
-    }
-    if (/\s/.test(c)) {
-      while (i < n && /\s/.test(text[i]) && !matchAt(text, i)) i++;
-      tokens.push({ kind: "space", start, end: i });
-      continue;
-    }
-    // MySQL: `#` comments, and `--` starts a comment only before whitespace.
-    if (
-      (c === "-" && text[i + 1] === "-" &&
-        (dialect !== "mysql" || i + 2 >= n || /\s/.test(text[i + 2]))) ||
-      (c === "#" && dialect === "mysql")
-    ) {
-      const nl = text.indexOf("\n", i);
-      i = nl < 0 ? n : nl;
-      tokens.push({
-        kind: "comment",
-        start,
-        end: i,
-        inner: findPlaceholders(text.slice(start, i)).map((p) => shift(p, start)),
-      });
-      continue;
-    }
-    if (c === "/" && text[i + 1] === "*") {
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (text[i] === "*" && text[i + 1] === "/") {
-          depth--;
-          i += 2;
-        } else if (dialect === "postgres" && text[i] === "/" && text[i + 1] === "*") {
-          depth++;
-          i += 2;
-        } else i++;
-      }
-      tokens.push({
-        kind: "comment",
-        start,
-        end: i,
-        inner: findPlaceholders(text.slice(start, i)).map((p) => shift(p, start)),
-      });
-      continue;
-    }
-    // String literals, with an optional prefix: E'..' (PostgreSQL escapes), X'..', B'..', N'..'.
-    const prefixed = /[eExXbBnN]/.test(c) && text[i + 1] === "'" && !isWordChar(text[i - 1]);
-    if (c === "'" || prefixed) {
-      const continued = dialect === "postgres" && !prefixed
-        ? continuedKind(text, tokens, i)
-        : undefined;
-      if (continued) continued.previous.continued = true;
-      const backslash = (dialect === "postgres" && (c === "e" || c === "E")) ||
-        dialect === "mysql" || continued?.kind === "escapes";
-      i = pushQuoted("string", start, i + (prefixed ? 2 : 1), "'", backslash);
-      if (continued) tokens[tokens.length - 1].continues = continued.kind;
-      continue;
-    }
-    if (c === '"' && dialect === "mysql") {
-      // A string in MySQL's default mode, with backslash escapes.
-      i = pushQuoted("string", start, i + 1, '"', true);
-      continue;
-    }
-    if (
-      c === '"' || (dialect === "sqlite" && (c === "`" || c === "[")) ||
-      (dialect === "mysql" && c === "`")
-    ) {
-      i = pushQuoted("quoted", start, i + 1, c === "[" ? "]" : c, false);
-      continue;
-    }
-    if (c === "$" && dialect === "postgres") {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64));
-      if (tag && !isWordChar(text[i - 1])) {
-        const close = text.indexOf(tag[0], i + tag[0].length);
-        if (close < 0) {
-          throw new UserError(
-            `Cannot parse query template: unterminated dollar-quoted string at offset ${i}`,
-            { code: "USER:InvalidTemplate" },
-          );
-        }
-        const bodyStart = i + tag[0].length;
-        tokens.push({
-          kind: "dollar",
-          start,
-          end: close + tag[0].length,
-          bodyStart,
-          bodyEnd: close,
-          inner: findPlaceholders(text.slice(bodyStart, close)).map((p) => shift(p, bodyStart)),
-        });
-        i = close + tag[0].length;
-        continue;
-      }
-      if (/^\$\d/.test(text.slice(i, i + 2))) {
-        i++;
-        while (i < n && /\d/.test(text[i])) i++;
-        tokens.push({ kind: "param", start, end: i });
-        continue;
-      }
-    }
-    if (
-      (dialect === "sqlite" &&
-        (c === "?" || ((c === ":" || c === "@" || c === "$") && isWordStart(text[i + 1])))) ||
-      (dialect === "mysql" && c === "?")
-    ) {
-      i++;
-      while (i < n && isWordChar(text[i])) i++;
-      tokens.push({ kind: "param", start, end: i });
-      continue;
-    }
-    if (isWordStart(c)) {
-      while (i < n && (isWordChar(text[i]) || text[i] === "$") && !matchAt(text, i)) i++;
-      tokens.push({ kind: "word", start, end: i });
-      continue;
-    }
-    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
-      const m = /^(?:0[xX][0-9A-Fa-f]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/.exec(
-        text.slice(i, i + 400),
-      );
-      i += m ? m[0].length : 1;
-      tokens.push({ kind: "number", start, end: i });
-      continue;
-    }
-    tokens.push({ kind: "op", start, end: i + 1 });
-    i++;
-  }
-  return tokens;
-}
-
-function shift(p: Placeholder, by: number): Placeholder {
-  return { start: p.start + by, end: p.end + by, name: p.name };
-}
-
-function isWordStart(c: string | undefined): boolean {
-  return c !== undefined && /[A-Za-z_\u0080-\uffff]/.test(c);
-}
-
-function isWordChar(c: string | undefined): boolean {
-  return c !== undefined && /[A-Za-z0-9_\u0080-\uffff]/.test(c);
-}
 
 // Keywords after which an expression starts: a placeholder there becomes a bound parameter.
 const VALUE_KEYWORDS = new Set([
@@ -505,7 +206,7 @@ interface Frame {
  * `USER:UnsafeInput` for a value that cannot stand where its placeholder is.
  * @example PostgreSQL parameters
  * ```ts
- * import { renderQuery } from "./template.ts";
+ * import { renderQuery } from "./render.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const q = renderQuery("select * from t where a = {{ .inputs.a }}", { a: "x" }, { dialect: "postgres" });
@@ -736,130 +437,6 @@ function quoteForMessage(text: string): string {
   return JSON.stringify(shown);
 }
 
-function checkNul(name: string, text: string): void {
-  if (text.includes("\0")) {
-    throw new UserError(
-      `Cannot use input "${name}" in the query: its value holds a NUL character`,
-      {
-        code: "USER:UnsafeInput",
-      },
-    );
-  }
-}
-
-/** Rebuilds a `'...'` (or `E'...'`, `X'...'`) literal with values escaped inside. */
-function rebuildString(
-  template: string,
-  t: Token,
-  inputs: Record<string, unknown>,
-  dialect: SqlDialect,
-): string {
-  // PostgreSQL's U&'...' decodes its own escapes (\XXXX, or the UESCAPE character) in the value.
-  if (
-    dialect === "postgres" &&
-    (/^u&$/i.test(template.slice(t.start - 2, t.start)) || t.continues === "unicode")
-  ) {
-    throw new UserError(
-      `Cannot use input "${
-        t.inner![0].name
-      }" inside a U&'...' string (offset ${t.start}): its escapes would change the value; use a plain '...' string`,
-      { code: "USER:UnsafeInput" },
-    );
-  }
-  const prefix = template.slice(t.start, t.bodyStart! - 1);
-  const quote = template[t.bodyStart! - 1];
-  const eString = prefix.toUpperCase() === "E" || dialect === "mysql" || t.continues === "escapes";
-  const parts: { text: string; value: boolean }[] = [];
-  let at = t.bodyStart!;
-  for (const p of t.inner!) {
-    parts.push({ text: template.slice(at, p.start), value: false });
-    const text = pyStr(inputs[p.name]);
-    checkNul(p.name, text);
-    parts.push({ text, value: true });
-    at = p.end;
-  }
-  parts.push({ text: template.slice(at, t.bodyEnd!), value: false });
-  // PostgreSQL: a backslash in a value is only unambiguous in an E'' string; turn the literal
-  // into one (escaping the template's own backslashes) when a value holds one.
-  const toE = dialect === "postgres" && !eString && prefix === "" &&
-    parts.some((p) => p.value && p.text.includes("\\"));
-  // A string that continues another, or is continued, cannot become E'...': the continuation
-  // would then read its parts' backslashes as escapes (or stop being one).
-  if (toE && (t.continues || t.continued)) {
-    throw new UserError(
-      `Cannot use input "${
-        t.inner![0].name
-      }" with a backslash inside a string continued across lines (offset ${t.start}); write it as one '...' literal`,
-      { code: "USER:UnsafeInput" },
-    );
-  }
-  const backslashes = eString || toE;
-  let body = "";
-  for (const p of parts) {
-    if (p.value) {
-      let v = p.text;
-      if (backslashes) v = v.replace(/\\/g, "\\\\");
-      body += v.replaceAll(quote, quote + quote);
-    } else body += toE ? p.text.replace(/\\/g, "\\\\") : p.text;
-  }
-  return `${toE ? "E" : prefix}${quote}${body}${quote}`;
-}
-
-/**
- * Rebuilds a quoted identifier (`"..."`, `` `...` ``) with values escaped inside. SQLite's
- * `[...]` cannot hold a `]` at all, so it becomes the `"..."` identifier it stands for.
- */
-function rebuildQuoted(template: string, t: Token, inputs: Record<string, unknown>): string {
-  // PostgreSQL's U&"..." decodes escapes in the name, as U&'...' strings do.
-  if (template[t.start] === '"' && /^u&$/i.test(template.slice(t.start - 2, t.start))) {
-    throw new UserError(
-      `Cannot use input "${
-        t.inner![0].name
-      }" inside a U&"..." identifier (offset ${t.start}): its escapes would change the name; use a plain "..." identifier`,
-      { code: "USER:UnsafeInput" },
-    );
-  }
-  const open = template[t.start] === "[" ? '"' : template[t.start];
-  const close = open;
-  const own = (text: string) => template[t.start] === "[" ? text.replaceAll('"', '""') : text;
-  let body = "";
-  let at = t.bodyStart!;
-  for (const p of t.inner!) {
-    body += own(template.slice(at, p.start));
-    const text = pyStr(inputs[p.name]);
-    checkNul(p.name, text);
-    body += text.replaceAll(close, close + close);
-    at = p.end;
-  }
-  body += own(template.slice(at, t.bodyEnd!));
-  return `${open}${body}${close}`;
-}
-
-/**
- * Rebuilds a dollar-quoted string with values inside, still dollar-quoted: its tag is kept unless
- * the body would end it early, then a fresh one is taken. It stays the same kind of token: turned
- * into a '...' literal, it would continue a string before it across a newline (PostgreSQL joins
- * '...' literals there, and never a dollar-quoted one), or be continued by one after it.
- */
-function rebuildDollar(template: string, t: Token, inputs: Record<string, unknown>): string {
-  let body = "";
-  let at = t.bodyStart!;
-  for (const p of t.inner!) {
-    body += template.slice(at, p.start);
-    const text = pyStr(inputs[p.name]);
-    checkNul(p.name, text);
-    body += text;
-    at = p.end;
-  }
-  body += template.slice(at, t.bodyEnd!);
-  // The delimiter must first occur right after the body (a body ending in "$x" would otherwise
-  // close "$x$" one character early).
-  const fits = (delimiter: string) => (body + delimiter).indexOf(delimiter) === body.length;
-  let delimiter = template.slice(t.start, t.bodyStart!);
-  for (let n = 0; !fits(delimiter); n++) delimiter = `$fs${n}$`;
-  return `${delimiter}${body}${delimiter}`;
-}
-
 /**
  * Converts an input value to what `node:sqlite` binds: integers stay bigint, booleans become 1
  * or 0 (SQLite's `TRUE`/`FALSE`), bytes stay bytes, and everything else is bound as the text
@@ -867,7 +444,7 @@ function rebuildDollar(template: string, t: Token, inputs: Record<string, unknow
  *
  * @example Bound values
  * ```ts
- * import { sqliteParam } from "./template.ts";
+ * import { sqliteParam } from "./render.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals([sqliteParam(true), sqliteParam(2.5), sqliteParam(null)], [1n, 2.5, null]);

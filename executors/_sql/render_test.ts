@@ -1,25 +1,11 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { Timestamp } from "../../types/values.ts";
-import { findPlaceholders, renderQuery, sqliteParam } from "./template.ts";
+import { renderQuery, sqliteParam } from "./render.ts";
 
 function code(fn: () => unknown): string {
   return assertThrows(fn, UserError).code;
 }
-
-Deno.test("findPlaceholders() follows flytekit's pattern", () => {
-  const names = (t: string) => findPlaceholders(t).map((p) => p.name);
-  assertEquals(names("{{.inputs.a}} {{ .inputs.b }} {{   .INPUTS.c\n}}"), ["a", "b", "c"]);
-  // flytekit's dots are unescaped: any character but a newline stands for them.
-  assertEquals(names("{{ inputs.a }} {{ xinputs_b }}"), ["a", "b"]);
-  assertEquals(names("{{ .rawOutputDataPrefix }} {{ .inputs. }} {{.inputs\n.x}}"), []);
-  assertEquals(names("{{ .inputs.naïve_1 }}"), ["naïve_1"]);
-  // Python's IGNORECASE: every case of "inputs", and the letters it folds to i and s.
-  assertEquals(
-    names("{{ .InPuTs.a }} {{ .ınputs.b }} {{ .İnputs.c }} {{ .inputſ.d }} {{ .outputs.e }}"),
-    ["a", "b", "c", "d"],
-  );
-});
 
 Deno.test("renderQuery() binds values where an expression starts", () => {
   const q = renderQuery(

@@ -52,7 +52,7 @@ import { widenKind } from "../../parquet/columns.ts";
 import { DatasetWriter, PARQUET_FILE } from "../../parquet/dataset_writer.ts";
 import { type ColumnKind, MixedTypesError, type ParquetCodec } from "../../parquet/parquet.ts";
 import { datasetOutputOf } from "../_sql/output.ts";
-import { renderQuery, sqliteParam } from "../_sql/template.ts";
+import { renderQuery, sqliteParam } from "../_sql/render.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { parseSqlite3Config, type Sqlite3Config } from "./config.ts";
 
