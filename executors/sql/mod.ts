@@ -28,7 +28,7 @@ import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { PARQUET_FILE } from "../../parquet/dataset_writer.ts";
 import { datasetOutputOf } from "../_sql/output.ts";
 import { renderQuery } from "../_sql/render.ts";
-import { joinUri } from "../../storage/mod.ts";
+import { joinUri } from "../../storage/storage.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { parseSqlConfig, type SqlConfig } from "./config.ts";

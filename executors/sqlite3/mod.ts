@@ -43,8 +43,8 @@
  */
 
 import { SystemError, UserError } from "../../errors.ts";
-import { joinUri, schemeOf } from "../../storage/mod.ts";
-import { redactUri } from "../../storage/_redact.ts";
+import { joinUri, schemeOf } from "../../storage/storage.ts";
+import { redactUri } from "../../storage/redact.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";

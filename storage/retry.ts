@@ -1,4 +1,5 @@
-// Jittered exponential backoff, bounded in attempts and in time, shared by the S3 and HTTP backends.
+// Jittered exponential backoff, bounded in attempts and in time, shared by the storage backends;
+// executors that call remote APIs (the OpenAI executor) wait with its abortable sleep.
 
 /** How a backend retries a transient failure. */
 export interface RetryPolicy {
@@ -68,7 +69,18 @@ export class RetryBudget {
   }
 }
 
-/** Waits `ms`, rejecting with the signal's reason when it aborts. */
+/**
+ * Waits `ms`, rejecting with the signal's reason when it aborts.
+ *
+ * @example An aborted wait
+ * ```ts
+ * import { sleep } from "./retry.ts";
+ * import { assertRejects } from "@std/assert";
+ *
+ * await sleep(1);
+ * await assertRejects(() => sleep(60_000, AbortSignal.abort(new Error("stop"))), Error, "stop");
+ * ```
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

@@ -5,7 +5,7 @@ import {
   type RetryPolicy,
   sdkRetryStrategy,
   withRetry,
-} from "./_retry.ts";
+} from "./retry.ts";
 
 const policy: RetryPolicy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000, budgetMs: 60_000 };
 
