@@ -10,10 +10,8 @@
  * import { renderQuery } from "./query_template.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const q = renderQuery("select * from t where a = {{ .inputs.a }} and b like '{{ .inputs.b }}%'", {
- *   a: 1n,
- *   b: "O'B",
- * });
+ * const template = "select * from t where a = {{ .inputs.a }} and b like '{{ .inputs.b }}%'";
+ * const q = renderQuery(template, { a: 1n, b: "O'B" });
  * assertEquals([q.sql, q.params], ["select * from t where a = ? and b like 'O''B%'", [1n]]);
  * ```
  *

@@ -307,7 +307,8 @@ export function encodeErrorDocument(doc: ErrorDocument): Uint8Array {
  * import { encodeLiteralType, SimpleType } from "@flyteshim/flyteshim/idl/core";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(encodeLiteralType({ simple: SimpleType.INTEGER, metadata: null }), encodeLiteralType({ simple: 1 }));
+ * const declared = encodeLiteralType({ simple: SimpleType.INTEGER, metadata: null });
+ * assertEquals(declared, encodeLiteralType({ simple: 1 }));
  * ```
  */
 export function encodeLiteralType(type: LiteralType): Uint8Array {

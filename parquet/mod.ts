@@ -10,7 +10,8 @@
  * import { assertEquals } from "@std/assert";
  *
  * const dir = await Deno.makeTempDir();
- * const writer = new DatasetWriter({ path: `${dir}/00000`, columns: [{ name: "id" }, { name: "x" }] });
+ * const columns = [{ name: "id" }, { name: "x" }];
+ * const writer = new DatasetWriter({ path: `${dir}/00000`, columns });
  * for (const row of [[1n, 0.5], [2n, null]]) if (writer.push(row)) await writer.flush();
  * const result = await writer.close();
  * assertEquals([result.rows, result.columns.map((c) => c.kind)], [2, ["int64", "double"]]);

@@ -1,5 +1,5 @@
-// The layout's two rules, checked on the import graph of every TypeScript module of the project
-// (generated code under idl/gen/, node_modules/ and dist/ left out), as `deno info --json` reads it:
+// The layout's two rules, checked on the import graph that `deno info --json` reads from every
+// TypeScript module of the project (generated code under idl/gen/, node_modules/, dist/ left out):
 //
 // 1. The `_` rule. A path segment that starts with `_` is private to the folder that holds it:
 //    `storage/_fs.ts` to `storage/`, everything below `executors/_sql/` to `executors/`. Only

@@ -7,7 +7,8 @@
  * import { findPlaceholders } from "./placeholders.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(findPlaceholders("select {{ .inputs.a }} -- {{.inputs.b}}").map((p) => p.name), ["a", "b"]);
+ * const found = findPlaceholders("select {{ .inputs.a }} -- {{.inputs.b}}");
+ * assertEquals(found.map((p) => p.name), ["a", "b"]);
  * ```
  *
  * @module

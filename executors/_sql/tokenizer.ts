@@ -10,7 +10,8 @@
  * import { assertEquals } from "@std/assert";
  *
  * const tokens = tokenize("select '{{ .inputs.a }}', {{ .inputs.b }}", "postgres");
- * assertEquals(tokens.filter((t) => t.kind !== "space").map((t) => t.kind), ["word", "string", "op", "placeholder"]);
+ * const kinds = tokens.filter((t) => t.kind !== "space").map((t) => t.kind);
+ * assertEquals(kinds, ["word", "string", "op", "placeholder"]);
  * ```
  *
  * @module
