@@ -10,6 +10,10 @@
 // 2. No import cycle. Static imports, type-only ones included, form no cycle at all. Lazy
 //    imports (`import()`) are checked too, so that no module imports what loads it lazily (a
 //    backend importing the storage that loads it); the cycles still known are listed below.
+// 3. Layers. The library's folders are layered as docs/architecture.md draws them (LAYERS, top
+//    first), and a module imports only its own layer and the ones below, unit tests included.
+//    Folders outside the library (tests/, bench/, tools/, examples/, demo/, testdata/, _testing/)
+//    are not layered; a new top-level folder must be placed in one list or the other.
 import { assert, assertEquals } from "@std/assert";
 import { tempDir } from "../_testing/temp.ts";
 
@@ -22,6 +26,22 @@ const SKIP = new Set(["node_modules", "dist", ".git", ".tmp", "idl/gen"]);
 const KNOWN_LAZY_CYCLES: string[][] = [
   ["task/define.ts", "task/run.ts", "task/serialize.ts"],
 ];
+
+// The library's layers, top first (docs/architecture.md#layers).
+const LAYERS = [
+  "mod.ts",
+  "task",
+  "entrypoint",
+  "resolver",
+  "executors",
+  "parquet",
+  "secrets",
+  "types",
+  "storage",
+  "idl",
+  "errors.ts",
+];
+const OUTSIDE_LAYERS = ["tests", "bench", "tools", "examples", "demo", "testdata", "_testing"];
 
 interface Graph {
   /** Static imports (value and type) of each module, by path from the repository root. */
@@ -234,6 +254,24 @@ Deno.test("architecture: lazy imports close no cycle but the known ones", () => 
   assertEquals(unknown, []);
   const gone = [...known].filter((k) => !found.some((c) => c.join(", ") === k));
   assertEquals(gone, [], "these cycles are gone: remove them from KNOWN_LAZY_CYCLES");
+});
+
+Deno.test("architecture: every top-level folder is a layer or outside the library", () => {
+  const tops = [...new Set(modules.map((m) => m.split("/")[0]))];
+  const unplaced = tops.filter((t) => !LAYERS.includes(t) && !OUTSIDE_LAYERS.includes(t));
+  assertEquals(unplaced, [], "add these to LAYERS (and docs/architecture.md) or OUTSIDE_LAYERS");
+});
+
+Deno.test("architecture: each layer imports only its own and the layers below", () => {
+  const layer = (path: string) => LAYERS.indexOf(path.split("/")[0]);
+  const errors: string[] = [];
+  for (const [from, targets] of union(graph.statics, graph.lazies)) {
+    if (layer(from) < 0) continue;
+    for (const to of targets) {
+      if (layer(to) >= 0 && layer(to) < layer(from)) errors.push(`${from} imports ${to}`);
+    }
+  }
+  assertEquals(errors, []);
 });
 
 Deno.test("architecture: a cycle is reported as an import path", () => {
