@@ -36,7 +36,7 @@ function* chunks(n: number): Generator<unknown[][]> {
 
 async function child(kind: string, n: number, out: string): Promise<void> {
   if (kind === "own") {
-    const { DatasetWriter } = await import("../executors/_sql/dataset_writer.ts");
+    const { DatasetWriter } = await import("../parquet/mod.ts");
     const writer = new DatasetWriter({ path: out, columns: NAMES.map((name) => ({ name })) });
     for (const rows of chunks(n)) {
       for (const row of rows) if (writer.push(row)) await writer.flush();

@@ -1,7 +1,8 @@
 // Checkpoints across attempts (--checkpoint-path / --prev-checkpoint), as flytekit's SyncCheckpoint.
 import { UserError } from "../errors.ts";
 import type { Checkpoint } from "../executors/mod.ts";
-import { joinUri, type Storage } from "../storage/mod.ts";
+import { joinUri } from "../storage/storage.ts";
+import type { Storage } from "../storage/types.ts";
 
 /**
  * The file name `write(bytes)` saves to, as flytekit.

@@ -22,7 +22,8 @@ import {
   type TaskTemplate,
   type Variable,
 } from "../idl/core.ts";
-import { joinUri, type Storage } from "../storage/mod.ts";
+import { joinUri } from "../storage/storage.ts";
+import type { Storage } from "../storage/types.ts";
 import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
 import type { ResolvedTask } from "../resolver/mod.ts";
 import { selectArrayElement } from "./array.ts";

@@ -4,14 +4,9 @@ import type { ExecutionIdentity, ExecutorRegistry, Logger } from "../executors/m
 import { encodeErrorDocument } from "../idl/core.ts";
 import { type ResolvedTask, type ResolveOptions, resolveTask } from "../resolver/mod.ts";
 import { createSecrets } from "../secrets/mod.ts";
-import {
-  createStorage,
-  joinUri,
-  s3ConfigFromEnv,
-  schemeOf,
-  type Storage,
-  type StorageOptions,
-} from "../storage/mod.ts";
+import { s3ConfigFromEnv } from "../storage/config.ts";
+import { createStorage, joinUri, schemeOf } from "../storage/storage.ts";
+import type { Storage, StorageOptions } from "../storage/types.ts";
 import type { ExecuteArgs } from "./args.ts";
 import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";

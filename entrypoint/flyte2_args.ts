@@ -1,6 +1,6 @@
 // Flyte 2's command line (`a0`): flyte-sdk's runtime options, plus Flyte 1's names for the same
 // things, in the option syntax of `execute` (_options.ts).
-import { joinUri } from "../storage/mod.ts";
+import { joinUri } from "../storage/storage.ts";
 import { isAbsent } from "./_absent.ts";
 import { argumentsError, type OptionKind, scanOptions } from "./_options.ts";
 import type { Env } from "./config.ts";

@@ -3,7 +3,8 @@
 // large outputs.pb.
 import { UserError } from "../errors.ts";
 import { encodeLiteral, type LiteralMap, type LiteralType, toInt64 } from "../idl/core.ts";
-import { joinUri, type Storage } from "../storage/mod.ts";
+import { joinUri } from "../storage/storage.ts";
+import type { Storage } from "../storage/types.ts";
 import type { OffloadConfig } from "./config.ts";
 
 /**

@@ -20,7 +20,13 @@
  */
 
 import type { flyteidl, google } from "./gen/flyteidl.js";
-import { decodeMessage, encodeMessage, fitsMessage as fitsWire, wireEnum } from "./_wire.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  fitsMessage as fitsWire,
+  isDecoded,
+  wireEnum,
+} from "./_wire.ts";
 import { parseAs } from "./_codec.ts";
 
 export type { Long } from "./gen/flyteidl.js";
@@ -291,6 +297,42 @@ export function decodeErrorDocument(bytes: Uint8Array): ErrorDocument {
  */
 export function encodeErrorDocument(doc: ErrorDocument): Uint8Array {
   return encodeMessage("flyteidl.core.ErrorDocument", doc);
+}
+
+/**
+ * Encodes a `flyteidl.core.LiteralType`; two types are the same type when their bytes are equal.
+ *
+ * @example The same type, written two ways
+ * ```ts
+ * import { encodeLiteralType, SimpleType } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const declared = encodeLiteralType({ simple: SimpleType.INTEGER, metadata: null });
+ * assertEquals(declared, encodeLiteralType({ simple: 1 }));
+ * ```
+ */
+export function encodeLiteralType(type: LiteralType): Uint8Array {
+  return encodeMessage("flyteidl.core.LiteralType", type);
+}
+
+/**
+ * Whether a value is a message of the given Flyte IDL type (a full name such as
+ * `flyteidl.core.Variable`) as this module's decoders return it. Decoded messages inherit the
+ * defaults of unset fields from one prototype per type, so a decoded message tells its type even
+ * when none of its fields is set.
+ *
+ * @example A decoded template and a plain object
+ * ```ts
+ * import { decodeTaskTemplate, isDecodedMessage } from "@flyteshim/flyteshim/idl/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const template = decodeTaskTemplate(new Uint8Array());
+ * assertEquals(isDecodedMessage("flyteidl.core.TaskTemplate", template), true);
+ * assertEquals(isDecodedMessage("flyteidl.core.TaskTemplate", {}), false);
+ * ```
+ */
+export function isDecodedMessage(type: string, value: unknown): boolean {
+  return isDecoded(value, type);
 }
 
 /**

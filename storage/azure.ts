@@ -14,14 +14,14 @@ import { dirname } from "node:path";
 import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import { type AzureConfig, azureConfigFromEnv } from "./config.ts";
-import { retryPolicy, withIdleTimeout, withRetry } from "./_retry.ts";
+import { retryPolicy, withIdleTimeout, withRetry } from "./retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
   StorageCallOptions,
   StorageOptions,
   UploadOptions,
-} from "./mod.ts";
+} from "./types.ts";
 
 const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
 /** Authorities MSAL knows; another one (Azure Stack, a test's fake) skips instance discovery. */

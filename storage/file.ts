@@ -3,7 +3,12 @@
 // thread pool (about 0.15 ms, ten times the call itself), and a run makes a dozen on its start-up
 // path. Copies, which may move gigabytes, stay asynchronous.
 import { StorageError, type StorageOperation } from "../errors.ts";
-import type { DownloadOptions, StorageBackend, StorageCallOptions, UploadOptions } from "./mod.ts";
+import type {
+  DownloadOptions,
+  StorageBackend,
+  StorageCallOptions,
+  UploadOptions,
+} from "./types.ts";
 import { dirname, fromFileUrl } from "./_path.ts";
 
 /** Converts a local path or `file://` URI to a path. */

@@ -7,15 +7,15 @@ import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import { type GcsConfig, gcsConfigFromEnv } from "./config.ts";
 import { dirname } from "./_path.ts";
-import { redactUri } from "./_redact.ts";
-import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./_retry.ts";
+import { redactUri } from "./redact.ts";
+import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
   StorageCallOptions,
   StorageOptions,
   UploadOptions,
-} from "./mod.ts";
+} from "./types.ts";
 
 const DEFAULT_ENDPOINT = "https://storage.googleapis.com";
 const DEFAULT_SIMPLE_LIMIT = 8 * 1024 * 1024;

@@ -6,11 +6,16 @@ import { dirname } from "./_path.ts";
 import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import type { HttpConfig } from "./config.ts";
-import { redactUri } from "./_redact.ts";
+import { redactUri } from "./redact.ts";
 
 export { redactUri };
-import type { DownloadOptions, StorageBackend, StorageCallOptions, StorageOptions } from "./mod.ts";
-import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./_retry.ts";
+import type {
+  DownloadOptions,
+  StorageBackend,
+  StorageCallOptions,
+  StorageOptions,
+} from "./types.ts";
+import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./retry.ts";
 
 /** An answer or failure that a retry may fix. */
 class TransientError extends Error {

@@ -17,8 +17,8 @@ import type {
   StorageCallOptions,
   StorageOptions,
   UploadOptions,
-} from "./mod.ts";
-import { type RetryPolicy, retryPolicy, sdkRetryStrategy, withRetry } from "./_retry.ts";
+} from "./types.ts";
+import { type RetryPolicy, retryPolicy, sdkRetryStrategy, withRetry } from "./retry.ts";
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 

@@ -26,8 +26,8 @@
  */
 
 import { Prng } from "./_fuzz.ts";
-import { renderQuery, type SqlDialect, sqliteParam } from "../executors/_sql/template.ts";
-import { pyStr } from "../executors/_sql/py_str.ts";
+import { renderQuery, type SqlDialect, sqliteParam } from "../executors/query_template.ts";
+import { pyStr } from "../types/py_str.ts";
 
 /** The benign values: plain identifiers that appear nowhere else in a template. */
 export const BENIGN = ["zqa", "zqb"] as const;

@@ -81,7 +81,7 @@ Deno.test("`deno task compile` has the same permissions as `deno task execute` a
   assert(lazy.length >= 2, "expected the built-in executors to be imported lazily");
   // Workers are started from a URL the compiler cannot follow: each must be included too.
   const workers: string[] = [];
-  for await (const dir of ["executors/_sql", "executors/sqlite3", "executors/sql", "entrypoint"]) {
+  for await (const dir of ["parquet", "executors/sqlite3", "executors/sql", "entrypoint"]) {
     for (const entry of Deno.readDirSync(new URL(dir, root))) {
       if (!entry.name.endsWith(".ts")) continue;
       const code = await Deno.readTextFile(new URL(`${dir}/${entry.name}`, root));

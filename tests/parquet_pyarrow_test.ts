@@ -3,7 +3,7 @@
 // `python3`; elsewhere it is reported as ignored. A throwaway virtual environment gives one:
 // `python3 -m venv /tmp/venv && /tmp/venv/bin/pip install pyarrow`.
 import { assertEquals } from "@std/assert";
-import { DatasetWriter } from "../executors/_sql/dataset_writer.ts";
+import { DatasetWriter } from "../parquet/mod.ts";
 
 const python = Deno.env.get("FLYTESHIM_PYARROW_PYTHON") ?? "python3";
 const hasPyarrow = await new Deno.Command(python, { args: ["-c", "import pyarrow"] }).output()

@@ -272,7 +272,7 @@ const TEMPLATE_CASES = 50_000;
 const TEMPLATE_MS = 10_000;
 
 Deno.test("fuzz: query templates and hostile inputs render or are refused as USER errors", async () => {
-  const { renderQuery } = await import("../executors/_sql/template.ts");
+  const { renderQuery } = await import("../executors/query_template.ts");
   const { FlyteshimError } = await import("../errors.ts");
   const enc = new TextEncoder();
   const dec = new TextDecoder();

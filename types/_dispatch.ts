@@ -2,12 +2,12 @@
 // literals fetched through storage, and untyped conversion when the type is empty.
 import {
   decodeLiteral,
+  isDecodedMessage,
   type Literal,
   type LiteralType,
   SimpleType,
   type Variable,
 } from "../idl/core.ts";
-import { isDecoded } from "../idl/_wire.ts";
 import {
   type ConvertOptions,
   type Ctx,
@@ -145,7 +145,7 @@ export type DeclaredType = TypeDescriptor | Variable | LiteralType;
 export function literalTypeOfDeclared(declared: DeclaredType | null | undefined): LiteralType {
   if (!declared) return {};
   if (Object.hasOwn(declared, "literalType")) return (declared as TypeDescriptor).literalType;
-  if (Object.hasOwn(declared, "type") || isDecoded(declared, "flyteidl.core.Variable")) {
+  if (Object.hasOwn(declared, "type") || isDecodedMessage("flyteidl.core.Variable", declared)) {
     return (declared as Variable).type ?? {};
   }
   return declared as LiteralType;

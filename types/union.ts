@@ -2,13 +2,12 @@
 // (flytekit's `structure.tag`, or an identical type); writing picks the first variant that
 // takes the value, first without leniency, then with it.
 import { UserError } from "../errors.ts";
-import { type Literal, type LiteralType, SimpleType } from "../idl/core.ts";
-import { encodeMessage } from "../idl/_wire.ts";
+import { encodeLiteralType, type Literal, type LiteralType, SimpleType } from "../idl/core.ts";
 import { type Ctx, describeLiteral, describeValue, mismatch } from "./_context.ts";
 
 function sameBytes(a: LiteralType, b: LiteralType): boolean {
-  const x = encodeMessage("flyteidl.core.LiteralType", a);
-  const y = encodeMessage("flyteidl.core.LiteralType", b);
+  const x = encodeLiteralType(a);
+  const y = encodeLiteralType(b);
   return x.length === y.length && x.every((byte, i) => byte === y[i]);
 }
 

@@ -10,7 +10,8 @@ import {
   SimpleType,
   type Variable,
 } from "../../idl/core.ts";
-import { joinUri, type Storage } from "../../storage/mod.ts";
+import { joinUri } from "../../storage/storage.ts";
+import type { Storage } from "../../storage/types.ts";
 import { valuesToLiteralMap } from "../../types/literal_map.ts";
 import {
   Duration,

@@ -8,7 +8,7 @@
 // client buffers ahead of a slow reader: 128 MiB peak for 100 MB, against 74 MiB with `fetch`).
 import type { IncomingMessage, RequestOptions } from "node:http";
 import { SystemError, UserError } from "../../errors.ts";
-import { sleep } from "../../storage/_retry.ts";
+import { sleep } from "../../storage/retry.ts";
 import type { Logger } from "../mod.ts";
 import {
   type Answer,

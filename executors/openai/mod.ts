@@ -22,8 +22,8 @@
  */
 
 import { UserError } from "../../errors.ts";
-import { joinUri, schemeOf } from "../../storage/mod.ts";
-import { redactUri } from "../../storage/_redact.ts";
+import { joinUri, schemeOf } from "../../storage/storage.ts";
+import { redactUri } from "../../storage/redact.ts";
 import { FlyteFile } from "../../types/values.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { type OpenAIFileConfig, parseOpenAIFileConfig } from "./config.ts";

@@ -25,10 +25,10 @@
 
 import { FlyteshimError, UserError } from "../../errors.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
-import { PARQUET_FILE } from "../_sql/dataset_writer.ts";
+import { PARQUET_FILE } from "../../parquet/dataset_writer.ts";
 import { datasetOutputOf } from "../_sql/output.ts";
-import { renderQuery } from "../_sql/template.ts";
-import { joinUri } from "../../storage/mod.ts";
+import { renderQuery } from "../_sql/render.ts";
+import { joinUri } from "../../storage/storage.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { parseSqlConfig, type SqlConfig } from "./config.ts";

@@ -29,8 +29,8 @@
 
 import { UserError } from "../../errors.ts";
 import { Duration, Timestamp } from "../../types/values.ts";
-import { civilFromMicros, splitDays, toMicros } from "../_sql/civil.ts";
-import { pyFloat, pyStr } from "../_sql/py_str.ts";
+import { civilFromMicros, splitDays, toMicros } from "../../types/civil.ts";
+import { pyFloat, pyStr } from "../../types/py_str.ts";
 import type { SqlDialect } from "./url.ts";
 
 /**

@@ -1,12 +1,12 @@
 /**
  * A {@linkcode ResultSink} that streams a query result into a local parquet file with the shared
- * encoder of `executors/_sql/parquet.ts`, one row group at a time (bounded memory).
+ * encoder of `parquet/parquet.ts`, one row group at a time (bounded memory).
  *
  * @module
  */
 
-import { DatasetWriter } from "../_sql/dataset_writer.ts";
-import type { ColumnKind as ParquetKind, ParquetCodec } from "../_sql/parquet.ts";
+import { DatasetWriter } from "../../parquet/dataset_writer.ts";
+import type { ColumnKind as ParquetKind, ParquetCodec } from "../../parquet/parquet.ts";
 import type { ColumnKind, ResultSink, SqlColumn } from "./driver.ts";
 
 /** How each driver column kind is stored in parquet (see the README's type table). */

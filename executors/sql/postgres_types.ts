@@ -28,7 +28,7 @@
  * @module
  */
 
-import { daysFromCivil } from "../_sql/civil.ts";
+import { daysFromCivil } from "../../types/civil.ts";
 import type { ColumnKind } from "./driver.ts";
 
 /** A decoder from a value's text form to the column kind's JavaScript value. */

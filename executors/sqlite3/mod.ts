@@ -43,16 +43,16 @@
  */
 
 import { SystemError, UserError } from "../../errors.ts";
-import { joinUri, schemeOf } from "../../storage/mod.ts";
-import { redactUri } from "../../storage/_redact.ts";
+import { joinUri, schemeOf } from "../../storage/storage.ts";
+import { redactUri } from "../../storage/redact.ts";
 import { declaredColumns } from "../../types/dataset.ts";
 import { StructuredDataset } from "../../types/values.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { widenKind } from "../_sql/columns.ts";
-import { DatasetWriter, PARQUET_FILE } from "../_sql/dataset_writer.ts";
-import { type ColumnKind, MixedTypesError, type ParquetCodec } from "../_sql/parquet.ts";
+import { widenKind } from "../../parquet/columns.ts";
+import { DatasetWriter, PARQUET_FILE } from "../../parquet/dataset_writer.ts";
+import { type ColumnKind, MixedTypesError, type ParquetCodec } from "../../parquet/parquet.ts";
 import { datasetOutputOf } from "../_sql/output.ts";
-import { renderQuery, sqliteParam } from "../_sql/template.ts";
+import { renderQuery, sqliteParam } from "../_sql/render.ts";
 import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { parseSqlite3Config, type Sqlite3Config } from "./config.ts";
 
@@ -75,7 +75,7 @@ export interface Sqlite3ExecutorOptions {
   worker?: boolean;
 }
 
-export { PARQUET_FILE } from "../_sql/dataset_writer.ts";
+export { PARQUET_FILE } from "../../parquet/dataset_writer.ts";
 
 // SQLite result codes that come from the machine, not the query or the database file:
 // BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN (of temporary files).
