@@ -10,7 +10,7 @@ import { Types } from "../types/descriptors.ts";
 import { Duration } from "../types/values.ts";
 import { sqlite3Task, sqlTask } from "./builtin.ts";
 import { defineTask } from "./define.ts";
-import { runCli } from "./cli.ts";
+import { runCli } from "../cli/run_cli.ts";
 import { toFlyte2Json, toFlyte2TaskSpec } from "./serialize_flyte2.ts";
 
 function rich() {

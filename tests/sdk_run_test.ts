@@ -13,7 +13,7 @@ import {
   jsonToStruct,
 } from "../idl/mod.ts";
 import { readDataset, sqlite3Task, toTaskTemplate, Types } from "../task/mod.ts";
-import { runCli } from "../task/cli.ts";
+import { runCli } from "../cli/run_cli.ts";
 import { StructuredDataset } from "../types/mod.ts";
 import { readParquet } from "./_duckdb.ts";
 
@@ -478,7 +478,7 @@ async function inFreshTmp(args: string[], cwd: string) {
   };
 }
 
-const CLI = new URL("../task/main.ts", import.meta.url).pathname;
+const CLI = new URL("../cli/main.ts", import.meta.url).pathname;
 
 Deno.test("deno task run: a value that does not fit an input is an input error, exit 2, nothing left", async () => {
   await using fixture = await database();

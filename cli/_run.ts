@@ -13,10 +13,10 @@ import {
   StructuredDataset,
   Timestamp,
 } from "../types/values.ts";
-import { CLI_OK, CLI_USAGE, describeError, executorsOf, pathOf, tasksOf } from "./_cli_common.ts";
-import type { CliProgram } from "./_cli_program.ts";
-import type { RunCommand } from "./cli_args.ts";
-import { readDataset } from "./dataset.ts";
+import { CLI_OK, CLI_USAGE, describeError, executorsOf, pathOf, tasksOf } from "./_common.ts";
+import type { CliProgram } from "./_program.ts";
+import type { RunCommand } from "./args.ts";
+import { readDataset } from "../task/dataset.ts";
 import {
   describeType,
   inputFromJson,
@@ -32,8 +32,8 @@ import {
   type PreparedRun,
   prepareRun,
   registryFor,
-} from "./run.ts";
-import { toTaskTemplate } from "./serialize.ts";
+} from "../task/run.ts";
+import { toTaskTemplate } from "../task/serialize.ts";
 
 /** What `run` needs from the command line's options. */
 export interface RunContext {
