@@ -7,7 +7,7 @@ import type { Storage } from "../storage/mod.ts";
 import { CLI_OK, CLI_TASK_FAILED, CLI_USAGE, describeError, pathOf, tasksOf } from "./_common.ts";
 import { type CliProgram, REPOSITORY_PROGRAM } from "./_program.ts";
 import { type CliCommand, parseCliArgs } from "./args.ts";
-import type { PrebuiltTask } from "../task/define.ts";
+import type { PrebuiltTask } from "../task/types.ts";
 
 export type { CliProgram };
 

@@ -8,13 +8,8 @@ import {
 } from "../executors/builtin.ts";
 import { type InferValue, type TypeDescriptor, Types } from "../types/descriptors.ts";
 import type { StructuredDataset } from "../types/values.ts";
-import {
-  defineTask,
-  type PrebuiltTask,
-  type SecretRequest,
-  type TaskOptions,
-  type VariableDescriptors,
-} from "./define.ts";
+import { defineTask } from "./define.ts";
+import type { PrebuiltTask, SecretRequest, TaskOptions, VariableDescriptors } from "./types.ts";
 import { secretArgOf } from "./_secret_arg.ts";
 
 export { FLYTEKIT_SQLALCHEMY_EXECUTOR, FLYTEKIT_SQLITE3_EXECUTOR };

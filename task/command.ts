@@ -3,12 +3,8 @@
 // snake_case keys.
 import { COMMAND_EXECUTOR } from "../executors/builtin.ts";
 import type { TypeDescriptor } from "../types/descriptors.ts";
-import {
-  defineTask,
-  type PrebuiltTask,
-  type TaskOptions,
-  type VariableDescriptors,
-} from "./define.ts";
+import { defineTask } from "./define.ts";
+import type { PrebuiltTask, TaskOptions, VariableDescriptors } from "./types.ts";
 
 /**
  * Options of {@linkcode commandTask}: the generic task options (image, inputs, outputs, secrets,

@@ -25,10 +25,10 @@
  * @module
  */
 
+export { defineTask } from "./define.ts";
 export {
   type CacheSettings,
   type ConfigOf,
-  defineTask,
   type ExecutorFits,
   type ExecutorRef,
   type Misfits,
@@ -42,7 +42,7 @@ export {
   type TaskOptions,
   type TaskTypeOf,
   type VariableDescriptors,
-} from "./define.ts";
+} from "./types.ts";
 export {
   containerArgs,
   type ContainerArgsOptions,

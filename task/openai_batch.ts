@@ -10,7 +10,8 @@ import { jsonToStruct, type JsonValue, SimpleType } from "../idl/core.ts";
 import { type TypeDescriptor, Types } from "../types/descriptors.ts";
 import { MSGPACK_ANNOTATION } from "../types/struct.ts";
 import type { FlyteFile } from "../types/values.ts";
-import { defineTask, type PrebuiltTask, type SecretRequest, type TaskOptions } from "./define.ts";
+import { defineTask } from "./define.ts";
+import type { PrebuiltTask, SecretRequest, TaskOptions } from "./types.ts";
 import { secretArgOf } from "./_secret_arg.ts";
 
 export { FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR, FLYTEKIT_OPENAI_UPLOAD_EXECUTOR };

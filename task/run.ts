@@ -21,7 +21,7 @@ import { createSecrets } from "../secrets/mod.ts";
 import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
 import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
 import type { InferInputs, InferValues } from "../types/descriptors.ts";
-import type { PrebuiltTask, RunOptions, VariableDescriptors } from "./define.ts";
+import type { PrebuiltTask, RunOptions, VariableDescriptors } from "./types.ts";
 import { toTaskTemplate } from "./serialize.ts";
 
 /**

@@ -10,7 +10,7 @@ import {
 import { type Flyte2TaskSpec, flyteidl2 } from "../idl/flyte2.ts";
 import { FLYTESHIM_RESOLVER } from "../resolver/mod.ts";
 import { encodeInlineTemplate, inlineLoaderArgs } from "../resolver/flyte2.ts";
-import type { PrebuiltTask, SerializeOptions } from "./define.ts";
+import type { PrebuiltTask, SerializeOptions } from "./types.ts";
 import { toProto3Json } from "./proto_json.ts";
 import { toTaskTemplate, VERSION } from "./serialize.ts";
 
