@@ -62,7 +62,7 @@ export {
   sqlTask,
   type SqlTaskBaseOptions,
   type SqlTaskOptions,
-} from "./builtin.ts";
+} from "./sql.ts";
 export {
   BATCH_RESULT_TYPE,
   type BatchResult,

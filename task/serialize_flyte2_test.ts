@@ -8,7 +8,7 @@ import { decodeFlyte2TaskSpec, encodeFlyte2TaskSpec } from "../idl/flyte2.ts";
 import { decodeInlineTemplate } from "../resolver/flyte2.ts";
 import { Types } from "../types/descriptors.ts";
 import { Duration } from "../types/values.ts";
-import { sqlite3Task, sqlTask } from "./builtin.ts";
+import { sqlite3Task, sqlTask } from "./sql.ts";
 import { defineTask } from "./define.ts";
 import { runCli } from "../cli/run_cli.ts";
 import { toFlyte2Json, toFlyte2TaskSpec } from "./serialize_flyte2.ts";
