@@ -509,11 +509,11 @@ export function lazyExecutor(
  * @example The built-in executors, by id or flytekit's path
  * ```ts
  * import { createExecutorRegistry, type ExecutorRegistry } from "@flyteshim/flyteshim/executors";
- * import { BUILTIN_EXECUTORS, FLYTEKIT_SQLITE3_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { BUILTIN_EXECUTORS, FLYTEKIT_SQLITE3_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
  * const registry: ExecutorRegistry = createExecutorRegistry(BUILTIN_EXECUTORS);
- * assertEquals([registry.has("flyteshim.sqlite3"), registry.has(FLYTEKIT_SQLITE3_EXECUTOR)], [true, true]);
+ * assertEquals([registry.has("flyteshim.sqlite3"), registry.has(FLYTEKIT_SQLITE3_EXECUTOR_CLASS)], [true, true]);
  * assertEquals(registry.entries().map((entry) => entry.id).slice(0, 2), ["flyteshim.sqlite3", "flyteshim.sql"]);
  * ```
  */

@@ -410,7 +410,8 @@ export function registryFor(
  *
  * @example Numbers in custom come back as doubles
  * ```ts
- * import { defineTask, runTask, Types } from "@flyteshim/flyteshim/task";
+ * import { defineTask, runTask } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *

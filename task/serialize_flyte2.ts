@@ -150,7 +150,8 @@ function variableEntries(map: JsonValue | undefined): JsonValue | undefined {
  * @throws {TypeError} For default inputs, which flyteshim does not write.
  * @example A spec as JSON
  * ```ts
- * import { defineTask, toFlyte2Json, toFlyte2TaskSpec, Types } from "@flyteshim/flyteshim/task";
+ * import { defineTask, toFlyte2Json, toFlyte2TaskSpec } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
  * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop", image: "example:1", inputs: { n: Types.integer } });

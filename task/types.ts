@@ -17,7 +17,8 @@ import type { InferInputs, InferValues, TypeDescriptor } from "../types/descript
  *
  * @example Variables declared apart from the task
  * ```ts
- * import { defineTask, toTaskTemplate, Types, type VariableDescriptors } from "@flyteshim/flyteshim/task";
+ * import { defineTask, toTaskTemplate, type VariableDescriptors } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
  * const inputs = { limit: Types.integer, names: Types.list(Types.string) } satisfies VariableDescriptors;
@@ -127,10 +128,10 @@ export interface CacheSettings {
  * @example An executor named by id or given by value
  * ```ts
  * import { defineTask, type ExecutorRef } from "@flyteshim/flyteshim/task";
- * import { SQLITE3_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { SQLITE3_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * const refs: ExecutorRef[] = ["flyteshim.sqlite3", SQLITE3_EXECUTOR];
+ * const refs: ExecutorRef[] = ["flyteshim.sqlite3", SQLITE3_EXECUTOR_ENTRY];
  * const ids = refs.map((executor) => defineTask({ name: "q", taskType: "sqlite", executor }).executorId);
  * assertEquals(ids, ["flyteshim.sqlite3", "flyteshim.sqlite3"]);
  * ```
@@ -202,7 +203,8 @@ export type Misfits<A, B> = string extends keyof A ? never : string extends keyo
  *
  * @example An executor that fits
  * ```ts
- * import { type ExecutorFits, Types } from "@flyteshim/flyteshim/task";
+ * import { type ExecutorFits } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *
@@ -238,7 +240,8 @@ export type ExecutorFits<E, I extends VariableDescriptors, O extends VariableDes
  *
  * @example Options built apart from the call
  * ```ts
- * import { defineTask, type TaskOptions, toTaskTemplate, Types } from "@flyteshim/flyteshim/task";
+ * import { defineTask, type TaskOptions, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { fromInt64 } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
