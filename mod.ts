@@ -105,12 +105,9 @@ export {
   type InferInputs,
   type InferValue,
   type InferValues,
-  type Literal,
-  type LiteralMap,
   literalMapToValues,
   type LiteralStorage,
   type LiteralStorageCallOptions,
-  type LiteralType,
   type StructTypeOptions,
   StructuredDataset,
   type StructuredDatasetInit,
@@ -121,7 +118,6 @@ export {
   Types,
   type TypesBuilder,
   valuesToLiteralMap,
-  type Variable,
   type VariableTypes,
 } from "./types/mod.ts";
 

@@ -11,8 +11,8 @@ import type {
   ExecutorOutputs,
   LiteralOutputs,
   Logger,
-  Secrets,
 } from "../executors/mod.ts";
+import type { Secrets } from "../secrets/mod.ts";
 import {
   decodeLiteralMap,
   encodeLiteralMap,

@@ -132,7 +132,7 @@ export interface ErrorDocumentOptions {
  * ```ts
  * import { toErrorDocument } from "@flyteshim/flyteshim/entrypoint";
  * import { UserError } from "@flyteshim/flyteshim";
- * import { ContainerErrorKind, ErrorKind } from "@flyteshim/flyteshim/idl/core";
+ * import { ContainerErrorKind, ErrorKind } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const doc = toErrorDocument(new UserError("Cannot run query: no such table: t", { code: "USER:SqlError" }));

@@ -26,6 +26,7 @@
 
 import { ExecutorNotFoundError } from "../errors.ts";
 import type { JsonValue, LiteralMap, TaskTemplate } from "../idl/mod.ts";
+import type { Secrets } from "../secrets/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { InferInputs, InferValues, TypeDescriptor } from "../types/descriptors.ts";
 
@@ -90,57 +91,6 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   /** A failure. */
   error(message: string, fields?: Record<string, unknown>): void;
-}
-
-/**
- * Where a secret is looked up, as in `flyteidl.core.Secret`.
- *
- * @example A secret without a key is its group
- * ```ts
- * import type { SecretRef } from "@flyteshim/flyteshim/executors";
- * import { createSecrets } from "@flyteshim/flyteshim/secrets";
- * import { assertEquals } from "@std/assert";
- *
- * const ref: SecretRef = { group: "token" };
- * const secrets = createSecrets({ env: { _FSEC_TOKEN: "t0k3n" } });
- * assertEquals(await secrets.get(ref), "t0k3n");
- * ```
- */
-export interface SecretRef {
-  /** Secret group (Kubernetes secret name). */
-  group: string;
-  /**
-   * Key inside the group. Without one, as flytekit allows, the secret is the group itself:
-   * environment variable `_FSEC_<GROUP>`, file `<dir>/<group>`.
-   */
-  key?: string;
-  /** Group version, for the secret managers that use it. */
-  groupVersion?: string;
-}
-
-/**
- * Secret lookup, as Flyte mounts secrets (environment variables, then files).
- *
- * @example An executor reads a secret through its context
- * ```ts
- * import { defineTask, Types } from "@flyteshim/flyteshim";
- * import { defineExecutor, type Secrets } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const password = (secrets: Secrets) => secrets.get({ group: "db", key: "password" });
- * const connect = defineExecutor({ id: "x.connect", taskTypes: ["connect"], parseConfig: () => ({}),
- *   execute: async (_config, _inputs, ctx) => ({ length: (await password(ctx.secrets)).length }) });
- * const task = defineTask({ name: "connect", taskType: "connect", executor: connect, outputs: { length: Types.integer } });
- * assertEquals(await task.run({}, { env: { _FSEC_DB_PASSWORD: "s3cret" } }), { length: 6n });
- * ```
- */
-export interface Secrets {
-  /**
-   * Returns the trimmed value of a secret.
-   *
-   * @throws {UserError} With code `USER:SecretNotFound`, naming the group and key, never a value.
-   */
-  get(ref: SecretRef): Promise<string>;
 }
 
 /**

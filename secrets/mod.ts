@@ -18,9 +18,52 @@
  */
 
 import { SystemError, UserError } from "../errors.ts";
-import type { SecretRef, Secrets } from "../executors/mod.ts";
 
-export type { SecretRef, Secrets } from "../executors/mod.ts";
+/**
+ * Where a secret is looked up, as in `flyteidl.core.Secret`.
+ *
+ * @example A secret without a key is its group
+ * ```ts
+ * import { createSecrets, type SecretRef } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ref: SecretRef = { group: "token" };
+ * const secrets = createSecrets({ env: { _FSEC_TOKEN: "t0k3n" } });
+ * assertEquals(await secrets.get(ref), "t0k3n");
+ * ```
+ */
+export interface SecretRef {
+  /** Secret group (Kubernetes secret name). */
+  group: string;
+  /**
+   * Key inside the group. Without one, as flytekit allows, the secret is the group itself:
+   * environment variable `_FSEC_<GROUP>`, file `<dir>/<group>`.
+   */
+  key?: string;
+  /** Group version, for the secret managers that use it. */
+  groupVersion?: string;
+}
+
+/**
+ * Secret lookup, as Flyte mounts secrets (environment variables, then files).
+ *
+ * @example A function that reads a secret
+ * ```ts
+ * import { createSecrets, type Secrets } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const password = (secrets: Secrets) => secrets.get({ group: "db", key: "password" });
+ * assertEquals(await password(createSecrets({ env: { _FSEC_DB_PASSWORD: "s3cret" } })), "s3cret");
+ * ```
+ */
+export interface Secrets {
+  /**
+   * Returns the trimmed value of a secret.
+   *
+   * @throws {UserError} With code `USER:SecretNotFound`, naming the group and key, never a value.
+   */
+  get(ref: SecretRef): Promise<string>;
+}
 
 /**
  * The environment variable prefix Flyte's webhook uses (`FLYTE_SECRETS_ENV_PREFIX`).

@@ -12,7 +12,8 @@ import {
   encodeTaskTemplate,
   jsonToStruct,
 } from "../idl/mod.ts";
-import { readDataset, sqlite3Task, toTaskTemplate, Types } from "../task/mod.ts";
+import { readDataset, sqlite3Task, toTaskTemplate } from "../task/mod.ts";
+import { Types } from "../types/mod.ts";
 import { runCli } from "../cli/run_cli.ts";
 import { StructuredDataset } from "../types/mod.ts";
 import { readParquet } from "./_duckdb.ts";

@@ -41,7 +41,7 @@ import type { SqlDialect } from "./url.ts";
 
 export type { SqlConfig } from "./config.ts";
 export type { SqlDialect, SqlUrl } from "./url.ts";
-export type { SecretRef } from "../mod.ts";
+export type { SecretRef } from "../../secrets/mod.ts";
 export type { JsonValue } from "../../idl/core.ts";
 
 /** Rows fetched per round trip from the server-side cursor. */
