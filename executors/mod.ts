@@ -36,7 +36,7 @@ import type { InferInputs, InferValues, TypeDescriptor } from "../types/descript
  * @example The identity propeller sets in the pod
  * ```ts
  * import type { ExecutionIdentity } from "@flyteshim/flyteshim/executors";
- * import { configFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { configFromEnv } from "../entrypoint/config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const env = { FLYTE_INTERNAL_EXECUTION_PROJECT: "flytesnacks", FLYTE_ATTEMPT_NUMBER: "2" };
@@ -99,7 +99,7 @@ export interface Logger {
  * @example Save a file for the next attempt
  * ```ts
  * import type { Checkpoint } from "@flyteshim/flyteshim/executors";
- * import { createCheckpoint } from "@flyteshim/flyteshim/entrypoint";
+ * import { createCheckpoint } from "../entrypoint/checkpoint.ts";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
  *
