@@ -542,10 +542,12 @@ Deno.test("task.run removes its run folder, failed runs included, unless asked o
   await using fixture = await database();
   const { dir, db } = fixture;
   const TASK = new URL("../task/mod.ts", import.meta.url).href;
+  const TYPES = new URL("../types/mod.ts", import.meta.url).href;
   const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
   await Deno.writeTextFile(
     `${dir}/script.ts`,
-    `import { defineTask, sqlite3Task, Types } from "${TASK}";
+    `import { defineTask, sqlite3Task } from "${TASK}";
+import { Types } from "${TYPES}";
 import { defineExecutor } from "${EXECUTORS}";
 const double = defineExecutor({ id: "x.double", taskTypes: ["double"], parseConfig: () => ({}),
   execute: (_c, inputs) => Promise.resolve({ n: (inputs.n as bigint) * 2n }) });
