@@ -292,9 +292,9 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
   const cwd = options.cwd ?? Deno.cwd();
   try {
     if (command.command === "run") {
-      const { runCommand } = await import("./_run.ts");
+      const { runLocally } = await import("./_run.ts");
       const { createStorage } = await import("../storage/mod.ts");
-      return await runCommand(command, {
+      return await runLocally(command, {
         cwd,
         env: options.env ?? Deno.env.toObject(),
         stdout,
