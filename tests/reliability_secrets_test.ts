@@ -143,13 +143,13 @@ Deno.test("secrets: a missing secret names group and key, never the values aroun
   await assertNoLeak(run, SECRETS.plain);
 });
 
-const SQL_EXECUTOR_ENTRY = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
+const SQL_EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
 
 function sqlTemplate(uri: string, query = "select 1 as one"): TaskTemplate {
   return {
-    ...testTemplate("sqlalchemy", SQL_EXECUTOR_ENTRY, {
+    ...testTemplate("sqlalchemy", SQL_EXECUTOR, {
       outputs: { results: { schema: {} } },
-      args: flytekitContainerArgs(SQL_EXECUTOR_ENTRY),
+      args: flytekitContainerArgs(SQL_EXECUTOR),
     }),
     custom: jsonToStruct({
       query_template: query,
