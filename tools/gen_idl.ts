@@ -276,7 +276,7 @@ async function wireTables(tmp: string): Promise<string> {
   const enumLines = [...enums].sort().map((name) =>
     `  ${JSON.stringify(name)}: ${JSON.stringify(types.get(name)!.values)},`
   );
-  return `${HEADER}import type { WireTables } from "../_wire.ts";
+  return `${HEADER}import type { WireTables } from "../_wire_tables.ts";
 
 /**
  * Field tables of the ${messages.length} messages the runtime reads and writes (the roots
