@@ -66,65 +66,7 @@
  * @module
  */
 
-export {
-  type ErrorOrigin,
-  ExecutorNotFoundError,
-  FlyteshimError,
-  type FlyteshimErrorOptions,
-  StorageError,
-  type StorageErrorOptions,
-  type StorageOperation,
-  SystemError,
-  UserError,
-} from "./errors.ts";
-
-export {
-  createExecutorRegistry,
-  defineExecutor,
-  type Executor,
-  type ExecutorContext,
-  type ExecutorRegistry,
-  type ExecutorSpec,
-  literalOutputs,
-} from "./executors/mod.ts";
-
-export {
-  type BlobInit,
-  type ColumnType,
-  type ColumnValue,
-  type ConvertOptions,
-  type DatasetColumn,
-  type DatasetRow,
-  type DeclaredType,
-  Duration,
-  FlyteDirectory,
-  FlyteFile,
-  fromLiteral,
-  type FromLocalOptions,
-  type InferInput,
-  type InferInputs,
-  type InferValue,
-  type InferValues,
-  type Literal,
-  type LiteralMap,
-  literalMapToValues,
-  type LiteralStorage,
-  type LiteralStorageCallOptions,
-  type LiteralType,
-  type StructTypeOptions,
-  StructuredDataset,
-  type StructuredDatasetInit,
-  type StructuredDatasetTypeOptions,
-  Timestamp,
-  toLiteral,
-  type TypeDescriptor,
-  Types,
-  type TypesBuilder,
-  valuesToLiteralMap,
-  type Variable,
-  type VariableTypes,
-} from "./types/mod.ts";
-
+// Authoring a task: definitions, local runs, serialization and packaging.
 export {
   type CacheSettings,
   commandTask,
@@ -163,3 +105,61 @@ export {
   type VariableDescriptors,
   writePackage,
 } from "./task/mod.ts";
+
+// The types of a task's inputs and outputs, and their values.
+export {
+  type BlobInit,
+  type ColumnType,
+  type ColumnValue,
+  type ConvertOptions,
+  type DatasetColumn,
+  type DatasetRow,
+  type DeclaredType,
+  Duration,
+  FlyteDirectory,
+  FlyteFile,
+  fromLiteral,
+  type FromLocalOptions,
+  type InferInput,
+  type InferInputs,
+  type InferValue,
+  type InferValues,
+  literalMapToValues,
+  type LiteralStorage,
+  type LiteralStorageCallOptions,
+  type StructTypeOptions,
+  StructuredDataset,
+  type StructuredDatasetInit,
+  type StructuredDatasetTypeOptions,
+  Timestamp,
+  toLiteral,
+  type TypeDescriptor,
+  Types,
+  type TypesBuilder,
+  valuesToLiteralMap,
+  type VariableTypes,
+} from "./types/mod.ts";
+
+// Executors of one's own.
+export {
+  createExecutorRegistry,
+  defineExecutor,
+  type Executor,
+  type ExecutorContext,
+  type ExecutorRegistry,
+  type ExecutorSpec,
+  literalOutputs,
+} from "./executors/mod.ts";
+
+// The errors a task run reports.
+export {
+  type ErrorOrigin,
+  ExecutorNotFoundError,
+  FlyteshimError,
+  type FlyteshimErrorOptions,
+  StorageError,
+  type StorageErrorOptions,
+  type StorageOperation,
+  SystemError,
+  UserError,
+} from "./errors.ts";

@@ -7,7 +7,8 @@ import { main } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry, type Logger } from "../executors/mod.ts";
 import { decodeLiteralMap, encodeLiteralMap, encodeTaskTemplate } from "../idl/core.ts";
-import { readDataset, sqlite3Task, toTaskTemplate, Types } from "../task/mod.ts";
+import { readDataset, sqlite3Task, toTaskTemplate } from "../task/mod.ts";
+import { Types } from "../types/mod.ts";
 import { StructuredDataset, valuesToLiteralMap } from "../types/mod.ts";
 
 const root = new URL("../.tmp/demo/", import.meta.url).pathname;

@@ -6,7 +6,7 @@
  *
  * @example Absent values
  * ```ts
- * import { isAbsent } from "@flyteshim/flyteshim/entrypoint";
+ * import { isAbsent } from "./_absent.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(isAbsent('""'), true);

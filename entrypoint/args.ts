@@ -14,7 +14,7 @@ export { isAbsent };
  *
  * @example The alias
  * ```ts
- * import { PYFLYTE_EXECUTE } from "@flyteshim/flyteshim/entrypoint";
+ * import { PYFLYTE_EXECUTE } from "./args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(PYFLYTE_EXECUTE, "pyflyte-execute");
@@ -27,7 +27,7 @@ export const PYFLYTE_EXECUTE = "pyflyte-execute";
  *
  * @example Read the parsed options
  * ```ts
- * import { type ExecuteArgs, parseExecuteArgs } from "@flyteshim/flyteshim/entrypoint";
+ * import { type ExecuteArgs, parseExecuteArgs } from "./args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const args: ExecuteArgs = parseExecuteArgs(["--inputs", "s3://b/inputs.pb", "--output-prefix", "s3://b/0", "--test"]);
@@ -62,7 +62,7 @@ export interface ExecuteArgs {
  *
  * @example Switch on the command
  * ```ts
- * import { type Command, parseCommand } from "@flyteshim/flyteshim/entrypoint";
+ * import { type Command, parseCommand } from "./args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const command: Command = parseCommand(["describe", "--json"]);
@@ -114,7 +114,7 @@ const EXECUTE_OPTIONS: Readonly<Record<string, OptionKind>> = {
  *
  * @example flytekit's options
  * ```ts
- * import { parseExecuteArgs } from "@flyteshim/flyteshim/entrypoint";
+ * import { parseExecuteArgs } from "./args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const args = parseExecuteArgs([
@@ -200,7 +200,7 @@ function basename(path: string): string {
  *
  * @example Started as pyflyte-execute
  * ```ts
- * import { parseCommand, type ParseCommandOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { parseCommand, type ParseCommandOptions } from "./args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const options: ParseCommandOptions = { programName: "/usr/local/bin/pyflyte-execute" };
@@ -226,7 +226,7 @@ export interface ParseCommandOptions {
  *
  * @example pyflyte-execute as the first argument
  * ```ts
- * import { parseCommand } from "@flyteshim/flyteshim/entrypoint";
+ * import { parseCommand } from "./args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const command = parseCommand(["pyflyte-execute", "--inputs", "i", "--output-prefix", "o", "--", "t", "e"]);

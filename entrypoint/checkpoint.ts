@@ -22,7 +22,7 @@ export const CHECKPOINT_BYTES_FILE = "_dst_cp";
  *
  * @example A first attempt has nothing to restore
  * ```ts
- * import { type CheckpointOptions, createCheckpoint } from "@flyteshim/flyteshim/entrypoint";
+ * import { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
  *
@@ -51,7 +51,7 @@ export interface CheckpointOptions {
  *
  * @example Save and restore
  * ```ts
- * import { createCheckpoint } from "@flyteshim/flyteshim/entrypoint";
+ * import { createCheckpoint } from "./checkpoint.ts";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
  *

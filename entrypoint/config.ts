@@ -14,7 +14,7 @@ import { secretsOptionsFromEnv } from "../secrets/mod.ts";
  *
  * @example A test's own environment
  * ```ts
- * import { configFromEnv, type Env } from "@flyteshim/flyteshim/entrypoint";
+ * import { configFromEnv, type Env } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const env: Env = { FLYTESHIM_LOG_LEVEL: "debug" };
@@ -28,7 +28,7 @@ export type Env = Record<string, string | undefined>;
  *
  * @example Fail on error
  * ```ts
- * import { type ErrorReporting, errorReportingFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { type ErrorReporting, errorReportingFromEnv } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const reporting: ErrorReporting = errorReportingFromEnv({ FLYTE_FAIL_ON_ERROR: "true" });
@@ -49,7 +49,7 @@ export interface ErrorReporting {
  *
  * @example Thresholds from the environment
  * ```ts
- * import { configFromEnv, type OffloadConfig } from "@flyteshim/flyteshim/entrypoint";
+ * import { configFromEnv, type OffloadConfig } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const offload: OffloadConfig | undefined = configFromEnv({ _F_L_MIN_SIZE_MB: "10", _F_L_MAX_SIZE_MB: "100" }).offload;
@@ -68,7 +68,8 @@ export interface OffloadConfig {
  *
  * @example Only warnings and errors
  * ```ts
- * import { createLogger, type LogLevel } from "@flyteshim/flyteshim/entrypoint";
+ * import { createLogger } from "./logger.ts";
+ * import type { LogLevel } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const level: LogLevel = "warn";
@@ -86,7 +87,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
  *
  * @example Defaults of an empty environment
  * ```ts
- * import { configFromEnv, type RuntimeConfig } from "@flyteshim/flyteshim/entrypoint";
+ * import { configFromEnv, type RuntimeConfig } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const config: RuntimeConfig = configFromEnv({});
@@ -122,7 +123,7 @@ export interface RuntimeConfig extends ErrorReporting {
  *
  * @example A fixed error file name
  * ```ts
- * import { configFromEnv, type ConfigOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { configFromEnv, type ConfigOptions } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const options: ConfigOptions = { randomId: () => "0123" };
@@ -164,7 +165,7 @@ export function isTruthy(value: string | undefined): boolean {
  *
  * @example A distributed error strategy
  * ```ts
- * import { errorReportingFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { errorReportingFromEnv } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const reporting = errorReportingFromEnv({ _F_DES: "earliest", _F_WN: "w1" }, { randomId: () => "ab" });
@@ -246,7 +247,7 @@ function parquetFromEnv(env: Env): ExecutorLimits["parquet"] {
  *
  * @example Propeller's environment
  * ```ts
- * import { configFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { configFromEnv } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const config = configFromEnv({

@@ -7,7 +7,7 @@ import { RESOLVERS } from "../resolver/mod.ts";
  *
  * @example An empty registry
  * ```ts
- * import { describeRegistry, type Description } from "@flyteshim/flyteshim/entrypoint";
+ * import { describeRegistry, type Description } from "./describe.ts";
  * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *
@@ -34,7 +34,7 @@ export interface Description {
  *
  * @example The built-in executors
  * ```ts
- * import { describeRegistry } from "@flyteshim/flyteshim/entrypoint";
+ * import { describeRegistry } from "./describe.ts";
  * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
  * import { BUILTIN_EXECUTORS } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
@@ -61,7 +61,7 @@ export function describeRegistry(registry: ExecutorRegistry, version: string): D
  *
  * @example Text for a terminal
  * ```ts
- * import { formatDescription } from "@flyteshim/flyteshim/entrypoint";
+ * import { formatDescription } from "./describe.ts";
  * import { assertStringIncludes } from "@std/assert";
  *
  * const text = formatDescription({ version: "1.0.0", resolvers: ["flyteshim.resolver"], executors: [] });

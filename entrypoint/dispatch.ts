@@ -11,8 +11,8 @@ import type {
   ExecutorOutputs,
   LiteralOutputs,
   Logger,
-  Secrets,
 } from "../executors/mod.ts";
+import type { Secrets } from "../secrets/mod.ts";
 import {
   decodeLiteralMap,
   encodeLiteralMap,
@@ -36,7 +36,7 @@ import { offloadLiterals, PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
  *
  * @example The file name
  * ```ts
- * import { OUTPUTS_FILE } from "@flyteshim/flyteshim/entrypoint";
+ * import { OUTPUTS_FILE } from "./dispatch.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(OUTPUTS_FILE, "outputs.pb");
@@ -52,7 +52,7 @@ const YIELD_AFTER_MS = 100;
  *
  * @example Silence
  * ```ts
- * import { NULL_LOGGER } from "@flyteshim/flyteshim/entrypoint";
+ * import { NULL_LOGGER } from "./dispatch.ts";
  *
  * NULL_LOGGER.info("nobody hears this");
  * ```
@@ -69,7 +69,7 @@ export const NULL_LOGGER: Logger = {
  *
  * @example Local identity
  * ```ts
- * import { LOCAL_EXECUTION } from "@flyteshim/flyteshim/entrypoint";
+ * import { LOCAL_EXECUTION } from "./dispatch.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(LOCAL_EXECUTION.attempt, 0);
@@ -90,7 +90,7 @@ export const LOCAL_EXECUTION: ExecutionIdentity = {
  *
  * @example Secrets reach the executor
  * ```ts
- * import { executeTask, type ExecuteTaskOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { executeTask, type ExecuteTaskOptions } from "./dispatch.ts";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { createSecrets } from "@flyteshim/flyteshim/secrets";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
@@ -203,7 +203,7 @@ async function convertOutputs(
  *
  * @example A local run on literals
  * ```ts
- * import { executeTask } from "@flyteshim/flyteshim/entrypoint";
+ * import { executeTask } from "./dispatch.ts";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { createSecrets } from "@flyteshim/flyteshim/secrets";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
@@ -294,7 +294,7 @@ export async function executeTask(
  *
  * @example Know when the run commits
  * ```ts
- * import { dispatch, type DispatchOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { dispatch, type DispatchOptions } from "./dispatch.ts";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { createSecrets } from "@flyteshim/flyteshim/secrets";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
@@ -328,7 +328,7 @@ export interface DispatchOptions extends ExecuteTaskOptions {
  *
  * @example Where outputs.pb went
  * ```ts
- * import { dispatch, type DispatchResult } from "@flyteshim/flyteshim/entrypoint";
+ * import { dispatch, type DispatchResult } from "./dispatch.ts";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { createSecrets } from "@flyteshim/flyteshim/secrets";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
@@ -386,7 +386,7 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
  *
  * @example Read inputs.pb, write outputs.pb
  * ```ts
- * import { dispatch } from "@flyteshim/flyteshim/entrypoint";
+ * import { dispatch } from "./dispatch.ts";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { decodeLiteralMap, encodeLiteralMap } from "@flyteshim/flyteshim/idl";
  * import { createSecrets } from "@flyteshim/flyteshim/secrets";

@@ -7,7 +7,7 @@ import { ContainerErrorKind, type ErrorDocument, ErrorKind, toInt64 } from "../i
  *
  * @example The file name
  * ```ts
- * import { ERROR_FILE } from "@flyteshim/flyteshim/entrypoint";
+ * import { ERROR_FILE } from "./error_document.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(ERROR_FILE, "error.pb");
@@ -28,7 +28,7 @@ export function isAbort(error: unknown): boolean {
  *
  * @example Anything thrown gets a code
  * ```ts
- * import { classifyError } from "@flyteshim/flyteshim/entrypoint";
+ * import { classifyError } from "./error_document.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(classifyError(new TypeError("x")).code, "SYSTEM:Unknown");
@@ -106,7 +106,7 @@ export function errorMessage(error: FlyteshimError): string {
  *
  * @example A worker name and a redactor
  * ```ts
- * import { type ErrorDocumentOptions, toErrorDocument } from "@flyteshim/flyteshim/entrypoint";
+ * import { type ErrorDocumentOptions, toErrorDocument } from "./error_document.ts";
  * import { UserError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
  *
@@ -130,9 +130,9 @@ export interface ErrorDocumentOptions {
  *
  * @example A user error
  * ```ts
- * import { toErrorDocument } from "@flyteshim/flyteshim/entrypoint";
+ * import { toErrorDocument } from "./error_document.ts";
  * import { UserError } from "@flyteshim/flyteshim";
- * import { ContainerErrorKind, ErrorKind } from "@flyteshim/flyteshim/idl/core";
+ * import { ContainerErrorKind, ErrorKind } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const doc = toErrorDocument(new UserError("Cannot run query: no such table: t", { code: "USER:SqlError" }));

@@ -20,7 +20,7 @@ import type { AbortWatchdog } from "./abort_watchdog.ts";
  *
  * @example Exit codes
  * ```ts
- * import { EXIT_FAILED, EXIT_OK, EXIT_UNREPORTED } from "@flyteshim/flyteshim/entrypoint";
+ * import { EXIT_FAILED, EXIT_OK, EXIT_UNREPORTED } from "./execute.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals([EXIT_OK, EXIT_FAILED, EXIT_UNREPORTED], [0, 1, 2]);
@@ -32,7 +32,7 @@ export const EXIT_OK = 0;
  *
  * @example With FLYTE_FAIL_ON_ERROR
  * ```ts
- * import { EXIT_FAILED } from "@flyteshim/flyteshim/entrypoint";
+ * import { EXIT_FAILED } from "./execute.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(EXIT_FAILED, 1);
@@ -44,7 +44,7 @@ export const EXIT_FAILED = 1;
  *
  * @example When error.pb cannot be written
  * ```ts
- * import { EXIT_UNREPORTED } from "@flyteshim/flyteshim/entrypoint";
+ * import { EXIT_UNREPORTED } from "./execute.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(EXIT_UNREPORTED, 2);
@@ -70,7 +70,9 @@ export const ERROR_WRITE_TIMEOUT_MS = 10_000;
  *
  * @example FLYTE_FAIL_ON_ERROR in the environment
  * ```ts
- * import { NULL_LOGGER, parseExecuteArgs, runExecute, type RunExecuteOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { NULL_LOGGER } from "./dispatch.ts";
+ * import { parseExecuteArgs } from "./args.ts";
+ * import { runExecute, type RunExecuteOptions } from "./execute.ts";
  * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *
@@ -126,7 +128,7 @@ export interface RunExecuteOptions {
  *
  * @example Flyte 2's
  * ```ts
- * import type { ContractLine } from "@flyteshim/flyteshim/entrypoint";
+ * import type { ContractLine } from "./execute.ts";
  *
  * const line: ContractLine = "flyte2";
  * ```
@@ -177,7 +179,9 @@ function untilAborted(signal: AbortSignal): Promise<never> {
  *
  * @example An unknown executor ends in error.pb, exit 0
  * ```ts
- * import { NULL_LOGGER, parseExecuteArgs, runExecute } from "@flyteshim/flyteshim/entrypoint";
+ * import { NULL_LOGGER } from "./dispatch.ts";
+ * import { parseExecuteArgs } from "./args.ts";
+ * import { runExecute } from "./execute.ts";
  * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
  * import { decodeErrorDocument } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
@@ -425,7 +429,7 @@ function failedExit(
  * @example Report a bad command line
  * ```ts
  * import { reportFailure } from "./execute.ts";
- * import { NULL_LOGGER } from "@flyteshim/flyteshim/entrypoint";
+ * import { NULL_LOGGER } from "./dispatch.ts";
  * import { UserError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
  *

@@ -17,7 +17,9 @@ import type { Flyte2Args } from "./flyte2_args.ts";
  *
  * @example The backend's variables
  * ```ts
- * import { configFromEnv, flyte2Identity, parseFlyte2Args } from "@flyteshim/flyteshim/entrypoint";
+ * import { configFromEnv } from "./config.ts";
+ * import { flyte2Identity } from "./flyte2.ts";
+ * import { parseFlyte2Args } from "./flyte2_args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const env = { RUN_NAME: "r1", ACTION_NAME: "a0", _U_ORG_NAME: "local", FLYTE_INTERNAL_TASK_PROJECT: "p" };
@@ -50,7 +52,9 @@ export function flyte2Identity(
  *
  * @example A task in the args, end to end
  * ```ts
- * import { NULL_LOGGER, parseFlyte2Args, runFlyte2 } from "@flyteshim/flyteshim/entrypoint";
+ * import { NULL_LOGGER } from "./dispatch.ts";
+ * import { parseFlyte2Args } from "./flyte2_args.ts";
+ * import { runFlyte2 } from "./flyte2.ts";
  * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { encodeInlineTemplate, inlineLoaderArgs } from "@flyteshim/flyteshim/resolver/flyte2";
  * import { assertEquals } from "@std/assert";

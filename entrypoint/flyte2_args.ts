@@ -11,7 +11,7 @@ import type { Env } from "./config.ts";
  *
  * @example The name
  * ```ts
- * import { A0 } from "@flyteshim/flyteshim/entrypoint";
+ * import { A0 } from "./flyte2_args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(A0, "a0");
@@ -25,7 +25,7 @@ export const A0 = "a0";
  *
  * @example Read the parsed options
  * ```ts
- * import { type Flyte2Args, parseFlyte2Args } from "@flyteshim/flyteshim/entrypoint";
+ * import { type Flyte2Args, parseFlyte2Args } from "./flyte2_args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const args: Flyte2Args = parseFlyte2Args(["-i", "s3://b/inputs.pb", "-o", "s3://b/a0/1", "--run-name", "{{.runName}}"]);
@@ -120,7 +120,7 @@ const KINDS: Readonly<Record<string, OptionKind>> = {
  *
  * @example The run base and action name from the environment
  * ```ts
- * import { parseFlyte2Args, type ParseFlyte2Options } from "@flyteshim/flyteshim/entrypoint";
+ * import { parseFlyte2Args, type ParseFlyte2Options } from "./flyte2_args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const options: ParseFlyte2Options = { env: { _U_RUN_BASE: "s3://b/run", ACTION_NAME: "a1" } };
@@ -142,7 +142,7 @@ export interface ParseFlyte2Options {
  *
  * @example flyte-sdk's args as the backend renders them
  * ```ts
- * import { parseFlyte2Args } from "@flyteshim/flyteshim/entrypoint";
+ * import { parseFlyte2Args } from "./flyte2_args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const args = parseFlyte2Args([
@@ -208,7 +208,7 @@ export function parseFlyte2Args(
  *
  * @example Both lines
  * ```ts
- * import { isFlyte2CommandLine } from "@flyteshim/flyteshim/entrypoint";
+ * import { isFlyte2CommandLine } from "./flyte2_args.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(isFlyte2CommandLine(["a0", "--inputs", "i"]), true);

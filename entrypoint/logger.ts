@@ -8,7 +8,7 @@ import type { LogLevel } from "./config.ts";
  *
  * @example Redact the run's log lines
  * ```ts
- * import { createLogger, createRedactor, type Redactor } from "@flyteshim/flyteshim/entrypoint";
+ * import { createLogger, createRedactor, type Redactor } from "./logger.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const redactor: Redactor = createRedactor();
@@ -30,7 +30,7 @@ export interface Redactor {
  *
  * @example Hide a secret
  * ```ts
- * import { createRedactor } from "@flyteshim/flyteshim/entrypoint";
+ * import { createRedactor } from "./logger.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const redactor = createRedactor();
@@ -65,7 +65,7 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
  *
  * @example Debug lines with a fixed field
  * ```ts
- * import { createLogger, type LoggerOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { createLogger, type LoggerOptions } from "./logger.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const lines: string[] = [];
@@ -110,7 +110,7 @@ function replacer(_key: string, value: unknown): unknown {
  *
  * @example Capture lines
  * ```ts
- * import { createLogger } from "@flyteshim/flyteshim/entrypoint";
+ * import { createLogger } from "./logger.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const lines: string[] = [];

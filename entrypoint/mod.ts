@@ -1,8 +1,9 @@
 /**
- * The command-line runtime: flytekit's `pyflyte-execute` contract on flyteshim executors.
+ * The command-line runtime: flytekit's `pyflyte-execute` contract (and Flyte 2's `a0` command
+ * line) on flyteshim executors, for a binary of one's own.
  *
- * {@linkcode main} is the whole program (argument parsing, subcommands, signals), so a third
- * party's entrypoint with its own executors is three lines:
+ * {@linkcode main} is the whole program (argument parsing, subcommands, signals, storage,
+ * secrets, error documents), so a third party's entrypoint with its own executors is three lines:
  *
  * ```ts ignore
  * import { main } from "@flyteshim/flyteshim/entrypoint";
@@ -10,9 +11,9 @@
  * Deno.exit(await main(Deno.args, { registry: [myExecutor] }));
  * ```
  *
- * {@linkcode runExecute} runs the `execute` command on parsed arguments and an explicit
- * environment, and {@linkcode dispatch} / {@linkcode executeTask} run a resolved task (local runs
- * reuse them).
+ * That is all this module exports: the pieces behind `main` (argument parsing, configuration from
+ * the environment, dispatch, error documents) are the runtime's own, and flyteshim's SDK runs
+ * tasks locally through them without making them public.
  *
  * @example Run a task end to end on local files
  * ```ts
@@ -55,57 +56,4 @@
  */
 
 export { main, type MainOptions } from "./_main.ts";
-export {
-  type Command,
-  type ExecuteArgs,
-  isAbsent,
-  parseCommand,
-  type ParseCommandOptions,
-  parseExecuteArgs,
-  PYFLYTE_EXECUTE,
-} from "./args.ts";
-export {
-  configFromEnv,
-  type ConfigOptions,
-  type Env,
-  type ErrorReporting,
-  errorReportingFromEnv,
-  type LogLevel,
-  type OffloadConfig,
-  type RuntimeConfig,
-} from "./config.ts";
-export {
-  dispatch,
-  type DispatchOptions,
-  type DispatchResult,
-  executeTask,
-  type ExecuteTaskOptions,
-  LOCAL_EXECUTION,
-  NULL_LOGGER,
-  OUTPUTS_FILE,
-} from "./dispatch.ts";
-export {
-  classifyError,
-  ERROR_FILE,
-  type ErrorDocumentOptions,
-  toErrorDocument,
-} from "./error_document.ts";
-export {
-  type ContractLine,
-  EXIT_FAILED,
-  EXIT_OK,
-  EXIT_UNREPORTED,
-  runExecute,
-  type RunExecuteOptions,
-} from "./execute.ts";
-export {
-  A0,
-  type Flyte2Args,
-  isFlyte2CommandLine,
-  parseFlyte2Args,
-  type ParseFlyte2Options,
-} from "./flyte2_args.ts";
-export { flyte2Identity, runFlyte2 } from "./flyte2.ts";
-export { describeRegistry, type Description, formatDescription } from "./describe.ts";
-export { createLogger, createRedactor, type LoggerOptions, type Redactor } from "./logger.ts";
-export { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
+export type { Env } from "./config.ts";

@@ -19,161 +19,169 @@
 import { type ExecutorEntry, lazyExecutor } from "./mod.ts";
 
 /**
- * flytekit's executor class for `SQLite3Task`, an alias of {@linkcode SQLITE3_EXECUTOR}.
+ * The Python class path of flytekit's executor for `SQLite3Task`, an alias of
+ * {@linkcode SQLITE3_EXECUTOR_ENTRY}.
  *
  * @example The dotted path in flytekit's container args
  * ```ts
- * import { FLYTEKIT_SQLITE3_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { FLYTEKIT_SQLITE3_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(FLYTEKIT_SQLITE3_EXECUTOR, "flytekit.extras.sqlite3.task.SQLite3TaskExecutor");
+ * assertEquals(FLYTEKIT_SQLITE3_EXECUTOR_CLASS, "flytekit.extras.sqlite3.task.SQLite3TaskExecutor");
  * ```
  */
-export const FLYTEKIT_SQLITE3_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
+export const FLYTEKIT_SQLITE3_EXECUTOR_CLASS = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
 
 /**
- * flytekit's executor class for `SQLAlchemyTask`, an alias of {@linkcode SQL_EXECUTOR}.
+ * The Python class path of flytekit's executor for `SQLAlchemyTask`, an alias of
+ * {@linkcode SQL_EXECUTOR_ENTRY}.
  *
  * @example The dotted path in flytekit's container args
  * ```ts
- * import { FLYTEKIT_SQLALCHEMY_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(FLYTEKIT_SQLALCHEMY_EXECUTOR, "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor");
+ * assertEquals(FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS, "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor");
  * ```
  */
-export const FLYTEKIT_SQLALCHEMY_EXECUTOR =
+export const FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS =
   "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
 
 /**
- * flytekit's executor class for the OpenAI plugin's `UploadJSONLFileTask`, an alias of
- * {@linkcode OPENAI_UPLOAD_EXECUTOR}.
+ * The Python class path of flytekit's executor for the OpenAI plugin's `UploadJSONLFileTask`, an
+ * alias of
+ * {@linkcode OPENAI_UPLOAD_EXECUTOR_ENTRY}.
  *
  * @example The dotted path in flytekit's container args
  * ```ts
- * import { FLYTEKIT_OPENAI_UPLOAD_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(FLYTEKIT_OPENAI_UPLOAD_EXECUTOR.split(".").at(-1), "UploadJSONLFileExecutor");
+ * assertEquals(FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS.split(".").at(-1), "UploadJSONLFileExecutor");
  * ```
  */
-export const FLYTEKIT_OPENAI_UPLOAD_EXECUTOR =
+export const FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS =
   "flytekitplugins.openai.batch.task.UploadJSONLFileExecutor";
 
 /**
- * flytekit's executor class for the OpenAI plugin's `DownloadJSONFilesTask`, an alias of
- * {@linkcode OPENAI_DOWNLOAD_EXECUTOR}.
+ * The Python class path of flytekit's executor for the OpenAI plugin's `DownloadJSONFilesTask`, an
+ * alias of
+ * {@linkcode OPENAI_DOWNLOAD_EXECUTOR_ENTRY}.
  *
  * @example The dotted path in flytekit's container args
  * ```ts
- * import { FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR.split(".").at(-1), "DownloadJSONFilesExecutor");
+ * assertEquals(FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS.split(".").at(-1), "DownloadJSONFilesExecutor");
  * ```
  */
-export const FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR =
+export const FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS =
   "flytekitplugins.openai.batch.task.DownloadJSONFilesExecutor";
 
 /**
- * flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type `sqlite`).
+ * The registry entry of flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type `sqlite`),
+ * which loads the executor on first use.
  *
  * @example flytekit's executor path finds it
  * ```ts
- * import { SQLITE3_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { SQLITE3_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(SQLITE3_EXECUTOR.aliases, ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"]);
+ * assertEquals(SQLITE3_EXECUTOR_ENTRY.aliases, ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"]);
  * ```
  */
-export const SQLITE3_EXECUTOR: ExecutorEntry = lazyExecutor(
+export const SQLITE3_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.sqlite3",
     taskTypes: ["sqlite"],
-    aliases: [FLYTEKIT_SQLITE3_EXECUTOR],
+    aliases: [FLYTEKIT_SQLITE3_EXECUTOR_CLASS],
     description: "Runs a SQL query on a SQLite database file and returns a structured dataset",
   },
   () => import("./sqlite3/mod.ts").then((m) => m.sqlite3Executor),
 );
 
 /**
- * flyteshim's SQL executor (flytekit's `SQLAlchemyTask`, task type `sqlalchemy`).
+ * The registry entry of flyteshim's SQL executor (flytekit's `SQLAlchemyTask`, task type
+ * `sqlalchemy`), which loads the executor on first use.
  *
  * @example flytekit's executor path finds it
  * ```ts
- * import { SQL_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { SQL_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(SQL_EXECUTOR.taskTypes, ["sqlalchemy"]);
+ * assertEquals(SQL_EXECUTOR_ENTRY.taskTypes, ["sqlalchemy"]);
  * ```
  */
-export const SQL_EXECUTOR: ExecutorEntry = lazyExecutor(
+export const SQL_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.sql",
     taskTypes: ["sqlalchemy"],
-    aliases: [FLYTEKIT_SQLALCHEMY_EXECUTOR],
+    aliases: [FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS],
     description: "Runs a SQL query on a database server and returns a structured dataset",
   },
   () => import("./sql/mod.ts").then((m) => m.sqlExecutor),
 );
 
 /**
- * flyteshim's OpenAI batch upload executor (flytekit's `UploadJSONLFileTask`, task type
- * `openai-batch-upload-file`).
+ * The registry entry of flyteshim's OpenAI batch upload executor (flytekit's `UploadJSONLFileTask`,
+ * task type `openai-batch-upload-file`), which loads the executor on first use.
  *
  * @example flytekit's executor path finds it
  * ```ts
- * import { OPENAI_UPLOAD_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { OPENAI_UPLOAD_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(OPENAI_UPLOAD_EXECUTOR.taskTypes, ["openai-batch-upload-file"]);
+ * assertEquals(OPENAI_UPLOAD_EXECUTOR_ENTRY.taskTypes, ["openai-batch-upload-file"]);
  * ```
  */
-export const OPENAI_UPLOAD_EXECUTOR: ExecutorEntry = lazyExecutor(
+export const OPENAI_UPLOAD_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.openai.upload_jsonl_file",
     taskTypes: ["openai-batch-upload-file"],
-    aliases: [FLYTEKIT_OPENAI_UPLOAD_EXECUTOR],
+    aliases: [FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS],
     description: "Uploads a JSONL file to the OpenAI Files API for a batch and returns its id",
   },
   () => import("./openai/mod.ts").then((m) => m.uploadJsonlFileExecutor),
 );
 
 /**
- * flyteshim's OpenAI batch download executor (flytekit's `DownloadJSONFilesTask`, task type
- * `openai-batch-download-files`).
+ * The registry entry of flyteshim's OpenAI batch download executor (flytekit's
+ * `DownloadJSONFilesTask`, task type `openai-batch-download-files`), which loads the executor on
+ * first use.
  *
  * @example flytekit's executor path finds it
  * ```ts
- * import { OPENAI_DOWNLOAD_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { OPENAI_DOWNLOAD_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(OPENAI_DOWNLOAD_EXECUTOR.taskTypes, ["openai-batch-download-files"]);
+ * assertEquals(OPENAI_DOWNLOAD_EXECUTOR_ENTRY.taskTypes, ["openai-batch-download-files"]);
  * ```
  */
-export const OPENAI_DOWNLOAD_EXECUTOR: ExecutorEntry = lazyExecutor(
+export const OPENAI_DOWNLOAD_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.openai.download_batch_files",
     taskTypes: ["openai-batch-download-files"],
-    aliases: [FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR],
+    aliases: [FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS],
     description: "Downloads an OpenAI batch's output and error files into the raw output prefix",
   },
   () => import("./openai/mod.ts").then((m) => m.downloadBatchFilesExecutor),
 );
 
 /**
- * flyteshim's command executor (task type `flyteshim-command`): runs a program of the image with
- * inputs and outputs as files. It needs `--allow-run`, which only the `flyteshim-command` build has.
+ * The registry entry of flyteshim's command executor (task type `flyteshim-command`), which loads
+ * the executor on first use: it runs a program of the image with inputs and outputs as files, and
+ * needs `--allow-run`, which only the `flyteshim-command` build has.
  *
  * @example Its task type
  * ```ts
- * import { COMMAND_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { COMMAND_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(COMMAND_EXECUTOR.taskTypes, ["flyteshim-command"]);
+ * assertEquals(COMMAND_EXECUTOR_ENTRY.taskTypes, ["flyteshim-command"]);
  * ```
  */
-export const COMMAND_EXECUTOR: ExecutorEntry = lazyExecutor(
+export const COMMAND_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
     id: "flyteshim.command",
     taskTypes: ["flyteshim-command"],
@@ -200,9 +208,9 @@ export const COMMAND_EXECUTOR: ExecutorEntry = lazyExecutor(
  * ```
  */
 export const BUILTIN_EXECUTORS: readonly ExecutorEntry[] = [
-  SQLITE3_EXECUTOR,
-  SQL_EXECUTOR,
-  OPENAI_UPLOAD_EXECUTOR,
-  OPENAI_DOWNLOAD_EXECUTOR,
-  COMMAND_EXECUTOR,
+  SQLITE3_EXECUTOR_ENTRY,
+  SQL_EXECUTOR_ENTRY,
+  OPENAI_UPLOAD_EXECUTOR_ENTRY,
+  OPENAI_DOWNLOAD_EXECUTOR_ENTRY,
+  COMMAND_EXECUTOR_ENTRY,
 ];

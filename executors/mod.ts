@@ -30,15 +30,13 @@ import type { Secrets } from "../secrets/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { InferInputs, InferValues, TypeDescriptor } from "../types/descriptors.ts";
 
-export type { SecretRef, Secrets } from "../secrets/mod.ts";
-
 /**
  * Who and what is running, from the environment propeller sets (`FLYTE_INTERNAL_*`).
  *
  * @example The identity propeller sets in the pod
  * ```ts
  * import type { ExecutionIdentity } from "@flyteshim/flyteshim/executors";
- * import { configFromEnv } from "@flyteshim/flyteshim/entrypoint";
+ * import { configFromEnv } from "../entrypoint/config.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const env = { FLYTE_INTERNAL_EXECUTION_PROJECT: "flytesnacks", FLYTE_ATTEMPT_NUMBER: "2" };
@@ -101,7 +99,7 @@ export interface Logger {
  * @example Save a file for the next attempt
  * ```ts
  * import type { Checkpoint } from "@flyteshim/flyteshim/executors";
- * import { createCheckpoint } from "@flyteshim/flyteshim/entrypoint";
+ * import { createCheckpoint } from "../entrypoint/checkpoint.ts";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
  *
@@ -461,11 +459,11 @@ export function lazyExecutor(
  * @example The built-in executors, by id or flytekit's path
  * ```ts
  * import { createExecutorRegistry, type ExecutorRegistry } from "@flyteshim/flyteshim/executors";
- * import { BUILTIN_EXECUTORS, FLYTEKIT_SQLITE3_EXECUTOR } from "@flyteshim/flyteshim/executors/builtin";
+ * import { BUILTIN_EXECUTORS, FLYTEKIT_SQLITE3_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
  * const registry: ExecutorRegistry = createExecutorRegistry(BUILTIN_EXECUTORS);
- * assertEquals([registry.has("flyteshim.sqlite3"), registry.has(FLYTEKIT_SQLITE3_EXECUTOR)], [true, true]);
+ * assertEquals([registry.has("flyteshim.sqlite3"), registry.has(FLYTEKIT_SQLITE3_EXECUTOR_CLASS)], [true, true]);
  * assertEquals(registry.entries().map((entry) => entry.id).slice(0, 2), ["flyteshim.sqlite3", "flyteshim.sql"]);
  * ```
  */

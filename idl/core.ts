@@ -1,13 +1,14 @@
 /**
  * The Flyte IDL messages every task run reads and writes, without protobufjs: task templates,
  * literal maps, literals and error documents (binary protobuf, as flytekit and propeller write
- * them), the enums they use, and int64 values as `bigint`. `@flyteshim/flyteshim/idl` exports all
- * of this too, plus protobufjs's generated classes (`flyteidl`, `google`) for everything else;
- * this module loads in a fraction of the time those take, which is why the runtime uses it.
+ * them), the enums they use, and int64 values as `bigint`. It is published as part of
+ * `@flyteshim/flyteshim/idl`, which adds protobufjs's generated classes (`flyteidl`, `google`)
+ * for everything else; this module alone loads in a fraction of the time those take, which is
+ * why the runtime imports it directly.
  *
  * @example Decode a template and read its custom config
  * ```ts
- * import { decodeTaskTemplate, encodeTaskTemplate, structToJson } from "@flyteshim/flyteshim/idl/core";
+ * import { decodeTaskTemplate, encodeTaskTemplate, structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeTaskTemplate({ type: "sqlite", custom: { fields: { uri: { stringValue: "db.sqlite" } } } });
@@ -105,20 +106,6 @@ export type LiteralType = flyteidl.core.LiteralType.$Properties;
  */
 export type ErrorDocument = flyteidl.core.ErrorDocument.$Properties;
 /**
- * A `flyteidl.admin.TaskSpec` (one entry of a registration package); read and write it with
- * `@flyteshim/flyteshim/idl/admin`.
- *
- * @example A registration entry
- * ```ts
- * import { decodeTaskSpec, encodeTaskSpec, type TaskSpec } from "@flyteshim/flyteshim/idl/admin";
- * import { assertEquals } from "@std/assert";
- *
- * const spec: TaskSpec = { template: { type: "sqlite", id: { name: "sql.tracks" } } };
- * assertEquals(decodeTaskSpec(encodeTaskSpec(spec)).template?.id?.name, "sql.tracks");
- * ```
- */
-export type TaskSpec = flyteidl.admin.TaskSpec.$Properties;
-/**
  * A `flyteidl.core.TypedInterface`.
  *
  * @example A template's outputs
@@ -172,7 +159,7 @@ export function decodeTaskTemplate(bytes: Uint8Array): TaskTemplate {
  *
  * @example An inputs file is not a task template
  * ```ts
- * import { encodeLiteralMap, fitsMessage, toInt64 } from "@flyteshim/flyteshim/idl/core";
+ * import { encodeLiteralMap, fitsMessage, toInt64 } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeLiteralMap({ literals: { limit: { scalar: { primitive: { integer: toInt64(10) } } } } });
@@ -340,7 +327,7 @@ export function isDecodedMessage(type: string, value: unknown): boolean {
  *
  * @example
  * ```ts
- * import { SimpleType } from "@flyteshim/flyteshim/idl/core";
+ * import { SimpleType } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(SimpleType.INTEGER, 1);
@@ -354,7 +341,7 @@ export const SimpleType: typeof flyteidl.core.SimpleType = wireEnum("flyteidl.co
  *
  * @example
  * ```ts
- * import { BlobDimensionality } from "@flyteshim/flyteshim/idl/core";
+ * import { BlobDimensionality } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(BlobDimensionality.MULTIPART, 1);
@@ -369,7 +356,7 @@ export const BlobDimensionality: typeof flyteidl.core.BlobType.BlobDimensionalit
  *
  * @example
  * ```ts
- * import { SchemaColumnType } from "@flyteshim/flyteshim/idl/core";
+ * import { SchemaColumnType } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(SchemaColumnType.STRING, 2);
@@ -383,7 +370,7 @@ export const SchemaColumnType: typeof flyteidl.core.SchemaType.SchemaColumn.Sche
  *
  * @example
  * ```ts
- * import { ContainerErrorKind } from "@flyteshim/flyteshim/idl/core";
+ * import { ContainerErrorKind } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(ContainerErrorKind.RECOVERABLE, 1);
@@ -398,7 +385,7 @@ export const ContainerErrorKind: typeof flyteidl.core.ContainerError.Kind = wire
  *
  * @example
  * ```ts
- * import { ErrorKind } from "@flyteshim/flyteshim/idl/core";
+ * import { ErrorKind } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(ErrorKind.SYSTEM, 2);
@@ -413,7 +400,7 @@ export const ErrorKind: typeof flyteidl.core.ExecutionError.ErrorKind = wireEnum
  *
  * @example
  * ```ts
- * import { SecretMountType } from "@flyteshim/flyteshim/idl/core";
+ * import { SecretMountType } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(SecretMountType.ENV_VAR, 1);
@@ -428,7 +415,7 @@ export const SecretMountType: typeof flyteidl.core.Secret.MountType = wireEnum(
  *
  * @example
  * ```ts
- * import { ResourceName } from "@flyteshim/flyteshim/idl/core";
+ * import { ResourceName } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(ResourceName.MEMORY, 3);
@@ -443,7 +430,7 @@ export const ResourceName: typeof flyteidl.core.Resources.ResourceName = wireEnu
  *
  * @example
  * ```ts
- * import { NullValue } from "@flyteshim/flyteshim/idl/core";
+ * import { NullValue } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(NullValue.NULL_VALUE, 0);

@@ -4,14 +4,14 @@
  * (`flyteidl2.task.Inputs`, `flyteidl2.task.Outputs`) and the error file
  * (`flyteidl2.core.ErrorDocument`). The runtime does not load this module: Flyte 2's files are
  * byte-compatible with Flyte 1's (a map entry and a `NamedLiteral` are both `{1: name, 2: value}`),
- * so the table-driven codec of `@flyteshim/flyteshim/idl/core` reads and writes both lines. The SDK
+ * so the table-driven codec (`idl/core.ts`) reads and writes both lines. The SDK
  * uses it to write Flyte 2 registration entries, and tests to read what the runtime wrote as
  * Flyte 2's backend does.
  *
  * @example Outputs written by the runtime, read as Flyte 2's Outputs
  * ```ts
  * import { decodeOutputs } from "@flyteshim/flyteshim/idl/flyte2";
- * import { encodeLiteralMap } from "@flyteshim/flyteshim/idl/core";
+ * import { encodeLiteralMap } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeLiteralMap({ literals: { o0: { scalar: { primitive: { stringValue: "hi" } } } } });
@@ -123,7 +123,7 @@ export function encodeFlyte2TaskSpec(spec: Flyte2TaskSpec): Uint8Array {
  * @example Inputs written as a Flyte 1 LiteralMap
  * ```ts
  * import { decodeInputs } from "@flyteshim/flyteshim/idl/flyte2";
- * import { encodeLiteralMap } from "@flyteshim/flyteshim/idl/core";
+ * import { encodeLiteralMap } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeLiteralMap({ literals: { a: { scalar: { primitive: { boolean: true } } } } });
@@ -140,7 +140,7 @@ export function decodeInputs(bytes: Uint8Array): Inputs {
  * @example Read back as a Flyte 1 LiteralMap
  * ```ts
  * import { encodeInputs } from "@flyteshim/flyteshim/idl/flyte2";
- * import { decodeLiteralMap } from "@flyteshim/flyteshim/idl/core";
+ * import { decodeLiteralMap } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeInputs({ literals: [{ name: "n", value: { scalar: { primitive: { stringValue: "x" } } } }] });
@@ -190,7 +190,7 @@ export function encodeOutputs(outputs: Outputs): Uint8Array {
  * @example What the runtime writes on Flyte 2
  * ```ts
  * import { decodeFlyte2ErrorDocument } from "@flyteshim/flyteshim/idl/flyte2";
- * import { encodeErrorDocument } from "@flyteshim/flyteshim/idl/core";
+ * import { encodeErrorDocument } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeErrorDocument({ error: { code: "USER:X", message: "m", kind: 1, origin: 1 } });
@@ -207,7 +207,7 @@ export function decodeFlyte2ErrorDocument(bytes: Uint8Array): Flyte2ErrorDocumen
  * @example A system error
  * ```ts
  * import { encodeFlyte2ErrorDocument } from "@flyteshim/flyteshim/idl/flyte2";
- * import { decodeErrorDocument } from "@flyteshim/flyteshim/idl/core";
+ * import { decodeErrorDocument } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeFlyte2ErrorDocument({ error: { code: "SYSTEM:Aborted", origin: 2 } });

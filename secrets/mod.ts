@@ -18,13 +18,13 @@
  */
 
 import { SystemError, UserError } from "../errors.ts";
+
 /**
  * Where a secret is looked up, as in `flyteidl.core.Secret`.
  *
  * @example A secret without a key is its group
  * ```ts
- * import type { SecretRef } from "@flyteshim/flyteshim/executors";
- * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createSecrets, type SecretRef } from "@flyteshim/flyteshim/secrets";
  * import { assertEquals } from "@std/assert";
  *
  * const ref: SecretRef = { group: "token" };
@@ -47,17 +47,13 @@ export interface SecretRef {
 /**
  * Secret lookup, as Flyte mounts secrets (environment variables, then files).
  *
- * @example An executor reads a secret through its context
+ * @example A function that reads a secret
  * ```ts
- * import { defineTask, Types } from "@flyteshim/flyteshim";
- * import { defineExecutor, type Secrets } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets, type Secrets } from "@flyteshim/flyteshim/secrets";
  * import { assertEquals } from "@std/assert";
  *
  * const password = (secrets: Secrets) => secrets.get({ group: "db", key: "password" });
- * const connect = defineExecutor({ id: "x.connect", taskTypes: ["connect"], parseConfig: () => ({}),
- *   execute: async (_config, _inputs, ctx) => ({ length: (await password(ctx.secrets)).length }) });
- * const task = defineTask({ name: "connect", taskType: "connect", executor: connect, outputs: { length: Types.integer } });
- * assertEquals(await task.run({}, { env: { _FSEC_DB_PASSWORD: "s3cret" } }), { length: 6n });
+ * assertEquals(await password(createSecrets({ env: { _FSEC_DB_PASSWORD: "s3cret" } })), "s3cret");
  * ```
  */
 export interface Secrets {

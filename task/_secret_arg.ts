@@ -2,7 +2,7 @@
 // `secret_connect_args`, the OpenAI file tasks' `secret_arg`): Secret's fields by their Python
 // names, the mount requirement as its enum number.
 import type { JsonValue } from "../idl/mod.ts";
-import type { SecretRequest } from "./define.ts";
+import type { SecretRequest } from "./types.ts";
 
 const MOUNT_NUMBER = { any: 0, env_var: 1, file: 2 } as const;
 

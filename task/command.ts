@@ -1,14 +1,10 @@
 // Command tasks: any program of an image as a Flyte task, run by the flyteshim-command binary
 // (task type `flyteshim-command`, executor `flyteshim.command`), with `custom` in the executor's
 // snake_case keys.
-import { COMMAND_EXECUTOR } from "../executors/builtin.ts";
+import { COMMAND_EXECUTOR_ENTRY } from "../executors/builtin.ts";
 import type { TypeDescriptor } from "../types/descriptors.ts";
-import {
-  defineTask,
-  type PrebuiltTask,
-  type TaskOptions,
-  type VariableDescriptors,
-} from "./define.ts";
+import { defineTask } from "./define.ts";
+import type { PrebuiltTask, TaskOptions, VariableDescriptors } from "./types.ts";
 
 /**
  * Options of {@linkcode commandTask}: the generic task options (image, inputs, outputs, secrets,
@@ -16,7 +12,8 @@ import {
  *
  * @example Count the lines of a file input
  * ```ts
- * import { commandTask, type CommandTaskOptions, Types } from "@flyteshim/flyteshim/task";
+ * import { commandTask, type CommandTaskOptions } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
  * const outputs = { lines: Types.string };
@@ -76,7 +73,8 @@ const INPUT_PLACEHOLDER = /\{\{\s*\.inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
  *
  * @example A task that runs python3 in any image
  * ```ts
- * import { commandTask, toTaskTemplate, Types } from "@flyteshim/flyteshim/task";
+ * import { commandTask, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
@@ -122,8 +120,8 @@ export function commandTask<
   }
   return defineTask<I, O>({
     ...rest,
-    taskType: COMMAND_EXECUTOR.taskTypes[0],
-    executor: COMMAND_EXECUTOR.id,
+    taskType: COMMAND_EXECUTOR_ENTRY.taskTypes[0],
+    executor: COMMAND_EXECUTOR_ENTRY.id,
     config: {
       command: [...command],
       shell: shell ?? false,

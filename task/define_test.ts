@@ -2,7 +2,7 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import { createExecutorRegistry, defineExecutor, lazyExecutor } from "../executors/mod.ts";
 import { Types } from "../types/descriptors.ts";
 import type { StructuredDataset, Timestamp } from "../types/values.ts";
-import { sqlite3Task, sqlTask } from "./builtin.ts";
+import { sqlite3Task, sqlTask } from "./sql.ts";
 import { defineTask } from "./define.ts";
 import { registryFor } from "./run.ts";
 

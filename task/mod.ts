@@ -5,7 +5,8 @@
  *
  * @example Define, serialize and package a SQLite3 task
  * ```ts
- * import { sqlite3Task, toTaskTemplate, Types, writePackage } from "@flyteshim/flyteshim/task";
+ * import { sqlite3Task, toTaskTemplate, writePackage } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
  * const tracks = sqlite3Task({
@@ -25,10 +26,10 @@
  * @module
  */
 
+export { defineTask } from "./define.ts";
 export {
   type CacheSettings,
   type ConfigOf,
-  defineTask,
   type ExecutorFits,
   type ExecutorRef,
   type Misfits,
@@ -42,7 +43,7 @@ export {
   type TaskOptions,
   type TaskTypeOf,
   type VariableDescriptors,
-} from "./define.ts";
+} from "./types.ts";
 export {
   containerArgs,
   type ContainerArgsOptions,
@@ -53,8 +54,6 @@ export {
 } from "./serialize.ts";
 export {
   type DefaultSqlOutputs,
-  FLYTEKIT_SQLALCHEMY_EXECUTOR,
-  FLYTEKIT_SQLITE3_EXECUTOR,
   type IsUnion,
   sqlite3Task,
   type Sqlite3TaskOptions,
@@ -62,15 +61,13 @@ export {
   sqlTask,
   type SqlTaskBaseOptions,
   type SqlTaskOptions,
-} from "./builtin.ts";
+} from "./sql.ts";
 export {
   BATCH_RESULT_TYPE,
   type BatchResult,
   type BatchResultFile,
   type DownloadBatchFilesInputs,
   type DownloadBatchFilesOutputs,
-  FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR,
-  FLYTEKIT_OPENAI_UPLOAD_EXECUTOR,
   openaiDownloadBatchFilesTask,
   type OpenAIFileTaskOptions,
   openaiUploadJsonlFileTask,
@@ -94,4 +91,3 @@ export {
   toFlyte2Json,
   toFlyte2TaskSpec,
 } from "./serialize_flyte2.ts";
-export { Types } from "../types/mod.ts";

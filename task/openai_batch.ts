@@ -1,19 +1,18 @@
 // Ready-made definitions of the OpenAI batch file tasks (flytekit's `UploadJSONLFileTask` and
 // `DownloadJSONFilesTask`), with the interface, `custom` and secret request flytekit 1.16 writes.
 import {
-  FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR,
-  FLYTEKIT_OPENAI_UPLOAD_EXECUTOR,
-  OPENAI_DOWNLOAD_EXECUTOR,
-  OPENAI_UPLOAD_EXECUTOR,
+  FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS,
+  FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS,
+  OPENAI_DOWNLOAD_EXECUTOR_ENTRY,
+  OPENAI_UPLOAD_EXECUTOR_ENTRY,
 } from "../executors/builtin.ts";
 import { jsonToStruct, type JsonValue, SimpleType } from "../idl/core.ts";
 import { type TypeDescriptor, Types } from "../types/descriptors.ts";
 import { MSGPACK_ANNOTATION } from "../types/struct.ts";
 import type { FlyteFile } from "../types/values.ts";
-import { defineTask, type PrebuiltTask, type SecretRequest, type TaskOptions } from "./define.ts";
+import { defineTask } from "./define.ts";
+import type { PrebuiltTask, SecretRequest, TaskOptions } from "./types.ts";
 import { secretArgOf } from "./_secret_arg.ts";
-
-export { FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR, FLYTEKIT_OPENAI_UPLOAD_EXECUTOR };
 
 /** A file of the batch result as read back from its literal: flytekit's `{"path": uri}`. */
 export interface BatchResultFile {
@@ -169,8 +168,8 @@ export function openaiUploadJsonlFileTask(
 ): PrebuiltTask<UploadJsonlFileInputs, UploadJsonlFileOutputs> {
   return openaiFileTask(options, {
     taskType: "openai-batch-upload-file",
-    executor: OPENAI_UPLOAD_EXECUTOR.id,
-    flytekitExecutor: FLYTEKIT_OPENAI_UPLOAD_EXECUTOR,
+    executor: OPENAI_UPLOAD_EXECUTOR_ENTRY.id,
+    flytekitExecutor: FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS,
     inputs: { jsonl_in: Types.file("jsonl") },
     outputs: { result: Types.string },
   });
@@ -202,8 +201,8 @@ export function openaiDownloadBatchFilesTask(
 ): PrebuiltTask<DownloadBatchFilesInputs, DownloadBatchFilesOutputs> {
   return openaiFileTask(options, {
     taskType: "openai-batch-download-files",
-    executor: OPENAI_DOWNLOAD_EXECUTOR.id,
-    flytekitExecutor: FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR,
+    executor: OPENAI_DOWNLOAD_EXECUTOR_ENTRY.id,
+    flytekitExecutor: FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS,
     inputs: { batch_endpoint_result: Types.struct() },
     outputs: { result: BATCH_RESULT_TYPE },
   });

@@ -1,7 +1,7 @@
 // Registration packages: a flat gzip tar of `admin.TaskSpec` files, as `pyflyte package` writes
 // them and `flytectl register files` reads them (docs/flyte-contract.md#registration-packages).
 import { encodeTaskSpec } from "../idl/admin.ts";
-import type { PrebuiltTask, SerializeOptions } from "./define.ts";
+import type { PrebuiltTask, SerializeOptions } from "./types.ts";
 import { toTaskSpec } from "./serialize.ts";
 import { tar } from "./_tar.ts";
 

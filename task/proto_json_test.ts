@@ -7,7 +7,7 @@ import { decodeTaskTemplate, encodeTaskTemplate } from "../idl/mod.ts";
 import { decodeTaskSpec, encodeTaskSpec } from "../idl/admin.ts";
 import { Types } from "../types/descriptors.ts";
 import { Duration } from "../types/values.ts";
-import { sqlite3Task, sqlTask } from "./builtin.ts";
+import { sqlite3Task, sqlTask } from "./sql.ts";
 import { toProto3Json } from "./proto_json.ts";
 import { MESSAGES } from "./_proto_json_schema.ts";
 import { toTaskSpec, toTaskTemplate } from "./serialize.ts";

@@ -21,7 +21,7 @@ import { createSecrets } from "../secrets/mod.ts";
 import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
 import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
 import type { InferInputs, InferValues } from "../types/descriptors.ts";
-import type { PrebuiltTask, RunOptions, VariableDescriptors } from "./define.ts";
+import type { PrebuiltTask, RunOptions, VariableDescriptors } from "./types.ts";
 import { toTaskTemplate } from "./serialize.ts";
 
 /**
@@ -410,7 +410,8 @@ export function registryFor(
  *
  * @example Numbers in custom come back as doubles
  * ```ts
- * import { defineTask, runTask, Types } from "@flyteshim/flyteshim/task";
+ * import { defineTask, runTask } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *

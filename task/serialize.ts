@@ -12,7 +12,7 @@ import type {
   SecretMount,
   SerializeOptions,
   VariableDescriptors,
-} from "./define.ts";
+} from "./types.ts";
 
 /**
  * flyteshim's version, written to `metadata.runtime.version`.

@@ -10,7 +10,7 @@ import {
 import { type Flyte2TaskSpec, flyteidl2 } from "../idl/flyte2.ts";
 import { FLYTESHIM_RESOLVER } from "../resolver/mod.ts";
 import { encodeInlineTemplate, inlineLoaderArgs } from "../resolver/flyte2.ts";
-import type { PrebuiltTask, SerializeOptions } from "./define.ts";
+import type { PrebuiltTask, SerializeOptions } from "./types.ts";
 import { toProto3Json } from "./proto_json.ts";
 import { toTaskTemplate, VERSION } from "./serialize.ts";
 
@@ -150,7 +150,8 @@ function variableEntries(map: JsonValue | undefined): JsonValue | undefined {
  * @throws {TypeError} For default inputs, which flyteshim does not write.
  * @example A spec as JSON
  * ```ts
- * import { defineTask, toFlyte2Json, toFlyte2TaskSpec, Types } from "@flyteshim/flyteshim/task";
+ * import { defineTask, toFlyte2Json, toFlyte2TaskSpec } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
  * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop", image: "example:1", inputs: { n: Types.integer } });

@@ -1,6 +1,5 @@
 // Flyte 2 serialization, checked against protobuf's own implementations built from
 // @flyteorg/flyteidl2's descriptors (protoc's text format, python3-protobuf's json_format).
-import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { crossCheck, PROTOC, PYTHON_PROTOBUF } from "../_testing/tools.ts";
 import { protocDecode, pythonJson } from "../_testing/flyte2_descriptors.ts";
@@ -8,9 +7,8 @@ import { decodeFlyte2TaskSpec, encodeFlyte2TaskSpec } from "../idl/flyte2.ts";
 import { decodeInlineTemplate } from "../resolver/flyte2.ts";
 import { Types } from "../types/descriptors.ts";
 import { Duration } from "../types/values.ts";
-import { sqlite3Task, sqlTask } from "./builtin.ts";
+import { sqlite3Task, sqlTask } from "./sql.ts";
 import { defineTask } from "./define.ts";
-import { runCli } from "./cli.ts";
 import { toFlyte2Json, toFlyte2TaskSpec } from "./serialize_flyte2.ts";
 
 function rich() {
@@ -151,70 +149,4 @@ Deno.test("task types the backend runs otherwise, and oversized tasks, are refus
   const noise = Array.from({ length: 200_000 }, () => Math.random().toString(36)[2]).join("");
   const big = sqlite3Task({ name: "big", image: "x:1", queryTemplate: noise, uri: "db.sqlite" });
   await assertRejects(() => toFlyte2TaskSpec(big), RangeError, "one container argument");
-});
-
-Deno.test("deno task serialize --flyte2 writes <name>.flyte2.pb and <name>.flyte2.json", async () => {
-  const dir = await tempDir();
-  try {
-    const module = new URL("../examples/checksum/task.ts", import.meta.url).pathname;
-    let out = "";
-    const code = await runCli(["serialize", module, "--flyte2", "--output-dir", dir], {
-      stdout: (t) => out += t,
-      stderr: (t) => out += t,
-    });
-    assertEquals(code, 0, out);
-    const spec = decodeFlyte2TaskSpec(await Deno.readFile(`${dir}/example.checksum.flyte2.pb`));
-    assertEquals(spec.taskTemplate?.type, "checksum");
-    const json = JSON.parse(await Deno.readTextFile(`${dir}/example.checksum.flyte2.json`));
-    assertEquals(json.taskTemplate.container.args[0], "a0");
-    assertEquals(json.taskTemplate.id.name, "example.checksum");
-    assertEquals(json, JSON.parse(JSON.stringify(toFlyte2Json(spec))));
-    const withId = await runCli([
-      "serialize",
-      module,
-      "--flyte2",
-      "--output-dir",
-      dir,
-      "--org",
-      "acme",
-      "--project",
-      "flytesnacks",
-      "--domain",
-      "development",
-      "--version",
-      "v3",
-    ], { stdout: () => {}, stderr: (t) => out += t });
-    assertEquals(withId, 0, out);
-    const identified = JSON.parse(await Deno.readTextFile(`${dir}/example.checksum.flyte2.json`));
-    assertEquals(identified.taskTemplate.id, {
-      resourceType: "TASK",
-      org: "acme",
-      project: "flytesnacks",
-      domain: "development",
-      name: "example.checksum",
-      version: "v3",
-    });
-    assertEquals(identified.taskTemplate.container.args.slice(5, 7), ["--version", "v3"]);
-    let err = "";
-    const noFlyte2 = await runCli(["serialize", module, "--project", "p"], {
-      stdout: () => {},
-      stderr: (t) => err += t,
-    });
-    assertEquals(noFlyte2, 2);
-    assertStringIncludes(err, 'go with "--flyte2"');
-    const both = await runCli(["serialize", module, "--flyte2", "--flytekit-compatible"], {
-      stdout: () => {},
-      stderr: (t) => err += t,
-    });
-    assertEquals(both, 2);
-    assertStringIncludes(err, "exclude each other");
-    const pkg = await runCli(["package", module, "--flyte2"], {
-      stdout: () => {},
-      stderr: (t) => err += t,
-    });
-    assertEquals(pkg, 2);
-    assertStringIncludes(err, "no registration package");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });

@@ -9,7 +9,7 @@ import {
 import { Duration } from "../types/values.ts";
 import { Types } from "../types/descriptors.ts";
 import { defineTask } from "./define.ts";
-import { sqlite3Task, sqlTask } from "./builtin.ts";
+import { sqlite3Task, sqlTask } from "./sql.ts";
 import { containerArgs, toTaskSpec, toTaskTemplate, VERSION } from "./serialize.ts";
 import denoConfig from "../deno.json" with { type: "json" };
 

@@ -21,7 +21,9 @@ import {
   jsonToStruct,
   type TaskTemplate,
 } from "../idl/mod.ts";
-import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
+import { parseExecuteArgs } from "../entrypoint/args.ts";
+import { NULL_LOGGER } from "../entrypoint/dispatch.ts";
+import { runExecute } from "../entrypoint/execute.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry } from "../executors/mod.ts";
 import { createStorage } from "../storage/mod.ts";

@@ -3,7 +3,8 @@
 // PostgreSQL and MariaDB suites share (sqlSharedSteps).
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type JsonValue, type TaskTemplate } from "../idl/mod.ts";
-import { type LiteralType, Timestamp, Types, valuesToLiteralMap } from "../types/mod.ts";
+import { Timestamp, Types, valuesToLiteralMap } from "../types/mod.ts";
+import type { LiteralType } from "../idl/mod.ts";
 import { type ParquetTable, readParquet } from "./_duckdb.ts";
 import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
 

@@ -11,7 +11,7 @@ import { checksum } from "../examples/checksum/task.ts";
 import { decodeErrorDocument, encodeLiteralMap, type LiteralMap } from "../idl/core.ts";
 import { decodeInputs, type Inputs } from "../idl/flyte2.ts";
 import { defineTask } from "../task/define.ts";
-import { sqlite3Task, sqlTask } from "../task/builtin.ts";
+import { sqlite3Task, sqlTask } from "../task/sql.ts";
 import { toFlyte2TaskSpec } from "../task/serialize_flyte2.ts";
 import { createStorage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";

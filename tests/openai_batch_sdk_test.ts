@@ -4,7 +4,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { decodeTaskSpec } from "../idl/admin.ts";
 import { decodeTaskTemplate, encodeTaskTemplate, structToJson } from "../idl/mod.ts";
-import { runCli } from "../task/cli.ts";
+import { runCli } from "../cli/run_cli.ts";
 import { openaiDownloadBatchFilesTask, openaiUploadJsonlFileTask } from "../task/mod.ts";
 import { FlyteFile } from "../types/values.ts";
 import { startFilesApi } from "./_openai_files.ts";

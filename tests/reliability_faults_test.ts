@@ -7,7 +7,9 @@
 // outputs.pb whose data exists.
 import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
+import { parseExecuteArgs } from "../entrypoint/args.ts";
+import { NULL_LOGGER } from "../entrypoint/dispatch.ts";
+import { runExecute } from "../entrypoint/execute.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { createExecutorRegistry } from "../executors/mod.ts";
 import {

@@ -522,7 +522,9 @@ const URI_CASES: [uri: string, code: string][] = [
 ];
 
 Deno.test("inputs: SQLite3 uri that is malformed, a folder or not a file is a USER error at once", async () => {
-  const { NULL_LOGGER, parseExecuteArgs, runExecute } = await import("../entrypoint/mod.ts");
+  const { parseExecuteArgs } = await import("../entrypoint/args.ts");
+  const { NULL_LOGGER } = await import("../entrypoint/dispatch.ts");
+  const { runExecute } = await import("../entrypoint/execute.ts");
   const { createExecutorRegistry } = await import("../executors/mod.ts");
   const { BUILTIN_EXECUTORS } = await import("../executors/builtin.ts");
   const { decodeErrorDocument } = await import("../idl/mod.ts");

@@ -3,7 +3,7 @@
 import { tempDir } from "../_testing/temp.ts";
 import { crossCheck, PROTOC } from "../_testing/tools.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { runCli } from "../task/cli.ts";
+import { runCli } from "../cli/run_cli.ts";
 import { protoc } from "../testdata/idl/protoc.ts";
 import denoConfig from "../deno.json" with { type: "json" };
 

@@ -12,8 +12,9 @@ import {
   encodeTaskTemplate,
   jsonToStruct,
 } from "../idl/mod.ts";
-import { readDataset, sqlite3Task, toTaskTemplate, Types } from "../task/mod.ts";
-import { runCli } from "../task/cli.ts";
+import { readDataset, sqlite3Task, toTaskTemplate } from "../task/mod.ts";
+import { Types } from "../types/mod.ts";
+import { runCli } from "../cli/run_cli.ts";
 import { StructuredDataset } from "../types/mod.ts";
 import { readParquet } from "./_duckdb.ts";
 
@@ -478,7 +479,7 @@ async function inFreshTmp(args: string[], cwd: string) {
   };
 }
 
-const CLI = new URL("../task/main.ts", import.meta.url).pathname;
+const CLI = new URL("../cli/main.ts", import.meta.url).pathname;
 
 Deno.test("deno task run: a value that does not fit an input is an input error, exit 2, nothing left", async () => {
   await using fixture = await database();
@@ -541,10 +542,12 @@ Deno.test("task.run removes its run folder, failed runs included, unless asked o
   await using fixture = await database();
   const { dir, db } = fixture;
   const TASK = new URL("../task/mod.ts", import.meta.url).href;
+  const TYPES = new URL("../types/mod.ts", import.meta.url).href;
   const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
   await Deno.writeTextFile(
     `${dir}/script.ts`,
-    `import { defineTask, sqlite3Task, Types } from "${TASK}";
+    `import { defineTask, sqlite3Task } from "${TASK}";
+import { Types } from "${TYPES}";
 import { defineExecutor } from "${EXECUTORS}";
 const double = defineExecutor({ id: "x.double", taskTypes: ["double"], parseConfig: () => ({}),
   execute: (_c, inputs) => Promise.resolve({ n: (inputs.n as bigint) * 2n }) });

@@ -3,7 +3,8 @@
 // read back as rows.
 import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
-import { readDataset, sqlTask, Types } from "../task/mod.ts";
+import { readDataset, sqlTask } from "../task/mod.ts";
+import { Types } from "../types/mod.ts";
 import { startPostgres } from "./_postgres.ts";
 import { tempDir } from "../_testing/temp.ts";
 

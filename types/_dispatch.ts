@@ -19,7 +19,7 @@ import {
 import { literalTypeOf, valueTypeOf } from "./_infer.ts";
 import { readBlob, writeBlob } from "./blob.ts";
 import { readCollection, readMap, writeCollection, writeMap } from "./collections.ts";
-import { readDataset, writeDataset } from "./dataset.ts";
+import { readDatasetLiteral, writeDatasetLiteral } from "./dataset.ts";
 import type { TypeDescriptor } from "./descriptors.ts";
 import { readEnum, writeEnum } from "./enum.ts";
 import { readPrimitive, writePrimitive } from "./primitives.ts";
@@ -90,7 +90,7 @@ export async function read(literal: Literal, type: LiteralType, ctx: Ctx): Promi
     case "blob":
       return readBlob(literal, type, ctx);
     case "dataset":
-      return readDataset(literal, type, ctx);
+      return readDatasetLiteral(literal, type, ctx);
     case "enum":
       return readEnum(literal, type, ctx);
   }
@@ -114,7 +114,7 @@ export async function write(value: unknown, type: LiteralType, ctx: Ctx): Promis
     case "blob":
       return await writeBlob(value, type, ctx);
     case "dataset":
-      return await writeDataset(value, type, ctx);
+      return await writeDatasetLiteral(value, type, ctx);
     case "enum":
       return await writeEnum(value, type, ctx);
   }

@@ -41,7 +41,11 @@ export function declaredColumns(type: LiteralType): DatasetColumn[] {
 }
 
 /** Reads a `structured_dataset` or `schema` scalar into a {@linkcode StructuredDataset}. */
-export function readDataset(literal: Literal, type: LiteralType, ctx: Ctx): StructuredDataset {
+export function readDatasetLiteral(
+  literal: Literal,
+  type: LiteralType,
+  ctx: Ctx,
+): StructuredDataset {
   const sd = literal.scalar?.structuredDataset;
   if (sd) {
     const sdt = sd.metadata?.structuredDatasetType;
@@ -60,7 +64,7 @@ export function readDataset(literal: Literal, type: LiteralType, ctx: Ctx): Stru
 }
 
 /** Writes a {@linkcode StructuredDataset} as a `structured_dataset` scalar. */
-export function writeDataset(value: unknown, type: LiteralType, ctx: Ctx): Literal {
+export function writeDatasetLiteral(value: unknown, type: LiteralType, ctx: Ctx): Literal {
   if (!(value instanceof StructuredDataset)) throw mismatch(ctx, type, describeValue(value));
   const sdt: flyteidl.core.StructuredDatasetType.$Properties = {};
   const columns = declaredColumns(type);

@@ -31,7 +31,6 @@
  * @module
  */
 
-export type { Literal, LiteralMap, LiteralType, Variable } from "../idl/core.ts";
 export type { ConvertOptions, LiteralStorage, LiteralStorageCallOptions } from "./_context.ts";
 export { type DeclaredType, fromLiteral, toLiteral } from "./convert.ts";
 export { literalMapToValues, valuesToLiteralMap, type VariableTypes } from "./literal_map.ts";

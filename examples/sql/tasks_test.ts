@@ -6,7 +6,7 @@ import { startPostgres } from "../../tests/_postgres.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** `deno task run` / `deno task package` (task/main.ts), as if started from `cwd`. */
+/** `deno task run` / `deno task package` (cli/main.ts), as if started from `cwd`. */
 async function sdk(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -16,7 +16,7 @@ async function sdk(args: string[], env: Record<string, string> = {}, cwd = ROOT)
       "--allow-env",
       "--allow-net",
       "--allow-sys",
-      "task/main.ts",
+      "cli/main.ts",
       ...args,
     ],
     cwd: ROOT,

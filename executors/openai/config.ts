@@ -4,7 +4,7 @@
 import type { UserError } from "../../errors.ts";
 import { configError, jsonKind as kind } from "../_config.ts";
 import type { JsonValue } from "../../idl/mod.ts";
-import type { SecretRef } from "../mod.ts";
+import type { SecretRef } from "../../secrets/mod.ts";
 
 /** What the OpenAI file executors read from `custom`. */
 export interface OpenAIFileConfig {

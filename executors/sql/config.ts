@@ -8,7 +8,7 @@
 import type { UserError } from "../../errors.ts";
 import { configError } from "../_config.ts";
 import type { JsonValue } from "../../idl/mod.ts";
-import type { SecretRef } from "../mod.ts";
+import type { SecretRef } from "../../secrets/mod.ts";
 import { parseSqlUrl, type SqlUrl } from "./url.ts";
 
 /** What the executor needs from `custom`. */

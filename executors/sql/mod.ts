@@ -13,7 +13,7 @@
  *
  * @example The executor's identity
  * ```ts
- * import { sqlExecutor } from "./mod.ts";
+ * import { sqlExecutor } from "@flyteshim/flyteshim/executors/sql";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(sqlExecutor.taskTypes, ["sqlalchemy"]);
@@ -41,8 +41,6 @@ import type { SqlDialect } from "./url.ts";
 
 export type { SqlConfig } from "./config.ts";
 export type { SqlDialect, SqlUrl } from "./url.ts";
-export type { SecretRef } from "../mod.ts";
-export type { JsonValue } from "../../idl/core.ts";
 
 /** Rows fetched per round trip from the server-side cursor. */
 const BATCH_ROWS = 10_000;
@@ -162,7 +160,7 @@ async function run(
  *
  * @example Parsing a template's custom field
  * ```ts
- * import { sqlExecutor } from "./mod.ts";
+ * import { sqlExecutor } from "@flyteshim/flyteshim/executors/sql";
  * import { assertEquals } from "@std/assert";
  *
  * const config = sqlExecutor.parseConfig(

@@ -7,7 +7,7 @@
  *
  * @example Run a query on a local database
  * ```ts
- * import { sqlite3Executor } from "./mod.ts";
+ * import { sqlite3Executor } from "@flyteshim/flyteshim/executors/sqlite3";
  * import { createStorage } from "../../storage/mod.ts";
  * import { DatabaseSync } from "node:sqlite";
  * import { assertEquals } from "@std/assert";
@@ -57,6 +57,7 @@ import { defineExecutor, type Executor, type ExecutorContext } from "../mod.ts";
 import { parseSqlite3Config, type Sqlite3Config } from "./config.ts";
 
 export type { Sqlite3Config } from "./config.ts";
+export type { ParquetCodec } from "../../parquet/types.ts";
 
 /** Options of {@linkcode createSqlite3Executor}. */
 export interface Sqlite3ExecutorOptions {
@@ -390,7 +391,7 @@ function headOf(path: string): Uint8Array {
  *
  * @example With a smaller unpacking limit
  * ```ts
- * import { createSqlite3Executor } from "./mod.ts";
+ * import { createSqlite3Executor } from "@flyteshim/flyteshim/executors/sqlite3";
  * import { assertEquals } from "@std/assert";
  *
  * const executor = createSqlite3Executor({ maxUnpackedBytes: 1024 ** 3 });

@@ -1,23 +1,16 @@
 // Ready-made definitions for the built-in executors: flytekit's SQLite3Task and SQLAlchemyTask,
 // with typed configs that serialize to exactly the `custom` flytekit's `get_custom` writes.
 import {
-  FLYTEKIT_SQLALCHEMY_EXECUTOR,
-  FLYTEKIT_SQLITE3_EXECUTOR,
-  SQL_EXECUTOR,
-  SQLITE3_EXECUTOR,
+  FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS,
+  FLYTEKIT_SQLITE3_EXECUTOR_CLASS,
+  SQL_EXECUTOR_ENTRY,
+  SQLITE3_EXECUTOR_ENTRY,
 } from "../executors/builtin.ts";
 import { type InferValue, type TypeDescriptor, Types } from "../types/descriptors.ts";
 import type { StructuredDataset } from "../types/values.ts";
-import {
-  defineTask,
-  type PrebuiltTask,
-  type SecretRequest,
-  type TaskOptions,
-  type VariableDescriptors,
-} from "./define.ts";
+import { defineTask } from "./define.ts";
+import type { PrebuiltTask, SecretRequest, TaskOptions, VariableDescriptors } from "./types.ts";
 import { secretArgOf } from "./_secret_arg.ts";
-
-export { FLYTEKIT_SQLALCHEMY_EXECUTOR, FLYTEKIT_SQLITE3_EXECUTOR };
 
 /**
  * The default output of the SQL tasks: `results`, a parquet structured dataset.
@@ -72,8 +65,8 @@ export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends Variable
  *   readDataset,
  *   sqlite3Task,
  *   type Sqlite3TaskOptions,
- *   Types,
  * } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { DatabaseSync } from "node:sqlite";
  * import { assertEquals } from "@std/assert";
  *
@@ -143,8 +136,8 @@ export function sqlite3Task<
     ...rest,
     outputs: (rest.outputs ?? { results: Types.structuredDataset() }) as O,
     taskType: "sqlite",
-    executor: SQLITE3_EXECUTOR.id,
-    flytekitExecutor: FLYTEKIT_SQLITE3_EXECUTOR,
+    executor: SQLITE3_EXECUTOR_ENTRY.id,
+    flytekitExecutor: FLYTEKIT_SQLITE3_EXECUTOR_CLASS,
     config: { query_template: queryTemplate, uri, compressed: compressed ?? false },
   });
 }
@@ -214,7 +207,8 @@ export type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : t
  *
  * @example One dataset output fits
  * ```ts
- * import { type SqlOutputsFit, Types } from "@flyteshim/flyteshim/task";
+ * import { type SqlOutputsFit } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
  * const outputs = { rows: Types.structuredDataset() };
@@ -294,8 +288,8 @@ export function sqlTask<
     outputs: (rest.outputs ?? { results: Types.structuredDataset() }) as O,
     secrets,
     taskType: "sqlalchemy",
-    executor: SQL_EXECUTOR.id,
-    flytekitExecutor: FLYTEKIT_SQLALCHEMY_EXECUTOR,
+    executor: SQL_EXECUTOR_ENTRY.id,
+    flytekitExecutor: FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS,
     // The shape flytekit's SQLAlchemyTask.get_custom writes.
     config: {
       query_template: queryTemplate,

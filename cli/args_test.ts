@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
-import { parseCliArgs } from "./cli_args.ts";
+import { parseCliArgs } from "./args.ts";
 
 Deno.test("run: module, export, input flags in every spelling, and known options", () => {
   assertEquals(

@@ -25,8 +25,8 @@
  *
  * @module
  */
-import { detectProgram } from "./_cli_program.ts";
-import { runCli } from "./cli.ts";
+import { detectProgram } from "./_program.ts";
+import { runCli } from "./run_cli.ts";
 
 export {
   CLI_OK,
@@ -35,7 +35,7 @@ export {
   type CliOptions,
   type CliProgram,
   runCli,
-} from "./cli.ts";
+} from "./run_cli.ts";
 
 async function projectTasks(cwd: string): Promise<Record<string, unknown>> {
   try {

@@ -17,13 +17,13 @@ function invalid(name: string, expected: string, found: unknown, cause?: unknown
 }
 
 /** A short name of a literal type, for messages and help text. */
-export function describeType(type: LiteralType | null | undefined): string {
+export function typeLabel(type: LiteralType | null | undefined): string {
   if (!type) return "any";
   if (type.simple !== null && type.simple !== undefined) {
     return (S[type.simple] as string | undefined)?.toLowerCase() ?? "simple";
   }
-  if (type.collectionType) return `list of ${describeType(type.collectionType)}`;
-  if (type.mapValueType) return `map of ${describeType(type.mapValueType)}`;
+  if (type.collectionType) return `list of ${typeLabel(type.collectionType)}`;
+  if (type.mapValueType) return `map of ${typeLabel(type.mapValueType)}`;
   if (type.blob) {
     return type.blob.dimensionality === flyteidl.core.BlobType.BlobDimensionality.MULTIPART
       ? "directory"
@@ -31,7 +31,7 @@ export function describeType(type: LiteralType | null | undefined): string {
   }
   if (type.structuredDatasetType || type.schema) return "structured dataset";
   if (type.enumType) return `one of ${(type.enumType.values ?? []).join(", ")}`;
-  if (type.unionType) return (type.unionType.variants ?? []).map(describeType).join(" or ");
+  if (type.unionType) return (type.unionType.variants ?? []).map(typeLabel).join(" or ");
   return "any";
 }
 
@@ -82,7 +82,7 @@ export function inputFromJson(
   name: string,
   options: InputOptions = {},
 ): unknown {
-  const expected = describeType(type);
+  const expected = typeLabel(type);
   if (type.simple !== null && type.simple !== undefined) {
     switch (type.simple) {
       case S.INTEGER:
@@ -198,7 +198,7 @@ export function inputFromText(
     try {
       parsed = JSON.parse(text);
     } catch (cause) {
-      throw invalid(name, `JSON (${describeType(type)})`, text, cause);
+      throw invalid(name, `JSON (${typeLabel(type)})`, text, cause);
     }
     return inputFromJson(parsed, type, name, options);
   }
@@ -214,7 +214,7 @@ export function inputFromText(
         // try the next variant
       }
     }
-    throw invalid(name, describeType(type), text);
+    throw invalid(name, typeLabel(type), text);
   }
   return inputFromJson(text, type, name, options);
 }

@@ -13,17 +13,11 @@ import {
   StructuredDataset,
   Timestamp,
 } from "../types/values.ts";
-import { CLI_OK, CLI_USAGE, describeError, executorsOf, pathOf, tasksOf } from "./_cli_common.ts";
-import type { CliProgram } from "./_cli_program.ts";
-import type { RunCommand } from "./cli_args.ts";
-import { readDataset } from "./dataset.ts";
-import {
-  describeType,
-  inputFromJson,
-  inputFromText,
-  isOptionalInput,
-  NONE_TEXT,
-} from "./inputs.ts";
+import { CLI_OK, CLI_USAGE, describeError, executorsOf, pathOf, tasksOf } from "./_common.ts";
+import type { CliProgram } from "./_program.ts";
+import type { RunCommand } from "./args.ts";
+import { readDataset } from "../task/dataset.ts";
+import { inputFromJson, inputFromText, isOptionalInput, NONE_TEXT, typeLabel } from "./inputs.ts";
 import { withProgress } from "./progress.ts";
 import {
   holdsData,
@@ -32,8 +26,8 @@ import {
   type PreparedRun,
   prepareRun,
   registryFor,
-} from "./run.ts";
-import { toTaskTemplate } from "./serialize.ts";
+} from "../task/run.ts";
+import { toTaskTemplate } from "../task/serialize.ts";
 
 /** What `run` needs from the command line's options. */
 export interface RunContext {
@@ -114,7 +108,7 @@ async function readInputs(
   if (missing.length) {
     throw new UserError(
       `Cannot run the task: missing ${
-        missing.map((m) => `"--${m}" (${describeType(variables[m].type)})`).join(", ")
+        missing.map((m) => `"--${m}" (${typeLabel(variables[m].type)})`).join(", ")
       }`,
       { code: "USER:InvalidInput" },
     );
@@ -263,7 +257,7 @@ export function describeTask(
   const inputs = Object.entries(template.interface?.inputs?.variables ?? {});
   const outputs = Object.entries(template.interface?.outputs?.variables ?? {});
   const flags = inputs.map(([name, v]) => {
-    const flag = `--${name} <${describeType(v.type)}>`;
+    const flag = `--${name} <${typeLabel(v.type)}>`;
     return isOptionalInput(v.type) ? `[${flag}]` : flag;
   });
   const lines = inputs.map(([name, v], i) => {
@@ -281,7 +275,7 @@ export function describeTask(
     "",
     "Outputs:",
     ...(outputs.length
-      ? outputs.map(([name, v]) => `  ${name}: ${describeType(v.type)}`)
+      ? outputs.map(([name, v]) => `  ${name}: ${typeLabel(v.type)}`)
       : ["  (none)"]),
     "",
     `Run: ${run} ${invocation}${flags.length ? ` ${flags.join(" ")}` : ""}`,
@@ -289,7 +283,7 @@ export function describeTask(
 }
 
 /** Runs the `run` command; returns the exit code (task failures reject). */
-export async function runCommand(command: RunCommand, options: RunContext): Promise<number> {
+export async function runLocally(command: RunCommand, options: RunContext): Promise<number> {
   const storage = withProgress(options.storage, { write: options.stderr, tty: options.tty });
   let run: PreparedRun;
   try {

@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { Types } from "../types/descriptors.ts";
 import type { Duration, StructuredDataset, Timestamp } from "../types/values.ts";
-import { describeType, inputFromJson, inputFromText } from "./inputs.ts";
+import { inputFromJson, inputFromText, typeLabel } from "./inputs.ts";
 
 const t = (d: { literalType: object }) => d.literalType;
 
@@ -81,10 +81,10 @@ Deno.test("a bad value names the input, the expected type and what was found", (
 });
 
 Deno.test("types are described in words for help and errors", () => {
-  assertEquals(describeType(t(Types.list(Types.map(Types.boolean)))), "list of map of boolean");
-  assertEquals(describeType(t(Types.optional(Types.string))), "string or none");
-  assertEquals(describeType(t(Types.directory())), "directory");
-  assertEquals(describeType(undefined), "any");
+  assertEquals(typeLabel(t(Types.list(Types.map(Types.boolean)))), "list of map of boolean");
+  assertEquals(typeLabel(t(Types.optional(Types.string))), "string or none");
+  assertEquals(typeLabel(t(Types.directory())), "directory");
+  assertEquals(typeLabel(undefined), "any");
 });
 
 Deno.test("relative file, folder and dataset paths are taken from the given folder", () => {

@@ -1,19 +1,19 @@
 import { assertEquals } from "@std/assert";
 import denoConfig from "../deno.json" with { type: "json" };
-import { detectProgram, REPOSITORY_PROGRAM } from "./_cli_program.ts";
+import { detectProgram, REPOSITORY_PROGRAM } from "./_program.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
 Deno.test("this repository's own tasks are found by the command they run", () => {
   const program = detectProgram({
-    mainModule: `file://${ROOT}/task/main.ts`,
+    mainModule: `file://${ROOT}/cli/main.ts`,
     tasks: denoConfig.tasks,
     cwd: ROOT,
   });
   assertEquals(program, REPOSITORY_PROGRAM);
   // From a sub-folder: `deno task` finds the same deno.json.
   const below = detectProgram({
-    mainModule: `file://${ROOT}/task/main.ts`,
+    mainModule: `file://${ROOT}/cli/main.ts`,
     tasks: denoConfig.tasks,
     cwd: `${ROOT}/examples`,
     taskFolder: ROOT,
@@ -24,7 +24,7 @@ Deno.test("this repository's own tasks are found by the command they run", () =>
 Deno.test("a project's task that runs the JSR module names every command", () => {
   const tasks = { flyteshim: "deno run -A jsr:@flyteshim/flyteshim@^0.1.0/cli", other: "deno fmt" };
   const program = detectProgram({
-    mainModule: "https://jsr.io/@flyteshim/flyteshim/0.1.0/task/main.ts",
+    mainModule: "https://jsr.io/@flyteshim/flyteshim/0.1.0/cli/main.ts",
     tasks,
     cwd: "/home/me/shop",
   });
@@ -41,7 +41,7 @@ Deno.test("without such a task: the JSR module, or the file as the user reaches 
     "deno run -A jsr:@flyteshim/flyteshim/cli run",
   );
   assertEquals(
-    detectProgram({ mainModule: "file:///p/vendor/flyteshim/task/main.ts", cwd: "/p" }).package,
-    "deno run -A vendor/flyteshim/task/main.ts package",
+    detectProgram({ mainModule: "file:///p/vendor/flyteshim/cli/main.ts", cwd: "/p" }).package,
+    "deno run -A vendor/flyteshim/cli/main.ts package",
   );
 });

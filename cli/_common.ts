@@ -1,7 +1,7 @@
 // Shared by the SDK command line's commands: exit codes, error lines, loading task modules.
 import { FlyteshimError, UserError } from "../errors.ts";
 import type { Executor } from "../executors/mod.ts";
-import type { PrebuiltTask } from "./define.ts";
+import type { PrebuiltTask } from "../task/types.ts";
 
 /** Exit code: success. */
 export const CLI_OK = 0;

@@ -1,20 +1,13 @@
 // The SDK command line: run a task locally (from a module or a serialized template), write a
-// registration package, serialize templates. `task/main.ts` is its thin bin. Each command imports
+// registration package, serialize templates. `cli/main.ts` is its thin bin. Each command imports
 // what it needs when it runs, so `--help` loads almost nothing.
 import { FlyteshimError } from "../errors.ts";
 import type { ExecutorRegistry } from "../executors/mod.ts";
 import type { Storage } from "../storage/mod.ts";
-import {
-  CLI_OK,
-  CLI_TASK_FAILED,
-  CLI_USAGE,
-  describeError,
-  pathOf,
-  tasksOf,
-} from "./_cli_common.ts";
-import { type CliProgram, REPOSITORY_PROGRAM } from "./_cli_program.ts";
-import { type CliCommand, parseCliArgs } from "./cli_args.ts";
-import type { PrebuiltTask } from "./define.ts";
+import { CLI_OK, CLI_TASK_FAILED, CLI_USAGE, describeError, pathOf, tasksOf } from "./_common.ts";
+import { type CliProgram, REPOSITORY_PROGRAM } from "./_program.ts";
+import { type CliCommand, parseCliArgs } from "./args.ts";
+import type { PrebuiltTask } from "../task/types.ts";
 
 export type { CliProgram };
 
@@ -191,7 +184,7 @@ async function registration(
   for (const { module, exports } of modules) {
     tasks.push(...await tasksOf(options.cwd, module, exports));
   }
-  const { toTaskTemplate } = await import("./serialize.ts");
+  const { toTaskTemplate } = await import("../task/serialize.ts");
   const serializeOptions = {
     image: command.image,
     overrideImage: command.overrideImage,
@@ -199,14 +192,14 @@ async function registration(
   };
   for (const warning of clusterWarnings(tasks)) options.stderr(`${warning}\n`);
   if (command.command === "package") {
-    const { writePackage } = await import("./package.ts");
+    const { writePackage } = await import("../task/package.ts");
     const path = pathOf(options.cwd, command.output);
     const names = await writePackage(tasks, path, serializeOptions);
     options.stdout(`Wrote ${path} with ${names.length} task${names.length === 1 ? "" : "s"}:\n`);
     for (const name of names) options.stdout(`  ${name}\n`);
     return CLI_OK;
   }
-  const { toProto3Json } = await import("./proto_json.ts");
+  const { toProto3Json } = await import("../task/proto_json.ts");
   const { encodeTaskTemplate } = await import("../idl/mod.ts");
   const { joinUri } = await import("../storage/mod.ts");
   const dir = pathOf(options.cwd, command.outputDir);
@@ -214,7 +207,7 @@ async function registration(
   const files: [string, Uint8Array][] = [];
   const flyte2 = command.flyte2
     ? {
-      ...await import("./serialize_flyte2.ts"),
+      ...await import("../task/serialize_flyte2.ts"),
       encodeFlyte2TaskSpec: (await import("../idl/flyte2.ts")).encodeFlyte2TaskSpec,
     }
     : undefined;
@@ -268,7 +261,7 @@ async function registration(
  *
  * @example Print the help
  * ```ts
- * import { runCli } from "./cli.ts";
+ * import { runCli } from "./run_cli.ts";
  * import { assertEquals, assertStringIncludes } from "@std/assert";
  *
  * let out = "";
@@ -299,9 +292,9 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
   const cwd = options.cwd ?? Deno.cwd();
   try {
     if (command.command === "run") {
-      const { runCommand } = await import("./_cli_run.ts");
+      const { runLocally } = await import("./_run.ts");
       const { createStorage } = await import("../storage/mod.ts");
-      return await runCommand(command, {
+      return await runLocally(command, {
         cwd,
         env: options.env ?? Deno.env.toObject(),
         stdout,
