@@ -1,5 +1,5 @@
 // The `execute` command: configuration, resolution, dispatch and error reporting around one run.
-import { makeWorkDirSync } from "./work_dir.ts";
+import { makeWorkDirSync, removeWorkDir } from "./work_dir.ts";
 import type { ExecutionIdentity, ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/core.ts";
 import { type ResolvedTask, type ResolveOptions, resolveTask } from "../resolver/mod.ts";
@@ -263,8 +263,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         });
         return;
       }
-      workDir = makeWorkDirSync("flyteshim-");
-      watchdog?.setWorkDir(workDir);
+      const dir = workDir = makeWorkDirSync("flyteshim-");
+      watchdog?.setWorkDir(dir);
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
         const checkpoint = args.checkpointPath
@@ -308,7 +308,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           ms: Math.round(performance.now() - started),
         });
       } finally {
-        removeWorkDir(workDir);
+        await removeWorkDir(dir);
+        workDir = undefined;
       }
     })();
     // After an abort nobody awaits the work any more: its late failure must not crash the process.
@@ -345,15 +346,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     });
   } finally {
     watchdog?.stop();
-    removeWorkDir(workDir);
+    if (workDir !== undefined) await removeWorkDir(workDir);
   }
-}
-
-function removeWorkDir(dir: string | undefined): void {
-  if (dir === undefined) return;
-  try {
-    Deno.removeSync(dir, { recursive: true });
-  } catch { /* already gone */ }
 }
 
 /** Storage for reporting a failure that happened before the configuration was read. */
