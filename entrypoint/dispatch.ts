@@ -25,7 +25,6 @@ import {
 import { joinUri, type Storage } from "../storage/mod.ts";
 import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
 import type { ResolvedTask } from "../resolver/mod.ts";
-import { selectArrayElement } from "./array.ts";
 import { isAbort } from "./error_document.ts";
 import type { OffloadConfig } from "./config.ts";
 import { offloadLiterals, PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
@@ -244,6 +243,8 @@ export async function executeTask(
   const config = parseConfig(executor, template);
   let variables = variablesOf(template.interface?.inputs);
   if (options.arrayIndex !== undefined) {
+    // Imported only for an array task's element.
+    const { selectArrayElement } = await import("./array.ts");
     ({ inputs, variables } = await selectArrayElement(inputs, variables, {
       index: options.arrayIndex,
       storage: options.storage,

@@ -13,7 +13,6 @@ import {
   type StorageOptions,
 } from "../storage/mod.ts";
 import type { ExecuteArgs } from "./args.ts";
-import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";
 import { dispatch } from "./dispatch.ts";
 import { classifyError, ERROR_FILE, toErrorDocument } from "./error_document.ts";
@@ -267,8 +266,9 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
       watchdog?.setWorkDir(dir);
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
+        // Imported only for a run with checkpoints (flytekit gives prebuilt tasks none).
         const checkpoint = args.checkpointPath
-          ? createCheckpoint({
+          ? (await import("./checkpoint.ts")).createCheckpoint({
             destination: args.checkpointPath,
             previous: args.prevCheckpoint,
             storage: storage!,
