@@ -196,6 +196,13 @@ function untilAborted(signal: AbortSignal): Promise<never> {
  */
 export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions): Promise<number> {
   const { env, registry } = options;
+  // The executor's modules start loading now, while the configuration is read and storage set
+  // up; resolveTask awaits the same load from the registry (or tries again once it has failed)
+  // and reports a failure.
+  const executorId = args.resolverArgs.length === 2 ? args.resolverArgs[1] : undefined;
+  if (!options.resolve && executorId !== undefined && registry.has(executorId)) {
+    registry.get(executorId).catch(() => {});
+  }
   const reporting = errorReportingFromEnv(env);
   const line = options.line ?? "flyte1";
   const redactor = createRedactor();
