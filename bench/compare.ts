@@ -1,7 +1,8 @@
 // Start-up of this checkout against another one (an earlier release, a branch), side by side in
 // one run: flytekit's SQLite3Task template (10 rows) through each checkout's entrypoint, started
 // as the compiled binary starts (`--no-config`: no project config or lock file to read) and as a
-// `deno run` inside the checkout (reads its deno.json and deno.lock), next to an empty `deno run`.
+// `deno run` inside the checkout (reads its deno.json and deno.lock), next to an empty `deno run`;
+// each with the flags its `deno task execute` gives.
 // Rounds are interleaved so that machine noise hits every variant alike; medians and ratios.
 // With --command, the task is a command task running `true` (no inputs, no outputs; both
 // checkouts run with --allow-run), next to `true` run directly: the command executor's overhead
@@ -11,7 +12,7 @@
 //   deno run -A bench/compare.ts --base /tmp/base [--rounds N] [--command]
 import { parseArgs } from "node:util";
 import { jsonToStruct } from "../idl/mod.ts";
-import { flytekitContainerArgs, prepareNode, PROGRAM_FLAGS } from "../tests/_propeller.ts";
+import { flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,
@@ -63,12 +64,18 @@ try {
       root: `${root}/node`,
     });
   }
+  // Each checkout runs with the flags it ships: those of its `deno task execute` (the compiled
+  // binary's, as tests/image_test.ts checks).
+  const shippedFlags = (checkout: string) => {
+    const config = JSON.parse(Deno.readTextFileSync(`${checkout}/deno.json`));
+    return (config.tasks.execute as string).split(/\s+/).filter((f) => f.startsWith("--"));
+  };
   const run = (checkout: string, config: string[]) => [
     Deno.execPath(),
     "run",
     "--quiet",
     ...config,
-    ...PROGRAM_FLAGS,
+    ...shippedFlags(checkout),
     ...(values.command ? ["--allow-run"] : []),
     `${checkout}/entrypoint/main.ts`,
     ...node.args,

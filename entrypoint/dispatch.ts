@@ -23,7 +23,7 @@ import {
   type Variable,
 } from "../idl/core.ts";
 import { joinUri, type Storage } from "../storage/mod.ts";
-import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
+import { literalMapToValues, valuesToLiteralMap } from "../types/literal_map.ts";
 import type { ResolvedTask } from "../resolver/mod.ts";
 import { isAbort } from "./error_document.ts";
 import type { OffloadConfig } from "./config.ts";
