@@ -1,13 +1,18 @@
 // Start-up of this checkout against another one (an earlier release, a branch), side by side in
 // one run: flytekit's SQLite3Task template (10 rows) through each checkout's entrypoint, started
 // as the compiled binary starts (`--no-config`: no project config or lock file to read) and as a
-// `deno run` inside the checkout (reads its deno.json and deno.lock), next to an empty `deno run`.
+// `deno run` inside the checkout (reads its deno.json and deno.lock), next to an empty `deno run`;
+// each with the flags its `deno task execute` gives.
 // Rounds are interleaved so that machine noise hits every variant alike; medians and ratios.
+// With --command, the task is a command task running `true` (no inputs, no outputs; both
+// checkouts run with --allow-run), next to `true` run directly: the command executor's overhead
+// before and after (the base must have the command executor).
 //
 //   git worktree add /tmp/base <rev> && (cd /tmp/base && deno install)
-//   deno run -A bench/compare.ts --base /tmp/base [--rounds N]
+//   deno run -A bench/compare.ts --base /tmp/base [--rounds N] [--command]
 import { parseArgs } from "node:util";
-import { prepareNode, PROGRAM_FLAGS } from "../tests/_propeller.ts";
+import { jsonToStruct } from "../idl/mod.ts";
+import { flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,
@@ -21,10 +26,12 @@ import {
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { base: { type: "string" }, rounds: { type: "string" } },
+  options: { base: { type: "string" }, rounds: { type: "string" }, command: { type: "boolean" } },
 });
 if (!values.base) {
-  console.error("Usage: deno run -A bench/compare.ts --base <other checkout> [--rounds N]");
+  console.error(
+    "Usage: deno run -A bench/compare.ts --base <other checkout> [--rounds N] [--command]",
+  );
   Deno.exit(2);
 }
 const base = values.base.replace(/\/$/, "");
@@ -35,19 +42,41 @@ const root = await Deno.makeTempDir({ prefix: "flyteshim-bench-compare-" });
 try {
   const empty = `${root}/empty.ts`;
   await Deno.writeTextFile(empty, "");
-  const dbPath = `${root}/tracks.db`;
-  await writeTracksDatabase(dbPath);
-  const node = await prepareNode({
-    template: flytekitSqlite3Template(dbPath),
-    inputs: flytekitSqlite3Inputs(),
-    root: `${root}/node`,
-  });
+  let node;
+  if (values.command) {
+    node = await prepareNode({
+      template: {
+        id: { resourceType: 1, project: "bench", domain: "development", name: "t", version: "1" },
+        type: "flyteshim-command",
+        interface: { inputs: { variables: {} }, outputs: { variables: {} } },
+        custom: jsonToStruct({ command: ["true"] }),
+        container: { image: "any", args: flytekitContainerArgs("flyteshim.command") },
+      },
+      inputs: { literals: {} },
+      root: `${root}/node`,
+    });
+  } else {
+    const dbPath = `${root}/tracks.db`;
+    await writeTracksDatabase(dbPath);
+    node = await prepareNode({
+      template: flytekitSqlite3Template(dbPath),
+      inputs: flytekitSqlite3Inputs(),
+      root: `${root}/node`,
+    });
+  }
+  // Each checkout runs with the flags it ships: those of its `deno task execute` (the compiled
+  // binary's, as tests/image_test.ts checks).
+  const shippedFlags = (checkout: string) => {
+    const config = JSON.parse(Deno.readTextFileSync(`${checkout}/deno.json`));
+    return (config.tasks.execute as string).split(/\s+/).filter((f) => f.startsWith("--"));
+  };
   const run = (checkout: string, config: string[]) => [
     Deno.execPath(),
     "run",
     "--quiet",
     ...config,
-    ...PROGRAM_FLAGS,
+    ...shippedFlags(checkout),
+    ...(values.command ? ["--allow-run"] : []),
     `${checkout}/entrypoint/main.ts`,
     ...node.args,
   ];
@@ -57,10 +86,11 @@ try {
     { name: "this checkout, `--no-config`", cmd: run(here, ["--no-config"]) },
     { name: "base, its deno.json", cmd: run(base, ["--config", `${base}/deno.json`]) },
     { name: "this checkout, its deno.json", cmd: run(here, ["--config", `${here}/deno.json`]) },
+    ...(values.command ? [{ name: "`true`, run directly", cmd: ["true"] }] : []),
   ];
   const samples = await interleave(variants, rounds, async (variant) => {
     const sample = await timeCommand(variant.cmd, { name: variant.name });
-    if (variant.name !== variants[0].name) {
+    if (variant.name !== variants[0].name && variant.cmd[0] !== "true") {
       await Deno.stat(`${node.paths.outputPrefix}/outputs.pb`);
       await Deno.remove(node.paths.outputPrefix, { recursive: true });
       await Deno.remove(node.paths.rawOutputPrefix, { recursive: true }).catch(() => {});
@@ -68,16 +98,30 @@ try {
     return sample.ms;
   });
   const m = samples.map(median);
-  console.log(`${rounds} interleaved rounds, medians (whole process), base: ${base}\n`);
+  const load = Deno.loadavg().map((x) => x.toFixed(1)).join(", ");
+  console.log(
+    `${rounds} interleaved rounds, medians (whole process), base: ${base}, load ${load}\n`,
+  );
+  const direct = values.command ? m[5] : undefined;
   console.log(markdownTable(
-    ["run", "median", "vs empty run", "vs base"],
+    [
+      "run",
+      "median",
+      "vs empty run",
+      "vs base",
+      ...(direct === undefined ? [] : ["over `true`", "overhead vs base"]),
+    ],
     variants.map((v, i) => [
       v.name,
       `${m[i].toFixed(1)} ms`,
       `${(m[i] / m[0]).toFixed(2)}x`,
       i === 2 || i === 4 ? `${(m[i] / m[i - 1]).toFixed(2)}x` : "",
+      ...(direct === undefined ? [] : [
+        i >= 1 && i <= 4 ? `+${(m[i] - direct).toFixed(1)} ms` : "",
+        i === 2 || i === 4 ? `${((m[i] - direct) / (m[i - 1] - direct)).toFixed(2)}x` : "",
+      ]),
     ]),
-    ["l", "r", "r", "r"],
+    ["l", "r", "r", "r", "r", "r"],
   ));
 } finally {
   await Deno.remove(root, { recursive: true });

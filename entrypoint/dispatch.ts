@@ -24,9 +24,8 @@ import {
 } from "../idl/core.ts";
 import { joinUri } from "../storage/storage.ts";
 import type { Storage } from "../storage/types.ts";
-import { literalMapToValues, valuesToLiteralMap } from "../types/mod.ts";
+import { literalMapToValues, valuesToLiteralMap } from "../types/literal_map.ts";
 import type { ResolvedTask } from "../resolver/mod.ts";
-import { selectArrayElement } from "./array.ts";
 import { isAbort } from "./error_document.ts";
 import type { OffloadConfig } from "./config.ts";
 import { offloadLiterals, PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
@@ -245,6 +244,8 @@ export async function executeTask(
   const config = parseConfig(executor, template);
   let variables = variablesOf(template.interface?.inputs);
   if (options.arrayIndex !== undefined) {
+    // Imported only for an array task's element.
+    const { selectArrayElement } = await import("./array.ts");
     ({ inputs, variables } = await selectArrayElement(inputs, variables, {
       index: options.arrayIndex,
       storage: options.storage,
@@ -461,9 +462,14 @@ export async function dispatch(
     });
   }
   // A SIGTERM that arrived while the executor held the thread (a long synchronous SQLite step) is
-  // seen only after a full turn of the event loop, which a timer gives. Short executions skip it:
-  // the first timer of a process costs about 6 ms, a sixth of a whole short run.
-  if (executorMs > YIELD_AFTER_MS) await new Promise((resolve) => setTimeout(resolve, 0));
+  // seen only after a full turn of the event loop, which a timer gives. Short executions skip it.
+  // Not the global setTimeout: its first use loads Node.js's timers module (about 5 ms, paid by
+  // every command task that runs longer than the threshold); AbortSignal.timeout's timer does not.
+  if (executorMs > YIELD_AFTER_MS) {
+    await new Promise<void>((resolve) =>
+      AbortSignal.timeout(0).addEventListener("abort", () => resolve(), { once: true })
+    );
+  }
   options.signal?.throwIfAborted();
   options.onCommit?.();
   const outputsUri = joinUri(options.outputPrefix, OUTPUTS_FILE);

@@ -1,5 +1,5 @@
 // The `execute` command: configuration, resolution, dispatch and error reporting around one run.
-import { makeWorkDirSync } from "./work_dir.ts";
+import { makeWorkDirSync, removeWorkDir } from "./work_dir.ts";
 import type { ExecutionIdentity, ExecutorRegistry, Logger } from "../executors/mod.ts";
 import { encodeErrorDocument } from "../idl/core.ts";
 import { type ResolvedTask, type ResolveOptions, resolveTask } from "../resolver/mod.ts";
@@ -8,7 +8,6 @@ import { s3ConfigFromEnv } from "../storage/config.ts";
 import { createStorage, joinUri, schemeOf } from "../storage/storage.ts";
 import type { Storage, StorageOptions } from "../storage/types.ts";
 import type { ExecuteArgs } from "./args.ts";
-import { createCheckpoint } from "./checkpoint.ts";
 import { configFromEnv, type Env, errorReportingFromEnv, type LogLevel } from "./config.ts";
 import { dispatch } from "./dispatch.ts";
 import { classifyError, ERROR_FILE, toErrorDocument } from "./error_document.ts";
@@ -196,6 +195,13 @@ function untilAborted(signal: AbortSignal): Promise<never> {
  */
 export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions): Promise<number> {
   const { env, registry } = options;
+  // The executor's modules start loading now, while the configuration is read and storage set
+  // up; resolveTask awaits the same load from the registry (or tries again once it has failed)
+  // and reports a failure.
+  const executorId = args.resolverArgs.length === 2 ? args.resolverArgs[1] : undefined;
+  if (!options.resolve && executorId !== undefined && registry.has(executorId)) {
+    registry.get(executorId).catch(() => {});
+  }
   const reporting = errorReportingFromEnv(env);
   const line = options.line ?? "flyte1";
   const redactor = createRedactor();
@@ -262,12 +268,13 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
         });
         return;
       }
-      workDir = makeWorkDirSync("flyteshim-");
-      watchdog?.setWorkDir(workDir);
+      const dir = workDir = makeWorkDirSync("flyteshim-");
+      watchdog?.setWorkDir(dir);
       try {
         const rawOutputPrefix = args.rawOutputDataPrefix ?? joinUri(args.outputPrefix, "raw");
+        // Imported only for a run with checkpoints (flytekit gives prebuilt tasks none).
         const checkpoint = args.checkpointPath
-          ? createCheckpoint({
+          ? (await import("./checkpoint.ts")).createCheckpoint({
             destination: args.checkpointPath,
             previous: args.prevCheckpoint,
             storage: storage!,
@@ -307,7 +314,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
           ms: Math.round(performance.now() - started),
         });
       } finally {
-        removeWorkDir(workDir);
+        await removeWorkDir(dir);
+        workDir = undefined;
       }
     })();
     // After an abort nobody awaits the work any more: its late failure must not crash the process.
@@ -344,15 +352,8 @@ export async function runExecute(args: ExecuteArgs, options: RunExecuteOptions):
     });
   } finally {
     watchdog?.stop();
-    removeWorkDir(workDir);
+    if (workDir !== undefined) await removeWorkDir(workDir);
   }
-}
-
-function removeWorkDir(dir: string | undefined): void {
-  if (dir === undefined) return;
-  try {
-    Deno.removeSync(dir, { recursive: true });
-  } catch { /* already gone */ }
 }
 
 /** Storage for reporting a failure that happened before the configuration was read. */

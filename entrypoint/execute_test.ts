@@ -1,6 +1,6 @@
 import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertExists } from "@std/assert";
-import { createExecutorRegistry, defineExecutor } from "../executors/mod.ts";
+import { createExecutorRegistry, defineExecutor, lazyExecutor } from "../executors/mod.ts";
 import {
   decodeErrorDocument,
   decodeLiteralMap,
@@ -120,6 +120,44 @@ Deno.test("runExecute: raw output prefix defaults to <output prefix>/raw", async
   assertEquals(seen[1].startsWith(`${dir}/out/raw/`) && /\/[0-9a-f]{32}$/.test(seen[1]), true);
   // The scratch folder is removed after the run.
   assertEquals(await Deno.stat(seen[2]).then(() => true, () => false), false);
+});
+
+Deno.test("runExecute: the executor loads once, early; a failed load is reported", async () => {
+  let loads = 0;
+  const counted = lazyExecutor({ id: "t.upper", taskTypes: ["upper"] }, () => {
+    loads++;
+    return Promise.resolve(upper);
+  });
+  const ok = await node("upper");
+  assertEquals(
+    await runExecute(ok.args, {
+      env: {},
+      registry: createExecutorRegistry([counted]),
+      logger: NULL_LOGGER,
+    }),
+    0,
+  );
+  assertEquals(loads, 1);
+  assertExists(await Deno.stat(`${ok.dir}/out/outputs.pb`));
+
+  let attempts = 0;
+  const broken = lazyExecutor({ id: "t.upper", taskTypes: ["upper"] }, () => {
+    attempts++;
+    return Promise.reject(new Error("module not found"));
+  });
+  const bad = await node("upper");
+  assertEquals(
+    await runExecute(bad.args, {
+      env: {},
+      registry: createExecutorRegistry([broken]),
+      logger: NULL_LOGGER,
+    }),
+    0,
+  );
+  // Resolving the task awaits the early load (or tries again once it has failed) and reports it.
+  assertEquals(attempts >= 1 && attempts <= 2, true);
+  const doc = decodeErrorDocument(await Deno.readFile(`${bad.dir}/out/error.pb`));
+  assertEquals(doc.error?.code, "SYSTEM:ExecutorLoadFailed");
 });
 
 Deno.test("executeTask: runs a resolved task on a literal map (local runs)", async () => {

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
 import type { FlyteshimError } from "../errors.ts";
-import { workDirError } from "./work_dir.ts";
+import { makeWorkDirSync, removeWorkDir, workDirError } from "./work_dir.ts";
 
 Deno.test("workDirError: an unusable TMPDIR is USER and final, a full disk SYSTEM and retried", () => {
   const root = Deno.env.get("TMPDIR") || "/tmp";
@@ -41,4 +41,22 @@ Deno.test("workDirError: an unusable TMPDIR is USER and final, a full disk SYSTE
   }
   const other = new TypeError("something else");
   assert(workDirError(other) === other);
+});
+
+Deno.test("removeWorkDir removes nested folders, files and links, and a folder already gone", async () => {
+  const dir = makeWorkDirSync("flyteshim-test-");
+  Deno.mkdirSync(`${dir}/inputs/a/b`, { recursive: true });
+  Deno.mkdirSync(`${dir}/outputs`);
+  Deno.writeTextFileSync(`${dir}/inputs/a/b/file`, "x");
+  Deno.writeTextFileSync(`${dir}/top`, "y");
+  Deno.symlinkSync(`${dir}/outputs`, `${dir}/link`);
+  await removeWorkDir(dir);
+  let gone = false;
+  try {
+    Deno.statSync(dir);
+  } catch (error) {
+    gone = error instanceof Deno.errors.NotFound;
+  }
+  assert(gone);
+  await removeWorkDir(dir);
 });

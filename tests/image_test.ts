@@ -55,6 +55,19 @@ Deno.test("the image has the binary as flyteshim and as pyflyte-execute on PATH"
   assert(runtime.lines.includes("COPY --from=build /out/bin/ /usr/local/bin/"));
 });
 
+Deno.test("the image ships each binary's V8 code cache where its first start wrote it", () => {
+  // deno compile's binaries keep the cache in $TMPDIR/deno-compile-<file name>.cache.
+  const run = build.lines.filter((l) => l.startsWith("RUN")).join(" ");
+  assertMatch(run, /\/out\/bin\/flyteshim describe/);
+  assertMatch(run, /\/out\/bin\/flyteshim-command describe/);
+  assertMatch(
+    run,
+    /cp \/tmp\/deno-compile-flyteshim\.cache \/tmp\/deno-compile-flyteshim-command\.cache \/out\/tmp\//,
+  );
+  assert(runtime.lines.includes("COPY --from=build /out/tmp/ /tmp/"));
+  assertMatch(runtime.lines.find((l) => l.startsWith("ENV")) ?? "", /TMPDIR=\/tmp/);
+});
+
 Deno.test("the image runs as non-root with an exec-form entrypoint (SIGTERM reaches the runtime)", () => {
   assert(runtime.lines.some((l) => /^USER\s+nonroot(:nonroot)?$/.test(l)));
   assert(runtime.lines.includes('ENTRYPOINT ["/usr/local/bin/flyteshim"]'));

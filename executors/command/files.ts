@@ -143,7 +143,7 @@ export async function deliverInputs(
   dir: string,
   options: DeliverOptions,
 ): Promise<Delivered> {
-  await Deno.mkdir(dir, { recursive: true });
+  Deno.mkdirSync(dir, { recursive: true });
   const local: Record<string, unknown> = {};
   const text: Record<string, string> = {};
   await Promise.all(
@@ -346,9 +346,9 @@ export async function collectOutput(
 }
 
 /** copilot's error sentinel: the text of `<dir>/_ERROR`, when the command wrote one. */
-export async function readErrorFile(dir: string): Promise<string | undefined> {
+export function readErrorFile(dir: string): string | undefined {
   try {
-    const bytes = await Deno.readFile(`${dir}/${ERROR_FILE_NAME}`);
+    const bytes = Deno.readFileSync(`${dir}/${ERROR_FILE_NAME}`);
     return new TextDecoder().decode(bytes.subarray(0, 64 * 1024)).trim();
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound || cause instanceof Deno.errors.IsADirectory) {

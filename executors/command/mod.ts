@@ -106,10 +106,12 @@ async function secretEnv(ctx: ExecutorContext): Promise<Record<string, string>> 
   return env;
 }
 
-/** Creates a folder the task's config names; one that cannot be created is the config's fault. */
-async function makeFolder(path: string, what: string): Promise<void> {
+/** Creates a folder the task's config names; one that cannot be created is the config's fault.
+ * Synchronous, as the runtime's other small local file operations: an asynchronous one costs a
+ * hop through the thread pool. */
+function makeFolder(path: string, what: string): void {
   try {
-    await Deno.mkdir(path, { recursive: true });
+    Deno.mkdirSync(path, { recursive: true });
   } catch (cause) {
     // Read-only, not a folder, no permission: the path is wrong for this image.
     if (!(cause instanceof Deno.errors.NotCapable)) {
@@ -132,8 +134,8 @@ async function execute(
   const inputDir = config.inputDir ?? `${ctx.workDir}/inputs`;
   const outputDir = config.outputDir ?? `${ctx.workDir}/outputs`;
   const secrets = await secretEnv(ctx);
-  await makeFolder(inputDir, "input folder");
-  await makeFolder(outputDir, "output folder");
+  makeFolder(inputDir, "input folder");
+  makeFolder(outputDir, "output folder");
   const delivered = await deliverInputs(
     inputs,
     variablesOf(ctx.template.interface?.inputs),
@@ -152,7 +154,10 @@ async function execute(
   } as Record<string, string>;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   if (config.workingDir) {
-    const info = await Deno.stat(config.workingDir).catch(() => undefined);
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = Deno.statSync(config.workingDir);
+    } catch { /* reported below */ }
     if (!info?.isDirectory) {
       throw new UserError(
         `Cannot run the command in "${config.workingDir}": no such folder`,
@@ -161,7 +166,7 @@ async function execute(
     }
   }
   const stdoutFile = toStdout === "file" ? `${ctx.workDir}/stdout/${config.stdout}` : undefined;
-  if (stdoutFile) await Deno.mkdir(`${ctx.workDir}/stdout`, { recursive: true });
+  if (stdoutFile) Deno.mkdirSync(`${ctx.workDir}/stdout`, { recursive: true });
   // After a SIGTERM the runtime waits for the program's grace period (and the upload of nothing).
   ctx.holdAbort?.(config.graceMs + 500);
   ctx.logger.info("Running command", { program: argv[0], args: argv.length - 1 });
@@ -181,7 +186,7 @@ async function execute(
     onStderr: (chunk) => Deno.stderr.writeSync(chunk),
   });
   ctx.logger.info("Command exited", { program: argv[0], ms: Math.round(result.ms) });
-  const reported = await readErrorFile(outputDir);
+  const reported = readErrorFile(outputDir);
   if (reported !== undefined) {
     throw new UserError(`Command "${argv[0]}" reported an error in _ERROR: ${reported}`, {
       code: "USER:CommandReportedError",

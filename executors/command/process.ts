@@ -2,6 +2,7 @@
 // error message), capture its standard output when an output takes it, forward SIGTERM with a
 // grace period, kill it on the template's timeout, and classify how it ended.
 import { SystemError, UserError } from "../../errors.ts";
+import { after } from "./_timer.ts";
 
 /** Lines of standard error quoted in a failure. */
 const TAIL_LINES = 20;
@@ -126,8 +127,9 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
   } catch (cause) {
     throw spawnError(program, cause);
   }
+  // Timers through ./_timer.ts: the global setTimeout costs a run that does nothing ~5 ms.
   let stopping: "abort" | "timeout" | undefined;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  let cancelKill = () => {};
   let exited = false;
   const stop = (why: "abort" | "timeout") => {
     if (stopping || exited) return;
@@ -135,17 +137,17 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
     try {
       child.kill("SIGTERM");
     } catch { /* already gone */ }
-    killTimer = setTimeout(() => {
+    cancelKill = after(options.graceMs, () => {
       try {
         child.kill("SIGKILL");
       } catch { /* already gone */ }
-    }, options.graceMs);
+    });
   };
   const onAbort = () => stop("abort");
   signal.addEventListener("abort", onAbort, { once: true });
-  const timeoutTimer = options.timeoutMs !== undefined
-    ? setTimeout(() => stop("timeout"), options.timeoutMs)
-    : undefined;
+  const cancelTimeout = options.timeoutMs !== undefined
+    ? after(options.timeoutMs, () => stop("timeout"))
+    : () => {};
 
   let resolveDrained!: () => void;
   const drainDeadline = new Promise<void>((resolve) => resolveDrained = resolve);
@@ -187,14 +189,14 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
   } finally {
     exited = true;
     signal.removeEventListener("abort", onAbort);
-    clearTimeout(timeoutTimer);
-    clearTimeout(killTimer);
+    cancelTimeout();
+    cancelKill();
   }
-  const drainTimer = setTimeout(resolveDrained, DRAIN_MS);
+  const cancelDrain = after(DRAIN_MS, resolveDrained);
   try {
     await Promise.all([stderrDone, stdoutDone]);
   } finally {
-    clearTimeout(drainTimer);
+    cancelDrain();
     file?.close();
   }
   const ms = performance.now() - started;
