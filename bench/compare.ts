@@ -7,7 +7,7 @@
 //   git worktree add /tmp/base <rev> && (cd /tmp/base && deno install)
 //   deno run -A bench/compare.ts --base /tmp/base [--rounds N]
 import { parseArgs } from "node:util";
-import { prepareNode, PROGRAM_FLAGS } from "../tests/_propeller.ts";
+import { prepareNode, PROGRAM_FLAGS } from "../_testing/propeller.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,

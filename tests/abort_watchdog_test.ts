@@ -1,5 +1,5 @@
 // The hand-over between the main thread and the abort watchdog (entrypoint/abort_watchdog.ts),
-// each case in its own process (tests/_abort_watchdog_probe.ts), which sends itself SIGTERM.
+// each case in its own process (_testing/abort_watchdog_probe.ts), which sends itself SIGTERM.
 import { assertEquals } from "@std/assert";
 
 async function probe(mode: "held" | "held-flyte2" | "claimed") {
@@ -9,7 +9,7 @@ async function probe(mode: "held" | "held-flyte2" | "claimed") {
       args: [
         "run",
         "-A",
-        new URL("./_abort_watchdog_probe.ts", import.meta.url).pathname,
+        new URL("../_testing/abort_watchdog_probe.ts", import.meta.url).pathname,
         mode,
         dir,
       ],

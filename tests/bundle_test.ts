@@ -13,12 +13,17 @@ import {
 } from "../idl/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { activeAfterWaiting, startPostgres } from "./_postgres.ts";
-import { denoProgram, flytekitContainerArgs, PROGRAM_FLAGS, runPropeller } from "./_propeller.ts";
-import { assertFailed, systemError } from "./_reliability.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
+import {
+  denoProgram,
+  flytekitContainerArgs,
+  PROGRAM_FLAGS,
+  runPropeller,
+} from "../_testing/propeller.ts";
+import { assertFailed, systemError } from "../_testing/reliability.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const bundleTask: string = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.bundle;

@@ -12,11 +12,11 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
-import { AZURITE_ACCOUNT, type AzuriteHandle, startAzurite } from "./_azurite.ts";
-import { readParquet } from "./_duckdb.ts";
-import { type GcsEmulatorHandle, startGcsEmulator } from "./_gcs_emulator.ts";
-import { runPropeller } from "./_propeller.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { AZURITE_ACCOUNT, type AzuriteHandle, startAzurite } from "../_testing/azurite.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { type GcsEmulatorHandle, startGcsEmulator } from "../_testing/gcs_emulator.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const unsupported = () => Promise.reject(new TypeError("Not needed by the harness"));
 

@@ -13,9 +13,9 @@ import {
   Timestamp,
   Types,
 } from "../types/mod.ts";
-import { type CommandRun, runCommandTask } from "./_command.ts";
-import { DEFAULT_PROGRAM } from "./_propeller.ts";
-import { startS3rver } from "./_s3rver.ts";
+import { type CommandRun, runCommandTask } from "../_testing/command.ts";
+import { DEFAULT_PROGRAM } from "../_testing/propeller.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
 
 const PYTHON_ALL_KINDS = `
 import json, os, sys

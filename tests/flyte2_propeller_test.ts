@@ -3,7 +3,7 @@
 // renders the args as Flyte 2's backend does, spawns the real program with the backend's
 // environment, and reads outputs.pb / error.pb with Flyte 2's types (protobufjs from
 // @flyteorg/flyteidl2, and protoc as an independent reader). The backend itself (k3s in Docker)
-// cannot run here; tests/_flyte2.ts cites the sources each step follows.
+// cannot run here; _testing/flyte2.ts cites the sources each step follows.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { crossCheck, PROTOC } from "../_testing/tools.ts";
 import { protocDecode } from "../_testing/flyte2_descriptors.ts";
@@ -15,13 +15,13 @@ import { sqlite3Task, sqlTask } from "../task/builtin.ts";
 import { toFlyte2TaskSpec } from "../task/serialize_flyte2.ts";
 import { createStorage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { outputNamed, runFlyte2Action } from "./_flyte2.ts";
-import { startPostgres } from "./_postgres.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { denoProgram } from "./_propeller.ts";
-import { makeDatabase } from "./_sqlite3.ts";
-import { moduleGraph } from "./_module_graph.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { outputNamed, runFlyte2Action } from "../_testing/flyte2.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { denoProgram } from "../_testing/propeller.ts";
+import { makeDatabase } from "../_testing/sqlite3.ts";
+import { moduleGraph } from "../_testing/module_graph.ts";
 
 const IMAGE = "ghcr.io/acme/flyteshim:0.1.0";
 

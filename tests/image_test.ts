@@ -156,8 +156,8 @@ Deno.test({
     const { decodeLiteralMap, decodeTaskTemplate, jsonToStruct, structToJson } = await import(
       "../idl/mod.ts"
     );
-    const { runPropeller } = await import("./_propeller.ts");
-    const { FIXTURE_DIR, TEMPLATE_DIR } = await import("./_sqlite3.ts");
+    const { runPropeller } = await import("../_testing/propeller.ts");
+    const { FIXTURE_DIR, TEMPLATE_DIR } = await import("../_testing/sqlite3.ts");
     const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
     template.custom = jsonToStruct({
       ...structToJson(template.custom),

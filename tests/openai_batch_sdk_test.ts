@@ -7,7 +7,7 @@ import { decodeTaskTemplate, encodeTaskTemplate, structToJson } from "../idl/mod
 import { runCli } from "../task/cli.ts";
 import { openaiDownloadBatchFilesTask, openaiUploadJsonlFileTask } from "../task/mod.ts";
 import { FlyteFile } from "../types/values.ts";
-import { startFilesApi } from "./_openai_files.ts";
+import { startFilesApi } from "../_testing/openai_files.ts";
 
 const KEY = "sk-sdk-key";
 const MOD = new URL("../mod.ts", import.meta.url).href;

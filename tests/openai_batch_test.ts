@@ -20,9 +20,9 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
-import { type FilesApiServer, startFilesApi } from "./_openai_files.ts";
-import { DEFAULT_PROGRAM, type PropellerRunOptions, runPropeller } from "./_propeller.ts";
-import { startS3rver } from "./_s3rver.ts";
+import { type FilesApiServer, startFilesApi } from "../_testing/openai_files.ts";
+import { DEFAULT_PROGRAM, type PropellerRunOptions, runPropeller } from "../_testing/propeller.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
 
 const FIXTURES = new URL("../testdata/idl/flytekit-openai/", import.meta.url).pathname;
 const KEY = "sk-test-0123456789abcdefSECRET";

@@ -12,9 +12,9 @@ import {
 import { createStorage } from "../storage/mod.ts";
 import { defineTask } from "../task/define.ts";
 import { Types } from "../types/descriptors.ts";
-import { startFilesApi } from "./_openai_files.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { createCertificateAuthority, issueCertificate } from "./_tls.ts";
+import { startFilesApi } from "../_testing/openai_files.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { createCertificateAuthority, issueCertificate } from "../_testing/tls.ts";
 
 Deno.test("Retry-After as an HTTP date is honoured; unreadable or too long ones are not", () => {
   const now = Date.parse("2026-12-06T12:00:00Z");

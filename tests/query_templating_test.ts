@@ -6,12 +6,16 @@ import { assert, assertEquals } from "@std/assert";
 import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { type flyteidl, jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { userError } from "./_reliability.ts";
-import { startMariadb } from "./_mariadb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
-import { makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { userError } from "../_testing/reliability.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import {
+  flytekitContainerArgs,
+  type PropellerRunResult,
+  runPropeller,
+} from "../_testing/propeller.ts";
+import { makeDatabase, runSqlite3, sqliteTemplate } from "../_testing/sqlite3.ts";
 
 const SQLITE = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
 const SQL = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";

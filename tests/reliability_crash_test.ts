@@ -2,9 +2,9 @@
 // with SIGKILL at random delays over a result of several row groups; after each kill outputs.pb is
 // absent or whole, nothing partial sits under a final name, and a rerun of the attempt succeeds.
 import { assert, assertEquals } from "@std/assert";
-import { type CrashReport, crashRuns, partialObjects } from "./_crash.ts";
+import { type CrashReport, crashRuns, partialObjects } from "../_testing/crash.ts";
 import { createStorage } from "../storage/mod.ts";
-import { FIXTURE_DIR } from "./_sqlite3.ts";
+import { FIXTURE_DIR } from "../_testing/sqlite3.ts";
 
 Deno.test("crash: the leftover check finds a parquet object cut short", async () => {
   const dir = await Deno.makeTempDir({ prefix: "flyteshim-crash-check-" });

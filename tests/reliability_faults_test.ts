@@ -17,14 +17,18 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
-import { activeAfterWaiting, startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
-import { assertFailed, folderArgs, systemError, userError } from "./_reliability.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { makeDatabase } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { type Fault, startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
+import {
+  flytekitContainerArgs,
+  type PropellerRunResult,
+  runPropeller,
+} from "../_testing/propeller.ts";
+import { assertFailed, folderArgs, systemError, userError } from "../_testing/reliability.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { makeDatabase } from "../_testing/sqlite3.ts";
 
 const SQLITE = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
 const SQL = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
@@ -473,8 +477,8 @@ Deno.test("faults: SIGTERM while streaming a large SQLite result ends promptly, 
 
 Deno.test("faults: stdout and stderr closed (log collector gone): outputs.pb or error.pb is still written", async () => {
   const { encodeLiteralMap, encodeTaskTemplate } = await import("../idl/mod.ts");
-  const { echoInputs, echoTemplate } = await import("./_reliability.ts");
-  const { TEST_PROGRAM } = await import("./_runtime_fixtures.ts");
+  const { echoInputs, echoTemplate } = await import("../_testing/reliability.ts");
+  const { TEST_PROGRAM } = await import("../_testing/runtime_fixtures.ts");
   const dir = await tempDir({ prefix: "flyteshim-pipes-" });
   await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap(await echoInputs()));
   const good = echoTemplate();

@@ -20,12 +20,12 @@ import {
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { makeDatabase } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { makeDatabase } from "../_testing/sqlite3.ts";
 
 const RUNS = 50;
 const POOL = 10;

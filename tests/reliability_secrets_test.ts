@@ -7,18 +7,18 @@ import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types } from "../types/mod.ts";
-import { startPostgres } from "./_postgres.ts";
+import { startPostgres } from "../_testing/postgres.ts";
 import {
   denoProgram,
   flytekitContainerArgs,
   type PropellerRunResult,
   runPropeller,
-} from "./_propeller.ts";
-import { assertFailed, type Expected, systemError, userError } from "./_reliability.ts";
-import type { Leak } from "./_reliability_executors.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
+} from "../_testing/propeller.ts";
+import { assertFailed, type Expected, systemError, userError } from "../_testing/reliability.ts";
+import type { Leak } from "../_testing/reliability_executors.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
 
-const PROGRAM = denoProgram("tests/_reliability_main.ts");
+const PROGRAM = denoProgram("_testing/reliability_main.ts");
 
 /** Secret values with characters that logs and error documents escape or split. */
 const SECRETS: Record<string, string> = {

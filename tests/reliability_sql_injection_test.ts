@@ -6,10 +6,10 @@
 import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { assert, assertEquals } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
-import { startMariadb } from "./_mariadb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { runSql, T } from "./_sql_run.ts";
-import { fileHash, makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { runSql, T } from "../_testing/sql_run.ts";
+import { fileHash, makeDatabase, runSqlite3, sqliteTemplate } from "../_testing/sqlite3.ts";
 import { Types } from "../types/mod.ts";
 import type { flyteidl } from "../idl/mod.ts";
 

@@ -11,9 +11,9 @@ import {
   postgresEngine,
   sqliteEngine,
   type TemplateCase,
-} from "./_template_diff.ts";
-import { startPostgres } from "./_postgres.ts";
-import { startMariadb } from "./_mariadb.ts";
+} from "../_testing/template_diff.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
 
 const SEED = 16;
 

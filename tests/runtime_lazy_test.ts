@@ -2,7 +2,7 @@
 // no storage backend but local files, and no npm package (protobufjs is bundled into idl/gen/);
 // everything else is imported when a run needs it.
 import { assert, assertEquals } from "@std/assert";
-import { moduleGraph, npmPackages } from "./_module_graph.ts";
+import { moduleGraph, npmPackages } from "../_testing/module_graph.ts";
 
 Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazily", async () => {
   const { statics, dynamics } = await moduleGraph("entrypoint/main.ts");

@@ -4,9 +4,9 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { flyteidl } from "../idl/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { FlyteFile, Types, valuesToLiteralMap } from "../types/mod.ts";
-import { prepareNode, runNode, runPropeller } from "./_propeller.ts";
-import { TEST_PROGRAM, testTemplate } from "./_runtime_fixtures.ts";
-import { startS3rver } from "./_s3rver.ts";
+import { prepareNode, runNode, runPropeller } from "../_testing/propeller.ts";
+import { TEST_PROGRAM, testTemplate } from "../_testing/runtime_fixtures.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
 
 Deno.test("s3: a task runs on propeller's layout in a bucket", async (t) => {
   const s3 = await startS3rver({ buckets: ["my-s3-bucket"] });

@@ -13,10 +13,10 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { runPropeller } from "./_propeller.ts";
-import { type S3rverHandle, startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { type S3rverHandle, startS3rver } from "../_testing/s3rver.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const BUCKET = "my-s3-bucket";
 

@@ -15,7 +15,7 @@ import {
 import { readDataset, sqlite3Task, toTaskTemplate, Types } from "../task/mod.ts";
 import { runCli } from "../task/cli.ts";
 import { StructuredDataset } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
+import { readParquet } from "../_testing/duckdb.ts";
 
 const MOD = new URL("../mod.ts", import.meta.url).href;
 const FIXTURE = new URL("../testdata/idl/flytekit-sqlite3/template.pb", import.meta.url);

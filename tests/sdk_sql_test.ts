@@ -4,7 +4,7 @@
 import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
 import { readDataset, sqlTask, Types } from "../task/mod.ts";
-import { startPostgres } from "./_postgres.ts";
+import { startPostgres } from "../_testing/postgres.ts";
 import { tempDir } from "../_testing/temp.ts";
 
 const PASSWORD = "sdk-Pg-9c1e!";

@@ -2,7 +2,7 @@
 // accepts connections while it starts and refuses them with "the database system is starting up"
 // (57P03), which once failed the TLS suite in a fresh run.
 import { assert, assertEquals } from "@std/assert";
-import { startPostgres, waitForQuery } from "./_postgres.ts";
+import { startPostgres, waitForQuery } from "../_testing/postgres.ts";
 
 /** PostgreSQL's ErrorResponse for a server that is still starting. */
 function startingUp(): Uint8Array {

@@ -7,12 +7,12 @@ import { tempDir } from "../_testing/temp.ts";
 import { crossCheck, MARIADB, OPENSSL } from "../_testing/tools.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
-import { startMariadb } from "./_mariadb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
-import { errorExpectation, runSql } from "./_sql_run.ts";
-import { createCertificateAuthority, issueCertificate, openssl } from "./_tls.ts";
-import { readParquet } from "./_duckdb.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
+import { errorExpectation, runSql } from "../_testing/sql_run.ts";
+import { createCertificateAuthority, issueCertificate, openssl } from "../_testing/tls.ts";
+import { readParquet } from "../_testing/duckdb.ts";
 import { readTlsFiles } from "../executors/sql/tls.ts";
 
 const EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";

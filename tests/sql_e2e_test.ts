@@ -6,9 +6,9 @@ import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
 
 const PASSWORD = "e2e-Secret-4d1f";
 const EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";

@@ -3,8 +3,8 @@
 import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { Timestamp } from "../types/mod.ts";
-import { startMariadb } from "./_mariadb.ts";
-import { errorExpectation, runSql, T } from "./_sql_run.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { errorExpectation, runSql, T } from "../_testing/sql_run.ts";
 
 const PASSWORD = "maria-Secret-9b2c!";
 
@@ -82,7 +82,7 @@ Deno.test({
         ]);
         assertEquals(table.rows[0].slice(14), ['{"a": [1, 2]}', 4000000000n, "12:34:56", "b"]);
         assertEquals(table.rows[1], new Array(18).fill(null));
-        const { readParquet } = await import("./_duckdb.ts");
+        const { readParquet } = await import("../_testing/duckdb.ts");
         const temporal = await readParquet(
           parquet,
           "select c_date::varchar, c_datetime::varchar, epoch_us(c_timestamp) from t where c_int is not null",

@@ -7,8 +7,8 @@ import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { flyteidl } from "../idl/mod.ts";
 import { Duration, Types } from "../types/mod.ts";
-import { startMariadb } from "./_mariadb.ts";
-import { runSqlTask, type SqlEngineCase, sqlSharedSteps } from "./_sql_task.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { runSqlTask, type SqlEngineCase, sqlSharedSteps } from "../_testing/sql_task.ts";
 
 const PASSWORD = "maria-Params-3c8d";
 const TZ = { TZ: "America/New_York" };

@@ -6,9 +6,9 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { flyteidl } from "../idl/mod.ts";
 import { Timestamp, Types } from "../types/mod.ts";
-import { startPostgres } from "./_postgres.ts";
-import { freePort } from "./_service.ts";
-import { runSqlTask, type SqlEngineCase, sqlSharedSteps } from "./_sql_task.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { freePort } from "../_testing/service.ts";
+import { runSqlTask, type SqlEngineCase, sqlSharedSteps } from "../_testing/sql_task.ts";
 
 const PASSWORD = "pg-Params-5e1b";
 const TZ = { TZ: "America/New_York" };

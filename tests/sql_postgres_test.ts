@@ -10,9 +10,9 @@ import {
 } from "@std/assert";
 import { Duration, Timestamp } from "../types/mod.ts";
 import { crossCheck, OPENSSL } from "../_testing/tools.ts";
-import { startPostgres } from "./_postgres.ts";
-import { errorExpectation, runSql, T } from "./_sql_run.ts";
-import { readParquet } from "./_duckdb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { errorExpectation, runSql, T } from "../_testing/sql_run.ts";
+import { readParquet } from "../_testing/duckdb.ts";
 
 const PASSWORD = "pg-Secret-7f3a!";
 
@@ -104,7 +104,7 @@ Deno.test("sql executor on PostgreSQL", async (t) => {
         uri: withPassword,
       });
       assert(text);
-      const rendered = await import("./_duckdb.ts").then(async (m) =>
+      const rendered = await import("../_testing/duckdb.ts").then(async (m) =>
         (await m.readParquet(
           (await runSql({
             query:

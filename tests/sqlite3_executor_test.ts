@@ -4,8 +4,8 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { StorageError, SystemError, UserError } from "../errors.ts";
 import { decodeTaskTemplate, structToJson } from "../idl/mod.ts";
 import { Timestamp } from "../types/values.ts";
-import { readParquet } from "./_duckdb.ts";
-import { tar, tarGz, zip } from "./_archives.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { tar, tarGz, zip } from "../_testing/archives.ts";
 import { DatabaseSync } from "node:sqlite";
 import { createSqlite3Executor } from "../executors/sqlite3/mod.ts";
 import {
@@ -16,7 +16,7 @@ import {
   runSqlite3,
   sqliteTemplate,
   TEMPLATE_DIR,
-} from "./_sqlite3.ts";
+} from "../_testing/sqlite3.ts";
 
 const CHINOOK = `${FIXTURE_DIR}chinook-mini.db`;
 

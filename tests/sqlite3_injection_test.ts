@@ -3,7 +3,7 @@
 // afterwards and no extra rows come back.
 import { assert, assertEquals } from "@std/assert";
 import { UserError } from "../errors.ts";
-import { fileHash, makeDatabase, runSqlite3 } from "./_sqlite3.ts";
+import { fileHash, makeDatabase, runSqlite3 } from "../_testing/sqlite3.ts";
 
 const SETUP = `
   create table users (id integer primary key, name text, secret text);

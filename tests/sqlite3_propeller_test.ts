@@ -11,11 +11,11 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
-import { tarGz, zip } from "./_archives.ts";
-import { readParquet } from "./_duckdb.ts";
-import { runPropeller } from "./_propeller.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { tarGz, zip } from "../_testing/archives.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const CHINOOK = `${FIXTURE_DIR}chinook-mini.db`;
 

@@ -3,9 +3,13 @@
 // names, credentials, faults through a misbehaving proxy, and errors that never show a secret.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { type AzureConfig, createStorage, executionMetadata } from "../storage/mod.ts";
-import { AZURITE_ACCOUNT, type AzuriteHandle, startAzurite } from "./_azurite.ts";
-import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
-import { assertStorageError, pattern, storageConformance } from "./_storage_conformance.ts";
+import { AZURITE_ACCOUNT, type AzuriteHandle, startAzurite } from "../_testing/azurite.ts";
+import { type Fault, startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import {
+  assertStorageError,
+  pattern,
+  storageConformance,
+} from "../_testing/storage_conformance.ts";
 
 const CONTAINER = "flyte";
 const HOST = `${AZURITE_ACCOUNT.name}.dfs.core.windows.net`;

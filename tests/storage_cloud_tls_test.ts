@@ -3,11 +3,11 @@
 // AZURE_AUTHORITY_HOST) hands tokens to the service-principal and workload-identity credentials,
 // and Azurite (--oauth basic over HTTPS) accepts them. The Azure SDK reaches servers through
 // Node's TLS, which trusts NODE_EXTRA_CA_CERTS and not DENO_CERT; gs:// uses fetch, which trusts
-// DENO_CERT. Each case runs in a fresh process (tests/_cloud_probe.ts).
+// DENO_CERT. Each case runs in a fresh process (_testing/cloud_probe.ts).
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { startAzurite } from "./_azurite.ts";
-import { startGcsServer } from "./_gcs_server.ts";
-import { createCertificateAuthority, issueCertificate } from "./_tls.ts";
+import { startAzurite } from "../_testing/azurite.ts";
+import { startGcsServer } from "../_testing/gcs_server.ts";
+import { createCertificateAuthority, issueCertificate } from "../_testing/tls.ts";
 
 const TENANT = "tenant-1";
 const CLIENT = "client-1";
@@ -23,7 +23,7 @@ interface ProbeResult {
 
 async function probe(prefix: string, env: Record<string, string>): Promise<ProbeResult> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./_cloud_probe.ts", import.meta.url).pathname, prefix],
+    args: ["run", "-A", new URL("../_testing/cloud_probe.ts", import.meta.url).pathname, prefix],
     env,
     stderr: "piped",
   }).output();
@@ -243,7 +243,7 @@ Deno.test("gcs: a private CA in DENO_CERT is trusted; without it the certificate
 });
 
 Deno.test("s3: the AWS SDK, like the Azure one, trusts NODE_EXTRA_CA_CERTS and not DENO_CERT", async () => {
-  const { startS3rver } = await import("./_s3rver.ts");
+  const { startS3rver } = await import("../_testing/s3rver.ts");
   const dir = await Deno.makeTempDir({ prefix: "s3-ca-" });
   const s3 = await startS3rver({ buckets: ["b"] });
   try {

@@ -3,7 +3,7 @@ import { tempDir } from "../_testing/temp.ts";
 import { pathToFileURL } from "node:url";
 import { assertEquals } from "@std/assert";
 import { createStorage } from "../storage/mod.ts";
-import { assertStorageError, storageConformance } from "./_storage_conformance.ts";
+import { assertStorageError, storageConformance } from "../_testing/storage_conformance.ts";
 
 Deno.test("file storage (plain paths) conforms", async (t) => {
   const root = await tempDir({ prefix: "storage-file-" });

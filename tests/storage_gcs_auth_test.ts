@@ -1,11 +1,11 @@
-// gs:// against the project-owned server (tests/_gcs_server.ts) for what the emulator cannot do:
+// gs:// against the project-owned server (_testing/gcs_server.ts) for what the emulator cannot do:
 // chunked resumable uploads and their resumption after a failure, and the token plumbing of
 // Application Default Credentials (metadata server, service-account key, external account), with
 // refused and missing credentials classified and no token in any message.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { createStorage } from "../storage/mod.ts";
-import { startGcsServer } from "./_gcs_server.ts";
-import { assertStorageError, pattern } from "./_storage_conformance.ts";
+import { startGcsServer } from "../_testing/gcs_server.ts";
+import { assertStorageError, pattern } from "../_testing/storage_conformance.ts";
 
 const KIB = 1024;
 

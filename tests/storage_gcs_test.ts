@@ -3,9 +3,13 @@
 // misbehaving proxy.
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { createStorage, executionMetadata } from "../storage/mod.ts";
-import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
-import { startGcsEmulator } from "./_gcs_emulator.ts";
-import { assertStorageError, pattern, storageConformance } from "./_storage_conformance.ts";
+import { type Fault, startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import { startGcsEmulator } from "../_testing/gcs_emulator.ts";
+import {
+  assertStorageError,
+  pattern,
+  storageConformance,
+} from "../_testing/storage_conformance.ts";
 
 Deno.test("gcs: gs storage conforms", async (t) => {
   const gcs = await startGcsEmulator();

@@ -5,8 +5,12 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { dirname } from "node:path";
 import { errorMessage } from "../entrypoint/error_document.ts";
 import { createStorage } from "../storage/mod.ts";
-import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
-import { assertStorageError, pattern, storageConformance } from "./_storage_conformance.ts";
+import { type Fault, startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import {
+  assertStorageError,
+  pattern,
+  storageConformance,
+} from "../_testing/storage_conformance.ts";
 
 interface FileServer {
   base: string;

@@ -1,22 +1,22 @@
 // The http(s) backend over TLS: a Deno.serve https server whose certificate a throwaway CA (made
-// with `openssl`, tests/_tls.ts) signed, reached through a TCP relay that counts connections.
+// with `openssl`, _testing/tls.ts) signed, reached through a TCP relay that counts connections.
 // The CAs a Deno process trusts are fixed at start-up, so the reads run in a child process
-// (tests/_https_probe.ts) trusting the CA through `--cert`, `DENO_CERT`, or the image's setting
+// (_testing/https_probe.ts) trusting the CA through `--cert`, `DENO_CERT`, or the image's setting
 // (`DENO_TLS_CA_STORE=system,mozilla` with the system store at `SSL_CERT_FILE`), or not at all; and a
-// SQLite3 task whose `uri` is https runs through the program (tests/_propeller.ts).
+// SQLite3 task whose `uri` is https runs through the program (_testing/propeller.ts).
 import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals } from "@std/assert";
 import { crossCheck, OPENSSL } from "../_testing/tools.ts";
 import { decodeLiteralMap, decodeTaskTemplate, jsonToStruct, structToJson } from "../idl/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import type { ProbeOutcome, ProbeReport } from "./_https_probe.ts";
-import { runPropeller } from "./_propeller.ts";
-import { assertFailed, userError } from "./_reliability.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
-import { pattern } from "./_storage_conformance.ts";
-import { createCertificateAuthority, issueCertificate } from "./_tls.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import type { ProbeOutcome, ProbeReport } from "../_testing/https_probe.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { assertFailed, userError } from "../_testing/reliability.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
+import { pattern } from "../_testing/storage_conformance.ts";
+import { createCertificateAuthority, issueCertificate } from "../_testing/tls.ts";
 
-const PROBE = new URL("./_https_probe.ts", import.meta.url).pathname;
+const PROBE = new URL("../_testing/https_probe.ts", import.meta.url).pathname;
 
 /** A TCP relay on a free loopback port to `127.0.0.1:<target>`, counting the connections. */
 function countingRelay(target: number) {

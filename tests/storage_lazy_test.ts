@@ -6,7 +6,7 @@ import { assert, assertEquals } from "@std/assert";
 
 async function probe(mode: "local" | "s3"): Promise<{ awsModules: number; ms: number }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./_storage_probe.ts", import.meta.url).pathname, mode],
+    args: ["run", "-A", new URL("../_testing/storage_probe.ts", import.meta.url).pathname, mode],
     stderr: "inherit",
   }).output();
   assert(out.success, `probe ${mode} failed`);
@@ -39,7 +39,7 @@ async function poisonedProbe(mode: string): Promise<string[]> {
         "run",
         "-A",
         `--import-map=${dir}/map.json`,
-        new URL("./_storage_probe.ts", import.meta.url).pathname,
+        new URL("../_testing/storage_probe.ts", import.meta.url).pathname,
         mode,
       ],
       cwd: new URL(".", root).pathname,

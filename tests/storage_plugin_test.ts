@@ -1,6 +1,6 @@
-// Storage backends plug in: a third party's backend (tests/_mounted_backend.ts) passes the same
+// Storage backends plug in: a third party's backend (_testing/mounted_backend.ts) passes the same
 // conformance suite as the built-in ones, replaces a built-in scheme, and serves a whole execute
-// run through a third-party entrypoint (tests/_plugged_main.ts). Every built-in scheme has a
+// run through a third-party entrypoint (_testing/plugged_main.ts). Every built-in scheme has a
 // conformance run somewhere in tests/.
 import { assertEquals, assertThrows } from "@std/assert";
 import { BUILTIN_BACKENDS, createStorage } from "../storage/mod.ts";
@@ -11,11 +11,11 @@ import {
   structToJson,
   type TaskTemplate,
 } from "../idl/mod.ts";
-import { denoProgram, runPropeller } from "./_propeller.ts";
-import { storageConformance } from "./_storage_conformance.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { denoProgram, runPropeller } from "../_testing/propeller.ts";
+import { storageConformance } from "../_testing/storage_conformance.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
-const mounted = () => import("./_mounted_backend.ts");
+const mounted = () => import("../_testing/mounted_backend.ts");
 
 async function fixtureTemplate(databaseUri: string): Promise<TaskTemplate> {
   const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
@@ -77,7 +77,7 @@ Deno.test("a third-party entrypoint runs flytekit's SQLite3 task with every pref
       root: "mnt://flyte",
       storage: createStorage({ backends: { mnt: mounted }, env }),
       env,
-      program: denoProgram("tests/_plugged_main.ts"),
+      program: denoProgram("_testing/plugged_main.ts"),
     });
     assertEquals(run.code, 0, run.stderr);
     assertEquals(run.files, ["outputs.pb"], run.error?.message ?? run.stderr);

@@ -4,9 +4,9 @@
 import { tempDir, tempFile } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { createStorage, type S3Config } from "../storage/mod.ts";
-import { type Fault, type FaultyProxy, startFaultyProxy } from "./_faulty_proxy.ts";
-import { type S3rverHandle, startS3rver } from "./_s3rver.ts";
-import { assertStorageError, pattern } from "./_storage_conformance.ts";
+import { type Fault, type FaultyProxy, startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import { type S3rverHandle, startS3rver } from "../_testing/s3rver.ts";
+import { assertStorageError, pattern } from "../_testing/storage_conformance.ts";
 
 const BUCKET = "faults";
 

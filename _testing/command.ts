@@ -1,6 +1,6 @@
 // Runs command tasks the way propeller runs them: a `flyteshim-command` template, inputs written
 // with the literal engine, and the program with `--allow-run` (the flyteshim-command build).
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import { jsonToStruct, type JsonValue, type TaskTemplate, toInt64 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { type TypeDescriptor, valuesToLiteralMap } from "../types/mod.ts";
@@ -10,7 +10,7 @@ import {
   type PropellerRunOptions,
   type PropellerRunResult,
   runPropeller,
-} from "./_propeller.ts";
+} from "./propeller.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 

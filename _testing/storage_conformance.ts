@@ -10,7 +10,7 @@
  * @module
  */
 
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { StorageError } from "../errors.ts";
 import { joinUri, type Storage } from "../storage/mod.ts";

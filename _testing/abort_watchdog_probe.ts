@@ -2,7 +2,7 @@
 // process is not ended: `exit: false`), sends itself SIGTERM, holds its thread the way a long
 // SQLite step does, then reports as JSON what it found. Run by tests/abort_watchdog_test.ts.
 //
-//   deno run -A tests/_abort_watchdog_probe.ts <held|held-flyte2|claimed> <folder>
+//   deno run -A _testing/abort_watchdog_probe.ts <held|held-flyte2|claimed> <folder>
 import { decodeErrorDocument } from "../idl/mod.ts";
 import { startAbortWatchdog } from "../entrypoint/abort_watchdog.ts";
 

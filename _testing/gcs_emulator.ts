@@ -19,7 +19,7 @@
 
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { GcsConfig } from "../storage/config.ts";
-import { freePort } from "./_service.ts";
+import { freePort } from "./service.ts";
 
 /** A running emulator. */
 export interface GcsEmulatorHandle {

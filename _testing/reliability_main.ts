@@ -3,8 +3,8 @@ import process from "node:process";
 import { main } from "../entrypoint/mod.ts";
 import { createExecutorRegistry } from "../executors/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
-import { TEST_EXECUTORS } from "./_executors.ts";
-import { RELIABILITY_EXECUTORS } from "./_reliability_executors.ts";
+import { TEST_EXECUTORS } from "./executors.ts";
+import { RELIABILITY_EXECUTORS } from "./reliability_executors.ts";
 
 Deno.exit(
   await main(Deno.args, {

@@ -5,7 +5,7 @@
  *
  * @example A short soak in process
  * ```ts ignore
- * import { inProcessSoak } from "./_soak.ts";
+ * import { inProcessSoak } from "./soak.ts";
  *
  * console.log(await inProcessSoak({ runs: 20 }));
  * ```
@@ -27,10 +27,10 @@ import { createExecutorRegistry } from "../executors/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { sqlite3Task } from "../task/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
-import { startPostgres } from "./_postgres.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
-import { makeDatabase } from "./_sqlite3.ts";
+import { flytekitContainerArgs, runPropeller } from "./propeller.ts";
+import { startPostgres } from "./postgres.ts";
+import { testTemplate } from "./runtime_fixtures.ts";
+import { makeDatabase } from "./sqlite3.ts";
 
 /** One sample of a curve. */
 export interface Sample {

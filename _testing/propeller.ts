@@ -7,7 +7,7 @@
 // Reusable by every suite that runs the real program: pass `program` (the command before the
 // rendered args: `deno run <perms> entrypoint/main.ts` by default, or a bundle under dist/),
 // `root` and `storage` for S3-backed layouts.
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import {
   decodeErrorDocument,
   decodeLiteral,

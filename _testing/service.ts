@@ -1,5 +1,5 @@
-// Pieces shared by the harnesses that run a throwaway database server (tests/_postgres.ts,
-// tests/_mariadb.ts): a free loopback port, running as `nobody` when the tests run as root (both
+// Pieces shared by the harnesses that run a throwaway database server (_testing/postgres.ts,
+// _testing/mariadb.ts): a free loopback port, running as `nobody` when the tests run as root (both
 // servers refuse root), and a spawned server whose stderr is kept for error messages and whose
 // stop also removes its folder.
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { S3Config } from "../storage/config.ts";
 

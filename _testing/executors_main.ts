@@ -2,7 +2,7 @@
 import { main } from "../entrypoint/mod.ts";
 import { createExecutorRegistry } from "../executors/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
-import { TEST_EXECUTORS } from "./_executors.ts";
+import { TEST_EXECUTORS } from "./executors.ts";
 
 Deno.exit(
   await main(Deno.args, {

@@ -19,7 +19,7 @@
 //   error.pb decides (RECOVERABLE: retryable, else permanent), otherwise outputs.pb is read as a
 //   LiteralMap, unconditionally (executor/pkg/plugin/k8s/plugin_manager.go;
 //   ioutils/remote_file_output_reader.go).
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import { decodeLiteralMap, type LiteralMap } from "../idl/core.ts";
 import {
   decodeFlyte2ErrorDocument,
@@ -38,7 +38,7 @@ import {
   renderArgs,
   runNode,
   type RunNodeOptions,
-} from "./_propeller.ts";
+} from "./propeller.ts";
 
 /** Options of {@linkcode runFlyte2Action}. */
 export interface Flyte2ActionOptions extends RunNodeOptions {

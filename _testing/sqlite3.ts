@@ -1,13 +1,13 @@
 // Shared pieces of the SQLite3 suites: a real executor context on a temp folder, sample
 // databases, and running the executor the way the runtime does (template -> config -> execute).
 import { DatabaseSync } from "node:sqlite";
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import type { ExecutorContext, ExecutorLimits } from "../executors/mod.ts";
 import { createSqlite3Executor, type Sqlite3ExecutorOptions } from "../executors/sqlite3/mod.ts";
 import { type flyteidl, jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
 import type { StructuredDataset } from "../types/values.ts";
-import { type ParquetTable, readParquet } from "./_duckdb.ts";
+import { type ParquetTable, readParquet } from "./duckdb.ts";
 
 /** flytekit's database and result parquet (testdata/sqlite3/). */
 export const FIXTURE_DIR = new URL("../testdata/sqlite3/", import.meta.url).pathname;

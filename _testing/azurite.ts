@@ -14,7 +14,7 @@
 
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { AzureConfig } from "../storage/config.ts";
-import { freePort } from "./_service.ts";
+import { freePort } from "./service.ts";
 
 /** Azurite's development account and its published key. */
 export const AZURITE_ACCOUNT = {

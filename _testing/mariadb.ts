@@ -6,7 +6,7 @@
  *
  * @example Start and stop
  * ```ts ignore
- * import { startMariadb } from "./_mariadb.ts";
+ * import { startMariadb } from "./mariadb.ts";
  *
  * const db = await startMariadb();
  * console.log(db.url); // mysql://flyteshim:...@127.0.0.1:PORT/app
@@ -16,20 +16,20 @@
  * @module
  */
 
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import {
   asServerUser,
   chownToServerUser,
   freePort,
   type ServerProcess,
   spawnServer,
-} from "./_service.ts";
+} from "./service.ts";
 import {
   type CertificateAuthority,
   createCertificateAuthority,
   issueCertificate,
   type IssuedCertificate,
-} from "./_tls.ts";
+} from "./tls.ts";
 
 /** A running server. */
 export interface MariadbServer {

@@ -4,8 +4,8 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type JsonValue, type TaskTemplate } from "../idl/mod.ts";
 import { type LiteralType, Timestamp, Types, valuesToLiteralMap } from "../types/mod.ts";
-import { type ParquetTable, readParquet } from "./_duckdb.ts";
-import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
+import { type ParquetTable, readParquet } from "./duckdb.ts";
+import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./propeller.ts";
 
 /** One run of a SQLAlchemyTask through the propeller harness. */
 export interface SqlTaskRun {

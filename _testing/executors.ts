@@ -1,5 +1,5 @@
 // Test-only executors (not shipped): each exercises one part of the runtime through the real
-// program. `tests/_executors_main.ts` is the three-line entrypoint that registers them.
+// program. `_testing/executors_main.ts` is the three-line entrypoint that registers them.
 import { StorageError, SystemError, UserError } from "../errors.ts";
 import { defineExecutor, type Executor, literalOutputs } from "../executors/mod.ts";
 import { FlyteDirectory, FlyteFile, StructuredDataset } from "../types/mod.ts";

@@ -1,9 +1,9 @@
 // Shared pieces of the runtime suites: templates for the test executors and the test program.
 import { jsonToStruct, type JsonValue, type LiteralType, type TaskTemplate } from "../idl/mod.ts";
-import { denoProgram, flytekitContainerArgs } from "./_propeller.ts";
+import { denoProgram, flytekitContainerArgs } from "./propeller.ts";
 
 /** The entrypoint with the test executors registered. */
-export const TEST_PROGRAM: readonly string[] = denoProgram("tests/_executors_main.ts");
+export const TEST_PROGRAM: readonly string[] = denoProgram("_testing/executors_main.ts");
 
 /** Options of {@linkcode testTemplate}. */
 export interface TestTemplateOptions {

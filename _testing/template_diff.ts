@@ -14,8 +14,8 @@
  *
  * @example One seeded case on SQLite
  * ```ts ignore
- * import { Prng } from "./_fuzz.ts";
- * import { generateCase, sqliteEngine } from "./_template_diff.ts";
+ * import { Prng } from "./fuzz.ts";
+ * import { generateCase, sqliteEngine } from "./template_diff.ts";
  *
  * const engine = sqliteEngine();
  * const c = generateCase(new Prng(1), "sqlite");
@@ -25,7 +25,7 @@
  * @module
  */
 
-import { Prng } from "./_fuzz.ts";
+import { Prng } from "./fuzz.ts";
 import { renderQuery, type SqlDialect, sqliteParam } from "../executors/_sql/template.ts";
 import { pyStr } from "../executors/_sql/py_str.ts";
 

@@ -1,6 +1,6 @@
 // Test helper: runs the SQL executor through the runtime's executeTask (real literal conversion,
 // file storage, the secrets module) and reads the resulting parquet file back with DuckDB.
-import { tempDir } from "../_testing/temp.ts";
+import { tempDir } from "./temp.ts";
 import { executeTask } from "../entrypoint/dispatch.ts";
 import {
   flyteidl,
@@ -15,7 +15,7 @@ import { createStorage } from "../storage/mod.ts";
 import { valuesToLiteralMap } from "../types/mod.ts";
 import { sqlExecutor } from "../executors/sql/mod.ts";
 import type { ExecutorLimits } from "../executors/mod.ts";
-import { type ParquetTable, readParquet } from "./_duckdb.ts";
+import { type ParquetTable, readParquet } from "./duckdb.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
 

@@ -2,7 +2,7 @@
  * Child-process probe for the https storage test: the CAs a Deno process trusts are fixed when it
  * starts (`--cert`, `DENO_CERT`, `DENO_TLS_CA_STORE`), so reads through a throwaway CA run here.
  *
- * `deno run -A [--cert ca.pem] tests/_https_probe.ts URI MISSING_URI OUT_DIR` reads URI into
+ * `deno run -A [--cert ca.pem] _testing/https_probe.ts URI MISSING_URI OUT_DIR` reads URI into
  * `OUT_DIR/read.bin`, downloads it to `OUT_DIR/download.bin`, asks whether URI and MISSING_URI
  * exist and reads MISSING_URI, with two quick retries; it prints one JSON object holding each
  * operation's result or its error (code, origin, recoverable, operation, uri, message).

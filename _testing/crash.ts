@@ -6,7 +6,7 @@
  *
  * @example A few kills on local folders
  * ```ts ignore
- * import { crashRuns } from "./_crash.ts";
+ * import { crashRuns } from "./crash.ts";
  *
  * console.log(await crashRuns({ runs: 5, seed: 1 }));
  * ```
@@ -16,13 +16,13 @@
 
 import { decodeTaskTemplate, jsonToStruct, structToJson, type TaskTemplate } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
-import { Prng } from "./_fuzz.ts";
-import { readParquet } from "./_duckdb.ts";
-import { prepareNode, runNode } from "./_propeller.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { TEMPLATE_DIR } from "./_sqlite3.ts";
-import { flytekitContainerArgs } from "./_propeller.ts";
-import { startPostgres } from "./_postgres.ts";
+import { Prng } from "./fuzz.ts";
+import { readParquet } from "./duckdb.ts";
+import { prepareNode, runNode } from "./propeller.ts";
+import { startS3rver } from "./s3rver.ts";
+import { TEMPLATE_DIR } from "./sqlite3.ts";
+import { flytekitContainerArgs } from "./propeller.ts";
+import { startPostgres } from "./postgres.ts";
 import { Types } from "../types/mod.ts";
 
 /**

@@ -5,7 +5,7 @@
  *
  * @example A CA, a server certificate and a client certificate
  * ```ts ignore
- * import { createCertificateAuthority, issueCertificate } from "./_tls.ts";
+ * import { createCertificateAuthority, issueCertificate } from "./tls.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const ca = await createCertificateAuthority(dir);

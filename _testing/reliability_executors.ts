@@ -1,6 +1,6 @@
 // Test-only executors of the reliability suites (not shipped): each reads a secret, then fails or
 // leaks it in one way, so the suites can check that the runtime keeps the value out of every log
-// line, error document and output. `tests/_reliability_main.ts` registers them.
+// line, error document and output. `_testing/reliability_main.ts` registers them.
 import { UserError } from "../errors.ts";
 import { defineExecutor, type Executor } from "../executors/mod.ts";
 

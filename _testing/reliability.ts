@@ -10,8 +10,8 @@ import {
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { type PropellerRunOptions, type PropellerRunResult, runPropeller } from "./_propeller.ts";
-import { TEST_PROGRAM, testTemplate } from "./_runtime_fixtures.ts";
+import { type PropellerRunOptions, type PropellerRunResult, runPropeller } from "./propeller.ts";
+import { TEST_PROGRAM, testTemplate } from "./runtime_fixtures.ts";
 
 export const { RECOVERABLE, NON_RECOVERABLE } = flyteidl.core.ContainerError.Kind;
 export const { USER, SYSTEM } = flyteidl.core.ExecutionError.ErrorKind;
