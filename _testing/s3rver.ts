@@ -3,17 +3,16 @@
  * on a free loopback port, with its own temporary data folder. Other suites reuse it:
  *
  * ```ts ignore
- * const s3 = await startS3rver({ buckets: ["flyte"] });
+ * await using s3 = await startS3rver({ buckets: ["flyte"] });
  * // s3.env holds FLYTE_AWS_* for a child process, s3.config an S3Config for createStorage
- * await s3.stop();
  * ```
  *
  * @module
  */
 
 import { tempDir } from "./temp.ts";
-import { fileURLToPath as fromFileUrl } from "node:url";
 import type { S3Config } from "../storage/config.ts";
+import { disposable, ensureInstalled, stopChild } from "./service.ts";
 
 /** Options of {@linkcode startS3rver}. */
 export interface S3rverOptions {
@@ -26,7 +25,7 @@ export interface S3rverOptions {
 }
 
 /** A running s3rver. */
-export interface S3rverHandle {
+export interface S3rverHandle extends AsyncDisposable {
   /** `http://127.0.0.1:<port>`. */
   endpoint: string;
   /** The bound port. */
@@ -59,14 +58,7 @@ process.stdin.on("data", () => {}).on("end", () => process.exit(0));
 export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHandle> {
   const ownDir = options.directory === undefined;
   const directory = options.directory ?? await tempDir({ prefix: "flyteshim-s3rver-" });
-  const module = fromFileUrl(new URL("../node_modules/s3rver", import.meta.url));
-  try {
-    await Deno.stat(module);
-  } catch {
-    // node_modules is filled by `deno install` (.ci/setup does it); do it once if it was not.
-    const cwd = fromFileUrl(new URL("..", import.meta.url));
-    await new Deno.Command(Deno.execPath(), { args: ["install", "--quiet"], cwd }).output();
-  }
+  const module = await ensureInstalled("node_modules/s3rver");
   const command = new Deno.Command("node", {
     args: [
       "--openssl-legacy-provider",
@@ -112,9 +104,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
       break;
     } catch (error) {
       if (attempt >= 50) {
-        await child.stdin.close().catch(() => {});
-        child.kill("SIGKILL");
-        await child.status;
+        await stopChild(child, { closeStdin: true, signal: "SIGKILL" });
         if (ownDir) await Deno.remove(directory, { recursive: true }).catch(() => {});
         throw new Error(`s3rver listens on ${port} but does not answer`, { cause: error });
       }
@@ -122,7 +112,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
     }
   }
   let stopped = false;
-  return {
+  return disposable<Omit<S3rverHandle, typeof Symbol.asyncDispose>>({
     endpoint,
     port,
     directory,
@@ -142,15 +132,9 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverHa
     async stop() {
       if (stopped) return;
       stopped = true;
-      await child.stdin.close().catch(() => {});
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
+      await stopChild(child, { closeStdin: true });
       await drained;
       if (ownDir) await Deno.remove(directory, { recursive: true }).catch(() => {});
     },
-  };
+  });
 }

@@ -1,7 +1,9 @@
-// Pieces shared by the harnesses that run a throwaway database server (_testing/postgres.ts,
-// _testing/mariadb.ts): a free loopback port, running as `nobody` when the tests run as root (both
-// servers refuse root), and a spawned server whose stderr is kept for error messages and whose
-// stop also removes its folder.
+// Pieces shared by the harnesses that run a throwaway server (postgres.ts, mariadb.ts, s3rver.ts,
+// azurite.ts, gcs_emulator.ts): a free loopback port, the npm packages they run installed once,
+// running as `nobody` when the tests run as root (both database servers refuse root), a spawned
+// server whose stderr is kept for error messages and whose stop also removes its folder, one way
+// to stop a child process (signal, then SIGKILL after a grace), and `await using` on a handle.
+import { fileURLToPath } from "node:url";
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export function freePort(): number {
@@ -82,4 +84,59 @@ export function spawnServer(
       if (!options.keep) await Deno.remove(root, { recursive: true });
     },
   };
+}
+
+/**
+ * Makes a handle with `stop()` disposable: `await using db = await startPostgres()` stops it when
+ * the block ends, pass or fail (the `try { ... } finally { await db.stop() }` of old).
+ */
+export function disposable<T extends { stop(): Promise<void> }>(handle: T): T & AsyncDisposable {
+  return Object.assign(handle, { [Symbol.asyncDispose]: () => handle.stop() });
+}
+
+/**
+ * Runs `deno install` once in the repository when `path` (below `node_modules/`, relative to the
+ * repository root) is missing: node_modules is filled by `deno install` (.ci/setup does it).
+ * Returns the absolute path.
+ */
+export async function ensureInstalled(path: string): Promise<string> {
+  const absolute = fileURLToPath(new URL(`../${path}`, import.meta.url));
+  try {
+    await Deno.stat(absolute);
+  } catch {
+    const cwd = fileURLToPath(new URL("..", import.meta.url));
+    await new Deno.Command(Deno.execPath(), { args: ["install", "--quiet"], cwd }).output();
+  }
+  return absolute;
+}
+
+/** Options of {@linkcode stopChild}. */
+export interface StopChildOptions {
+  /** The first signal. @default "SIGTERM" */
+  signal?: Deno.Signal;
+  /** Close its stdin first (the Node launchers exit when stdin ends). @default false */
+  closeStdin?: boolean;
+  /** SIGKILL when it has not exited this long after the signal; none when absent. */
+  killAfterMs?: number;
+}
+
+/** Stops a child process: stdin closed (optionally), a signal, SIGKILL after a grace, its exit. */
+export async function stopChild(
+  child: Deno.ChildProcess,
+  options: StopChildOptions = {},
+): Promise<void> {
+  if (options.closeStdin) await child.stdin.close().catch(() => {});
+  const kill = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const timer = options.killAfterMs === undefined
+    ? undefined
+    : setTimeout(() => kill("SIGKILL"), options.killAfterMs);
+  kill(options.signal ?? "SIGTERM");
+  await child.status;
+  clearTimeout(timer);
 }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { removing } from "./temp.ts";
 import {
   decodeErrorDocument,
   encodeLiteralMap,
@@ -249,88 +250,84 @@ export async function concurrentPostgres(
   runs: number,
   options: { deadlineMs?: number; maxConnections?: number } = {},
 ): Promise<ConcurrentReport> {
-  const pg = await startPostgres(
+  await using pg = await startPostgres(
     options.maxConnections ? { settings: { max_connections: String(options.maxConnections) } } : {},
   );
   const deadlineMs = options.deadlineMs ?? 120_000;
   const local = await Deno.makeTempDir({ prefix: "flyteshim-soak-pg-" });
+  await using _local = removing(local);
   const registry = createExecutorRegistry(BUILTIN_EXECUTORS);
-  try {
-    await pg.sql(`create table t(id int primary key, name text);
-      insert into t select x, 'row-' || x from generate_series(1, 1000) x;`);
-    const maxConnections = Number((await pg.sql("show max_connections"))[0].max_connections);
-    const task = encodeTaskTemplate({
-      ...testTemplate("sqlalchemy", SQL, {
-        inputs: { n: Types.integer.literalType },
-        outputs: { results: { schema: {} } },
-        args: flytekitContainerArgs(SQL),
-      }),
-      custom: jsonToStruct({
-        // Every run holds its connection a moment, so that they overlap.
-        query_template: "select id, name, pg_sleep(0.2)::text as s from t " +
-          "where id <= {{ .inputs.n }} order by id",
-        uri: pg.url,
-        connect_args: {},
-        secret_connect_args: null,
-      } as never),
-    });
-    const dir = (i: number) => `${local}/n${i}`;
-    for (let i = 0; i < runs; i++) {
-      await Deno.mkdir(dir(i));
-      await Deno.writeFile(`${dir(i)}/task.pb`, task);
-      const inputs = await valuesToLiteralMap({ n: BigInt(i + 1) }, { n: Types.integer });
-      await Deno.writeFile(`${dir(i)}/inputs.pb`, encodeLiteralMap(inputs));
-    }
-    const storage = createStorage();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), deadlineMs);
-    const started = performance.now();
-    const settled = await Promise.allSettled(Array.from({ length: runs }, (_, i) =>
-      runExecute(
-        parseExecuteArgs([
-          "--inputs",
-          `${dir(i)}/inputs.pb`,
-          "--output-prefix",
-          `${dir(i)}/out`,
-          "--raw-output-data-prefix",
-          `${dir(i)}/raw`,
-          "--",
-          `${dir(i)}/task.pb`,
-          SQL,
-        ]),
-        { env: {}, registry, storage, logger: NULL_LOGGER, signal: deadline.signal },
-      )));
-    clearTimeout(timer);
-    const ms = performance.now() - started;
-    const report: ConcurrentReport = { runs, outcomes: {}, bad: [], maxConnections, ms };
-    const Kind = flyteidl.core.ContainerError.Kind;
-    const Origin = flyteidl.core.ExecutionError.ErrorKind;
-    for (let i = 0; i < runs; i++) {
-      const names = [...Deno.readDirSync(`${dir(i)}/out`)].map((e) => e.name);
-      let outcome: string;
-      if (settled[i].status === "rejected") outcome = `threw ${String(settled[i])}`;
-      else if (deadline.signal.aborted) outcome = "hang (deadline)";
-      else if (names.includes("outputs.pb")) outcome = "outputs.pb";
-      else {
-        const file = names.find((n) => /^error.*\.pb$/.test(n));
-        const e = file
-          ? decodeErrorDocument(await Deno.readFile(`${dir(i)}/out/${file}`)).error
-          : undefined;
-        outcome = e
-          ? `${e.code} ${Kind[e.kind ?? 0]} ${Origin[e.origin ?? 0]}`
-          : `nothing written (${names.join(",")})`;
-        if (!e || e.kind !== Kind.RECOVERABLE || e.origin !== Origin.SYSTEM) {
-          report.bad.push(`run ${i}: ${outcome}: ${e?.message ?? ""}`);
-        }
-      }
-      if (outcome.startsWith("threw") || outcome.startsWith("hang")) {
-        report.bad.push(`run ${i}: ${outcome}`);
-      }
-      report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
-    }
-    return report;
-  } finally {
-    await pg.stop();
-    await Deno.remove(local, { recursive: true });
+  await pg.sql(`create table t(id int primary key, name text);
+    insert into t select x, 'row-' || x from generate_series(1, 1000) x;`);
+  const maxConnections = Number((await pg.sql("show max_connections"))[0].max_connections);
+  const task = encodeTaskTemplate({
+    ...testTemplate("sqlalchemy", SQL, {
+      inputs: { n: Types.integer.literalType },
+      outputs: { results: { schema: {} } },
+      args: flytekitContainerArgs(SQL),
+    }),
+    custom: jsonToStruct({
+      // Every run holds its connection a moment, so that they overlap.
+      query_template: "select id, name, pg_sleep(0.2)::text as s from t " +
+        "where id <= {{ .inputs.n }} order by id",
+      uri: pg.url,
+      connect_args: {},
+      secret_connect_args: null,
+    } as never),
+  });
+  const dir = (i: number) => `${local}/n${i}`;
+  for (let i = 0; i < runs; i++) {
+    await Deno.mkdir(dir(i));
+    await Deno.writeFile(`${dir(i)}/task.pb`, task);
+    const inputs = await valuesToLiteralMap({ n: BigInt(i + 1) }, { n: Types.integer });
+    await Deno.writeFile(`${dir(i)}/inputs.pb`, encodeLiteralMap(inputs));
   }
+  const storage = createStorage();
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), deadlineMs);
+  const started = performance.now();
+  const settled = await Promise.allSettled(Array.from({ length: runs }, (_, i) =>
+    runExecute(
+      parseExecuteArgs([
+        "--inputs",
+        `${dir(i)}/inputs.pb`,
+        "--output-prefix",
+        `${dir(i)}/out`,
+        "--raw-output-data-prefix",
+        `${dir(i)}/raw`,
+        "--",
+        `${dir(i)}/task.pb`,
+        SQL,
+      ]),
+      { env: {}, registry, storage, logger: NULL_LOGGER, signal: deadline.signal },
+    )));
+  clearTimeout(timer);
+  const ms = performance.now() - started;
+  const report: ConcurrentReport = { runs, outcomes: {}, bad: [], maxConnections, ms };
+  const Kind = flyteidl.core.ContainerError.Kind;
+  const Origin = flyteidl.core.ExecutionError.ErrorKind;
+  for (let i = 0; i < runs; i++) {
+    const names = [...Deno.readDirSync(`${dir(i)}/out`)].map((e) => e.name);
+    let outcome: string;
+    if (settled[i].status === "rejected") outcome = `threw ${String(settled[i])}`;
+    else if (deadline.signal.aborted) outcome = "hang (deadline)";
+    else if (names.includes("outputs.pb")) outcome = "outputs.pb";
+    else {
+      const file = names.find((n) => /^error.*\.pb$/.test(n));
+      const e = file
+        ? decodeErrorDocument(await Deno.readFile(`${dir(i)}/out/${file}`)).error
+        : undefined;
+      outcome = e
+        ? `${e.code} ${Kind[e.kind ?? 0]} ${Origin[e.origin ?? 0]}`
+        : `nothing written (${names.join(",")})`;
+      if (!e || e.kind !== Kind.RECOVERABLE || e.origin !== Origin.SYSTEM) {
+        report.bad.push(`run ${i}: ${outcome}: ${e?.message ?? ""}`);
+      }
+    }
+    if (outcome.startsWith("threw") || outcome.startsWith("hang")) {
+      report.bad.push(`run ${i}: ${outcome}`);
+    }
+    report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
+  }
+  return report;
 }

@@ -1,6 +1,7 @@
 // Test helper: a SQLAlchemyTask template as flytekit serializes it, run by the real program
 // through the propeller harness, with its dataset read back by DuckDB; and the steps the
 // PostgreSQL and MariaDB suites share (sqlSharedSteps).
+import { removing } from "./temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type JsonValue, type TaskTemplate } from "../idl/mod.ts";
 import { type LiteralType, Timestamp, Types, valuesToLiteralMap } from "../types/mod.ts";
@@ -67,19 +68,16 @@ export async function runSqlTask(task: SqlTaskRun): Promise<SqlTaskResult> {
   };
   // A storage root of its own, removed once the dataset has been read.
   const root = await Deno.makeTempDir({ prefix: "flyteshim-sql-task-" });
-  try {
-    const run = await runPropeller({
-      root,
-      template,
-      inputs: await valuesToLiteralMap(values, types),
-      env: task.env,
-    });
-    if (run.code !== 0) throw new Error(`program exited ${run.code}: ${run.stderr}`);
-    const uri = run.outputs?.literals?.results?.scalar?.structuredDataset?.uri;
-    return { run, table: uri ? await readParquet(`${uri}/00000`, task.read) : undefined };
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await using _root = removing(root);
+  const run = await runPropeller({
+    root,
+    template,
+    inputs: await valuesToLiteralMap(values, types),
+    env: task.env,
+  });
+  if (run.code !== 0) throw new Error(`program exited ${run.code}: ${run.stderr}`);
+  const uri = run.outputs?.literals?.results?.scalar?.structuredDataset?.uri;
+  return { run, table: uri ? await readParquet(`${uri}/00000`, task.read) : undefined };
 }
 
 /** One engine's server, for {@linkcode sqlSharedSteps}. */

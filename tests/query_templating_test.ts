@@ -158,37 +158,29 @@ Deno.test("templating: list inputs on SQLite, through the program", async () => 
 });
 
 Deno.test("templating: list inputs on PostgreSQL, through the program", async () => {
-  const pg = await startPostgres();
-  try {
-    await pg.sql(SETUP);
-    await runAll("postgres", (c) =>
-      datasetTemplate("sqlalchemy", SQL, {
-        query_template: c.query,
-        uri: pg.url,
-        connect_args: {},
-        secret_connect_args: null,
-      }, c.inputs));
-  } finally {
-    await pg.stop();
-  }
+  await using pg = await startPostgres();
+  await pg.sql(SETUP);
+  await runAll("postgres", (c) =>
+    datasetTemplate("sqlalchemy", SQL, {
+      query_template: c.query,
+      uri: pg.url,
+      connect_args: {},
+      secret_connect_args: null,
+    }, c.inputs));
 });
 
 Deno.test({
   ...crossCheck("templating: list inputs on MariaDB, through the program", ...MARIADB),
   async fn() {
-    const db = await startMariadb();
-    try {
-      await db.sql(`use app; ${SETUP}`);
-      await runAll("mariadb", (c) =>
-        datasetTemplate("sqlalchemy", SQL, {
-          query_template: c.query,
-          uri: db.url,
-          connect_args: {},
-          secret_connect_args: null,
-        }, c.inputs));
-    } finally {
-      await db.stop();
-    }
+    await using db = await startMariadb();
+    await db.sql(`use app; ${SETUP}`);
+    await runAll("mariadb", (c) =>
+      datasetTemplate("sqlalchemy", SQL, {
+        query_template: c.query,
+        uri: db.url,
+        connect_args: {},
+        secret_connect_args: null,
+      }, c.inputs));
   },
 });
 

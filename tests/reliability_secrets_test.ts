@@ -164,75 +164,71 @@ function sqlTemplate(uri: string, query = "select 1 as one"): TaskTemplate {
 
 Deno.test("secrets: SQL executor with secret_connect_args on PostgreSQL", async (t) => {
   const password = 'pg-Reliab1lity-"secret"';
-  const pg = await startPostgres({ password });
+  await using pg = await startPostgres({ password });
   const uri = `postgresql://${pg.user}@${pg.host}:${pg.port}/postgres`;
-  try {
-    await t.step("a query with the secret password succeeds, the password nowhere", async () => {
+  await t.step("a query with the secret password succeeds, the password nowhere", async () => {
+    const run = await runPropeller({
+      program: PROGRAM,
+      template: sqlTemplate(uri),
+      env: { _FSEC_PG_PASSWORD: password },
+    });
+    assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.stderr);
+    await assertNoLeak(run, password);
+  });
+  await t.step("a wrong secret password is USER:AuthenticationFailed", async () => {
+    const wrong = "wrong-Passw0rd-c4fe";
+    const run = await runPropeller({
+      program: PROGRAM,
+      template: sqlTemplate(uri),
+      env: { _FSEC_PG_PASSWORD: wrong },
+    });
+    assertFailed(run, userError("USER:AuthenticationFailed"), 0);
+    await assertNoLeak(run, wrong);
+  });
+  await t.step("a SQL error after connecting with the secret", async () => {
+    const run = await runPropeller({
+      program: PROGRAM,
+      template: sqlTemplate(uri, `select '${"x"}' from no_such_table`),
+      env: { _FSEC_PG_PASSWORD: password },
+    });
+    assertFailed(run, userError("USER:SqlError"), 0);
+    await assertNoLeak(run, password);
+  });
+  await t.step(
+    "an unreachable server with the secret is SYSTEM:DatabaseUnavailable",
+    async () => {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = (listener.addr as Deno.NetAddr).port;
+      listener.close();
       const run = await runPropeller({
         program: PROGRAM,
-        template: sqlTemplate(uri),
+        template: sqlTemplate(`postgresql://${pg.user}@127.0.0.1:${port}/postgres`),
         env: { _FSEC_PG_PASSWORD: password },
       });
-      assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.stderr);
+      assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);
       await assertNoLeak(run, password);
-    });
-    await t.step("a wrong secret password is USER:AuthenticationFailed", async () => {
-      const wrong = "wrong-Passw0rd-c4fe";
+    },
+  );
+  await t.step(
+    "a password in the URI (not a secret) is kept out of logs and errors",
+    async () => {
       const run = await runPropeller({
         program: PROGRAM,
-        template: sqlTemplate(uri),
-        env: { _FSEC_PG_PASSWORD: wrong },
-      });
-      assertFailed(run, userError("USER:AuthenticationFailed"), 0);
-      await assertNoLeak(run, wrong);
-    });
-    await t.step("a SQL error after connecting with the secret", async () => {
-      const run = await runPropeller({
-        program: PROGRAM,
-        template: sqlTemplate(uri, `select '${"x"}' from no_such_table`),
-        env: { _FSEC_PG_PASSWORD: password },
+        template: {
+          ...sqlTemplate(""),
+          custom: jsonToStruct({
+            query_template: "select * from no_such_table",
+            uri: `postgresql://${pg.user}:${
+              encodeURIComponent(password)
+            }@${pg.host}:${pg.port}/postgres`,
+            connect_args: {},
+            secret_connect_args: null,
+          }),
+        },
       });
       assertFailed(run, userError("USER:SqlError"), 0);
       await assertNoLeak(run, password);
-    });
-    await t.step(
-      "an unreachable server with the secret is SYSTEM:DatabaseUnavailable",
-      async () => {
-        const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-        const port = (listener.addr as Deno.NetAddr).port;
-        listener.close();
-        const run = await runPropeller({
-          program: PROGRAM,
-          template: sqlTemplate(`postgresql://${pg.user}@127.0.0.1:${port}/postgres`),
-          env: { _FSEC_PG_PASSWORD: password },
-        });
-        assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);
-        await assertNoLeak(run, password);
-      },
-    );
-    await t.step(
-      "a password in the URI (not a secret) is kept out of logs and errors",
-      async () => {
-        const run = await runPropeller({
-          program: PROGRAM,
-          template: {
-            ...sqlTemplate(""),
-            custom: jsonToStruct({
-              query_template: "select * from no_such_table",
-              uri: `postgresql://${pg.user}:${
-                encodeURIComponent(password)
-              }@${pg.host}:${pg.port}/postgres`,
-              connect_args: {},
-              secret_connect_args: null,
-            }),
-          },
-        });
-        assertFailed(run, userError("USER:SqlError"), 0);
-        await assertNoLeak(run, password);
-        await assertNoLeak(run, encodeURIComponent(password));
-      },
-    );
-  } finally {
-    await pg.stop();
-  }
+      await assertNoLeak(run, encodeURIComponent(password));
+    },
+  );
 });

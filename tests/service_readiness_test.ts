@@ -22,7 +22,7 @@ function startingUp(): Uint8Array {
 }
 
 Deno.test("readiness: PostgreSQL is waited for until a query succeeds, not until the port opens", async () => {
-  const pg = await startPostgres();
+  await using pg = await startPostgres();
   // A port that opens at once and answers like a starting server to the first connections, then
   // forwards to the real one.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -71,6 +71,5 @@ Deno.test("readiness: PostgreSQL is waited for until a query succeeds, not until
   } finally {
     listener.close();
     await serving;
-    await pg.stop();
   }
 });

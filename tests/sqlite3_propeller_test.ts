@@ -66,46 +66,42 @@ Deno.test("a query on a missing table writes a USER error document", async () =>
 });
 
 Deno.test("zip and tar.gz databases on S3 run end to end", async () => {
-  const s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
+  await using s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
   const storage = createStorage({ s3: s3.config });
-  try {
-    const db = await Deno.readFile(CHINOOK);
-    const archives = {
-      "chinook.zip": await zip([{ name: "chinook.db", data: db, deflate: true }]),
-      "chinook.tar.gz": await tarGz([{ name: "chinook.db", data: db }]),
-    };
-    const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
-    for (const [name, bytes] of Object.entries(archives)) {
-      await storage.write(`s3://my-s3-bucket/dbs/${name}`, bytes);
-      const run = await runPropeller({
-        template: await fixtureTemplate({ uri: `s3://my-s3-bucket/dbs/${name}`, compressed: true }),
-        inputs,
-        root: `s3://my-s3-bucket/${name}`,
-        storage,
-        env: s3.env,
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assertEquals(run.files, ["outputs.pb"], run.error?.message ?? "");
-      const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
-      assert(sd.uri!.startsWith("s3://my-s3-bucket/"));
-      const table = await readDataset(storage, sd.uri!);
-      assertEquals(table.rows.length, 10);
-      assertEquals(table.columns, [{ name: "TrackId", type: "BIGINT" }, {
-        name: "Name",
-        type: "VARCHAR",
-      }]);
-    }
-    // A missing database object is the storage error, as it is.
+  const db = await Deno.readFile(CHINOOK);
+  const archives = {
+    "chinook.zip": await zip([{ name: "chinook.db", data: db, deflate: true }]),
+    "chinook.tar.gz": await tarGz([{ name: "chinook.db", data: db }]),
+  };
+  const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
+  for (const [name, bytes] of Object.entries(archives)) {
+    await storage.write(`s3://my-s3-bucket/dbs/${name}`, bytes);
     const run = await runPropeller({
-      template: await fixtureTemplate({ uri: "s3://my-s3-bucket/dbs/missing.db" }),
+      template: await fixtureTemplate({ uri: `s3://my-s3-bucket/dbs/${name}`, compressed: true }),
       inputs,
-      root: "s3://my-s3-bucket/missing",
+      root: `s3://my-s3-bucket/${name}`,
       storage,
       env: s3.env,
     });
-    assertEquals(run.files, ["error.pb"]);
-    assertMatch(run.error?.message ?? "", /s3:\/\/my-s3-bucket\/dbs\/missing\.db/);
-  } finally {
-    await s3.stop();
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.files, ["outputs.pb"], run.error?.message ?? "");
+    const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
+    assert(sd.uri!.startsWith("s3://my-s3-bucket/"));
+    const table = await readDataset(storage, sd.uri!);
+    assertEquals(table.rows.length, 10);
+    assertEquals(table.columns, [{ name: "TrackId", type: "BIGINT" }, {
+      name: "Name",
+      type: "VARCHAR",
+    }]);
   }
+  // A missing database object is the storage error, as it is.
+  const run = await runPropeller({
+    template: await fixtureTemplate({ uri: "s3://my-s3-bucket/dbs/missing.db" }),
+    inputs,
+    root: "s3://my-s3-bucket/missing",
+    storage,
+    env: s3.env,
+  });
+  assertEquals(run.files, ["error.pb"]);
+  assertMatch(run.error?.message ?? "", /s3:\/\/my-s3-bucket\/dbs\/missing\.db/);
 });

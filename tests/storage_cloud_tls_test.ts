@@ -4,6 +4,7 @@
 // and Azurite (--oauth basic over HTTPS) accepts them. The Azure SDK reaches servers through
 // Node's TLS, which trusts NODE_EXTRA_CA_CERTS and not DENO_CERT; gs:// uses fetch, which trusts
 // DENO_CERT. Each case runs in a fresh process (_testing/cloud_probe.ts).
+import { removing } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { startAzurite } from "../_testing/azurite.ts";
 import { startGcsServer } from "../_testing/gcs_server.ts";
@@ -106,7 +107,7 @@ Deno.test("azure: service principal and workload identity tokens from Entra ID, 
     }
     return new Response("not found", { status: 404 });
   });
-  const azurite = await startAzurite({
+  await using azurite = await startAzurite({
     args: ["--oauth", "basic", "--cert", cert.cert, "--key", cert.key],
   });
   try {
@@ -187,7 +188,6 @@ Deno.test("azure: service principal and workload identity tokens from Entra ID, 
       assertStringIncludes(result.message!, "NODE_EXTRA_CA_CERTS");
     });
   } finally {
-    await azurite.stop();
     await entra.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
@@ -217,57 +217,49 @@ async function serveOverTls(
 
 Deno.test("gcs: a private CA in DENO_CERT is trusted; without it the certificate is refused", async () => {
   const dir = await Deno.makeTempDir({ prefix: "gcs-ca-" });
+  await using _dir = removing(dir);
+  const ca = await createCertificateAuthority(dir);
+  const cert = await issueCertificate(ca, { name: "server", cn: "127.0.0.1", server: true });
+  await using plain = startGcsServer({ token: "tls-token" });
+  // The same server's routes, over TLS.
+  const tls = await serveOverTls(cert, plain.endpoint);
   try {
-    const ca = await createCertificateAuthority(dir);
-    const cert = await issueCertificate(ca, { name: "server", cn: "127.0.0.1", server: true });
-    const plain = startGcsServer({ token: "tls-token" });
-    // The same server's routes, over TLS.
-    const tls = await serveOverTls(cert, plain.endpoint);
-    try {
-      const env = {
-        FLYTESHIM_GCS_ENDPOINT: `https://127.0.0.1:${tls.addr.port}`,
-        GCE_METADATA_HOST: plain.host,
-        FLYTESHIM_GCS_RETRIES: "0",
-      };
-      assertEquals(await probe("gs://b/ca", { ...env, DENO_CERT: ca.cert }), { ok: true });
-      const refused = await probe("gs://b/ca", env);
-      assertEquals(refused.code, "USER:InvalidConfig", refused.message);
-      assertStringIncludes(refused.message!, "TLS certificate was not accepted");
-    } finally {
-      await tls.shutdown();
-      await plain.stop();
-    }
+    const env = {
+      FLYTESHIM_GCS_ENDPOINT: `https://127.0.0.1:${tls.addr.port}`,
+      GCE_METADATA_HOST: plain.host,
+      FLYTESHIM_GCS_RETRIES: "0",
+    };
+    assertEquals(await probe("gs://b/ca", { ...env, DENO_CERT: ca.cert }), { ok: true });
+    const refused = await probe("gs://b/ca", env);
+    assertEquals(refused.code, "USER:InvalidConfig", refused.message);
+    assertStringIncludes(refused.message!, "TLS certificate was not accepted");
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await tls.shutdown();
   }
 });
 
 Deno.test("s3: the AWS SDK, like the Azure one, trusts NODE_EXTRA_CA_CERTS and not DENO_CERT", async () => {
   const { startS3rver } = await import("../_testing/s3rver.ts");
   const dir = await Deno.makeTempDir({ prefix: "s3-ca-" });
-  const s3 = await startS3rver({ buckets: ["b"] });
+  await using _dir = removing(dir);
+  await using s3 = await startS3rver({ buckets: ["b"] });
+  const ca = await createCertificateAuthority(dir);
+  const cert = await issueCertificate(ca, { name: "server", cn: "127.0.0.1", server: true });
+  const tls = await serveOverTls(cert, s3.endpoint);
   try {
-    const ca = await createCertificateAuthority(dir);
-    const cert = await issueCertificate(ca, { name: "server", cn: "127.0.0.1", server: true });
-    const tls = await serveOverTls(cert, s3.endpoint);
-    try {
-      const env = {
-        ...s3.env,
-        FLYTE_AWS_ENDPOINT: `https://127.0.0.1:${tls.addr.port}`,
-        FLYTE_AWS_RETRIES: "0",
-      };
-      assertEquals(await probe("s3://b/ca", { ...env, NODE_EXTRA_CA_CERTS: ca.cert }), {
-        ok: true,
-      });
-      const refused = await probe("s3://b/ca", { ...env, DENO_CERT: ca.cert });
-      // s3.ts classifies it as an outage (SYSTEM, recoverable): noted in docs/reference/storage.md (private CAs).
-      assertEquals(refused.code, "SYSTEM:StorageError", JSON.stringify(refused));
-      assertStringIncludes(refused.message!, "certificate");
-    } finally {
-      await tls.shutdown();
-    }
+    const env = {
+      ...s3.env,
+      FLYTE_AWS_ENDPOINT: `https://127.0.0.1:${tls.addr.port}`,
+      FLYTE_AWS_RETRIES: "0",
+    };
+    assertEquals(await probe("s3://b/ca", { ...env, NODE_EXTRA_CA_CERTS: ca.cert }), {
+      ok: true,
+    });
+    const refused = await probe("s3://b/ca", { ...env, DENO_CERT: ca.cert });
+    // s3.ts classifies it as an outage (SYSTEM, recoverable): noted in docs/reference/storage.md (private CAs).
+    assertEquals(refused.code, "SYSTEM:StorageError", JSON.stringify(refused));
+    assertStringIncludes(refused.message!, "certificate");
   } finally {
-    await s3.stop();
-    await Deno.remove(dir, { recursive: true });
+    await tls.shutdown();
   }
 });

@@ -1,4 +1,5 @@
 // Local paths and file:// URIs through the shared storage conformance suite.
+import { removing } from "../_testing/temp.ts";
 import { tempDir } from "../_testing/temp.ts";
 import { pathToFileURL } from "node:url";
 import { assertEquals } from "@std/assert";
@@ -7,25 +8,19 @@ import { assertStorageError, storageConformance } from "../_testing/storage_conf
 
 Deno.test("file storage (plain paths) conforms", async (t) => {
   const root = await tempDir({ prefix: "storage-file-" });
+  await using _root = removing(root);
   let n = 0;
-  try {
-    await storageConformance(t, { storage: createStorage(), prefix: () => `${root}/case${n++}` });
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await storageConformance(t, { storage: createStorage(), prefix: () => `${root}/case${n++}` });
 });
 
 Deno.test("file storage (file:// URIs) conforms", async (t) => {
   const root = await tempDir({ prefix: "storage-fileuri-" });
+  await using _root = removing(root);
   let n = 0;
-  try {
-    await storageConformance(t, {
-      storage: createStorage(),
-      prefix: () => pathToFileURL(`${root}/case${n++}`).href,
-    });
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await storageConformance(t, {
+    storage: createStorage(),
+    prefix: () => pathToFileURL(`${root}/case${n++}`).href,
+  });
 });
 
 Deno.test("unsupported schemes fail with a USER error naming the supported ones", async () => {

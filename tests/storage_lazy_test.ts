@@ -2,6 +2,7 @@
 // loads them. The AWS SDK is CommonJS, so the probe counts its modules in Node's module cache; the
 // Azure SDKs and google-auth-library load as ES modules, so the probe runs with an import map that
 // maps them to a module that fails on load: the local run passes, the control runs trip over it.
+import { removing } from "../_testing/temp.ts";
 import { assert, assertEquals } from "@std/assert";
 
 async function probe(mode: "local" | "s3"): Promise<{ awsModules: number; ms: number }> {
@@ -25,31 +26,28 @@ async function poisonedProbe(mode: string): Promise<string[]> {
   const root = new URL("../", import.meta.url);
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
   const dir = await Deno.makeTempDir({ prefix: "lazy-" });
-  try {
-    const poison = `${dir}/poison.ts`;
-    await Deno.writeTextFile(poison, "throw new Error(`POISON: ${import.meta.url}`);\n");
-    const imports: Record<string, string> = {};
-    for (const [name, target] of Object.entries(config.imports as Record<string, string>)) {
-      imports[name] = target.startsWith("./") ? new URL(target, root).href : target;
-    }
-    for (const name of POISONED) imports[name] = `file://${poison}`;
-    await Deno.writeTextFile(`${dir}/map.json`, JSON.stringify({ imports }));
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        `--import-map=${dir}/map.json`,
-        new URL("../_testing/storage_probe.ts", import.meta.url).pathname,
-        mode,
-      ],
-      cwd: new URL(".", root).pathname,
-      stderr: "inherit",
-    }).output();
-    assert(out.success, `probe ${mode} failed`);
-    return JSON.parse(new TextDecoder().decode(out.stdout)).errors;
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  await using _dir = removing(dir);
+  const poison = `${dir}/poison.ts`;
+  await Deno.writeTextFile(poison, "throw new Error(`POISON: ${import.meta.url}`);\n");
+  const imports: Record<string, string> = {};
+  for (const [name, target] of Object.entries(config.imports as Record<string, string>)) {
+    imports[name] = target.startsWith("./") ? new URL(target, root).href : target;
   }
+  for (const name of POISONED) imports[name] = `file://${poison}`;
+  await Deno.writeTextFile(`${dir}/map.json`, JSON.stringify({ imports }));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `--import-map=${dir}/map.json`,
+      new URL("../_testing/storage_probe.ts", import.meta.url).pathname,
+      mode,
+    ],
+    cwd: new URL(".", root).pathname,
+    stderr: "inherit",
+  }).output();
+  assert(out.success, `probe ${mode} failed`);
+  return JSON.parse(new TextDecoder().decode(out.stdout)).errors;
 }
 
 Deno.test("a local-files run never loads the Azure SDKs nor google-auth-library", async () => {
