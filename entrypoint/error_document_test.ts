@@ -55,7 +55,7 @@ Deno.test("error document: unexpected failure is SYSTEM:Unknown, recoverable, wi
   );
 });
 
-Deno.test("error document: abort is SYSTEM:Aborted, recoverable", () => {
+Deno.test("classifyError() abort is SYSTEM:Aborted, recoverable", () => {
   const err = classifyError(new DOMException("received SIGTERM", "AbortError"));
   assertEquals([err.code, err.origin, err.recoverable], ["SYSTEM:Aborted", "system", true]);
   assertEquals(err.message, "Task was aborted: received SIGTERM");
@@ -75,7 +75,7 @@ Deno.test("error document: messages are redacted", () => {
   assertEquals(doc.message, "password *** rejected");
 });
 
-Deno.test("error document: cause chains are not repeated", () => {
+Deno.test("errorMessage() cause chains are not repeated", () => {
   const err = new UserError("Cannot do it: boom", { cause: new Error("boom") });
   assertEquals(errorMessage(err), "Cannot do it: boom");
   const chained = new UserError("Cannot do it", {
@@ -90,7 +90,7 @@ Deno.test("toErrorDocument() keeps error.pb readable when a message quotes a lon
   assertEquals(decoded.error?.message, 'Cannot use key "a\uFFFDb"');
 });
 
-Deno.test("error document: a part of the program that cannot load, or a forbidden operation, is not retried", async () => {
+Deno.test("classifyError() a part of the program that cannot load, or a forbidden operation, is not retried", async () => {
   // As Deno reports a module missing from a build, or outside --allow-read.
   const missing = await import("./no_such_module.ts").catch((e) => e);
   const loading = classifyError(missing);

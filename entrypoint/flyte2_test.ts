@@ -140,7 +140,7 @@ Deno.test("the output path falls back to _U_RUN_BASE/ACTION_NAME", () => {
   assertEquals(args.outputsPath, "/r/a2");
 });
 
-Deno.test("identity comes from the Flyte 2 variables, with Flyte 1's beside them", () => {
+Deno.test("flyte2Identity() identity comes from the Flyte 2 variables, with Flyte 1's beside them", () => {
   const env = {
     RUN_NAME: "rabc",
     ACTION_NAME: "a0",
@@ -193,7 +193,7 @@ async function doubleLoader(fail = false): Promise<string[]> {
   );
 }
 
-Deno.test("main runs a0 and writes outputs.pb", async () => {
+Deno.test("main() runs a0 and writes outputs.pb", async () => {
   const dir = await tempDir();
   try {
     await Deno.writeFile(
@@ -262,7 +262,7 @@ Deno.test("a bad a0 command line is reported in <_U_RUN_BASE>/<ACTION_NAME>/erro
   }
 });
 
-Deno.test("runFlyte2: a Flyte 1 template URI on Flyte 2 is refused with a hint", async () => {
+Deno.test("runFlyte2() a Flyte 1 template URI on Flyte 2 is refused with a hint", async () => {
   const dir = await tempDir();
   try {
     const args = parseFlyte2Args(

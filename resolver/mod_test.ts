@@ -36,7 +36,7 @@ async function code(p: Promise<unknown>): Promise<string> {
   return (err as FlyteshimError).code;
 }
 
-Deno.test("resolver: both names, id and alias, absent resolver", async () => {
+Deno.test("resolveTask() both names, id and alias, absent resolver", async () => {
   const path = await templateFile();
   for (const resolver of [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLATE_RESOLVER, undefined]) {
     for (const id of ["t.noop", "pkg.module.NoopExecutor"]) {
@@ -55,7 +55,7 @@ Deno.test("resolver: both names, id and alias, absent resolver", async () => {
   assertEquals(fileUri.template.id?.name, "t");
 });
 
-Deno.test("resolver: failures are classified", async () => {
+Deno.test("resolveTask() failures are classified", async () => {
   const path = await templateFile();
   const opts = { storage, registry };
   assertEquals(
@@ -91,7 +91,7 @@ Deno.test("resolver: failures are classified", async () => {
   assertEquals([err.code, err.recoverable], ["SYSTEM:ExecutorLoadFailed", false]);
 });
 
-Deno.test("resolver: a template file that is another message says what it looks like", async () => {
+Deno.test("readTaskTemplate() a template file that is another message says what it looks like", async () => {
   const { encodeErrorDocument, encodeLiteralMap, toInt64, fitsMessage } = await import(
     "../idl/core.ts"
   );

@@ -227,7 +227,7 @@ Deno.test("FileStorage.write() through a symbolic link writes its target, not ov
   });
 });
 
-Deno.test("FileStorage writes and copies files whose names are close to NAME_MAX", async () => {
+Deno.test("FileStorage() writes and copies files whose names are close to NAME_MAX", async () => {
   // A 240-byte name is valid: the temporary name must not grow it past 255 bytes.
   await inTempDir(async (dir) => {
     const storage = new FileStorage();

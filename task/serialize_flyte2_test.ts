@@ -105,7 +105,7 @@ Deno.test(
   },
 );
 
-Deno.test("the args carry the template's executor part, and nothing of the container", async () => {
+Deno.test("toFlyte2TaskSpec() the args carry the template's executor part, and nothing of the container", async () => {
   const spec = await toFlyte2TaskSpec(rich());
   const args = spec.taskTemplate?.container?.args ?? [];
   assertEquals(args.slice(-6, -1), [
@@ -143,7 +143,7 @@ Deno.test("the args carry the template's executor part, and nothing of the conta
   }
 });
 
-Deno.test("task types the backend runs otherwise, and oversized tasks, are refused", async () => {
+Deno.test("toFlyte2TaskSpec() task types the backend runs otherwise, and oversized tasks, are refused", async () => {
   for (const taskType of ["python", "raw-container"]) {
     const task = defineTask({ name: "t", taskType, executor: "example.noop", image: "x:1" });
     await assertRejects(() => toFlyte2TaskSpec(task), TypeError, `task type "${taskType}"`);
@@ -153,7 +153,7 @@ Deno.test("task types the backend runs otherwise, and oversized tasks, are refus
   await assertRejects(() => toFlyte2TaskSpec(big), RangeError, "one container argument");
 });
 
-Deno.test("deno task serialize --flyte2 writes <name>.flyte2.pb and <name>.flyte2.json", async () => {
+Deno.test("toFlyte2Json() deno task serialize --flyte2 writes <name>.flyte2.pb and <name>.flyte2.json", async () => {
   const dir = await tempDir();
   try {
     const module = new URL("../examples/checksum/task.ts", import.meta.url).pathname;

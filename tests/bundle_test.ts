@@ -68,7 +68,7 @@ async function staticChunks(): Promise<Set<string>> {
   return seen;
 }
 
-Deno.test("the bundle keeps executors, S3 and npm clients out of its start-up graph", async () => {
+Deno.test("bundle: the bundle keeps executors, S3 and npm clients out of its start-up graph", async () => {
   const chunks = await staticChunks();
   const all = [...Deno.readDirSync(outdir)].map((e) => e.name);
   for (const lazy of ["s3-", "postgres-", "mysql", "zip-", "mod-"]) {
@@ -77,7 +77,7 @@ Deno.test("the bundle keeps executors, S3 and npm clients out of its start-up gr
   }
 });
 
-Deno.test("the bundled executor runs flytekit's fixture and matches expected-results.parquet", async () => {
+Deno.test("bundle: the bundled executor runs flytekit's fixture and matches expected-results.parquet", async () => {
   const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({ template: await fixtureTemplate(), inputs, program });
   assertEquals(run.code, 0, run.stderr);
@@ -90,7 +90,7 @@ Deno.test("the bundled executor runs flytekit's fixture and matches expected-res
   assertEquals(table.rows, expected.rows);
 });
 
-Deno.test("the bundled executor writes a USER error document for a bad query", async () => {
+Deno.test("bundle: the bundled executor writes a USER error document for a bad query", async () => {
   const run = await runPropeller({
     template: await fixtureTemplate({
       query_template: "select * from trackz limit {{.inputs.limit}}",
@@ -103,7 +103,7 @@ Deno.test("the bundled executor writes a USER error document for a bad query", a
   assertStringIncludes(run.error?.message ?? "", "no such table: trackz");
 });
 
-Deno.test("the bundled executor runs with every prefix on S3 (the lazy S3 chunk loads)", async () => {
+Deno.test("bundle: the bundled executor runs with every prefix on S3 (the lazy S3 chunk loads)", async () => {
   await using s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
   const storage = createStorage({ s3: s3.config });
   await storage.write(
@@ -124,7 +124,7 @@ Deno.test("the bundled executor runs with every prefix on S3 (the lazy S3 chunk 
   assert(sd.uri!.startsWith("s3://my-s3-bucket/"));
 });
 
-Deno.test("the bundled program describes its executors", async () => {
+Deno.test("bundle: the bundled program describes its executors", async () => {
   const out = await new Deno.Command(program[0], { args: [...program.slice(1), "describe"] })
     .output();
   assert(out.success);
@@ -173,7 +173,7 @@ function postgresChunk(): string {
   return `${outdir}/${name}`;
 }
 
-Deno.test("the bundled SQL executor queries PostgreSQL; the driver chunk loads only then", async () => {
+Deno.test("bundle: the bundled SQL executor queries PostgreSQL; the driver chunk loads only then", async () => {
   await using pg = await startPostgres();
   await pg.sql(`
     create table tracks (id int8 primary key, name text);
@@ -218,7 +218,7 @@ Deno.test("the bundled SQL executor queries PostgreSQL; the driver chunk loads o
   assertStringIncludes(denied.error!.message!, chunk.slice(chunk.lastIndexOf("-")));
 });
 
-Deno.test("the bundled SQL executor ends a long PostgreSQL statement on SIGTERM: SYSTEM:Aborted", async () => {
+Deno.test("bundle: the bundled SQL executor ends a long PostgreSQL statement on SIGTERM: SYSTEM:Aborted", async () => {
   await using pg = await startPostgres();
   const run = await runPropeller({
     template: sqlalchemyTemplate(pg, "select pg_sleep(30), {{ .inputs.limit }} as n"),

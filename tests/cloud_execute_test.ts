@@ -162,7 +162,7 @@ async function runOn(
   return { outputPrefix: run.paths.outputPrefix, datasetUri: sd.uri! };
 }
 
-Deno.test("execute with every prefix and the database on abfs://", async () => {
+Deno.test("cloud: execute with every prefix and the database on abfs://", async () => {
   await using azurite = await startAzurite({ containers: ["flyte"] });
   const root = `abfs://flyte@${AZURITE_ACCOUNT.name}.dfs.core.windows.net`;
   const storage = await azureSdkStorage(azurite, "flyte");
@@ -180,7 +180,7 @@ Deno.test("execute with every prefix and the database on abfs://", async () => {
   await missingDatabase(root, storage, azurite.env);
 });
 
-Deno.test("execute with every prefix and the database on gs://", async () => {
+Deno.test("cloud: execute with every prefix and the database on gs://", async () => {
   await using gcs = await startGcsEmulator();
   const storage = gcsFetchStorage(gcs);
   const { outputPrefix, datasetUri } = await runOn("gs://flyte", storage, gcs.env);

@@ -190,7 +190,7 @@ Deno.test("SQLite3 failures on Flyte 2: error.pb, exit 0, no outputs.pb", async 
   });
 });
 
-Deno.test("a task without outputs writes an empty outputs.pb (zero bytes), which the backend reads", async () => {
+Deno.test("flyte2: a task without outputs writes an empty outputs.pb (zero bytes), which the backend reads", async () => {
   const db = await tracksDb();
   const task = sqlite3Task({
     name: "sql.touch",
@@ -207,7 +207,7 @@ Deno.test("a task without outputs writes an empty outputs.pb (zero bytes), which
   assertEquals(run.flyte2Outputs?.literals, []);
 });
 
-Deno.test("on object storage, as Flyte 2's devbox runs (S3 with FLYTE_AWS_*)", async () => {
+Deno.test("flyte2: on object storage, as Flyte 2's devbox runs (S3 with FLYTE_AWS_*)", async () => {
   await using s3 = await startS3rver({ buckets: ["flyte-data"] });
   const storage = createStorage({ s3: s3.config });
   const db = await tracksDb();
@@ -233,7 +233,7 @@ Deno.test("on object storage, as Flyte 2's devbox runs (S3 with FLYTE_AWS_*)", a
   await Deno.remove(local.replace(/\/00000$/, ""), { recursive: true });
 });
 
-Deno.test("attempt 2 gets the previous attempt's checkpoint and its own output prefix", async () => {
+Deno.test("flyte2: attempt 2 gets the previous attempt's checkpoint and its own output prefix", async () => {
   const db = await tracksDb();
   const spec = await toFlyte2TaskSpec(tracksTask(db));
   const inputs = inputsOf(
@@ -245,7 +245,7 @@ Deno.test("attempt 2 gets the previous attempt's checkpoint and its own output p
   assertMatch(run.args[run.args.indexOf("--prev-checkpoint") + 1], /\/a0\/1\/_flytecheckpoints$/);
 });
 
-Deno.test("SQL executor on Flyte 2 against a real PostgreSQL", async (t) => {
+Deno.test("flyte2: SQL executor on Flyte 2 against a real PostgreSQL", async (t) => {
   const password = "flyte2-Secret-9c2e";
   await using pg = await startPostgres({ password });
   await pg.sql(`
@@ -318,7 +318,7 @@ Deno.test("SQL executor on Flyte 2 against a real PostgreSQL", async (t) => {
   });
 });
 
-Deno.test("the checksum example's own entrypoint serves Flyte 2 too", async (t) => {
+Deno.test("flyte2: the checksum example's own entrypoint serves Flyte 2 too", async (t) => {
   const program = denoProgram("examples/checksum/main.ts");
   const dir = await Deno.makeTempDir({ prefix: "flyteshim-checksum-" });
   await using _dir = removing(dir);
@@ -380,7 +380,7 @@ Deno.test("the checksum example's own entrypoint serves Flyte 2 too", async (t) 
   });
 });
 
-Deno.test("the runtime serves Flyte 2 on the table-driven codec: no generated classes at start-up", async () => {
+Deno.test("flyte2: the runtime serves Flyte 2 on the table-driven codec: no generated classes at start-up", async () => {
   const { statics, dynamics } = await moduleGraph("entrypoint/main.ts");
   assert(statics.includes("idl/core.ts"), "idl/core.ts is not in the runtime's static graph");
   // Flyte 2's runner is part of the binary's graph, loaded when the command is a0.

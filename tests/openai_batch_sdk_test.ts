@@ -14,7 +14,7 @@ const KEY = "sk-sdk-key";
 const MOD = new URL("../mod.ts", import.meta.url).href;
 const FIXTURES = new URL("../testdata/idl/flytekit-openai/", import.meta.url);
 
-Deno.test("SDK-authored upload and download tasks run locally against the Files API", async () => {
+Deno.test("openai sdk: SDK-authored upload and download tasks run locally against the Files API", async () => {
   await using api = await startFilesApi({ apiKey: KEY });
   const dir = await Deno.makeTempDir({ prefix: "openai-sdk-" });
   await using _dir = removing(dir);
@@ -44,7 +44,7 @@ Deno.test("SDK-authored upload and download tasks run locally against the Files 
   assertEquals(again.result, api.uploaded[1]);
 });
 
-Deno.test("a flytekit-compatible registration package carries both tasks as flytekit writes them", async () => {
+Deno.test("openai sdk: a flytekit-compatible registration package carries both tasks as flytekit writes them", async () => {
   const dir = await Deno.makeTempDir({ prefix: "openai-package-" });
   try {
     await Deno.writeTextFile(

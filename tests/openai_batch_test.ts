@@ -141,22 +141,22 @@ async function withRoot<T>(fn: (root: string) => Promise<T>): Promise<T> {
   return await fn(root);
 }
 
-Deno.test("flytekit's upload task streams a local JSONL file to the Files API", async () => {
+Deno.test("openai batch: flytekit's upload task streams a local JSONL file to the Files API", async () => {
   await withRoot((root) => uploadCase(createStorage(), root));
 });
 
-Deno.test("flytekit's download task writes the batch files and a msgpack BatchResult locally", async () => {
+Deno.test("openai batch: flytekit's download task writes the batch files and a msgpack BatchResult locally", async () => {
   await withRoot((root) => downloadCase(createStorage(), root));
 });
 
-Deno.test("both tasks run with every prefix on S3", async () => {
+Deno.test("openai batch: both tasks run with every prefix on S3", async () => {
   await using s3 = await startS3rver({ buckets: ["flyte"] });
   const storage = createStorage({ s3: s3.config });
   await uploadCase(storage, "s3://flyte/upload", s3.env);
   await downloadCase(storage, "s3://flyte/download", s3.env);
 });
 
-Deno.test("the download task reads the older JSON (generic struct) input and skips an absent file", async () => {
+Deno.test("openai batch: the download task reads the older JSON (generic struct) input and skips an absent file", async () => {
   await withRoot(async (root) => {
     await using api = await startFilesApi({ apiKey: KEY });
     api.addFile("file-out", OUTPUT);
@@ -208,7 +208,7 @@ async function uploadWith(
   });
 }
 
-Deno.test("a refused key is USER:AuthenticationFailed and the key appears nowhere", async () => {
+Deno.test("openai batch: a refused key is USER:AuthenticationFailed and the key appears nowhere", async () => {
   const { result } = await uploadWith(() => {}, { key: "sk-other-key" });
   assertEquals(result.files, ["error.pb"]);
   assertEquals(result.error?.code, "USER:AuthenticationFailed");
@@ -220,7 +220,7 @@ Deno.test("a refused key is USER:AuthenticationFailed and the key appears nowher
   }
 });
 
-Deno.test("a 403 is USER:AuthenticationFailed with the API's code, not retried", async () => {
+Deno.test("openai batch: a 403 is USER:AuthenticationFailed with the API's code, not retried", async () => {
   const { result, api } = await uploadWith((api) =>
     api.fail({ status: 403, code: "unsupported_country_region_territory", message: "Not here" })
   );
@@ -233,7 +233,7 @@ Deno.test("a 403 is USER:AuthenticationFailed with the API's code, not retried",
   assertEquals(api.requests.length, 1);
 });
 
-Deno.test("SIGTERM while the API has not answered ends the run as SYSTEM:Aborted, no outputs.pb", async () => {
+Deno.test("openai batch: SIGTERM while the API has not answered ends the run as SYSTEM:Aborted, no outputs.pb", async () => {
   const { result } = await uploadWith((api) => api.fail({ hang: true }), {
     interrupt: /Uploading a JSONL file/,
   });
@@ -243,7 +243,7 @@ Deno.test("SIGTERM while the API has not answered ends the run as SYSTEM:Aborted
   assert((result.msAfterInterrupt ?? Infinity) < 5000, `${result.msAfterInterrupt} ms`);
 });
 
-Deno.test("a missing key secret is USER:SecretNotFound naming group and key", async () => {
+Deno.test("openai batch: a missing key secret is USER:SecretNotFound naming group and key", async () => {
   const { result, api } = await uploadWith(() => {}, { noSecret: true });
   assertEquals(result.error?.code, "USER:SecretNotFound");
   assertEquals(result.error?.origin, Origin.USER);
@@ -251,14 +251,14 @@ Deno.test("a missing key secret is USER:SecretNotFound naming group and key", as
   assertEquals(api.requests.length, 0);
 });
 
-Deno.test("a malformed JSONL file is USER:InvalidInput with the API's message", async () => {
+Deno.test("openai batch: a malformed JSONL file is USER:InvalidInput with the API's message", async () => {
   const { result } = await uploadWith(() => {}, { body: '{"custom_id": "r1"}\nnot json\n' });
   assertEquals(result.error?.code, "USER:InvalidInput");
   assertEquals(result.error?.kind, Kind.NON_RECOVERABLE);
   assertStringIncludes(result.error?.message ?? "", "line 2 is not valid JSON");
 });
 
-Deno.test("429 and 503 are retried honouring Retry-After, then the upload succeeds", async () => {
+Deno.test("openai batch: 429 and 503 are retried honouring Retry-After, then the upload succeeds", async () => {
   const started = performance.now();
   const { result, api } = await uploadWith((api) =>
     api.fail(
@@ -273,7 +273,7 @@ Deno.test("429 and 503 are retried honouring Retry-After, then the upload succee
   assertStringIncludes(result.stderr + result.stdout, "Retrying an OpenAI Files API call");
 });
 
-Deno.test("5xx answers that never end become a recoverable SYSTEM error", async () => {
+Deno.test("openai batch: 5xx answers that never end become a recoverable SYSTEM error", async () => {
   const busy = { status: 502, headers: { "retry-after": "0" }, message: "Bad gateway" };
   const { result, api } = await uploadWith((api) => api.fail(busy, busy, busy, busy, busy));
   assertEquals(result.files, ["error.pb"]);
@@ -284,14 +284,14 @@ Deno.test("5xx answers that never end become a recoverable SYSTEM error", async 
   assertEquals(api.requests.length, 5);
 });
 
-Deno.test("rate limits that never end become a recoverable SYSTEM error", async () => {
+Deno.test("openai batch: rate limits that never end become a recoverable SYSTEM error", async () => {
   const limited = { status: 429, headers: { "retry-after": "0" } };
   const { result } = await uploadWith((api) => api.fail(...Array(5).fill(limited)));
   assertEquals(result.error?.code, "SYSTEM:RateLimited");
   assertEquals(result.error?.kind, Kind.RECOVERABLE);
 });
 
-Deno.test("a file over the API's limit is refused before anything is uploaded", async () => {
+Deno.test("openai batch: a file over the API's limit is refused before anything is uploaded", async () => {
   await withRoot(async (root) => {
     await using api = await startFilesApi({ apiKey: KEY });
     const input = `${root}/huge.jsonl`;
@@ -310,7 +310,7 @@ Deno.test("a file over the API's limit is refused before anything is uploaded", 
   });
 });
 
-Deno.test("an unknown file id is USER:NotFound; a dropped download is retried", async () => {
+Deno.test("openai batch: an unknown file id is USER:NotFound; a dropped download is retried", async () => {
   await withRoot(async (root) => {
     await using api = await startFilesApi({ apiKey: KEY });
     api.addFile("file-cvaTdG", OUTPUT);
@@ -332,7 +332,7 @@ Deno.test("an unknown file id is USER:NotFound; a dropped download is retried", 
   });
 });
 
-Deno.test("a 100 MB JSONL upload streams with bounded memory", async () => {
+Deno.test("openai batch: a 100 MB JSONL upload streams with bounded memory", async () => {
   await withRoot(async (root) => {
     await using api = await startFilesApi({ apiKey: KEY });
     const input = `${root}/big.jsonl`;
@@ -369,7 +369,7 @@ Deno.test("a 100 MB JSONL upload streams with bounded memory", async () => {
   });
 });
 
-Deno.test("a 100 MB batch file downloads with bounded memory", async () => {
+Deno.test("openai batch: a 100 MB batch file downloads with bounded memory", async () => {
   await withRoot(async (root) => {
     await using api = await startFilesApi({ apiKey: KEY });
     const content = new Uint8Array(100_000_000).fill(0x78);

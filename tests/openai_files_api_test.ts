@@ -17,7 +17,7 @@ import { startFilesApi } from "../_testing/openai_files.ts";
 import { startS3rver } from "../_testing/s3rver.ts";
 import { createCertificateAuthority, issueCertificate } from "../_testing/tls.ts";
 
-Deno.test("Retry-After as an HTTP date is honoured; unreadable or too long ones are not", () => {
+Deno.test("openai files: Retry-After as an HTTP date is honoured; unreadable or too long ones are not", () => {
   const now = Date.parse("2026-12-06T12:00:00Z");
   assertEquals(retryAfterMs({ "retry-after": "Sun, 06 Dec 2026 12:00:03 GMT" }, 60_000, now), 3000);
   assertEquals(retryAfterMs({ "retry-after": "soon" }, 60_000, now), undefined);
@@ -25,7 +25,7 @@ Deno.test("Retry-After as an HTTP date is honoured; unreadable or too long ones 
   assertEquals(retryAfterMs({}, 60_000, now), undefined);
 });
 
-Deno.test("a server that refuses connections is retried, then a recoverable SYSTEM error", async () => {
+Deno.test("openai files: a server that refuses connections is retried, then a recoverable SYSTEM error", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close(); // nothing listens there any more
@@ -40,7 +40,7 @@ Deno.test("a server that refuses connections is retried, then a recoverable SYST
   assertStringIncludes(error.message, "gave up after 3 attempts");
 });
 
-Deno.test("an account out of quota is a USER error, not retried", async () => {
+Deno.test("openai files: an account out of quota is a USER error, not retried", async () => {
   await using server = await startFilesApi({ apiKey: "sk-q" });
   server.fail({ status: 429, code: "insufficient_quota", message: "You exceeded your quota" });
   const api = createFilesApi({ baseUrl: server.baseUrl, apiKey: "sk-q", backoffSeconds: 0.01 });
@@ -49,7 +49,7 @@ Deno.test("an account out of quota is a USER error, not retried", async () => {
   assertEquals(server.requests.length, 1);
 });
 
-Deno.test("another 4xx is USER:ApiError; a 2xx without a file id is SYSTEM:ApiError", async () => {
+Deno.test("openai files: another 4xx is USER:ApiError; a 2xx without a file id is SYSTEM:ApiError", async () => {
   await using server = await startFilesApi({ apiKey: "sk-a" });
   const path = await Deno.makeTempFile({ suffix: ".jsonl" });
   try {
@@ -69,7 +69,7 @@ Deno.test("another 4xx is USER:ApiError; a 2xx without a file id is SYSTEM:ApiEr
   }
 });
 
-Deno.test("a base URL that is not http(s) is a USER config error", () => {
+Deno.test("openai files: a base URL that is not http(s) is a USER config error", () => {
   const error = (() => {
     try {
       createFilesApi({ baseUrl: "ftp://example.org/v1", apiKey: "k" });
@@ -92,7 +92,7 @@ function uploadTask(options: OpenAIFileExecutorOptions) {
   });
 }
 
-Deno.test("a remote input over the limit stops downloading and is never uploaded", async () => {
+Deno.test("openai files: a remote input over the limit stops downloading and is never uploaded", async () => {
   await using s3 = await startS3rver({ buckets: ["flyte"] });
   await using server = await startFilesApi({ apiKey: "sk-l" });
   const storage = createStorage({ s3: s3.config });
@@ -112,7 +112,7 @@ Deno.test("a remote input over the limit stops downloading and is never uploaded
   assertEquals(server.requests.length, 0);
 });
 
-Deno.test("over HTTPS with a private CA: DENO_CERT is trusted by uploads and downloads alike", async () => {
+Deno.test("openai files: over HTTPS with a private CA: DENO_CERT is trusted by uploads and downloads alike", async () => {
   const dir = await Deno.makeTempDir({ prefix: "openai-tls-" });
   await using _dir = removing(dir);
   const ca = await createCertificateAuthority(dir);

@@ -35,7 +35,7 @@ print(json.dumps({
 `;
 
 Deno.test({
-  name: "pyarrow reads every kind back exactly, with the statistics",
+  name: "parquet: pyarrow reads every kind back exactly, with the statistics",
   ignore: !hasPyarrow,
   async fn() {
     const dir = await Deno.makeTempDir();

@@ -4,7 +4,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { moduleGraph, npmPackages } from "../_testing/module_graph.ts";
 
-Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazily", async () => {
+Deno.test("lazy imports: entrypoint/main.ts imports executors, backends and npm packages lazily", async () => {
   const { statics, dynamics } = await moduleGraph("entrypoint/main.ts");
   // protobufjs comes as the ES module bundled into idl/gen/ (no CommonJS loading at start-up).
   assertEquals(npmPackages(statics), []);

@@ -9,7 +9,7 @@ import { tempDir } from "../_testing/temp.ts";
 
 const PASSWORD = "sdk-Pg-9c1e!";
 
-Deno.test("sqlTask runs locally on PostgreSQL with its password from a secret", async () => {
+Deno.test("sdk sql: sqlTask runs locally on PostgreSQL with its password from a secret", async () => {
   await using pg = await startPostgres({ password: PASSWORD });
   await pg.sql(`
     create table people (id int primary key, name text not null, joined date);

@@ -34,7 +34,7 @@ async function readDataset(storage: Storage, uri: string) {
   return await readParquet(local);
 }
 
-Deno.test("flytekit's fixture runs through pyflyte-execute and matches expected-results.parquet", async () => {
+Deno.test("sqlite3: flytekit's fixture runs through pyflyte-execute and matches expected-results.parquet", async () => {
   const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({ template: await fixtureTemplate(), inputs });
   assertEquals(run.code, 0, run.stderr);
@@ -49,7 +49,7 @@ Deno.test("flytekit's fixture runs through pyflyte-execute and matches expected-
   assertEquals(table.rows, expected.rows);
 });
 
-Deno.test("a query on a missing table writes a USER error document", async () => {
+Deno.test("sqlite3: a query on a missing table writes a USER error document", async () => {
   const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({
     template: await fixtureTemplate({
@@ -65,7 +65,7 @@ Deno.test("a query on a missing table writes a USER error document", async () =>
   assertMatch(run.error?.message ?? "", /no such table: trackz/);
 });
 
-Deno.test("zip and tar.gz databases on S3 run end to end", async () => {
+Deno.test("sqlite3: zip and tar.gz databases on S3 run end to end", async () => {
   await using s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
   const storage = createStorage({ s3: s3.config });
   const db = await Deno.readFile(CHINOOK);

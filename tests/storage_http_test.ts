@@ -68,7 +68,7 @@ async function put(server: FileServer, path: string, data: Uint8Array): Promise<
   await Deno.writeFile(`${server.dir}${path}`, data);
 }
 
-Deno.test("http storage conforms (read-only part)", async (t) => {
+Deno.test("http: http storage conforms (read-only part)", async (t) => {
   await using server = await serveFolder();
   let n = 0;
   await storageConformance(t, {

@@ -14,7 +14,7 @@ async function probe(mode: "local" | "s3"): Promise<{ awsModules: number; ms: nu
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-Deno.test("a local-files run never loads the AWS SDK; an s3:// URI does", async () => {
+Deno.test("storage: a local-files run never loads the AWS SDK; an s3:// URI does", async () => {
   const [local, s3] = await Promise.all([probe("local"), probe("s3")]);
   assertEquals(local.awsModules, 0, "the AWS SDK was loaded by a local-files run");
   assert(s3.awsModules > 10, `the control run loaded only ${s3.awsModules} AWS SDK modules`);
@@ -50,7 +50,7 @@ async function poisonedProbe(mode: string): Promise<string[]> {
   return JSON.parse(new TextDecoder().decode(out.stdout)).errors;
 }
 
-Deno.test("a local-files run never loads the Azure SDKs nor google-auth-library", async () => {
+Deno.test("storage: a local-files run never loads the Azure SDKs nor google-auth-library", async () => {
   const [local, abfs, gs] = await Promise.all([
     poisonedProbe("local"),
     poisonedProbe("abfs"),
@@ -62,7 +62,7 @@ Deno.test("a local-files run never loads the Azure SDKs nor google-auth-library"
   assert(gs.some((e) => e.includes("POISON")), JSON.stringify(gs));
 });
 
-Deno.test("only storage/azure.ts and storage/gcs.ts import the Azure and Google clients", async () => {
+Deno.test("storage: only storage/azure.ts and storage/gcs.ts import the Azure and Google clients", async () => {
   const root = new URL("../", import.meta.url).pathname;
   const found: string[] = [];
   const visit = async (dir: string) => {
@@ -84,7 +84,7 @@ Deno.test("only storage/azure.ts and storage/gcs.ts import the Azure and Google 
   assertEquals(found.sort(), ["storage/azure.ts", "storage/gcs.ts"]);
 });
 
-Deno.test("only storage/s3.ts imports the AWS SDK", async () => {
+Deno.test("storage: only storage/s3.ts imports the AWS SDK", async () => {
   const root = new URL("../", import.meta.url).pathname;
   const importers: string[] = [];
   const visit = async (dir: string) => {

@@ -26,7 +26,7 @@ async function fixtureTemplate(databaseUri: string): Promise<TaskTemplate> {
   return template;
 }
 
-Deno.test("an added backend passes the conformance suite", async (t) => {
+Deno.test("storage plugin: an added backend passes the conformance suite", async (t) => {
   const root = await Deno.makeTempDir({ prefix: "mnt-" });
   await using _root = removing(root);
   let n = 0;
@@ -36,7 +36,7 @@ Deno.test("an added backend passes the conformance suite", async (t) => {
   });
 });
 
-Deno.test("an added backend replaces a built-in one, and bad entries are refused", async () => {
+Deno.test("storage plugin: an added backend replaces a built-in one, and bad entries are refused", async () => {
   const root = await Deno.makeTempDir({ prefix: "mnt-" });
   await using _root = removing(root);
   let loads = 0;
@@ -62,7 +62,7 @@ Deno.test("an added backend replaces a built-in one, and bad entries are refused
   );
 });
 
-Deno.test("a third-party entrypoint runs flytekit's SQLite3 task with every prefix on its backend", async () => {
+Deno.test("storage plugin: a third-party entrypoint runs flytekit's SQLite3 task with every prefix on its backend", async () => {
   const root = await Deno.makeTempDir({ prefix: "mnt-" });
   await using _root = removing(root);
   const env = { FLYTESHIM_TEST_MOUNT: root };
@@ -81,7 +81,7 @@ Deno.test("a third-party entrypoint runs flytekit's SQLite3 task with every pref
   assertEquals((await Deno.stat(`${root}/${uri.slice(6)}/00000`)).isFile, true);
 });
 
-Deno.test("every built-in scheme runs the conformance suite in tests/", async () => {
+Deno.test("storage plugin: every built-in scheme runs the conformance suite in tests/", async () => {
   const dir = new URL(".", import.meta.url);
   let text = "";
   for await (const entry of Deno.readDir(dir)) {

@@ -59,7 +59,7 @@ async function sameFiles(a: string, b: string): Promise<boolean> {
   }
 }
 
-Deno.test("s3 storage conforms", async (t) => {
+Deno.test("s3: s3 storage conforms", async (t) => {
   await withS3(async (s3) => {
     let n = 0;
     await storageConformance(t, {

@@ -24,7 +24,7 @@ async function write(
 }
 
 for (const worker of [true, false]) {
-  Deno.test(`DatasetWriter streams row groups (worker: ${worker})`, async () => {
+  Deno.test(`DatasetWriter() streams row groups (worker: ${worker})`, async () => {
     const rows = Array.from({ length: 1050 }, (_, i) => [BigInt(i), i % 10 ? `v${i}` : null]);
     const { path, result } = await write(rows, { worker });
     assertEquals(result.rows, 1050);
@@ -35,7 +35,7 @@ for (const worker of [true, false]) {
   });
 }
 
-Deno.test("DatasetWriter types columns from the first row group", async () => {
+Deno.test("DatasetWriter() types columns from the first row group", async () => {
   const rows = [[1n, 1n], [2n, 2.5], [3n, null]];
   const { result } = await write(rows, {
     columns: [{ name: "a" }, { name: "b" }],
@@ -43,7 +43,7 @@ Deno.test("DatasetWriter types columns from the first row group", async () => {
   assertEquals(result.columns, [{ name: "a", kind: "int64" }, { name: "b", kind: "double" }]);
 });
 
-Deno.test("DatasetWriter refuses a later value that its column cannot hold", async () => {
+Deno.test("DatasetWriter() refuses a later value that its column cannot hold", async () => {
   const rows = [...Array.from({ length: 100 }, (_, i) => [BigInt(i), 1n]), [100n, "text"]];
   await assertRejects(
     () => write(rows, { worker: false }),
@@ -52,7 +52,7 @@ Deno.test("DatasetWriter refuses a later value that its column cannot hold", asy
   );
 });
 
-Deno.test("DatasetWriter writes declared columns for an empty result", async () => {
+Deno.test("DatasetWriter() writes declared columns for an empty result", async () => {
   const { path, result } = await write([], {
     columns: [{ name: "a", declaredType: "INTEGER" }, { name: "b", declaredType: "BLOB" }],
   });
@@ -61,7 +61,7 @@ Deno.test("DatasetWriter writes declared columns for an empty result", async () 
   assertEquals(table.columns, [{ name: "a", type: "BIGINT" }, { name: "b", type: "BLOB" }]);
 });
 
-Deno.test("DatasetWriter refuses duplicate column names", () => {
+Deno.test("DatasetWriter() refuses duplicate column names", () => {
   const err = assertThrows(
     () => new DatasetWriter({ path: "/nonexistent/x", columns: [{ name: "a" }, { name: "a" }] }),
     UserError,
@@ -69,7 +69,7 @@ Deno.test("DatasetWriter refuses duplicate column names", () => {
   assertEquals(err.code, "USER:DuplicateColumn");
 });
 
-Deno.test("DatasetWriter stops at the next row group when aborted", async () => {
+Deno.test("DatasetWriter() stops at the next row group when aborted", async () => {
   const controller = new AbortController();
   const path = `${await tempDir()}/00000`;
   const writer = new DatasetWriter({
@@ -87,7 +87,7 @@ Deno.test("DatasetWriter stops at the next row group when aborted", async () => 
 });
 
 for (const worker of [true, false]) {
-  Deno.test(`DatasetWriter builds large row groups from slices, with statistics (worker: ${worker})`, async () => {
+  Deno.test(`DatasetWriter() builds large row groups from slices, with statistics (worker: ${worker})`, async () => {
     // 150,000 rows, 100,000 per group: group 1 is two slices (65,536 + 34,464 rows).
     const rows = Array.from(
       { length: 150_000 },
@@ -117,7 +117,7 @@ for (const worker of [true, false]) {
   });
 }
 
-Deno.test("DatasetWriter ends slices and row groups early for wide rows (bytes)", async () => {
+Deno.test("DatasetWriter() ends slices and row groups early for wide rows (bytes)", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/00000`;
