@@ -19,21 +19,28 @@
  * - an ArrayNode sub-node (when the case has array inputs): element `index` of each collection.
  *
  * After every failure the output prefix holds the error document only: never an `outputs.pb`,
- * whole or half-written. The suite imports its assertions relatively, so it runs from a checkout
- * of this repository without the repository's import map.
+ * whole or half-written. The suite imports its assertions relatively (not through the
+ * `@std/assert` entry of this repository's import map), so a project that has a checkout of this
+ * repository as a workspace member runs it with no import map entry of its own
+ * (docs/guides/custom-executor.md#tests).
  *
  * @example A new executor runs the suite
  * ```ts ignore
  * import { executorConformance } from "../../_testing/executor_conformance.ts";
  *
- * Deno.test("checksum: conforms to the executor contract", async (t) => {
+ * Deno.test("checksum: the example executor conforms to the executor contract", async (t) => {
  *   await executorConformance(t, {
  *     program: denoProgram("examples/checksum/main.ts"),
- *     template: (custom) => checksumTemplate(custom),
- *     inputs: () => checksumInputs(),
- *     checkOutputs: (run) => assertEquals(run.outputs?.literals?.size ..., 10_000n),
+ *     template: (custom = {}) => toTaskTemplate(withConfig(checksum, custom)),
+ *     inputs: () => fileInput(files[0].path),
+ *     checkOutputs: (run) => assertEquals(run.outputs!.literals!.digest, expectedDigest),
  *     badConfig: { algorithm: "MD5" },
- *     failure: { inputs: () => missingFileInputs(), code: "USER:NotFound", ... },
+ *     failure: {
+ *       inputs: () => fileInput(`${dir}/missing.txt`),
+ *       code: "USER:NotFound",
+ *       recoverable: false,
+ *       origin: "user",
+ *     },
  *   });
  * });
  * ```
