@@ -10,7 +10,7 @@ function roundTrip(error: unknown, options = {}) {
   return decodeErrorDocument(encodeErrorDocument(toErrorDocument(error, options))).error!;
 }
 
-Deno.test("error document: user error is USER, non-recoverable, with its code", () => {
+Deno.test("toErrorDocument() makes a user error USER, non-recoverable, with its code", () => {
   const doc = roundTrip(
     new UserError("Cannot run query: no such table: trackz", { code: "USER:SqlError" }),
     {
@@ -27,7 +27,7 @@ Deno.test("error document: user error is USER, non-recoverable, with its code", 
   assertEquals(doc.worker, "w0");
 });
 
-Deno.test("error document: storage error is SYSTEM, recoverable, with the cause", () => {
+Deno.test("toErrorDocument() makes a storage error SYSTEM, recoverable, with the cause", () => {
   const cause = new Error("connection reset");
   const doc = roundTrip(new StorageError("read", "s3://b/k", "network error", { cause }));
   assertEquals([doc.code, doc.kind, doc.origin], ["SYSTEM:StorageError", RECOVERABLE, SYSTEM]);
@@ -37,7 +37,7 @@ Deno.test("error document: storage error is SYSTEM, recoverable, with the cause"
   );
 });
 
-Deno.test("error document: unexpected failure is SYSTEM:Unknown, recoverable, with the stack", () => {
+Deno.test("toErrorDocument() makes an unexpected failure SYSTEM:Unknown, recoverable, with the stack", () => {
   let thrown: unknown;
   try {
     (null as unknown as { x: number }).x;
@@ -61,14 +61,14 @@ Deno.test("classifyError() abort is SYSTEM:Aborted, recoverable", () => {
   assertEquals(err.message, "Task was aborted: received SIGTERM");
 });
 
-Deno.test("error document: system error may be non-recoverable", () => {
+Deno.test("toErrorDocument() keeps a system error non-recoverable when it is", () => {
   const doc = roundTrip(
     new SystemError("Bad output", { code: "SYSTEM:InvalidOutput", recoverable: false }),
   );
   assertEquals([doc.kind, doc.origin], [NON_RECOVERABLE, SYSTEM]);
 });
 
-Deno.test("error document: messages are redacted", () => {
+Deno.test("toErrorDocument() redacts messages", () => {
   const doc = roundTrip(new UserError("password hunter2 rejected"), {
     redact: (t: string) => t.replaceAll("hunter2", "***"),
   });

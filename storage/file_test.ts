@@ -1,3 +1,4 @@
+import { removing } from "../_testing/temp.ts";
 import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { StorageError } from "../errors.ts";
@@ -5,24 +6,21 @@ import { FileStorage } from "./file.ts";
 
 Deno.test("FileStorage.write() with an aborted signal leaves an existing file as it was", async () => {
   const dir = await tempDir();
-  try {
-    const path = `${dir}/outputs.pb`;
-    await Deno.writeTextFile(path, "previous");
-    const storage = new FileStorage();
-    for (const data of [new Uint8Array([1, 2, 3]), new Uint8Array(0)]) {
-      const err = await assertRejects(
-        () => storage.write(path, data, { signal: AbortSignal.abort() }),
-        StorageError,
-        "aborted",
-      );
-      assertEquals(err.code, "SYSTEM:Aborted");
-      assertEquals(await Deno.readTextFile(path), "previous");
-    }
-    await storage.write(`${dir}/new/a.pb`, new Uint8Array([7]));
-    assertEquals(await Deno.readFile(`${dir}/new/a.pb`), new Uint8Array([7]));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  await using _dir = removing(dir);
+  const path = `${dir}/outputs.pb`;
+  await Deno.writeTextFile(path, "previous");
+  const storage = new FileStorage();
+  for (const data of [new Uint8Array([1, 2, 3]), new Uint8Array(0)]) {
+    const err = await assertRejects(
+      () => storage.write(path, data, { signal: AbortSignal.abort() }),
+      StorageError,
+      "aborted",
+    );
+    assertEquals(err.code, "SYSTEM:Aborted");
+    assertEquals(await Deno.readTextFile(path), "previous");
   }
+  await storage.write(`${dir}/new/a.pb`, new Uint8Array([7]));
+  assertEquals(await Deno.readFile(`${dir}/new/a.pb`), new Uint8Array([7]));
 });
 
 Deno.test("FileStorage.upload() with move renames the file into a new folder, else copies", async () => {
@@ -66,11 +64,8 @@ Deno.test("FileStorage.upload() with move renames the file into a new folder, el
 
 async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await tempDir({ prefix: "flyteshim-file-" });
-  try {
-    await run(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  await run(dir);
 }
 
 function exists(path: string): boolean {

@@ -38,7 +38,7 @@ Deno.test("defineTask() inputs and outputs infer their TypeScript types from the
   assertEquals(out.when.toISOString(), "2024-01-02T03:04:05.000000Z");
 });
 
-Deno.test("the SQL helpers default their output to a dataset named results", () => {
+Deno.test("sqlTask() and sqlite3Task() default their output to a dataset named results", () => {
   const sqlite = sqlite3Task({ name: "a", queryTemplate: "select 1", uri: "db" });
   const sql = sqlTask({ name: "b", queryTemplate: "select 1", uri: "postgresql://h/d" });
   typeCheck<Equal<Awaited<ReturnType<typeof sqlite.run>>, { results: StructuredDataset }>>(true);

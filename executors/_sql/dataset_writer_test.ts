@@ -1,3 +1,4 @@
+import { removing } from "../../_testing/temp.ts";
 import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { SystemError, UserError } from "../../errors.ts";
@@ -119,28 +120,25 @@ for (const worker of [true, false]) {
 
 Deno.test("DatasetWriter() ends slices and row groups early for wide rows (bytes)", async () => {
   const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/00000`;
-    const writer = new DatasetWriter({
-      path,
-      columns: [{ name: "id" }, { name: "big" }],
-      rowGroupBytes: 4 * 1024 * 1024,
-      worker: false,
-    });
-    const big = "x".repeat(200_000);
-    for (let i = 0; i < 100; i++) if (writer.push([BigInt(i), big + i])) await writer.flush();
-    await writer.close();
-    const groups = await readParquet(
-      path,
-      `select row_group_id, row_group_num_rows from parquet_metadata('${path}') ` +
-        "where column_id = 0 order by row_group_id",
-    );
-    // While kinds are being decided every row counts (21 rows pass 4 MiB); then the size check
-    // runs every 64 rows, and 64 rows of 200 KB pass both the slice and the group limits.
-    assertEquals(groups.rows, [[0n, 21n], [1n, 64n], [2n, 15n]]);
-    const table = await readParquet(path, "select count(*), max(length(big)) from t");
-    assertEquals(table.rows, [[100n, 200_002n]]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const path = `${dir}/00000`;
+  const writer = new DatasetWriter({
+    path,
+    columns: [{ name: "id" }, { name: "big" }],
+    rowGroupBytes: 4 * 1024 * 1024,
+    worker: false,
+  });
+  const big = "x".repeat(200_000);
+  for (let i = 0; i < 100; i++) if (writer.push([BigInt(i), big + i])) await writer.flush();
+  await writer.close();
+  const groups = await readParquet(
+    path,
+    `select row_group_id, row_group_num_rows from parquet_metadata('${path}') ` +
+      "where column_id = 0 order by row_group_id",
+  );
+  // While kinds are being decided every row counts (21 rows pass 4 MiB); then the size check
+  // runs every 64 rows, and 64 rows of 200 KB pass both the slice and the group limits.
+  assertEquals(groups.rows, [[0n, 21n], [1n, 64n], [2n, 15n]]);
+  const table = await readParquet(path, "select count(*), max(length(big)) from t");
+  assertEquals(table.rows, [[100n, 200_002n]]);
 });
