@@ -147,7 +147,7 @@ Deno.test("encodeMessage() decoded messages inherit proto3 defaults and protobuf
   assert(!isDecoded({ literals: {} }, "flyteidl.core.LiteralMap"));
 });
 
-Deno.test("unknown fields are skipped and fields of another wire type are ignored", () => {
+Deno.test("decodeMessage() skips unknown fields and ignores fields of another wire type", () => {
   // field 99 (varint), field 98 (length-delimited), field 2 (type) sent as a varint, then type.
   const bytes = new Uint8Array([0x98, 6, 5, 0x92, 6, 2, 1, 2, 0x10, 7, 0x12, 1, 0x79]);
   const template = decodeTaskTemplate(bytes);
@@ -155,7 +155,7 @@ Deno.test("unknown fields are skipped and fields of another wire type are ignore
   assertEquals(keys(template), ["config", "type"]);
 });
 
-Deno.test("malformed bytes are a SyntaxError naming the message", () => {
+Deno.test("decodeMessage() throws a SyntaxError naming the message for malformed bytes", () => {
   for (
     const bad of [
       new Uint8Array([0x12, 5, 0x78]), // length past the end

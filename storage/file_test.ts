@@ -77,7 +77,7 @@ function exists(path: string): boolean {
   }
 }
 
-Deno.test("FileStorage.upload({ move: true }) of a folder fails as a copy does, leaving it in place", async () => {
+Deno.test("FileStorage.upload() with move fails for a folder as a copy does, leaving it in place", async () => {
   await inTempDir(async (dir) => {
     const storage = new FileStorage();
     await Deno.mkdir(`${dir}/raw/0123`, { recursive: true });
@@ -98,7 +98,7 @@ Deno.test("FileStorage.upload({ move: true }) of a folder fails as a copy does, 
   });
 });
 
-Deno.test("FileStorage.upload({ move: true }) of a symlink writes a regular file with the target's content", async () => {
+Deno.test("FileStorage.upload() with move writes a regular file with a symlink target's content", async () => {
   // A moved link would dangle (a relative one at once, an absolute one with the work folder).
   await inTempDir(async (dir) => {
     const storage = new FileStorage();
@@ -111,7 +111,7 @@ Deno.test("FileStorage.upload({ move: true }) of a symlink writes a regular file
   });
 });
 
-Deno.test("FileStorage.upload({ move: true }) of a hard-linked file copies it", async () => {
+Deno.test("FileStorage.upload() with move copies a hard-linked file", async () => {
   // Writes through the other name must not change the uploaded object.
   await inTempDir(async (dir) => {
     const storage = new FileStorage();

@@ -78,7 +78,7 @@ function plain(value: unknown): unknown {
 }
 
 for (const [name, type, value] of CASES) {
-  Deno.test(`toLiteral()/fromLiteral() round trip: ${name}`, async () => {
+  Deno.test(`toLiteral() and fromLiteral() round-trip ${name}`, async () => {
     const back = await roundTrip(value, type);
     if (value instanceof StructuredDataset) {
       assert(back instanceof StructuredDataset);
