@@ -1,5 +1,4 @@
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor } from "../executors/mod.ts";

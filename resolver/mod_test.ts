@@ -1,5 +1,4 @@
-import { removing } from "../_testing/temp.ts";
-import { tempDir, tempFile } from "../_testing/temp.ts";
+import { removing, tempDir, tempFile } from "../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { FlyteshimError, SystemError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor, lazyExecutor } from "../executors/mod.ts";

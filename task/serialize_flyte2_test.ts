@@ -1,7 +1,6 @@
 // Flyte 2 serialization, checked against protobuf's own implementations built from
 // @flyteorg/flyteidl2's descriptors (protoc's text format, python3-protobuf's json_format).
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { crossCheck, PROTOC, PYTHON_PROTOBUF } from "../_testing/tools.ts";
 import { protocDecode, pythonJson } from "../_testing/flyte2_descriptors.ts";

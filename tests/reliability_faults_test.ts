@@ -5,8 +5,7 @@
 // SIGTERM mid-query on SQLite and PostgreSQL.
 // Each ends in the right error document and no outputs.pb, or, for transient faults, in an
 // outputs.pb whose data exists.
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";

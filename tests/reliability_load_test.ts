@@ -5,8 +5,7 @@
 // through the real program as a bounded pool of subprocesses against the same S3 server. Each
 // batch runs under a real deadline (`withDeadline`): a timer fails the test if the runs have not
 // all settled in 60 s, and aborts them.
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { NULL_LOGGER, parseExecuteArgs, runExecute } from "../entrypoint/mod.ts";
 import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";

@@ -3,8 +3,7 @@
 // getting-started guide shows). Each wrong file must fail with the message that names what is
 // wrong, and the right file must pass. The files live only in the temporary project, so
 // `deno check .` of this repository never sees them.
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");

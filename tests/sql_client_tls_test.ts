@@ -3,8 +3,7 @@
 // certificate's CN is the user) and Debian's MariaDB (`REQUIRE X509`), both trusting a throwaway CA
 // made with `openssl`. Keys given as file paths and as secrets' values (flytekit puts a secret's
 // value, not its path, into connect_args); the key material never reaches logs or error.pb.
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { crossCheck, MARIADB, OPENSSL } from "../_testing/tools.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";

@@ -1,6 +1,5 @@
 // Local paths and file:// URIs through the shared storage conformance suite.
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { pathToFileURL } from "node:url";
 import { assertEquals } from "@std/assert";
 import { createStorage } from "../storage/mod.ts";

@@ -1,8 +1,7 @@
 // Failure handling of the s3:// backend against a real s3rver, with a faulty loopback proxy in front:
 // transient failures are retried within bounds, then become recoverable SYSTEM errors; missing
 // objects and denied access are USER errors at the first answer.
-import { removing } from "../_testing/temp.ts";
-import { tempDir, tempFile } from "../_testing/temp.ts";
+import { removing, tempDir, tempFile } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { createStorage, type S3Config } from "../storage/mod.ts";
 import { type Fault, type FaultyProxy, startFaultyProxy } from "../_testing/faulty_proxy.ts";

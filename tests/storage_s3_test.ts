@@ -1,7 +1,6 @@
 // The s3:// backend against a real S3-compatible server (s3rver), with an independent client
 // (Debian's python3-boto3) as a cross-check.
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { BOTO3, crossCheck } from "../_testing/tools.ts";
 import { assert, assertEquals } from "@std/assert";
 import { createStorage, executionMetadata, type Storage } from "../storage/mod.ts";

@@ -1,5 +1,4 @@
-import { removing } from "../_testing/temp.ts";
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { StorageError, UserError } from "../errors.ts";
 import { createStorage } from "../storage/mod.ts";

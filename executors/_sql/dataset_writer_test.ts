@@ -1,5 +1,4 @@
-import { removing } from "../../_testing/temp.ts";
-import { tempDir } from "../../_testing/temp.ts";
+import { removing, tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { SystemError, UserError } from "../../errors.ts";
 import { readParquet } from "../../_testing/duckdb.ts";
