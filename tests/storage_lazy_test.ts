@@ -70,7 +70,9 @@ Deno.test("storage: only storage/azure.ts and storage/gcs.ts import the Azure an
       const rel = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory) {
         if (
-          !["node_modules", "tests", "bench", ".git", "dist", "idl", ".tmp"].includes(entry.name)
+          !["node_modules", "tests", "_testing", "bench", ".git", "dist", "idl", ".tmp"].includes(
+            entry.name,
+          )
         ) {
           await visit(rel);
         }
@@ -91,7 +93,11 @@ Deno.test("storage: only storage/s3.ts imports the AWS SDK", async () => {
     for await (const entry of Deno.readDir(`${root}${dir}`)) {
       const rel = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory) {
-        if (!["node_modules", "tests", "bench", ".git", "dist", "idl"].includes(entry.name)) {
+        if (
+          !["node_modules", "tests", "_testing", "bench", ".git", "dist", "idl"].includes(
+            entry.name,
+          )
+        ) {
           await visit(rel);
         }
       } else if (rel.endsWith(".ts") && !rel.endsWith("_test.ts")) {
