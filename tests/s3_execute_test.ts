@@ -165,33 +165,29 @@ Deno.test(
 
     await t.step("database on http://, prefixes on s3://, no execution metadata", async () => {
       const db = await Deno.readFile(`${FIXTURE_DIR}chinook-mini.db`);
-      const server = Deno.serve(
+      await using server = Deno.serve(
         { hostname: "127.0.0.1", port: 0, onListen() {} },
         (req) =>
           new URL(req.url).pathname === "/chinook.db"
             ? new Response(db)
             : new Response("not found", { status: 404 }),
       );
-      try {
-        const run = await runPropeller({
-          template: await fixtureTemplate(`http://127.0.0.1:${server.addr.port}/chinook.db`),
-          inputs,
-          root: `s3://${BUCKET}/http-db`,
-          storage,
-          env: { ...s3.env, FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA: "false" },
-          execution: { name: "httpdb" },
-        });
-        assertEquals(run.code, 0, run.stderr);
-        assertEquals(run.files, ["outputs.pb"], run.error?.message ?? run.stderr);
-        await checkResults(
-          storage,
-          run.outputs!.literals!.results.scalar!.structuredDataset!.uri!,
-        );
-        // Switched off: no execution metadata on the uploads.
-        assertEquals(await metadataOf(s3, `${run.paths.outputPrefix}/outputs.pb`), {});
-      } finally {
-        await server.shutdown();
-      }
+      const run = await runPropeller({
+        template: await fixtureTemplate(`http://127.0.0.1:${server.addr.port}/chinook.db`),
+        inputs,
+        root: `s3://${BUCKET}/http-db`,
+        storage,
+        env: { ...s3.env, FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA: "false" },
+        execution: { name: "httpdb" },
+      });
+      assertEquals(run.code, 0, run.stderr);
+      assertEquals(run.files, ["outputs.pb"], run.error?.message ?? run.stderr);
+      await checkResults(
+        storage,
+        run.outputs!.literals!.results.scalar!.structuredDataset!.uri!,
+      );
+      // Switched off: no execution metadata on the uploads.
+      assertEquals(await metadataOf(s3, `${run.paths.outputPrefix}/outputs.pb`), {});
     });
 
     await t.step(

@@ -341,32 +341,28 @@ Deno.test("sqlite3: an aborted run stops with SYSTEM:Aborted", async () => {
 Deno.test("sqlite3: a database over http(s) is downloaded and queried", async () => {
   const db = await Deno.readFile(CHINOOK);
   const archive = await zip([{ name: "chinook.db", data: db, deflate: true }]);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     const path = new URL(req.url).pathname;
     if (path === "/chinook.db") return new Response(db);
     if (path === "/chinook.zip") return new Response(archive as Uint8Array<ArrayBuffer>);
     return new Response("not found", { status: 404 });
   });
-  try {
-    const base = `http://127.0.0.1:${server.addr.port}`;
-    const plain = await runSqlite3({
-      query_template: "select count(*) from artists",
-      uri: `${base}/chinook.db`,
-    });
-    assertEquals(plain.table!.rows, [[200n]]);
-    const zipped = await runSqlite3({
-      query_template: "select count(*) from albums",
-      uri: `${base}/chinook.zip`,
-      compressed: true,
-    });
-    assertEquals(zipped.table!.rows, [[500n]]);
-    await assertRejects(
-      () => runSqlite3({ query_template: "select 1", uri: `${base}/missing.db` }),
-      StorageError,
-    );
-  } finally {
-    await server.shutdown();
-  }
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const plain = await runSqlite3({
+    query_template: "select count(*) from artists",
+    uri: `${base}/chinook.db`,
+  });
+  assertEquals(plain.table!.rows, [[200n]]);
+  const zipped = await runSqlite3({
+    query_template: "select count(*) from albums",
+    uri: `${base}/chinook.zip`,
+    compressed: true,
+  });
+  assertEquals(zipped.table!.rows, [[500n]]);
+  await assertRejects(
+    () => runSqlite3({ query_template: "select 1", uri: `${base}/missing.db` }),
+    StorageError,
+  );
 });
 
 Deno.test("sqlite3: a WAL-mode database, even with a live writer, is read from a copy", async () => {
