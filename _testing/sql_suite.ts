@@ -36,6 +36,19 @@ export interface SqlSuiteServer {
   nameOf(id: number): Promise<string | undefined>;
   /** Values that try to break out of a quoted or bound input, and queries that quote them. */
   injection: { corpus: string[]; queries: string[] };
+  /**
+   * Logging in as flytekit's templates do in flyte issue 6416: a URI without user or password,
+   * both from secrets (`db`/`user`, `db`/`password`), the port and timeout as the doubles the
+   * protobuf Struct makes of numbers. `query` returns `expected`.
+   */
+  secretsLogin: {
+    uri: string;
+    user: string;
+    port: number;
+    connectArgs?: Record<string, string>;
+    query: string;
+    expected: unknown[][];
+  };
   /** A run that logs in with a wrong password (`wrong`), through the URI or a secret. */
   wrongPassword: { run: Pick<SqlRun, "uri" | "secretConnectArgs" | "env">; wrong: string };
   /** What the server says of a wrong password, when the message is checked. */
@@ -51,8 +64,9 @@ export interface SqlSuiteServer {
 }
 
 /**
- * Runs the shared steps on `server`, in order: the injection corpus, a wrong password, bad SQL,
- * a statement timeout, an abort, and last a statement without output (it adds person 10).
+ * Runs the shared steps on `server`, in order: the injection corpus, a login from secrets, a wrong
+ * password, bad SQL, a statement timeout, an abort, and last a statement without output (it adds
+ * person 10).
  */
 export async function sqlSuite(t: Deno.TestContext, server: SqlSuiteServer): Promise<void> {
   const { uri } = server;
@@ -67,6 +81,24 @@ export async function sqlSuite(t: Deno.TestContext, server: SqlSuiteServer): Pro
     }
     assertEquals(await server.people(), ["1\talice", "2\tbob", "3\to'brien"]);
   });
+
+  await t.step(
+    "flyte issue 6416: username and password from secrets, numbers as doubles",
+    async () => {
+      const login = server.secretsLogin;
+      const { table } = await runSql({
+        query: login.query,
+        uri: login.uri,
+        connectArgs: { port: login.port + 0.0, connect_timeout: 5.0, ...login.connectArgs },
+        secretConnectArgs: {
+          username: { group: "db", key: "user" },
+          password: { group: "db", key: "password" },
+        },
+        env: { _FSEC_DB_USER: login.user, _FSEC_DB_PASSWORD: server.password },
+      });
+      assertEquals(table?.rows, login.expected);
+    },
+  );
 
   await t.step("a wrong password is USER:AuthenticationFailed and never echoed", async () => {
     const error = await expectError(

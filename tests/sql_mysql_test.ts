@@ -38,6 +38,13 @@ function mariadbCase(db: MariadbServer): SqlSuiteServer {
         "select id, name from people where name = _utf8mb4'{{ .inputs.name }}' # it's",
       ],
     },
+    secretsLogin: {
+      uri: `mysql://${db.host}/app`,
+      user: db.user,
+      port: db.port,
+      query: "select current_user() as u",
+      expected: [[`${db.user}@%`]],
+    },
     wrongPassword: {
       run: { uri: `mysql://${db.user}:wrong-pw-1@${db.host}:${db.port}/app` },
       wrong: "wrong-pw-1",
@@ -168,20 +175,6 @@ Deno.test({
       } finally {
         await db.sql("set global sql_mode = default");
       }
-    });
-
-    await t.step("issue 6416 shape: username and password from secrets, doubles", async () => {
-      const { table } = await runSql({
-        query: "select current_user() as u",
-        uri: `mysql://${db.host}/app`,
-        connectArgs: { port: db.port + 0.0, connect_timeout: 5.0 },
-        secretConnectArgs: {
-          username: { group: "db", key: "user" },
-          password: { group: "db", key: "password" },
-        },
-        env: { _FSEC_DB_USER: db.user, _FSEC_DB_PASSWORD: PASSWORD },
-      });
-      assertEquals(table?.rows, [[`${db.user}@%`]]);
     });
 
     await sqlSuite(t, mariadbCase(db));

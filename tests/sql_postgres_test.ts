@@ -45,6 +45,19 @@ function postgresCase(pg: PostgresServer): SqlSuiteServer {
         "select id, name from people where name = $$x$$ or name = '{{ .inputs.name }}'",
       ],
     },
+    secretsLogin: {
+      uri: `postgresql+psycopg2://${pg.host}/postgres`,
+      user: pg.user,
+      port: pg.port,
+      connectArgs: {
+        sslmode: "disable",
+        application_name: "flyte-6416",
+        options: "-c search_path=flyte,public",
+      },
+      query: "select current_user as u, current_setting('application_name') as app," +
+        " current_setting('search_path') as path",
+      expected: [["postgres", "flyte-6416", "flyte,public"]],
+    },
     wrongPassword: {
       run: {
         uri: `postgresql://${pg.user}@${pg.host}:${pg.port}/postgres`,
@@ -264,27 +277,6 @@ Deno.test("sql: the executor on PostgreSQL", async (t) => {
     });
     assertEquals(table?.rows, [[1n]]);
     await Deno.remove(dir, { recursive: true });
-  });
-
-  await t.step("flyte issue 6416: username from a secret, numbers as doubles", async () => {
-    const { table } = await runSql({
-      query: "select current_user as u, current_setting('application_name') as app," +
-        " current_setting('search_path') as path",
-      uri: `postgresql+psycopg2://${pg.host}/postgres`,
-      connectArgs: {
-        port: pg.port + 0.0,
-        connect_timeout: 5.0,
-        sslmode: "disable",
-        application_name: "flyte-6416",
-        options: "-c search_path=flyte,public",
-      },
-      secretConnectArgs: {
-        username: { group: "db", key: "user" },
-        password: { group: "db", key: "password" },
-      },
-      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
-    });
-    assertEquals(table?.rows, [["postgres", "flyte-6416", "flyte,public"]]);
   });
 
   await t.step("a missing secret names group and key", async () => {
