@@ -88,7 +88,7 @@ export function spawnServer(
 
 /**
  * Makes a handle with `stop()` disposable: `await using db = await startPostgres()` stops it when
- * the block ends, pass or fail (the `try { ... } finally { await db.stop() }` of old).
+ * the block ends, pass or fail, with no `try { ... } finally { await db.stop() }`.
  */
 export function disposable<T extends { stop(): Promise<void> }>(handle: T): T & AsyncDisposable {
   return Object.assign(handle, { [Symbol.asyncDispose]: () => handle.stop() });
