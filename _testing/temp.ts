@@ -33,3 +33,17 @@ export async function tempDir(options: Deno.MakeTempOptions = {}): Promise<strin
 export async function tempFile(options: Deno.MakeTempOptions = {}): Promise<string> {
   return removeAtUnload(await Deno.makeTempFile({ prefix: "flyteshim-test-", ...options }));
 }
+
+/**
+ * Removes `path` (a file, or a folder with its content) when the `await using` block that holds
+ * the result ends, pass or fail: `await using _dir = removing(dir)` instead of a `finally` block.
+ */
+export function removing(path: string): AsyncDisposable {
+  return {
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true }).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    },
+  };
+}

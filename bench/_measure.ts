@@ -72,7 +72,7 @@ export function timesTable(
   );
 }
 
-/** What a whole-process run (tests/_propeller.ts's `runNode`) reports, as far as a bench checks it. */
+/** What a whole-process run (_testing/propeller.ts's `runNode`) reports, as far as a bench checks it. */
 export interface NodeRun {
   /** Exit code. */
   code: number;

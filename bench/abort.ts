@@ -11,8 +11,8 @@
 //   deno run -A bench/abort.ts [--rounds N] [--sigterm-rounds N]
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { createStorage } from "../storage/mod.ts";
-import { type PreparedNode, prepareNode, runNode } from "../tests/_propeller.ts";
-import { startS3rver } from "../tests/_s3rver.ts";
+import { type PreparedNode, prepareNode, runNode } from "../_testing/propeller.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,

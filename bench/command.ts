@@ -5,8 +5,8 @@
 //
 //   deno run -A bench/command.ts [--rounds N]
 import { jsonToStruct, type LiteralMap, type LiteralType, type TaskTemplate } from "../idl/mod.ts";
-import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
-import { testTemplate } from "../tests/_runtime_fixtures.ts";
+import { denoProgram, flytekitContainerArgs, prepareNode } from "../_testing/propeller.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import {
   flytekitSqlite3Inputs,
@@ -86,7 +86,7 @@ const variants: Variant[] = [
   { name: "`true`, run directly", cmd: ["true"] },
   {
     name: "`execute`: a trivial in-process executor (integer echo), no subprocess",
-    cmd: [...withRun(denoProgram("tests/_executors_main.ts")), ...echoNode.args],
+    cmd: [...withRun(denoProgram("_testing/executors_main.ts")), ...echoNode.args],
     check: clean(echoNode),
   },
   {

@@ -12,7 +12,7 @@
 //   deno run -A bench/compare.ts --base /tmp/base [--rounds N] [--command]
 import { parseArgs } from "node:util";
 import { jsonToStruct } from "../idl/mod.ts";
-import { flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
+import { flytekitContainerArgs, prepareNode } from "../_testing/propeller.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,

@@ -5,8 +5,8 @@
 //   deno run -A bench/execute.ts [--rounds N]
 import type { LiteralMap, TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
-import { testTemplate } from "../tests/_runtime_fixtures.ts";
+import { denoProgram, flytekitContainerArgs, prepareNode } from "../_testing/propeller.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,
@@ -110,7 +110,7 @@ const variants: Variant[] = [
   },
   {
     name: "execute: trivial task (string + integer echo), test entrypoint",
-    cmd: [...denoProgram("tests/_executors_main.ts"), ...echo.args],
+    cmd: [...denoProgram("_testing/executors_main.ts"), ...echo.args],
     check: async () => {
       await Deno.stat(`${echo.paths.outputPrefix}/outputs.pb`);
       await Deno.remove(echo.paths.outputPrefix, { recursive: true });

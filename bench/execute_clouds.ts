@@ -7,10 +7,10 @@
 //
 //   deno run -A bench/execute_clouds.ts [--rounds N]
 import { createStorage } from "../storage/mod.ts";
-import { type PreparedNode, prepareNode, runNode } from "../tests/_propeller.ts";
-import { startAzurite } from "../tests/_azurite.ts";
-import { startGcsEmulator } from "../tests/_gcs_emulator.ts";
-import { startS3rver } from "../tests/_s3rver.ts";
+import { type PreparedNode, prepareNode, runNode } from "../_testing/propeller.ts";
+import { startAzurite } from "../_testing/azurite.ts";
+import { startGcsEmulator } from "../_testing/gcs_emulator.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,

@@ -1,12 +1,12 @@
 // Whole-process `execute` with every prefix on a local S3 server (s3rver) next to the same run on
 // local files: flytekit's SQLite3Task template and inputs (10 of 5,000 rows to parquet), run as
-// propeller runs it (tests/_propeller.ts). Runs are interleaved (each round runs every variant
+// propeller runs it (_testing/propeller.ts). Runs are interleaved (each round runs every variant
 // once, in rotating order); reports medians and ratios to the local-files run.
 //
 //   deno run -A bench/execute_s3.ts [--rounds N]
 import { createStorage } from "../storage/mod.ts";
-import { type PreparedNode, prepareNode, runNode } from "../tests/_propeller.ts";
-import { startS3rver } from "../tests/_s3rver.ts";
+import { type PreparedNode, prepareNode, runNode } from "../_testing/propeller.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,

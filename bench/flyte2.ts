@@ -10,9 +10,9 @@ import { encodeInlineTemplate } from "../resolver/flyte2.ts";
 import { containerArgs } from "../task/serialize.ts";
 import { flyte2ContainerArgs } from "../task/serialize_flyte2.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { prepareFlyte2Action } from "../tests/_flyte2.ts";
-import { denoProgram, prepareNode } from "../tests/_propeller.ts";
-import { testTemplate } from "../tests/_runtime_fixtures.ts";
+import { prepareFlyte2Action } from "../_testing/flyte2.ts";
+import { denoProgram, prepareNode } from "../_testing/propeller.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
 import {
   flytekitSqlite3Inputs,
   flytekitSqlite3Template,
@@ -83,8 +83,12 @@ function variant(name: string, entry: string, node: Node): Variant {
 }
 
 const variants: Variant[] = [
-  variant("trivial task (echo), Flyte 1: pyflyte-execute", "tests/_executors_main.ts", echo.flyte1),
-  variant("trivial task (echo), Flyte 2: a0", "tests/_executors_main.ts", echo.flyte2),
+  variant(
+    "trivial task (echo), Flyte 1: pyflyte-execute",
+    "_testing/executors_main.ts",
+    echo.flyte1,
+  ),
+  variant("trivial task (echo), Flyte 2: a0", "_testing/executors_main.ts", echo.flyte2),
   variant("SQLite3Task (10 of 5,000 rows), Flyte 1", "entrypoint/main.ts", sqlite.flyte1),
   variant("SQLite3Task (10 of 5,000 rows), Flyte 2", "entrypoint/main.ts", sqlite.flyte2),
 ];

@@ -7,8 +7,8 @@
 //   deno run -A bench/mysql.ts [--rounds N] [--rows N]
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { valuesToLiteralMap } from "../types/mod.ts";
-import { startMariadb } from "../tests/_mariadb.ts";
-import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../tests/_propeller.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
 import { median, wholeNumberArgs } from "./_measure.ts";
 
 const { rounds, rows } = wholeNumberArgs({ rounds: 3, rows: 1_000_000 });

@@ -158,7 +158,7 @@ try {
       "--out",
       v.out,
     ], { peakRss: true, name: v.name }));
-  const { readParquet } = await import("../tests/_duckdb.ts");
+  const { readParquet } = await import("../_testing/duckdb.ts");
   const rows: string[][] = [];
   for (const [i, v] of variants.entries()) {
     const meta = await readParquet(

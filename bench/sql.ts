@@ -9,8 +9,8 @@
 //   deno run -A bench/sql.ts [--rounds N] [--rows N]
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { startPostgres } from "../tests/_postgres.ts";
-import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../tests/_propeller.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
 import { markdownTable, median, wholeNumberArgs } from "./_measure.ts";
 
 const { rounds, rows: tableRows } = wholeNumberArgs({ rounds: 3, rows: 1_000_000 });

@@ -8,7 +8,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
-import { denoProgram, flytekitContainerArgs, prepareNode } from "../tests/_propeller.ts";
+import { denoProgram, flytekitContainerArgs, prepareNode } from "../_testing/propeller.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { HAS_GNU_TIME, interleave, markdownTable, median, timeCommand } from "./_measure.ts";
 
@@ -85,7 +85,7 @@ if (!values["no-zip"]) {
   try {
     Deno.statSync(zipPath);
   } catch {
-    const { zip } = await import("../tests/_archives.ts");
+    const { zip } = await import("../_testing/archives.ts");
     const bytes = await zip([{
       name: "events.db",
       data: await Deno.readFile(dbPath),

@@ -5,7 +5,7 @@
 //
 //   deno run -A bench/storage.ts [--rounds N]
 import { createStorage, type Storage } from "../storage/mod.ts";
-import { startS3rver } from "../tests/_s3rver.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
 import { markdownTable, median, roundsArg } from "./_measure.ts";
 
 const rounds = roundsArg(3);

@@ -4,7 +4,7 @@ import { detectProgram, REPOSITORY_PROGRAM } from "./_program.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
-Deno.test("this repository's own tasks are found by the command they run", () => {
+Deno.test("detectProgram() this repository's own tasks are found by the command they run", () => {
   const program = detectProgram({
     mainModule: `file://${ROOT}/cli/main.ts`,
     tasks: denoConfig.tasks,
@@ -21,7 +21,7 @@ Deno.test("this repository's own tasks are found by the command they run", () =>
   assertEquals(below, REPOSITORY_PROGRAM);
 });
 
-Deno.test("a project's task that runs the JSR module names every command", () => {
+Deno.test("detectProgram() a project's task that runs the JSR module names every command", () => {
   const tasks = { flyteshim: "deno run -A jsr:@flyteshim/flyteshim@^0.1.0/cli", other: "deno fmt" };
   const program = detectProgram({
     mainModule: "https://jsr.io/@flyteshim/flyteshim/0.1.0/cli/main.ts",
@@ -35,7 +35,7 @@ Deno.test("a project's task that runs the JSR module names every command", () =>
   });
 });
 
-Deno.test("without such a task: the JSR module, or the file as the user reaches it", () => {
+Deno.test("detectProgram() the JSR module, or the file as the user reaches it", () => {
   assertEquals(
     detectProgram({ mainModule: "jsr:@flyteshim/flyteshim/cli", tasks: {}, cwd: "/p" }).run,
     "deno run -A jsr:@flyteshim/flyteshim/cli run",

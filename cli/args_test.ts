@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { parseCliArgs } from "./args.ts";
 
-Deno.test("run: module, export, input flags in every spelling, and known options", () => {
+Deno.test("parseCliArgs() module, export, input flags in every spelling, and known options", () => {
   assertEquals(
     parseCliArgs([
       "run",
@@ -40,7 +40,7 @@ Deno.test("run: module, export, input flags in every spelling, and known options
   assertEquals(bare.command === "run" && [bare.module, bare.inputsFile], ["tasks.ts", "in.json"]);
 });
 
-Deno.test("run --template takes no module; the executor may be named", () => {
+Deno.test("parseCliArgs() run --template takes no module; the executor may be named", () => {
   const c = parseCliArgs([
     "run",
     "--template",
@@ -58,7 +58,7 @@ Deno.test("run --template takes no module; the executor may be named", () => {
   ]);
 });
 
-Deno.test("package and serialize: exports, output, image, flytekit compatibility", () => {
+Deno.test("parseCliArgs() package and serialize: exports, output, image, flytekit compatibility", () => {
   assertEquals(parseCliArgs(["package", "tasks.ts"]), {
     command: "package",
     module: "tasks.ts",
@@ -102,7 +102,7 @@ Deno.test("package and serialize: exports, output, image, flytekit compatibility
   assertEquals(flyte2.command === "serialize" && flyte2.flyte2, true);
 });
 
-Deno.test("package and serialize take several modules, each with its exports", () => {
+Deno.test("parseCliArgs() package and serialize take several modules, each with its exports", () => {
   const c = parseCliArgs(["package", "a.ts", "x", "y", "lib/b.ts", "./c.js", "z", "--no-check"]);
   assertEquals(c.command === "package" && [c.modules, c.noCheck], [[
     { module: "a.ts", exports: ["x", "y"] },
@@ -111,7 +111,7 @@ Deno.test("package and serialize take several modules, each with its exports", (
   ], true]);
 });
 
-Deno.test("help in every spelling", () => {
+Deno.test("parseCliArgs() help in every spelling", () => {
   assertEquals(parseCliArgs([]), { command: "help", topic: undefined });
   assertEquals(parseCliArgs(["--help"]), { command: "help", topic: undefined });
   assertEquals(parseCliArgs(["help", "package"]), { command: "help", topic: "package" });
@@ -125,7 +125,7 @@ Deno.test("help in every spelling", () => {
   ]);
 });
 
-Deno.test("malformed command lines are user errors that say what is wrong", () => {
+Deno.test("parseCliArgs() malformed command lines are user errors that say what is wrong", () => {
   const cases: [string[], string][] = [
     [["deploy"], 'unknown command "deploy"'],
     [["run"], "give a module and a task export, or --template"],

@@ -6,7 +6,7 @@ import { inputFromJson, inputFromText, typeLabel } from "./inputs.ts";
 
 const t = (d: { literalType: object }) => d.literalType;
 
-Deno.test("flag text is parsed by the declared type", () => {
+Deno.test("inputFromText() flag text is parsed by the declared type", () => {
   assertEquals(inputFromText("10", t(Types.integer), "n"), 10n);
   assertEquals(inputFromText("9007199254740993", t(Types.integer), "n"), 9007199254740993n);
   assertEquals(inputFromText("-2.5", t(Types.float), "x"), -2.5);
@@ -38,7 +38,7 @@ Deno.test("flag text is parsed by the declared type", () => {
   assertEquals(inputFromText("7", t(Types.optional(Types.integer)), "o"), 7n);
 });
 
-Deno.test("inputs-file JSON values are converted by the declared type", () => {
+Deno.test("inputFromJson() inputs-file JSON values are converted by the declared type", () => {
   assertEquals(inputFromJson(5, t(Types.integer), "n"), 5n);
   assertEquals(inputFromJson("12345678901234567890", t(Types.integer), "n"), 12345678901234567890n);
   assertEquals(inputFromJson(3, t(Types.float), "x"), 3);
@@ -50,7 +50,7 @@ Deno.test("inputs-file JSON values are converted by the declared type", () => {
   assertEquals(inputFromJson("x", t(Types.union(Types.integer, Types.string)), "u"), "x");
 });
 
-Deno.test("a bad value names the input, the expected type and what was found", () => {
+Deno.test("inputFromText() a bad value names the input, the expected type and what was found", () => {
   const cases: [() => unknown, string][] = [
     [
       () => inputFromText("ten", t(Types.integer), "limit"),
@@ -80,14 +80,14 @@ Deno.test("a bad value names the input, the expected type and what was found", (
   }
 });
 
-Deno.test("types are described in words for help and errors", () => {
+Deno.test("typeLabel() types are described in words for help and errors", () => {
   assertEquals(typeLabel(t(Types.list(Types.map(Types.boolean)))), "list of map of boolean");
   assertEquals(typeLabel(t(Types.optional(Types.string))), "string or none");
   assertEquals(typeLabel(t(Types.directory())), "directory");
   assertEquals(typeLabel(undefined), "any");
 });
 
-Deno.test("relative file, folder and dataset paths are taken from the given folder", () => {
+Deno.test("inputFromText() relative file, folder and dataset paths are taken from the given folder", () => {
   const cwd = { cwd: "/home/me/project/" };
   assertEquals(
     inputFromText("data/a.csv", t(Types.file()), "f", cwd),

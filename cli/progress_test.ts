@@ -10,7 +10,7 @@ function clock() {
   return { now: () => now, tick: (ms: number) => now += ms };
 }
 
-Deno.test("plain lines: start, each quarter, the end; small downloads stay quiet", () => {
+Deno.test("progressReporter() start, each quarter, the end; small downloads stay quiet", () => {
   const lines: string[] = [];
   const c = clock();
   const r = progressReporter("s3://b/db/chinook.db", {
@@ -38,7 +38,7 @@ Deno.test("plain lines: start, each quarter, the end; small downloads stay quiet
   assertEquals(quiet, []);
 });
 
-Deno.test("a terminal gets one bar redrawn in place, at most ten times a second", () => {
+Deno.test("progressReporter() a terminal gets one bar redrawn in place, at most ten times a second", () => {
   const out: string[] = [];
   const c = clock();
   const r = progressReporter("https://host/chinook.zip", {
@@ -67,7 +67,7 @@ Deno.test("a terminal gets one bar redrawn in place, at most ten times a second"
   assertStringIncludes(unknown[0], "2.0 MiB");
 });
 
-Deno.test("a wrapped storage reports the downloads an executor makes, and keeps its own callback", async () => {
+Deno.test("withProgress() a wrapped storage reports the downloads an executor makes, and keeps its own callback", async () => {
   const dir = await tempDir();
   await Deno.writeFile(`${dir}/big.db`, new Uint8Array(3 * MiB));
   const lines: string[] = [];

@@ -17,7 +17,7 @@ const FLYTEKIT_ARGS = [
   "flytekit.extras.sqlite3.task.SQLite3TaskExecutor",
 ];
 
-Deno.test("args: flytekit's container args with pyflyte-execute first", () => {
+Deno.test("parseCommand() flytekit's container args with pyflyte-execute first", () => {
   const command = parseCommand(FLYTEKIT_ARGS);
   assertEquals(command, {
     command: "execute",
@@ -36,7 +36,7 @@ Deno.test("args: flytekit's container args with pyflyte-execute first", () => {
   });
 });
 
-Deno.test("args: invoked as pyflyte-execute (program name), and as execute", () => {
+Deno.test("parseCommand() invoked as pyflyte-execute (program name), and as execute", () => {
   const rest = FLYTEKIT_ARGS.slice(1);
   const expected = parseCommand(FLYTEKIT_ARGS);
   assertEquals(parseCommand(rest, { programName: "/usr/local/bin/pyflyte-execute" }), expected);
@@ -47,7 +47,7 @@ Deno.test("args: invoked as pyflyte-execute (program name), and as execute", () 
   assertEquals(parseCommand(["execute", ...rest]), expected);
 });
 
-Deno.test('args: placeholders and "" are absent', () => {
+Deno.test('parseExecuteArgs() placeholders and "" are absent', () => {
   const args = parseExecuteArgs([
     "--inputs=/in/inputs.pb",
     "--output-prefix",
@@ -78,7 +78,7 @@ Deno.test('args: placeholders and "" are absent', () => {
   ]);
 });
 
-Deno.test("args: checkpoint options", () => {
+Deno.test("parseExecuteArgs() checkpoint options", () => {
   const args = parseExecuteArgs([
     "--inputs",
     "i",
@@ -96,14 +96,14 @@ Deno.test("args: checkpoint options", () => {
   assertEquals(args.prevCheckpoint, "s3://b/raw0/_flytecheckpoints");
 });
 
-Deno.test("args: resolver args may start with dashes after --", () => {
+Deno.test("parseExecuteArgs() resolver args may start with dashes after --", () => {
   assertEquals(
     parseExecuteArgs(["--inputs", "i", "--output-prefix", "o", "--", "--weird", "e"]).resolverArgs,
     ["--weird", "e"],
   );
 });
 
-Deno.test("args: errors are USER:InvalidArguments", () => {
+Deno.test("parseExecuteArgs() errors are USER:InvalidArguments", () => {
   for (
     const argv of [
       ["--inputs", "i"],
@@ -123,7 +123,7 @@ Deno.test("args: errors are USER:InvalidArguments", () => {
   assertEquals(err.code, "USER:InvalidArguments");
 });
 
-Deno.test("args: help and version", () => {
+Deno.test("parseCommand() help and version", () => {
   assertEquals(parseCommand([]), { command: "help", topic: undefined });
   assertEquals(parseCommand(["help", "execute"]), { command: "help", topic: "execute" });
   assertEquals(parseCommand(["execute", "--help"]), { command: "help", topic: "execute" });
@@ -131,14 +131,14 @@ Deno.test("args: help and version", () => {
   assertEquals(usage("execute").includes("--raw-output-data-prefix"), true);
 });
 
-Deno.test("args: the output prefix is found in a bad command line", () => {
+Deno.test("findOutputPrefix() the output prefix is found in a bad command line", () => {
   assertEquals(findOutputPrefix(["--bogus", "--output-prefix", "/o"]), "/o");
   assertEquals(findOutputPrefix(["--output-prefix=/o2"]), "/o2");
   assertEquals(findOutputPrefix(["--", "--output-prefix", "/o"]), undefined);
   assertEquals(findOutputPrefix(["--output-prefix", "{{.outputPrefix}}"]), undefined);
 });
 
-Deno.test("args: --name=value, flags, repeated options and positionals parse as parseArgs does", () => {
+Deno.test("parseExecuteArgs() --name=value, flags, repeated options and positionals parse as parseArgs does", () => {
   const args = parseExecuteArgs([
     "--inputs=s3://b/in.pb",
     "--output-prefix",
@@ -154,7 +154,7 @@ Deno.test("args: --name=value, flags, repeated options and positionals parse as 
   assertEquals(args.resolverArgs, ["t.pb", "--x"]);
 });
 
-Deno.test("args: a flag with a value, a missing value and a single-dash option are refused", () => {
+Deno.test("parseExecuteArgs() a flag with a value, a missing value and a single-dash option are refused", () => {
   for (
     const [argv, detail] of [
       [["--inputs", "i", "--output-prefix", "o", "--test=yes"], '"--test" does not take a value'],
@@ -169,7 +169,7 @@ Deno.test("args: a flag with a value, a missing value and a single-dash option a
   }
 });
 
-Deno.test("args: the name pyflyte-execute decides even where the first argument names a command", () => {
+Deno.test("parseCommand() the name pyflyte-execute decides even where the first argument names a command", () => {
   // Started as the bare program, "describe" is the describe command; started as pyflyte-execute,
   // every argument is execute's (and a stray "describe" is refused as one).
   assertEquals(parseCommand(["describe"]).command, "describe");

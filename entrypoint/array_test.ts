@@ -12,7 +12,7 @@ const variables = {
   bound: { type: STRING },
 };
 
-Deno.test("array: selects the element and narrows the type; bound inputs pass", async () => {
+Deno.test("selectArrayElement() selects the element and narrows the type; bound inputs pass", async () => {
   const { inputs, variables: narrowed } = await selectArrayElement(
     { literals: { xs: { collection: { literals: [s("a"), s("b")] } }, bound: s("k") } },
     variables,
@@ -23,7 +23,7 @@ Deno.test("array: selects the element and narrows the type; bound inputs pass", 
   assertEquals(narrowed.bound.type, STRING);
 });
 
-Deno.test("array: reads an offloaded collection", async () => {
+Deno.test("selectArrayElement() reads an offloaded collection", async () => {
   const dir = await tempDir();
   await Deno.writeFile(
     `${dir}/xs.pb`,
@@ -37,7 +37,7 @@ Deno.test("array: reads an offloaded collection", async () => {
   assertEquals(encodeLiteral(inputs.literals!.xs), encodeLiteral(s("a")));
 });
 
-Deno.test("array: out of range or not a collection is USER:InvalidInput", async () => {
+Deno.test("selectArrayElement() out of range or not a collection is USER:InvalidInput", async () => {
   for (const xs of [{ collection: { literals: [s("a")] } }, s("a")]) {
     const err = await assertRejects(
       () =>

@@ -22,13 +22,13 @@ async function setup(previous?: (dir: string) => Promise<void>) {
   return { root, checkpoint };
 }
 
-Deno.test("checkpoint: no previous checkpoint restores nothing", async () => {
+Deno.test("createCheckpoint() restores nothing without a previous checkpoint", async () => {
   const { checkpoint } = await setup();
   assertEquals(await checkpoint.restore(), undefined);
   assertEquals(await checkpoint.read(), undefined);
 });
 
-Deno.test("checkpoint: restore downloads the previous folder once", async () => {
+Deno.test("createCheckpoint() downloads the previous folder once on restore", async () => {
   const { checkpoint } = await setup(async (dir) => {
     await Deno.mkdir(`${dir}/a`);
     await Deno.writeTextFile(`${dir}/a/b.txt`, "B");
@@ -38,12 +38,12 @@ Deno.test("checkpoint: restore downloads the previous folder once", async () => 
   assertEquals(await checkpoint.restore(), dir);
 });
 
-Deno.test("checkpoint: an empty previous checkpoint restores nothing", async () => {
+Deno.test("createCheckpoint() restores nothing from an empty previous checkpoint", async () => {
   const { checkpoint } = await setup(() => Promise.resolve());
   assertEquals(await checkpoint.restore(), undefined);
 });
 
-Deno.test("checkpoint: write and read bytes as flytekit (_dst_cp)", async () => {
+Deno.test("createCheckpoint() writes and reads bytes as flytekit does (_dst_cp)", async () => {
   const { root, checkpoint } = await setup(async (dir) => {
     await Deno.writeFile(`${dir}/${CHECKPOINT_BYTES_FILE}`, new Uint8Array([1, 2, 3]));
   });
@@ -52,7 +52,7 @@ Deno.test("checkpoint: write and read bytes as flytekit (_dst_cp)", async () => 
   assertEquals(await Deno.readFile(`${root}/dest/_dst_cp`), new Uint8Array([4, 5]));
 });
 
-Deno.test("checkpoint: save a file and a folder", async () => {
+Deno.test("createCheckpoint() saves a file and a folder", async () => {
   const { root, checkpoint } = await setup();
   await Deno.writeTextFile(`${root}/state.json`, "{}");
   await checkpoint.save(`${root}/state.json`);
@@ -63,7 +63,7 @@ Deno.test("checkpoint: save a file and a folder", async () => {
   assertEquals(await Deno.readTextFile(`${root}/dest/x/y.txt`), "y");
 });
 
-Deno.test("checkpoint: read refuses a checkpoint of several files", async () => {
+Deno.test("createCheckpoint() refuses to read a checkpoint of several files", async () => {
   const { checkpoint } = await setup(async (dir) => {
     await Deno.writeTextFile(`${dir}/one`, "1");
     await Deno.writeTextFile(`${dir}/two`, "2");
@@ -72,7 +72,7 @@ Deno.test("checkpoint: read refuses a checkpoint of several files", async () => 
   assertEquals(err.code, "USER:InvalidCheckpoint");
 });
 
-Deno.test("checkpoint: read refuses a checkpoint that holds one folder", async () => {
+Deno.test("createCheckpoint() refuses to read a checkpoint that holds one folder", async () => {
   const { checkpoint } = await setup(async (dir) => {
     await Deno.mkdir(`${dir}/state`);
     await Deno.writeTextFile(`${dir}/state/a`, "1");

@@ -4,7 +4,7 @@ import { configFromEnv, errorReportingFromEnv, isTruthy } from "./config.ts";
 
 const randomId = () => "0123456789abcdef0123456789abcdef";
 
-Deno.test("config: execution identity from FLYTE_INTERNAL_* with _F_* fallbacks", () => {
+Deno.test("configFromEnv() execution identity from FLYTE_INTERNAL_* with _F_* fallbacks", () => {
   const config = configFromEnv({
     FLYTE_INTERNAL_EXECUTION_PROJECT: "flytesnacks",
     _F_PRJ: "ignored",
@@ -29,14 +29,14 @@ Deno.test("config: execution identity from FLYTE_INTERNAL_* with _F_* fallbacks"
   });
 });
 
-Deno.test("config: a variable set to empty still wins, as flytekit's get_one_of", () => {
+Deno.test("configFromEnv() a variable set to empty still wins, as flytekit's get_one_of", () => {
   assertEquals(
     configFromEnv({ FLYTE_INTERNAL_EXECUTION_PROJECT: "", _F_PRJ: "p" }).execution.project,
     "",
   );
 });
 
-Deno.test("config: defaults", () => {
+Deno.test("configFromEnv() defaults", () => {
   const config = configFromEnv({});
   assertEquals(config.execution.attempt, 0);
   assertEquals(config.offload, undefined);
@@ -59,13 +59,13 @@ Deno.test("config: defaults", () => {
   );
 });
 
-Deno.test("config: fail on error accepts true, t and 1", () => {
+Deno.test("isTruthy() fail on error accepts true, t and 1", () => {
   for (const v of ["true", "T", "1", "TRUE"]) assertEquals(isTruthy(v), true);
   for (const v of ["false", "0", "yes", "", undefined]) assertEquals(isTruthy(v), false);
   assertEquals(configFromEnv({ FLYTE_FAIL_ON_ERROR: "t" }).failOnError, true);
 });
 
-Deno.test("config: distributed error strategy names the file and the worker", () => {
+Deno.test("errorReportingFromEnv() distributed error strategy names the file and the worker", () => {
   assertEquals(errorReportingFromEnv({ _F_DES: "earliest", _F_WN: "worker-1" }, { randomId }), {
     errorFileName: `error-${randomId()}.pb`,
     worker: "worker-1",
@@ -82,7 +82,7 @@ Deno.test("config: distributed error strategy names the file and the worker", ()
   );
 });
 
-Deno.test("config: offloading thresholds in MB", () => {
+Deno.test("configFromEnv() offloading thresholds in MB", () => {
   assertEquals(configFromEnv({ _F_L_MIN_SIZE_MB: "1" }).offload, {
     minBytes: 1024 * 1024,
     maxBytes: 1000 * 1024 * 1024,
@@ -95,7 +95,7 @@ Deno.test("config: offloading thresholds in MB", () => {
   assertEquals(configFromEnv({ _F_L_MAX_SIZE_MB: "2" }).offload, undefined);
 });
 
-Deno.test("config: array index with offset", () => {
+Deno.test("configFromEnv() array index with offset", () => {
   const env = {
     BATCH_JOB_ARRAY_INDEX_VAR_NAME: "FLYTE_K8S_ARRAY_INDEX",
     FLYTE_K8S_ARRAY_INDEX: "3",
@@ -104,7 +104,7 @@ Deno.test("config: array index with offset", () => {
   assertEquals(configFromEnv({ ...env, BATCH_JOB_ARRAY_INDEX_OFFSET: "10" }).arrayIndex, 13);
 });
 
-Deno.test("config: invalid values are USER:InvalidEnvironment", () => {
+Deno.test("configFromEnv() invalid values are USER:InvalidEnvironment", () => {
   for (
     const env of [
       { _F_L_MIN_SIZE_MB: "ten" },
@@ -129,7 +129,7 @@ Deno.test("config: invalid values are USER:InvalidEnvironment", () => {
   }
 });
 
-Deno.test("config: the unpacking limit for executors is given in MiB", () => {
+Deno.test("configFromEnv() the unpacking limit for executors is given in MiB", () => {
   assertEquals(configFromEnv({}).limits, {});
   assertEquals(configFromEnv({ FLYTESHIM_MAX_UNPACKED_MB: " " }).limits, {});
   assertEquals(
@@ -142,7 +142,7 @@ Deno.test("config: the unpacking limit for executors is given in MiB", () => {
   );
 });
 
-Deno.test("config: execution metadata can be switched off", () => {
+Deno.test("configFromEnv() execution metadata can be switched off", () => {
   assertEquals(
     configFromEnv({ FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA: "false" }).storageMetadata,
     undefined,
@@ -154,7 +154,7 @@ Deno.test("config: execution metadata can be switched off", () => {
   );
 });
 
-Deno.test("config: S3 and secrets settings", () => {
+Deno.test("configFromEnv() S3 and secrets settings", () => {
   const config = configFromEnv({
     FLYTE_AWS_ENDPOINT: "http://minio:9000",
     FLYTE_SECRETS_DEFAULT_DIR: "/s",
@@ -165,7 +165,7 @@ Deno.test("config: S3 and secrets settings", () => {
   assertEquals(config.secrets.envPrefix, "P_");
 });
 
-Deno.test("config: an unpacking limit that is not at least one byte is USER:InvalidEnvironment", () => {
+Deno.test("configFromEnv() an unpacking limit that is not at least one byte is USER:InvalidEnvironment", () => {
   for (const value of ["0.0000001", "1e-7", "0x10", "-5", "1e3", "16 MB"]) {
     const error = assertThrows(
       () => configFromEnv({ FLYTESHIM_MAX_UNPACKED_MB: value }),
@@ -176,14 +176,14 @@ Deno.test("config: an unpacking limit that is not at least one byte is USER:Inva
   }
 });
 
-Deno.test("config: the abort watchdog is auto unless FLYTESHIM_ABORT_WATCHDOG says on or off", () => {
+Deno.test("configFromEnv() the abort watchdog is auto unless FLYTESHIM_ABORT_WATCHDOG says on or off", () => {
   assertEquals(configFromEnv({}).abortWatchdog, "auto");
   assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: " ON " }).abortWatchdog, "on");
   assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: "off" }).abortWatchdog, "off");
   assertEquals(configFromEnv({ FLYTESHIM_ABORT_WATCHDOG: "" }).abortWatchdog, "auto");
 });
 
-Deno.test("config: parquet compression and row group size for executors", () => {
+Deno.test("configFromEnv() parquet compression and row group size for executors", () => {
   assertEquals(configFromEnv({}).limits.parquet, undefined);
   assertEquals(
     configFromEnv({

@@ -5,7 +5,7 @@ import { BUILTIN_EXECUTORS } from "../executors/builtin.ts";
 import { parseCommand } from "./args.ts";
 import { main } from "./mod.ts";
 
-Deno.test("describe lists the built-in executors with their task types and flytekit aliases", async () => {
+Deno.test("main() describe lists the built-in executors with their task types and flytekit aliases", async () => {
   const printed: string[] = [];
   const code = await main(["describe", "--json"], {
     registry: createExecutorRegistry(BUILTIN_EXECUTORS),
@@ -41,7 +41,7 @@ Deno.test("describe lists the built-in executors with their task types and flyte
   assertStringIncludes(d.resolvers.join(" "), "default_task_template_resolver");
 });
 
-Deno.test("describe prints text by default and refuses other options", async () => {
+Deno.test("main() describe prints text by default and refuses other options", async () => {
   const printed: string[] = [];
   await main(["describe"], {
     registry: createExecutorRegistry(BUILTIN_EXECUTORS),
@@ -52,7 +52,7 @@ Deno.test("describe prints text by default and refuses other options", async () 
   assertThrows(() => parseCommand(["describe", "--yaml"]), UserError, '"--yaml"');
 });
 
-Deno.test("an option first means execute (pyflyte-execute under a name the platform hides)", () => {
+Deno.test("parseCommand() takes an option first as execute (pyflyte-execute under a name the platform hides)", () => {
   const command = parseCommand(["--inputs", "i.pb", "--output-prefix", "out", "--", "t.pb", "x"]);
   assertEquals(command.command, "execute");
   assertEquals(parseCommand(["--help"]).command, "help");

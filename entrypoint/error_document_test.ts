@@ -10,7 +10,7 @@ function roundTrip(error: unknown, options = {}) {
   return decodeErrorDocument(encodeErrorDocument(toErrorDocument(error, options))).error!;
 }
 
-Deno.test("error document: user error is USER, non-recoverable, with its code", () => {
+Deno.test("toErrorDocument() makes a user error USER, non-recoverable, with its code", () => {
   const doc = roundTrip(
     new UserError("Cannot run query: no such table: trackz", { code: "USER:SqlError" }),
     {
@@ -27,7 +27,7 @@ Deno.test("error document: user error is USER, non-recoverable, with its code", 
   assertEquals(doc.worker, "w0");
 });
 
-Deno.test("error document: storage error is SYSTEM, recoverable, with the cause", () => {
+Deno.test("toErrorDocument() makes a storage error SYSTEM, recoverable, with the cause", () => {
   const cause = new Error("connection reset");
   const doc = roundTrip(new StorageError("read", "s3://b/k", "network error", { cause }));
   assertEquals([doc.code, doc.kind, doc.origin], ["SYSTEM:StorageError", RECOVERABLE, SYSTEM]);
@@ -37,7 +37,7 @@ Deno.test("error document: storage error is SYSTEM, recoverable, with the cause"
   );
 });
 
-Deno.test("error document: unexpected failure is SYSTEM:Unknown, recoverable, with the stack", () => {
+Deno.test("toErrorDocument() makes an unexpected failure SYSTEM:Unknown, recoverable, with the stack", () => {
   let thrown: unknown;
   try {
     (null as unknown as { x: number }).x;
@@ -55,27 +55,27 @@ Deno.test("error document: unexpected failure is SYSTEM:Unknown, recoverable, wi
   );
 });
 
-Deno.test("error document: abort is SYSTEM:Aborted, recoverable", () => {
+Deno.test("classifyError() abort is SYSTEM:Aborted, recoverable", () => {
   const err = classifyError(new DOMException("received SIGTERM", "AbortError"));
   assertEquals([err.code, err.origin, err.recoverable], ["SYSTEM:Aborted", "system", true]);
   assertEquals(err.message, "Task was aborted: received SIGTERM");
 });
 
-Deno.test("error document: system error may be non-recoverable", () => {
+Deno.test("toErrorDocument() keeps a system error non-recoverable when it is", () => {
   const doc = roundTrip(
     new SystemError("Bad output", { code: "SYSTEM:InvalidOutput", recoverable: false }),
   );
   assertEquals([doc.kind, doc.origin], [NON_RECOVERABLE, SYSTEM]);
 });
 
-Deno.test("error document: messages are redacted", () => {
+Deno.test("toErrorDocument() redacts messages", () => {
   const doc = roundTrip(new UserError("password hunter2 rejected"), {
     redact: (t: string) => t.replaceAll("hunter2", "***"),
   });
   assertEquals(doc.message, "password *** rejected");
 });
 
-Deno.test("error document: cause chains are not repeated", () => {
+Deno.test("errorMessage() cause chains are not repeated", () => {
   const err = new UserError("Cannot do it: boom", { cause: new Error("boom") });
   assertEquals(errorMessage(err), "Cannot do it: boom");
   const chained = new UserError("Cannot do it", {
@@ -90,7 +90,7 @@ Deno.test("toErrorDocument() keeps error.pb readable when a message quotes a lon
   assertEquals(decoded.error?.message, 'Cannot use key "a\uFFFDb"');
 });
 
-Deno.test("error document: a part of the program that cannot load, or a forbidden operation, is not retried", async () => {
+Deno.test("classifyError() a part of the program that cannot load, or a forbidden operation, is not retried", async () => {
   // As Deno reports a module missing from a build, or outside --allow-read.
   const missing = await import("./no_such_module.ts").catch((e) => e);
   const loading = classifyError(missing);

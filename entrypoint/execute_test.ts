@@ -56,7 +56,7 @@ async function node(type: string) {
   return { dir, args };
 }
 
-Deno.test("runExecute: an abort ends a run whose executor ignores the signal", async () => {
+Deno.test("runExecute() an abort ends a run whose executor ignores the signal", async () => {
   const { dir, args } = await node("hang");
   const controller = new AbortController();
   setTimeout(() => controller.abort(new DOMException("received SIGTERM", "AbortError")), 50);
@@ -71,7 +71,7 @@ Deno.test("runExecute: an abort ends a run whose executor ignores the signal", a
   assertEquals(doc.error?.code, "SYSTEM:Aborted");
 });
 
-Deno.test("runExecute: an abort while outputs.pb is written lets the commit finish", async () => {
+Deno.test("runExecute() an abort while outputs.pb is written lets the commit finish", async () => {
   const { dir, args } = await node("upper");
   const controller = new AbortController();
   const inner = createStorage();
@@ -98,7 +98,7 @@ Deno.test("runExecute: an abort while outputs.pb is written lets the commit fini
   assertEquals(await Deno.stat(`${dir}/out/error.pb`).then(() => true, () => false), false);
 });
 
-Deno.test("runExecute: raw output prefix defaults to <output prefix>/raw", async () => {
+Deno.test("runExecute() raw output prefix defaults to <output prefix>/raw", async () => {
   const seen: string[] = [];
   const spy = defineExecutor({
     id: "t.spy",
@@ -122,7 +122,7 @@ Deno.test("runExecute: raw output prefix defaults to <output prefix>/raw", async
   assertEquals(await Deno.stat(seen[2]).then(() => true, () => false), false);
 });
 
-Deno.test("runExecute: the executor loads once, early; a failed load is reported", async () => {
+Deno.test("runExecute() loads the executor once, early, and reports a failed load", async () => {
   let loads = 0;
   const counted = lazyExecutor({ id: "t.upper", taskTypes: ["upper"] }, () => {
     loads++;
@@ -160,7 +160,7 @@ Deno.test("runExecute: the executor loads once, early; a failed load is reported
   assertEquals(doc.error?.code, "SYSTEM:ExecutorLoadFailed");
 });
 
-Deno.test("executeTask: runs a resolved task on a literal map (local runs)", async () => {
+Deno.test("executeTask() runs a resolved task on a literal map (local runs)", async () => {
   const outputs = await executeTask(
     {
       template: {

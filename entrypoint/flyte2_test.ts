@@ -1,4 +1,4 @@
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor } from "../executors/mod.ts";
@@ -46,7 +46,7 @@ function rendered(dir: string, loader: string[]): string[] {
   ];
 }
 
-Deno.test("a0 is recognised as first argument, program name, or by --outputs-path", () => {
+Deno.test("isFlyte2CommandLine() recognises a0 as first argument, program name, or by --outputs-path", () => {
   const a = parseCommand(["a0", "-i", "i.pb", "-o", "out"]);
   assertEquals(a.command === "a0" && a.args.outputsPath, "out");
   const b = parseCommand(["--inputs", "i.pb", "--outputs-path", "out"]);
@@ -59,7 +59,7 @@ Deno.test("a0 is recognised as first argument, program name, or by --outputs-pat
   assertEquals(isFlyte2CommandLine(["--inputs", "i", "--", "-o"]), false);
 });
 
-Deno.test('the superset of options; placeholders, empty values and "" are absent', () => {
+Deno.test('parseFlyte2Args() takes the superset of options; placeholders, empty values and "" are absent', () => {
   const args = parseFlyte2Args([
     "-i",
     "s3://b/inputs.pb",
@@ -117,7 +117,7 @@ Deno.test('the superset of options; placeholders, empty values and "" are absent
   assertEquals(args.resolverArgs, ["executor", "x", "template", "-starts-with-a-dash"]);
 });
 
-Deno.test("bad a0 command lines are USER:InvalidArguments", () => {
+Deno.test("parseFlyte2Args() refuses bad a0 command lines as USER:InvalidArguments", () => {
   const cases: [string[], string][] = [
     [["-i", "i.pb"], '"--outputs-path" (or "_U_RUN_BASE" and "ACTION_NAME")'],
     [["-o", "out"], '"--inputs"'],
@@ -133,14 +133,14 @@ Deno.test("bad a0 command lines are USER:InvalidArguments", () => {
   }
 });
 
-Deno.test("the output path falls back to _U_RUN_BASE/ACTION_NAME", () => {
+Deno.test("parseFlyte2Args() falls back to _U_RUN_BASE/ACTION_NAME for the output path", () => {
   const env = { _U_RUN_BASE: "s3://b/run/", ACTION_NAME: "a1" };
   assertEquals(parseFlyte2Args(["-i", "i"], { env }).outputsPath, "s3://b/run/a1");
   const args = parseFlyte2Args(["-i", "i", "--run-base-dir", "/r", "--name", "a2"], { env });
   assertEquals(args.outputsPath, "/r/a2");
 });
 
-Deno.test("identity comes from the Flyte 2 variables, with Flyte 1's beside them", () => {
+Deno.test("flyte2Identity() identity comes from the Flyte 2 variables, with Flyte 1's beside them", () => {
   const env = {
     RUN_NAME: "rabc",
     ACTION_NAME: "a0",
@@ -193,86 +193,74 @@ async function doubleLoader(fail = false): Promise<string[]> {
   );
 }
 
-Deno.test("main runs a0 and writes outputs.pb", async () => {
+Deno.test("main() runs a0 and writes outputs.pb", async () => {
   const dir = await tempDir();
-  try {
-    await Deno.writeFile(
-      `${dir}/inputs.pb`,
-      encodeLiteralMap({ literals: { x: { scalar: { primitive: { integer: 21 } } } } }),
-    );
-    const code = await main(rendered(dir, await doubleLoader()), {
-      registry,
-      env: { RUN_NAME: "r1", ACTION_NAME: "a0" },
-      logger: NULL_LOGGER,
-      handleSignals: false,
-    });
-    assertEquals(code, 0);
-    const outputs = decodeLiteralMap(await Deno.readFile(`${dir}/out/outputs.pb`));
-    assertEquals(Number(outputs.literals?.y.scalar?.primitive?.integer), 42);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  await Deno.writeFile(
+    `${dir}/inputs.pb`,
+    encodeLiteralMap({ literals: { x: { scalar: { primitive: { integer: 21 } } } } }),
+  );
+  const code = await main(rendered(dir, await doubleLoader()), {
+    registry,
+    env: { RUN_NAME: "r1", ACTION_NAME: "a0" },
+    logger: NULL_LOGGER,
+    handleSignals: false,
+  });
+  assertEquals(code, 0);
+  const outputs = decodeLiteralMap(await Deno.readFile(`${dir}/out/outputs.pb`));
+  assertEquals(Number(outputs.literals?.y.scalar?.primitive?.integer), 42);
 });
 
-Deno.test("a failure writes a Flyte 2 error.pb and exits 0, even with FLYTE_FAIL_ON_ERROR", async () => {
+Deno.test("main() writes a Flyte 2 error.pb on a failure and exits 0, even with FLYTE_FAIL_ON_ERROR", async () => {
   const dir = await tempDir();
-  try {
-    await Deno.writeFile(
-      `${dir}/inputs.pb`,
-      encodeLiteralMap({ literals: { x: { scalar: { primitive: { integer: 1 } } } } }),
-    );
-    const env = { ACTION_NAME: "a7", FLYTE_FAIL_ON_ERROR: "true", _F_DES: "all", _F_WN: "w" };
-    const code = await main(rendered(dir, await doubleLoader(true)), {
-      registry,
-      env,
-      logger: NULL_LOGGER,
-      handleSignals: false,
-    });
-    assertEquals(code, 0);
-    const entries = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name);
-    assertEquals(entries, ["error.pb"]);
-    const bytes = await Deno.readFile(`${dir}/out/error.pb`);
-    const doc = decodeErrorDocument(bytes);
-    assertEquals(doc.error?.code, "USER:Nope");
-    assertEquals(doc.error?.message, 'Cannot double for "a7"');
-    assertEquals(doc.error?.kind, ContainerErrorKind.NON_RECOVERABLE);
-    assertEquals(doc.error?.origin, ErrorKind.USER);
-    // Fields 1-4 only: no timestamp (5), no worker (6).
-    assertEquals([doc.error?.timestamp, doc.error?.worker], [null, ""]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  await Deno.writeFile(
+    `${dir}/inputs.pb`,
+    encodeLiteralMap({ literals: { x: { scalar: { primitive: { integer: 1 } } } } }),
+  );
+  const env = { ACTION_NAME: "a7", FLYTE_FAIL_ON_ERROR: "true", _F_DES: "all", _F_WN: "w" };
+  const code = await main(rendered(dir, await doubleLoader(true)), {
+    registry,
+    env,
+    logger: NULL_LOGGER,
+    handleSignals: false,
+  });
+  assertEquals(code, 0);
+  const entries = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name);
+  assertEquals(entries, ["error.pb"]);
+  const bytes = await Deno.readFile(`${dir}/out/error.pb`);
+  const doc = decodeErrorDocument(bytes);
+  assertEquals(doc.error?.code, "USER:Nope");
+  assertEquals(doc.error?.message, 'Cannot double for "a7"');
+  assertEquals(doc.error?.kind, ContainerErrorKind.NON_RECOVERABLE);
+  assertEquals(doc.error?.origin, ErrorKind.USER);
+  // Fields 1-4 only: no timestamp (5), no worker (6).
+  assertEquals([doc.error?.timestamp, doc.error?.worker], [null, ""]);
 });
 
-Deno.test("a bad a0 command line is reported in <_U_RUN_BASE>/<ACTION_NAME>/error.pb", async () => {
+Deno.test("main() reports a bad a0 command line in <_U_RUN_BASE>/<ACTION_NAME>/error.pb", async () => {
   const dir = await tempDir();
-  try {
-    const code = await main(["a0", "--inputs", `${dir}/i.pb`, "--bogus"], {
-      registry,
-      env: { _U_RUN_BASE: dir, ACTION_NAME: "a3" },
-      logger: NULL_LOGGER,
-      handleSignals: false,
-    });
-    assertEquals(code, 0);
-    const doc = decodeErrorDocument(await Deno.readFile(`${dir}/a3/error.pb`));
-    assertEquals(doc.error?.code, "USER:InvalidArguments");
-    assertEquals(doc.error?.timestamp, null);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const code = await main(["a0", "--inputs", `${dir}/i.pb`, "--bogus"], {
+    registry,
+    env: { _U_RUN_BASE: dir, ACTION_NAME: "a3" },
+    logger: NULL_LOGGER,
+    handleSignals: false,
+  });
+  assertEquals(code, 0);
+  const doc = decodeErrorDocument(await Deno.readFile(`${dir}/a3/error.pb`));
+  assertEquals(doc.error?.code, "USER:InvalidArguments");
+  assertEquals(doc.error?.timestamp, null);
 });
 
-Deno.test("runFlyte2: a Flyte 1 template URI on Flyte 2 is refused with a hint", async () => {
+Deno.test("runFlyte2() a Flyte 1 template URI on Flyte 2 is refused with a hint", async () => {
   const dir = await tempDir();
-  try {
-    const args = parseFlyte2Args(
-      rendered(dir, ["inline://taskTemplate", "example.double"]).slice(1),
-    );
-    assertEquals(await runFlyte2(args, { env: {}, registry, logger: NULL_LOGGER }), 0);
-    const doc = decodeErrorDocument(await Deno.readFile(`${dir}/out/error.pb`));
-    assertEquals(doc.error?.code, "USER:InvalidResolverArgs");
-    assertEquals(doc.error?.message?.includes("--flyte2"), true);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const args = parseFlyte2Args(
+    rendered(dir, ["inline://taskTemplate", "example.double"]).slice(1),
+  );
+  assertEquals(await runFlyte2(args, { env: {}, registry, logger: NULL_LOGGER }), 0);
+  const doc = decodeErrorDocument(await Deno.readFile(`${dir}/out/error.pb`));
+  assertEquals(doc.error?.code, "USER:InvalidResolverArgs");
+  assertEquals(doc.error?.message?.includes("--flyte2"), true);
 });

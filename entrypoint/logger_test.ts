@@ -14,7 +14,7 @@ function capture(level: "debug" | "info" | "warn" | "error" = "info") {
   return { lines, logger, redactor };
 }
 
-Deno.test("logger: one JSON object per line, fixed keys first", () => {
+Deno.test("createLogger() writes one JSON object per line, fixed keys first", () => {
   const { lines, logger } = capture();
   logger.info("Running", { n: 1n, message: "cannot override", err: new TypeError("bad") });
   assertEquals(lines, [[
@@ -23,7 +23,7 @@ Deno.test("logger: one JSON object per line, fixed keys first", () => {
   ]]);
 });
 
-Deno.test("logger: level filter", () => {
+Deno.test("createLogger() filters by level", () => {
   const { lines, logger } = capture("warn");
   logger.debug("a");
   logger.info("b");
@@ -32,7 +32,7 @@ Deno.test("logger: level filter", () => {
   assertEquals(lines.map(([l]) => l), ["warn", "error"]);
 });
 
-Deno.test("logger: secrets are redacted, also inside JSON escapes", () => {
+Deno.test("createLogger() redacts secrets, also inside JSON escapes", () => {
   const { lines, logger, redactor } = capture();
   redactor.add('pa"ss\\word');
   redactor.add("hunter2");

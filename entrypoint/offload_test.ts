@@ -7,7 +7,7 @@ import { offloadedFileName, offloadLiterals } from "./offload.ts";
 
 const str = (n: number) => ({ scalar: { primitive: { stringValue: "x".repeat(n) } } });
 
-Deno.test("offload: literals at or above the minimum move to their own file", async () => {
+Deno.test("offloadLiterals() literals at or above the minimum move to their own file", async () => {
   const dir = await tempDir();
   const big = str(2000);
   const size = encodeLiteral(big).length;
@@ -32,7 +32,7 @@ Deno.test("offload: literals at or above the minimum move to their own file", as
   assertEquals(stored.scalar!.primitive!.stringValue!.length, 2000);
 });
 
-Deno.test("offload: a literal's own hash is kept", async () => {
+Deno.test("offloadLiterals() a literal's own hash is kept", async () => {
   const dir = await tempDir();
   const { literals } = await offloadLiterals({ literals: { a: { ...str(100), hash: "h1" } } }, {
     minBytes: 0,
@@ -44,7 +44,7 @@ Deno.test("offload: a literal's own hash is kept", async () => {
   assertEquals(literals.literals!.a.hash, "h1");
 });
 
-Deno.test("offload: at or above the maximum is USER:OutputTooLarge", async () => {
+Deno.test("offloadLiterals() at or above the maximum is USER:OutputTooLarge", async () => {
   const err = await assertRejects(
     () =>
       offloadLiterals({ literals: { a: str(100) } }, {

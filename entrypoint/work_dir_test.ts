@@ -2,7 +2,7 @@ import { assert, assertEquals } from "@std/assert";
 import type { FlyteshimError } from "../errors.ts";
 import { makeWorkDirSync, removeWorkDir, workDirError } from "./work_dir.ts";
 
-Deno.test("workDirError: an unusable TMPDIR is USER and final, a full disk SYSTEM and retried", () => {
+Deno.test("workDirError() an unusable TMPDIR is USER and final, a full disk SYSTEM and retried", () => {
   const root = Deno.env.get("TMPDIR") || "/tmp";
   const cases: [unknown, string, string | undefined][] = [
     [

@@ -10,19 +10,19 @@ const noop = defineExecutor({
   execute: () => Promise.resolve(),
 });
 
-Deno.test("registry finds executors by id and alias, and refuses unknown ids", async () => {
+Deno.test("createExecutorRegistry() registry finds executors by id and alias, and refuses unknown ids", async () => {
   const registry = createExecutorRegistry([noop]);
   assertEquals((await registry.get("py.module.NoopExecutor")).id, "t.noop");
   const error = await assertRejects(() => registry.get("nope"), ExecutorNotFoundError, '"t.noop"');
   assertEquals(error.code, "USER:ExecutorNotFound");
 });
 
-Deno.test("registry refuses a duplicate id or alias", () => {
+Deno.test("createExecutorRegistry() registry refuses a duplicate id or alias", () => {
   const clash = { ...noop, id: "t.other", aliases: ["t.noop"] };
   assertThrows(() => createExecutorRegistry([noop, clash]), TypeError, '"t.noop" is already');
 });
 
-Deno.test("registry loads a lazy executor once, and tries again after a failed load", async () => {
+Deno.test("lazyExecutor() registry loads a lazy executor once, and tries again after a failed load", async () => {
   let calls = 0;
   const entry = lazyExecutor({ id: "t.lazy", taskTypes: ["lazy"] }, () => {
     calls++;

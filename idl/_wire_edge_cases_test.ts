@@ -68,7 +68,7 @@ function assertBytesEqual(actual: Uint8Array, expected: Uint8Array, message?: st
 // ---------------------------------------------------------------------------------------------
 // Writer
 
-Deno.test("a one-character string whose tag lands 5 bytes before the buffer end keeps its byte", () => {
+Deno.test("decodeMessage() keeps the byte of a one-character string whose tag lands 5 bytes before the buffer end", () => {
   // Writer.close() writes the length with varint32(), whose reserve(5) runs with pos reset to the
   // start of the value: when that start is 4 bytes before the buffer end (the string's tag at
   // 251, 507, 1019...), the buffer grows by copying only the bytes before it, and the string's
@@ -80,7 +80,7 @@ Deno.test("a one-character string whose tag lands 5 bytes before the buffer end 
   }
 });
 
-Deno.test("a literal map of one-character strings survives encode and decode", () => {
+Deno.test("encodeMessage() and decodeMessage() round-trip a literal map of one-character strings", () => {
   // What a run writes to outputs.pb: with a 4-character key, element 55 came back as "\u0000".
   for (let k = 1; k <= 9; k++) {
     const key = "k".repeat(k);
@@ -93,7 +93,7 @@ Deno.test("a literal map of one-character strings survives encode and decode", (
   }
 });
 
-Deno.test("encoding agrees with protobufjs on doubles, negative enums and int32, and int64 forms", () => {
+Deno.test("encodeMessage() agrees with protobufjs on doubles, negative enums and int32, and int64 forms", () => {
   for (const floatValue of [-0, NaN, Infinity, -Infinity, 5e-324, Number.MAX_VALUE]) {
     const ours = encodeMessage(PRIMITIVE, { floatValue });
     assertBytesEqual(ours, generatedClass(PRIMITIVE).encode({ floatValue }).finish());
@@ -134,7 +134,7 @@ Deno.test("encoding agrees with protobufjs on doubles, negative enums and int32,
   assertEquals(fromInt64(decoded as never), -(2n ** 63n));
 });
 
-Deno.test("a lone surrogate is written as U+FFFD, which both decoders read back", () => {
+Deno.test("encodeMessage() writes a lone surrogate as U+FFFD, which both decoders read back", () => {
   // protobufjs writes the surrogate's WTF-8 bytes (ED A0 80), which neither strict decoder reads:
   // ours differs from it on purpose here.
   const ours = encodeMessage(IDENTIFIER, { project: "a\ud800" });
@@ -142,7 +142,7 @@ Deno.test("a lone surrogate is written as U+FFFD, which both decoders read back"
   assertEquals((generatedClass(IDENTIFIER).decode(ours) as { project: string }).project, "a\ufffd");
 });
 
-Deno.test("a bytes field given a base64 string is written as its bytes, as protobufjs does", () => {
+Deno.test("encodeMessage() writes a bytes field given a base64 string as its bytes, as protobufjs does", () => {
   // Outside the declared types (Uint8Array), but protobufjs's writer decodes base64 strings, and
   // so does ours (it once wrote the string's length in zero bytes).
   const message = { value: "AQID", tag: "msgpack" };
@@ -152,7 +152,7 @@ Deno.test("a bytes field given a base64 string is written as its bytes, as proto
   assertThrows(() => encodeMessage("flyteidl.core.Binary", { value: [1, 2] }), TypeError);
 });
 
-Deno.test("nesting limits are the same as protobufjs's on both encode and decode", () => {
+Deno.test("encodeMessage() and decodeMessage() limit nesting as protobufjs does", () => {
   const nest = (n: number) => {
     let literal: object = { scalar: { primitive: { integer: 1 } } };
     for (let i = 0; i < n; i++) literal = { collection: { literals: [literal] } };
@@ -190,7 +190,7 @@ function wrap(tag: number, body: number[]): number[] {
 // ---------------------------------------------------------------------------------------------
 // Reader: what protobufjs accepts and rejects
 
-Deno.test("a leading byte order mark is kept in strings, as protobufjs keeps it", () => {
+Deno.test("decodeMessage() keeps a leading byte order mark in strings, as protobufjs does", () => {
   // TextDecoder strips a leading BOM unless ignoreBOM is set (protobufjs sets it).
   assertSameOutcome(IDENTIFIER, [0x12, 4, 0xef, 0xbb, 0xbf, 0x61], '{"project":"\ufeffa"}');
   assertSameOutcome(IDENTIFIER, [0x12, 3, 0xef, 0xbb, 0xbf], '{"project":"\ufeff"}');
@@ -199,12 +199,12 @@ Deno.test("a leading byte order mark is kept in strings, as protobufjs keeps it"
   assertEquals(decodeMessage<{ project: string }>(IDENTIFIER, bytes).project, project);
 });
 
-Deno.test("a map entry whose fields run past the entry's length is rejected", () => {
+Deno.test("decodeMessage() rejects a map entry whose fields run past the entry's length", () => {
   // literals { <entry of 2 bytes> }, whose key claims 3 bytes: the key eats bytes of the parent.
   assertSameOutcome(LITERAL_MAP, [0x0a, 0x02, 0x0a, 0x03, 0x61, 0x62, 0x63], "throws");
 });
 
-Deno.test("lengths and tags longer than 5 bytes or above 32 bits are rejected, not truncated", () => {
+Deno.test("decodeMessage() rejects lengths and tags longer than 5 bytes or above 32 bits, not truncating them", () => {
   // project with length 1 padded to 6 bytes; length 2^32 + 1 (read as 1); tag 0x12 padded to 6 bytes.
   assertSameOutcome(IDENTIFIER, [0x12, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00, 0x61], "throws");
   assertSameOutcome(IDENTIFIER, [0x12, 0x81, 0x80, 0x80, 0x80, 0x10, 0x61], "throws");
@@ -212,13 +212,13 @@ Deno.test("lengths and tags longer than 5 bytes or above 32 bits are rejected, n
   assertSameOutcome(IDENTIFIER, [0x92, 0x80, 0x80, 0x80, 0x10, 0x01, 0x61], "throws");
 });
 
-Deno.test("a bool is true when any bit of its varint is set, even in the tenth byte", () => {
+Deno.test("decodeMessage() reads a bool as true when any bit of its varint is set, even in the tenth byte", () => {
   const tenth = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02];
   assertSameOutcome(PRIMITIVE, [0x20, ...tenth], '{"boolean":true}');
   assertSameOutcome("flyteidl.core.TaskMetadata", [0x08, ...tenth]);
 });
 
-Deno.test("skipped groups: end tags must match, field 0 is illegal, nesting is limited", () => {
+Deno.test("decodeMessage() skips groups only with matching end tags, no field 0 and limited nesting", () => {
   const start = [0x9b, 0x06]; // field 99, start group
   const end = [0x9c, 0x06]; // field 99, end group
   assertSameOutcome(IDENTIFIER, [...start, 0x94, 0x06, 0x12, 0x01, 0x61], "throws"); // ends field 98
@@ -233,11 +233,11 @@ Deno.test("skipped groups: end tags must match, field 0 is illegal, nesting is l
   );
 });
 
-Deno.test("field number 0 inside a map entry is rejected", () => {
+Deno.test("decodeMessage() rejects field number 0 inside a map entry", () => {
   assertSameOutcome(LITERAL_MAP, [0x0a, 0x05, 0x00, 0x00, 0x0a, 0x01, 0x61], "throws");
 });
 
-Deno.test("malformed input that both reject, and oneof merging and clearing as protobufjs does", () => {
+Deno.test("decodeMessage() rejects the malformed input protobufjs rejects, and merges and clears oneofs as it does", () => {
   for (
     const bytes of [
       [0x14], // end group at the top
@@ -268,7 +268,7 @@ Deno.test("malformed input that both reject, and oneof merging and clearing as p
   ], '{"project":"a"}');
 });
 
-Deno.test("hostile lengths fail fast without allocating", () => {
+Deno.test("decodeMessage() fails fast on hostile lengths without allocating", () => {
   // A bytes field (Binary.value) claiming 2^31 - 1 bytes in a 7-byte input.
   const started = performance.now();
   assertThrows(() =>
@@ -277,7 +277,7 @@ Deno.test("hostile lengths fail fast without allocating", () => {
   assert(performance.now() - started < 50);
 });
 
-Deno.test("__proto__ keys in nested maps stay plain keys and pollute nothing", () => {
+Deno.test("decodeMessage() keeps __proto__ keys in nested maps plain, polluting nothing", () => {
   const key = [...new TextEncoder().encode("__proto__")];
   // Struct { fields { "__proto__": { structValue { fields { "__proto__": { stringValue "x" } } } } } }
   const innerValue = wrap(0x1a, [0x78]); // Value.stringValue "x"
@@ -297,7 +297,7 @@ Deno.test("__proto__ keys in nested maps stay plain keys and pollute nothing", (
   assertBytesEqual(encodeMessage("google.protobuf.Struct", struct), new Uint8Array(bytes));
 });
 
-Deno.test("64-bit values decode to exact Long-shaped values, signed and unsigned", () => {
+Deno.test("decodeMessage() reads 64-bit values as exact Long-shaped values, signed and unsigned", () => {
   // The only uint64 in the tables: LiteralOffloadedMetadata.sizeBytes.
   const name = "flyteidl.core.LiteralOffloadedMetadata";
   const max = [0x10, ...Array(9).fill(0xff), 0x01]; // sizeBytes = 2^64 - 1
@@ -311,7 +311,7 @@ Deno.test("64-bit values decode to exact Long-shaped values, signed and unsigned
 // ---------------------------------------------------------------------------------------------
 // Shape of decoded messages
 
-Deno.test("empty repeated and map fields of a decoded message can be filled in, as protobufjs's can", () => {
+Deno.test("decodeMessage() returns empty repeated and map fields that can be filled in, as protobufjs's can", () => {
   // protobufjs's constructors give every message own `[]` and `{}`, and so does the decoder, so
   // that code may add to a decoded message (an empty inputs.pb, a container without args).
   const map = decodeLiteralMap(new Uint8Array(0));

@@ -96,7 +96,7 @@ function message(r: Random, name: string, depth: number): Record<string, unknown
   return out;
 }
 
-Deno.test("random messages of every type encode byte for byte as protobufjs's classes do", () => {
+Deno.test("encodeMessage() random messages of every type encode byte for byte as protobufjs's classes do", () => {
   const r = random(20261128);
   let checked = 0;
   for (const name of Object.keys(TABLES.messages)) {
@@ -119,7 +119,7 @@ Deno.test("random messages of every type encode byte for byte as protobufjs's cl
   assert(checked > 1000, `${checked} messages`);
 });
 
-Deno.test("decoded messages inherit proto3 defaults and protobufjs's oneof properties", () => {
+Deno.test("encodeMessage() decoded messages inherit proto3 defaults and protobufjs's oneof properties", () => {
   const bytes = new Uint8Array([0x12, 1, 0x78]);
   const template = decodeTaskTemplate(bytes);
   assertEquals(template.type, "x");
@@ -147,7 +147,7 @@ Deno.test("decoded messages inherit proto3 defaults and protobufjs's oneof prope
   assert(!isDecoded({ literals: {} }, "flyteidl.core.LiteralMap"));
 });
 
-Deno.test("unknown fields are skipped and fields of another wire type are ignored", () => {
+Deno.test("decodeMessage() skips unknown fields and ignores fields of another wire type", () => {
   // field 99 (varint), field 98 (length-delimited), field 2 (type) sent as a varint, then type.
   const bytes = new Uint8Array([0x98, 6, 5, 0x92, 6, 2, 1, 2, 0x10, 7, 0x12, 1, 0x79]);
   const template = decodeTaskTemplate(bytes);
@@ -155,7 +155,7 @@ Deno.test("unknown fields are skipped and fields of another wire type are ignore
   assertEquals(keys(template), ["config", "type"]);
 });
 
-Deno.test("malformed bytes are a SyntaxError naming the message", () => {
+Deno.test("decodeMessage() throws a SyntaxError naming the message for malformed bytes", () => {
   for (
     const bad of [
       new Uint8Array([0x12, 5, 0x78]), // length past the end
@@ -168,14 +168,14 @@ Deno.test("malformed bytes are a SyntaxError naming the message", () => {
   }
 });
 
-Deno.test("enums name their values both ways, as protobufjs's do", () => {
+Deno.test("wireEnum() enums name their values both ways, as protobufjs's do", () => {
   assertEquals(SimpleType.STRUCT, flyteidl.core.SimpleType.STRUCT);
   assertEquals((SimpleType as unknown as Record<number, string>)[9], "STRUCT");
   assertEquals(Object.keys(SimpleType), Object.keys(flyteidl.core.SimpleType));
   assertThrows(() => wireEnum("no.Such"), TypeError);
 });
 
-Deno.test("map entries: a missing message value is an empty message, __proto__ is a plain key", () => {
+Deno.test("encodeMessage() a missing message value is an empty message, __proto__ is a plain key", () => {
   // literals { key: "a" } (no value), then literals { key: "__proto__", value: { hash: "h" } }
   const bytes = new Uint8Array([
     ...[0x0a, 3, 0x0a, 1, 0x61],

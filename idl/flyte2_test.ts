@@ -40,7 +40,7 @@ function field(id: number, bytes: Uint8Array | number[]): number[] {
   return [...varint((id << 3) | 2), ...varint(bytes.length), ...bytes];
 }
 
-Deno.test("Flyte 2 Inputs (with context and a literal's artifact_id) read as a LiteralMap", () => {
+Deno.test("decodeInputs() Flyte 2 Inputs (with context and a literal's artifact_id) read as a LiteralMap", () => {
   const literal = encodeLiteral({ scalar: { primitive: { integer: toInt64(7n) } } });
   // Literal.artifact_id = 9 (flyteidl2 main; not in the npm package yet): an ArtifactVersionId
   // whose first field is set. The codec skips it as an unknown field.
@@ -62,7 +62,7 @@ Deno.test("Flyte 2 Inputs (with context and a literal's artifact_id) read as a L
   assertEquals(inputs.context?.map((kv) => [kv.key, kv.value]), [["region", "eu"]]);
 });
 
-Deno.test("Inputs written by flyteidl2 decode as the same LiteralMap", () => {
+Deno.test("encodeInputs() Inputs written by flyteidl2 decode as the same LiteralMap", () => {
   const bytes = encodeInputs({
     literals: [
       { name: "b", value: { scalar: { primitive: { boolean: true } } } },
@@ -78,7 +78,7 @@ Deno.test("Inputs written by flyteidl2 decode as the same LiteralMap", () => {
   assertEquals(map.literals?.a.collection?.literals?.[0].scalar?.primitive?.floatValue, 1.5);
 });
 
-Deno.test("outputs.pb from the runtime is Flyte 2's Outputs; an empty one is zero bytes", () => {
+Deno.test("decodeOutputs() outputs.pb from the runtime is Flyte 2's Outputs; an empty one is zero bytes", () => {
   const bytes = encodeLiteralMap({
     literals: {
       o0: { scalar: { primitive: { stringValue: "hi" } } },
@@ -92,7 +92,7 @@ Deno.test("outputs.pb from the runtime is Flyte 2's Outputs; an empty one is zer
   assertEquals(decodeOutputs(new Uint8Array()).literals, []);
 });
 
-Deno.test("error.pb: fields 1-4 read by Flyte 2's ErrorDocument; Flyte 1's 5 and 6 are skipped", () => {
+Deno.test("decodeFlyte2ErrorDocument() error.pb: fields 1-4 read by Flyte 2's ErrorDocument; Flyte 1's 5 and 6 are skipped", () => {
   const flyte2 = encodeErrorDocument({
     error: {
       code: "USER:SqlError",

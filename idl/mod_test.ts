@@ -28,7 +28,7 @@ Deno.test("decodeLiteralMap() reads flytekit's inputs.pb", async () => {
   assertEquals(fromInt64(inputs.literals?.limit.scalar?.primitive?.integer), 10n);
 });
 
-Deno.test("encoders return bytes that own their buffer", () => {
+Deno.test("encodeLiteral() encoders return bytes that own their buffer", () => {
   const a = encodeLiteral({ scalar: { primitive: { stringValue: "a" } } });
   const b = encodeLiteral({ scalar: { primitive: { stringValue: "b" } } });
   assertEquals([a.byteOffset, a.buffer.byteLength], [0, a.byteLength]);

@@ -19,7 +19,7 @@ const FIXTURES = ["struct", "union", "map", "collection", "datetime", "duration"
 for (const name of FIXTURES) {
   Deno.test({
     ...crossCheck(
-      `protoc encodes ${name}.txt to the committed ${name}.pb and decodes our re-encoding to it`,
+      `protoc() encodes ${name}.txt to the committed ${name}.pb and decodes our re-encoding to it`,
       ...PROTOC,
     ),
     async fn() {
@@ -43,7 +43,7 @@ for (const name of FIXTURES) {
 
 Deno.test({
   ...crossCheck(
-    "protoc decodes flytekit's template.pb and inputs.pb to their .txt dumps",
+    "protoc() decodes flytekit's template.pb and inputs.pb to their .txt dumps",
     ...PROTOC,
   ),
   async fn() {

@@ -1,5 +1,6 @@
+import { removing } from "../_testing/temp.ts";
 import { assertEquals } from "@std/assert";
-import { readParquet } from "../tests/_duckdb.ts";
+import { readParquet } from "../_testing/duckdb.ts";
 import {
   ColumnChunkBuilder,
   ParquetAssembler,
@@ -82,7 +83,7 @@ function events(from: number, to: number): unknown[][] {
   return rows;
 }
 
-Deno.test("column chunks carry statistics and dictionaries that DuckDB reads", async () => {
+Deno.test("ColumnChunkBuilder() writes statistics and dictionaries that DuckDB reads", async () => {
   await using file = await writeFile(EVENTS, [events(0, 1500), events(1500, 3000)]);
   const meta = await chunkMetadata(file.path);
   assertEquals(meta.length, 14);
@@ -111,7 +112,7 @@ Deno.test("column chunks carry statistics and dictionaries that DuckDB reads", a
   assertEquals(new Uint8Array(table.rows[2999][6] as Uint8Array), new Uint8Array([2999 & 0xff, 1]));
 });
 
-Deno.test("statistics order text by UTF-8 bytes and cut long values as parquet writers do", async () => {
+Deno.test("ColumnChunkBuilder() orders text statistics by UTF-8 bytes and cuts long values as parquet writers do", async () => {
   const long = "b".repeat(100);
   // 4-byte characters, then "x" and 2-byte "é"s: byte 64 falls inside an "é".
   const top = "\u{10ffff}".repeat(15) + "x" + "é".repeat(40);
@@ -144,7 +145,7 @@ Deno.test("statistics order text by UTF-8 bytes and cut long values as parquet w
   assertEquals(stats[2].null_count, 1n);
 });
 
-Deno.test("double statistics leave NaN out and write zeros as -0.0 and +0.0", async () => {
+Deno.test("ColumnChunkBuilder() leaves NaN out of double statistics and writes zeros as -0.0 and +0.0", async () => {
   const { parquetMetadata } = await import("hyparquet");
   const columns: ParquetColumn[] = [{ name: "d", kind: "double" }, { name: "n", kind: "double" }];
   await using file = await writeFile(columns, [[[NaN, NaN], [0, NaN], [-0, null]]]);
@@ -163,7 +164,7 @@ Deno.test("double statistics leave NaN out and write zeros as -0.0 and +0.0", as
   assertEquals(Number.isNaN(rows[0][0]), true);
 });
 
-Deno.test("dictionaries fall back to PLAIN past the size limit, and pages split the chunk", async () => {
+Deno.test("ColumnChunkBuilder() falls back from a dictionary to PLAIN past the size limit, and splits the chunk into pages", async () => {
   const columns: ParquetColumn[] = [{ name: "s", kind: "string" }, { name: "i", kind: "int64" }];
   const rows = Array.from(
     { length: 20_000 },
@@ -182,7 +183,7 @@ Deno.test("dictionaries fall back to PLAIN past the size limit, and pages split 
   }
 });
 
-Deno.test("dictionary indices mix RLE runs and bit-packed groups and read back", async () => {
+Deno.test("ColumnChunkBuilder() mixes RLE runs and bit-packed groups in dictionary indices that read back", async () => {
   const columns: ParquetColumn[] = [{ name: "i", kind: "int64" }];
   const values: (bigint | null)[] = [];
   let seed = 7;
@@ -197,7 +198,7 @@ Deno.test("dictionary indices mix RLE runs and bit-packed groups and read back",
   assertEquals((await readParquet(file.path)).rows.map((r) => r[0]), values);
 });
 
-Deno.test("zstd pages read back in DuckDB and hyparquet", async () => {
+Deno.test("ParquetAssembler() writes zstd pages that DuckDB and hyparquet read back", async () => {
   await using file = await writeFile(EVENTS, [events(0, 3000)], {
     codec: "ZSTD",
     zstd: await loadZstd(),
@@ -211,7 +212,7 @@ Deno.test("zstd pages read back in DuckDB and hyparquet", async () => {
   assertEquals(meta.rows, [["ZSTD"]]);
 });
 
-Deno.test("DuckDB skips row groups by statistics (other groups' pages are never read)", async () => {
+Deno.test("ParquetAssembler() writes statistics DuckDB skips row groups by (other groups' pages are never read)", async () => {
   const columns: ParquetColumn[] = [{ name: "id", kind: "int64" }, { name: "s", kind: "string" }];
   const group = (g: number) =>
     Array.from({ length: 1000 }, (_, k) => [BigInt(g * 1000 + k), `row ${g * 1000 + k}`]);
@@ -241,7 +242,7 @@ Deno.test("DuckDB skips row groups by statistics (other groups' pages are never 
   assertEquals(failed, true);
 });
 
-Deno.test("a chunk that outgrows its dictionary goes on in PLAIN pages and reads back", async () => {
+Deno.test("ColumnChunkBuilder() goes on in PLAIN pages when a chunk outgrows its dictionary, and reads back", async () => {
   const columns: ParquetColumn[] = [{ name: "s", kind: "string" }];
   const builder = new ColumnChunkBuilder(columns[0]);
   const assembler = new ParquetAssembler(columns, { dictionaryBytes: 4096 });
@@ -260,24 +261,21 @@ Deno.test("a chunk that outgrows its dictionary goes on in PLAIN pages and reads
   assembler.endRowGroup(keep);
   parts.push(assembler.footer() as Uint8Array<ArrayBuffer>);
   const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/00000`;
-    const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
-    await Deno.writeFile(path, bytes);
-    const meta = await chunkMetadata(path);
-    assertEquals(meta.length, 1);
-    assertEquals(meta[0].encodings.includes("RLE_DICTIONARY"), true);
-    assertEquals(meta[0].encodings.includes("PLAIN"), true);
-    assertEquals((await readParquet(path)).rows.map((r) => r[0]), expected);
-    const { parquetReadObjects } = await import("hyparquet");
-    const hy = await parquetReadObjects({ file: bytes.buffer as ArrayBuffer });
-    assertEquals(hy.map((r) => r.s), expected);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const path = `${dir}/00000`;
+  const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+  await Deno.writeFile(path, bytes);
+  const meta = await chunkMetadata(path);
+  assertEquals(meta.length, 1);
+  assertEquals(meta[0].encodings.includes("RLE_DICTIONARY"), true);
+  assertEquals(meta[0].encodings.includes("PLAIN"), true);
+  assertEquals((await readParquet(path)).rows.map((r) => r[0]), expected);
+  const { parquetReadObjects } = await import("hyparquet");
+  const hy = await parquetReadObjects({ file: bytes.buffer as ArrayBuffer });
+  assertEquals(hy.map((r) => r.s), expected);
 });
 
-Deno.test("a small chunk is PLAIN, with the same statistics, and reads back", async () => {
+Deno.test("ColumnChunkBuilder() writes a small chunk as PLAIN, with the same statistics, and reads back", async () => {
   const rows = events(0, 10);
   await using file = await writeFile(EVENTS, [rows]);
   const meta = await chunkMetadata(file.path);

@@ -12,7 +12,7 @@ function reference(values: bigint[], seen: Map<bigint, number>): number[] {
 const plain64 = (values: bigint[]) => new Uint8Array(BigInt64Array.from(values).buffer);
 
 for (const integers of [true, false]) {
-  Deno.test(`DictionaryBuilder indexes INT64 slices as a Map would (integers: ${integers})`, () => {
+  Deno.test(`DictionaryBuilder() indexes INT64 slices as a Map would (integers: ${integers})`, () => {
     const dict = new DictionaryBuilder(8, 1 << 20, integers);
     const seen = new Map<bigint, number>();
     let seed = 3;
@@ -37,7 +37,7 @@ for (const integers of [true, false]) {
   });
 }
 
-Deno.test("DictionaryBuilder forgets a slice that passes the limit, direct table included", () => {
+Deno.test("DictionaryBuilder() forgets a slice that passes the limit, direct table included", () => {
   const dict = new DictionaryBuilder(8, 8 * 100, true);
   const first = Array.from({ length: 1000 }, (_, i) => BigInt(i % 60));
   assertEquals(dict.add(plain64(first), 1000)?.length, 1000);
@@ -49,7 +49,7 @@ Deno.test("DictionaryBuilder forgets a slice that passes the limit, direct table
   assertEquals([...dict.add(plain64(again), 4)!], [59, 60, 61, 0]);
 });
 
-Deno.test("DictionaryBuilder indexes text as a Map would", () => {
+Deno.test("DictionaryBuilder() indexes text as a Map would", () => {
   const dict = new DictionaryBuilder(0, 1 << 20);
   const words = Array.from({ length: 3000 }, (_, i) => `w${(i * 31) % 400}${"é".repeat(i % 3)}`);
   const bytes = words.flatMap((w) => {

@@ -1,7 +1,7 @@
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { SystemError, UserError } from "../errors.ts";
-import { readParquet } from "../tests/_duckdb.ts";
+import { readParquet } from "../_testing/duckdb.ts";
 import { DatasetWriter } from "./dataset_writer.ts";
 
 async function write(
@@ -24,7 +24,7 @@ async function write(
 }
 
 for (const worker of [true, false]) {
-  Deno.test(`DatasetWriter streams row groups (worker: ${worker})`, async () => {
+  Deno.test(`DatasetWriter() streams row groups (worker: ${worker})`, async () => {
     const rows = Array.from({ length: 1050 }, (_, i) => [BigInt(i), i % 10 ? `v${i}` : null]);
     const { path, result } = await write(rows, { worker });
     assertEquals(result.rows, 1050);
@@ -35,7 +35,7 @@ for (const worker of [true, false]) {
   });
 }
 
-Deno.test("DatasetWriter types columns from the first row group", async () => {
+Deno.test("DatasetWriter() types columns from the first row group", async () => {
   const rows = [[1n, 1n], [2n, 2.5], [3n, null]];
   const { result } = await write(rows, {
     columns: [{ name: "a" }, { name: "b" }],
@@ -43,7 +43,7 @@ Deno.test("DatasetWriter types columns from the first row group", async () => {
   assertEquals(result.columns, [{ name: "a", kind: "int64" }, { name: "b", kind: "double" }]);
 });
 
-Deno.test("DatasetWriter refuses a later value that its column cannot hold", async () => {
+Deno.test("DatasetWriter() refuses a later value that its column cannot hold", async () => {
   const rows = [...Array.from({ length: 100 }, (_, i) => [BigInt(i), 1n]), [100n, "text"]];
   await assertRejects(
     () => write(rows, { worker: false }),
@@ -52,7 +52,7 @@ Deno.test("DatasetWriter refuses a later value that its column cannot hold", asy
   );
 });
 
-Deno.test("DatasetWriter writes declared columns for an empty result", async () => {
+Deno.test("DatasetWriter() writes declared columns for an empty result", async () => {
   const { path, result } = await write([], {
     columns: [{ name: "a", declaredType: "INTEGER" }, { name: "b", declaredType: "BLOB" }],
   });
@@ -61,7 +61,7 @@ Deno.test("DatasetWriter writes declared columns for an empty result", async () 
   assertEquals(table.columns, [{ name: "a", type: "BIGINT" }, { name: "b", type: "BLOB" }]);
 });
 
-Deno.test("DatasetWriter refuses duplicate column names", () => {
+Deno.test("DatasetWriter() refuses duplicate column names", () => {
   const err = assertThrows(
     () => new DatasetWriter({ path: "/nonexistent/x", columns: [{ name: "a" }, { name: "a" }] }),
     UserError,
@@ -69,7 +69,7 @@ Deno.test("DatasetWriter refuses duplicate column names", () => {
   assertEquals(err.code, "USER:DuplicateColumn");
 });
 
-Deno.test("DatasetWriter stops at the next row group when aborted", async () => {
+Deno.test("DatasetWriter() stops at the next row group when aborted", async () => {
   const controller = new AbortController();
   const path = `${await tempDir()}/00000`;
   const writer = new DatasetWriter({
@@ -87,7 +87,7 @@ Deno.test("DatasetWriter stops at the next row group when aborted", async () => 
 });
 
 for (const worker of [true, false]) {
-  Deno.test(`DatasetWriter builds large row groups from slices, with statistics (worker: ${worker})`, async () => {
+  Deno.test(`DatasetWriter() builds large row groups from slices, with statistics (worker: ${worker})`, async () => {
     // 150,000 rows, 100,000 per group: group 1 is two slices (65,536 + 34,464 rows).
     const rows = Array.from(
       { length: 150_000 },
@@ -117,30 +117,27 @@ for (const worker of [true, false]) {
   });
 }
 
-Deno.test("DatasetWriter ends slices and row groups early for wide rows (bytes)", async () => {
+Deno.test("DatasetWriter() ends slices and row groups early for wide rows (bytes)", async () => {
   const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/00000`;
-    const writer = new DatasetWriter({
-      path,
-      columns: [{ name: "id" }, { name: "big" }],
-      rowGroupBytes: 4 * 1024 * 1024,
-      worker: false,
-    });
-    const big = "x".repeat(200_000);
-    for (let i = 0; i < 100; i++) if (writer.push([BigInt(i), big + i])) await writer.flush();
-    await writer.close();
-    const groups = await readParquet(
-      path,
-      `select row_group_id, row_group_num_rows from parquet_metadata('${path}') ` +
-        "where column_id = 0 order by row_group_id",
-    );
-    // While kinds are being decided every row counts (21 rows pass 4 MiB); then the size check
-    // runs every 64 rows, and 64 rows of 200 KB pass both the slice and the group limits.
-    assertEquals(groups.rows, [[0n, 21n], [1n, 64n], [2n, 15n]]);
-    const table = await readParquet(path, "select count(*), max(length(big)) from t");
-    assertEquals(table.rows, [[100n, 200_002n]]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const path = `${dir}/00000`;
+  const writer = new DatasetWriter({
+    path,
+    columns: [{ name: "id" }, { name: "big" }],
+    rowGroupBytes: 4 * 1024 * 1024,
+    worker: false,
+  });
+  const big = "x".repeat(200_000);
+  for (let i = 0; i < 100; i++) if (writer.push([BigInt(i), big + i])) await writer.flush();
+  await writer.close();
+  const groups = await readParquet(
+    path,
+    `select row_group_id, row_group_num_rows from parquet_metadata('${path}') ` +
+      "where column_id = 0 order by row_group_id",
+  );
+  // While kinds are being decided every row counts (21 rows pass 4 MiB); then the size check
+  // runs every 64 rows, and 64 rows of 200 KB pass both the slice and the group limits.
+  assertEquals(groups.rows, [[0n, 21n], [1n, 64n], [2n, 15n]]);
+  const table = await readParquet(path, "select count(*), max(length(big)) from t");
+  assertEquals(table.rows, [[100n, 200_002n]]);
 });

@@ -1,7 +1,7 @@
 import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
-import { readParquet } from "../tests/_duckdb.ts";
+import { readParquet } from "../_testing/duckdb.ts";
 import {
   ColumnChunkBuilder,
   ParquetAssembler,
@@ -40,7 +40,7 @@ const ALL: ParquetColumn[] = [
 ];
 
 for (const codec of ["SNAPPY", "UNCOMPRESSED"] as const) {
-  Deno.test(`ParquetAssembler writes every kind, nulls and row groups (${codec})`, async () => {
+  Deno.test(`ParquetAssembler() writes every kind, nulls and row groups (${codec})`, async () => {
     const rows = (g: number) =>
       Array.from({ length: 300 }, (_, k) => {
         const i = g * 300 + k;
@@ -82,20 +82,20 @@ for (const codec of ["SNAPPY", "UNCOMPRESSED"] as const) {
   });
 }
 
-Deno.test("ParquetAssembler writes a valid file with no rows", async () => {
+Deno.test("ParquetAssembler() writes a valid file with no rows", async () => {
   const path = await writeTable(ALL, []);
   const table = await readParquet(path);
   assertEquals(table.rows, []);
   assertEquals(table.columns.map((c) => c.name), ["i", "d", "s", "b", "f", "t"]);
 });
 
-Deno.test("ParquetAssembler keeps int64 values beyond 2^53 and the extremes", async () => {
+Deno.test("ParquetAssembler() keeps int64 values beyond 2^53 and the extremes", async () => {
   const values = [2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n, 0n, -1n];
   const path = await writeTable([{ name: "i", kind: "int64" }], [values.map((v) => [v])]);
   assertEquals((await readParquet(path)).rows.map((r) => r[0]), values);
 });
 
-Deno.test("ColumnChunkBuilder converts lossless mixes and refuses the others", () => {
+Deno.test("ColumnChunkBuilder() converts lossless mixes and refuses the others", () => {
   const s = new ColumnChunkBuilder({ name: "s", kind: "string" });
   s.append(1n);
   s.append(1.5);
@@ -115,7 +115,7 @@ Deno.test("ColumnChunkBuilder converts lossless mixes and refuses the others", (
   );
 });
 
-Deno.test("ParquetAssembler files read in hyparquet too (a second independent reader)", async () => {
+Deno.test("ParquetAssembler() files read in hyparquet too (a second independent reader)", async () => {
   const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
   const columns: ParquetColumn[] = [
     { name: "i", kind: "int64" },
@@ -143,7 +143,7 @@ Deno.test("ParquetAssembler files read in hyparquet too (a second independent re
   assertEquals(rows[1], { i: null, s: null, d: null, t: null });
 });
 
-Deno.test("ParquetAssembler writes times and naive timestamps to the microsecond", async () => {
+Deno.test("ParquetAssembler() writes times and naive timestamps to the microsecond", async () => {
   const columns: ParquetColumn[] = [
     { name: "tm", kind: "time" },
     { name: "ts", kind: "timestamp_ntz" },

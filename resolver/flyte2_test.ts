@@ -25,7 +25,7 @@ async function invalidTemplate(value: string, message: string) {
   assertEquals(error.code, "USER:InvalidTemplate");
 }
 
-Deno.test("an inline template keeps what executors read and drops the container", async () => {
+Deno.test("encodeInlineTemplate() an inline template keeps what executors read and drops the container", async () => {
   const value = await encodeInlineTemplate({
     id: { name: "sql.tracks", version: "v1" },
     type: "sqlite",
@@ -45,7 +45,7 @@ Deno.test("an inline template keeps what executors read and drops the container"
   assertEquals([template.container, template.metadata], [null, null]);
 });
 
-Deno.test("tampered, truncated, foreign and oversized values are USER:InvalidTemplate", async () => {
+Deno.test("encodeInlineTemplate() tampered, truncated, foreign and oversized values are USER:InvalidTemplate", async () => {
   const value = await encodeInlineTemplate({ type: "sqlite", custom: { fields: {} } });
   const [, , payload, check] = value.split(".");
   const flipped = payload.slice(0, 2) + (payload[2] === "A" ? "B" : "A") + payload.slice(3);
@@ -66,7 +66,7 @@ function fromB64(text: string): Uint8Array {
   );
 }
 
-Deno.test("a consistent value that is not deflate or not a template is refused", async () => {
+Deno.test("encodeInlineTemplate() a consistent value that is not deflate or not a template is refused", async () => {
   const b64 = (bytes: Uint8Array) =>
     btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(
       /=+$/,
@@ -103,7 +103,7 @@ Deno.test("a consistent value that is not deflate or not a template is refused",
   await invalidTemplate(sign(bomb), "more than 4194304 bytes");
 });
 
-Deno.test("large templates are deflated; the deflated form decodes the same", async () => {
+Deno.test("encodeInlineTemplate() large templates are deflated; the deflated form decodes the same", async () => {
   const query = "select 1 union all ".repeat(2000) + "select 1";
   const value = await encodeInlineTemplate({
     type: "sqlite",
@@ -115,7 +115,7 @@ Deno.test("large templates are deflated; the deflated form decodes the same", as
   assertEquals(template.custom?.fields?.query_template.stringValue, query);
 });
 
-Deno.test("serializing a template too large for one argument is refused", async () => {
+Deno.test("encodeInlineTemplate() serializing a template too large for one argument is refused", async () => {
   const noise = Array.from({ length: 200_000 }, () => Math.random().toString(36)[2]).join("");
   await assertRejects(
     () =>
@@ -125,7 +125,7 @@ Deno.test("serializing a template too large for one argument is refused", async 
   );
 });
 
-Deno.test("loader arguments: key/value pairs, or a template URI as on Flyte 1", async () => {
+Deno.test("encodeInlineTemplate() key/value pairs, or a template URI as on Flyte 1", async () => {
   const value = await encodeInlineTemplate({ type: "noop" });
   const task = await resolveInlineTask(undefined, inlineLoaderArgs("example.noop", value), options);
   assertEquals(task.executor.id, "example.noop");

@@ -1,4 +1,4 @@
-import { tempDir, tempFile } from "../_testing/temp.ts";
+import { removing, tempDir, tempFile } from "../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { FlyteshimError, SystemError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor, lazyExecutor } from "../executors/mod.ts";
@@ -36,7 +36,7 @@ async function code(p: Promise<unknown>): Promise<string> {
   return (err as FlyteshimError).code;
 }
 
-Deno.test("resolver: both names, id and alias, absent resolver", async () => {
+Deno.test("resolveTask() both names, id and alias, absent resolver", async () => {
   const path = await templateFile();
   for (const resolver of [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLATE_RESOLVER, undefined]) {
     for (const id of ["t.noop", "pkg.module.NoopExecutor"]) {
@@ -55,7 +55,7 @@ Deno.test("resolver: both names, id and alias, absent resolver", async () => {
   assertEquals(fileUri.template.id?.name, "t");
 });
 
-Deno.test("resolver: failures are classified", async () => {
+Deno.test("resolveTask() failures are classified", async () => {
   const path = await templateFile();
   const opts = { storage, registry };
   assertEquals(
@@ -91,59 +91,56 @@ Deno.test("resolver: failures are classified", async () => {
   assertEquals([err.code, err.recoverable], ["SYSTEM:ExecutorLoadFailed", false]);
 });
 
-Deno.test("resolver: a template file that is another message says what it looks like", async () => {
+Deno.test("readTaskTemplate() a template file that is another message says what it looks like", async () => {
   const { encodeErrorDocument, encodeLiteralMap, toInt64, fitsMessage } = await import(
     "../idl/core.ts"
   );
   const { encodeTaskSpec } = await import("../idl/admin.ts");
   const dir = await tempDir({ prefix: "flyteshim-resolver-" });
-  try {
-    const load = async (bytes: Uint8Array) => {
-      const path = `${dir}/task.pb`;
-      await Deno.writeFile(path, bytes);
-      const err = await assertRejects(() => readTaskTemplate(path, { storage }), FlyteshimError);
-      assertEquals(err.code, "USER:InvalidTemplate");
-      return err.message.slice(`Cannot load task template "${path}": `.length);
-    };
-    const notOne = "the file is not a binary flyteidl.core.TaskTemplate; ";
-    const integer = { scalar: { primitive: { integer: toInt64(10) } } };
-    assertEquals(
-      await load(encodeLiteralMap({ literals: { limit: integer } })),
-      `${notOne}it looks like a flyteidl.core.LiteralMap (an inputs.pb or outputs.pb)`,
-    );
-    assertEquals(
-      await load(encodeErrorDocument({ error: { code: "USER:X", message: "boom", kind: 1 } })),
-      `${notOne}it looks like a flyteidl.core.ErrorDocument (an error.pb)`,
-    );
-    assertEquals(
-      await load(encodeTaskSpec({ template: { type: "noop" } })),
-      `${notOne}it looks like a registration flyteidl.admin.TaskSpec, which holds the task template in its field "template"`,
-    );
-    assertEquals(await load(new Uint8Array()), `${notOne}it is empty`);
-    assertEquals(
-      await load(encodeTaskTemplate({ id: { name: "t" } })),
-      `${notOne}it decodes as one but has no task type`,
-    );
-    assertEquals(
-      await load(new TextEncoder().encode("type: sqlite\n")),
-      `${notOne}it looks like text (templates are binary protobuf)`,
-    );
-    assertEquals(
-      await load(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0])),
-      `${notOne}it looks like a zip archive`,
-    );
-    // A template from a newer flyteidl, with a field this one does not know, still loads.
-    const newer = new Uint8Array([...encodeTaskTemplate({ type: "noop" }), 0xf8, 0x07, 0x01]);
-    assertEquals(fitsMessage("flyteidl.core.TaskTemplate", newer), false);
-    assertEquals((await readTaskTemplate(await write(dir, newer), { storage })).type, "noop");
-    // flytekit's own bytes fit field for field.
-    const flytekit = await Deno.readFile(
-      new URL("../testdata/idl/flytekit-sqlite3/template.pb", import.meta.url),
-    );
-    assertEquals(fitsMessage("flyteidl.core.TaskTemplate", flytekit), true);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const load = async (bytes: Uint8Array) => {
+    const path = `${dir}/task.pb`;
+    await Deno.writeFile(path, bytes);
+    const err = await assertRejects(() => readTaskTemplate(path, { storage }), FlyteshimError);
+    assertEquals(err.code, "USER:InvalidTemplate");
+    return err.message.slice(`Cannot load task template "${path}": `.length);
+  };
+  const notOne = "the file is not a binary flyteidl.core.TaskTemplate; ";
+  const integer = { scalar: { primitive: { integer: toInt64(10) } } };
+  assertEquals(
+    await load(encodeLiteralMap({ literals: { limit: integer } })),
+    `${notOne}it looks like a flyteidl.core.LiteralMap (an inputs.pb or outputs.pb)`,
+  );
+  assertEquals(
+    await load(encodeErrorDocument({ error: { code: "USER:X", message: "boom", kind: 1 } })),
+    `${notOne}it looks like a flyteidl.core.ErrorDocument (an error.pb)`,
+  );
+  assertEquals(
+    await load(encodeTaskSpec({ template: { type: "noop" } })),
+    `${notOne}it looks like a registration flyteidl.admin.TaskSpec, which holds the task template in its field "template"`,
+  );
+  assertEquals(await load(new Uint8Array()), `${notOne}it is empty`);
+  assertEquals(
+    await load(encodeTaskTemplate({ id: { name: "t" } })),
+    `${notOne}it decodes as one but has no task type`,
+  );
+  assertEquals(
+    await load(new TextEncoder().encode("type: sqlite\n")),
+    `${notOne}it looks like text (templates are binary protobuf)`,
+  );
+  assertEquals(
+    await load(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0])),
+    `${notOne}it looks like a zip archive`,
+  );
+  // A template from a newer flyteidl, with a field this one does not know, still loads.
+  const newer = new Uint8Array([...encodeTaskTemplate({ type: "noop" }), 0xf8, 0x07, 0x01]);
+  assertEquals(fitsMessage("flyteidl.core.TaskTemplate", newer), false);
+  assertEquals((await readTaskTemplate(await write(dir, newer), { storage })).type, "noop");
+  // flytekit's own bytes fit field for field.
+  const flytekit = await Deno.readFile(
+    new URL("../testdata/idl/flytekit-sqlite3/template.pb", import.meta.url),
+  );
+  assertEquals(fitsMessage("flyteidl.core.TaskTemplate", flytekit), true);
 });
 
 async function write(dir: string, bytes: Uint8Array): Promise<string> {

@@ -3,7 +3,7 @@ import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from 
 import { UserError } from "../errors.ts";
 import { createSecrets, secretLocations, secretsOptionsFromEnv } from "./mod.ts";
 
-Deno.test("secrets: environment variable wins over files and is trimmed", async () => {
+Deno.test("createSecrets() environment variable wins over files and is trimmed", async () => {
   const dir = await tempDir();
   await Deno.mkdir(`${dir}/db`);
   await Deno.writeTextFile(`${dir}/db/password`, "from-file");
@@ -11,12 +11,12 @@ Deno.test("secrets: environment variable wins over files and is trimmed", async 
   assertEquals(await secrets.get({ group: "db", key: "password" }), "from-env");
 });
 
-Deno.test("secrets: custom env prefix", async () => {
+Deno.test("createSecrets() custom env prefix", async () => {
   const secrets = createSecrets({ env: { MY_DB_PASSWORD: "x" }, envPrefix: "MY_", dirs: [] });
   assertEquals(await secrets.get({ group: "db", key: "password" }), "x");
 });
 
-Deno.test("secrets: file lookup lowercases group and key, first folder wins", async () => {
+Deno.test("createSecrets() file lookup lowercases group and key, first folder wins", async () => {
   const first = await tempDir();
   const second = await tempDir();
   await Deno.mkdir(`${second}/mygroup`);
@@ -28,7 +28,7 @@ Deno.test("secrets: file lookup lowercases group and key, first folder wins", as
   assertEquals(await secrets.get({ group: "MyGroup", key: "MyKey" }), "first");
 });
 
-Deno.test("secrets: file prefix and group version", async () => {
+Deno.test("createSecrets() file prefix and group version", async () => {
   const dir = await tempDir();
   await Deno.mkdir(`${dir}/g/v1`, { recursive: true });
   await Deno.writeTextFile(`${dir}/g/v1/pre_k`, "versioned");
@@ -39,7 +39,7 @@ Deno.test("secrets: file prefix and group version", async () => {
   assertEquals(await env.get({ group: "g", key: "k", groupVersion: "v1" }), "plain");
 });
 
-Deno.test("secrets: missing secret names group and key, never a value", async () => {
+Deno.test("createSecrets() missing secret names group and key, never a value", async () => {
   const secrets = createSecrets({ env: { _FSEC_OTHER_KEY: "hunter2" }, dirs: ["/nonexistent"] });
   const err = await assertRejects(() => secrets.get({ group: "db", key: "password" }), UserError);
   assertEquals([err.code, err.origin, err.recoverable], ["USER:SecretNotFound", "user", false]);
@@ -50,19 +50,19 @@ Deno.test("secrets: missing secret names group and key, never a value", async ()
   assertEquals(err.message.includes("hunter2"), false);
 });
 
-Deno.test("secrets: onValue sees found values for redaction", async () => {
+Deno.test("createSecrets() onValue sees found values for redaction", async () => {
   const seen: string[] = [];
   const secrets = createSecrets({ env: { _FSEC_A_B: "v" }, onValue: (v) => seen.push(v) });
   await secrets.get({ group: "a", key: "b" });
   assertEquals(seen, ["v"]);
 });
 
-Deno.test("secrets: a secret without a group is USER:InvalidConfig", () => {
+Deno.test("secretLocations() a secret without a group is USER:InvalidConfig", () => {
   const error = assertThrows(() => secretLocations({ group: "", key: "k" }), UserError, "group");
   assertEquals(error.code, "USER:InvalidConfig");
 });
 
-Deno.test("secrets: without a key, the group is the secret (flytekit's names)", async () => {
+Deno.test("secretLocations() without a key, the group is the secret (flytekit's names)", async () => {
   assertEquals(secretLocations({ group: "db-pass" }, { dirs: ["/s"], filePrefix: "p-" }), {
     envVars: ["_FSEC_DB-PASS"],
     files: ["/s/p-db-pass"],
@@ -80,7 +80,7 @@ Deno.test("secrets: without a key, the group is the secret (flytekit's names)", 
   );
 });
 
-Deno.test("secrets: options from environment", () => {
+Deno.test("secretsOptionsFromEnv() options from environment", () => {
   assertEquals(secretsOptionsFromEnv({}), {
     envPrefix: "_FSEC_",
     dirs: ["/etc/flyte/secrets", "/etc/secrets"],

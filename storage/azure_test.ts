@@ -3,7 +3,7 @@ import { StorageError } from "../errors.ts";
 import { azureMetadataName, parseAzureUri } from "./azure.ts";
 import { azureConfigFromEnv } from "./config.ts";
 
-Deno.test("parseAzureUri reads adlfs' URI forms", () => {
+Deno.test("parseAzureUri() reads adlfs' URI forms", () => {
   assertEquals(parseAzureUri("abfs://c@acct.dfs.core.windows.net/a/b.txt", "read"), {
     account: "acct",
     suffix: "core.windows.net",
@@ -29,13 +29,13 @@ Deno.test("parseAzureUri reads adlfs' URI forms", () => {
   }
 });
 
-Deno.test("azureMetadataName maps names Azure refuses", () => {
+Deno.test("azureMetadataName() maps names Azure refuses", () => {
   assertEquals(azureMetadataName("flyte-execution-project"), "flyte_execution_project");
   assertEquals(azureMetadataName("9lives"), "_9lives");
   assertEquals(azureMetadataName("ok_name"), "ok_name");
 });
 
-Deno.test("azureConfigFromEnv: flytekit's names win over adlfs' and the SDKs'", () => {
+Deno.test("azureConfigFromEnv() flytekit's names win over adlfs' and the SDKs'", () => {
   const config = azureConfigFromEnv({
     FLYTE_AZURE_STORAGE_ACCOUNT_NAME: "flyte",
     AZURE_STORAGE_ACCOUNT_NAME: "adlfs",

@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { attachExecutionMetadataFromEnv, executionMetadata, s3ConfigFromEnv } from "./config.ts";
 
-Deno.test("s3ConfigFromEnv reads flytekit's FLYTE_AWS_* variables", () => {
+Deno.test("s3ConfigFromEnv() reads flytekit's FLYTE_AWS_* variables", () => {
   assertEquals(
     s3ConfigFromEnv({
       FLYTE_AWS_ENDPOINT: "http://minio:9000",
@@ -25,7 +25,7 @@ Deno.test("s3ConfigFromEnv reads flytekit's FLYTE_AWS_* variables", () => {
   );
 });
 
-Deno.test("s3ConfigFromEnv leaves the AWS chain alone when nothing is set", () => {
+Deno.test("s3ConfigFromEnv() leaves the AWS chain alone when nothing is set", () => {
   assertEquals(s3ConfigFromEnv({}), {});
   // AWS_REGION wins over AWS_DEFAULT_REGION; a session token needs keys of ours to go with.
   assertEquals(s3ConfigFromEnv({ AWS_REGION: "a", AWS_DEFAULT_REGION: "b" }), { region: "a" });
@@ -40,7 +40,7 @@ Deno.test("s3ConfigFromEnv leaves the AWS chain alone when nothing is set", () =
   );
 });
 
-Deno.test("FLYTE_AWS_ADDRESSING_STYLE selects path or virtual addressing", () => {
+Deno.test("s3ConfigFromEnv() FLYTE_AWS_ADDRESSING_STYLE selects path or virtual addressing", () => {
   assertEquals(s3ConfigFromEnv({ FLYTE_AWS_ADDRESSING_STYLE: "path" }).forcePathStyle, true);
   assertEquals(s3ConfigFromEnv({ FLYTE_AWS_ADDRESSING_STYLE: "Virtual" }).forcePathStyle, false);
   assertEquals(s3ConfigFromEnv({ FLYTE_AWS_ADDRESSING_STYLE: "auto" }).forcePathStyle, undefined);
@@ -55,7 +55,7 @@ Deno.test("FLYTE_AWS_ADDRESSING_STYLE selects path or virtual addressing", () =>
   );
 });
 
-Deno.test("bad numbers are USER:InvalidConfig errors naming the variable", () => {
+Deno.test("s3ConfigFromEnv() bad numbers are USER:InvalidConfig errors naming the variable", () => {
   for (
     const [name, value] of [
       ["FLYTE_AWS_RETRIES", "three"],
@@ -70,7 +70,7 @@ Deno.test("bad numbers are USER:InvalidConfig errors naming the variable", () =>
   }
 });
 
-Deno.test("execution metadata: flytekit's keys, unknown fields left out, switchable", () => {
+Deno.test("executionMetadata() flytekit's keys, unknown fields left out, switchable", () => {
   assertEquals(
     executionMetadata({
       project: "p",

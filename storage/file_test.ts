@@ -1,28 +1,25 @@
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { StorageError } from "../errors.ts";
 import { FileStorage } from "./file.ts";
 
 Deno.test("FileStorage.write() with an aborted signal leaves an existing file as it was", async () => {
   const dir = await tempDir();
-  try {
-    const path = `${dir}/outputs.pb`;
-    await Deno.writeTextFile(path, "previous");
-    const storage = new FileStorage();
-    for (const data of [new Uint8Array([1, 2, 3]), new Uint8Array(0)]) {
-      const err = await assertRejects(
-        () => storage.write(path, data, { signal: AbortSignal.abort() }),
-        StorageError,
-        "aborted",
-      );
-      assertEquals(err.code, "SYSTEM:Aborted");
-      assertEquals(await Deno.readTextFile(path), "previous");
-    }
-    await storage.write(`${dir}/new/a.pb`, new Uint8Array([7]));
-    assertEquals(await Deno.readFile(`${dir}/new/a.pb`), new Uint8Array([7]));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  await using _dir = removing(dir);
+  const path = `${dir}/outputs.pb`;
+  await Deno.writeTextFile(path, "previous");
+  const storage = new FileStorage();
+  for (const data of [new Uint8Array([1, 2, 3]), new Uint8Array(0)]) {
+    const err = await assertRejects(
+      () => storage.write(path, data, { signal: AbortSignal.abort() }),
+      StorageError,
+      "aborted",
+    );
+    assertEquals(err.code, "SYSTEM:Aborted");
+    assertEquals(await Deno.readTextFile(path), "previous");
   }
+  await storage.write(`${dir}/new/a.pb`, new Uint8Array([7]));
+  assertEquals(await Deno.readFile(`${dir}/new/a.pb`), new Uint8Array([7]));
 });
 
 Deno.test("FileStorage.upload() with move renames the file into a new folder, else copies", async () => {
@@ -66,11 +63,8 @@ Deno.test("FileStorage.upload() with move renames the file into a new folder, el
 
 async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await tempDir({ prefix: "flyteshim-file-" });
-  try {
-    await run(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  await run(dir);
 }
 
 function exists(path: string): boolean {
@@ -82,7 +76,7 @@ function exists(path: string): boolean {
   }
 }
 
-Deno.test("FileStorage.upload({ move: true }) of a folder fails as a copy does, leaving it in place", async () => {
+Deno.test("FileStorage.upload() with move fails for a folder as a copy does, leaving it in place", async () => {
   await inTempDir(async (dir) => {
     const storage = new FileStorage();
     await Deno.mkdir(`${dir}/raw/0123`, { recursive: true });
@@ -103,7 +97,7 @@ Deno.test("FileStorage.upload({ move: true }) of a folder fails as a copy does, 
   });
 });
 
-Deno.test("FileStorage.upload({ move: true }) of a symlink writes a regular file with the target's content", async () => {
+Deno.test("FileStorage.upload() with move writes a regular file with a symlink target's content", async () => {
   // A moved link would dangle (a relative one at once, an absolute one with the work folder).
   await inTempDir(async (dir) => {
     const storage = new FileStorage();
@@ -116,7 +110,7 @@ Deno.test("FileStorage.upload({ move: true }) of a symlink writes a regular file
   });
 });
 
-Deno.test("FileStorage.upload({ move: true }) of a hard-linked file copies it", async () => {
+Deno.test("FileStorage.upload() with move copies a hard-linked file", async () => {
   // Writes through the other name must not change the uploaded object.
   await inTempDir(async (dir) => {
     const storage = new FileStorage();
@@ -227,7 +221,7 @@ Deno.test("FileStorage.write() through a symbolic link writes its target, not ov
   });
 });
 
-Deno.test("FileStorage writes and copies files whose names are close to NAME_MAX", async () => {
+Deno.test("FileStorage() writes and copies files whose names are close to NAME_MAX", async () => {
   // A 240-byte name is valid: the temporary name must not grow it past 255 bytes.
   await inTempDir(async (dir) => {
     const storage = new FileStorage();

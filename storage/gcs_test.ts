@@ -3,7 +3,7 @@ import { StorageError } from "../errors.ts";
 import { gcsConfigFromEnv } from "./config.ts";
 import { parseGcsUri } from "./gcs.ts";
 
-Deno.test("parseGcsUri splits bucket and name", () => {
+Deno.test("parseGcsUri() splits bucket and name", () => {
   assertEquals(parseGcsUri("gs://b/metadata/propeller/x.pb", "read"), {
     bucket: "b",
     name: "metadata/propeller/x.pb",
@@ -13,7 +13,7 @@ Deno.test("parseGcsUri splits bucket and name", () => {
   assertEquals(error.code, "USER:InvalidInput");
 });
 
-Deno.test("gcsConfigFromEnv: the emulator host wins and sends no credentials", () => {
+Deno.test("gcsConfigFromEnv() the emulator host wins and sends no credentials", () => {
   assertEquals(
     gcsConfigFromEnv({
       STORAGE_EMULATOR_HOST: "http://localhost:9199/",

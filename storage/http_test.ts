@@ -2,7 +2,7 @@
 import { assertEquals } from "@std/assert";
 import { redactUri } from "./http.ts";
 
-Deno.test("redactUri hides credentials and query strings", () => {
+Deno.test("redactUri() hides credentials and query strings", () => {
   assertEquals(redactUri("https://host/db.sqlite"), "https://host/db.sqlite");
   assertEquals(
     redactUri("https://user:pw@host/db.sqlite?X-Amz-Signature=abc"),

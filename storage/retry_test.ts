@@ -9,7 +9,7 @@ import {
 
 const policy: RetryPolicy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000, budgetMs: 60_000 };
 
-Deno.test("backoff doubles, is jittered within [d/2, d] and capped", () => {
+Deno.test("backoffDelay() backoff doubles, is jittered within [d/2, d] and capped", () => {
   assertEquals([0, 1, 2].map((n) => backoffDelay(n, policy, () => 0)), [50, 100, 200]);
   assertEquals([0, 1, 2].map((n) => backoffDelay(n, policy, () => 1)), [100, 200, 400]);
   assertEquals(backoffDelay(10, policy, () => 1), 1000);
@@ -18,7 +18,7 @@ Deno.test("backoff doubles, is jittered within [d/2, d] and capped", () => {
   for (const d of samples) assert(d >= 400 && d <= 800, String(d));
 });
 
-Deno.test("a budget allows `retries` retries, and none past its time bound", () => {
+Deno.test("RetryBudget() a budget allows `retries` retries, and none past its time bound", () => {
   const budget = new RetryBudget(policy);
   const delays = [budget.next(), budget.next(), budget.next(), budget.next()];
   assertEquals(delays.map((d) => d !== undefined), [true, true, true, false]);
@@ -28,7 +28,7 @@ Deno.test("a budget allows `retries` retries, and none past its time bound", () 
   assertEquals(short.next(5_000), undefined); // a 5 s hint would pass the bound
 });
 
-Deno.test("withRetry retries transient failures only", async () => {
+Deno.test("withRetry() retries transient failures only", async () => {
   const fast = { ...policy, baseDelayMs: 1 };
   let calls = 0;
   const result = await withRetry(() => {
@@ -59,7 +59,7 @@ Deno.test("withRetry retries transient failures only", async () => {
   assertEquals(calls, 4);
 });
 
-Deno.test("the SDK strategy refuses client errors and counts retries", async () => {
+Deno.test("sdkRetryStrategy() the SDK strategy refuses client errors and counts retries", async () => {
   const strategy = sdkRetryStrategy({ ...policy, retries: 2 });
   const first = await strategy.acquireInitialRetryToken("");
   await assertRejects(() =>

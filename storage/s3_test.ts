@@ -11,14 +11,14 @@ function sdkError(name: string, status?: number, extra: Record<string, unknown> 
   });
 }
 
-Deno.test("parseS3Uri splits bucket and key and refuses bucket-less URIs", () => {
+Deno.test("parseS3Uri() splits bucket and key and refuses bucket-less URIs", () => {
   assertEquals(parseS3Uri("s3://b/a/b.pb", "read"), { bucket: "b", key: "a/b.pb" });
   assertEquals(parseS3Uri("s3://b", "list"), { bucket: "b", key: "" });
   const error = assertThrows(() => parseS3Uri("s3:///k", "read"), StorageError);
   assertEquals([error.code, error.origin], ["USER:InvalidInput", "user"]);
 });
 
-Deno.test("missing objects and buckets are USER:NotFound", () => {
+Deno.test("s3Error() missing objects and buckets are USER:NotFound", () => {
   const uri = "s3://b/k";
   for (const e of [sdkError("NoSuchKey", 404), sdkError("NotFound", 404), sdkError("X", 404)]) {
     const error = s3Error("read", uri, e);
@@ -34,7 +34,7 @@ Deno.test("missing objects and buckets are USER:NotFound", () => {
   );
 });
 
-Deno.test("a 404 to a write says what was being written, not that the object is missing", () => {
+Deno.test("s3Error() a 404 to a write says what was being written, not that the object is missing", () => {
   for (const op of ["write", "upload"] as const) {
     for (const e of [sdkError("NotFound", 404), sdkError("UnknownError", 404)]) {
       const error = s3Error(op, "s3://b/raw/k", e);
@@ -51,7 +51,7 @@ Deno.test("a 404 to a write says what was being written, not that the object is 
   );
 });
 
-Deno.test("denied access is USER:AccessDenied", () => {
+Deno.test("s3Error() denied access is USER:AccessDenied", () => {
   for (const e of [sdkError("AccessDenied", 403), sdkError("InvalidAccessKeyId", 403)]) {
     const error = s3Error("write", "s3://b/k", e);
     assertEquals([error.code, error.origin, error.recoverable], [
@@ -62,7 +62,7 @@ Deno.test("denied access is USER:AccessDenied", () => {
   }
 });
 
-Deno.test("other 4xx are non-recoverable USER errors; 5xx and network failures SYSTEM", () => {
+Deno.test("s3Error() other 4xx are non-recoverable USER errors; 5xx and network failures SYSTEM", () => {
   const bad = s3Error("write", "s3://b/k", sdkError("InvalidBucketName", 400));
   assertEquals([bad.code, bad.recoverable], ["USER:StorageError", false]);
   const slow = s3Error("read", "s3://b/k", sdkError("SlowDown", 503));
@@ -84,7 +84,7 @@ Deno.test("other 4xx are non-recoverable USER errors; 5xx and network failures S
   assertEquals([creds.code, creds.recoverable], ["SYSTEM:StorageError", false]);
 });
 
-Deno.test("aborts are SYSTEM:Aborted", () => {
+Deno.test("s3Error() aborts are SYSTEM:Aborted", () => {
   const error = s3Error("read", "s3://b/k", Object.assign(new Error("x"), { name: "AbortError" }));
   assertEquals(error.code, "SYSTEM:Aborted");
 });

@@ -6,7 +6,7 @@ import { writePackage } from "./package.ts";
 import { toTaskTemplate } from "./serialize.ts";
 import { Types } from "../types/mod.ts";
 
-Deno.test("commandTask writes the executor's custom and runs locally in a work folder", async () => {
+Deno.test("commandTask() writes the executor's custom and runs locally in a work folder", async () => {
   const task = commandTask({
     name: "greet",
     image: "debian:12-slim",
@@ -44,7 +44,7 @@ Deno.test("commandTask writes the executor's custom and runs locally in a work f
   await Deno.remove(path.slice(0, path.lastIndexOf("/")), { recursive: true });
 });
 
-Deno.test("commandTask refuses an empty command, unknown placeholders and an unknown stdout", () => {
+Deno.test("commandTask() refuses an empty command, unknown placeholders and an unknown stdout", () => {
   assertThrows(() => commandTask({ name: "x", command: [] }), TypeError, "the command is empty");
   assertThrows(
     () => commandTask({ name: "x", command: ["echo", "{{.inputs.nope}}"] }),

@@ -15,7 +15,7 @@ async function part(path: string, ids: number[]): Promise<void> {
   await Deno.writeFile(path, new Uint8Array(bytes));
 }
 
-Deno.test("a dataset folder is read file by file in name order, up to the limit", async () => {
+Deno.test("readDataset() a dataset folder is read file by file in name order, up to the limit", async () => {
   const dir = await tempDir();
   await part(`${dir}/00001`, [4, 5]);
   await part(`${dir}/00000`, [1, 2, 3]);
@@ -30,7 +30,7 @@ Deno.test("a dataset folder is read file by file in name order, up to the limit"
   assertEquals([none.rows, none.totalRows], [[], 5]);
 });
 
-Deno.test("an empty, non-parquet or missing dataset is a classified user error", async () => {
+Deno.test("readDataset() an empty, non-parquet or missing dataset is a classified user error", async () => {
   const dir = await tempDir();
   const empty = await assertRejects(
     () => readDataset(new StructuredDataset({ uri: dir })),

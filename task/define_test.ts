@@ -18,7 +18,7 @@ const echo = defineExecutor({
   execute: (_config, inputs) => Promise.resolve({ n: inputs.n, when: inputs.when }),
 });
 
-Deno.test("inputs and outputs infer their TypeScript types from the descriptors", async () => {
+Deno.test("defineTask() inputs and outputs infer their TypeScript types from the descriptors", async () => {
   const task = defineTask({
     name: "typed",
     taskType: "echo",
@@ -38,7 +38,7 @@ Deno.test("inputs and outputs infer their TypeScript types from the descriptors"
   assertEquals(out.when.toISOString(), "2024-01-02T03:04:05.000000Z");
 });
 
-Deno.test("the SQL helpers default their output to a dataset named results", () => {
+Deno.test("sqlTask() and sqlite3Task() default their output to a dataset named results", () => {
   const sqlite = sqlite3Task({ name: "a", queryTemplate: "select 1", uri: "db" });
   const sql = sqlTask({ name: "b", queryTemplate: "select 1", uri: "postgresql://h/d" });
   typeCheck<Equal<Awaited<ReturnType<typeof sqlite.run>>, { results: StructuredDataset }>>(true);
@@ -53,7 +53,7 @@ Deno.test("the SQL helpers default their output to a dataset named results", () 
   assertEquals(Object.keys(sqlite.options.outputs), ["results"]);
 });
 
-Deno.test("a definition is frozen and names its executor by id", () => {
+Deno.test("defineTask() a definition is frozen and names its executor by id", () => {
   const byValue = defineTask({ name: "v", taskType: "echo", executor: echo });
   const byEntry = defineTask({
     name: "e",
@@ -78,7 +78,7 @@ Deno.test("a definition is frozen and names its executor by id", () => {
   assertEquals(registryFor(byId, { registry: own }), own);
 });
 
-Deno.test("an executor value's task types and inputs are checked at definition too", () => {
+Deno.test("defineTask() an executor value's task types and inputs are checked at definition too", () => {
   const inputs = { text: Types.string };
   const echo = defineExecutor({
     id: "x.echo2",

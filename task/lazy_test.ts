@@ -1,7 +1,7 @@
 // The SDK surface stays light to import: no npm package but protobufjs and no Node.js built-in
 // module in the static graph of `mod.ts`; the parquet reader and gzip load only when used.
 import { assert, assertEquals } from "@std/assert";
-import { moduleGraph, npmPackages } from "../tests/_module_graph.ts";
+import { moduleGraph, npmPackages } from "../_testing/module_graph.ts";
 
 for (const entry of ["mod.ts", "task/mod.ts"]) {
   Deno.test(`${entry} imports no npm package but protobufjs and no Node.js module`, async () => {

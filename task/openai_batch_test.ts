@@ -68,19 +68,19 @@ for (
   });
 }
 
-Deno.test("without an organization, custom holds null as flytekit writes None", () => {
+Deno.test("openaiUploadJsonlFileTask() without an organization, custom holds null as flytekit writes None", () => {
   const task = openaiUploadJsonlFileTask({ ...OPTIONS, organization: undefined });
   const custom = structToJson(toTaskTemplate(task).custom);
   assertEquals(custom.openai_organization, null);
   assertEquals(toTaskTemplate(task).container?.args?.at(-1), "flyteshim.openai.upload_jsonl_file");
 });
 
-Deno.test("a secret request is not repeated when it is also listed in secrets", () => {
+Deno.test("openaiDownloadBatchFilesTask() a secret request is not repeated when it is also listed in secrets", () => {
   const task = openaiDownloadBatchFilesTask({ ...OPTIONS, secrets: [OPTIONS.secret] });
   assertEquals(toTaskTemplate(task).securityContext?.secrets?.length, 1);
 });
 
-Deno.test("the API key secret needs a group and a key", () => {
+Deno.test("openaiUploadJsonlFileTask() the API key secret needs a group and a key", () => {
   assertThrows(
     () => openaiUploadJsonlFileTask({ ...OPTIONS, secret: { group: "openai", key: "" } }),
     TypeError,

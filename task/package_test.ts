@@ -16,7 +16,7 @@ function task(name: string) {
   return defineTask({ name, taskType: "noop", executor: "example.noop", image: "example:1" });
 }
 
-Deno.test("entry names are zero-padded as flytekit pads them", () => {
+Deno.test("packageEntryName() entry names are zero-padded as flytekit pads them", () => {
   assertEquals(packageEntryName("a", { index: 0, count: 1 }), "0_a_1.pb");
   assertEquals(packageEntryName("a", { index: 9, count: 10 }), "9_a_1.pb");
   assertEquals(packageEntryName("a", { index: 0, count: 11 }), "00_a_1.pb");
@@ -24,7 +24,7 @@ Deno.test("entry names are zero-padded as flytekit pads them", () => {
   assertEquals(packageEntryName("a", { index: 7, count: 101 }), "007_a_1.pb");
 });
 
-Deno.test("a package is a flat gzip tar that GNU tar lists and extracts, in creation order", async () => {
+Deno.test("writePackage() a package is a flat gzip tar that GNU tar lists and extracts, in creation order", async () => {
   const dir = await tempDir();
   const tasks = Array.from({ length: 11 }, (_, i) => task(`wf.t${String.fromCharCode(107 - i)}`));
   const names = await writePackage(tasks, `${dir}/flyte-package.tgz`);
@@ -39,7 +39,7 @@ Deno.test("a package is a flat gzip tar that GNU tar lists and extracts, in crea
   assertEquals(spec.template?.id?.version, "");
 });
 
-Deno.test("names longer than 100 bytes survive through a PAX header", async () => {
+Deno.test("writePackage() names longer than 100 bytes survive through a PAX header", async () => {
   const dir = await tempDir();
   const long = `pkg.${"very_long_module_name.".repeat(6)}task`;
   const [name] = await writePackage([task(long)], `${dir}/p.tgz`);
@@ -48,7 +48,7 @@ Deno.test("names longer than 100 bytes survive through a PAX header", async () =
   assertEquals(decodeTaskSpec(await Deno.readFile(`${dir}/${name}`)).template?.id?.name, long);
 });
 
-Deno.test("tar members are plain names; bytes and padding are exact", async () => {
+Deno.test("tar() members are plain names; bytes and padding are exact", async () => {
   for (const bad of ["", ".", "..", "../x", "a/b", "a\\b"]) {
     assertThrows(() => checkMemberName(bad), TypeError);
   }
@@ -61,7 +61,7 @@ Deno.test("tar members are plain names; bytes and padding are exact", async () =
   assertEquals(await Deno.readFile(`${dir}/f.bin`), data);
 });
 
-Deno.test("a package refuses two tasks of one name and tasks without an image", async () => {
+Deno.test("writePackage() a package refuses two tasks of one name and tasks without an image", async () => {
   const dir = await tempDir();
   await assertRejects(() => writePackage([task("a"), task("a")], `${dir}/p.tgz`), TypeError);
   await assertRejects(

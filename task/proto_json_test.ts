@@ -178,7 +178,7 @@ Deno.test(
   },
 );
 
-Deno.test("proto3 JSON spelling: enum names, int64 strings, camelCase, defaults left out", () => {
+Deno.test("toProto3Json() proto3 JSON spelling: enum names, int64 strings, camelCase, defaults left out", () => {
   const json = toProto3Json(toTaskTemplate(rich()), "flyteidl.core.TaskTemplate");
   const metadata = json.metadata as Record<string, unknown>;
   assertEquals(metadata.runtime, {

@@ -77,7 +77,7 @@ Deno.test("runTemplate() hides secrets in a cause whose stack is read-only (post
   assertEquals(cause.code, "28P01");
 });
 
-Deno.test("holdsData finds the run folder in blobs, msgpack binaries and generic structs", async () => {
+Deno.test("holdsData() finds the run folder in blobs, msgpack binaries and generic structs", async () => {
   const { encode } = await import("@msgpack/msgpack");
   const dir = "/tmp/flyteshim-run-abc123";
   const file = `${dir}/raw/5b1f/results.jsonl`;

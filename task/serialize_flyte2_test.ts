@@ -103,7 +103,7 @@ Deno.test(
   },
 );
 
-Deno.test("the args carry the template's executor part, and nothing of the container", async () => {
+Deno.test("toFlyte2TaskSpec() the args carry the template's executor part, and nothing of the container", async () => {
   const spec = await toFlyte2TaskSpec(rich());
   const args = spec.taskTemplate?.container?.args ?? [];
   assertEquals(args.slice(-6, -1), [
@@ -141,7 +141,7 @@ Deno.test("the args carry the template's executor part, and nothing of the conta
   }
 });
 
-Deno.test("task types the backend runs otherwise, and oversized tasks, are refused", async () => {
+Deno.test("toFlyte2TaskSpec() task types the backend runs otherwise, and oversized tasks, are refused", async () => {
   for (const taskType of ["python", "raw-container"]) {
     const task = defineTask({ name: "t", taskType, executor: "example.noop", image: "x:1" });
     await assertRejects(() => toFlyte2TaskSpec(task), TypeError, `task type "${taskType}"`);

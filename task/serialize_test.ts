@@ -27,7 +27,7 @@ function tracks(overrides: Record<string, unknown> = {}) {
   });
 }
 
-Deno.test("a SQLite3 task serializes to flytekit's custom, type and interface shape", async () => {
+Deno.test("toTaskTemplate() a SQLite3 task serializes to flytekit's custom, type and interface shape", async () => {
   const fixture = decodeTaskTemplate(await Deno.readFile(FIXTURE));
   const template = decodeTaskTemplate(encodeTaskTemplate(toTaskTemplate(tracks())));
   assertEquals(template.type, fixture.type);
@@ -38,7 +38,7 @@ Deno.test("a SQLite3 task serializes to flytekit's custom, type and interface sh
   assert(template.interface?.outputs?.variables?.results.type?.structuredDatasetType);
 });
 
-Deno.test("flytekit-compatible args are flytekit's own template's plus the checkpoint flags", async () => {
+Deno.test("toTaskTemplate() flytekit-compatible args are flytekit's own template's plus the checkpoint flags", async () => {
   const fixture = decodeTaskTemplate(await Deno.readFile(FIXTURE));
   const template = toTaskTemplate(tracks(), { flytekitCompatible: true });
   const expected = [...fixture.container?.args ?? []];
@@ -54,7 +54,7 @@ Deno.test("flytekit-compatible args are flytekit's own template's plus the check
   assertEquals(template.container?.command ?? [], []);
 });
 
-Deno.test("flyteshim args mirror pyflyte-execute with flyteshim's resolver and the executor id", () => {
+Deno.test("toTaskTemplate() flyteshim args mirror pyflyte-execute with flyteshim's resolver and the executor id", () => {
   const args = toTaskTemplate(tracks()).container?.args ?? [];
   assertEquals(args, [
     "pyflyte-execute",
@@ -77,7 +77,7 @@ Deno.test("flyteshim args mirror pyflyte-execute with flyteshim's resolver and t
   assertEquals(containerArgs("x.y").at(-1), "x.y");
 });
 
-Deno.test("metadata: runtime, retries, timeout, interruptible and cache", () => {
+Deno.test("toTaskTemplate() runtime, retries, timeout, interruptible and cache", () => {
   const task = tracks({
     retries: 3,
     timeout: 90.5,
@@ -98,7 +98,7 @@ Deno.test("metadata: runtime, retries, timeout, interruptible and cache", () => 
   assertEquals(fromInt64(duration?.seconds), 3600n);
 });
 
-Deno.test("container: image, resources, environment; identifier left for flytectl", () => {
+Deno.test("toTaskTemplate() image, resources, environment; identifier left for flytectl", () => {
   const task = tracks({
     requests: { cpu: 1, memory: "512Mi" },
     limits: { cpu: "2", memory: "1Gi", ephemeralStorage: "5Gi", gpu: 1 },
@@ -130,7 +130,7 @@ Deno.test("container: image, resources, environment; identifier left for flytect
   assertEquals(t.securityContext, undefined);
 });
 
-Deno.test("custom goes through the Struct: numbers become doubles, undefined keys vanish", () => {
+Deno.test("toTaskTemplate() custom goes through the Struct: numbers become doubles, undefined keys vanish", () => {
   const task = defineTask({
     name: "cfg",
     taskType: "cfg",
@@ -146,7 +146,7 @@ Deno.test("custom goes through the Struct: numbers become doubles, undefined key
   });
 });
 
-Deno.test("a SQL task writes flytekit's SQLAlchemy custom and requests its secrets", () => {
+Deno.test("toTaskTemplate() a SQL task writes flytekit's SQLAlchemy custom and requests its secrets", () => {
   const task = sqlTask({
     name: "users",
     image: IMAGE,
@@ -183,14 +183,14 @@ Deno.test("a SQL task writes flytekit's SQLAlchemy custom and requests its secre
   assertEquals(structToJson(noSecrets.custom).secret_connect_args, null);
 });
 
-Deno.test("a task spec carries the template and the description", () => {
+Deno.test("toTaskSpec() a task spec carries the template and the description", () => {
   const spec = toTaskSpec(tracks({ description: "First tracks" }));
   assertEquals(spec.template?.id?.name, "sqlite_plain");
   assertEquals(spec.description?.shortDescription, "First tracks");
   assertEquals(toTaskSpec(tracks()).description, undefined);
 });
 
-Deno.test("misuse is refused with built-in errors", () => {
+Deno.test("toTaskTemplate() misuse is refused with built-in errors", () => {
   const noImage = defineTask({ name: "a", taskType: "t", executor: "x.a" });
   assertThrows(() => toTaskTemplate(noImage), TypeError, "no container image");
   assertThrows(
@@ -250,7 +250,7 @@ Deno.test("misuse is refused with built-in errors", () => {
   );
 });
 
-Deno.test("invalid resource quantities are refused when serializing, not on the cluster", () => {
+Deno.test("toTaskTemplate() invalid resource quantities are refused when serializing, not on the cluster", () => {
   for (const memory of ["1 GB", "2gb", "lots", "-1Gi"]) {
     assertThrows(
       () => toTaskTemplate(tracks({ requests: { memory } })),
@@ -263,7 +263,7 @@ Deno.test("invalid resource quantities are refused when serializing, not on the 
   assertEquals(ok.container?.resources?.requests?.map((e) => e.value), ["0.5", "1", "512Mi"]);
 });
 
-Deno.test("input and output descriptions reach the interface; the rest keep their names", () => {
+Deno.test("toTaskTemplate() input and output descriptions reach the interface; the rest keep their names", () => {
   const task = defineTask({
     name: "d",
     taskType: "t",
@@ -291,7 +291,7 @@ Deno.test("input and output descriptions reach the interface; the rest keep thei
   );
 });
 
-Deno.test("SQL tasks take one dataset output or none, also when the types are bypassed", () => {
+Deno.test("toTaskTemplate() SQL tasks take one dataset output or none, also when the types are bypassed", () => {
   const base = { name: "q", image: IMAGE, queryTemplate: "select 1", uri: "s3://b/k.db" };
   const two = { a: Types.structuredDataset(), b: Types.structuredDataset() };
   // @ts-expect-error: a SQL task has one dataset output

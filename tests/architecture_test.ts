@@ -4,9 +4,10 @@
 // 1. The `_` rule. A path segment that starts with `_` is private to the folder that holds it:
 //    `storage/_fs.ts` to `storage/`, everything below `executors/_sql/` to `executors/`. Only
 //    modules inside that folder (at any depth) import it; other folders go through its public
-//    files. One exception, for test support: the helpers in `tests/_*.ts` and `_testing/` are
-//    imported by harness files only, which are test files (`*_test.ts`, anywhere) and the files
-//    of `tests/`, `bench/`, `tools/` and `_testing/`; a library module imports neither.
+//    files. One exception, for test support: the helpers in `_testing/` are imported by harness
+//    files only, which are test files (`*_test.ts`, anywhere) and the files of `tests/`, `bench/`,
+//    `tools/` and `_testing/`; a library module imports none of them. `tests/` holds suites
+//    (`*_test.ts`) only, so that nothing imports from it.
 // 2. No import cycle. Static imports, type-only ones included, form no cycle at all. Lazy
 //    imports (`import()`) are checked too, so that no module imports what loads it lazily (a
 //    backend importing the storage that loads it); the cycles still known are listed below.
@@ -117,7 +118,7 @@ function isHarness(path: string): boolean {
 }
 
 function isTestSupport(path: string): boolean {
-  return /^tests\/_[^/]+\.ts$/.test(path) || path.startsWith("_testing/");
+  return path.startsWith("_testing/");
 }
 
 /** Why `from` may not import `to`, or `undefined` when it may. */
@@ -202,12 +203,17 @@ const modules = await projectModules();
 const graph = await importGraph(modules);
 
 Deno.test("architecture: the walk sees the project's modules and their imports", () => {
-  for (const expected of ["mod.ts", "storage/mod.ts", "parquet/mod.ts", "tests/_propeller.ts"]) {
+  for (const expected of ["mod.ts", "storage/mod.ts", "parquet/mod.ts", "_testing/propeller.ts"]) {
     assert(modules.includes(expected), `${expected} is not walked`);
   }
   assert(!modules.some((m) => m.startsWith("idl/gen/") || m.startsWith("node_modules/")));
   assert(graph.statics.get("storage/mod.ts")?.has("storage/storage.ts"));
   assert(graph.lazies.get("storage/storage.ts")?.has("storage/file.ts"));
+});
+
+Deno.test("architecture: tests/ holds suites only, so that nothing imports from it", () => {
+  const helpers = modules.filter((m) => m.startsWith("tests/") && !m.endsWith("_test.ts"));
+  assertEquals(helpers, [], "move these to _testing/");
 });
 
 Deno.test("architecture: no module imports another folder's _ file", () => {
@@ -226,12 +232,12 @@ Deno.test("architecture: the _ rule tells private from public paths", () => {
     ["storage/s3.ts", "storage/_retry.ts", true],
     ["executors/sqlite3/mod.ts", "storage/_redact.ts", false],
     ["executors/sql/mod.ts", "executors/_sql/render.ts", true],
-    ["tests/_template_diff.ts", "executors/_sql/render.ts", false],
+    ["_testing/template_diff.ts", "executors/_sql/render.ts", false],
     ["types/union.ts", "idl/_wire.ts", false],
     ["idl/gen/wire_tables.ts", "idl/_tables.ts", true],
-    ["parquet/parquet_test.ts", "tests/_duckdb.ts", true],
-    ["bench/sql.ts", "tests/_postgres.ts", true],
-    ["storage/file.ts", "tests/_s3rver.ts", false],
+    ["parquet/parquet_test.ts", "_testing/duckdb.ts", true],
+    ["bench/sql.ts", "_testing/postgres.ts", true],
+    ["storage/file.ts", "_testing/s3rver.ts", false],
     ["storage/file.ts", "_testing/assert.ts", false],
     ["entrypoint/main.ts", "storage/mod.ts", true],
   ];

@@ -13,12 +13,17 @@ import {
 } from "../idl/mod.ts";
 import { createStorage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { activeAfterWaiting, startPostgres } from "./_postgres.ts";
-import { denoProgram, flytekitContainerArgs, PROGRAM_FLAGS, runPropeller } from "./_propeller.ts";
-import { assertFailed, systemError } from "./_reliability.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
+import {
+  denoProgram,
+  flytekitContainerArgs,
+  PROGRAM_FLAGS,
+  runPropeller,
+} from "../_testing/propeller.ts";
+import { assertFailed, systemError } from "../_testing/reliability.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const bundleTask: string = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.bundle;
@@ -63,7 +68,7 @@ async function staticChunks(): Promise<Set<string>> {
   return seen;
 }
 
-Deno.test("the bundle keeps executors, S3 and npm clients out of its start-up graph", async () => {
+Deno.test("bundle: the bundle keeps executors, S3 and npm clients out of its start-up graph", async () => {
   const chunks = await staticChunks();
   const all = [...Deno.readDirSync(outdir)].map((e) => e.name);
   for (const lazy of ["s3-", "postgres-", "mysql", "zip-", "mod-"]) {
@@ -72,7 +77,7 @@ Deno.test("the bundle keeps executors, S3 and npm clients out of its start-up gr
   }
 });
 
-Deno.test("the bundled executor runs flytekit's fixture and matches expected-results.parquet", async () => {
+Deno.test("bundle: the bundled executor runs flytekit's fixture and matches expected-results.parquet", async () => {
   const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({ template: await fixtureTemplate(), inputs, program });
   assertEquals(run.code, 0, run.stderr);
@@ -85,7 +90,7 @@ Deno.test("the bundled executor runs flytekit's fixture and matches expected-res
   assertEquals(table.rows, expected.rows);
 });
 
-Deno.test("the bundled executor writes a USER error document for a bad query", async () => {
+Deno.test("bundle: the bundled executor writes a USER error document for a bad query", async () => {
   const run = await runPropeller({
     template: await fixtureTemplate({
       query_template: "select * from trackz limit {{.inputs.limit}}",
@@ -98,32 +103,28 @@ Deno.test("the bundled executor writes a USER error document for a bad query", a
   assertStringIncludes(run.error?.message ?? "", "no such table: trackz");
 });
 
-Deno.test("the bundled executor runs with every prefix on S3 (the lazy S3 chunk loads)", async () => {
-  const s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
-  try {
-    const storage = createStorage({ s3: s3.config });
-    await storage.write(
-      "s3://my-s3-bucket/dbs/chinook.db",
-      await Deno.readFile(`${FIXTURE_DIR}chinook-mini.db`),
-    );
-    const run = await runPropeller({
-      template: await fixtureTemplate({ uri: "s3://my-s3-bucket/dbs/chinook.db" }),
-      inputs: decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`)),
-      root: "s3://my-s3-bucket/bundle",
-      storage,
-      env: s3.env,
-      program,
-    });
-    assertEquals(run.code, 0, run.stderr);
-    assertEquals(run.files, ["outputs.pb"], run.error?.message ?? "");
-    const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
-    assert(sd.uri!.startsWith("s3://my-s3-bucket/"));
-  } finally {
-    await s3.stop();
-  }
+Deno.test("bundle: the bundled executor runs with every prefix on S3 (the lazy S3 chunk loads)", async () => {
+  await using s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
+  const storage = createStorage({ s3: s3.config });
+  await storage.write(
+    "s3://my-s3-bucket/dbs/chinook.db",
+    await Deno.readFile(`${FIXTURE_DIR}chinook-mini.db`),
+  );
+  const run = await runPropeller({
+    template: await fixtureTemplate({ uri: "s3://my-s3-bucket/dbs/chinook.db" }),
+    inputs: decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`)),
+    root: "s3://my-s3-bucket/bundle",
+    storage,
+    env: s3.env,
+    program,
+  });
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(run.files, ["outputs.pb"], run.error?.message ?? "");
+  const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
+  assert(sd.uri!.startsWith("s3://my-s3-bucket/"));
 });
 
-Deno.test("the bundled program describes its executors", async () => {
+Deno.test("bundle: the bundled program describes its executors", async () => {
   const out = await new Deno.Command(program[0], { args: [...program.slice(1), "describe"] })
     .output();
   assert(out.success);
@@ -172,79 +173,71 @@ function postgresChunk(): string {
   return `${outdir}/${name}`;
 }
 
-Deno.test("the bundled SQL executor queries PostgreSQL; the driver chunk loads only then", async () => {
-  const pg = await startPostgres();
-  try {
-    await pg.sql(`
-      create table tracks (id int8 primary key, name text);
-      insert into tracks select g, 'track ' || g from generate_series(1, 50) g;
-    `);
-    const template = sqlalchemyTemplate(
-      pg,
-      "select id, name from tracks order by id limit {{ .inputs.limit }}",
-    );
-    const inputs = await valuesToLiteralMap({ limit: 20n }, { limit: Types.integer.literalType });
-    const env = { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: pg.password };
-    const run = await runPropeller({ template, inputs, env, program });
-    assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.error?.message ?? run.stderr);
-    const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
-    const table = await readParquet(`${sd.uri}/00000`);
-    assertEquals(table.columns.map((c) => c.type), ["BIGINT", "VARCHAR"]);
-    assertEquals(table.rows.length, 20);
-    assertEquals(table.rows[19], [20n, "track 20"]);
-    // Deno checks read permission only for modules it imports dynamically (with lazy dynamic
-    // imports): denied the driver chunk, the same run fails when it reaches the driver, so the
-    // chunk is imported then and not with the program.
-    const chunk = postgresChunk();
-    assert(!(await staticChunks()).has(chunk.slice(outdir.length + 1)), "loaded at start-up");
-    const denied = await runPropeller({
-      template,
-      inputs,
-      env,
-      program: [
-        Deno.execPath(),
-        "run",
-        "--quiet",
-        "--no-prompt",
-        ...PROGRAM_FLAGS,
-        `--deny-read=${chunk}`,
-        `${outdir}/main.js`,
-      ],
-    });
-    // A chunk the program cannot load is a broken build or image: not retried.
-    assertFailed(denied, systemError("SYSTEM:ModuleNotFound", false), 0);
-    // The message names the chunk; "postgres" in its name is masked, being the user's secret value.
-    assertStringIncludes(denied.error!.message!, "Requires read access");
-    assertStringIncludes(denied.error!.message!, chunk.slice(chunk.lastIndexOf("-")));
-  } finally {
-    await pg.stop();
-  }
+Deno.test("bundle: the bundled SQL executor queries PostgreSQL; the driver chunk loads only then", async () => {
+  await using pg = await startPostgres();
+  await pg.sql(`
+    create table tracks (id int8 primary key, name text);
+    insert into tracks select g, 'track ' || g from generate_series(1, 50) g;
+  `);
+  const template = sqlalchemyTemplate(
+    pg,
+    "select id, name from tracks order by id limit {{ .inputs.limit }}",
+  );
+  const inputs = await valuesToLiteralMap({ limit: 20n }, { limit: Types.integer.literalType });
+  const env = { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: pg.password };
+  const run = await runPropeller({ template, inputs, env, program });
+  assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.error?.message ?? run.stderr);
+  const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
+  const table = await readParquet(`${sd.uri}/00000`);
+  assertEquals(table.columns.map((c) => c.type), ["BIGINT", "VARCHAR"]);
+  assertEquals(table.rows.length, 20);
+  assertEquals(table.rows[19], [20n, "track 20"]);
+  // Deno checks read permission only for modules it imports dynamically (with lazy dynamic
+  // imports): denied the driver chunk, the same run fails when it reaches the driver, so the
+  // chunk is imported then and not with the program.
+  const chunk = postgresChunk();
+  assert(!(await staticChunks()).has(chunk.slice(outdir.length + 1)), "loaded at start-up");
+  const denied = await runPropeller({
+    template,
+    inputs,
+    env,
+    program: [
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      "--no-prompt",
+      ...PROGRAM_FLAGS,
+      `--deny-read=${chunk}`,
+      `${outdir}/main.js`,
+    ],
+  });
+  // A chunk the program cannot load is a broken build or image: not retried.
+  assertFailed(denied, systemError("SYSTEM:ModuleNotFound", false), 0);
+  // The message names the chunk; "postgres" in its name is masked, being the user's secret value.
+  assertStringIncludes(denied.error!.message!, "Requires read access");
+  assertStringIncludes(denied.error!.message!, chunk.slice(chunk.lastIndexOf("-")));
 });
 
-Deno.test("the bundled SQL executor ends a long PostgreSQL statement on SIGTERM: SYSTEM:Aborted", async () => {
-  const pg = await startPostgres();
-  try {
-    const run = await runPropeller({
-      template: sqlalchemyTemplate(pg, "select pg_sleep(30), {{ .inputs.limit }} as n"),
-      inputs: await valuesToLiteralMap({ limit: 1n }, { limit: Types.integer.literalType }),
-      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: pg.password },
-      program,
-      interrupt: { when: /Running query/ },
-    });
-    assertFailed(run, systemError("SYSTEM:Aborted"), 0);
-    assert(run.msAfterInterrupt! < 5_000, `ended ${run.msAfterInterrupt} ms after the signal`);
-    console.log(
-      `SIGTERM during a PostgreSQL query (bundle): the run ended ${
-        Math.round(run.msAfterInterrupt!)
-      } ms after the signal, ${Math.round(run.ms)} ms after it started`,
-    );
-    // The statement is cancelled on the server, not left to run its 30 s.
-    assertEquals(
-      await activeAfterWaiting(pg, "select pg_sleep(30)%"),
-      0,
-      "the query still runs on the server",
-    );
-  } finally {
-    await pg.stop();
-  }
+Deno.test("bundle: the bundled SQL executor ends a long PostgreSQL statement on SIGTERM: SYSTEM:Aborted", async () => {
+  await using pg = await startPostgres();
+  const run = await runPropeller({
+    template: sqlalchemyTemplate(pg, "select pg_sleep(30), {{ .inputs.limit }} as n"),
+    inputs: await valuesToLiteralMap({ limit: 1n }, { limit: Types.integer.literalType }),
+    env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: pg.password },
+    program,
+    interrupt: { when: /Running query/ },
+  });
+  assertFailed(run, systemError("SYSTEM:Aborted"), 0);
+  assert(run.msAfterInterrupt! < 5_000, `ended ${run.msAfterInterrupt} ms after the signal`);
+  console.log(
+    `SIGTERM during a PostgreSQL query (bundle): the run ended ${
+      Math.round(run.msAfterInterrupt!)
+    } ms after the signal, ${Math.round(run.ms)} ms after it started`,
+  );
+  // The statement is cancelled on the server, not left to run its 30 s.
+  assertEquals(
+    await activeAfterWaiting(pg, "select pg_sleep(30)%"),
+    0,
+    "the query still runs on the server",
+  );
 });

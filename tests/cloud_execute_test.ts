@@ -2,6 +2,7 @@
 // on abfs:// (Azurite) and on gs:// (the GCS emulator): flytekit's SQLite3Task template and inputs,
 // run as propeller runs it. The node is laid out and read back by other clients than flyteshim's
 // (the Azure SDK directly; the JSON API with fetch), and the parquet result is read by DuckDB.
+import { removing } from "../_testing/temp.ts";
 import { assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import {
   decodeLiteralMap,
@@ -12,11 +13,11 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
-import { AZURITE_ACCOUNT, type AzuriteHandle, startAzurite } from "./_azurite.ts";
-import { readParquet } from "./_duckdb.ts";
-import { type GcsEmulatorHandle, startGcsEmulator } from "./_gcs_emulator.ts";
-import { runPropeller } from "./_propeller.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { AZURITE_ACCOUNT, type AzuriteHandle, startAzurite } from "../_testing/azurite.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { type GcsEmulatorHandle, startGcsEmulator } from "../_testing/gcs_emulator.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const unsupported = () => Promise.reject(new TypeError("Not needed by the harness"));
 
@@ -126,15 +127,12 @@ async function missingDatabase(root: string, storage: Storage, env: Record<strin
 
 async function checkResults(storage: Storage, datasetUri: string) {
   const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeFile(`${dir}/00000.parquet`, await storage.read(`${datasetUri}/00000`));
-    const table = await readParquet(`${dir}/00000.parquet`);
-    const expected = await readParquet(`${FIXTURE_DIR}expected-results.parquet`);
-    assertEquals(table.columns, expected.columns);
-    assertEquals(table.rows, expected.rows);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  await Deno.writeFile(`${dir}/00000.parquet`, await storage.read(`${datasetUri}/00000`));
+  const table = await readParquet(`${dir}/00000.parquet`);
+  const expected = await readParquet(`${FIXTURE_DIR}expected-results.parquet`);
+  assertEquals(table.columns, expected.columns);
+  assertEquals(table.rows, expected.rows);
 }
 
 async function runOn(
@@ -164,43 +162,35 @@ async function runOn(
   return { outputPrefix: run.paths.outputPrefix, datasetUri: sd.uri! };
 }
 
-Deno.test("execute with every prefix and the database on abfs://", async () => {
-  const azurite = await startAzurite({ containers: ["flyte"] });
-  try {
-    const root = `abfs://flyte@${AZURITE_ACCOUNT.name}.dfs.core.windows.net`;
-    const storage = await azureSdkStorage(azurite, "flyte");
-    const { outputPrefix } = await runOn(root, storage, azurite.env);
-    const { BlobServiceClient, StorageSharedKeyCredential } = await import("@azure/storage-blob");
-    const properties = await new BlobServiceClient(
-      azurite.endpoint,
-      new StorageSharedKeyCredential(AZURITE_ACCOUNT.name, AZURITE_ACCOUNT.key),
-    ).getContainerClient("flyte").getBlobClient(
-      `${outputPrefix.replace(`${root}/`, "")}/outputs.pb`,
-    )
-      .getProperties();
-    assertEquals(properties.metadata?.flyte_execution_project, "flytesnacks");
-    assertEquals(properties.metadata?.flyte_execution_name, "f6a2b8c1d9e0");
-    await missingDatabase(root, storage, azurite.env);
-  } finally {
-    await azurite.stop();
-  }
+Deno.test("cloud: execute with every prefix and the database on abfs://", async () => {
+  await using azurite = await startAzurite({ containers: ["flyte"] });
+  const root = `abfs://flyte@${AZURITE_ACCOUNT.name}.dfs.core.windows.net`;
+  const storage = await azureSdkStorage(azurite, "flyte");
+  const { outputPrefix } = await runOn(root, storage, azurite.env);
+  const { BlobServiceClient, StorageSharedKeyCredential } = await import("@azure/storage-blob");
+  const properties = await new BlobServiceClient(
+    azurite.endpoint,
+    new StorageSharedKeyCredential(AZURITE_ACCOUNT.name, AZURITE_ACCOUNT.key),
+  ).getContainerClient("flyte").getBlobClient(
+    `${outputPrefix.replace(`${root}/`, "")}/outputs.pb`,
+  )
+    .getProperties();
+  assertEquals(properties.metadata?.flyte_execution_project, "flytesnacks");
+  assertEquals(properties.metadata?.flyte_execution_name, "f6a2b8c1d9e0");
+  await missingDatabase(root, storage, azurite.env);
 });
 
-Deno.test("execute with every prefix and the database on gs://", async () => {
-  const gcs = await startGcsEmulator();
-  try {
-    const storage = gcsFetchStorage(gcs);
-    const { outputPrefix, datasetUri } = await runOn("gs://flyte", storage, gcs.env);
-    const metadata =
-      (storage as unknown as { metadata(uri: string): Promise<Record<string, string>> })
-        .metadata;
-    assertEquals(
-      (await metadata(`${outputPrefix}/outputs.pb`))["flyte-execution-project"],
-      "flytesnacks",
-    );
-    assertEquals((await metadata(`${datasetUri}/00000`))["flyte-execution-domain"], "development");
-    await missingDatabase("gs://flyte", storage, gcs.env);
-  } finally {
-    await gcs.stop();
-  }
+Deno.test("cloud: execute with every prefix and the database on gs://", async () => {
+  await using gcs = await startGcsEmulator();
+  const storage = gcsFetchStorage(gcs);
+  const { outputPrefix, datasetUri } = await runOn("gs://flyte", storage, gcs.env);
+  const metadata =
+    (storage as unknown as { metadata(uri: string): Promise<Record<string, string>> })
+      .metadata;
+  assertEquals(
+    (await metadata(`${outputPrefix}/outputs.pb`))["flyte-execution-project"],
+    "flytesnacks",
+  );
+  assertEquals((await metadata(`${datasetUri}/00000`))["flyte-execution-domain"], "development");
+  await missingDatabase("gs://flyte", storage, gcs.env);
 });

@@ -1,14 +1,14 @@
 // The command executor on Flyte 2's `a0` contract: a commandTask serialized as a flyteidl2
 // TaskSpec, inputs written as flyteidl2 Inputs, run by the program with --allow-run, and read back
-// as the backend reads outputs.pb / error.pb (tests/_flyte2.ts).
+// as the backend reads outputs.pb / error.pb (_testing/flyte2.ts).
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { encodeLiteralMap, fromInt64 } from "../idl/core.ts";
 import { decodeInputs } from "../idl/flyte2.ts";
 import { commandTask } from "../task/command.ts";
 import { toFlyte2TaskSpec } from "../task/serialize_flyte2.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { COMMAND_PROGRAM } from "./_command.ts";
-import { outputNamed, runFlyte2Action } from "./_flyte2.ts";
+import { COMMAND_PROGRAM } from "../_testing/command.ts";
+import { outputNamed, runFlyte2Action } from "../_testing/flyte2.ts";
 
 const inputs = { n: Types.integer, words: Types.list(Types.string) };
 

@@ -1,6 +1,7 @@
 // The command executor through the propeller harness, with real programs (coreutils, python3, a
 // Deno script): inputs of every kind delivered as files, outputs of every kind collected, standard
 // output, secrets, array tasks, local files and a real S3 server, and every way a command can fail.
+import { removing } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { fromInt64 } from "../idl/mod.ts";
 import { createStorage, joinUri, type Storage } from "../storage/mod.ts";
@@ -13,9 +14,9 @@ import {
   Timestamp,
   Types,
 } from "../types/mod.ts";
-import { type CommandRun, runCommandTask } from "./_command.ts";
-import { DEFAULT_PROGRAM } from "./_propeller.ts";
-import { startS3rver } from "./_s3rver.ts";
+import { type CommandRun, runCommandTask } from "../_testing/command.ts";
+import { DEFAULT_PROGRAM } from "../_testing/propeller.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
 
 const PYTHON_ALL_KINDS = `
 import json, os, sys
@@ -186,124 +187,111 @@ Deno.test("command: every input and output kind, on local files", async () => {
 });
 
 Deno.test("command: every input and output kind, on a real S3 server", async () => {
-  const s3 = await startS3rver({ buckets: ["flyte"] });
-  try {
-    const storage = createStorage({ s3: s3.config });
-    const result = await allKinds({
-      storage,
-      root: "s3://flyte",
-      rawPrefix: "s3://flyte/uploads",
-      env: s3.env,
-    });
-    await checkAllKinds(result, result.paths.rawOutputPrefix);
-    assert(result.paths.rawOutputPrefix.startsWith("s3://flyte/"));
-  } finally {
-    await s3.stop();
-  }
+  await using s3 = await startS3rver({ buckets: ["flyte"] });
+  const storage = createStorage({ s3: s3.config });
+  const result = await allKinds({
+    storage,
+    root: "s3://flyte",
+    rawPrefix: "s3://flyte/uploads",
+    env: s3.env,
+  });
+  await checkAllKinds(result, result.paths.rawOutputPrefix);
+  assert(result.paths.rawOutputPrefix.startsWith("s3://flyte/"));
 });
 
 Deno.test("command: a shell when asked, stdout as a file, a Deno script, the env with placeholders", async () => {
   const dir = await Deno.makeTempDir({ prefix: "flyteshim-cmd-deno-" });
-  try {
-    await Deno.writeTextFile(
-      `${dir}/double.ts`,
-      `const n = Number(await Deno.readTextFile(Deno.env.get("FLYTESHIM_INPUT_DIR") + "/n"));
-       await Deno.writeTextFile(Deno.env.get("FLYTESHIM_OUTPUT_DIR") + "/twice", String(n * 2));
-       console.log("greeting=" + Deno.env.get("GREETING"));`,
-    );
-    const deno = await runCommandTask({
-      custom: {
-        command: [Deno.execPath(), "run", "-A", "--quiet", `${dir}/double.ts`],
-        env: { GREETING: "hello {{.inputs.n}}" },
-        working_dir: dir,
-        stdout: "log",
-      },
-      inputs: { n: Types.integer },
-      values: { n: 21n },
-      outputs: { twice: Types.integer, log: Types.file("txt") },
-    });
-    assertEquals(deno.code, 0, deno.stderr);
-    assertEquals(deno.files, ["outputs.pb"], deno.error?.message ?? "");
-    assertEquals(fromInt64(deno.outputs!.literals!.twice.scalar!.primitive!.integer), 42n);
-    const log = deno.outputs!.literals!.log.scalar!.blob!.uri!;
-    assertEquals(new TextDecoder().decode(await deno.storage.read(log)), "greeting=hello 21\n");
+  await using _dir = removing(dir);
+  await Deno.writeTextFile(
+    `${dir}/double.ts`,
+    `const n = Number(await Deno.readTextFile(Deno.env.get("FLYTESHIM_INPUT_DIR") + "/n"));
+     await Deno.writeTextFile(Deno.env.get("FLYTESHIM_OUTPUT_DIR") + "/twice", String(n * 2));
+     console.log("greeting=" + Deno.env.get("GREETING"));`,
+  );
+  const deno = await runCommandTask({
+    custom: {
+      command: [Deno.execPath(), "run", "-A", "--quiet", `${dir}/double.ts`],
+      env: { GREETING: "hello {{.inputs.n}}" },
+      working_dir: dir,
+      stdout: "log",
+    },
+    inputs: { n: Types.integer },
+    values: { n: 21n },
+    outputs: { twice: Types.integer, log: Types.file("txt") },
+  });
+  assertEquals(deno.code, 0, deno.stderr);
+  assertEquals(deno.files, ["outputs.pb"], deno.error?.message ?? "");
+  assertEquals(fromInt64(deno.outputs!.literals!.twice.scalar!.primitive!.integer), 42n);
+  const log = deno.outputs!.literals!.log.scalar!.blob!.uri!;
+  assertEquals(new TextDecoder().decode(await deno.storage.read(log)), "greeting=hello 21\n");
 
-    const shell = await runCommandTask({
-      custom: {
-        command: ['echo "$1-$2" | tr a-z A-Z', "sh", "{{.inputs.a}}", "b c"],
-        shell: true,
-        stdout: "out",
-      },
-      inputs: { a: Types.string },
-      values: { a: "x;y" },
-      outputs: { out: Types.string },
-    });
-    assertEquals(
-      shell.outputs?.literals?.out.scalar?.primitive?.stringValue,
-      "X;Y-B C",
-      shell.stderr,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const shell = await runCommandTask({
+    custom: {
+      command: ['echo "$1-$2" | tr a-z A-Z', "sh", "{{.inputs.a}}", "b c"],
+      shell: true,
+      stdout: "out",
+    },
+    inputs: { a: Types.string },
+    values: { a: "x;y" },
+    outputs: { out: Types.string },
+  });
+  assertEquals(
+    shell.outputs?.literals?.out.scalar?.primitive?.stringValue,
+    "X;Y-B C",
+    shell.stderr,
+  );
 });
 
 Deno.test("command: secrets reach the command from the environment and from files, never the logs", async () => {
   const secretsDir = await Deno.makeTempDir({ prefix: "flyteshim-cmd-secrets-" });
-  try {
-    await Deno.mkdir(`${secretsDir}/db`);
-    await Deno.writeTextFile(`${secretsDir}/db/password`, "file-s3cret-value\n");
-    const run = await runCommandTask({
-      custom: {
-        command: [
-          "sh",
-          "-c",
-          'test "$_FSEC_API_TOKEN" = env-t0ken-value && test "$API_TOKEN" = env-t0ken-value && ' +
-          'test "$(cat "$FLYTE_SECRETS_DEFAULT_DIR/db/password")" = file-s3cret-value && echo ok',
-        ],
-        stdout: "ok",
-      },
-      outputs: { ok: Types.string },
-      secrets: [{ group: "api", key: "token", envVar: "API_TOKEN" }, {
-        group: "db",
-        key: "password",
-      }],
-    }, { env: { _FSEC_API_TOKEN: "env-t0ken-value", FLYTE_SECRETS_DEFAULT_DIR: secretsDir } });
-    assertEquals(run.outputs?.literals?.ok.scalar?.primitive?.stringValue, "ok", run.stderr);
-    assert(!`${run.stdout}${run.stderr}`.includes("t0ken-value"));
-    assert(!`${run.stdout}${run.stderr}`.includes("s3cret-value"));
-    // A command that prints a secret on failure: the error document has it redacted.
-    const leak = await runCommandTask({
-      custom: { command: ["sh", "-c", 'echo "token is $_FSEC_API_TOKEN" >&2; exit 1'] },
-      secrets: [{ group: "api", key: "token" }],
-    }, { env: { _FSEC_API_TOKEN: "env-t0ken-value" } });
-    assertEquals(leak.error?.code, "USER:CommandFailed");
-    assert(!leak.error!.message!.includes("t0ken-value"), leak.error!.message!);
-    // A declared secret that is missing fails before the command runs.
-    const missing = await runCommandTask({
-      custom: { command: ["true"] },
-      secrets: [{ group: "nope", key: "key" }],
-    }, { env: { FLYTE_SECRETS_DEFAULT_DIR: secretsDir } });
-    assertEquals(missing.error?.code, "USER:SecretNotFound");
-  } finally {
-    await Deno.remove(secretsDir, { recursive: true });
-  }
+  await using _secretsDir = removing(secretsDir);
+  await Deno.mkdir(`${secretsDir}/db`);
+  await Deno.writeTextFile(`${secretsDir}/db/password`, "file-s3cret-value\n");
+  const run = await runCommandTask({
+    custom: {
+      command: [
+        "sh",
+        "-c",
+        'test "$_FSEC_API_TOKEN" = env-t0ken-value && test "$API_TOKEN" = env-t0ken-value && ' +
+        'test "$(cat "$FLYTE_SECRETS_DEFAULT_DIR/db/password")" = file-s3cret-value && echo ok',
+      ],
+      stdout: "ok",
+    },
+    outputs: { ok: Types.string },
+    secrets: [{ group: "api", key: "token", envVar: "API_TOKEN" }, {
+      group: "db",
+      key: "password",
+    }],
+  }, { env: { _FSEC_API_TOKEN: "env-t0ken-value", FLYTE_SECRETS_DEFAULT_DIR: secretsDir } });
+  assertEquals(run.outputs?.literals?.ok.scalar?.primitive?.stringValue, "ok", run.stderr);
+  assert(!`${run.stdout}${run.stderr}`.includes("t0ken-value"));
+  assert(!`${run.stdout}${run.stderr}`.includes("s3cret-value"));
+  // A command that prints a secret on failure: the error document has it redacted.
+  const leak = await runCommandTask({
+    custom: { command: ["sh", "-c", 'echo "token is $_FSEC_API_TOKEN" >&2; exit 1'] },
+    secrets: [{ group: "api", key: "token" }],
+  }, { env: { _FSEC_API_TOKEN: "env-t0ken-value" } });
+  assertEquals(leak.error?.code, "USER:CommandFailed");
+  assert(!leak.error!.message!.includes("t0ken-value"), leak.error!.message!);
+  // A declared secret that is missing fails before the command runs.
+  const missing = await runCommandTask({
+    custom: { command: ["true"] },
+    secrets: [{ group: "nope", key: "key" }],
+  }, { env: { FLYTE_SECRETS_DEFAULT_DIR: secretsDir } });
+  assertEquals(missing.error?.code, "USER:SecretNotFound");
 });
 
 Deno.test("command: a dataset that is a single file arrives as that file", async () => {
   const dir = await Deno.makeTempDir({ prefix: "flyteshim-cmd-ds-" });
-  try {
-    await Deno.writeTextFile(`${dir}/data.parquet`, "one file");
-    const run = await runCommandTask({
-      custom: { command: ["cat", "{{.inputs.ds}}"], stdout: "out" },
-      inputs: { ds: Types.structuredDataset() },
-      values: { ds: new StructuredDataset({ uri: `${dir}/data.parquet` }) },
-      outputs: { out: Types.string },
-    });
-    assertEquals(run.outputs?.literals?.out.scalar?.primitive?.stringValue, "one file", run.stderr);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  await Deno.writeTextFile(`${dir}/data.parquet`, "one file");
+  const run = await runCommandTask({
+    custom: { command: ["cat", "{{.inputs.ds}}"], stdout: "out" },
+    inputs: { ds: Types.structuredDataset() },
+    values: { ds: new StructuredDataset({ uri: `${dir}/data.parquet` }) },
+    outputs: { out: Types.string },
+  });
+  assertEquals(run.outputs?.literals?.out.scalar?.primitive?.stringValue, "one file", run.stderr);
 });
 
 Deno.test("command: an array task over three elements takes each its own element", async () => {
@@ -346,25 +334,22 @@ time.sleep(30)
 
 Deno.test("command: a command that ignores SIGTERM is killed after its grace period, then error.pb", async () => {
   const dir = await Deno.makeTempDir({ prefix: "flyteshim-cmd-stubborn-" });
-  try {
-    const script = "import os, signal, sys, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" +
-      'open(sys.argv[1], "w").write(str(os.getpid()))\nprint("ready", file=sys.stderr, flush=True)\n' +
-      "time.sleep(60)\n";
-    const run = await runCommandTask({
-      custom: { command: ["python3", "-c", script, `${dir}/pid`], grace_period_seconds: 3 },
-    }, { interrupt: { when: /^ready$/ } });
-    assertEquals(run.error?.code, "SYSTEM:Aborted");
-    // Longer than the runtime's own 2 s, as configured, and not much more.
-    assert(
-      run.msAfterInterrupt! >= 2_900 && run.msAfterInterrupt! < 6_000,
-      `${run.msAfterInterrupt} ms`,
-    );
-    const pid = await Deno.readTextFile(`${dir}/pid`);
-    const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
-    assertEquals(alive, false, "the command survived");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const script = "import os, signal, sys, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" +
+    'open(sys.argv[1], "w").write(str(os.getpid()))\nprint("ready", file=sys.stderr, flush=True)\n' +
+    "time.sleep(60)\n";
+  const run = await runCommandTask({
+    custom: { command: ["python3", "-c", script, `${dir}/pid`], grace_period_seconds: 3 },
+  }, { interrupt: { when: /^ready$/ } });
+  assertEquals(run.error?.code, "SYSTEM:Aborted");
+  // Longer than the runtime's own 2 s, as configured, and not much more.
+  assert(
+    run.msAfterInterrupt! >= 2_900 && run.msAfterInterrupt! < 6_000,
+    `${run.msAfterInterrupt} ms`,
+  );
+  const pid = await Deno.readTextFile(`${dir}/pid`);
+  const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+  assertEquals(alive, false, "the command survived");
 });
 
 Deno.test("command: how a command fails decides the error document", async (t) => {
@@ -399,14 +384,11 @@ Deno.test("command: how a command fails decides the error document", async (t) =
     const run = await runCommandTask({ custom: { command: ["no-such-program-anywhere"] } });
     assertEquals([run.error?.code, run.error?.origin], ["USER:CommandNotFound", 1]);
     const dir = await Deno.makeTempDir({ prefix: "flyteshim-cmd-noexec-" });
-    try {
-      await Deno.writeTextFile(`${dir}/script.sh`, "#!/bin/sh\necho hi\n", { mode: 0o600 });
-      await Deno.chmod(`${dir}/script.sh`, 0o600);
-      const notExecutable = await runCommandTask({ custom: { command: [`${dir}/script.sh`] } });
-      assertEquals(notExecutable.error?.code, "USER:CommandNotExecutable");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using _dir = removing(dir);
+    await Deno.writeTextFile(`${dir}/script.sh`, "#!/bin/sh\necho hi\n", { mode: 0o600 });
+    await Deno.chmod(`${dir}/script.sh`, 0o600);
+    const notExecutable = await runCommandTask({ custom: { command: [`${dir}/script.sh`] } });
+    assertEquals(notExecutable.error?.code, "USER:CommandNotExecutable");
   });
   await t.step("the build without --allow-run refuses, naming the build that can", async () => {
     const run = await runCommandTask({ custom: { command: ["true"] } }, {

@@ -3,7 +3,8 @@
 // renders the args as Flyte 2's backend does, spawns the real program with the backend's
 // environment, and reads outputs.pb / error.pb with Flyte 2's types (protobufjs from
 // @flyteorg/flyteidl2, and protoc as an independent reader). The backend itself (k3s in Docker)
-// cannot run here; tests/_flyte2.ts cites the sources each step follows.
+// cannot run here; _testing/flyte2.ts cites the sources each step follows.
+import { removing } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { crossCheck, PROTOC } from "../_testing/tools.ts";
 import { protocDecode } from "../_testing/flyte2_descriptors.ts";
@@ -15,13 +16,13 @@ import { sqlite3Task, sqlTask } from "../task/sql.ts";
 import { toFlyte2TaskSpec } from "../task/serialize_flyte2.ts";
 import { createStorage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { outputNamed, runFlyte2Action } from "./_flyte2.ts";
-import { startPostgres } from "./_postgres.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { denoProgram } from "./_propeller.ts";
-import { makeDatabase } from "./_sqlite3.ts";
-import { moduleGraph } from "./_module_graph.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { outputNamed, runFlyte2Action } from "../_testing/flyte2.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { denoProgram } from "../_testing/propeller.ts";
+import { makeDatabase } from "../_testing/sqlite3.ts";
+import { moduleGraph } from "../_testing/module_graph.ts";
 
 const IMAGE = "ghcr.io/acme/flyteshim:0.1.0";
 
@@ -189,7 +190,7 @@ Deno.test("SQLite3 failures on Flyte 2: error.pb, exit 0, no outputs.pb", async 
   });
 });
 
-Deno.test("a task without outputs writes an empty outputs.pb (zero bytes), which the backend reads", async () => {
+Deno.test("flyte2: a task without outputs writes an empty outputs.pb (zero bytes), which the backend reads", async () => {
   const db = await tracksDb();
   const task = sqlite3Task({
     name: "sql.touch",
@@ -206,37 +207,33 @@ Deno.test("a task without outputs writes an empty outputs.pb (zero bytes), which
   assertEquals(run.flyte2Outputs?.literals, []);
 });
 
-Deno.test("on object storage, as Flyte 2's devbox runs (S3 with FLYTE_AWS_*)", async () => {
-  const s3 = await startS3rver({ buckets: ["flyte-data"] });
+Deno.test("flyte2: on object storage, as Flyte 2's devbox runs (S3 with FLYTE_AWS_*)", async () => {
+  await using s3 = await startS3rver({ buckets: ["flyte-data"] });
   const storage = createStorage({ s3: s3.config });
-  try {
-    const db = await tracksDb();
-    await storage.write("s3://flyte-data/dbs/tracks.db", await Deno.readFile(db));
-    const spec = await toFlyte2TaskSpec(tracksTask("s3://flyte-data/dbs/tracks.db"));
-    const inputs = inputsOf(
-      await valuesToLiteralMap({ limit: 3n }, { limit: Types.integer.literalType }),
-    );
-    const run = await runFlyte2Action({
-      spec,
-      inputs,
-      root: "s3://flyte-data/v2",
-      storage,
-      env: s3.env,
-    });
-    assertEquals(run.outcome.phase, "Success", run.flyte2Error?.message ?? run.stderr);
-    assertMatch(run.paths.outputPrefix, /^s3:\/\/flyte-data\/v2\/k3\/flytesnacks\/development\//);
-    const sd = outputNamed(run.flyte2Outputs, "results")?.scalar?.structuredDataset;
-    assertMatch(sd?.uri ?? "", /^s3:\/\/flyte-data\/v2\/k3\//);
-    const local = `${await Deno.makeTempDir()}/00000`;
-    await storage.download(`${sd?.uri}/00000`, local);
-    assertEquals((await readParquet(local)).rows.map((r) => r[0]), [1n, 2n, 3n]);
-    await Deno.remove(local.replace(/\/00000$/, ""), { recursive: true });
-  } finally {
-    await s3.stop();
-  }
+  const db = await tracksDb();
+  await storage.write("s3://flyte-data/dbs/tracks.db", await Deno.readFile(db));
+  const spec = await toFlyte2TaskSpec(tracksTask("s3://flyte-data/dbs/tracks.db"));
+  const inputs = inputsOf(
+    await valuesToLiteralMap({ limit: 3n }, { limit: Types.integer.literalType }),
+  );
+  const run = await runFlyte2Action({
+    spec,
+    inputs,
+    root: "s3://flyte-data/v2",
+    storage,
+    env: s3.env,
+  });
+  assertEquals(run.outcome.phase, "Success", run.flyte2Error?.message ?? run.stderr);
+  assertMatch(run.paths.outputPrefix, /^s3:\/\/flyte-data\/v2\/k3\/flytesnacks\/development\//);
+  const sd = outputNamed(run.flyte2Outputs, "results")?.scalar?.structuredDataset;
+  assertMatch(sd?.uri ?? "", /^s3:\/\/flyte-data\/v2\/k3\//);
+  const local = `${await Deno.makeTempDir()}/00000`;
+  await storage.download(`${sd?.uri}/00000`, local);
+  assertEquals((await readParquet(local)).rows.map((r) => r[0]), [1n, 2n, 3n]);
+  await Deno.remove(local.replace(/\/00000$/, ""), { recursive: true });
 });
 
-Deno.test("attempt 2 gets the previous attempt's checkpoint and its own output prefix", async () => {
+Deno.test("flyte2: attempt 2 gets the previous attempt's checkpoint and its own output prefix", async () => {
   const db = await tracksDb();
   const spec = await toFlyte2TaskSpec(tracksTask(db));
   const inputs = inputsOf(
@@ -248,149 +245,142 @@ Deno.test("attempt 2 gets the previous attempt's checkpoint and its own output p
   assertMatch(run.args[run.args.indexOf("--prev-checkpoint") + 1], /\/a0\/1\/_flytecheckpoints$/);
 });
 
-Deno.test("SQL executor on Flyte 2 against a real PostgreSQL", async (t) => {
+Deno.test("flyte2: SQL executor on Flyte 2 against a real PostgreSQL", async (t) => {
   const password = "flyte2-Secret-9c2e";
-  const pg = await startPostgres({ password });
-  try {
-    await pg.sql(`
-      create table users (id int8 primary key, name text);
-      insert into users select g, 'user ' || g from generate_series(1, 30) g;
-    `);
-    const usersTask = (name: string, queryTemplate: string) =>
-      sqlTask({
-        name,
-        image: IMAGE,
-        queryTemplate,
-        uri: `postgresql://${pg.host}:${pg.port}/postgres`,
-        inputs: { after: Types.integer },
-        connectArgs: { sslmode: "disable", connect_timeout: 5 },
-        secretConnectArgs: {
-          username: { group: "db", key: "user" },
-          password: { group: "db", key: "password" },
-        },
-      });
-    const task = usersTask(
-      "sql.users",
-      "select id, name from users where id > {{ .inputs.after }} order by id limit 10",
-    );
-    const spec = await toFlyte2TaskSpec(task);
-    const inputs = inputsOf(
-      await valuesToLiteralMap({ after: 25n }, { after: Types.integer.literalType }),
-    );
-
-    await t.step("rows to a parquet dataset", async () => {
-      const run = await runFlyte2Action({
-        spec,
-        inputs,
-        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: password },
-      });
-      assertEquals(run.outcome.phase, "Success", run.flyte2Error?.message ?? run.stderr);
-      assert(!run.stdout.includes(password) && !run.stderr.includes(password));
-      const sd = outputNamed(run.flyte2Outputs, "results")?.scalar?.structuredDataset;
-      const table = await readParquet(`${sd?.uri}/00000`);
-      assertEquals(table.rows.map((r) => r[0]), [26n, 27n, 28n, 29n, 30n]);
+  await using pg = await startPostgres({ password });
+  await pg.sql(`
+    create table users (id int8 primary key, name text);
+    insert into users select g, 'user ' || g from generate_series(1, 30) g;
+  `);
+  const usersTask = (name: string, queryTemplate: string) =>
+    sqlTask({
+      name,
+      image: IMAGE,
+      queryTemplate,
+      uri: `postgresql://${pg.host}:${pg.port}/postgres`,
+      inputs: { after: Types.integer },
+      connectArgs: { sslmode: "disable", connect_timeout: 5 },
+      secretConnectArgs: {
+        username: { group: "db", key: "user" },
+        password: { group: "db", key: "password" },
+      },
     });
+  const task = usersTask(
+    "sql.users",
+    "select id, name from users where id > {{ .inputs.after }} order by id limit 10",
+  );
+  const spec = await toFlyte2TaskSpec(task);
+  const inputs = inputsOf(
+    await valuesToLiteralMap({ after: 25n }, { after: Types.integer.literalType }),
+  );
 
-    await t.step("SIGTERM while the statement runs: retryable SYSTEM:Aborted, exit 0", async () => {
-      const sleeping = usersTask("sql.sleep", "select pg_sleep(30), {{ .inputs.after }} as n");
-      const run = await runFlyte2Action({
-        spec: await toFlyte2TaskSpec(sleeping),
-        inputs,
-        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: password },
-        interrupt: { when: /Running task/ },
-        timeoutMs: 40_000,
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assert(run.ms < 15_000, `took ${run.ms} ms`);
-      assertEquals(run.outcome, { phase: "RetryableFailure", code: "SYSTEM:Aborted", origin: 2 });
-      assertEquals(run.files.filter((f) => f.endsWith(".pb")), ["error.pb"]);
+  await t.step("rows to a parquet dataset", async () => {
+    const run = await runFlyte2Action({
+      spec,
+      inputs,
+      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: password },
     });
+    assertEquals(run.outcome.phase, "Success", run.flyte2Error?.message ?? run.stderr);
+    assert(!run.stdout.includes(password) && !run.stderr.includes(password));
+    const sd = outputNamed(run.flyte2Outputs, "results")?.scalar?.structuredDataset;
+    const table = await readParquet(`${sd?.uri}/00000`);
+    assertEquals(table.rows.map((r) => r[0]), [26n, 27n, 28n, 29n, 30n]);
+  });
 
-    await t.step("a wrong password: permanent USER failure, password not echoed", async () => {
-      const run = await runFlyte2Action({
-        spec,
-        inputs,
-        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: "not-the-password" },
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assertEquals(run.outcome, {
-        phase: "PermanentFailure",
-        code: "USER:AuthenticationFailed",
-        origin: 1,
-      });
-      assert(!(run.flyte2Error?.message ?? "").includes("not-the-password"));
+  await t.step("SIGTERM while the statement runs: retryable SYSTEM:Aborted, exit 0", async () => {
+    const sleeping = usersTask("sql.sleep", "select pg_sleep(30), {{ .inputs.after }} as n");
+    const run = await runFlyte2Action({
+      spec: await toFlyte2TaskSpec(sleeping),
+      inputs,
+      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: password },
+      interrupt: { when: /Running task/ },
+      timeoutMs: 40_000,
     });
-  } finally {
-    await pg.stop();
-  }
+    assertEquals(run.code, 0, run.stderr);
+    assert(run.ms < 15_000, `took ${run.ms} ms`);
+    assertEquals(run.outcome, { phase: "RetryableFailure", code: "SYSTEM:Aborted", origin: 2 });
+    assertEquals(run.files.filter((f) => f.endsWith(".pb")), ["error.pb"]);
+  });
+
+  await t.step("a wrong password: permanent USER failure, password not echoed", async () => {
+    const run = await runFlyte2Action({
+      spec,
+      inputs,
+      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: "not-the-password" },
+    });
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.outcome, {
+      phase: "PermanentFailure",
+      code: "USER:AuthenticationFailed",
+      origin: 1,
+    });
+    assert(!(run.flyte2Error?.message ?? "").includes("not-the-password"));
+  });
 });
 
-Deno.test("the checksum example's own entrypoint serves Flyte 2 too", async (t) => {
+Deno.test("flyte2: the checksum example's own entrypoint serves Flyte 2 too", async (t) => {
   const program = denoProgram("examples/checksum/main.ts");
   const dir = await Deno.makeTempDir({ prefix: "flyteshim-checksum-" });
-  try {
-    const path = `${dir}/data.txt`;
-    await Deno.writeTextFile(path, "flyteshim\n".repeat(1000));
-    const variables = checksum.options.inputs;
-    const literals = await valuesToLiteralMap(
-      { file: path },
-      Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, v.literalType])),
-      { storage: createStorage(), rawOutputPrefix: `${dir}/uploads` },
+  await using _dir = removing(dir);
+  const path = `${dir}/data.txt`;
+  await Deno.writeTextFile(path, "flyteshim\n".repeat(1000));
+  const variables = checksum.options.inputs;
+  const literals = await valuesToLiteralMap(
+    { file: path },
+    Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, v.literalType])),
+    { storage: createStorage(), rawOutputPrefix: `${dir}/uploads` },
+  );
+
+  await t.step("digest and size", async () => {
+    const run = await runFlyte2Action({
+      spec: await toFlyte2TaskSpec(checksum),
+      inputs: inputsOf(literals),
+      program,
+    });
+    assertEquals(run.outcome.phase, "Success", run.flyte2Error?.message ?? run.stderr);
+    const digest = new Uint8Array(
+      await crypto.subtle.digest("SHA-256", await Deno.readFile(path)),
     );
+    assertEquals(
+      outputNamed(run.flyte2Outputs, "digest")?.scalar?.primitive?.stringValue,
+      Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+    );
+    assertEquals(
+      Number(outputNamed(run.flyte2Outputs, "size")?.scalar?.primitive?.integer),
+      10_000,
+    );
+  });
 
-    await t.step("digest and size", async () => {
-      const run = await runFlyte2Action({
-        spec: await toFlyte2TaskSpec(checksum),
-        inputs: inputsOf(literals),
-        program,
-      });
-      assertEquals(run.outcome.phase, "Success", run.flyte2Error?.message ?? run.stderr);
-      const digest = new Uint8Array(
-        await crypto.subtle.digest("SHA-256", await Deno.readFile(path)),
-      );
-      assertEquals(
-        outputNamed(run.flyte2Outputs, "digest")?.scalar?.primitive?.stringValue,
-        Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
-      );
-      assertEquals(
-        Number(outputNamed(run.flyte2Outputs, "size")?.scalar?.primitive?.integer),
-        10_000,
-      );
+  await t.step("a bad config: permanent USER:InvalidConfig", async () => {
+    const bad = defineTask({ ...checksum.options, config: { algorithm: "MD5" } });
+    const run = await runFlyte2Action({
+      spec: await toFlyte2TaskSpec(bad),
+      inputs: inputsOf(literals),
+      program,
     });
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.outcome, {
+      phase: "PermanentFailure",
+      code: "USER:InvalidConfig",
+      origin: 1,
+    });
+  });
 
-    await t.step("a bad config: permanent USER:InvalidConfig", async () => {
-      const bad = defineTask({ ...checksum.options, config: { algorithm: "MD5" } });
-      const run = await runFlyte2Action({
-        spec: await toFlyte2TaskSpec(bad),
-        inputs: inputsOf(literals),
-        program,
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assertEquals(run.outcome, {
-        phase: "PermanentFailure",
-        code: "USER:InvalidConfig",
-        origin: 1,
-      });
+  await t.step("an executor this entrypoint does not have: USER:ExecutorNotFound", async () => {
+    const run = await runFlyte2Action({
+      spec: await toFlyte2TaskSpec(tracksTask(`${dir}/none.db`)),
+      inputs: {},
+      program,
     });
-
-    await t.step("an executor this entrypoint does not have: USER:ExecutorNotFound", async () => {
-      const run = await runFlyte2Action({
-        spec: await toFlyte2TaskSpec(tracksTask(`${dir}/none.db`)),
-        inputs: {},
-        program,
-      });
-      assertEquals(run.outcome, {
-        phase: "PermanentFailure",
-        code: "USER:ExecutorNotFound",
-        origin: 1,
-      });
+    assertEquals(run.outcome, {
+      phase: "PermanentFailure",
+      code: "USER:ExecutorNotFound",
+      origin: 1,
     });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
-Deno.test("the runtime serves Flyte 2 on the table-driven codec: no generated classes at start-up", async () => {
+Deno.test("flyte2: the runtime serves Flyte 2 on the table-driven codec: no generated classes at start-up", async () => {
   const { statics, dynamics } = await moduleGraph("entrypoint/main.ts");
   assert(statics.includes("idl/core.ts"), "idl/core.ts is not in the runtime's static graph");
   // Flyte 2's runner is part of the binary's graph, loaded when the command is a0.

@@ -34,28 +34,28 @@ function flags(command: string, prefix: RegExp): string[] {
 
 const [build, runtime, ...extra] = stages(dockerfile);
 
-Deno.test("Dockerfile has a pinned Deno builder and a distroless final stage", () => {
+Deno.test("image: Dockerfile has a pinned Deno builder and a distroless final stage", () => {
   assertEquals(extra.length, 0);
   assertMatch(build.from, /^denoland\/deno:(debian-|bin-|distroless-)?2\.9\.6$/);
   assertEquals(build.name, "build");
   assertEquals(runtime.from, "gcr.io/distroless/cc-debian12:nonroot");
 });
 
-Deno.test("Dockerfile builds with `deno task compile` and no flags of its own", () => {
+Deno.test("image: Dockerfile builds with `deno task compile` and no flags of its own", () => {
   const run = build.lines.filter((l) => l.startsWith("RUN")).join(" ");
   assertStringIncludes(run, "deno task compile");
   const all = [...build.lines, ...runtime.lines].join("\n");
   assert(!/deno compile/.test(all), "the Dockerfile must not repeat the compile flags");
 });
 
-Deno.test("the image has the binary as flyteshim and as pyflyte-execute on PATH", () => {
+Deno.test("image: the image has the binary as flyteshim and as pyflyte-execute on PATH", () => {
   const run = build.lines.filter((l) => l.startsWith("RUN")).join(" ");
   assertMatch(run, /cp dist\/flyteshim \/out\/bin\/flyteshim/);
   assertMatch(run, /ln -s flyteshim \/out\/bin\/pyflyte-execute/);
   assert(runtime.lines.includes("COPY --from=build /out/bin/ /usr/local/bin/"));
 });
 
-Deno.test("the image ships each binary's V8 code cache where its first start wrote it", () => {
+Deno.test("image: the image ships each binary's V8 code cache where its first start wrote it", () => {
   // deno compile's binaries keep the cache in $TMPDIR/deno-compile-<file name>.cache.
   const run = build.lines.filter((l) => l.startsWith("RUN")).join(" ");
   assertMatch(run, /\/out\/bin\/flyteshim describe/);
@@ -68,13 +68,13 @@ Deno.test("the image ships each binary's V8 code cache where its first start wro
   assertMatch(runtime.lines.find((l) => l.startsWith("ENV")) ?? "", /TMPDIR=\/tmp/);
 });
 
-Deno.test("the image runs as non-root with an exec-form entrypoint (SIGTERM reaches the runtime)", () => {
+Deno.test("image: the image runs as non-root with an exec-form entrypoint (SIGTERM reaches the runtime)", () => {
   assert(runtime.lines.some((l) => /^USER\s+nonroot(:nonroot)?$/.test(l)));
   assert(runtime.lines.includes('ENTRYPOINT ["/usr/local/bin/flyteshim"]'));
   assertMatch(runtime.lines.find((l) => l.startsWith("ENV")) ?? "", /DENO_TLS_CA_STORE=system/);
 });
 
-Deno.test("`deno task compile` has the same permissions as `deno task execute` and includes every executor", async () => {
+Deno.test("image: `deno task compile` has the same permissions as `deno task execute` and includes every executor", async () => {
   const compile = tasks.compile;
   assertMatch(compile, /^deno compile /);
   assertMatch(compile, /--output dist\/flyteshim /);
@@ -108,7 +108,7 @@ Deno.test("`deno task compile` has the same permissions as `deno task execute` a
   assertEquals(included, [...lazy, ...workers].sort());
 });
 
-Deno.test("`deno task compile:command` is `deno task compile` plus --allow-run, as flyteshim-command", () => {
+Deno.test("image: `deno task compile:command` is `deno task compile` plus --allow-run, as flyteshim-command", () => {
   const command = tasks["compile:command"];
   assertEquals(
     command.replace(" --allow-run", "").replace("dist/flyteshim-command", "dist/flyteshim"),
@@ -123,7 +123,7 @@ Deno.test("`deno task compile:command` is `deno task compile` plus --allow-run, 
   assertMatch(run, /cp dist\/flyteshim-command \/out\/bin\/flyteshim-command/);
 });
 
-Deno.test("`deno task bundle` splits code so lazy imports stay lazy", () => {
+Deno.test("image: `deno task bundle` splits code so lazy imports stay lazy", () => {
   assertMatch(tasks.bundle, /^deno bundle .*--code-splitting/);
   assertMatch(tasks.bundle, /--outdir dist\/bundle/);
   assertMatch(tasks.bundle, / entrypoint\/main\.ts$/);
@@ -169,8 +169,8 @@ Deno.test({
     const { decodeLiteralMap, decodeTaskTemplate, jsonToStruct, structToJson } = await import(
       "../idl/mod.ts"
     );
-    const { runPropeller } = await import("./_propeller.ts");
-    const { FIXTURE_DIR, TEMPLATE_DIR } = await import("./_sqlite3.ts");
+    const { runPropeller } = await import("../_testing/propeller.ts");
+    const { FIXTURE_DIR, TEMPLATE_DIR } = await import("../_testing/sqlite3.ts");
     const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
     template.custom = jsonToStruct({
       ...structToJson(template.custom),

@@ -1,53 +1,50 @@
 // The OpenAI batch file tasks authored with the TypeScript SDK: a local run of the upload and the
 // download against the local Files API server, and a registration package (the CLI's
 // `package --flytekit-compatible`) whose task specs carry flytekit's templates.
+import { removing } from "../_testing/temp.ts";
 import { assert, assertEquals } from "@std/assert";
 import { decodeTaskSpec } from "../idl/admin.ts";
 import { decodeTaskTemplate, encodeTaskTemplate, structToJson } from "../idl/mod.ts";
 import { runCli } from "../cli/run_cli.ts";
 import { openaiDownloadBatchFilesTask, openaiUploadJsonlFileTask } from "../task/mod.ts";
 import { FlyteFile } from "../types/values.ts";
-import { startFilesApi } from "./_openai_files.ts";
+import { startFilesApi } from "../_testing/openai_files.ts";
 
 const KEY = "sk-sdk-key";
 const MOD = new URL("../mod.ts", import.meta.url).href;
 const FIXTURES = new URL("../testdata/idl/flytekit-openai/", import.meta.url);
 
-Deno.test("SDK-authored upload and download tasks run locally against the Files API", async () => {
-  const api = await startFilesApi({ apiKey: KEY });
+Deno.test("openai sdk: SDK-authored upload and download tasks run locally against the Files API", async () => {
+  await using api = await startFilesApi({ apiKey: KEY });
   const dir = await Deno.makeTempDir({ prefix: "openai-sdk-" });
-  try {
-    const secret = { group: "openai", key: "api_key" };
-    const env = { OPENAI_BASE_URL: api.baseUrl, _FSEC_OPENAI_API_KEY: KEY };
-    const upload = openaiUploadJsonlFileTask({ name: "batch.upload", secret });
-    const download = openaiDownloadBatchFilesTask({ name: "batch.download", secret });
-    const body = '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{}}\n';
-    await Deno.writeTextFile(`${dir}/in.jsonl`, body);
-    const { result: id } = await upload.run({ jsonl_in: `${dir}/in.jsonl` }, { env, dir });
-    assertEquals(id, api.uploaded[0]);
-    assertEquals(new TextDecoder().decode(api.requests[0].fileBytes), body);
-    assertEquals(api.requests[0].headers["openai-organization"], undefined);
+  await using _dir = removing(dir);
+  const secret = { group: "openai", key: "api_key" };
+  const env = { OPENAI_BASE_URL: api.baseUrl, _FSEC_OPENAI_API_KEY: KEY };
+  const upload = openaiUploadJsonlFileTask({ name: "batch.upload", secret });
+  const download = openaiDownloadBatchFilesTask({ name: "batch.download", secret });
+  const body = '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{}}\n';
+  await Deno.writeTextFile(`${dir}/in.jsonl`, body);
+  const { result: id } = await upload.run({ jsonl_in: `${dir}/in.jsonl` }, { env, dir });
+  assertEquals(id, api.uploaded[0]);
+  assertEquals(new TextDecoder().decode(api.requests[0].fileBytes), body);
+  assertEquals(api.requests[0].headers["openai-organization"], undefined);
 
-    api.addFile("file-out", new TextEncoder().encode('{"custom_id":"a"}\n'));
-    const { result } = await download.run({
-      batch_endpoint_result: { id: "batch_1", output_file_id: "file-out", error_file_id: null },
-    }, { env, dir });
-    assertEquals(result.error_file, null);
-    assert(result.output_file?.path.endsWith("/output_file.jsonl"));
-    assertEquals(await Deno.readTextFile(result.output_file!.path), '{"custom_id":"a"}\n');
-    // A FlyteFile is accepted where the interface takes a file.
-    const again = await upload.run({ jsonl_in: new FlyteFile({ uri: `${dir}/in.jsonl` }) }, {
-      env,
-      dir,
-    });
-    assertEquals(again.result, api.uploaded[1]);
-  } finally {
-    await api.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  api.addFile("file-out", new TextEncoder().encode('{"custom_id":"a"}\n'));
+  const { result } = await download.run({
+    batch_endpoint_result: { id: "batch_1", output_file_id: "file-out", error_file_id: null },
+  }, { env, dir });
+  assertEquals(result.error_file, null);
+  assert(result.output_file?.path.endsWith("/output_file.jsonl"));
+  assertEquals(await Deno.readTextFile(result.output_file!.path), '{"custom_id":"a"}\n');
+  // A FlyteFile is accepted where the interface takes a file.
+  const again = await upload.run({ jsonl_in: new FlyteFile({ uri: `${dir}/in.jsonl` }) }, {
+    env,
+    dir,
+  });
+  assertEquals(again.result, api.uploaded[1]);
 });
 
-Deno.test("a flytekit-compatible registration package carries both tasks as flytekit writes them", async () => {
+Deno.test("openai sdk: a flytekit-compatible registration package carries both tasks as flytekit writes them", async () => {
   const dir = await Deno.makeTempDir({ prefix: "openai-package-" });
   try {
     await Deno.writeTextFile(

@@ -6,12 +6,16 @@ import { assert, assertEquals } from "@std/assert";
 import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { type flyteidl, jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { userError } from "./_reliability.ts";
-import { startMariadb } from "./_mariadb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
-import { makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { userError } from "../_testing/reliability.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import {
+  flytekitContainerArgs,
+  type PropellerRunResult,
+  runPropeller,
+} from "../_testing/propeller.ts";
+import { makeDatabase, runSqlite3, sqliteTemplate } from "../_testing/sqlite3.ts";
 
 const SQLITE = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
 const SQL = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
@@ -154,37 +158,29 @@ Deno.test("templating: list inputs on SQLite, through the program", async () => 
 });
 
 Deno.test("templating: list inputs on PostgreSQL, through the program", async () => {
-  const pg = await startPostgres();
-  try {
-    await pg.sql(SETUP);
-    await runAll("postgres", (c) =>
-      datasetTemplate("sqlalchemy", SQL, {
-        query_template: c.query,
-        uri: pg.url,
-        connect_args: {},
-        secret_connect_args: null,
-      }, c.inputs));
-  } finally {
-    await pg.stop();
-  }
+  await using pg = await startPostgres();
+  await pg.sql(SETUP);
+  await runAll("postgres", (c) =>
+    datasetTemplate("sqlalchemy", SQL, {
+      query_template: c.query,
+      uri: pg.url,
+      connect_args: {},
+      secret_connect_args: null,
+    }, c.inputs));
 });
 
 Deno.test({
   ...crossCheck("templating: list inputs on MariaDB, through the program", ...MARIADB),
   async fn() {
-    const db = await startMariadb();
-    try {
-      await db.sql(`use app; ${SETUP}`);
-      await runAll("mariadb", (c) =>
-        datasetTemplate("sqlalchemy", SQL, {
-          query_template: c.query,
-          uri: db.url,
-          connect_args: {},
-          secret_connect_args: null,
-        }, c.inputs));
-    } finally {
-      await db.stop();
-    }
+    await using db = await startMariadb();
+    await db.sql(`use app; ${SETUP}`);
+    await runAll("mariadb", (c) =>
+      datasetTemplate("sqlalchemy", SQL, {
+        query_template: c.query,
+        uri: db.url,
+        connect_args: {},
+        secret_connect_args: null,
+      }, c.inputs));
   },
 });
 

@@ -6,12 +6,12 @@ import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { jsonToStruct } from "../idl/mod.ts";
-import { type Member, paxPath, tar, tarGz, zip } from "./_archives.ts";
-import { flytekitContainerArgs } from "./_propeller.ts";
-import { assertFailed, runWithBytes, userError } from "./_reliability.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
+import { type Member, paxPath, tar, tarGz, zip } from "../_testing/archives.ts";
+import { flytekitContainerArgs } from "../_testing/propeller.ts";
+import { assertFailed, runWithBytes, userError } from "../_testing/reliability.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
 import { createSqlite3Executor } from "../executors/sqlite3/mod.ts";
-import { makeContext, makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
+import { makeContext, makeDatabase, runSqlite3, sqliteTemplate } from "../_testing/sqlite3.ts";
 
 const SQLITE_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
 const DB = await Deno.readFile(

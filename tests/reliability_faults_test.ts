@@ -5,7 +5,7 @@
 // SIGTERM mid-query on SQLite and PostgreSQL.
 // Each ends in the right error document and no outputs.pb, or, for transient faults, in an
 // outputs.pb whose data exists.
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { parseExecuteArgs } from "../entrypoint/args.ts";
 import { NULL_LOGGER } from "../entrypoint/dispatch.ts";
@@ -19,14 +19,18 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { type Fault, startFaultyProxy } from "./_faulty_proxy.ts";
-import { activeAfterWaiting, startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./_propeller.ts";
-import { assertFailed, folderArgs, systemError, userError } from "./_reliability.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { makeDatabase } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { type Fault, startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
+import {
+  flytekitContainerArgs,
+  type PropellerRunResult,
+  runPropeller,
+} from "../_testing/propeller.ts";
+import { assertFailed, folderArgs, systemError, userError } from "../_testing/reliability.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { makeDatabase } from "../_testing/sqlite3.ts";
 
 const SQLITE = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
 const SQL = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
@@ -76,160 +80,127 @@ async function assertOutputsComplete(run: PropellerRunResult, storage: Storage) 
 }
 
 Deno.test("faults: S3 faults while downloading the database", async (t) => {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
   const direct = createStorage({ s3: s3.config });
   const dbUri = `s3://${BUCKET}/db/victim.db`;
   await direct.upload(DB_PATH, dbUri);
-  try {
-    for (const fault of ["503", "500", "slowdown", "reset", "truncate"] as Fault[]) {
-      await t.step(`persistent ${fault}: SYSTEM:StorageError, recoverable`, async () => {
-        const proxy = startFaultyProxy(s3.port);
-        try {
-          proxy.fail(100, fault);
-          const run = await runPropeller({
-            template: sqliteTemplate(dbUri),
-            inputs: { literals: {} },
-            env: s3Env(proxy.endpoint),
-          });
-          assertFailed(run, systemError("SYSTEM:StorageError"), 0);
-          assertStringIncludes(run.error!.message!, dbUri);
-          // Bounded: 1 attempt + 2 retries per request (a read may issue a HEAD and a GET).
-          assert(proxy.requests <= 9, `${proxy.requests} requests`);
-        } finally {
-          await proxy.stop();
-        }
-      });
-      await t.step(`transient ${fault} (2 requests): retried, complete outputs`, async () => {
-        const proxy = startFaultyProxy(s3.port);
-        try {
-          proxy.fail(2, fault);
-          const run = await runPropeller({
-            template: sqliteTemplate(dbUri),
-            inputs: { literals: {} },
-            env: s3Env(proxy.endpoint),
-          });
-          await assertOutputsComplete(run, createStorage());
-          assertEquals(proxy.pending, 0);
-        } finally {
-          await proxy.stop();
-        }
-      });
-    }
-    await t.step("server stopped: SYSTEM:StorageError, recoverable", async () => {
-      const proxy = startFaultyProxy(s3.port);
-      await proxy.stop(); // nothing listens on its port any more
+  for (const fault of ["503", "500", "slowdown", "reset", "truncate"] as Fault[]) {
+    await t.step(`persistent ${fault}: SYSTEM:StorageError, recoverable`, async () => {
+      await using proxy = startFaultyProxy(s3.port);
+      proxy.fail(100, fault);
       const run = await runPropeller({
         template: sqliteTemplate(dbUri),
         inputs: { literals: {} },
         env: s3Env(proxy.endpoint),
       });
       assertFailed(run, systemError("SYSTEM:StorageError"), 0);
-      assertStringIncludes(run.error!.message!, "ECONNREFUSED");
+      assertStringIncludes(run.error!.message!, dbUri);
+      // Bounded: 1 attempt + 2 retries per request (a read may issue a HEAD and a GET).
+      assert(proxy.requests <= 9, `${proxy.requests} requests`);
     });
-    await t.step("a missing object is USER:NotFound, not retried", async () => {
-      const proxy = startFaultyProxy(s3.port);
-      try {
-        const run = await runPropeller({
-          template: sqliteTemplate(`s3://${BUCKET}/db/missing.db`),
-          inputs: { literals: {} },
-          env: s3Env(proxy.endpoint),
-        });
-        assertFailed(run, userError("USER:NotFound"), 0);
-        assert(proxy.requests <= 2, `${proxy.requests} requests`);
-      } finally {
-        await proxy.stop();
-      }
+    await t.step(`transient ${fault} (2 requests): retried, complete outputs`, async () => {
+      await using proxy = startFaultyProxy(s3.port);
+      proxy.fail(2, fault);
+      const run = await runPropeller({
+        template: sqliteTemplate(dbUri),
+        inputs: { literals: {} },
+        env: s3Env(proxy.endpoint),
+      });
+      await assertOutputsComplete(run, createStorage());
+      assertEquals(proxy.pending, 0);
     });
-  } finally {
-    await s3.stop();
   }
+  await t.step("server stopped: SYSTEM:StorageError, recoverable", async () => {
+    const proxy = startFaultyProxy(s3.port);
+    await proxy.stop(); // nothing listens on its port any more
+    const run = await runPropeller({
+      template: sqliteTemplate(dbUri),
+      inputs: { literals: {} },
+      env: s3Env(proxy.endpoint),
+    });
+    assertFailed(run, systemError("SYSTEM:StorageError"), 0);
+    assertStringIncludes(run.error!.message!, "ECONNREFUSED");
+  });
+  await t.step("a missing object is USER:NotFound, not retried", async () => {
+    await using proxy = startFaultyProxy(s3.port);
+    const run = await runPropeller({
+      template: sqliteTemplate(`s3://${BUCKET}/db/missing.db`),
+      inputs: { literals: {} },
+      env: s3Env(proxy.endpoint),
+    });
+    assertFailed(run, userError("USER:NotFound"), 0);
+    assert(proxy.requests <= 2, `${proxy.requests} requests`);
+  });
 });
 
 Deno.test("faults: S3 faults while uploading the result", async (t) => {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
   const direct = createStorage({ s3: s3.config });
-  try {
-    for (const fault of ["503", "500", "reset"] as Fault[]) {
-      await t.step(`persistent ${fault}: SYSTEM:StorageError, no outputs.pb`, async () => {
-        const proxy = startFaultyProxy(s3.port);
-        try {
-          proxy.fail(100, fault);
-          const raw = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
-          const run = await runPropeller({
-            template: sqliteTemplate(DB_PATH),
-            args: withRawPrefix(raw),
-            inputs: { literals: {} },
-            env: s3Env(proxy.endpoint),
-          });
-          assertFailed(run, systemError("SYSTEM:StorageError"), 0);
-          assertStringIncludes(run.error!.message!, raw);
-        } finally {
-          await proxy.stop();
-        }
-      });
-      await t.step(
-        `transient ${fault}: retried, outputs.pb points at the uploaded file`,
-        async () => {
-          const proxy = startFaultyProxy(s3.port);
-          try {
-            proxy.fail(2, fault);
-            const run = await runPropeller({
-              template: sqliteTemplate(DB_PATH),
-              args: withRawPrefix(`s3://${BUCKET}/raw/${crypto.randomUUID()}`),
-              inputs: { literals: {} },
-              env: s3Env(proxy.endpoint),
-            });
-            await assertOutputsComplete(run, direct);
-          } finally {
-            await proxy.stop();
-          }
-        },
-      );
-    }
-    await t.step("server stopped before the upload: SYSTEM:StorageError", async () => {
-      const proxy = startFaultyProxy(s3.port);
-      await proxy.stop();
+  for (const fault of ["503", "500", "reset"] as Fault[]) {
+    await t.step(`persistent ${fault}: SYSTEM:StorageError, no outputs.pb`, async () => {
+      await using proxy = startFaultyProxy(s3.port);
+      proxy.fail(100, fault);
+      const raw = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
       const run = await runPropeller({
         template: sqliteTemplate(DB_PATH),
-        args: withRawPrefix(`s3://${BUCKET}/raw/${crypto.randomUUID()}`),
+        args: withRawPrefix(raw),
         inputs: { literals: {} },
         env: s3Env(proxy.endpoint),
       });
       assertFailed(run, systemError("SYSTEM:StorageError"), 0);
+      assertStringIncludes(run.error!.message!, raw);
     });
-  } finally {
-    await s3.stop();
+    await t.step(
+      `transient ${fault}: retried, outputs.pb points at the uploaded file`,
+      async () => {
+        await using proxy = startFaultyProxy(s3.port);
+        proxy.fail(2, fault);
+        const run = await runPropeller({
+          template: sqliteTemplate(DB_PATH),
+          args: withRawPrefix(`s3://${BUCKET}/raw/${crypto.randomUUID()}`),
+          inputs: { literals: {} },
+          env: s3Env(proxy.endpoint),
+        });
+        await assertOutputsComplete(run, direct);
+      },
+    );
   }
-});
-
-Deno.test("faults: S3 holding the whole node stopped: no error.pb can be written, exit 2", async () => {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
-  const proxy = startFaultyProxy(s3.port);
-  try {
-    const storage = createStorage({ s3: { ...s3.config, endpoint: proxy.endpoint } });
-    // The node is laid out, then the proxy stops answering and resets everything.
-    proxy.fail(2, "reset", { after: 2 }); // task.pb and inputs.pb go through
-    proxy.fail(1000, "reset");
+  await t.step("server stopped before the upload: SYSTEM:StorageError", async () => {
+    const proxy = startFaultyProxy(s3.port);
+    await proxy.stop();
     const run = await runPropeller({
-      root: `s3://${BUCKET}/node`,
-      storage,
       template: sqliteTemplate(DB_PATH),
+      args: withRawPrefix(`s3://${BUCKET}/raw/${crypto.randomUUID()}`),
       inputs: { literals: {} },
       env: s3Env(proxy.endpoint),
     });
-    assertEquals(run.code, 2, run.stderr);
-    assertStringIncludes(run.stderr, "Cannot write the error document");
-    const files = await createStorage({ s3: s3.config }).list(run.paths.outputPrefix);
-    assertEquals(files, [], "something was written under the output prefix");
-  } finally {
-    await proxy.stop();
-    await s3.stop();
-  }
+    assertFailed(run, systemError("SYSTEM:StorageError"), 0);
+  });
+});
+
+Deno.test("faults: S3 holding the whole node stopped: no error.pb can be written, exit 2", async () => {
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
+  await using proxy = startFaultyProxy(s3.port);
+  const storage = createStorage({ s3: { ...s3.config, endpoint: proxy.endpoint } });
+  // The node is laid out, then the proxy stops answering and resets everything.
+  proxy.fail(2, "reset", { after: 2 }); // task.pb and inputs.pb go through
+  proxy.fail(1000, "reset");
+  const run = await runPropeller({
+    root: `s3://${BUCKET}/node`,
+    storage,
+    template: sqliteTemplate(DB_PATH),
+    inputs: { literals: {} },
+    env: s3Env(proxy.endpoint),
+  });
+  assertEquals(run.code, 2, run.stderr);
+  assertStringIncludes(run.stderr, "Cannot write the error document");
+  const files = await createStorage({ s3: s3.config }).list(run.paths.outputPrefix);
+  assertEquals(files, [], "something was written under the output prefix");
 });
 
 Deno.test("faults: a stalled S3 server is timed out and retried (in process)", async () => {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
-  const proxy = startFaultyProxy(s3.port);
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
+  await using proxy = startFaultyProxy(s3.port);
   const registry = createExecutorRegistry(BUILTIN_EXECUTORS);
   const dbUri = `s3://${BUCKET}/db/victim.db`;
   await createStorage({ s3: s3.config }).upload(DB_PATH, dbUri);
@@ -250,30 +221,25 @@ Deno.test("faults: a stalled S3 server is timed out and retried (in process)", a
     const files = await Array.fromAsync(Deno.readDir(`${dir}/out`)).catch(() => []);
     return { code, dir, ms: performance.now() - started, files: files.map((f) => f.name).sort() };
   };
-  try {
-    // One stalled request: the run waits out the timeout, retries, and completes.
-    proxy.fail(1, "stall");
-    const slow = await run(sqliteTemplate(dbUri));
-    assertEquals([slow.code, slow.files], [0, ["outputs.pb"]]);
-    assert(slow.ms >= 450, `no timeout happened (${slow.ms} ms)`);
-    const outputs = decodeLiteralMap(await Deno.readFile(`${slow.dir}/out/outputs.pb`));
-    assert(outputs.literals?.results, "no results");
-    // Stalled for good: bounded by timeout x attempts, then a recoverable SYSTEM error.
-    proxy.fail(100, "stall");
-    const stuck = await run(sqliteTemplate(dbUri));
-    assertEquals([stuck.code, stuck.files], [0, ["error.pb"]]);
-    const error = decodeErrorDocument(await Deno.readFile(`${stuck.dir}/out/error.pb`)).error!;
-    assertEquals([error.code, error.kind, error.origin], systemError("SYSTEM:StorageError"));
-    assert(stuck.ms < 10_000, `took ${stuck.ms} ms`);
-  } finally {
-    await proxy.stop();
-    await s3.stop();
-  }
+  // One stalled request: the run waits out the timeout, retries, and completes.
+  proxy.fail(1, "stall");
+  const slow = await run(sqliteTemplate(dbUri));
+  assertEquals([slow.code, slow.files], [0, ["outputs.pb"]]);
+  assert(slow.ms >= 450, `no timeout happened (${slow.ms} ms)`);
+  const outputs = decodeLiteralMap(await Deno.readFile(`${slow.dir}/out/outputs.pb`));
+  assert(outputs.literals?.results, "no results");
+  // Stalled for good: bounded by timeout x attempts, then a recoverable SYSTEM error.
+  proxy.fail(100, "stall");
+  const stuck = await run(sqliteTemplate(dbUri));
+  assertEquals([stuck.code, stuck.files], [0, ["error.pb"]]);
+  const error = decodeErrorDocument(await Deno.readFile(`${stuck.dir}/out/error.pb`)).error!;
+  assertEquals([error.code, error.kind, error.origin], systemError("SYSTEM:StorageError"));
+  assert(stuck.ms < 10_000, `took ${stuck.ms} ms`);
 });
 
 Deno.test("faults: a stalled S3 upload of the result is timed out and retried (in process)", async () => {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
-  const proxy = startFaultyProxy(s3.port);
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
+  await using proxy = startFaultyProxy(s3.port);
   const registry = createExecutorRegistry(BUILTIN_EXECUTORS);
   const direct = createStorage({ s3: s3.config });
   const storage = createStorage({
@@ -295,37 +261,32 @@ Deno.test("faults: a stalled S3 upload of the result is timed out and retried (i
     const files = await Array.fromAsync(Deno.readDir(`${dir}/out`)).catch(() => []);
     return { code, dir, ms: performance.now() - started, files: files.map((f) => f.name).sort() };
   };
-  try {
-    // One stalled PUT: the run waits out the timeout, uploads again, and completes.
-    const raw = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
-    proxy.fail(1, "stall");
-    const slow = await run(raw);
-    assertEquals([slow.code, slow.files], [0, ["outputs.pb"]]);
-    assert(slow.ms >= 450, `no timeout happened (${slow.ms} ms)`);
-    assertEquals([proxy.pending, proxy.requests], [0, 2]);
-    const outputs = decodeLiteralMap(await Deno.readFile(`${slow.dir}/out/outputs.pb`));
-    const uri = outputs.literals!.results.scalar!.schema?.uri ??
-      outputs.literals!.results.scalar!.structuredDataset?.uri;
-    assertEquals(await direct.list(raw), [`${uri}/00000`]);
-    // The object is the whole file: DuckDB reads every row.
-    const local = `${slow.dir}/uploaded.parquet`;
-    await direct.download(`${uri}/00000`, local);
-    assertEquals((await readParquet(local, "select count(*) as n from t")).rows, [[BigInt(ROWS)]]);
-    // Stalled for good: bounded by timeout x attempts, a recoverable SYSTEM error, nothing stored.
-    const lost = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
-    proxy.fail(100, "stall");
-    const stuck = await run(lost);
-    assertEquals([stuck.code, stuck.files], [0, ["error.pb"]]);
-    const error = decodeErrorDocument(await Deno.readFile(`${stuck.dir}/out/error.pb`)).error!;
-    assertEquals([error.code, error.kind, error.origin], systemError("SYSTEM:StorageError"));
-    assertStringIncludes(error.message!, lost);
-    assertEquals(proxy.requests, 2 + 3, "1 attempt + 2 retries");
-    assert(stuck.ms < 10_000, `took ${stuck.ms} ms`);
-    assertEquals(await direct.list(lost), [], "an object was stored after a failed upload");
-  } finally {
-    await proxy.stop();
-    await s3.stop();
-  }
+  // One stalled PUT: the run waits out the timeout, uploads again, and completes.
+  const raw = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
+  proxy.fail(1, "stall");
+  const slow = await run(raw);
+  assertEquals([slow.code, slow.files], [0, ["outputs.pb"]]);
+  assert(slow.ms >= 450, `no timeout happened (${slow.ms} ms)`);
+  assertEquals([proxy.pending, proxy.requests], [0, 2]);
+  const outputs = decodeLiteralMap(await Deno.readFile(`${slow.dir}/out/outputs.pb`));
+  const uri = outputs.literals!.results.scalar!.schema?.uri ??
+    outputs.literals!.results.scalar!.structuredDataset?.uri;
+  assertEquals(await direct.list(raw), [`${uri}/00000`]);
+  // The object is the whole file: DuckDB reads every row.
+  const local = `${slow.dir}/uploaded.parquet`;
+  await direct.download(`${uri}/00000`, local);
+  assertEquals((await readParquet(local, "select count(*) as n from t")).rows, [[BigInt(ROWS)]]);
+  // Stalled for good: bounded by timeout x attempts, a recoverable SYSTEM error, nothing stored.
+  const lost = `s3://${BUCKET}/raw/${crypto.randomUUID()}`;
+  proxy.fail(100, "stall");
+  const stuck = await run(lost);
+  assertEquals([stuck.code, stuck.files], [0, ["error.pb"]]);
+  const error = decodeErrorDocument(await Deno.readFile(`${stuck.dir}/out/error.pb`)).error!;
+  assertEquals([error.code, error.kind, error.origin], systemError("SYSTEM:StorageError"));
+  assertStringIncludes(error.message!, lost);
+  assertEquals(proxy.requests, 2 + 3, "1 attempt + 2 retries");
+  assert(stuck.ms < 10_000, `took ${stuck.ms} ms`);
+  assertEquals(await direct.list(lost), [], "an object was stored after a failed upload");
 });
 
 function sqlTemplate(uri: string, query: string): TaskTemplate {
@@ -361,48 +322,39 @@ async function waitForQuery(
 }
 
 Deno.test("faults: PostgreSQL killed mid-query is SYSTEM:DatabaseUnavailable", async () => {
-  const pg = await startPostgres();
-  let killed = false;
-  try {
-    const running = runPropeller({
-      template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
-      inputs: { literals: {} },
-    });
-    assert(await waitForQuery(pg, "select pg_sleep(30)%"), "the query never started");
-    await pg.kill();
-    killed = true;
-    const run = await running;
-    assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);
-    assert(run.ms < 20_000, `took ${run.ms} ms`);
-    console.log(`PostgreSQL killed mid-query: the run ended after ${Math.round(run.ms)} ms`);
-  } finally {
-    if (!killed) await pg.stop();
-  }
+  // Disposing after the kill does nothing: a stopped or killed server is not stopped again.
+  await using pg = await startPostgres();
+  const running = runPropeller({
+    template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
+    inputs: { literals: {} },
+  });
+  assert(await waitForQuery(pg, "select pg_sleep(30)%"), "the query never started");
+  await pg.kill();
+  const run = await running;
+  assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);
+  assert(run.ms < 20_000, `took ${run.ms} ms`);
+  console.log(`PostgreSQL killed mid-query: the run ended after ${Math.round(run.ms)} ms`);
 });
 
 Deno.test("faults: SIGTERM mid-query on PostgreSQL is SYSTEM:Aborted at once; the query is cancelled", async () => {
-  const pg = await startPostgres();
-  try {
-    const run = await runPropeller({
-      template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
-      inputs: { literals: {} },
-      // The main thread takes the signal itself (it cancels the statement, then reports): the
-      // abort watchdog's thread stands down, and the run exits 0 after its error.pb.
-      env: { FLYTESHIM_ABORT_WATCHDOG: "on" },
-      interrupt: { when: /Running query/ },
-    });
-    assertFailed(run, systemError("SYSTEM:Aborted"), 0);
-    assert(run.ms < 10_000, `took ${run.ms} ms`);
-    console.log(`SIGTERM during a PostgreSQL query: the run ended after ${Math.round(run.ms)} ms`);
-    // The server is not left running the statement for the full 30 s.
-    assertEquals(
-      await activeAfterWaiting(pg, "select pg_sleep(30)%"),
-      0,
-      "the query still runs on the server",
-    );
-  } finally {
-    await pg.stop();
-  }
+  await using pg = await startPostgres();
+  const run = await runPropeller({
+    template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
+    inputs: { literals: {} },
+    // The main thread takes the signal itself (it cancels the statement, then reports): the
+    // abort watchdog's thread stands down, and the run exits 0 after its error.pb.
+    env: { FLYTESHIM_ABORT_WATCHDOG: "on" },
+    interrupt: { when: /Running query/ },
+  });
+  assertFailed(run, systemError("SYSTEM:Aborted"), 0);
+  assert(run.ms < 10_000, `took ${run.ms} ms`);
+  console.log(`SIGTERM during a PostgreSQL query: the run ended after ${Math.round(run.ms)} ms`);
+  // The server is not left running the statement for the full 30 s.
+  assertEquals(
+    await activeAfterWaiting(pg, "select pg_sleep(30)%"),
+    0,
+    "the query still runs on the server",
+  );
 });
 
 Deno.test("faults: SIGTERM during one long SQLite step: SYSTEM:Aborted error.pb within 5 s, no outputs.pb", async () => {
@@ -412,48 +364,41 @@ Deno.test("faults: SIGTERM during one long SQLite step: SYSTEM:Aborted error.pb 
   const query =
     "with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) as n from c";
   const tmp = await Deno.makeTempDir({ prefix: "flyteshim-watchdog-tmp-" });
-  try {
-    const run = await runPropeller({
-      template: sqliteTemplate(DB_PATH, query),
-      inputs: { literals: {} },
-      env: { FLYTESHIM_ABORT_WATCHDOG: "on", TMPDIR: tmp },
-      interrupt: { when: /Running the query/ },
-      timeoutMs: 60_000,
-    });
-    assertEquals(run.signal, "SIGKILL", run.stderr);
-    assertFailed(run, systemError("SYSTEM:Aborted"), 137);
-    assertStringIncludes(run.error!.message!, "SIGTERM");
-    assert(run.msAfterInterrupt! < 5_000, `error.pb after ${run.msAfterInterrupt} ms`);
-    assertEquals([...Deno.readDirSync(tmp)], [], "the work folder is left behind");
-    console.log(
-      `one long SQLite step: SIGTERM'd run ended ${
-        Math.round(run.msAfterInterrupt!)
-      } ms after the signal`,
-    );
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
+  await using _tmp = removing(tmp);
+  const run = await runPropeller({
+    template: sqliteTemplate(DB_PATH, query),
+    inputs: { literals: {} },
+    env: { FLYTESHIM_ABORT_WATCHDOG: "on", TMPDIR: tmp },
+    interrupt: { when: /Running the query/ },
+    timeoutMs: 60_000,
+  });
+  assertEquals(run.signal, "SIGKILL", run.stderr);
+  assertFailed(run, systemError("SYSTEM:Aborted"), 137);
+  assertStringIncludes(run.error!.message!, "SIGTERM");
+  assert(run.msAfterInterrupt! < 5_000, `error.pb after ${run.msAfterInterrupt} ms`);
+  assertEquals([...Deno.readDirSync(tmp)], [], "the work folder is left behind");
+  console.log(
+    `one long SQLite step: SIGTERM'd run ended ${
+      Math.round(run.msAfterInterrupt!)
+    } ms after the signal`,
+  );
 });
 
 Deno.test("faults: SIGTERM during one long SQLite step on S3 prefixes: the watchdog (auto) writes error.pb to S3", async () => {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
-  try {
-    const storage = createStorage({ s3: s3.config });
-    const query =
-      "with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) as n from c";
-    const run = await runPropeller({
-      template: sqliteTemplate(DB_PATH, query),
-      inputs: { literals: {} },
-      root: `s3://${BUCKET}/watchdog`,
-      storage,
-      env: s3.env, // FLYTESHIM_ABORT_WATCHDOG unset: auto, on for a remote output prefix
-      interrupt: { when: /Running the query/ },
-    });
-    assertFailed(run, systemError("SYSTEM:Aborted"), 137);
-    assert(run.msAfterInterrupt! < 5_000, `error.pb after ${run.msAfterInterrupt} ms`);
-  } finally {
-    await s3.stop();
-  }
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
+  const storage = createStorage({ s3: s3.config });
+  const query =
+    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) as n from c";
+  const run = await runPropeller({
+    template: sqliteTemplate(DB_PATH, query),
+    inputs: { literals: {} },
+    root: `s3://${BUCKET}/watchdog`,
+    storage,
+    env: s3.env, // FLYTESHIM_ABORT_WATCHDOG unset: auto, on for a remote output prefix
+    interrupt: { when: /Running the query/ },
+  });
+  assertFailed(run, systemError("SYSTEM:Aborted"), 137);
+  assert(run.msAfterInterrupt! < 5_000, `error.pb after ${run.msAfterInterrupt} ms`);
 });
 
 Deno.test("faults: SIGTERM while streaming a large SQLite result ends promptly, no outputs.pb", async () => {
@@ -475,8 +420,8 @@ Deno.test("faults: SIGTERM while streaming a large SQLite result ends promptly, 
 
 Deno.test("faults: stdout and stderr closed (log collector gone): outputs.pb or error.pb is still written", async () => {
   const { encodeLiteralMap, encodeTaskTemplate } = await import("../idl/mod.ts");
-  const { echoInputs, echoTemplate } = await import("./_reliability.ts");
-  const { TEST_PROGRAM } = await import("./_runtime_fixtures.ts");
+  const { echoInputs, echoTemplate } = await import("../_testing/reliability.ts");
+  const { TEST_PROGRAM } = await import("../_testing/runtime_fixtures.ts");
   const dir = await tempDir({ prefix: "flyteshim-pipes-" });
   await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap(await echoInputs()));
   const good = echoTemplate();

@@ -21,11 +21,11 @@ import {
 } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { literalMapToValues } from "../types/mod.ts";
-import { TEST_EXECUTORS } from "./_executors.ts";
-import { type FuzzCase, mutate, Prng } from "./_fuzz.ts";
-import { flytekitContainerArgs } from "./_propeller.ts";
-import { echoSeeds, folderArgs, runWithBytes } from "./_reliability.ts";
-import { makeDatabase, sqliteTemplate } from "./_sqlite3.ts";
+import { TEST_EXECUTORS } from "../_testing/executors.ts";
+import { type FuzzCase, mutate, Prng } from "../_testing/fuzz.ts";
+import { flytekitContainerArgs } from "../_testing/propeller.ts";
+import { echoSeeds, folderArgs, runWithBytes } from "../_testing/reliability.ts";
+import { makeDatabase, sqliteTemplate } from "../_testing/sqlite3.ts";
 
 const SEED = Number(Deno.env.get("FLYTESHIM_FUZZ_SEED") ?? 20261128);
 const IN_PROCESS_CASES = Number(Deno.env.get("FLYTESHIM_FUZZ_CASES") ?? 5000);
@@ -225,7 +225,7 @@ const ARCHIVE_MS = 20_000;
 
 Deno.test("fuzz: mutated zip, tar and tar.gz archives unpack inside the folder or are USER:BadArchive", async () => {
   const { extractSingleFile } = await import("../executors/sqlite3/archive.ts");
-  const { tar, tarGz, zip } = await import("./_archives.ts");
+  const { tar, tarGz, zip } = await import("../_testing/archives.ts");
   const data = new Uint8Array(3000).map((_, i) => (i * 7) & 0xff);
   const seedsByFormat = [
     await zip([{ name: "db/a.db", data, deflate: true }]),
@@ -341,7 +341,7 @@ const DB_MS = 20_000;
 Deno.test("fuzz: damaged SQLite database files end in rows or USER:SqlError, never a crash", async () => {
   const { createSqlite3Executor } = await import("../executors/sqlite3/mod.ts");
   const { FlyteshimError } = await import("../errors.ts");
-  const { makeContext } = await import("./_sqlite3.ts");
+  const { makeContext } = await import("../_testing/sqlite3.ts");
   const db = await Deno.readFile(
     await makeDatabase(
       `create table t(id integer primary key, name text, score real);

@@ -14,7 +14,7 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { denoProgram, flytekitContainerArgs, runPropeller } from "./_propeller.ts";
+import { denoProgram, flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
 import {
   assertFailed,
   echoInputs,
@@ -26,8 +26,8 @@ import {
   runWithBytes,
   systemError,
   userError,
-} from "./_reliability.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
+} from "../_testing/reliability.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
 
 const SQLITE_EXECUTOR = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
 const enc = new TextEncoder();
@@ -492,7 +492,7 @@ Deno.test("inputs: --inputs naming a FIFO is a USER storage error, not a hang", 
 for (const where of ["string", "map-key"]) {
   Deno.test(`outputs: a ${where} with a lone surrogate is SYSTEM:InvalidOutput, not an unreadable outputs.pb`, async () => {
     const run = await runPropeller({
-      program: denoProgram("tests/_reliability_main.ts"),
+      program: denoProgram("_testing/reliability_main.ts"),
       template: testTemplate("lone-surrogate", "tests.lone-surrogate", {
         custom: { where },
         outputs: where === "string"

@@ -5,7 +5,7 @@
 // through the real program as a bounded pool of subprocesses against the same S3 server. Each
 // batch runs under a real deadline (`withDeadline`): a timer fails the test if the runs have not
 // all settled in 60 s, and aborts them.
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { parseExecuteArgs } from "../entrypoint/args.ts";
 import { NULL_LOGGER } from "../entrypoint/dispatch.ts";
@@ -22,12 +22,12 @@ import {
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { makeDatabase } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { makeDatabase } from "../_testing/sqlite3.ts";
 
 const RUNS = 50;
 const POOL = 10;
@@ -207,168 +207,157 @@ const LOAD_QUERY = {
 };
 
 Deno.test("load: 50 SQLite3 executions at once against one S3 server (in process)", async () => {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
   const storage = createStorage({ s3: s3.config });
   const local = await tempDir({ prefix: "flyteshim-load-" });
-  try {
-    await storage.upload(await makeLoadDatabase(), `s3://${BUCKET}/db/load.db`);
-    const task = encodeTaskTemplate(template("sqlite", SQLITE, {
-      ...LOAD_QUERY,
-    }));
-    const node = (i: number) => `s3://${BUCKET}/nodes/n${i}`;
-    await Promise.all(Array.from({ length: RUNS }, async (_, i) => {
-      await storage.write(`${node(i)}/task.pb`, task);
-      await storage.write(`${node(i)}/inputs.pb`, encodeLiteralMap(await inputs(i + 1)));
-    }));
-    const { results: codes, ms } = await withDeadline(
-      "SQLite3 on S3",
-      (signal) =>
-        Array.from({ length: RUNS }, (_, i) =>
-          runExecute(
-            executeArgs(node(i), `${node(i)}/0`, `s3://${BUCKET}/raw/n${i}`, SQLITE),
-            { env: {}, registry, storage, logger: NULL_LOGGER, signal },
-          )),
-    );
-    assertEquals(codes, new Array(RUNS).fill(0));
-    for (let i = 0; i < RUNS; i++) {
-      const files = await storage.list(`${node(i)}/0`);
-      assertEquals(files, [`${node(i)}/0/outputs.pb`], `run ${i}`);
-      const outputs = decodeLiteralMap(await storage.read(`${node(i)}/0/outputs.pb`));
-      await checkResult(storage, outputs, i + 1, `${local}/n${i}.parquet`);
-    }
-    console.log(`${RUNS} concurrent runs on one S3 server: ${Math.round(ms)} ms`);
-  } finally {
-    await s3.stop();
-    await Deno.remove(local, { recursive: true });
+  await using _local = removing(local);
+  await storage.upload(await makeLoadDatabase(), `s3://${BUCKET}/db/load.db`);
+  const task = encodeTaskTemplate(template("sqlite", SQLITE, {
+    ...LOAD_QUERY,
+  }));
+  const node = (i: number) => `s3://${BUCKET}/nodes/n${i}`;
+  await Promise.all(Array.from({ length: RUNS }, async (_, i) => {
+    await storage.write(`${node(i)}/task.pb`, task);
+    await storage.write(`${node(i)}/inputs.pb`, encodeLiteralMap(await inputs(i + 1)));
+  }));
+  const { results: codes, ms } = await withDeadline(
+    "SQLite3 on S3",
+    (signal) =>
+      Array.from({ length: RUNS }, (_, i) =>
+        runExecute(
+          executeArgs(node(i), `${node(i)}/0`, `s3://${BUCKET}/raw/n${i}`, SQLITE),
+          { env: {}, registry, storage, logger: NULL_LOGGER, signal },
+        )),
+  );
+  assertEquals(codes, new Array(RUNS).fill(0));
+  for (let i = 0; i < RUNS; i++) {
+    const files = await storage.list(`${node(i)}/0`);
+    assertEquals(files, [`${node(i)}/0/outputs.pb`], `run ${i}`);
+    const outputs = decodeLiteralMap(await storage.read(`${node(i)}/0/outputs.pb`));
+    await checkResult(storage, outputs, i + 1, `${local}/n${i}.parquet`);
   }
+  console.log(`${RUNS} concurrent runs on one S3 server: ${Math.round(ms)} ms`);
 });
 
 Deno.test("load: 50 SQL executions at once against one PostgreSQL (in process)", async () => {
-  const pg = await startPostgres();
+  await using pg = await startPostgres();
   const local = await tempDir({ prefix: "flyteshim-load-" });
-  try {
-    await pg.sql(`create table t(id int primary key, name text);
-      insert into t select x, 'row-' || x from generate_series(1, ${SETUP_ROWS}) x;`);
-    const storage = createStorage();
-    const task = encodeTaskTemplate(template("sqlalchemy", SQL, {
-      query_template: "select id, name from t where id <= {{ .inputs.n }} order by id",
-      uri: pg.url,
-      connect_args: {},
-      secret_connect_args: null,
-    }));
-    const dir = (i: number) => `${local}/n${i}`;
-    await Promise.all(Array.from({ length: RUNS }, async (_, i) => {
-      await Deno.mkdir(dir(i));
-      await Deno.writeFile(`${dir(i)}/task.pb`, task);
-      await Deno.writeFile(`${dir(i)}/inputs.pb`, encodeLiteralMap(await inputs(i + 1)));
-    }));
-    const { results: codes, ms } = await withDeadline(
-      "SQL on PostgreSQL",
-      (signal) =>
-        Array.from({ length: RUNS }, (_, i) =>
-          runExecute(
-            executeArgs(dir(i), `${dir(i)}/out`, `${dir(i)}/raw`, SQL),
-            { env: {}, registry, storage, logger: NULL_LOGGER, signal },
-          )),
-    );
-    assertEquals(codes, new Array(RUNS).fill(0));
-    for (let i = 0; i < RUNS; i++) {
-      assertEquals([...Deno.readDirSync(`${dir(i)}/out`)].map((e) => e.name), ["outputs.pb"]);
-      const outputs = decodeLiteralMap(await Deno.readFile(`${dir(i)}/out/outputs.pb`));
-      await checkResult(storage, outputs, i + 1, `${dir(i)}/check.parquet`);
-    }
-    // Every connection was closed: only this check's own is left.
-    await assertNoConnectionLeft(pg);
-    console.log(`${RUNS} concurrent runs on one PostgreSQL: ${Math.round(ms)} ms`);
-  } finally {
-    await pg.stop();
-    await Deno.remove(local, { recursive: true });
+  await using _local = removing(local);
+  await pg.sql(`create table t(id int primary key, name text);
+    insert into t select x, 'row-' || x from generate_series(1, ${SETUP_ROWS}) x;`);
+  const storage = createStorage();
+  const task = encodeTaskTemplate(template("sqlalchemy", SQL, {
+    query_template: "select id, name from t where id <= {{ .inputs.n }} order by id",
+    uri: pg.url,
+    connect_args: {},
+    secret_connect_args: null,
+  }));
+  const dir = (i: number) => `${local}/n${i}`;
+  await Promise.all(Array.from({ length: RUNS }, async (_, i) => {
+    await Deno.mkdir(dir(i));
+    await Deno.writeFile(`${dir(i)}/task.pb`, task);
+    await Deno.writeFile(`${dir(i)}/inputs.pb`, encodeLiteralMap(await inputs(i + 1)));
+  }));
+  const { results: codes, ms } = await withDeadline(
+    "SQL on PostgreSQL",
+    (signal) =>
+      Array.from({ length: RUNS }, (_, i) =>
+        runExecute(
+          executeArgs(dir(i), `${dir(i)}/out`, `${dir(i)}/raw`, SQL),
+          { env: {}, registry, storage, logger: NULL_LOGGER, signal },
+        )),
+  );
+  assertEquals(codes, new Array(RUNS).fill(0));
+  for (let i = 0; i < RUNS; i++) {
+    assertEquals([...Deno.readDirSync(`${dir(i)}/out`)].map((e) => e.name), ["outputs.pb"]);
+    const outputs = decodeLiteralMap(await Deno.readFile(`${dir(i)}/out/outputs.pb`));
+    await checkResult(storage, outputs, i + 1, `${dir(i)}/check.parquet`);
   }
+  // Every connection was closed: only this check's own is left.
+  await assertNoConnectionLeft(pg);
+  console.log(`${RUNS} concurrent runs on one PostgreSQL: ${Math.round(ms)} ms`);
 });
 
 Deno.test("load: 50 SQL executions at once against one PostgreSQL, results on one S3 server (in process)", async () => {
-  const [pg, s3] = await Promise.all([startPostgres(), startS3rver({ buckets: [BUCKET] })]);
+  const [pgServer, s3Server] = await Promise.all([
+    startPostgres(),
+    startS3rver({ buckets: [BUCKET] }),
+  ]);
+  await using pg = pgServer;
+  await using s3 = s3Server;
   const local = await tempDir({ prefix: "flyteshim-load-" });
-  try {
-    await pg.sql(`create table t(id int primary key, name text);
-      insert into t select x, 'row-' || x from generate_series(1, ${SETUP_ROWS}) x;`);
-    const storage = createStorage({ s3: s3.config });
-    const task = encodeTaskTemplate(template("sqlalchemy", SQL, {
-      query_template: "select id, name from t where id <= {{ .inputs.n }} order by id",
-      uri: pg.url,
-      connect_args: {},
-      secret_connect_args: null,
-    }));
-    // Node (task.pb, inputs.pb), output prefix and raw output prefix all on the S3 server.
-    const node = (i: number) => `s3://${BUCKET}/sql/n${i}`;
-    const raw = (i: number) => `s3://${BUCKET}/sql-raw/n${i}`;
-    await Promise.all(Array.from({ length: RUNS }, async (_, i) => {
-      await storage.write(`${node(i)}/task.pb`, task);
-      await storage.write(`${node(i)}/inputs.pb`, encodeLiteralMap(await inputs(i + 1)));
-    }));
-    const { results: codes, ms } = await withDeadline(
-      "SQL on PostgreSQL to S3",
-      (signal) =>
-        Array.from({ length: RUNS }, (_, i) =>
-          runExecute(
-            executeArgs(node(i), `${node(i)}/0`, raw(i), SQL),
-            { env: {}, registry, storage, logger: NULL_LOGGER, signal },
-          )),
-    );
-    assertEquals(codes, new Array(RUNS).fill(0));
-    for (let i = 0; i < RUNS; i++) {
-      assertEquals(await storage.list(`${node(i)}/0`), [`${node(i)}/0/outputs.pb`], `run ${i}`);
-      const outputs = decodeLiteralMap(await storage.read(`${node(i)}/0/outputs.pb`));
-      const scalar = outputs.literals!.results.scalar!;
-      const uri = scalar.schema?.uri ?? scalar.structuredDataset?.uri ?? "";
-      assert(uri.startsWith(`${raw(i)}/`), `run ${i}: dataset at ${uri}`);
-      await checkResult(storage, outputs, i + 1, `${local}/n${i}.parquet`);
-    }
-    await assertNoConnectionLeft(pg);
-    console.log(
-      `${RUNS} concurrent runs on one PostgreSQL writing to one S3 server: ${Math.round(ms)} ms`,
-    );
-  } finally {
-    await Promise.all([pg.stop(), s3.stop()]);
-    await Deno.remove(local, { recursive: true });
+  await using _local = removing(local);
+  await pg.sql(`create table t(id int primary key, name text);
+    insert into t select x, 'row-' || x from generate_series(1, ${SETUP_ROWS}) x;`);
+  const storage = createStorage({ s3: s3.config });
+  const task = encodeTaskTemplate(template("sqlalchemy", SQL, {
+    query_template: "select id, name from t where id <= {{ .inputs.n }} order by id",
+    uri: pg.url,
+    connect_args: {},
+    secret_connect_args: null,
+  }));
+  // Node (task.pb, inputs.pb), output prefix and raw output prefix all on the S3 server.
+  const node = (i: number) => `s3://${BUCKET}/sql/n${i}`;
+  const raw = (i: number) => `s3://${BUCKET}/sql-raw/n${i}`;
+  await Promise.all(Array.from({ length: RUNS }, async (_, i) => {
+    await storage.write(`${node(i)}/task.pb`, task);
+    await storage.write(`${node(i)}/inputs.pb`, encodeLiteralMap(await inputs(i + 1)));
+  }));
+  const { results: codes, ms } = await withDeadline(
+    "SQL on PostgreSQL to S3",
+    (signal) =>
+      Array.from({ length: RUNS }, (_, i) =>
+        runExecute(
+          executeArgs(node(i), `${node(i)}/0`, raw(i), SQL),
+          { env: {}, registry, storage, logger: NULL_LOGGER, signal },
+        )),
+  );
+  assertEquals(codes, new Array(RUNS).fill(0));
+  for (let i = 0; i < RUNS; i++) {
+    assertEquals(await storage.list(`${node(i)}/0`), [`${node(i)}/0/outputs.pb`], `run ${i}`);
+    const outputs = decodeLiteralMap(await storage.read(`${node(i)}/0/outputs.pb`));
+    const scalar = outputs.literals!.results.scalar!;
+    const uri = scalar.schema?.uri ?? scalar.structuredDataset?.uri ?? "";
+    assert(uri.startsWith(`${raw(i)}/`), `run ${i}: dataset at ${uri}`);
+    await checkResult(storage, outputs, i + 1, `${local}/n${i}.parquet`);
   }
+  await assertNoConnectionLeft(pg);
+  console.log(
+    `${RUNS} concurrent runs on one PostgreSQL writing to one S3 server: ${Math.round(ms)} ms`,
+  );
 });
 
 Deno.test("load: 50 executions of the program (pool of 10 subprocesses) against one S3 server", async () => {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
   const storage = createStorage({ s3: s3.config });
   const local = await tempDir({ prefix: "flyteshim-load-" });
-  try {
-    await storage.upload(await makeLoadDatabase(), `s3://${BUCKET}/db/load.db`);
-    const tpl = template("sqlite", SQLITE, {
-      ...LOAD_QUERY,
-    });
-    const { results: runs, ms } = await withDeadline(
-      "program pool on S3",
-      (signal) =>
-        pool(RUNS, POOL, async (i) =>
-          await runPropeller({
-            root: `s3://${BUCKET}/program`,
-            storage,
-            execution: { name: `load${i}` },
-            template: tpl,
-            inputs: await inputs(i + 1),
-            env: s3.env,
-            timeoutMs: 30_000,
-          }), signal),
-    );
-    for (const [i, run] of runs.entries()) {
-      assertEquals([run.code, run.files], [0, ["outputs.pb"]], `run ${i}: ${run.stderr}`);
-      await checkResult(storage, run.outputs!, i + 1, `${local}/p${i}.parquet`);
-    }
-    const each = runs.map((r) => r.ms).sort((a, b) => a - b);
-    console.log(
-      `${RUNS} program runs, ${POOL} at a time: ${Math.round(ms)} ms; per run median ${
-        Math.round(each[RUNS >> 1])
-      } ms, max ${Math.round(each[RUNS - 1])} ms`,
-    );
-  } finally {
-    await s3.stop();
-    await Deno.remove(local, { recursive: true });
+  await using _local = removing(local);
+  await storage.upload(await makeLoadDatabase(), `s3://${BUCKET}/db/load.db`);
+  const tpl = template("sqlite", SQLITE, {
+    ...LOAD_QUERY,
+  });
+  const { results: runs, ms } = await withDeadline(
+    "program pool on S3",
+    (signal) =>
+      pool(RUNS, POOL, async (i) =>
+        await runPropeller({
+          root: `s3://${BUCKET}/program`,
+          storage,
+          execution: { name: `load${i}` },
+          template: tpl,
+          inputs: await inputs(i + 1),
+          env: s3.env,
+          timeoutMs: 30_000,
+        }), signal),
+  );
+  for (const [i, run] of runs.entries()) {
+    assertEquals([run.code, run.files], [0, ["outputs.pb"]], `run ${i}: ${run.stderr}`);
+    await checkResult(storage, run.outputs!, i + 1, `${local}/p${i}.parquet`);
   }
+  const each = runs.map((r) => r.ms).sort((a, b) => a - b);
+  console.log(
+    `${RUNS} program runs, ${POOL} at a time: ${Math.round(ms)} ms; per run median ${
+      Math.round(each[RUNS >> 1])
+    } ms, max ${Math.round(each[RUNS - 1])} ms`,
+  );
 });

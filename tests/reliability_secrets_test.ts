@@ -7,18 +7,18 @@ import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types } from "../types/mod.ts";
-import { startPostgres } from "./_postgres.ts";
+import { startPostgres } from "../_testing/postgres.ts";
 import {
   denoProgram,
   flytekitContainerArgs,
   type PropellerRunResult,
   runPropeller,
-} from "./_propeller.ts";
-import { assertFailed, type Expected, systemError, userError } from "./_reliability.ts";
-import type { Leak } from "./_reliability_executors.ts";
-import { testTemplate } from "./_runtime_fixtures.ts";
+} from "../_testing/propeller.ts";
+import { assertFailed, type Expected, systemError, userError } from "../_testing/reliability.ts";
+import type { Leak } from "../_testing/reliability_executors.ts";
+import { testTemplate } from "../_testing/runtime_fixtures.ts";
 
-const PROGRAM = denoProgram("tests/_reliability_main.ts");
+const PROGRAM = denoProgram("_testing/reliability_main.ts");
 
 /** Secret values with characters that logs and error documents escape or split. */
 const SECRETS: Record<string, string> = {
@@ -164,75 +164,71 @@ function sqlTemplate(uri: string, query = "select 1 as one"): TaskTemplate {
 
 Deno.test("secrets: SQL executor with secret_connect_args on PostgreSQL", async (t) => {
   const password = 'pg-Reliab1lity-"secret"';
-  const pg = await startPostgres({ password });
+  await using pg = await startPostgres({ password });
   const uri = `postgresql://${pg.user}@${pg.host}:${pg.port}/postgres`;
-  try {
-    await t.step("a query with the secret password succeeds, the password nowhere", async () => {
+  await t.step("a query with the secret password succeeds, the password nowhere", async () => {
+    const run = await runPropeller({
+      program: PROGRAM,
+      template: sqlTemplate(uri),
+      env: { _FSEC_PG_PASSWORD: password },
+    });
+    assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.stderr);
+    await assertNoLeak(run, password);
+  });
+  await t.step("a wrong secret password is USER:AuthenticationFailed", async () => {
+    const wrong = "wrong-Passw0rd-c4fe";
+    const run = await runPropeller({
+      program: PROGRAM,
+      template: sqlTemplate(uri),
+      env: { _FSEC_PG_PASSWORD: wrong },
+    });
+    assertFailed(run, userError("USER:AuthenticationFailed"), 0);
+    await assertNoLeak(run, wrong);
+  });
+  await t.step("a SQL error after connecting with the secret", async () => {
+    const run = await runPropeller({
+      program: PROGRAM,
+      template: sqlTemplate(uri, `select '${"x"}' from no_such_table`),
+      env: { _FSEC_PG_PASSWORD: password },
+    });
+    assertFailed(run, userError("USER:SqlError"), 0);
+    await assertNoLeak(run, password);
+  });
+  await t.step(
+    "an unreachable server with the secret is SYSTEM:DatabaseUnavailable",
+    async () => {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = (listener.addr as Deno.NetAddr).port;
+      listener.close();
       const run = await runPropeller({
         program: PROGRAM,
-        template: sqlTemplate(uri),
+        template: sqlTemplate(`postgresql://${pg.user}@127.0.0.1:${port}/postgres`),
         env: { _FSEC_PG_PASSWORD: password },
       });
-      assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.stderr);
+      assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);
       await assertNoLeak(run, password);
-    });
-    await t.step("a wrong secret password is USER:AuthenticationFailed", async () => {
-      const wrong = "wrong-Passw0rd-c4fe";
+    },
+  );
+  await t.step(
+    "a password in the URI (not a secret) is kept out of logs and errors",
+    async () => {
       const run = await runPropeller({
         program: PROGRAM,
-        template: sqlTemplate(uri),
-        env: { _FSEC_PG_PASSWORD: wrong },
-      });
-      assertFailed(run, userError("USER:AuthenticationFailed"), 0);
-      await assertNoLeak(run, wrong);
-    });
-    await t.step("a SQL error after connecting with the secret", async () => {
-      const run = await runPropeller({
-        program: PROGRAM,
-        template: sqlTemplate(uri, `select '${"x"}' from no_such_table`),
-        env: { _FSEC_PG_PASSWORD: password },
+        template: {
+          ...sqlTemplate(""),
+          custom: jsonToStruct({
+            query_template: "select * from no_such_table",
+            uri: `postgresql://${pg.user}:${
+              encodeURIComponent(password)
+            }@${pg.host}:${pg.port}/postgres`,
+            connect_args: {},
+            secret_connect_args: null,
+          }),
+        },
       });
       assertFailed(run, userError("USER:SqlError"), 0);
       await assertNoLeak(run, password);
-    });
-    await t.step(
-      "an unreachable server with the secret is SYSTEM:DatabaseUnavailable",
-      async () => {
-        const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-        const port = (listener.addr as Deno.NetAddr).port;
-        listener.close();
-        const run = await runPropeller({
-          program: PROGRAM,
-          template: sqlTemplate(`postgresql://${pg.user}@127.0.0.1:${port}/postgres`),
-          env: { _FSEC_PG_PASSWORD: password },
-        });
-        assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);
-        await assertNoLeak(run, password);
-      },
-    );
-    await t.step(
-      "a password in the URI (not a secret) is kept out of logs and errors",
-      async () => {
-        const run = await runPropeller({
-          program: PROGRAM,
-          template: {
-            ...sqlTemplate(""),
-            custom: jsonToStruct({
-              query_template: "select * from no_such_table",
-              uri: `postgresql://${pg.user}:${
-                encodeURIComponent(password)
-              }@${pg.host}:${pg.port}/postgres`,
-              connect_args: {},
-              secret_connect_args: null,
-            }),
-          },
-        });
-        assertFailed(run, userError("USER:SqlError"), 0);
-        await assertNoLeak(run, password);
-        await assertNoLeak(run, encodeURIComponent(password));
-      },
-    );
-  } finally {
-    await pg.stop();
-  }
+      await assertNoLeak(run, encodeURIComponent(password));
+    },
+  );
 });

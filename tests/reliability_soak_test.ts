@@ -3,7 +3,7 @@
 // more concurrent runs than PostgreSQL has connections end in outputs.pb or a recoverable SYSTEM
 // error.pb, never a hang.
 import { assert, assertEquals } from "@std/assert";
-import { concurrentPostgres, inProcessSoak, subprocessSoak } from "./_soak.ts";
+import { concurrentPostgres, inProcessSoak, subprocessSoak } from "../_testing/soak.ts";
 
 Deno.test("soak: 40 runs in a row through task.run() leak no file descriptor", async () => {
   // Temporary entries are counted by the subprocess soak below and by tools/soak.ts: TMPDIR is

@@ -6,10 +6,10 @@
 import { crossCheck, MARIADB } from "../_testing/tools.ts";
 import { assert, assertEquals } from "@std/assert";
 import { FlyteshimError } from "../errors.ts";
-import { startMariadb } from "./_mariadb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { runSql, T } from "./_sql_run.ts";
-import { fileHash, makeDatabase, runSqlite3, sqliteTemplate } from "./_sqlite3.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { runSql, T } from "../_testing/sql_run.ts";
+import { fileHash, makeDatabase, runSqlite3, sqliteTemplate } from "../_testing/sqlite3.ts";
 import { Types } from "../types/mod.ts";
 import type { flyteidl } from "../idl/mod.ts";
 
@@ -257,94 +257,86 @@ Deno.test("injection: SQLite3 executor, every payload in every position", async 
 });
 
 Deno.test("injection: SQL executor on PostgreSQL, every payload in every position", async () => {
-  const pg = await startPostgres();
-  try {
-    await pg.sql(SETUP.replaceAll("integer primary key", "int primary key"));
-    const fingerprint = async () =>
-      JSON.stringify(
-        await pg.sql(`
-          select
-            (select string_agg(tablename, ',' order by tablename) from pg_tables where schemaname not in ('pg_catalog', 'information_schema')) as tables,
-            (select count(*) from users) as users,
-            (select md5(string_agg(id || ':' || name || ':' || secret, ',' order by id)) from users) as users_md5,
-            (select count(*) from audit) as audit,
-            (select md5(string_agg(id || ':' || note, ',' order by id)) from audit) as audit_md5
-        `),
-      );
-    const before = await fingerprint();
-    const counts = new Map<string, number>();
-    for (const template of TEMPLATES.filter((t) => t.dialects.includes("postgres"))) {
-      for (const payload of PAYLOADS) {
-        // PostgreSQL refuses NUL in text; that payload is covered by SQLite.
-        if (payload.includes("\u0000")) continue;
-        const what = `${template.name} <- ${JSON.stringify(payload)}`;
-        const outcome = await runPayload(pg.url, template, payload, what);
-        tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
-      }
-      assertEquals(await fingerprint(), before, `${template.name}: the database changed`);
+  await using pg = await startPostgres();
+  await pg.sql(SETUP.replaceAll("integer primary key", "int primary key"));
+  const fingerprint = async () =>
+    JSON.stringify(
+      await pg.sql(`
+        select
+          (select string_agg(tablename, ',' order by tablename) from pg_tables where schemaname not in ('pg_catalog', 'information_schema')) as tables,
+          (select count(*) from users) as users,
+          (select md5(string_agg(id || ':' || name || ':' || secret, ',' order by id)) from users) as users_md5,
+          (select count(*) from audit) as audit,
+          (select md5(string_agg(id || ':' || note, ',' order by id)) from audit) as audit_md5
+      `),
+    );
+  const before = await fingerprint();
+  const counts = new Map<string, number>();
+  for (const template of TEMPLATES.filter((t) => t.dialects.includes("postgres"))) {
+    for (const payload of PAYLOADS) {
+      // PostgreSQL refuses NUL in text; that payload is covered by SQLite.
+      if (payload.includes("\u0000")) continue;
+      const what = `${template.name} <- ${JSON.stringify(payload)}`;
+      const outcome = await runPayload(pg.url, template, payload, what);
+      tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
     }
-    // Without a declared output the statement runs through the simple protocol (several
-    // statements allowed): the payloads still stay inside their string.
-    for (const payload of PAYLOADS.filter((p) => p.startsWith("'") && !p.includes("\u0000"))) {
-      try {
-        await runSql({
-          query: "select count(*) from users where name = '{{ .inputs.x }}'",
-          uri: pg.url,
-          inputs: { x: [T.str, payload] },
-          output: false,
-        });
-      } catch (error) {
-        assert(error instanceof FlyteshimError && error.origin === "user", String(error));
-      }
-    }
-    assertEquals(await fingerprint(), before, "no-output statements changed the database");
-    const { table } = await runSql({
-      query: "select id, name from users where name = '{{ .inputs.x }}'",
-      uri: pg.url,
-      inputs: { x: [T.str, "o'hara"] },
-    });
-    assertEquals(table!.rows, [[3n, "o'hara"]]);
-    assertEquals(await exists("/tmp/flyteshim-copied"), false, "COPY wrote a file");
-    console.log([...counts].map(([k, v]) => `${k} x${v}`).join("\n"));
-  } finally {
-    await pg.stop();
+    assertEquals(await fingerprint(), before, `${template.name}: the database changed`);
   }
+  // Without a declared output the statement runs through the simple protocol (several
+  // statements allowed): the payloads still stay inside their string.
+  for (const payload of PAYLOADS.filter((p) => p.startsWith("'") && !p.includes("\u0000"))) {
+    try {
+      await runSql({
+        query: "select count(*) from users where name = '{{ .inputs.x }}'",
+        uri: pg.url,
+        inputs: { x: [T.str, payload] },
+        output: false,
+      });
+    } catch (error) {
+      assert(error instanceof FlyteshimError && error.origin === "user", String(error));
+    }
+  }
+  assertEquals(await fingerprint(), before, "no-output statements changed the database");
+  const { table } = await runSql({
+    query: "select id, name from users where name = '{{ .inputs.x }}'",
+    uri: pg.url,
+    inputs: { x: [T.str, "o'hara"] },
+  });
+  assertEquals(table!.rows, [[3n, "o'hara"]]);
+  assertEquals(await exists("/tmp/flyteshim-copied"), false, "COPY wrote a file");
+  console.log([...counts].map(([k, v]) => `${k} x${v}`).join("\n"));
 });
 
 Deno.test({
   ...crossCheck("injection: SQL executor on MariaDB, every payload in every position", ...MARIADB),
   async fn() {
-    const db = await startMariadb();
-    try {
-      await db.sql(`use app; ${SETUP.replaceAll("integer primary key", "int primary key")}`);
-      const fingerprint = () =>
-        db.sql(`
-          select group_concat(table_name order by table_name) from information_schema.tables
-            where table_schema = 'app';
-          select count(*) from app.users; select count(*) from app.audit;
-          checksum table app.users, app.audit extended;
-        `);
-      const before = await fingerprint();
-      assert(before.includes("audit,users"), before);
-      const counts = new Map<string, number>();
-      for (const template of TEMPLATES.filter((t) => t.dialects.includes("mysql"))) {
-        for (const payload of PAYLOADS) {
-          const what = `${template.name} <- ${JSON.stringify(payload)}`;
-          const outcome = await runPayload(db.url, template, payload, what);
-          tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
-        }
-        assertEquals(await fingerprint(), before, `${template.name}: the database changed`);
+    await using db = await startMariadb();
+    await db.sql(`use app; ${SETUP.replaceAll("integer primary key", "int primary key")}`);
+    const fingerprint = () =>
+      db.sql(`
+        select group_concat(table_name order by table_name) from information_schema.tables
+          where table_schema = 'app';
+        select count(*) from app.users; select count(*) from app.audit;
+        checksum table app.users, app.audit extended;
+      `);
+    const before = await fingerprint();
+    assert(before.includes("audit,users"), before);
+    const counts = new Map<string, number>();
+    for (const template of TEMPLATES.filter((t) => t.dialects.includes("mysql"))) {
+      for (const payload of PAYLOADS) {
+        const what = `${template.name} <- ${JSON.stringify(payload)}`;
+        const outcome = await runPayload(db.url, template, payload, what);
+        tally(counts, `${template.name}: ${refusedOrEmpty(outcome, what)}`);
       }
-      const { table } = await runSql({
-        query: "select id, name from users where name = '{{ .inputs.x }}'",
-        uri: db.url,
-        inputs: { x: [T.str, "o'hara"] },
-      });
-      assertEquals(table!.rows, [[3n, "o'hara"]]);
-      assertEquals(await exists("/tmp/flyteshim-outfile"), false, "INTO OUTFILE wrote a file");
-      console.log([...counts].map(([k, v]) => `${k} x${v}`).join("\n"));
-    } finally {
-      await db.stop();
+      assertEquals(await fingerprint(), before, `${template.name}: the database changed`);
     }
+    const { table } = await runSql({
+      query: "select id, name from users where name = '{{ .inputs.x }}'",
+      uri: db.url,
+      inputs: { x: [T.str, "o'hara"] },
+    });
+    assertEquals(table!.rows, [[3n, "o'hara"]]);
+    assertEquals(await exists("/tmp/flyteshim-outfile"), false, "INTO OUTFILE wrote a file");
+    console.log([...counts].map(([k, v]) => `${k} x${v}`).join("\n"));
   },
 });

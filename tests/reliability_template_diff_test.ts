@@ -11,9 +11,9 @@ import {
   postgresEngine,
   sqliteEngine,
   type TemplateCase,
-} from "./_template_diff.ts";
-import { startPostgres } from "./_postgres.ts";
-import { startMariadb } from "./_mariadb.ts";
+} from "../_testing/template_diff.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
 
 const SEED = 16;
 
@@ -110,24 +110,22 @@ Deno.test("template diff: SQLite reads every rendering as the benign one, value 
 });
 
 Deno.test("template diff: PostgreSQL reads every rendering as the benign one, value in place", async () => {
-  const pg = await startPostgres();
+  await using pg = await startPostgres();
   const engine = await postgresEngine(pg.url);
   try {
     await fuzz(engine, 1500);
   } finally {
     await engine.close();
-    await pg.stop();
   }
 });
 
 Deno.test("template diff: MariaDB reads every rendering as the benign one, value in place", async () => {
-  const db = await startMariadb();
+  await using db = await startMariadb();
   const engine = await mariadbEngine(db.url);
   try {
     await fuzz(engine, 2500);
   } finally {
     await engine.close();
-    await db.stop();
   }
 });
 

@@ -3,8 +3,8 @@ import { tempDir, tempFile } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { flyteidl } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { runPropeller } from "./_propeller.ts";
-import { TEST_PROGRAM, testTemplate } from "./_runtime_fixtures.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { TEST_PROGRAM, testTemplate } from "../_testing/runtime_fixtures.ts";
 
 const { RECOVERABLE, NON_RECOVERABLE } = flyteidl.core.ContainerError.Kind;
 const { USER, SYSTEM } = flyteidl.core.ExecutionError.ErrorKind;
@@ -71,7 +71,7 @@ Deno.test("errors: an unexpected failure is SYSTEM:Unknown, recoverable, with th
   assertError(run, ["SYSTEM:Unknown", RECOVERABLE, SYSTEM]);
   assertStringIncludes(run.error!.message!, "TypeError");
   assertStringIncludes(run.error!.message!, "Stack:");
-  assertStringIncludes(run.error!.message!, "_executors.ts");
+  assertStringIncludes(run.error!.message!, "_testing/executors.ts");
   assertError(await failWith("string-throw"), ["SYSTEM:Unknown", RECOVERABLE, SYSTEM]);
 });
 

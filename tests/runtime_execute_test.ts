@@ -12,8 +12,8 @@ import {
   Types,
   valuesToLiteralMap,
 } from "../types/mod.ts";
-import { DEFAULT_PROGRAM, renderArgs, runPropeller } from "./_propeller.ts";
-import { TEST_PROGRAM, testTemplate } from "./_runtime_fixtures.ts";
+import { DEFAULT_PROGRAM, renderArgs, runPropeller } from "../_testing/propeller.ts";
+import { TEST_PROGRAM, testTemplate } from "../_testing/runtime_fixtures.ts";
 
 const KINDS = {
   i: Types.integer,

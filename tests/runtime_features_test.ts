@@ -4,8 +4,8 @@ import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { encodeLiteral, flyteidl, fromInt64 } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { checkpointContainerArgs, runPropeller } from "./_propeller.ts";
-import { TEST_PROGRAM, testTemplate } from "./_runtime_fixtures.ts";
+import { checkpointContainerArgs, runPropeller } from "../_testing/propeller.ts";
+import { TEST_PROGRAM, testTemplate } from "../_testing/runtime_fixtures.ts";
 
 const { RECOVERABLE, NON_RECOVERABLE } = flyteidl.core.ContainerError.Kind;
 const { USER, SYSTEM } = flyteidl.core.ExecutionError.ErrorKind;

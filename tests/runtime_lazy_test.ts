@@ -2,9 +2,9 @@
 // no storage backend but local files, and no npm package (protobufjs is bundled into idl/gen/);
 // everything else is imported when a run needs it.
 import { assert, assertEquals } from "@std/assert";
-import { moduleGraph, npmPackages } from "./_module_graph.ts";
+import { moduleGraph, npmPackages } from "../_testing/module_graph.ts";
 
-Deno.test("entrypoint/main.ts imports executors, backends and npm packages lazily", async () => {
+Deno.test("lazy imports: entrypoint/main.ts imports executors, backends and npm packages lazily", async () => {
   const { statics, dynamics } = await moduleGraph("entrypoint/main.ts");
   // protobufjs comes as the ES module bundled into idl/gen/ (no CommonJS loading at start-up).
   assertEquals(npmPackages(statics), []);

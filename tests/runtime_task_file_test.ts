@@ -15,9 +15,9 @@ import {
   type JsonValue,
   structToJson,
 } from "../idl/mod.ts";
-import { prepareNode, runNode } from "./_propeller.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
-import { tarGz } from "./_archives.ts";
+import { prepareNode, runNode } from "../_testing/propeller.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
+import { tarGz } from "../_testing/archives.ts";
 
 const { NON_RECOVERABLE } = flyteidl.core.ContainerError.Kind;
 const { USER } = flyteidl.core.ExecutionError.ErrorKind;

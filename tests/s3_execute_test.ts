@@ -13,10 +13,10 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import type { Storage } from "../storage/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { runPropeller } from "./_propeller.ts";
-import { type S3rverHandle, startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { type S3rverHandle, startS3rver } from "../_testing/s3rver.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const BUCKET = "my-s3-bucket";
 
@@ -132,88 +132,80 @@ async function checkResults(storage: Storage, datasetUri: string) {
 Deno.test(
   crossCheck("execute with every prefix on s3://, node laid out and read back by boto3", BOTO3),
   async (t) => {
-    const s3 = await startS3rver({ buckets: [BUCKET] });
+    await using s3 = await startS3rver({ buckets: [BUCKET] });
     const storage = boto3Storage(s3);
     const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
-    try {
-      await t.step("database on s3://", async () => {
-        await storage.write(
-          `s3://${BUCKET}/dbs/chinook.db`,
-          await Deno.readFile(`${FIXTURE_DIR}chinook-mini.db`),
-        );
+    await t.step("database on s3://", async () => {
+      await storage.write(
+        `s3://${BUCKET}/dbs/chinook.db`,
+        await Deno.readFile(`${FIXTURE_DIR}chinook-mini.db`),
+      );
+      const run = await runPropeller({
+        template: await fixtureTemplate(`s3://${BUCKET}/dbs/chinook.db`),
+        inputs,
+        root: `s3://${BUCKET}`,
+        storage,
+        env: s3.env,
+      });
+      assertEquals(run.code, 0, run.stderr);
+      assertEquals(run.files, ["outputs.pb"], run.error?.message ?? run.stderr);
+      for (const path of Object.values(run.paths).filter(Boolean)) {
+        assertMatch(path, new RegExp(`^s3://${BUCKET}/`));
+      }
+      const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
+      assertMatch(sd.uri!, new RegExp(`^${run.paths.rawOutputPrefix}/[0-9a-f]{32}$`));
+      await checkResults(storage, sd.uri!);
+      // Uploads carry flytekit's execution metadata.
+      const meta = await metadataOf(s3, `${run.paths.outputPrefix}/outputs.pb`);
+      assertEquals(meta["flyte-execution-project"], "flytesnacks");
+      assertEquals(meta["flyte-execution-domain"], "development");
+      assertEquals(meta["flyte-execution-name"], "f6a2b8c1d9e0");
+      assertEquals(await metadataOf(s3, `${sd.uri}/00000`), meta);
+    });
+
+    await t.step("database on http://, prefixes on s3://, no execution metadata", async () => {
+      const db = await Deno.readFile(`${FIXTURE_DIR}chinook-mini.db`);
+      await using server = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen() {} },
+        (req) =>
+          new URL(req.url).pathname === "/chinook.db"
+            ? new Response(db)
+            : new Response("not found", { status: 404 }),
+      );
+      const run = await runPropeller({
+        template: await fixtureTemplate(`http://127.0.0.1:${server.addr.port}/chinook.db`),
+        inputs,
+        root: `s3://${BUCKET}/http-db`,
+        storage,
+        env: { ...s3.env, FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA: "false" },
+        execution: { name: "httpdb" },
+      });
+      assertEquals(run.code, 0, run.stderr);
+      assertEquals(run.files, ["outputs.pb"], run.error?.message ?? run.stderr);
+      await checkResults(
+        storage,
+        run.outputs!.literals!.results.scalar!.structuredDataset!.uri!,
+      );
+      // Switched off: no execution metadata on the uploads.
+      assertEquals(await metadataOf(s3, `${run.paths.outputPrefix}/outputs.pb`), {});
+    });
+
+    await t.step(
+      "a missing database object is a USER:NotFound error document in S3",
+      async () => {
         const run = await runPropeller({
-          template: await fixtureTemplate(`s3://${BUCKET}/dbs/chinook.db`),
+          template: await fixtureTemplate(`s3://${BUCKET}/dbs/missing.db`),
           inputs,
-          root: `s3://${BUCKET}`,
+          root: `s3://${BUCKET}/missing-db`,
           storage,
           env: s3.env,
+          execution: { name: "missingdb" },
         });
         assertEquals(run.code, 0, run.stderr);
-        assertEquals(run.files, ["outputs.pb"], run.error?.message ?? run.stderr);
-        for (const path of Object.values(run.paths).filter(Boolean)) {
-          assertMatch(path, new RegExp(`^s3://${BUCKET}/`));
-        }
-        const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
-        assertMatch(sd.uri!, new RegExp(`^${run.paths.rawOutputPrefix}/[0-9a-f]{32}$`));
-        await checkResults(storage, sd.uri!);
-        // Uploads carry flytekit's execution metadata.
-        const meta = await metadataOf(s3, `${run.paths.outputPrefix}/outputs.pb`);
-        assertEquals(meta["flyte-execution-project"], "flytesnacks");
-        assertEquals(meta["flyte-execution-domain"], "development");
-        assertEquals(meta["flyte-execution-name"], "f6a2b8c1d9e0");
-        assertEquals(await metadataOf(s3, `${sd.uri}/00000`), meta);
-      });
-
-      await t.step("database on http://, prefixes on s3://, no execution metadata", async () => {
-        const db = await Deno.readFile(`${FIXTURE_DIR}chinook-mini.db`);
-        const server = Deno.serve(
-          { hostname: "127.0.0.1", port: 0, onListen() {} },
-          (req) =>
-            new URL(req.url).pathname === "/chinook.db"
-              ? new Response(db)
-              : new Response("not found", { status: 404 }),
-        );
-        try {
-          const run = await runPropeller({
-            template: await fixtureTemplate(`http://127.0.0.1:${server.addr.port}/chinook.db`),
-            inputs,
-            root: `s3://${BUCKET}/http-db`,
-            storage,
-            env: { ...s3.env, FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA: "false" },
-            execution: { name: "httpdb" },
-          });
-          assertEquals(run.code, 0, run.stderr);
-          assertEquals(run.files, ["outputs.pb"], run.error?.message ?? run.stderr);
-          await checkResults(
-            storage,
-            run.outputs!.literals!.results.scalar!.structuredDataset!.uri!,
-          );
-          // Switched off: no execution metadata on the uploads.
-          assertEquals(await metadataOf(s3, `${run.paths.outputPrefix}/outputs.pb`), {});
-        } finally {
-          await server.shutdown();
-        }
-      });
-
-      await t.step(
-        "a missing database object is a USER:NotFound error document in S3",
-        async () => {
-          const run = await runPropeller({
-            template: await fixtureTemplate(`s3://${BUCKET}/dbs/missing.db`),
-            inputs,
-            root: `s3://${BUCKET}/missing-db`,
-            storage,
-            env: s3.env,
-            execution: { name: "missingdb" },
-          });
-          assertEquals(run.code, 0, run.stderr);
-          assertEquals(run.files, ["error.pb"]);
-          assertEquals(run.error?.code, "USER:NotFound");
-          assertMatch(run.error?.message ?? "", /s3:\/\/my-s3-bucket\/dbs\/missing\.db/);
-        },
-      );
-    } finally {
-      await s3.stop();
-    }
+        assertEquals(run.files, ["error.pb"]);
+        assertEquals(run.error?.code, "USER:NotFound");
+        assertMatch(run.error?.message ?? "", /s3:\/\/my-s3-bucket\/dbs\/missing\.db/);
+      },
+    );
   },
 );

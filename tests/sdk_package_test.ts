@@ -164,7 +164,7 @@ Deno.test("package --flytekit-compatible: flytekit's args with checkpoint flags;
   assertStringIncludes(text, 'image: "img:9"');
 });
 
-Deno.test("serialize --image fills only tasks without an image; --override-image replaces all", async () => {
+Deno.test("sdk package: serialize --image fills only tasks without an image; --override-image replaces all", async () => {
   const dir = await setup();
   await Deno.writeTextFile(
     `${dir}/mixed.ts`,
@@ -239,7 +239,7 @@ Deno.test(
   },
 );
 
-Deno.test("registration commands explain a wrong module, export or flag", async () => {
+Deno.test("sdk package: registration commands explain a wrong module, export or flag", async () => {
   const dir = await setup();
   const missing = await cli(["package", "tasks.ts", "nope"], dir);
   assertEquals(missing.code, 2);

@@ -16,7 +16,7 @@ import { readDataset, sqlite3Task, toTaskTemplate } from "../task/mod.ts";
 import { Types } from "../types/mod.ts";
 import { runCli } from "../cli/run_cli.ts";
 import { StructuredDataset } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
+import { readParquet } from "../_testing/duckdb.ts";
 
 const MOD = new URL("../mod.ts", import.meta.url).href;
 const FIXTURE = new URL("../testdata/idl/flytekit-sqlite3/template.pb", import.meta.url);
@@ -58,7 +58,7 @@ async function cli(args: string[], cwd: string) {
   return { code, stdout, stderr };
 }
 
-Deno.test("task.run runs a SQLite3 task in-process and returns a dataset readable as rows", async () => {
+Deno.test("sdk run: task.run runs a SQLite3 task in-process and returns a dataset readable as rows", async () => {
   await using fixture = await database();
   const { dir, db } = fixture;
   const runDir = `${dir}/run`;
@@ -86,7 +86,7 @@ Deno.test("task.run runs a SQLite3 task in-process and returns a dataset readabl
   assertEquals(table.rows.map((r) => r[1]), ["Track 11", "Track 12", "Track 13"]);
 });
 
-Deno.test("a failing local run rejects with the classified error error.pb would hold", async () => {
+Deno.test("sdk run: a failing local run rejects with the classified error error.pb would hold", async () => {
   await using fixture = await database();
   const { db } = fixture;
   const task = sqlite3Task({ name: "bad", queryTemplate: "select * from no_such_table", uri: db });
@@ -112,7 +112,7 @@ export const tracks = sqlite3Task({
   );
 }
 
-Deno.test("deno task run <module> <export> --flags prints a dataset as a table", async () => {
+Deno.test("sdk run: deno task run <module> <export> --flags prints a dataset as a table", async () => {
   await using fixture = await database();
   const { dir, db } = fixture;
   await writeTracksModule(dir, db, "TrackId, Name");
@@ -171,7 +171,7 @@ Deno.test("deno task run <module> <export> --flags prints a dataset as a table",
   );
 });
 
-Deno.test("deno task run --template runs flytekit's own SQLite3Task template unchanged", async () => {
+Deno.test("sdk run: deno task run --template runs flytekit's own SQLite3Task template unchanged", async () => {
   await using fixture = await database();
   const { dir, db } = fixture;
   // flytekit's bytes, with custom.uri pointing at this test's database.
@@ -217,7 +217,7 @@ Deno.test("deno task run --template runs flytekit's own SQLite3Task template unc
   );
 });
 
-Deno.test("a large database download shows progress lines (a bar on a terminal)", async () => {
+Deno.test("sdk run: a large database download shows progress lines (a bar on a terminal)", async () => {
   await using fixture = await database();
   const { dir, db } = fixture;
   const sqlite = new DatabaseSync(db);
@@ -260,7 +260,7 @@ export const first = sqlite3Task({ name: "first", queryTemplate: "select TrackId
   }
 });
 
-Deno.test("the serialized template runs in the container entrypoint with its own args, both flavors", async () => {
+Deno.test("sdk run: the serialized template runs in the container entrypoint with its own args, both flavors", async () => {
   await using fixture = await database();
   const { dir, db } = fixture;
   const task = sqlite3Task({
@@ -304,7 +304,7 @@ Deno.test("the serialized template runs in the container entrypoint with its own
   }
 });
 
-Deno.test("optional inputs may be left out or given as null, in flags, --inputs and task.run", async () => {
+Deno.test("sdk run: optional inputs may be left out or given as null, in flags, --inputs and task.run", async () => {
   const dir = await tempDir({ prefix: "sdk-run-" });
   const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
   await Deno.writeTextFile(
@@ -353,7 +353,7 @@ export const task = defineTask({
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("local runs show executor logs at FLYTESHIM_LOG_LEVEL and can resume from a checkpoint", async () => {
+Deno.test("sdk run: local runs show executor logs at FLYTESHIM_LOG_LEVEL and can resume from a checkpoint", async () => {
   const dir = await tempDir({ prefix: "sdk-run-" });
   const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
   // Counts attempts: reads the previous checkpoint's number, saves the next one.
@@ -424,7 +424,7 @@ export const task = defineTask({ name: "count", taskType: "count", executor: cou
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("run --template --executors runs a custom executor's template", async () => {
+Deno.test("sdk run: run --template --executors runs a custom executor's template", async () => {
   const dir = await tempDir({ prefix: "sdk-run-" });
   const EXECUTORS = new URL("../executors/mod.ts", import.meta.url).href;
   await Deno.writeTextFile(
@@ -538,7 +538,7 @@ export const broken = sqlite3Task({ name: "broken", queryTemplate: "select * fro
   assertEquals(kept.left, []);
 });
 
-Deno.test("task.run removes its run folder, failed runs included, unless asked or its data lives there", async () => {
+Deno.test("sdk run: task.run removes its run folder, failed runs included, unless asked or its data lives there", async () => {
   await using fixture = await database();
   const { dir, db } = fixture;
   const TASK = new URL("../task/mod.ts", import.meta.url).href;

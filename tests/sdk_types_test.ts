@@ -3,7 +3,7 @@
 // getting-started guide shows). Each wrong file must fail with the message that names what is
 // wrong, and the right file must pass. The files live only in the temporary project, so
 // `deno check .` of this repository never sees them.
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -143,21 +143,18 @@ async function check(project: string, files: string[]) {
 
 Deno.test("types: mistakes a TypeScript user makes fail deno check with a message naming them", async () => {
   const project = await tempDir({ prefix: "flyteshim-types-" });
-  try {
-    const files = Object.fromEntries(Object.entries(WRONG).map(([k, v]) => [k, v.code]));
-    await setup(project, { ...files, right: RIGHT });
-    const right = await check(project, ["right"]);
-    assertEquals(right.code, 0, right.text);
-    const wrong = await check(project, Object.keys(WRONG));
-    assert(wrong.code !== 0);
-    // Errors by file: each wrong file has exactly one, with the expected message.
-    const errors = wrong.text.split(/\n(?=TS\d+ \[ERROR\])/).filter((e) => e.startsWith("TS"));
-    for (const [name, { message }] of Object.entries(WRONG)) {
-      const own = errors.filter((e) => e.includes(`file://${project}/${name}.ts:`));
-      assertEquals(own.length, 1, `${name}.ts:\n${own.join("\n") || wrong.text}`);
-      assertStringIncludes(own[0], message, name);
-    }
-  } finally {
-    await Deno.remove(project, { recursive: true });
+  await using _project = removing(project);
+  const files = Object.fromEntries(Object.entries(WRONG).map(([k, v]) => [k, v.code]));
+  await setup(project, { ...files, right: RIGHT });
+  const right = await check(project, ["right"]);
+  assertEquals(right.code, 0, right.text);
+  const wrong = await check(project, Object.keys(WRONG));
+  assert(wrong.code !== 0);
+  // Errors by file: each wrong file has exactly one, with the expected message.
+  const errors = wrong.text.split(/\n(?=TS\d+ \[ERROR\])/).filter((e) => e.startsWith("TS"));
+  for (const [name, { message }] of Object.entries(WRONG)) {
+    const own = errors.filter((e) => e.includes(`file://${project}/${name}.ts:`));
+    assertEquals(own.length, 1, `${name}.ts:\n${own.join("\n") || wrong.text}`);
+    assertStringIncludes(own[0], message, name);
   }
 });

@@ -2,7 +2,7 @@
 // accepts connections while it starts and refuses them with "the database system is starting up"
 // (57P03), which once failed the TLS suite in a fresh run.
 import { assert, assertEquals } from "@std/assert";
-import { startPostgres, waitForQuery } from "./_postgres.ts";
+import { startPostgres, waitForQuery } from "../_testing/postgres.ts";
 
 /** PostgreSQL's ErrorResponse for a server that is still starting. */
 function startingUp(): Uint8Array {
@@ -22,7 +22,7 @@ function startingUp(): Uint8Array {
 }
 
 Deno.test("readiness: PostgreSQL is waited for until a query succeeds, not until the port opens", async () => {
-  const pg = await startPostgres();
+  await using pg = await startPostgres();
   // A port that opens at once and answers like a starting server to the first connections, then
   // forwards to the real one.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -71,6 +71,5 @@ Deno.test("readiness: PostgreSQL is waited for until a query succeeds, not until
   } finally {
     listener.close();
     await serving;
-    await pg.stop();
   }
 });

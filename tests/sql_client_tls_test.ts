@@ -3,16 +3,16 @@
 // certificate's CN is the user) and Debian's MariaDB (`REQUIRE X509`), both trusting a throwaway CA
 // made with `openssl`. Keys given as file paths and as secrets' values (flytekit puts a secret's
 // value, not its path, into connect_args); the key material never reaches logs or error.pb.
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { crossCheck, MARIADB, OPENSSL } from "../_testing/tools.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
-import { startMariadb } from "./_mariadb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
-import { errorExpectation, runSql } from "./_sql_run.ts";
-import { createCertificateAuthority, issueCertificate, openssl } from "./_tls.ts";
-import { readParquet } from "./_duckdb.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
+import { errorExpectation, runSql } from "../_testing/sql_run.ts";
+import { createCertificateAuthority, issueCertificate, openssl } from "../_testing/tls.ts";
+import { readParquet } from "../_testing/duckdb.ts";
 import { readTlsFiles } from "../executors/sql/tls.ts";
 
 const EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
@@ -84,7 +84,7 @@ function sqlalchemyTemplate(custom: Record<string, unknown>): TaskTemplate {
 Deno.test({
   ...crossCheck("sql executor: PostgreSQL client certificates (sslcert, sslkey)", OPENSSL),
 }, async (t) => {
-  const pg = await startPostgres({ clientCerts: true });
+  await using pg = await startPostgres({ clientCerts: true });
   const tls = pg.clientTls!;
   const bad = await badCertificates(tls.user, tls.ca);
   const expectError = errorExpectation(pg.password);
@@ -265,7 +265,6 @@ Deno.test({
       assertStringIncludes(error.message, "no encryption");
     });
   } finally {
-    await pg.stop();
     await bad.remove();
   }
 });
@@ -276,7 +275,7 @@ Deno.test({
     OPENSSL,
   ),
 }, async (t) => {
-  const pg = await startPostgres({ clientCerts: true });
+  await using pg = await startPostgres({ clientCerts: true });
   const tls = pg.clientTls!;
   const bad = await badCertificates(tls.user, tls.ca);
   const secretsDir = await tempDir({ prefix: "flyteshim-tls-secrets-" });
@@ -341,7 +340,6 @@ Deno.test({
       assertNoKeyMaterial(material, run.error?.message ?? "", run.stdout, run.stderr);
     });
   } finally {
-    await pg.stop();
     await bad.remove();
     await Deno.remove(secretsDir, { recursive: true });
   }
@@ -354,7 +352,7 @@ Deno.test({
     OPENSSL,
   ),
   async fn(t) {
-    const db = await startMariadb({ clientCerts: true });
+    await using db = await startMariadb({ clientCerts: true });
     const tls = db.clientTls!;
     const bad = await badCertificates(tls.user, tls.ca);
     const expectError = errorExpectation(db.password);
@@ -447,7 +445,6 @@ Deno.test({
         assertStringIncludes(error.message, "does not belong to the certificate");
       });
     } finally {
-      await db.stop();
       await bad.remove();
     }
   },
@@ -460,24 +457,21 @@ Deno.test({
   ),
 }, async () => {
   const dir = await tempDir({ prefix: "flyteshim-tls-bag-" });
-  try {
-    const ca = await createCertificateAuthority(dir);
-    const client = await issueCertificate(ca, { name: "client", cn: "tls_user" });
-    // What `openssl pkcs12 -in client.p12 -nodes` prints: attributes before each PEM block. Read
-    // from a file it always worked; as a secret's value it was taken for a file name.
-    const key = "Bag Attributes\n    localKeyID: 01 02 03\nKey Attributes: <No Attributes>\n" +
-      await Deno.readTextFile(client.key);
-    await Deno.writeTextFile(`${dir}/bag.key`, key);
-    const base = { dialect: "postgresql", host: "db", port: 5432, sslmode: "verify-full" } as const;
-    const fromFile = await readTlsFiles({
-      ...base,
-      sslcert: client.cert,
-      sslkey: `${dir}/bag.key`,
-    });
-    const fromText = await readTlsFiles({ ...base, sslcert: client.cert, sslkey: key });
-    assertEquals(fromText, fromFile);
-    assertStringIncludes(fromText.key!, "PRIVATE KEY-----");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const ca = await createCertificateAuthority(dir);
+  const client = await issueCertificate(ca, { name: "client", cn: "tls_user" });
+  // What `openssl pkcs12 -in client.p12 -nodes` prints: attributes before each PEM block. Read
+  // from a file it always worked; as a secret's value it was taken for a file name.
+  const key = "Bag Attributes\n    localKeyID: 01 02 03\nKey Attributes: <No Attributes>\n" +
+    await Deno.readTextFile(client.key);
+  await Deno.writeTextFile(`${dir}/bag.key`, key);
+  const base = { dialect: "postgresql", host: "db", port: 5432, sslmode: "verify-full" } as const;
+  const fromFile = await readTlsFiles({
+    ...base,
+    sslcert: client.cert,
+    sslkey: `${dir}/bag.key`,
+  });
+  const fromText = await readTlsFiles({ ...base, sslcert: client.cert, sslkey: key });
+  assertEquals(fromText, fromFile);
+  assertStringIncludes(fromText.key!, "PRIVATE KEY-----");
 });

@@ -6,9 +6,9 @@ import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import { startPostgres } from "./_postgres.ts";
-import { flytekitContainerArgs, runPropeller } from "./_propeller.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
 
 const PASSWORD = "e2e-Secret-4d1f";
 const EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
@@ -37,109 +37,104 @@ function sqlalchemyTemplate(custom: Record<string, unknown>): TaskTemplate {
 }
 
 Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on PostgreSQL", async (t) => {
-  const pg = await startPostgres({ password: PASSWORD });
-  try {
-    await pg.sql(`
-      create table tracks (id int8 primary key, name text, price numeric(10,2), at timestamptz);
-      insert into tracks
-        select g, 'track ' || g, g * 0.25, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour'
-        from generate_series(1, 50) g;
-    `);
-    const custom = {
-      query_template:
-        "select id, name, price, at from tracks order by id limit {{ .inputs.limit }}",
-      uri: `postgresql+psycopg2://${pg.host}/postgres`,
-      // As flytekit writes them: numbers became doubles in the protobuf Struct.
-      connect_args: { port: pg.port + 0.0, connect_timeout: 5.0, sslmode: "disable" },
-      secret_connect_args: {
-        username: { group: "db", key: "user", group_version: null, mount_requirement: 1 },
-        password: { group: "db", key: "password", group_version: null, mount_requirement: 1 },
-      },
-    };
-    const inputs = await valuesToLiteralMap({ limit: 20n }, { limit: Types.integer.literalType });
+  await using pg = await startPostgres({ password: PASSWORD });
+  await pg.sql(`
+    create table tracks (id int8 primary key, name text, price numeric(10,2), at timestamptz);
+    insert into tracks
+      select g, 'track ' || g, g * 0.25, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour'
+      from generate_series(1, 50) g;
+  `);
+  const custom = {
+    query_template: "select id, name, price, at from tracks order by id limit {{ .inputs.limit }}",
+    uri: `postgresql+psycopg2://${pg.host}/postgres`,
+    // As flytekit writes them: numbers became doubles in the protobuf Struct.
+    connect_args: { port: pg.port + 0.0, connect_timeout: 5.0, sslmode: "disable" },
+    secret_connect_args: {
+      username: { group: "db", key: "user", group_version: null, mount_requirement: 1 },
+      password: { group: "db", key: "password", group_version: null, mount_requirement: 1 },
+    },
+  };
+  const inputs = await valuesToLiteralMap({ limit: 20n }, { limit: Types.integer.literalType });
 
-    await t.step("20 rows to a parquet structured dataset", async () => {
-      const run = await runPropeller({
-        template: sqlalchemyTemplate(custom),
-        inputs,
-        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assertEquals(run.error, undefined, run.error?.message ?? "");
-      assert(!run.stdout.includes(PASSWORD) && !run.stderr.includes(PASSWORD));
-      const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
-      assertMatch(sd.uri!, new RegExp(`^${run.paths.rawOutputPrefix}/[0-9a-f]{32}$`));
-      assertEquals(sd.metadata?.structuredDatasetType?.format, "parquet");
-      const table = await readParquet(`${sd.uri}/00000`);
-      assertEquals(table.columns.map((c) => c.type), [
-        "BIGINT",
-        "VARCHAR",
-        "DOUBLE",
-        "TIMESTAMP WITH TIME ZONE",
-      ]);
-      assertEquals(table.rows.length, 20);
-      assertEquals(table.rows[19].slice(0, 3), [20n, "track 20", 5]);
+  await t.step("20 rows to a parquet structured dataset", async () => {
+    const run = await runPropeller({
+      template: sqlalchemyTemplate(custom),
+      inputs,
+      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
     });
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.error, undefined, run.error?.message ?? "");
+    assert(!run.stdout.includes(PASSWORD) && !run.stderr.includes(PASSWORD));
+    const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
+    assertMatch(sd.uri!, new RegExp(`^${run.paths.rawOutputPrefix}/[0-9a-f]{32}$`));
+    assertEquals(sd.metadata?.structuredDatasetType?.format, "parquet");
+    const table = await readParquet(`${sd.uri}/00000`);
+    assertEquals(table.columns.map((c) => c.type), [
+      "BIGINT",
+      "VARCHAR",
+      "DOUBLE",
+      "TIMESTAMP WITH TIME ZONE",
+    ]);
+    assertEquals(table.rows.length, 20);
+    assertEquals(table.rows[19].slice(0, 3), [20n, "track 20", 5]);
+  });
 
-    await t.step("a wrong password: USER, non-recoverable error document", async () => {
-      const run = await runPropeller({
-        template: sqlalchemyTemplate(custom),
-        inputs,
-        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: "not-the-password" },
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assert(run.error, "no error document");
-      assertEquals(run.error.code, "USER:AuthenticationFailed");
-      assertEquals(run.error.kind, 0); // NON_RECOVERABLE
-      assertEquals(run.error.origin, 1); // USER
-      assertStringIncludes(run.error.message ?? "", "password authentication failed");
-      assert(!(run.error.message ?? "").includes("not-the-password"));
-      assert(!run.stderr.includes("not-the-password") && !run.stdout.includes("not-the-password"));
+  await t.step("a wrong password: USER, non-recoverable error document", async () => {
+    const run = await runPropeller({
+      template: sqlalchemyTemplate(custom),
+      inputs,
+      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: "not-the-password" },
     });
+    assertEquals(run.code, 0, run.stderr);
+    assert(run.error, "no error document");
+    assertEquals(run.error.code, "USER:AuthenticationFailed");
+    assertEquals(run.error.kind, 0); // NON_RECOVERABLE
+    assertEquals(run.error.origin, 1); // USER
+    assertStringIncludes(run.error.message ?? "", "password authentication failed");
+    assert(!(run.error.message ?? "").includes("not-the-password"));
+    assert(!run.stderr.includes("not-the-password") && !run.stdout.includes("not-the-password"));
+  });
 
-    await t.step("SIGTERM cancels the running statement on the server", async () => {
-      const activeSleeps = () =>
-        pg.sql(
-          "select pid from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
-        );
-      // A storage root of its own, so that this run's process is found by its arguments.
-      const root = await tempDir({ prefix: "flyteshim-sql-sigterm-" });
-      const running = runPropeller({
-        root,
-        template: sqlalchemyTemplate({
-          ...custom,
-          query_template: "select pg_sleep(30), {{ .inputs.limit }} as n",
-        }),
-        inputs,
-        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
-        timeoutMs: 40_000,
-      });
-      // Wait until the statement runs on the server, then SIGTERM the program, as the kubelet.
-      for (let i = 0; i < 100 && (await activeSleeps()).length === 0; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const pgrep = await new Deno.Command("pgrep", { args: ["-f", root] }).output();
-      const pids = new TextDecoder().decode(pgrep.stdout).trim().split(/\s+/).filter(Boolean);
-      assert(pids.length > 0, "program not found");
-      for (const pid of pids) Deno.kill(Number(pid), "SIGTERM");
-      const run = await running;
-      assert(run.ms < 15_000, `took ${run.ms} ms`);
-      assertEquals(run.error?.code, "SYSTEM:Aborted", run.stderr);
-      let active: Record<string, unknown>[] = [];
-      for (let i = 0; i < 30; i++) {
-        active = await activeSleeps();
-        if (active.length === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assertEquals(active, [], "the statement still runs on the server");
+  await t.step("SIGTERM cancels the running statement on the server", async () => {
+    const activeSleeps = () =>
+      pg.sql(
+        "select pid from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
+      );
+    // A storage root of its own, so that this run's process is found by its arguments.
+    const root = await tempDir({ prefix: "flyteshim-sql-sigterm-" });
+    const running = runPropeller({
+      root,
+      template: sqlalchemyTemplate({
+        ...custom,
+        query_template: "select pg_sleep(30), {{ .inputs.limit }} as n",
+      }),
+      inputs,
+      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
+      timeoutMs: 40_000,
     });
+    // Wait until the statement runs on the server, then SIGTERM the program, as the kubelet.
+    for (let i = 0; i < 100 && (await activeSleeps()).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const pgrep = await new Deno.Command("pgrep", { args: ["-f", root] }).output();
+    const pids = new TextDecoder().decode(pgrep.stdout).trim().split(/\s+/).filter(Boolean);
+    assert(pids.length > 0, "program not found");
+    for (const pid of pids) Deno.kill(Number(pid), "SIGTERM");
+    const run = await running;
+    assert(run.ms < 15_000, `took ${run.ms} ms`);
+    assertEquals(run.error?.code, "SYSTEM:Aborted", run.stderr);
+    let active: Record<string, unknown>[] = [];
+    for (let i = 0; i < 30; i++) {
+      active = await activeSleeps();
+      if (active.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assertEquals(active, [], "the statement still runs on the server");
+  });
 
-    await t.step("a missing secret names group and key", async () => {
-      const run = await runPropeller({ template: sqlalchemyTemplate(custom), inputs, env: {} });
-      assertEquals(run.error?.code, "USER:SecretNotFound");
-      assertStringIncludes(run.error?.message ?? "", '"user"');
-    });
-  } finally {
-    await pg.stop();
-  }
+  await t.step("a missing secret names group and key", async () => {
+    const run = await runPropeller({ template: sqlalchemyTemplate(custom), inputs, env: {} });
+    assertEquals(run.error?.code, "USER:SecretNotFound");
+    assertStringIncludes(run.error?.message ?? "", '"user"');
+  });
 });

@@ -4,8 +4,8 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { StorageError, SystemError, UserError } from "../errors.ts";
 import { decodeTaskTemplate, structToJson } from "../idl/mod.ts";
 import { Timestamp } from "../types/values.ts";
-import { readParquet } from "./_duckdb.ts";
-import { tar, tarGz, zip } from "./_archives.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { tar, tarGz, zip } from "../_testing/archives.ts";
 import { DatabaseSync } from "node:sqlite";
 import { createSqlite3Executor } from "../executors/sqlite3/mod.ts";
 import {
@@ -16,11 +16,11 @@ import {
   runSqlite3,
   sqliteTemplate,
   TEMPLATE_DIR,
-} from "./_sqlite3.ts";
+} from "../_testing/sqlite3.ts";
 
 const CHINOOK = `${FIXTURE_DIR}chinook-mini.db`;
 
-Deno.test("flytekit's fixture template yields flytekit's rows and column types", async () => {
+Deno.test("sqlite3: flytekit's fixture template yields flytekit's rows and column types", async () => {
   const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
   const custom = structToJson(template.custom!) as {
     query_template: string;
@@ -42,7 +42,7 @@ Deno.test("flytekit's fixture template yields flytekit's rows and column types",
   assertEquals(dataset!.uri.length - dataset!.uri.lastIndexOf("/") - 1, 32);
 });
 
-Deno.test("declared structured dataset columns are carried into the dataset", async () => {
+Deno.test("sqlite3: declared structured dataset columns are carried into the dataset", async () => {
   const output = {
     structuredDatasetType: {
       format: "parquet",
@@ -60,7 +60,7 @@ Deno.test("declared structured dataset columns are carried into the dataset", as
 });
 
 for (const [format, build] of [["zip", zip], ["tar", tar], ["tar.gz", tarGz]] as const) {
-  Deno.test(`a ${format} database is unpacked and queried`, async () => {
+  Deno.test(`sqlite3: a ${format} database is unpacked and queried`, async () => {
     const dir = await tempDir();
     const bytes = await build([{
       name: "chinook-mini.db",
@@ -80,7 +80,7 @@ for (const [format, build] of [["zip", zip], ["tar", tar], ["tar.gz", tarGz]] as
   });
 }
 
-Deno.test("a bad archive is a USER:BadArchive error", async () => {
+Deno.test("sqlite3: a bad archive is a USER:BadArchive error", async () => {
   const err = await assertRejects(
     () => runSqlite3({ query_template: "select 1", uri: CHINOOK, compressed: true }),
     UserError,
@@ -95,7 +95,7 @@ Deno.test("a bad archive is a USER:BadArchive error", async () => {
   assertEquals(escaped.code, "USER:BadArchive");
 });
 
-Deno.test("NULLs, blobs, big integers, unicode and mixed columns are typed and kept", async () => {
+Deno.test("sqlite3: NULLs, blobs, big integers, unicode and mixed columns are typed and kept", async () => {
   const path = await makeDatabase(`
     create table t (i integer, r real, s text, b blob, n, m);
     insert into t values (9223372036854775807, 1.5, 'héllo 😀 世界', x'00ff10', null, 1);
@@ -122,7 +122,7 @@ Deno.test("NULLs, blobs, big integers, unicode and mixed columns are typed and k
   ]);
 });
 
-Deno.test("expressions without a declared type follow their values", async () => {
+Deno.test("sqlite3: expressions without a declared type follow their values", async () => {
   const { table } = await runSqlite3({
     query_template: "select 1 as i, 1.5 as r, 'x' as s, x'01' as b, null as n, 1 || 'a' as c",
     uri: CHINOOK,
@@ -137,7 +137,7 @@ Deno.test("expressions without a declared type follow their values", async () =>
   ]);
 });
 
-Deno.test("an empty result is a valid parquet file with the columns and no rows", async () => {
+Deno.test("sqlite3: an empty result is a valid parquet file with the columns and no rows", async () => {
   const { table } = await runSqlite3({
     query_template: "select TrackId, Name, UnitPrice from tracks where 0",
     uri: CHINOOK,
@@ -148,7 +148,7 @@ Deno.test("an empty result is a valid parquet file with the columns and no rows"
   assertEquals(types.Name, "VARCHAR");
 });
 
-Deno.test("large results stream through several row groups and the worker", async () => {
+Deno.test("sqlite3: large results stream through several row groups and the worker", async () => {
   const { table } = await runSqlite3(
     {
       query_template:
@@ -164,7 +164,7 @@ Deno.test("large results stream through several row groups and the worker", asyn
   assertEquals(table!.rows, [[25000n, 312512500n, 25000n, 25000 / 3]]);
 });
 
-Deno.test("the runtime's parquet settings (FLYTESHIM_PARQUET_*) reach the file", async () => {
+Deno.test("sqlite3: the runtime's parquet settings (FLYTESHIM_PARQUET_*) reach the file", async () => {
   const { table, context } = await runSqlite3(
     {
       query_template:
@@ -188,7 +188,7 @@ Deno.test("the runtime's parquet settings (FLYTESHIM_PARQUET_*) reach the file",
   ]);
 });
 
-Deno.test("a column whose values change type after the first row group is widened", async () => {
+Deno.test("sqlite3: a column whose values change type after the first row group is widened", async () => {
   const query = (late: string) =>
     `with recursive n(x) as (select 1 union all select x + 1 from n where x < 5000)
      select x, case when x < 4000 then x else ${late} end as v from n`;
@@ -214,7 +214,7 @@ Deno.test("a column whose values change type after the first row group is widene
   }
 });
 
-Deno.test("SQL errors are USER:SqlError with SQLite's message", async () => {
+Deno.test("sqlite3: SQL errors are USER:SqlError with SQLite's message", async () => {
   const err = await assertRejects(
     () => runSqlite3({ query_template: "select * from trackz", uri: CHINOOK }),
     UserError,
@@ -235,7 +235,7 @@ Deno.test("SQL errors are USER:SqlError with SQLite's message", async () => {
   assertEquals(open.code, "USER:SqlError");
 });
 
-Deno.test("a failed download is the storage error as it is: missing USER, unreachable SYSTEM", async () => {
+Deno.test("sqlite3: a failed download is the storage error as it is: missing USER, unreachable SYSTEM", async () => {
   // A missing object is the user's (issue 4's classification); a server that cannot be reached
   // is the system's, recoverable, so propeller retries the task.
   const missing = await assertRejects(
@@ -259,7 +259,7 @@ Deno.test("a failed download is the storage error as it is: missing USER, unreac
   );
 });
 
-Deno.test("without a declared output the statement just runs, on a private copy", async () => {
+Deno.test("sqlite3: without a declared output the statement just runs, on a private copy", async () => {
   const path = await makeDatabase("create table t (x integer); insert into t values (1);");
   const custom = { query_template: "select count(*) from t where x = {{ .inputs.x }}", uri: path };
   const run = await runSqlite3(custom, { x: 1n }, {
@@ -280,7 +280,7 @@ Deno.test("without a declared output the statement just runs, on a private copy"
   assertEquals(err.message, "Cannot run the query: attempt to write a readonly database");
 });
 
-Deno.test("the config is checked key by key", async () => {
+Deno.test("sqlite3: the config is checked key by key", async () => {
   const cases: [Record<string, unknown>, string][] = [
     [
       { uri: "x.db", compressed: false },
@@ -315,7 +315,7 @@ Deno.test("the config is checked key by key", async () => {
   assertEquals(err.code, "USER:InvalidConfig");
 });
 
-Deno.test("inputs render as flytekit renders them inside strings", async () => {
+Deno.test("sqlite3: inputs render as flytekit renders them inside strings", async () => {
   const { table } = await runSqlite3({
     query_template:
       "select '{{ .inputs.b }}' as b, '{{ .inputs.f }}' as f, '{{ .inputs.t }}' as t, {{ .inputs.b }} as bb, {{ .inputs.f }} as ff",
@@ -324,7 +324,7 @@ Deno.test("inputs render as flytekit renders them inside strings", async () => {
   assertEquals(table!.rows, [["True", "1e-05", "2024-01-02 03:04:05+00:00", 1n, 1e-5]]);
 });
 
-Deno.test("an aborted run stops with SYSTEM:Aborted", async () => {
+Deno.test("sqlite3: an aborted run stops with SYSTEM:Aborted", async () => {
   const controller = new AbortController();
   controller.abort();
   const err = await assertRejects(
@@ -338,38 +338,34 @@ Deno.test("an aborted run stops with SYSTEM:Aborted", async () => {
   assert(err instanceof SystemError || (err instanceof DOMException && err.name === "AbortError"));
 });
 
-Deno.test("a database over http(s) is downloaded and queried", async () => {
+Deno.test("sqlite3: a database over http(s) is downloaded and queried", async () => {
   const db = await Deno.readFile(CHINOOK);
   const archive = await zip([{ name: "chinook.db", data: db, deflate: true }]);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     const path = new URL(req.url).pathname;
     if (path === "/chinook.db") return new Response(db);
     if (path === "/chinook.zip") return new Response(archive as Uint8Array<ArrayBuffer>);
     return new Response("not found", { status: 404 });
   });
-  try {
-    const base = `http://127.0.0.1:${server.addr.port}`;
-    const plain = await runSqlite3({
-      query_template: "select count(*) from artists",
-      uri: `${base}/chinook.db`,
-    });
-    assertEquals(plain.table!.rows, [[200n]]);
-    const zipped = await runSqlite3({
-      query_template: "select count(*) from albums",
-      uri: `${base}/chinook.zip`,
-      compressed: true,
-    });
-    assertEquals(zipped.table!.rows, [[500n]]);
-    await assertRejects(
-      () => runSqlite3({ query_template: "select 1", uri: `${base}/missing.db` }),
-      StorageError,
-    );
-  } finally {
-    await server.shutdown();
-  }
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const plain = await runSqlite3({
+    query_template: "select count(*) from artists",
+    uri: `${base}/chinook.db`,
+  });
+  assertEquals(plain.table!.rows, [[200n]]);
+  const zipped = await runSqlite3({
+    query_template: "select count(*) from albums",
+    uri: `${base}/chinook.zip`,
+    compressed: true,
+  });
+  assertEquals(zipped.table!.rows, [[500n]]);
+  await assertRejects(
+    () => runSqlite3({ query_template: "select 1", uri: `${base}/missing.db` }),
+    StorageError,
+  );
 });
 
-Deno.test("a WAL-mode database, even with a live writer, is read from a copy", async () => {
+Deno.test("sqlite3: a WAL-mode database, even with a live writer, is read from a copy", async () => {
   const path = await makeDatabase(
     "pragma journal_mode = wal; create table t (x); insert into t values (1), (2);",
   );
@@ -386,7 +382,7 @@ Deno.test("a WAL-mode database, even with a live writer, is read from a copy", a
   }
 });
 
-Deno.test("a signed URL's signature stays out of the executor's logs", async () => {
+Deno.test("sqlite3: a signed URL's signature stays out of the executor's logs", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();

@@ -3,7 +3,7 @@
 // afterwards and no extra rows come back.
 import { assert, assertEquals } from "@std/assert";
 import { UserError } from "../errors.ts";
-import { fileHash, makeDatabase, runSqlite3 } from "./_sqlite3.ts";
+import { fileHash, makeDatabase, runSqlite3 } from "../_testing/sqlite3.ts";
 
 const SETUP = `
   create table users (id integer primary key, name text, secret text);
@@ -53,7 +53,7 @@ const TEMPLATES: [string, number, string][] = [
   ["select *, '{{ .inputs.v }}' as echo from users where id = 1", 1, "x"],
 ];
 
-Deno.test("injection attempts neither change the database nor return extra rows", async () => {
+Deno.test("sqlite3 injection: injection attempts neither change the database nor return extra rows", async () => {
   const path = await makeDatabase(SETUP);
   const before = await fileHash(path);
   let refused = 0;
@@ -88,7 +88,7 @@ Deno.test("injection attempts neither change the database nor return extra rows"
   assertEquals(await fileHash(path), before);
 });
 
-Deno.test("quoted values keep their meaning: O'Brien matches, a quote-breaking value does not", async () => {
+Deno.test("sqlite3 injection: quoted values keep their meaning: O'Brien matches, a quote-breaking value does not", async () => {
   const path = await makeDatabase(SETUP);
   const one = await runSqlite3(
     { query_template: "select id from users where name = '{{ .inputs.v }}'", uri: path },
@@ -102,7 +102,7 @@ Deno.test("quoted values keep their meaning: O'Brien matches, a quote-breaking v
   assertEquals(none.table!.rows, []);
 });
 
-Deno.test("identifier positions accept plain names only", async () => {
+Deno.test("sqlite3 injection: identifier positions accept plain names only", async () => {
   const path = await makeDatabase(SETUP);
   const before = await fileHash(path);
   for (const v of ["users; DROP TABLE users", "users --", "users u, audit", "(select 1)"]) {

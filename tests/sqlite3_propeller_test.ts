@@ -11,11 +11,11 @@ import {
   type TaskTemplate,
 } from "../idl/mod.ts";
 import { createStorage, type Storage } from "../storage/mod.ts";
-import { tarGz, zip } from "./_archives.ts";
-import { readParquet } from "./_duckdb.ts";
-import { runPropeller } from "./_propeller.ts";
-import { startS3rver } from "./_s3rver.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { tarGz, zip } from "../_testing/archives.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { startS3rver } from "../_testing/s3rver.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const CHINOOK = `${FIXTURE_DIR}chinook-mini.db`;
 
@@ -34,7 +34,7 @@ async function readDataset(storage: Storage, uri: string) {
   return await readParquet(local);
 }
 
-Deno.test("flytekit's fixture runs through pyflyte-execute and matches expected-results.parquet", async () => {
+Deno.test("sqlite3: flytekit's fixture runs through pyflyte-execute and matches expected-results.parquet", async () => {
   const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({ template: await fixtureTemplate(), inputs });
   assertEquals(run.code, 0, run.stderr);
@@ -49,7 +49,7 @@ Deno.test("flytekit's fixture runs through pyflyte-execute and matches expected-
   assertEquals(table.rows, expected.rows);
 });
 
-Deno.test("a query on a missing table writes a USER error document", async () => {
+Deno.test("sqlite3: a query on a missing table writes a USER error document", async () => {
   const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
   const run = await runPropeller({
     template: await fixtureTemplate({
@@ -65,47 +65,43 @@ Deno.test("a query on a missing table writes a USER error document", async () =>
   assertMatch(run.error?.message ?? "", /no such table: trackz/);
 });
 
-Deno.test("zip and tar.gz databases on S3 run end to end", async () => {
-  const s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
+Deno.test("sqlite3: zip and tar.gz databases on S3 run end to end", async () => {
+  await using s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
   const storage = createStorage({ s3: s3.config });
-  try {
-    const db = await Deno.readFile(CHINOOK);
-    const archives = {
-      "chinook.zip": await zip([{ name: "chinook.db", data: db, deflate: true }]),
-      "chinook.tar.gz": await tarGz([{ name: "chinook.db", data: db }]),
-    };
-    const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
-    for (const [name, bytes] of Object.entries(archives)) {
-      await storage.write(`s3://my-s3-bucket/dbs/${name}`, bytes);
-      const run = await runPropeller({
-        template: await fixtureTemplate({ uri: `s3://my-s3-bucket/dbs/${name}`, compressed: true }),
-        inputs,
-        root: `s3://my-s3-bucket/${name}`,
-        storage,
-        env: s3.env,
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assertEquals(run.files, ["outputs.pb"], run.error?.message ?? "");
-      const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
-      assert(sd.uri!.startsWith("s3://my-s3-bucket/"));
-      const table = await readDataset(storage, sd.uri!);
-      assertEquals(table.rows.length, 10);
-      assertEquals(table.columns, [{ name: "TrackId", type: "BIGINT" }, {
-        name: "Name",
-        type: "VARCHAR",
-      }]);
-    }
-    // A missing database object is the storage error, as it is.
+  const db = await Deno.readFile(CHINOOK);
+  const archives = {
+    "chinook.zip": await zip([{ name: "chinook.db", data: db, deflate: true }]),
+    "chinook.tar.gz": await tarGz([{ name: "chinook.db", data: db }]),
+  };
+  const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
+  for (const [name, bytes] of Object.entries(archives)) {
+    await storage.write(`s3://my-s3-bucket/dbs/${name}`, bytes);
     const run = await runPropeller({
-      template: await fixtureTemplate({ uri: "s3://my-s3-bucket/dbs/missing.db" }),
+      template: await fixtureTemplate({ uri: `s3://my-s3-bucket/dbs/${name}`, compressed: true }),
       inputs,
-      root: "s3://my-s3-bucket/missing",
+      root: `s3://my-s3-bucket/${name}`,
       storage,
       env: s3.env,
     });
-    assertEquals(run.files, ["error.pb"]);
-    assertMatch(run.error?.message ?? "", /s3:\/\/my-s3-bucket\/dbs\/missing\.db/);
-  } finally {
-    await s3.stop();
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.files, ["outputs.pb"], run.error?.message ?? "");
+    const sd = run.outputs!.literals!.results.scalar!.structuredDataset!;
+    assert(sd.uri!.startsWith("s3://my-s3-bucket/"));
+    const table = await readDataset(storage, sd.uri!);
+    assertEquals(table.rows.length, 10);
+    assertEquals(table.columns, [{ name: "TrackId", type: "BIGINT" }, {
+      name: "Name",
+      type: "VARCHAR",
+    }]);
   }
+  // A missing database object is the storage error, as it is.
+  const run = await runPropeller({
+    template: await fixtureTemplate({ uri: "s3://my-s3-bucket/dbs/missing.db" }),
+    inputs,
+    root: "s3://my-s3-bucket/missing",
+    storage,
+    env: s3.env,
+  });
+  assertEquals(run.files, ["error.pb"]);
+  assertMatch(run.error?.message ?? "", /s3:\/\/my-s3-bucket\/dbs\/missing\.db/);
 });

@@ -13,9 +13,9 @@ import {
   structToJson,
   type TaskTemplate,
 } from "../idl/mod.ts";
-import { tarGz, zip } from "./_archives.ts";
-import { runPropeller } from "./_propeller.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
+import { tarGz, zip } from "../_testing/archives.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const { NON_RECOVERABLE } = flyteidl.core.ContainerError.Kind;
 const { USER } = flyteidl.core.ExecutionError.ErrorKind;

@@ -1,34 +1,28 @@
 // Local paths and file:// URIs through the shared storage conformance suite.
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { pathToFileURL } from "node:url";
 import { assertEquals } from "@std/assert";
 import { createStorage } from "../storage/mod.ts";
-import { assertStorageError, storageConformance } from "./_storage_conformance.ts";
+import { assertStorageError, storageConformance } from "../_testing/storage_conformance.ts";
 
-Deno.test("file storage (plain paths) conforms", async (t) => {
+Deno.test("file storage: file storage (plain paths) conforms", async (t) => {
   const root = await tempDir({ prefix: "storage-file-" });
+  await using _root = removing(root);
   let n = 0;
-  try {
-    await storageConformance(t, { storage: createStorage(), prefix: () => `${root}/case${n++}` });
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await storageConformance(t, { storage: createStorage(), prefix: () => `${root}/case${n++}` });
 });
 
-Deno.test("file storage (file:// URIs) conforms", async (t) => {
+Deno.test("file storage: file storage (file:// URIs) conforms", async (t) => {
   const root = await tempDir({ prefix: "storage-fileuri-" });
+  await using _root = removing(root);
   let n = 0;
-  try {
-    await storageConformance(t, {
-      storage: createStorage(),
-      prefix: () => pathToFileURL(`${root}/case${n++}`).href,
-    });
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await storageConformance(t, {
+    storage: createStorage(),
+    prefix: () => pathToFileURL(`${root}/case${n++}`).href,
+  });
 });
 
-Deno.test("unsupported schemes fail with a USER error naming the supported ones", async () => {
+Deno.test("file storage: unsupported schemes fail with a USER error naming the supported ones", async () => {
   const storage = createStorage();
   for (const uri of ["ftp://host/key", "wasbs://c@a.blob.core.windows.net/k", "hdfs://nn/k"]) {
     const scheme = uri.slice(0, uri.indexOf(":"));

@@ -1,11 +1,12 @@
-// gs:// against the project-owned server (tests/_gcs_server.ts) for what the emulator cannot do:
+// gs:// against the project-owned server (_testing/gcs_server.ts) for what the emulator cannot do:
 // chunked resumable uploads and their resumption after a failure, and the token plumbing of
 // Application Default Credentials (metadata server, service-account key, external account), with
 // refused and missing credentials classified and no token in any message.
+import { removing } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { createStorage } from "../storage/mod.ts";
-import { startGcsServer } from "./_gcs_server.ts";
-import { assertStorageError, pattern } from "./_storage_conformance.ts";
+import { startGcsServer } from "../_testing/gcs_server.ts";
+import { assertStorageError, pattern } from "../_testing/storage_conformance.ts";
 
 const KIB = 1024;
 
@@ -91,64 +92,62 @@ Deno.test("gcs: chunked resumable uploads with metadata-server tokens, resumed a
 Deno.test("gcs: a service-account key signs its own JWT for the storage endpoint", async () => {
   await using server = startGcsServer();
   const dir = await Deno.makeTempDir({ prefix: "gcs-key-" });
-  try {
-    const keys = await crypto.subtle.generateKey(
-      {
-        name: "RSASSA-PKCS1-v1_5",
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: "SHA-256",
-      },
-      true,
-      ["sign", "verify"],
-    );
-    const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
-    const pem = `-----BEGIN PRIVATE KEY-----\n${
-      btoa(String.fromCharCode(...pkcs8)).replace(/(.{64})/g, "$1\n")
-    }\n-----END PRIVATE KEY-----\n`;
-    await Deno.writeTextFile(
-      `${dir}/key.json`,
-      JSON.stringify({
-        type: "service_account",
-        project_id: "demo",
-        private_key_id: "kid-1",
-        private_key: pem,
-        client_email: "runner@demo.iam.gserviceaccount.com",
-        client_id: "1",
-        token_uri: `${server.endpoint}/token`,
-      }),
-    );
-    await createStorage({
-      env: {
-        GOOGLE_APPLICATION_CREDENTIALS: `${dir}/key.json`,
-        FLYTESHIM_GCS_ENDPOINT: server.endpoint,
-      },
-    }).exists("gs://b/none");
-    const bearer = server.requests[0].authorization!.replace(/^Bearer /, "");
-    const [head, body, signature] = bearer.split(".");
-    const decode = (part: string) =>
-      Uint8Array.from(atob(part.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-    assert(
-      await crypto.subtle.verify(
-        "RSASSA-PKCS1-v1_5",
-        keys.publicKey,
-        decode(signature),
-        new TextEncoder().encode(`${head}.${body}`),
-      ),
-      "the JWT is not signed by the key",
-    );
-    const claims = JSON.parse(new TextDecoder().decode(decode(body)));
-    assertEquals(claims.iss, "runner@demo.iam.gserviceaccount.com");
-    assertEquals(claims.aud, `${server.endpoint}/`);
-    assertEquals(JSON.parse(new TextDecoder().decode(decode(head))).kid, "kid-1");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const keys = await crypto.subtle.generateKey(
+    {
+      name: "RSASSA-PKCS1-v1_5",
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
+    true,
+    ["sign", "verify"],
+  );
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
+  const pem = `-----BEGIN PRIVATE KEY-----\n${
+    btoa(String.fromCharCode(...pkcs8)).replace(/(.{64})/g, "$1\n")
+  }\n-----END PRIVATE KEY-----\n`;
+  await Deno.writeTextFile(
+    `${dir}/key.json`,
+    JSON.stringify({
+      type: "service_account",
+      project_id: "demo",
+      private_key_id: "kid-1",
+      private_key: pem,
+      client_email: "runner@demo.iam.gserviceaccount.com",
+      client_id: "1",
+      token_uri: `${server.endpoint}/token`,
+    }),
+  );
+  await createStorage({
+    env: {
+      GOOGLE_APPLICATION_CREDENTIALS: `${dir}/key.json`,
+      FLYTESHIM_GCS_ENDPOINT: server.endpoint,
+    },
+  }).exists("gs://b/none");
+  const bearer = server.requests[0].authorization!.replace(/^Bearer /, "");
+  const [head, body, signature] = bearer.split(".");
+  const decode = (part: string) =>
+    Uint8Array.from(atob(part.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  assert(
+    await crypto.subtle.verify(
+      "RSASSA-PKCS1-v1_5",
+      keys.publicKey,
+      decode(signature),
+      new TextEncoder().encode(`${head}.${body}`),
+    ),
+    "the JWT is not signed by the key",
+  );
+  const claims = JSON.parse(new TextDecoder().decode(decode(body)));
+  assertEquals(claims.iss, "runner@demo.iam.gserviceaccount.com");
+  assertEquals(claims.aud, `${server.endpoint}/`);
+  assertEquals(JSON.parse(new TextDecoder().decode(decode(head))).kid, "kid-1");
 });
 
 Deno.test("gcs: an external account exchanges its subject token at STS", async () => {
   await using server = startGcsServer({ token: "sts-token-7", subjectToken: "oidc-subject" });
   const dir = await Deno.makeTempDir({ prefix: "gcs-ext-" });
+  await using _dir = removing(dir);
   const account = (subject: string) =>
     JSON.stringify({
       type: "external_account",
@@ -158,27 +157,23 @@ Deno.test("gcs: an external account exchanges its subject token at STS", async (
       token_url: `${server.endpoint}/v1/token`,
       credential_source: { file: `${dir}/${subject}` },
     });
-  try {
-    await Deno.writeTextFile(`${dir}/good`, "oidc-subject");
-    await Deno.writeTextFile(`${dir}/bad`, "someone-else");
-    await Deno.writeTextFile(`${dir}/good.json`, account("good"));
-    await Deno.writeTextFile(`${dir}/bad.json`, account("bad"));
-    const storage = (file: string) =>
-      createStorage({
-        env: { GOOGLE_APPLICATION_CREDENTIALS: file, FLYTESHIM_GCS_ENDPOINT: server.endpoint },
-      });
-    assertEquals(await storage(`${dir}/good.json`).exists("gs://b/none"), false);
-    assertEquals(server.requests.at(-1)?.authorization, "Bearer sts-token-7");
-    const error = await assertStorageError(storage(`${dir}/bad.json`).read("gs://b/k"), {
-      code: "USER:AccessDenied",
-      operation: "read",
-      uri: "gs://b/k",
+  await Deno.writeTextFile(`${dir}/good`, "oidc-subject");
+  await Deno.writeTextFile(`${dir}/bad`, "someone-else");
+  await Deno.writeTextFile(`${dir}/good.json`, account("good"));
+  await Deno.writeTextFile(`${dir}/bad.json`, account("bad"));
+  const storage = (file: string) =>
+    createStorage({
+      env: { GOOGLE_APPLICATION_CREDENTIALS: file, FLYTESHIM_GCS_ENDPOINT: server.endpoint },
     });
-    assertStringIncludes(error.message, "Google refused the credentials");
-    assert(!error.message.includes("someone-else"), error.message);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  assertEquals(await storage(`${dir}/good.json`).exists("gs://b/none"), false);
+  assertEquals(server.requests.at(-1)?.authorization, "Bearer sts-token-7");
+  const error = await assertStorageError(storage(`${dir}/bad.json`).read("gs://b/k"), {
+    code: "USER:AccessDenied",
+    operation: "read",
+    uri: "gs://b/k",
+  });
+  assertStringIncludes(error.message, "Google refused the credentials");
+  assert(!error.message.includes("someone-else"), error.message);
 });
 
 Deno.test("gcs: missing, refused and unusable credentials and buckets are classified", async () => {

@@ -1,22 +1,23 @@
 // The http(s) backend over TLS: a Deno.serve https server whose certificate a throwaway CA (made
-// with `openssl`, tests/_tls.ts) signed, reached through a TCP relay that counts connections.
+// with `openssl`, _testing/tls.ts) signed, reached through a TCP relay that counts connections.
 // The CAs a Deno process trusts are fixed at start-up, so the reads run in a child process
-// (tests/_https_probe.ts) trusting the CA through `--cert`, `DENO_CERT`, or the image's setting
+// (_testing/https_probe.ts) trusting the CA through `--cert`, `DENO_CERT`, or the image's setting
 // (`DENO_TLS_CA_STORE=system,mozilla` with the system store at `SSL_CERT_FILE`), or not at all; and a
-// SQLite3 task whose `uri` is https runs through the program (tests/_propeller.ts).
+// SQLite3 task whose `uri` is https runs through the program (_testing/propeller.ts).
 import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals } from "@std/assert";
 import { crossCheck, OPENSSL } from "../_testing/tools.ts";
 import { decodeLiteralMap, decodeTaskTemplate, jsonToStruct, structToJson } from "../idl/mod.ts";
-import { readParquet } from "./_duckdb.ts";
-import type { ProbeOutcome, ProbeReport } from "./_https_probe.ts";
-import { runPropeller } from "./_propeller.ts";
-import { assertFailed, userError } from "./_reliability.ts";
-import { FIXTURE_DIR, TEMPLATE_DIR } from "./_sqlite3.ts";
-import { pattern } from "./_storage_conformance.ts";
-import { createCertificateAuthority, issueCertificate } from "./_tls.ts";
+import { readParquet } from "../_testing/duckdb.ts";
+import type { ProbeOutcome, ProbeReport } from "../_testing/https_probe.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { disposable } from "../_testing/service.ts";
+import { assertFailed, userError } from "../_testing/reliability.ts";
+import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
+import { pattern } from "../_testing/storage_conformance.ts";
+import { createCertificateAuthority, issueCertificate } from "../_testing/tls.ts";
 
-const PROBE = new URL("./_https_probe.ts", import.meta.url).pathname;
+const PROBE = new URL("../_testing/https_probe.ts", import.meta.url).pathname;
 
 /** A TCP relay on a free loopback port to `127.0.0.1:<target>`, counting the connections. */
 function countingRelay(target: number) {
@@ -103,7 +104,7 @@ async function serveTls(files: Record<string, Uint8Array<ArrayBuffer>>) {
     return new Response(req.method === "HEAD" ? null : body, { headers });
   });
   const relay = countingRelay(server.addr.port);
-  return {
+  return disposable({
     ca: ca.cert,
     base: `https://localhost:${relay.port}`,
     dir,
@@ -114,7 +115,7 @@ async function serveTls(files: Record<string, Uint8Array<ArrayBuffer>>) {
       await server.shutdown();
       await Deno.remove(dir, { recursive: true });
     },
-  };
+  });
 }
 
 /** The few host variables a Deno child needs; no CA settings leak in from this process. */
@@ -157,88 +158,84 @@ Deno.test({
   ),
 }, async (t) => {
   const data = pattern(300_000);
-  const site = await serveTls({ "/db/a.bin": data });
+  await using site = await serveTls({ "/db/a.bin": data });
   const uri = `${site.base}/db/a.bin`;
   const missing = `${site.base}/db/missing.bin`;
-  try {
-    const trusted: [string, { flags?: string[]; env?: Record<string, string> }][] = [
-      ["deno run --cert <ca>", { flags: ["--cert", site.ca] }],
-      ["DENO_CERT=<ca>", { env: { DENO_CERT: site.ca } }],
-      ["DENO_TLS_CA_STORE=system,mozilla and SSL_CERT_FILE=<ca> (the image's setting)", {
-        env: { DENO_TLS_CA_STORE: "system,mozilla", SSL_CERT_FILE: site.ca },
-      }],
-    ];
-    for (const [name, options] of trusted) {
-      await t.step(`trusted through ${name}: the bytes arrive; 404 is USER:NotFound`, async () => {
-        const before = site.requests.length;
-        const { report, out } = await probe(uri, missing, options);
-        try {
-          assertEquals(ok(report.read), data.length);
-          assertEquals(await Deno.readFile(`${out}/read.bin`), data);
-          assertEquals(ok(report.download), true);
-          assertEquals(await Deno.readFile(`${out}/download.bin`), data);
-          assertEquals([ok(report.exists), ok(report.existsMissing)], [true, false]);
-          assertEquals("error" in report.readMissing && report.readMissing.error, {
+  const trusted: [string, { flags?: string[]; env?: Record<string, string> }][] = [
+    ["deno run --cert <ca>", { flags: ["--cert", site.ca] }],
+    ["DENO_CERT=<ca>", { env: { DENO_CERT: site.ca } }],
+    ["DENO_TLS_CA_STORE=system,mozilla and SSL_CERT_FILE=<ca> (the image's setting)", {
+      env: { DENO_TLS_CA_STORE: "system,mozilla", SSL_CERT_FILE: site.ca },
+    }],
+  ];
+  for (const [name, options] of trusted) {
+    await t.step(`trusted through ${name}: the bytes arrive; 404 is USER:NotFound`, async () => {
+      const before = site.requests.length;
+      const { report, out } = await probe(uri, missing, options);
+      try {
+        assertEquals(ok(report.read), data.length);
+        assertEquals(await Deno.readFile(`${out}/read.bin`), data);
+        assertEquals(ok(report.download), true);
+        assertEquals(await Deno.readFile(`${out}/download.bin`), data);
+        assertEquals([ok(report.exists), ok(report.existsMissing)], [true, false]);
+        assertEquals("error" in report.readMissing && report.readMissing.error, {
+          name: "StorageError",
+          code: "USER:NotFound",
+          origin: "user",
+          recoverable: false,
+          operation: "read",
+          uri: missing,
+          message: `Cannot read "${missing}": object does not exist (HTTP 404 Not Found)`,
+        });
+        assertEquals(site.requests.slice(before), [
+          "GET /db/a.bin",
+          "GET /db/a.bin",
+          "HEAD /db/a.bin",
+          "HEAD /db/missing.bin",
+          "GET /db/missing.bin",
+        ]);
+      } finally {
+        await Deno.remove(out, { recursive: true });
+      }
+    });
+  }
+
+  await t.step(
+    "untrusted: USER:InvalidConfig naming the verdict, one connection per call (not retried)",
+    async () => {
+      const before = { requests: site.requests.length, connections: site.relay.connections };
+      const { report, out } = await probe(uri, missing, {});
+      try {
+        const outcomes: [ProbeOutcome, string, string][] = [
+          [report.read, "read", uri],
+          [report.download, "download", uri],
+          [report.exists, "exists", uri],
+          [report.existsMissing, "exists", missing],
+          [report.readMissing, "read", missing],
+        ];
+        for (const [outcome, operation, uri] of outcomes) {
+          assertEquals("error" in outcome && outcome.error, {
             name: "StorageError",
-            code: "USER:NotFound",
+            code: "USER:InvalidConfig",
             origin: "user",
             recoverable: false,
-            operation: "read",
-            uri: missing,
-            message: `Cannot read "${missing}": object does not exist (HTTP 404 Not Found)`,
+            operation,
+            uri,
+            message:
+              `Cannot ${operation} "${uri}": the server's TLS certificate was not accepted: invalid peer certificate: UnknownIssuer`,
           });
-          assertEquals(site.requests.slice(before), [
-            "GET /db/a.bin",
-            "GET /db/a.bin",
-            "HEAD /db/a.bin",
-            "HEAD /db/missing.bin",
-            "GET /db/missing.bin",
-          ]);
-        } finally {
-          await Deno.remove(out, { recursive: true });
         }
-      });
-    }
-
-    await t.step(
-      "untrusted: USER:InvalidConfig naming the verdict, one connection per call (not retried)",
-      async () => {
-        const before = { requests: site.requests.length, connections: site.relay.connections };
-        const { report, out } = await probe(uri, missing, {});
-        try {
-          const outcomes: [ProbeOutcome, string, string][] = [
-            [report.read, "read", uri],
-            [report.download, "download", uri],
-            [report.exists, "exists", uri],
-            [report.existsMissing, "exists", missing],
-            [report.readMissing, "read", missing],
-          ];
-          for (const [outcome, operation, uri] of outcomes) {
-            assertEquals("error" in outcome && outcome.error, {
-              name: "StorageError",
-              code: "USER:InvalidConfig",
-              origin: "user",
-              recoverable: false,
-              operation,
-              uri,
-              message:
-                `Cannot ${operation} "${uri}": the server's TLS certificate was not accepted: invalid peer certificate: UnknownIssuer`,
-            });
-          }
-          // The client gave up in the handshake: no request reached the server, and each call
-          // opened one connection although the probe allows two retries.
-          assertEquals(site.requests.length - before.requests, 0);
-          assertEquals(site.relay.connections - before.connections, 5);
-          // Nothing was written for the failed download.
-          assertEquals([...Deno.readDirSync(out)], []);
-        } finally {
-          await Deno.remove(out, { recursive: true });
-        }
-      },
-    );
-  } finally {
-    await site.stop();
-  }
+        // The client gave up in the handshake: no request reached the server, and each call
+        // opened one connection although the probe allows two retries.
+        assertEquals(site.requests.length - before.requests, 0);
+        assertEquals(site.relay.connections - before.connections, 5);
+        // Nothing was written for the failed download.
+        assertEquals([...Deno.readDirSync(out)], []);
+      } finally {
+        await Deno.remove(out, { recursive: true });
+      }
+    },
+  );
 });
 
 Deno.test({
@@ -247,43 +244,39 @@ Deno.test({
     OPENSSL,
   ),
 }, async (t) => {
-  const site = await serveTls({
+  await using site = await serveTls({
     "/db/chinook-mini.db": await Deno.readFile(`${FIXTURE_DIR}chinook-mini.db`),
   });
-  try {
-    const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
-    const custom = structToJson(template.custom!) as Record<string, unknown>;
-    const uri = `${site.base}/db/chinook-mini.db`;
-    template.custom = jsonToStruct({ ...custom, uri } as never);
-    const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
+  const template = decodeTaskTemplate(await Deno.readFile(`${TEMPLATE_DIR}template.pb`));
+  const custom = structToJson(template.custom!) as Record<string, unknown>;
+  const uri = `${site.base}/db/chinook-mini.db`;
+  template.custom = jsonToStruct({ ...custom, uri } as never);
+  const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
 
-    await t.step("DENO_CERT trusts the CA: flytekit's expected rows", async () => {
-      const run = await runPropeller({
-        template,
-        inputs,
-        env: { DENO_CERT: site.ca },
-        timeoutMs: 30_000,
-      });
-      assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.error?.message ?? run.stderr);
-      const dataset = run.outputs!.literals!.results.scalar!.structuredDataset!;
-      const local = `${site.dir}/00000`;
-      await run.storage.download(`${dataset.uri}/00000`, local);
-      const table = await readParquet(local);
-      const expected = await readParquet(`${FIXTURE_DIR}expected-results.parquet`);
-      assertEquals(table.columns, expected.columns);
-      assertEquals(table.rows, expected.rows);
-      assert(table.rows.length > 0);
+  await t.step("DENO_CERT trusts the CA: flytekit's expected rows", async () => {
+    const run = await runPropeller({
+      template,
+      inputs,
+      env: { DENO_CERT: site.ca },
+      timeoutMs: 30_000,
     });
+    assertEquals([run.code, run.files], [0, ["outputs.pb"]], run.error?.message ?? run.stderr);
+    const dataset = run.outputs!.literals!.results.scalar!.structuredDataset!;
+    const local = `${site.dir}/00000`;
+    await run.storage.download(`${dataset.uri}/00000`, local);
+    const table = await readParquet(local);
+    const expected = await readParquet(`${FIXTURE_DIR}expected-results.parquet`);
+    assertEquals(table.columns, expected.columns);
+    assertEquals(table.rows, expected.rows);
+    assert(table.rows.length > 0);
+  });
 
-    await t.step("no CA trusted: error.pb USER:InvalidConfig, non-recoverable", async () => {
-      const run = await runPropeller({ template, inputs, timeoutMs: 30_000 });
-      assertFailed(run, userError("USER:InvalidConfig"), 0);
-      assertEquals(
-        run.error!.message,
-        `Cannot download "${uri}": the server's TLS certificate was not accepted: invalid peer certificate: UnknownIssuer`,
-      );
-    });
-  } finally {
-    await site.stop();
-  }
+  await t.step("no CA trusted: error.pb USER:InvalidConfig, non-recoverable", async () => {
+    const run = await runPropeller({ template, inputs, timeoutMs: 30_000 });
+    assertFailed(run, userError("USER:InvalidConfig"), 0);
+    assertEquals(
+      run.error!.message,
+      `Cannot download "${uri}": the server's TLS certificate was not accepted: invalid peer certificate: UnknownIssuer`,
+    );
+  });
 });

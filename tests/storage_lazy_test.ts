@@ -2,18 +2,19 @@
 // loads them. The AWS SDK is CommonJS, so the probe counts its modules in Node's module cache; the
 // Azure SDKs and google-auth-library load as ES modules, so the probe runs with an import map that
 // maps them to a module that fails on load: the local run passes, the control runs trip over it.
+import { removing } from "../_testing/temp.ts";
 import { assert, assertEquals } from "@std/assert";
 
 async function probe(mode: "local" | "s3"): Promise<{ awsModules: number; ms: number }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./_storage_probe.ts", import.meta.url).pathname, mode],
+    args: ["run", "-A", new URL("../_testing/storage_probe.ts", import.meta.url).pathname, mode],
     stderr: "inherit",
   }).output();
   assert(out.success, `probe ${mode} failed`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-Deno.test("a local-files run never loads the AWS SDK; an s3:// URI does", async () => {
+Deno.test("storage: a local-files run never loads the AWS SDK; an s3:// URI does", async () => {
   const [local, s3] = await Promise.all([probe("local"), probe("s3")]);
   assertEquals(local.awsModules, 0, "the AWS SDK was loaded by a local-files run");
   assert(s3.awsModules > 10, `the control run loaded only ${s3.awsModules} AWS SDK modules`);
@@ -25,34 +26,31 @@ async function poisonedProbe(mode: string): Promise<string[]> {
   const root = new URL("../", import.meta.url);
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
   const dir = await Deno.makeTempDir({ prefix: "lazy-" });
-  try {
-    const poison = `${dir}/poison.ts`;
-    await Deno.writeTextFile(poison, "throw new Error(`POISON: ${import.meta.url}`);\n");
-    const imports: Record<string, string> = {};
-    for (const [name, target] of Object.entries(config.imports as Record<string, string>)) {
-      imports[name] = target.startsWith("./") ? new URL(target, root).href : target;
-    }
-    for (const name of POISONED) imports[name] = `file://${poison}`;
-    await Deno.writeTextFile(`${dir}/map.json`, JSON.stringify({ imports }));
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        `--import-map=${dir}/map.json`,
-        new URL("./_storage_probe.ts", import.meta.url).pathname,
-        mode,
-      ],
-      cwd: new URL(".", root).pathname,
-      stderr: "inherit",
-    }).output();
-    assert(out.success, `probe ${mode} failed`);
-    return JSON.parse(new TextDecoder().decode(out.stdout)).errors;
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  await using _dir = removing(dir);
+  const poison = `${dir}/poison.ts`;
+  await Deno.writeTextFile(poison, "throw new Error(`POISON: ${import.meta.url}`);\n");
+  const imports: Record<string, string> = {};
+  for (const [name, target] of Object.entries(config.imports as Record<string, string>)) {
+    imports[name] = target.startsWith("./") ? new URL(target, root).href : target;
   }
+  for (const name of POISONED) imports[name] = `file://${poison}`;
+  await Deno.writeTextFile(`${dir}/map.json`, JSON.stringify({ imports }));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `--import-map=${dir}/map.json`,
+      new URL("../_testing/storage_probe.ts", import.meta.url).pathname,
+      mode,
+    ],
+    cwd: new URL(".", root).pathname,
+    stderr: "inherit",
+  }).output();
+  assert(out.success, `probe ${mode} failed`);
+  return JSON.parse(new TextDecoder().decode(out.stdout)).errors;
 }
 
-Deno.test("a local-files run never loads the Azure SDKs nor google-auth-library", async () => {
+Deno.test("storage: a local-files run never loads the Azure SDKs nor google-auth-library", async () => {
   const [local, abfs, gs] = await Promise.all([
     poisonedProbe("local"),
     poisonedProbe("abfs"),
@@ -64,7 +62,7 @@ Deno.test("a local-files run never loads the Azure SDKs nor google-auth-library"
   assert(gs.some((e) => e.includes("POISON")), JSON.stringify(gs));
 });
 
-Deno.test("only storage/azure.ts and storage/gcs.ts import the Azure and Google clients", async () => {
+Deno.test("storage: only storage/azure.ts and storage/gcs.ts import the Azure and Google clients", async () => {
   const root = new URL("../", import.meta.url).pathname;
   const found: string[] = [];
   const visit = async (dir: string) => {
@@ -72,7 +70,9 @@ Deno.test("only storage/azure.ts and storage/gcs.ts import the Azure and Google 
       const rel = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory) {
         if (
-          !["node_modules", "tests", "bench", ".git", "dist", "idl", ".tmp"].includes(entry.name)
+          !["node_modules", "tests", "_testing", "bench", ".git", "dist", "idl", ".tmp"].includes(
+            entry.name,
+          )
         ) {
           await visit(rel);
         }
@@ -86,14 +86,18 @@ Deno.test("only storage/azure.ts and storage/gcs.ts import the Azure and Google 
   assertEquals(found.sort(), ["storage/azure.ts", "storage/gcs.ts"]);
 });
 
-Deno.test("only storage/s3.ts imports the AWS SDK", async () => {
+Deno.test("storage: only storage/s3.ts imports the AWS SDK", async () => {
   const root = new URL("../", import.meta.url).pathname;
   const importers: string[] = [];
   const visit = async (dir: string) => {
     for await (const entry of Deno.readDir(`${root}${dir}`)) {
       const rel = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory) {
-        if (!["node_modules", "tests", "bench", ".git", "dist", "idl"].includes(entry.name)) {
+        if (
+          !["node_modules", "tests", "_testing", "bench", ".git", "dist", "idl"].includes(
+            entry.name,
+          )
+        ) {
           await visit(rel);
         }
       } else if (rel.endsWith(".ts") && !rel.endsWith("_test.ts")) {

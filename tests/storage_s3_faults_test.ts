@@ -1,59 +1,51 @@
 // Failure handling of the s3:// backend against a real s3rver, with a faulty loopback proxy in front:
 // transient failures are retried within bounds, then become recoverable SYSTEM errors; missing
 // objects and denied access are USER errors at the first answer.
-import { tempDir, tempFile } from "../_testing/temp.ts";
+import { removing, tempDir, tempFile } from "../_testing/temp.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { createStorage, type S3Config } from "../storage/mod.ts";
-import { type Fault, type FaultyProxy, startFaultyProxy } from "./_faulty_proxy.ts";
-import { type S3rverHandle, startS3rver } from "./_s3rver.ts";
-import { assertStorageError, pattern } from "./_storage_conformance.ts";
+import { type Fault, type FaultyProxy, startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import { type S3rverHandle, startS3rver } from "../_testing/s3rver.ts";
+import { assertStorageError, pattern } from "../_testing/storage_conformance.ts";
 
 const BUCKET = "faults";
 
 async function withProxy(
   run: (s3: S3rverHandle, proxy: FaultyProxy, config: S3Config) => Promise<void>,
 ): Promise<void> {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
-  const proxy = startFaultyProxy(s3.port);
-  try {
-    await createStorage({ s3: s3.config }).write(`s3://${BUCKET}/data.bin`, pattern(300_000));
-    await run(s3, proxy, { ...s3.config, endpoint: proxy.endpoint, retries: 3 });
-  } finally {
-    await proxy.stop();
-    await s3.stop();
-  }
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
+  await using proxy = startFaultyProxy(s3.port);
+  await createStorage({ s3: s3.config }).write(`s3://${BUCKET}/data.bin`, pattern(300_000));
+  await run(s3, proxy, { ...s3.config, endpoint: proxy.endpoint, retries: 3 });
 }
 
 Deno.test("s3: 503, SlowDown, 500, resets and cut bodies are retried, then succeed", async () => {
   await withProxy(async (_s3, proxy, config) => {
     const storage = createStorage({ s3: { ...config, backoffSeconds: 0.01 } });
     const dir = await tempDir();
-    try {
-      const faults: Fault[] = ["503", "slowdown", "500", "reset", "truncate"];
-      for (const fault of faults) {
-        // Each operation meets two faults, then succeeds on its third attempt.
-        const twice = async <T>(op: () => Promise<T>): Promise<T> => {
-          const before = proxy.requests;
-          proxy.fail(2, fault);
-          const result = await op();
-          assertEquals([proxy.pending, proxy.requests - before], [0, 3], fault);
-          return result;
-        };
-        assertEquals(await twice(() => storage.read(`s3://${BUCKET}/data.bin`)), pattern(300_000));
-        await twice(() => storage.download(`s3://${BUCKET}/data.bin`, `${dir}/${fault}.bin`));
-        assertEquals(await Deno.readFile(`${dir}/${fault}.bin`), pattern(300_000), fault);
-        // Answers without a body cannot be cut: "truncate" applies to reads and listings only.
-        const maybeTwice = fault === "truncate" ? <T>(op: () => Promise<T>) => op() : twice;
-        await maybeTwice(() => storage.write(`s3://${BUCKET}/w/${fault}`, pattern(10, 1)));
-        assertEquals(await maybeTwice(() => storage.exists(`s3://${BUCKET}/w/${fault}`)), true);
-        assertEquals(
-          await twice(() => storage.list(`s3://${BUCKET}/w`)),
-          faults.slice(0, faults.indexOf(fault) + 1).map((f) => `s3://${BUCKET}/w/${f}`).sort(),
-        );
-        assertEquals(proxy.pending, 0, fault);
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
+    await using _dir = removing(dir);
+    const faults: Fault[] = ["503", "slowdown", "500", "reset", "truncate"];
+    for (const fault of faults) {
+      // Each operation meets two faults, then succeeds on its third attempt.
+      const twice = async <T>(op: () => Promise<T>): Promise<T> => {
+        const before = proxy.requests;
+        proxy.fail(2, fault);
+        const result = await op();
+        assertEquals([proxy.pending, proxy.requests - before], [0, 3], fault);
+        return result;
+      };
+      assertEquals(await twice(() => storage.read(`s3://${BUCKET}/data.bin`)), pattern(300_000));
+      await twice(() => storage.download(`s3://${BUCKET}/data.bin`, `${dir}/${fault}.bin`));
+      assertEquals(await Deno.readFile(`${dir}/${fault}.bin`), pattern(300_000), fault);
+      // Answers without a body cannot be cut: "truncate" applies to reads and listings only.
+      const maybeTwice = fault === "truncate" ? <T>(op: () => Promise<T>) => op() : twice;
+      await maybeTwice(() => storage.write(`s3://${BUCKET}/w/${fault}`, pattern(10, 1)));
+      assertEquals(await maybeTwice(() => storage.exists(`s3://${BUCKET}/w/${fault}`)), true);
+      assertEquals(
+        await twice(() => storage.list(`s3://${BUCKET}/w`)),
+        faults.slice(0, faults.indexOf(fault) + 1).map((f) => `s3://${BUCKET}/w/${f}`).sort(),
+      );
+      assertEquals(proxy.pending, 0, fault);
     }
   });
 });
@@ -182,24 +174,21 @@ Deno.test("s3: aborting during retries stops at once with SYSTEM:Aborted", async
 Deno.test("s3: aborting a multipart upload stops it and leaves no object", async () => {
   await withProxy(async (s3, proxy, config) => {
     const dir = await tempDir();
-    try {
-      await Deno.writeFile(`${dir}/big.bin`, pattern(12 * 1024 * 1024));
-      const storage = createStorage({ s3: { ...config, partSize: 5 * 1024 * 1024 } });
-      // Create goes through, then the parts hang until the abort.
-      proxy.fail(6, "stall", { after: 1 });
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), 300);
-      await assertStorageError(
-        storage.upload(`${dir}/big.bin`, `s3://${BUCKET}/aborted.bin`, {
-          signal: controller.signal,
-        }),
-        { code: "SYSTEM:Aborted", operation: "upload" },
-      );
-      clearTimeout(timer);
-      const direct = createStorage({ s3: s3.config });
-      assertEquals(await direct.exists(`s3://${BUCKET}/aborted.bin`), false);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using _dir = removing(dir);
+    await Deno.writeFile(`${dir}/big.bin`, pattern(12 * 1024 * 1024));
+    const storage = createStorage({ s3: { ...config, partSize: 5 * 1024 * 1024 } });
+    // Create goes through, then the parts hang until the abort.
+    proxy.fail(6, "stall", { after: 1 });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 300);
+    await assertStorageError(
+      storage.upload(`${dir}/big.bin`, `s3://${BUCKET}/aborted.bin`, {
+        signal: controller.signal,
+      }),
+      { code: "SYSTEM:Aborted", operation: "upload" },
+    );
+    clearTimeout(timer);
+    const direct = createStorage({ s3: s3.config });
+    assertEquals(await direct.exists(`s3://${BUCKET}/aborted.bin`), false);
   });
 });

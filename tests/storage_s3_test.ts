@@ -1,22 +1,18 @@
 // The s3:// backend against a real S3-compatible server (s3rver), with an independent client
 // (Debian's python3-boto3) as a cross-check.
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { BOTO3, crossCheck } from "../_testing/tools.ts";
 import { assert, assertEquals } from "@std/assert";
 import { createStorage, executionMetadata, type Storage } from "../storage/mod.ts";
-import { startFaultyProxy } from "./_faulty_proxy.ts";
-import { type S3rverHandle, startS3rver } from "./_s3rver.ts";
-import { pattern, storageConformance } from "./_storage_conformance.ts";
+import { startFaultyProxy } from "../_testing/faulty_proxy.ts";
+import { type S3rverHandle, startS3rver } from "../_testing/s3rver.ts";
+import { pattern, storageConformance } from "../_testing/storage_conformance.ts";
 
 const BUCKET = "flyteshim";
 
 async function withS3(run: (s3: S3rverHandle) => Promise<void>): Promise<void> {
-  const s3 = await startS3rver({ buckets: [BUCKET] });
-  try {
-    await run(s3);
-  } finally {
-    await s3.stop();
-  }
+  await using s3 = await startS3rver({ buckets: [BUCKET] });
+  await run(s3);
 }
 
 /** Calls boto3 (Debian's python3-boto3) against the server; returns its JSON answer. */
@@ -62,7 +58,7 @@ async function sameFiles(a: string, b: string): Promise<boolean> {
   }
 }
 
-Deno.test("s3 storage conforms", async (t) => {
+Deno.test("s3: s3 storage conforms", async (t) => {
   await withS3(async (s3) => {
     let n = 0;
     await storageConformance(t, {
@@ -77,69 +73,66 @@ Deno.test(
   async (t) => {
     await withS3(async (s3) => {
       const dir = await tempDir();
-      try {
-        const size = 64 * 1024 * 1024;
-        const partSize = 5 * 1024 * 1024;
-        await writeBigFile(`${dir}/big.bin`, size);
-        const uri = `s3://${BUCKET}/raw/big.bin`;
-        // Through the proxy, which counts requests and fails two attempts of an upload part
-        // (requests: warm-up write, create, then parts).
-        const proxy = startFaultyProxy(s3.port);
-        proxy.fail(2, "503", { after: 4 });
-        // In a child process that can force garbage collection, so live memory is what is measured.
-        const out = await new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "-A",
-            "--v8-flags=--expose-gc",
-            new URL("./_storage_probe.ts", import.meta.url).pathname,
-            "transfer",
-            `${dir}/big.bin`,
-            uri,
-            `${dir}/back/big.bin`,
-          ],
-          env: {
-            ...s3.env,
-            FLYTE_AWS_ENDPOINT: proxy.endpoint,
-            FLYTE_AWS_BACKOFF_SECONDS: "0.05",
-            _F_P_WRITE_CHUNK_SIZE: String(partSize),
-          },
-          stderr: "inherit",
-        }).output().finally(() => proxy.stop());
-        assert(out.success, "transfer probe failed");
-        const figures = JSON.parse(new TextDecoder().decode(out.stdout));
-        assertEquals(figures.progress, size);
-        // Bounded by the parts in flight, not the object: two 5 MiB parts, the part being filled and
-        // the HTTP layer's copies (about 33 MiB measured), against a 64 MiB object.
-        const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-        assert(figures.uploadPeak < 40 * 2 ** 20, `upload held ${mib(figures.uploadPeak)}`);
-        assert(figures.downloadPeak < 16 * 2 ** 20, `download held ${mib(figures.downloadPeak)}`);
-        // Multipart: create + 13 parts (2 of them retried) + complete, after the warm-up write.
-        const parts = Math.ceil(size / partSize);
-        assertEquals(proxy.pending, 0);
-        assert(proxy.requests >= 1 + 1 + parts + 2 + 1, `only ${proxy.requests} requests`);
-        assert(await sameFiles(`${dir}/big.bin`, `${dir}/back/big.bin`), "downloaded bytes differ");
-        await t.step({
-          ...crossCheck(
-            "boto3 sees an object of the exact size, with the execution metadata",
-            BOTO3,
-          ),
-          fn: async () => {
-            const head = await boto3(
-              s3,
-              `h = s3.head_object(Bucket="${BUCKET}", Key="raw/big.bin")\nprint(json.dumps({"size": h["ContentLength"], "meta": h["Metadata"]}))`,
-            ) as { size: number; meta: Record<string, string> };
-            assertEquals(head.size, size);
-            assertEquals(head.meta, {
-              "flyte-execution-project": "p",
-              "flyte-execution-domain": "development",
-              "flyte-execution-name": "abc",
-            });
-          },
-        });
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
+      await using _dir = removing(dir);
+      const size = 64 * 1024 * 1024;
+      const partSize = 5 * 1024 * 1024;
+      await writeBigFile(`${dir}/big.bin`, size);
+      const uri = `s3://${BUCKET}/raw/big.bin`;
+      // Through the proxy, which counts requests and fails two attempts of an upload part
+      // (requests: warm-up write, create, then parts).
+      const proxy = startFaultyProxy(s3.port);
+      proxy.fail(2, "503", { after: 4 });
+      // In a child process that can force garbage collection, so live memory is what is measured.
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--v8-flags=--expose-gc",
+          new URL("../_testing/storage_probe.ts", import.meta.url).pathname,
+          "transfer",
+          `${dir}/big.bin`,
+          uri,
+          `${dir}/back/big.bin`,
+        ],
+        env: {
+          ...s3.env,
+          FLYTE_AWS_ENDPOINT: proxy.endpoint,
+          FLYTE_AWS_BACKOFF_SECONDS: "0.05",
+          _F_P_WRITE_CHUNK_SIZE: String(partSize),
+        },
+        stderr: "inherit",
+      }).output().finally(() => proxy.stop());
+      assert(out.success, "transfer probe failed");
+      const figures = JSON.parse(new TextDecoder().decode(out.stdout));
+      assertEquals(figures.progress, size);
+      // Bounded by the parts in flight, not the object: two 5 MiB parts, the part being filled and
+      // the HTTP layer's copies (about 33 MiB measured), against a 64 MiB object.
+      const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+      assert(figures.uploadPeak < 40 * 2 ** 20, `upload held ${mib(figures.uploadPeak)}`);
+      assert(figures.downloadPeak < 16 * 2 ** 20, `download held ${mib(figures.downloadPeak)}`);
+      // Multipart: create + 13 parts (2 of them retried) + complete, after the warm-up write.
+      const parts = Math.ceil(size / partSize);
+      assertEquals(proxy.pending, 0);
+      assert(proxy.requests >= 1 + 1 + parts + 2 + 1, `only ${proxy.requests} requests`);
+      assert(await sameFiles(`${dir}/big.bin`, `${dir}/back/big.bin`), "downloaded bytes differ");
+      await t.step({
+        ...crossCheck(
+          "boto3 sees an object of the exact size, with the execution metadata",
+          BOTO3,
+        ),
+        fn: async () => {
+          const head = await boto3(
+            s3,
+            `h = s3.head_object(Bucket="${BUCKET}", Key="raw/big.bin")\nprint(json.dumps({"size": h["ContentLength"], "meta": h["Metadata"]}))`,
+          ) as { size: number; meta: Record<string, string> };
+          assertEquals(head.size, size);
+          assertEquals(head.meta, {
+            "flyte-execution-project": "p",
+            "flyte-execution-domain": "development",
+            "flyte-execution-name": "abc",
+          });
+        },
+      });
     });
   },
 );
@@ -149,34 +142,31 @@ Deno.test(
   async (t) => {
     await withS3(async (s3) => {
       const dir = await tempDir();
-      try {
-        const count = 240;
-        for (let i = 0; i < count; i++) {
-          await Deno.mkdir(`${dir}/src/g${i % 7}`, { recursive: true });
-          await Deno.writeFile(`${dir}/src/g${i % 7}/f${i}.bin`, pattern(i * 13, i));
-        }
-        // 25 keys per page: the listing must follow continuation tokens to see them all.
-        const storage = createStorage({ s3: { ...s3.config, listPageSize: 25 }, concurrency: 8 });
-        await storage.uploadDir(`${dir}/src`, `s3://${BUCKET}/multi`);
-        const listed = await storage.list(`s3://${BUCKET}/multi`);
-        assertEquals(listed.length, count);
-        await storage.downloadDir(`s3://${BUCKET}/multi/`, `${dir}/dest`);
-        for (let i = 0; i < count; i++) {
-          assertEquals(await Deno.readFile(`${dir}/dest/g${i % 7}/f${i}.bin`), pattern(i * 13, i));
-        }
-        await t.step({
-          ...crossCheck("folder markers written by boto3 are not files", BOTO3),
-          fn: async () => {
-            await boto3(
-              s3,
-              `s3.put_object(Bucket="${BUCKET}", Key="multi/marker/", Body=b"")\nprint(1)`,
-            );
-            assertEquals((await storage.list(`s3://${BUCKET}/multi`)).length, count);
-          },
-        });
-      } finally {
-        await Deno.remove(dir, { recursive: true });
+      await using _dir = removing(dir);
+      const count = 240;
+      for (let i = 0; i < count; i++) {
+        await Deno.mkdir(`${dir}/src/g${i % 7}`, { recursive: true });
+        await Deno.writeFile(`${dir}/src/g${i % 7}/f${i}.bin`, pattern(i * 13, i));
       }
+      // 25 keys per page: the listing must follow continuation tokens to see them all.
+      const storage = createStorage({ s3: { ...s3.config, listPageSize: 25 }, concurrency: 8 });
+      await storage.uploadDir(`${dir}/src`, `s3://${BUCKET}/multi`);
+      const listed = await storage.list(`s3://${BUCKET}/multi`);
+      assertEquals(listed.length, count);
+      await storage.downloadDir(`s3://${BUCKET}/multi/`, `${dir}/dest`);
+      for (let i = 0; i < count; i++) {
+        assertEquals(await Deno.readFile(`${dir}/dest/g${i % 7}/f${i}.bin`), pattern(i * 13, i));
+      }
+      await t.step({
+        ...crossCheck("folder markers written by boto3 are not files", BOTO3),
+        fn: async () => {
+          await boto3(
+            s3,
+            `s3.put_object(Bucket="${BUCKET}", Key="multi/marker/", Body=b"")\nprint(1)`,
+          );
+          assertEquals((await storage.list(`s3://${BUCKET}/multi`)).length, count);
+        },
+      });
     });
   },
 );

@@ -3,7 +3,7 @@ import { toolArgs } from "./_args.ts";
 
 const DEFAULTS = { runs: 500, s3: false, executor: "sqlite3", only: ["a", "b"] };
 
-Deno.test("toolArgs keeps the defaults and reads given options by their default's type", () => {
+Deno.test("toolArgs() keeps the defaults and reads given options by their default's type", () => {
   assertEquals(toolArgs(DEFAULTS, []), {
     runs: 500,
     s3: false,
@@ -16,7 +16,7 @@ Deno.test("toolArgs keeps the defaults and reads given options by their default'
   );
 });
 
-Deno.test("toolArgs refuses a number option that is not a number, and unknown options", () => {
+Deno.test("toolArgs() refuses a number option that is not a number, and unknown options", () => {
   assertThrows(() => toolArgs(DEFAULTS, ["--runs", "1O"]), TypeError, 'Cannot use --runs "1O"');
   assertThrows(() => toolArgs(DEFAULTS, ["--runs="]), TypeError, "not a number");
   assertThrows(() => toolArgs(DEFAULTS, ["--rusn", "3"]), TypeError);

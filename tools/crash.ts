@@ -1,7 +1,7 @@
-// Crash consistency (tests/_crash.ts): SIGKILL at random delays, then checks and a rerun.
+// Crash consistency (_testing/crash.ts): SIGKILL at random delays, then checks and a rerun.
 //
 //   deno run -A tools/crash.ts --seed 16 --runs 500 [--s3] [--executor sqlite3|sql]
-import { crashRuns } from "../tests/_crash.ts";
+import { crashRuns } from "../_testing/crash.ts";
 import { toolArgs } from "./_args.ts";
 
 // --max-delay 0 (the default): up to a little longer than a whole run.

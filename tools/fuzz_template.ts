@@ -1,5 +1,5 @@
 // Differential fuzzing of query templating against SQLite, PostgreSQL and MariaDB (see
-// tests/_template_diff.ts). Reproducible from its seed:
+// _testing/template_diff.ts). Reproducible from its seed:
 //
 //   deno task fuzz --seed 16 --cases 100000 [--engine sqlite|postgres|mariadb]...
 //
@@ -11,9 +11,9 @@ import {
   mariadbEngine,
   postgresEngine,
   sqliteEngine,
-} from "../tests/_template_diff.ts";
-import { startPostgres } from "../tests/_postgres.ts";
-import { startMariadb } from "../tests/_mariadb.ts";
+} from "../_testing/template_diff.ts";
+import { startPostgres } from "../_testing/postgres.ts";
+import { startMariadb } from "../_testing/mariadb.ts";
 import { toolArgs } from "./_args.ts";
 
 const { seed, cases, engine: engines, max } = toolArgs({

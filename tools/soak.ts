@@ -1,9 +1,9 @@
-// Soak (tests/_soak.ts): runs in a row through the program and through task.run(), and concurrent
+// Soak (_testing/soak.ts): runs in a row through the program and through task.run(), and concurrent
 // runs against one PostgreSQL. Prints each summary (curves' start and end) as JSON.
 //
 //   deno run -A --v8-flags=--expose-gc tools/soak.ts --runs 1000 --concurrent 200 \
 //     [--only inprocess|subprocess|postgres]
-import { concurrentPostgres, inProcessSoak, subprocessSoak } from "../tests/_soak.ts";
+import { concurrentPostgres, inProcessSoak, subprocessSoak } from "../_testing/soak.ts";
 import { toolArgs } from "./_args.ts";
 
 const { runs, concurrent, only } = toolArgs({

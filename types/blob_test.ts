@@ -1,4 +1,4 @@
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { StorageError, UserError } from "../errors.ts";
 import { createStorage } from "../storage/mod.ts";
@@ -6,11 +6,8 @@ import { FlyteDirectory, FlyteFile, fromLiteral, toLiteral, Types } from "./mod.
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await tempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  await fn(dir);
 }
 
 Deno.test("FlyteFile.fromLocal() is uploaded to <raw>/<32 hex>/<file name>", async () => {
@@ -49,7 +46,7 @@ Deno.test("FlyteDirectory.fromLocal() uploads the folder's files below <raw>/<32
   });
 });
 
-Deno.test("a string is a remote reference when it has a scheme, a local path to upload otherwise", async () => {
+Deno.test("toLiteral() takes a string with a scheme as a remote reference, and a local path to upload otherwise", async () => {
   await withDir(async (dir) => {
     const remote = await toLiteral("s3://bucket/key.bin", Types.file());
     assertEquals(remote.scalar!.blob!.uri, "s3://bucket/key.bin");
@@ -62,7 +59,7 @@ Deno.test("a string is a remote reference when it has a scheme, a local path to 
   });
 });
 
-Deno.test("uploads need storage and a prefix, and report storage failures", async () => {
+Deno.test("toLiteral() needs storage and a prefix to upload, and reports storage failures", async () => {
   await assertRejects(
     () => toLiteral(FlyteFile.fromLocal("/x/y.txt"), Types.file(), { name: "out", role: "output" }),
     TypeError,
@@ -81,7 +78,7 @@ Deno.test("uploads need storage and a prefix, and report storage failures", asyn
   });
 });
 
-Deno.test("blob mismatches name what was found", async () => {
+Deno.test("fromLiteral() names what was found in place of a blob", async () => {
   await assertRejects(
     () =>
       toLiteral(

@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { civilFromDays, civilFromMicros, daysFromCivil } from "./civil.ts";
 
-Deno.test("civil: days round-trip against Date over ±1,000 years, and beyond Date's reach", () => {
+Deno.test("civilFromDays() days round-trip against Date over ±1,000 years, and beyond Date's reach", () => {
   for (let days = -1_100_000; days <= 400_000; days += 997) {
     const date = new Date(days * 86_400_000);
     const civil = civilFromDays(BigInt(days));
@@ -17,7 +17,7 @@ Deno.test("civil: days round-trip against Date over ±1,000 years, and beyond Da
   assertEquals(civilFromDays(daysFromCivil(-4712, 1, 1)), { year: -4712, month: 1, day: 1 });
 });
 
-Deno.test("civil: microseconds split into date and time", () => {
+Deno.test("civilFromMicros() microseconds split into date and time", () => {
   assertEquals(civilFromMicros(1_704_164_645_123_456n), {
     year: 2024,
     month: 1,

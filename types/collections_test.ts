@@ -2,7 +2,7 @@ import { assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { fromLiteral, toLiteral, Types } from "./mod.ts";
 
-Deno.test("collections take any iterable but strings and bytes", async () => {
+Deno.test("toLiteral() takes any iterable but strings and bytes as a collection", async () => {
   const type = Types.list(Types.string);
   assertEquals(
     await fromLiteral(await toLiteral(new Set(["a", "b"]) as unknown as string[], type), type),
@@ -20,7 +20,7 @@ Deno.test("collections take any iterable but strings and bytes", async () => {
   );
 });
 
-Deno.test("maps take plain objects and Maps with string keys", async () => {
+Deno.test("toLiteral() takes plain objects and Maps with string keys as a map", async () => {
   const type = Types.map(Types.integer);
   const fromMap = await toLiteral(new Map([["a", 1n]]) as unknown as Record<string, bigint>, type);
   assertEquals(await fromLiteral(fromMap, type), { a: 1n });
@@ -41,7 +41,7 @@ Deno.test("maps take plain objects and Maps with string keys", async () => {
   );
 });
 
-Deno.test("nested errors name the path to the value", async () => {
+Deno.test("toLiteral() names the path to a nested value it refuses", async () => {
   const type = Types.map(Types.list(Types.integer));
   await assertRejects(
     () =>

@@ -1,4 +1,4 @@
-import { tempDir } from "../_testing/temp.ts";
+import { removing, tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../errors.ts";
 import {
@@ -77,7 +77,7 @@ function plain(value: unknown): unknown {
 }
 
 for (const [name, type, value] of CASES) {
-  Deno.test(`toLiteral()/fromLiteral() round trip: ${name}`, async () => {
+  Deno.test(`toLiteral() and fromLiteral() round-trip ${name}`, async () => {
     const back = await roundTrip(value, type);
     if (value instanceof StructuredDataset) {
       assert(back instanceof StructuredDataset);
@@ -141,29 +141,26 @@ Deno.test("toLiteral() with an empty type infers the literal from the value", as
 
 Deno.test("fromLiteral() reads offloaded literals through storage", async () => {
   const dir = await tempDir();
-  try {
-    const inner = await toLiteral([1n, 2n], Types.list(Types.integer));
-    await Deno.writeFile(`${dir}/big_offloaded_metadata.pb`, encodeLiteral(inner));
-    const offloaded: Literal = {
-      offloadedMetadata: {
-        uri: `file://${dir}/big_offloaded_metadata.pb`,
-        sizeBytes: toInt64(10),
-        inferredType: { collectionType: { simple: 1 } },
-      },
-    };
-    const storage = createStorage();
-    assertEquals(await fromLiteral(offloaded, Types.list(Types.integer), { storage }), [1n, 2n]);
-    await assertRejects(
-      () => fromLiteral(offloaded, Types.list(Types.integer)),
-      TypeError,
-      "no storage",
-    );
-    const missing = { offloadedMetadata: { uri: `${dir}/nope.pb` } };
-    const error = await assertRejects(() => fromLiteral(missing, Types.integer, { storage }));
-    assertEquals((error as UserError).code, "USER:NotFound");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using _dir = removing(dir);
+  const inner = await toLiteral([1n, 2n], Types.list(Types.integer));
+  await Deno.writeFile(`${dir}/big_offloaded_metadata.pb`, encodeLiteral(inner));
+  const offloaded: Literal = {
+    offloadedMetadata: {
+      uri: `file://${dir}/big_offloaded_metadata.pb`,
+      sizeBytes: toInt64(10),
+      inferredType: { collectionType: { simple: 1 } },
+    },
+  };
+  const storage = createStorage();
+  assertEquals(await fromLiteral(offloaded, Types.list(Types.integer), { storage }), [1n, 2n]);
+  await assertRejects(
+    () => fromLiteral(offloaded, Types.list(Types.integer)),
+    TypeError,
+    "no storage",
+  );
+  const missing = { offloadedMetadata: { uri: `${dir}/nope.pb` } };
+  const error = await assertRejects(() => fromLiteral(missing, Types.integer, { storage }));
+  assertEquals((error as UserError).code, "USER:NotFound");
 });
 
 Deno.test("literalMapToValues() converts a template interface's inputs", async () => {

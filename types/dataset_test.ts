@@ -8,7 +8,7 @@ function columnsOf(sd: unknown): unknown {
   return (sd as StructuredDataset).columns.map((c) => ({ name: c.name, simple: c.type.simple }));
 }
 
-Deno.test("a legacy schema literal is read as a parquet dataset with its columns", async () => {
+Deno.test("fromLiteral() reads a legacy schema literal as a parquet dataset with its columns", async () => {
   const literal: Literal = {
     scalar: {
       schema: {
@@ -22,7 +22,7 @@ Deno.test("a legacy schema literal is read as a parquet dataset with its columns
   assertEquals(columnsOf(sd), [{ name: "id", simple: 1 }, { name: "score", simple: 2 }]);
 });
 
-Deno.test("a structured dataset without columns takes the declared ones", async () => {
+Deno.test("fromLiteral() gives a structured dataset without columns the declared ones", async () => {
   const type = Types.structuredDataset({
     columns: { TrackId: Types.integer, Name: { simple: 3 } },
   });
@@ -34,7 +34,7 @@ Deno.test("a structured dataset without columns takes the declared ones", async 
   assertEquals(columnsOf(fromSchemaType), [{ name: "id", simple: 1 }]);
 });
 
-Deno.test("datasets are written as structured_dataset literals with the declared columns", async () => {
+Deno.test("toLiteral() writes datasets as structured_dataset literals with the declared columns", async () => {
   const value = new StructuredDataset({
     uri: "s3://b/out",
     columns: [{ name: "x", type: { simple: 1 } }],
@@ -62,7 +62,7 @@ Deno.test("datasets are written as structured_dataset literals with the declared
   assertEquals(csv.scalar!.structuredDataset!.metadata!.structuredDatasetType!.format, "csv");
 });
 
-Deno.test("dataset mismatches are user errors", async () => {
+Deno.test("fromLiteral() refuses dataset mismatches as user errors", async () => {
   await assertRejects(
     () =>
       toLiteral("s3://b/x" as unknown as StructuredDataset, Types.structuredDataset(), {

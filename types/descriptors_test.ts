@@ -11,7 +11,7 @@ import {
   valuesToLiteralMap,
 } from "./mod.ts";
 
-Deno.test("descriptors build the literal types flytekit declares", () => {
+Deno.test("Types builds the literal types flytekit declares", () => {
   assertEquals(Types.integer.literalType, { simple: 1 });
   assertEquals(Types.file().literalType, { blob: {} });
   assertEquals(Types.directory("zip").literalType, { blob: { format: "zip", dimensionality: 1 } });
@@ -52,7 +52,7 @@ Deno.test("descriptors build the literal types flytekit declares", () => {
   assertEquals(Types.of({ simple: 6 }).literalType, { simple: 6 });
 });
 
-Deno.test("a schema column must be a simple primitive", () => {
+Deno.test("Types.schema() refuses a column that is not a simple primitive", () => {
   assertThrows(
     () => Types.schema({ xs: Types.list(Types.integer) }),
     TypeError,
@@ -60,7 +60,7 @@ Deno.test("a schema column must be a simple primitive", () => {
   );
 });
 
-Deno.test("descriptors carry the TypeScript types of values and inputs", async () => {
+Deno.test("Types carries the TypeScript types of values and inputs", async () => {
   const inputs = {
     limit: Types.integer,
     tags: Types.list(Types.string),

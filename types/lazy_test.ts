@@ -1,7 +1,7 @@
 // Start-up time is the product's advantage: importing the type engine must not load the msgpack
 // library (or any npm package); it is imported only when a msgpack literal is met.
 import { assert, assertEquals } from "@std/assert";
-import { moduleGraph, npmPackages } from "../tests/_module_graph.ts";
+import { moduleGraph, npmPackages } from "../_testing/module_graph.ts";
 
 Deno.test("types/mod.ts statically imports no npm package", async () => {
   const { statics, dynamics } = await moduleGraph("types/mod.ts");

@@ -8,14 +8,14 @@ const int = (n: bigint | number): Literal => ({ scalar: { primitive: { integer: 
 const float = (x: number): Literal => ({ scalar: { primitive: { floatValue: x } } });
 const opts = { name: "x", role: "input" as const };
 
-Deno.test("integers are lossless int64 bigints", async () => {
+Deno.test("toLiteral() and fromLiteral() keep integers lossless as int64 bigints", async () => {
   for (const n of [0n, 1n, -1n, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n)]) {
     assertEquals(await fromLiteral(int(n), Types.integer), n);
     assertEquals(fromInt64((await toLiteral(n, Types.integer)).scalar!.primitive!.integer), n);
   }
 });
 
-Deno.test("integers given as numbers must be safe integers", async () => {
+Deno.test("toLiteral() takes integers given as numbers only when they are safe integers", async () => {
   assertEquals(await toLiteral(7, Types.integer), int(7));
   await assertRejects(
     () => toLiteral(2 ** 53, Types.integer, opts),
@@ -34,7 +34,7 @@ Deno.test("integers given as numbers must be safe integers", async () => {
   );
 });
 
-Deno.test("an integral float literal is read as INTEGER, a fractional one is refused", async () => {
+Deno.test("fromLiteral() reads an integral float literal as INTEGER and refuses a fractional one", async () => {
   assertEquals(await fromLiteral(float(3), Types.integer), 3n);
   await assertRejects(
     () => fromLiteral(float(3.5), Types.integer, opts),
@@ -48,7 +48,7 @@ Deno.test("an integral float literal is read as INTEGER, a fractional one is ref
   );
 });
 
-Deno.test("an integer literal is read as FLOAT, and exact bigints are written as FLOAT", async () => {
+Deno.test("fromLiteral() reads an integer literal as FLOAT, and toLiteral() writes exact bigints as FLOAT", async () => {
   assertEquals(await fromLiteral(int(4), Types.float), 4);
   assertEquals(await fromLiteral(int(2n ** 60n), Types.float), 2 ** 60);
   await assertRejects(
@@ -64,7 +64,7 @@ Deno.test("an integer literal is read as FLOAT, and exact bigints are written as
   );
 });
 
-Deno.test("strings, booleans and none", async () => {
+Deno.test("toLiteral() and fromLiteral() convert strings, booleans and none", async () => {
   assertEquals(await toLiteral("", Types.string), { scalar: { primitive: { stringValue: "" } } });
   assertEquals(
     await fromLiteral({ scalar: { primitive: { boolean: false } } }, Types.boolean),
@@ -85,7 +85,7 @@ Deno.test("strings, booleans and none", async () => {
   await assertRejects(() => fromLiteral({}, Types.string, opts), UserError, "found nothing");
 });
 
-Deno.test("datetimes accept Timestamp, Date and ISO strings, with microseconds and beyond", async () => {
+Deno.test("toLiteral() accepts Timestamp, Date and ISO strings as datetimes, with microseconds and beyond", async () => {
   const ts = new Timestamp(1_700_000_000n, 123_456_789);
   assertEquals(await fromLiteral(await toLiteral(ts, Types.datetime), Types.datetime), ts);
   const date = new Date("2024-01-01T00:00:00.250Z");
@@ -107,7 +107,7 @@ Deno.test("datetimes accept Timestamp, Date and ISO strings, with microseconds a
   );
 });
 
-Deno.test("durations keep nanoseconds", async () => {
+Deno.test("toLiteral() and fromLiteral() keep the nanoseconds of durations", async () => {
   const d = new Duration(-5n, -1);
   assertEquals(await fromLiteral(await toLiteral(d, Types.duration), Types.duration), d);
   await assertRejects(
@@ -121,7 +121,7 @@ Deno.test("durations keep nanoseconds", async () => {
   await assertRejects(() => toLiteral("soon", Types.duration, opts), UserError, "not a duration");
 });
 
-Deno.test("BINARY and ERROR scalars", async () => {
+Deno.test("toLiteral() and fromLiteral() convert BINARY and ERROR scalars", async () => {
   const binary = { simple: 7 };
   const bytes = new Uint8Array([1, 2, 3]);
   assertEquals(await fromLiteral(await toLiteral(bytes, binary), binary), bytes);

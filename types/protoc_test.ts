@@ -13,7 +13,7 @@ const DIR = new URL("../testdata/idl/", import.meta.url);
 for (const [name, values] of Object.entries(EXPECTED)) {
   Deno.test({
     ...crossCheck(
-      `protoc decodes the engine's literal map for ${name} values to ${name}.txt`,
+      `protoc() decodes the engine's literal map for ${name} values to ${name}.txt`,
       ...PROTOC,
     ),
     async fn() {

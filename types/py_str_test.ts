@@ -51,7 +51,7 @@ Deno.test("pyStr() renders every value kind", () => {
   assertEquals(pyStr(new Date(Date.UTC(2024, 0, 2))), "2024-01-02 00:00:00+00:00");
 });
 
-Deno.test("pyDatetime: exact microseconds before 1970 and at the ends of Python's range", () => {
+Deno.test("pyDatetime() exact microseconds before 1970 and at the ends of Python's range", () => {
   assertEquals(
     pyDatetime(Timestamp.parse("1969-12-31T23:59:59.999999Z")),
     "1969-12-31 23:59:59.999999+00:00",

@@ -13,7 +13,7 @@ Deno.test("Types.struct() is flytekit's msgpack-annotated STRUCT; the generic fo
   assertEquals(wantsMsgpack({ simple: 9 }), false);
 });
 
-Deno.test("msgpack STRUCT keeps int64 beyond 2^53 as bigint and smaller integers as numbers", async () => {
+Deno.test("fromLiteral() keeps msgpack STRUCT int64 beyond 2^53 as bigint and smaller integers as numbers", async () => {
   const value = {
     small: 2 ** 40,
     big: -(2n ** 62n),
@@ -25,7 +25,7 @@ Deno.test("msgpack STRUCT keeps int64 beyond 2^53 as bigint and smaller integers
   assertEquals(await fromLiteral(literal, Types.struct()), value);
 });
 
-Deno.test("values inside a STRUCT are written as flytekit's mashumaro writes them", async () => {
+Deno.test("toLiteral() writes values inside a STRUCT as flytekit's mashumaro writes them", async () => {
   const value = {
     when: new Timestamp(0n, 1000),
     date: new Date(0),
@@ -50,14 +50,14 @@ Deno.test("values inside a STRUCT are written as flytekit's mashumaro writes the
   assertEquals(await fromLiteral(await toLiteral(value, generic), generic), expected);
 });
 
-Deno.test("STRUCT reads both msgpack binary and generic Struct literals", async () => {
+Deno.test("fromLiteral() reads STRUCT from both msgpack binary and generic Struct literals", async () => {
   const generic: Literal = { scalar: { generic: jsonToStruct({ a: 1 }) } };
   assertEquals(await fromLiteral(generic, Types.struct()), { a: 1 });
   const binary = await toLiteral({ a: 1 }, Types.struct());
   assertEquals(await fromLiteral(binary, Types.struct({ format: "generic" })), { a: 1 });
 });
 
-Deno.test("STRUCT mismatches and invalid bytes are user errors", async () => {
+Deno.test("fromLiteral() refuses STRUCT mismatches and invalid bytes as user errors", async () => {
   await assertRejects(
     () => toLiteral([1] as unknown as Record<string, unknown>, Types.struct(), opts),
     UserError,
@@ -100,7 +100,7 @@ Deno.test("STRUCT mismatches and invalid bytes are user errors", async () => {
   );
 });
 
-Deno.test("STRUCT strings and keys with a lone surrogate are refused, not written as invalid UTF-8", async () => {
+Deno.test("toLiteral() refuses STRUCT strings and keys with a lone surrogate, not writing invalid UTF-8", async () => {
   for (const type of [Types.struct(), Types.struct({ format: "generic" })]) {
     for (
       const value of [{ k: "a\uD800b" }, { k: ["x".repeat(50) + "\uDC00"] }, { ["\uD800"]: 1 }]

@@ -11,7 +11,7 @@ function variantOf(literal: Literal): unknown {
   return literal.scalar?.union?.type;
 }
 
-Deno.test("writing picks the variant by the value, exact kinds before lenient ones", async () => {
+Deno.test("toLiteral() picks a union's variant by the value, exact kinds before lenient ones", async () => {
   const intOrFloat = Types.union(Types.integer, Types.float);
   assertEquals(variantOf(await toLiteral(3n, intOrFloat)), {
     simple: 1,
@@ -46,7 +46,7 @@ Deno.test("writing picks the variant by the value, exact kinds before lenient on
   );
 });
 
-Deno.test("reading follows the stored variant's tag, then the whole type when tags repeat", async () => {
+Deno.test("fromLiteral() follows the stored variant's tag, then the whole type when tags repeat", async () => {
   const lists = Types.union(Types.list(Types.integer), Types.list(Types.string));
   const written = await toLiteral(["a"], lists);
   assertEquals(variantOf(written), {
@@ -60,7 +60,7 @@ Deno.test("reading follows the stored variant's tag, then the whole type when ta
   assertEquals(await fromLiteral(stored, Types.union(Types.integer, Types.float)), 5);
 });
 
-Deno.test("reading a plain literal for a union takes the first variant that fits", async () => {
+Deno.test("fromLiteral() reads a plain literal for a union as the first variant that fits", async () => {
   assertEquals(await fromLiteral(int(3), Types.optional(Types.float)), 3);
   assertEquals(await fromLiteral(int(3), Types.union(Types.float, Types.integer)), 3n);
   assertEquals(await fromLiteral({ scalar: { noneType: {} } }, Types.optional(Types.string)), null);
@@ -80,12 +80,12 @@ Deno.test("reading a plain literal for a union takes the first variant that fits
   );
 });
 
-Deno.test("a union literal is unwrapped when the declared type is not a union", async () => {
+Deno.test("fromLiteral() unwraps a union literal when the declared type is not a union", async () => {
   const literal = await toLiteral(7n, Types.optional(Types.integer));
   assertEquals(await fromLiteral(literal, Types.integer), 7n);
 });
 
-Deno.test("enums accept only declared values", async () => {
+Deno.test("toLiteral() and fromLiteral() accept only the declared values of an enum", async () => {
   const color = Types.enum(["red", "green"]);
   assertEquals(await toLiteral("red", color), { scalar: { primitive: { stringValue: "red" } } });
   assertEquals(

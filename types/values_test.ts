@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { Duration, FlyteDirectory, FlyteFile, StructuredDataset, Timestamp } from "./values.ts";
 
-Deno.test("Timestamp keeps nanoseconds and carries them into seconds", () => {
+Deno.test("Timestamp() keeps nanoseconds and carries them into seconds", () => {
   const ts = new Timestamp(10n, -1);
   assertEquals([ts.seconds, ts.nanos], [9n, 999_999_999]);
   assertEquals(new Timestamp(0, 2_500_000_000).seconds, 2n);
@@ -51,14 +51,14 @@ Deno.test("Timestamp.toISOString() prints microseconds in UTC, as flytekit", () 
   assertEquals(String(new Timestamp(0n, 1000)), "1970-01-01T00:00:00.000001Z");
 });
 
-Deno.test("Timestamp converts to and from Date", () => {
+Deno.test("Timestamp() converts to and from Date", () => {
   const date = new Date("2024-01-02T03:04:05.678Z");
   assertEquals(Timestamp.fromDate(date).toDate(), date);
   assertEquals(Timestamp.fromDate(new Date(-1)), new Timestamp(-1n, 999_000_000));
   assertThrows(() => Timestamp.fromDate(new Date("nope")), RangeError, "invalid Date");
 });
 
-Deno.test("Duration keeps the sign of seconds and nanos equal, as protobuf requires", () => {
+Deno.test("Duration() keeps the sign of seconds and nanos equal, as protobuf requires", () => {
   assertEquals(new Duration(-1n, -500_000_000), new Duration(-2n, 500_000_000));
   const d = new Duration(-2n, 500_000_000);
   assertEquals([d.seconds, d.nanos], [-1n, -500_000_000]);
@@ -68,7 +68,7 @@ Deno.test("Duration keeps the sign of seconds and nanos equal, as protobuf requi
   assertEquals([f.seconds, f.nanos], [0n, -5]);
 });
 
-Deno.test("Duration converts milliseconds and prints ISO 8601", () => {
+Deno.test("Duration() converts milliseconds and prints ISO 8601", () => {
   assertEquals(Duration.fromMilliseconds(1500), new Duration(1n, 500_000_000));
   assertEquals(Duration.fromMilliseconds(-0.001).nanos, -1000);
   assertEquals(new Duration(3600n, 500).toMilliseconds(), 3_600_000.0005);
@@ -78,7 +78,7 @@ Deno.test("Duration converts milliseconds and prints ISO 8601", () => {
   assertThrows(() => Duration.fromMilliseconds(Infinity), RangeError);
 });
 
-Deno.test("FlyteFile, FlyteDirectory and StructuredDataset hold references", () => {
+Deno.test("FlyteFile() FlyteFile, FlyteDirectory and StructuredDataset hold references", () => {
   const file = FlyteFile.fromLocal("/tmp/x/report.csv", { format: "csv" });
   assertEquals([file.uri, file.format, file.localPath], [
     "/tmp/x/report.csv",

@@ -42,7 +42,7 @@ async function runPod(template: ReturnType<typeof toTaskTemplate>, dir: string) 
   return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
 }
 
-Deno.test("the example executor runs in its own entrypoint from the template's args", async () => {
+Deno.test("checksum: the example executor runs in its own entrypoint from the template's args", async () => {
   const dir = await tempDir();
   await Deno.writeTextFile(`${dir}/data.txt`, "flyteshim\n".repeat(1000));
   const template = toTaskTemplate(checksum);
@@ -62,7 +62,7 @@ Deno.test("the example executor runs in its own entrypoint from the template's a
   assertEquals(Number(outputs.literals?.size.scalar?.primitive?.integer), 10_000);
 });
 
-Deno.test("bad config reaches error.pb as a user error", async () => {
+Deno.test("checksum: bad config reaches error.pb as a user error", async () => {
   const dir = await tempDir();
   await Deno.writeTextFile(`${dir}/data.txt`, "x");
   const bad = defineTask({ ...checksum.options, config: { algorithm: "MD5" } });
@@ -84,7 +84,7 @@ Deno.test("bad config reaches error.pb as a user error", async () => {
   assertStringIncludes(doc.error?.message ?? "", '"MD5"');
 });
 
-Deno.test("the example task runs locally through task.run", async () => {
+Deno.test("checksum: the example task runs locally through task.run", async () => {
   const dir = await tempDir();
   await Deno.writeTextFile(`${dir}/a.txt`, "abc");
   const { digest, size } = await checksum.run({ file: `${dir}/a.txt` });

@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { wordCount } from "./tasks.ts";
 
-Deno.test("the word count example runs its Python script locally", async () => {
+Deno.test("examples/command: the word count example runs its Python script locally", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/poem.txt`, "the cat and the hat and the bat\n");

@@ -90,7 +90,7 @@ Deno.test("renderQuery() escapes values inside quoted identifiers", () => {
   );
 });
 
-Deno.test("renderQuery(): rebuilt identifiers and strings are what SQLite and PostgreSQL read", async () => {
+Deno.test("renderQuery() rebuilds identifiers and strings as SQLite and PostgreSQL read them", async () => {
   const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(":memory:");
   db.exec('create table t("x""a]b""" int); insert into t values (7)');
@@ -223,7 +223,7 @@ Deno.test("renderQuery() keeps any random value exactly inside strings and ident
   db.close();
 });
 
-Deno.test("renderQuery(): a '...' continuing an E'...' string keeps E's backslash escapes", () => {
+Deno.test("renderQuery() keeps E's backslash escapes in a '...' continuing an E'...' string", () => {
   // PostgreSQL continues E'a' into the next '...' after a newline, still in E mode, so `\'` does
   // not end it. Read as a plain string, the value would land in SQL text: with x =
   // " as injected, 42 as also_injected --", PostgreSQL 18 returned {injected: "a' ", also_injected: 42}.
@@ -237,7 +237,7 @@ Deno.test("renderQuery(): a '...' continuing an E'...' string keeps E's backslas
   assert(["USER:UnsafeInput", "USER:InvalidTemplate"].includes(error.code), error.code);
 });
 
-Deno.test("renderQuery(): an input inside PostgreSQL's U&\"...\" identifier is refused like U&'...'", () => {
+Deno.test("renderQuery() refuses an input inside PostgreSQL's U&\"...\" identifier like U&'...'", () => {
   // U&"..." decodes \XXXX escapes as U&'...' does: "\0041" would name column "A".
   const error = assertThrows(
     () => renderQuery('select 1 as U&"{{ .inputs.x }}"', { x: "\\0041" }, { dialect: "postgres" }),
@@ -302,7 +302,7 @@ Deno.test("renderQuery() refuses a list where one value stands, an empty list, n
   }
 });
 
-Deno.test("renderQuery(): an expanded list selects what the IN list of its values selects (SQLite)", async () => {
+Deno.test("renderQuery() expands a list to select what the IN list of its values selects (SQLite)", async () => {
   const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(":memory:");
   db.exec("create table t(id int, name text); insert into t values (1, 'a'), (2, 'b'), (4, 'd')");

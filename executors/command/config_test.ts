@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { DEFAULT_GRACE_MS, parseCommandConfig } from "./config.ts";
 
-Deno.test("parseCommandConfig reads every key and defaults the rest", () => {
+Deno.test("parseCommandConfig() reads every key and defaults the rest", () => {
   assertEquals(parseCommandConfig({ command: ["true"] }), {
     command: ["true"],
     shell: false,
@@ -30,7 +30,7 @@ Deno.test("parseCommandConfig reads every key and defaults the rest", () => {
   }]);
 });
 
-Deno.test("parseCommandConfig names the key that is wrong", () => {
+Deno.test("parseCommandConfig() names the key that is wrong", () => {
   const cases: [Record<string, never>, string][] = [
     [{} as never, '"command" must be a non-empty list of strings, found missing'],
     [{ command: [] } as never, '"command" must be a non-empty list'],

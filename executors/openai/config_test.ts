@@ -4,14 +4,14 @@ import { parseOpenAIFileConfig } from "./config.ts";
 
 const SECRET_ARG = { group: "openai", key: "api_key", group_version: null, mount_requirement: 0 };
 
-Deno.test("custom as flytekit's get_custom writes it", () => {
+Deno.test("parseOpenAIFileConfig() custom as flytekit's get_custom writes it", () => {
   assertEquals(
     parseOpenAIFileConfig({ openai_organization: "org-1", secret_arg: SECRET_ARG }),
     { organization: "org-1", secret: { group: "openai", key: "api_key" } },
   );
 });
 
-Deno.test("a null organization and a key-less, versioned secret", () => {
+Deno.test("parseOpenAIFileConfig() a null organization and a key-less, versioned secret", () => {
   assertEquals(
     parseOpenAIFileConfig({
       openai_organization: null,
@@ -30,7 +30,7 @@ for (
     [{ secret_arg: { ...SECRET_ARG, mount_requirement: "any" } }, "mount_requirement"],
   ] as const
 ) {
-  Deno.test(`an invalid config is USER:InvalidConfig: ${detail}`, () => {
+  Deno.test(`parseOpenAIFileConfig() an invalid config is USER:InvalidConfig: ${detail}`, () => {
     // deno-lint-ignore no-explicit-any
     const error = assertThrows(() => parseOpenAIFileConfig(custom as any), UserError);
     assertEquals(error.code, "USER:InvalidConfig");

@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { parseSqlConfig } from "./config.ts";
 
-Deno.test("parseSqlConfig: flytekit's get_custom shape", () => {
+Deno.test("parseSqlConfig() flytekit's get_custom shape", () => {
   const config = parseSqlConfig({
     query_template: "select * from t limit {{ .inputs.limit }}",
     uri: "postgresql+psycopg2://app@db:5432/app",
@@ -21,7 +21,7 @@ Deno.test("parseSqlConfig: flytekit's get_custom shape", () => {
   assertEquals(config.url.port, 5432);
 });
 
-Deno.test("parseSqlConfig: null connect_args and secret_connect_args", () => {
+Deno.test("parseSqlConfig() null connect_args and secret_connect_args", () => {
   const config = parseSqlConfig({
     query_template: "select 1",
     uri: "mysql://h/db",
@@ -31,7 +31,7 @@ Deno.test("parseSqlConfig: null connect_args and secret_connect_args", () => {
   assertEquals([config.connectArgs, config.secretConnectArgs], [{}, {}]);
 });
 
-Deno.test("parseSqlConfig: every bad key is USER:InvalidConfig naming it", () => {
+Deno.test("parseSqlConfig() every bad key is USER:InvalidConfig naming it", () => {
   const base = { query_template: "select 1", uri: "postgresql://h/db" };
   const cases: [Record<string, unknown>, string][] = [
     [{ ...base, query_template: "" }, '"query_template"'],
@@ -52,7 +52,7 @@ Deno.test("parseSqlConfig: every bad key is USER:InvalidConfig naming it", () =>
   }
 });
 
-Deno.test("parseSqlConfig: a secret without a key is the group itself, as flytekit allows", () => {
+Deno.test("parseSqlConfig() a secret without a key is the group itself, as flytekit allows", () => {
   const base = { query_template: "select 1", uri: "postgresql://h/db" };
   for (const key of [undefined, null, ""]) {
     const config = parseSqlConfig({

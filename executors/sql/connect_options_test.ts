@@ -3,7 +3,7 @@ import { UserError } from "../../errors.ts";
 import { resolveConnectOptions } from "./connect_options.ts";
 import { parseSqlUrl } from "./url.ts";
 
-Deno.test("resolveConnectOptions: URL, query, connect_args, then secrets (psycopg2's order)", () => {
+Deno.test("resolveConnectOptions() URL, query, connect_args, then secrets (psycopg2's order)", () => {
   const url = parseSqlUrl(
     "postgresql://urluser:urlpw@urlhost:1111/urldb?sslmode=require&port=2222",
   );
@@ -24,7 +24,7 @@ Deno.test("resolveConnectOptions: URL, query, connect_args, then secrets (psycop
   });
 });
 
-Deno.test("resolveConnectOptions: defaults per dialect", () => {
+Deno.test("resolveConnectOptions() defaults per dialect", () => {
   assertEquals(resolveConnectOptions(parseSqlUrl("postgresql://")), {
     dialect: "postgresql",
     host: "localhost",
@@ -39,7 +39,7 @@ Deno.test("resolveConnectOptions: defaults per dialect", () => {
   });
 });
 
-Deno.test("resolveConnectOptions: flyte issue 6416 (username) and doubles from the Struct", () => {
+Deno.test("resolveConnectOptions() flyte issue 6416 (username) and doubles from the Struct", () => {
   const options = resolveConnectOptions(parseSqlUrl("postgresql+psycopg2://db/app"), {
     connectArgs: { port: 5432.0, connect_timeout: 5.0, statement_timeout: 1500.0 },
     secretArgs: { username: "bob", password: "pw" },
@@ -55,7 +55,7 @@ Deno.test("resolveConnectOptions: flyte issue 6416 (username) and doubles from t
   );
 });
 
-Deno.test("resolveConnectOptions: aliases (database, db, passwd, ssl_mode)", () => {
+Deno.test("resolveConnectOptions() aliases (database, db, passwd, ssl_mode)", () => {
   const my = resolveConnectOptions(parseSqlUrl("mysql+pymysql://h"), {
     connectArgs: { db: "app", passwd: "x", ssl_mode: "REQUIRED", charset: "latin1" },
   });
@@ -71,7 +71,7 @@ Deno.test("resolveConnectOptions: aliases (database, db, passwd, ssl_mode)", () 
   assertEquals([pg.database, pg.sslmode, pg.sslrootcert], ["app", "verify-full", "/ca.pem"]);
 });
 
-Deno.test("resolveConnectOptions: connect_timeout 0 means no limit, null removes an option", () => {
+Deno.test("resolveConnectOptions() connect_timeout 0 means no limit, null removes an option", () => {
   const options = resolveConnectOptions(parseSqlUrl("postgresql://u@h/db"), {
     connectArgs: { connect_timeout: 0, user: null },
   });
@@ -80,7 +80,7 @@ Deno.test("resolveConnectOptions: connect_timeout 0 means no limit, null removes
   assertEquals(unset.connectTimeoutSeconds, undefined);
 });
 
-Deno.test("resolveConnectOptions: bad options are USER:InvalidConfig and never quote a secret", () => {
+Deno.test("resolveConnectOptions() bad options are USER:InvalidConfig and never quote a secret", () => {
   const cases: [Record<string, unknown>, Record<string, string>, string][] = [
     [{ keepalives: 1 }, {}, 'option "keepalives": unknown option for postgresql'],
     [{ port: 5432.5 }, {}, "5432.5 is not a whole non-negative number"],
@@ -109,7 +109,7 @@ Deno.test("resolveConnectOptions: bad options are USER:InvalidConfig and never q
   );
 });
 
-Deno.test("resolveConnectOptions: sslrootcert=system means the system's CAs and verify-full (libpq 16)", async () => {
+Deno.test("resolveConnectOptions() sslrootcert=system means the system's CAs and verify-full (libpq 16)", async () => {
   const { readTlsFiles } = await import("./tls.ts");
   const url = parseSqlUrl("postgresql://u@h/db");
   const options = resolveConnectOptions(url, { connectArgs: { sslrootcert: "system" } });

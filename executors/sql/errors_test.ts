@@ -8,7 +8,7 @@ function pgError(code: string, message = "boom") {
   return Object.assign(new Error(message), { name: "PostgresError", code });
 }
 
-Deno.test("classifyPostgresError: SQLSTATE classes", () => {
+Deno.test("classifyPostgresError() SQLSTATE classes", () => {
   const cases: [unknown, string, boolean][] = [
     [pgError("28P01"), "USER:AuthenticationFailed", false],
     [pgError("28000"), "USER:AuthenticationFailed", false],
@@ -61,7 +61,7 @@ Deno.test("classifyPostgresError: SQLSTATE classes", () => {
   }
 });
 
-Deno.test("classifyPostgresError: messages, aborts and pass-through", () => {
+Deno.test("classifyPostgresError() messages, aborts and pass-through", () => {
   const closed = classifyPostgresError(
     Object.assign(new Error("write CONNECTION_CLOSED db:5432"), { code: "CONNECTION_CLOSED" }),
     ctx,
@@ -91,7 +91,7 @@ Deno.test("classifyPostgresError: messages, aborts and pass-through", () => {
   );
 });
 
-Deno.test("classifyMysqlError: error numbers", () => {
+Deno.test("classifyMysqlError() error numbers", () => {
   const my = (errno: number | undefined, code?: string) =>
     Object.assign(new Error(`e${errno}`), { errno, code });
   const cases: [unknown, string, boolean][] = [
@@ -118,12 +118,12 @@ Deno.test("classifyMysqlError: error numbers", () => {
   assertStringIncludes(timedOut.message, "statement_timeout exceeded");
 });
 
-Deno.test("scrubSecrets: plain and percent-encoded forms", () => {
+Deno.test("scrubSecrets() plain and percent-encoded forms", () => {
   assertEquals(scrubSecrets("a p@ss! b p%40ss! c", ["p@ss!"]), "a *** b *** c");
   assertEquals(scrubSecrets("ab", ["a", undefined, ""]), "ab");
 });
 
-Deno.test("a client-side refusal to send a value is USER:InvalidInput, never retried", () => {
+Deno.test("classifyPostgresError() a client-side refusal to send a value is USER:InvalidInput, never retried", () => {
   const cases = [
     classifyPostgresError(
       Object.assign(new Error("Max number of parameters (65534) exceeded"), {
@@ -141,7 +141,7 @@ Deno.test("a client-side refusal to send a value is USER:InvalidInput, never ret
   }
 });
 
-Deno.test("TLS required against a server without it is USER:InvalidConfig in libpq's words", () => {
+Deno.test("classifyMysqlError() TLS required against a server without it is USER:InvalidConfig in libpq's words", () => {
   const connect = { phase: "connect" as const, target: "db:3306/app" };
   const error = classifyMysqlError(
     Object.assign(new Error("Server does not support secure connection"), {

@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { mysqlType } from "./mysql_types.ts";
 
-Deno.test("mysqlType: kinds by protocol type, flags and charset", () => {
+Deno.test("mysqlType() kinds by protocol type, flags and charset", () => {
   const kind = (columnType: number, flags = 0, characterSet = 45) =>
     mysqlType({ name: "c", columnType, flags, characterSet }).kind;
   assertEquals(
@@ -22,7 +22,7 @@ Deno.test("mysqlType: kinds by protocol type, flags and charset", () => {
   assertEquals(mysqlType({ name: "u", columnType: 8, flags: 32 }).name, "BIGINT UNSIGNED");
 });
 
-Deno.test("mysqlType: value conversions", () => {
+Deno.test("mysqlType() value conversions", () => {
   const decode = (columnType: number, value: unknown, characterSet = 45) =>
     mysqlType({ name: "c", columnType, characterSet }).decode(value);
   assertEquals(decode(8, "9223372036854775807"), 9223372036854775807n);

@@ -3,7 +3,7 @@ import { UserError } from "../../errors.ts";
 import { Duration, Timestamp } from "../../types/values.ts";
 import { queryParam } from "./params.ts";
 
-Deno.test("queryParam: strings and nulls as text, the server infers the type", () => {
+Deno.test("queryParam() strings and nulls as text, the server infers the type", () => {
   for (const dialect of ["postgresql", "mysql"] as const) {
     assertEquals(queryParam("2024-01-02 03:04:05.123456", dialect), {
       kind: "text",
@@ -14,7 +14,7 @@ Deno.test("queryParam: strings and nulls as text, the server infers the type", (
   }
 });
 
-Deno.test("queryParam: integers, floats and booleans as the literals psycopg2 and PyMySQL write", () => {
+Deno.test("queryParam() integers, floats and booleans as the literals psycopg2 and PyMySQL write", () => {
   assertEquals(queryParam(2147483647n, "postgresql"), { kind: "int32", value: "2147483647" });
   assertEquals(queryParam(-2147483649n, "postgresql"), { kind: "int64", value: "-2147483649" });
   assertEquals(queryParam(7n, "mysql"), { kind: "int64", value: "7" });
@@ -27,7 +27,7 @@ Deno.test("queryParam: integers, floats and booleans as the literals psycopg2 an
   assertEquals(queryParam(false, "mysql"), { kind: "int64", value: "0" });
 });
 
-Deno.test("queryParam: a NaN for MySQL is a USER error naming the input", () => {
+Deno.test("queryParam() a NaN for MySQL is a USER error naming the input", () => {
   const error = assertThrows(
     () => queryParam(Infinity, "mysql", { input: "ratio" }),
     UserError,
@@ -36,7 +36,7 @@ Deno.test("queryParam: a NaN for MySQL is a USER error naming the input", () => 
   assertEquals(error.code, "USER:InvalidInput");
 });
 
-Deno.test("queryParam: datetimes in UTC with microseconds, before 1970, BC and past 9999", () => {
+Deno.test("queryParam() datetimes in UTC with microseconds, before 1970, BC and past 9999", () => {
   const pg = (t: Timestamp) => queryParam(t, "postgresql").value;
   assertEquals(pg(Timestamp.parse("1969-12-31T23:59:59.999999Z")), "1969-12-31 23:59:59.999999+00");
   assertEquals(pg(new Timestamp(0n, 999)), "1970-01-01 00:00:00.000000+00"); // ns truncated
@@ -50,7 +50,7 @@ Deno.test("queryParam: datetimes in UTC with microseconds, before 1970, BC and p
   );
 });
 
-Deno.test("queryParam: durations as intervals (PostgreSQL) and TIME text (MySQL)", () => {
+Deno.test("queryParam() durations as intervals (PostgreSQL) and TIME text (MySQL)", () => {
   assertEquals(queryParam(new Duration(93784n, 500_000_000), "postgresql"), {
     kind: "interval",
     value: "1 days 7384.500000 seconds",
@@ -60,7 +60,7 @@ Deno.test("queryParam: durations as intervals (PostgreSQL) and TIME text (MySQL)
   assertEquals(queryParam(new Duration(-1n), "mysql").value, "-0:00:01.000000");
 });
 
-Deno.test("queryParam: bytes as bytes, other values as Python's str()", () => {
+Deno.test("queryParam() bytes as bytes, other values as Python's str()", () => {
   assertEquals(queryParam(new Uint8Array([0, 255]), "postgresql"), {
     kind: "bytes",
     value: new Uint8Array([0, 255]),

@@ -7,7 +7,7 @@ import {
   postgresType,
 } from "./postgres_types.ts";
 
-Deno.test("postgresType: the mapped OIDs and their kinds", () => {
+Deno.test("postgresType() the mapped OIDs and their kinds", () => {
   const kinds = Object.fromEntries(
     [16, 17, 20, 21, 23, 25, 26, 114, 700, 701, 1042, 1043, 1082, 1114, 1184, 1700, 2950, 3802]
       .map((oid) => [postgresType(oid).name, postgresType(oid).kind]),
@@ -39,7 +39,7 @@ Deno.test("postgresType: the mapped OIDs and their kinds", () => {
   });
 });
 
-Deno.test("postgres decoders: text forms of the server", () => {
+Deno.test("postgresType() text forms of the server", () => {
   assertEquals(postgresType(16).decode("t"), true);
   assertEquals(postgresType(17).decode("\\x00ff"), new Uint8Array([0, 255]));
   assertEquals(postgresType(20).decode("-9223372036854775808"), -9223372036854775808n);
@@ -62,7 +62,7 @@ Deno.test("postgres decoders: text forms of the server", () => {
   assertThrows(() => decodeTimestamp("Jan 1 2024"), SyntaxError);
 });
 
-Deno.test("postgresClientTypes: one per mapped OID, parameters pass as their text", () => {
+Deno.test("postgresClientTypes() one per mapped OID, parameters pass as their text", () => {
   const types = postgresClientTypes();
   assertEquals(types.flyteshim_timestamptz.from, [1184]);
   // The client's own serializers would read this through Date, JSON.stringify it, or map it to
@@ -75,7 +75,7 @@ Deno.test("postgresClientTypes: one per mapped OID, parameters pass as their tex
   }
 });
 
-Deno.test("decodeTime: microseconds since midnight", () => {
+Deno.test("decodeTime() microseconds since midnight", () => {
   assertEquals(decodeTime("23:59:59.999999"), 86_399_999_999n);
   assertEquals(decodeTime("24:00:00"), 86_400_000_000n);
   assertEquals(decodeTime("12:00:00.5"), 43_200_500_000n);

@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../../errors.ts";
 import { parseSqlUrl, redactUrl } from "./url.ts";
 
-Deno.test("parseSqlUrl: PostgreSQL schemes and driver suffixes", () => {
+Deno.test("parseSqlUrl() PostgreSQL schemes and driver suffixes", () => {
   for (
     const scheme of [
       "postgresql",
@@ -20,7 +20,7 @@ Deno.test("parseSqlUrl: PostgreSQL schemes and driver suffixes", () => {
   }
 });
 
-Deno.test("parseSqlUrl: every part, percent-decoded", () => {
+Deno.test("parseSqlUrl() every part, percent-decoded", () => {
   const url = parseSqlUrl(
     "postgresql+psycopg2://b%40b:p%3Aw%2F@[::1]:6543/my%20db?sslmode=require&application_name=a+b",
   );
@@ -44,7 +44,7 @@ Deno.test("parseSqlUrl: every part, percent-decoded", () => {
   assertEquals(parseSqlUrl("postgresql://u:@h").password, "");
 });
 
-Deno.test("parseSqlUrl: unsupported or broken URLs name what is supported, never the password", () => {
+Deno.test("parseSqlUrl() unsupported or broken URLs name what is supported, never the password", () => {
   for (
     const uri of [
       "sqlite:///tmp/x.db",
@@ -63,14 +63,14 @@ Deno.test("parseSqlUrl: unsupported or broken URLs name what is supported, never
   assertThrows(() => parseSqlUrl("sqlite:///x.db"), UserError, "postgresql[+psycopg2");
 });
 
-Deno.test("redactUrl: hides the password only", () => {
+Deno.test("redactUrl() hides the password only", () => {
   assertEquals(redactUrl("mysql+pymysql://u:p@ss/x@h/db"), "mysql+pymysql://u:***@h/db");
   assertEquals(redactUrl("no url u:pw@h"), "no url u:***@h");
   assertEquals(redactUrl("postgresql://u@h/db"), "postgresql://u@h/db");
   assertEquals(redactUrl("postgresql://h/db"), "postgresql://h/db");
 });
 
-Deno.test("parseSqlUrl: an unencoded @ or / in the password ends at the last @", () => {
+Deno.test("parseSqlUrl() an unencoded @ or / in the password ends at the last @", () => {
   const url = parseSqlUrl("postgresql://u:p@ss/w@h:5/db?options=-c%20a%3Db@c");
   assertEquals([url.username, url.password, url.host, url.port, url.database], [
     "u",

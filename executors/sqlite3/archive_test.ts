@@ -1,7 +1,7 @@
 import { tempDir } from "../../_testing/temp.ts";
 import { assertEquals, assertRejects } from "@std/assert";
 import { UserError } from "../../errors.ts";
-import { type Member, paxPath, tar, tarGz, zip } from "../../tests/_archives.ts";
+import { type Member, paxPath, tar, tarGz, zip } from "../../_testing/archives.ts";
 import { type ExtractOptions, extractSingleFile } from "./archive.ts";
 
 const DB = new TextEncoder().encode("SQLite format 3\0 pretend database");
