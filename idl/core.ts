@@ -291,7 +291,7 @@ export function encodeErrorDocument(doc: ErrorDocument): Uint8Array {
  *
  * @example The same type, written two ways
  * ```ts
- * import { encodeLiteralType, SimpleType } from "@flyteshim/flyteshim/idl/core";
+ * import { encodeLiteralType, SimpleType } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const declared = encodeLiteralType({ simple: SimpleType.INTEGER, metadata: null });
@@ -310,7 +310,7 @@ export function encodeLiteralType(type: LiteralType): Uint8Array {
  *
  * @example A decoded template and a plain object
  * ```ts
- * import { decodeTaskTemplate, isDecodedMessage } from "@flyteshim/flyteshim/idl/core";
+ * import { decodeTaskTemplate, isDecodedMessage } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const template = decodeTaskTemplate(new Uint8Array());
