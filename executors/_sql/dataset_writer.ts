@@ -28,6 +28,7 @@ import { inferColumnKind } from "./columns.ts";
 import {
   ColumnChunkBuilder,
   type ColumnKind,
+  type EncodedColumn,
   ParquetAssembler,
   type ParquetCodec,
   type ParquetColumn,
@@ -222,6 +223,34 @@ export class DatasetWriter {
     await this.#writeGroup(false);
   }
 
+  /**
+   * The most rows and PLAIN bytes the next slice given to {@linkcode DatasetWriter.writeEncoded}
+   * may hold (a slice, and the rest of the current row group).
+   */
+  get sliceLimit(): { rows: number; bytes: number } {
+    return {
+      rows: Math.min(this.#sliceLimit, this.#rowGroupRows - this.#groupRows),
+      bytes: Math.min(SLICE_BYTES, this.#rowGroupBytes - this.#groupBytes),
+    };
+  }
+
+  /**
+   * Writes a slice of rows that a driver encoded itself, one PLAIN chunk per column (as
+   * `ColumnChunkBuilder.finish` gives them), within {@linkcode DatasetWriter.sliceLimit}; the
+   * column kinds must have been given, and no row pushed.
+   */
+  async writeEncoded(chunks: EncodedColumn[]): Promise<void> {
+    if (this.#pending || this.#sliceRows > 0 || chunks.length !== this.#columns.length) {
+      throw new TypeError(
+        "Cannot write encoded rows: the writer holds pushed rows or other columns",
+      );
+    }
+    const rows = chunks[0]?.count ?? 0;
+    this.#groupRows += rows;
+    this.#sliceRows = rows;
+    await this.#writeGroup(false, chunks);
+  }
+
   /** Writes the last row group and the footer, and closes the file. */
   async close(): Promise<DatasetWriteResult> {
     if (this.#closed) throw new TypeError("Cannot close dataset writer: already closed");
@@ -275,14 +304,15 @@ export class DatasetWriter {
     this.#pending = undefined;
   }
 
-  async #writeGroup(last: boolean): Promise<void> {
+  async #writeGroup(last: boolean, encoded?: EncodedColumn[]): Promise<void> {
     this.#checkAbort();
     if (this.#pending) this.#decideColumns();
     if (this.#options.codec === "ZSTD" && !this.#zstd) {
       this.#zstd = await (await import("./zstd.ts")).loadZstd();
     }
     if (this.#workerError) throw this.#workerError;
-    const chunks = this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : [];
+    const chunks = encoded ??
+      (this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : []);
     for (const c of chunks) this.#groupBytes += c.values.length;
     const end = last || this.#groupRows >= this.#rowGroupRows ||
       this.#groupBytes >= this.#rowGroupBytes;

@@ -6,7 +6,7 @@
  */
 
 import { DatasetWriter } from "../_sql/dataset_writer.ts";
-import type { ColumnKind as ParquetKind, ParquetCodec } from "../_sql/parquet.ts";
+import type { ColumnKind as ParquetKind, EncodedColumn, ParquetCodec } from "../_sql/parquet.ts";
 import type { ColumnKind, ResultSink, SqlColumn } from "./driver.ts";
 
 /** How each driver column kind is stored in parquet (see the README's type table). */
@@ -97,6 +97,17 @@ export class ParquetFileSink implements ResultSink {
       this.#rows++;
       if (writer.push(row)) await writer.flush();
     }
+  }
+
+  /** The most rows and bytes the next encoded slice may hold. */
+  sliceLimit(): { rows: number; bytes: number } {
+    return this.#writer!.sliceLimit;
+  }
+
+  /** Appends a slice of rows encoded column by column (see {@linkcode ResultSink.encoded}). */
+  async encoded(chunks: EncodedColumn[]): Promise<void> {
+    this.#rows += chunks[0]?.count ?? 0;
+    await this.#writer!.writeEncoded(chunks);
   }
 
   /** Writes the last row group and the footer, and closes the file. */

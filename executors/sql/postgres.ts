@@ -10,7 +10,14 @@
  */
 
 import type { ConnectOptions } from "./connect_options.ts";
-import type { QueryOptions, ResultSink, SqlColumn, SqlConnection, SqlDriver } from "./driver.ts";
+import type {
+  QueryOptions,
+  QueryReport,
+  ResultSink,
+  SqlColumn,
+  SqlConnection,
+  SqlDriver,
+} from "./driver.ts";
 import {
   classifyPostgresError,
   type FailureContext,
@@ -19,6 +26,8 @@ import {
 } from "./errors.ts";
 import type { SqlParam, SqlParamKind } from "./params.ts";
 import { postgresClientTypes, postgresType } from "./postgres_types.ts";
+import { BinaryCopyDecoder, binaryDecodable } from "./postgres_binary.ts";
+import { withLiterals } from "./postgres_literal.ts";
 import { readTlsFiles } from "./tls.ts";
 
 /** How often a cancel request is repeated while an aborted statement has not ended. */
@@ -176,8 +185,11 @@ class PostgresConnection implements SqlConnection {
     params: readonly SqlParam[],
     sink: ResultSink,
     options: QueryOptions = {},
-  ): Promise<void> {
+  ): Promise<QueryReport> {
     options.signal?.throwIfAborted();
+    if (sink.encoded && sink.sliceLimit && await this.#copyQuery(text, params, sink, options)) {
+      return { via: "copy" };
+    }
     let announced = false;
     const announce = async (columns: PgColumn[]) => {
       announced = true;
@@ -205,6 +217,100 @@ class PostgresConnection implements SqlConnection {
       await work;
       if (!announced) await announce(result?.columns ?? result?.statement?.columns ?? []);
     });
+    return { via: "rows" };
+  }
+
+  /** The result columns of a statement (none for one that returns no rows). */
+  async #describe(text: string, bound: unknown[], options: QueryOptions): Promise<PgColumn[]> {
+    const query = this.#sql.unsafe(text, bound, { prepare: false }).describe();
+    let columns: PgColumn[] = [];
+    await this.#run(query, options, async () => {
+      columns = (await query).columns ?? [];
+    });
+    return columns;
+  }
+
+  /**
+   * Streams the result through `COPY (query) TO STDOUT (FORMAT binary)`, decoded column by
+   * column into the sink; `false` (nothing sent to the sink) when the result must take the text
+   * path instead: a column type without an exact binary decoder, a parameter without a literal
+   * form, a session not in UTF8, a statement that describes differently with literals, or a
+   * server that refuses the COPY before it starts. COPY takes no bound parameters: with
+   * parameters the statement runs with the literals of `postgres_literal.ts`.
+   */
+  async #copyQuery(
+    text: string,
+    params: readonly SqlParam[],
+    sink: ResultSink,
+    options: QueryOptions,
+  ): Promise<boolean> {
+    if (
+      params.length > 0 && (!options.markers || this.#sql.parameters?.client_encoding !== "UTF8")
+    ) {
+      return false;
+    }
+    const columns = await this.#describe(text, this.#bind(params), options);
+    if (columns.length === 0) return false;
+    const session = { extraFloatDigits: 1 };
+    if (columns.some((c) => c.type === 701)) {
+      session.extraFloatDigits = await this.#extraFloatDigits(options);
+    }
+    if (!columns.every((c) => binaryDecodable(c.type, session))) return false;
+    let sql = text;
+    if (params.length > 0) {
+      const literal = withLiterals(text, options.markers!, params);
+      if (literal === undefined) return false;
+      const again = await this.#describe(literal, [], options);
+      if (
+        again.length !== columns.length ||
+        again.some((c, j) => c.name !== columns[j].name || c.type !== columns[j].type)
+      ) {
+        return false;
+      }
+      sql = literal;
+    }
+    // On lines of their own: a trailing line comment cannot swallow the closing parenthesis.
+    const query = this.#sql.unsafe(`COPY (\n${sql}\n) TO STDOUT (FORMAT binary)`);
+    let refused = false;
+    await this.#run(query, options, async (state) => {
+      let stream: CopyStream;
+      try {
+        stream = await query.readable();
+      } catch (error) {
+        // Refused before a row was produced: COPY of this statement is not supported here.
+        const code = (error as { code?: string }).code;
+        if (isServerError(error) && (code === "0A000" || code === "42601")) {
+          refused = true;
+          return;
+        }
+        throw error;
+      }
+      // The client settles the query once the stream opens; while it streams, the query is the
+      // server's running statement, which its canceller cancels only while marked active.
+      query.active = true;
+      await sink.columns(sqlColumns(columns));
+      await pumpCopy(stream, new BinaryCopyDecoder(columns.map((c) => c.type)), sink, (error) => {
+        state.sinkFailure ??= error;
+        query.cancel();
+      });
+    });
+    return !refused;
+  }
+
+  /** The session's `extra_float_digits` (0, as text that rounds, when it cannot be read). */
+  async #extraFloatDigits(options: QueryOptions): Promise<number> {
+    const query = this.#sql.unsafe("select current_setting('extra_float_digits')", [], {
+      prepare: false,
+    }).values();
+    let value = 0;
+    try {
+      await this.#run(query, options, async () => {
+        value = Number((await query)[0]?.[0]);
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+    }
+    return Number.isInteger(value) ? value : 0;
   }
 
   /**
@@ -291,6 +397,84 @@ class PostgresConnection implements SqlConnection {
 interface PgColumn {
   name: string;
   type: number;
+}
+
+/** The client's COPY TO stream (a Node.js readable of CopyData payloads). */
+interface CopyStream {
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  off(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * Feeds a COPY stream through the decoder into the sink, a slice at a time; the stream pauses
+ * while the sink writes a slice (the client then stops reading the socket: the server waits).
+ * A failure of the sink is reported through `onSinkFailure` (which cancels the statement), and
+ * rejects; a server error or a lost connection destroys the stream, and rejects.
+ */
+function pumpCopy(
+  stream: CopyStream,
+  decoder: BinaryCopyDecoder,
+  sink: ResultSink,
+  onSinkFailure: (error: unknown) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let writing = false;
+    let ended = false;
+    let limit = sink.sliceLimit!();
+    const fail = (error: unknown, fromSink: boolean) => {
+      if (settled) return;
+      settled = true;
+      stream.off("data", onData);
+      stream.resume(); // drain: the server's answer to the cancel must get through
+      if (fromSink) onSinkFailure(error);
+      reject(error);
+    };
+    const write = (last: boolean) => {
+      writing = true;
+      stream.pause();
+      sink.encoded!(decoder.take()).then(() => {
+        writing = false;
+        if (last) return finish();
+        limit = sink.sliceLimit!();
+        if (ended) finish();
+        else stream.resume();
+      }, (error) => fail(error, true));
+    };
+    const finish = () => {
+      if (settled) return;
+      if (!decoder.ended) {
+        return fail(
+          new SyntaxError("Cannot decode PostgreSQL binary COPY data: it ends without its trailer"),
+          true,
+        );
+      }
+      if (decoder.rows > 0) return write(true);
+      settled = true;
+      resolve();
+    };
+    const onData = (chunk: Uint8Array) => {
+      try {
+        decoder.add(chunk);
+      } catch (error) {
+        return fail(error, true);
+      }
+      const rows = decoder.rows;
+      if (rows >= limit.rows || ((rows & 63) === 0 && decoder.byteLength >= limit.bytes)) {
+        write(false);
+      }
+    };
+    stream.on("data", onData);
+    stream.on("error", (error) => fail(error, false));
+    stream.on("end", () => {
+      ended = true;
+      if (!writing) finish();
+    });
+  });
 }
 
 function sqlColumns(columns: readonly PgColumn[]): SqlColumn[] {
