@@ -233,8 +233,11 @@ export class BinaryCopyDecoder {
         count,
         nulls: c.nulls,
         present: c.bits.slice(0, (count + 7) >> 3),
-        values: c.buf.slice(0, c.pos),
+        values: c.buf.subarray(0, c.pos),
       };
+      // The buffer goes with the slice (to the parquet worker); the next slice gets a new one.
+      c.buf = new Uint8Array(c.buf.length);
+      c.view = new DataView(c.buf.buffer);
       c.pos = 0;
       c.nulls = 0;
       c.booleans = 0;
