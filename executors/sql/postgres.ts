@@ -244,14 +244,16 @@ class PostgresConnection implements SqlConnection {
     sink: ResultSink,
     options: QueryOptions,
   ): Promise<boolean> {
-    if (
-      params.length > 0 && (!options.markers || this.#sql.parameters?.client_encoding !== "UTF8")
-    ) {
-      return false;
-    }
+    const server: Record<string, string> = this.#sql.parameters ?? {};
+    // Timestamps as 64-bit integers (not the doubles of servers built before PostgreSQL 10).
+    if (server.integer_datetimes !== "on") return false;
+    if (params.length > 0 && (!options.markers || server.client_encoding !== "UTF8")) return false;
     const columns = await this.#describe(text, this.#bind(params), options);
     if (columns.length === 0) return false;
-    const session = { extraFloatDigits: 1 };
+    const session = {
+      extraFloatDigits: 1,
+      serverMajor: Number.parseInt(server.server_version ?? "0", 10) || 0,
+    };
     if (columns.some((c) => c.type === 701)) {
       session.extraFloatDigits = await this.#extraFloatDigits(options);
     }

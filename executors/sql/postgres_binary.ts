@@ -31,8 +31,13 @@ import type { EncodedColumn } from "../_sql/parquet.ts";
 
 /** Settings of the session that decide what the text path would have produced. */
 export interface BinarySessionSettings {
-  /** `extra_float_digits`: at 1 or more `float8` text is exact, as the binary form. */
+  /**
+   * `extra_float_digits`: from PostgreSQL 12 on, at 1 or more `float8` text is the shortest exact
+   * decimal; before, only at 3 (17 digits).
+   */
   extraFloatDigits: number;
+  /** The server's major version (`server_version`). */
+  serverMajor: number;
 }
 
 const enum K {
@@ -77,21 +82,25 @@ const KINDS: Record<number, K> = {
 /**
  * Whether a column of this type OID decodes from the binary format to exactly what the text path
  * gives. `float4` never does (its text is the shortest decimal of the single, which `Number()`
- * reads as a different double), `float8` only while `extra_float_digits` is 1 or more (else the
- * text rounds to 15 digits).
+ * reads as a different double), `float8` only while its text is exact (see
+ * {@linkcode BinarySessionSettings}). Timestamps are taken as 64-bit integers: the caller checks
+ * the server's `integer_datetimes`.
  *
  * @example Which types take the binary path
  * ```ts
  * import { binaryDecodable } from "./postgres_binary.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const session = { extraFloatDigits: 1 };
+ * const session = { extraFloatDigits: 1, serverMajor: 18 };
  * assertEquals([20, 1184, 700, 1186].map((oid) => binaryDecodable(oid, session)), [true, true, false, false]);
- * assertEquals(binaryDecodable(701, { extraFloatDigits: 0 }), false);
+ * assertEquals(binaryDecodable(701, { extraFloatDigits: 0, serverMajor: 18 }), false);
+ * assertEquals(binaryDecodable(701, { extraFloatDigits: 1, serverMajor: 11 }), false);
  * ```
  */
 export function binaryDecodable(oid: number, session: BinarySessionSettings): boolean {
-  if (oid === 701) return session.extraFloatDigits >= 1;
+  if (oid === 701) {
+    return session.extraFloatDigits >= (session.serverMajor >= 12 ? 1 : 3);
+  }
   return KINDS[oid] !== undefined;
 }
 
