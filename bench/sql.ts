@@ -87,7 +87,7 @@ try {
     const out = await new Deno.Command("/usr/bin/time", {
       args: [
         "-f",
-        "%M",
+        "%M %U %S",
         "-o",
         timeFile,
         "psql",
@@ -109,10 +109,11 @@ try {
     if (!out.success) throw new Error(`psql failed: ${new TextDecoder().decode(out.stderr)}`);
     return (performance.now() - started) / 1000;
   };
-  const once = async (v: Variant): Promise<{ wall: number; rssMiB: number }> => {
+  const once = async (v: Variant): Promise<{ wall: number; rssMiB: number; cpu: number }> => {
     if (v.psql) {
       const wall = await psql(v.psql);
-      return { wall, rssMiB: Number(await Deno.readTextFile(timeFile)) / 1024 };
+      const [rssKb, user, sys] = (await Deno.readTextFile(timeFile)).trim().split(" ");
+      return { wall, rssMiB: Number(rssKb) / 1024, cpu: Number(user) + Number(sys) };
     }
     const inputs = await valuesToLiteralMap({ limit: BigInt(v.limit!) }, {
       limit: Types.integer.literalType,
@@ -120,19 +121,27 @@ try {
     const run = await runPropeller({
       template,
       inputs,
-      program: ["/usr/bin/time", "-f", "%M %e", "-o", timeFile, ...(v.program ?? DEFAULT_PROGRAM)],
+      program: [
+        "/usr/bin/time",
+        "-f",
+        "%M %e %U %S",
+        "-o",
+        timeFile,
+        ...(v.program ?? DEFAULT_PROGRAM),
+      ],
       env: { _FSEC_DB_PASSWORD: PASSWORD },
       timeoutMs: 300_000,
     });
     if (run.code !== 0 || run.error) {
       throw new Error(`${v.name}: ${run.error?.message ?? run.stderr}`);
     }
-    const [rssKb, wall] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!.split(" ");
+    const [rssKb, wall, user, sys] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!
+      .split(" ");
     const uri = run.outputs!.literals!.results.scalar!.structuredDataset!.uri!;
     bytes.set(v.name, (await Deno.stat(`${uri}/00000`)).size);
     await Deno.remove(run.paths.dataDir.replace(/\/metadata\/.*$/, ""), { recursive: true })
       .catch(() => {});
-    return { wall: Number(wall), rssMiB: Number(rssKb) / 1024 };
+    return { wall: Number(wall), rssMiB: Number(rssKb) / 1024, cpu: Number(user) + Number(sys) };
   };
   const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   const loadBefore = load();
@@ -143,19 +152,28 @@ try {
     `${rounds} interleaved rounds after a warm-up round; load average ${loadBefore} before, ${load()} after`,
   );
   console.log(markdownTable(
-    ["variant", "wall (median)", "min", "peak RSS (median)", "parquet bytes", "/ psql csv"],
+    [
+      "variant",
+      "wall (median)",
+      "min",
+      "CPU user+sys (median)",
+      "peak RSS (median)",
+      "parquet bytes",
+      "/ psql csv",
+    ],
     variants.map((v, i) => {
       const wall = median(samples[i].map((s) => s.wall));
       return [
         v.name,
         `${wall.toFixed(2)} s`,
         `${Math.min(...samples[i].map((s) => s.wall)).toFixed(2)} s`,
+        `${median(samples[i].map((s) => s.cpu)).toFixed(2)} s`,
         `${median(samples[i].map((s) => s.rssMiB)).toFixed(0)} MiB`,
         bytes.get(v.name)?.toLocaleString("en") ?? "",
         `${(wall / psqlWall).toFixed(2)}x`,
       ];
     }),
-    ["l", "r", "r", "r", "r", "r"],
+    ["l", "r", "r", "r", "r", "r", "r"],
   ));
 } finally {
   await pg.stop();
