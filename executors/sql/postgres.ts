@@ -9,6 +9,7 @@
  * @module
  */
 
+import { SystemError } from "../../errors.ts";
 import type { ConnectOptions } from "./connect_options.ts";
 import type {
   QueryOptions,
@@ -248,6 +249,29 @@ class PostgresConnection implements SqlConnection {
     // Timestamps as 64-bit integers (not the doubles of servers built before PostgreSQL 10).
     if (server.integer_datetimes !== "on") return false;
     if (params.length > 0 && (!options.markers || server.client_encoding !== "UTF8")) return false;
+    // In one transaction: the locks taken by describing the statement hold until the COPY has
+    // run, so no column can change its type in between.
+    await this.#simple("begin", options);
+    let copied = false;
+    try {
+      copied = await this.#copyInTransaction(text, params, sink, options);
+      await this.#simple(copied ? "commit" : "rollback", options);
+    } catch (error) {
+      // Not awaited: after an abort the cancelled COPY may still be ending; closing the
+      // connection rolls back as well.
+      this.#simple("rollback", {}).catch(() => {});
+      throw error;
+    }
+    return copied;
+  }
+
+  async #copyInTransaction(
+    text: string,
+    params: readonly SqlParam[],
+    sink: ResultSink,
+    options: QueryOptions,
+  ): Promise<boolean> {
+    const server: Record<string, string> = this.#sql.parameters ?? {};
     const columns = await this.#describe(text, this.#bind(params), options);
     if (columns.length === 0) return false;
     const session = {
@@ -451,7 +475,9 @@ function pumpCopy(
       if (settled) return;
       if (!decoder.ended) {
         return fail(
-          new SyntaxError("Cannot decode PostgreSQL binary COPY data: it ends without its trailer"),
+          new SystemError("Cannot read the query result: the COPY data ends without its trailer", {
+            code: "SYSTEM:DatabaseUnavailable",
+          }),
           true,
         );
       }
@@ -463,7 +489,13 @@ function pumpCopy(
       try {
         decoder.add(chunk);
       } catch (error) {
-        return fail(error, true);
+        return fail(
+          new SystemError(`Cannot read the query result: ${(error as Error).message}`, {
+            code: "SYSTEM:DatabaseUnavailable",
+            cause: error,
+          }),
+          true,
+        );
       }
       const rows = decoder.rows;
       if (rows >= limit.rows || ((rows & 63) === 0 && decoder.byteLength >= limit.bytes)) {
