@@ -237,9 +237,10 @@ export class DatasetWriter {
   /**
    * Writes a slice of rows that a driver encoded itself, one PLAIN chunk per column (as
    * `ColumnChunkBuilder.finish` gives them), within {@linkcode DatasetWriter.sliceLimit}; the
-   * column kinds must have been given, and no row pushed.
+   * column kinds must have been given, and no row pushed. `last` marks the result's last slice
+   * (a result of one slice is then written on the calling thread, as with `push`).
    */
-  async writeEncoded(chunks: EncodedColumn[]): Promise<void> {
+  async writeEncoded(chunks: EncodedColumn[], last = false): Promise<void> {
     if (this.#pending || this.#sliceRows > 0 || chunks.length !== this.#columns.length) {
       throw new TypeError(
         "Cannot write encoded rows: the writer holds pushed rows or other columns",
@@ -248,7 +249,7 @@ export class DatasetWriter {
     const rows = chunks[0]?.count ?? 0;
     this.#groupRows += rows;
     this.#sliceRows = rows;
-    await this.#writeGroup(false, chunks);
+    await this.#writeGroup(false, chunks, last);
   }
 
   /** Writes the last row group and the footer, and closes the file. */
@@ -304,7 +305,7 @@ export class DatasetWriter {
     this.#pending = undefined;
   }
 
-  async #writeGroup(last: boolean, encoded?: EncodedColumn[]): Promise<void> {
+  async #writeGroup(last: boolean, encoded?: EncodedColumn[], lastSlice = last): Promise<void> {
     this.#checkAbort();
     if (this.#pending) this.#decideColumns();
     if (this.#options.codec === "ZSTD" && !this.#zstd) {
@@ -324,7 +325,7 @@ export class DatasetWriter {
     }
     if (chunks.length === 0 && !end) return;
     if (
-      !last && this.#options.worker !== false && !this.#worker && !this.#assembler &&
+      !lastSlice && this.#options.worker !== false && !this.#worker && !this.#assembler &&
       workerAvailable()
     ) {
       this.#startWorker();

@@ -59,9 +59,10 @@ export interface ResultSink {
   sliceLimit?(): { rows: number; bytes: number };
   /**
    * Called per slice instead of `rows`: one PLAIN-encoded chunk per column, of the parquet kind
-   * the column's kind is stored as (see `parquet_sink.ts`); the driver waits for it.
+   * the column's kind is stored as (see `parquet_sink.ts`); `last` for the result's last slice.
+   * The driver waits for it.
    */
-  encoded?(chunks: EncodedColumn[]): Promise<void>;
+  encoded?(chunks: EncodedColumn[], last: boolean): Promise<void>;
 }
 
 /** Options of {@linkcode SqlConnection.query}. */

@@ -105,9 +105,9 @@ export class ParquetFileSink implements ResultSink {
   }
 
   /** Appends a slice of rows encoded column by column (see {@linkcode ResultSink.encoded}). */
-  async encoded(chunks: EncodedColumn[]): Promise<void> {
+  async encoded(chunks: EncodedColumn[], last: boolean): Promise<void> {
     this.#rows += chunks[0]?.count ?? 0;
-    await this.#writer!.writeEncoded(chunks);
+    await this.#writer!.writeEncoded(chunks, last);
   }
 
   /** Writes the last row group and the footer, and closes the file. */

@@ -463,7 +463,7 @@ function pumpCopy(
     const write = (last: boolean) => {
       writing = true;
       stream.pause();
-      sink.encoded!(decoder.take()).then(() => {
+      sink.encoded!(decoder.take(), last).then(() => {
         writing = false;
         if (last) return finish();
         limit = sink.sliceLimit!();
