@@ -186,6 +186,24 @@ Deno.test("sql executor: PostgreSQL COPY path", async (t) => {
         assertEquals(value instanceof Uint8Array ? new Uint8Array(value) : value, expected);
       }
       assertEquals((await pg.sql("select count(*)::int as n from edge"))[0].n, 13);
+      // E'' strings lex the same whatever standard_conforming_strings says.
+      const legacy = await postgresDriver.connect({
+        ...options,
+        options: "-c standard_conforming_strings=off -c escape_string_warning=off",
+      });
+      try {
+        for (const value of ["\\'; DROP TABLE edge; --", "a\\b", "\\"]) {
+          const sql = "select $1 as v";
+          const out = await write(legacy, dir, sql, {
+            params: [{ kind: "text", value }],
+            markers: markersOf(sql, 1),
+          });
+          assertEquals(out.report.via, "copy");
+          assertEquals((await readParquet(out.path)).rows, [[value]]);
+        }
+      } finally {
+        await legacy.close();
+      }
     });
 
     await t.step("the row path when COPY would not give the same result", async () => {
