@@ -269,6 +269,17 @@ Deno.test("sql executor: PostgreSQL COPY path", async (t) => {
       assertEquals((await write(conn, dir, "select 1::int8 as one")).report.via, "copy");
     });
 
+    await t.step("two columns of one name: USER:DuplicateColumn, and the COPY ends", async () => {
+      const sink = new ParquetFileSink(`${dir}/duplicate.parquet`);
+      const error = await assertRejects(
+        () =>
+          conn.query("select g::int8 as a, g::int8 as a from generate_series(1, 10) g", [], sink),
+        FlyteshimError,
+      );
+      assertEquals(error.code, "USER:DuplicateColumn", error.message);
+      assertEquals((await write(conn, dir, "select 1::int8 as one")).report.via, "copy");
+    });
+
     await t.step("aborting cancels the COPY on the server", async () => {
       const controller = new AbortController();
       const sink = new ParquetFileSink(`${dir}/aborted.parquet`, { signal: controller.signal });

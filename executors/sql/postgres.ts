@@ -1,10 +1,13 @@
 /**
  * The PostgreSQL driver, on `npm:postgres` (imported only when a PostgreSQL URL is used).
  *
- * Results stream through an unnamed portal fetched `batchRows` rows at a time (a server-side
- * cursor, so memory stays bounded), values arrive in their text form and are decoded per column
- * by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request for the running
- * statement; `statement_timeout` is set as a server parameter at start-up.
+ * Into a sink that takes encoded slices, results stream through `COPY (query) TO STDOUT (FORMAT
+ * binary)`, decoded column by column by `postgres_binary.ts`, with inputs as the literals of
+ * `postgres_literal.ts`, wherever that gives exactly what the row path gives (see
+ * `#copyQuery`). Otherwise they stream through an unnamed portal fetched `batchRows` rows at a
+ * time (a server-side cursor, so memory stays bounded), values arrive in their text form and are
+ * decoded per column by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request
+ * for the running statement; `statement_timeout` is set as a server parameter at start-up.
  *
  * @module
  */
@@ -314,7 +317,13 @@ class PostgresConnection implements SqlConnection {
       // The client settles the query once the stream opens; while it streams, the query is the
       // server's running statement, which its canceller cancels only while marked active.
       query.active = true;
-      await sink.columns(sqlColumns(columns));
+      try {
+        await sink.columns(sqlColumns(columns));
+      } catch (error) {
+        state.sinkFailure = error; // two columns of one name, say
+        query.cancel();
+        throw error;
+      }
       await pumpCopy(stream, new BinaryCopyDecoder(columns.map((c) => c.type)), sink, (error) => {
         state.sinkFailure ??= error;
         query.cancel();
