@@ -237,6 +237,10 @@ Deno.test("sql executor: PostgreSQL COPY path", async (t) => {
       // A statement without rows.
       const none = await write(conn, dir, "create temporary table nothing (a int)");
       assertEquals(none.report.via, "rows");
+      // Statements with rows that COPY does not take: refused before it starts, then the row path.
+      for (const sql of ["show server_version_num", "explain select 1"]) {
+        assertEquals((await write(conn, dir, sql)).report.via, "rows", sql);
+      }
     });
 
     await t.step("float8 text rounded by extra_float_digits: the row path", async () => {

@@ -37,6 +37,8 @@ import { readTlsFiles } from "./tls.ts";
 /** How often a cancel request is repeated while an aborted statement has not ended. */
 const CANCEL_REPEAT_MS = 300;
 const DEFAULT_BATCH_ROWS = 10_000;
+/** How long a failed COPY waits for its cancel request to be delivered. */
+const CANCEL_WAIT_MS = 5_000;
 
 /** The type OID each parameter kind is sent with; 0 lets the server infer it (text). */
 const PARAM_OIDS: Record<SqlParamKind, number> = {
@@ -139,6 +141,8 @@ async function declinesTls(host: string, port: number): Promise<boolean> {
 class PostgresConnection implements SqlConnection {
   #sql: Sql;
   #target: string;
+  /** The cancel request sent for a COPY whose sink failed, until it has been delivered. */
+  #cancelling: Promise<unknown> | undefined;
 
   constructor(sql: Sql, target: string) {
     this.#sql = sql;
@@ -260,6 +264,16 @@ class PostgresConnection implements SqlConnection {
       copied = await this.#copyInTransaction(text, params, sink, options);
       await this.#simple(copied ? "commit" : "rollback", options);
     } catch (error) {
+      // A cancel request sent for the COPY must have reached the server before the next
+      // statement starts, or it would cancel that one.
+      const cancelling = this.#cancelling;
+      this.#cancelling = undefined;
+      if (cancelling) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, CANCEL_WAIT_MS));
+        await Promise.race([cancelling.catch(() => {}), timeout]);
+        clearTimeout(timer);
+      }
       // Not awaited: after an abort the cancelled COPY may still be ending; closing the
       // connection rolls back as well.
       this.#simple("rollback", {}).catch(() => {});
@@ -317,16 +331,21 @@ class PostgresConnection implements SqlConnection {
       // The client settles the query once the stream opens; while it streams, the query is the
       // server's running statement, which its canceller cancels only while marked active.
       query.active = true;
+      const cancel = () => {
+        const canceller = query.canceller;
+        query.canceller = null;
+        if (typeof canceller === "function") this.#cancelling = Promise.resolve(canceller(query));
+      };
       try {
         await sink.columns(sqlColumns(columns));
       } catch (error) {
         state.sinkFailure = error; // two columns of one name, say
-        query.cancel();
+        cancel();
         throw error;
       }
       await pumpCopy(stream, new BinaryCopyDecoder(columns.map((c) => c.type)), sink, (error) => {
         state.sinkFailure ??= error;
-        query.cancel();
+        cancel();
       });
     });
     return !refused;
