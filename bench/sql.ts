@@ -2,18 +2,29 @@
 // propeller runs it (flytekit's SQLAlchemyTask template, secret password from the environment),
 // on a 1,000,000-row table (bigint, text, numeric, boolean, timestamptz, nullable text), for
 // results of 20, 100,000 and 1,000,000 rows, next to `psql -c "\copy (select ...) to '/dev/null'
-// csv"` of the same 1,000,000 rows. Reports median wall time, peak RSS of the program process (GNU
-// time), parquet bytes and the ratio to psql; runs are interleaved so that machine noise hits all
-// variants alike.
+// csv"` (and `(format binary)`) of the same 1,000,000 rows; with `--base DIR`, also the program of
+// another checkout (a previous release, with its own `deno install`) on the 1,000,000 rows. Reports
+// median wall time, peak RSS (GNU time), parquet bytes, the ratio to psql's csv and the load
+// average; runs are interleaved so that machine noise hits all variants alike.
 //
-//   deno run -A bench/sql.ts [--rounds N] [--rows N]
+//   deno run -A bench/sql.ts [--rounds N] [--rows N] [--base DIR]
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { startPostgres } from "../_testing/postgres.ts";
-import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
-import { markdownTable, median, wholeNumberArgs } from "./_measure.ts";
+import {
+  DEFAULT_PROGRAM,
+  denoProgram,
+  flytekitContainerArgs,
+  runPropeller,
+} from "../_testing/propeller.ts";
+import { interleave, markdownTable, median, wholeNumberArgs } from "./_measure.ts";
 
-const { rounds, rows: tableRows } = wholeNumberArgs({ rounds: 3, rows: 1_000_000 });
+const baseAt = Deno.args.indexOf("--base");
+const base = baseAt >= 0 ? Deno.args[baseAt + 1] : undefined;
+const { rounds, rows: tableRows } = wholeNumberArgs(
+  { rounds: 3, rows: 1_000_000 },
+  Deno.args.filter((_, i) => baseAt < 0 || (i !== baseAt && i !== baseAt + 1)),
+);
 const PASSWORD = "bench-pw";
 
 const pg = await startPostgres({ password: PASSWORD });
@@ -54,13 +65,32 @@ try {
     },
   };
 
-  const sizes = [20, 100_000, tableRows];
-  const results = new Map<number, { wall: number[]; rss: number[]; bytes: number }>();
+  type Variant = { name: string; limit?: number; program?: readonly string[]; psql?: string };
+  const variants: Variant[] = [
+    { name: "psql \\copy ... csv", psql: "csv" },
+    { name: "psql \\copy ... (format binary)", psql: "(format binary)" },
+    { name: `flyteshim, ${tableRows.toLocaleString("en")} rows`, limit: tableRows },
+    ...(base
+      ? [{
+        name: `flyteshim before (${base}), ${tableRows.toLocaleString("en")} rows`,
+        limit: tableRows,
+        program: denoProgram(`${base}/entrypoint/main.ts`),
+      }]
+      : []),
+    { name: "flyteshim, 20 rows", limit: 20 },
+    { name: "flyteshim, 100,000 rows", limit: 100_000 },
+  ];
   const timeFile = await Deno.makeTempFile();
-  const psql = async () => {
+  const bytes = new Map<string, number>();
+  const psql = async (format: string) => {
     const started = performance.now();
-    const out = await new Deno.Command("psql", {
+    const out = await new Deno.Command("/usr/bin/time", {
       args: [
+        "-f",
+        "%M %U %S",
+        "-o",
+        timeFile,
+        "psql",
         "-h",
         pg.host,
         "-p",
@@ -70,7 +100,7 @@ try {
         "-d",
         "postgres",
         "-c",
-        `\\copy (select * from events order by id limit ${tableRows}) to '/dev/null' csv`,
+        `\\copy (select * from events order by id limit ${tableRows}) to '/dev/null' ${format}`,
       ],
       env: { PGPASSWORD: PASSWORD },
       stdout: "null",
@@ -79,58 +109,71 @@ try {
     if (!out.success) throw new Error(`psql failed: ${new TextDecoder().decode(out.stderr)}`);
     return (performance.now() - started) / 1000;
   };
-  const psqlWall: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k <= sizes.length; k++) {
-      if ((k + round) % (sizes.length + 1) === sizes.length) {
-        psqlWall.push(await psql());
-        continue;
-      }
-      const limit = sizes[(k + round) % (sizes.length + 1)];
-      const inputs = await valuesToLiteralMap({ limit: BigInt(limit) }, {
-        limit: Types.integer.literalType,
-      });
-      const run = await runPropeller({
-        template,
-        inputs,
-        program: ["/usr/bin/time", "-f", "%M %e", "-o", timeFile, ...DEFAULT_PROGRAM],
-        env: { _FSEC_DB_PASSWORD: PASSWORD },
-        timeoutMs: 300_000,
-      });
-      if (run.code !== 0 || run.error) {
-        throw new Error(`run failed: ${run.error?.message ?? run.stderr}`);
-      }
-      const [rssKb, wall] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!.split(
-        " ",
-      );
-      const uri = run.outputs!.literals!.results.scalar!.structuredDataset!.uri!;
-      const bytes = (await Deno.stat(`${uri}/00000`)).size;
-      const entry = results.get(limit) ?? { wall: [], rss: [], bytes };
-      entry.wall.push(Number(wall));
-      entry.rss.push(Number(rssKb) / 1024);
-      results.set(limit, entry);
-      await Deno.remove(run.paths.dataDir.replace(/\/metadata\/.*$/, ""), { recursive: true })
-        .catch(() => {});
+  const once = async (v: Variant): Promise<{ wall: number; rssMiB: number; cpu: number }> => {
+    if (v.psql) {
+      const wall = await psql(v.psql);
+      const [rssKb, user, sys] = (await Deno.readTextFile(timeFile)).trim().split(" ");
+      return { wall, rssMiB: Number(rssKb) / 1024, cpu: Number(user) + Number(sys) };
     }
-  }
-  const small = results.get(20)!;
-  const big = results.get(tableRows)!;
+    const inputs = await valuesToLiteralMap({ limit: BigInt(v.limit!) }, {
+      limit: Types.integer.literalType,
+    });
+    const run = await runPropeller({
+      template,
+      inputs,
+      program: [
+        "/usr/bin/time",
+        "-f",
+        "%M %e %U %S",
+        "-o",
+        timeFile,
+        ...(v.program ?? DEFAULT_PROGRAM),
+      ],
+      env: { _FSEC_DB_PASSWORD: PASSWORD },
+      timeoutMs: 300_000,
+    });
+    if (run.code !== 0 || run.error) {
+      throw new Error(`${v.name}: ${run.error?.message ?? run.stderr}`);
+    }
+    const [rssKb, wall, user, sys] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!
+      .split(" ");
+    const uri = run.outputs!.literals!.results.scalar!.structuredDataset!.uri!;
+    bytes.set(v.name, (await Deno.stat(`${uri}/00000`)).size);
+    await Deno.remove(run.paths.dataDir.replace(/\/metadata\/.*$/, ""), { recursive: true })
+      .catch(() => {});
+    return { wall: Number(wall), rssMiB: Number(rssKb) / 1024, cpu: Number(user) + Number(sys) };
+  };
+  const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  const loadBefore = load();
+  const samples = await interleave(variants, rounds, once);
+  const psqlWall = median(samples[0].map((s) => s.wall));
   console.log("");
   console.log(
-    `psql \\copy ... to '/dev/null' csv of ${tableRows} rows: ${median(psqlWall).toFixed(2)} s; ` +
-      `execute / psql: ${(median(big.wall) / median(psqlWall)).toFixed(2)}x`,
+    `${rounds} interleaved rounds after a warm-up round; load average ${loadBefore} before, ${load()} after`,
   );
   console.log(markdownTable(
-    ["rows returned", `wall (median of ${rounds})`, "peak RSS", "parquet bytes"],
-    sizes.map((limit) => {
-      const r = results.get(limit)!;
+    [
+      "variant",
+      "wall (median)",
+      "min",
+      "CPU user+sys (median)",
+      "peak RSS (median)",
+      "parquet bytes",
+      "/ psql csv",
+    ],
+    variants.map((v, i) => {
+      const wall = median(samples[i].map((s) => s.wall));
       return [
-        limit.toLocaleString("en"),
-        `${median(r.wall).toFixed(2)} s (x${(median(r.wall) / median(small.wall)).toFixed(1)})`,
-        `${median(r.rss).toFixed(0)} MiB (x${(median(r.rss) / median(small.rss)).toFixed(2)})`,
-        r.bytes.toLocaleString("en"),
+        v.name,
+        `${wall.toFixed(2)} s`,
+        `${Math.min(...samples[i].map((s) => s.wall)).toFixed(2)} s`,
+        `${median(samples[i].map((s) => s.cpu)).toFixed(2)} s`,
+        `${median(samples[i].map((s) => s.rssMiB)).toFixed(0)} MiB`,
+        bytes.get(v.name)?.toLocaleString("en") ?? "",
+        `${(wall / psqlWall).toFixed(2)}x`,
       ];
     }),
+    ["l", "r", "r", "r", "r", "r", "r"],
   ));
 } finally {
   await pg.stop();

@@ -71,6 +71,11 @@ function emitLiteral(
     out[o++] = (n >>> 16) & 0xff;
     out[o++] = n >>> 24;
   }
+  // Short literals byte by byte: a subarray per literal costs more than the copy.
+  if (to - from < 32) {
+    for (let i = from; i < to; i++) out[o++] = input[i];
+    return o;
+  }
   out.set(input.subarray(from, to), o);
   return o + (to - from);
 }

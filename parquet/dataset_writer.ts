@@ -26,7 +26,7 @@ import type { WorkerMessage, WorkerReply } from "./_worker_protocol.ts";
 import { SystemError, UserError } from "../errors.ts";
 import { inferColumnKind } from "./columns.ts";
 import { ColumnChunkBuilder, ParquetAssembler } from "./parquet.ts";
-import type { ColumnKind, ParquetCodec, ParquetColumn } from "./types.ts";
+import type { ColumnKind, EncodedColumn, ParquetCodec, ParquetColumn } from "./types.ts";
 
 /**
  * The file name flytekit gives the one parquet file of a dataset it writes.
@@ -217,6 +217,35 @@ export class DatasetWriter {
     await this.#writeGroup(false);
   }
 
+  /**
+   * The most rows and PLAIN bytes the next slice given to {@linkcode DatasetWriter.writeEncoded}
+   * may hold (a slice, and the rest of the current row group).
+   */
+  get sliceLimit(): { rows: number; bytes: number } {
+    return {
+      rows: Math.min(this.#sliceLimit, this.#rowGroupRows - this.#groupRows),
+      bytes: Math.min(SLICE_BYTES, this.#rowGroupBytes - this.#groupBytes),
+    };
+  }
+
+  /**
+   * Writes a slice of rows that a driver encoded itself, one PLAIN chunk per column (as
+   * `ColumnChunkBuilder.finish` gives them), within {@linkcode DatasetWriter.sliceLimit}; the
+   * column kinds must have been given, and no row pushed. `last` marks the result's last slice
+   * (a result of one slice is then written on the calling thread, as with `push`).
+   */
+  async writeEncoded(chunks: EncodedColumn[], last = false): Promise<void> {
+    if (this.#pending || this.#sliceRows > 0 || chunks.length !== this.#columns.length) {
+      throw new TypeError(
+        "Cannot write encoded rows: the writer holds pushed rows or other columns",
+      );
+    }
+    const rows = chunks[0]?.count ?? 0;
+    this.#groupRows += rows;
+    this.#sliceRows = rows;
+    await this.#writeGroup(false, chunks, last);
+  }
+
   /** Writes the last row group and the footer, and closes the file. */
   async close(): Promise<DatasetWriteResult> {
     if (this.#closed) throw new TypeError("Cannot close dataset writer: already closed");
@@ -270,14 +299,15 @@ export class DatasetWriter {
     this.#pending = undefined;
   }
 
-  async #writeGroup(last: boolean): Promise<void> {
+  async #writeGroup(last: boolean, encoded?: EncodedColumn[], lastSlice = last): Promise<void> {
     this.#checkAbort();
     if (this.#pending) this.#decideColumns();
     if (this.#options.codec === "ZSTD" && !this.#zstd) {
       this.#zstd = await (await import("./_zstd.ts")).loadZstd();
     }
     if (this.#workerError) throw this.#workerError;
-    const chunks = this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : [];
+    const chunks = encoded ??
+      (this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : []);
     for (const c of chunks) this.#groupBytes += c.values.length;
     const end = last || this.#groupRows >= this.#rowGroupRows ||
       this.#groupBytes >= this.#rowGroupBytes;
@@ -289,7 +319,7 @@ export class DatasetWriter {
     }
     if (chunks.length === 0 && !end) return;
     if (
-      !last && this.#options.worker !== false && !this.#worker && !this.#assembler &&
+      !lastSlice && this.#options.worker !== false && !this.#worker && !this.#assembler &&
       workerAvailable()
     ) {
       this.#startWorker();

@@ -132,6 +132,70 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
     assertEquals(active, [], "the statement still runs on the server");
   });
 
+  await t.step("SIGTERM cancels a COPY on the server", async () => {
+    // Columns the COPY path decodes, and an input: the statement runs as COPY with a literal.
+    const activeCopies = () =>
+      pg.sql(
+        "select pid from pg_stat_activity where query like 'COPY (%pg_sleep(30)%' and state = 'active'",
+      );
+    const root = await tempDir({ prefix: "flyteshim-sql-sigterm-copy-" });
+    const running = runPropeller({
+      root,
+      template: sqlalchemyTemplate({
+        ...custom,
+        query_template: "select {{ .inputs.limit }}::int8 as n, 'x' as s from pg_sleep(30)",
+      }),
+      inputs,
+      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
+      timeoutMs: 40_000,
+    });
+    for (let i = 0; i < 100 && (await activeCopies()).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert((await activeCopies()).length > 0, "no COPY ran on the server");
+    const pgrep = await new Deno.Command("pgrep", { args: ["-f", root] }).output();
+    const pids = new TextDecoder().decode(pgrep.stdout).trim().split(/\s+/).filter(Boolean);
+    assert(pids.length > 0, "program not found");
+    for (const pid of pids) Deno.kill(Number(pid), "SIGTERM");
+    const run = await running;
+    assert(run.ms < 15_000, `took ${run.ms} ms`);
+    assertEquals(run.error?.code, "SYSTEM:Aborted", run.stderr);
+    assertEquals(run.outputs, undefined);
+    let active: Record<string, unknown>[] = [];
+    for (let i = 0; i < 30; i++) {
+      active = await activeCopies();
+      if (active.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assertEquals(active, [], "the COPY still runs on the server");
+  });
+
+  await t.step(
+    "an error in the middle of a COPY: error.pb, no outputs.pb, no dataset",
+    async () => {
+      const run = await runPropeller({
+        template: sqlalchemyTemplate({
+          ...custom,
+          query_template:
+            "select case when g = 150000 then 1 / (g - g) else g end::int8 as n, 'row ' || g as s from generate_series(1, 200000 + {{ .inputs.limit }}) g",
+        }),
+        inputs,
+        env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
+      });
+      assertEquals(run.code, 0, run.stderr);
+      assertEquals(run.error?.code, "USER:SqlError", run.stderr);
+      assertStringIncludes(run.error?.message ?? "", "division by zero");
+      assertEquals(run.outputs, undefined);
+      let raw: string[] = [];
+      try {
+        raw = [...Deno.readDirSync(run.paths.rawOutputPrefix)].map((e) => e.name);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+      assertEquals(raw, [], "a dataset was left in the raw output prefix");
+    },
+  );
+
   await t.step("a missing secret names group and key", async () => {
     const run = await runPropeller({ template: sqlalchemyTemplate(custom), inputs, env: {} });
     assertEquals(run.error?.code, "USER:SecretNotFound");

@@ -79,6 +79,8 @@ export interface RenderedQuery {
   params: unknown[];
   /** The inputs the template references. */
   used: string[];
+  /** Where each parameter marker starts in `sql`, in the order of `params`. */
+  markers: number[];
 }
 
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -242,6 +244,7 @@ export function renderQuery(
   }
   const tokens = tokenize(template, dialect);
   const params: unknown[] = [];
+  const markers: number[] = [];
   const frames: Frame[] = [{ names: false, inList: false, clause: "" }];
   let out = "";
   let prev: Token | undefined; // previous significant token
@@ -307,15 +310,15 @@ export function renderQuery(
           const next = tokens[j];
           const item = valuePosition && frames[frames.length - 1].inList &&
             ["(", ","].includes(textOf(prev)) && [")", ","].includes(textOf(next));
-          const markers = listItems(t.name!, value, collection, { item, offset: t.start }).map(
-            (v) => {
-              params.push(v);
-              return dialect === "postgres" ? `$${params.length}` : "?";
-            },
-          );
-          out += markers.join(", ");
+          listItems(t.name!, value, collection, { item, offset: t.start }).forEach((v, i) => {
+            params.push(v);
+            if (i > 0) out += ", ";
+            markers.push(out.length);
+            out += dialect === "postgres" ? `$${params.length}` : "?";
+          });
         } else if (valuePosition) {
           params.push(value);
+          markers.push(out.length);
           out += dialect === "postgres" ? `$${params.length}` : "?";
         } else {
           const text = pyStr(value);
@@ -368,7 +371,7 @@ export function renderQuery(
     prevPrev = prev;
     prev = t;
   }
-  return { sql: out, params, used: [...used] };
+  return { sql: out, params, used: [...used], markers };
 }
 
 /** Whether a value is a list or a map (a plain object; class instances are single values). */

@@ -262,9 +262,14 @@ Deno.test("renderQuery() expands a list that is an item of an IN list, one param
     "select * from t where a = $1 and id not in ( $2, $3 ) and b in (0, $4, $5, $6, /* c */ 9)",
   );
   assertEquals(pg.params, ["x", 1n, 4n, "p", null, 2.5]);
+  // Each marker's offset, in parameter order.
+  assertEquals(
+    pg.markers.map((at) => pg.sql.slice(at, at + 2)),
+    pg.params.map((_, i) => `$${i + 1}`),
+  );
   assertEquals(
     renderQuery("select 1 where 1 in ({{ .inputs.ids }})", { ids: [7n] }, { dialect: "mysql" }),
-    { sql: "select 1 where 1 in (?)", params: [7n], used: ["ids"] },
+    { sql: "select 1 where 1 in (?)", params: [7n], used: ["ids"], markers: [21] },
   );
   // Inside a quoted string a list keeps flytekit's str() rendering.
   assertEquals(

@@ -10,6 +10,7 @@
 
 import type { ConnectOptions } from "./connect_options.ts";
 import type { SqlParam } from "./params.ts";
+import type { EncodedColumn } from "../../parquet/types.ts";
 
 /**
  * How a result column is stored, and the JavaScript value a driver produces for it:
@@ -42,12 +43,26 @@ export interface SqlColumn {
   serverType: string;
 }
 
-/** Receives a result: the columns once, then batches of rows (arrays in column order). */
+/**
+ * Receives a result: the columns once, then batches of rows (arrays in column order), or, from a
+ * driver that decodes column by column and a sink that takes it, slices of encoded columns.
+ */
 export interface ResultSink {
   /** Called once, before the first batch (or alone for an empty result). */
   columns(columns: readonly SqlColumn[]): void | Promise<void>;
   /** Called per batch; the driver waits for it before fetching more (backpressure). */
   rows(batch: readonly unknown[][]): void | Promise<void>;
+  /**
+   * The most rows and PLAIN bytes the next {@linkcode ResultSink.encoded} slice may hold; a sink
+   * without it takes rows only.
+   */
+  sliceLimit?(): { rows: number; bytes: number };
+  /**
+   * Called per slice instead of `rows`: one PLAIN-encoded chunk per column, of the parquet kind
+   * the column's kind is stored as (see `parquet_sink.ts`); `last` for the result's last slice.
+   * The driver waits for it.
+   */
+  encoded?(chunks: EncodedColumn[], last: boolean): Promise<void>;
 }
 
 /** Options of {@linkcode SqlConnection.query}. */
@@ -56,6 +71,17 @@ export interface QueryOptions {
   batchRows?: number;
   /** Cancels the running statement on the server when aborted. */
   signal?: AbortSignal;
+  /**
+   * Where each parameter marker starts in the statement (from the templating), so that a driver
+   * may put literals in their place; without them it binds parameters only.
+   */
+  markers?: readonly number[];
+}
+
+/** How a driver fetched a result, for logs and tests. */
+export interface QueryReport {
+  /** `copy` (PostgreSQL's binary COPY, decoded column by column) or `rows` (row batches). */
+  via: "copy" | "rows";
 }
 
 /** One open connection. */
@@ -66,7 +92,7 @@ export interface SqlConnection {
     params: readonly SqlParam[],
     sink: ResultSink,
     options?: QueryOptions,
-  ): Promise<void>;
+  ): Promise<QueryReport>;
   /** Runs a statement and discards any rows. */
   execute(sql: string, params: readonly SqlParam[], options?: QueryOptions): Promise<void>;
   /**

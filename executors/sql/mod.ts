@@ -69,7 +69,7 @@ async function resolveSecrets(
 function renderStatements(
   config: SqlConfig,
   inputs: Record<string, unknown>,
-): { sql: string; params: SqlParam[]; script: boolean } {
+): { sql: string; params: SqlParam[]; markers: number[]; script: boolean } {
   const dialect = config.url.dialect;
   const options = { dialect: dialect === "postgresql" ? "postgres" : "mysql" } as const;
   // Errors of the template itself come from this first rendering.
@@ -96,6 +96,7 @@ function renderStatements(
   return {
     sql: rendered.sql,
     params: rendered.params.map((v, i) => queryParam(v, dialect, { input: names[i] })),
+    markers: rendered.markers,
     script: !single,
   };
 }
@@ -108,7 +109,7 @@ async function run(
   options: ConnectOptions,
 ) {
   const driver = await loadDriver(config.url.dialect);
-  const { sql, params, script } = renderStatements(config, inputs);
+  const { sql, params, markers, script } = renderStatements(config, inputs);
   const output = datasetOutputOf(ctx.template, "SQL");
   const target = `${options.host}:${options.port}/${options.database ?? ""}`;
   ctx.logger.info("Connecting to the database", {
@@ -129,17 +130,18 @@ async function run(
     const local = `${ctx.workDir}/sql-result-${crypto.randomUUID()}.parquet`;
     const sink = new ParquetFileSink(local, { ...ctx.limits?.parquet, signal: ctx.signal });
     ctx.logger.info("Running query", { parameters: params.length, script });
+    let via = "rows";
     try {
-      const options = { batchRows: BATCH_ROWS, signal: ctx.signal };
+      const options = { batchRows: BATCH_ROWS, signal: ctx.signal, markers };
       if (script) await connection.script(sql, sink, options);
-      else await connection.query(sql, params, sink, options);
+      else via = (await connection.query(sql, params, sink, options)).via;
       await sink.close();
     } catch (error) {
       sink.abort();
       await Deno.remove(local).catch(() => {});
       throw error;
     }
-    ctx.logger.info("Query result written", { rows: sink.rowCount, uri });
+    ctx.logger.info("Query result written", { rows: sink.rowCount, uri, via });
     await ctx.storage.upload(local, joinUri(uri, PARQUET_FILE), { signal: ctx.signal, move: true });
     await Deno.remove(local).catch(() => {});
     // As flytekit: the declared columns (none for its default schema output).

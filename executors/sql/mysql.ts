@@ -11,7 +11,7 @@
 
 import { Buffer } from "node:buffer";
 import type { ConnectOptions } from "./connect_options.ts";
-import type { QueryOptions, ResultSink, SqlConnection, SqlDriver } from "./driver.ts";
+import type { QueryOptions, QueryReport, ResultSink, SqlConnection, SqlDriver } from "./driver.ts";
 import { classifyMysqlError, type FailureContext, scriptWithoutRows } from "./errors.ts";
 import type { SqlParam } from "./params.ts";
 import { type MysqlDecoder, type MysqlField, mysqlType } from "./mysql_types.ts";
@@ -232,8 +232,14 @@ class MysqlConnection implements SqlConnection {
     }
   }
 
-  query(text: string, params: readonly SqlParam[], sink: ResultSink, options: QueryOptions = {}) {
-    return this.#stream(text, params, sink, options);
+  async query(
+    text: string,
+    params: readonly SqlParam[],
+    sink: ResultSink,
+    options: QueryOptions = {},
+  ): Promise<QueryReport> {
+    await this.#stream(text, params, sink, options);
+    return { via: "rows" };
   }
 
   execute(text: string, params: readonly SqlParam[], options: QueryOptions = {}) {

@@ -6,7 +6,11 @@
  */
 
 import { DatasetWriter } from "../../parquet/dataset_writer.ts";
-import type { ColumnKind as ParquetKind, ParquetCodec } from "../../parquet/parquet.ts";
+import type {
+  ColumnKind as ParquetKind,
+  EncodedColumn,
+  ParquetCodec,
+} from "../../parquet/types.ts";
 import type { ColumnKind, ResultSink, SqlColumn } from "./driver.ts";
 
 /** How each driver column kind is stored in parquet (see the README's type table). */
@@ -97,6 +101,17 @@ export class ParquetFileSink implements ResultSink {
       this.#rows++;
       if (writer.push(row)) await writer.flush();
     }
+  }
+
+  /** The most rows and bytes the next encoded slice may hold. */
+  sliceLimit(): { rows: number; bytes: number } {
+    return this.#writer!.sliceLimit;
+  }
+
+  /** Appends a slice of rows encoded column by column (see {@linkcode ResultSink.encoded}). */
+  async encoded(chunks: EncodedColumn[], last: boolean): Promise<void> {
+    this.#rows += chunks[0]?.count ?? 0;
+    await this.#writer!.writeEncoded(chunks, last);
   }
 
   /** Writes the last row group and the footer, and closes the file. */

@@ -1,16 +1,27 @@
 /**
  * The PostgreSQL driver, on `npm:postgres` (imported only when a PostgreSQL URL is used).
  *
- * Results stream through an unnamed portal fetched `batchRows` rows at a time (a server-side
- * cursor, so memory stays bounded), values arrive in their text form and are decoded per column
- * by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request for the running
- * statement; `statement_timeout` is set as a server parameter at start-up.
+ * Into a sink that takes encoded slices, results stream through `COPY (query) TO STDOUT (FORMAT
+ * binary)`, decoded column by column by `postgres_binary.ts`, with inputs as the literals of
+ * `postgres_literal.ts`, wherever that gives exactly what the row path gives (see
+ * `#copyQuery`). Otherwise they stream through an unnamed portal fetched `batchRows` rows at a
+ * time (a server-side cursor, so memory stays bounded), values arrive in their text form and are
+ * decoded per column by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request
+ * for the running statement; `statement_timeout` is set as a server parameter at start-up.
  *
  * @module
  */
 
+import { SystemError } from "../../errors.ts";
 import type { ConnectOptions } from "./connect_options.ts";
-import type { QueryOptions, ResultSink, SqlColumn, SqlConnection, SqlDriver } from "./driver.ts";
+import type {
+  QueryOptions,
+  QueryReport,
+  ResultSink,
+  SqlColumn,
+  SqlConnection,
+  SqlDriver,
+} from "./driver.ts";
 import {
   classifyPostgresError,
   type FailureContext,
@@ -19,11 +30,15 @@ import {
 } from "./errors.ts";
 import type { SqlParam, SqlParamKind } from "./params.ts";
 import { postgresClientTypes, postgresType } from "./postgres_types.ts";
+import { BinaryCopyDecoder, binaryDecodable } from "./postgres_binary.ts";
+import { withLiterals } from "./postgres_literal.ts";
 import { readTlsFiles } from "./tls.ts";
 
 /** How often a cancel request is repeated while an aborted statement has not ended. */
 const CANCEL_REPEAT_MS = 300;
 const DEFAULT_BATCH_ROWS = 10_000;
+/** How long a failed COPY waits for its cancel request to be delivered. */
+const CANCEL_WAIT_MS = 5_000;
 
 /** The type OID each parameter kind is sent with; 0 lets the server infer it (text). */
 const PARAM_OIDS: Record<SqlParamKind, number> = {
@@ -126,6 +141,8 @@ async function declinesTls(host: string, port: number): Promise<boolean> {
 class PostgresConnection implements SqlConnection {
   #sql: Sql;
   #target: string;
+  /** The cancel request sent for a COPY whose sink failed, until it has been delivered. */
+  #cancelling: Promise<unknown> | undefined;
 
   constructor(sql: Sql, target: string) {
     this.#sql = sql;
@@ -176,8 +193,11 @@ class PostgresConnection implements SqlConnection {
     params: readonly SqlParam[],
     sink: ResultSink,
     options: QueryOptions = {},
-  ): Promise<void> {
+  ): Promise<QueryReport> {
     options.signal?.throwIfAborted();
+    if (sink.encoded && sink.sliceLimit && await this.#copyQuery(text, params, sink, options)) {
+      return { via: "copy" };
+    }
     let announced = false;
     const announce = async (columns: PgColumn[]) => {
       announced = true;
@@ -205,6 +225,146 @@ class PostgresConnection implements SqlConnection {
       await work;
       if (!announced) await announce(result?.columns ?? result?.statement?.columns ?? []);
     });
+    return { via: "rows" };
+  }
+
+  /** The result columns of a statement (none for one that returns no rows). */
+  async #describe(text: string, bound: unknown[], options: QueryOptions): Promise<PgColumn[]> {
+    const query = this.#sql.unsafe(text, bound, { prepare: false }).describe();
+    let columns: PgColumn[] = [];
+    await this.#run(query, options, async () => {
+      columns = (await query).columns ?? [];
+    });
+    return columns;
+  }
+
+  /**
+   * Streams the result through `COPY (query) TO STDOUT (FORMAT binary)`, decoded column by
+   * column into the sink; `false` (nothing sent to the sink) when the result must take the text
+   * path instead: a column type without an exact binary decoder, a parameter without a literal
+   * form, a session not in UTF8, a statement that describes differently with literals, or a
+   * server that refuses the COPY before it starts. COPY takes no bound parameters: with
+   * parameters the statement runs with the literals of `postgres_literal.ts`.
+   */
+  async #copyQuery(
+    text: string,
+    params: readonly SqlParam[],
+    sink: ResultSink,
+    options: QueryOptions,
+  ): Promise<boolean> {
+    const server: Record<string, string> = this.#sql.parameters ?? {};
+    // Timestamps as 64-bit integers (not the doubles of servers built before PostgreSQL 10).
+    if (server.integer_datetimes !== "on") return false;
+    if (params.length > 0 && (!options.markers || server.client_encoding !== "UTF8")) return false;
+    // In one transaction: the locks taken by describing the statement hold until the COPY has
+    // run, so no column can change its type in between.
+    await this.#simple("begin", options);
+    let copied = false;
+    try {
+      copied = await this.#copyInTransaction(text, params, sink, options);
+      await this.#simple(copied ? "commit" : "rollback", options);
+    } catch (error) {
+      // A cancel request sent for the COPY must have reached the server before the next
+      // statement starts, or it would cancel that one.
+      const cancelling = this.#cancelling;
+      this.#cancelling = undefined;
+      if (cancelling) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, CANCEL_WAIT_MS));
+        await Promise.race([cancelling.catch(() => {}), timeout]);
+        clearTimeout(timer);
+      }
+      // Not awaited: after an abort the cancelled COPY may still be ending; closing the
+      // connection rolls back as well.
+      this.#simple("rollback", {}).catch(() => {});
+      throw error;
+    }
+    return copied;
+  }
+
+  async #copyInTransaction(
+    text: string,
+    params: readonly SqlParam[],
+    sink: ResultSink,
+    options: QueryOptions,
+  ): Promise<boolean> {
+    const server: Record<string, string> = this.#sql.parameters ?? {};
+    const columns = await this.#describe(text, this.#bind(params), options);
+    if (columns.length === 0) return false;
+    const session = {
+      extraFloatDigits: 1,
+      serverMajor: Number.parseInt(server.server_version ?? "0", 10) || 0,
+    };
+    if (columns.some((c) => c.type === 701)) {
+      session.extraFloatDigits = await this.#extraFloatDigits(options);
+    }
+    if (!columns.every((c) => binaryDecodable(c.type, session))) return false;
+    let sql = text;
+    if (params.length > 0) {
+      const literal = withLiterals(text, options.markers!, params);
+      if (literal === undefined) return false;
+      const again = await this.#describe(literal, [], options);
+      if (
+        again.length !== columns.length ||
+        again.some((c, j) => c.name !== columns[j].name || c.type !== columns[j].type)
+      ) {
+        return false;
+      }
+      sql = literal;
+    }
+    // On lines of their own: a trailing line comment cannot swallow the closing parenthesis.
+    const query = this.#sql.unsafe(`COPY (\n${sql}\n) TO STDOUT (FORMAT binary)`);
+    let refused = false;
+    await this.#run(query, options, async (state) => {
+      let stream: CopyStream;
+      try {
+        stream = await query.readable();
+      } catch (error) {
+        // Refused before a row was produced: COPY of this statement is not supported here.
+        const code = (error as { code?: string }).code;
+        if (isServerError(error) && (code === "0A000" || code === "42601")) {
+          refused = true;
+          return;
+        }
+        throw error;
+      }
+      // The client settles the query once the stream opens; while it streams, the query is the
+      // server's running statement, which its canceller cancels only while marked active.
+      query.active = true;
+      const cancel = () => {
+        const canceller = query.canceller;
+        query.canceller = null;
+        if (typeof canceller === "function") this.#cancelling = Promise.resolve(canceller(query));
+      };
+      try {
+        await sink.columns(sqlColumns(columns));
+      } catch (error) {
+        state.sinkFailure = error; // two columns of one name, say
+        cancel();
+        throw error;
+      }
+      await pumpCopy(stream, new BinaryCopyDecoder(columns.map((c) => c.type)), sink, (error) => {
+        state.sinkFailure ??= error;
+        cancel();
+      });
+    });
+    return !refused;
+  }
+
+  /** The session's `extra_float_digits` (0, as text that rounds, when it cannot be read). */
+  async #extraFloatDigits(options: QueryOptions): Promise<number> {
+    const query = this.#sql.unsafe("select current_setting('extra_float_digits')", [], {
+      prepare: false,
+    }).values();
+    let value = 0;
+    try {
+      await this.#run(query, options, async () => {
+        value = Number((await query)[0]?.[0]);
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+    }
+    return Number.isInteger(value) ? value : 0;
   }
 
   /**
@@ -291,6 +451,92 @@ class PostgresConnection implements SqlConnection {
 interface PgColumn {
   name: string;
   type: number;
+}
+
+/** The client's COPY TO stream (a Node.js readable of CopyData payloads). */
+interface CopyStream {
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  off(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * Feeds a COPY stream through the decoder into the sink, a slice at a time; the stream pauses
+ * while the sink writes a slice (the client then stops reading the socket: the server waits).
+ * A failure of the sink is reported through `onSinkFailure` (which cancels the statement), and
+ * rejects; a server error or a lost connection destroys the stream, and rejects.
+ */
+function pumpCopy(
+  stream: CopyStream,
+  decoder: BinaryCopyDecoder,
+  sink: ResultSink,
+  onSinkFailure: (error: unknown) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let writing = false;
+    let ended = false;
+    let limit = sink.sliceLimit!();
+    const fail = (error: unknown, fromSink: boolean) => {
+      if (settled) return;
+      settled = true;
+      stream.off("data", onData);
+      stream.resume(); // drain: the server's answer to the cancel must get through
+      if (fromSink) onSinkFailure(error);
+      reject(error);
+    };
+    const write = (last: boolean) => {
+      writing = true;
+      stream.pause();
+      sink.encoded!(decoder.take(), last).then(() => {
+        writing = false;
+        if (last) return finish();
+        limit = sink.sliceLimit!();
+        if (ended) finish();
+        else stream.resume();
+      }, (error) => fail(error, true));
+    };
+    const finish = () => {
+      if (settled) return;
+      if (!decoder.ended) {
+        return fail(
+          new SystemError("Cannot read the query result: the COPY data ends without its trailer", {
+            code: "SYSTEM:DatabaseUnavailable",
+          }),
+          true,
+        );
+      }
+      if (decoder.rows > 0) return write(true);
+      settled = true;
+      resolve();
+    };
+    const onData = (chunk: Uint8Array) => {
+      try {
+        decoder.add(chunk);
+      } catch (error) {
+        return fail(
+          new SystemError(`Cannot read the query result: ${(error as Error).message}`, {
+            code: "SYSTEM:DatabaseUnavailable",
+            cause: error,
+          }),
+          true,
+        );
+      }
+      const rows = decoder.rows;
+      if (rows >= limit.rows || ((rows & 63) === 0 && decoder.byteLength >= limit.bytes)) {
+        write(false);
+      }
+    };
+    stream.on("data", onData);
+    stream.on("error", (error) => fail(error, false));
+    stream.on("end", () => {
+      ended = true;
+      if (!writing) finish();
+    });
+  });
 }
 
 function sqlColumns(columns: readonly PgColumn[]): SqlColumn[] {
