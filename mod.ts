@@ -67,6 +67,13 @@
  */
 
 export {
+  type ClassifiedErrorOptions,
+  type CustomErrorCode,
+  customErrorCode,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  type ErrorCodePrefix,
   type ErrorOrigin,
   ExecutorNotFoundError,
   FlyteshimError,
@@ -75,7 +82,9 @@ export {
   type StorageErrorOptions,
   type StorageOperation,
   SystemError,
+  type SystemErrorCode,
   UserError,
+  type UserErrorCode,
 } from "./errors.ts";
 
 export {

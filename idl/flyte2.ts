@@ -193,7 +193,9 @@ export function encodeOutputs(outputs: Outputs): Uint8Array {
  * import { encodeErrorDocument } from "@flyteshim/flyteshim/idl/core";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeErrorDocument({ error: { code: "USER:X", message: "m", kind: 1, origin: 1 } });
+ * const bytes = encodeErrorDocument({
+ *   error: { code: "USER:SqlError", message: "m", kind: 1, origin: 1 },
+ * });
  * assertEquals(decodeFlyte2ErrorDocument(bytes).error?.kind, 1);
  * ```
  */

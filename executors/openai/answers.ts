@@ -1,7 +1,7 @@
 // What the Files API answers, classified: its error body, `Retry-After`, and which failures are
 // the user's (a refused key, an unknown file, a rejected file), which are worth retrying (rate
 // limits, server errors, lost connections) and which are neither (an untrusted certificate).
-import { SystemError, UserError } from "../../errors.ts";
+import { SystemError, type SystemErrorCode, UserError } from "../../errors.ts";
 
 /**
  * A failure worth retrying, with how long the API asked to wait.
@@ -17,7 +17,7 @@ import { SystemError, UserError } from "../../errors.ts";
 export class Retryable extends Error {
   constructor(
     message: string,
-    readonly code: string,
+    readonly code: SystemErrorCode,
     readonly waitMs: number | undefined,
     options?: ErrorOptions,
   ) {
