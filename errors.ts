@@ -38,15 +38,6 @@ export interface ErrorCodeInfo {
  * {@linkcode SystemError} and {@linkcode StorageError} takes only these (a misspelt code is a
  * type error) or a code made with {@linkcode customErrorCode}. The error-code reference page
  * (docs/reference/error-codes.md) is generated from this table.
- *
- * @example Look up a code
- * ```ts
- * import { ERROR_CODES } from "@flyteshim/flyteshim";
- * import { assertEquals } from "@std/assert";
- *
- * const { origin, recoverable } = ERROR_CODES["SYSTEM:DatabaseUnavailable"];
- * assertEquals([origin, recoverable], ["system", true]);
- * ```
  */
 export const ERROR_CODES = {
   "USER:InvalidArguments": {
@@ -388,18 +379,7 @@ export function customErrorCode<const C extends `${ErrorCodePrefix}:${string}`>(
   return code as C & CustomErrorCode<C extends `USER:${string}` ? "USER" : "SYSTEM">;
 }
 
-/**
- * Who caused a failure: the task's user (inputs, configuration, query) or the system.
- *
- * @example The origin of an error
- * ```ts
- * import { type ErrorOrigin, SystemError } from "@flyteshim/flyteshim";
- * import { assertEquals } from "@std/assert";
- *
- * const origin: ErrorOrigin = new SystemError("Connection reset").origin;
- * assertEquals(origin, "system");
- * ```
- */
+/** Who caused a failure: the task's user (inputs, configuration, query) or the system. */
 export type ErrorOrigin = "user" | "system";
 
 /**
@@ -487,6 +467,15 @@ export class UserError extends FlyteshimError {
  *
  * assertEquals(new SystemError("Connection reset").recoverable, true);
  * ```
+ *
+ * @example The origin of an error
+ * ```ts
+ * import { type ErrorOrigin, SystemError } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const origin: ErrorOrigin = new SystemError("Connection reset").origin;
+ * assertEquals(origin, "system");
+ * ```
  */
 export class SystemError extends FlyteshimError {
   /** Stable error code written to `error.pb`, one of the `SYSTEM:` codes. */
@@ -499,19 +488,7 @@ export class SystemError extends FlyteshimError {
   }
 }
 
-/**
- * A storage operation, as named in {@linkcode StorageError}.
- *
- * @example The operation that failed
- * ```ts
- * import { StorageError, type StorageOperation } from "@flyteshim/flyteshim";
- * import { assertEquals } from "@std/assert";
- *
- * const operation: StorageOperation = "download";
- * const err = new StorageError(operation, "s3://bucket/key", "connection reset");
- * assertEquals([err.operation, err.message], ["download", 'Cannot download "s3://bucket/key": connection reset']);
- * ```
- */
+/** A storage operation, as named in {@linkcode StorageError}. */
 export type StorageOperation =
   | "read"
   | "write"
@@ -540,8 +517,24 @@ export type StorageErrorOptions =
  * import { StorageError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
  *
- * const err = new StorageError("read", "s3://bucket/key", "object does not exist", { origin: "user", code: "USER:NotFound" });
+ * const err = new StorageError("read", "s3://bucket/key", "object does not exist", {
+ *   origin: "user",
+ *   code: "USER:NotFound",
+ * });
  * assertEquals(err.message, 'Cannot read "s3://bucket/key": object does not exist');
+ * ```
+ *
+ * @example The operation that failed
+ * ```ts
+ * import { StorageError, type StorageOperation } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const operation: StorageOperation = "download";
+ * const err = new StorageError(operation, "s3://bucket/key", "connection reset");
+ * assertEquals([err.operation, err.message], [
+ *   "download",
+ *   'Cannot download "s3://bucket/key": connection reset',
+ * ]);
  * ```
  */
 export class StorageError extends FlyteshimError {
@@ -577,7 +570,10 @@ export class StorageError extends FlyteshimError {
  * import { ExecutorNotFoundError } from "@flyteshim/flyteshim";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(new ExecutorNotFoundError("my.Executor", ["flyteshim.sqlite3"]).code, "USER:ExecutorNotFound");
+ * assertEquals(
+ *   new ExecutorNotFoundError("my.Executor", ["flyteshim.sqlite3"]).code,
+ *   "USER:ExecutorNotFound",
+ * );
  * ```
  */
 export class ExecutorNotFoundError extends UserError {

@@ -1,7 +1,7 @@
 /**
- * Typed access to the Flyte IDL messages every task run reads and writes: task templates,
- * literal maps, literals and error documents, with int64 values as `bigint`. Registration
- * messages (`TaskSpec`, `DynamicJobSpec`) are read and written with `@flyteshim/flyteshim/idl/admin`.
+ * Typed access to the Flyte IDL messages every task run reads and writes: task templates, literal
+ * maps, literals and error documents, with int64 values as `bigint`. Registration messages
+ * (`TaskSpec`, `DynamicJobSpec`) are read and written with `@flyteshim/flyteshim/idl/admin`.
  *
  * Everything here but the generated classes comes from `@flyteshim/flyteshim/idl/core`, which
  * reads and writes those messages from field tables without loading protobufjs. `flyteidl` and
@@ -14,7 +14,10 @@
  * import { decodeTaskTemplate, encodeTaskTemplate, structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeTaskTemplate({ type: "sqlite", custom: { fields: { uri: { stringValue: "db.sqlite" } } } });
+ * const bytes = encodeTaskTemplate({
+ *   type: "sqlite",
+ *   custom: { fields: { uri: { stringValue: "db.sqlite" } } },
+ * });
  * const template = decodeTaskTemplate(bytes);
  * assertEquals(template.type, "sqlite");
  * assertEquals(structToJson(template.custom), { uri: "db.sqlite" });

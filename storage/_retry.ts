@@ -1,4 +1,5 @@
-// Jittered exponential backoff, bounded in attempts and in time, shared by the S3 and HTTP backends.
+// Jittered exponential backoff, bounded in attempts and in time, shared by the S3 and HTTP
+// backends.
 
 /** How a backend retries a transient failure. */
 export interface RetryPolicy {
