@@ -15,9 +15,7 @@
  * @module
  */
 
-/**
- * The first part of an error code: who caused the failure (`USER` or `SYSTEM`).
- */
+/** The first part of an error code: who caused the failure (`USER` or `SYSTEM`). */
 export type ErrorCodePrefix = "USER" | "SYSTEM";
 
 /** What the error-code table says about one code: see {@linkcode ERROR_CODES}. */
@@ -330,9 +328,7 @@ export const ERROR_CODES = {
   },
 } as const satisfies Record<`${ErrorCodePrefix}:${string}`, ErrorCodeInfo>;
 
-/**
- * One of flyteshim's own error codes: a key of {@linkcode ERROR_CODES}.
- */
+/** One of flyteshim's own error codes: a key of {@linkcode ERROR_CODES}. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /**
@@ -382,9 +378,7 @@ export function customErrorCode<const C extends `${ErrorCodePrefix}:${string}`>(
 /** Who caused a failure: the task's user (inputs, configuration, query) or the system. */
 export type ErrorOrigin = "user" | "system";
 
-/**
- * Options of {@linkcode UserError} and {@linkcode SystemError}; `C` is the codes they take.
- */
+/** Options of {@linkcode UserError} and {@linkcode SystemError}; `C` is the codes they take. */
 export interface FlyteshimErrorOptions<C extends string = UserErrorCode | SystemErrorCode>
   extends ErrorOptions {
   /** Stable error code written to `error.pb`, such as `USER:SqlError`. */
@@ -393,9 +387,7 @@ export interface FlyteshimErrorOptions<C extends string = UserErrorCode | System
   recoverable?: boolean;
 }
 
-/**
- * Options of the {@linkcode FlyteshimError} constructor: an origin and a code of that origin.
- */
+/** Options of the {@linkcode FlyteshimError} constructor: an origin and a code of that origin. */
 export type ClassifiedErrorOptions =
   | (FlyteshimErrorOptions<UserErrorCode> & { origin: "user" })
   | (FlyteshimErrorOptions<SystemErrorCode> & { origin: "system" });
