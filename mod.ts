@@ -153,6 +153,13 @@ export {
 
 // The errors a task run reports.
 export {
+  type ClassifiedErrorOptions,
+  type CustomErrorCode,
+  customErrorCode,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  type ErrorCodePrefix,
   type ErrorOrigin,
   ExecutorNotFoundError,
   FlyteshimError,
@@ -161,5 +168,7 @@ export {
   type StorageErrorOptions,
   type StorageOperation,
   SystemError,
+  type SystemErrorCode,
   UserError,
+  type UserErrorCode,
 } from "./errors.ts";

@@ -1,6 +1,6 @@
 // Test-only executors (not shipped): each exercises one part of the runtime through the real
 // program. `_testing/executors_main.ts` is the three-line entrypoint that registers them.
-import { StorageError, SystemError, UserError } from "../errors.ts";
+import { customErrorCode, StorageError, SystemError, UserError } from "../errors.ts";
 import { defineExecutor, type Executor, literalOutputs } from "../executors/mod.ts";
 import { FlyteDirectory, FlyteFile, StructuredDataset } from "../types/mod.ts";
 
@@ -85,9 +85,14 @@ export const failExecutor = defineExecutor({
       case "user":
         throw new UserError("Cannot run query: no such table: trackz", { code: "USER:SqlError" });
       case "recoverable-user":
-        throw new UserError("Database is locked", { code: "USER:Busy", recoverable: true });
+        throw new UserError("Database is locked", {
+          code: customErrorCode("USER:Busy"),
+          recoverable: true,
+        });
       case "system":
-        throw new SystemError("Lost the database connection", { code: "SYSTEM:ConnectionLost" });
+        throw new SystemError("Lost the database connection", {
+          code: customErrorCode("SYSTEM:ConnectionLost"),
+        });
       case "storage":
         throw new StorageError("read", "s3://bucket/db.sqlite", "connection reset by peer");
       case "internal":
@@ -98,7 +103,9 @@ export const failExecutor = defineExecutor({
         return Promise.reject("a bare string");
       case "unhandled-rejection":
         // A detached promise fails; the executor itself would wait forever.
-        Promise.reject(new UserError("Background job failed", { code: "USER:Background" }));
+        Promise.reject(
+          new UserError("Background job failed", { code: customErrorCode("USER:Background") }),
+        );
         return new Promise(() => {});
       case "timer-throw":
         setTimeout(() => {
@@ -150,7 +157,9 @@ export const checkpointExecutor = defineExecutor({
   parseConfig: (custom) => ({ succeedAt: Number(custom.succeedAt ?? 1) }),
   async execute(config, _inputs, ctx) {
     const checkpoint = ctx.checkpoint;
-    if (!checkpoint) throw new UserError("No checkpoint", { code: "USER:NoCheckpoint" });
+    if (!checkpoint) {
+      throw new UserError("No checkpoint", { code: customErrorCode("USER:NoCheckpoint") });
+    }
     const restored = await checkpoint.restore();
     let previous = 0n;
     if (restored) {
@@ -162,7 +171,9 @@ export const checkpointExecutor = defineExecutor({
     await checkpoint.save(local);
     ctx.logger.info("Saved checkpoint", { count, destination: checkpoint.destination });
     if (count < config.succeedAt) {
-      throw new SystemError(`Attempt ${count} interrupted`, { code: "SYSTEM:TestRetry" });
+      throw new SystemError(`Attempt ${count} interrupted`, {
+        code: customErrorCode("SYSTEM:TestRetry"),
+      });
     }
     return { count, previous: checkpoint.previous ?? "" };
   },

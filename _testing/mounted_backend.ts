@@ -7,7 +7,12 @@
  * @module
  */
 
-import { StorageError, type StorageOperation } from "../errors.ts";
+import {
+  StorageError,
+  type StorageOperation,
+  type SystemErrorCode,
+  type UserErrorCode,
+} from "../errors.ts";
 import type { StorageBackend, StorageOptions } from "../storage/mod.ts";
 import { FileStorage } from "../storage/file.ts";
 
@@ -24,12 +29,16 @@ export function createBackend(options: StorageOptions): StorageBackend {
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
       const detail = error.message.slice(`Cannot ${error.operation} "${error.uri}": `.length);
-      throw new StorageError(operation, uri, detail.replaceAll(root, "mnt:/"), {
-        origin: error.origin,
-        code: error.code,
-        recoverable: error.recoverable,
-        cause: error,
-      });
+      // The code is of the error's origin (the constructor's types hold them together).
+      const same = { recoverable: error.recoverable, cause: error };
+      throw new StorageError(
+        operation,
+        uri,
+        detail.replaceAll(root, "mnt:/"),
+        error.origin === "user"
+          ? { ...same, origin: "user", code: error.code as UserErrorCode }
+          : { ...same, origin: "system", code: error.code as SystemErrorCode },
+      );
     }
   };
   return {

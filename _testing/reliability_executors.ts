@@ -1,7 +1,7 @@
 // Test-only executors of the reliability suites (not shipped): each reads a secret, then fails or
 // leaks it in one way, so the suites can check that the runtime keeps the value out of every log
 // line, error document and output. `_testing/reliability_main.ts` registers them.
-import { UserError } from "../errors.ts";
+import { customErrorCode, UserError } from "../errors.ts";
 import { defineExecutor, type Executor } from "../executors/mod.ts";
 
 /** The ways {@linkcode leakExecutor} fails after reading its secret. */
@@ -60,7 +60,11 @@ export const leakExecutor = defineExecutor({
         ctx.logger.error("Failed", { error: new Error(`with ${value}`) });
         return { length: BigInt(value.length) };
       case "rejection":
-        Promise.reject(new UserError(`Background job saw ${value}`, { code: "USER:Background" }));
+        Promise.reject(
+          new UserError(`Background job saw ${value}`, {
+            code: customErrorCode("USER:Background"),
+          }),
+        );
         return await new Promise(() => {});
       case "timer":
         setTimeout(() => {

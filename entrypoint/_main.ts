@@ -22,21 +22,7 @@ import type { Env } from "./config.ts";
 import { EXIT_OK, EXIT_UNREPORTED, reportFailure, runExecute } from "./execute.ts";
 import { A0, findFlyte2OutputsPath, isFlyte2CommandLine } from "./flyte2_args.ts";
 
-/**
- * Options of {@linkcode main}.
- *
- * @example Capture what describe prints
- * ```ts
- * import { main, type MainOptions } from "@flyteshim/flyteshim/entrypoint";
- * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * let text = "";
- * const options: MainOptions = { registry: createExecutorRegistry([]), env: {}, print: (t) => text = t };
- * assertEquals(await main(["describe", "--json"], options), 0);
- * assertEquals(JSON.parse(text).executors, []);
- * ```
- */
+/** Options of {@linkcode main}. */
 export interface MainOptions {
   /** Where executors are found: a registry, or the executors themselves. */
   registry: ExecutorRegistry | readonly (Executor<unknown> | ExecutorEntry)[];
@@ -128,9 +114,29 @@ function listenForUncaught(controller: AbortController): () => void {
  * import { assertEquals, assertStringIncludes } from "@std/assert";
  *
  * let text = "";
- * const code = await main(["help"], { registry: createExecutorRegistry([]), env: {}, print: (t) => text = t });
+ * const code = await main(["help"], {
+ *   registry: createExecutorRegistry([]),
+ *   env: {},
+ *   print: (t) => text = t,
+ * });
  * assertEquals(code, 0);
  * assertStringIncludes(text, "pyflyte-execute");
+ * ```
+ *
+ * @example Capture what describe prints
+ * ```ts
+ * import { main, type MainOptions } from "@flyteshim/flyteshim/entrypoint";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * let text = "";
+ * const options: MainOptions = {
+ *   registry: createExecutorRegistry([]),
+ *   env: {},
+ *   print: (t) => text = t,
+ * };
+ * assertEquals(await main(["describe", "--json"], options), 0);
+ * assertEquals(JSON.parse(text).executors, []);
  * ```
  */
 export async function main(argv: readonly string[], options: MainOptions): Promise<number> {

@@ -11,29 +11,10 @@ export { isAbsent };
 /**
  * The program name under which the process behaves as flytekit's `pyflyte-execute` (also
  * accepted as the first argument).
- *
- * @example The alias
- * ```ts
- * import { PYFLYTE_EXECUTE } from "./args.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(PYFLYTE_EXECUTE, "pyflyte-execute");
- * ```
  */
 export const PYFLYTE_EXECUTE = "pyflyte-execute";
 
-/**
- * The options of the `execute` command, exactly those of flytekit's `pyflyte-execute`.
- *
- * @example Read the parsed options
- * ```ts
- * import { type ExecuteArgs, parseExecuteArgs } from "./args.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const args: ExecuteArgs = parseExecuteArgs(["--inputs", "s3://b/inputs.pb", "--output-prefix", "s3://b/0", "--test"]);
- * assertEquals([args.outputPrefix, args.test, args.resolverArgs], ["s3://b/0", true, []]);
- * ```
- */
+/** The options of the `execute` command, exactly those of flytekit's `pyflyte-execute`. */
 export interface ExecuteArgs {
   /** URI of `inputs.pb` (`--inputs`). */
   inputs: string;
@@ -57,18 +38,7 @@ export interface ExecuteArgs {
   resolverArgs: string[];
 }
 
-/**
- * A parsed command line.
- *
- * @example Switch on the command
- * ```ts
- * import { type Command, parseCommand } from "./args.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const command: Command = parseCommand(["describe", "--json"]);
- * assertEquals(command.command === "describe" && command.json, true);
- * ```
- */
+/** A parsed command line. */
 export type Command =
   | { command: "execute"; args: ExecuteArgs }
   | { command: "a0"; args: Flyte2Args }
@@ -76,17 +46,7 @@ export type Command =
   | { command: "version" }
   | { command: "describe"; json: boolean };
 
-/**
- * The subcommands, by name. `pyflyte-execute` is an alias of `execute`.
- *
- * @example The commands
- * ```ts
- * import { COMMANDS } from "./args.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(COMMANDS.includes("execute"), true);
- * ```
- */
+/** The subcommands, by name. `pyflyte-execute` is an alias of `execute`. */
 export const COMMANDS: readonly string[] = ["execute", "a0", "describe", "help", "version"];
 
 function present(value: string | undefined): string | undefined {
@@ -118,11 +78,33 @@ const EXECUTE_OPTIONS: Readonly<Record<string, OptionKind>> = {
  * import { assertEquals } from "@std/assert";
  *
  * const args = parseExecuteArgs([
- *   "--inputs", "s3://b/inputs.pb", "--output-prefix", "s3://b/0",
- *   "--raw-output-data-prefix", "{{.rawOutputDataPrefix}}", "--", "s3://b/task.pb", "flyteshim.sqlite3",
+ *   "--inputs",
+ *   "s3://b/inputs.pb",
+ *   "--output-prefix",
+ *   "s3://b/0",
+ *   "--raw-output-data-prefix",
+ *   "{{.rawOutputDataPrefix}}",
+ *   "--",
+ *   "s3://b/task.pb",
+ *   "flyteshim.sqlite3",
  * ]);
  * assertEquals(args.rawOutputDataPrefix, undefined);
  * assertEquals(args.resolverArgs, ["s3://b/task.pb", "flyteshim.sqlite3"]);
+ * ```
+ *
+ * @example Read the parsed options
+ * ```ts
+ * import { type ExecuteArgs, parseExecuteArgs } from "./args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const args: ExecuteArgs = parseExecuteArgs([
+ *   "--inputs",
+ *   "s3://b/inputs.pb",
+ *   "--output-prefix",
+ *   "s3://b/0",
+ *   "--test",
+ * ]);
+ * assertEquals([args.outputPrefix, args.test, args.resolverArgs], ["s3://b/0", true, []]);
  * ```
  */
 export function parseExecuteArgs(argv: readonly string[]): ExecuteArgs {
@@ -195,18 +177,7 @@ function basename(path: string): string {
   return path.replace(/\\/g, "/").replace(/\/+$/, "").split("/").pop()!.replace(/\.exe$/i, "");
 }
 
-/**
- * Options of {@linkcode parseCommand}.
- *
- * @example Started as pyflyte-execute
- * ```ts
- * import { parseCommand, type ParseCommandOptions } from "./args.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const options: ParseCommandOptions = { programName: "/usr/local/bin/pyflyte-execute" };
- * assertEquals(parseCommand(["--inputs", "i", "--output-prefix", "o"], options).command, "execute");
- * ```
- */
+/** Options of {@linkcode parseCommand}. */
 export interface ParseCommandOptions {
   /**
    * The path the program was started as (`argv[0]`); `pyflyte-execute` implies `execute`, `a0`
@@ -229,9 +200,44 @@ export interface ParseCommandOptions {
  * import { parseCommand } from "./args.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const command = parseCommand(["pyflyte-execute", "--inputs", "i", "--output-prefix", "o", "--", "t", "e"]);
+ * const command = parseCommand([
+ *   "pyflyte-execute",
+ *   "--inputs",
+ *   "i",
+ *   "--output-prefix",
+ *   "o",
+ *   "--",
+ *   "t",
+ *   "e",
+ * ]);
  * assertEquals(command.command, "execute");
- * assertEquals(parseCommand(["--inputs", "i", "--output-prefix", "o"], { programName: "/bin/pyflyte-execute" }).command, "execute");
+ * assertEquals(
+ *   parseCommand(["--inputs", "i", "--output-prefix", "o"], {
+ *     programName: "/bin/pyflyte-execute",
+ *   }).command,
+ *   "execute",
+ * );
+ * ```
+ *
+ * @example Switch on the command
+ * ```ts
+ * import { type Command, parseCommand } from "./args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const command: Command = parseCommand(["describe", "--json"]);
+ * assertEquals(command.command === "describe" && command.json, true);
+ * ```
+ *
+ * @example Started as pyflyte-execute
+ * ```ts
+ * import { parseCommand, type ParseCommandOptions } from "./args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ParseCommandOptions = { programName: "/usr/local/bin/pyflyte-execute" };
+ * assertEquals(
+ *   parseCommand(["--inputs", "i", "--output-prefix", "o"], options).command,
+ *   "execute",
+ * );
  * ```
  */
 export function parseCommand(argv: readonly string[], options: ParseCommandOptions = {}): Command {

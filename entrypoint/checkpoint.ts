@@ -1,38 +1,14 @@
-// Checkpoints across attempts (--checkpoint-path / --prev-checkpoint), as flytekit's SyncCheckpoint.
+// Checkpoints across attempts (--checkpoint-path / --prev-checkpoint), as flytekit's
+// SyncCheckpoint.
 import { UserError } from "../errors.ts";
 import type { Checkpoint } from "../executors/mod.ts";
 import { joinUri } from "../storage/storage.ts";
 import type { Storage } from "../storage/types.ts";
 
-/**
- * The file name `write(bytes)` saves to, as flytekit.
- *
- * @example flytekit's name
- * ```ts
- * import { CHECKPOINT_BYTES_FILE } from "./checkpoint.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(CHECKPOINT_BYTES_FILE, "_dst_cp");
- * ```
- */
+/** The file name `write(bytes)` saves to, as flytekit. */
 export const CHECKPOINT_BYTES_FILE = "_dst_cp";
 
-/**
- * Options of {@linkcode createCheckpoint}.
- *
- * @example A first attempt has nothing to restore
- * ```ts
- * import { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = await Deno.makeTempDir();
- * const options: CheckpointOptions = { destination: `${dir}/cp0`, storage: createStorage(), workDir: dir };
- * const checkpoint = createCheckpoint(options);
- * assertEquals([checkpoint.destination, await checkpoint.read()], [`${dir}/cp0`, undefined]);
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
+/** Options of {@linkcode createCheckpoint}. */
 export interface CheckpointOptions {
   /** Where this attempt saves (a URI). */
   destination: string;
@@ -59,8 +35,30 @@ export interface CheckpointOptions {
  * const storage = createStorage();
  * const first = createCheckpoint({ destination: `${dir}/cp0`, storage, workDir: dir });
  * await first.write(new TextEncoder().encode("step 3"));
- * const second = createCheckpoint({ destination: `${dir}/cp1`, previous: `${dir}/cp0`, storage, workDir: dir });
+ * const second = createCheckpoint({
+ *   destination: `${dir}/cp1`,
+ *   previous: `${dir}/cp0`,
+ *   storage,
+ *   workDir: dir,
+ * });
  * assertEquals(new TextDecoder().decode(await second.read()), "step 3");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @example A first attempt has nothing to restore
+ * ```ts
+ * import { type CheckpointOptions, createCheckpoint } from "./checkpoint.ts";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const options: CheckpointOptions = {
+ *   destination: `${dir}/cp0`,
+ *   storage: createStorage(),
+ *   workDir: dir,
+ * };
+ * const checkpoint = createCheckpoint(options);
+ * assertEquals([checkpoint.destination, await checkpoint.read()], [`${dir}/cp0`, undefined]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -9,32 +9,10 @@ import {
 } from "../storage/config.ts";
 import { secretsOptionsFromEnv } from "../secrets/mod.ts";
 
-/**
- * An environment as a plain map (`Deno.env.toObject()` or a test's own).
- *
- * @example A test's own environment
- * ```ts
- * import { configFromEnv, type Env } from "./config.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const env: Env = { FLYTESHIM_LOG_LEVEL: "debug" };
- * assertEquals(configFromEnv(env).logLevel, "debug");
- * ```
- */
+/** An environment as a plain map (`Deno.env.toObject()` or a test's own). */
 export type Env = Record<string, string | undefined>;
 
-/**
- * How failures are reported: which file, which worker, which exit code. Never fails to read.
- *
- * @example Fail on error
- * ```ts
- * import { type ErrorReporting, errorReportingFromEnv } from "./config.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const reporting: ErrorReporting = errorReportingFromEnv({ FLYTE_FAIL_ON_ERROR: "true" });
- * assertEquals([reporting.errorFileName, reporting.failOnError], ["error.pb", true]);
- * ```
- */
+/** How failures are reported: which file, which worker, which exit code. Never fails to read. */
 export interface ErrorReporting {
   /** `error.pb`, or `error-<32 hex>.pb` under a distributed error strategy (`_F_DES`). */
   errorFileName: string;
@@ -44,18 +22,7 @@ export interface ErrorReporting {
   failOnError: boolean;
 }
 
-/**
- * Literal offloading thresholds, in bytes (`_F_L_MIN_SIZE_MB`, `_F_L_MAX_SIZE_MB`).
- *
- * @example Thresholds from the environment
- * ```ts
- * import { configFromEnv, type OffloadConfig } from "./config.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const offload: OffloadConfig | undefined = configFromEnv({ _F_L_MIN_SIZE_MB: "10", _F_L_MAX_SIZE_MB: "100" }).offload;
- * assertEquals(offload, { minBytes: 10 * 1024 * 1024, maxBytes: 100 * 1024 * 1024 });
- * ```
- */
+/** Literal offloading thresholds, in bytes (`_F_L_MIN_SIZE_MB`, `_F_L_MAX_SIZE_MB`). */
 export interface OffloadConfig {
   /** Literals this large or larger go to `<output prefix>/<name>_offloaded_metadata.pb`. */
   minBytes: number;
@@ -63,37 +30,10 @@ export interface OffloadConfig {
   maxBytes: number;
 }
 
-/**
- * Log verbosity.
- *
- * @example Only warnings and errors
- * ```ts
- * import { createLogger } from "./logger.ts";
- * import type { LogLevel } from "./config.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const level: LogLevel = "warn";
- * const lines: string[] = [];
- * const logger = createLogger({ level, write: (_level, line) => lines.push(line) });
- * logger.info("Not written");
- * logger.warn("Written");
- * assertEquals(lines.length, 1);
- * ```
- */
+/** Log verbosity. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/**
- * Everything the runtime reads from the environment.
- *
- * @example Defaults of an empty environment
- * ```ts
- * import { configFromEnv, type RuntimeConfig } from "./config.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const config: RuntimeConfig = configFromEnv({});
- * assertEquals([config.logLevel, config.errorFileName, config.offload, config.execution.attempt], ["info", "error.pb", undefined, 0]);
- * ```
- */
+/** Everything the runtime reads from the environment. */
 export interface RuntimeConfig extends ErrorReporting {
   /** Execution identity (`FLYTE_INTERNAL_*` with the `_F_*` fallbacks, `FLYTE_ATTEMPT_NUMBER`). */
   execution: ExecutionIdentity;
@@ -109,7 +49,9 @@ export interface RuntimeConfig extends ErrorReporting {
   storageMetadata?: Record<string, string>;
   /** Log verbosity (`FLYTESHIM_LOG_LEVEL`). @default {"info"} */
   logLevel: LogLevel;
-  /** Limits and dataset settings for executors (`FLYTESHIM_MAX_UNPACKED_MB`, `FLYTESHIM_PARQUET_*`). */
+  /**
+   * Limits and dataset settings for executors (`FLYTESHIM_MAX_UNPACKED_MB`, `FLYTESHIM_PARQUET_*`).
+   */
   limits: ExecutorLimits;
   /**
    * When a second thread answers SIGTERM during a long synchronous step
@@ -118,18 +60,7 @@ export interface RuntimeConfig extends ErrorReporting {
   abortWatchdog: "auto" | "on" | "off";
 }
 
-/**
- * Options of {@linkcode configFromEnv} and {@linkcode errorReportingFromEnv}.
- *
- * @example A fixed error file name
- * ```ts
- * import { configFromEnv, type ConfigOptions } from "./config.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const options: ConfigOptions = { randomId: () => "0123" };
- * assertEquals(configFromEnv({ _F_DES: "all" }, options).errorFileName, "error-0123.pb");
- * ```
- */
+/** Options of {@linkcode configFromEnv} and {@linkcode errorReportingFromEnv}. */
 export interface ConfigOptions {
   /** Produces the random part of `error-<hex>.pb`. @default {crypto.randomUUID without dashes} */
   randomId?: () => string;
@@ -168,8 +99,19 @@ export function isTruthy(value: string | undefined): boolean {
  * import { errorReportingFromEnv } from "./config.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const reporting = errorReportingFromEnv({ _F_DES: "earliest", _F_WN: "w1" }, { randomId: () => "ab" });
+ * const reporting = errorReportingFromEnv({ _F_DES: "earliest", _F_WN: "w1" }, {
+ *   randomId: () => "ab",
+ * });
  * assertEquals(reporting, { errorFileName: "error-ab.pb", worker: "w1", failOnError: false });
+ * ```
+ *
+ * @example Fail on error
+ * ```ts
+ * import { type ErrorReporting, errorReportingFromEnv } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const reporting: ErrorReporting = errorReportingFromEnv({ FLYTE_FAIL_ON_ERROR: "true" });
+ * assertEquals([reporting.errorFileName, reporting.failOnError], ["error.pb", true]);
  * ```
  */
 export function errorReportingFromEnv(env: Env, options: ConfigOptions = {}): ErrorReporting {
@@ -197,7 +139,10 @@ function nonNegative(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-/** A variable in MiB, as bytes: a decimal number that comes to at least one byte; unset is undefined. */
+/**
+ * A variable in MiB, as bytes: a decimal number that comes to at least one byte; unset is
+ * undefined.
+ */
 function mebibytes(env: Env, name: string): number | undefined {
   const raw = env[name];
   if (!raw?.trim()) return undefined;
@@ -257,8 +202,65 @@ function parquetFromEnv(env: Env): ExecutorLimits["parquet"] {
  *   FLYTE_K8S_ARRAY_INDEX: "4",
  *   _F_L_MIN_SIZE_MB: "1",
  * });
- * assertEquals([config.execution.name, config.execution.attempt, config.arrayIndex], ["f6a2b8c1d9e0", 1, 4]);
+ * assertEquals([config.execution.name, config.execution.attempt, config.arrayIndex], [
+ *   "f6a2b8c1d9e0",
+ *   1,
+ *   4,
+ * ]);
  * assertEquals(config.offload?.minBytes, 1024 * 1024);
+ * ```
+ *
+ * @example A test's own environment
+ * ```ts
+ * import { configFromEnv, type Env } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const env: Env = { FLYTESHIM_LOG_LEVEL: "debug" };
+ * assertEquals(configFromEnv(env).logLevel, "debug");
+ * ```
+ *
+ * @example Thresholds from the environment
+ * ```ts
+ * import { configFromEnv, type OffloadConfig } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const offload: OffloadConfig | undefined =
+ *   configFromEnv({ _F_L_MIN_SIZE_MB: "10", _F_L_MAX_SIZE_MB: "100" }).offload;
+ * assertEquals(offload, { minBytes: 10 * 1024 * 1024, maxBytes: 100 * 1024 * 1024 });
+ * ```
+ *
+ * @example Defaults of an empty environment
+ * ```ts
+ * import { configFromEnv, type RuntimeConfig } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config: RuntimeConfig = configFromEnv({});
+ * assertEquals([config.logLevel, config.errorFileName, config.offload, config.execution.attempt], [
+ *   "info",
+ *   "error.pb",
+ *   undefined,
+ *   0,
+ * ]);
+ * ```
+ *
+ * @example A fixed error file name
+ * ```ts
+ * import { configFromEnv, type ConfigOptions } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ConfigOptions = { randomId: () => "0123" };
+ * assertEquals(configFromEnv({ _F_DES: "all" }, options).errorFileName, "error-0123.pb");
+ * ```
+ *
+ * @example The identity propeller sets in the pod
+ * ```ts
+ * import type { ExecutionIdentity } from "@flyteshim/flyteshim/executors";
+ * import { configFromEnv } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const env = { FLYTE_INTERNAL_EXECUTION_PROJECT: "flytesnacks", FLYTE_ATTEMPT_NUMBER: "2" };
+ * const execution: ExecutionIdentity = configFromEnv(env).execution;
+ * assertEquals([execution.project, execution.attempt], ["flytesnacks", 2]);
  * ```
  */
 export function configFromEnv(env: Env, options: ConfigOptions = {}): RuntimeConfig {

@@ -2,19 +2,7 @@
 import type { ExecutorRegistry } from "../executors/mod.ts";
 import { RESOLVERS } from "../resolver/mod.ts";
 
-/**
- * What `describe` reports, also printed as JSON with `--json`.
- *
- * @example An empty registry
- * ```ts
- * import { describeRegistry, type Description } from "./describe.ts";
- * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const d: Description = describeRegistry(createExecutorRegistry([]), "1.2.3");
- * assertEquals([d.version, d.executors, d.resolvers.length], ["1.2.3", [], 2]);
- * ```
- */
+/** What `describe` reports, also printed as JSON with `--json`. */
 export interface Description {
   /** flyteshim's version. */
   version: string;
@@ -42,6 +30,16 @@ export interface Description {
  * const d = describeRegistry(createExecutorRegistry(BUILTIN_EXECUTORS), "0.1.0");
  * assertEquals(d.executors.map((e) => e.id).slice(0, 2), ["flyteshim.sqlite3", "flyteshim.sql"]);
  * ```
+ *
+ * @example An empty registry
+ * ```ts
+ * import { describeRegistry, type Description } from "./describe.ts";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const d: Description = describeRegistry(createExecutorRegistry([]), "1.2.3");
+ * assertEquals([d.version, d.executors, d.resolvers.length], ["1.2.3", [], 2]);
+ * ```
  */
 export function describeRegistry(registry: ExecutorRegistry, version: string): Description {
   return {
@@ -64,7 +62,11 @@ export function describeRegistry(registry: ExecutorRegistry, version: string): D
  * import { formatDescription } from "./describe.ts";
  * import { assertStringIncludes } from "@std/assert";
  *
- * const text = formatDescription({ version: "1.0.0", resolvers: ["flyteshim.resolver"], executors: [] });
+ * const text = formatDescription({
+ *   version: "1.0.0",
+ *   resolvers: ["flyteshim.resolver"],
+ *   executors: [],
+ * });
  * assertStringIncludes(text, "flyteshim 1.0.0");
  * ```
  */

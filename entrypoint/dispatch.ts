@@ -30,32 +30,13 @@ import { isAbort } from "./error_document.ts";
 import type { OffloadConfig } from "./config.ts";
 import { offloadLiterals, PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
 
-/**
- * The file propeller reads outputs from.
- *
- * @example The file name
- * ```ts
- * import { OUTPUTS_FILE } from "./dispatch.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(OUTPUTS_FILE, "outputs.pb");
- * ```
- */
+/** The file propeller reads outputs from. */
 export const OUTPUTS_FILE = "outputs.pb";
 
 /** How long (ms) the executor must have run before the run yields to the event loop to commit. */
 const YIELD_AFTER_MS = 100;
 
-/**
- * A silent logger, the default of the library functions.
- *
- * @example Silence
- * ```ts
- * import { NULL_LOGGER } from "./dispatch.ts";
- *
- * NULL_LOGGER.info("nobody hears this");
- * ```
- */
+/** A silent logger, the default of the library functions. */
 export const NULL_LOGGER: Logger = {
   debug() {},
   info() {},
@@ -63,17 +44,7 @@ export const NULL_LOGGER: Logger = {
   error() {},
 };
 
-/**
- * An execution identity with every field empty, for local runs.
- *
- * @example Local identity
- * ```ts
- * import { LOCAL_EXECUTION } from "./dispatch.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(LOCAL_EXECUTION.attempt, 0);
- * ```
- */
+/** An execution identity with every field empty, for local runs. */
 export const LOCAL_EXECUTION: ExecutionIdentity = {
   project: "",
   domain: "",
@@ -84,28 +55,7 @@ export const LOCAL_EXECUTION: ExecutionIdentity = {
   attempt: 0,
 };
 
-/**
- * Options of {@linkcode executeTask}.
- *
- * @example Secrets reach the executor
- * ```ts
- * import { executeTask, type ExecuteTaskOptions } from "./dispatch.ts";
- * import { defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { createSecrets } from "@flyteshim/flyteshim/secrets";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * let token = "";
- * const login = defineExecutor({ id: "example.login", taskTypes: ["login"], parseConfig: () => ({}),
- *   execute: async (_config, _inputs, ctx) => void (token = await ctx.secrets.get({ group: "api", key: "token" })) });
- * const raw = await Deno.makeTempDir();
- * const options: ExecuteTaskOptions = { storage: createStorage(), rawOutputPrefix: raw,
- *   secrets: createSecrets({ env: { _FSEC_API_TOKEN: "t0k" } }) };
- * await executeTask({ template: { type: "login" }, templateUri: "memory:", executor: login }, {}, options);
- * assertEquals(token, "t0k");
- * await Deno.remove(raw, { recursive: true });
- * ```
- */
+/** Options of {@linkcode executeTask}. */
 export interface ExecuteTaskOptions {
   /** Storage for data, offloaded literals and uploads. */
   storage: Storage;
@@ -231,6 +181,37 @@ async function convertOutputs(
  * assertEquals(Number(outputs.literals?.y.scalar?.primitive?.integer), 42);
  * await Deno.remove(raw, { recursive: true });
  * ```
+ *
+ * @example Secrets reach the executor
+ * ```ts
+ * import { executeTask, type ExecuteTaskOptions } from "./dispatch.ts";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * let token = "";
+ * const login = defineExecutor({
+ *   id: "example.login",
+ *   taskTypes: ["login"],
+ *   parseConfig: () => ({}),
+ *   execute: async (_config, _inputs, ctx) =>
+ *     void (token = await ctx.secrets.get({ group: "api", key: "token" })),
+ * });
+ * const raw = await Deno.makeTempDir();
+ * const options: ExecuteTaskOptions = {
+ *   storage: createStorage(),
+ *   rawOutputPrefix: raw,
+ *   secrets: createSecrets({ env: { _FSEC_API_TOKEN: "t0k" } }),
+ * };
+ * await executeTask(
+ *   { template: { type: "login" }, templateUri: "memory:", executor: login },
+ *   {},
+ *   options,
+ * );
+ * assertEquals(token, "t0k");
+ * await Deno.remove(raw, { recursive: true });
+ * ```
  */
 export async function executeTask(
   task: ResolvedTask,
@@ -290,27 +271,7 @@ export async function executeTask(
   }
 }
 
-/**
- * Options of {@linkcode dispatch}.
- *
- * @example Know when the run commits
- * ```ts
- * import { dispatch, type DispatchOptions } from "./dispatch.ts";
- * import { defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { createSecrets } from "@flyteshim/flyteshim/secrets";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
- * const dir = await Deno.makeTempDir();
- * let committed = false;
- * const options: DispatchOptions = { inputs: `${dir}/inputs.pb`, outputPrefix: dir, rawOutputPrefix: `${dir}/raw`,
- *   storage: createStorage(), secrets: createSecrets(), onCommit: () => committed = true };
- * await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop }, options);
- * assertEquals(committed, true);
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
+/** Options of {@linkcode dispatch}. */
 export interface DispatchOptions extends ExecuteTaskOptions {
   /** URI of `inputs.pb`. */
   inputs: string;
@@ -324,25 +285,7 @@ export interface DispatchOptions extends ExecuteTaskOptions {
   inputsBytes?: Promise<Uint8Array>;
 }
 
-/**
- * What {@linkcode dispatch} wrote.
- *
- * @example Where outputs.pb went
- * ```ts
- * import { dispatch, type DispatchResult } from "./dispatch.ts";
- * import { defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { createSecrets } from "@flyteshim/flyteshim/secrets";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
- * const dir = await Deno.makeTempDir();
- * const result: DispatchResult = await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop },
- *   { inputs: `${dir}/inputs.pb`, outputPrefix: dir, rawOutputPrefix: `${dir}/raw`, storage: createStorage(), secrets: createSecrets() });
- * assertEquals([result.outputsUri, result.outputs.literals, result.offloaded], [`${dir}/outputs.pb`, {}, []]);
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
+/** What {@linkcode dispatch} wrote. */
 export interface DispatchResult {
   /** The URI of `outputs.pb`. */
   outputsUri: string;
@@ -404,7 +347,10 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
  * await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap({ literals: {} }));
  * const result = await dispatch(
  *   {
- *     template: { type: "hello", interface: { outputs: { variables: { out: { type: { simple: 3 } } } } } },
+ *     template: {
+ *       type: "hello",
+ *       interface: { outputs: { variables: { out: { type: { simple: 3 } } } } },
+ *     },
  *     templateUri: "memory:",
  *     executor: hello,
  *   },
@@ -418,6 +364,69 @@ async function readInputs(task: ResolvedTask, options: DispatchOptions): Promise
  * );
  * const written = decodeLiteralMap(await Deno.readFile(result.outputsUri));
  * assertEquals(written.literals?.out.scalar?.primitive?.stringValue, "hello");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @example Know when the run commits
+ * ```ts
+ * import { dispatch, type DispatchOptions } from "./dispatch.ts";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({
+ *   id: "example.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * let committed = false;
+ * const options: DispatchOptions = {
+ *   inputs: `${dir}/inputs.pb`,
+ *   outputPrefix: dir,
+ *   rawOutputPrefix: `${dir}/raw`,
+ *   storage: createStorage(),
+ *   secrets: createSecrets(),
+ *   onCommit: () => committed = true,
+ * };
+ * await dispatch({ template: { type: "noop" }, templateUri: "memory:", executor: noop }, options);
+ * assertEquals(committed, true);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @example Where outputs.pb went
+ * ```ts
+ * import { dispatch, type DispatchResult } from "./dispatch.ts";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({
+ *   id: "example.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const result: DispatchResult = await dispatch({
+ *   template: { type: "noop" },
+ *   templateUri: "memory:",
+ *   executor: noop,
+ * }, {
+ *   inputs: `${dir}/inputs.pb`,
+ *   outputPrefix: dir,
+ *   rawOutputPrefix: `${dir}/raw`,
+ *   storage: createStorage(),
+ *   secrets: createSecrets(),
+ * });
+ * assertEquals([result.outputsUri, result.outputs.literals, result.offloaded], [
+ *   `${dir}/outputs.pb`,
+ *   {},
+ *   [],
+ * ]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -2,17 +2,7 @@
 import { FlyteshimError, SystemError } from "../errors.ts";
 import { ContainerErrorKind, type ErrorDocument, ErrorKind, toInt64 } from "../idl/core.ts";
 
-/**
- * The name of the error document propeller reads, unless a distributed strategy renames it.
- *
- * @example The file name
- * ```ts
- * import { ERROR_FILE } from "./error_document.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(ERROR_FILE, "error.pb");
- * ```
- */
+/** The name of the error document propeller reads, unless a distributed strategy renames it. */
 export const ERROR_FILE = "error.pb";
 
 /** Whether `error` is an abort (`AbortError`) or a timeout (`TimeoutError`) `DOMException`. */
@@ -101,20 +91,7 @@ export function errorMessage(error: FlyteshimError): string {
   return lines.join("\n");
 }
 
-/**
- * Options of {@linkcode toErrorDocument}.
- *
- * @example A worker name and a redactor
- * ```ts
- * import { type ErrorDocumentOptions, toErrorDocument } from "./error_document.ts";
- * import { UserError } from "@flyteshim/flyteshim";
- * import { assertEquals } from "@std/assert";
- *
- * const options: ErrorDocumentOptions = { worker: "w1", redact: (text) => text.replaceAll("hunter2", "***") };
- * const doc = toErrorDocument(new UserError('Cannot log in as "hunter2"'), options);
- * assertEquals([doc.error?.worker, doc.error?.message], ["w1", 'Cannot log in as "***"']);
- * ```
- */
+/** Options of {@linkcode toErrorDocument}. */
 export interface ErrorDocumentOptions {
   /** The worker name (`_F_WN` under a distributed error strategy). @default {""} */
   worker?: string;
@@ -135,10 +112,26 @@ export interface ErrorDocumentOptions {
  * import { ContainerErrorKind, ErrorKind } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const doc = toErrorDocument(new UserError("Cannot run query: no such table: t", { code: "USER:SqlError" }));
+ * const doc = toErrorDocument(
+ *   new UserError("Cannot run query: no such table: t", { code: "USER:SqlError" }),
+ * );
  * assertEquals(doc.error?.code, "USER:SqlError");
  * assertEquals(doc.error?.kind, ContainerErrorKind.NON_RECOVERABLE);
  * assertEquals(doc.error?.origin, ErrorKind.USER);
+ * ```
+ *
+ * @example A worker name and a redactor
+ * ```ts
+ * import { type ErrorDocumentOptions, toErrorDocument } from "./error_document.ts";
+ * import { UserError } from "@flyteshim/flyteshim";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ErrorDocumentOptions = {
+ *   worker: "w1",
+ *   redact: (text) => text.replaceAll("hunter2", "***"),
+ * };
+ * const doc = toErrorDocument(new UserError('Cannot log in as "hunter2"'), options);
+ * assertEquals([doc.error?.worker, doc.error?.message], ["w1", 'Cannot log in as "***"']);
  * ```
  */
 export function toErrorDocument(error: unknown, options: ErrorDocumentOptions = {}): ErrorDocument {

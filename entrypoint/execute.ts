@@ -14,74 +14,17 @@ import { classifyError, ERROR_FILE, toErrorDocument } from "./error_document.ts"
 import { createLogger, createRedactor, type Redactor } from "./logger.ts";
 import type { AbortWatchdog } from "./abort_watchdog.ts";
 
-/**
- * Exit code: success, or a failure reported in `error.pb`.
- *
- * @example Exit codes
- * ```ts
- * import { EXIT_FAILED, EXIT_OK, EXIT_UNREPORTED } from "./execute.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals([EXIT_OK, EXIT_FAILED, EXIT_UNREPORTED], [0, 1, 2]);
- * ```
- */
+/** Exit code: success, or a failure reported in `error.pb`. */
 export const EXIT_OK = 0;
-/**
- * Exit code: a failure reported in `error.pb` with `FLYTE_FAIL_ON_ERROR` set.
- *
- * @example With FLYTE_FAIL_ON_ERROR
- * ```ts
- * import { EXIT_FAILED } from "./execute.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(EXIT_FAILED, 1);
- * ```
- */
+/** Exit code: a failure reported in `error.pb` with `FLYTE_FAIL_ON_ERROR` set. */
 export const EXIT_FAILED = 1;
-/**
- * Exit code: a failure that could not be reported in `error.pb`.
- *
- * @example When error.pb cannot be written
- * ```ts
- * import { EXIT_UNREPORTED } from "./execute.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(EXIT_UNREPORTED, 2);
- * ```
- */
+/** Exit code: a failure that could not be reported in `error.pb`. */
 export const EXIT_UNREPORTED = 2;
 
-/**
- * How long writing `error.pb` may take after an abort, in milliseconds.
- *
- * @example The budget
- * ```ts
- * import { ERROR_WRITE_TIMEOUT_MS } from "./execute.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(ERROR_WRITE_TIMEOUT_MS, 10_000);
- * ```
- */
+/** How long writing `error.pb` may take after an abort, in milliseconds. */
 export const ERROR_WRITE_TIMEOUT_MS = 10_000;
 
-/**
- * Options of {@linkcode runExecute}.
- *
- * @example FLYTE_FAIL_ON_ERROR in the environment
- * ```ts
- * import { NULL_LOGGER } from "./dispatch.ts";
- * import { parseExecuteArgs } from "./args.ts";
- * import { runExecute, type RunExecuteOptions } from "./execute.ts";
- * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = await Deno.makeTempDir();
- * const options: RunExecuteOptions = { env: { FLYTE_FAIL_ON_ERROR: "1" }, registry: createExecutorRegistry([]), logger: NULL_LOGGER };
- * const args = parseExecuteArgs(["--inputs", `${dir}/inputs.pb`, "--output-prefix", dir, "--", `${dir}/task.pb`, "x.y"]);
- * assertEquals(await runExecute(args, options), 1);
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
+/** Options of {@linkcode runExecute}. */
 export interface RunExecuteOptions {
   /** The environment (propeller's variables). */
   env: Env;
@@ -122,16 +65,7 @@ export interface RunExecuteOptions {
   execution?: (base: ExecutionIdentity) => ExecutionIdentity;
 }
 
-/**
- * The two lines of Flyte's task contract: Flyte 1 (`pyflyte-execute`) and Flyte 2 (`a0`).
- *
- * @example Flyte 2's
- * ```ts
- * import type { ContractLine } from "./execute.ts";
- *
- * const line: ContractLine = "flyte2";
- * ```
- */
+/** The two lines of Flyte's task contract: Flyte 1 (`pyflyte-execute`) and Flyte 2 (`a0`). */
 export type ContractLine = "flyte1" | "flyte2";
 
 function safeLevel(env: Env): LogLevel {
@@ -142,14 +76,6 @@ function safeLevel(env: Env): LogLevel {
 /**
  * How long an aborted run waits for its executor to wind down (cancel server-side work) before
  * reporting `SYSTEM:Aborted`; well inside Kubernetes' 30 s termination grace period.
- *
- * @example The grace period
- * ```ts
- * import { ABORT_GRACE_MS } from "./execute.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(ABORT_GRACE_MS, 2_000);
- * ```
  */
 export const ABORT_GRACE_MS = 2_000;
 
@@ -186,10 +112,52 @@ function untilAborted(signal: AbortSignal): Promise<never> {
  * import { assertEquals } from "@std/assert";
  *
  * const dir = await Deno.makeTempDir();
- * const args = parseExecuteArgs(["--inputs", `${dir}/inputs.pb`, "--output-prefix", dir, "--", `${dir}/task.pb`, "x.y"]);
- * const code = await runExecute(args, { env: {}, registry: createExecutorRegistry([]), logger: NULL_LOGGER });
+ * const args = parseExecuteArgs([
+ *   "--inputs",
+ *   `${dir}/inputs.pb`,
+ *   "--output-prefix",
+ *   dir,
+ *   "--",
+ *   `${dir}/task.pb`,
+ *   "x.y",
+ * ]);
+ * const code = await runExecute(args, {
+ *   env: {},
+ *   registry: createExecutorRegistry([]),
+ *   logger: NULL_LOGGER,
+ * });
  * assertEquals(code, 0);
- * assertEquals(decodeErrorDocument(await Deno.readFile(`${dir}/error.pb`)).error?.code, "USER:ExecutorNotFound");
+ * assertEquals(
+ *   decodeErrorDocument(await Deno.readFile(`${dir}/error.pb`)).error?.code,
+ *   "USER:ExecutorNotFound",
+ * );
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @example FLYTE_FAIL_ON_ERROR in the environment
+ * ```ts
+ * import { NULL_LOGGER } from "./dispatch.ts";
+ * import { parseExecuteArgs } from "./args.ts";
+ * import { runExecute, type RunExecuteOptions } from "./execute.ts";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const options: RunExecuteOptions = {
+ *   env: { FLYTE_FAIL_ON_ERROR: "1" },
+ *   registry: createExecutorRegistry([]),
+ *   logger: NULL_LOGGER,
+ * };
+ * const args = parseExecuteArgs([
+ *   "--inputs",
+ *   `${dir}/inputs.pb`,
+ *   "--output-prefix",
+ *   dir,
+ *   "--",
+ *   `${dir}/task.pb`,
+ *   "x.y",
+ * ]);
+ * assertEquals(await runExecute(args, options), 1);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

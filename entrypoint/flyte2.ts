@@ -22,10 +22,20 @@ import type { Flyte2Args } from "./flyte2_args.ts";
  * import { parseFlyte2Args } from "./flyte2_args.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const env = { RUN_NAME: "r1", ACTION_NAME: "a0", _U_ORG_NAME: "local", FLYTE_INTERNAL_TASK_PROJECT: "p" };
+ * const env = {
+ *   RUN_NAME: "r1",
+ *   ACTION_NAME: "a0",
+ *   _U_ORG_NAME: "local",
+ *   FLYTE_INTERNAL_TASK_PROJECT: "p",
+ * };
  * const args = parseFlyte2Args(["-i", "i.pb", "-o", "out"]);
  * const identity = flyte2Identity(configFromEnv(env).execution, args, env);
- * assertEquals([identity.name, identity.action, identity.org, identity.project], ["r1", "a0", "local", "p"]);
+ * assertEquals([identity.name, identity.action, identity.org, identity.project], [
+ *   "r1",
+ *   "a0",
+ *   "local",
+ *   "p",
+ * ]);
  * ```
  */
 export function flyte2Identity(
@@ -59,11 +69,31 @@ export function flyte2Identity(
  * import { encodeInlineTemplate, inlineLoaderArgs } from "@flyteshim/flyteshim/resolver/flyte2";
  * import { assertEquals } from "@std/assert";
  *
- * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const noop = defineExecutor({
+ *   id: "example.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
  * const dir = await Deno.makeTempDir();
  * const loader = inlineLoaderArgs("example.noop", await encodeInlineTemplate({ type: "noop" }));
- * const args = parseFlyte2Args(["-i", `${dir}/inputs.pb`, "-o", dir, "--resolver", "flyteshim.resolver", ...loader]);
- * assertEquals(await runFlyte2(args, { env: {}, registry: createExecutorRegistry([noop]), logger: NULL_LOGGER }), 0);
+ * const args = parseFlyte2Args([
+ *   "-i",
+ *   `${dir}/inputs.pb`,
+ *   "-o",
+ *   dir,
+ *   "--resolver",
+ *   "flyteshim.resolver",
+ *   ...loader,
+ * ]);
+ * assertEquals(
+ *   await runFlyte2(args, {
+ *     env: {},
+ *     registry: createExecutorRegistry([noop]),
+ *     logger: NULL_LOGGER,
+ *   }),
+ *   0,
+ * );
  * assertEquals((await Deno.readFile(`${dir}/outputs.pb`)).length, 0);
  * await Deno.remove(dir, { recursive: true });
  * ```

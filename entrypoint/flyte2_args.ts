@@ -8,29 +8,12 @@ import type { Env } from "./config.ts";
 /**
  * The program name, or first argument, under which the process serves Flyte 2's task contract
  * (flyte-sdk's runtime command).
- *
- * @example The name
- * ```ts
- * import { A0 } from "./flyte2_args.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(A0, "a0");
- * ```
  */
 export const A0 = "a0";
 
 /**
  * The options of `a0`: every option of flyte-sdk's runtime command, plus Flyte 1's names for the
  * same things (`--output-prefix`, `--raw-output-data-prefix`) and `--test`.
- *
- * @example Read the parsed options
- * ```ts
- * import { type Flyte2Args, parseFlyte2Args } from "./flyte2_args.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const args: Flyte2Args = parseFlyte2Args(["-i", "s3://b/inputs.pb", "-o", "s3://b/a0/1", "--run-name", "{{.runName}}"]);
- * assertEquals([args.outputsPath, args.runName], ["s3://b/a0/1", undefined]);
- * ```
  */
 export interface Flyte2Args {
   /** URI of `inputs.pb` (`--inputs`, `-i`). */
@@ -115,18 +98,7 @@ const KINDS: Readonly<Record<string, OptionKind>> = {
   test: "boolean",
 };
 
-/**
- * Options of {@linkcode parseFlyte2Args}.
- *
- * @example The run base and action name from the environment
- * ```ts
- * import { parseFlyte2Args, type ParseFlyte2Options } from "./flyte2_args.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const options: ParseFlyte2Options = { env: { _U_RUN_BASE: "s3://b/run", ACTION_NAME: "a1" } };
- * assertEquals(parseFlyte2Args(["--inputs", "s3://b/i.pb"], options).outputsPath, "s3://b/run/a1");
- * ```
- */
+/** Options of {@linkcode parseFlyte2Args}. */
 export interface ParseFlyte2Options {
   /** The environment, for the output path when `--outputs-path` is absent. @default {{}} */
   env?: Env;
@@ -152,6 +124,31 @@ export interface ParseFlyte2Options {
  * ]);
  * assertEquals([args.prevCheckpoint, args.name], [undefined, undefined]);
  * assertEquals(args.resolverArgs, ["executor", "flyteshim.sqlite3", "template", "fs1.x.y"]);
+ * ```
+ *
+ * @example Read the parsed options
+ * ```ts
+ * import { type Flyte2Args, parseFlyte2Args } from "./flyte2_args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const args: Flyte2Args = parseFlyte2Args([
+ *   "-i",
+ *   "s3://b/inputs.pb",
+ *   "-o",
+ *   "s3://b/a0/1",
+ *   "--run-name",
+ *   "{{.runName}}",
+ * ]);
+ * assertEquals([args.outputsPath, args.runName], ["s3://b/a0/1", undefined]);
+ * ```
+ *
+ * @example The run base and action name from the environment
+ * ```ts
+ * import { parseFlyte2Args, type ParseFlyte2Options } from "./flyte2_args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ParseFlyte2Options = { env: { _U_RUN_BASE: "s3://b/run", ACTION_NAME: "a1" } };
+ * assertEquals(parseFlyte2Args(["--inputs", "s3://b/i.pb"], options).outputsPath, "s3://b/run/a1");
  * ```
  */
 export function parseFlyte2Args(
@@ -235,7 +232,10 @@ export function isFlyte2CommandLine(argv: readonly string[]): boolean {
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(findFlyte2OutputsPath(["--bogus", "-o", "/out"], {}), "/out");
- * assertEquals(findFlyte2OutputsPath(["--bogus"], { _U_RUN_BASE: "/run", ACTION_NAME: "a1" }), "/run/a1");
+ * assertEquals(
+ *   findFlyte2OutputsPath(["--bogus"], { _U_RUN_BASE: "/run", ACTION_NAME: "a1" }),
+ *   "/run/a1",
+ * );
  * ```
  */
 export function findFlyte2OutputsPath(argv: readonly string[], env: Env): string | undefined {

@@ -1,6 +1,6 @@
 import { removing, tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
-import { UserError } from "../errors.ts";
+import { customErrorCode, UserError } from "../errors.ts";
 import { createExecutorRegistry, defineExecutor } from "../executors/mod.ts";
 import {
   ContainerErrorKind,
@@ -172,7 +172,9 @@ const double = defineExecutor({
   parseConfig: (custom) => ({ fail: custom.fail === true }),
   execute: (config, inputs, ctx) => {
     if (config.fail) {
-      throw new UserError(`Cannot double for "${ctx.execution.action}"`, { code: "USER:Nope" });
+      throw new UserError(`Cannot double for "${ctx.execution.action}"`, {
+        code: customErrorCode("USER:Nope"),
+      });
     }
     return Promise.resolve({ y: (inputs.x as bigint) * 2n });
   },

@@ -14,7 +14,9 @@ import type { LogLevel } from "./config.ts";
  * const redactor: Redactor = createRedactor();
  * redactor.add("s3cret");
  * const lines: string[] = [];
- * createLogger({ redactor, write: (_level, line) => lines.push(line) }).info("Connecting", { password: "s3cret" });
+ * createLogger({ redactor, write: (_level, line) => lines.push(line) }).info("Connecting", {
+ *   password: "s3cret",
+ * });
  * assertEquals(JSON.parse(lines[0]).password, "***");
  * ```
  */
@@ -60,20 +62,7 @@ export function createRedactor(): Redactor {
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/**
- * Options of {@linkcode createLogger}.
- *
- * @example Debug lines with a fixed field
- * ```ts
- * import { createLogger, type LoggerOptions } from "./logger.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const lines: string[] = [];
- * const options: LoggerOptions = { level: "debug", fields: { executor: "flyteshim.sqlite3" }, write: (_level, line) => lines.push(line) };
- * createLogger(options).debug("Opened database");
- * assertEquals(JSON.parse(lines[0]).executor, "flyteshim.sqlite3");
- * ```
- */
+/** Options of {@linkcode createLogger}. */
 export interface LoggerOptions {
   /** The lowest level written. @default {"info"} */
   level?: LogLevel;
@@ -114,9 +103,43 @@ function replacer(_key: string, value: unknown): unknown {
  * import { assertEquals } from "@std/assert";
  *
  * const lines: string[] = [];
- * const logger = createLogger({ write: (_level, line) => lines.push(line), now: () => new Date(0) });
+ * const logger = createLogger({
+ *   write: (_level, line) => lines.push(line),
+ *   now: () => new Date(0),
+ * });
  * logger.info("Wrote outputs", { n: 1 });
- * assertEquals(lines, ['{"time":"1970-01-01T00:00:00.000Z","level":"info","message":"Wrote outputs","n":1}']);
+ * assertEquals(lines, [
+ *   '{"time":"1970-01-01T00:00:00.000Z","level":"info","message":"Wrote outputs","n":1}',
+ * ]);
+ * ```
+ *
+ * @example Debug lines with a fixed field
+ * ```ts
+ * import { createLogger, type LoggerOptions } from "./logger.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lines: string[] = [];
+ * const options: LoggerOptions = {
+ *   level: "debug",
+ *   fields: { executor: "flyteshim.sqlite3" },
+ *   write: (_level, line) => lines.push(line),
+ * };
+ * createLogger(options).debug("Opened database");
+ * assertEquals(JSON.parse(lines[0]).executor, "flyteshim.sqlite3");
+ * ```
+ *
+ * @example Only warnings and errors
+ * ```ts
+ * import { createLogger } from "./logger.ts";
+ * import { type LogLevel } from "./config.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const level: LogLevel = "warn";
+ * const lines: string[] = [];
+ * const logger = createLogger({ level, write: (_level, line) => lines.push(line) });
+ * logger.info("Not written");
+ * logger.warn("Written");
+ * assertEquals(lines.length, 1);
  * ```
  */
 export function createLogger(options: LoggerOptions = {}): Logger {

@@ -7,17 +7,7 @@ import { joinUri } from "../storage/storage.ts";
 import type { Storage } from "../storage/types.ts";
 import type { OffloadConfig } from "./config.ts";
 
-/**
- * Propeller's default limit on `outputs.pb` (`storage.limits.maxDownloadMBs`, 2 MB).
- *
- * @example Propeller's limit
- * ```ts
- * import { PROPELLER_OUTPUTS_LIMIT } from "./offload.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(PROPELLER_OUTPUTS_LIMIT, 2 * 1024 * 1024);
- * ```
- */
+/** Propeller's default limit on `outputs.pb` (`storage.limits.maxDownloadMBs`, 2 MB). */
 export const PROPELLER_OUTPUTS_LIMIT = 2 * 1024 * 1024;
 
 /**
@@ -53,9 +43,10 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * Writes every output literal of at least `minBytes` to `<output prefix>/<name>_offloaded_metadata.pb`
- * and returns the map with those literals replaced by `offloaded_metadata` references (`uri`,
- * `size_bytes`, `inferred_type`) carrying the literal's hash (its own, or the SHA-256 of its bytes).
+ * Writes every output literal of at least `minBytes` to
+ * `<output prefix>/<name>_offloaded_metadata.pb` and returns the map with those literals
+ * replaced by `offloaded_metadata` references (`uri`, `size_bytes`, `inferred_type`) carrying
+ * the literal's hash (its own, or the SHA-256 of its bytes).
  *
  * @throws {UserError} With code `USER:OutputTooLarge` when a literal reaches `maxBytes`.
  *
@@ -68,7 +59,13 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
  * const dir = await Deno.makeTempDir();
  * const { literals, offloaded } = await offloadLiterals(
  *   { literals: { s: { scalar: { primitive: { stringValue: "a long enough string" } } } } },
- *   { minBytes: 10, maxBytes: 1000, outputPrefix: dir, types: { s: { simple: 3 } }, storage: createStorage() },
+ *   {
+ *     minBytes: 10,
+ *     maxBytes: 1000,
+ *     outputPrefix: dir,
+ *     types: { s: { simple: 3 } },
+ *     storage: createStorage(),
+ *   },
  * );
  * assertEquals(offloaded, [`${dir}/s_offloaded_metadata.pb`]);
  * assertEquals(literals.literals?.s.offloadedMetadata?.uri, `${dir}/s_offloaded_metadata.pb`);

@@ -30,20 +30,7 @@ import type { Secrets } from "../secrets/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { InferInputs, InferValues, TypeDescriptor } from "../types/descriptors.ts";
 
-/**
- * Who and what is running, from the environment propeller sets (`FLYTE_INTERNAL_*`).
- *
- * @example The identity propeller sets in the pod
- * ```ts
- * import type { ExecutionIdentity } from "@flyteshim/flyteshim/executors";
- * import { configFromEnv } from "../entrypoint/config.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const env = { FLYTE_INTERNAL_EXECUTION_PROJECT: "flytesnacks", FLYTE_ATTEMPT_NUMBER: "2" };
- * const execution: ExecutionIdentity = configFromEnv(env).execution;
- * assertEquals([execution.project, execution.attempt], ["flytesnacks", 2]);
- * ```
- */
+/** Who and what is running, from the environment propeller sets (`FLYTE_INTERNAL_*`). */
 export interface ExecutionIdentity {
   /** Execution project. */
   project: string;
@@ -65,23 +52,7 @@ export interface ExecutionIdentity {
   org?: string;
 }
 
-/**
- * One line per event; fields must never hold secrets.
- *
- * @example Collect an executor's messages in a local run
- * ```ts
- * import { defineTask } from "@flyteshim/flyteshim";
- * import { defineExecutor, type Logger } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const messages: string[] = [];
- * const logger: Logger = { debug() {}, info: (message) => { messages.push(message); }, warn() {}, error() {} };
- * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
- *   execute: (_config, _inputs, ctx) => { ctx.logger.info("Hello"); return Promise.resolve(); } });
- * await defineTask({ name: "hello", taskType: "hello", executor: hello }).run({}, { logger });
- * assertEquals(messages.includes("Hello"), true);
- * ```
- */
+/** One line per event; fields must never hold secrets. */
 export interface Logger {
   /** Detail for debugging. */
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -93,24 +64,7 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/**
- * Checkpoints across attempts (`--checkpoint-path`, `--prev-checkpoint`).
- *
- * @example Save a file for the next attempt
- * ```ts
- * import type { Checkpoint } from "@flyteshim/flyteshim/executors";
- * import { createCheckpoint } from "../entrypoint/checkpoint.ts";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${dir}/state.json`, "{}");
- * const checkpoint: Checkpoint = createCheckpoint({ destination: `${dir}/cp`, storage: createStorage(), workDir: dir });
- * await checkpoint.save(`${dir}/state.json`);
- * assertEquals([checkpoint.previous, await Deno.readTextFile(`${dir}/cp/state.json`)], [undefined, "{}"]);
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
+/** Checkpoints across attempts (`--checkpoint-path`, `--prev-checkpoint`). */
 export interface Checkpoint {
   /** Where this attempt saves (a URI). */
   readonly destination: string;
@@ -126,24 +80,7 @@ export interface Checkpoint {
   write(data: Uint8Array): Promise<void>;
 }
 
-/**
- * What an executor gets besides its config and inputs.
- *
- * @example What a run gives its executor
- * ```ts
- * import { defineTask, Types } from "@flyteshim/flyteshim";
- * import { defineExecutor, type ExecutorContext } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const describe = (ctx: ExecutorContext) =>
- *   ({ type: ctx.template.type, fresh: ctx.newRawOutputUri().startsWith(`${ctx.rawOutputPrefix}/`) });
- * const probe = defineExecutor({ id: "x.probe", taskTypes: ["probe"], parseConfig: () => ({}),
- *   execute: (_config, _inputs, ctx) => Promise.resolve(describe(ctx)) });
- * const outputs = { type: Types.string, fresh: Types.boolean };
- * const task = defineTask({ name: "probe", taskType: "probe", executor: probe, outputs });
- * assertEquals(await task.run({}), { type: "probe", fresh: true });
- * ```
- */
+/** What an executor gets besides its config and inputs. */
 export interface ExecutorContext {
   /** The task template, as loaded. */
   template: TaskTemplate;
@@ -180,21 +117,7 @@ export interface ExecutorContext {
   holdAbort?: (ms: number) => void;
 }
 
-/**
- * Limits the runtime passes to executors; an executor's own options take precedence.
- *
- * @example An executor that honours the unpacking limit
- * ```ts
- * import type { ExecutorContext } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const DEFAULT_LIMIT = 8 * 1024 ** 3;
- * const limitOf = (ctx: Pick<ExecutorContext, "limits">, own?: number) =>
- *   own ?? ctx.limits?.maxUnpackedBytes ?? DEFAULT_LIMIT;
- * assertEquals(limitOf({ limits: { maxUnpackedBytes: 1024 } }), 1024);
- * assertEquals(limitOf({}), DEFAULT_LIMIT);
- * ```
- */
+/** Limits the runtime passes to executors; an executor's own options take precedence. */
 export interface ExecutorLimits {
   /**
    * The most bytes an archive may unpack to (`FLYTESHIM_MAX_UNPACKED_MB` in the binary; the
@@ -216,22 +139,7 @@ export interface ExecutorLimits {
   };
 }
 
-/**
- * Outputs given as a ready literal map, bypassing conversion (see {@linkcode literalOutputs}).
- *
- * @example An executor returns a ready literal map
- * ```ts
- * import { defineTask, Types } from "@flyteshim/flyteshim";
- * import { defineExecutor, literalOutputs, type LiteralOutputs } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const seven: LiteralOutputs = literalOutputs({ literals: { n: { scalar: { primitive: { integer: 7 } } } } });
- * const fixed = defineExecutor({ id: "x.fixed", taskTypes: ["fixed"], parseConfig: () => ({}),
- *   execute: () => Promise.resolve(seven) });
- * const task = defineTask({ name: "fixed", taskType: "fixed", executor: fixed, outputs: { n: Types.integer } });
- * assertEquals(await task.run({}), { n: 7n });
- * ```
- */
+/** Outputs given as a ready literal map, bypassing conversion (see {@linkcode literalOutputs}). */
 export interface LiteralOutputs {
   /** Marks the object. */
   readonly kind: "literals";
@@ -256,18 +164,6 @@ export function literalOutputs(literals: LiteralMap): LiteralOutputs {
 
 /**
  * What `execute` returns: outputs by name (converted per the interface), a literal map, or nothing.
- *
- * @example Outputs by name, converted per the interface
- * ```ts
- * import { defineTask, Types } from "@flyteshim/flyteshim";
- * import { defineExecutor, type ExecutorOutputs } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const execute = (): Promise<ExecutorOutputs> => Promise.resolve({ total: 3 });
- * const sum = defineExecutor({ id: "x.sum", taskTypes: ["sum"], parseConfig: () => ({}), execute });
- * const task = defineTask({ name: "sum", taskType: "sum", executor: sum, outputs: { total: Types.integer } });
- * assertEquals(await task.run({}), { total: 3n });
- * ```
  */
 export type ExecutorOutputs<
   O extends Record<string, TypeDescriptor> = Record<string, TypeDescriptor>,
@@ -279,15 +175,6 @@ export type ExecutorOutputs<
 /**
  * The `TaskTemplate.custom` an executor reads when it does not declare its own shape: a JSON
  * object (every number a double).
- *
- * @example A custom object
- * ```ts
- * import type { ExecutorConfig } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const custom: ExecutorConfig = { uri: "chinook.db", compressed: false };
- * assertEquals(Object.keys(custom), ["uri", "compressed"]);
- * ```
  */
 export type ExecutorConfig = { [key: string]: JsonValue };
 
@@ -348,21 +235,7 @@ export interface ExecutorSpec<
   ): Promise<ExecutorOutputs<O>>;
 }
 
-/**
- * A registered executor.
- *
- * @example An executor found by its alias
- * ```ts
- * import { createExecutorRegistry, defineExecutor, type Executor } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const noop: Executor = defineExecutor({
- *   id: "x.noop", taskTypes: ["noop"], aliases: ["legacy.Noop"], parseConfig: () => ({}), execute: () => Promise.resolve(),
- * });
- * const found = await createExecutorRegistry([noop]).get("legacy.Noop");
- * assertEquals([found.kind, found.id], ["executor", "x.noop"]);
- * ```
- */
+/** A registered executor. */
 export interface Executor<
   C = unknown,
   K = ExecutorConfig,
@@ -382,7 +255,12 @@ export interface Executor<
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *
- * const noop = defineExecutor({ id: "x.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const noop = defineExecutor({
+ *   id: "x.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
  * assertEquals(noop.taskTypes, ["noop"]);
  * ```
  */
@@ -402,16 +280,31 @@ export function defineExecutor<
  *
  * @example An entry written by hand
  * ```ts
- * import { createExecutorRegistry, defineExecutor, type ExecutorEntry } from "@flyteshim/flyteshim/executors";
+ * import {
+ *   createExecutorRegistry,
+ *   defineExecutor,
+ *   type ExecutorEntry,
+ * } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *
- * const noop = defineExecutor({ id: "x.noop", taskTypes: ["noop"], parseConfig: () => ({}),
- *   execute: () => Promise.resolve() });
+ * const noop = defineExecutor({
+ *   id: "x.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
  * const entry: ExecutorEntry = {
- *   id: "x.noop", taskTypes: ["noop"], aliases: [], description: "Does nothing", load: () => Promise.resolve(noop),
+ *   id: "x.noop",
+ *   taskTypes: ["noop"],
+ *   aliases: [],
+ *   description: "Does nothing",
+ *   load: () => Promise.resolve(noop),
  * };
  * const registry = createExecutorRegistry([entry]);
- * assertEquals([registry.entries()[0].description, (await registry.get("x.noop")).kind], ["Does nothing", "executor"]);
+ * assertEquals([registry.entries()[0].description, (await registry.get("x.noop")).kind], [
+ *   "Does nothing",
+ *   "executor",
+ * ]);
  * ```
  */
 export interface ExecutorEntry {
@@ -435,9 +328,13 @@ export interface ExecutorEntry {
  * import { lazyExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *
- * const entry = lazyExecutor({ id: "x.lazy", taskTypes: ["lazy"] }, () => import("./mod.ts").then(() => {
- *   throw new Error("not loaded in this example");
- * }));
+ * const entry = lazyExecutor(
+ *   { id: "x.lazy", taskTypes: ["lazy"] },
+ *   () =>
+ *     import("./mod.ts").then(() => {
+ *       throw new Error("not loaded in this example");
+ *     }),
+ * );
  * assertEquals(entry.aliases, []);
  * ```
  */
@@ -459,12 +356,19 @@ export function lazyExecutor(
  * @example The built-in executors, by id or flytekit's path
  * ```ts
  * import { createExecutorRegistry, type ExecutorRegistry } from "@flyteshim/flyteshim/executors";
- * import { BUILTIN_EXECUTORS, FLYTEKIT_SQLITE3_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
+ * import {
+ *   BUILTIN_EXECUTORS,
+ *   FLYTEKIT_SQLITE3_EXECUTOR_CLASS,
+ * } from "@flyteshim/flyteshim/executors/builtin";
  * import { assertEquals } from "@std/assert";
  *
  * const registry: ExecutorRegistry = createExecutorRegistry(BUILTIN_EXECUTORS);
- * assertEquals([registry.has("flyteshim.sqlite3"), registry.has(FLYTEKIT_SQLITE3_EXECUTOR_CLASS)], [true, true]);
- * assertEquals(registry.entries().map((entry) => entry.id).slice(0, 2), ["flyteshim.sqlite3", "flyteshim.sql"]);
+ * const ids = ["flyteshim.sqlite3", FLYTEKIT_SQLITE3_EXECUTOR_CLASS];
+ * assertEquals(ids.map((id) => registry.has(id)), [true, true]);
+ * assertEquals(registry.entries().map((entry) => entry.id).slice(0, 2), [
+ *   "flyteshim.sqlite3",
+ *   "flyteshim.sql",
+ * ]);
  * ```
  */
 export interface ExecutorRegistry {
@@ -499,8 +403,33 @@ function toEntry(item: Executor<unknown> | ExecutorEntry): ExecutorEntry {
  * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertThrows } from "@std/assert";
  *
- * const a = defineExecutor({ id: "x.a", taskTypes: ["a"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const a = defineExecutor({
+ *   id: "x.a",
+ *   taskTypes: ["a"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
  * assertThrows(() => createExecutorRegistry([a, a]), TypeError);
+ * ```
+ *
+ * @example An executor found by its alias
+ * ```ts
+ * import {
+ *   createExecutorRegistry,
+ *   defineExecutor,
+ *   type Executor,
+ * } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop: Executor = defineExecutor({
+ *   id: "x.noop",
+ *   taskTypes: ["noop"],
+ *   aliases: ["legacy.Noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
+ * const found = await createExecutorRegistry([noop]).get("legacy.Noop");
+ * assertEquals([found.kind, found.id], ["executor", "x.noop"]);
  * ```
  */
 export function createExecutorRegistry(

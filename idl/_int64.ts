@@ -4,8 +4,8 @@
 import type { Long } from "./gen/flyteidl.js";
 
 /**
- * A 64-bit integer as two 32-bit halves, shaped like the \`long\` package's \`Long\` that protobufjs
- * uses (so \`Number(value)\` and \`String(value)\` work as they do there).
+ * A 64-bit integer as two 32-bit halves, shaped like the \`long\` package's \`Long\` that
+ * protobufjs uses (so \`Number(value)\` and \`String(value)\` work as they do there).
  */
 export class LongBits implements Long {
   constructor(public low: number, public high: number, public unsigned: boolean) {}
@@ -32,19 +32,7 @@ export class LongBits implements Long {
   }
 }
 
-/**
- * An int64 as protobufjs gives it: a `Long` or a number.
- *
- * @example Convert both ways
- * ```ts
- * import { fromInt64, type Int64, toInt64 } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const value: Int64 = toInt64(2n ** 40n);
- * assertEquals(fromInt64(value), 2n ** 40n);
- * assertEquals(fromInt64(42), 42n);
- * ```
- */
+/** An int64 as protobufjs gives it: a `Long` or a number. */
 export type Int64 = number | Long;
 
 /**
@@ -57,6 +45,16 @@ export type Int64 = number | Long;
  *
  * assertEquals(fromInt64({ low: 0, high: 1, unsigned: false }), 4294967296n);
  * assertEquals(fromInt64(undefined), 0n);
+ * ```
+ *
+ * @example Convert both ways
+ * ```ts
+ * import { fromInt64, type Int64, toInt64 } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const value: Int64 = toInt64(2n ** 40n);
+ * assertEquals(fromInt64(value), 2n ** 40n);
+ * assertEquals(fromInt64(42), 42n);
  * ```
  */
 export function fromInt64(value: Int64 | null | undefined): bigint {

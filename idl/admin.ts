@@ -33,18 +33,7 @@ import { decodeWith, encodeWith } from "./_codec.ts";
  */
 export type TaskSpec = flyteidl.admin.TaskSpec.$Properties;
 
-/**
- * A `flyteidl.core.DynamicJobSpec` (the content of `futures.pb`).
- *
- * @example Write and read futures.pb
- * ```ts
- * import { decodeDynamicJobSpec, type DynamicJobSpec, encodeDynamicJobSpec } from "@flyteshim/flyteshim/idl/admin";
- * import { assertEquals } from "@std/assert";
- *
- * const spec: DynamicJobSpec = { nodes: [{ id: "n0" }], tasks: [{ type: "sqlite" }] };
- * assertEquals(decodeDynamicJobSpec(encodeDynamicJobSpec(spec)).nodes?.[0].id, "n0");
- * ```
- */
+/** A `flyteidl.core.DynamicJobSpec` (the content of `futures.pb`). */
 export type DynamicJobSpec = flyteidl.core.DynamicJobSpec.$Properties;
 
 /**
@@ -74,6 +63,15 @@ export function decodeTaskSpec(bytes: Uint8Array): TaskSpec {
  *
  * assertEquals(encodeTaskSpec({}).length, 0);
  * ```
+ *
+ * @example A registration entry
+ * ```ts
+ * import { decodeTaskSpec, encodeTaskSpec, type TaskSpec } from "@flyteshim/flyteshim/idl/admin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const spec: TaskSpec = { template: { type: "sqlite", id: { name: "sql.tracks" } } };
+ * assertEquals(decodeTaskSpec(encodeTaskSpec(spec)).template?.id?.name, "sql.tracks");
+ * ```
  */
 export function encodeTaskSpec(spec: TaskSpec): Uint8Array {
   return encodeWith(flyteidl.admin.TaskSpec, spec);
@@ -90,6 +88,19 @@ export function encodeTaskSpec(spec: TaskSpec): Uint8Array {
  *
  * const spec = decodeDynamicJobSpec(encodeDynamicJobSpec({ tasks: [{ type: "sqlite" }] }));
  * assertEquals(spec.tasks?.[0].type, "sqlite");
+ * ```
+ *
+ * @example Write and read futures.pb
+ * ```ts
+ * import {
+ *   decodeDynamicJobSpec,
+ *   type DynamicJobSpec,
+ *   encodeDynamicJobSpec,
+ * } from "@flyteshim/flyteshim/idl/admin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const spec: DynamicJobSpec = { nodes: [{ id: "n0" }], tasks: [{ type: "sqlite" }] };
+ * assertEquals(decodeDynamicJobSpec(encodeDynamicJobSpec(spec)).nodes?.[0].id, "n0");
  * ```
  */
 export function decodeDynamicJobSpec(bytes: Uint8Array): DynamicJobSpec {

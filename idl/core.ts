@@ -11,7 +11,10 @@
  * import { decodeTaskTemplate, encodeTaskTemplate, structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeTaskTemplate({ type: "sqlite", custom: { fields: { uri: { stringValue: "db.sqlite" } } } });
+ * const bytes = encodeTaskTemplate({
+ *   type: "sqlite",
+ *   custom: { fields: { uri: { stringValue: "db.sqlite" } } },
+ * });
  * const template = decodeTaskTemplate(bytes);
  * assertEquals(template.type, "sqlite");
  * assertEquals(structToJson(template.custom), { uri: "db.sqlite" });
@@ -38,100 +41,19 @@ function decodeWith<T>(type: string, name: string, bytes: Uint8Array): T {
   return parseAs(name, () => decodeMessage<T>(type, bytes));
 }
 
-/**
- * A `flyteidl.core.TaskTemplate`, as decoded or as given to the encoder.
- *
- * @example Build a template and encode it
- * ```ts
- * import { decodeTaskTemplate, encodeTaskTemplate, type TaskTemplate } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const template: TaskTemplate = { type: "sqlite", id: { name: "sql.tracks", version: "v1" } };
- * assertEquals(decodeTaskTemplate(encodeTaskTemplate(template)).id?.name, "sql.tracks");
- * ```
- */
+/** A `flyteidl.core.TaskTemplate`, as decoded or as given to the encoder. */
 export type TaskTemplate = flyteidl.core.TaskTemplate.$Properties;
-/**
- * A `flyteidl.core.LiteralMap`.
- *
- * @example The inputs of a task
- * ```ts
- * import { decodeLiteralMap, encodeLiteralMap, type LiteralMap } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const inputs: LiteralMap = { literals: { name: { scalar: { primitive: { stringValue: "Flyte" } } } } };
- * const decoded = decodeLiteralMap(encodeLiteralMap(inputs));
- * assertEquals(decoded.literals?.name.scalar?.primitive?.stringValue, "Flyte");
- * ```
- */
+/** A `flyteidl.core.LiteralMap`. */
 export type LiteralMap = flyteidl.core.LiteralMap.$Properties;
-/**
- * A `flyteidl.core.Literal`.
- *
- * @example A collection literal
- * ```ts
- * import { decodeLiteral, encodeLiteral, type Literal } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const literal: Literal = { collection: { literals: [{ scalar: { primitive: { boolean: true } } }] } };
- * assertEquals(decodeLiteral(encodeLiteral(literal)).collection?.literals?.length, 1);
- * ```
- */
+/** A `flyteidl.core.Literal`. */
 export type Literal = flyteidl.core.Literal.$Properties;
-/**
- * A `flyteidl.core.LiteralType`.
- *
- * @example A list of strings in a task's interface
- * ```ts
- * import { decodeTaskTemplate, encodeTaskTemplate, type LiteralType, SimpleType } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const names: LiteralType = { collectionType: { simple: SimpleType.STRING } };
- * const template = decodeTaskTemplate(encodeTaskTemplate({ interface: { inputs: { variables: { names: { type: names } } } } }));
- * assertEquals(template.interface?.inputs?.variables?.names.type?.collectionType?.simple, SimpleType.STRING);
- * ```
- */
+/** A `flyteidl.core.LiteralType`. */
 export type LiteralType = flyteidl.core.LiteralType.$Properties;
-/**
- * A `flyteidl.core.ErrorDocument` (the content of `error.pb`).
- *
- * @example A user error document
- * ```ts
- * import { decodeErrorDocument, encodeErrorDocument, type ErrorDocument, ErrorKind } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const doc: ErrorDocument = { error: { code: "USER:SqlError", message: "no such table: t", origin: ErrorKind.USER } };
- * assertEquals(decodeErrorDocument(encodeErrorDocument(doc)).error?.origin, ErrorKind.USER);
- * ```
- */
+/** A `flyteidl.core.ErrorDocument` (the content of `error.pb`). */
 export type ErrorDocument = flyteidl.core.ErrorDocument.$Properties;
-/**
- * A `flyteidl.core.TypedInterface`.
- *
- * @example A template's outputs
- * ```ts
- * import { decodeTaskTemplate, encodeTaskTemplate, SimpleType, type TypedInterface } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const iface: TypedInterface = { outputs: { variables: { n: { type: { simple: SimpleType.INTEGER } } } } };
- * const template = decodeTaskTemplate(encodeTaskTemplate({ type: "sqlite", interface: iface }));
- * assertEquals(Object.keys(template.interface?.outputs?.variables ?? {}), ["n"]);
- * ```
- */
+/** A `flyteidl.core.TypedInterface`. */
 export type TypedInterface = flyteidl.core.TypedInterface.$Properties;
-/**
- * A `flyteidl.core.Variable`.
- *
- * @example A described input
- * ```ts
- * import { decodeTaskTemplate, encodeTaskTemplate, SimpleType, type Variable } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const limit: Variable = { type: { simple: SimpleType.INTEGER }, description: "rows to read" };
- * const template = decodeTaskTemplate(encodeTaskTemplate({ interface: { inputs: { variables: { limit } } } }));
- * assertEquals(template.interface?.inputs?.variables?.limit.description, "rows to read");
- * ```
- */
+/** A `flyteidl.core.Variable`. */
 export type Variable = flyteidl.core.Variable.$Properties;
 
 /**
@@ -144,6 +66,73 @@ export type Variable = flyteidl.core.Variable.$Properties;
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(decodeTaskTemplate(encodeTaskTemplate({ type: "sqlite" })).type, "sqlite");
+ * ```
+ *
+ * @example Build a template and encode it
+ * ```ts
+ * import {
+ *   decodeTaskTemplate,
+ *   encodeTaskTemplate,
+ *   type TaskTemplate,
+ * } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const template: TaskTemplate = { type: "sqlite", id: { name: "sql.tracks", version: "v1" } };
+ * assertEquals(decodeTaskTemplate(encodeTaskTemplate(template)).id?.name, "sql.tracks");
+ * ```
+ *
+ * @example A list of strings in a task's interface
+ * ```ts
+ * import {
+ *   decodeTaskTemplate,
+ *   encodeTaskTemplate,
+ *   type LiteralType,
+ *   SimpleType,
+ * } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const names: LiteralType = { collectionType: { simple: SimpleType.STRING } };
+ * const template = decodeTaskTemplate(
+ *   encodeTaskTemplate({ interface: { inputs: { variables: { names: { type: names } } } } }),
+ * );
+ * assertEquals(
+ *   template.interface?.inputs?.variables?.names.type?.collectionType?.simple,
+ *   SimpleType.STRING,
+ * );
+ * ```
+ *
+ * @example A template's outputs
+ * ```ts
+ * import {
+ *   decodeTaskTemplate,
+ *   encodeTaskTemplate,
+ *   SimpleType,
+ *   type TypedInterface,
+ * } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const iface: TypedInterface = {
+ *   outputs: { variables: { n: { type: { simple: SimpleType.INTEGER } } } },
+ * };
+ * const template = decodeTaskTemplate(encodeTaskTemplate({ type: "sqlite", interface: iface }));
+ * assertEquals(Object.keys(template.interface?.outputs?.variables ?? {}), ["n"]);
+ * ```
+ *
+ * @example A described input
+ * ```ts
+ * import {
+ *   decodeTaskTemplate,
+ *   encodeTaskTemplate,
+ *   SimpleType,
+ *   type Variable,
+ * } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const limit: Variable = { type: { simple: SimpleType.INTEGER }, description: "rows to read" };
+ * const template = decodeTaskTemplate(
+ *   encodeTaskTemplate({ interface: { inputs: { variables: { limit } } } }),
+ * );
+ * assertEquals(template.interface?.inputs?.variables?.limit.description, "rows to read");
  * ```
  */
 export function decodeTaskTemplate(bytes: Uint8Array): TaskTemplate {
@@ -162,7 +151,9 @@ export function decodeTaskTemplate(bytes: Uint8Array): TaskTemplate {
  * import { encodeLiteralMap, fitsMessage, toInt64 } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeLiteralMap({ literals: { limit: { scalar: { primitive: { integer: toInt64(10) } } } } });
+ * const bytes = encodeLiteralMap({
+ *   literals: { limit: { scalar: { primitive: { integer: toInt64(10) } } } },
+ * });
  * assertEquals(fitsMessage("flyteidl.core.LiteralMap", bytes), true);
  * assertEquals(fitsMessage("flyteidl.core.TaskTemplate", bytes), false);
  * ```
@@ -197,6 +188,18 @@ export function encodeTaskTemplate(template: TaskTemplate): Uint8Array {
  *
  * assertEquals(Object.keys(decodeLiteralMap(new Uint8Array()).literals ?? {}), []);
  * ```
+ *
+ * @example The inputs of a task
+ * ```ts
+ * import { decodeLiteralMap, encodeLiteralMap, type LiteralMap } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs: LiteralMap = {
+ *   literals: { name: { scalar: { primitive: { stringValue: "Flyte" } } } },
+ * };
+ * const decoded = decodeLiteralMap(encodeLiteralMap(inputs));
+ * assertEquals(decoded.literals?.name.scalar?.primitive?.stringValue, "Flyte");
+ * ```
  */
 export function decodeLiteralMap(bytes: Uint8Array): LiteralMap {
   return decodeWith("flyteidl.core.LiteralMap", "LiteralMap", bytes);
@@ -207,11 +210,18 @@ export function decodeLiteralMap(bytes: Uint8Array): LiteralMap {
  *
  * @example Integer literal
  * ```ts
- * import { decodeLiteralMap, encodeLiteralMap, fromInt64, toInt64 } from "@flyteshim/flyteshim/idl";
+ * import {
+ *   decodeLiteralMap,
+ *   encodeLiteralMap,
+ *   fromInt64,
+ *   toInt64,
+ * } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const big = 2n ** 60n;
- * const bytes = encodeLiteralMap({ literals: { n: { scalar: { primitive: { integer: toInt64(big) } } } } });
+ * const bytes = encodeLiteralMap({
+ *   literals: { n: { scalar: { primitive: { integer: toInt64(big) } } } },
+ * });
  * assertEquals(fromInt64(decodeLiteralMap(bytes).literals!.n.scalar!.primitive!.integer), big);
  * ```
  */
@@ -230,6 +240,17 @@ export function encodeLiteralMap(map: LiteralMap): Uint8Array {
  *
  * const lit = decodeLiteral(encodeLiteral({ scalar: { primitive: { stringValue: "hi" } } }));
  * assertEquals(lit.scalar?.primitive?.stringValue, "hi");
+ * ```
+ *
+ * @example A collection literal
+ * ```ts
+ * import { decodeLiteral, encodeLiteral, type Literal } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const literal: Literal = {
+ *   collection: { literals: [{ scalar: { primitive: { boolean: true } } }] },
+ * };
+ * assertEquals(decodeLiteral(encodeLiteral(literal)).collection?.literals?.length, 1);
  * ```
  */
 export function decodeLiteral(bytes: Uint8Array): Literal {
@@ -260,8 +281,26 @@ export function encodeLiteral(literal: Literal): Uint8Array {
  * import { decodeErrorDocument, encodeErrorDocument } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const doc = decodeErrorDocument(encodeErrorDocument({ error: { code: "USER:SqlError", message: "boom" } }));
+ * const doc = decodeErrorDocument(
+ *   encodeErrorDocument({ error: { code: "USER:SqlError", message: "boom" } }),
+ * );
  * assertEquals(doc.error?.code, "USER:SqlError");
+ * ```
+ *
+ * @example A user error document
+ * ```ts
+ * import {
+ *   decodeErrorDocument,
+ *   encodeErrorDocument,
+ *   type ErrorDocument,
+ *   ErrorKind,
+ * } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const doc: ErrorDocument = {
+ *   error: { code: "USER:SqlError", message: "no such table: t", origin: ErrorKind.USER },
+ * };
+ * assertEquals(decodeErrorDocument(encodeErrorDocument(doc)).error?.origin, ErrorKind.USER);
  * ```
  */
 export function decodeErrorDocument(bytes: Uint8Array): ErrorDocument {
@@ -322,118 +361,37 @@ export function isDecodedMessage(type: string, value: unknown): boolean {
   return isDecoded(value, type);
 }
 
-/**
- * `flyteidl.core.SimpleType`: the types of primitive literals.
- *
- * @example
- * ```ts
- * import { SimpleType } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(SimpleType.INTEGER, 1);
- * assertEquals(SimpleType[1], "INTEGER");
- * ```
- */
+/** `flyteidl.core.SimpleType`: the types of primitive literals. */
 export const SimpleType: typeof flyteidl.core.SimpleType = wireEnum("flyteidl.core.SimpleType");
 
-/**
- * `flyteidl.core.BlobType.BlobDimensionality`: a single file or a folder (multipart).
- *
- * @example
- * ```ts
- * import { BlobDimensionality } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(BlobDimensionality.MULTIPART, 1);
- * ```
- */
+/** `flyteidl.core.BlobType.BlobDimensionality`: a single file or a folder (multipart). */
 export const BlobDimensionality: typeof flyteidl.core.BlobType.BlobDimensionality = wireEnum(
   "flyteidl.core.BlobType.BlobDimensionality",
 );
 
-/**
- * `flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType`: column types of flytekit's schemas.
- *
- * @example
- * ```ts
- * import { SchemaColumnType } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(SchemaColumnType.STRING, 2);
- * ```
- */
+/** `flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType`: column types of flytekit's schemas. */
 export const SchemaColumnType: typeof flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType =
   wireEnum("flyteidl.core.SchemaType.SchemaColumn.SchemaColumnType");
 
-/**
- * `flyteidl.core.ContainerError.Kind`: whether propeller may retry a failed task.
- *
- * @example
- * ```ts
- * import { ContainerErrorKind } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(ContainerErrorKind.RECOVERABLE, 1);
- * ```
- */
+/** `flyteidl.core.ContainerError.Kind`: whether propeller may retry a failed task. */
 export const ContainerErrorKind: typeof flyteidl.core.ContainerError.Kind = wireEnum(
   "flyteidl.core.ContainerError.Kind",
 );
 
-/**
- * `flyteidl.core.ExecutionError.ErrorKind`: who caused a failure, the user or the system.
- *
- * @example
- * ```ts
- * import { ErrorKind } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(ErrorKind.SYSTEM, 2);
- * ```
- */
+/** `flyteidl.core.ExecutionError.ErrorKind`: who caused a failure, the user or the system. */
 export const ErrorKind: typeof flyteidl.core.ExecutionError.ErrorKind = wireEnum(
   "flyteidl.core.ExecutionError.ErrorKind",
 );
 
-/**
- * `flyteidl.core.Secret.MountType`: how a task asks for a secret.
- *
- * @example
- * ```ts
- * import { SecretMountType } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(SecretMountType.ENV_VAR, 1);
- * ```
- */
+/** `flyteidl.core.Secret.MountType`: how a task asks for a secret. */
 export const SecretMountType: typeof flyteidl.core.Secret.MountType = wireEnum(
   "flyteidl.core.Secret.MountType",
 );
 
-/**
- * `flyteidl.core.Resources.ResourceName`: the resources a container requests.
- *
- * @example
- * ```ts
- * import { ResourceName } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(ResourceName.MEMORY, 3);
- * ```
- */
+/** `flyteidl.core.Resources.ResourceName`: the resources a container requests. */
 export const ResourceName: typeof flyteidl.core.Resources.ResourceName = wireEnum(
   "flyteidl.core.Resources.ResourceName",
 );
 
-/**
- * `google.protobuf.NullValue`: the value of a JSON `null` in a `google.protobuf.Struct`.
- *
- * @example
- * ```ts
- * import { NullValue } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(NullValue.NULL_VALUE, 0);
- * ```
- */
+/** `google.protobuf.NullValue`: the value of a JSON `null` in a `google.protobuf.Struct`. */
 export const NullValue: typeof google.protobuf.NullValue = wireEnum("google.protobuf.NullValue");

@@ -14,7 +14,9 @@
  * import { encodeLiteralMap } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeLiteralMap({ literals: { o0: { scalar: { primitive: { stringValue: "hi" } } } } });
+ * const bytes = encodeLiteralMap({
+ *   literals: { o0: { scalar: { primitive: { stringValue: "hi" } } } },
+ * });
  * const outputs = decodeOutputs(bytes);
  * assertEquals(outputs.literals?.[0].name, "o0");
  * assertEquals(outputs.literals?.[0].value?.scalar?.primitive?.stringValue, "hi");
@@ -28,60 +30,13 @@ import { decodeWith, encodeWith } from "./_codec.ts";
 
 export { flyteidl2, google, type Long } from "./gen/flyteidl2.js";
 
-/**
- * A `flyteidl2.task.TaskSpec`: what a Flyte 2 SDK deploys for one task.
- *
- * @example A spec with its short name
- * ```ts
- * import { decodeFlyte2TaskSpec, encodeFlyte2TaskSpec, type Flyte2TaskSpec } from "@flyteshim/flyteshim/idl/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * const spec: Flyte2TaskSpec = { taskTemplate: { type: "sqlite" }, shortName: "tracks" };
- * assertEquals(decodeFlyte2TaskSpec(encodeFlyte2TaskSpec(spec)).shortName, "tracks");
- * ```
- */
+/** A `flyteidl2.task.TaskSpec`: what a Flyte 2 SDK deploys for one task. */
 export type Flyte2TaskSpec = flyteidl2.task.TaskSpec.$Properties;
-/**
- * A `flyteidl2.task.Inputs` (the content of Flyte 2's `inputs.pb`).
- *
- * @example Ordered inputs and a context entry
- * ```ts
- * import { decodeInputs, encodeInputs, type Inputs } from "@flyteshim/flyteshim/idl/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * const inputs: Inputs = {
- *   literals: [{ name: "limit", value: { scalar: { primitive: { integer: 10 } } } }],
- *   context: [{ key: "region", value: "eu" }],
- * };
- * assertEquals(decodeInputs(encodeInputs(inputs)).context?.[0].value, "eu");
- * ```
- */
+/** A `flyteidl2.task.Inputs` (the content of Flyte 2's `inputs.pb`). */
 export type Inputs = flyteidl2.task.Inputs.$Properties;
-/**
- * A `flyteidl2.task.Outputs` (the content of Flyte 2's `outputs.pb`).
- *
- * @example An empty Outputs is zero bytes
- * ```ts
- * import { encodeOutputs, type Outputs } from "@flyteshim/flyteshim/idl/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * const outputs: Outputs = { literals: [] };
- * assertEquals(encodeOutputs(outputs).length, 0);
- * ```
- */
+/** A `flyteidl2.task.Outputs` (the content of Flyte 2's `outputs.pb`). */
 export type Outputs = flyteidl2.task.Outputs.$Properties;
-/**
- * A `flyteidl2.core.ErrorDocument` (the content of Flyte 2's `error.pb`).
- *
- * @example A user error
- * ```ts
- * import { decodeFlyte2ErrorDocument, encodeFlyte2ErrorDocument, type Flyte2ErrorDocument } from "@flyteshim/flyteshim/idl/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * const doc: Flyte2ErrorDocument = { error: { code: "USER:SqlError", origin: 1 } };
- * assertEquals(decodeFlyte2ErrorDocument(encodeFlyte2ErrorDocument(doc)).error?.code, "USER:SqlError");
- * ```
- */
+/** A `flyteidl2.core.ErrorDocument` (the content of Flyte 2's `error.pb`). */
 export type Flyte2ErrorDocument = flyteidl2.core.ErrorDocument.$Properties;
 
 /**
@@ -95,6 +50,19 @@ export type Flyte2ErrorDocument = flyteidl2.core.ErrorDocument.$Properties;
  *
  * const bytes = encodeFlyte2TaskSpec({ taskTemplate: { type: "sqlite" } });
  * assertEquals(decodeFlyte2TaskSpec(bytes).taskTemplate?.type, "sqlite");
+ * ```
+ *
+ * @example A spec with its short name
+ * ```ts
+ * import {
+ *   decodeFlyte2TaskSpec,
+ *   encodeFlyte2TaskSpec,
+ *   type Flyte2TaskSpec,
+ * } from "@flyteshim/flyteshim/idl/flyte2";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const spec: Flyte2TaskSpec = { taskTemplate: { type: "sqlite" }, shortName: "tracks" };
+ * assertEquals(decodeFlyte2TaskSpec(encodeFlyte2TaskSpec(spec)).shortName, "tracks");
  * ```
  */
 export function decodeFlyte2TaskSpec(bytes: Uint8Array): Flyte2TaskSpec {
@@ -126,8 +94,22 @@ export function encodeFlyte2TaskSpec(spec: Flyte2TaskSpec): Uint8Array {
  * import { encodeLiteralMap } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeLiteralMap({ literals: { a: { scalar: { primitive: { boolean: true } } } } });
+ * const bytes = encodeLiteralMap({
+ *   literals: { a: { scalar: { primitive: { boolean: true } } } },
+ * });
  * assertEquals(decodeInputs(bytes).literals?.[0].name, "a");
+ * ```
+ *
+ * @example Ordered inputs and a context entry
+ * ```ts
+ * import { decodeInputs, encodeInputs, type Inputs } from "@flyteshim/flyteshim/idl/flyte2";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs: Inputs = {
+ *   literals: [{ name: "limit", value: { scalar: { primitive: { integer: 10 } } } }],
+ *   context: [{ key: "region", value: "eu" }],
+ * };
+ * assertEquals(decodeInputs(encodeInputs(inputs)).context?.[0].value, "eu");
  * ```
  */
 export function decodeInputs(bytes: Uint8Array): Inputs {
@@ -143,7 +125,9 @@ export function decodeInputs(bytes: Uint8Array): Inputs {
  * import { decodeLiteralMap } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeInputs({ literals: [{ name: "n", value: { scalar: { primitive: { stringValue: "x" } } } }] });
+ * const bytes = encodeInputs({
+ *   literals: [{ name: "n", value: { scalar: { primitive: { stringValue: "x" } } } }],
+ * });
  * assertEquals(decodeLiteralMap(bytes).literals?.n.scalar?.primitive?.stringValue, "x");
  * ```
  */
@@ -175,8 +159,19 @@ export function decodeOutputs(bytes: Uint8Array): Outputs {
  * import { decodeOutputs, encodeOutputs } from "@flyteshim/flyteshim/idl/flyte2";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeOutputs({ literals: [{ name: "o0", value: { scalar: { primitive: { boolean: true } } } }] });
+ * const bytes = encodeOutputs({
+ *   literals: [{ name: "o0", value: { scalar: { primitive: { boolean: true } } } }],
+ * });
  * assertEquals(decodeOutputs(bytes).literals?.[0].value?.scalar?.primitive?.boolean, true);
+ * ```
+ *
+ * @example An empty Outputs is zero bytes
+ * ```ts
+ * import { encodeOutputs, type Outputs } from "@flyteshim/flyteshim/idl/flyte2";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const outputs: Outputs = { literals: [] };
+ * assertEquals(encodeOutputs(outputs).length, 0);
  * ```
  */
 export function encodeOutputs(outputs: Outputs): Uint8Array {
@@ -193,8 +188,26 @@ export function encodeOutputs(outputs: Outputs): Uint8Array {
  * import { encodeErrorDocument } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const bytes = encodeErrorDocument({ error: { code: "USER:X", message: "m", kind: 1, origin: 1 } });
+ * const bytes = encodeErrorDocument({
+ *   error: { code: "USER:SqlError", message: "m", kind: 1, origin: 1 },
+ * });
  * assertEquals(decodeFlyte2ErrorDocument(bytes).error?.kind, 1);
+ * ```
+ *
+ * @example A user error
+ * ```ts
+ * import {
+ *   decodeFlyte2ErrorDocument,
+ *   encodeFlyte2ErrorDocument,
+ *   type Flyte2ErrorDocument,
+ * } from "@flyteshim/flyteshim/idl/flyte2";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const doc: Flyte2ErrorDocument = { error: { code: "USER:SqlError", origin: 1 } };
+ * assertEquals(
+ *   decodeFlyte2ErrorDocument(encodeFlyte2ErrorDocument(doc)).error?.code,
+ *   "USER:SqlError",
+ * );
  * ```
  */
 export function decodeFlyte2ErrorDocument(bytes: Uint8Array): Flyte2ErrorDocument {

@@ -1,9 +1,17 @@
 import { assertEquals } from "@std/assert";
 import {
+  BlobDimensionality,
+  ContainerErrorKind,
   decodeLiteralMap,
   decodeTaskTemplate,
   encodeLiteral,
+  ErrorKind,
   fromInt64,
+  NullValue,
+  ResourceName,
+  SchemaColumnType,
+  SecretMountType,
+  SimpleType,
   structToJson,
 } from "./mod.ts";
 
@@ -33,4 +41,16 @@ Deno.test("encodeLiteral() encoders return bytes that own their buffer", () => {
   const b = encodeLiteral({ scalar: { primitive: { stringValue: "b" } } });
   assertEquals([a.byteOffset, a.buffer.byteLength], [0, a.byteLength]);
   assertEquals(b.buffer === a.buffer, false);
+});
+
+Deno.test("the curated enums have flyteidl's values and names", () => {
+  assertEquals(SimpleType.INTEGER, 1);
+  assertEquals(SimpleType[1], "INTEGER");
+  assertEquals(BlobDimensionality.MULTIPART, 1);
+  assertEquals(SchemaColumnType.STRING, 2);
+  assertEquals(ContainerErrorKind.RECOVERABLE, 1);
+  assertEquals(ErrorKind.SYSTEM, 2);
+  assertEquals(SecretMountType.ENV_VAR, 1);
+  assertEquals(ResourceName.MEMORY, 3);
+  assertEquals(NullValue.NULL_VALUE, 0);
 });

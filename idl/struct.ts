@@ -2,18 +2,7 @@
 // `json_format.MessageToDict`) does it: every number is a double.
 import type { google } from "./gen/flyteidl.js";
 
-/**
- * A JSON value, as `google.protobuf.Value` can hold it.
- *
- * @example Round trip through a Value
- * ```ts
- * import { jsonToValue, type JsonValue, valueToJson } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const value: JsonValue = { rows: [1, "two", null], ok: true };
- * assertEquals(valueToJson(jsonToValue(value)), value);
- * ```
- */
+/** A JSON value, as `google.protobuf.Value` can hold it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | {
   [key: string]: JsonValue;
 };
@@ -26,7 +15,10 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | {
  * import { valueToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(valueToJson({ listValue: { values: [{ numberValue: 1 }, { nullValue: 0 }] } }), [1, null]);
+ * assertEquals(valueToJson({ listValue: { values: [{ numberValue: 1 }, { nullValue: 0 }] } }), [
+ *   1,
+ *   null,
+ * ]);
  * ```
  */
 export function valueToJson(
@@ -72,6 +64,15 @@ export function structToJson(
  *
  * assertEquals(jsonToValue(true), { boolValue: true });
  * ```
+ *
+ * @example Round trip through a Value
+ * ```ts
+ * import { jsonToValue, type JsonValue, valueToJson } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const value: JsonValue = { rows: [1, "two", null], ok: true };
+ * assertEquals(valueToJson(jsonToValue(value)), value);
+ * ```
  */
 export function jsonToValue(value: JsonValue): google.protobuf.Value.$Properties {
   // NULL_VALUE, the only value of google.protobuf.NullValue.
@@ -103,7 +104,10 @@ export function jsonToValue(value: JsonValue): google.protobuf.Value.$Properties
  * import { jsonToStruct, structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(structToJson(jsonToStruct({ a: [1, "b"], c: { d: null } })), { a: [1, "b"], c: { d: null } });
+ * assertEquals(structToJson(jsonToStruct({ a: [1, "b"], c: { d: null } })), {
+ *   a: [1, "b"],
+ *   c: { d: null },
+ * });
  * ```
  */
 export function jsonToStruct(

@@ -17,13 +17,20 @@
  * const builder = new ColumnChunkBuilder({ name: "s", kind: "string" });
  * for (let i = 0; i < 1000; i++) builder.append(i % 3 === 0 ? null : `label-${i % 4}`);
  * const encoder = new ColumnChunkEncoder({
- *   physical: PHYSICAL.BYTE_ARRAY, utf8: true, compress: (b) => b, pageBytes: 1 << 20,
+ *   physical: PHYSICAL.BYTE_ARRAY,
+ *   utf8: true,
+ *   compress: (b) => b,
+ *   pageBytes: 1 << 20,
  *   dictionaryBytes: 1 << 20,
  * });
  * encoder.add(builder.finish());
  * const pages: Uint8Array[] = [];
  * const meta = encoder.finish(4, (b) => pages.push(b.slice()));
- * assertEquals([meta.dictionaryOffset, meta.dictionaryPages > 0, meta.statistics.nulls], [4, true, 334]);
+ * assertEquals([meta.dictionaryOffset, meta.dictionaryPages > 0, meta.statistics.nulls], [
+ *   4,
+ *   true,
+ *   334,
+ * ]);
  * assertEquals(new TextDecoder().decode(meta.statistics.min), "label-0");
  * ```
  *

@@ -114,7 +114,10 @@ function emitCopy(offset: number, length: number, out: Uint8Array, o: number): n
  * import { assertEquals } from "@std/assert";
  *
  * const out = new Uint8Array(maxCompressedLength(3));
- * assertEquals(out.subarray(0, snappyCompressInto(new Uint8Array([1, 2, 3]), out)), new Uint8Array([3, 8, 1, 2, 3]));
+ * assertEquals(
+ *   out.subarray(0, snappyCompressInto(new Uint8Array([1, 2, 3]), out)),
+ *   new Uint8Array([3, 8, 1, 2, 3]),
+ * );
  * ```
  */
 export function snappyCompressInto(input: Uint8Array, out: Uint8Array): number {

@@ -55,7 +55,11 @@ export interface MinMax {
  * import { minMax, PHYSICAL } from "./_statistics.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const enc = (s: string[]) => new Uint8Array(s.flatMap((x) => { const b = new TextEncoder().encode(x); return [b.length, 0, 0, 0, ...b]; }));
+ * const enc = (s: string[]) =>
+ *   new Uint8Array(s.flatMap((x) => {
+ *     const b = new TextEncoder().encode(x);
+ *     return [b.length, 0, 0, 0, ...b];
+ *   }));
  * // JavaScript's < puts "\u{10000}" (a surrogate pair) before "\u{ff61}"; UTF-8 puts it after.
  * const { min, max } = minMax(PHYSICAL.BYTE_ARRAY, enc(["b", "\u{10000}", "\u{ff61}"]), 3)!;
  * assertEquals(new TextDecoder().decode(min), "b");
@@ -255,8 +259,18 @@ export function mergeMinMax(physical: number, a: MinMax | undefined, b: MinMax):
  * import { assertEquals } from "@std/assert";
  *
  * const long = new Uint8Array(100).fill(97);
- * const out = finishMinMax(PHYSICAL.BYTE_ARRAY, { min: long, max: long, minExact: true, maxExact: true }, true);
- * assertEquals([out.min?.length, out.minExact, out.max?.[63], out.maxExact], [64, false, 98, false]);
+ * const out = finishMinMax(PHYSICAL.BYTE_ARRAY, {
+ *   min: long,
+ *   max: long,
+ *   minExact: true,
+ *   maxExact: true,
+ * }, true);
+ * assertEquals([out.min?.length, out.minExact, out.max?.[63], out.maxExact], [
+ *   64,
+ *   false,
+ *   98,
+ *   false,
+ * ]);
  * ```
  */
 export function finishMinMax(physical: number, mm: MinMax, utf8: boolean): MinMax {

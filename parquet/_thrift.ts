@@ -8,7 +8,10 @@
  * import { assertEquals } from "@std/assert";
  *
  * // field 1: i32 3, field 2: string "a"
- * assertEquals(encodeStruct([[1, T.I32, 3], [2, T.BINARY, "a"]]), new Uint8Array([0x15, 6, 0x18, 1, 97, 0]));
+ * assertEquals(
+ *   encodeStruct([[1, T.I32, 3], [2, T.BINARY, "a"]]),
+ *   new Uint8Array([0x15, 6, 0x18, 1, 97, 0]),
+ * );
  * ```
  *
  * @module
@@ -152,7 +155,10 @@ function writeStruct(out: Out, fields: ThriftStruct): void {
  * import { encodeStruct, T } from "./_thrift.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(encodeStruct([[1, T.LIST, { type: T.I32, items: [1, 2] }]]), new Uint8Array([0x19, 0x25, 2, 4, 0]));
+ * assertEquals(
+ *   encodeStruct([[1, T.LIST, { type: T.I32, items: [1, 2] }]]),
+ *   new Uint8Array([0x19, 0x25, 2, 4, 0]),
+ * );
  * ```
  */
 export function encodeStruct(fields: ThriftStruct): Uint8Array {

@@ -134,8 +134,11 @@ export function literalTypeForKind(kind: ColumnKind): LiteralType {
  * import { widenKind } from "./columns.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals([widenKind("int64", "real"), widenKind("double", "text"), widenKind("string", "blob")],
- *   ["double", "string", "binary"]);
+ * assertEquals([
+ *   widenKind("int64", "real"),
+ *   widenKind("double", "text"),
+ *   widenKind("string", "blob"),
+ * ], ["double", "string", "binary"]);
  * ```
  */
 export function widenKind(kind: ColumnKind, found: ValueKind): ColumnKind | undefined {

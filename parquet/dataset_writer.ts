@@ -11,7 +11,10 @@
  * import { assertEquals } from "@std/assert";
  *
  * const dir = await Deno.makeTempDir();
- * const writer = new DatasetWriter({ path: `${dir}/00000`, columns: [{ name: "id" }, { name: "name" }] });
+ * const writer = new DatasetWriter({
+ *   path: `${dir}/00000`,
+ *   columns: [{ name: "id" }, { name: "name" }],
+ * });
  * for (const row of [[1n, "a"], [2n, null]]) if (writer.push(row)) await writer.flush();
  * const result = await writer.close();
  * assertEquals(result.rows, 2);
@@ -28,17 +31,7 @@ import { inferColumnKind } from "./columns.ts";
 import { ColumnChunkBuilder, ParquetAssembler } from "./parquet.ts";
 import type { ColumnKind, EncodedColumn, ParquetCodec, ParquetColumn } from "./types.ts";
 
-/**
- * The file name flytekit gives the one parquet file of a dataset it writes.
- *
- * @example Where the parquet file of a dataset goes
- * ```ts
- * import { PARQUET_FILE } from "./dataset_writer.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(`s3://bucket/raw/abc/${PARQUET_FILE}`, "s3://bucket/raw/abc/00000");
- * ```
- */
+/** The file name flytekit gives the one parquet file of a dataset it writes. */
 export const PARQUET_FILE = "00000";
 
 /** A result column as the database describes it. */
@@ -122,7 +115,10 @@ export const ROW_GROUP_BYTES = 128 * 1024 * 1024;
  * import { assertEquals } from "@std/assert";
  *
  * const dir = await Deno.makeTempDir();
- * const writer = new DatasetWriter({ path: `${dir}/00000`, columns: [{ name: "x", declaredType: "REAL" }] });
+ * const writer = new DatasetWriter({
+ *   path: `${dir}/00000`,
+ *   columns: [{ name: "x", declaredType: "REAL" }],
+ * });
  * assertEquals((await writer.close()).columns, [{ name: "x", kind: "double" }]);
  * await Deno.remove(dir, { recursive: true });
  * ```

@@ -10,10 +10,15 @@
  * import { ColumnChunkBuilder, ParquetAssembler } from "./parquet.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const columns = [{ name: "id", kind: "int64" as const }, { name: "name", kind: "string" as const }];
+ * const columns = [{ name: "id", kind: "int64" as const }, {
+ *   name: "name",
+ *   kind: "string" as const,
+ * }];
  * const builders = columns.map((c) => new ColumnChunkBuilder(c));
- * builders[0].append(1n); builders[1].append("a");
- * builders[0].append(2n); builders[1].append(null);
+ * builders[0].append(1n);
+ * builders[1].append("a");
+ * builders[0].append(2n);
+ * builders[1].append(null);
  * const assembler = new ParquetAssembler(columns);
  * let size = assembler.header().length;
  * assembler.rowGroup(builders.map((b) => b.finish()), (bytes) => size += bytes.length);

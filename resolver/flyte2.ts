@@ -7,14 +7,26 @@
  *
  * @example Resolve an inline task
  * ```ts
- * import { encodeInlineTemplate, inlineLoaderArgs, resolveInlineTask } from "@flyteshim/flyteshim/resolver/flyte2";
+ * import {
+ *   encodeInlineTemplate,
+ *   inlineLoaderArgs,
+ *   resolveInlineTask,
+ * } from "@flyteshim/flyteshim/resolver/flyte2";
  * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
  *
- * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const noop = defineExecutor({
+ *   id: "example.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
  * const args = inlineLoaderArgs("example.noop", await encodeInlineTemplate({ type: "noop" }));
- * const task = await resolveInlineTask(undefined, args, { storage: createStorage(), registry: createExecutorRegistry([noop]) });
+ * const task = await resolveInlineTask(undefined, args, {
+ *   storage: createStorage(),
+ *   registry: createExecutorRegistry([noop]),
+ * });
  * assertEquals(task.executor.id, "example.noop");
  * ```
  *
@@ -26,17 +38,7 @@ import { decodeTaskTemplate, encodeTaskTemplate, type TaskTemplate } from "../id
 import type { Storage } from "../storage/mod.ts";
 import { checkResolver, loadExecutor, type ResolvedTask, resolveTask } from "./mod.ts";
 
-/**
- * What `{{.taskTemplatePath}}` renders to on Flyte 2 (no file behind it).
- *
- * @example The constant
- * ```ts
- * import { FLYTE2_TEMPLATE_PATH } from "@flyteshim/flyteshim/resolver/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(FLYTE2_TEMPLATE_PATH, "inline://taskTemplate");
- * ```
- */
+/** What `{{.taskTemplatePath}}` renders to on Flyte 2 (no file behind it). */
 export const FLYTE2_TEMPLATE_PATH = "inline://taskTemplate";
 
 /**
@@ -46,14 +48,6 @@ export const FLYTE2_TEMPLATE_PATH = "inline://taskTemplate";
  * {@linkcode INLINE_DEFLATE_ABOVE_BYTES}: inflating costs a run about 10 ms of start-up), and
  * check is base64url of the CRC-32 (IEEE, big-endian) of the payload bytes: computed in
  * place, where WebCrypto's digest would cost a run the latency of a trip to a worker thread.
- *
- * @example The prefix
- * ```ts
- * import { INLINE_TEMPLATE_VERSION } from "@flyteshim/flyteshim/resolver/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(INLINE_TEMPLATE_VERSION, "fs1");
- * ```
  */
 export const INLINE_TEMPLATE_VERSION = "fs1";
 
@@ -62,41 +56,15 @@ export const INLINE_TEMPLATE_VERSION = "fs1";
  * any single argument of 128 KiB or more (`MAX_ARG_STRLEN`, 32 pages of 4 KiB, counting the
  * terminating NUL), so one byte less than that. The serializer refuses larger values, so that a
  * task that cannot start is never registered.
- *
- * @example The limit
- * ```ts
- * import { MAX_INLINE_TEMPLATE_CHARS } from "@flyteshim/flyteshim/resolver/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(MAX_INLINE_TEMPLATE_CHARS, 131_071);
- * ```
  */
 export const MAX_INLINE_TEMPLATE_CHARS = 131_071;
 
-/**
- * The largest decompressed template accepted, in bytes (a guard against deflate bombs).
- *
- * @example The limit
- * ```ts
- * import { MAX_INLINE_TEMPLATE_BYTES } from "@flyteshim/flyteshim/resolver/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(MAX_INLINE_TEMPLATE_BYTES, 4 * 1024 * 1024);
- * ```
- */
+/** The largest decompressed template accepted, in bytes (a guard against deflate bombs). */
 export const MAX_INLINE_TEMPLATE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Templates larger than this (in bytes) are deflated when inlined; smaller ones are not, so that
  * their runs do not pay for inflating.
- *
- * @example The threshold
- * ```ts
- * import { INLINE_DEFLATE_ABOVE_BYTES } from "@flyteshim/flyteshim/resolver/flyte2";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(INLINE_DEFLATE_ABOVE_BYTES, 16 * 1024);
- * ```
  */
 export const INLINE_DEFLATE_ABOVE_BYTES = 16 * 1024;
 
@@ -188,7 +156,10 @@ function checkOf(payload: Uint8Array): string {
  * {@linkcode MAX_INLINE_TEMPLATE_CHARS}.
  * @example Encode and decode
  * ```ts
- * import { decodeInlineTemplate, encodeInlineTemplate } from "@flyteshim/flyteshim/resolver/flyte2";
+ * import {
+ *   decodeInlineTemplate,
+ *   encodeInlineTemplate,
+ * } from "@flyteshim/flyteshim/resolver/flyte2";
  * import { assertEquals } from "@std/assert";
  *
  * const value = await encodeInlineTemplate({ type: "sqlite", container: { image: "left:out" } });
@@ -229,7 +200,10 @@ function invalid(detail: string, cause?: unknown): UserError {
  * version, altered or not a template.
  * @example A tampered value
  * ```ts
- * import { decodeInlineTemplate, encodeInlineTemplate } from "@flyteshim/flyteshim/resolver/flyte2";
+ * import {
+ *   decodeInlineTemplate,
+ *   encodeInlineTemplate,
+ * } from "@flyteshim/flyteshim/resolver/flyte2";
  * import { assertRejects } from "@std/assert";
  *
  * const value = await encodeInlineTemplate({ type: "sqlite" });
@@ -289,25 +263,19 @@ export async function decodeInlineTemplate(value: string): Promise<TaskTemplate>
  * import { inlineLoaderArgs } from "@flyteshim/flyteshim/resolver/flyte2";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(inlineLoaderArgs("flyteshim.sqlite3", "fs1.x.y"), ["executor", "flyteshim.sqlite3", "template", "fs1.x.y"]);
+ * assertEquals(inlineLoaderArgs("flyteshim.sqlite3", "fs1.x.y"), [
+ *   "executor",
+ *   "flyteshim.sqlite3",
+ *   "template",
+ *   "fs1.x.y",
+ * ]);
  * ```
  */
 export function inlineLoaderArgs(executor: string, template: string): string[] {
   return ["executor", executor, "template", template];
 }
 
-/**
- * Options of {@linkcode resolveInlineTask}.
- *
- * @example The options
- * ```ts
- * import type { ResolveInlineOptions } from "@flyteshim/flyteshim/resolver/flyte2";
- * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- *
- * const options: ResolveInlineOptions = { storage: createStorage(), registry: createExecutorRegistry([]) };
- * ```
- */
+/** Options of {@linkcode resolveInlineTask}. */
 export interface ResolveInlineOptions {
   /** Storage, for a template given by URI. */
   storage: Storage;
@@ -335,15 +303,43 @@ function argsError(detail: string, args: readonly string[]): UserError {
  * or `USER:ExecutorNotFound`.
  * @example An inline task
  * ```ts
- * import { encodeInlineTemplate, inlineLoaderArgs, resolveInlineTask } from "@flyteshim/flyteshim/resolver/flyte2";
+ * import {
+ *   encodeInlineTemplate,
+ *   inlineLoaderArgs,
+ *   resolveInlineTask,
+ * } from "@flyteshim/flyteshim/resolver/flyte2";
  * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
  *
- * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
+ * const noop = defineExecutor({
+ *   id: "example.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
  * const args = inlineLoaderArgs("example.noop", await encodeInlineTemplate({ type: "noop" }));
- * const task = await resolveInlineTask("flyteshim.resolver", args, { storage: createStorage(), registry: createExecutorRegistry([noop]) });
- * assertEquals([task.template.type, task.executor.id, task.templateUri], ["noop", "example.noop", "inline://taskTemplate"]);
+ * const task = await resolveInlineTask("flyteshim.resolver", args, {
+ *   storage: createStorage(),
+ *   registry: createExecutorRegistry([noop]),
+ * });
+ * assertEquals([task.template.type, task.executor.id, task.templateUri], [
+ *   "noop",
+ *   "example.noop",
+ *   "inline://taskTemplate",
+ * ]);
+ * ```
+ *
+ * @example The options
+ * ```ts
+ * import type { ResolveInlineOptions } from "@flyteshim/flyteshim/resolver/flyte2";
+ * import { createExecutorRegistry } from "@flyteshim/flyteshim/executors";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ *
+ * const options: ResolveInlineOptions = {
+ *   storage: createStorage(),
+ *   registry: createExecutorRegistry([]),
+ * };
  * ```
  */
 export async function resolveInlineTask(

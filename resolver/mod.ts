@@ -40,66 +40,15 @@ import type { TaskTemplate } from "../idl/core.ts";
 import type { Storage } from "../storage/mod.ts";
 import { templateFromBytes } from "./_template_bytes.ts";
 
-/**
- * flyteshim's own resolver name.
- *
- * @example The names
- * ```ts
- * import { FLYTEKIT_TEMPLATE_RESOLVER, FLYTESHIM_RESOLVER, RESOLVERS } from "@flyteshim/flyteshim/resolver";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(RESOLVERS, [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLATE_RESOLVER]);
- * ```
- */
+/** flyteshim's own resolver name. */
 export const FLYTESHIM_RESOLVER = "flyteshim.resolver";
-/**
- * flytekit's resolver for prebuilt-container tasks, answered to by the same resolver.
- *
- * @example flytekit's name
- * ```ts
- * import { FLYTEKIT_TEMPLATE_RESOLVER } from "@flyteshim/flyteshim/resolver";
- * import { assertStringIncludes } from "@std/assert";
- *
- * assertStringIncludes(FLYTEKIT_TEMPLATE_RESOLVER, "default_task_template_resolver");
- * ```
- */
+/** flytekit's resolver for prebuilt-container tasks, answered to by the same resolver. */
 export const FLYTEKIT_TEMPLATE_RESOLVER =
   "flytekit.core.python_customized_container_task.default_task_template_resolver";
-/**
- * Every resolver name flyteshim answers to.
- *
- * @example Every name
- * ```ts
- * import { RESOLVERS } from "@flyteshim/flyteshim/resolver";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(RESOLVERS.length, 2);
- * ```
- */
+/** Every resolver name flyteshim answers to. */
 export const RESOLVERS: readonly string[] = [FLYTESHIM_RESOLVER, FLYTEKIT_TEMPLATE_RESOLVER];
 
-/**
- * A template and the executor that runs it.
- *
- * @example What a resolved task holds
- * ```ts
- * import { resolveTask, type ResolvedTask } from "@flyteshim/flyteshim/resolver";
- * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { encodeTaskTemplate } from "@flyteshim/flyteshim/idl";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
- * const path = await Deno.makeTempFile({ suffix: ".pb" });
- * await Deno.writeFile(path, encodeTaskTemplate({ type: "noop" }));
- * const task: ResolvedTask = await resolveTask(undefined, [path, "example.noop"], {
- *   storage: createStorage(),
- *   registry: createExecutorRegistry([noop]),
- * });
- * assertEquals([task.templateUri, task.template.type, task.executor.id], [path, "noop", "example.noop"]);
- * await Deno.remove(path);
- * ```
- */
+/** A template and the executor that runs it. */
 export interface ResolvedTask {
   /** The task template, as loaded. */
   template: TaskTemplate;
@@ -109,23 +58,7 @@ export interface ResolvedTask {
   executor: Executor<unknown>;
 }
 
-/**
- * Options of {@linkcode resolveTask}.
- *
- * @example A template propeller did not upload
- * ```ts
- * import { resolveTask, type ResolveOptions } from "@flyteshim/flyteshim/resolver";
- * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { SystemError } from "@flyteshim/flyteshim";
- * import { assertEquals, assertRejects } from "@std/assert";
- *
- * const noop = defineExecutor({ id: "example.noop", taskTypes: ["noop"], parseConfig: () => ({}), execute: () => Promise.resolve() });
- * const options: ResolveOptions = { storage: createStorage(), registry: createExecutorRegistry([noop]) };
- * const err = await assertRejects(() => resolveTask(undefined, ["/no/such/task.pb", "example.noop"], options), SystemError);
- * assertEquals(err.code, "SYSTEM:TemplateNotFound");
- * ```
- */
+/** Options of {@linkcode resolveTask}. */
 export interface ResolveOptions {
   /** Storage the template is read through. */
   storage: Storage;
@@ -226,10 +159,67 @@ export async function loadExecutor(
  * import { assertRejects } from "@std/assert";
  *
  * await assertRejects(
- *   () => resolveTask(undefined, ["/tmp/task.pb", "no.such.Executor"], { storage: createStorage(), registry: createExecutorRegistry([]) }),
+ *   () =>
+ *     resolveTask(undefined, ["/tmp/task.pb", "no.such.Executor"], {
+ *       storage: createStorage(),
+ *       registry: createExecutorRegistry([]),
+ *     }),
  *   Error,
  *   'Cannot find executor "no.such.Executor"',
  * );
+ * ```
+ *
+ * @example What a resolved task holds
+ * ```ts
+ * import { type ResolvedTask, resolveTask } from "@flyteshim/flyteshim/resolver";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { encodeTaskTemplate } from "@flyteshim/flyteshim/idl";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({
+ *   id: "example.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
+ * const path = await Deno.makeTempFile({ suffix: ".pb" });
+ * await Deno.writeFile(path, encodeTaskTemplate({ type: "noop" }));
+ * const task: ResolvedTask = await resolveTask(undefined, [path, "example.noop"], {
+ *   storage: createStorage(),
+ *   registry: createExecutorRegistry([noop]),
+ * });
+ * assertEquals([task.templateUri, task.template.type, task.executor.id], [
+ *   path,
+ *   "noop",
+ *   "example.noop",
+ * ]);
+ * await Deno.remove(path);
+ * ```
+ *
+ * @example A template propeller did not upload
+ * ```ts
+ * import { type ResolveOptions, resolveTask } from "@flyteshim/flyteshim/resolver";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { SystemError } from "@flyteshim/flyteshim";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const noop = defineExecutor({
+ *   id: "example.noop",
+ *   taskTypes: ["noop"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
+ * const options: ResolveOptions = {
+ *   storage: createStorage(),
+ *   registry: createExecutorRegistry([noop]),
+ * };
+ * const err = await assertRejects(
+ *   () => resolveTask(undefined, ["/no/such/task.pb", "example.noop"], options),
+ *   SystemError,
+ * );
+ * assertEquals(err.code, "SYSTEM:TemplateNotFound");
  * ```
  */
 export async function resolveTask(

@@ -112,7 +112,9 @@ Deno.test("readTaskTemplate() a template file that is another message says what 
     `${notOne}it looks like a flyteidl.core.LiteralMap (an inputs.pb or outputs.pb)`,
   );
   assertEquals(
-    await load(encodeErrorDocument({ error: { code: "USER:X", message: "boom", kind: 1 } })),
+    await load(
+      encodeErrorDocument({ error: { code: "USER:SqlError", message: "boom", kind: 1 } }),
+    ),
     `${notOne}it looks like a flyteidl.core.ErrorDocument (an error.pb)`,
   );
   assertEquals(

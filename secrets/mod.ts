@@ -19,19 +19,7 @@
 
 import { SystemError, UserError } from "../errors.ts";
 
-/**
- * Where a secret is looked up, as in `flyteidl.core.Secret`.
- *
- * @example A secret without a key is its group
- * ```ts
- * import { createSecrets, type SecretRef } from "@flyteshim/flyteshim/secrets";
- * import { assertEquals } from "@std/assert";
- *
- * const ref: SecretRef = { group: "token" };
- * const secrets = createSecrets({ env: { _FSEC_TOKEN: "t0k3n" } });
- * assertEquals(await secrets.get(ref), "t0k3n");
- * ```
- */
+/** Where a secret is looked up, as in `flyteidl.core.Secret`. */
 export interface SecretRef {
   /** Secret group (Kubernetes secret name). */
   group: string;
@@ -44,18 +32,7 @@ export interface SecretRef {
   groupVersion?: string;
 }
 
-/**
- * Secret lookup, as Flyte mounts secrets (environment variables, then files).
- *
- * @example A function that reads a secret
- * ```ts
- * import { createSecrets, type Secrets } from "@flyteshim/flyteshim/secrets";
- * import { assertEquals } from "@std/assert";
- *
- * const password = (secrets: Secrets) => secrets.get({ group: "db", key: "password" });
- * assertEquals(await password(createSecrets({ env: { _FSEC_DB_PASSWORD: "s3cret" } })), "s3cret");
- * ```
- */
+/** Secret lookup, as Flyte mounts secrets (environment variables, then files). */
 export interface Secrets {
   /**
    * Returns the trimmed value of a secret.
@@ -65,63 +42,22 @@ export interface Secrets {
   get(ref: SecretRef): Promise<string>;
 }
 
-/**
- * The environment variable prefix Flyte's webhook uses (`FLYTE_SECRETS_ENV_PREFIX`).
- *
- * @example The prefix
- * ```ts
- * import { DEFAULT_SECRETS_ENV_PREFIX } from "@flyteshim/flyteshim/secrets";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(DEFAULT_SECRETS_ENV_PREFIX, "_FSEC_");
- * ```
- */
+/** The environment variable prefix Flyte's webhook uses (`FLYTE_SECRETS_ENV_PREFIX`). */
 export const DEFAULT_SECRETS_ENV_PREFIX = "_FSEC_";
-/**
- * Where Flyte's webhook mounts secret files (`FLYTE_SECRETS_DEFAULT_DIR`).
- *
- * @example The folder
- * ```ts
- * import { DEFAULT_SECRETS_DIR } from "@flyteshim/flyteshim/secrets";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(DEFAULT_SECRETS_DIR, "/etc/flyte/secrets");
- * ```
- */
+/** Where Flyte's webhook mounts secret files (`FLYTE_SECRETS_DEFAULT_DIR`). */
 export const DEFAULT_SECRETS_DIR = "/etc/flyte/secrets";
-/**
- * flytekit's own default secrets folder, searched after the configured one.
- *
- * @example flytekit's folder
- * ```ts
- * import { FLYTEKIT_SECRETS_DIR } from "@flyteshim/flyteshim/secrets";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(FLYTEKIT_SECRETS_DIR, "/etc/secrets");
- * ```
- */
+/** flytekit's own default secrets folder, searched after the configured one. */
 export const FLYTEKIT_SECRETS_DIR = "/etc/secrets";
 
-/**
- * Options of {@linkcode createSecrets}.
- *
- * @example A custom prefix, and a hook for redaction
- * ```ts
- * import { createSecrets, type SecretsOptions } from "@flyteshim/flyteshim/secrets";
- * import { assertEquals } from "@std/assert";
- *
- * const seen: string[] = [];
- * const options: SecretsOptions = { env: { _S_DB_PASSWORD: "pw" }, envPrefix: "_S_", dirs: [], onValue: (v) => seen.push(v) };
- * assertEquals(await createSecrets(options).get({ group: "db", key: "password" }), "pw");
- * assertEquals(seen, ["pw"]);
- * ```
- */
+/** Options of {@linkcode createSecrets}. */
 export interface SecretsOptions {
   /** The environment to look in (for example `Deno.env.toObject()`). @default {{}} */
   env?: Record<string, string | undefined>;
   /** Prefix of secret environment variables. @default {"_FSEC_"} */
   envPrefix?: string;
-  /** Folders searched for secret files, in order. @default {["/etc/flyte/secrets", "/etc/secrets"]} */
+  /**
+   * Folders searched for secret files, in order. @default {["/etc/flyte/secrets", "/etc/secrets"]}
+   */
   dirs?: readonly string[];
   /** Prefix of secret file names (`FLYTE_SECRETS_FILE_PREFIX`). @default {""} */
   filePrefix?: string;
@@ -216,7 +152,37 @@ function describeSecret(ref: SecretRef): string {
  * import { assertRejects } from "@std/assert";
  *
  * const secrets = createSecrets({ env: {}, dirs: [] });
- * await assertRejects(() => secrets.get({ group: "db", key: "password" }), Error, 'Cannot find secret "password" of group "db"');
+ * await assertRejects(
+ *   () => secrets.get({ group: "db", key: "password" }),
+ *   Error,
+ *   'Cannot find secret "password" of group "db"',
+ * );
+ * ```
+ *
+ * @example A custom prefix, and a hook for redaction
+ * ```ts
+ * import { createSecrets, type SecretsOptions } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const seen: string[] = [];
+ * const options: SecretsOptions = {
+ *   env: { _S_DB_PASSWORD: "pw" },
+ *   envPrefix: "_S_",
+ *   dirs: [],
+ *   onValue: (v) => seen.push(v),
+ * };
+ * assertEquals(await createSecrets(options).get({ group: "db", key: "password" }), "pw");
+ * assertEquals(seen, ["pw"]);
+ * ```
+ *
+ * @example A secret without a key is its group
+ * ```ts
+ * import { createSecrets } from "@flyteshim/flyteshim/secrets";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ref = { group: "token" };
+ * const secrets = createSecrets({ env: { _FSEC_TOKEN: "t0k3n" } });
+ * assertEquals(await secrets.get(ref), "t0k3n");
  * ```
  */
 export function createSecrets(options: SecretsOptions = {}): Secrets {

@@ -1,7 +1,7 @@
-// The abfs:// and abfss:// backend (Azure Blob Storage and ADLS Gen2 accounts, through the Blob
-// API as adlfs does). Imported only when such a URI appears; the only module that loads the Azure
-// SDKs. @azure/identity is imported only for Entra ID credentials (no key, SAS or connection
-// string), and the credential is chosen from the settings, never by DefaultAzureCredential's probing.
+// The abfs:// and abfss:// backend (Azure Blob Storage and ADLS Gen2 accounts, through the Blob API
+// as adlfs does). Imported only when such a URI appears; the only module that loads the Azure SDKs.
+// @azure/identity is imported only for Entra ID credentials (no key, SAS or connection string), and
+// the credential is chosen from the settings, never by DefaultAzureCredential's probing.
 import type {
   BlobServiceClient,
   BlockBlobParallelUploadOptions,
@@ -73,7 +73,10 @@ export function parseAzureUri(uri: string, operation: StorageOperation): AzureLo
     : { account: host, suffix: "core.windows.net", container, path, base };
 }
 
-/** Azure metadata names are C# identifiers: `flyte-execution-project` is stored as `flyte_execution_project`. */
+/**
+ * Azure metadata names are C# identifiers: `flyte-execution-project` is stored as
+ * `flyte_execution_project`.
+ */
 export function azureMetadataName(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9_]/g, "_");
   return /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`;

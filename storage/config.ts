@@ -3,26 +3,13 @@
 import { UserError } from "../errors.ts";
 
 /**
- * S3 settings; unset fields fall back to the AWS SDK's own chain (`AWS_*`, web identity, instance profile).
- *
- * @example An S3-compatible endpoint, addressed path-style
- * ```ts
- * import { createStorage, type S3Config } from "@flyteshim/flyteshim/storage";
- * import { StorageError } from "@flyteshim/flyteshim";
- * import { assertEquals, assertRejects } from "@std/assert";
- *
- * const requests: string[] = [];
- * await using server = Deno.serve({ port: 0, onListen() {} }, (request) => {
- *   requests.push(`${request.method} ${new URL(request.url).pathname}`);
- *   return new Response(null, { status: 404 });
- * });
- * const s3: S3Config = { endpoint: `http://localhost:${server.addr.port}`, accessKeyId: "a", secretAccessKey: "b" };
- * await assertRejects(() => createStorage({ s3 }).read("s3://bucket/key"), StorageError, "object does not exist");
- * assertEquals(requests, ["GET /bucket/key"]);
- * ```
+ * S3 settings; unset fields fall back to the AWS SDK's own chain (`AWS_*`, web identity, instance
+ * profile).
  */
 export interface S3Config {
-  /** Custom endpoint such as MinIO's `http://minio:9000` (`FLYTE_AWS_ENDPOINT`); implies path-style. */
+  /**
+   * Custom endpoint such as MinIO's `http://minio:9000` (`FLYTE_AWS_ENDPOINT`); implies path-style.
+   */
   endpoint?: string;
   /** Access key (`FLYTE_AWS_ACCESS_KEY_ID`). */
   accessKeyId?: string;
@@ -39,7 +26,10 @@ export interface S3Config {
   forcePathStyle?: boolean;
   /** Retries after the first attempt of each request (`FLYTE_AWS_RETRIES`). @default {3} */
   retries?: number;
-  /** Base of the jittered exponential backoff, in seconds (`FLYTE_AWS_BACKOFF_SECONDS`). @default {0.2} */
+  /**
+   * Base of the jittered exponential backoff, in seconds (`FLYTE_AWS_BACKOFF_SECONDS`).
+   * @default {0.2}
+   */
   backoffSeconds?: number;
   /** Upper bound of the time spent retrying one request, in seconds. @default {60} */
   maxRetrySeconds?: number;
@@ -47,28 +37,16 @@ export interface S3Config {
   timeoutSeconds?: number;
   /** Multipart part size and threshold in bytes (`_F_P_WRITE_CHUNK_SIZE`). @default {8388608} */
   partSize?: number;
-  /** Parts of one multipart upload in flight at once; memory is about `partSize * partConcurrency`. @default {4} */
+  /**
+   * Parts of one multipart upload in flight at once; memory is about `partSize * partConcurrency`.
+   * @default {4}
+   */
   partConcurrency?: number;
   /** Keys per listing page (S3 allows at most 1000). @default {1000} */
   listPageSize?: number;
 }
 
-/**
- * Settings of the read-only `http(s)://` backend.
- *
- * @example A retry after a server error
- * ```ts
- * import { createStorage, type HttpConfig } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * let calls = 0;
- * await using server = Deno.serve({ port: 0, onListen() {} }, () =>
- *   new Response("a,b\n", { status: ++calls === 1 ? 503 : 200 }));
- * const http: HttpConfig = { retries: 1, backoffSeconds: 0.01 };
- * const bytes = await createStorage({ http }).read(`http://localhost:${server.addr.port}/data.csv`);
- * assertEquals([new TextDecoder().decode(bytes), calls], ["a,b\n", 2]);
- * ```
- */
+/** Settings of the read-only `http(s)://` backend. */
 export interface HttpConfig {
   /** Retries after the first attempt of each request. @default {3} */
   retries?: number;
@@ -84,16 +62,6 @@ export interface HttpConfig {
  * Google Cloud Storage settings (`gs://`). Credentials follow Application Default Credentials:
  * `STORAGE_EMULATOR_HOST` (no auth), then `GOOGLE_APPLICATION_CREDENTIALS` (a service-account key
  * or an external-account file), then the metadata server (GKE workload identity, GCE).
- *
- * @example Settings from the environment
- * ```ts
- * import { type GcsConfig, gcsConfigFromEnv } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const config: GcsConfig = gcsConfigFromEnv({ STORAGE_EMULATOR_HOST: "localhost:9199" });
- * assertEquals(config.endpoint, "http://localhost:9199");
- * assertEquals(config.emulator, true);
- * ```
  */
 export interface GcsConfig {
   /**
@@ -101,11 +69,15 @@ export interface GcsConfig {
    * that still needs tokens). @default {"https://storage.googleapis.com"}
    */
   endpoint?: string;
-  /** The endpoint is an emulator: no credentials are looked up or sent (`STORAGE_EMULATOR_HOST`). */
+  /**
+   * The endpoint is an emulator: no credentials are looked up or sent (`STORAGE_EMULATOR_HOST`).
+   */
   emulator?: boolean;
   /** Send no credentials, for public buckets (`FLYTESHIM_GCS_ANONYMOUS`). @default {false} */
   anonymous?: boolean;
-  /** A credentials file: service-account key or external account (`GOOGLE_APPLICATION_CREDENTIALS`). */
+  /**
+   * A credentials file: service-account key or external account (`GOOGLE_APPLICATION_CREDENTIALS`).
+   */
   credentialsFile?: string;
   /** Host (and port) of the metadata server (`GCE_METADATA_HOST`). @default {"169.254.169.254"} */
   metadataHost?: string;
@@ -142,6 +114,16 @@ export interface GcsConfig {
  * const config = gcsConfigFromEnv({ GOOGLE_APPLICATION_CREDENTIALS: "/var/run/key.json" });
  * assertEquals([config.credentialsFile, config.emulator], ["/var/run/key.json", undefined]);
  * ```
+ *
+ * @example Settings from the environment
+ * ```ts
+ * import { type GcsConfig, gcsConfigFromEnv } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config: GcsConfig = gcsConfigFromEnv({ STORAGE_EMULATOR_HOST: "localhost:9199" });
+ * assertEquals(config.endpoint, "http://localhost:9199");
+ * assertEquals(config.emulator, true);
+ * ```
  */
 export function gcsConfigFromEnv(env: Record<string, string | undefined>): GcsConfig {
   const emulator = env.STORAGE_EMULATOR_HOST?.trim();
@@ -165,23 +147,12 @@ export function gcsConfigFromEnv(env: Record<string, string | undefined>): GcsCo
  * The credential is chosen from what is set, in this order: connection string, account key, SAS
  * token, anonymous, service principal (tenant, client id and secret), workload identity (tenant,
  * client id and federated token file), managed identity.
- *
- * @example An account key
- * ```ts
- * import { type AzureConfig, azureConfigFromEnv } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const config: AzureConfig = azureConfigFromEnv({
- *   AZURE_STORAGE_ACCOUNT_NAME: "acct",
- *   FLYTE_AZURE_STORAGE_ACCOUNT_KEY: "a2V5",
- * });
- * assertEquals([config.accountName, config.accountKey], ["acct", "a2V5"]);
- * ```
  */
 export interface AzureConfig {
   /**
    * Account for `abfs://<container>/<path>` URIs (`FLYTE_AZURE_STORAGE_ACCOUNT_NAME`,
-   * `AZURE_STORAGE_ACCOUNT_NAME`); `abfs://<container>@<account>.dfs.core.windows.net/` names its own.
+   * `AZURE_STORAGE_ACCOUNT_NAME`); `abfs://<container>@<account>.dfs.core.windows.net/` names its
+   * own.
    */
   accountName?: string;
   /** Shared key (`FLYTE_AZURE_STORAGE_ACCOUNT_KEY`, `AZURE_STORAGE_ACCOUNT_KEY`). */
@@ -194,9 +165,15 @@ export interface AzureConfig {
   anonymous?: boolean;
   /** Entra ID tenant (`FLYTE_AZURE_TENANT_ID`, `AZURE_STORAGE_TENANT_ID`, `AZURE_TENANT_ID`). */
   tenantId?: string;
-  /** Application (client) id (`FLYTE_AZURE_CLIENT_ID`, `AZURE_STORAGE_CLIENT_ID`, `AZURE_CLIENT_ID`). */
+  /**
+   * Application (client) id (`FLYTE_AZURE_CLIENT_ID`, `AZURE_STORAGE_CLIENT_ID`,
+   * `AZURE_CLIENT_ID`).
+   */
   clientId?: string;
-  /** Client secret (`FLYTE_AZURE_CLIENT_SECRET`, `AZURE_STORAGE_CLIENT_SECRET`, `AZURE_CLIENT_SECRET`). */
+  /**
+   * Client secret (`FLYTE_AZURE_CLIENT_SECRET`, `AZURE_STORAGE_CLIENT_SECRET`,
+   * `AZURE_CLIENT_SECRET`).
+   */
   clientSecret?: string;
   /** Federated token file of workload identity (`AZURE_FEDERATED_TOKEN_FILE`). */
   federatedTokenFile?: string;
@@ -216,9 +193,14 @@ export interface AzureConfig {
   maxRetryDelaySeconds?: number;
   /** Seconds a request may take before it is abandoned (and retried). @default {60} */
   timeoutSeconds?: number;
-  /** Block size and single-request limit of uploads (`_F_P_WRITE_CHUNK_SIZE`). @default {8388608} */
+  /**
+   * Block size and single-request limit of uploads (`_F_P_WRITE_CHUNK_SIZE`). @default {8388608}
+   */
   blockSize?: number;
-  /** Blocks of one upload in flight at once; memory is about `blockSize * blockConcurrency`. @default {4} */
+  /**
+   * Blocks of one upload in flight at once; memory is about `blockSize * blockConcurrency`.
+   * @default {4}
+   */
   blockConcurrency?: number;
   /** Blobs per listing page (Azure allows at most 5000). @default {5000} */
   listPageSize?: number;
@@ -239,6 +221,18 @@ export interface AzureConfig {
  *   AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
  * });
  * assertEquals([config.tenantId, config.clientId], ["t", "c"]);
+ * ```
+ *
+ * @example An account key
+ * ```ts
+ * import { type AzureConfig, azureConfigFromEnv } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const config: AzureConfig = azureConfigFromEnv({
+ *   AZURE_STORAGE_ACCOUNT_NAME: "acct",
+ *   FLYTE_AZURE_STORAGE_ACCOUNT_KEY: "a2V5",
+ * });
+ * assertEquals([config.accountName, config.accountKey], ["acct", "a2V5"]);
  * ```
  */
 export function azureConfigFromEnv(env: Record<string, string | undefined>): AzureConfig {
@@ -282,20 +276,7 @@ function withoutUndefined<T extends object>(config: T): T {
   return config;
 }
 
-/**
- * Who an execution is, as flytekit tags the objects it uploads.
- *
- * @example Object metadata of an execution
- * ```ts
- * import { type ExecutionMetadata, executionMetadata } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const execution: ExecutionMetadata = { project: "flytesnacks", domain: "development", launchplan: "daily" };
- * const metadata = executionMetadata(execution);
- * assertEquals(metadata["flyte-execution-launchplan"], "daily");
- * assertEquals(Object.keys(metadata).length, 3);
- * ```
- */
+/** Who an execution is, as flytekit tags the objects it uploads. */
 export interface ExecutionMetadata {
   /** Execution project. */
   project?: string;
@@ -317,7 +298,10 @@ export interface ExecutionMetadata {
  * import { s3ConfigFromEnv } from "@flyteshim/flyteshim/storage";
  * import { assertEquals } from "@std/assert";
  *
- * const config = s3ConfigFromEnv({ FLYTE_AWS_ENDPOINT: "http://localhost:9000", FLYTE_AWS_RETRIES: "5" });
+ * const config = s3ConfigFromEnv({
+ *   FLYTE_AWS_ENDPOINT: "http://localhost:9000",
+ *   FLYTE_AWS_RETRIES: "5",
+ * });
  * assertEquals([config.endpoint, config.retries], ["http://localhost:9000", 5]);
  * ```
  */
@@ -354,7 +338,10 @@ export function s3ConfigFromEnv(env: Record<string, string | undefined>): S3Conf
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(attachExecutionMetadataFromEnv({}), true);
- * assertEquals(attachExecutionMetadataFromEnv({ FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA: "False" }), false);
+ * assertEquals(
+ *   attachExecutionMetadataFromEnv({ FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA: "False" }),
+ *   false,
+ * );
  * ```
  */
 export function attachExecutionMetadataFromEnv(env: Record<string, string | undefined>): boolean {
@@ -363,8 +350,8 @@ export function attachExecutionMetadataFromEnv(env: Record<string, string | unde
 }
 
 /**
- * The object metadata flytekit attaches to uploads: `flyte-execution-{project,domain,launchplan,workflow,name}`,
- * leaving out unknown fields.
+ * The object metadata flytekit attaches to uploads:
+ * `flyte-execution-{project,domain,launchplan,workflow,name}`, leaving out unknown fields.
  *
  * @example Tag uploads with the execution
  * ```ts
@@ -376,6 +363,21 @@ export function attachExecutionMetadataFromEnv(env: Record<string, string | unde
  *   "flyte-execution-domain": "d",
  *   "flyte-execution-name": "n",
  * });
+ * ```
+ *
+ * @example Object metadata of an execution
+ * ```ts
+ * import { type ExecutionMetadata, executionMetadata } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const execution: ExecutionMetadata = {
+ *   project: "flytesnacks",
+ *   domain: "development",
+ *   launchplan: "daily",
+ * };
+ * const metadata = executionMetadata(execution);
+ * assertEquals(metadata["flyte-execution-launchplan"], "daily");
+ * assertEquals(Object.keys(metadata).length, 3);
  * ```
  */
 export function executionMetadata(execution: ExecutionMetadata): Record<string, string> {

@@ -1,6 +1,13 @@
-import { assertEquals, assertThrows } from "@std/assert";
-import { UserError } from "../errors.ts";
-import { attachExecutionMetadataFromEnv, executionMetadata, s3ConfigFromEnv } from "./config.ts";
+import { assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { StorageError, UserError } from "../errors.ts";
+import {
+  attachExecutionMetadataFromEnv,
+  executionMetadata,
+  type HttpConfig,
+  type S3Config,
+  s3ConfigFromEnv,
+} from "./config.ts";
+import { createStorage } from "./mod.ts";
 
 Deno.test("s3ConfigFromEnv() reads flytekit's FLYTE_AWS_* variables", () => {
   assertEquals(
@@ -98,4 +105,34 @@ Deno.test("executionMetadata() flytekit's keys, unknown fields left out, switcha
     attachExecutionMetadataFromEnv({ FLYTE_PERSISTENCE_ATTACH_EXECUTION_METADATA: "true" }),
     true,
   );
+});
+
+Deno.test("S3Config: an S3-compatible endpoint, addressed path-style", async () => {
+  const requests: string[] = [];
+  await using server = Deno.serve({ port: 0, onListen() {} }, (request) => {
+    requests.push(`${request.method} ${new URL(request.url).pathname}`);
+    return new Response(null, { status: 404 });
+  });
+  const s3: S3Config = {
+    endpoint: `http://localhost:${server.addr.port}`,
+    accessKeyId: "a",
+    secretAccessKey: "b",
+  };
+  await assertRejects(
+    () => createStorage({ s3 }).read("s3://bucket/key"),
+    StorageError,
+    "object does not exist",
+  );
+  assertEquals(requests, ["GET /bucket/key"]);
+});
+
+Deno.test("HttpConfig: a retry after a server error", async () => {
+  let calls = 0;
+  await using server = Deno.serve(
+    { port: 0, onListen() {} },
+    () => new Response("a,b\n", { status: ++calls === 1 ? 503 : 200 }),
+  );
+  const http: HttpConfig = { retries: 1, backoffSeconds: 0.01 };
+  const bytes = await createStorage({ http }).read(`http://localhost:${server.addr.port}/data.csv`);
+  assertEquals([new TextDecoder().decode(bytes), calls], ["a,b\n", 2]);
 });

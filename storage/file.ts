@@ -282,7 +282,8 @@ export class FileStorage implements StorageBackend {
 
   async list(prefix: string): Promise<string[]> {
     const dir = toPath(prefix).replace(/\/+$/, "");
-    // Answer in the caller's form (path or file:// URI) so names below the prefix slice off cleanly.
+    // Answer in the caller's form (path or file:// URI) so names below the prefix slice off
+    // cleanly.
     const base = prefix.replace(/\/+$/, "");
     try {
       const { walkFiles } = await import("./_fs.ts");

@@ -1,8 +1,8 @@
-// The gs:// backend: Google Cloud Storage's JSON API over the runtime's fetch (so DENO_CERT applies),
-// with the project's retry policy. Tokens: none for an emulator or anonymous reads; the metadata
-// server's (GKE workload identity, GCE) by one local GET; google-auth-library, imported only then,
-// for a credentials file (service-account key, external account). Large files go up in one
-// resumable session, streamed from disk and resumed where they stopped after a failure.
+// The gs:// backend: Google Cloud Storage's JSON API over the runtime's fetch (so DENO_CERT
+// applies), with the project's retry policy. Tokens: none for an emulator or anonymous reads; the
+// metadata server's (GKE workload identity, GCE) by one local GET; google-auth-library, imported
+// only then, for a credentials file (service-account key, external account). Large files go up in
+// one resumable session, streamed from disk and resumed where they stopped after a failure.
 import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import { type GcsConfig, gcsConfigFromEnv } from "./config.ts";
@@ -617,7 +617,9 @@ function tokenError(operation: StorageOperation, uri: string, error: unknown): S
   );
 }
 
-/** Tokens of the metadata server (GKE workload identity, GCE), cached until shortly before expiry. */
+/**
+ * Tokens of the metadata server (GKE workload identity, GCE), cached until shortly before expiry.
+ */
 function metadataTokenSource(host: string): TokenSource {
   let cached: { token: string; until: number } | undefined;
   let pending: Promise<string> | undefined;

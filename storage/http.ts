@@ -27,7 +27,9 @@ class TransientError extends Error {
   readonly retryAfterMs?: number;
 }
 
-/** rustls' verdict on a server certificate it does not accept (unknown issuer, expired, wrong name). */
+/**
+ * rustls' verdict on a server certificate it does not accept (unknown issuer, expired, wrong name).
+ */
 const TLS_VERIFY = /invalid peer certificate/i;
 
 /**

@@ -274,7 +274,10 @@ export class S3Storage implements StorageBackend {
     return Object.keys(metadata).length ? metadata : undefined;
   }
 
-  /** Runs an operation; body failures restart it within the retry bounds; failures become StorageErrors. */
+  /**
+   * Runs an operation; body failures restart it within the retry bounds; failures become
+   * StorageErrors.
+   */
   async #run<T>(
     operation: StorageOperation,
     uri: string,

@@ -9,24 +9,6 @@ import type { PrebuiltTask, TaskOptions, VariableDescriptors } from "./types.ts"
 /**
  * Options of {@linkcode commandTask}: the generic task options (image, inputs, outputs, secrets,
  * resources, retries, timeout, ...) plus the command.
- *
- * @example Count the lines of a file input
- * ```ts
- * import { commandTask, type CommandTaskOptions } from "@flyteshim/flyteshim/task";
- * import { Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const outputs = { lines: Types.string };
- * const options: CommandTaskOptions<{ data: ReturnType<typeof Types.file> }, typeof outputs> = {
- *   name: "wc", image: "debian:12-slim", command: ["wc", "-l", "{{.inputs.data}}"],
- *   inputs: { data: Types.file() }, outputs, stdout: "lines",
- * };
- * const dir = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${dir}/a.txt`, "1\n2\n3\n");
- * const { lines } = await commandTask(options).run({ data: `${dir}/a.txt` });
- * assertEquals(lines.trim().split(" ")[0], "3");
- * await Deno.remove(dir, { recursive: true });
- * ```
  */
 export interface CommandTaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
   extends Omit<TaskOptions<I, O>, "taskType" | "executor" | "flytekitExecutor" | "config"> {
@@ -36,7 +18,9 @@ export interface CommandTaskOptions<I extends VariableDescriptors, O extends Var
    * inside each element, which stays one argument.
    */
   command: readonly string[];
-  /** Run `command[0]` as a `/bin/sh -c` script (`command[1..]` are `$0`, `$1`, ...). @default false */
+  /**
+   * Run `command[0]` as a `/bin/sh -c` script (`command[1..]` are `$0`, `$1`, ...). @default false
+   */
   shell?: boolean;
   /** The working folder of the command. @default {the runtime's: the image's WORKDIR} */
   workingDir?: string;
@@ -45,7 +29,10 @@ export interface CommandTaskOptions<I extends VariableDescriptors, O extends Var
    * (`environment` sets the container's, without placeholders).
    */
   commandEnv?: Record<string, string>;
-  /** Where inputs are written (e.g. `/var/inputs`, as flytekit's ContainerTask). @default {a fresh folder} */
+  /**
+   * Where inputs are written (e.g. `/var/inputs`, as flytekit's ContainerTask). @default {a fresh
+   * folder}
+   */
   inputDir?: string;
   /** Where outputs are read from (e.g. `/var/outputs`). @default {a fresh folder} */
   outputDir?: string;
@@ -89,6 +76,24 @@ const INPUT_PLACEHOLDER = /\{\{\s*\.inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
  * const template = toTaskTemplate(square);
  * assertEquals(template.type, "flyteshim-command");
  * assertEquals(structToJson(template.custom).stdout, "result");
+ * ```
+ *
+ * @example Count the lines of a file input
+ * ```ts
+ * import { commandTask, type CommandTaskOptions } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const outputs = { lines: Types.string };
+ * const options: CommandTaskOptions<{ data: ReturnType<typeof Types.file> }, typeof outputs> = {
+ *   name: "wc", image: "debian:12-slim", command: ["wc", "-l", "{{.inputs.data}}"],
+ *   inputs: { data: Types.file() }, outputs, stdout: "lines",
+ * };
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.txt`, "1\n2\n3\n");
+ * const { lines } = await commandTask(options).run({ data: `${dir}/a.txt` });
+ * assertEquals(lines.trim().split(" ")[0], "3");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function commandTask<

@@ -10,7 +10,7 @@ import type { StructuredDataset } from "../types/values.ts";
  * @example Read the first row only
  * ```ts
  * import { readDataset, type ReadDatasetOptions } from "@flyteshim/flyteshim/task";
- * import { StructuredDataset } from "@flyteshim/flyteshim";
+ * import { StructuredDataset } from "@flyteshim/flyteshim/types";
  * import { parquetWriteBuffer } from "hyparquet-writer";
  * import { assertEquals } from "@std/assert";
  *
@@ -38,7 +38,7 @@ export interface ReadDatasetOptions {
  * @example Columns, rows and the total
  * ```ts
  * import { type DatasetRows, readDataset } from "@flyteshim/flyteshim/task";
- * import { StructuredDataset } from "@flyteshim/flyteshim";
+ * import { StructuredDataset } from "@flyteshim/flyteshim/types";
  * import { parquetWriteBuffer } from "hyparquet-writer";
  * import { assertEquals } from "@std/assert";
  *
@@ -95,7 +95,7 @@ async function parquetFiles(dataset: StructuredDataset, storage: Storage, signal
  * @example Read a parquet file written with hyparquet-writer
  * ```ts
  * import { readDataset } from "@flyteshim/flyteshim/task";
- * import { StructuredDataset } from "@flyteshim/flyteshim";
+ * import { StructuredDataset } from "@flyteshim/flyteshim/types";
  * import { parquetWriteBuffer } from "hyparquet-writer";
  * import { assertEquals } from "@std/assert";
  *

@@ -29,7 +29,8 @@ function checkCount(name: string, what: string, value: number | undefined): void
  * @throws {RangeError} On negative or fractional retries.
  * @example Define a task and run it locally with its own executor
  * ```ts
- * import { defineTask, Types } from "@flyteshim/flyteshim";
+ * import { defineTask } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *
@@ -50,6 +51,183 @@ function checkCount(name: string, what: string, value: number | undefined): void
  * });
  * const { out } = await task.run({ text: "hi" });
  * assertEquals(out, "HIHI");
+ * ```
+ *
+ * @example Variables declared apart from the task
+ * ```ts
+ * import {
+ *   defineTask,
+ *   toTaskTemplate,
+ *   type VariableDescriptors,
+ * } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs = {
+ *   limit: Types.integer,
+ *   names: Types.list(Types.string),
+ * } satisfies VariableDescriptors;
+ * const task = defineTask({
+ *   name: "q",
+ *   taskType: "sqlite",
+ *   executor: "flyteshim.sqlite3",
+ *   image: "example:1",
+ *   inputs,
+ * });
+ * assertEquals(Object.keys(toTaskTemplate(task).interface?.inputs?.variables ?? {}), [
+ *   "limit",
+ *   "names",
+ * ]);
+ * ```
+ *
+ * @example A secret mounted as an environment variable
+ * ```ts
+ * import { defineTask, type SecretMount, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { flyteidl } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const mount: SecretMount = "env_var";
+ * const secrets = [{ group: "db", key: "password", mount }];
+ * const task = defineTask({
+ *   name: "q",
+ *   taskType: "noop",
+ *   executor: "x.noop",
+ *   image: "example:1",
+ *   secrets,
+ * });
+ * assertEquals(
+ *   toTaskTemplate(task).securityContext?.secrets?.[0].mountRequirement,
+ *   flyteidl.core.Secret.MountType.ENV_VAR,
+ * );
+ * ```
+ *
+ * @example A secret file whose path is in an environment variable
+ * ```ts
+ * import { defineTask, type SecretRequest, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const secret: SecretRequest = {
+ *   group: "db",
+ *   key: "password",
+ *   mount: "file",
+ *   envVar: "DB_PASSWORD_FILE",
+ * };
+ * const task = defineTask({
+ *   name: "q",
+ *   taskType: "noop",
+ *   executor: "x.noop",
+ *   image: "example:1",
+ *   secrets: [secret],
+ * });
+ * const [written] = toTaskTemplate(task).securityContext?.secrets ?? [];
+ * assertEquals([written.group, written.key, written.envVar], [
+ *   "db",
+ *   "password",
+ *   "DB_PASSWORD_FILE",
+ * ]);
+ * ```
+ *
+ * @example Requests and limits
+ * ```ts
+ * import { defineTask, type ResourceSpec, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const requests: ResourceSpec = { cpu: "500m", memory: "1Gi" };
+ * const limits: ResourceSpec = { memory: "2Gi" };
+ * const task = defineTask({
+ *   name: "q",
+ *   taskType: "noop",
+ *   executor: "x.noop",
+ *   image: "example:1",
+ *   requests,
+ *   limits,
+ * });
+ * const resources = toTaskTemplate(task).container?.resources;
+ * assertEquals(resources?.requests?.map((entry) => entry.value), ["500m", "1Gi"]);
+ * assertEquals(resources?.limits?.map((entry) => entry.value), ["2Gi"]);
+ * ```
+ *
+ * @example Cached results, computed once at a time
+ * ```ts
+ * import { type CacheSettings, defineTask, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const cache: CacheSettings = { version: "1", serialize: true };
+ * const task = defineTask({
+ *   name: "q",
+ *   taskType: "noop",
+ *   executor: "x.noop",
+ *   image: "example:1",
+ *   cache,
+ * });
+ * const metadata = toTaskTemplate(task).metadata;
+ * assertEquals([metadata?.discoverable, metadata?.discoveryVersion, metadata?.cacheSerializable], [
+ *   true,
+ *   "1",
+ *   true,
+ * ]);
+ * ```
+ *
+ * @example An executor named by id or given by value
+ * ```ts
+ * import { defineTask, type ExecutorRef } from "@flyteshim/flyteshim/task";
+ * import { SQLITE3_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const refs: ExecutorRef[] = ["flyteshim.sqlite3", SQLITE3_EXECUTOR_ENTRY];
+ * const ids = refs.map((executor) =>
+ *   defineTask({ name: "q", taskType: "sqlite", executor }).executorId
+ * );
+ * assertEquals(ids, ["flyteshim.sqlite3", "flyteshim.sqlite3"]);
+ * ```
+ *
+ * @example Options built apart from the call
+ * ```ts
+ * import { defineTask, type TaskOptions, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
+ * import { fromInt64 } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: TaskOptions = {
+ *   name: "q",
+ *   taskType: "noop",
+ *   executor: "x.noop",
+ *   image: "example:1",
+ *   inputs: { n: Types.integer },
+ *   timeout: 60,
+ * };
+ * const { metadata } = toTaskTemplate(defineTask(options));
+ * assertEquals(fromInt64(metadata?.timeout?.seconds), 60n);
+ * ```
+ *
+ * @example Keep a local run's files in a folder of one's own
+ * ```ts
+ * import { defineTask, type RunOptions } from "@flyteshim/flyteshim/task";
+ * import { defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const noop = defineExecutor({ id: "x.noop", taskTypes: ["noop"], parseConfig: () => ({}),
+ *   execute: () => Promise.resolve() });
+ * const options: RunOptions = { dir: await Deno.makeTempDir(), env: {} };
+ * await defineTask({ name: "noop", taskType: "noop", executor: noop }).run({}, options);
+ * assertEquals((await Deno.stat(`${options.dir}/task.pb`)).isFile, true);
+ * await Deno.remove(options.dir!, { recursive: true });
+ * ```
+ *
+ * @example Image and id given when serializing
+ * ```ts
+ * import { defineTask, type SerializeOptions, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const task = defineTask({ name: "q", taskType: "sqlite", executor: "flyteshim.sqlite3" });
+ * const options: SerializeOptions = {
+ *   image: "ghcr.io/acme/flyteshim:0.1.0",
+ *   project: "flytesnacks",
+ *   version: "v1",
+ * };
+ * const template = toTaskTemplate(task, options);
+ * assertEquals([template.id?.project, template.id?.version], ["flytesnacks", "v1"]);
+ * assertEquals(template.container?.image, options.image);
  * ```
  */
 export function defineTask<

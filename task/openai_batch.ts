@@ -23,15 +23,6 @@ export interface BatchResultFile {
 /**
  * The download task's output, flytekit's `BatchResult` dataclass: the batch's output and error
  * files (`null` when the batch has none).
- *
- * @example Read the output file of a batch result
- * ```ts
- * import type { BatchResult } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const result: BatchResult = { output_file: { path: "s3://bucket/raw/0f/output_file.jsonl" }, error_file: null };
- * assertEquals(result.output_file?.path.endsWith(".jsonl"), true);
- * ```
  */
 export interface BatchResult {
   /** The batch's output file. */
@@ -55,17 +46,7 @@ const BATCH_RESULT_SCHEMA: { [key: string]: JsonValue } = {
 };
 const OPTIONAL_JSONL = Types.optional(Types.file("jsonl")).literalType;
 
-/**
- * The literal type of flytekit's `BatchResult` (a msgpack STRUCT dataclass).
- *
- * @example The output type of the download task
- * ```ts
- * import { BATCH_RESULT_TYPE } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(Object.keys(BATCH_RESULT_TYPE.literalType.structure?.dataclassType ?? {}), ["output_file", "error_file"]);
- * ```
- */
+/** The literal type of flytekit's `BatchResult` (a msgpack STRUCT dataclass). */
 export const BATCH_RESULT_TYPE: TypeDescriptor<
   BatchResult,
   BatchResult | { output_file: FlyteFile | null; error_file: FlyteFile | null }
@@ -91,17 +72,6 @@ export type DownloadBatchFilesOutputs = { result: typeof BATCH_RESULT_TYPE };
 
 /**
  * Options of {@linkcode openaiUploadJsonlFileTask} and {@linkcode openaiDownloadBatchFilesTask}.
- *
- * @example The key from a secret, for an organization
- * ```ts
- * import { type OpenAIFileTaskOptions, openaiUploadJsonlFileTask, toTaskTemplate } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const options: OpenAIFileTaskOptions = {
- *   name: "batch.upload", image: "example:1", secret: { group: "openai", key: "api_key" }, organization: "org-1",
- * };
- * assertEquals(toTaskTemplate(openaiUploadJsonlFileTask(options)).securityContext?.secrets?.[0].group, "openai");
- * ```
  */
 export interface OpenAIFileTaskOptions extends
   Omit<
@@ -147,7 +117,7 @@ function openaiFileTask<
  *
  * @example The first task of a batch
  * ```ts
- * import { openaiUploadJsonlFileTask, toTaskTemplate } from "@flyteshim/flyteshim";
+ * import { openaiUploadJsonlFileTask, toTaskTemplate } from "@flyteshim/flyteshim/task";
  * import { structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
@@ -161,6 +131,27 @@ function openaiFileTask<
  * assertEquals(structToJson(template.custom).secret_arg, {
  *   group: "openai", key: "api_key", group_version: null, mount_requirement: 0,
  * });
+ * ```
+ *
+ * @example The key from a secret, for an organization
+ * ```ts
+ * import {
+ *   type OpenAIFileTaskOptions,
+ *   openaiUploadJsonlFileTask,
+ *   toTaskTemplate,
+ * } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: OpenAIFileTaskOptions = {
+ *   name: "batch.upload",
+ *   image: "example:1",
+ *   secret: { group: "openai", key: "api_key" },
+ *   organization: "org-1",
+ * };
+ * assertEquals(
+ *   toTaskTemplate(openaiUploadJsonlFileTask(options)).securityContext?.secrets?.[0].group,
+ *   "openai",
+ * );
  * ```
  */
 export function openaiUploadJsonlFileTask(
@@ -183,7 +174,7 @@ export function openaiUploadJsonlFileTask(
  *
  * @example The last task of a batch
  * ```ts
- * import { openaiDownloadBatchFilesTask, toTaskTemplate } from "@flyteshim/flyteshim";
+ * import { openaiDownloadBatchFilesTask, toTaskTemplate } from "@flyteshim/flyteshim/task";
  * import { assertEquals } from "@std/assert";
  *
  * const download = openaiDownloadBatchFilesTask({
@@ -193,7 +184,10 @@ export function openaiUploadJsonlFileTask(
  *   organization: "org-1",
  * });
  * const template = toTaskTemplate(download, { flytekitCompatible: true });
- * assertEquals(template.container?.args?.at(-1), "flytekitplugins.openai.batch.task.DownloadJSONFilesExecutor");
+ * assertEquals(
+ *   template.container?.args?.at(-1),
+ *   "flytekitplugins.openai.batch.task.DownloadJSONFilesExecutor",
+ * );
  * ```
  */
 export function openaiDownloadBatchFilesTask(

@@ -5,29 +5,13 @@ import type { PrebuiltTask, SerializeOptions } from "./types.ts";
 import { toTaskSpec } from "./serialize.ts";
 import { tar } from "./_tar.ts";
 
-/**
- * Options of {@linkcode writePackage}.
- *
- * @example The image given when packaging
- * ```ts
- * import { defineTask, type PackageOptions, writePackage } from "@flyteshim/flyteshim/task";
- * import { assertEquals, assertRejects } from "@std/assert";
- *
- * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop" });
- * const dir = await Deno.makeTempDir();
- * const path = `${dir}/flyte-package.tgz`;
- * await assertRejects(() => writePackage([task], path), TypeError, "no container image");
- * const options: PackageOptions = { image: "ghcr.io/acme/flyteshim:0.1.0" };
- * assertEquals(await writePackage([task], path, options), ["0_noop_1.pb"]);
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
+/** Options of {@linkcode writePackage}. */
 export type PackageOptions = SerializeOptions;
 
 /**
- * The name of a task's entry, number `index` of `count`, in a package: `<index>_<name>_1.pb`, the index
- * zero-padded to `ceil(log10(count))` digits as flytekit pads it (so that names sort in order),
- * `_1` marking a `TaskSpec`.
+ * The name of a task's entry, number `index` of `count`, in a package: `<index>_<name>_1.pb`, the
+ * index zero-padded to `ceil(log10(count))` digits as flytekit pads it (so that names sort in
+ * order), `_1` marking a `TaskSpec`.
  *
  * @example Names sort in creation order
  * ```ts
@@ -63,6 +47,20 @@ export function packageEntryName(
  * const path = `${dir}/flyte-package.tgz`;
  * assertEquals(await writePackage([task], path, { image: "example:1" }), ["0_noop_1.pb"]);
  * assertEquals((await Deno.readFile(path)).subarray(0, 2), new Uint8Array([0x1f, 0x8b]));
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @example The image given when packaging
+ * ```ts
+ * import { defineTask, type PackageOptions, writePackage } from "@flyteshim/flyteshim/task";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop" });
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/flyte-package.tgz`;
+ * await assertRejects(() => writePackage([task], path), TypeError, "no container image");
+ * const options: PackageOptions = { image: "ghcr.io/acme/flyteshim:0.1.0" };
+ * assertEquals(await writePackage([task], path, options), ["0_noop_1.pb"]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -145,7 +145,11 @@ function encodeMessage(message: Message, type: string): { [key: string]: JsonVal
  *
  * const json = toProto3Json({
  *   type: "sqlite",
- *   metadata: { runtime: { type: 1, version: "0.1.0" }, timeout: { seconds: toInt64(600) }, retries: { retries: 0 } },
+ *   metadata: {
+ *     runtime: { type: 1, version: "0.1.0" },
+ *     timeout: { seconds: toInt64(600) },
+ *     retries: { retries: 0 },
+ *   },
  *   custom: { fields: { port: { numberValue: 5432 } } },
  * }, "flyteidl.core.TaskTemplate");
  * assertEquals(json, {

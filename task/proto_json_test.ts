@@ -27,7 +27,7 @@ cls = message_factory.MessageFactory(pool).GetPrototype(pool.FindMessageTypeByNa
 print(json_format.MessageToJson(cls.FromString(open(sys.argv[3], "rb").read())))
 `;
 
-/** The field table, derived from the descriptor set the same way `_proto_json_schema.ts` was. */
+/** The field table, derived from protoc's descriptor set (`deno task gen` reads protobufjs's). */
 const TABLE = `
 import json, sys
 from google.protobuf import descriptor_pb2

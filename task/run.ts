@@ -24,59 +24,16 @@ import type { InferInputs, InferValues } from "../types/descriptors.ts";
 import type { PrebuiltTask, RunOptions, VariableDescriptors } from "./types.ts";
 import { toTaskTemplate } from "./serialize.ts";
 
-/**
- * The image written into templates of local runs of a task that has none.
- *
- * @example The placeholder image
- * ```ts
- * import { LOCAL_IMAGE } from "@flyteshim/flyteshim/task";
- * import { assertStringIncludes } from "@std/assert";
- *
- * assertStringIncludes(LOCAL_IMAGE, "placeholder");
- * ```
- */
+/** The image written into templates of local runs of a task that has none. */
 export const LOCAL_IMAGE = "flyteshim.local/placeholder:local";
 
-/**
- * Options of {@linkcode runTemplate}.
- *
- * @example Run a template with a registry of one's own
- * ```ts
- * import { runTemplate, type RunTemplateOptions } from "@flyteshim/flyteshim/task";
- * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
- *   execute: () => Promise.resolve({ text: "hi" }) });
- * const options: RunTemplateOptions = { executor: "x.hello", registry: createExecutorRegistry([hello]), env: {} };
- * const template = { type: "hello", interface: { outputs: { variables: { text: { type: { simple: 3 } } } } } };
- * assertEquals((await runTemplate(template, {}, options)).outputs, { text: "hi" });
- * ```
- */
+/** Options of {@linkcode runTemplate}. */
 export interface RunTemplateOptions extends RunOptions {
   /** The executor id or alias named in the container args, looked up in `registry`. */
   executor: string;
 }
 
-/**
- * What {@linkcode runTemplate} returns.
- *
- * @example What a run wrote
- * ```ts
- * import { runTemplate, type TemplateRunResult } from "@flyteshim/flyteshim/task";
- * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
- *   execute: () => Promise.resolve({ text: "hi" }) });
- * const template = { type: "hello", interface: { outputs: { variables: { text: { type: { simple: 3 } } } } } };
- * const registry = createExecutorRegistry([hello]);
- * const result: TemplateRunResult = await runTemplate(template, {}, { executor: "x.hello", registry, keep: true });
- * assertEquals(result.literals.literals?.text.scalar?.primitive?.stringValue, "hi");
- * assertEquals((await Deno.stat(`${result.dir}/outputs/outputs.pb`)).isFile, true);
- * await Deno.remove(result.dir, { recursive: true });
- * ```
- */
+/** What {@linkcode runTemplate} returns. */
 export interface TemplateRunResult {
   /** Outputs by name, converted by the template's output types. */
   outputs: Record<string, unknown>;
@@ -120,17 +77,73 @@ function variablesOf(
  *   id: "example.add",
  *   taskTypes: ["add"],
  *   parseConfig: () => ({}),
- *   execute: (_config, inputs) => Promise.resolve({ sum: (inputs.a as bigint) + (inputs.b as bigint) }),
+ *   execute: (_config, inputs) =>
+ *     Promise.resolve({ sum: (inputs.a as bigint) + (inputs.b as bigint) }),
  * });
  * const integer = { simple: 1 };
- * const result = await runTemplate({
- *   type: "add",
- *   interface: {
- *     inputs: { variables: { a: { type: integer }, b: { type: integer } } },
- *     outputs: { variables: { sum: { type: integer } } },
+ * const result = await runTemplate(
+ *   {
+ *     type: "add",
+ *     interface: {
+ *       inputs: { variables: { a: { type: integer }, b: { type: integer } } },
+ *       outputs: { variables: { sum: { type: integer } } },
+ *     },
  *   },
- * }, { a: 2, b: 3 }, { executor: "example.add", registry: createExecutorRegistry([add]) });
+ *   { a: 2, b: 3 },
+ *   { executor: "example.add", registry: createExecutorRegistry([add]) },
+ * );
  * assertEquals([result.outputs.sum, result.kept], [5n, false]);
+ * ```
+ *
+ * @example Run a template with a registry of one's own
+ * ```ts
+ * import { runTemplate, type RunTemplateOptions } from "@flyteshim/flyteshim/task";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const hello = defineExecutor({
+ *   id: "x.hello",
+ *   taskTypes: ["hello"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve({ text: "hi" }),
+ * });
+ * const options: RunTemplateOptions = {
+ *   executor: "x.hello",
+ *   registry: createExecutorRegistry([hello]),
+ *   env: {},
+ * };
+ * const template = {
+ *   type: "hello",
+ *   interface: { outputs: { variables: { text: { type: { simple: 3 } } } } },
+ * };
+ * assertEquals((await runTemplate(template, {}, options)).outputs, { text: "hi" });
+ * ```
+ *
+ * @example What a run wrote
+ * ```ts
+ * import { runTemplate, type TemplateRunResult } from "@flyteshim/flyteshim/task";
+ * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const hello = defineExecutor({
+ *   id: "x.hello",
+ *   taskTypes: ["hello"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve({ text: "hi" }),
+ * });
+ * const template = {
+ *   type: "hello",
+ *   interface: { outputs: { variables: { text: { type: { simple: 3 } } } } },
+ * };
+ * const registry = createExecutorRegistry([hello]);
+ * const result: TemplateRunResult = await runTemplate(template, {}, {
+ *   executor: "x.hello",
+ *   registry,
+ *   keep: true,
+ * });
+ * assertEquals(result.literals.literals?.text.scalar?.primitive?.stringValue, "hi");
+ * assertEquals((await Deno.stat(`${result.dir}/outputs/outputs.pb`)).isFile, true);
+ * await Deno.remove(result.dir, { recursive: true });
  * ```
  */
 export async function runTemplate(
@@ -422,7 +435,11 @@ export function registryFor(
  *   execute: (config) => Promise.resolve({ kind: typeof config.port }),
  * });
  * const task = defineTask({
- *   name: "port", taskType: "port", executor: port, config: { port: 5432 }, outputs: { kind: Types.string },
+ *   name: "port",
+ *   taskType: "port",
+ *   executor: port,
+ *   config: { port: 5432 },
+ *   outputs: { kind: Types.string },
  * });
  * assertEquals(await runTask(task, {}), { kind: "number" });
  * ```

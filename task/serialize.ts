@@ -14,31 +14,10 @@ import type {
   VariableDescriptors,
 } from "./types.ts";
 
-/**
- * flyteshim's version, written to `metadata.runtime.version`.
- *
- * @example The version in a template
- * ```ts
- * import { defineTask, toTaskTemplate, VERSION } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop", image: "example:1" });
- * assertEquals(toTaskTemplate(task).metadata?.runtime?.version, VERSION);
- * ```
- */
+/** flyteshim's version, written to `metadata.runtime.version`. */
 export const VERSION: string = denoConfig.version;
 
-/**
- * The runtime flavor written to `metadata.runtime.flavor`.
- *
- * @example The flavor
- * ```ts
- * import { RUNTIME_FLAVOR } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(RUNTIME_FLAVOR, "flyteshim");
- * ```
- */
+/** The runtime flavor written to `metadata.runtime.flavor`. */
 export const RUNTIME_FLAVOR = "flyteshim";
 
 const ResourceName = flyteidl.core.Resources.ResourceName;
@@ -50,19 +29,7 @@ const MOUNTS: Record<SecretMount, flyteidl.core.Secret.MountType> = {
   file: MountType.FILE,
 };
 
-/**
- * Options of {@linkcode containerArgs}.
- *
- * @example flyteshim's own args carry the checkpoint flags
- * ```ts
- * import { containerArgs, type ContainerArgsOptions } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const options: ContainerArgsOptions = { flytekitCompatible: false };
- * const args = containerArgs("flyteshim.sqlite3", options);
- * assertEquals([args.includes("--checkpoint-path"), args.at(-1)], [true, "flyteshim.sqlite3"]);
- * ```
- */
+/** Options of {@linkcode containerArgs}. */
 export interface ContainerArgsOptions {
   /**
    * flytekit's resolver, with `executor` being the dotted path of flytekit's executor class;
@@ -84,8 +51,24 @@ export interface ContainerArgsOptions {
  * import { containerArgs } from "@flyteshim/flyteshim/task";
  * import { assertEquals } from "@std/assert";
  *
- * const args = containerArgs("flytekit.extras.sqlite3.task.SQLite3TaskExecutor", { flytekitCompatible: true });
- * assertEquals(args.slice(-3), ["--", "{{.taskTemplatePath}}", "flytekit.extras.sqlite3.task.SQLite3TaskExecutor"]);
+ * const args = containerArgs("flytekit.extras.sqlite3.task.SQLite3TaskExecutor", {
+ *   flytekitCompatible: true,
+ * });
+ * assertEquals(args.slice(-3), [
+ *   "--",
+ *   "{{.taskTemplatePath}}",
+ *   "flytekit.extras.sqlite3.task.SQLite3TaskExecutor",
+ * ]);
+ * ```
+ *
+ * @example flyteshim's own args carry the checkpoint flags
+ * ```ts
+ * import { containerArgs, type ContainerArgsOptions } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: ContainerArgsOptions = { flytekitCompatible: false };
+ * const args = containerArgs("flyteshim.sqlite3", options);
+ * assertEquals([args.includes("--checkpoint-path"), args.at(-1)], [true, "flyteshim.sqlite3"]);
  * ```
  */
 export function containerArgs(executor: string, options: ContainerArgsOptions = {}): string[] {
@@ -201,7 +184,8 @@ function executorFor(task: PrebuiltTask, flytekitCompatible: boolean): string {
  * asked for a task without `flytekitExecutor`.
  * @example Serialize a SQLite3 task
  * ```ts
- * import { defineTask, toTaskTemplate, Types } from "@flyteshim/flyteshim";
+ * import { defineTask, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
  * const task = defineTask({
@@ -216,6 +200,20 @@ function executorFor(task: PrebuiltTask, flytekitCompatible: boolean): string {
  * const template = toTaskTemplate(task);
  * assertEquals(template.metadata?.runtime?.flavor, "flyteshim");
  * assertEquals(template.container?.args?.at(-1), "flyteshim.sqlite3");
+ * ```
+ *
+ * @example The version in a template
+ * ```ts
+ * import { defineTask, toTaskTemplate, VERSION } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const task = defineTask({
+ *   name: "noop",
+ *   taskType: "noop",
+ *   executor: "example.noop",
+ *   image: "example:1",
+ * });
+ * assertEquals(toTaskTemplate(task).metadata?.runtime?.version, VERSION);
  * ```
  */
 export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {}): TaskTemplate {
@@ -302,11 +300,15 @@ export function toTaskTemplate(task: PrebuiltTask, options: SerializeOptions = {
  *
  * @example A task spec with its description
  * ```ts
- * import { defineTask, toTaskSpec } from "@flyteshim/flyteshim";
+ * import { defineTask, toTaskSpec } from "@flyteshim/flyteshim/task";
  * import { assertEquals } from "@std/assert";
  *
  * const task = defineTask({
- *   name: "noop", taskType: "noop", executor: "example.noop", image: "example:1", description: "Does nothing",
+ *   name: "noop",
+ *   taskType: "noop",
+ *   executor: "example.noop",
+ *   image: "example:1",
+ *   description: "Does nothing",
  * });
  * assertEquals(toTaskSpec(task).description?.shortDescription, "Does nothing");
  * ```

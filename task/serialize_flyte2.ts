@@ -14,19 +14,7 @@ import type { PrebuiltTask, SerializeOptions } from "./types.ts";
 import { toProto3Json } from "./proto_json.ts";
 import { toTaskTemplate, VERSION } from "./serialize.ts";
 
-/**
- * Options of {@linkcode toFlyte2TaskSpec}.
- *
- * @example A named environment
- * ```ts
- * import { defineTask, type Flyte2SerializeOptions, toFlyte2TaskSpec } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop", image: "example:1" });
- * const options: Flyte2SerializeOptions = { environment: "sql" };
- * assertEquals((await toFlyte2TaskSpec(task, options)).environment?.name, "sql");
- * ```
- */
+/** Options of {@linkcode toFlyte2TaskSpec}. */
 export interface Flyte2SerializeOptions extends Omit<SerializeOptions, "flytekitCompatible"> {
   /** The Flyte 2 environment the task belongs to. @default {"flyteshim"} */
   environment?: string;
@@ -50,8 +38,21 @@ const MAX_NAME = 63;
  * import { assertEquals } from "@std/assert";
  *
  * const args = flyte2ContainerArgs("flyteshim.sqlite3", "fs1.x.y", { version: "v1" });
- * assertEquals(args.slice(0, 5), ["a0", "--inputs", "{{.input}}", "--outputs-path", "{{.outputPrefix}}"]);
- * assertEquals(args.slice(-6), ["--resolver", "flyteshim.resolver", "executor", "flyteshim.sqlite3", "template", "fs1.x.y"]);
+ * assertEquals(args.slice(0, 5), [
+ *   "a0",
+ *   "--inputs",
+ *   "{{.input}}",
+ *   "--outputs-path",
+ *   "{{.outputPrefix}}",
+ * ]);
+ * assertEquals(args.slice(-6), [
+ *   "--resolver",
+ *   "flyteshim.resolver",
+ *   "executor",
+ *   "flyteshim.sqlite3",
+ *   "template",
+ *   "fs1.x.y",
+ * ]);
  * ```
  */
 export function flyte2ContainerArgs(
@@ -99,11 +100,35 @@ export function flyte2ContainerArgs(
  * import { sqlite3Task, toFlyte2TaskSpec } from "@flyteshim/flyteshim/task";
  * import { assertEquals } from "@std/assert";
  *
- * const task = sqlite3Task({ name: "tracks", queryTemplate: "select 1", uri: "chinook.db", image: "ghcr.io/acme/flyteshim:0.1.0" });
+ * const task = sqlite3Task({
+ *   name: "tracks",
+ *   queryTemplate: "select 1",
+ *   uri: "chinook.db",
+ *   image: "ghcr.io/acme/flyteshim:0.1.0",
+ * });
  * const spec = await toFlyte2TaskSpec(task, { version: "v1" });
  * assertEquals(spec.taskTemplate?.type, "sqlite");
  * assertEquals(spec.taskTemplate?.container?.args?.[0], "a0");
  * assertEquals(spec.shortName, "tracks");
+ * ```
+ *
+ * @example A named environment
+ * ```ts
+ * import {
+ *   defineTask,
+ *   type Flyte2SerializeOptions,
+ *   toFlyte2TaskSpec,
+ * } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const task = defineTask({
+ *   name: "noop",
+ *   taskType: "noop",
+ *   executor: "example.noop",
+ *   image: "example:1",
+ * });
+ * const options: Flyte2SerializeOptions = { environment: "sql" };
+ * assertEquals((await toFlyte2TaskSpec(task, options)).environment?.name, "sql");
  * ```
  */
 export async function toFlyte2TaskSpec(
@@ -154,7 +179,13 @@ function variableEntries(map: JsonValue | undefined): JsonValue | undefined {
  * import { Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
- * const task = defineTask({ name: "noop", taskType: "noop", executor: "example.noop", image: "example:1", inputs: { n: Types.integer } });
+ * const task = defineTask({
+ *   name: "noop",
+ *   taskType: "noop",
+ *   executor: "example.noop",
+ *   image: "example:1",
+ *   inputs: { n: Types.integer },
+ * });
  * const json = toFlyte2Json(await toFlyte2TaskSpec(task));
  * assertEquals(json.shortName, "noop");
  * assertEquals(json.taskTemplate.interface.inputs.variables[0].key, "n");

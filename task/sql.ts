@@ -12,8 +12,57 @@ import { defineTask } from "./define.ts";
 import type { PrebuiltTask, SecretRequest, TaskOptions, VariableDescriptors } from "./types.ts";
 import { secretArgOf } from "./_secret_arg.ts";
 
+/** The default output of the SQL tasks: `results`, a parquet structured dataset. */
+export type DefaultSqlOutputs = { results: TypeDescriptor<StructuredDataset> };
+
+/** What every SQL task definition shares: the generic task options minus what the helper sets. */
+export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends VariableDescriptors> = Omit<
+  TaskOptions<I, O>,
+  "taskType" | "executor" | "flytekitExecutor" | "config"
+>;
+
+/** Options of {@linkcode sqlite3Task}. */
+export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
+  extends SqlTaskBaseOptions<I, O> {
+  /** One structured dataset output, or none. @default {{ results: Types.structuredDataset() }} */
+  outputs?: O & SqlOutputsFit<O>;
+  /**
+   * The query; `{{ .inputs.name }}` placeholders are replaced by the inputs (as bound values,
+   * never pasted into the SQL). Written as given: newlines are kept.
+   */
+  queryTemplate: string;
+  /** The database file: a local path, `file://`, `s3://` or `http(s)://` URI. */
+  uri: string;
+  /**
+   * Whether `uri` is an archive (zip, tar, tar.gz, ...) holding one database file. @default false
+   */
+  compressed?: boolean;
+}
+
 /**
- * The default output of the SQL tasks: `results`, a parquet structured dataset.
+ * A SQLite3 task (flytekit's `SQLite3Task`, task type `sqlite`, executor `flyteshim.sqlite3`):
+ * runs a query on a SQLite database file and returns the rows as a parquet structured dataset
+ * named `results` (or the outputs given).
+ *
+ * @example A SQLite3 task on a zipped database
+ * ```ts
+ * import { sqlite3Task, toTaskTemplate } from "@flyteshim/flyteshim/task";
+ * import { Types } from "@flyteshim/flyteshim/types";
+ * import { structToJson } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const tracks = sqlite3Task({
+ *   name: "sql.tracks",
+ *   image: "ghcr.io/acme/flyteshim:0.1.0",
+ *   queryTemplate: "select TrackId, Name from tracks limit {{ .inputs.limit }}",
+ *   uri: "https://example.org/chinook.zip",
+ *   compressed: true,
+ *   inputs: { limit: Types.integer },
+ * });
+ * const template = toTaskTemplate(tracks);
+ * assertEquals(template.type, "sqlite");
+ * assertEquals(structToJson(template.custom).compressed, true);
+ * ```
  *
  * @example The results of a SQL task
  * ```ts
@@ -24,39 +73,6 @@ import { secretArgOf } from "./_secret_arg.ts";
  * const outputs: DefaultSqlOutputs = task.options.outputs;
  * assertEquals(outputs.results.literalType.structuredDatasetType?.format, "parquet");
  * ```
- */
-export type DefaultSqlOutputs = { results: TypeDescriptor<StructuredDataset> };
-
-/**
- * What every SQL task definition shares: the generic task options minus what the helper sets.
- *
- * @example Options shared by a SQLite3 and a SQL task
- * ```ts
- * import {
- *   sqlite3Task,
- *   type SqlTaskBaseOptions,
- *   sqlTask,
- *   toTaskTemplate,
- *   type VariableDescriptors,
- * } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const common: SqlTaskBaseOptions<VariableDescriptors, VariableDescriptors> = {
- *   name: "sql.count", image: "example:1", retries: 2,
- * };
- * const query = "select count(*) from t";
- * const local = sqlite3Task({ ...common, queryTemplate: query, uri: "s3://bucket/db.sqlite" });
- * const remote = sqlTask({ ...common, queryTemplate: query, uri: "postgresql://app@db:5432/app" });
- * assertEquals([local, remote].map((task) => toTaskTemplate(task).metadata?.retries?.retries), [2, 2]);
- * ```
- */
-export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends VariableDescriptors> = Omit<
-  TaskOptions<I, O>,
-  "taskType" | "executor" | "flytekitExecutor" | "config"
->;
-
-/**
- * Options of {@linkcode sqlite3Task}.
  *
  * @example Run a query on a local SQLite file
  * ```ts
@@ -75,51 +91,15 @@ export type SqlTaskBaseOptions<I extends VariableDescriptors, O extends Variable
  * using db = new DatabaseSync(uri);
  * db.exec("create table items (name, price); insert into items values ('pen', 1.5), ('ink', 4.0)");
  * const options: Sqlite3TaskOptions<{ min: typeof Types.float }, DefaultSqlOutputs> = {
- *   name: "items", uri, inputs: { min: Types.float }, queryTemplate: "select name from items where price > {{.inputs.min}}",
+ *   name: "items",
+ *   uri,
+ *   inputs: { min: Types.float },
+ *   queryTemplate: "select name from items where price > {{.inputs.min}}",
  * };
  * // The dataset is written into the run folder: here one inside `dir`, removed with it.
  * const { results } = await sqlite3Task(options).run({ min: 2 }, { dir: `${dir}/run` });
  * assertEquals((await readDataset(results)).rows, [{ name: "ink" }]);
  * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export interface Sqlite3TaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
-  extends SqlTaskBaseOptions<I, O> {
-  /** One structured dataset output, or none. @default {{ results: Types.structuredDataset() }} */
-  outputs?: O & SqlOutputsFit<O>;
-  /**
-   * The query; `{{ .inputs.name }}` placeholders are replaced by the inputs (as bound values,
-   * never pasted into the SQL). Written as given: newlines are kept.
-   */
-  queryTemplate: string;
-  /** The database file: a local path, `file://`, `s3://` or `http(s)://` URI. */
-  uri: string;
-  /** Whether `uri` is an archive (zip, tar, tar.gz, ...) holding one database file. @default false */
-  compressed?: boolean;
-}
-
-/**
- * A SQLite3 task (flytekit's `SQLite3Task`, task type `sqlite`, executor `flyteshim.sqlite3`):
- * runs a query on a SQLite database file and returns the rows as a parquet structured dataset
- * named `results` (or the outputs given).
- *
- * @example A SQLite3 task on a zipped database
- * ```ts
- * import { sqlite3Task, toTaskTemplate, Types } from "@flyteshim/flyteshim";
- * import { structToJson } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const tracks = sqlite3Task({
- *   name: "sql.tracks",
- *   image: "ghcr.io/acme/flyteshim:0.1.0",
- *   queryTemplate: "select TrackId, Name from tracks limit {{ .inputs.limit }}",
- *   uri: "https://example.org/chinook.zip",
- *   compressed: true,
- *   inputs: { limit: Types.integer },
- * });
- * const template = toTaskTemplate(tracks);
- * assertEquals(template.type, "sqlite");
- * assertEquals(structToJson(template.custom).compressed, true);
  * ```
  */
 export function sqlite3Task<
@@ -142,30 +122,7 @@ export function sqlite3Task<
   });
 }
 
-/**
- * Options of {@linkcode sqlTask}.
- *
- * @example Connection options and a password from a secret
- * ```ts
- * import {
- *   type DefaultSqlOutputs,
- *   sqlTask,
- *   type SqlTaskOptions,
- *   toTaskTemplate,
- *   type VariableDescriptors,
- * } from "@flyteshim/flyteshim/task";
- * import { structToJson } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const options: SqlTaskOptions<VariableDescriptors, DefaultSqlOutputs> = {
- *   name: "sql.users", image: "example:1", queryTemplate: "select id from users", uri: "postgresql://app@db:5432/app",
- *   connectArgs: { sslmode: "require" }, secretConnectArgs: { password: { group: "db", key: "password" } },
- * };
- * const template = toTaskTemplate(sqlTask(options));
- * assertEquals(structToJson(template.custom).connect_args, { sslmode: "require" });
- * assertEquals(template.securityContext?.secrets?.[0].key, "password");
- * ```
- */
+/** Options of {@linkcode sqlTask}. */
 export interface SqlTaskOptions<I extends VariableDescriptors, O extends VariableDescriptors>
   extends SqlTaskBaseOptions<I, O> {
   /** One structured dataset output, or none. @default {{ results: Types.structuredDataset() }} */
@@ -249,7 +206,7 @@ function checkSqlOutputs(name: string, outputs: VariableDescriptors | undefined)
  *
  * @example A PostgreSQL query with its password from a secret
  * ```ts
- * import { sqlTask, toTaskTemplate } from "@flyteshim/flyteshim";
+ * import { sqlTask, toTaskTemplate } from "@flyteshim/flyteshim/task";
  * import { structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
@@ -265,6 +222,56 @@ function checkSqlOutputs(name: string, outputs: VariableDescriptors | undefined)
  *   password: { group: "db", key: "password", group_version: null, mount_requirement: 0 },
  * });
  * assertEquals(template.securityContext?.secrets?.[0].key, "password");
+ * ```
+ *
+ * @example Connection options and a password from a secret
+ * ```ts
+ * import {
+ *   type DefaultSqlOutputs,
+ *   sqlTask,
+ *   type SqlTaskOptions,
+ *   toTaskTemplate,
+ *   type VariableDescriptors,
+ * } from "@flyteshim/flyteshim/task";
+ * import { structToJson } from "@flyteshim/flyteshim/idl";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: SqlTaskOptions<VariableDescriptors, DefaultSqlOutputs> = {
+ *   name: "sql.users",
+ *   image: "example:1",
+ *   queryTemplate: "select id from users",
+ *   uri: "postgresql://app@db:5432/app",
+ *   connectArgs: { sslmode: "require" },
+ *   secretConnectArgs: { password: { group: "db", key: "password" } },
+ * };
+ * const template = toTaskTemplate(sqlTask(options));
+ * assertEquals(structToJson(template.custom).connect_args, { sslmode: "require" });
+ * assertEquals(template.securityContext?.secrets?.[0].key, "password");
+ * ```
+ *
+ * @example Options shared by a SQLite3 and a SQL task
+ * ```ts
+ * import {
+ *   sqlite3Task,
+ *   sqlTask,
+ *   type SqlTaskBaseOptions,
+ *   toTaskTemplate,
+ *   type VariableDescriptors,
+ * } from "@flyteshim/flyteshim/task";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const common: SqlTaskBaseOptions<VariableDescriptors, VariableDescriptors> = {
+ *   name: "sql.count",
+ *   image: "example:1",
+ *   retries: 2,
+ * };
+ * const query = "select count(*) from t";
+ * const local = sqlite3Task({ ...common, queryTemplate: query, uri: "s3://bucket/db.sqlite" });
+ * const remote = sqlTask({ ...common, queryTemplate: query, uri: "postgresql://app@db:5432/app" });
+ * assertEquals([local, remote].map((task) => toTaskTemplate(task).metadata?.retries?.retries), [
+ *   2,
+ *   2,
+ * ]);
  * ```
  */
 export function sqlTask<

@@ -12,53 +12,13 @@ import type { Storage } from "../storage/mod.ts";
 import type { Duration } from "../types/values.ts";
 import type { InferInputs, InferValues, TypeDescriptor } from "../types/descriptors.ts";
 
-/**
- * Declared variables by name: the task's inputs or outputs.
- *
- * @example Variables declared apart from the task
- * ```ts
- * import { defineTask, toTaskTemplate, type VariableDescriptors } from "@flyteshim/flyteshim/task";
- * import { Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const inputs = { limit: Types.integer, names: Types.list(Types.string) } satisfies VariableDescriptors;
- * const task = defineTask({ name: "q", taskType: "sqlite", executor: "flyteshim.sqlite3", image: "example:1", inputs });
- * assertEquals(Object.keys(toTaskTemplate(task).interface?.inputs?.variables ?? {}), ["limit", "names"]);
- * ```
- */
+/** Declared variables by name: the task's inputs or outputs. */
 export type VariableDescriptors = Record<string, TypeDescriptor>;
 
-/**
- * How a secret reaches the pod (`flyteidl.core.Secret.MountType`).
- *
- * @example A secret mounted as an environment variable
- * ```ts
- * import { defineTask, type SecretMount, toTaskTemplate } from "@flyteshim/flyteshim/task";
- * import { flyteidl } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const mount: SecretMount = "env_var";
- * const secrets = [{ group: "db", key: "password", mount }];
- * const task = defineTask({ name: "q", taskType: "noop", executor: "x.noop", image: "example:1", secrets });
- * assertEquals(toTaskTemplate(task).securityContext?.secrets?.[0].mountRequirement, flyteidl.core.Secret.MountType.ENV_VAR);
- * ```
- */
+/** How a secret reaches the pod (`flyteidl.core.Secret.MountType`). */
 export type SecretMount = "any" | "env_var" | "file";
 
-/**
- * A secret the task needs; Flyte's webhook injects it into the pod (`security_context`).
- *
- * @example A secret file whose path is in an environment variable
- * ```ts
- * import { defineTask, type SecretRequest, toTaskTemplate } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const secret: SecretRequest = { group: "db", key: "password", mount: "file", envVar: "DB_PASSWORD_FILE" };
- * const task = defineTask({ name: "q", taskType: "noop", executor: "x.noop", image: "example:1", secrets: [secret] });
- * const [written] = toTaskTemplate(task).securityContext?.secrets ?? [];
- * assertEquals([written.group, written.key, written.envVar], ["db", "password", "DB_PASSWORD_FILE"]);
- * ```
- */
+/** A secret the task needs; Flyte's webhook injects it into the pod (`security_context`). */
 export interface SecretRequest {
   /** Secret group (the Kubernetes secret name). */
   group: string;
@@ -72,22 +32,7 @@ export interface SecretRequest {
   envVar?: string;
 }
 
-/**
- * Kubernetes resource quantities, as strings (`"500m"`, `"1Gi"`) or plain numbers.
- *
- * @example Requests and limits
- * ```ts
- * import { defineTask, type ResourceSpec, toTaskTemplate } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const requests: ResourceSpec = { cpu: "500m", memory: "1Gi" };
- * const limits: ResourceSpec = { memory: "2Gi" };
- * const task = defineTask({ name: "q", taskType: "noop", executor: "x.noop", image: "example:1", requests, limits });
- * const resources = toTaskTemplate(task).container?.resources;
- * assertEquals(resources?.requests?.map((entry) => entry.value), ["500m", "1Gi"]);
- * assertEquals(resources?.limits?.map((entry) => entry.value), ["2Gi"]);
- * ```
- */
+/** Kubernetes resource quantities, as strings (`"500m"`, `"1Gi"`) or plain numbers. */
 export interface ResourceSpec {
   /** CPU cores (`"1"`, `"500m"`). */
   cpu?: string | number;
@@ -99,43 +44,20 @@ export interface ResourceSpec {
   ephemeralStorage?: string;
 }
 
-/**
- * Cache settings (`TaskMetadata.discoverable` and friends).
- *
- * @example Cached results, computed once at a time
- * ```ts
- * import { type CacheSettings, defineTask, toTaskTemplate } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const cache: CacheSettings = { version: "1", serialize: true };
- * const task = defineTask({ name: "q", taskType: "noop", executor: "x.noop", image: "example:1", cache });
- * const metadata = toTaskTemplate(task).metadata;
- * assertEquals([metadata?.discoverable, metadata?.discoveryVersion, metadata?.cacheSerializable], [true, "1", true]);
- * ```
- */
+/** Cache settings (`TaskMetadata.discoverable` and friends). */
 export interface CacheSettings {
   /** The cache version; bump it to invalidate earlier results (`discovery_version`). */
   version: string;
-  /** Let only one execution with the same inputs compute at a time (`cache_serializable`). @default false */
+  /**
+   * Let only one execution with the same inputs compute at a time (`cache_serializable`).
+   * @default false
+   */
   serialize?: boolean;
   /** Inputs left out of the cache key (`cache_ignore_input_vars`). @default [] */
   ignoreInputs?: readonly string[];
 }
 
-/**
- * Where a task's executor comes from: an id looked up in a registry, or the executor itself.
- *
- * @example An executor named by id or given by value
- * ```ts
- * import { defineTask, type ExecutorRef } from "@flyteshim/flyteshim/task";
- * import { SQLITE3_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * const refs: ExecutorRef[] = ["flyteshim.sqlite3", SQLITE3_EXECUTOR_ENTRY];
- * const ids = refs.map((executor) => defineTask({ name: "q", taskType: "sqlite", executor }).executorId);
- * assertEquals(ids, ["flyteshim.sqlite3", "flyteshim.sqlite3"]);
- * ```
- */
+/** Where a task's executor comes from: an id looked up in a registry, or the executor itself. */
 export type ExecutorRef = string | Executor<unknown> | ExecutorEntry;
 
 /**
@@ -168,8 +90,12 @@ export type ConfigOf<E> = E extends Executor<infer _C, infer K, infer _T, infer 
  * import { defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { assertEquals } from "@std/assert";
  *
- * const shout = defineExecutor({ id: "x.shout", taskTypes: ["shout", "yell"], parseConfig: () => ({}),
- *   execute: () => Promise.resolve() });
+ * const shout = defineExecutor({
+ *   id: "x.shout",
+ *   taskTypes: ["shout", "yell"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
  * const taskType: TaskTypeOf<typeof shout> = "yell";
  * assertEquals(taskType, "yell");
  * ```
@@ -209,9 +135,16 @@ export type Misfits<A, B> = string extends keyof A ? never : string extends keyo
  * import { assertEquals } from "@std/assert";
  *
  * const inputs = { text: Types.string };
- * const echo = defineExecutor({ id: "x.echo", taskTypes: ["echo"], inputs, parseConfig: () => ({}),
- *   execute: (_config, given) => Promise.resolve({ out: given.text }) });
- * const fits: typeof echo & ExecutorFits<typeof echo, typeof inputs, { out: typeof Types.string }> = echo;
+ * const echo = defineExecutor({
+ *   id: "x.echo",
+ *   taskTypes: ["echo"],
+ *   inputs,
+ *   parseConfig: () => ({}),
+ *   execute: (_config, given) => Promise.resolve({ out: given.text }),
+ * });
+ * const fits:
+ *   & typeof echo
+ *   & ExecutorFits<typeof echo, typeof inputs, { out: typeof Types.string }> = echo;
  * assertEquals(fits.id, "x.echo");
  * ```
  */
@@ -237,20 +170,6 @@ export type ExecutorFits<E, I extends VariableDescriptors, O extends VariableDes
 /**
  * Everything a prebuilt container task declares. Only `name`, `taskType` and `executor` are
  * required; `image` is required to package or serialize it (not for local runs).
- *
- * @example Options built apart from the call
- * ```ts
- * import { defineTask, type TaskOptions, toTaskTemplate } from "@flyteshim/flyteshim/task";
- * import { Types } from "@flyteshim/flyteshim/types";
- * import { fromInt64 } from "@flyteshim/flyteshim/idl";
- * import { assertEquals } from "@std/assert";
- *
- * const options: TaskOptions = {
- *   name: "q", taskType: "noop", executor: "x.noop", image: "example:1", inputs: { n: Types.integer }, timeout: 60,
- * };
- * const { metadata } = toTaskTemplate(defineTask(options));
- * assertEquals(fromInt64(metadata?.timeout?.seconds), 60n);
- * ```
  */
 export interface TaskOptions<
   I extends VariableDescriptors = VariableDescriptors,
@@ -307,23 +226,7 @@ export interface TaskOptions<
   descriptions?: { readonly [K in keyof I | keyof O]?: string };
 }
 
-/**
- * Options of {@linkcode PrebuiltTask.run}.
- *
- * @example Keep a local run's files in a folder of one's own
- * ```ts
- * import { defineTask, type RunOptions } from "@flyteshim/flyteshim/task";
- * import { defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const noop = defineExecutor({ id: "x.noop", taskTypes: ["noop"], parseConfig: () => ({}),
- *   execute: () => Promise.resolve() });
- * const options: RunOptions = { dir: await Deno.makeTempDir(), env: {} };
- * await defineTask({ name: "noop", taskType: "noop", executor: noop }).run({}, options);
- * assertEquals((await Deno.stat(`${options.dir}/task.pb`)).isFile, true);
- * await Deno.remove(options.dir!, { recursive: true });
- * ```
- */
+/** Options of {@linkcode PrebuiltTask.run}. */
 export interface RunOptions {
   /**
    * A folder for the run's files (`task.pb`, `inputs.pb`, `outputs/`, `raw/`); kept afterwards,
@@ -358,21 +261,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Options of {@linkcode PrebuiltTask.toTaskTemplate}.
- *
- * @example Image and id given when serializing
- * ```ts
- * import { defineTask, type SerializeOptions, toTaskTemplate } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const task = defineTask({ name: "q", taskType: "sqlite", executor: "flyteshim.sqlite3" });
- * const options: SerializeOptions = { image: "ghcr.io/acme/flyteshim:0.1.0", project: "flytesnacks", version: "v1" };
- * const template = toTaskTemplate(task, options);
- * assertEquals([template.id?.project, template.id?.version], ["flytesnacks", "v1"]);
- * assertEquals(template.container?.image, options.image);
- * ```
- */
+/** Options of {@linkcode PrebuiltTask.toTaskTemplate}. */
 export interface SerializeOptions {
   /** The image of tasks that set none (a task's own image wins). */
   image?: string;
@@ -400,8 +289,16 @@ export interface SerializeOptions {
  * import { type PrebuiltTask, sqlite3Task } from "@flyteshim/flyteshim/task";
  * import { assertEquals } from "@std/assert";
  *
- * const task: PrebuiltTask = sqlite3Task({ name: "sql.tracks", queryTemplate: "select 1", uri: "chinook.db" });
- * assertEquals([task.name, task.executorId, task.options.taskType], ["sql.tracks", "flyteshim.sqlite3", "sqlite"]);
+ * const task: PrebuiltTask = sqlite3Task({
+ *   name: "sql.tracks",
+ *   queryTemplate: "select 1",
+ *   uri: "chinook.db",
+ * });
+ * assertEquals([task.name, task.executorId, task.options.taskType], [
+ *   "sql.tracks",
+ *   "flyteshim.sqlite3",
+ *   "sqlite",
+ * ]);
  * ```
  */
 export interface PrebuiltTask<
@@ -434,9 +331,16 @@ export interface PrebuiltTask<
  * import { assertEquals } from "@std/assert";
  *
  * const args: RunArgs<Record<never, never>> = [];
- * const hello = defineExecutor({ id: "x.hello", taskTypes: ["hello"], parseConfig: () => ({}),
- *   execute: () => Promise.resolve() });
- * assertEquals(await defineTask({ name: "hello", taskType: "hello", executor: hello }).run(...args), {});
+ * const hello = defineExecutor({
+ *   id: "x.hello",
+ *   taskTypes: ["hello"],
+ *   parseConfig: () => ({}),
+ *   execute: () => Promise.resolve(),
+ * });
+ * assertEquals(
+ *   await defineTask({ name: "hello", taskType: "hello", executor: hello }).run(...args),
+ *   {},
+ * );
  * ```
  */
 export type RunArgs<I extends VariableDescriptors> = Record<never, never> extends InferInputs<I>

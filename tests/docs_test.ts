@@ -1,9 +1,11 @@
 // The documentation cannot drift from the code: every TypeScript block in README.md, CHANGELOG.md
 // and docs/ either runs as a doc test, or is marked `ignore from=<path>` and is a verbatim excerpt
 // of a file that a test runs; every relative link resolves to a file (and heading) that exists;
-// every page is reachable from README.md; and the error-code and configuration references list
-// every code the code can throw and every environment variable it reads.
+// every page is reachable from README.md; the error-code reference lists exactly errors.ts's
+// ERROR_CODES; and the configuration reference lists every environment variable the code reads.
 import { assert, assertEquals } from "@std/assert";
+import { ERROR_CODES } from "../errors.ts";
+import { ERROR_CODES_PAGE, meaningCell, recoverableCell } from "../tools/gen_error_codes.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const TS_LANGS = new Set(["ts", "typescript", "tsx", "js", "javascript", "jsx", "mts"]);
@@ -319,20 +321,25 @@ async function usedInSource(patterns: RegExp[]): Promise<Map<string, string>> {
   return used;
 }
 
-Deno.test("docs: every error code the code can throw is in the error-code reference", async () => {
-  const page = await Deno.readTextFile(`${ROOT}docs/reference/error-codes.md`);
-  // The codes in the table's first column.
-  const listed = new Set(
-    [...page.matchAll(/^\|([^|]*)\|/gm)].flatMap((row) =>
-      [...row[1].matchAll(/`((?:USER|SYSTEM):[A-Za-z]+)`/g)].map((m) => m[1])
-    ),
-  );
+Deno.test("docs: the error-code reference lists exactly ERROR_CODES, with origin and recoverability", async () => {
+  const page = await Deno.readTextFile(`${ROOT}${ERROR_CODES_PAGE}`);
+  // The table's rows: code, origin, recoverable, meaning.
+  const rows = [
+    ...page.matchAll(/^\| `((?:USER|SYSTEM):[A-Za-z0-9]+)` *\|([^|]*)\|([^|]*)\|(.*)\|$/gm),
+  ]
+    .map((m) => [m[1], m[2].trim(), m[3].trim(), m[4].trim()]);
+  const expected = Object.entries(ERROR_CODES).map(([code, info]) => [
+    code,
+    info.origin.toUpperCase(),
+    recoverableCell(info),
+    meaningCell(info),
+  ]);
+  assertEquals(rows, expected, "run `deno task gen` to write the table from errors.ts");
+  // And every code the program writes is in the table (the type of `code` sees to the throws).
   const used = await usedInSource([/["'`]((?:USER|SYSTEM):[A-Za-z]+)["'`]/g]);
   assert(used.size > 20, `only ${used.size} codes found in the source: is the scan broken?`);
-  const missing = [...used].filter(([code]) => !listed.has(code)).map(([code, file]) =>
-    `${code} (${file})`
-  );
-  assertEquals(missing, [], "add a row to docs/reference/error-codes.md for each");
+  const listed = new Set(rows.map(([code]) => code));
+  assertEquals([...used].filter(([code]) => !listed.has(code)).map(([c, f]) => `${c} (${f})`), []);
 });
 
 Deno.test("docs: every environment variable the code reads is in the configuration reference", async () => {

@@ -190,13 +190,16 @@ async function assertProto3(files: readonly string[]): Promise<void> {
   }
 }
 
-/**
- * Field tables for idl/_wire.ts, from protobufjs's JSON form of the protos: for each message
- * reachable from {@linkcode WIRE_ROOTS}, its fields as `[id, name, type, ref, label]` (ref: the
- * full name of an enum or message type; label: "", "repeated", "packed", "map:<key type>" or
- * "oneof:<name>"), and the values of the enums they use.
- */
-async function wireTables(tmp: string): Promise<string> {
+/** The protos' types by full name, as protobufjs's JSON form has them, and name resolution. */
+interface Descriptors {
+  /** Messages and enums by full name (no leading dot). */
+  types: Map<string, JsonNamespace>;
+  /** The full name `ref` stands for, seen from the message `scope` (protobuf's scoping rules). */
+  resolve(ref: string, scope: string[]): string;
+}
+
+/** protobufjs's JSON form of {@linkcode FILES}, indexed; the source of both field tables. */
+async function descriptors(tmp: string): Promise<Descriptors> {
   const out = join(tmp, "descriptor.json");
   await run([
     "run",
@@ -230,6 +233,16 @@ async function wireTables(tmp: string): Promise<string> {
     }
     throw new Error(`Cannot resolve type "${ref}" from ${scope.join(".")}`);
   };
+  return { types, resolve };
+}
+
+/**
+ * Field tables for idl/_wire.ts: for each message reachable from {@linkcode WIRE_ROOTS}, its
+ * fields as `[id, name, type, ref, label]` (ref: the full name of an enum or message type; label:
+ * "", "repeated", "packed", "map:<key type>" or "oneof:<name>"), and the values of the enums they
+ * use.
+ */
+function wireTables({ types, resolve }: Descriptors): string {
   const messages: string[] = [];
   const enums = new Set<string>();
   const lines: string[] = [];
@@ -294,17 +307,113 @@ ${enumLines.map((l) => `  ${l}`).join("\n")}
 `;
 }
 
-/** Generates every file of `idl/gen/`; returns file name -> contents. */
+/** The proto3 JSON encoder's field tables (task/proto_json.ts), as {@linkcode protoJsonTables}. */
+const PROTO_JSON_TABLES = "task/_proto_json_schema.ts";
+/** The messages task registration writes as proto3 JSON, with all they hold. */
+const PROTO_JSON_ROOTS = ["flyteidl.admin.TaskSpec", "flyteidl.core.TaskTemplate"];
+/** Messages with a JSON form of their own: the encoder writes them without a table. */
+const WELL_KNOWN = new Set(
+  ["Struct", "Value", "ListValue", "Duration", "Timestamp", "BoolValue"].map((n) =>
+    `google.protobuf.${n}`
+  ),
+);
+
+/**
+ * Field tables for the proto3 JSON encoder, from the same descriptors as
+ * {@linkcode wireTables}: for each message reachable from {@linkcode PROTO_JSON_ROOTS} (in
+ * depth-first order, fields in declaration order), `[jsonName, type, flags?]`, where type is a
+ * scalar type or the full name of a message or enum, and flags are "r" (repeated), "m" (a map
+ * with string keys; type is the value's) and "o" (a member of a oneof, whose default value is
+ * still written).
+ */
+function protoJsonTables({ types, resolve }: Descriptors): string {
+  const out = new Map<string, string[]>();
+  const visit = (name: string) => {
+    if (out.has(name) || WELL_KNOWN.has(name)) return;
+    const rows: string[] = [];
+    out.set(name, rows);
+    const type = types.get(name)!;
+    const oneofMembers = new Set(Object.values(type.oneofs ?? {}).flatMap((o) => o.oneof));
+    for (const [field, f] of Object.entries(type.fields ?? {})) {
+      let kind = f.type;
+      if (!PACKABLE.has(kind) && kind !== "string" && kind !== "bytes") {
+        kind = resolve(kind, name.split("."));
+        if (!types.get(kind)?.values) visit(kind);
+      }
+      if (f.keyType !== undefined && f.keyType !== "string") {
+        throw new Error(`${name}.${field}: map keys must be strings`);
+      }
+      const flags = f.keyType !== undefined
+        ? "m"
+        : (f.rule === "repeated" ? "r" : "") + (oneofMembers.has(field) ? "o" : "");
+      rows.push(JSON.stringify(flags ? [jsonName(field), kind, flags] : [jsonName(field), kind]));
+    }
+  };
+  for (const root of PROTO_JSON_ROOTS) visit(root);
+  const entries = [...out].map(([name, rows]) =>
+    rows.length
+      ? `  ${JSON.stringify(name)}: [\n${rows.map((r) => `    ${r},\n`).join("")}  ],`
+      : `  ${JSON.stringify(name)}: [],`
+  );
+  return `${HEADER}// Field tables of the flyteidl messages reachable from \`admin.TaskSpec\` and \`core.TaskTemplate\`,
+// as proto3 JSON needs them: JSON name, type, and flags ("r" repeated, "m" map with string keys,
+// "o" member of a oneof, whose default value is still written). Read from the same descriptors as
+// the wire tables (idl/gen/wire_tables.ts); \`proto_json_test.ts\` derives them again with protoc
+// and checks the encoder against protobuf's own \`json_format\`.
+
+/** \`[jsonName, type, flags?]\`. */
+export type FieldSpec = readonly [string, string, string?];
+
+/** Fields by full message name. */
+export const MESSAGES: Readonly<Record<string, readonly FieldSpec[]>> = {
+${entries.join("\n")}
+};
+`;
+}
+
+/**
+ * A field's proto3 JSON name from protobufjs's name for it: protobufjs camel-cases names as
+ * protoc does for the fields flyteidl has (a letter after each underscore), so the name stands
+ * (`proto_json_test.ts` checks the table against protoc's \`json_name\`s).
+ */
+function jsonName(field: string): string {
+  if (field.includes("_")) throw new Error(`Cannot name field "${field}" in JSON: not camel-cased`);
+  return field;
+}
+
+/** TypeScript as \`deno fmt\` formats it (files outside idl/gen/ are formatted). */
+async function formatted(text: string): Promise<string> {
+  const fmt = new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--ext", "ts", "-"],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = fmt.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const out = await fmt.output();
+  if (!out.success) throw new Error(`Cannot format: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Generates every file of `idl/gen/` and the proto3 JSON tables; returns path -> contents. */
 async function generate(): Promise<Map<string, string>> {
   await run(["install", "--quiet"]);
   const tmp = await Deno.makeTempDir({ prefix: "flyteshim-gen-" });
   try {
-    return new Map([
+    const idl = await descriptors(tmp);
+    const files: [string, string][] = [
       ...await generateModule(tmp, "flyteidl", "flyteshim", FILES.map((f) => join(PROTOS, f))),
       ...await generateModule(tmp, "flyteidl2", "flyteshim2", [await flyte2Json(tmp)], HEADER2),
       ["protobuf_runtime.js", await bundleRuntime(tmp)],
       ["protobuf_runtime.d.ts", RUNTIME_DECLARATION],
-      ["wire_tables.ts", await wireTables(tmp)],
+      ["wire_tables.ts", wireTables(idl)],
+    ];
+    return new Map([
+      ...files.map(([name, text]): [string, string] => [`idl/gen/${name}`, text]),
+      [PROTO_JSON_TABLES, await formatted(protoJsonTables(idl))],
     ]);
   } finally {
     await Deno.remove(tmp, { recursive: true });
@@ -524,16 +633,16 @@ if (import.meta.main) {
   const files = await generate();
   if (Deno.args.includes("--check")) {
     let stale = false;
-    for (const [name, text] of files) {
-      const current = await Deno.readTextFile(join(OUT_DIR, name)).catch(() => "");
+    for (const [path, text] of files) {
+      const current = await Deno.readTextFile(join(ROOT, path)).catch(() => "");
       if (current !== text) {
-        console.error(`idl/gen/${name} is stale: run \`deno task gen\``);
+        console.error(`${path} is stale: run \`deno task gen\``);
         stale = true;
       }
     }
     Deno.exit(stale ? 1 : 0);
   }
   await Deno.mkdir(OUT_DIR, { recursive: true });
-  for (const [name, text] of files) await Deno.writeTextFile(join(OUT_DIR, name), text);
-  console.log(`wrote ${[...files.keys()].map((n) => `idl/gen/${n}`).join(", ")}`);
+  for (const [path, text] of files) await Deno.writeTextFile(join(ROOT, path), text);
+  console.log(`wrote ${[...files.keys()].join(", ")}`);
 }

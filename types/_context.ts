@@ -2,31 +2,7 @@
 // two recursive entry points (so family files do not import the dispatcher).
 import { UserError } from "../errors.ts";
 import { BlobDimensionality, type Literal, type LiteralType, SimpleType } from "../idl/core.ts";
-/**
- * Options of the storage calls the engine makes.
- *
- * @example The engine passes its abort signal on
- * ```ts
- * import {
- *   FlyteFile,
- *   type LiteralStorage,
- *   type LiteralStorageCallOptions,
- *   toLiteral,
- *   Types,
- * } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const seen: (LiteralStorageCallOptions | undefined)[] = [];
- * const record = (_from: string, _to: string, options?: LiteralStorageCallOptions) => {
- *   seen.push(options);
- *   return Promise.resolve();
- * };
- * const storage: LiteralStorage = { read: () => Promise.reject(new Error("not used")), upload: record, uploadDir: record };
- * const { signal } = new AbortController();
- * await toLiteral(FlyteFile.fromLocal("/tmp/a.csv"), Types.file(), { storage, rawOutputPrefix: "s3://b/raw", signal });
- * assertEquals(seen[0]?.signal === signal, true);
- * ```
- */
+/** Options of the storage calls the engine makes. */
 export interface LiteralStorageCallOptions {
   /** Aborts the call. */
   signal?: AbortSignal;
@@ -46,9 +22,16 @@ export interface LiteralStorageCallOptions {
  *   uploaded.push(uri);
  *   return Promise.resolve();
  * };
- * const storage: LiteralStorage = { read: () => Promise.reject(new Error("not used")), upload: record, uploadDir: record };
+ * const storage: LiteralStorage = {
+ *   read: () => Promise.reject(new Error("not used")),
+ *   upload: record,
+ *   uploadDir: record,
+ * };
  * const file = FlyteFile.fromLocal("/tmp/report.csv");
- * const literal = await toLiteral(file, Types.file("csv"), { storage, rawOutputPrefix: "s3://bucket/raw" });
+ * const literal = await toLiteral(file, Types.file("csv"), {
+ *   storage,
+ *   rawOutputPrefix: "s3://bucket/raw",
+ * });
  * assertEquals([uploaded.length, literal.scalar?.blob?.uri], [1, uploaded[0]]);
  * ```
  */
@@ -61,20 +44,7 @@ export interface LiteralStorage {
   uploadDir(localDir: string, uri: string, options?: LiteralStorageCallOptions): Promise<void>;
 }
 
-/**
- * Options of every conversion.
- *
- * @example The variable named in an error
- * ```ts
- * import { type ConvertOptions, toLiteral, Types } from "@flyteshim/flyteshim/types";
- * import { UserError } from "@flyteshim/flyteshim";
- * import { assertRejects } from "@std/assert";
- *
- * const options: ConvertOptions = { name: "limit", role: "input" };
- * const integer = Types.integer.literalType;
- * await assertRejects(() => toLiteral("ten", integer, options), UserError, 'input "limit": expected INTEGER');
- * ```
- */
+/** Options of every conversion. */
 export interface ConvertOptions {
   /** Storage used to read offloaded literals and to upload local files and folders. */
   storage?: LiteralStorage;

@@ -127,19 +127,7 @@ export function rootCtx(options: ConvertOptions, path: string): Ctx {
   return { options, path, strict: false, read, write };
 }
 
-/**
- * A declared type: a descriptor, an interface `Variable` or a `LiteralType`.
- *
- * @example Three ways to declare the same type
- * ```ts
- * import { type DeclaredType, literalMapToValues, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const variables: Record<string, DeclaredType> = { a: Types.integer, b: { type: { simple: 1 } }, c: { simple: 1 } };
- * const five = { scalar: { primitive: { integer: 5 } } };
- * assertEquals(await literalMapToValues({ literals: { a: five, b: five, c: five } }, variables), { a: 5n, b: 5n, c: 5n });
- * ```
- */
+/** A declared type: a descriptor, an interface `Variable` or a `LiteralType`. */
 export type DeclaredType = TypeDescriptor | Variable | LiteralType;
 
 export function literalTypeOfDeclared(declared: DeclaredType | null | undefined): LiteralType {

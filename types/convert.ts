@@ -18,8 +18,39 @@ export type { ConvertOptions, DeclaredType };
  * import { toInt64 } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
- * const n = await fromLiteral({ scalar: { primitive: { integer: toInt64(2n ** 60n) } } }, Types.integer);
+ * const n = await fromLiteral(
+ *   { scalar: { primitive: { integer: toInt64(2n ** 60n) } } },
+ *   Types.integer,
+ * );
  * assertEquals(n, 2n ** 60n);
+ * ```
+ *
+ * @example A CSV dataset with declared columns
+ * ```ts
+ * import {
+ *   fromLiteral,
+ *   type StructuredDatasetTypeOptions,
+ *   Types,
+ * } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: StructuredDatasetTypeOptions = { columns: { id: Types.integer }, format: "csv" };
+ * const literal = { scalar: { structuredDataset: { uri: "s3://bucket/raw/0f" } } };
+ * const dataset = await fromLiteral(literal, Types.structuredDataset(options));
+ * assertEquals([dataset.format, dataset.columns.map((column) => column.name)], ["csv", ["id"]]);
+ * ```
+ *
+ * @example The columns of a dataset input
+ * ```ts
+ * import { type DatasetColumn, fromLiteral, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const type = Types.structuredDataset({ columns: { id: Types.integer } });
+ * const dataset = await fromLiteral({
+ *   scalar: { structuredDataset: { uri: "s3://bucket/raw/0f" } },
+ * }, type);
+ * const [column]: DatasetColumn[] = dataset.columns;
+ * assertEquals([column.name, column.type], ["id", { simple: 1 }]);
  * ```
  */
 export function fromLiteral<D extends TypeDescriptor>(
@@ -64,7 +95,64 @@ export function fromLiteral(
  * import { assertEquals } from "@std/assert";
  *
  * const lit = await toLiteral(["a"], Types.list(Types.string));
- * assertEquals(lit, { collection: { literals: [{ scalar: { primitive: { stringValue: "a" } } }] } });
+ * assertEquals(lit, {
+ *   collection: { literals: [{ scalar: { primitive: { stringValue: "a" } } }] },
+ * });
+ * ```
+ *
+ * @example The engine passes its abort signal on
+ * ```ts
+ * import {
+ *   FlyteFile,
+ *   type LiteralStorage,
+ *   type LiteralStorageCallOptions,
+ *   toLiteral,
+ *   Types,
+ * } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const seen: (LiteralStorageCallOptions | undefined)[] = [];
+ * const record = (_from: string, _to: string, options?: LiteralStorageCallOptions) => {
+ *   seen.push(options);
+ *   return Promise.resolve();
+ * };
+ * const storage: LiteralStorage = {
+ *   read: () => Promise.reject(new Error("not used")),
+ *   upload: record,
+ *   uploadDir: record,
+ * };
+ * const { signal } = new AbortController();
+ * await toLiteral(FlyteFile.fromLocal("/tmp/a.csv"), Types.file(), {
+ *   storage,
+ *   rawOutputPrefix: "s3://b/raw",
+ *   signal,
+ * });
+ * assertEquals(seen[0]?.signal === signal, true);
+ * ```
+ *
+ * @example The variable named in an error
+ * ```ts
+ * import { type ConvertOptions, toLiteral, Types } from "@flyteshim/flyteshim/types";
+ * import { UserError } from "@flyteshim/flyteshim";
+ * import { assertRejects } from "@std/assert";
+ *
+ * const options: ConvertOptions = { name: "limit", role: "input" };
+ * const integer = Types.integer.literalType;
+ * await assertRejects(
+ *   () => toLiteral("ten", integer, options),
+ *   UserError,
+ *   'input "limit": expected INTEGER',
+ * );
+ * ```
+ *
+ * @example A dict as a protobuf Struct, as flytekit before 1.14 writes it
+ * ```ts
+ * import { type StructTypeOptions, toLiteral, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: StructTypeOptions = { format: "generic" };
+ * const literal = await toLiteral({ a: 1 }, Types.struct(options));
+ * assertEquals([literal.scalar?.generic !== undefined, literal.scalar?.binary], [true, undefined]);
  * ```
  */
 export function toLiteral<D extends TypeDescriptor>(

@@ -20,16 +20,6 @@ import type {
 /**
  * A literal type with the TypeScript types it converts to: `V` for values read from literals,
  * `I` for values given to be written (often wider, e.g. `number | bigint` for integers).
- *
- * @example Annotate a descriptor
- * ```ts
- * import { type InferValue, Types, type TypeDescriptor } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const limit: TypeDescriptor<bigint, bigint | number> = Types.integer;
- * const value: InferValue<typeof limit> = 10n;
- * assertEquals(typeof value, "bigint");
- * ```
  */
 export interface TypeDescriptor<V = unknown, I = V> {
   /** The Flyte literal type. */
@@ -140,37 +130,10 @@ export type InferInputs<T extends Record<string, TypeDescriptor>> = Flatten<
 // deno-lint-ignore ban-types
 export type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
-/**
- * A column of a dataset descriptor: a descriptor or a raw literal type.
- *
- * @example Columns as descriptors or as literal types
- * ```ts
- * import { type ColumnType, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const columns: Record<string, ColumnType> = { id: Types.integer, name: { simple: 3 } };
- * assertEquals(Types.structuredDataset({ columns }).literalType.structuredDatasetType?.columns, [
- *   { name: "id", literalType: { simple: 1 } },
- *   { name: "name", literalType: { simple: 3 } },
- * ]);
- * ```
- */
+/** A column of a dataset descriptor: a descriptor or a raw literal type. */
 export type ColumnType = TypeDescriptor | LiteralType;
 
-/**
- * Options of {@linkcode Types.structuredDataset}.
- *
- * @example A CSV dataset with declared columns
- * ```ts
- * import { fromLiteral, type StructuredDatasetTypeOptions, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const options: StructuredDatasetTypeOptions = { columns: { id: Types.integer }, format: "csv" };
- * const literal = { scalar: { structuredDataset: { uri: "s3://bucket/raw/0f" } } };
- * const dataset = await fromLiteral(literal, Types.structuredDataset(options));
- * assertEquals([dataset.format, dataset.columns.map((column) => column.name)], ["csv", ["id"]]);
- * ```
- */
+/** Options of {@linkcode Types.structuredDataset}. */
 export interface StructuredDatasetTypeOptions<
   C extends Record<string, ColumnType> = Record<string, ColumnType>,
 > {
@@ -214,7 +177,10 @@ export type ColumnValue<T> = T extends TypeDescriptor<infer V, unknown>
  * import { type DatasetRow, Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
- * const row: DatasetRow<{ id: typeof Types.integer; name: typeof Types.string }> = { id: 1n, name: "a" };
+ * const row: DatasetRow<{ id: typeof Types.integer; name: typeof Types.string }> = {
+ *   id: 1n,
+ *   name: "a",
+ * };
  * assertEquals(row.name, "a");
  * ```
  */
@@ -222,19 +188,7 @@ export type DatasetRow<C extends Record<string, ColumnType>> = string extends ke
   ? Record<string, unknown>
   : { -readonly [K in keyof C]: ColumnValue<C[K]> };
 
-/**
- * Options of {@linkcode Types.struct}.
- *
- * @example A dict as a protobuf Struct, as flytekit before 1.14 writes it
- * ```ts
- * import { type StructTypeOptions, toLiteral, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const options: StructTypeOptions = { format: "generic" };
- * const literal = await toLiteral({ a: 1 }, Types.struct(options));
- * assertEquals([literal.scalar?.generic !== undefined, literal.scalar?.binary], [true, undefined]);
- * ```
- */
+/** Options of {@linkcode Types.struct}. */
 export interface StructTypeOptions {
   /**
    * `msgpack` (flytekit 1.14+, annotated STRUCT written as msgpack binary) or `generic`
@@ -368,10 +322,36 @@ function withTag(type: LiteralType): LiteralType {
  * import { type InferValues, Types } from "@flyteshim/flyteshim/types";
  * import { assertEquals } from "@std/assert";
  *
- * const inputs = { limit: Types.integer, tags: Types.list(Types.string), when: Types.optional(Types.datetime) };
+ * const inputs = {
+ *   limit: Types.integer,
+ *   tags: Types.list(Types.string),
+ *   when: Types.optional(Types.datetime),
+ * };
  * const values: InferValues<typeof inputs> = { limit: 10n, tags: ["a"], when: null };
  * assertEquals(Types.list(Types.string).literalType, { collectionType: { simple: 3 } });
  * assertEquals(values.limit, 10n);
+ * ```
+ *
+ * @example Annotate a descriptor
+ * ```ts
+ * import { type InferValue, Types, type TypeDescriptor } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const limit: TypeDescriptor<bigint, bigint | number> = Types.integer;
+ * const value: InferValue<typeof limit> = 10n;
+ * assertEquals(typeof value, "bigint");
+ * ```
+ *
+ * @example Columns as descriptors or as literal types
+ * ```ts
+ * import { type ColumnType, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const columns: Record<string, ColumnType> = { id: Types.integer, name: { simple: 3 } };
+ * assertEquals(Types.structuredDataset({ columns }).literalType.structuredDatasetType?.columns, [
+ *   { name: "id", literalType: { simple: 1 } },
+ *   { name: "name", literalType: { simple: 3 } },
+ * ]);
  * ```
  */
 export const Types: TypesBuilder = {

@@ -6,19 +6,7 @@ import { type DeclaredType, literalTypeOfDeclared, read, rootCtx, write } from "
 import type { InferInputs, InferValues, TypeDescriptor } from "./descriptors.ts";
 import { acceptsNone } from "./union.ts";
 
-/**
- * Declared types by name: an interface's variables or a record of descriptors.
- *
- * @example A round trip through a literal map
- * ```ts
- * import { literalMapToValues, Types, type VariableTypes, valuesToLiteralMap } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const variables: VariableTypes = { total: { type: { simple: 1 } }, note: Types.optional(Types.string) };
- * const map = await valuesToLiteralMap({ total: 3 }, variables);
- * assertEquals(await literalMapToValues(map, variables), { total: 3n, note: null });
- * ```
- */
+/** Declared types by name: an interface's variables or a record of descriptors. */
 export type VariableTypes = Record<string, DeclaredType>;
 
 function checkDeclared(
@@ -48,6 +36,42 @@ function checkDeclared(
  * const map = { literals: { limit: { scalar: { primitive: { integer: toInt64(10) } } } } };
  * const values = await literalMapToValues(map, { limit: Types.integer });
  * assertEquals(values.limit, 10n);
+ * ```
+ *
+ * @example A round trip through a literal map
+ * ```ts
+ * import {
+ *   literalMapToValues,
+ *   Types,
+ *   valuesToLiteralMap,
+ *   type VariableTypes,
+ * } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const variables: VariableTypes = {
+ *   total: { type: { simple: 1 } },
+ *   note: Types.optional(Types.string),
+ * };
+ * const map = await valuesToLiteralMap({ total: 3 }, variables);
+ * assertEquals(await literalMapToValues(map, variables), { total: 3n, note: null });
+ * ```
+ *
+ * @example Three ways to declare the same type
+ * ```ts
+ * import { type DeclaredType, literalMapToValues, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const variables: Record<string, DeclaredType> = {
+ *   a: Types.integer,
+ *   b: { type: { simple: 1 } },
+ *   c: { simple: 1 },
+ * };
+ * const five = { scalar: { primitive: { integer: 5 } } };
+ * assertEquals(await literalMapToValues({ literals: { a: five, b: five, c: five } }, variables), {
+ *   a: 5n,
+ *   b: 5n,
+ *   c: 5n,
+ * });
  * ```
  */
 export function literalMapToValues<T extends Record<string, TypeDescriptor>>(

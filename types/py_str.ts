@@ -25,7 +25,12 @@ import { civilFromMicros, splitDays, toMicros } from "./civil.ts";
  * import { pyFloat } from "./py_str.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals([pyFloat(2), pyFloat(0.1), pyFloat(1e16), pyFloat(-0)], ["2.0", "0.1", "1e+16", "-0.0"]);
+ * assertEquals([pyFloat(2), pyFloat(0.1), pyFloat(1e16), pyFloat(-0)], [
+ *   "2.0",
+ *   "0.1",
+ *   "1e+16",
+ *   "-0.0",
+ * ]);
  * ```
  */
 export function pyFloat(value: number): string {
@@ -63,7 +68,10 @@ function pad(value: number | bigint, width = 2): string {
  * import { Timestamp } from "./values.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(pyDatetime(Timestamp.parse("2024-01-02T03:04:05.5Z")), "2024-01-02 03:04:05.500000+00:00");
+ * assertEquals(
+ *   pyDatetime(Timestamp.parse("2024-01-02T03:04:05.5Z")),
+ *   "2024-01-02 03:04:05.500000+00:00",
+ * );
  * ```
  */
 export function pyDatetime(value: Timestamp): string {

@@ -70,8 +70,8 @@ export async function readStruct(
 }
 
 /**
- * Turns the engine's value classes into what flytekit's mashumaro writes for them: datetimes as
- * ISO strings, durations as seconds, files and folders as `{path}`, datasets as `{uri, file_format}`.
+ * Turns the engine's value classes into what flytekit's mashumaro writes for them: datetimes as ISO
+ * strings, durations as seconds, files and folders as `{path}`, datasets as `{uri, file_format}`.
  */
 function toPlain(value: unknown, ctx: Ctx, forJson: boolean): unknown {
   if (value instanceof Timestamp) return value.toISOString();

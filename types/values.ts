@@ -75,7 +75,10 @@ export class Timestamp {
    * import { Timestamp } from "@flyteshim/flyteshim/types";
    * import { assertEquals } from "@std/assert";
    *
-   * assertEquals(Timestamp.parse("2024-01-01T02:00:00+02:00").toISOString(), "2024-01-01T00:00:00.000000Z");
+   * assertEquals(
+   *   Timestamp.parse("2024-01-01T02:00:00+02:00").toISOString(),
+   *   "2024-01-01T00:00:00.000000Z",
+   * );
    * ```
    */
   static parse(text: string): Timestamp {
@@ -289,43 +292,13 @@ export class Duration {
   }
 }
 
-/**
- * Options of {@linkcode FlyteFile.fromLocal} and {@linkcode FlyteDirectory.fromLocal}.
- *
- * @example A local folder of CSV files
- * ```ts
- * import { FlyteDirectory, type FromLocalOptions, toLiteral, Types } from "@flyteshim/flyteshim/types";
- * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${dir}/part-0.csv`, "a\n");
- * const options: FromLocalOptions = { format: "csv" };
- * const [storage, rawOutputPrefix] = [createStorage(), await Deno.makeTempDir()];
- * const literal = await toLiteral(FlyteDirectory.fromLocal(dir, options), Types.directory(), { storage, rawOutputPrefix });
- * assertEquals(literal.scalar?.blob?.metadata?.type?.format, "csv");
- * await Deno.remove(rawOutputPrefix, { recursive: true });
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
+/** Options of {@linkcode FlyteFile.fromLocal} and {@linkcode FlyteDirectory.fromLocal}. */
 export interface FromLocalOptions {
   /** Blob format written to the literal (e.g. `csv`). @default "" */
   format?: string;
 }
 
-/**
- * What a file or folder reference holds.
- *
- * @example A file that is already in storage
- * ```ts
- * import { type BlobInit, FlyteFile, toLiteral, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const init: BlobInit = { uri: "s3://bucket/report.csv", format: "csv" };
- * const literal = await toLiteral(new FlyteFile(init), Types.file("csv"));
- * assertEquals(literal.scalar?.blob?.uri, "s3://bucket/report.csv");
- * ```
- */
+/** What a file or folder reference holds. */
 export interface BlobInit {
   /** Where the data is (`s3://...`, `file://...`, a local path before upload). */
   uri: string;
@@ -347,6 +320,16 @@ export interface BlobInit {
  *
  * assertEquals(new FlyteFile({ uri: "s3://b/k.csv", format: "csv" }).format, "csv");
  * assertEquals(FlyteFile.fromLocal("/tmp/out.csv").localPath, "/tmp/out.csv");
+ * ```
+ *
+ * @example A file that is already in storage
+ * ```ts
+ * import { type BlobInit, FlyteFile, toLiteral, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const init: BlobInit = { uri: "s3://bucket/report.csv", format: "csv" };
+ * const literal = await toLiteral(new FlyteFile(init), Types.file("csv"));
+ * assertEquals(literal.scalar?.blob?.uri, "s3://bucket/report.csv");
  * ```
  */
 export class FlyteFile {
@@ -392,6 +375,30 @@ export class FlyteFile {
  *
  * assertEquals(new FlyteDirectory({ uri: "s3://b/dir" }).format, "");
  * ```
+ *
+ * @example A local folder of CSV files
+ * ```ts
+ * import {
+ *   FlyteDirectory,
+ *   type FromLocalOptions,
+ *   toLiteral,
+ *   Types,
+ * } from "@flyteshim/flyteshim/types";
+ * import { createStorage } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/part-0.csv`, "a\n");
+ * const options: FromLocalOptions = { format: "csv" };
+ * const [storage, rawOutputPrefix] = [createStorage(), await Deno.makeTempDir()];
+ * const literal = await toLiteral(FlyteDirectory.fromLocal(dir, options), Types.directory(), {
+ *   storage,
+ *   rawOutputPrefix,
+ * });
+ * assertEquals(literal.scalar?.blob?.metadata?.type?.format, "csv");
+ * await Deno.remove(rawOutputPrefix, { recursive: true });
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export class FlyteDirectory {
   /** Where the folder is. */
@@ -424,20 +431,7 @@ export class FlyteDirectory {
   }
 }
 
-/**
- * One column of a dataset: its name and literal type.
- *
- * @example The columns of a dataset input
- * ```ts
- * import { type DatasetColumn, fromLiteral, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const type = Types.structuredDataset({ columns: { id: Types.integer } });
- * const dataset = await fromLiteral({ scalar: { structuredDataset: { uri: "s3://bucket/raw/0f" } } }, type);
- * const [column]: DatasetColumn[] = dataset.columns;
- * assertEquals([column.name, column.type], ["id", { simple: 1 }]);
- * ```
- */
+/** One column of a dataset: its name and literal type. */
 export interface DatasetColumn {
   /** Column name. */
   name: string;
@@ -445,20 +439,7 @@ export interface DatasetColumn {
   type: LiteralType;
 }
 
-/**
- * What a {@linkcode StructuredDataset} holds.
- *
- * @example A dataset an executor wrote
- * ```ts
- * import { StructuredDataset, type StructuredDatasetInit, toLiteral, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const init: StructuredDatasetInit = { uri: "s3://bucket/raw/0f1e", columns: [{ name: "id", type: { simple: 1 } }] };
- * const literal = await toLiteral(new StructuredDataset(init), Types.structuredDataset());
- * const written = literal.scalar?.structuredDataset;
- * assertEquals([written?.uri, written?.metadata?.structuredDatasetType?.format], [init.uri, "parquet"]);
- * ```
- */
+/** What a {@linkcode StructuredDataset} holds. */
 export interface StructuredDatasetInit {
   /** The folder (or file) holding the data, e.g. `<raw>/<32 hex>` with parquet at `00000`. */
   uri: string;
@@ -480,6 +461,28 @@ export interface StructuredDatasetInit {
  *
  * const sd = new StructuredDataset({ uri: "s3://b/raw/0f" });
  * assertEquals([sd.format, sd.columns], ["parquet", []]);
+ * ```
+ *
+ * @example A dataset an executor wrote
+ * ```ts
+ * import {
+ *   StructuredDataset,
+ *   type StructuredDatasetInit,
+ *   toLiteral,
+ *   Types,
+ * } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const init: StructuredDatasetInit = {
+ *   uri: "s3://bucket/raw/0f1e",
+ *   columns: [{ name: "id", type: { simple: 1 } }],
+ * };
+ * const literal = await toLiteral(new StructuredDataset(init), Types.structuredDataset());
+ * const written = literal.scalar?.structuredDataset;
+ * assertEquals([written?.uri, written?.metadata?.structuredDatasetType?.format], [
+ *   init.uri,
+ *   "parquet",
+ * ]);
  * ```
  */
 export class StructuredDataset<R extends Record<string, unknown> = Record<string, unknown>> {

@@ -13,7 +13,10 @@
  * import { commandExecutor } from "./mod.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const config = commandExecutor.parseConfig({ command: ["wc", "-l", "{{.inputs.data}}"], stdout: "lines" }, {});
+ * const config = commandExecutor.parseConfig({
+ *   command: ["wc", "-l", "{{.inputs.data}}"],
+ *   stdout: "lines",
+ * }, {});
  * assertEquals([config.command.length, config.shell, config.stdout], [3, false, "lines"]);
  * ```
  *
@@ -45,14 +48,6 @@ export { type CommandConfig, DEFAULT_GRACE_MS, type InputsFormat } from "./confi
 /**
  * The command task's type in templates: not `raw-container`, so that Flyte's default pod plugin
  * runs it as it is, without the copilot sidecar.
- *
- * @example The task type
- * ```ts
- * import { COMMAND_TASK_TYPE } from "./mod.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(COMMAND_TASK_TYPE, "flyteshim-command");
- * ```
  */
 export const COMMAND_TASK_TYPE = "flyteshim-command";
 
@@ -219,10 +214,12 @@ async function execute(
  *
  * @example Its id and task type
  * ```ts
- * import { commandExecutor, COMMAND_TASK_TYPE } from "./mod.ts";
+ * import { COMMAND_TASK_TYPE, commandExecutor } from "./mod.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals([commandExecutor.id, commandExecutor.taskTypes], ["flyteshim.command", [COMMAND_TASK_TYPE]]);
+ * assertEquals([commandExecutor.id, commandExecutor.taskTypes], ["flyteshim.command", [
+ *   COMMAND_TASK_TYPE,
+ * ]]);
  * ```
  */
 export const commandExecutor: Executor<CommandConfig> = defineExecutor({

@@ -1,7 +1,7 @@
 // What the Files API answers, classified: its error body, `Retry-After`, and which failures are
 // the user's (a refused key, an unknown file, a rejected file), which are worth retrying (rate
 // limits, server errors, lost connections) and which are neither (an untrusted certificate).
-import { SystemError, UserError } from "../../errors.ts";
+import { SystemError, type SystemErrorCode, UserError } from "../../errors.ts";
 
 /**
  * A failure worth retrying, with how long the API asked to wait.
@@ -17,7 +17,7 @@ import { SystemError, UserError } from "../../errors.ts";
 export class Retryable extends Error {
   constructor(
     message: string,
-    readonly code: string,
+    readonly code: SystemErrorCode,
     readonly waitMs: number | undefined,
     options?: ErrorOptions,
   ) {
@@ -71,7 +71,10 @@ export async function readBody(
  * import { apiErrorOf } from "./answers.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(apiErrorOf('{"error": {"message": "No such File", "code": null}}'), { message: "No such File", code: undefined });
+ * assertEquals(apiErrorOf('{"error": {"message": "No such File", "code": null}}'), {
+ *   message: "No such File",
+ *   code: undefined,
+ * });
  * ```
  */
 export function apiErrorOf(text: string): ApiError {
@@ -158,8 +161,18 @@ export interface FailedAnswerOptions {
  * import { assertRejects } from "@std/assert";
  *
  * const body = [new TextEncoder().encode('{"error": {"message": "line 2 is not JSON"}}')];
- * const answer = { status: 400, headers: {}, body: (async function* () { yield* body; })() };
- * await assertRejects(() => failedAnswer("Cannot upload", answer, { notFound: "", maxRetryAfterMs: 0 }), Error, "line 2 is not JSON");
+ * const answer = {
+ *   status: 400,
+ *   headers: {},
+ *   body: (async function* () {
+ *     yield* body;
+ *   })(),
+ * };
+ * await assertRejects(
+ *   () => failedAnswer("Cannot upload", answer, { notFound: "", maxRetryAfterMs: 0 }),
+ *   Error,
+ *   "line 2 is not JSON",
+ * );
  * ```
  */
 export async function failedAnswer(
@@ -225,7 +238,10 @@ export async function failedAnswer(
  * import { lostConnection, Retryable } from "./answers.ts";
  * import { assertThrows } from "@std/assert";
  *
- * assertThrows(() => lostConnection(new Error("connect ECONNREFUSED"), "http://127.0.0.1:1/v1"), Retryable);
+ * assertThrows(
+ *   () => lostConnection(new Error("connect ECONNREFUSED"), "http://127.0.0.1:1/v1"),
+ *   Retryable,
+ * );
  * ```
  */
 export function lostConnection(error: unknown, baseUrl: string, signal?: AbortSignal): never {

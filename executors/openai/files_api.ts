@@ -20,17 +20,7 @@ import {
   Retryable,
 } from "./answers.ts";
 
-/**
- * The API base URL when `OPENAI_BASE_URL` is not set.
- *
- * @example The default
- * ```ts
- * import { DEFAULT_OPENAI_BASE_URL } from "./files_api.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(DEFAULT_OPENAI_BASE_URL, "https://api.openai.com/v1");
- * ```
- */
+/** The API base URL when `OPENAI_BASE_URL` is not set. */
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 
 /** Options of {@linkcode createFilesApi}. */
@@ -45,7 +35,9 @@ export interface FilesApiOptions {
   keySource?: string;
   /** Retries after a 429, a 5xx or a lost connection. @default {4} */
   retries?: number;
-  /** First backoff when the API gives no `Retry-After`, doubled per retry up to 8 s. @default {1} */
+  /**
+   * First backoff when the API gives no `Retry-After`, doubled per retry up to 8 s. @default {1}
+   */
   backoffSeconds?: number;
   /** The longest `Retry-After` honoured; longer ones fall back to the backoff. @default {60} */
   maxRetryAfterSeconds?: number;

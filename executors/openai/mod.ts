@@ -45,7 +45,9 @@ export interface OpenAIFileExecutorOptions {
   retries?: number;
   /** First backoff when the API gives no `Retry-After`, in seconds. @default {1} */
   backoffSeconds?: number;
-  /** Idle time after which a request is abandoned and retried, in milliseconds. @default {600000} */
+  /**
+   * Idle time after which a request is abandoned and retried, in milliseconds. @default {600000}
+   */
   timeoutMs?: number;
 }
 
@@ -256,8 +258,13 @@ async function downloadBatchFiles(
  * import { createOpenAIFileExecutors } from "./mod.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const { upload, download } = createOpenAIFileExecutors({ baseUrl: "http://127.0.0.1:8080/v1", retries: 1 });
- * assertEquals([upload.taskTypes, download.taskTypes], [["openai-batch-upload-file"], ["openai-batch-download-files"]]);
+ * const { upload, download } = createOpenAIFileExecutors({
+ *   baseUrl: "http://127.0.0.1:8080/v1",
+ *   retries: 1,
+ * });
+ * assertEquals([upload.taskTypes, download.taskTypes], [["openai-batch-upload-file"], [
+ *   "openai-batch-download-files",
+ * ]]);
  * ```
  */
 export function createOpenAIFileExecutors(options: OpenAIFileExecutorOptions = {}): {

@@ -35,7 +35,8 @@ function isObject(value: JsonValue | undefined): value is { [key: string]: JsonV
 
 /**
  * Parses `custom`: `query_template` and `uri` are required strings; `connect_args` an object or
- * null; `secret_connect_args` null or `{ arg: { group, key, group_version?, mount_requirement? } }`.
+ * null; `secret_connect_args` null or
+ * `{ arg: { group, key, group_version?, mount_requirement? } }`.
  *
  * @throws {UserError} With code `USER:InvalidConfig` naming the key at fault.
  * @example A PostgreSQL config

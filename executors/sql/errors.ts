@@ -1,18 +1,25 @@
 /**
  * Classification of database failures into flyteshim errors.
  *
- * | what | code | origin | recoverable |
- * | --- | --- | --- | --- |
- * | connection refused, reset or lost; server shutting down or starting; too many connections; out of resources; deadlock or serialization failure | `SYSTEM:DatabaseUnavailable` | system | yes |
- * | the running statement was cancelled because the task was aborted (SIGTERM) | `SYSTEM:Aborted` | system | yes |
- * | authentication failed (wrong user or password) | `USER:AuthenticationFailed` | user | no |
- * | permission denied | `USER:AccessDenied` | user | no |
- * | the statement ran longer than `statement_timeout` | `USER:StatementTimeout` | user | no |
- * | any other SQL error (syntax, missing table, bad value, constraint) | `USER:SqlError` | user | no |
- * | the server refuses the client's TLS certificate (unknown CA, bad, expired; TLS alert) | `USER:AuthenticationFailed` | user | no |
- * | the server's TLS certificate fails verification (`sslmode=verify-*`, `sslrootcert`) | `USER:InvalidConfig` | user | no |
- * | TLS is required (`sslmode=require`/`verify-*`, MySQL `ssl_mode=REQUIRED` or stricter) and the server has none | `USER:InvalidConfig` | user | no |
- * | the client cannot send a value: too many parameters, a value the driver refuses before sending | `USER:InvalidInput` | user | no |
+ * - connection refused, reset or lost; server shutting down or starting; too many connections;
+ *   out of resources; deadlock or serialization failure: `SYSTEM:DatabaseUnavailable`
+ *   (recoverable)
+ * - the running statement was cancelled because the task was aborted (SIGTERM): `SYSTEM:Aborted`
+ *   (recoverable)
+ * - authentication failed (wrong user or password): `USER:AuthenticationFailed`
+ * - permission denied: `USER:AccessDenied`
+ * - the statement ran longer than `statement_timeout`: `USER:StatementTimeout`
+ * - any other SQL error (syntax, missing table, bad value, constraint): `USER:SqlError`
+ * - the server refuses the client's TLS certificate (unknown CA, bad, expired; TLS alert):
+ *   `USER:AuthenticationFailed`
+ * - the server's TLS certificate fails verification (`sslmode=verify-*`, `sslrootcert`):
+ *   `USER:InvalidConfig`
+ * - TLS is required (`sslmode=require`/`verify-*`, MySQL `ssl_mode=REQUIRED` or stricter) and the
+ *   server has none: `USER:InvalidConfig`
+ * - the client cannot send a value (too many parameters, a value the driver refuses before
+ *   sending): `USER:InvalidInput`
+ *
+ * `USER:` codes are not recoverable, `SYSTEM:` ones are (see `ERROR_CODES` in errors.ts).
  *
  * Messages carry the server's message, never a password: {@linkcode scrubSecrets} removes
  * every known secret value from a message before it leaves the executor.
@@ -193,7 +200,9 @@ export function abortedError(ctx: FailureContext, cause?: unknown): SystemError 
  * import { classifyPostgresError } from "./errors.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const err = Object.assign(new Error("password authentication failed for user \"bob\""), { code: "28P01" });
+ * const err = Object.assign(new Error('password authentication failed for user "bob"'), {
+ *   code: "28P01",
+ * });
  * const out = classifyPostgresError(err, { phase: "connect", target: "db:5432/app" });
  * assertEquals([out.code, out.recoverable], ["USER:AuthenticationFailed", false]);
  * ```
@@ -264,8 +273,14 @@ const MYSQL_TIMEOUT = new Set([3024, 1969]);
  * import { classifyMysqlError } from "./errors.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const err = Object.assign(new Error("Table 'app.nope' doesn't exist"), { errno: 1146, code: "ER_NO_SUCH_TABLE" });
- * assertEquals(classifyMysqlError(err, { phase: "query", target: "db:3306/app" }).code, "USER:SqlError");
+ * const err = Object.assign(new Error("Table 'app.nope' doesn't exist"), {
+ *   errno: 1146,
+ *   code: "ER_NO_SUCH_TABLE",
+ * });
+ * assertEquals(
+ *   classifyMysqlError(err, { phase: "query", target: "db:3306/app" }).code,
+ *   "USER:SqlError",
+ * );
  * ```
  */
 export function classifyMysqlError(error: unknown, ctx: FailureContext): FlyteshimError {

@@ -166,7 +166,11 @@ async function run(
  * import { assertEquals } from "@std/assert";
  *
  * const config = sqlExecutor.parseConfig(
- *   { query_template: "select 1", uri: "postgresql+psycopg2://app@db/app", connect_args: { port: 5433.0 } },
+ *   {
+ *     query_template: "select 1",
+ *     uri: "postgresql+psycopg2://app@db/app",
+ *     connect_args: { port: 5433.0 },
+ *   },
  *   {},
  * );
  * assertEquals(config.url.dialect, "postgresql");

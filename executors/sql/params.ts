@@ -7,13 +7,16 @@
  * | --- | --- | --- |
  * | string | text, type left to the server (as a quoted literal) | string |
  * | integer | `int4`, or `int8` beyond 32 bits (as an integer literal) | `BIGINT` |
- * | float | `numeric` in Python's `repr` digits; `NaN`, `±Infinity` as `float8` | `DOUBLE`; NaN and infinities are refused |
+ * | float | `numeric` in Python's `repr` digits; `NaN`, `±Infinity` as `float8` | `DOUBLE` (1) |
  * | boolean | `bool` | `1` / `0` |
  * | bytes | `bytea` | binary string |
- * | datetime (UTC) | `timestamptz`, `2024-01-02 03:04:05.123456+00` (BC and years past 9999 too) | string `2024-01-02 03:04:05.123456` (the session runs in UTC) |
+ * | datetime (UTC) | `timestamptz`, `2024-01-02 03:04:05.123456+00` (2) | string (3) |
  * | duration | `interval`, `1 days 3600.000000 seconds` | string `[-]H:MM:SS.ffffff` |
  * | null | NULL | NULL |
  * | anything else | text, as Python's `str()` | string |
+ *
+ * (1) NaN and infinities are refused. (2) BC and years past 9999 too.
+ * (3) `2024-01-02 03:04:05.123456`; the session runs in UTC.
  *
  * @example A string and an integer for PostgreSQL
  * ```ts
@@ -109,7 +112,10 @@ function mysqlTime(us: bigint): string {
  * import { assertEquals } from "@std/assert";
  *
  * const t = Timestamp.parse("2024-01-02T03:04:05.123456Z");
- * assertEquals(queryParam(t, "postgresql"), { kind: "timestamptz", value: "2024-01-02 03:04:05.123456+00" });
+ * assertEquals(queryParam(t, "postgresql"), {
+ *   kind: "timestamptz",
+ *   value: "2024-01-02 03:04:05.123456+00",
+ * });
  * assertEquals(queryParam(t, "mysql"), { kind: "text", value: "2024-01-02 03:04:05.123456" });
  * assertEquals(queryParam("2024-01-02", "postgresql"), { kind: "text", value: "2024-01-02" });
  * ```

@@ -14,7 +14,8 @@
  * import { assertEquals } from "@std/assert";
  *
  * const decoder = new BinaryCopyDecoder([20, 25]);
- * const header = [..."PGCOPY\n\xff\r\n\0"].map((c) => c.charCodeAt(0)).concat([0, 0, 0, 0, 0, 0, 0, 0]);
+ * const signature = [..."PGCOPY\n\xff\r\n\0"].map((c) => c.charCodeAt(0));
+ * const header = signature.concat([0, 0, 0, 0, 0, 0, 0, 0]);
  * const row1 = [0, 2, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 2, 104, 105]; // 7, "hi"
  * const row2 = [0, 2, 255, 255, 255, 255, 255, 255, 255, 255]; // null, null
  * decoder.add(new Uint8Array([...header, ...row1]));
@@ -92,7 +93,8 @@ const KINDS: Record<number, K> = {
  * import { assertEquals } from "@std/assert";
  *
  * const session = { extraFloatDigits: 1, serverMajor: 18 };
- * assertEquals([20, 1184, 700, 1186].map((oid) => binaryDecodable(oid, session)), [true, true, false, false]);
+ * const oids = [20, 1184, 700, 1186];
+ * assertEquals(oids.map((oid) => binaryDecodable(oid, session)), [true, true, false, false]);
  * assertEquals(binaryDecodable(701, { extraFloatDigits: 0, serverMajor: 18 }), false);
  * assertEquals(binaryDecodable(701, { extraFloatDigits: 1, serverMajor: 11 }), false);
  * ```

@@ -61,7 +61,8 @@ function hex(bytes: Uint8Array): string {
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(postgresLiteral({ kind: "text", value: null }), "NULL");
- * assertEquals(postgresLiteral({ kind: "bytes", value: new Uint8Array([0, 255]) }), "(E'\\\\x00ff'::bytea)");
+ * const bytes = new Uint8Array([0, 255]);
+ * assertEquals(postgresLiteral({ kind: "bytes", value: bytes }), "(E'\\\\x00ff'::bytea)");
  * assertEquals(postgresLiteral({ kind: "timestamptz", value: "2024-01-02 03:04:05.000000+00" }),
  *   "(E'2024-01-02 03:04:05.000000+00'::timestamptz)");
  * ```

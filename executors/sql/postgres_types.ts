@@ -17,8 +17,8 @@
  * | `date` | date | `infinity` as 2^31-1 days, `-infinity` as -(2^31-1), as DuckDB |
  * | `timestamp` | timestamp | microseconds, no zone; infinities as ±(2^63-1) |
  * | `timestamptz` | timestamptz | microseconds, UTC |
- * | `time` | time | microseconds since midnight (psycopg2 gives `datetime.time`, pyarrow `time64[us]`) |
- * | anything else (`timetz`, `interval`, arrays, enums, `inet`, `money`, ...) | string | the server's text form |
+ * | `time` | time | microseconds since midnight (as pyarrow's `time64[us]`) |
+ * | anything else (`timetz`, `interval`, arrays, enums, ...) | string | the server's text form |
  *
  * Parameters are never re-serialized by the client: every type's serializer passes the text the
  * executor bound (see `params.ts`) through unchanged, so `npm:postgres`'s own serializers

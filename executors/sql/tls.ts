@@ -78,7 +78,10 @@ function invalid(name: string, detail: string, cause?: unknown): UserError {
  * const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
  * assertEquals(await readTlsFiles({ ...base, sslrootcert: ca }), { ca });
  * const error = await assertRejects(() => readTlsFiles({ ...base, sslcert: "/nope/client.crt" }));
- * assertEquals((error as Error).message, 'Cannot use connection option "sslcert": file "/nope/client.crt" does not exist');
+ * assertEquals(
+ *   (error as Error).message,
+ *   'Cannot use connection option "sslcert": file "/nope/client.crt" does not exist',
+ * );
  * ```
  */
 export async function readTlsFiles(options: ConnectOptions): Promise<TlsFiles> {

@@ -1,5 +1,6 @@
 /**
- * SQLAlchemy database URLs: `dialect[+driver]://[user[:password]@]host[:port][/database][?k=v&...]`.
+ * SQLAlchemy database URLs:
+ * `dialect[+driver]://[user[:password]@]host[:port][/database][?k=v&...]`.
  *
  * @module
  */
@@ -112,7 +113,12 @@ function supportedList(): string {
  *
  * const url = parseSqlUrl("postgresql+psycopg2://bob:p%40ss@db.local:5433/app?sslmode=require");
  * assertEquals(url.dialect, "postgresql");
- * assertEquals([url.username, url.password, url.host, url.port], ["bob", "p@ss", "db.local", 5433]);
+ * assertEquals([url.username, url.password, url.host, url.port], [
+ *   "bob",
+ *   "p@ss",
+ *   "db.local",
+ *   5433,
+ * ]);
  * assertEquals(url.query, { sslmode: "require" });
  * ```
  */

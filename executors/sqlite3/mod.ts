@@ -21,12 +21,24 @@
  *   interface: { outputs: { variables: { results: { type: { schema: {} } } } } },
  * };
  * const config = sqlite3Executor.parseConfig(
- *   { query_template: "select * from t where id > {{ .inputs.min }}", uri: `${dir}/t.db`, compressed: false },
+ *   {
+ *     query_template: "select * from t where id > {{ .inputs.min }}",
+ *     uri: `${dir}/t.db`,
+ *     compressed: false,
+ *   },
  *   template,
  * );
  * const outputs = await sqlite3Executor.execute(config, { min: 1n }, {
  *   template,
- *   execution: { project: "", domain: "", name: "", workflow: "", launchPlan: "", attempt: 0, task: { project: "", domain: "", name: "", version: "" } },
+ *   execution: {
+ *     project: "",
+ *     domain: "",
+ *     name: "",
+ *     workflow: "",
+ *     launchPlan: "",
+ *     attempt: 0,
+ *     task: { project: "", domain: "", name: "", version: "" },
+ *   },
  *   rawOutputPrefix: `${dir}/raw`,
  *   newRawOutputUri: () => `${dir}/raw/0123456789abcdef0123456789abcdef`,
  *   storage: createStorage(),
