@@ -234,6 +234,37 @@ Deno.test("rows stream in the query's own order, from inside the statement", asy
   assert(!context.logs.some((l) => l.includes("temporary table")));
 });
 
+Deno.test("rows stream in the order the query alone returns them, ORDER BY or not", async () => {
+  const path = await makeDatabase(`
+    create table t (id integer primary key, k integer, s text);
+    create index t_k on t(k);
+    with recursive n(x) as (select 1 union all select x + 1 from n where x < 2000)
+    insert into t select x, (x * 37) % 101, 'v' || (x % 13) from n;
+  `);
+  const queries = [
+    "select * from t",
+    "select * from t where k between 10 and 20",
+    "select a.id, b.id as other from t a join t b on b.k = a.k where a.id < 50",
+    "select k, count(*) as n from t group by k",
+    "select distinct s from t",
+    "select id from t where k < 5 union all select id from t where id < 10",
+    "select * from t order by k desc, id",
+    "select id, sum(k) over (order by k, id) as running from t",
+  ];
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    for (const query of queries) {
+      const stmt = db.prepare(query);
+      stmt.setReadBigInts(true);
+      (stmt as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+      const { table } = await runSqlite3({ query_template: query, uri: path });
+      assertEquals(table!.rows, stmt.all(), query);
+    }
+  } finally {
+    db.close();
+  }
+});
+
 Deno.test("a statement too wide to stream reads through a temporary table, with the same result", async () => {
   // SQLite passes at most 1,000 arguments to a function: 1,001 columns take the other path.
   const columns = Array.from({ length: 1001 }, (_, j) => `x + ${j} as c${j}`).join(", ");
