@@ -36,8 +36,10 @@ async function clientOptions(options: ConnectOptions): Promise<Record<string, un
     database: options.database,
     charset: options.charset ?? "utf8mb4",
     connectTimeout: (options.connectTimeoutSeconds ?? 30) * 1000, // 0: no timer (mysql2)
+    // BIGINT values come as numbers where exact, as text beyond 2^53 (not as text always: making
+    // that text cost a MariaDB result of 1M rows about 0.2 s).
     supportBigNumbers: true,
-    bigNumberStrings: true,
+    bigNumberStrings: false,
     dateStrings: true,
     decimalNumbers: false,
     jsonStrings: true,
