@@ -209,11 +209,11 @@ class MysqlConnection implements SqlConnection {
         });
         cmd.on("result", (row: unknown, index?: number) => {
           if (!sink || !Array.isArray(row) || (index ?? 0) !== chosen) return;
-          const out = new Array(row.length);
+          // mysql2 makes a new array per row: its values are replaced in place.
           for (let c = 0; c < row.length; c++) {
-            out[c] = row[c] === null ? null : decoders[c](row[c]);
+            if (row[c] !== null) row[c] = decoders[c](row[c]);
           }
-          batch.push(out);
+          batch.push(row);
           if (batch.length >= batchRows) flush();
         });
         cmd.on("end", () => {
