@@ -38,13 +38,10 @@ export const PROGRAM_PERMISSIONS: readonly string[] = [
  * The flags the program runs with (those of `deno task execute` and of the compiled binary): its
  * permissions, plus lazy loading of dynamic imports (Deno otherwise loads the module graph of
  * every `import("./literal.ts")` at start-up, executors and storage backends included, even when
- * they never run), plus a young generation that starts at 8 MB, so that a short run collects no
- * garbage (with V8's 1 MB start a run stops twice to scavenge: 1-3 ms on an idle machine, up to
- * 20 ms when the CPU is shared, as the parallel scavenge waits for its helper threads).
+ * they never run).
  */
 export const PROGRAM_FLAGS: readonly string[] = [
   "--unstable-lazy-dynamic-imports",
-  "--v8-flags=--min-semi-space-size=8",
   ...PROGRAM_PERMISSIONS,
 ];
 

@@ -4,14 +4,33 @@
 // `mariadb --batch -e "select ..." > /dev/null` of the same rows. Reports median wall times, the
 // program's peak RSS (GNU time) and the ratio; runs are interleaved.
 //
-//   deno run -A bench/mysql.ts [--rounds N] [--rows N]
+// With `--base <other checkout>` (an earlier commit, with `deno install` run in it), that
+// checkout's program runs in the same rounds too: before and after, side by side.
+//
+//   deno run -A bench/mysql.ts [--rounds N] [--rows N] [--base DIR]
+import { parseArgs } from "node:util";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { valuesToLiteralMap } from "../types/mod.ts";
 import { startMariadb } from "../_testing/mariadb.ts";
-import { DEFAULT_PROGRAM, flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
+import {
+  DEFAULT_PROGRAM,
+  denoProgram,
+  flytekitContainerArgs,
+  runPropeller,
+} from "../_testing/propeller.ts";
 import { median, wholeNumberArgs } from "./_measure.ts";
 
-const { rounds, rows } = wholeNumberArgs({ rounds: 3, rows: 1_000_000 });
+const { values: named } = parseArgs({
+  args: Deno.args,
+  options: { base: { type: "string" }, rounds: { type: "string" }, rows: { type: "string" } },
+});
+const base = named.base?.replace(/\/$/, "");
+const { rounds, rows } = wholeNumberArgs(
+  { rounds: 3, rows: 1_000_000 },
+  Object.entries({ rounds: named.rounds, rows: named.rows })
+    .flatMap(([k, v]) => v === undefined ? [] : [`--${k}`, v]),
+);
+const loadAverage = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
 const PASSWORD = "bench-pw";
 
 const db = await startMariadb({ password: PASSWORD });
@@ -50,9 +69,20 @@ try {
   const timeFile = await Deno.makeTempFile();
   const execute: number[] = [];
   const rss: number[] = [];
+  const baseExecute: number[] = [];
+  const baseRss: number[] = [];
   const client: number[] = [];
+  const programs = {
+    execute: DEFAULT_PROGRAM,
+    base: base
+      ? denoProgram(`${base}/entrypoint/main.ts`).toSpliced(2, 0, "--config", `${base}/deno.json`)
+      : undefined,
+  };
+  const variants = ["execute", "client", ...(base ? ["base"] : [])];
+  const loadBefore = loadAverage();
   for (let round = 0; round < rounds; round++) {
-    for (const variant of round % 2 ? ["client", "execute"] : ["execute", "client"]) {
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(round + k) % variants.length];
       if (variant === "client") {
         const started = performance.now();
         const out = await new Deno.Command("mariadb", {
@@ -80,7 +110,14 @@ try {
       const run = await runPropeller({
         template,
         inputs,
-        program: ["/usr/bin/time", "-f", "%M %e", "-o", timeFile, ...DEFAULT_PROGRAM],
+        program: [
+          "/usr/bin/time",
+          "-f",
+          "%M %e",
+          "-o",
+          timeFile,
+          ...(variant === "base" ? programs.base! : programs.execute),
+        ],
         env: { _FSEC_DB_PASSWORD: PASSWORD },
         timeoutMs: 300_000,
       });
@@ -88,8 +125,8 @@ try {
         throw new Error(`run failed: ${run.error?.message ?? run.stderr}`);
       }
       const [kb, wall] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!.split(" ");
-      execute.push(Number(wall));
-      rss.push(Number(kb) / 1024);
+      (variant === "base" ? baseExecute : execute).push(Number(wall));
+      (variant === "base" ? baseRss : rss).push(Number(kb) / 1024);
       await Deno.remove(run.paths.dataDir.replace(/\/metadata\/.*$/, ""), { recursive: true })
         .catch(() => {});
     }
@@ -99,8 +136,15 @@ try {
     `execute: ${median(execute).toFixed(2)} s, ${median(rss).toFixed(0)} MiB; ` +
       `mariadb --batch: ${median(client).toFixed(2)} s; ratio ${
         (median(execute) / median(client)).toFixed(2)
-      }x (medians of ${rounds})`,
+      }x (medians of ${rounds}; load average ${loadBefore} before, ${loadAverage()} after)`,
   );
+  if (base) {
+    console.log(
+      `base (${base}): ${median(baseExecute).toFixed(2)} s, ${median(baseRss).toFixed(0)} MiB; ` +
+        `ratio ${(median(baseExecute) / median(client)).toFixed(2)}x; ` +
+        `this checkout / base ${(median(execute) / median(baseExecute)).toFixed(2)}x`,
+    );
+  }
 } finally {
   await db.stop();
 }

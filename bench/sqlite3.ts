@@ -4,7 +4,12 @@
 // of the same rows, measured in the same run. Reports the median wall time and peak RSS per
 // variant, and ratios (execute / fetchall: the cost of writing parquet over reading the rows).
 //
+// With `--base <other checkout>` (an earlier commit, made with `git worktree add` and `deno
+// install`), that checkout's program runs the same queries in the same rounds: before and after,
+// side by side.
+//
 //   deno run -A bench/sqlite3.ts [--rounds 3] [--rows 10,100000,1000000,3000000] [--no-zip]
+//     [--base DIR]
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
@@ -18,6 +23,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     rows: { type: "string", default: "10,100000,1000000,3000000" },
     "no-zip": { type: "boolean", default: false },
+    base: { type: "string" },
   },
 });
 const rounds = Number(values.rounds);
@@ -121,11 +127,15 @@ function template(uri = dbPath, compressed = false): TaskTemplate {
   };
 }
 
-async function layout(n: number, zipped = false): Promise<{ args: string[]; raw: string }> {
+async function layout(
+  n: number,
+  zipped = false,
+  tag = "",
+): Promise<{ args: string[]; raw: string }> {
   const { paths, args } = await prepareNode({
     template: zipped ? template(zipPath, true) : template(),
     inputs: await valuesToLiteralMap({ limit: BigInt(n) }, limit),
-    root: `${root}/n${n}${zipped ? "z" : ""}`,
+    root: `${root}/n${n}${zipped ? "z" : ""}${tag}`,
   });
   return { args, raw: paths.rawOutputPrefix };
 }
@@ -140,12 +150,32 @@ async function parquetBytes(raw: string): Promise<number> {
 }
 
 const program = denoProgram("entrypoint/main.ts");
-const variants: { name: string; n?: number; cmd: string[]; raw?: string; python?: number }[] = [
+const base = values.base?.replace(/\/$/, "");
+const baseProgram = base &&
+  denoProgram(`${base}/entrypoint/main.ts`).toSpliced(2, 0, "--config", `${base}/deno.json`);
+const variants: {
+  name: string;
+  n?: number;
+  cmd: string[];
+  raw?: string;
+  python?: number;
+  base?: boolean;
+}[] = [
   { name: "empty deno run", cmd: [Deno.execPath(), "run", "--quiet", empty] },
 ];
 for (const n of sizes) {
   const { args, raw } = await layout(n);
   variants.push({ name: `execute, ${n} rows`, n, cmd: [...program, ...args], raw });
+  if (baseProgram) {
+    const { args, raw } = await layout(n, false, "b");
+    variants.push({
+      name: `base: execute, ${n} rows`,
+      n,
+      cmd: [...baseProgram, ...args],
+      raw,
+      base: true,
+    });
+  }
   if (n >= 100_000) {
     const fetchall = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); " +
       `rows = c.execute('select * from events limit ${n}').fetchall(); assert len(rows) == ${n}`;
@@ -167,6 +197,8 @@ if (!values["no-zip"]) {
 }
 
 // Warm-up (module cache, page cache), then interleaved rounds.
+const loadAverage = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+const loadBefore = loadAverage();
 const bytes = new Map<string, number>();
 const samples = await interleave(variants, rounds, async (v) => {
   const sample = await timeCommand(v.cmd, { peakRss: true });
@@ -178,7 +210,7 @@ const emptyMs = median(samples[0].map((s) => s.ms));
 console.log(
   `deno ${Deno.version.deno}, ${rounds} rounds, medians; peak RSS ${
     HAS_GNU_TIME ? "from /usr/bin/time" : "from VmHWM polling"
-  }`,
+  }; load average ${loadBefore} before, ${loadAverage()} after${base ? `; base: ${base}` : ""}`,
 );
 console.log(markdownTable(
   [
@@ -199,9 +231,13 @@ console.log(markdownTable(
     const vsPython = py >= 0
       ? ` (${(ms / median(samples[py].map((x) => x.ms))).toFixed(2)}x fetchall)`
       : "";
+    const b = v.base || v.n === undefined ? -1 : variants.findIndex((p) => p.base && p.n === v.n);
+    const vsBase = b >= 0
+      ? ` (${(ms / median(samples[b].map((x) => x.ms))).toFixed(2)}x base)`
+      : "";
     return [
       v.name,
-      `${(ms / 1000).toFixed(3)} s${vsPython}`,
+      `${(ms / 1000).toFixed(3)} s${vsPython}${vsBase}`,
       `${(ms / emptyMs).toFixed(1)}x`,
       ref ? `${ref[0]} s` : "-",
       ref ? `${(ref[0] * 1000 / ms).toFixed(1)}x` : "-",

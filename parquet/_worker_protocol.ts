@@ -4,7 +4,7 @@ import type { EncodedColumn, ParquetCodec, ParquetColumn } from "./types.ts";
 
 /**
  * What DatasetWriter sends: open the file, a slice of rows (encoded chunks per column; `end`
- * ends the row group), close.
+ * ends the row group; `recycle` asks for the value buffers back), close.
  */
 export type WorkerMessage =
   | {
@@ -14,13 +14,32 @@ export type WorkerMessage =
     codec: ParquetCodec;
     pageBytes?: number;
     dictionaryBytes?: number;
+    /** The shared progress record (see {@linkcode PROGRESS}). */
+    progress: SharedArrayBuffer;
   }
-  | { type: "slice"; chunks: EncodedColumn[]; end: boolean }
+  | { type: "slice"; chunks: EncodedColumn[]; end: boolean; recycle: boolean }
   | { type: "close" };
 
-/** What the worker answers; an ack gives the row group's value buffers back for reuse. */
+/**
+ * The progress record the worker keeps in shared memory, so that the writer can wait for it
+ * without the event loop (a row callback inside a running statement cannot await): an Int32Array
+ * over its first 16 bytes, then the UTF-8 message of a failure.
+ */
+export const PROGRESS = {
+  /** Int32 index: messages handled (slices and close; "open" is not counted). */
+  DONE: 0,
+  /** Int32 index: 1 once the worker failed. */
+  FAILED: 1,
+  /** Int32 index: bytes of the failure's message. */
+  MESSAGE_BYTES: 2,
+  /** Byte offset of the failure's message. */
+  MESSAGE_OFFSET: 16,
+  /** Bytes of the record. */
+  BYTES: 16 + 1024,
+} as const;
+
+/** What the worker answers to a slice sent with `recycle`: its value buffers, for reuse. */
 export interface WorkerReply {
-  type: "ack" | "closed" | "error";
-  message?: string;
-  buffers?: ArrayBuffer[];
+  type: "ack";
+  buffers: ArrayBuffer[];
 }

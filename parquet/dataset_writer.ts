@@ -25,7 +25,7 @@
  * @module
  */
 
-import type { WorkerMessage, WorkerReply } from "./_worker_protocol.ts";
+import { PROGRESS, type WorkerMessage, type WorkerReply } from "./_worker_protocol.ts";
 import { SystemError, UserError } from "../errors.ts";
 import { inferColumnKind } from "./columns.ts";
 import { ColumnChunkBuilder, ParquetAssembler } from "./parquet.ts";
@@ -139,8 +139,9 @@ export class DatasetWriter {
   #file: Deno.FsFile | undefined;
   #assembler: ParquetAssembler | undefined;
   #worker: Worker | undefined;
-  #inFlight = 0;
-  #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  #posted = 0;
+  #progress: Int32Array | undefined;
+  #failure: Uint8Array | undefined;
   #workerError: unknown;
   #closed = false;
   #zstd: ((bytes: Uint8Array) => Uint8Array) | undefined;
@@ -242,6 +243,51 @@ export class DatasetWriter {
     await this.#writeGroup(false, chunks, last);
   }
 
+  /**
+   * {@linkcode DatasetWriter.flush} for a caller that cannot await: a row callback that runs
+   * inside a statement (node:sqlite holds the thread until the statement ends). While the worker
+   * catches up it blocks the thread instead of awaiting. With zstd, `await ready()` first.
+   *
+   * @example Rows pushed from a callback
+   * ```ts
+   * import { DatasetWriter } from "./dataset_writer.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const writer = new DatasetWriter({
+   *   path: `${dir}/00000`,
+   *   columns: [{ name: "n", kind: "int64" }],
+   * });
+   * await writer.ready();
+   * const onRow = (row: unknown[]) => {
+   *   if (writer.push(row)) writer.flushSync();
+   * };
+   * for (let i = 0n; i < 100_000n; i++) onRow([i]);
+   * assertEquals((await writer.close()).rows, 100_000);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  flushSync(): void {
+    this.#checkAbort();
+    if (this.#options.codec === "ZSTD" && !this.#zstd) {
+      throw new TypeError("Cannot flush dataset writer synchronously: await ready() first");
+    }
+    const slice = this.#takeSlice(false);
+    if (!slice) return;
+    if (this.#worker) {
+      // The buffers are not given back (no message is read until the statement ends).
+      const transfer = slice.chunks.map((c) => c.values.buffer as ArrayBuffer);
+      this.#postSync({ type: "slice", ...slice, recycle: false }, transfer);
+    } else this.#writeInline(slice.chunks, slice.end);
+  }
+
+  /** Loads what writing may need before a {@linkcode DatasetWriter.flushSync} (zstd, when asked for). */
+  async ready(): Promise<void> {
+    if (this.#options.codec === "ZSTD" && !this.#zstd) {
+      this.#zstd = await (await import("./_zstd.ts")).loadZstd();
+    }
+  }
+
   /** Writes the last row group and the footer, and closes the file. */
   async close(): Promise<DatasetWriteResult> {
     if (this.#closed) throw new TypeError("Cannot close dataset writer: already closed");
@@ -295,15 +341,35 @@ export class DatasetWriter {
     this.#pending = undefined;
   }
 
+  /**
+   * Hands a slice to the page encoder: the builders' chunks, or `encoded` ones from
+   * {@linkcode DatasetWriter.writeEncoded} (`lastSlice`: no worker is started for it).
+   */
   async #writeGroup(last: boolean, encoded?: EncodedColumn[], lastSlice = last): Promise<void> {
     this.#checkAbort();
+    if (this.#options.codec === "ZSTD" && !this.#zstd) await this.ready();
+    const slice = this.#takeSlice(last, encoded, lastSlice);
+    if (!slice) return;
+    // A driver's own chunks are not given back to the builders, which would only hold them.
+    const recycle = encoded === undefined;
+    if (this.#worker) {
+      const transfer = slice.chunks.map((c) => c.values.buffer as ArrayBuffer);
+      await this.#post({ type: "slice", ...slice, recycle }, transfer, false);
+    } else this.#writeInline(slice.chunks, slice.end, recycle);
+  }
+
+  /**
+   * The slice's encoded chunks (the builders', or `encoded`) and whether it ends the row group;
+   * starts the worker unless this is the result's last slice.
+   */
+  #takeSlice(
+    last: boolean,
+    encoded?: EncodedColumn[],
+    lastSlice = last,
+  ): { chunks: EncodedColumn[]; end: boolean } | undefined {
     if (this.#pending) this.#decideColumns();
-    if (this.#options.codec === "ZSTD" && !this.#zstd) {
-      this.#zstd = await (await import("./_zstd.ts")).loadZstd();
-    }
-    if (this.#workerError) throw this.#workerError;
-    const chunks = encoded ??
-      (this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : []);
+    this.#throwWorkerError();
+    const chunks = encoded ?? (this.#sliceRows > 0 ? this.#builders.map((b) => b.finish()) : []);
     for (const c of chunks) this.#groupBytes += c.values.length;
     const end = last || this.#groupRows >= this.#rowGroupRows ||
       this.#groupBytes >= this.#rowGroupBytes;
@@ -313,22 +379,21 @@ export class DatasetWriter {
       this.#groupRows = 0;
       this.#groupBytes = 0;
     }
-    if (chunks.length === 0 && !end) return;
+    if (chunks.length === 0 && !end) return undefined;
     if (
       !lastSlice && this.#options.worker !== false && !this.#worker && !this.#assembler &&
       workerAvailable()
     ) {
       this.#startWorker();
     }
-    if (this.#worker) {
-      const transfer = chunks.map((c) => c.values.buffer as ArrayBuffer);
-      await this.#post({ type: "slice", chunks, end }, transfer, false);
-    } else {
-      const assembler = this.#ensureAssembler();
-      if (chunks.length > 0) assembler.add(chunks);
-      if (end) assembler.endRowGroup((bytes) => this.#write(bytes));
-      chunks.forEach((c, j) => this.#builders[j].recycle(c.values.buffer));
-    }
+    return { chunks, end };
+  }
+
+  #writeInline(chunks: EncodedColumn[], end: boolean, recycle = true): void {
+    const assembler = this.#ensureAssembler();
+    if (chunks.length > 0) assembler.add(chunks);
+    if (end) assembler.endRowGroup((bytes) => this.#write(bytes));
+    if (recycle) chunks.forEach((c, j) => this.#builders[j].recycle(c.values.buffer));
   }
 
   #ensureAssembler(): ParquetAssembler {
@@ -351,26 +416,19 @@ export class DatasetWriter {
   }
 
   #startWorker(): void {
+    const shared = new SharedArrayBuffer(PROGRESS.BYTES);
+    this.#progress = new Int32Array(shared, 0, PROGRESS.MESSAGE_OFFSET / 4);
+    this.#failure = new Uint8Array(shared, PROGRESS.MESSAGE_OFFSET);
     const worker = new Worker(WORKER_URL, { type: "module" });
     worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-      const reply = e.data;
-      if (reply.type === "error") {
-        this.#workerError = new SystemError(`Cannot write parquet file: ${reply.message}`, {
-          code: "SYSTEM:ParquetWriteError",
-        });
-        for (const w of this.#waiters.splice(0)) w.reject(this.#workerError);
-        return;
-      }
-      reply.buffers?.forEach((b, j) => this.#builders[j].recycle(b));
-      this.#inFlight--;
-      this.#waiters.shift()?.resolve();
+      e.data.buffers.forEach((b, j) => this.#builders[j].recycle(b));
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      this.#workerError = new SystemError(`Cannot write parquet file: ${e.message}`, {
+      this.#workerError ??= new SystemError(`Cannot write parquet file: ${e.message}`, {
         code: "SYSTEM:ParquetWriteError",
       });
-      for (const w of this.#waiters.splice(0)) w.reject(this.#workerError);
+      Atomics.notify(this.#progress!, PROGRESS.DONE); // wakes #post
     };
     const message: WorkerMessage = {
       type: "open",
@@ -379,19 +437,47 @@ export class DatasetWriter {
       codec: this.#options.codec ?? "SNAPPY",
       pageBytes: this.#options.pageBytes,
       dictionaryBytes: this.#options.dictionaryBytes,
+      progress: shared,
     };
     worker.postMessage(message);
     this.#worker = worker;
   }
 
-  /** Posts a message; waits while too many row groups are in flight (or for all, `drain`). */
-  async #post(message: WorkerMessage, transfer: ArrayBuffer[], drain: boolean): Promise<void> {
-    this.#worker!.postMessage(message, transfer);
-    this.#inFlight++;
-    while (this.#inFlight > (drain ? 0 : MAX_IN_FLIGHT)) {
-      await new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  /** Throws the worker's failure, once it has reported one. */
+  #throwWorkerError(): void {
+    if (!this.#workerError && this.#progress && Atomics.load(this.#progress, PROGRESS.FAILED)) {
+      const bytes = Atomics.load(this.#progress, PROGRESS.MESSAGE_BYTES);
+      const text = new TextDecoder().decode(this.#failure!.slice(0, bytes));
+      this.#workerError = new SystemError(`Cannot write parquet file: ${text}`, {
+        code: "SYSTEM:ParquetWriteError",
+      });
     }
     if (this.#workerError) throw this.#workerError;
+  }
+
+  /** Posts a message; waits while too many are in flight (or for all of them, `drain`). */
+  async #post(message: WorkerMessage, transfer: ArrayBuffer[], drain: boolean): Promise<void> {
+    this.#worker!.postMessage(message, transfer);
+    this.#posted++;
+    const limit = drain ? 0 : MAX_IN_FLIGHT;
+    for (;;) {
+      this.#throwWorkerError();
+      const done = Atomics.load(this.#progress!, PROGRESS.DONE);
+      if (this.#posted - done <= limit) return;
+      await Atomics.waitAsync(this.#progress!, PROGRESS.DONE, done).value;
+    }
+  }
+
+  /** {@linkcode DatasetWriter.#post} for a thread that cannot await: blocks while it waits. */
+  #postSync(message: WorkerMessage, transfer: ArrayBuffer[]): void {
+    this.#worker!.postMessage(message, transfer);
+    this.#posted++;
+    for (;;) {
+      this.#throwWorkerError();
+      const done = Atomics.load(this.#progress!, PROGRESS.DONE);
+      if (this.#posted - done <= MAX_IN_FLIGHT) return;
+      Atomics.wait(this.#progress!, PROGRESS.DONE, done);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { removing, tempDir } from "../_testing/temp.ts";
-import { assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
 import { SystemError, UserError } from "../errors.ts";
 import { readParquet } from "../_testing/duckdb.ts";
 import { DatasetWriter } from "./dataset_writer.ts";
@@ -10,6 +10,8 @@ async function write(
     rowGroupRows?: number;
     worker?: boolean;
     columns?: { name: string; declaredType?: string }[];
+    /** Flush with `flushSync` (as from inside a running statement). */
+    sync?: boolean;
   } = {},
 ) {
   const path = `${await tempDir()}/00000`;
@@ -19,14 +21,18 @@ async function write(
     rowGroupRows: options.rowGroupRows ?? 100,
     worker: options.worker,
   });
-  for (const row of rows) if (writer.push(row)) await writer.flush();
+  if (options.sync) {
+    for (const row of rows) if (writer.push(row)) writer.flushSync();
+  } else {
+    for (const row of rows) if (writer.push(row)) await writer.flush();
+  }
   return { path, result: await writer.close() };
 }
 
-for (const worker of [true, false]) {
-  Deno.test(`DatasetWriter() streams row groups (worker: ${worker})`, async () => {
+for (const [worker, sync] of [[true, false], [false, false], [true, true], [false, true]]) {
+  Deno.test(`DatasetWriter() streams row groups (worker: ${worker}, sync: ${sync})`, async () => {
     const rows = Array.from({ length: 1050 }, (_, i) => [BigInt(i), i % 10 ? `v${i}` : null]);
-    const { path, result } = await write(rows, { worker });
+    const { path, result } = await write(rows, { worker, sync });
     assertEquals(result.rows, 1050);
     const table = await readParquet(path, "select * from t order by id");
     assertEquals(table.rows, rows);
@@ -86,14 +92,14 @@ Deno.test("DatasetWriter() stops at the next row group when aborted", async () =
   assertEquals(err.code, "SYSTEM:Aborted");
 });
 
-for (const worker of [true, false]) {
-  Deno.test(`DatasetWriter() builds large row groups from slices, with statistics (worker: ${worker})`, async () => {
+for (const [worker, sync] of [[true, false], [false, false], [true, true]]) {
+  Deno.test(`DatasetWriter() builds large row groups from slices, with statistics (worker: ${worker}, sync: ${sync})`, async () => {
     // 150,000 rows, 100,000 per group: group 1 is two slices (65,536 + 34,464 rows).
     const rows = Array.from(
       { length: 150_000 },
       (_, i) => [BigInt(i), i % 7 === 0 ? null : `label-${i % 50}`],
     );
-    const { path, result } = await write(rows, { worker, rowGroupRows: 100_000 });
+    const { path, result } = await write(rows, { worker, sync, rowGroupRows: 100_000 });
     try {
       assertEquals(result.rows, 150_000);
       const meta = await readParquet(
@@ -116,6 +122,49 @@ for (const worker of [true, false]) {
     }
   });
 }
+
+for (const sync of [false, true]) {
+  Deno.test(`DatasetWriter() reports the worker's failure as SYSTEM:ParquetWriteError (sync: ${sync})`, async () => {
+    const dir = await tempDir();
+    const writer = new DatasetWriter({
+      path: `${dir}/missing/00000`, // the worker cannot open it
+      columns: [{ name: "id", kind: "int64" }],
+      rowGroupRows: 100,
+    });
+    const err = await assertRejects(async () => {
+      for (let i = 0n; i < 1000n; i++) {
+        if (!writer.push([i])) continue;
+        if (sync) writer.flushSync();
+        else await writer.flush();
+      }
+      await writer.close();
+    }, SystemError);
+    writer.abort();
+    assertEquals(err.code, "SYSTEM:ParquetWriteError");
+    assertStringIncludes(err.message, "Cannot write parquet file: No such file or directory");
+  });
+}
+
+Deno.test("DatasetWriter.flushSync() asks for ready() first with zstd", async () => {
+  const dir = await tempDir();
+  const writer = new DatasetWriter({
+    path: `${dir}/00000`,
+    columns: [{ name: "id", kind: "int64" }],
+    codec: "ZSTD",
+    rowGroupRows: 10,
+  });
+  for (let i = 0n; i < 10n; i++) writer.push([i]);
+  assertThrows(() => writer.flushSync(), TypeError, "await ready() first");
+  await writer.ready();
+  writer.flushSync();
+  for (let i = 10n; i < 25n; i++) if (writer.push([i])) writer.flushSync();
+  assertEquals((await writer.close()).rows, 25);
+  const meta = await readParquet(
+    `${dir}/00000`,
+    `select distinct compression from parquet_metadata('${dir}/00000')`,
+  );
+  assertEquals(meta.rows, [["ZSTD"]]);
+});
 
 Deno.test("DatasetWriter() ends slices and row groups early for wide rows (bytes)", async () => {
   const dir = await Deno.makeTempDir();

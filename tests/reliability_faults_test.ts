@@ -416,6 +416,11 @@ Deno.test("faults: SIGTERM while streaming a large SQLite result ends promptly, 
     interrupt: { when: /Running the query/ },
   });
   assertFailed(run, systemError("SYSTEM:Aborted"), 0);
+  console.log(
+    `streaming a large result: SIGTERM'd run ended ${
+      Math.round(run.msAfterInterrupt!)
+    } ms after the signal (the whole run: ${Math.round(run.ms)} ms)`,
+  );
 });
 
 Deno.test("faults: stdout and stderr closed (log collector gone): outputs.pb or error.pb is still written", async () => {

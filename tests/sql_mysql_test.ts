@@ -146,6 +146,30 @@ Deno.test({
       ]]);
     });
 
+    await t.step("BIGINT around 2^53 and DATETIME of every precision are exact", async () => {
+      const { parquet } = await runSql({
+        query:
+          "select cast(9007199254740991 as signed) as a, cast(9007199254740993 as signed) as b," +
+          " cast(-9223372036854775808 as signed) as c, cast('1000-01-01 00:00:00.5' as datetime(1)) as d," +
+          " cast('2024-01-02 03:04:05.123' as datetime(3)) as e, cast('9999-12-31 23:59:59' as datetime) as f",
+        uri,
+        read: false,
+      });
+      const { readParquet } = await import("../_testing/duckdb.ts");
+      const table = await readParquet(
+        parquet!,
+        "select a, b, c, epoch_us(d), epoch_us(e), epoch_us(f) from t",
+      );
+      assertEquals(table.rows, [[
+        9007199254740991n,
+        9007199254740993n,
+        -9223372036854775808n,
+        -30610224000000000n + 500000n,
+        1704164645123000n,
+        253402300799000000n,
+      ]]);
+    });
+
     await t.step("inputs are bound parameters (also LIMIT)", async () => {
       const { table } = await runSql({
         query:

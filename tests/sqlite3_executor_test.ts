@@ -214,6 +214,91 @@ Deno.test("sqlite3: a column whose values change type after the first row group 
   }
 });
 
+Deno.test("sqlite3: rows stream in the query's own order, from inside the statement", async () => {
+  // 150,000 rows: several slices handed to the parquet worker while the statement runs.
+  const { table, context } = await runSqlite3(
+    {
+      query_template:
+        "with recursive n(x) as (select 1 union all select x + 1 from n where x < 150000) " +
+        "select x, 'row ' || x as s from n order by x desc; -- newest first",
+      uri: CHINOOK,
+    },
+    {},
+    {
+      executor: { rowGroupRows: 50_000 },
+      query: "select x, s, (select count(*) from (select x, lag(x) over () as p from t) " +
+        "where p <= x) as out_of_order from t limit 2",
+    },
+  );
+  assertEquals(table!.rows, [[150000n, "row 150000", 0n], [149999n, "row 149999", 0n]]);
+  assert(!context.logs.some((l) => l.includes("temporary table")));
+});
+
+Deno.test("sqlite3: rows stream in the order the query alone returns them, ORDER BY or not", async () => {
+  const path = await makeDatabase(`
+    create table t (id integer primary key, k integer, s text);
+    create index t_k on t(k);
+    with recursive n(x) as (select 1 union all select x + 1 from n where x < 2000)
+    insert into t select x, (x * 37) % 101, 'v' || (x % 13) from n;
+  `);
+  const queries = [
+    "select * from t",
+    "select * from t where k between 10 and 20",
+    "select a.id, b.id as other from t a join t b on b.k = a.k where a.id < 50",
+    "select k, count(*) as n from t group by k",
+    "select distinct s from t",
+    "select id from t where k < 5 union all select id from t where id < 10",
+    "select * from t order by k desc, id",
+    "select id, sum(k) over (order by k, id) as running from t",
+  ];
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    for (const query of queries) {
+      const stmt = db.prepare(query);
+      stmt.setReadBigInts(true);
+      (stmt as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+      const { table } = await runSqlite3({ query_template: query, uri: path });
+      assertEquals(table!.rows, stmt.all(), query);
+    }
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("sqlite3: a statement too wide to stream reads through a temporary table, with the same result", async () => {
+  // SQLite passes at most 1,000 arguments to a function: 1,001 columns take the other path.
+  const columns = Array.from({ length: 1001 }, (_, j) => `x + ${j} as c${j}`).join(", ");
+  const { table, context } = await runSqlite3(
+    {
+      query_template:
+        `with recursive n(x) as (select 1 union all select x + 1 from n where x < 3) select ${columns} from n`,
+      uri: CHINOOK,
+    },
+    {},
+    { query: "select c0, c1000 from t" },
+  );
+  assertEquals(table!.rows, [[1n, 1001n], [2n, 1002n], [3n, 1003n]]);
+  assert(context.logs.some((l) => l.includes("temporary table")));
+});
+
+Deno.test("sqlite3: an error after rows were written is USER:SqlError; no dataset", async () => {
+  // abs() of the smallest integer fails at row 100,001, after slices went to the worker.
+  const err = await assertRejects(
+    () =>
+      runSqlite3({
+        query_template:
+          "with recursive n(x) as (select 1 union all select x + 1 from n where x < 200000) " +
+          "select x, case when x > 100000 then abs(-9223372036854775808) else x end as v from n",
+        uri: CHINOOK,
+      }),
+    UserError,
+  );
+  assertEquals([err.code, err.message], [
+    "USER:SqlError",
+    "Cannot run the query: integer overflow",
+  ]);
+});
+
 Deno.test("sqlite3: SQL errors are USER:SqlError with SQLite's message", async () => {
   const err = await assertRejects(
     () => runSqlite3({ query_template: "select * from trackz", uri: CHINOOK }),

@@ -65,6 +65,23 @@ Deno.test("sqlite3: a query on a missing table writes a USER error document", as
   assertMatch(run.error?.message ?? "", /no such table: trackz/);
 });
 
+Deno.test("sqlite3: an error after 100,000 streamed rows writes a USER error document and no outputs", async () => {
+  const inputs = decodeLiteralMap(await Deno.readFile(`${TEMPLATE_DIR}inputs.pb`));
+  const run = await runPropeller({
+    template: await fixtureTemplate({
+      query_template:
+        "with recursive n(x) as (select 1 union all select x + 1 from n where x < 150000) " +
+        "select x, case when x > 100000 then abs(-9223372036854775808) else x end as v " +
+        "from n where {{ .inputs.limit }} > 0",
+    }),
+    inputs,
+  });
+  assertEquals(run.code, 0, run.stderr);
+  assertEquals(run.files, ["error.pb"]);
+  assertEquals(run.error?.code, "USER:SqlError");
+  assertEquals(run.error?.message, "Cannot run the query: integer overflow");
+});
+
 Deno.test("sqlite3: zip and tar.gz databases on S3 run end to end", async () => {
   await using s3 = await startS3rver({ buckets: ["my-s3-bucket"] });
   const storage = createStorage({ s3: s3.config });

@@ -36,8 +36,10 @@ async function clientOptions(options: ConnectOptions): Promise<Record<string, un
     database: options.database,
     charset: options.charset ?? "utf8mb4",
     connectTimeout: (options.connectTimeoutSeconds ?? 30) * 1000, // 0: no timer (mysql2)
+    // BIGINT values come as numbers where exact, as text beyond 2^53 (not as text always: making
+    // that text cost a MariaDB result of 1M rows about 0.2 s).
     supportBigNumbers: true,
-    bigNumberStrings: true,
+    bigNumberStrings: false,
     dateStrings: true,
     decimalNumbers: false,
     jsonStrings: true,
@@ -207,11 +209,11 @@ class MysqlConnection implements SqlConnection {
         });
         cmd.on("result", (row: unknown, index?: number) => {
           if (!sink || !Array.isArray(row) || (index ?? 0) !== chosen) return;
-          const out = new Array(row.length);
+          // mysql2 makes a new array per row: its values are replaced in place.
           for (let c = 0; c < row.length; c++) {
-            out[c] = row[c] === null ? null : decoders[c](row[c]);
+            if (row[c] !== null) row[c] = decoders[c](row[c]);
           }
-          batch.push(out);
+          batch.push(row);
           if (batch.length >= batchRows) flush();
         });
         cmd.on("end", () => {

@@ -31,6 +31,15 @@ Deno.test("mysqlType() value conversions", () => {
   assertEquals(decode(10, "0000-00-00"), null);
   assertEquals(decode(12, "2024-01-02 03:04:05.123456"), 1704164645123456n);
   assertEquals(decode(12, "0000-00-00 00:00:00"), null);
+  assertEquals(decode(12, "2024-01-02 03:04:05"), 1704164645000000n);
+  assertEquals(decode(12, "2024-01-02 03:04:05.5"), 1704164645500000n);
+  assertEquals(decode(12, "2024-01-02 03:04:05.123"), 1704164645123000n);
+  assertEquals(decode(7, "1969-12-31 23:59:59.999999"), -1n);
+  assertEquals(decode(12, "9999-12-31 23:59:59.999999"), 253402300799999999n);
+  assertEquals(decode(12, "0001-01-01 00:00:00"), -62135596800000000n);
+  assertEquals(decode(10, "2024-01-02"), 19724);
+  assertEquals(decode(10, "2024-01-03"), 19725);
+  assertEquals(decode(12, "2024-01-02 23:00:00"), 1704236400000000n);
   assertEquals(decode(252, new Uint8Array([104, 105])), "hi");
   assertEquals(decode(252, new Uint8Array([1, 2]), 63), new Uint8Array([1, 2]));
 });
