@@ -176,6 +176,9 @@ class PostgresConnection implements SqlConnection {
         }, CANCEL_REPEAT_MS);
       }
     };
+    // An abort between two statements (while the COPY path describes, say) has no statement to
+    // cancel: the next one must not start, as no abort event would reach it.
+    options.signal?.throwIfAborted();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       await body(state);
