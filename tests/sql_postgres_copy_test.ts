@@ -310,6 +310,24 @@ Deno.test("sql executor: PostgreSQL COPY path", async (t) => {
       assertEquals(active, [], "the COPY still runs on the server");
     });
 
+    await t.step("an abort before the statement starts: it never starts", async () => {
+      // `void` has no binary decoder: after describing, this query takes the row path, whose
+      // statement no abort event reaches if the signal fired before it started.
+      const controller = new AbortController();
+      controller.abort();
+      const sink = new ParquetFileSink(`${dir}/pre-aborted.parquet`, { signal: controller.signal });
+      const started = Date.now();
+      await assertRejects(() =>
+        conn.query("select pg_sleep(20) as slept", [], sink, { signal: controller.signal })
+      );
+      sink.abort();
+      assert(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+      const active = await pg.sql(
+        "select pid from pg_stat_activity where query like '%pg_sleep(20)%' and pid <> pg_backend_pid() and state = 'active'",
+      );
+      assertEquals(active, [], "the statement runs on the server");
+    });
+
     await t.step("statement_timeout ends a COPY", async () => {
       const timed = await postgresDriver.connect({ ...options, statementTimeoutMs: 300 });
       try {
