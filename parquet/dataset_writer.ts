@@ -419,7 +419,7 @@ export class DatasetWriter {
     const shared = new SharedArrayBuffer(PROGRESS.BYTES);
     this.#progress = new Int32Array(shared, 0, PROGRESS.MESSAGE_OFFSET / 4);
     this.#failure = new Uint8Array(shared, PROGRESS.MESSAGE_OFFSET);
-    const worker = new Worker(WORKER_URL, { type: "module" });
+    const worker = new Worker(workerUrl(), { type: "module" });
     worker.onmessage = (e: MessageEvent<WorkerReply>) => {
       e.data.buffers.forEach((b, j) => this.#builders[j].recycle(b));
     };
@@ -481,14 +481,19 @@ export class DatasetWriter {
   }
 }
 
-const WORKER_URL = new URL("./_parquet_worker.ts", import.meta.url);
+/** The worker module (made when first asked for: a small result never starts the worker). */
+function workerUrl(): URL {
+  return new URL("./_parquet_worker.ts", import.meta.url);
+}
+
 let workerFound: boolean | undefined;
 
 /** Whether the worker module is there (a bundle or binary may leave it out): else write inline. */
 function workerAvailable(): boolean {
   if (workerFound === undefined) {
     try {
-      workerFound = WORKER_URL.protocol !== "file:" || Deno.statSync(WORKER_URL).isFile;
+      const url = workerUrl();
+      workerFound = url.protocol !== "file:" || Deno.statSync(url).isFile;
     } catch {
       workerFound = false;
     }
