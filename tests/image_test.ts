@@ -108,6 +108,38 @@ Deno.test("image: `deno task compile` has the same permissions as `deno task exe
   assertEquals(included, [...lazy, ...workers].sort());
 });
 
+Deno.test("image: the runtime's lazy imports name their module with a string, so the compiler includes it", async () => {
+  // `deno compile` follows `import("./x.ts")` (a string literal) on its own; any other
+  // specifier would need an --include, which the test above limits to executors and workers.
+  const computed: string[] = [];
+  let lazy = 0;
+  const folders = ["entrypoint", "executors", "parquet", "storage", "types", "resolver", "secrets"];
+  for (const dir of [...folders, "idl"]) {
+    for await (const path of tsFiles(new URL(`${dir}/`, root))) {
+      const lines = (await Deno.readTextFile(path)).split("\n");
+      lines.forEach((line, i) => {
+        if (/^\s*(\/?\*|\/\/)/.test(line)) return; // comments
+        for (const m of line.matchAll(/(?<![\w.])import\(\s*(\S)/g)) {
+          if (m[1] === '"') lazy++;
+          else computed.push(`${path.pathname.slice(root.pathname.length)}:${i + 1}`);
+        }
+      });
+    }
+  }
+  assertEquals(computed, []);
+  assert(lazy >= 20, `expected the runtime's lazy imports, found ${lazy}`);
+});
+
+/** The TypeScript modules under a folder, tests and generated code left out. */
+async function* tsFiles(dir: URL): AsyncGenerator<URL> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory && entry.name !== "gen") yield* tsFiles(new URL(`${entry.name}/`, dir));
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
+      yield new URL(entry.name, dir);
+    }
+  }
+}
+
 Deno.test("image: `deno task compile:command` is `deno task compile` plus --allow-run, as flyteshim-command", () => {
   const command = tasks["compile:command"];
   assertEquals(
