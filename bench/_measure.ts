@@ -107,22 +107,33 @@ export interface Sample {
   ms: number;
   /** Peak resident set size in KiB, when asked for. */
   peakKiB: number;
+  /**
+   * CPU time (user + system, all threads and children) in milliseconds, when asked for: what a
+   * busy machine disturbs less than wall time.
+   */
+  cpuMs?: number;
 }
 
 /**
  * Runs a command to completion and times it; throws when it fails. With `peakRss`, the peak RSS
- * comes from GNU time (`/usr/bin/time -f %M`), else from polling `/proc/<pid>/status` VmHWM.
+ * comes from GNU time (`/usr/bin/time -f %M`), else from polling `/proc/<pid>/status` VmHWM. With
+ * `cpu`, the command runs under bash, whose `times` reports its children's CPU time to the
+ * millisecond.
  */
 export async function timeCommand(
   cmd: readonly string[],
-  options: { peakRss?: boolean; name?: string } = {},
+  options: { peakRss?: boolean; name?: string; cpu?: boolean } = {},
 ): Promise<Sample> {
   const timeFile = options.peakRss && HAS_GNU_TIME ? await Deno.makeTempFile() : undefined;
-  const full = timeFile ? ["/usr/bin/time", "-f", "%M", "-o", timeFile, ...cmd] : cmd;
+  const full = timeFile
+    ? ["/usr/bin/time", "-f", "%M", "-o", timeFile, ...cmd]
+    : options.cpu
+    ? ["bash", "-c", '"$@" >/dev/null; rc=$?; times; exit $rc', "bash", ...cmd]
+    : cmd;
   const started = performance.now();
   const child = new Deno.Command(full[0], {
     args: full.slice(1),
-    stdout: "null",
+    stdout: options.cpu && !timeFile ? "piped" : "null",
     stderr: "piped",
     env: { DENO_NO_UPDATE_CHECK: "1" },
   }).spawn();
@@ -149,7 +160,14 @@ export async function timeCommand(
     const peakKiB = timeFile
       ? Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop())
       : polled;
-    return { ms, peakKiB };
+    if (!options.cpu || timeFile) return { ms, peakKiB };
+    // `times` prints bash's own user and system time, then its children's: "0m0.036s 0m0.008s".
+    const children = new TextDecoder().decode(out.stdout).trim().split("\n").pop()!;
+    const cpuMs = children.split(/\s+/).map((t) => {
+      const [, m, sec] = /^(\d+)m([\d.]+)s$/.exec(t)!;
+      return Number(m) * 60_000 + Number(sec) * 1000;
+    }).reduce((a, b) => a + b, 0);
+    return { ms, peakKiB, cpuMs };
   } finally {
     if (timeFile) await Deno.remove(timeFile);
   }
