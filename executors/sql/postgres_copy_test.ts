@@ -140,3 +140,24 @@ Deno.test("CopyTap: a refused message and all after it wait for resume, at any c
     }
   }
 });
+
+Deno.test("CopyTap: held bytes reach the client as the chunks it expects", () => {
+  class Marked extends Uint8Array {}
+  const kinds: boolean[] = [];
+  const socket = {
+    write: (_chunk: Uint8Array) => true,
+    emit: (_event: string, chunk: Uint8Array) => kinds.push(chunk instanceof Marked) > 0,
+    pause() {},
+    resume() {},
+  };
+  const tap = new CopyTap(socket, (b) => new Marked(b));
+  socket.write(STARTUP);
+  let refuse = true;
+  tap.arm({ rows: () => !refuse, done() {} });
+  socket.emit("data", new Uint8Array(wire));
+  refuse = false;
+  tap.disarm();
+  tap.resume();
+  // "Z" and "H" before the held CopyData, then everything after it from the held copy.
+  assertEquals(kinds, [false, true]);
+});
