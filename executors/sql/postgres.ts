@@ -5,9 +5,9 @@
  * binary)`, decoded column by column by `postgres_binary.ts`, with inputs as the literals of
  * `postgres_literal.ts`, wherever that gives exactly what the row path gives (see
  * `#copyQuery`); on a connection without TLS the COPY data is read from the socket by the tap of
- * `postgres_copy.ts`, straight into the decoder. Otherwise they stream through an unnamed portal fetched `batchRows` rows at a
- * time (a server-side cursor, so memory stays bounded), values arrive in their text form and are
- * decoded per column by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request
+ * `postgres_copy.ts`, straight into the decoder. Otherwise they stream through an unnamed portal
+ * fetched `batchRows` rows at a time (a server-side cursor, so memory stays bounded), values
+ * arrive in their text form and are decoded per column by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request
  * for the running statement; `statement_timeout` is set as a server parameter at start-up.
  *
  * @module
