@@ -34,10 +34,6 @@ export function maxCompressedLength(n: number): number {
   return 32 + n + Math.floor(n / 6);
 }
 
-function load32(a: Uint8Array, i: number): number {
-  return (a[i] | (a[i + 1] << 8) | (a[i + 2] << 16) | (a[i + 3] << 24)) >>> 0;
-}
-
 function hash(v: number, shift: number): number {
   return Math.imul(v, 0x1e35a7bd) >>> shift;
 }
@@ -128,15 +124,18 @@ export function snappyCompressInto(input: Uint8Array, out: Uint8Array): number {
     n >>>= 7;
   }
   out[o++] = n;
+  // Words read through a view: one load instead of four byte loads and shifts.
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   for (let start = 0; start < input.length; start += BLOCK) {
     const end = Math.min(start + BLOCK, input.length);
-    o = compressBlock(input, start, end, out, o);
+    o = compressBlock(input, view, start, end, out, o);
   }
   return o;
 }
 
 function compressBlock(
   input: Uint8Array,
+  view: DataView,
   start: number,
   end: number,
   out: Uint8Array,
@@ -151,7 +150,7 @@ function compressBlock(
   if (size >= 15) {
     const limit = end - 15;
     let ip = start + 1;
-    let nextHash = hash(load32(input, ip), shift);
+    let nextHash = hash(view.getUint32(ip, true), shift);
     outer: for (;;) {
       let skip = 32;
       let next = ip;
@@ -161,15 +160,22 @@ function compressBlock(
         const h = nextHash;
         next = ip + (skip++ >>> 5);
         if (next > limit) break outer;
-        nextHash = hash(load32(input, next), shift);
+        nextHash = hash(view.getUint32(next, true), shift);
         candidate = start + table[h];
         table[h] = ip - start;
-      } while (load32(input, ip) !== load32(input, candidate));
+      } while (view.getUint32(ip, true) !== view.getUint32(candidate, true));
       o = emitLiteral(input, nextEmit, ip, out, o);
       let matching = true;
       while (matching) {
         const base = ip;
         let matched = 4;
+        // Four bytes at a time, then the last few one by one: the same length either way.
+        while (
+          base + matched + 4 <= end &&
+          view.getUint32(base + matched, true) === view.getUint32(candidate + matched, true)
+        ) {
+          matched += 4;
+        }
         while (base + matched < end && input[base + matched] === input[candidate + matched]) {
           matched++;
         }
@@ -177,13 +183,13 @@ function compressBlock(
         ip += matched;
         nextEmit = ip;
         if (ip >= limit) break outer;
-        table[hash(load32(input, ip - 1), shift)] = ip - 1 - start;
-        const h = hash(load32(input, ip), shift);
+        table[hash(view.getUint32(ip - 1, true), shift)] = ip - 1 - start;
+        const h = hash(view.getUint32(ip, true), shift);
         candidate = start + table[h];
         table[h] = ip - start;
-        matching = load32(input, ip) === load32(input, candidate);
+        matching = view.getUint32(ip, true) === view.getUint32(candidate, true);
       }
-      nextHash = hash(load32(input, ip + 1), shift);
+      nextHash = hash(view.getUint32(ip + 1, true), shift);
       ip++;
     }
   }

@@ -4,9 +4,10 @@
  * Into a sink that takes encoded slices, results stream through `COPY (query) TO STDOUT (FORMAT
  * binary)`, decoded column by column by `postgres_binary.ts`, with inputs as the literals of
  * `postgres_literal.ts`, wherever that gives exactly what the row path gives (see
- * `#copyQuery`). Otherwise they stream through an unnamed portal fetched `batchRows` rows at a
- * time (a server-side cursor, so memory stays bounded), values arrive in their text form and are
- * decoded per column by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request
+ * `#copyQuery`); on a connection without TLS the COPY data is read from the socket by the tap of
+ * `postgres_copy.ts`, straight into the decoder. Otherwise they stream through an unnamed portal
+ * fetched `batchRows` rows at a time (a server-side cursor, so memory stays bounded), values
+ * arrive in their text form and are decoded per column by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request
  * for the running statement; `statement_timeout` is set as a server parameter at start-up.
  *
  * @module
@@ -32,6 +33,7 @@ import type { SqlParam, SqlParamKind } from "./params.ts";
 import { postgresClientTypes, postgresType } from "./postgres_types.ts";
 import { BinaryCopyDecoder, binaryDecodable } from "./postgres_binary.ts";
 import { withLiterals } from "./postgres_literal.ts";
+import { type CopyReceiver, CopyTap } from "./postgres_copy.ts";
 import { readTlsFiles } from "./tls.ts";
 
 /** How often a cancel request is repeated while an aborted statement has not ended. */
@@ -143,10 +145,13 @@ class PostgresConnection implements SqlConnection {
   #target: string;
   /** The cancel request sent for a COPY whose sink failed, until it has been delivered. */
   #cancelling: Promise<unknown> | undefined;
+  /** The tap on the connection's socket (none over TLS): COPY data is read from it directly. */
+  #taps: { tap?: CopyTap };
 
-  constructor(sql: Sql, target: string) {
+  constructor(sql: Sql, target: string, taps: { tap?: CopyTap } = {}) {
     this.#sql = sql;
     this.#target = target;
+    this.#taps = taps;
   }
 
   #context(options: QueryOptions): FailureContext {
@@ -317,41 +322,75 @@ class PostgresConnection implements SqlConnection {
     }
     // On lines of their own: a trailing line comment cannot swallow the closing parenthesis.
     const query = this.#sql.unsafe(`COPY (\n${sql}\n) TO STDOUT (FORMAT binary)`);
+    const decoder = new BinaryCopyDecoder(columns.map((c) => c.type));
+    // Armed before the statement is sent: the rows that arrive with the COPY's start already go
+    // to the decoder rather than to the client's stream.
+    const tap = this.#taps.tap?.framed ? this.#taps.tap : undefined;
+    const direct = tap ? new DirectCopy(tap, decoder) : undefined;
+    if (direct) tap!.arm(direct);
     let refused = false;
-    await this.#run(query, options, async (state) => {
-      let stream: CopyStream;
-      try {
-        stream = await query.readable();
-      } catch (error) {
-        // Refused before a row was produced: COPY of this statement is not supported here.
-        const code = (error as { code?: string }).code;
-        if (isServerError(error) && (code === "0A000" || code === "42601")) {
-          refused = true;
-          return;
-        }
-        throw error;
-      }
-      // The client settles the query once the stream opens; while it streams, the query is the
-      // server's running statement, which its canceller cancels only while marked active.
-      query.active = true;
-      const cancel = () => {
-        const canceller = query.canceller;
-        query.canceller = null;
-        if (typeof canceller === "function") this.#cancelling = Promise.resolve(canceller(query));
-      };
-      try {
-        await sink.columns(sqlColumns(columns));
-      } catch (error) {
-        state.sinkFailure = error; // two columns of one name, say
-        cancel();
-        throw error;
-      }
-      await pumpCopy(stream, new BinaryCopyDecoder(columns.map((c) => c.type)), sink, (error) => {
-        state.sinkFailure ??= error;
-        cancel();
+    let opened: CopyStream | undefined;
+    try {
+      await this.#run(query, options, async (state) => {
+        refused = await this.#copyRun(query, decoder, direct, sink, columns, state, (s) => {
+          opened = s;
+        });
       });
-    });
+    } catch (error) {
+      // What still arrives for the cancelled COPY is drained by the client's stream.
+      tap?.disarm();
+      opened?.resume();
+      tap?.resume();
+      throw error;
+    }
+    tap?.disarm();
     return !refused;
+  }
+
+  /** Opens the COPY and pumps its rows into the sink; `true` when the server refused it. */
+  async #copyRun(
+    // deno-lint-ignore no-explicit-any
+    query: any,
+    decoder: BinaryCopyDecoder,
+    direct: DirectCopy | undefined,
+    sink: ResultSink,
+    columns: PgColumn[],
+    state: { sinkFailure?: unknown },
+    onOpen: (stream: CopyStream) => void,
+  ): Promise<boolean> {
+    let stream: CopyStream;
+    try {
+      stream = await query.readable();
+      onOpen(stream);
+      direct?.opened(stream);
+    } catch (error) {
+      // Refused before a row was produced: COPY of this statement is not supported here.
+      const code = (error as { code?: string }).code;
+      if (isServerError(error) && (code === "0A000" || code === "42601")) return true;
+      throw error;
+    }
+    // The client settles the query once the stream opens; while it streams, the query is the
+    // server's running statement, which its canceller cancels only while marked active.
+    query.active = true;
+    const cancel = () => {
+      const canceller = query.canceller;
+      query.canceller = null;
+      if (typeof canceller === "function") this.#cancelling = Promise.resolve(canceller(query));
+    };
+    try {
+      await sink.columns(sqlColumns(columns));
+    } catch (error) {
+      state.sinkFailure = error; // two columns of one name, say
+      cancel();
+      throw error;
+    }
+    const onSinkFailure = (error: unknown) => {
+      state.sinkFailure ??= error;
+      cancel();
+    };
+    if (direct) await direct.pump(sink, onSinkFailure);
+    else await pumpCopy(stream, decoder, sink, onSinkFailure);
+    return false;
   }
 
   /** The session's `extra_float_digits` (0, as text that rounds, when it cannot be read). */
@@ -542,6 +581,138 @@ function pumpCopy(
   });
 }
 
+/**
+ * Takes the CopyData of a {@linkcode CopyTap} into the decoder and the decoder's slices into
+ * the sink, exactly as many rows per slice as the sink allows: while the sink is not ready yet
+ * or writes a slice, the receiver takes nothing, so the tap holds the rest and pauses the
+ * socket (the server then waits). Errors of the server or the connection reach the client's
+ * stream, which the pump listens to.
+ */
+class DirectCopy implements CopyReceiver {
+  #tap: CopyTap;
+  #decoder: BinaryCopyDecoder;
+  #sink: ResultSink | undefined;
+  #limit = { rows: 0, bytes: 0 };
+  #writing = false;
+  #ended = false;
+  #settled = false;
+  /** A failure before the pump started (a server error). */
+  #early: { error: unknown; fromSink: boolean } | undefined;
+  #stream: CopyStream | undefined;
+  #resolve: (() => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  #onSinkFailure: ((error: unknown) => void) | undefined;
+
+  constructor(tap: CopyTap, decoder: BinaryCopyDecoder) {
+    this.#tap = tap;
+    this.#decoder = decoder;
+  }
+
+  rows(b: Uint8Array, start: number, end: number): boolean {
+    if (this.#settled) return true; // dropped
+    if (this.#sink === undefined || this.#writing) return false;
+    const decoder = this.#decoder;
+    try {
+      decoder.addRange(b, start, end);
+    } catch (error) {
+      this.#fail(
+        new SystemError(`Cannot read the query result: ${(error as Error).message}`, {
+          code: "SYSTEM:DatabaseUnavailable",
+          cause: error,
+        }),
+        true,
+      );
+      return true;
+    }
+    const rows = decoder.rows;
+    if (
+      rows >= this.#limit.rows || ((rows & 63) === 0 && decoder.byteLength >= this.#limit.bytes)
+    ) {
+      this.#write(false);
+    }
+    return true;
+  }
+
+  done(): void {
+    this.#ended = true;
+    if (this.#sink !== undefined && !this.#writing) this.#finish();
+  }
+
+  /** The client's stream of the COPY: only its errors are read (its data never comes). */
+  opened(stream: CopyStream): void {
+    this.#stream = stream;
+    stream.on("error", (error) => this.#fail(error, false));
+  }
+
+  /** Writes the result into the sink; settles when the last slice is written or on failure. */
+  pump(sink: ResultSink, onSinkFailure: (error: unknown) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      this.#onSinkFailure = onSinkFailure;
+      const early = this.#early;
+      if (early) {
+        this.#early = undefined;
+        return this.#fail(early.error, early.fromSink);
+      }
+      this.#sink = sink;
+      this.#limit = sink.sliceLimit!();
+      if (this.#ended) return this.#finish();
+      this.#tap.resume();
+    });
+  }
+
+  #write(last: boolean): void {
+    this.#writing = true;
+    this.#tap.pause();
+    this.#sink!.encoded!(this.#decoder.take(), last).then(() => {
+      this.#writing = false;
+      if (this.#settled) return;
+      if (last) return this.#settle();
+      this.#limit = this.#sink!.sliceLimit!();
+      if (this.#ended) return this.#finish();
+      this.#tap.resume();
+    }, (error) => this.#fail(error, true));
+  }
+
+  #finish(): void {
+    if (this.#settled) return;
+    if (!this.#decoder.ended) {
+      return this.#fail(
+        new SystemError("Cannot read the query result: the COPY data ends without its trailer", {
+          code: "SYSTEM:DatabaseUnavailable",
+        }),
+        true,
+      );
+    }
+    if (this.#decoder.rows > 0) return this.#write(true);
+    this.#settle();
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    this.#tap.resume();
+    this.#resolve!();
+  }
+
+  #fail(error: unknown, fromSink: boolean): void {
+    if (this.#settled || this.#early) return;
+    if (!this.#reject) {
+      // Before the pump: kept until it starts.
+      this.#early = { error, fromSink };
+      return;
+    }
+    this.#settled = true;
+    // What still arrives goes to the client's stream, which drops it: the server's answer to
+    // the cancel must get through.
+    this.#tap.disarm();
+    this.#stream?.resume();
+    this.#tap.resume();
+    if (fromSink) this.#onSinkFailure!(error);
+    this.#reject(error);
+  }
+}
+
 function sqlColumns(columns: readonly PgColumn[]): SqlColumn[] {
   return columns.map((column) => {
     const type = postgresType(column.type);
@@ -581,6 +752,8 @@ export const postgresDriver: SqlDriver = {
     }
     if (options.options) connection.options = options.options;
     const unixSocket = options.host.startsWith("/");
+    const ssl = unixSocket ? false : await sslOption(options);
+    const taps: { tap?: CopyTap } = {};
     const clientOptions: Record<string, unknown> = {
       ...(unixSocket
         ? { path: `${options.host}/.s.PGSQL.${options.port}` }
@@ -589,7 +762,7 @@ export const postgresDriver: SqlDriver = {
       password: options.password ?? "",
       database: options.database ?? options.user,
       // As libpq: sslmode does not apply to Unix sockets (the server offers no TLS there).
-      ssl: unixSocket ? false : await sslOption(options),
+      ssl,
       max: 1,
       prepare: false,
       fetch_types: false,
@@ -600,6 +773,30 @@ export const postgresDriver: SqlDriver = {
       onnotice: () => {},
       connection,
     };
+    if (!ssl || ssl === "prefer" || ssl === "allow") {
+      // The socket is opened here, as the client opens its own, to put a tap on it that reads
+      // COPY data directly (over TLS, once the server accepts it, the client's stream reads
+      // it). Cancel requests open sockets of their own through this too: only the
+      // connection's first socket gets the tap.
+      const net = await import("node:net");
+      const { Buffer } = await import("node:buffer");
+      const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      clientOptions.socket = () => {
+        const socket = unixSocket
+          ? net.connect({ path: `${options.host}/.s.PGSQL.${options.port}` })
+          : net.connect({ host: options.host, port: options.port });
+        // Named in the client's connection errors.
+        Object.assign(socket, { host: options.host, port: options.port });
+        if (!taps.tap) {
+          const tap = new CopyTap(socket, asBuffer);
+          taps.tap = tap;
+          socket.once("close", () => {
+            if (taps.tap === tap) taps.tap = undefined;
+          });
+        }
+        return socket;
+      };
+    }
     // The client's option types do not cover host/port arrays or parser-only custom types.
     const sql = postgres(clientOptions as never);
     const onAbort = () => sql.end({ timeout: 0 });
@@ -622,6 +819,6 @@ export const postgresDriver: SqlDriver = {
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
-    return new PostgresConnection(sql, ctx.target);
+    return new PostgresConnection(sql, ctx.target, taps);
   },
 };

@@ -160,6 +160,8 @@ export class BinaryCopyDecoder {
   #rows = 0;
   #header = false;
   #ended = false;
+  /** The length of every column's presence bitmap. */
+  #bitsLength = 1 << 10;
 
   /** Creates a decoder for columns of these type OIDs (each {@linkcode binaryDecodable}). */
   constructor(oids: readonly number[]) {
@@ -189,12 +191,19 @@ export class BinaryCopyDecoder {
 
   /** Decodes one CopyData payload: the header, rows, or the trailer. */
   add(b: Uint8Array): void {
-    let i = 0;
-    const end = b.length;
+    this.addRange(b, 0, b.length);
+  }
+
+  /** Decodes one CopyData payload held in `b[start..end)` (see {@linkcode add}). */
+  addRange(b: Uint8Array, start: number, end: number): void {
+    let i = start;
     if (!this.#header) {
-      if (end < 19 || SIGNATURE.some((c, k) => b[k] !== c)) throw protocolError("no file header");
-      const extension = ((b[15] << 24) | (b[16] << 16) | (b[17] << 8) | b[18]) >>> 0;
-      i = 19 + extension;
+      if (end - i < 19 || SIGNATURE.some((c, k) => b[i + k] !== c)) {
+        throw protocolError("no file header");
+      }
+      const extension = ((b[i + 15] << 24) | (b[i + 16] << 16) | (b[i + 17] << 8) | b[i + 18]) >>>
+        0;
+      i += 19 + extension;
       this.#header = true;
     }
     const columns = this.#columns;
@@ -209,26 +218,35 @@ export class BinaryCopyDecoder {
       }
       if (fields !== n) throw protocolError(`a row has ${fields} fields, not ${n}`);
       const row = this.#rows++;
+      const byte = row >> 3;
+      const bit = 1 << (row & 7);
+      // Every column's bitmap has the same size: one check per row.
+      if (byte >= this.#bitsLength) this.#growBits();
       for (let j = 0; j < n; j++) {
         if (i + 4 > end) throw protocolError("a row is cut short");
         const len = (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
         i += 4;
         const c = columns[j];
-        const byte = row >> 3;
-        if (byte >= c.bits.length) {
-          const next = new Uint8Array(c.bits.length * 2);
-          next.set(c.bits);
-          c.bits = next;
-        }
         if (len === -1) {
           c.nulls++;
           continue;
         }
         if (len < 0 || i + len > end) throw protocolError("a value is cut short");
-        c.bits[byte] |= 1 << (row & 7);
+        c.bits[byte] |= bit;
+        // Room for the widest output of `len` input bytes (a uuid's 40 from 16), checked once.
+        if (c.pos + len + 40 > c.buf.length) c.ensure(len + 40);
         decodeValue(c, b, i, len);
         i += len;
       }
+    }
+  }
+
+  #growBits(): void {
+    this.#bitsLength *= 2;
+    for (const c of this.#columns) {
+      const next = new Uint8Array(this.#bitsLength);
+      next.set(c.bits);
+      c.bits = next;
     }
   }
 
@@ -262,7 +280,7 @@ function fixed(len: number, want: number): void {
   if (len !== want) throw protocolError(`a ${want}-byte value has ${len} bytes`);
 }
 
-/** Appends one non-null value to its column's PLAIN buffer. */
+/** Appends one non-null value to its column's PLAIN buffer (the caller made room for it). */
 function decodeValue(c: Column, b: Uint8Array, i: number, len: number): void {
   switch (c.kind) {
     case K.Bytes:
@@ -276,7 +294,6 @@ function decodeValue(c: Column, b: Uint8Array, i: number, len: number): void {
     case K.Float8:
     case K.Time: {
       fixed(len, 8);
-      c.ensure(8);
       const o = c.buf;
       const p = c.pos;
       o[p] = b[i + 7];
@@ -294,7 +311,6 @@ function decodeValue(c: Column, b: Uint8Array, i: number, len: number): void {
     case K.Oid: {
       fixed(len, 4);
       const v = (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
-      c.ensure(8);
       c.view.setInt32(c.pos, v, true);
       c.view.setInt32(c.pos + 4, c.kind === K.Oid ? 0 : v >> 31, true);
       c.pos += 8;
@@ -303,7 +319,6 @@ function decodeValue(c: Column, b: Uint8Array, i: number, len: number): void {
     case K.Int2: {
       fixed(len, 2);
       const v = ((b[i] << 24) | (b[i + 1] << 16)) >> 16;
-      c.ensure(8);
       c.view.setInt32(c.pos, v, true);
       c.view.setInt32(c.pos + 4, v >> 31, true);
       c.pos += 8;
@@ -313,7 +328,6 @@ function decodeValue(c: Column, b: Uint8Array, i: number, len: number): void {
       fixed(len, 1);
       const k = c.booleans++;
       if ((k & 7) === 0) {
-        c.ensure(1);
         c.buf[c.pos++] = 0;
       }
       if (b[i] !== 0) c.buf[c.pos - 1] |= 1 << (k & 7);
@@ -324,7 +338,6 @@ function decodeValue(c: Column, b: Uint8Array, i: number, len: number): void {
       const v = (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
       // ±infinity as the text path: ±(2^31 - 1) days.
       const days = v === 0x7fffffff ? v : v === -0x80000000 ? -0x7fffffff : v + EPOCH_DAYS;
-      c.ensure(4);
       c.view.setInt32(c.pos, days, true);
       c.pos += 4;
       return;
@@ -344,20 +357,17 @@ function decodeValue(c: Column, b: Uint8Array, i: number, len: number): void {
         lo -= carry * TWO_32;
         hi = (hi + EPOCH_US_HI + carry) | 0;
       }
-      c.ensure(8);
       c.view.setUint32(c.pos, lo, true);
       c.view.setInt32(c.pos + 4, hi, true);
       c.pos += 8;
       return;
     }
     case K.Numeric:
-      c.ensure(8);
       c.view.setFloat64(c.pos, numericValue(b, i, len), true);
       c.pos += 8;
       return;
     case K.Uuid: {
       fixed(len, 16);
-      c.ensure(40);
       const o = c.buf;
       c.view.setUint32(c.pos, 36, true);
       let p = c.pos + 4;
@@ -374,7 +384,6 @@ function decodeValue(c: Column, b: Uint8Array, i: number, len: number): void {
 }
 
 function writeBytes(c: Column, b: Uint8Array, i: number, len: number): void {
-  c.ensure(4 + len);
   const o = c.buf;
   let p = c.pos;
   o[p] = len & 0xff;
