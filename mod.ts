@@ -4,8 +4,8 @@
  * Define a task, run it locally exactly as the flyteshim image runs it on Flyte, then package it
  * for `flytectl register files`. Tasks come as SQL queries (`sqlite3Task`, `sqlTask`), any
  * program of any image (`commandTask`), flytekit's OpenAI batch file tasks
- * (`openaiUploadJsonlFileTask`, `openaiDownloadBatchFilesTask`) and tasks on an executor of one's own
- * (`defineExecutor`, `defineTask`).
+ * (`openaiUploadJsonlFileTask`, `openaiDownloadBatchFilesTask`) and tasks on an executor of one's
+ * own (`defineExecutor`, `defineTask`).
  *
  * @example Define a SQLite3 task and run it
  * ```ts
@@ -16,7 +16,8 @@
  * // A database to query: a local path, or an s3:// or https:// URI on the cluster.
  * const dir = await Deno.makeTempDir();
  * const db = new DatabaseSync(`${dir}/shop.db`);
- * db.exec("create table items (name text, price real); insert into items values ('tea', 1.5), ('cake', 3)");
+ * db.exec("create table items (name text, price real)");
+ * db.exec("insert into items values ('tea', 1.5), ('cake', 3)");
  * db.close();
  *
  * const items = sqlite3Task({
@@ -34,7 +35,8 @@
  *
  * The same from the command line, with the task exported from `tasks.ts`:
  * `deno run -A jsr:@flyteshim/flyteshim/cli run tasks.ts items --min 2`, and
- * `... package tasks.ts --image <image>` for a registration package (see `@flyteshim/flyteshim/cli`).
+ * `... package tasks.ts --image <image>` for a registration package (see
+ * `@flyteshim/flyteshim/cli`).
  *
  * @example A task on an executor of one's own
  * ```ts
@@ -49,9 +51,17 @@
  *   inputs,
  *   outputs,
  *   parseConfig: (custom: { times: number }) => custom,
- *   execute: (config, given) => Promise.resolve({ out: given.text.toUpperCase().repeat(config.times) }),
+ *   execute: (config, given) =>
+ *     Promise.resolve({ out: given.text.toUpperCase().repeat(config.times) }),
  * });
- * const task = defineTask({ name: "shout", taskType: "shout", executor: shout, inputs, outputs, config: { times: 2 } });
+ * const task = defineTask({
+ *   name: "shout",
+ *   taskType: "shout",
+ *   executor: shout,
+ *   inputs,
+ *   outputs,
+ *   config: { times: 2 },
+ * });
  * assertEquals(await task.run({ text: "hi" }), { out: "HIHI" });
  * ```
  *

@@ -7,7 +7,10 @@ export interface Member {
   name: string;
   /** Content (files) or link target (links). */
   data?: Uint8Array | string;
-  /** tar type flag ("0" file, "5" folder, "1" hard link, "2" symlink, "3" char device, "6" FIFO, "x" pax). */
+  /**
+   * tar type flag ("0" file, "5" folder, "1" hard link, "2" symlink, "3" char device, "6" FIFO, "x"
+   * pax).
+   */
   type?: string;
   /** zip only: mark as a symbolic link (Unix mode 0120777). */
   symlink?: boolean;

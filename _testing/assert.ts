@@ -52,7 +52,9 @@ export function assertNotMatch(actual: string, expected: RegExp, message?: strin
 
 type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
 
-/** Asserts that a function throws (optionally an instance of a class whose message includes text). */
+/**
+ * Asserts that a function throws (optionally an instance of a class whose message includes text).
+ */
 export function assertThrows<E extends Error = Error>(
   fn: () => unknown,
   errorClass?: ErrorClass<E>,
@@ -67,7 +69,10 @@ export function assertThrows<E extends Error = Error>(
   throw new nodeAssert.AssertionError({ message: "Expected function to throw" });
 }
 
-/** Asserts that a promise rejects (optionally with an instance of a class whose message includes text). */
+/**
+ * Asserts that a promise rejects (optionally with an instance of a class whose message includes
+ * text).
+ */
 export async function assertRejects<E extends Error = Error>(
   fn: () => PromiseLike<unknown>,
   errorClass?: ErrorClass<E>,

@@ -2,10 +2,10 @@
  * Child-process probe for the private-CA and Entra ID tests: the Node-based SDKs read
  * `NODE_EXTRA_CA_CERTS` only when the process starts, so these cases run in a fresh process.
  *
- * `deno run -A _testing/cloud_probe.ts <prefix URI>` writes, reads, lists and checks one object below
- * the prefix with settings from the environment, and prints `{"ok":true}` or the StorageError's
- * code and message as JSON. With `PROBE_AZURE_CONTAINER` set, it first creates that container on
- * Azurite with the development key (over the same TLS).
+ * `deno run -A _testing/cloud_probe.ts <prefix URI>` writes, reads, lists and checks one object
+ * below the prefix with settings from the environment, and prints `{"ok":true}` or the
+ * StorageError's code and message as JSON. With `PROBE_AZURE_CONTAINER` set, it first creates that
+ * container on Azurite with the development key (over the same TLS).
  *
  * @module
  */

@@ -23,7 +23,8 @@ export function sqlPath(path: string): string {
 }
 
 /**
- * Reads a parquet file with DuckDB; `query` may select from `t` (the file), default `select * from t`.
+ * Reads a parquet file with DuckDB; `query` may select from `t` (the file), by default
+ * `select * from t`.
  */
 export async function readParquet(path: string, query = "select * from t"): Promise<ParquetTable> {
   connection ??= connect();

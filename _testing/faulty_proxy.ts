@@ -5,9 +5,9 @@
  * a new connection.
  *
  * Faults: `503` (an S3-style `ServiceUnavailable` answer), `slowdown` (503 `SlowDown`, S3's
- * throttling), `500`, `reset` (the connection is dropped before any answer: the client sees a reset),
- * `stall` (the request is read and never answered, for timeouts), `truncate` (the request is
- * forwarded and the connection dropped after the first KiB of the answer's body).
+ * throttling), `500`, `reset` (the connection is dropped before any answer: the client sees a
+ * reset), `stall` (the request is read and never answered, for timeouts), `truncate` (the request
+ * is forwarded and the connection dropped after the first KiB of the answer's body).
  *
  * @module
  */

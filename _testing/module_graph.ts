@@ -57,7 +57,9 @@ export async function moduleGraph(entry: string): Promise<ModuleGraph> {
   return { statics: [...statics].map(short), dynamics: [...dynamics].map(short) };
 }
 
-/** The distinct npm package names among `specifiers` (`npm:/hyparquet@1.31.5/...` -> `hyparquet`). */
+/**
+ * The distinct npm package names among `specifiers` (`npm:/hyparquet@1.31.5/...` -> `hyparquet`).
+ */
 export function npmPackages(specifiers: Iterable<string>): string[] {
   return [
     ...new Set(

@@ -3,8 +3,8 @@
  *
  * PostgreSQL refuses to run as root, so when the tests run as root the binaries run as `nobody`
  * through `setpriv`, with data and socket folders owned by that user. The server listens on a
- * free loopback port with password (SCRAM) authentication; optionally with TLS, and with a user that
- * logs in by TLS client certificate (certificates from `./tls.ts`).
+ * free loopback port with password (SCRAM) authentication; optionally with TLS, and with a user
+ * that logs in by TLS client certificate (certificates from `./tls.ts`).
  *
  * @example Start, query, stop
  * ```ts ignore

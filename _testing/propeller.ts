@@ -157,7 +157,9 @@ export function renderArgs(args: readonly string[], values: PlaceholderValues): 
   });
 }
 
-/** Propeller's per-retry key: leading non-letters become `a`, other runs of non-word characters `_`. */
+/**
+ * Propeller's per-retry key: leading non-letters become `a`, other runs of non-word characters `_`.
+ */
 export function perRetryUniqueKey(name: string): string {
   return name.replace(/^[^A-Za-z]+/, "a").replace(/[^A-Za-z0-9_]+/g, "_");
 }

@@ -7,9 +7,10 @@
  * `deno run -A _testing/storage_probe.ts s3` also touches an `s3://` URI (the control case).
  *
  * For the memory bound of large transfers,
- * `deno run -A --v8-flags=--expose-gc _testing/storage_probe.ts transfer FILE URI BACK` uploads FILE to
- * URI and downloads it to BACK with settings from the environment (FLYTE_AWS_*), collecting garbage
- * every few milliseconds and printing the peak of live memory (heap and buffers) above the start.
+ * `deno run -A --v8-flags=--expose-gc _testing/storage_probe.ts transfer FILE URI BACK` uploads
+ * FILE to URI and downloads it to BACK with settings from the environment (FLYTE_AWS_*),
+ * collecting garbage every few milliseconds and printing the peak of live memory (heap and
+ * buffers) above the start.
  *
  * @module
  */

@@ -72,7 +72,10 @@ export function timesTable(
   );
 }
 
-/** What a whole-process run (_testing/propeller.ts's `runNode`) reports, as far as a bench checks it. */
+/**
+ * What a whole-process run (_testing/propeller.ts's `runNode`) reports, as far as a bench checks
+ * it.
+ */
 export interface NodeRun {
   /** Exit code. */
   code: number;
@@ -84,7 +87,10 @@ export interface NodeRun {
   ms: number;
 }
 
-/** The wall time of a run that succeeded and wrote `outputs.pb`; throws, naming the variant, otherwise. */
+/**
+ * The wall time of a run that succeeded and wrote `outputs.pb`; throws, naming the variant,
+ * otherwise.
+ */
 export function outputsRunMs(name: string, run: NodeRun): number {
   if (run.code !== 0 || !run.files.includes("outputs.pb")) {
     throw new Error(`${name}: exit ${run.code}, files ${run.files}: ${run.stderr}`);

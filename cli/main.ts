@@ -18,7 +18,11 @@
  * import { assertEquals, assertStringIncludes } from "@std/assert";
  *
  * let out = "";
- * const program = { run: "flyteshim run", package: "flyteshim package", serialize: "flyteshim serialize" };
+ * const program = {
+ *   run: "flyteshim run",
+ *   package: "flyteshim package",
+ *   serialize: "flyteshim serialize",
+ * };
  * assertEquals(await runCli(["--help"], { stdout: (t) => out += t, program }), 0);
  * assertStringIncludes(out, "flyteshim run <module.ts> <export>");
  * ```

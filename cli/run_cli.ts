@@ -23,7 +23,11 @@ export interface CliOptions {
   stdout?: (text: string) => void;
   /** Writes progress and errors. @default {stderr} */
   stderr?: (text: string) => void;
-  /** Whether stderr is a terminal (progress bar instead of lines). @default {Deno.stderr.isTerminal()} */
+  /**
+   * Whether stderr is a terminal (progress bar instead of lines).
+   *
+   * @default {Deno.stderr.isTerminal()}
+   */
   tty?: boolean;
   /** Where executors named by id are found. @default {the built-in executors} */
   registry?: ExecutorRegistry;

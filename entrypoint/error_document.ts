@@ -64,7 +64,7 @@ function describeCause(cause: unknown): string {
  * @example Message with its cause
  * ```ts
  * import { errorMessage } from "./error_document.ts";
- * import { SystemError } from "@flyteshim/flyteshim";
+ * import { SystemError } from "../errors.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const err = new SystemError("Cannot connect", { cause: new Error("ECONNRESET") });
@@ -108,7 +108,7 @@ export interface ErrorDocumentOptions {
  * @example A user error
  * ```ts
  * import { toErrorDocument } from "./error_document.ts";
- * import { UserError } from "@flyteshim/flyteshim";
+ * import { UserError } from "../errors.ts";
  * import { ContainerErrorKind, ErrorKind } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
@@ -123,7 +123,7 @@ export interface ErrorDocumentOptions {
  * @example A worker name and a redactor
  * ```ts
  * import { type ErrorDocumentOptions, toErrorDocument } from "./error_document.ts";
- * import { UserError } from "@flyteshim/flyteshim";
+ * import { UserError } from "../errors.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const options: ErrorDocumentOptions = {

@@ -399,7 +399,7 @@ function failedExit(
  * ```ts
  * import { reportFailure } from "./execute.ts";
  * import { NULL_LOGGER } from "./dispatch.ts";
- * import { UserError } from "@flyteshim/flyteshim";
+ * import { UserError } from "../errors.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const dir = await Deno.makeTempDir();

@@ -19,7 +19,11 @@
  * ```ts
  * import { main } from "@flyteshim/flyteshim/entrypoint";
  * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { decodeLiteralMap, encodeLiteralMap, encodeTaskTemplate } from "@flyteshim/flyteshim/idl";
+ * import {
+ *   decodeLiteralMap,
+ *   encodeLiteralMap,
+ *   encodeTaskTemplate,
+ * } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
  *
  * const greet = defineExecutor({
@@ -41,11 +45,12 @@
  * await Deno.writeFile(`${dir}/inputs.pb`, encodeLiteralMap({
  *   literals: { name: { scalar: { primitive: { stringValue: "Flyte" } } } },
  * }));
+ * const logger = { debug() {}, info() {}, warn() {}, error() {} };
  * const code = await main([
  *   "pyflyte-execute", "--inputs", `${dir}/inputs.pb`, "--output-prefix", `${dir}/out`,
  *   "--raw-output-data-prefix", "{{.rawOutputDataPrefix}}",
  *   "--resolver", "flyteshim.resolver", "--", `${dir}/task.pb`, "example.greet",
- * ], { registry: createExecutorRegistry([greet]), env: {}, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+ * ], { registry: createExecutorRegistry([greet]), env: {}, logger });
  * assertEquals(code, 0);
  * const outputs = decodeLiteralMap(await Deno.readFile(`${dir}/out/outputs.pb`));
  * assertEquals(outputs.literals?.out.scalar?.primitive?.stringValue, "Hello, Flyte");

@@ -21,75 +21,33 @@ import { type ExecutorEntry, lazyExecutor } from "./mod.ts";
 /**
  * The Python class path of flytekit's executor for `SQLite3Task`, an alias of
  * {@linkcode SQLITE3_EXECUTOR_ENTRY}.
- *
- * @example The dotted path in flytekit's container args
- * ```ts
- * import { FLYTEKIT_SQLITE3_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(FLYTEKIT_SQLITE3_EXECUTOR_CLASS, "flytekit.extras.sqlite3.task.SQLite3TaskExecutor");
- * ```
  */
 export const FLYTEKIT_SQLITE3_EXECUTOR_CLASS = "flytekit.extras.sqlite3.task.SQLite3TaskExecutor";
 
 /**
  * The Python class path of flytekit's executor for `SQLAlchemyTask`, an alias of
  * {@linkcode SQL_EXECUTOR_ENTRY}.
- *
- * @example The dotted path in flytekit's container args
- * ```ts
- * import { FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS, "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor");
- * ```
  */
 export const FLYTEKIT_SQLALCHEMY_EXECUTOR_CLASS =
   "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
 
 /**
  * The Python class path of flytekit's executor for the OpenAI plugin's `UploadJSONLFileTask`, an
- * alias of
- * {@linkcode OPENAI_UPLOAD_EXECUTOR_ENTRY}.
- *
- * @example The dotted path in flytekit's container args
- * ```ts
- * import { FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS.split(".").at(-1), "UploadJSONLFileExecutor");
- * ```
+ * alias of {@linkcode OPENAI_UPLOAD_EXECUTOR_ENTRY}.
  */
 export const FLYTEKIT_OPENAI_UPLOAD_EXECUTOR_CLASS =
   "flytekitplugins.openai.batch.task.UploadJSONLFileExecutor";
 
 /**
- * The Python class path of flytekit's executor for the OpenAI plugin's `DownloadJSONFilesTask`, an
- * alias of
- * {@linkcode OPENAI_DOWNLOAD_EXECUTOR_ENTRY}.
- *
- * @example The dotted path in flytekit's container args
- * ```ts
- * import { FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS.split(".").at(-1), "DownloadJSONFilesExecutor");
- * ```
+ * The Python class path of flytekit's executor for the OpenAI plugin's `DownloadJSONFilesTask`,
+ * an alias of {@linkcode OPENAI_DOWNLOAD_EXECUTOR_ENTRY}.
  */
 export const FLYTEKIT_OPENAI_DOWNLOAD_EXECUTOR_CLASS =
   "flytekitplugins.openai.batch.task.DownloadJSONFilesExecutor";
 
 /**
- * The registry entry of flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type `sqlite`),
- * which loads the executor on first use.
- *
- * @example flytekit's executor path finds it
- * ```ts
- * import { SQLITE3_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(SQLITE3_EXECUTOR_ENTRY.aliases, ["flytekit.extras.sqlite3.task.SQLite3TaskExecutor"]);
- * ```
+ * The registry entry of flyteshim's SQLite3 executor (flytekit's `SQLite3Task`, task type
+ * `sqlite`), which loads the executor on first use.
  */
 export const SQLITE3_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
@@ -104,14 +62,6 @@ export const SQLITE3_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
 /**
  * The registry entry of flyteshim's SQL executor (flytekit's `SQLAlchemyTask`, task type
  * `sqlalchemy`), which loads the executor on first use.
- *
- * @example flytekit's executor path finds it
- * ```ts
- * import { SQL_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(SQL_EXECUTOR_ENTRY.taskTypes, ["sqlalchemy"]);
- * ```
  */
 export const SQL_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
@@ -126,14 +76,6 @@ export const SQL_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
 /**
  * The registry entry of flyteshim's OpenAI batch upload executor (flytekit's `UploadJSONLFileTask`,
  * task type `openai-batch-upload-file`), which loads the executor on first use.
- *
- * @example flytekit's executor path finds it
- * ```ts
- * import { OPENAI_UPLOAD_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(OPENAI_UPLOAD_EXECUTOR_ENTRY.taskTypes, ["openai-batch-upload-file"]);
- * ```
  */
 export const OPENAI_UPLOAD_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
@@ -149,14 +91,6 @@ export const OPENAI_UPLOAD_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
  * The registry entry of flyteshim's OpenAI batch download executor (flytekit's
  * `DownloadJSONFilesTask`, task type `openai-batch-download-files`), which loads the executor on
  * first use.
- *
- * @example flytekit's executor path finds it
- * ```ts
- * import { OPENAI_DOWNLOAD_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(OPENAI_DOWNLOAD_EXECUTOR_ENTRY.taskTypes, ["openai-batch-download-files"]);
- * ```
  */
 export const OPENAI_DOWNLOAD_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
@@ -172,14 +106,6 @@ export const OPENAI_DOWNLOAD_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
  * The registry entry of flyteshim's command executor (task type `flyteshim-command`), which loads
  * the executor on first use: it runs a program of the image with inputs and outputs as files, and
  * needs `--allow-run`, which only the `flyteshim-command` build has.
- *
- * @example Its task type
- * ```ts
- * import { COMMAND_EXECUTOR_ENTRY } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(COMMAND_EXECUTOR_ENTRY.taskTypes, ["flyteshim-command"]);
- * ```
  */
 export const COMMAND_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
   {
@@ -192,20 +118,6 @@ export const COMMAND_EXECUTOR_ENTRY: ExecutorEntry = lazyExecutor(
 
 /**
  * Every built-in executor, in registration order.
- *
- * @example Ids
- * ```ts
- * import { BUILTIN_EXECUTORS } from "@flyteshim/flyteshim/executors/builtin";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(BUILTIN_EXECUTORS.map((e) => e.id), [
- *   "flyteshim.sqlite3",
- *   "flyteshim.sql",
- *   "flyteshim.openai.upload_jsonl_file",
- *   "flyteshim.openai.download_batch_files",
- *   "flyteshim.command",
- * ]);
- * ```
  */
 export const BUILTIN_EXECUTORS: readonly ExecutorEntry[] = [
   SQLITE3_EXECUTOR_ENTRY,

@@ -38,7 +38,7 @@ export type Int64 = number | Long;
 /**
  * Converts an int64 field as decoded by protobufjs to a `bigint`, losslessly.
  *
- * @example
+ * @example A protobufjs Long and a missing field
  * ```ts
  * import { fromInt64 } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
@@ -70,7 +70,7 @@ export function fromInt64(value: Int64 | null | undefined): bigint {
  *
  * @throws {RangeError} When the value does not fit in a signed 64-bit integer, or is a number
  * that is not a safe integer.
- * @example
+ * @example The smallest int64 round-trips
  * ```ts
  * import { fromInt64, toInt64 } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";

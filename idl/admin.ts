@@ -21,15 +21,6 @@ import { decodeWith, encodeWith } from "./_codec.ts";
 
 /**
  * A `flyteidl.admin.TaskSpec` (one entry of a registration package).
- *
- * @example A registration entry
- * ```ts
- * import { decodeTaskSpec, encodeTaskSpec, type TaskSpec } from "@flyteshim/flyteshim/idl/admin";
- * import { assertEquals } from "@std/assert";
- *
- * const spec: TaskSpec = { template: { type: "sqlite", id: { name: "sql.tracks" } } };
- * assertEquals(decodeTaskSpec(encodeTaskSpec(spec)).template?.id?.name, "sql.tracks");
- * ```
  */
 export type TaskSpec = flyteidl.admin.TaskSpec.$Properties;
 

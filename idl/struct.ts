@@ -10,7 +10,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | {
 /**
  * Converts a `google.protobuf.Value` to a JSON value.
  *
- * @example
+ * @example A list with a null
  * ```ts
  * import { valueToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
@@ -36,7 +36,7 @@ export function valueToJson(
 /**
  * Converts a `google.protobuf.Struct` to a JSON object.
  *
- * @example
+ * @example A Struct of one number
  * ```ts
  * import { structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
@@ -57,7 +57,7 @@ export function structToJson(
  *
  * @throws {TypeError} For values JSON cannot hold (bigint, functions, undefined in arrays) and
  * non-finite numbers.
- * @example
+ * @example A boolean
  * ```ts
  * import { jsonToValue } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";
@@ -99,7 +99,7 @@ export function jsonToValue(value: JsonValue): google.protobuf.Value.$Properties
  * Converts a JSON object to a `google.protobuf.Struct`; keys whose value is `undefined` are
  * left out, as `JSON.stringify` does.
  *
- * @example
+ * @example Nested values round-trip
  * ```ts
  * import { jsonToStruct, structToJson } from "@flyteshim/flyteshim/idl";
  * import { assertEquals } from "@std/assert";

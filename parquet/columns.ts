@@ -10,7 +10,11 @@
  * | text, alone or with numbers | `string` (numbers as text) |
  * | blobs, alone or with text or numbers | `binary` (text as UTF-8) |
  * | booleans / timestamps (other databases) | `boolean` / `timestamp` |
- * | nulls only | from the declared type: SQLite affinity INTEGER → `int64`, REAL or NUMERIC → `double`, TEXT → `string`, BLOB → `binary`; no declared type → `string` |
+ * | nulls only | from the declared type (below) |
+ *
+ * A column of nulls only takes its type from the declared type's SQLite affinity: INTEGER →
+ * `int64`, REAL or NUMERIC → `double`, TEXT → `string`, BLOB → `binary`; no declared type →
+ * `string`.
  *
  * @example Values decide, the declared type fills in
  * ```ts

@@ -202,8 +202,7 @@ export async function loadExecutor(
  * import { type ResolveOptions, resolveTask } from "@flyteshim/flyteshim/resolver";
  * import { createExecutorRegistry, defineExecutor } from "@flyteshim/flyteshim/executors";
  * import { createStorage } from "@flyteshim/flyteshim/storage";
- * import { SystemError } from "@flyteshim/flyteshim";
- * import { assertEquals, assertRejects } from "@std/assert";
+ * import { assertEquals } from "@std/assert";
  *
  * const noop = defineExecutor({
  *   id: "example.noop",
@@ -215,11 +214,9 @@ export async function loadExecutor(
  *   storage: createStorage(),
  *   registry: createExecutorRegistry([noop]),
  * };
- * const err = await assertRejects(
- *   () => resolveTask(undefined, ["/no/such/task.pb", "example.noop"], options),
- *   SystemError,
- * );
- * assertEquals(err.code, "SYSTEM:TemplateNotFound");
+ * const code = await resolveTask(undefined, ["/no/such/task.pb", "example.noop"], options)
+ *   .then(() => "resolved", (error) => error.code);
+ * assertEquals(code, "SYSTEM:TemplateNotFound");
  * ```
  */
 export async function resolveTask(

@@ -30,14 +30,6 @@ import type {
 /**
  * The built-in backends by scheme: the one place the schemes are listed. `http` and `https` share
  * a module, as do `abfs` and `abfss`; each storage creates one backend per module.
- *
- * @example The schemes a storage understands
- * ```ts
- * import { BUILTIN_BACKENDS } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(Object.keys(BUILTIN_BACKENDS), ["file", "s3", "gs", "abfs", "abfss", "http", "https"]);
- * ```
  */
 export const BUILTIN_BACKENDS: Readonly<Record<string, StorageBackendLoader>> = Object.freeze({
   file: () => import("./file.ts"),
@@ -50,15 +42,8 @@ export const BUILTIN_BACKENDS: Readonly<Record<string, StorageBackendLoader>> = 
 });
 
 /**
- * The schemes flyteshim reads and writes out of the box (the keys of {@linkcode BUILTIN_BACKENDS}).
- *
- * @example Is a scheme supported?
- * ```ts
- * import { schemeOf, SUPPORTED_SCHEMES } from "@flyteshim/flyteshim/storage";
- * import { assert } from "@std/assert";
- *
- * assert(SUPPORTED_SCHEMES.includes(schemeOf("gs://bucket/key")));
- * ```
+ * The schemes flyteshim reads and writes out of the box (the keys of
+ * {@linkcode BUILTIN_BACKENDS}).
  */
 export const SUPPORTED_SCHEMES: readonly string[] = Object.freeze(Object.keys(BUILTIN_BACKENDS));
 
@@ -108,6 +93,20 @@ export function joinUri(prefix: string, ...parts: string[]): string {
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(await createStorage().exists("/definitely/not/here"), false);
+ * ```
+ *
+ * @example Two transfers at a time; S3 settings for the first s3:// URI
+ * ```ts
+ * import { createStorage, type StorageOptions } from "@flyteshim/flyteshim/storage";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: StorageOptions = { concurrency: 2, s3: { endpoint: "http://localhost:9000" } };
+ * const [local, remote] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+ * for (const name of ["a", "b", "c"]) await Deno.writeTextFile(`${local}/${name}`, name);
+ * await createStorage(options).uploadDir(local, remote);
+ * assertEquals((await Array.fromAsync(Deno.readDir(remote))).length, 3);
+ * await Deno.remove(local, { recursive: true });
+ * await Deno.remove(remote, { recursive: true });
  * ```
  */
 export function createStorage(options: StorageOptions = {}): Storage {

@@ -11,19 +11,6 @@ import type { AzureConfig, GcsConfig, HttpConfig, S3Config } from "./config.ts";
 
 /**
  * Options shared by every storage operation.
- *
- * @example An aborted read
- * ```ts
- * import { createStorage, type StorageCallOptions } from "@flyteshim/flyteshim/storage";
- * import { StorageError } from "@flyteshim/flyteshim";
- * import { assertEquals, assertRejects } from "@std/assert";
- *
- * const path = await Deno.makeTempFile();
- * const options: StorageCallOptions = { signal: AbortSignal.abort() };
- * const error = await assertRejects(() => createStorage().read(path, options), StorageError);
- * assertEquals(error.code, "SYSTEM:Aborted");
- * await Deno.remove(path);
- * ```
  */
 export interface StorageCallOptions {
   /** Aborts the operation. */
@@ -32,20 +19,6 @@ export interface StorageCallOptions {
 
 /**
  * Options of downloads.
- *
- * @example Follow a download's progress
- * ```ts
- * import { createStorage, type DownloadOptions } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${dir}/data.csv`, "a,b\n");
- * const received: number[] = [];
- * const options: DownloadOptions = { onProgress: (bytes) => { received.push(bytes); } };
- * await createStorage().download(`${dir}/data.csv`, `${dir}/copy/data.csv`, options);
- * assertEquals(received.at(-1), 4);
- * await Deno.remove(dir, { recursive: true });
- * ```
  */
 export interface DownloadOptions extends StorageCallOptions {
   /** Called as bytes arrive, with the total when it is known. */
@@ -54,20 +27,6 @@ export interface DownloadOptions extends StorageCallOptions {
 
 /**
  * Options of writes and uploads.
- *
- * @example Move a local file instead of copying it
- * ```ts
- * import { createStorage, type UploadOptions } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${dir}/out.csv`, "a,b\n");
- * const options: UploadOptions = { move: true, contentType: "text/csv" };
- * const storage = createStorage();
- * await storage.upload(`${dir}/out.csv`, `${dir}/raw/out.csv`, options);
- * assertEquals([await storage.exists(`${dir}/out.csv`), await storage.exists(`${dir}/raw/out.csv`)], [false, true]);
- * await Deno.remove(dir, { recursive: true });
- * ```
  */
 export interface UploadOptions extends StorageCallOptions {
   /** MIME type of the object, where the backend stores one. */
@@ -105,13 +64,60 @@ export interface UploadOptions extends StorageCallOptions {
  * ```
  */
 export interface StorageBackend {
-  /** Reads a whole object. */
+  /**
+   * Reads a whole object.
+   *
+   * @example An aborted read
+   * ```ts
+   * import { createStorage, type StorageCallOptions } from "@flyteshim/flyteshim/storage";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const path = await Deno.makeTempFile();
+   * const options: StorageCallOptions = { signal: AbortSignal.abort() };
+   * const code = await createStorage().read(path, options).then(() => "read", (e) => e.code);
+   * assertEquals(code, "SYSTEM:Aborted");
+   * await Deno.remove(path);
+   * ```
+   */
   read(uri: string, options?: StorageCallOptions): Promise<Uint8Array>;
-  /** Streams an object into a local file, creating its parent folders. */
+  /**
+   * Streams an object into a local file, creating its parent folders.
+   *
+   * @example Follow a download's progress
+   * ```ts
+   * import { createStorage, type DownloadOptions } from "@flyteshim/flyteshim/storage";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${dir}/data.csv`, "a,b\n");
+   * const received: number[] = [];
+   * const options: DownloadOptions = { onProgress: (bytes) => void received.push(bytes) };
+   * await createStorage().download(`${dir}/data.csv`, `${dir}/copy/data.csv`, options);
+   * assertEquals(received.at(-1), 4);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
   download(uri: string, localPath: string, options?: DownloadOptions): Promise<void>;
   /** Writes bytes as an object, replacing it. */
   write(uri: string, data: Uint8Array, options?: UploadOptions): Promise<void>;
-  /** Uploads a local file as an object (multipart above a threshold where the backend has it). */
+  /**
+   * Uploads a local file as an object (multipart above a threshold where the backend has it).
+   *
+   * @example Move a local file instead of copying it
+   * ```ts
+   * import { createStorage, type UploadOptions } from "@flyteshim/flyteshim/storage";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${dir}/out.csv`, "a,b\n");
+   * const options: UploadOptions = { move: true, contentType: "text/csv" };
+   * const storage = createStorage();
+   * await storage.upload(`${dir}/out.csv`, `${dir}/raw/out.csv`, options);
+   * const [from, to] = [`${dir}/out.csv`, `${dir}/raw/out.csv`];
+   * assertEquals([await storage.exists(from), await storage.exists(to)], [false, true]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
   upload(localPath: string, uri: string, options?: UploadOptions): Promise<void>;
   /** Whether an object exists. */
   exists(uri: string, options?: StorageCallOptions): Promise<boolean>;
@@ -145,27 +151,18 @@ export interface Storage extends StorageBackend {
 
 /**
  * Options of `createStorage`.
- *
- * @example Two transfers at a time; S3 settings for the first s3:// URI
- * ```ts
- * import { createStorage, type StorageOptions } from "@flyteshim/flyteshim/storage";
- * import { assertEquals } from "@std/assert";
- *
- * const options: StorageOptions = { concurrency: 2, s3: { endpoint: "http://localhost:9000" } };
- * const [local, remote] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
- * for (const name of ["a", "b", "c"]) await Deno.writeTextFile(`${local}/${name}`, name);
- * await createStorage(options).uploadDir(local, remote);
- * assertEquals((await Array.fromAsync(Deno.readDir(remote))).length, 3);
- * await Deno.remove(local, { recursive: true });
- * await Deno.remove(remote, { recursive: true });
- * ```
  */
 export interface StorageOptions {
   /** S3 settings; by default read from the environment when the first `s3://` URI appears. */
   s3?: S3Config;
-  /** Google Cloud Storage settings; by default read from the environment on the first `gs://` URI. */
+  /**
+   * Google Cloud Storage settings; by default read from the environment on the first `gs://` URI.
+   */
   gcs?: GcsConfig;
-  /** Azure Blob Storage settings; by default read from the environment on the first `abfs(s)://` URI. */
+  /**
+   * Azure Blob Storage settings; by default read from the environment on the first `abfs(s)://`
+   * URI.
+   */
   azure?: AzureConfig;
   /**
    * The environment backends read their settings from when the settings above are not given.

@@ -6,22 +6,6 @@ import type { StructuredDataset } from "../types/values.ts";
 
 /**
  * Options of {@linkcode readDataset}.
- *
- * @example Read the first row only
- * ```ts
- * import { readDataset, type ReadDatasetOptions } from "@flyteshim/flyteshim/task";
- * import { StructuredDataset } from "@flyteshim/flyteshim/types";
- * import { parquetWriteBuffer } from "hyparquet-writer";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = await Deno.makeTempDir();
- * const bytes = parquetWriteBuffer({ columnData: [{ name: "id", data: [1, 2, 3], type: "INT32" }] });
- * await Deno.writeFile(`${dir}/00000`, new Uint8Array(bytes));
- * const options: ReadDatasetOptions = { limit: 1 };
- * const { rows, totalRows } = await readDataset(new StructuredDataset({ uri: dir }), options);
- * assertEquals([rows, totalRows], [[{ id: 1 }], 3]);
- * await Deno.remove(dir, { recursive: true });
- * ```
  */
 export interface ReadDatasetOptions {
   /** At most this many rows. @default {all rows} */
@@ -34,24 +18,6 @@ export interface ReadDatasetOptions {
 
 /**
  * Rows of a dataset.
- *
- * @example Columns, rows and the total
- * ```ts
- * import { type DatasetRows, readDataset } from "@flyteshim/flyteshim/task";
- * import { StructuredDataset } from "@flyteshim/flyteshim/types";
- * import { parquetWriteBuffer } from "hyparquet-writer";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = await Deno.makeTempDir();
- * const columnData = [
- *   { name: "id", data: [1, 2], type: "INT32" as const },
- *   { name: "name", data: ["a", "b"], type: "STRING" as const },
- * ];
- * await Deno.writeFile(`${dir}/00000`, new Uint8Array(parquetWriteBuffer({ columnData })));
- * const dataset: DatasetRows = await readDataset(new StructuredDataset({ uri: dir }));
- * assertEquals([dataset.columns, dataset.rows[1], dataset.totalRows], [["id", "name"], { id: 2, name: "b" }, 2]);
- * await Deno.remove(dir, { recursive: true });
- * ```
  */
 export interface DatasetRows<R extends Record<string, unknown> = Record<string, unknown>> {
   /** Column names, in file order. */
@@ -92,7 +58,7 @@ async function parquetFiles(dataset: StructuredDataset, storage: Storage, signal
  *
  * @throws {UserError} `USER:NotFound` for an empty dataset, `USER:InvalidInput` for a format
  * other than parquet or a file that is not parquet.
- * @example Read a parquet file written with hyparquet-writer
+ * @example Read the first rows of a parquet file written with hyparquet-writer
  * ```ts
  * import { readDataset } from "@flyteshim/flyteshim/task";
  * import { StructuredDataset } from "@flyteshim/flyteshim/types";
@@ -100,10 +66,16 @@ async function parquetFiles(dataset: StructuredDataset, storage: Storage, signal
  * import { assertEquals } from "@std/assert";
  *
  * const dir = await Deno.makeTempDir();
- * const bytes = parquetWriteBuffer({ columnData: [{ name: "id", data: [1, 2, 3], type: "INT32" }] });
- * await Deno.writeFile(`${dir}/00000`, new Uint8Array(bytes));
- * const { rows, totalRows } = await readDataset(new StructuredDataset({ uri: dir }), { limit: 2 });
- * assertEquals([rows, totalRows], [[{ id: 1 }, { id: 2 }], 3]);
+ * const columnData = [
+ *   { name: "id", data: [1, 2, 3], type: "INT32" as const },
+ *   { name: "name", data: ["a", "b", "c"], type: "STRING" as const },
+ * ];
+ * await Deno.writeFile(`${dir}/00000`, new Uint8Array(parquetWriteBuffer({ columnData })));
+ * const dataset = new StructuredDataset({ uri: dir });
+ * const { columns, rows, totalRows } = await readDataset(dataset, { limit: 2 });
+ * assertEquals(columns, ["id", "name"]);
+ * assertEquals(rows, [{ id: 1, name: "a" }, { id: 2, name: "b" }]);
+ * assertEquals(totalRows, 3);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -145,33 +145,12 @@ export interface SqlTaskOptions<I extends VariableDescriptors, O extends Variabl
 
 /**
  * `true` when a type is a union of several members (a record with several keys, say).
- *
- * @example Several keys
- * ```ts
- * import type { IsUnion } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const several: IsUnion<"a" | "b"> = true;
- * const one: IsUnion<"a"> = false;
- * assertEquals([several, one], [true, false]);
- * ```
  */
 export type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
 
 /**
  * `unknown` when a SQL task's outputs are one structured dataset or none, else a type whose one
  * property says what is wrong (a query has one result).
- *
- * @example One dataset output fits
- * ```ts
- * import { type SqlOutputsFit } from "@flyteshim/flyteshim/task";
- * import { Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const outputs = { rows: Types.structuredDataset() };
- * const fits: typeof outputs & SqlOutputsFit<typeof outputs> = outputs;
- * assertEquals(Object.keys(fits), ["rows"]);
- * ```
  */
 export type SqlOutputsFit<O extends VariableDescriptors> = [keyof O] extends [never] ? unknown
   : string extends keyof O ? unknown

@@ -63,18 +63,6 @@ export type ExecutorRef = string | Executor<unknown> | ExecutorEntry;
 /**
  * The `config` of a task run by an executor: the shape its `parseConfig` declares for `custom`,
  * or any JSON object when it declares none (or the executor is named by id).
- *
- * @example A config shape taken from the executor
- * ```ts
- * import type { ConfigOf } from "@flyteshim/flyteshim/task";
- * import { defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const shout = defineExecutor({ id: "x.shout", taskTypes: ["shout"],
- *   parseConfig: (custom: { times: number }) => custom, execute: () => Promise.resolve() });
- * const config: ConfigOf<typeof shout> = { times: 2 };
- * assertEquals(config.times, 2);
- * ```
  */
 export type ConfigOf<E> = E extends Executor<infer _C, infer K, infer _T, infer _I, infer _O>
   ? ExecutorConfig extends K ? { [key: string]: JsonValue | undefined } : K
@@ -83,22 +71,6 @@ export type ConfigOf<E> = E extends Executor<infer _C, infer K, infer _T, infer 
 /**
  * The task types a task run by an executor may have: those it serves, or any string when the
  * executor is named by id.
- *
- * @example The task type taken from the executor
- * ```ts
- * import type { TaskTypeOf } from "@flyteshim/flyteshim/task";
- * import { defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const shout = defineExecutor({
- *   id: "x.shout",
- *   taskTypes: ["shout", "yell"],
- *   parseConfig: () => ({}),
- *   execute: () => Promise.resolve(),
- * });
- * const taskType: TaskTypeOf<typeof shout> = "yell";
- * assertEquals(taskType, "yell");
- * ```
  */
 export type TaskTypeOf<E> = E extends Executor<infer _C, infer _K, infer T, infer _I, infer _O> ? T
   : string;
@@ -106,15 +78,6 @@ export type TaskTypeOf<E> = E extends Executor<infer _C, infer _K, infer T, infe
 /**
  * The keys of `B` whose values `A` does not give (missing, or of a type that does not fit);
  * `never` when everything fits or either side is any record.
- *
- * @example The key whose type differs
- * ```ts
- * import type { Misfits } from "@flyteshim/flyteshim/task";
- * import { assertEquals } from "@std/assert";
- *
- * const key: Misfits<{ a: number; b: string }, { a: number; b: number }> = "b";
- * assertEquals(key, "b");
- * ```
  */
 export type Misfits<A, B> = string extends keyof A ? never : string extends keyof B ? never : {
   [K in keyof B]-?: K extends keyof A ? ([A[K]] extends [B[K]] ? never : K)
@@ -126,27 +89,6 @@ export type Misfits<A, B> = string extends keyof A ? never : string extends keyo
  * `unknown` when an executor fits a task's interface, else a type whose one property names what
  * does not fit: the executor reads inputs the task does not declare (or of another type), or
  * returns outputs the task cannot write.
- *
- * @example An executor that fits
- * ```ts
- * import { type ExecutorFits } from "@flyteshim/flyteshim/task";
- * import { Types } from "@flyteshim/flyteshim/types";
- * import { defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const inputs = { text: Types.string };
- * const echo = defineExecutor({
- *   id: "x.echo",
- *   taskTypes: ["echo"],
- *   inputs,
- *   parseConfig: () => ({}),
- *   execute: (_config, given) => Promise.resolve({ out: given.text }),
- * });
- * const fits:
- *   & typeof echo
- *   & ExecutorFits<typeof echo, typeof inputs, { out: typeof Types.string }> = echo;
- * assertEquals(fits.id, "x.echo");
- * ```
  */
 export type ExecutorFits<E, I extends VariableDescriptors, O extends VariableDescriptors> =
   E extends Executor<infer _C, infer _K, infer _T, infer EI, infer EO> ? (
@@ -323,25 +265,6 @@ export interface PrebuiltTask<
 /**
  * The arguments of {@linkcode PrebuiltTask.run}: the inputs (which may be left out when every
  * input is optional, or there are none), then the options.
- *
- * @example A task without inputs runs as task.run()
- * ```ts
- * import { defineTask, type RunArgs } from "@flyteshim/flyteshim/task";
- * import { defineExecutor } from "@flyteshim/flyteshim/executors";
- * import { assertEquals } from "@std/assert";
- *
- * const args: RunArgs<Record<never, never>> = [];
- * const hello = defineExecutor({
- *   id: "x.hello",
- *   taskTypes: ["hello"],
- *   parseConfig: () => ({}),
- *   execute: () => Promise.resolve(),
- * });
- * assertEquals(
- *   await defineTask({ name: "hello", taskType: "hello", executor: hello }).run(...args),
- *   {},
- * );
- * ```
  */
 export type RunArgs<I extends VariableDescriptors> = Record<never, never> extends InferInputs<I>
   ? [inputs?: InferInputs<I>, options?: RunOptions]

@@ -64,7 +64,9 @@ function prose(text: string): string {
   return kept.join("\n");
 }
 
-/** GitHub's heading anchors: lowercase, punctuation dropped, spaces to hyphens, repeats numbered. */
+/**
+ * GitHub's heading anchors: lowercase, punctuation dropped, spaces to hyphens, repeats numbered.
+ */
 function anchors(text: string): Set<string> {
   const seen = new Map<string, number>();
   const result = new Set<string>();
@@ -269,7 +271,9 @@ Deno.test("docs: README.md stays a front page (under 10 KB)", async () => {
   assert(size <= 10 * 1024, `README.md is ${size} bytes`);
 });
 
-/** The program's own TypeScript (no tests, benchmarks, examples, generated code or test helpers). */
+/**
+ * The program's own TypeScript (no tests, benchmarks, examples, generated code or test helpers).
+ */
 async function sourceFiles(): Promise<string[]> {
   const skip = new Set([
     "node_modules",

@@ -189,7 +189,10 @@ function refusedOrEmpty(outcome: Outcome, what: string): string {
   return "no rows";
 }
 
-/** Runs one payload through the SQL executor: the rows it returned, or the USER code it refused with. */
+/**
+ * Runs one payload through the SQL executor: the rows it returned, or the USER code it refused
+ * with.
+ */
 async function runPayload(
   url: string,
   template: { sql: string; list?: boolean },

@@ -33,7 +33,9 @@ async function probe(prefix: string, env: Record<string, string>): Promise<Probe
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-/** A token Azurite's basic OAuth check accepts: issuer, audience and times (it checks no signature). */
+/**
+ * A token Azurite's basic OAuth check accepts: issuer, audience and times (it checks no signature).
+ */
 function storageToken(): string {
   const part = (value: unknown) =>
     btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");

@@ -21,7 +21,10 @@ interface FileServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Serves a folder: GET and HEAD, 404 for missing files, 403 below /private/, 405 HEAD below /nohead/. */
+/**
+ * Serves a folder: GET and HEAD, 404 for missing files, 403 below /private/, 405 HEAD below
+ * /nohead/.
+ */
 async function serveFolder(): Promise<FileServer> {
   const dir = await tempDir({ prefix: "http-storage-" });
   const requests: string[] = [];

@@ -133,16 +133,13 @@ export function fromLiteral(
  * @example The variable named in an error
  * ```ts
  * import { type ConvertOptions, toLiteral, Types } from "@flyteshim/flyteshim/types";
- * import { UserError } from "@flyteshim/flyteshim";
- * import { assertRejects } from "@std/assert";
+ * import { assertEquals } from "@std/assert";
  *
  * const options: ConvertOptions = { name: "limit", role: "input" };
  * const integer = Types.integer.literalType;
- * await assertRejects(
- *   () => toLiteral("ten", integer, options),
- *   UserError,
- *   'input "limit": expected INTEGER',
- * );
+ * const error = await toLiteral("ten", integer, options).then(() => undefined, (e) => e);
+ * assertEquals(error.code, "USER:InvalidInput");
+ * assertEquals(error.message.includes('input "limit": expected INTEGER'), true);
  * ```
  *
  * @example A dict as a protobuf Struct, as flytekit before 1.14 writes it

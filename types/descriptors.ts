@@ -32,44 +32,16 @@ export interface TypeDescriptor<V = unknown, I = V> {
 
 /**
  * The value type a descriptor converts literals to.
- *
- * @example Value type of a list
- * ```ts
- * import { type InferValue, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const xs: InferValue<ReturnType<typeof Types.list<typeof Types.string>>> = ["a"];
- * assertEquals(xs.length, 1);
- * ```
  */
 export type InferValue<T> = T extends TypeDescriptor<infer V, unknown> ? V : never;
 
 /**
  * The type an author may give for a descriptor (e.g. `number | bigint` for integers).
- *
- * @example Integers may be given as numbers
- * ```ts
- * import { type InferInput, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const n: InferInput<typeof Types.integer> = 3;
- * assertEquals(n, 3);
- * ```
  */
 export type InferInput<T> = T extends TypeDescriptor<unknown, infer I> ? I : never;
 
 /**
  * Values by name for a record of descriptors, e.g. `{ limit: bigint }`.
- *
- * @example Values of a task interface
- * ```ts
- * import { type InferValues, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const inputs = { limit: Types.integer, name: Types.string };
- * const values: InferValues<typeof inputs> = { limit: 1n, name: "a" };
- * assertEquals(values.limit, 1n);
- * ```
  */
 export type InferValues<T extends Record<string, TypeDescriptor>> = {
   [K in keyof T]: InferValue<T[K]>;
@@ -77,18 +49,6 @@ export type InferValues<T extends Record<string, TypeDescriptor>> = {
 
 /**
  * The keys of a descriptor record whose input may be left out (it accepts `undefined`).
- *
- * @example Which inputs may be left out
- * ```ts
- * import { type OptionalInputKeys, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const inputs = { limit: Types.integer, note: Types.optional(Types.string), nothing: Types.none };
- * const optional: OptionalInputKeys<typeof inputs>[] = ["note", "nothing"];
- * // @ts-expect-error: "limit" must be given
- * const required: OptionalInputKeys<typeof inputs> = "limit";
- * assertEquals([optional, required], [["note", "nothing"], "limit"]);
- * ```
  */
 export type OptionalInputKeys<T extends Record<string, TypeDescriptor>> = {
   [K in keyof T]: undefined extends InferInput<T[K]> ? K : never;
@@ -97,16 +57,6 @@ export type OptionalInputKeys<T extends Record<string, TypeDescriptor>> = {
 /**
  * Inputs by name for a record of descriptors, e.g. `{ limit: bigint | number }`; keys whose type
  * accepts none (`Types.optional(...)`, `Types.none`) may be left out.
- *
- * @example Optional inputs may be omitted
- * ```ts
- * import { type InferInputs, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const inputs = { limit: Types.integer, note: Types.optional(Types.string) };
- * const given: InferInputs<typeof inputs> = { limit: 5 };
- * assertEquals(given.limit, 5);
- * ```
  */
 export type InferInputs<T extends Record<string, TypeDescriptor>> = Flatten<
   & { [K in Exclude<keyof T, OptionalInputKeys<T>>]: InferInput<T[K]> }
@@ -116,15 +66,6 @@ export type InferInputs<T extends Record<string, TypeDescriptor>> = Flatten<
 /**
  * One object type with the properties of an intersection, so that messages and hovers show
  * `{ limit: number | bigint; note?: string | null }` rather than the type's name.
- *
- * @example The same properties, as one object
- * ```ts
- * import type { Flatten } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const value: Flatten<{ a: number } & { b?: string }> = { a: 1 };
- * assertEquals(value, { a: 1 });
- * ```
  */
 // `& {}` makes the compiler print the properties rather than the alias.
 // deno-lint-ignore ban-types
@@ -147,16 +88,6 @@ export interface StructuredDatasetTypeOptions<
  * The value a dataset column holds when its rows are read (`readDataset`): integers as
  * `bigint`, floats as `number`, datetimes as `Date`, strings and booleans as they are, any of
  * them `null` (SQL NULL); `unknown` for other types.
- *
- * @example Row values by column type
- * ```ts
- * import { type ColumnValue, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const id: ColumnValue<typeof Types.integer> = 1n;
- * const when: ColumnValue<typeof Types.datetime> = null;
- * assertEquals([id, when], [1n, null]);
- * ```
  */
 export type ColumnValue<T> = T extends TypeDescriptor<infer V, unknown>
   ? unknown extends V ? unknown
@@ -171,18 +102,6 @@ export type ColumnValue<T> = T extends TypeDescriptor<infer V, unknown>
 /**
  * The row type of a dataset with declared columns, e.g. `{ id: bigint | null }`; any row when
  * no columns are declared.
- *
- * @example Rows of declared columns
- * ```ts
- * import { type DatasetRow, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const row: DatasetRow<{ id: typeof Types.integer; name: typeof Types.string }> = {
- *   id: 1n,
- *   name: "a",
- * };
- * assertEquals(row.name, "a");
- * ```
  */
 export type DatasetRow<C extends Record<string, ColumnType>> = string extends keyof C
   ? Record<string, unknown>
@@ -209,6 +128,21 @@ export interface StructTypeOptions {
  * assertEquals(types.enum(["asc", "desc"]).literalType.enumType?.values, ["asc", "desc"]);
  * assertEquals(types.optional(types.integer).literalType.unionType?.variants?.length, 2);
  * ```
+ *
+ * @example Declare inputs and outputs
+ * ```ts
+ * import { type InferValues, Types } from "@flyteshim/flyteshim/types";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const inputs = {
+ *   limit: Types.integer,
+ *   tags: Types.list(Types.string),
+ *   when: Types.optional(Types.datetime),
+ * };
+ * const values: InferValues<typeof inputs> = { limit: 10n, tags: ["a"], when: null };
+ * assertEquals(Types.list(Types.string).literalType, { collectionType: { simple: 3 } });
+ * assertEquals(values.limit, 10n);
+ * ```
  */
 export interface TypesBuilder {
   /** `INTEGER`: int64 as bigint; authors may give safe-integer numbers. */
@@ -232,6 +166,18 @@ export interface TypesBuilder {
   /**
    * A structured dataset (a dataframe), e.g. parquet with declared columns; the columns type
    * the rows `readDataset` returns.
+   *
+   * @example Columns as descriptors or as literal types
+   * ```ts
+   * import { type ColumnType, Types } from "@flyteshim/flyteshim/types";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const columns: Record<string, ColumnType> = { id: Types.integer, name: { simple: 3 } };
+   * assertEquals(Types.structuredDataset({ columns }).literalType.structuredDatasetType?.columns, [
+   *   { name: "id", literalType: { simple: 1 } },
+   *   { name: "name", literalType: { simple: 3 } },
+   * ]);
+   * ```
    */
   structuredDataset<const C extends Record<string, ColumnType> = Record<string, ColumnType>>(
     options?: StructuredDatasetTypeOptions<C>,
@@ -315,44 +261,7 @@ function withTag(type: LiteralType): LiteralType {
 }
 
 /**
- * Builders of type descriptors for task interfaces.
- *
- * @example Declare inputs and outputs
- * ```ts
- * import { type InferValues, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const inputs = {
- *   limit: Types.integer,
- *   tags: Types.list(Types.string),
- *   when: Types.optional(Types.datetime),
- * };
- * const values: InferValues<typeof inputs> = { limit: 10n, tags: ["a"], when: null };
- * assertEquals(Types.list(Types.string).literalType, { collectionType: { simple: 3 } });
- * assertEquals(values.limit, 10n);
- * ```
- *
- * @example Annotate a descriptor
- * ```ts
- * import { type InferValue, Types, type TypeDescriptor } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const limit: TypeDescriptor<bigint, bigint | number> = Types.integer;
- * const value: InferValue<typeof limit> = 10n;
- * assertEquals(typeof value, "bigint");
- * ```
- *
- * @example Columns as descriptors or as literal types
- * ```ts
- * import { type ColumnType, Types } from "@flyteshim/flyteshim/types";
- * import { assertEquals } from "@std/assert";
- *
- * const columns: Record<string, ColumnType> = { id: Types.integer, name: { simple: 3 } };
- * assertEquals(Types.structuredDataset({ columns }).literalType.structuredDatasetType?.columns, [
- *   { name: "id", literalType: { simple: 1 } },
- *   { name: "name", literalType: { simple: 3 } },
- * ]);
- * ```
+ * Builders of type descriptors for task interfaces; {@linkcode TypesBuilder} documents each.
  */
 export const Types: TypesBuilder = {
   integer: descriptor({ simple: S.INTEGER }),

@@ -1,11 +1,15 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { structToJson } from "../idl/mod.ts";
 import {
+  type ColumnValue,
+  type DatasetRow,
+  type Flatten,
   type InferInput,
   type InferInputs,
   type InferValue,
   type InferValues,
   literalMapToValues,
+  type OptionalInputKeys,
   type Timestamp,
   Types,
   valuesToLiteralMap,
@@ -100,4 +104,30 @@ Deno.test("Types carries the TypeScript types of values and inputs", async () =>
   // @ts-expect-error enum values are the declared strings only
   const blue: InferValue<typeof inputs.color> = "blue";
   assertEquals([n, i, wrong, blue], [1n, 1, 1, "blue"]);
+});
+
+Deno.test("OptionalInputKeys, Flatten, ColumnValue and DatasetRow type what they describe", () => {
+  // Compile-time checks, moved from the type aliases' doc comments: `deno check` fails on drift.
+  const inputs = { limit: Types.integer, note: Types.optional(Types.string), nothing: Types.none };
+  const optional: OptionalInputKeys<typeof inputs>[] = ["note", "nothing"];
+  // @ts-expect-error "limit" must be given
+  const required: OptionalInputKeys<typeof inputs> = "limit";
+  const flat: Flatten<{ a: number } & { b?: string }> = { a: 1 };
+  const id: ColumnValue<typeof Types.integer> = 1n;
+  const when: ColumnValue<typeof Types.datetime> = null;
+  const row: DatasetRow<{ id: typeof Types.integer; name: typeof Types.string }> = {
+    id: 1n,
+    name: null,
+  };
+  // @ts-expect-error an integer column holds a bigint
+  const wrong: ColumnValue<typeof Types.integer> = 1;
+  assertEquals([optional, required, flat, id, when, row, wrong], [
+    ["note", "nothing"],
+    "limit",
+    { a: 1 },
+    1n,
+    null,
+    { id: 1n, name: null },
+    1,
+  ]);
 });

@@ -91,7 +91,8 @@ function restAt(
  * import { findPlaceholders } from "./placeholders.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(findPlaceholders("a {{.Inputs.x}} b {{ .inputs.y }}").map((p) => p.name), ["x", "y"]);
+ * const placeholders = findPlaceholders("a {{.Inputs.x}} b {{ .inputs.y }}");
+ * assertEquals(placeholders.map((p) => p.name), ["x", "y"]);
  * ```
  */
 export function findPlaceholders(template: string): Placeholder[] {

@@ -211,7 +211,8 @@ interface Frame {
  * import { renderQuery } from "./render.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const q = renderQuery("select * from t where a = {{ .inputs.a }}", { a: "x" }, { dialect: "postgres" });
+ * const template = "select * from t where a = {{ .inputs.a }}";
+ * const q = renderQuery(template, { a: "x" }, { dialect: "postgres" });
  * assertEquals([q.sql, q.params], ["select * from t where a = $1", ["x"]]);
  * ```
  */

@@ -11,13 +11,21 @@
  * (see `SqlConnection.script` for which statement's rows become the output).
  * Driver modules load lazily: a PostgreSQL run never imports the MySQL client.
  *
- * @example The executor's identity
+ * @example Parse a template's custom field
  * ```ts
  * import { sqlExecutor } from "@flyteshim/flyteshim/executors/sql";
  * import { assertEquals } from "@std/assert";
  *
+ * const config = sqlExecutor.parseConfig(
+ *   {
+ *     query_template: "select 1",
+ *     uri: "postgresql+psycopg2://app@db/app",
+ *     connect_args: { port: 5433.0 },
+ *   },
+ *   {},
+ * );
+ * assertEquals(config.url.dialect, "postgresql");
  * assertEquals(sqlExecutor.taskTypes, ["sqlalchemy"]);
- * assertEquals(sqlExecutor.aliases, ["flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"]);
  * ```
  *
  * @module
@@ -159,22 +167,6 @@ async function run(
 /**
  * flyteshim's SQL executor (`flyteshim.sql`), also found under flytekit's executor path
  * `flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor`.
- *
- * @example Parsing a template's custom field
- * ```ts
- * import { sqlExecutor } from "@flyteshim/flyteshim/executors/sql";
- * import { assertEquals } from "@std/assert";
- *
- * const config = sqlExecutor.parseConfig(
- *   {
- *     query_template: "select 1",
- *     uri: "postgresql+psycopg2://app@db/app",
- *     connect_args: { port: 5433.0 },
- *   },
- *   {},
- * );
- * assertEquals(config.url.dialect, "postgresql");
- * ```
  */
 export const sqlExecutor: Executor<SqlConfig> = defineExecutor<SqlConfig>({
   id: "flyteshim.sql",

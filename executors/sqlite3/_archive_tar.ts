@@ -116,7 +116,10 @@ const TYPE_NAMES: Record<string, string> = {
   S: "a sparse file",
 };
 
-/** Unpacks the one file of a tar archive (gzip-compressed when `gzip`) into `outDir`; returns its path. */
+/**
+ * Unpacks the one file of a tar archive (gzip-compressed when `gzip`) into `outDir`; returns its
+ * path.
+ */
 export async function extractTar(
   path: string,
   outDir: string,

@@ -103,12 +103,14 @@ function describeUnknown(head: Uint8Array): string {
  * // A tar archive with one file, "a.db", holding "hi".
  * const header = new Uint8Array(512);
  * const put = (text: string, at: number) => header.set(new TextEncoder().encode(text), at);
- * put("a.db", 0); put("0000644\0", 100); put("00000000002\0", 124); put("0", 156); put("ustar\x0000", 257);
+ * put("a.db", 0); put("0000644\0", 100); put("00000000002\0", 124); put("0", 156);
+ * put("ustar\x0000", 257);
  * put("        ", 148);
  * put(header.reduce((a, b) => a + b, 0).toString(8).padStart(6, "0") + "\0 ", 148);
  * const body = new Uint8Array(512); body.set([104, 105]);
  * const dir = await Deno.makeTempDir();
- * await Deno.writeFile(`${dir}/x.tar`, new Uint8Array([...header, ...body, ...new Uint8Array(1024)]));
+ * const end = new Uint8Array(1024);
+ * await Deno.writeFile(`${dir}/x.tar`, new Uint8Array([...header, ...body, ...end]));
  * const path = await extractSingleFile(`${dir}/x.tar`, `${dir}/out`);
  * assertEquals(await Deno.readTextFile(path), "hi");
  * await Deno.remove(dir, { recursive: true });
