@@ -281,7 +281,7 @@ export class DatasetWriter {
     } else this.#writeInline(slice.chunks, slice.end);
   }
 
-  /** Loads what writing may need before a {@linkcode DatasetWriter.flushSync} (zstd, when asked for). */
+  /** Loads what writing may need before a {@linkcode DatasetWriter.flushSync} (zstd if asked). */
   async ready(): Promise<void> {
     if (this.#options.codec === "ZSTD" && !this.#zstd) {
       this.#zstd = await (await import("./_zstd.ts")).loadZstd();

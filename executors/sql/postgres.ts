@@ -7,8 +7,9 @@
  * `#copyQuery`); on a connection without TLS the COPY data is read from the socket by the tap of
  * `postgres_copy.ts`, straight into the decoder. Otherwise they stream through an unnamed portal
  * fetched `batchRows` rows at a time (a server-side cursor, so memory stays bounded), values
- * arrive in their text form and are decoded per column by `postgres_types.ts`. Aborting the signal sends PostgreSQL's cancel request
- * for the running statement; `statement_timeout` is set as a server parameter at start-up.
+ * arrive in their text form and are decoded per column by `postgres_types.ts`. Aborting the
+ * signal sends PostgreSQL's cancel request for the running statement; `statement_timeout` is set
+ * as a server parameter at start-up.
  *
  * @module
  */
