@@ -431,10 +431,10 @@ export async function runNode(
     if (!interrupted && options.interrupt?.when.test(line)) {
       interrupted = true;
       interruptedAt = performance.now();
-      child.kill(options.interrupt.signal ?? "SIGTERM");
+      signalChild(child, options.interrupt.signal ?? "SIGTERM");
     }
   };
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  const timer = setTimeout(() => signalChild(child, "SIGKILL"), options.timeoutMs ?? 60_000);
   const [stdout, stderr, status] = await Promise.all([
     collect(child.stdout, onLine),
     collect(child.stderr, onLine),
@@ -473,4 +473,16 @@ export async function runNode(
     readLiteral: async (name) => decodeLiteral(await storage.read(joinUri(prefix, name))),
     storage,
   };
+}
+
+/**
+ * Sends a signal to a child that may have exited on its own in the meantime (its status settled,
+ * its pipes still draining): a kill that comes too late is no error.
+ */
+function signalChild(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch (error) {
+    if (!(error instanceof TypeError && /already terminated/.test(error.message))) throw error;
+  }
 }
