@@ -11,6 +11,7 @@ import {
 } from "../executors/mod.ts";
 import type { Storage, StorageOptions } from "../storage/mod.ts";
 import {
+  basename,
   type Command,
   findOutputPrefix,
   isCommandName,
@@ -153,16 +154,17 @@ async function runCommandLine(argv: readonly string[], options: MainOptions): Pr
   const env = options.env ?? Deno.env.toObject();
   const print = options.print ?? console.log;
   let command: Command;
+  let programName: string | undefined;
   try {
     const name = options.programName;
-    const programName = typeof name === "function"
+    programName = typeof name === "function"
       ? (isCommandName(argv[0]) ? undefined : await name())
       : name;
     command = parseCommand(argv, { programName, env });
   } catch (error) {
     // Even a bad command line is reported in error.pb when the output prefix can be found.
     const flyte2 = isFlyte2CommandLine(argv) ||
-      (typeof options.programName === "string" && /(^|\/)a0$/.test(options.programName));
+      (programName !== undefined && basename(programName) === A0);
     const rest = argv[0] === "execute" || argv[0] === PYFLYTE_EXECUTE || argv[0] === A0
       ? argv.slice(1)
       : argv;

@@ -173,7 +173,7 @@ export function isCommandName(arg: string | undefined): boolean {
 }
 
 /** The last path segment of a program path, without a Windows `.exe`. */
-function basename(path: string): string {
+export function basename(path: string): string {
   return path.replace(/\\/g, "/").replace(/\/+$/, "").split("/").pop()!.replace(/\.exe$/i, "");
 }
 

@@ -255,6 +255,23 @@ Deno.test("main() reports a bad a0 command line in <_U_RUN_BASE>/<ACTION_NAME>/e
   assertEquals(doc.error?.timestamp, null);
 });
 
+Deno.test("main() started as a0 (a program name read lazily) reports a bad command line in error.pb", async () => {
+  // The binary passes its name as a function; the name alone says Flyte 2 here, as the arguments
+  // have no --outputs-path.
+  const dir = await tempDir();
+  await using _dir = removing(dir);
+  const code = await main(["--inputs", `${dir}/i.pb`, "--bogus"], {
+    registry,
+    env: { _U_RUN_BASE: dir, ACTION_NAME: "a4" },
+    programName: () => "/usr/local/bin/a0",
+    logger: NULL_LOGGER,
+    handleSignals: false,
+  });
+  assertEquals(code, 0);
+  const doc = decodeErrorDocument(await Deno.readFile(`${dir}/a4/error.pb`));
+  assertEquals(doc.error?.code, "USER:InvalidArguments");
+});
+
 Deno.test("runFlyte2() a Flyte 1 template URI on Flyte 2 is refused with a hint", async () => {
   const dir = await tempDir();
   await using _dir = removing(dir);

@@ -457,27 +457,34 @@ export class DatasetWriter {
 
   /** Posts a message; waits while too many are in flight (or for all of them, `drain`). */
   async #post(message: WorkerMessage, transfer: ArrayBuffer[], drain: boolean): Promise<void> {
-    this.#worker!.postMessage(message, transfer);
-    this.#posted++;
+    this.#send(message, transfer);
     const limit = drain ? 0 : MAX_IN_FLIGHT;
-    for (;;) {
-      this.#throwWorkerError();
-      const done = Atomics.load(this.#progress!, PROGRESS.DONE);
-      if (this.#posted - done <= limit) return;
+    for (let done; (done = this.#behind(limit)) !== undefined;) {
       await Atomics.waitAsync(this.#progress!, PROGRESS.DONE, done).value;
     }
   }
 
   /** {@linkcode DatasetWriter.#post} for a thread that cannot await: blocks while it waits. */
   #postSync(message: WorkerMessage, transfer: ArrayBuffer[]): void {
-    this.#worker!.postMessage(message, transfer);
-    this.#posted++;
-    for (;;) {
-      this.#throwWorkerError();
-      const done = Atomics.load(this.#progress!, PROGRESS.DONE);
-      if (this.#posted - done <= MAX_IN_FLIGHT) return;
+    this.#send(message, transfer);
+    for (let done; (done = this.#behind(MAX_IN_FLIGHT)) !== undefined;) {
       Atomics.wait(this.#progress!, PROGRESS.DONE, done);
     }
+  }
+
+  #send(message: WorkerMessage, transfer: ArrayBuffer[]): void {
+    this.#worker!.postMessage(message, transfer);
+    this.#posted++;
+  }
+
+  /**
+   * The worker's count of handled messages while more than `limit` are in flight (the value to
+   * wait past), else `undefined`; throws the worker's failure.
+   */
+  #behind(limit: number): number | undefined {
+    this.#throwWorkerError();
+    const done = Atomics.load(this.#progress!, PROGRESS.DONE);
+    return this.#posted - done > limit ? done : undefined;
   }
 }
 

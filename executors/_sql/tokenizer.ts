@@ -149,6 +149,11 @@ export function tokenize(text: string, dialect: SqlDialect): Token[] {
     tokens.push({ kind, start, end: r.end, inner: r.inner, bodyStart, bodyEnd: r.bodyEnd });
     return r.end;
   };
+  // Pushes a comment token from `start` to `end`, with the placeholders written inside it.
+  const pushComment = (start: number, end: number) => {
+    const inner = findPlaceholders(text.slice(start, end)).map((p) => shift(p, start));
+    tokens.push({ kind: "comment", start, end, inner });
+  };
   while (i < n) {
     const start = i;
     const c = text[i];
@@ -171,12 +176,7 @@ export function tokenize(text: string, dialect: SqlDialect): Token[] {
     ) {
       const nl = text.indexOf("\n", i);
       i = nl < 0 ? n : nl;
-      tokens.push({
-        kind: "comment",
-        start,
-        end: i,
-        inner: findPlaceholders(text.slice(start, i)).map((p) => shift(p, start)),
-      });
+      pushComment(start, i);
       continue;
     }
     if (c === "/" && text[i + 1] === "*") {
@@ -191,12 +191,7 @@ export function tokenize(text: string, dialect: SqlDialect): Token[] {
           i += 2;
         } else i++;
       }
-      tokens.push({
-        kind: "comment",
-        start,
-        end: i,
-        inner: findPlaceholders(text.slice(start, i)).map((p) => shift(p, start)),
-      });
+      pushComment(start, i);
       continue;
     }
     // String literals, with an optional prefix: E'..' (PostgreSQL escapes), X'..', B'..', N'..'.

@@ -203,7 +203,7 @@ class PostgresConnection implements SqlConnection {
     sink: ResultSink,
     options: QueryOptions = {},
   ): Promise<QueryReport> {
-    options.signal?.throwIfAborted();
+    // No check of the signal here: every statement starts through #run, which makes it.
     if (sink.encoded && sink.sliceLimit && await this.#copyQuery(text, params, sink, options)) {
       return { via: "copy" };
     }
@@ -424,6 +424,7 @@ class PostgresConnection implements SqlConnection {
   }
 
   async execute(text: string, params: readonly SqlParam[], options: QueryOptions = {}) {
+    // Before the query is made: forEach sends it, before #run could check the signal.
     options.signal?.throwIfAborted();
     // Rows, if any, are dropped as they arrive (forEach), never collected.
     const query = this.#sql.unsafe(text, this.#bind(params), { prepare: false }).forEach(() => {});
@@ -433,7 +434,6 @@ class PostgresConnection implements SqlConnection {
   }
 
   async script(text: string, sink: ResultSink | undefined, options: QueryOptions = {}) {
-    options.signal?.throwIfAborted();
     // The simple query protocol runs a script of several statements, as psycopg2 does. The
     // client opens a new result at each statement that returns rows after another statement,
     // so its last result is the last statement that returned rows. Rows arrive one by one with
