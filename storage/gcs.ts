@@ -8,7 +8,7 @@ import { concatBytes } from "./_bytes.ts";
 import { type GcsConfig, gcsConfigFromEnv } from "./config.ts";
 import { dirname } from "./_path.ts";
 import { redactUri } from "./redact.ts";
-import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./retry.ts";
+import { type RetryPolicy, retryPolicy, withRetryAndIdleTimeout } from "./retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
@@ -468,20 +468,16 @@ export class GcsStorage implements StorageBackend {
     outer: AbortSignal | undefined,
     attempt: (signal: AbortSignal, touch: () => void) => Promise<T>,
   ): Promise<T> {
-    let attempts = 0;
+    const attempts = { count: 0 };
     try {
-      return await withRetry(() => {
-        attempts++;
-        return withIdleTimeout(attempt, {
-          timeoutMs: this.#timeoutMs,
-          signal: outer,
-          onIdle: () => new TransientError(`no progress for ${this.#timeoutMs / 1000} s`),
-        });
-      }, {
+      return await withRetryAndIdleTimeout(attempt, {
         policy: this.#policy,
         signal: outer,
         isTransient: (error) => error instanceof TransientError,
         retryAfterMs: (error) => (error as TransientError).retryAfterMs,
+        timeoutMs: this.#timeoutMs,
+        onIdle: () => new TransientError(`no progress for ${this.#timeoutMs / 1000} s`),
+        attempts,
       });
     } catch (error) {
       if (error instanceof StorageError) throw error;
@@ -492,7 +488,7 @@ export class GcsStorage implements StorageBackend {
       throw new StorageError(
         operation,
         uri,
-        attempts > 1 ? `${detail} (after ${attempts} attempts)` : detail,
+        attempts.count > 1 ? `${detail} (after ${attempts.count} attempts)` : detail,
         { origin: "system", code: "SYSTEM:StorageError" },
       );
     }

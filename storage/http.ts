@@ -15,7 +15,7 @@ import type {
   StorageCallOptions,
   StorageOptions,
 } from "./types.ts";
-import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./retry.ts";
+import { type RetryPolicy, retryPolicy, withRetryAndIdleTimeout } from "./retry.ts";
 
 /** An answer or failure that a retry may fix. */
 class TransientError extends Error {
@@ -217,21 +217,17 @@ export class HttpStorage implements StorageBackend {
     outer: AbortSignal | undefined,
     attempt: (signal: AbortSignal, touch: () => void) => Promise<T>,
   ): Promise<T> {
-    let attempts = 0;
+    const attempts = { count: 0 };
     try {
-      return await withRetry(() => {
-        attempts++;
-        return withIdleTimeout(attempt, {
-          timeoutMs: this.#timeoutMs,
-          signal: outer,
-          onIdle: (cause) =>
-            new TransientError(`no progress for ${this.#timeoutMs / 1000} s`, { cause }),
-        });
-      }, {
+      return await withRetryAndIdleTimeout(attempt, {
         policy: this.#policy,
         signal: outer,
         isTransient: (error) => error instanceof TransientError,
         retryAfterMs: (error) => (error as TransientError).retryAfterMs,
+        timeoutMs: this.#timeoutMs,
+        onIdle: (cause) =>
+          new TransientError(`no progress for ${this.#timeoutMs / 1000} s`, { cause }),
+        attempts,
       });
     } catch (error) {
       if (error instanceof StorageError) throw error;
@@ -243,7 +239,7 @@ export class HttpStorage implements StorageBackend {
         });
       }
       const detail = error instanceof Error ? error.message : String(error);
-      const after = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+      const after = attempts.count > 1 ? ` (after ${attempts.count} attempts)` : "";
       throw new StorageError(operation, safe, `${detail}${after}`, {
         origin: "system",
         code: "SYSTEM:StorageError",
