@@ -7,7 +7,7 @@ import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import { type GcsConfig, gcsConfigFromEnv } from "./config.ts";
 import { dirname } from "./_path.ts";
-import { redactUri } from "./redact.ts";
+import { fetchFailure, TLS_VERIFY } from "./_fetch.ts";
 import { type RetryPolicy, retryPolicy, withRetryAndIdleTimeout } from "./retry.ts";
 import type {
   DownloadOptions,
@@ -67,17 +67,6 @@ async function apiMessage(res: Response): Promise<string> {
     // Not JSON.
   }
   return text.slice(0, 200).trim();
-}
-
-/** Why a fetch failed, without the URL Deno's message repeats. */
-function fetchFailure(error: unknown): string {
-  let inner = error;
-  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
-  const message = inner instanceof Error ? inner.message : String(inner);
-  return message
-    .replace(/^error sending request for url \(\S*\): /, "")
-    .replace(/^client error \(\w+\): /, "")
-    .replace(/https?:\/\/\S+/g, (url) => redactUri(url));
 }
 
 type TokenSource = () => Promise<string | undefined>;
@@ -422,7 +411,7 @@ export class GcsStorage implements StorageBackend {
     } catch (cause) {
       if (init.signal.aborted) throw cause;
       const reason = fetchFailure(cause);
-      if (/invalid peer certificate/i.test(reason)) {
+      if (TLS_VERIFY.test(reason)) {
         throw new StorageError(
           operation,
           uri,

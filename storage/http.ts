@@ -7,6 +7,7 @@ import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import type { HttpConfig } from "./config.ts";
 import { redactUri } from "./redact.ts";
+import { fetchFailure, TLS_VERIFY } from "./_fetch.ts";
 
 export { redactUri };
 import type {
@@ -25,26 +26,6 @@ class TransientError extends Error {
     this.retryAfterMs = options?.retryAfterMs;
   }
   readonly retryAfterMs?: number;
-}
-
-/**
- * rustls' verdict on a server certificate it does not accept (unknown issuer, expired, wrong name).
- */
-const TLS_VERIFY = /invalid peer certificate/i;
-
-/**
- * Why a fetch failed, fit for a message: the innermost cause's message without the URL that
- * Deno's wrapper repeats ("error sending request for url (<url>): client error (Connect): <why>"),
- * since after a redirect that URL may carry a signature.
- */
-function fetchFailure(error: unknown): string {
-  let inner = error;
-  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
-  const message = inner instanceof Error ? inner.message : String(inner);
-  return message
-    .replace(/^error sending request for url \(\S*\): /, "")
-    .replace(/^client error \(\w+\): /, "")
-    .replace(/https?:\/\/\S+/g, (url) => redactUri(url));
 }
 
 /** Creates the read-only backend for `http://` and `https://` URIs with `options.http`. */
