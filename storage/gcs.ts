@@ -7,7 +7,7 @@ import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import { type GcsConfig, gcsConfigFromEnv } from "./config.ts";
 import { dirname } from "./_path.ts";
-import { fetchFailure, TLS_VERIFY } from "./_fetch.ts";
+import { fetchFailure, TLS_VERIFY, transientAnswer, TransientError } from "./_fetch.ts";
 import { type RetryPolicy, retryPolicy, withRetryAndIdleTimeout } from "./retry.ts";
 import type {
   DownloadOptions,
@@ -47,14 +47,6 @@ export function createBackend(options: StorageOptions): StorageBackend {
     options.gcs ?? gcsConfigFromEnv(options.env ?? Deno.env.toObject()),
     options.metadata,
   );
-}
-
-/** An answer or failure that a retry may fix. */
-class TransientError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
-    super(message);
-    this.name = "TransientError";
-  }
 }
 
 /** What the JSON API says in an error answer. */
@@ -428,8 +420,7 @@ export class GcsStorage implements StorageBackend {
     const message = await apiMessage(res);
     const what = `HTTP ${res.status}${message ? `: ${message}` : ""}`;
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
-      const retryAfter = Number(res.headers.get("retry-after"));
-      throw new TransientError(what, Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+      throw transientAnswer(res, what);
     }
     if (res.status === 404) {
       const bucket = parseGcsUri(uri, operation).bucket;

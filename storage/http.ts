@@ -7,7 +7,7 @@ import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import type { HttpConfig } from "./config.ts";
 import { redactUri } from "./redact.ts";
-import { fetchFailure, TLS_VERIFY } from "./_fetch.ts";
+import { fetchFailure, TLS_VERIFY, transientAnswer, TransientError } from "./_fetch.ts";
 
 export { redactUri };
 import type {
@@ -17,16 +17,6 @@ import type {
   StorageOptions,
 } from "./types.ts";
 import { type RetryPolicy, retryPolicy, withRetryAndIdleTimeout } from "./retry.ts";
-
-/** An answer or failure that a retry may fix. */
-class TransientError extends Error {
-  constructor(readonly detail: string, options?: ErrorOptions & { retryAfterMs?: number }) {
-    super(detail, options);
-    this.name = "TransientError";
-    this.retryAfterMs = options?.retryAfterMs;
-  }
-  readonly retryAfterMs?: number;
-}
 
 /** Creates the read-only backend for `http://` and `https://` URIs with `options.http`. */
 export function createBackend(options: StorageOptions): StorageBackend {
@@ -147,10 +137,7 @@ export class HttpStorage implements StorageBackend {
     await res.body?.cancel();
     const what = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
-      const retryAfter = Number(res.headers.get("retry-after"));
-      throw new TransientError(what, {
-        retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined,
-      });
+      throw transientAnswer(res, what);
     }
     const safe = redactUri(uri);
     if (res.status === 404 || res.status === 410) {
