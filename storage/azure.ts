@@ -14,7 +14,7 @@ import { dirname } from "node:path";
 import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import { type AzureConfig, azureConfigFromEnv } from "./config.ts";
-import { retryPolicy, withIdleTimeout, withRetry } from "./retry.ts";
+import { retryPolicy, withRetryAndIdleTimeout } from "./retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
@@ -417,28 +417,24 @@ export class AzureStorage implements StorageBackend {
     { containerMissing = true }: { containerMissing?: boolean } = {},
   ): Promise<T> {
     const timeoutMs = (this.#config.timeoutSeconds ?? 60) * 1000;
-    let attempts = 0;
+    const attempts = { count: 0 };
     try {
       outer?.throwIfAborted();
       const client = await this.#client(location, operation, uri);
       const container = client.getContainerClient(location.container);
-      return await withRetry(() => {
-        attempts++;
-        return withIdleTimeout((signal, touch) => attempt(container, signal, touch), {
-          timeoutMs,
-          signal: outer,
-          onIdle: () => new IdleTimeout(timeoutMs),
-        });
-      }, {
+      return await withRetryAndIdleTimeout((signal, touch) => attempt(container, signal, touch), {
         policy: retryPolicy(this.#config),
         signal: outer,
         isTransient: (error) => error instanceof IdleTimeout,
+        timeoutMs,
+        onIdle: () => new IdleTimeout(timeoutMs),
+        attempts,
       });
     } catch (error) {
       if (!containerMissing && errorCode(error) === "ContainerNotFound") return false as T;
       if (error instanceof IdleTimeout && !outer?.aborted) {
-        const detail = attempts > 1
-          ? `${error.message} (after ${attempts} attempts)`
+        const detail = attempts.count > 1
+          ? `${error.message} (after ${attempts.count} attempts)`
           : error.message;
         throw new StorageError(operation, uri, detail, {
           origin: "system",

@@ -7,8 +7,8 @@ import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import { type GcsConfig, gcsConfigFromEnv } from "./config.ts";
 import { dirname } from "./_path.ts";
-import { redactUri } from "./redact.ts";
-import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./retry.ts";
+import { fetchFailure, TLS_VERIFY, transientAnswer, TransientError } from "./_fetch.ts";
+import { type RetryPolicy, retryPolicy, withRetryAndIdleTimeout } from "./retry.ts";
 import type {
   DownloadOptions,
   StorageBackend,
@@ -49,14 +49,6 @@ export function createBackend(options: StorageOptions): StorageBackend {
   );
 }
 
-/** An answer or failure that a retry may fix. */
-class TransientError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
-    super(message);
-    this.name = "TransientError";
-  }
-}
-
 /** What the JSON API says in an error answer. */
 async function apiMessage(res: Response): Promise<string> {
   const text = await res.text().catch(() => "");
@@ -67,17 +59,6 @@ async function apiMessage(res: Response): Promise<string> {
     // Not JSON.
   }
   return text.slice(0, 200).trim();
-}
-
-/** Why a fetch failed, without the URL Deno's message repeats. */
-function fetchFailure(error: unknown): string {
-  let inner = error;
-  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
-  const message = inner instanceof Error ? inner.message : String(inner);
-  return message
-    .replace(/^error sending request for url \(\S*\): /, "")
-    .replace(/^client error \(\w+\): /, "")
-    .replace(/https?:\/\/\S+/g, (url) => redactUri(url));
 }
 
 type TokenSource = () => Promise<string | undefined>;
@@ -422,7 +403,7 @@ export class GcsStorage implements StorageBackend {
     } catch (cause) {
       if (init.signal.aborted) throw cause;
       const reason = fetchFailure(cause);
-      if (/invalid peer certificate/i.test(reason)) {
+      if (TLS_VERIFY.test(reason)) {
         throw new StorageError(
           operation,
           uri,
@@ -439,8 +420,7 @@ export class GcsStorage implements StorageBackend {
     const message = await apiMessage(res);
     const what = `HTTP ${res.status}${message ? `: ${message}` : ""}`;
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
-      const retryAfter = Number(res.headers.get("retry-after"));
-      throw new TransientError(what, Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+      throw transientAnswer(res, what);
     }
     if (res.status === 404) {
       const bucket = parseGcsUri(uri, operation).bucket;
@@ -468,20 +448,16 @@ export class GcsStorage implements StorageBackend {
     outer: AbortSignal | undefined,
     attempt: (signal: AbortSignal, touch: () => void) => Promise<T>,
   ): Promise<T> {
-    let attempts = 0;
+    const attempts = { count: 0 };
     try {
-      return await withRetry(() => {
-        attempts++;
-        return withIdleTimeout(attempt, {
-          timeoutMs: this.#timeoutMs,
-          signal: outer,
-          onIdle: () => new TransientError(`no progress for ${this.#timeoutMs / 1000} s`),
-        });
-      }, {
+      return await withRetryAndIdleTimeout(attempt, {
         policy: this.#policy,
         signal: outer,
         isTransient: (error) => error instanceof TransientError,
         retryAfterMs: (error) => (error as TransientError).retryAfterMs,
+        timeoutMs: this.#timeoutMs,
+        onIdle: () => new TransientError(`no progress for ${this.#timeoutMs / 1000} s`),
+        attempts,
       });
     } catch (error) {
       if (error instanceof StorageError) throw error;
@@ -492,7 +468,7 @@ export class GcsStorage implements StorageBackend {
       throw new StorageError(
         operation,
         uri,
-        attempts > 1 ? `${detail} (after ${attempts} attempts)` : detail,
+        attempts.count > 1 ? `${detail} (after ${attempts.count} attempts)` : detail,
         { origin: "system", code: "SYSTEM:StorageError" },
       );
     }

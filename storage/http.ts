@@ -7,6 +7,7 @@ import { StorageError, type StorageOperation } from "../errors.ts";
 import { concatBytes } from "./_bytes.ts";
 import type { HttpConfig } from "./config.ts";
 import { redactUri } from "./redact.ts";
+import { fetchFailure, TLS_VERIFY, transientAnswer, TransientError } from "./_fetch.ts";
 
 export { redactUri };
 import type {
@@ -15,37 +16,7 @@ import type {
   StorageCallOptions,
   StorageOptions,
 } from "./types.ts";
-import { type RetryPolicy, retryPolicy, withIdleTimeout, withRetry } from "./retry.ts";
-
-/** An answer or failure that a retry may fix. */
-class TransientError extends Error {
-  constructor(readonly detail: string, options?: ErrorOptions & { retryAfterMs?: number }) {
-    super(detail, options);
-    this.name = "TransientError";
-    this.retryAfterMs = options?.retryAfterMs;
-  }
-  readonly retryAfterMs?: number;
-}
-
-/**
- * rustls' verdict on a server certificate it does not accept (unknown issuer, expired, wrong name).
- */
-const TLS_VERIFY = /invalid peer certificate/i;
-
-/**
- * Why a fetch failed, fit for a message: the innermost cause's message without the URL that
- * Deno's wrapper repeats ("error sending request for url (<url>): client error (Connect): <why>"),
- * since after a redirect that URL may carry a signature.
- */
-function fetchFailure(error: unknown): string {
-  let inner = error;
-  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
-  const message = inner instanceof Error ? inner.message : String(inner);
-  return message
-    .replace(/^error sending request for url \(\S*\): /, "")
-    .replace(/^client error \(\w+\): /, "")
-    .replace(/https?:\/\/\S+/g, (url) => redactUri(url));
-}
+import { type RetryPolicy, retryPolicy, withRetryAndIdleTimeout } from "./retry.ts";
 
 /** Creates the read-only backend for `http://` and `https://` URIs with `options.http`. */
 export function createBackend(options: StorageOptions): StorageBackend {
@@ -166,10 +137,7 @@ export class HttpStorage implements StorageBackend {
     await res.body?.cancel();
     const what = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
-      const retryAfter = Number(res.headers.get("retry-after"));
-      throw new TransientError(what, {
-        retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined,
-      });
+      throw transientAnswer(res, what);
     }
     const safe = redactUri(uri);
     if (res.status === 404 || res.status === 410) {
@@ -217,21 +185,17 @@ export class HttpStorage implements StorageBackend {
     outer: AbortSignal | undefined,
     attempt: (signal: AbortSignal, touch: () => void) => Promise<T>,
   ): Promise<T> {
-    let attempts = 0;
+    const attempts = { count: 0 };
     try {
-      return await withRetry(() => {
-        attempts++;
-        return withIdleTimeout(attempt, {
-          timeoutMs: this.#timeoutMs,
-          signal: outer,
-          onIdle: (cause) =>
-            new TransientError(`no progress for ${this.#timeoutMs / 1000} s`, { cause }),
-        });
-      }, {
+      return await withRetryAndIdleTimeout(attempt, {
         policy: this.#policy,
         signal: outer,
         isTransient: (error) => error instanceof TransientError,
         retryAfterMs: (error) => (error as TransientError).retryAfterMs,
+        timeoutMs: this.#timeoutMs,
+        onIdle: (cause) =>
+          new TransientError(`no progress for ${this.#timeoutMs / 1000} s`, { cause }),
+        attempts,
       });
     } catch (error) {
       if (error instanceof StorageError) throw error;
@@ -243,7 +207,7 @@ export class HttpStorage implements StorageBackend {
         });
       }
       const detail = error instanceof Error ? error.message : String(error);
-      const after = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+      const after = attempts.count > 1 ? ` (after ${attempts.count} attempts)` : "";
       throw new StorageError(operation, safe, `${detail}${after}`, {
         origin: "system",
         code: "SYSTEM:StorageError",

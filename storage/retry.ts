@@ -162,6 +162,54 @@ export async function withIdleTimeout<T>(
   }
 }
 
+/** Options of {@linkcode withRetryAndIdleTimeout}: the retry bounds and the progress timer. */
+export interface RetryAndIdleTimeoutOptions extends WithRetryOptions {
+  /** Milliseconds without a `touch()` after which one attempt is abandoned. */
+  timeoutMs: number;
+  /** What to throw, in place of the attempt's failure, when the timer ran out. */
+  onIdle: (cause: unknown) => Error;
+  /** Counts the attempts made, for the final error's message. */
+  attempts?: { count: number };
+}
+
+/**
+ * {@linkcode withRetry} with each attempt under {@linkcode withIdleTimeout}: the backends' way to
+ * run one operation. The caller's `signal` stops both the waits and the attempts.
+ *
+ * @example A stalled first attempt, retried
+ * ```ts
+ * import { withRetryAndIdleTimeout } from "./retry.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * class Stalled extends Error {}
+ * const attempts = { count: 0 };
+ * const answer = await withRetryAndIdleTimeout(
+ *   (signal) =>
+ *     attempts.count === 1
+ *       ? new Promise<string>((_, reject) => signal.addEventListener("abort", reject))
+ *       : Promise.resolve("ok"),
+ *   {
+ *     policy: { retries: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1_000 },
+ *     isTransient: (error) => error instanceof Stalled,
+ *     timeoutMs: 10,
+ *     onIdle: () => new Stalled(),
+ *     attempts,
+ *   },
+ * );
+ * assertEquals([answer, attempts.count], ["ok", 2]);
+ * ```
+ */
+export function withRetryAndIdleTimeout<T>(
+  attempt: (signal: AbortSignal, touch: () => void) => Promise<T>,
+  options: RetryAndIdleTimeoutOptions,
+): Promise<T> {
+  const { timeoutMs, onIdle, signal, attempts } = options;
+  return withRetry(() => {
+    if (attempts) attempts.count++;
+    return withIdleTimeout(attempt, { timeoutMs, signal, onIdle });
+  }, options);
+}
+
 /** The AWS SDK's retry error classes (`RetryErrorInfo.errorType`). */
 type SdkErrorType = "TRANSIENT" | "THROTTLING" | "SERVER_ERROR" | "CLIENT_ERROR";
 
