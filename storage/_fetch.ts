@@ -36,8 +36,10 @@ export class TransientError extends Error {
 
 /** A retryable answer (5xx, 429, 408) as a {@linkcode TransientError} with its `Retry-After`. */
 export function transientAnswer(res: Response, what: string): TransientError {
-  const retryAfter = Number(res.headers.get("retry-after"));
+  // A missing or empty header is no wait (`Number(null)` and `Number("")` would read as 0 s).
+  const header = res.headers.get("retry-after")?.trim();
+  const seconds = header ? Number(header) : NaN;
   return new TransientError(what, {
-    retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined,
+    retryAfterMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined,
   });
 }
