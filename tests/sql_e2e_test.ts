@@ -6,7 +6,7 @@ import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { readParquet } from "../_testing/duckdb.ts";
-import { startPostgres } from "../_testing/postgres.ts";
+import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
 import { runPropeller } from "../_testing/propeller.ts";
 import { sqlalchemyTemplate } from "../_testing/sql_task.ts";
 
@@ -73,13 +73,13 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
 
   /**
    * Runs `query` in a storage root of its own (so that the program is found by its arguments),
-   * SIGTERMs the program once `active` lists the statement on the server, as the kubelet, and
-   * checks that it ended Aborted soon and that the statement no longer runs on the server.
+   * SIGTERMs the program once a statement matching `like` is active on the server, as the
+   * kubelet, and checks that it ended Aborted soon and that the statement no longer runs there.
    */
   async function sigtermWhileActive(
     prefix: string,
     query: string,
-    active: () => Promise<Record<string, unknown>[]>,
+    like: string,
     what: string,
     mustStart = false,
   ) {
@@ -91,6 +91,8 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
       env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
       timeoutMs: 40_000,
     });
+    const active = () =>
+      pg.sql(`select pid from pg_stat_activity where query like '${like}' and state = 'active'`);
     for (let i = 0; i < 100 && (await active()).length === 0; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -102,13 +104,11 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
     const run = await running;
     assert(run.ms < 15_000, `took ${run.ms} ms`);
     assertEquals(run.error?.code, "SYSTEM:Aborted", run.stderr);
-    let rows: Record<string, unknown>[] = [];
-    for (let i = 0; i < 30; i++) {
-      rows = await active();
-      if (rows.length === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assertEquals(rows, [], `the ${what} still runs on the server`);
+    assertEquals(
+      await activeAfterWaiting(pg, like, 3_000),
+      0,
+      `the ${what} still runs on the server`,
+    );
     return run;
   }
 
@@ -116,10 +116,7 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
     await sigtermWhileActive(
       "flyteshim-sql-sigterm-",
       "select pg_sleep(30), {{ .inputs.limit }} as n",
-      () =>
-        pg.sql(
-          "select pid from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
-        ),
+      "select pg_sleep(30)%",
       "statement",
     );
   });
@@ -129,10 +126,7 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
     const run = await sigtermWhileActive(
       "flyteshim-sql-sigterm-copy-",
       "select {{ .inputs.limit }}::int8 as n, 'x' as s from pg_sleep(30)",
-      () =>
-        pg.sql(
-          "select pid from pg_stat_activity where query like 'COPY (%pg_sleep(30)%' and state = 'active'",
-        ),
+      "COPY (%pg_sleep(30)%",
       "COPY",
       true,
     );
