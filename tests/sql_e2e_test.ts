@@ -6,7 +6,7 @@ import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { readParquet } from "../_testing/duckdb.ts";
-import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
+import { activeAfterWaiting, activeWithin, startPostgres } from "../_testing/postgres.ts";
 import { runPropeller } from "../_testing/propeller.ts";
 import { sqlalchemyTemplate } from "../_testing/sql_task.ts";
 
@@ -91,12 +91,8 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
       env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
       timeoutMs: 40_000,
     });
-    const active = () =>
-      pg.sql(`select pid from pg_stat_activity where query like '${like}' and state = 'active'`);
-    for (let i = 0; i < 100 && (await active()).length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (mustStart) assert((await active()).length > 0, `no ${what} ran on the server`);
+    const started = await activeWithin(pg, like, 5_000);
+    if (mustStart) assert(started, `no ${what} ran on the server`);
     const pgrep = await new Deno.Command("pgrep", { args: ["-f", root] }).output();
     const pids = new TextDecoder().decode(pgrep.stdout).trim().split(/\s+/).filter(Boolean);
     assert(pids.length > 0, "program not found");
