@@ -267,6 +267,14 @@ async function childrenOf(pid: number): Promise<number[]> {
   return text ? text.split(/\s+/).map(Number) : [];
 }
 
+/** How many statements matching `like` (a SQL LIKE pattern) are active, the asking one aside. */
+async function activeCount(pg: Pick<PostgresServer, "sql">, like: string): Promise<number> {
+  const rows = await pg.sql(
+    `select count(*)::int as n from pg_stat_activity where state = 'active' and query like '${like}' and pid <> pg_backend_pid()`,
+  );
+  return rows[0].n as number;
+}
+
 /**
  * Waits until no statement matching `like` (a SQL LIKE pattern) is active on the server, for up
  * to `ms`; returns how many still are (0 when they ended).
@@ -278,11 +286,25 @@ export async function activeAfterWaiting(
 ): Promise<number> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const rows = await pg.sql(
-      `select count(*)::int as n from pg_stat_activity where state = 'active' and query like '${like}'`,
-    );
-    const active = rows[0].n as number;
+    const active = await activeCount(pg, like);
     if (active === 0 || Date.now() >= deadline) return active;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Waits until a statement matching `like` (a SQL LIKE pattern) is active on the server, for up
+ * to `ms`; returns whether one is.
+ */
+export async function activeWithin(
+  pg: Pick<PostgresServer, "sql">,
+  like: string,
+  ms = 15_000,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await activeCount(pg, like) > 0) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-// Test helper: a SQLAlchemyTask template as flytekit serializes it, run by the real program
+// Test helper: SQLAlchemyTask templates as flytekit serializes them, run by the real program
 // through the propeller harness, with its dataset read back by DuckDB; and the steps the
 // PostgreSQL and MariaDB suites share (sqlSharedSteps).
 import { removing } from "./temp.ts";
@@ -8,6 +8,30 @@ import { Timestamp, Types, valuesToLiteralMap } from "../types/mod.ts";
 import type { LiteralType } from "../idl/mod.ts";
 import { type ParquetTable, readParquet } from "./duckdb.ts";
 import { flytekitContainerArgs, type PropellerRunResult, runPropeller } from "./propeller.ts";
+
+/** flytekit's executor path for SQLAlchemyTask. */
+export const SQLALCHEMY_EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
+
+/** A template as flytekit's SQLAlchemyTask serializes it, `limit` in, `results` out. */
+export function sqlalchemyTemplate(custom: Record<string, unknown>): TaskTemplate {
+  return {
+    id: {
+      resourceType: 1,
+      project: "flytesnacks",
+      domain: "development",
+      name: "sql.q",
+      version: "v1",
+    },
+    type: "sqlalchemy",
+    metadata: { runtime: { type: 1, version: "1.16.10", flavor: "python" } },
+    interface: {
+      inputs: { variables: { limit: { type: Types.integer.literalType, description: "limit" } } },
+      outputs: { variables: { results: { type: { schema: {} }, description: "results" } } },
+    },
+    custom: jsonToStruct(custom as never),
+    container: { image: "flyteshim:test", args: flytekitContainerArgs(SQLALCHEMY_EXECUTOR) },
+  };
+}
 
 /** One run of a SQLAlchemyTask through the propeller harness. */
 export interface SqlTaskRun {
@@ -64,7 +88,7 @@ export async function runSqlTask(task: SqlTaskRun): Promise<SqlTaskResult> {
     }),
     container: {
       image: "flyteshim:test",
-      args: flytekitContainerArgs("flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor"),
+      args: flytekitContainerArgs(SQLALCHEMY_EXECUTOR),
     },
   };
   // A storage root of its own, removed once the dataset has been read.

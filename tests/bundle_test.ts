@@ -15,14 +15,10 @@ import { createStorage } from "../storage/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { readParquet } from "../_testing/duckdb.ts";
 import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
-import {
-  denoProgram,
-  flytekitContainerArgs,
-  PROGRAM_FLAGS,
-  runPropeller,
-} from "../_testing/propeller.ts";
+import { denoProgram, PROGRAM_FLAGS, runPropeller } from "../_testing/propeller.ts";
 import { assertFailed, systemError } from "../_testing/reliability.ts";
 import { startS3rver } from "../_testing/s3rver.ts";
+import { sqlalchemyTemplate } from "../_testing/sql_task.ts";
 import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -133,35 +129,20 @@ Deno.test("bundle: the bundled program describes its executors", async () => {
   assertStringIncludes(text, "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor");
 });
 
-const SQL = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
-
 /**
  * A template as flytekit's SQLAlchemyTask serializes it
  * (docs/flyte-contract.md#what-flytekits-sql-tasks-write), user and password as secrets.
  */
-function sqlalchemyTemplate(
-  pg: { host: string; port: number },
-  query: string,
-): TaskTemplate {
-  return {
-    id: { resourceType: 1, project: "flytesnacks", domain: "development", name: "sql.q" },
-    type: "sqlalchemy",
-    metadata: { runtime: { type: 1, version: "1.16.10", flavor: "python" } },
-    interface: {
-      inputs: { variables: { limit: { type: Types.integer.literalType } } },
-      outputs: { variables: { results: { type: { schema: {} } } } },
+function sqlTemplate(pg: { host: string; port: number }, query: string): TaskTemplate {
+  return sqlalchemyTemplate({
+    query_template: query,
+    uri: `postgresql+psycopg2://${pg.host}/postgres`,
+    connect_args: { port: pg.port + 0.0, connect_timeout: 5.0, sslmode: "disable" },
+    secret_connect_args: {
+      username: { group: "db", key: "user", group_version: null, mount_requirement: 1 },
+      password: { group: "db", key: "password", group_version: null, mount_requirement: 1 },
     },
-    custom: jsonToStruct({
-      query_template: query,
-      uri: `postgresql+psycopg2://${pg.host}/postgres`,
-      connect_args: { port: pg.port + 0.0, connect_timeout: 5.0, sslmode: "disable" },
-      secret_connect_args: {
-        username: { group: "db", key: "user", group_version: null, mount_requirement: 1 },
-        password: { group: "db", key: "password", group_version: null, mount_requirement: 1 },
-      },
-    }),
-    container: { image: "flyteshim:test", args: flytekitContainerArgs(SQL) },
-  };
+  });
 }
 
 /** The bundle's PostgreSQL driver chunk (`postgres-*.js`), by its path. */
@@ -179,7 +160,7 @@ Deno.test("bundle: the bundled SQL executor queries PostgreSQL; the driver chunk
     create table tracks (id int8 primary key, name text);
     insert into tracks select g, 'track ' || g from generate_series(1, 50) g;
   `);
-  const template = sqlalchemyTemplate(
+  const template = sqlTemplate(
     pg,
     "select id, name from tracks order by id limit {{ .inputs.limit }}",
   );
@@ -221,7 +202,7 @@ Deno.test("bundle: the bundled SQL executor queries PostgreSQL; the driver chunk
 Deno.test("bundle: the bundled SQL executor ends a long PostgreSQL statement on SIGTERM: SYSTEM:Aborted", async () => {
   await using pg = await startPostgres();
   const run = await runPropeller({
-    template: sqlalchemyTemplate(pg, "select pg_sleep(30), {{ .inputs.limit }} as n"),
+    template: sqlTemplate(pg, "select pg_sleep(30), {{ .inputs.limit }} as n"),
     inputs: await valuesToLiteralMap({ limit: 1n }, { limit: Types.integer.literalType }),
     env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: pg.password },
     program,

@@ -9,14 +9,14 @@ import {
   jsonToStruct,
   type LiteralMap,
   structToJson,
-  type TaskTemplate,
 } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { type ExecutorCase, executorConformance } from "../_testing/executor_conformance.ts";
 import { readParquet } from "../_testing/duckdb.ts";
 import { startMariadb } from "../_testing/mariadb.ts";
 import { startPostgres } from "../_testing/postgres.ts";
-import { flytekitContainerArgs, type PropellerRunResult } from "../_testing/propeller.ts";
+import type { PropellerRunResult } from "../_testing/propeller.ts";
+import { sqlalchemyTemplate } from "../_testing/sql_task.ts";
 import { FIXTURE_DIR, TEMPLATE_DIR } from "../_testing/sqlite3.ts";
 import { tempDir } from "../_testing/temp.ts";
 import { crossCheck, MARIADB } from "../_testing/tools.ts";
@@ -73,29 +73,6 @@ Deno.test("executor conformance: sqlite3 on flytekit's SQLite3Task fixture", asy
     },
   });
 });
-
-const SQL_EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
-
-/** A template as flytekit's SQLAlchemyTask serializes it, `limit` in, `results` out. */
-function sqlalchemyTemplate(custom: Record<string, unknown>): TaskTemplate {
-  return {
-    id: {
-      resourceType: 1,
-      project: "flytesnacks",
-      domain: "development",
-      name: "sql.q",
-      version: "v1",
-    },
-    type: "sqlalchemy",
-    metadata: { runtime: { type: 1, version: "1.16.10", flavor: "python" } },
-    interface: {
-      inputs: { variables: { limit: { type: Types.integer.literalType, description: "limit" } } },
-      outputs: { variables: { results: { type: { schema: {} }, description: "results" } } },
-    },
-    custom: jsonToStruct(custom as never),
-    container: { image: "flyteshim:test", args: flytekitContainerArgs(SQL_EXECUTOR) },
-  };
-}
 
 /** The sql executor's case on one server, whose `people` table holds ids 1 to 5. */
 function sqlCase(uri: string, sleep: string): ExecutorCase {

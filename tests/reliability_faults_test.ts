@@ -21,7 +21,7 @@ import {
 import { createStorage, type Storage } from "../storage/mod.ts";
 import { readParquet } from "../_testing/duckdb.ts";
 import { type Fault, startFaultyProxy } from "../_testing/faulty_proxy.ts";
-import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
+import { activeAfterWaiting, activeWithin, startPostgres } from "../_testing/postgres.ts";
 import {
   flytekitContainerArgs,
   type PropellerRunResult,
@@ -304,23 +304,6 @@ function sqlTemplate(uri: string, query: string): TaskTemplate {
   };
 }
 
-/** Waits until PostgreSQL runs a statement matching `like`; returns false after `ms`. */
-async function waitForQuery(
-  pg: Awaited<ReturnType<typeof startPostgres>>,
-  like: string,
-  ms = 15_000,
-): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const rows = await pg.sql(
-      `select count(*)::int as n from pg_stat_activity where state = 'active' and query like '${like}'`,
-    );
-    if ((rows[0].n as number) > 0) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
 Deno.test("faults: PostgreSQL killed mid-query is SYSTEM:DatabaseUnavailable", async () => {
   // Disposing after the kill does nothing: a stopped or killed server is not stopped again.
   await using pg = await startPostgres();
@@ -328,7 +311,7 @@ Deno.test("faults: PostgreSQL killed mid-query is SYSTEM:DatabaseUnavailable", a
     template: sqlTemplate(pg.url, "select pg_sleep(30) as slept"),
     inputs: { literals: {} },
   });
-  assert(await waitForQuery(pg, "select pg_sleep(30)%"), "the query never started");
+  assert(await activeWithin(pg, "select pg_sleep(30)%"), "the query never started");
   await pg.kill();
   const run = await running;
   assertFailed(run, systemError("SYSTEM:DatabaseUnavailable"), 0);

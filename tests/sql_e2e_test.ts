@@ -4,37 +4,13 @@
 // back with DuckDB.
 import { tempDir } from "../_testing/temp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { jsonToStruct, type TaskTemplate } from "../idl/mod.ts";
 import { Types, valuesToLiteralMap } from "../types/mod.ts";
 import { readParquet } from "../_testing/duckdb.ts";
-import { startPostgres } from "../_testing/postgres.ts";
-import { flytekitContainerArgs, runPropeller } from "../_testing/propeller.ts";
+import { activeAfterWaiting, activeWithin, startPostgres } from "../_testing/postgres.ts";
+import { runPropeller } from "../_testing/propeller.ts";
+import { sqlalchemyTemplate } from "../_testing/sql_task.ts";
 
 const PASSWORD = "e2e-Secret-4d1f";
-const EXECUTOR = "flytekitplugins.sqlalchemy.task.SQLAlchemyTaskExecutor";
-
-function sqlalchemyTemplate(custom: Record<string, unknown>): TaskTemplate {
-  return {
-    id: {
-      resourceType: 1,
-      project: "flytesnacks",
-      domain: "development",
-      name: "sql.q",
-      version: "v1",
-    },
-    type: "sqlalchemy",
-    metadata: { runtime: { type: 1, version: "1.16.10", flavor: "python" } },
-    interface: {
-      inputs: { variables: { limit: { type: Types.integer.literalType, description: "limit" } } },
-      outputs: { variables: { results: { type: { schema: {} }, description: "results" } } },
-    },
-    custom: jsonToStruct(custom as never),
-    container: {
-      image: "flyteshim:test",
-      args: flytekitContainerArgs(EXECUTOR),
-    },
-  };
-}
 
 Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on PostgreSQL", async (t) => {
   await using pg = await startPostgres({ password: PASSWORD });
@@ -95,27 +71,28 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
     assert(!run.stderr.includes("not-the-password") && !run.stdout.includes("not-the-password"));
   });
 
-  await t.step("SIGTERM cancels the running statement on the server", async () => {
-    const activeSleeps = () =>
-      pg.sql(
-        "select pid from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
-      );
-    // A storage root of its own, so that this run's process is found by its arguments.
-    const root = await tempDir({ prefix: "flyteshim-sql-sigterm-" });
+  /**
+   * Runs `query` in a storage root of its own (so that the program is found by its arguments),
+   * SIGTERMs the program once a statement matching `like` is active on the server, as the
+   * kubelet, and checks that it ended Aborted soon and that the statement no longer runs there.
+   */
+  async function sigtermWhileActive(
+    prefix: string,
+    query: string,
+    like: string,
+    what: string,
+    mustStart = false,
+  ) {
+    const root = await tempDir({ prefix });
     const running = runPropeller({
       root,
-      template: sqlalchemyTemplate({
-        ...custom,
-        query_template: "select pg_sleep(30), {{ .inputs.limit }} as n",
-      }),
+      template: sqlalchemyTemplate({ ...custom, query_template: query }),
       inputs,
       env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
       timeoutMs: 40_000,
     });
-    // Wait until the statement runs on the server, then SIGTERM the program, as the kubelet.
-    for (let i = 0; i < 100 && (await activeSleeps()).length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const started = await activeWithin(pg, like, 5_000);
+    if (mustStart) assert(started, `no ${what} ran on the server`);
     const pgrep = await new Deno.Command("pgrep", { args: ["-f", root] }).output();
     const pids = new TextDecoder().decode(pgrep.stdout).trim().split(/\s+/).filter(Boolean);
     assert(pids.length > 0, "program not found");
@@ -123,51 +100,33 @@ Deno.test("sql executor end to end: flytekit's SQLAlchemyTask template on Postgr
     const run = await running;
     assert(run.ms < 15_000, `took ${run.ms} ms`);
     assertEquals(run.error?.code, "SYSTEM:Aborted", run.stderr);
-    let active: Record<string, unknown>[] = [];
-    for (let i = 0; i < 30; i++) {
-      active = await activeSleeps();
-      if (active.length === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assertEquals(active, [], "the statement still runs on the server");
+    assertEquals(
+      await activeAfterWaiting(pg, like, 3_000),
+      0,
+      `the ${what} still runs on the server`,
+    );
+    return run;
+  }
+
+  await t.step("SIGTERM cancels the running statement on the server", async () => {
+    await sigtermWhileActive(
+      "flyteshim-sql-sigterm-",
+      "select pg_sleep(30), {{ .inputs.limit }} as n",
+      "select pg_sleep(30)%",
+      "statement",
+    );
   });
 
   await t.step("SIGTERM cancels a COPY on the server", async () => {
     // Columns the COPY path decodes, and an input: the statement runs as COPY with a literal.
-    const activeCopies = () =>
-      pg.sql(
-        "select pid from pg_stat_activity where query like 'COPY (%pg_sleep(30)%' and state = 'active'",
-      );
-    const root = await tempDir({ prefix: "flyteshim-sql-sigterm-copy-" });
-    const running = runPropeller({
-      root,
-      template: sqlalchemyTemplate({
-        ...custom,
-        query_template: "select {{ .inputs.limit }}::int8 as n, 'x' as s from pg_sleep(30)",
-      }),
-      inputs,
-      env: { _FSEC_DB_USER: pg.user, _FSEC_DB_PASSWORD: PASSWORD },
-      timeoutMs: 40_000,
-    });
-    for (let i = 0; i < 100 && (await activeCopies()).length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert((await activeCopies()).length > 0, "no COPY ran on the server");
-    const pgrep = await new Deno.Command("pgrep", { args: ["-f", root] }).output();
-    const pids = new TextDecoder().decode(pgrep.stdout).trim().split(/\s+/).filter(Boolean);
-    assert(pids.length > 0, "program not found");
-    for (const pid of pids) Deno.kill(Number(pid), "SIGTERM");
-    const run = await running;
-    assert(run.ms < 15_000, `took ${run.ms} ms`);
-    assertEquals(run.error?.code, "SYSTEM:Aborted", run.stderr);
+    const run = await sigtermWhileActive(
+      "flyteshim-sql-sigterm-copy-",
+      "select {{ .inputs.limit }}::int8 as n, 'x' as s from pg_sleep(30)",
+      "COPY (%pg_sleep(30)%",
+      "COPY",
+      true,
+    );
     assertEquals(run.outputs, undefined);
-    let active: Record<string, unknown>[] = [];
-    for (let i = 0; i < 30; i++) {
-      active = await activeCopies();
-      if (active.length === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assertEquals(active, [], "the COPY still runs on the server");
   });
 
   await t.step(

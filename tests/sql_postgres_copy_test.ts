@@ -12,7 +12,7 @@ import type { ConnectOptions } from "../executors/sql/connect_options.ts";
 import type { QueryReport, ResultSink, SqlConnection } from "../executors/sql/driver.ts";
 import type { SqlParam } from "../executors/sql/params.ts";
 import { readParquet } from "../_testing/duckdb.ts";
-import { startPostgres } from "../_testing/postgres.ts";
+import { activeAfterWaiting, startPostgres } from "../_testing/postgres.ts";
 import { tempDir } from "../_testing/temp.ts";
 
 const EDGE_TABLE = `
@@ -299,15 +299,11 @@ Deno.test("sql executor: PostgreSQL COPY path", async (t) => {
       sink.abort();
       assertEquals(error.code, "SYSTEM:Aborted", error.message);
       assert(Date.now() - started < 5000);
-      let active: unknown[] = [];
-      for (let i = 0; i < 50; i++) {
-        active = await pg.sql(
-          "select pid from pg_stat_activity where query like '%generate_series(1, 1000000000)%' and pid <> pg_backend_pid() and state = 'active'",
-        );
-        if (active.length === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assertEquals(active, [], "the COPY still runs on the server");
+      assertEquals(
+        await activeAfterWaiting(pg, "%generate_series(1, 1000000000)%"),
+        0,
+        "the COPY still runs on the server",
+      );
     });
 
     await t.step("an abort before the statement starts: it never starts", async () => {

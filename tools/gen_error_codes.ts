@@ -8,6 +8,7 @@
  */
 
 import { ERROR_CODES, type ErrorCodeInfo } from "../errors.ts";
+import { denoFormatted } from "./_fmt.ts";
 
 /** The page the table lives in, relative to the repository root. */
 export const ERROR_CODES_PAGE = "docs/reference/error-codes.md";
@@ -46,19 +47,7 @@ async function generate(root: string): Promise<string> {
   const text = `${page.slice(0, start + START.length)}\n\n${errorCodesTable()}\n\n${
     page.slice(end)
   }`;
-  const fmt = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--ext", "md", "-"],
-    cwd: root,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = fmt.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const out = await fmt.output();
-  if (!out.success) throw new Error(`Cannot format: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
+  return await denoFormatted(text, "md", root);
 }
 
 if (import.meta.main) {

@@ -12,6 +12,7 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { denoFormatted } from "./_fmt.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = join(ROOT, "idl", "gen");
@@ -381,23 +382,6 @@ function jsonName(field: string): string {
   return field;
 }
 
-/** TypeScript as \`deno fmt\` formats it (files outside idl/gen/ are formatted). */
-async function formatted(text: string): Promise<string> {
-  const fmt = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--ext", "ts", "-"],
-    cwd: ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = fmt.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const out = await fmt.output();
-  if (!out.success) throw new Error(`Cannot format: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
-}
-
 /** Generates every file of `idl/gen/` and the proto3 JSON tables; returns path -> contents. */
 async function generate(): Promise<Map<string, string>> {
   await run(["install", "--quiet"]);
@@ -413,7 +397,8 @@ async function generate(): Promise<Map<string, string>> {
     ];
     return new Map([
       ...files.map(([name, text]): [string, string] => [`idl/gen/${name}`, text]),
-      [PROTO_JSON_TABLES, await formatted(protoJsonTables(idl))],
+      // Files outside idl/gen/ are formatted.
+      [PROTO_JSON_TABLES, await denoFormatted(protoJsonTables(idl), "ts", ROOT)],
     ]);
   } finally {
     await Deno.remove(tmp, { recursive: true });
