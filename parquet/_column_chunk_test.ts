@@ -1,37 +1,9 @@
 import { removing } from "../_testing/temp.ts";
 import { assertEquals } from "@std/assert";
 import { readParquet } from "../_testing/duckdb.ts";
-import {
-  ColumnChunkBuilder,
-  ParquetAssembler,
-  type ParquetAssemblerOptions,
-  type ParquetColumn,
-} from "./parquet.ts";
+import { writeParquetGroups } from "../_testing/parquet.ts";
+import { ColumnChunkBuilder, ParquetAssembler, type ParquetColumn } from "./parquet.ts";
 import { loadZstd } from "./_zstd.ts";
-
-/** Writes `groups` of rows as a parquet file in a fresh folder; `dispose` removes it. */
-async function writeFile(
-  columns: ParquetColumn[],
-  groups: unknown[][][],
-  options: ParquetAssemblerOptions = {},
-): Promise<{ path: string; bytes: Uint8Array } & AsyncDisposable> {
-  const builders = columns.map((c) => new ColumnChunkBuilder(c, 16));
-  const assembler = new ParquetAssembler(columns, options);
-  const parts: Uint8Array<ArrayBuffer>[] = [assembler.header() as Uint8Array<ArrayBuffer>];
-  for (const rows of groups) {
-    for (const row of rows) row.forEach((v, j) => builders[j].append(v));
-    assembler.rowGroup(
-      builders.map((b) => b.finish()),
-      (b) => parts.push(b.slice() as Uint8Array<ArrayBuffer>),
-    );
-  }
-  parts.push(assembler.footer() as Uint8Array<ArrayBuffer>);
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/00000`;
-  const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
-  await Deno.writeFile(path, bytes);
-  return { path, bytes, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
 
 interface ChunkMetadata {
   row_group_id: bigint;
@@ -84,7 +56,7 @@ function events(from: number, to: number): unknown[][] {
 }
 
 Deno.test("ColumnChunkBuilder() writes statistics and dictionaries that DuckDB reads", async () => {
-  await using file = await writeFile(EVENTS, [events(0, 1500), events(1500, 3000)]);
+  await using file = await writeParquetGroups(EVENTS, [events(0, 1500), events(1500, 3000)]);
   const meta = await chunkMetadata(file.path);
   assertEquals(meta.length, 14);
   const first = Object.fromEntries(meta.slice(0, 7).map((m) => [m.path_in_schema, m]));
@@ -121,7 +93,7 @@ Deno.test("ColumnChunkBuilder() orders text statistics by UTF-8 bytes and cuts l
     { name: "t", kind: "string" },
     { name: "b", kind: "binary" },
   ];
-  await using file = await writeFile(columns, [[
+  await using file = await writeParquetGroups(columns, [[
     [long, "\u{ff61}", new Uint8Array(70).fill(0xff)],
     ["a" + long, "\u{10000}", new Uint8Array(70).fill(0x01)],
     [top, null, null],
@@ -148,7 +120,7 @@ Deno.test("ColumnChunkBuilder() orders text statistics by UTF-8 bytes and cuts l
 Deno.test("ColumnChunkBuilder() leaves NaN out of double statistics and writes zeros as -0.0 and +0.0", async () => {
   const { parquetMetadata } = await import("hyparquet");
   const columns: ParquetColumn[] = [{ name: "d", kind: "double" }, { name: "n", kind: "double" }];
-  await using file = await writeFile(columns, [[[NaN, NaN], [0, NaN], [-0, null]]]);
+  await using file = await writeParquetGroups(columns, [[[NaN, NaN], [0, NaN], [-0, null]]]);
   const stats = parquetMetadata(file.bytes.buffer as ArrayBuffer).row_groups[0].columns.map((c) =>
     c.meta_data!.statistics!
   );
@@ -171,7 +143,10 @@ Deno.test("ColumnChunkBuilder() falls back from a dictionary to PLAIN past the s
     (_, i) => [i % 5 === 0 ? null : `value ${i % 3000}`, i % 7 === 0 ? null : BigInt(i % 40)],
   );
   for (const dictionaryBytes of [1 << 20, 1000]) {
-    await using file = await writeFile(columns, [rows], { dictionaryBytes, pageBytes: 4096 });
+    await using file = await writeParquetGroups(columns, [rows], {
+      dictionaryBytes,
+      pageBytes: 4096,
+    });
     const meta = await chunkMetadata(file.path);
     assertEquals(meta[0].encodings.includes("DICTIONARY"), dictionaryBytes > 1000);
     assertEquals(meta[1].encodings.includes("DICTIONARY"), true); // 40 values: 320 bytes
@@ -193,13 +168,13 @@ Deno.test("ColumnChunkBuilder() mixes RLE runs and bit-packed groups in dictiona
     const length = seed % 3 === 0 ? 1 + (seed % 30) : 1;
     for (let k = 0; k < length; k++) values.push(seed % 11 === 0 ? null : v);
   }
-  await using file = await writeFile(columns, [values.map((v) => [v])], { pageBytes: 64 });
+  await using file = await writeParquetGroups(columns, [values.map((v) => [v])], { pageBytes: 64 });
   assertEquals((await chunkMetadata(file.path))[0].encodings.includes("RLE_DICTIONARY"), true);
   assertEquals((await readParquet(file.path)).rows.map((r) => r[0]), values);
 });
 
 Deno.test("ParquetAssembler() writes zstd pages that DuckDB and hyparquet read back", async () => {
-  await using file = await writeFile(EVENTS, [events(0, 3000)], {
+  await using file = await writeParquetGroups(EVENTS, [events(0, 3000)], {
     codec: "ZSTD",
     zstd: await loadZstd(),
   });
@@ -216,7 +191,7 @@ Deno.test("ParquetAssembler() writes statistics DuckDB skips row groups by (othe
   const columns: ParquetColumn[] = [{ name: "id", kind: "int64" }, { name: "s", kind: "string" }];
   const group = (g: number) =>
     Array.from({ length: 1000 }, (_, k) => [BigInt(g * 1000 + k), `row ${g * 1000 + k}`]);
-  await using file = await writeFile(columns, [group(0), group(1), group(2)], {
+  await using file = await writeParquetGroups(columns, [group(0), group(1), group(2)], {
     dictionaryBytes: 0,
   });
   const meta = await readParquet(
@@ -277,7 +252,7 @@ Deno.test("ColumnChunkBuilder() goes on in PLAIN pages when a chunk outgrows its
 
 Deno.test("ColumnChunkBuilder() writes a small chunk as PLAIN, with the same statistics, and reads back", async () => {
   const rows = events(0, 10);
-  await using file = await writeFile(EVENTS, [rows]);
+  await using file = await writeParquetGroups(EVENTS, [rows]);
   const meta = await chunkMetadata(file.path);
   for (const m of meta) {
     assertEquals(m.dictionary_page_offset, null, m.path_in_schema);

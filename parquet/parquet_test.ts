@@ -1,33 +1,16 @@
-import { tempDir } from "../_testing/temp.ts";
 import { assertEquals, assertThrows } from "@std/assert";
 import { UserError } from "../errors.ts";
 import { readParquet } from "../_testing/duckdb.ts";
-import {
-  ColumnChunkBuilder,
-  ParquetAssembler,
-  type ParquetCodec,
-  type ParquetColumn,
-} from "./parquet.ts";
+import { writeParquetGroups } from "../_testing/parquet.ts";
+import { ColumnChunkBuilder, type ParquetCodec, type ParquetColumn } from "./parquet.ts";
 
 async function writeTable(
   columns: ParquetColumn[],
   groups: unknown[][][],
   codec: ParquetCodec = "SNAPPY",
 ): Promise<string> {
-  const builders = columns.map((c) => new ColumnChunkBuilder(c, 16));
-  const assembler = new ParquetAssembler(columns, { codec, metadata: { k: "v" } });
-  const parts: Uint8Array<ArrayBuffer>[] = [assembler.header() as Uint8Array<ArrayBuffer>];
-  for (const rows of groups) {
-    for (const row of rows) row.forEach((v, j) => builders[j].append(v));
-    assembler.rowGroup(
-      builders.map((b) => b.finish()),
-      (b) => parts.push(b.slice() as Uint8Array<ArrayBuffer>),
-    );
-  }
-  parts.push(assembler.footer() as Uint8Array<ArrayBuffer>);
-  const path = `${await tempDir()}/00000`;
-  await Deno.writeFile(path, new Uint8Array(await new Blob(parts).arrayBuffer()));
-  return path;
+  // The folder goes when the test process ends.
+  return (await writeParquetGroups(columns, groups, { codec, metadata: { k: "v" } })).path;
 }
 
 const ALL: ParquetColumn[] = [
